@@ -1,0 +1,476 @@
+/*
+ * bl_daemon: the frame shared by the five stage daemons (see bl_daemon.h).
+ * The signal handler only sets a flag; the loop polls with a bounded
+ * timeout, finishes the batch it is in, and closes in reverse order.
+ */
+#include "bl_daemon.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bl_log.h"
+#include "bl_net.h"
+
+#define S_CORE_DBS 3  /* meta, seen, outbox */
+#define S_EXTRA_SOCKETS 8
+
+static volatile sig_atomic_t s_stop = 0;
+
+struct bl_daemon {
+    const bl_stage_ops_t *ops;
+    bl_config_t *cfg;
+    int worker;                      /* 1-based */
+    char name[64];                   /* "validate.2" or "validate" */
+    char pid_path[4096];
+    void *zctx;
+    bl_store_t *store;
+    bl_inbox_t *inbox;
+    bl_outbox_t *outbox;
+    void *svc;
+    bl_msg_t tmpl;
+    void *extra_socks[S_EXTRA_SOCKETS];
+    void (*extra_cb[S_EXTRA_SOCKETS])(void *svc, void *sock);
+    size_t n_extra;
+};
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+static void s_usage(const char *prog)
+{
+    fprintf(stderr, "usage: %s [-c NODE.yaml] [--worker N]\n", prog);
+}
+
+int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
+                   const bl_stage_ops_t *ops)
+{
+    *out = NULL;
+    const char *config = getenv("BENCHLEARN_CONFIG");
+    if (config == NULL) {
+        config = "node.yaml";
+    }
+    int worker = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            config = argv[++i];
+        } else if (strcmp(argv[i], "--worker") == 0 && i + 1 < argc) {
+            worker = atoi(argv[++i]);
+            if (worker < 1 || worker > BL_OUTBOX_LANES_MAX) {
+                fprintf(stderr, "%s: --worker: %s is not 1..%d\n", argv[0],
+                        argv[i], BL_OUTBOX_LANES_MAX);
+                return 1;
+            }
+        } else if (strcmp(argv[i], "--foreground") == 0) {
+            /* daemons always run in the foreground; `benchlearn up`
+             * detaches them */
+        } else {
+            s_usage(argv[0]);
+            return 1;
+        }
+    }
+    bl_daemon_t *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        return 2;
+    }
+    d->ops = ops;
+    d->worker = worker;
+    const char *stage = bl_stage_name(ops->stage);
+    bl_diags_t diags = {0};
+    if (bl_config_load(&d->cfg, config, &diags) != 0) {
+        for (size_t i = 0; i < diags.count; i++) {
+            char line[1400];
+            bl_diags_format(&diags, i, line, sizeof line);
+            fprintf(stderr, "bl-%s: %s\n", stage, line);
+        }
+        if (diags.count == 0) {
+            fprintf(stderr, "bl-%s: cannot load '%s'\n", stage, config);
+        }
+        bl_diags_clear(&diags);
+        free(d);
+        return 1;
+    }
+    bl_diags_clear(&diags);
+    if (d->cfg->workers[ops->stage] > 1 || worker > 1) {
+        snprintf(d->name, sizeof d->name, "%s.%d", stage, worker);
+    } else {
+        snprintf(d->name, sizeof d->name, "%s", stage);
+    }
+    bl_log_init(d->name, BL_LOG_INFO);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    *out = d;
+    return 0;
+}
+
+void bl_daemon_endpoint(const bl_config_t *cfg, bl_stage_t s, int k,
+                        char *buf, size_t size)
+{
+    const char *ep = cfg->endpoints[s];
+    if (cfg->workers[s] <= 1) {
+        snprintf(buf, size, "%s", ep);
+        return;
+    }
+    const char *colon = strrchr(ep, ':');
+    if (strncmp(ep, "tcp://", 6) == 0 && colon != NULL && colon > ep + 5) {
+        int port = atoi(colon + 1);
+        snprintf(buf, size, "%.*s:%d", (int)(colon - ep), ep, port + k - 1);
+    } else {
+        snprintf(buf, size, "%s.%d", ep, k);
+    }
+}
+
+void bl_daemon_store_dir(const bl_config_t *cfg, bl_stage_t s, int k,
+                         char *buf, size_t size)
+{
+    if (cfg->workers[s] <= 1) {
+        snprintf(buf, size, "%s/%s", cfg->data_dir, bl_stage_name(s));
+    } else {
+        snprintf(buf, size, "%s/%s.%d", cfg->data_dir, bl_stage_name(s), k);
+    }
+}
+
+/* ---- the inbox's handlers: health here, the rest to the stage --------- */
+
+static int s_apply(void *ctx, MDB_txn *txn, const bl_msg_t *msg,
+                   bl_err_t *err)
+{
+    bl_daemon_t *d = ctx;
+    if (d->ops->apply == NULL) {
+        return bl_err_set(err, BL_EDATA, "%s takes no %s messages", d->name,
+                          bl_msg_type_name(msg->type));
+    }
+    return d->ops->apply(d->svc, txn, msg, err);
+}
+
+static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
+{
+    bl_mpw_t extra;
+    bl_mpw_init(&extra);
+    uint32_t n_extra = d->ops->health ? d->ops->health(d->svc, txn, &extra)
+                                      : 0;
+    bl_mpw_map(reply, 11 + n_extra);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "daemon");
+    bl_mpw_str(reply, d->name);
+    bl_mpw_str(reply, "pid");
+    bl_mpw_uint(reply, (uint64_t)getpid());
+    bl_mpw_str(reply, "in");
+    bl_mpw_uint(reply, bl_inbox_applied(d->inbox));
+    bl_mpw_str(reply, "refused");
+    bl_mpw_uint(reply, bl_inbox_refused(d->inbox));
+    bl_mpw_str(reply, "duplicates");
+    bl_mpw_uint(reply, bl_inbox_duplicates(d->inbox));
+    bl_mpw_str(reply, "requests");
+    bl_mpw_uint(reply, bl_inbox_requests(d->inbox));
+    bl_mpw_str(reply, "out");
+    bl_mpw_uint(reply, d->outbox ? bl_outbox_sent(d->outbox) : 0);
+    bl_mpw_str(reply, "pending");
+    bl_mpw_uint(reply, d->outbox ? bl_outbox_pending(d->outbox) : 0);
+    bl_mpw_str(reply, "store_used");
+    bl_mpw_uint(reply, bl_store_used(d->store));
+    bl_mpw_str(reply, "ready");
+    bl_mpw_bool(reply, true);
+    bl_mpw_raw(reply, bl_mpw_data(&extra), bl_mpw_size(&extra));
+    int rc = extra.err;
+    bl_mpw_destroy(&extra);
+    return rc;
+}
+
+static int s_request(void *ctx, MDB_txn *txn, const bl_msg_t *msg,
+                     bl_mpw_t *reply, bl_err_t *err)
+{
+    bl_daemon_t *d = ctx;
+    char cmd[64];
+    if (bl_req_str(msg, "cmd", cmd, sizeof cmd) != 0) {
+        bl_reply_error(reply, "request without a cmd");
+        return 0;
+    }
+    if (strcmp(cmd, "health") == 0) {
+        return s_health(d, txn, reply);
+    }
+    if (d->ops->request == NULL) {
+        bl_reply_error(reply, "unknown command '%s'", cmd);
+        return 0;
+    }
+    return d->ops->request(d->svc, txn, cmd, msg, reply, err);
+}
+
+static void s_refused(void *ctx, const char *sender, const char *reason)
+{
+    (void)ctx;
+    bl_log(BL_LOG_WARN, "refused message sender=%s reason=\"%s\"", sender,
+           reason);
+}
+
+static void s_committed(void *ctx)
+{
+    bl_daemon_t *d = ctx;
+    if (d->ops->committed) {
+        d->ops->committed(d->svc);
+    }
+}
+
+static int s_write_pid(bl_daemon_t *d)
+{
+    snprintf(d->pid_path, sizeof d->pid_path, "%s/run/%s.pid",
+             d->cfg->data_dir, d->name);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/run", d->cfg->data_dir);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        return -errno;
+    }
+    char tmp[sizeof d->pid_path + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", d->pid_path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        return -errno;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    if (fclose(f) != 0 || rename(tmp, d->pid_path) != 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+int bl_daemon_open(bl_daemon_t *d)
+{
+    const bl_config_t *cfg = d->cfg;
+    const bl_stage_ops_t *ops = d->ops;
+    bl_err_t err = {0};
+    if (mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) {
+        bl_log(BL_LOG_ERROR, "cannot create data directory '%s': %s",
+               cfg->data_dir, strerror(errno));
+        return 2;
+    }
+    const char *names[BL_DAEMON_DBS_MAX] = {"meta", "seen", "outbox"};
+    size_t n = S_CORE_DBS;
+    for (size_t i = 0; i < ops->n_dbs && n < BL_DAEMON_DBS_MAX; i++) {
+        names[n++] = ops->db_names[i];
+    }
+    char dir[4096];
+    bl_daemon_store_dir(cfg, ops->stage, d->worker, dir, sizeof dir);
+    if (bl_store_open(&d->store, dir, names, n, 0, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "%s", err.msg);
+        return 2;
+    }
+    d->zctx = zmq_ctx_new();
+    if (d->zctx == NULL) {
+        bl_log(BL_LOG_ERROR, "cannot create ZeroMQ context: %s",
+               zmq_strerror(zmq_errno()));
+        return 2;
+    }
+    bl_msg_t *t = &d->tmpl;
+    snprintf(t->sender, sizeof t->sender, "%.31s/%.31s", cfg->node, d->name);
+    snprintf(t->origin, sizeof t->origin, "%s", cfg->node);
+    snprintf(t->cat_name, sizeof t->cat_name, "%s", cfg->catalogue->name);
+    snprintf(t->cat_version, sizeof t->cat_version, "%s",
+             cfg->catalogue->version);
+    t->version = BL_MSG_VERSION;
+    if (ops->has_outbox && ops->stage + 1 < BL_STAGE_COUNT) {
+        bl_stage_t next = (bl_stage_t)(ops->stage + 1);
+        int lanes = cfg->workers[next] > 0 ? cfg->workers[next] : 1;
+        char eps[BL_OUTBOX_LANES_MAX][512];
+        const char *ep_ptrs[BL_OUTBOX_LANES_MAX];
+        for (int k = 1; k <= lanes && k <= BL_OUTBOX_LANES_MAX; k++) {
+            bl_daemon_endpoint(cfg, next, k, eps[k - 1], sizeof eps[0]);
+            ep_ptrs[k - 1] = eps[k - 1];
+        }
+        if (bl_outbox_open(&d->outbox, d->zctx, d->store,
+                           bl_store_dbi(d->store, 2),
+                           bl_store_dbi(d->store, 0), "next", ep_ptrs,
+                           (size_t)lanes, t, &err) != 0) {
+            bl_log(BL_LOG_ERROR, "cannot open outbox: %s", err.msg);
+            return 2;
+        }
+    }
+    if (ops->open && ops->open(&d->svc, d, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
+        return 2;
+    }
+    char ep[512];
+    bl_daemon_endpoint(cfg, ops->stage, d->worker, ep, sizeof ep);
+    bl_inbox_handlers_t h = {s_apply, s_request, s_refused, s_committed};
+    if (bl_inbox_open(&d->inbox, d->zctx, d->store,
+                      bl_store_dbi(d->store, 1), ep, &h, d, t, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "%s", err.msg);
+        return 2;
+    }
+    int rc = s_write_pid(d);
+    if (rc != 0) {
+        bl_log(BL_LOG_ERROR, "cannot write pid file '%s': %s", d->pid_path,
+               strerror(-rc));
+        return 2;
+    }
+    bl_log(BL_LOG_INFO, "ready endpoint=%s store=%s pending=%" PRIu64, ep,
+           dir, d->outbox ? bl_outbox_pending(d->outbox) : 0);
+    return 0;
+}
+
+int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
+                         void (*on_readable)(void *svc, void *sock))
+{
+    if (d->n_extra == S_EXTRA_SOCKETS) {
+        return BL_EINVAL;
+    }
+    d->extra_socks[d->n_extra] = sock;
+    d->extra_cb[d->n_extra] = on_readable;
+    d->n_extra++;
+    return 0;
+}
+
+int bl_daemon_run(bl_daemon_t *d)
+{
+    bl_err_t err = {0};
+    int status = 0;
+    while (!s_stop) {
+        zmq_pollitem_t items[1 + BL_OUTBOX_LANES_MAX + S_EXTRA_SOCKETS];
+        size_t n = 0;
+        items[n++] = (zmq_pollitem_t){bl_inbox_socket(d->inbox), 0,
+                                      ZMQ_POLLIN, 0};
+        size_t lanes = d->outbox ? bl_outbox_lanes(d->outbox) : 0;
+        for (size_t l = 0; l < lanes; l++) {
+            items[n++] = (zmq_pollitem_t){bl_outbox_socket(d->outbox, l), 0,
+                                          ZMQ_POLLIN, 0};
+        }
+        for (size_t i = 0; i < d->n_extra; i++) {
+            items[n++] = (zmq_pollitem_t){d->extra_socks[i], 0, ZMQ_POLLIN,
+                                          0};
+        }
+        int rc = zmq_poll(items, (int)n, 100);
+        if (rc < 0) {
+            if (zmq_errno() == EINTR) {
+                continue;
+            }
+            bl_log(BL_LOG_ERROR, "poll: %s", zmq_strerror(zmq_errno()));
+            status = 2;
+            break;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            if (bl_inbox_on_readable(d->inbox, &err) != 0) {
+                bl_log(BL_LOG_ERROR, "batch not applied: %s", err.msg);
+                bl_err_clear(&err);
+            }
+        }
+        for (size_t l = 0; l < lanes; l++) {
+            if ((items[1 + l].revents & ZMQ_POLLIN) &&
+                bl_outbox_on_readable(d->outbox, l, &err) != 0) {
+                bl_log(BL_LOG_ERROR, "acks not applied: %s", err.msg);
+                bl_err_clear(&err);
+            }
+        }
+        for (size_t i = 0; i < d->n_extra; i++) {
+            if (items[1 + lanes + i].revents & ZMQ_POLLIN) {
+                d->extra_cb[i](d->svc, d->extra_socks[i]);
+            }
+        }
+        if (d->ops->tick) {
+            d->ops->tick(d->svc);
+        }
+        if (d->outbox && bl_outbox_pump(d->outbox, &err) != 0) {
+            bl_log(BL_LOG_ERROR, "send: %s", err.msg);
+            bl_err_clear(&err);
+        }
+    }
+    bl_log(BL_LOG_INFO, "stopping");
+    return status;
+}
+
+void bl_daemon_close(bl_daemon_t **dp)
+{
+    if (dp == NULL || *dp == NULL) {
+        return;
+    }
+    bl_daemon_t *d = *dp;
+    bl_inbox_close(&d->inbox);
+    if (d->ops->close) {
+        d->ops->close(&d->svc);
+    }
+    bl_outbox_close(&d->outbox);
+    if (d->zctx) {
+        zmq_ctx_term(d->zctx);
+    }
+    bl_store_close(&d->store);
+    if (d->pid_path[0]) {
+        unlink(d->pid_path);
+        bl_log(BL_LOG_INFO, "stopped");
+    }
+    bl_config_destroy(&d->cfg);
+    free(d);
+    *dp = NULL;
+}
+
+const bl_config_t *bl_daemon_config(const bl_daemon_t *d)
+{
+    return d->cfg;
+}
+
+bl_store_t *bl_daemon_store(const bl_daemon_t *d)
+{
+    return d->store;
+}
+
+MDB_dbi bl_daemon_dbi(const bl_daemon_t *d, size_t i)
+{
+    return bl_store_dbi(d->store, S_CORE_DBS + i);
+}
+
+MDB_dbi bl_daemon_meta(const bl_daemon_t *d)
+{
+    return bl_store_dbi(d->store, 0);
+}
+
+bl_outbox_t *bl_daemon_outbox(const bl_daemon_t *d)
+{
+    return d->outbox;
+}
+
+void *bl_daemon_zctx(const bl_daemon_t *d)
+{
+    return d->zctx;
+}
+
+int bl_daemon_worker(const bl_daemon_t *d)
+{
+    return d->worker;
+}
+
+const char *bl_daemon_name(const bl_daemon_t *d)
+{
+    return d->name;
+}
+
+const bl_msg_t *bl_daemon_template(const bl_daemon_t *d)
+{
+    return &d->tmpl;
+}
+
+int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops)
+{
+    bl_daemon_t *d;
+    int rc = bl_daemon_init(&d, argc, argv, ops);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = bl_daemon_open(d);
+    if (rc == 0) {
+        rc = bl_daemon_run(d);
+    }
+    bl_daemon_close(&d);
+    return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * bl_daemon: what every stage daemon does the same way — arguments, signal
+ * flag, pid file, the LMDB environment with the delivery databases, the
+ * inbox, the outbox to the next stage, the health request, and the poll
+ * loop.  A stage supplies a bl_stage_ops_t with its own databases and
+ * handlers; its main() reads as: parse → load config → open → run → close.
+ *
+ * This module does log (it is the daemon's frame, not library code), one
+ * line per state change.  Single-threaded.
+ */
+#ifndef BL_DAEMON_H
+#define BL_DAEMON_H
+
+#include <lmdb.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "bl_config.h"
+#include "bl_error.h"
+#include "bl_inbox.h"
+#include "bl_mp.h"
+#include "bl_msg.h"
+#include "bl_outbox.h"
+#include "bl_store.h"
+
+#define BL_DAEMON_DBS_MAX 24
+
+typedef struct bl_daemon bl_daemon_t;
+
+/* A stage's own part.  svc is the stage's state, made by open. */
+typedef struct bl_stage_ops {
+    bl_stage_t stage;
+    const char *const *db_names;  /* the stage's own named databases */
+    size_t n_dbs;
+    int has_outbox;               /* sends to the next stage */
+    int (*open)(void **svc, bl_daemon_t *d, bl_err_t *err);
+    /* A sequenced message from the previous stage (see bl_inbox.h). */
+    int (*apply)(void *svc, MDB_txn *txn, const bl_msg_t *msg,
+                 bl_err_t *err);
+    /* A request other than "health"; cmd is its "cmd" field.  Writes one
+     * MessagePack map into reply. */
+    int (*request)(void *svc, MDB_txn *txn, const char *cmd,
+                   const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err);
+    /* Extra key/value pairs for the health reply: returns how many pairs
+     * it wrote (each a str key and a value). */
+    uint32_t (*health)(void *svc, MDB_txn *txn, bl_mpw_t *reply);
+    void (*committed)(void *svc);
+    void (*tick)(void *svc);  /* every loop turn (about 10 per second) */
+    void (*close)(void **svc);
+} bl_stage_ops_t;
+
+/* Parses argv (-c CONFIG, --worker N), loads the config, sets up logging
+ * and signal handling.  Returns 0, 1 (user error, printed) or 2. */
+int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
+                   const bl_stage_ops_t *ops);
+
+/* Opens the store, the outbox, the stage and the inbox; writes the pid
+ * file; logs "ready".  Returns 0 or 2 (logged). */
+int bl_daemon_open(bl_daemon_t *d);
+
+/* Runs the poll loop until SIGTERM/SIGINT.  Returns 0 or 2. */
+int bl_daemon_run(bl_daemon_t *d);
+
+/* Closes everything in reverse order and frees d; sets *d to NULL. */
+void bl_daemon_close(bl_daemon_t **d);
+
+/* A daemon's whole life: init, open, run until a signal, close.  Returns
+ * the process exit status. */
+int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops);
+
+/* Accessors for the stage. */
+const bl_config_t *bl_daemon_config(const bl_daemon_t *d);
+bl_store_t *bl_daemon_store(const bl_daemon_t *d);
+MDB_dbi bl_daemon_dbi(const bl_daemon_t *d, size_t i);  /* stage db i */
+MDB_dbi bl_daemon_meta(const bl_daemon_t *d);  /* shared meta database */
+bl_outbox_t *bl_daemon_outbox(const bl_daemon_t *d);
+void *bl_daemon_zctx(const bl_daemon_t *d);
+int bl_daemon_worker(const bl_daemon_t *d);    /* 1-based */
+const char *bl_daemon_name(const bl_daemon_t *d); /* "validate.2" */
+/* The envelope template (sender, origin, catalogue) of this daemon. */
+const bl_msg_t *bl_daemon_template(const bl_daemon_t *d);
+/* Registers one more socket to poll; on_readable is called when it has
+ * input.  At most 8. */
+int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
+                         void (*on_readable)(void *svc, void *sock));
+
+/* The endpoint of worker k (1-based) of stage s: the configured one when
+ * the stage has one worker, else "<ipc path>.<k>" or tcp port + k - 1. */
+void bl_daemon_endpoint(const bl_config_t *cfg, bl_stage_t s, int k,
+                        char *buf, size_t size);
+
+/* The directory of stage s's worker k store: <data_dir>/<stage>[.<k>]. */
+void bl_daemon_store_dir(const bl_config_t *cfg, bl_stage_t s, int k,
+                         char *buf, size_t size);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * bl_layout: header recognition for the three input file kinds.  The kind is
+ * decided by a column only one kind has (indicator_id, respondent_id or
+ * survey, membership or name), so that one misspelt column still yields a
+ * precise "unknown column" rather than "unknown file".
+ */
+#include "bl_layout.h"
+
+#include <string.h>
+
+#include "bl_error.h"
+
+static const char *const s_col_names[BL_COL_COUNT] = {
+    "provider_id", "name", "country", "service_type", "users", "staff",
+    "membership", "member_since", "share_identity", "unit_id", "period",
+    "indicator_id", "numerator", "denominator", "value", "survey",
+    "respondent_id",
+};
+
+/* Required (2), optional (1) or foreign (0) column per kind. */
+static const unsigned char s_need[3][BL_COL_COUNT] = {
+    /* register */
+    {2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+    /* indicators */
+    {2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 0, 0},
+    /* survey */
+    {2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 2},
+};
+
+const char *bl_file_kind_name(bl_file_kind_t kind)
+{
+    switch (kind) {
+    case BL_FILE_REGISTER:
+        return "register";
+    case BL_FILE_INDICATORS:
+        return "indicators";
+    case BL_FILE_SURVEY:
+        return "survey";
+    default:
+        return "unknown";
+    }
+}
+
+const char *bl_col_name(bl_col_t col)
+{
+    return (unsigned)col < BL_COL_COUNT ? s_col_names[col] : "?";
+}
+
+static int s_col_of(const char *name)
+{
+    for (int c = 0; c < BL_COL_COUNT; c++) {
+        if (strcmp(name, s_col_names[c]) == 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
+static bl_file_kind_t s_guess(const char *const *fields, size_t n)
+{
+    bl_file_kind_t kind = BL_FILE_UNKNOWN;
+    for (size_t i = 0; i < n; i++) {
+        int c = s_col_of(fields[i]);
+        if (c == BL_COL_INDICATOR_ID || c == BL_COL_NUMERATOR ||
+            c == BL_COL_DENOMINATOR) {
+            return BL_FILE_INDICATORS;
+        }
+        if (c == BL_COL_RESPONDENT_ID || c == BL_COL_SURVEY) {
+            kind = BL_FILE_SURVEY;
+        }
+        if ((c == BL_COL_MEMBERSHIP || c == BL_COL_NAME ||
+             c == BL_COL_SERVICE_TYPE) &&
+            kind == BL_FILE_UNKNOWN) {
+            kind = BL_FILE_REGISTER;
+        }
+    }
+    return kind;
+}
+
+/* The survey whose items the header names most often. */
+static int s_survey_of_items(const bl_catalogue_t *cat,
+                             const char *const *fields, size_t n)
+{
+    int best = -1;
+    size_t best_count = 0;
+    for (size_t s = 0; s < cat->n_surveys; s++) {
+        size_t count = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (bl_survey_find_item(&cat->surveys[s], fields[i]) >= 0) {
+                count++;
+            }
+        }
+        if (count > best_count) {
+            best_count = count;
+            best = (int)s;
+        }
+    }
+    return best;
+}
+
+int bl_layout_from_header(const bl_catalogue_t *cat, const char *file,
+                          const char *const *fields, size_t n,
+                          bl_layout_t *out, bl_diags_t *diags)
+{
+    memset(out, 0, sizeof *out);
+    for (int c = 0; c < BL_COL_COUNT; c++) {
+        out->col[c] = -1;
+    }
+    out->survey = -1;
+    out->n_columns = n;
+    if (n > BL_LAYOUT_COLUMNS_MAX) {
+        bl_diags_add(diags, file, 1, 0, "too many columns (%zu, at most %d)",
+                     n, BL_LAYOUT_COLUMNS_MAX);
+        return BL_EDATA;
+    }
+    out->kind = s_guess(fields, n);
+    if (out->kind == BL_FILE_UNKNOWN) {
+        bl_diags_add(diags, file, 1, 0,
+                     "cannot tell the file kind from its header (expected "
+                     "a register, indicator data or survey responses)");
+        return BL_EDATA;
+    }
+    if (out->kind == BL_FILE_SURVEY) {
+        out->survey = s_survey_of_items(cat, fields, n);
+    }
+    size_t before = diags->count;
+    for (size_t i = 0; i < n; i++) {
+        out->item_of[i] = -1;
+        int c = s_col_of(fields[i]);
+        if (c >= 0 && s_need[out->kind][c] > 0) {
+            if (out->col[c] >= 0) {
+                bl_diags_add(diags, file, 1, i + 1, "column '%s' repeated",
+                             fields[i]);
+            }
+            out->col[c] = (int)i;
+            continue;
+        }
+        if (out->kind == BL_FILE_SURVEY && out->survey >= 0) {
+            int item = bl_survey_find_item(&cat->surveys[out->survey],
+                                           fields[i]);
+            if (item >= 0) {
+                for (size_t j = 0; j < i; j++) {
+                    if (out->item_of[j] == item) {
+                        bl_diags_add(diags, file, 1, i + 1,
+                                     "column '%s' repeated", fields[i]);
+                    }
+                }
+                out->item_of[i] = item;
+                continue;
+            }
+        }
+        bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'",
+                     fields[i][0] ? fields[i] : "(empty)");
+    }
+    for (int c = 0; c < BL_COL_COUNT; c++) {
+        if (s_need[out->kind][c] == 2 && out->col[c] < 0) {
+            bl_diags_add(diags, file, 1, 0, "missing column '%s'",
+                         s_col_names[c]);
+        }
+    }
+    return diags->count > before ? BL_EDATA : 0;
+}

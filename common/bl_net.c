@@ -1,0 +1,160 @@
+/*
+ * bl_net: ZeroMQ socket options we always want, and small send helpers.
+ */
+#include "bl_net.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bl_msg.h"
+
+static int s_zmq_err(bl_err_t *err, const char *what, const char *endpoint)
+{
+    return bl_err_set(err, BL_EZMQ, "%s '%s': %s", what, endpoint,
+                      zmq_strerror(zmq_errno()));
+}
+
+static int s_common_opts(void *sock)
+{
+    int linger = 0;
+    int64_t maxmsg = BL_MSG_MAX;
+    int hwm = 100000;
+    if (zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) != 0 ||
+        zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
+        zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+int bl_net_prepare_ipc(const char *endpoint, bl_err_t *err)
+{
+    if (strncmp(endpoint, "ipc://", 6) != 0) {
+        return 0;
+    }
+    const char *path = endpoint + 6;
+    char dir[4096];
+    size_t len = strlen(path);
+    if (len >= sizeof dir) {
+        return bl_err_set(err, BL_EINVAL, "endpoint '%s' too long", endpoint);
+    }
+    memcpy(dir, path, len + 1);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+                return bl_err_set(err, -errno, "cannot create '%s': %s", dir,
+                                  strerror(errno));
+            }
+            *p = '/';
+        }
+    }
+    return 0;
+}
+
+int bl_net_router(void **out, void *ctx, const char *endpoint, bl_err_t *err)
+{
+    *out = NULL;
+    int rc = bl_net_prepare_ipc(endpoint, err);
+    if (rc != 0) {
+        return rc;
+    }
+    void *sock = zmq_socket(ctx, ZMQ_ROUTER);
+    if (sock == NULL) {
+        return s_zmq_err(err, "cannot create socket for", endpoint);
+    }
+    int one = 1;
+    if (s_common_opts(sock) != 0 ||
+        zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0) {
+        s_zmq_err(err, "cannot set options on", endpoint);
+        zmq_close(sock);
+        return BL_EZMQ;
+    }
+    if (zmq_bind(sock, endpoint) != 0) {
+        s_zmq_err(err, "cannot bind", endpoint);
+        zmq_close(sock);
+        return BL_EZMQ;
+    }
+    *out = sock;
+    return 0;
+}
+
+int bl_net_dealer(void **out, void *ctx, const char *endpoint, bl_err_t *err)
+{
+    *out = NULL;
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    if (sock == NULL) {
+        return s_zmq_err(err, "cannot create socket for", endpoint);
+    }
+    int one = 1;
+    int ivl = 100;
+    if (s_common_opts(sock) != 0 ||
+        zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one) != 0 ||
+        zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl) != 0) {
+        s_zmq_err(err, "cannot set options on", endpoint);
+        zmq_close(sock);
+        return BL_EZMQ;
+    }
+    if (zmq_connect(sock, endpoint) != 0) {
+        s_zmq_err(err, "cannot connect to", endpoint);
+        zmq_close(sock);
+        return BL_EZMQ;
+    }
+    *out = sock;
+    return 0;
+}
+
+void bl_net_close(void **sock)
+{
+    if (sock == NULL || *sock == NULL) {
+        return;
+    }
+    int linger = 0;
+    (void)zmq_setsockopt(*sock, ZMQ_LINGER, &linger, sizeof linger);
+    (void)zmq_close(*sock);
+    *sock = NULL;
+}
+
+int bl_net_send(void *sock, const void *data, size_t len, bl_err_t *err)
+{
+    if (zmq_send(sock, data, len, ZMQ_DONTWAIT) < 0) {
+        if (zmq_errno() == EAGAIN) {
+            return BL_ETIMEOUT;
+        }
+        return bl_err_set(err, BL_EZMQ, "send: %s",
+                          zmq_strerror(zmq_errno()));
+    }
+    return 0;
+}
+
+int bl_net_send_to(void *sock, const void *rid, size_t rid_len,
+                   const void *data, size_t len, bl_err_t *err)
+{
+    if (zmq_send(sock, rid, rid_len, ZMQ_DONTWAIT | ZMQ_SNDMORE) < 0) {
+        int e = zmq_errno();
+        if (e == EAGAIN || e == EHOSTUNREACH) {
+            return BL_ETIMEOUT;
+        }
+        return bl_err_set(err, BL_EZMQ, "send: %s", zmq_strerror(e));
+    }
+    if (zmq_send(sock, data, len, ZMQ_DONTWAIT) < 0) {
+        int e = zmq_errno();
+        if (e == EAGAIN || e == EHOSTUNREACH) {
+            return BL_ETIMEOUT;
+        }
+        return bl_err_set(err, BL_EZMQ, "send: %s", zmq_strerror(e));
+    }
+    return 0;
+}
+
+long long bl_net_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,415 @@
+/*
+ * bl_outbox: the sending half of stage-to-stage delivery (see bl_outbox.h).
+ *
+ * Store layout: box_dbi keys are lane (1 byte) + seq (8 bytes big-endian),
+ * values the encoded envelope.  meta_dbi holds "<name>.epoch" and
+ * "<name>.<lane>.next" (the next sequence number to assign).  In memory each
+ * lane keeps the highest acknowledged seq and the next seq to send; both are
+ * derived from the store at open, so a restart resends everything still
+ * unacknowledged.
+ */
+#include "bl_outbox.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bl_net.h"
+
+#define S_WINDOW 256          /* unacknowledged messages in flight per lane */
+#define S_RESEND_MS 1500      /* go back when no ack progress for this long */
+
+typedef struct s_lane {
+    void *sock;            /* DEALER connected to the endpoint */
+    uint64_t acked;        /* highest seq acknowledged */
+    uint64_t next_send;    /* next seq to send */
+    long long last_progress_ms; /* last ack progress (or first send) */
+} s_lane_t;
+
+struct bl_outbox {
+    bl_store_t *store;
+    MDB_dbi box;
+    MDB_dbi meta;
+    char name[48];
+    bl_msg_t tmpl;          /* sender, origin, catalogue, epoch */
+    size_t n_lanes;
+    s_lane_t lanes[BL_OUTBOX_LANES_MAX];
+    uint64_t sent;          /* acknowledged since open */
+    bl_mpw_t w;             /* encoding buffer */
+};
+
+static void s_box_key(size_t lane, uint64_t seq, unsigned char key[9])
+{
+    key[0] = (unsigned char)lane;
+    bl_store_u64_key(seq, key + 1);
+}
+
+static uint64_t s_random_epoch(void)
+{
+    uint64_t v = 0;
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd >= 0) {
+        ssize_t n = read(fd, &v, sizeof v);
+        (void)n;
+        close(fd);
+    }
+    v ^= (uint64_t)bl_net_now_ms() << 20 ^ (uint64_t)getpid();
+    return (v & 0x7fffffffffffffffULL) | 1;
+}
+
+typedef struct s_open_ctx {
+    bl_outbox_t *ob;
+} s_open_ctx_t;
+
+static int s_open_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    bl_outbox_t *ob = ((s_open_ctx_t *)ctx)->ob;
+    char key[96];
+    snprintf(key, sizeof key, "%s.epoch", ob->name);
+    uint64_t epoch;
+    int rc = bl_store_get_u64(txn, ob->meta, key, &epoch, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (epoch == 0) {
+        epoch = s_random_epoch();
+        rc = bl_store_put_u64(txn, ob->meta, key, epoch, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    ob->tmpl.epoch = epoch;
+    /* The oldest message still in the box tells how far acks had come. */
+    for (size_t l = 0; l < ob->n_lanes; l++) {
+        snprintf(key, sizeof key, "%s.%zu.next", ob->name, l);
+        uint64_t next;
+        rc = bl_store_get_u64(txn, ob->meta, key, &next, err);
+        if (rc != 0) {
+            return rc;
+        }
+        if (next == 0) {
+            next = 1;
+        }
+        uint64_t acked = next - 1;
+        MDB_cursor *cur;
+        rc = mdb_cursor_open(txn, ob->box, &cur);
+        if (rc != 0) {
+            return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                              mdb_strerror(rc));
+        }
+        unsigned char k[9];
+        s_box_key(l, 0, k);
+        MDB_val mk = {sizeof k, k}, mv;
+        rc = mdb_cursor_get(cur, &mk, &mv, MDB_SET_RANGE);
+        if (rc == 0 && mk.mv_size == 9 &&
+            ((unsigned char *)mk.mv_data)[0] == l) {
+            acked = bl_store_u64_from((unsigned char *)mk.mv_data + 1) - 1;
+        }
+        mdb_cursor_close(cur);
+        ob->lanes[l].acked = acked;
+        ob->lanes[l].next_send = acked + 1;
+    }
+    return 0;
+}
+
+int bl_outbox_open(bl_outbox_t **out, void *zctx, bl_store_t *store,
+                   MDB_dbi box_dbi, MDB_dbi meta_dbi, const char *name,
+                   const char *const *endpoints, size_t n_endpoints,
+                   const bl_msg_t *tmpl, bl_err_t *err)
+{
+    *out = NULL;
+    if (n_endpoints == 0 || n_endpoints > BL_OUTBOX_LANES_MAX) {
+        return bl_err_set(err, BL_EINVAL, "outbox needs 1..%d endpoints",
+                          BL_OUTBOX_LANES_MAX);
+    }
+    bl_outbox_t *ob = calloc(1, sizeof *ob);
+    if (ob == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    ob->store = store;
+    ob->box = box_dbi;
+    ob->meta = meta_dbi;
+    snprintf(ob->name, sizeof ob->name, "%s", name);
+    ob->tmpl = *tmpl;
+    ob->n_lanes = n_endpoints;
+    bl_mpw_init(&ob->w);
+    s_open_ctx_t c = {ob};
+    int rc = bl_store_write(store, s_open_txn, &c, err);
+    if (rc != 0) {
+        goto fail;
+    }
+    for (size_t l = 0; l < n_endpoints; l++) {
+        rc = bl_net_dealer(&ob->lanes[l].sock, zctx, endpoints[l], err);
+        if (rc != 0) {
+            goto fail;
+        }
+        ob->lanes[l].last_progress_ms = bl_net_now_ms();
+    }
+    *out = ob;
+    return 0;
+fail:
+    bl_outbox_close(&ob);
+    return rc;
+}
+
+void bl_outbox_close(bl_outbox_t **ob)
+{
+    if (ob == NULL || *ob == NULL) {
+        return;
+    }
+    for (size_t l = 0; l < (*ob)->n_lanes; l++) {
+        bl_net_close(&(*ob)->lanes[l].sock);
+    }
+    bl_mpw_destroy(&(*ob)->w);
+    free(*ob);
+    *ob = NULL;
+}
+
+size_t bl_outbox_lanes(const bl_outbox_t *ob)
+{
+    return ob->n_lanes;
+}
+
+int bl_outbox_put(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
+                  bl_msg_type_t type, const void *payload, size_t len,
+                  bl_err_t *err)
+{
+    if (lane >= ob->n_lanes) {
+        return bl_err_set(err, BL_EINVAL, "no lane %zu", lane);
+    }
+    char key[96];
+    snprintf(key, sizeof key, "%s.%zu.next", ob->name, lane);
+    uint64_t next;
+    int rc = bl_store_get_u64(txn, ob->meta, key, &next, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (next == 0) {
+        next = 1;
+    }
+    bl_msg_t m = ob->tmpl;
+    m.type = type;
+    m.seq = next;
+    m.payload = payload;
+    m.payload_len = len;
+    bl_mpw_reset(&ob->w);
+    rc = bl_msg_encode(&ob->w, &m);
+    if (rc != 0) {
+        return bl_err_set(err, rc, "cannot encode message: %s",
+                          bl_strerror(rc));
+    }
+    unsigned char k[9];
+    s_box_key(lane, next, k);
+    rc = bl_store_put(txn, ob->box, k, sizeof k, bl_mpw_data(&ob->w),
+                      bl_mpw_size(&ob->w), err);
+    if (rc != 0) {
+        return rc;
+    }
+    return bl_store_put_u64(txn, ob->meta, key, next + 1, err);
+}
+
+int bl_outbox_put_all(bl_outbox_t *ob, MDB_txn *txn, bl_msg_type_t type,
+                      const void *payload, size_t len, bl_err_t *err)
+{
+    for (size_t l = 0; l < ob->n_lanes; l++) {
+        int rc = bl_outbox_put(ob, txn, l, type, payload, len, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int s_pump_lane(bl_outbox_t *ob, size_t l, MDB_txn *txn,
+                       long long now, bl_err_t *err)
+{
+    s_lane_t *ln = &ob->lanes[l];
+    if (ln->next_send > ln->acked + 1 &&
+        now - ln->last_progress_ms > S_RESEND_MS) {
+        /* No ack progress: go back to the oldest unacknowledged. */
+        ln->next_send = ln->acked + 1;
+        ln->last_progress_ms = now;
+    }
+    if (ln->next_send > ln->acked + S_WINDOW) {
+        return 0;
+    }
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, ob->box, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    unsigned char k[9];
+    s_box_key(l, ln->next_send, k);
+    MDB_val mk = {sizeof k, k}, mv;
+    rc = mdb_cursor_get(cur, &mk, &mv, MDB_SET_RANGE);
+    int was_idle = ln->next_send == ln->acked + 1;
+    while (rc == 0 && ln->next_send <= ln->acked + S_WINDOW) {
+        if (mk.mv_size != 9 || ((unsigned char *)mk.mv_data)[0] != l) {
+            break;
+        }
+        uint64_t seq = bl_store_u64_from((unsigned char *)mk.mv_data + 1);
+        int src = bl_net_send(ln->sock, mv.mv_data, mv.mv_size, err);
+        if (src == BL_ETIMEOUT) {
+            break;  /* not connected yet, or the pipe is full */
+        }
+        if (src != 0) {
+            mdb_cursor_close(cur);
+            return src;
+        }
+        if (was_idle) {
+            ln->last_progress_ms = now;
+            was_idle = 0;
+        }
+        ln->next_send = seq + 1;
+        rc = mdb_cursor_get(cur, &mk, &mv, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return 0;
+}
+
+int bl_outbox_pump(bl_outbox_t *ob, bl_err_t *err)
+{
+    MDB_txn *txn;
+    int rc = bl_store_read(ob->store, &txn, err);
+    if (rc != 0) {
+        return rc;
+    }
+    long long now = bl_net_now_ms();
+    for (size_t l = 0; l < ob->n_lanes && rc == 0; l++) {
+        rc = s_pump_lane(ob, l, txn, now, err);
+    }
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+typedef struct s_ack_ctx {
+    bl_outbox_t *ob;
+    size_t lane;
+    uint64_t from;  /* first seq to delete */
+    uint64_t upto;  /* last seq to delete */
+} s_ack_ctx_t;
+
+static int s_ack_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    s_ack_ctx_t *a = ctx;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, a->ob->box, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    unsigned char k[9];
+    s_box_key(a->lane, a->from, k);
+    MDB_val mk = {sizeof k, k}, mv;
+    rc = mdb_cursor_get(cur, &mk, &mv, MDB_SET_RANGE);
+    while (rc == 0) {
+        if (mk.mv_size != 9 || ((unsigned char *)mk.mv_data)[0] != a->lane ||
+            bl_store_u64_from((unsigned char *)mk.mv_data + 1) > a->upto) {
+            break;
+        }
+        rc = mdb_cursor_del(cur, 0);
+        if (rc != 0) {
+            break;
+        }
+        rc = mdb_cursor_get(cur, &mk, &mv, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        if (rc == MDB_MAP_FULL) {
+            return MDB_MAP_FULL;
+        }
+        return bl_err_set(err, BL_ESTORE, "outbox delete: %s",
+                          mdb_strerror(rc));
+    }
+    return 0;
+}
+
+int bl_outbox_on_readable(bl_outbox_t *ob, size_t lane, bl_err_t *err)
+{
+    s_lane_t *ln = &ob->lanes[lane];
+    uint64_t best = ln->acked;
+    for (int i = 0; i < 10000; i++) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        int n = zmq_msg_recv(&msg, ln->sock, ZMQ_DONTWAIT);
+        if (n < 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        bl_msg_t m;
+        bl_err_t derr;
+        if (bl_msg_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &m,
+                          &derr) == 0 &&
+            m.type == BL_MSG_ACK && m.epoch == ob->tmpl.epoch) {
+            bl_mpr_t r;
+            bl_mpr_init(&r, m.payload, m.payload_len);
+            uint64_t seq;
+            if (bl_mpr_uint(&r, &seq) == 0 && seq > best &&
+                seq < ln->next_send + S_WINDOW * 4) {
+                best = seq;
+            }
+        }
+        zmq_msg_close(&msg);
+    }
+    if (best > ln->acked) {
+        s_ack_ctx_t a = {ob, lane, ln->acked + 1, best};
+        int rc = bl_store_write(ob->store, s_ack_txn, &a, err);
+        if (rc != 0) {
+            return rc;
+        }
+        ob->sent += best - ln->acked;
+        ln->acked = best;
+        if (ln->next_send <= best) {
+            ln->next_send = best + 1;
+        }
+        ln->last_progress_ms = bl_net_now_ms();
+    }
+    return bl_outbox_pump(ob, err);
+}
+
+void *bl_outbox_socket(const bl_outbox_t *ob, size_t lane)
+{
+    return ob->lanes[lane].sock;
+}
+
+uint64_t bl_outbox_pending(const bl_outbox_t *ob)
+{
+    /* Pending is derived from the store's sequence counters: what was
+     * assigned minus what was acknowledged, read from the store
+     * in one short read transaction. */
+    uint64_t total = 0;
+    MDB_txn *txn;
+    if (bl_store_read(ob->store, &txn, NULL) != 0) {
+        return 0;
+    }
+    for (size_t l = 0; l < ob->n_lanes; l++) {
+        char key[96];
+        snprintf(key, sizeof key, "%s.%zu.next", ob->name, l);
+        uint64_t next = 0;
+        if (bl_store_get_u64(txn, ob->meta, key, &next, NULL) == 0 &&
+            next > ob->lanes[l].acked + 1) {
+            total += next - 1 - ob->lanes[l].acked;
+        }
+    }
+    mdb_txn_abort(txn);
+    return total;
+}
+
+uint64_t bl_outbox_sent(const bl_outbox_t *ob)
+{
+    return ob->sent;
+}
+
+size_t bl_outbox_lane_for(const bl_outbox_t *ob, const char *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 1099511628211ULL;
+    }
+    return (size_t)(h % ob->n_lanes);
+}

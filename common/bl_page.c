@@ -1,0 +1,146 @@
+/*
+ * bl_page: prefix pages and prefix deletes over \x1f-joined keys (see
+ * bl_page.h).
+ */
+#include "bl_page.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t bl_page_join(char *buf, size_t size, const char *const *parts,
+                    size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(buf + len, size - len, i ? "\x1f%s" : "%s",
+                         parts[i]);
+        if (w < 0 || (size_t)w >= size - len) {
+            return 0;
+        }
+        len += (size_t)w;
+    }
+    return len;
+}
+
+size_t bl_page_split(const void *key, size_t len, char *buf, size_t size,
+                     const char **parts, size_t max)
+{
+    if (len >= size || max == 0) {
+        return 0;
+    }
+    memcpy(buf, key, len);
+    buf[len] = '\0';
+    size_t n = 0;
+    parts[n++] = buf;
+    for (char *p = buf; p < buf + len && n < max; p++) {
+        if (*p == '\x1f') {
+            *p = '\0';
+            parts[n++] = p + 1;
+        }
+    }
+    return n;
+}
+
+int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                  size_t prefix_len, const char *after, size_t after_len,
+                  size_t limit, bl_mpw_t *reply, bl_err_t *err)
+{
+    char start[BL_PAGE_KEY_MAX + 1];
+    size_t sl = prefix_len;
+    bool skip_equal = false;
+    if (prefix_len > BL_PAGE_KEY_MAX) {
+        return bl_err_set(err, BL_EINVAL, "prefix too long");
+    }
+    memcpy(start, prefix, prefix_len);
+    if (after != NULL && after_len > 0 && after_len <= BL_PAGE_KEY_MAX) {
+        memcpy(start, after, after_len);
+        sl = after_len;
+        skip_equal = true;
+    }
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    bl_mpw_t rows;
+    bl_mpw_init(&rows);
+    uint32_t count = 0;
+    char last[BL_PAGE_KEY_MAX + 1];
+    size_t ll = 0;
+    bool more = false;
+    MDB_val k = {sl, start}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (mrc == 0 && skip_equal && k.mv_size == sl &&
+        memcmp(k.mv_data, start, sl) == 0) {
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    while (mrc == 0 && k.mv_size >= prefix_len &&
+           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        if (count == limit) {
+            more = true;
+            break;
+        }
+        char buf[BL_PAGE_KEY_MAX + 1];
+        const char *parts[BL_PAGE_PARTS_MAX];
+        size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
+                                 BL_PAGE_PARTS_MAX);
+        if (n > 0) {
+            bl_mpw_array(&rows, (uint32_t)n + 1);
+            for (size_t i = 0; i < n; i++) {
+                bl_mpw_str(&rows, parts[i]);
+            }
+            bl_mpw_raw(&rows, v.mv_data, v.mv_size);
+            count++;
+            memcpy(last, k.mv_data, k.mv_size);
+            ll = k.mv_size;
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    bl_mpw_map(reply, 3);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "rows");
+    bl_mpw_array(reply, count);
+    bl_mpw_raw(reply, bl_mpw_data(&rows), bl_mpw_size(&rows));
+    bl_mpw_str(reply, "next");
+    if (more) {
+        bl_mpw_strn(reply, last, ll);
+    } else {
+        bl_mpw_nil(reply);
+    }
+    rc = rows.err;
+    bl_mpw_destroy(&rows);
+    return rc ? bl_err_set(err, rc, "reply too large") : 0;
+}
+
+int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, bl_err_t *err)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    MDB_val k = {prefix_len, (void *)prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= prefix_len &&
+           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        rc = mdb_cursor_del(cur, 0);
+        if (rc == 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        }
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_MAP_FULL) {
+        return MDB_MAP_FULL;
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND && rc != EINVAL) {
+        return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
+    }
+    return 0;
+}

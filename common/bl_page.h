@@ -1,0 +1,43 @@
+/*
+ * bl_page: answering "give me the rows of this period, from here" requests
+ * over an LMDB database whose keys are text parts joined by \x1f (which
+ * sorts before every printable character, so key order is the order of the
+ * parts as text, column by column — the export order of SPEC section 6).
+ *
+ * The reply is {ok: true, rows: [[part, part, ..., value]...], next: key or
+ * nil}; each row holds the key's parts as strings followed by the stored
+ * value, which must itself be one MessagePack object.
+ */
+#ifndef BL_PAGE_H
+#define BL_PAGE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+
+#include "bl_error.h"
+#include "bl_mp.h"
+
+#define BL_PAGE_KEY_MAX 511
+#define BL_PAGE_PARTS_MAX 8
+
+/* Joins parts with \x1f into buf; returns the length, or 0 when it does not
+ * fit. */
+size_t bl_page_join(char *buf, size_t size, const char *const *parts,
+                    size_t n);
+
+/* Splits key (len bytes) into at most max parts, copied into buf; returns
+ * the number of parts, 0 when it does not fit. */
+size_t bl_page_split(const void *key, size_t len, char *buf, size_t size,
+                     const char **parts, size_t max);
+
+/* Writes the reply for the rows of dbi whose key starts with prefix, after
+ * the key `after` (NULL or empty: from the start), at most limit rows. */
+int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                  size_t prefix_len, const char *after, size_t after_len,
+                  size_t limit, bl_mpw_t *reply, bl_err_t *err);
+
+/* Deletes every key that starts with prefix. */
+int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, bl_err_t *err);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * bl_store: LMDB environment set-up, replayable write transactions that grow
+ * the map when it fills, and small typed helpers.  Durability: default sync
+ * on commit (no MDB_NOSYNC), because what we commit we acknowledge.
+ */
+#include "bl_store.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <stdlib.h>
+
+struct bl_store {
+    MDB_env *env;                    /* the environment */
+    size_t n_dbs;                    /* named databases opened */
+    MDB_dbi dbs[BL_STORE_DBS_MAX];   /* their handles, in open order */
+    size_t map_size;                 /* current map size, bytes */
+};
+
+#define S_DEFAULT_MAP ((size_t)1 << 30)
+
+static int s_mdb_err(bl_err_t *err, int rc, const char *what)
+{
+    return bl_err_set(err, rc == MDB_MAP_FULL ? MDB_MAP_FULL : BL_ESTORE,
+                      "%s: %s", what, mdb_strerror(rc));
+}
+
+static int s_mkdir_p(const char *dir)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof path) {
+        return -ENAMETOOLONG;
+    }
+    memcpy(path, dir, len + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+                return -errno;
+            }
+            *p = '/';
+        }
+    }
+    if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+        return -errno;
+    }
+    return 0;
+}
+
+int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
+                  size_t n_names, size_t map_size, bl_err_t *err)
+{
+    *out = NULL;
+    if (n_names > BL_STORE_DBS_MAX) {
+        return bl_err_set(err, BL_EINVAL, "too many databases");
+    }
+    int rc = s_mkdir_p(dir);
+    if (rc != 0) {
+        return bl_err_set(err, rc, "cannot create '%s': %s", dir,
+                          strerror(-rc));
+    }
+    bl_store_t *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    s->map_size = map_size ? map_size : S_DEFAULT_MAP;
+    MDB_txn *txn = NULL;
+    rc = mdb_env_create(&s->env);
+    if (rc != 0) {
+        s_mdb_err(err, rc, "mdb_env_create");
+        goto fail_create;
+    }
+    if ((rc = mdb_env_set_maxdbs(s->env, BL_STORE_DBS_MAX)) != 0 ||
+        (rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0 ||
+        (rc = mdb_env_set_maxreaders(s->env, 126)) != 0) {
+        s_mdb_err(err, rc, "mdb_env_set");
+        goto fail_env;
+    }
+    rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640);
+    if (rc != 0) {
+        bl_err_set(err, BL_ESTORE, "cannot open store '%s': %s", dir,
+                   mdb_strerror(rc));
+        goto fail_env;
+    }
+    /* A crashed process may have left reader slots that pin old pages. */
+    int dead = 0;
+    rc = mdb_reader_check(s->env, &dead);
+    if (rc != 0) {
+        s_mdb_err(err, rc, "mdb_reader_check");
+        goto fail_env;
+    }
+    /* The file may already be larger than our initial map. */
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) == 0 && info.me_mapsize > s->map_size) {
+        s->map_size = info.me_mapsize;
+    }
+    rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc != 0) {
+        s_mdb_err(err, rc, "mdb_txn_begin");
+        goto fail_env;
+    }
+    for (size_t i = 0; i < n_names; i++) {
+        rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &s->dbs[i]);
+        if (rc != 0) {
+            bl_err_set(err, BL_ESTORE, "cannot open database '%s': %s",
+                       names[i], mdb_strerror(rc));
+            goto fail_txn;
+        }
+    }
+    s->n_dbs = n_names;
+    rc = mdb_txn_commit(txn);
+    if (rc != 0) {
+        s_mdb_err(err, rc, "mdb_txn_commit");
+        goto fail_env;
+    }
+    *out = s;
+    return 0;
+
+fail_txn:
+    mdb_txn_abort(txn);
+fail_env:
+    mdb_env_close(s->env);
+fail_create:
+    free(s);
+    return err ? err->code : BL_ESTORE;
+}
+
+void bl_store_close(bl_store_t **s)
+{
+    if (s == NULL || *s == NULL) {
+        return;
+    }
+    mdb_env_close((*s)->env);
+    free(*s);
+    *s = NULL;
+}
+
+MDB_dbi bl_store_dbi(const bl_store_t *s, size_t i)
+{
+    return s->dbs[i];
+}
+
+/* Another process grew the map: adopt the new size. */
+static int s_begin(bl_store_t *s, unsigned flags, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        rc = mdb_env_set_mapsize(s->env, 0);
+        if (rc == 0) {
+            MDB_envinfo info;
+            if (mdb_env_info(s->env, &info) == 0) {
+                s->map_size = info.me_mapsize;
+            }
+            rc = mdb_txn_begin(s->env, NULL, flags, txn);
+        }
+    }
+    return rc;
+}
+
+static int s_grow(bl_store_t *s, bl_err_t *err)
+{
+    size_t next = s->map_size * 2;
+    int rc = mdb_env_set_mapsize(s->env, next);
+    if (rc != 0) {
+        return s_mdb_err(err, rc, "mdb_env_set_mapsize");
+    }
+    s->map_size = next;
+    return 0;
+}
+
+int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
+                   bl_err_t *err)
+{
+    for (int attempt = 0; attempt < 40; attempt++) {
+        MDB_txn *txn;
+        int rc = s_begin(s, 0, &txn);
+        if (rc != 0) {
+            return s_mdb_err(err, rc, "mdb_txn_begin");
+        }
+        rc = fn(ctx, txn, err);
+        if (rc == 0) {
+            rc = mdb_txn_commit(txn);
+            if (rc == 0) {
+                return 0;
+            }
+            if (rc != MDB_MAP_FULL) {
+                return s_mdb_err(err, rc, "mdb_txn_commit");
+            }
+        } else {
+            mdb_txn_abort(txn);
+            if (rc != MDB_MAP_FULL) {
+                return rc;
+            }
+        }
+        /* MDB_MAP_FULL: the transaction is dead; grow and replay. */
+        rc = s_grow(s, err);
+        if (rc != 0) {
+            return rc;
+        }
+        bl_err_clear(err);
+    }
+    return bl_err_set(err, BL_ESTORE, "store keeps filling up");
+}
+
+int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err)
+{
+    int rc = s_begin(s, MDB_RDONLY, txn);
+    if (rc != 0) {
+        return s_mdb_err(err, rc, "mdb_txn_begin");
+    }
+    return 0;
+}
+
+size_t bl_store_used(bl_store_t *s)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) {
+        return 0;
+    }
+    return (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+size_t bl_store_map_size(bl_store_t *s)
+{
+    return s->map_size;
+}
+
+int bl_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                 const void *val, size_t vlen, bl_err_t *err)
+{
+    if (klen == 0 || klen > BL_STORE_KEY_MAX) {
+        return bl_err_set(err, BL_EINVAL, "store key of %zu bytes", klen);
+    }
+    MDB_val k = {klen, (void *)key};
+    MDB_val v = {vlen, (void *)val};
+    int rc = mdb_put(txn, dbi, &k, &v, 0);
+    if (rc != 0) {
+        return s_mdb_err(err, rc, "mdb_put");
+    }
+    return 0;
+}
+
+int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                 MDB_val *val, bl_err_t *err)
+{
+    if (klen == 0 || klen > BL_STORE_KEY_MAX) {
+        return BL_ENOTFOUND;
+    }
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_get(txn, dbi, &k, val);
+    if (rc == MDB_NOTFOUND) {
+        return BL_ENOTFOUND;
+    }
+    if (rc != 0) {
+        return s_mdb_err(err, rc, "mdb_get");
+    }
+    return 0;
+}
+
+int bl_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                 bl_err_t *err)
+{
+    if (klen == 0 || klen > BL_STORE_KEY_MAX) {
+        return 0;
+    }
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_del(txn, dbi, &k, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        return s_mdb_err(err, rc, "mdb_del");
+    }
+    return 0;
+}
+
+void bl_store_u64_key(uint64_t v, unsigned char out[8])
+{
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+uint64_t bl_store_u64_from(const void *key)
+{
+    const unsigned char *p = key;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+int bl_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key,
+                     uint64_t *out, bl_err_t *err)
+{
+    MDB_val v;
+    int rc = bl_store_get(txn, dbi, key, strlen(key), &v, err);
+    if (rc == BL_ENOTFOUND) {
+        *out = 0;
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (v.mv_size != 8) {
+        return bl_err_set(err, BL_ESTORE, "counter '%s' is corrupt", key);
+    }
+    *out = bl_store_u64_from(v.mv_data);
+    return 0;
+}
+
+int bl_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v,
+                     bl_err_t *err)
+{
+    unsigned char b[8];
+    bl_store_u64_key(v, b);
+    return bl_store_put(txn, dbi, key, strlen(key), b, sizeof b, err);
+}

@@ -1,0 +1,77 @@
+/*
+ * bl_store: one LMDB environment per daemon, with the named databases it
+ * uses, and write transactions that survive a full map.
+ *
+ * A write goes through bl_store_write(), which runs the caller's function in
+ * a write transaction and commits it.  When LMDB reports MDB_MAP_FULL the
+ * transaction is aborted, the map is doubled and the function is run again:
+ * so the function must be replayable, touching nothing but the transaction
+ * (memory changes belong after bl_store_write returns 0).  Open the store
+ * after any fork and only once per process.  Values returned by get and by
+ * cursors live until the transaction's next write or its end.
+ */
+#ifndef BL_STORE_H
+#define BL_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bl_error.h"
+
+#define BL_STORE_DBS_MAX 32
+#define BL_STORE_KEY_MAX 511
+
+typedef struct bl_store bl_store_t;
+
+/* Runs inside a write transaction; returns 0 to commit, anything else to
+ * abort (the value is passed back).  May be called more than once. */
+typedef int (*bl_store_write_fn)(void *ctx, MDB_txn *txn, bl_err_t *err);
+
+/* Opens (creating) the environment in directory dir with the named
+ * databases names[0..n_names-1] and an initial map of map_size bytes
+ * (0 = 1 GiB; the map grows on demand).  Clears stale reader slots. */
+int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
+                  size_t n_names, size_t map_size, bl_err_t *err);
+
+/* Closes the environment; sets *s to NULL; accepts NULL. */
+void bl_store_close(bl_store_t **s);
+
+/* The handle of the database that was named names[i] at open. */
+MDB_dbi bl_store_dbi(const bl_store_t *s, size_t i);
+
+/* Runs fn in a write transaction and commits; grows the map and replays on
+ * MDB_MAP_FULL.  Returns 0, fn's nonzero result, or BL_ESTORE. */
+int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
+                   bl_err_t *err);
+
+/* Begins a read-only transaction (end it with mdb_txn_abort). */
+int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err);
+
+/* Bytes the data file uses (pages in use times page size). */
+size_t bl_store_used(bl_store_t *s);
+
+/* Current map size in bytes. */
+size_t bl_store_map_size(bl_store_t *s);
+
+/* mdb_put / mdb_get / mdb_del wrappers that fill err with the database
+ * operation.  get returns 0, BL_ENOTFOUND, or BL_ESTORE.  A MDB_MAP_FULL
+ * from put is returned as MDB_MAP_FULL so that bl_store_write can grow. */
+int bl_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                 const void *val, size_t vlen, bl_err_t *err);
+int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                 MDB_val *val, bl_err_t *err);
+int bl_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                 bl_err_t *err);
+
+/* Big-endian u64 keys sort numerically. */
+void bl_store_u64_key(uint64_t v, unsigned char out[8]);
+uint64_t bl_store_u64_from(const void *key);
+
+/* Reads a u64 counter stored under key in dbi (0 when absent). */
+int bl_store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key,
+                     uint64_t *out, bl_err_t *err);
+int bl_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v,
+                     bl_err_t *err);
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds, generates the sample data
+# (four countries, two periods), starts a local node, submits every file,
+# closes both periods, exports the figures and tells where the reports are.
+# Everything it writes goes under var/sample/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/deploy/setup.sh"
+"$root/deploy/build.sh"
+bin=${BL_BUILD_DIR:-$root/build}
+work=$root/var/sample
+mkdir -p "$work"
+export BENCHLEARN_CONFIG=$work/node.yaml
+# The sample node compares all four countries itself: it is an
+# international node that takes submissions directly (SPEC section 7 links
+# national nodes to it; see deploy/README.md).
+sed "s|@CATALOGUE@|$root/config/catalogue.yaml|" \
+    "$root/config/node-sample.yaml" > "$work/node.yaml"
+"$bin/benchlearn" down >/dev/null 2>&1 || true
+rm -rf "$work/var" "$work/data" "$work/export"
+"$bin/bl-gen-sample" -o "$work/data" >/dev/null
+"$bin/benchlearn" up
+for period in 2024 2025; do
+    "$bin/benchlearn" submit --wait "$work/data/register.csv" \
+        "$work/data"/indicators-*-$period.csv \
+        "$work/data"/survey-*-$period.csv | grep -v ' 0 with warnings, 0 rejected' || true
+    "$bin/benchlearn" close $period
+done
+mkdir -p "$work/export"
+for what in stats positions values correlations; do
+    "$bin/benchlearn" export 2025 --what $what -o "$work/export/$what.csv"
+done
+"$bin/benchlearn" status
+echo
+echo "exports:  $work/export/{stats,positions,values,correlations}.csv"
+echo "reports:  $work/var/reports/2025/ (one HTML and PDF per provider)"
+echo "summary:  $work/var/reports/2025/summary.html"
+echo "stop the node with: BENCHLEARN_CONFIG=$work/node.yaml $bin/benchlearn down"

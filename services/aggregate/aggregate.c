@@ -1,0 +1,684 @@
+/*
+ * aggregate: records in, indicator values out (see aggregate.h).
+ *
+ * Store (keys use \x1f between parts, which sorts before every printable
+ * character, so key order is the export's text order):
+ *   register  provider -> the register record as validation sent it
+ *   ind       period \x1f provider \x1f unit \x1f indicator -> 3 doubles
+ *             (numerator, denominator, value; NaN when absent)
+ *   resp      period \x1f provider \x1f survey \x1f respondent
+ *             -> [unit, [answer|nil...]]
+ *   values    period \x1f provider \x1f unit \x1f indicator
+ *             -> [value|nil, numerator|nil, denominator|nil, n|nil, status]
+ * The meta counter "records" counts records applied, exactly once each.
+ */
+#include "aggregate.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_log.h"
+#include "bl_page.h"
+
+enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES };
+static const char *const s_dbs[] = {"register", "ind", "resp", "values"};
+
+#define S_KEY_MAX 400
+#define S_VALUES_PER_MSG 4000
+#define S_UNITS_MAX 64
+
+typedef struct aggregate {
+    bl_daemon_t *d;
+    const bl_config_t *cfg;
+    size_t n_ind;                 /* catalogue indicators */
+    bl_mpw_t w;                   /* scratch */
+    bl_mpw_t batch;               /* values rows of the message being built */
+    uint32_t batch_rows;
+    bl_mpw_t reg;                 /* register entries to forward */
+    uint32_t reg_rows;
+} aggregate_t;
+
+/* ---- records in --------------------------------------------------------- */
+
+static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
+                           bl_err_t *err)
+{
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(msg, "recs", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed records message");
+    }
+    bl_mpw_reset(&a->reg);
+    a->reg_rows = 0;
+    uint64_t applied = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t fields;
+        const char *t;
+        uint32_t tl;
+        if (bl_mpr_array(&r, &fields) != 0 || fields < 2 ||
+            bl_mpr_str(&r, &t, &tl) != 0 || tl != 1) {
+            return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
+        }
+        char provider[64], unit[64], ind[64], survey[64], resp[160];
+        int64_t period;
+        char p[24];
+        char key[S_KEY_MAX];
+        int rc;
+        if (t[0] == 'i' && fields == 8) {
+            double v[3];
+            bool has[3];
+            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
+                bl_mpr_str_copy(&r, unit, sizeof unit) ||
+                bl_mpr_int(&r, &period) || bl_mpr_str_copy(&r, ind, sizeof ind) ||
+                bl_mpr_opt_double(&r, &has[0], &v[0]) ||
+                bl_mpr_opt_double(&r, &has[1], &v[1]) ||
+                bl_mpr_opt_double(&r, &has[2], &v[2])) {
+                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
+            }
+            for (int j = 0; j < 3; j++) {
+                if (!has[j]) {
+                    v[j] = NAN;
+                }
+            }
+            snprintf(p, sizeof p, "%" PRId64, period);
+            const char *parts[] = {p, provider, unit, ind};
+            size_t kl = bl_page_join(key, sizeof key, parts, 4);
+            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
+                              sizeof v, err);
+        } else if (t[0] == 's' && fields == 7) {
+            const uint8_t *answers;
+            size_t al;
+            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
+                bl_mpr_str_copy(&r, unit, sizeof unit) ||
+                bl_mpr_int(&r, &period) ||
+                bl_mpr_str_copy(&r, survey, sizeof survey) ||
+                bl_mpr_str_copy(&r, resp, sizeof resp) ||
+                bl_mpr_raw(&r, &answers, &al)) {
+                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
+            }
+            snprintf(p, sizeof p, "%" PRId64, period);
+            const char *parts[] = {p, provider, survey, resp};
+            size_t kl = bl_page_join(key, sizeof key, parts, 4);
+            bl_mpw_reset(&a->w);
+            bl_mpw_array(&a->w, 2);
+            bl_mpw_str(&a->w, unit);
+            bl_mpw_raw(&a->w, answers, al);
+            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_RESP), key, kl,
+                              bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
+        } else if (t[0] == 'r' && fields == 3) {
+            const uint8_t *rec;
+            size_t rl;
+            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
+                bl_mpr_raw(&r, &rec, &rl)) {
+                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
+            }
+            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER), provider,
+                              strlen(provider), rec, rl, err);
+            bl_mpw_array(&a->reg, 2);
+            bl_mpw_str(&a->reg, provider);
+            bl_mpw_raw(&a->reg, rec, rl);
+            a->reg_rows++;
+        } else {
+            return bl_err_set(err, BL_EPROTO, "unknown record type %.*s",
+                              (int)tl, t);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        applied++;
+    }
+    if (a->reg_rows > 0) {
+        bl_mpw_reset(&a->w);
+        bl_mpw_map(&a->w, 1);
+        bl_mpw_str(&a->w, "providers");
+        bl_mpw_array(&a->w, a->reg_rows);
+        bl_mpw_raw(&a->w, bl_mpw_data(&a->reg), bl_mpw_size(&a->reg));
+        int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,
+                               BL_MSG_REGISTER, bl_mpw_data(&a->w),
+                               bl_mpw_size(&a->w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    MDB_dbi meta = bl_daemon_meta(a->d);
+    uint64_t total;
+    int rc = bl_store_get_u64(txn, meta, "records", &total, err);
+    if (rc == 0) {
+        rc = bl_store_put_u64(txn, meta, "records", total + applied, err);
+    }
+    return rc;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+typedef struct s_value {
+    bool has_value, has_num, has_den, has_n;
+    double value, num, den;
+    uint64_t n;
+    bool suppressed;
+} s_value_t;
+
+/* Writes one value to the store and to the message being built. */
+static int s_emit(aggregate_t *a, MDB_txn *txn, const char *period,
+                  const char *provider, const char *unit, int indicator,
+                  const s_value_t *v, int64_t generation, bl_err_t *err)
+{
+    const char *ind = a->cfg->catalogue->indicators[indicator].id;
+    const char *parts[] = {period, provider, unit, ind};
+    char key[S_KEY_MAX];
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    bl_mpw_t *w = &a->w;
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 5);
+    bl_mpw_opt_double(w, v->has_value && !v->suppressed, v->value);
+    bl_mpw_opt_double(w, v->has_num, v->num);
+    bl_mpw_opt_double(w, v->has_den, v->den);
+    if (v->has_n) {
+        bl_mpw_uint(w, v->n);
+    } else {
+        bl_mpw_nil(w);
+    }
+    bl_mpw_str(w, v->suppressed ? "suppressed" : "ok");
+    int rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_VALUES), key, kl,
+                          bl_mpw_data(w), bl_mpw_size(w), err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_t *b = &a->batch;
+    bl_mpw_array(b, 6);
+    bl_mpw_str(b, provider);
+    bl_mpw_str(b, unit);
+    bl_mpw_str(b, ind);
+    bl_mpw_raw(b, bl_mpw_data(w), bl_mpw_size(w));
+    bl_mpw_int(b, generation);
+    bl_mpw_nil(b);
+    a->batch_rows++;
+    return 0;
+}
+
+static int s_flush_values(aggregate_t *a, MDB_txn *txn, int64_t period,
+                          int64_t generation, bl_err_t *err)
+{
+    if (a->batch_rows == 0) {
+        return 0;
+    }
+    bl_mpw_t *w = &a->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 3);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_int(w, generation);
+    bl_mpw_str(w, "rows");
+    bl_mpw_array(w, a->batch_rows);
+    bl_mpw_raw(w, bl_mpw_data(&a->batch), bl_mpw_size(&a->batch));
+    if (w->err || a->batch.err) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode values");
+    }
+    bl_mpw_reset(&a->batch);
+    a->batch_rows = 0;
+    return bl_outbox_put(bl_daemon_outbox(a->d), txn, 0, BL_MSG_VALUES,
+                         bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+static int s_maybe_flush(aggregate_t *a, MDB_txn *txn, int64_t period,
+                         int64_t gen, bl_err_t *err)
+{
+    if (a->batch_rows >= S_VALUES_PER_MSG) {
+        return s_flush_values(a, txn, period, gen, err);
+    }
+    return 0;
+}
+
+/* Administrative figures: provider rows win; ratio units are summed. */
+typedef struct s_admin_acc {
+    bool has_row;        /* a provider-level row */
+    double row[3];
+    bool has_units;      /* unit rows of a ratio */
+    double num, den;
+} s_admin_acc_t;
+
+static int s_finish_admin(aggregate_t *a, MDB_txn *txn, const char *period,
+                          const char *provider, s_admin_acc_t *acc,
+                          int64_t per, int64_t gen, bl_err_t *err)
+{
+    for (size_t k = 0; k < a->n_ind; k++) {
+        const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
+        s_value_t v;
+        memset(&v, 0, sizeof v);
+        if (acc[k].has_row) {
+            v.has_num = !isnan(acc[k].row[0]);
+            v.has_den = !isnan(acc[k].row[1]);
+            v.num = acc[k].row[0];
+            v.den = acc[k].row[1];
+            if (def->kind == BL_KIND_RATIO && v.has_num && v.has_den &&
+                v.den > 0) {
+                v.value = v.num / v.den * def->factor;
+                v.has_value = true;
+            } else if (def->kind != BL_KIND_RATIO && !isnan(acc[k].row[2])) {
+                v.value = acc[k].row[2];
+                v.has_value = true;
+            }
+        } else if (acc[k].has_units && def->kind == BL_KIND_RATIO &&
+                   acc[k].den > 0) {
+            v.has_num = v.has_den = v.has_value = true;
+            v.num = acc[k].num;
+            v.den = acc[k].den;
+            v.value = v.num / v.den * def->factor;
+        } else {
+            continue;
+        }
+        if (def->kind != BL_KIND_RATIO) {
+            v.has_num = v.has_den = false;
+        }
+        int rc = s_emit(a, txn, period, provider, "", (int)k, &v, gen, err);
+        if (rc == 0) {
+            rc = s_maybe_flush(a, txn, per, gen, err);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    memset(acc, 0, a->n_ind * sizeof *acc);
+    return 0;
+}
+
+static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
+                           int64_t gen, bl_err_t *err)
+{
+    char period[24];
+    snprintf(period, sizeof period, "%" PRId64, per);
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", period);
+    s_admin_acc_t *acc = calloc(a->n_ind, sizeof *acc);
+    if (acc == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(a->d, DB_IND), &cur);
+    if (rc != 0) {
+        free(acc);
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    char current[64] = "";
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = 0;
+    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
+           memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[4];
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) != 4 ||
+            v.mv_size != 3 * sizeof(double)) {
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        const char *provider = parts[1], *unit = parts[2];
+        int ind = bl_catalogue_find_indicator(a->cfg->catalogue, parts[3]);
+        if (strcmp(provider, current) != 0) {
+            if (current[0]) {
+                rc = s_finish_admin(a, txn, period, current, acc, per, gen,
+                                    err);
+            }
+            snprintf(current, sizeof current, "%s", provider);
+        }
+        if (rc == 0 && ind >= 0) {
+            double f[3];
+            memcpy(f, v.mv_data, sizeof f);
+            const bl_indicator_t *def = &a->cfg->catalogue->indicators[ind];
+            if (unit[0] == '\0') {
+                acc[ind].has_row = true;
+                memcpy(acc[ind].row, f, sizeof f);
+            } else {
+                /* A unit's own value, kept so units can be compared. */
+                s_value_t uv;
+                memset(&uv, 0, sizeof uv);
+                if (def->kind == BL_KIND_RATIO) {
+                    uv.has_num = uv.has_den = true;
+                    uv.num = f[0];
+                    uv.den = f[1];
+                    uv.has_value = f[1] > 0;
+                    uv.value = uv.has_value ? f[0] / f[1] * def->factor : 0;
+                    acc[ind].has_units = true;
+                    acc[ind].num += f[0];
+                    acc[ind].den += f[1];
+                } else {
+                    uv.has_value = !isnan(f[2]);
+                    uv.value = f[2];
+                }
+                rc = s_emit(a, txn, period, provider, unit, ind, &uv, gen,
+                            err);
+                if (rc == 0) {
+                    rc = s_maybe_flush(a, txn, per, gen, err);
+                }
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc == 0 && current[0]) {
+        rc = s_finish_admin(a, txn, period, current, acc, per, gen, err);
+    }
+    mdb_cursor_close(cur);
+    free(acc);
+    return rc;
+}
+
+/* Survey answers pooled per indicator, for the provider and each unit. */
+typedef struct s_survey_acc {
+    uint64_t given;      /* answers given over the listed items */
+    uint64_t at_least;   /* answers >= threshold */
+    double sum;          /* sum of answers */
+    uint64_t n;          /* respondents who answered a listed item */
+} s_survey_acc_t;
+
+typedef struct s_pool {
+    size_t n_units;
+    char units[S_UNITS_MAX][64];
+    s_survey_acc_t *acc;   /* (1 + S_UNITS_MAX) x n_ind; row 0 = provider */
+} s_pool_t;
+
+static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
+                           const char *provider, s_pool_t *pool, int64_t per,
+                           int64_t gen, bl_err_t *err)
+{
+    for (size_t u = 0; u <= pool->n_units; u++) {
+        const char *unit = u == 0 ? "" : pool->units[u - 1];
+        for (size_t k = 0; k < a->n_ind; k++) {
+            const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
+            s_survey_acc_t *c = &pool->acc[u * a->n_ind + k];
+            if (c->given == 0 || (def->kind != BL_KIND_SURVEY_SHARE &&
+                                  def->kind != BL_KIND_SURVEY_MEAN)) {
+                continue;
+            }
+            s_value_t v;
+            memset(&v, 0, sizeof v);
+            v.has_value = true;
+            v.value = def->kind == BL_KIND_SURVEY_SHARE
+                          ? 100.0 * (double)c->at_least / (double)c->given
+                          : c->sum / (double)c->given;
+            v.has_n = true;
+            v.n = c->n;
+            v.suppressed = c->n < (uint64_t)a->cfg->min_respondents;
+            int rc = s_emit(a, txn, period, provider, unit, (int)k, &v, gen,
+                            err);
+            if (rc == 0) {
+                rc = s_maybe_flush(a, txn, per, gen, err);
+            }
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    memset(pool->acc, 0, (1 + S_UNITS_MAX) * a->n_ind * sizeof *pool->acc);
+    pool->n_units = 0;
+    return 0;
+}
+
+static size_t s_unit_slot(s_pool_t *pool, const char *unit)
+{
+    if (unit[0] == '\0') {
+        return 0;
+    }
+    for (size_t u = 0; u < pool->n_units; u++) {
+        if (strcmp(pool->units[u], unit) == 0) {
+            return u + 1;
+        }
+    }
+    if (pool->n_units == S_UNITS_MAX) {
+        return 0;  /* beyond the bound, counted at provider level only */
+    }
+    snprintf(pool->units[pool->n_units], sizeof pool->units[0], "%s", unit);
+    return ++pool->n_units;
+}
+
+/* Adds one respondent's answers (to survey s) to slot's accumulators. */
+static void s_pool_add(aggregate_t *a, s_survey_acc_t *accs, int s,
+                       const int *answers, const bool *given, size_t n_items)
+{
+    for (size_t k = 0; k < a->n_ind; k++) {
+        const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
+        if (def->survey != s) {
+            continue;
+        }
+        s_survey_acc_t *c = &accs[k];
+        bool any = false;
+        for (size_t j = 0; j < def->n_items; j++) {
+            int item = def->items[j];
+            if (item < 0 || (size_t)item >= n_items || !given[item]) {
+                continue;
+            }
+            any = true;
+            c->given++;
+            c->sum += answers[item];
+            if (answers[item] >= def->threshold) {
+                c->at_least++;
+            }
+        }
+        if (any) {
+            c->n++;
+        }
+    }
+}
+
+static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
+                             int64_t gen, bl_err_t *err)
+{
+    char period[24];
+    snprintf(period, sizeof period, "%" PRId64, per);
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", period);
+    s_pool_t pool;
+    memset(&pool, 0, sizeof pool);
+    pool.acc = calloc((1 + S_UNITS_MAX) * a->n_ind, sizeof *pool.acc);
+    if (pool.acc == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(a->d, DB_RESP), &cur);
+    if (rc != 0) {
+        free(pool.acc);
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    char current[64] = "";
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
+           memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[4];
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) == 4) {
+            const char *provider = parts[1];
+            int s = bl_catalogue_find_survey(a->cfg->catalogue, parts[2]);
+            if (strcmp(provider, current) != 0) {
+                if (current[0]) {
+                    rc = s_finish_survey(a, txn, period, current, &pool, per,
+                                         gen, err);
+                }
+                snprintf(current, sizeof current, "%s", provider);
+            }
+            bl_mpr_t r;
+            bl_mpr_init(&r, v.mv_data, v.mv_size);
+            uint32_t two, n_items;
+            char unit[64];
+            int answers[64];
+            bool given[64];
+            if (rc == 0 && s >= 0 && bl_mpr_array(&r, &two) == 0 &&
+                bl_mpr_str_copy(&r, unit, sizeof unit) == 0 &&
+                bl_mpr_array(&r, &n_items) == 0 && n_items <= 64) {
+                for (uint32_t i = 0; i < n_items; i++) {
+                    int64_t x = 0;
+                    given[i] = !bl_mpr_nil(&r);
+                    if (given[i]) {
+                        given[i] = bl_mpr_int(&r, &x) == 0;
+                    }
+                    answers[i] = (int)x;
+                }
+                s_pool_add(a, pool.acc, s, answers, given, n_items);
+                size_t slot = s_unit_slot(&pool, unit);
+                if (slot > 0) {
+                    s_pool_add(a, pool.acc + slot * a->n_ind, s, answers,
+                               given, n_items);
+                }
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc == 0 && current[0]) {
+        rc = s_finish_survey(a, txn, period, current, &pool, per, gen, err);
+    }
+    mdb_cursor_close(cur);
+    free(pool.acc);
+    return rc;
+}
+
+static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
+                         bl_err_t *err)
+{
+    int64_t period, gen;
+    if (bl_req_int(msg, "period", &period) != 0 ||
+        bl_req_int(msg, "generation", &gen) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    bl_mpw_reset(&a->batch);
+    a->batch_rows = 0;
+    int rc = bl_page_delete(txn, bl_daemon_dbi(a->d, DB_VALUES), prefix, pl,
+                             err);
+    if (rc == 0) {
+        rc = s_compute_admin(a, txn, period, gen, err);
+    }
+    if (rc == 0) {
+        rc = s_compute_surveys(a, txn, period, gen, err);
+    }
+    if (rc == 0) {
+        rc = s_flush_values(a, txn, period, gen, err);
+    }
+    if (rc == 0) {
+        rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0, BL_MSG_CLOSE,
+                           msg->payload, msg->payload_len, err);
+    }
+    return rc;
+}
+
+static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,
+                   bl_err_t *err)
+{
+    aggregate_t *a = svc;
+    switch (msg->type) {
+    case BL_MSG_RECORDS:
+        return s_apply_records(a, txn, msg, err);
+    case BL_MSG_CLOSE:
+        return s_apply_close(a, txn, msg, err);
+    default:
+        return bl_err_set(err, BL_EDATA, "aggregation takes no %s messages",
+                          bl_msg_type_name(msg->type));
+    }
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static int s_req_values(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
+                        bl_mpw_t *reply, bl_err_t *err)
+{
+    int64_t period, limit = 5000;
+    if (bl_req_int(msg, "period", &period) != 0) {
+        bl_reply_error(reply, "values needs a period");
+        return 0;
+    }
+    bl_req_int(msg, "limit", &limit);
+    if (limit < 1 || limit > 50000) {
+        limit = 5000;
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    bl_mpr_t r;
+    const char *after = NULL;
+    uint32_t after_len = 0;
+    if (bl_req_find(msg, "after", &r) != 0 ||
+        bl_mpr_str(&r, &after, &after_len) != 0) {
+        after = NULL;
+        after_len = 0;
+    }
+    return bl_page_reply(txn, bl_daemon_dbi(a->d, DB_VALUES), prefix, pl,
+                         after, after_len, (size_t)limit, reply, err);
+}
+
+static int s_request(void *svc, MDB_txn *txn, const char *cmd,
+                     const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
+{
+    aggregate_t *a = svc;
+    if (strcmp(cmd, "values") == 0) {
+        return s_req_values(a, txn, msg, reply, err);
+    }
+    bl_reply_error(reply, "unknown command '%s'", cmd);
+    return 0;
+}
+
+static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
+{
+    aggregate_t *a = svc;
+    uint64_t records = 0;
+    bl_store_get_u64(txn, bl_daemon_meta(a->d), "records", &records, NULL);
+    MDB_stat si, sr;
+    uint64_t stored = 0;
+    if (mdb_stat(txn, bl_daemon_dbi(a->d, DB_IND), &si) == 0 &&
+        mdb_stat(txn, bl_daemon_dbi(a->d, DB_RESP), &sr) == 0) {
+        stored = si.ms_entries + sr.ms_entries;
+    }
+    bl_mpw_str(reply, "records_applied");
+    bl_mpw_uint(reply, records);
+    bl_mpw_str(reply, "records_stored");
+    bl_mpw_uint(reply, stored);
+    return 2;
+}
+
+static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
+{
+    aggregate_t *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    a->d = d;
+    a->cfg = bl_daemon_config(d);
+    a->n_ind = a->cfg->catalogue->n_indicators;
+    bl_mpw_init(&a->w);
+    bl_mpw_init(&a->batch);
+    bl_mpw_init(&a->reg);
+    *svc = a;
+    return 0;
+}
+
+static void s_close(void **svc)
+{
+    aggregate_t *a = *svc;
+    if (a == NULL) {
+        return;
+    }
+    bl_mpw_destroy(&a->w);
+    bl_mpw_destroy(&a->batch);
+    bl_mpw_destroy(&a->reg);
+    free(a);
+    *svc = NULL;
+}
+
+const bl_stage_ops_t aggregate_ops = {
+    .stage = BL_STAGE_AGGREGATE,
+    .db_names = s_dbs,
+    .n_dbs = sizeof s_dbs / sizeof s_dbs[0],
+    .has_outbox = 1,
+    .open = s_open,
+    .apply = s_apply,
+    .request = s_request,
+    .health = s_health,
+    .committed = NULL,
+    .tick = NULL,
+    .close = s_close,
+};

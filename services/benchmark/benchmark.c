@@ -1,0 +1,870 @@
+/*
+ * benchmark: values in, benchmark out (see benchmark.h).
+ *
+ * Store (keys are \x1f-joined text, see bl_page.h):
+ *   register   provider -> [name, country, service_type, users, staff,
+ *                           membership, member_since, share_identity]
+ *   values     period \x1f provider \x1f unit \x1f indicator
+ *              -> [generation, [value, numerator, denominator, n, status]]
+ *   stats      period \x1f indicator \x1f group \x1f group key
+ *              -> [n, mean, sd, min, p10, p25, p50, p75, p90, max, best]
+ *   positions  period \x1f indicator \x1f group \x1f group key \x1f provider
+ *              -> [value, n, percentile rank, band, z, reference, gap]
+ *   corrs      period \x1f group \x1f group key \x1f a \x1f b -> [n, rho]
+ * meta: "gen.<period>" the generation computed last; "marks.<period>.<gen>"
+ * close markers received for it.
+ */
+#include "benchmark.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchmark_compute.h"
+#include "bl_log.h"
+#include "bl_page.h"
+
+enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS };
+static const char *const s_dbs[] = {"register", "values", "stats",
+                                    "positions", "corrs"};
+
+#define S_KEY_MAX 480
+#define S_PROVIDERS_PER_MSG 100
+
+typedef struct benchmark {
+    bl_daemon_t *d;
+    const bl_config_t *cfg;
+    size_t n_ind;
+    bl_mpw_t w;
+    bl_mpw_t items;
+} benchmark_t;
+
+/* What a provider sent for one indicator (provider level). */
+typedef struct s_cell {
+    int status;          /* 0 ok, 1 suppressed, 2 missing */
+    bool has_value, has_num, has_den, has_n;
+    double value, num, den, n;
+} s_cell_t;
+
+/* ---- messages in -------------------------------------------------------- */
+
+static int s_apply_register(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
+                            bl_err_t *err)
+{
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(msg, "providers", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed register message");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t two;
+        char provider[64];
+        const uint8_t *rec;
+        size_t rl;
+        if (bl_mpr_array(&r, &two) || two != 2 ||
+            bl_mpr_str_copy(&r, provider, sizeof provider) ||
+            bl_mpr_raw(&r, &rec, &rl)) {
+            return bl_err_set(err, BL_EPROTO, "malformed register entry");
+        }
+        int rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_REGISTER), provider,
+                              strlen(provider), rec, rl, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
+                          bl_err_t *err)
+{
+    int64_t period, gen;
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_int(msg, "period", &period) != 0 ||
+        bl_req_int(msg, "generation", &gen) != 0 ||
+        bl_req_find(msg, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed values message");
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t six;
+        char provider[64], unit[64], ind[64];
+        const uint8_t *val;
+        size_t vl;
+        if (bl_mpr_array(&r, &six) || six != 6 ||
+            bl_mpr_str_copy(&r, provider, sizeof provider) ||
+            bl_mpr_str_copy(&r, unit, sizeof unit) ||
+            bl_mpr_str_copy(&r, ind, sizeof ind) ||
+            bl_mpr_raw(&r, &val, &vl) || bl_mpr_skip(&r) ||
+            bl_mpr_skip(&r)) {
+            return bl_err_set(err, BL_EPROTO, "malformed value row");
+        }
+        const char *parts[] = {p, provider, unit, ind};
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 4);
+        bl_mpw_reset(&b->w);
+        bl_mpw_array(&b->w, 2);
+        bl_mpw_int(&b->w, gen);
+        bl_mpw_raw(&b->w, val, vl);
+        int rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_VALUES), key, kl,
+                              bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- loading what the computation needs --------------------------------- */
+
+static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
+                           size_t *n_out, bl_err_t *err)
+{
+    MDB_stat st;
+    int rc = mdb_stat(txn, bl_daemon_dbi(b->d, DB_REGISTER), &st);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_stat: %s", mdb_strerror(rc));
+    }
+    bc_provider_t *ps = calloc(st.ms_entries ? st.ms_entries : 1, sizeof *ps);
+    if (ps == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, bl_daemon_dbi(b->d, DB_REGISTER), &cur);
+    if (rc != 0) {
+        free(ps);
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    size_t n = 0;
+    MDB_val k, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0 && n < st.ms_entries) {
+        bc_provider_t *p = &ps[n];
+        bl_mpr_t r;
+        bl_mpr_init(&r, v.mv_data, v.mv_size);
+        uint32_t eight;
+        int64_t users, staff;
+        if (k.mv_size < sizeof p->id && bl_mpr_array(&r, &eight) == 0 &&
+            eight == 8 && bl_mpr_str_copy(&r, p->name, sizeof p->name) == 0 &&
+            bl_mpr_str_copy(&r, p->country, sizeof p->country) == 0 &&
+            bl_mpr_str_copy(&r, p->service_type, sizeof p->service_type) ==
+                0 &&
+            bl_mpr_int(&r, &users) == 0 && bl_mpr_int(&r, &staff) == 0 &&
+            bl_mpr_str_copy(&r, p->membership, sizeof p->membership) == 0 &&
+            bl_mpr_str_copy(&r, p->member_since, sizeof p->member_since) ==
+                0 &&
+            bl_mpr_bool(&r, &p->share_identity) == 0) {
+            memcpy(p->id, k.mv_data, k.mv_size);
+            p->id[k.mv_size] = '\0';
+            p->users = users;
+            p->staff = staff;
+            n++;
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    *out = ps;
+    *n_out = n;
+    return 0;
+}
+
+static long s_find_provider(const bc_provider_t *ps, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ps[mid].id, id);
+        if (c == 0) {
+            return (long)mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+/* Decodes a stored value [gen, [value, num, den, n, status]]. */
+static bool s_decode_value(const MDB_val *v, int64_t *gen, s_cell_t *c)
+{
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t two, five;
+    char status[16];
+    memset(c, 0, sizeof *c);
+    if (bl_mpr_array(&r, &two) || two != 2 || bl_mpr_int(&r, gen) ||
+        bl_mpr_array(&r, &five) || five != 5 ||
+        bl_mpr_opt_double(&r, &c->has_value, &c->value) ||
+        bl_mpr_opt_double(&r, &c->has_num, &c->num) ||
+        bl_mpr_opt_double(&r, &c->has_den, &c->den) ||
+        bl_mpr_opt_double(&r, &c->has_n, &c->n) ||
+        bl_mpr_str_copy(&r, status, sizeof status)) {
+        return false;
+    }
+    c->status = strcmp(status, "suppressed") == 0 ? 1 : 0;
+    return true;
+}
+
+/* Fills cells[i * n_ind + k] with provider-level values of the period and
+ * the given generation (any generation when gen < 0); missing elsewhere. */
+static int s_load_cells(benchmark_t *b, MDB_txn *txn, int64_t period,
+                        int64_t gen, const bc_provider_t *ps, size_t n,
+                        s_cell_t *cells, bl_err_t *err)
+{
+    for (size_t i = 0; i < n * b->n_ind; i++) {
+        memset(&cells[i], 0, sizeof cells[i]);
+        cells[i].status = 2;
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(b->d, DB_VALUES), &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[4];
+        int64_t g;
+        s_cell_t c;
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) ==
+                4 &&
+            parts[2][0] == '\0' && s_decode_value(&v, &g, &c) &&
+            (gen < 0 || g == gen)) {
+            long i = s_find_provider(ps, n, parts[1]);
+            int ind = bl_catalogue_find_indicator(b->cfg->catalogue,
+                                                  parts[3]);
+            if (i >= 0 && ind >= 0) {
+                cells[(size_t)i * b->n_ind + (size_t)ind] = c;
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return 0;
+}
+
+/* ---- storing the results for export ------------------------------------- */
+
+static int s_store_results(benchmark_t *b, MDB_txn *txn, int64_t period,
+                           const bc_input_t *in, const bc_output_t *out,
+                           bl_err_t *err)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    int rc = 0;
+    for (int db = DB_STATS; db <= DB_CORRS && rc == 0; db++) {
+        rc = bl_page_delete(txn, bl_daemon_dbi(b->d, (size_t)db), prefix, pl,
+                            err);
+    }
+    const bl_catalogue_t *cat = b->cfg->catalogue;
+    bl_mpw_t *w = &b->w;
+    for (size_t i = 0; i < out->n_stats && rc == 0; i++) {
+        const bc_stat_t *s = &out->stats[i];
+        const char *parts[] = {p, cat->indicators[s->indicator].id,
+                               b->cfg->groups[s->group].id, s->group_key};
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 4);
+        bl_mpw_reset(w);
+        bl_mpw_array(w, 11);
+        bl_mpw_uint(w, s->s.n);
+        bl_mpw_double(w, s->s.mean);
+        bl_mpw_double(w, s->s.sd);
+        bl_mpw_double(w, s->s.min);
+        bl_mpw_double(w, s->s.p10);
+        bl_mpw_double(w, s->s.p25);
+        bl_mpw_double(w, s->s.p50);
+        bl_mpw_double(w, s->s.p75);
+        bl_mpw_double(w, s->s.p90);
+        bl_mpw_double(w, s->s.max);
+        bl_mpw_double(w, s->best_in_class);
+        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
+                          bl_mpw_data(w), bl_mpw_size(w), err);
+    }
+    for (size_t i = 0; i < out->n_positions && rc == 0; i++) {
+        const bc_position_t *q = &out->positions[i];
+        const bc_stat_t *s = &out->stats[q->stat];
+        const char *parts[] = {p, cat->indicators[q->indicator].id,
+                               b->cfg->groups[q->group].id, s->group_key,
+                               in->providers[q->provider].id};
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 5);
+        bl_mpw_reset(w);
+        bl_mpw_array(w, 7);
+        bl_mpw_double(w, q->value);
+        bl_mpw_uint(w, s->s.n);
+        bl_mpw_double(w, q->percentile_rank);
+        bl_mpw_int(w, q->band);
+        bl_mpw_opt_double(w, q->has_z, q->z);
+        bl_mpw_opt_double(w, q->has_reference, q->reference);
+        bl_mpw_opt_double(w, q->has_reference, q->gap);
+        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key, kl,
+                          bl_mpw_data(w), bl_mpw_size(w), err);
+    }
+    for (size_t i = 0; i < out->n_corrs && rc == 0; i++) {
+        const bc_corr_t *c = &out->corrs[i];
+        const char *parts[] = {p, b->cfg->groups[c->group].id, c->group_key,
+                               cat->indicators[c->a].id,
+                               cat->indicators[c->b].id};
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 5);
+        bl_mpw_reset(w);
+        bl_mpw_array(w, 2);
+        bl_mpw_uint(w, c->n);
+        bl_mpw_double(w, c->rho);
+        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_CORRS), key, kl,
+                          bl_mpw_data(w), bl_mpw_size(w), err);
+    }
+    return rc;
+}
+
+/* The provider's percentile rank in the previous period, from the stored
+ * positions of that period. */
+static bool s_prev_rank(benchmark_t *b, MDB_txn *txn, int64_t period,
+                        int ind, int g, const bc_provider_t *p, double *rank)
+{
+    char pp[24], gk[BC_KEY_MAX];
+    snprintf(pp, sizeof pp, "%" PRId64, period - 1);
+    bc_group_key(&b->cfg->groups[g], p, gk, sizeof gk);
+    const char *parts[] = {pp, b->cfg->catalogue->indicators[ind].id,
+                           b->cfg->groups[g].id, gk, p->id};
+    char key[S_KEY_MAX];
+    size_t kl = bl_page_join(key, sizeof key, parts, 5);
+    MDB_val v;
+    if (kl == 0 || bl_store_get(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key,
+                                kl, &v, NULL) != 0) {
+        return false;
+    }
+    bl_mpr_t r;
+    bl_mpr_init(&r, v.mv_data, v.mv_size);
+    uint32_t seven;
+    double value, n;
+    return bl_mpr_array(&r, &seven) == 0 && bl_mpr_double(&r, &value) == 0 &&
+           bl_mpr_double(&r, &n) == 0 && bl_mpr_double(&r, rank) == 0;
+}
+
+/* ---- results for the report daemon -------------------------------------- */
+
+typedef struct s_run {
+    benchmark_t *b;
+    MDB_txn *txn;
+    int64_t period;
+    int64_t gen;
+    const bc_input_t *in;
+    const bc_output_t *out;
+    const s_cell_t *cells;
+    const s_cell_t *prev;       /* previous period, or NULL */
+    long *pos_index;            /* [provider][indicator][group] -> position */
+} s_run_t;
+
+static void s_write_partner(bl_mpw_t *w, const bc_provider_t *p)
+{
+    bl_mpw_array(w, 5);
+    bl_mpw_bool(w, p->share_identity);
+    bl_mpw_str(w, p->share_identity ? p->id : NULL);
+    bl_mpw_str(w, p->share_identity ? p->name : NULL);
+    bl_mpw_str(w, p->service_type);
+    bl_mpw_str(w, p->country);
+}
+
+/* One provider's result: see report.c for the reader of this layout. */
+static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
+{
+    benchmark_t *b = run->b;
+    const bc_provider_t *p = &run->in->providers[i];
+    const bl_catalogue_t *cat = b->cfg->catalogue;
+    size_t ng = b->cfg->n_groups;
+    bl_mpw_map(w, 10);
+    bl_mpw_str(w, "id");
+    bl_mpw_str(w, p->id);
+    bl_mpw_str(w, "name");
+    bl_mpw_str(w, p->name);
+    bl_mpw_str(w, "country");
+    bl_mpw_str(w, p->country);
+    bl_mpw_str(w, "service_type");
+    bl_mpw_str(w, p->service_type);
+    bl_mpw_str(w, "share");
+    bl_mpw_bool(w, p->share_identity);
+    bl_mpw_str(w, "has_prev");
+    bl_mpw_bool(w, run->prev != NULL);
+    bl_mpw_str(w, "ind");
+    bl_mpw_array(w, (uint32_t)b->n_ind);
+    for (size_t k = 0; k < b->n_ind; k++) {
+        const s_cell_t *c = &run->cells[i * b->n_ind + k];
+        const s_cell_t *pc = run->prev ? &run->prev[i * b->n_ind + k] : NULL;
+        bl_mpw_array(w, 7);
+        bl_mpw_int(w, c->status);
+        bl_mpw_opt_double(w, c->has_value && c->status == 0, c->value);
+        bl_mpw_opt_double(w, c->has_n, c->n);
+        bl_mpw_opt_double(w, c->has_num, c->num);
+        bl_mpw_opt_double(w, c->has_den, c->den);
+        bl_mpw_opt_double(w, pc && pc->status == 0 && pc->has_value,
+                          pc ? pc->value : 0);
+        /* One entry per peer group: the position, or "too few peers". */
+        uint32_t entries = 0;
+        for (size_t g = 0; g < ng; g++) {
+            if (run->pos_index[(i * b->n_ind + k) * ng + g] >= 0 ||
+                (c->status == 0 && c->has_value)) {
+                entries++;
+            }
+        }
+        bl_mpw_array(w, entries);
+        for (size_t g = 0; g < ng; g++) {
+            long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
+            if (pi < 0 && !(c->status == 0 && c->has_value)) {
+                continue;
+            }
+            char gk[BC_KEY_MAX];
+            bc_group_key(&b->cfg->groups[g], p, gk, sizeof gk);
+            bl_mpw_array(w, 9);
+            bl_mpw_str(w, b->cfg->groups[g].id);
+            bl_mpw_str(w, gk);
+            if (pi < 0) {
+                bl_mpw_nil(w);
+                bl_mpw_nil(w);
+                bl_mpw_nil(w);
+                bl_mpw_nil(w);
+                bl_mpw_nil(w);
+                bl_mpw_nil(w);
+                bl_mpw_nil(w);
+                continue;
+            }
+            const bc_position_t *q = &run->out->positions[pi];
+            const bc_stat_t *s = &run->out->stats[q->stat];
+            bl_mpw_array(w, 11);
+            bl_mpw_uint(w, s->s.n);
+            bl_mpw_double(w, s->s.mean);
+            bl_mpw_double(w, s->s.sd);
+            bl_mpw_double(w, s->s.min);
+            bl_mpw_double(w, s->s.p10);
+            bl_mpw_double(w, s->s.p25);
+            bl_mpw_double(w, s->s.p50);
+            bl_mpw_double(w, s->s.p75);
+            bl_mpw_double(w, s->s.p90);
+            bl_mpw_double(w, s->s.max);
+            bl_mpw_double(w, s->best_in_class);
+            bl_mpw_double(w, q->percentile_rank);
+            bl_mpw_int(w, q->band);
+            bl_mpw_opt_double(w, q->has_z, q->z);
+            bl_mpw_opt_double(w, q->has_reference, q->reference);
+            bl_mpw_opt_double(w, q->has_reference, q->gap);
+            double prev_rank = 0;
+            bool has_prev = run->prev != NULL &&
+                            s_prev_rank(b, run->txn, run->period, (int)k,
+                                        (int)g, p, &prev_rank);
+            bl_mpw_opt_double(w, has_prev, prev_rank);
+        }
+    }
+    const bc_provider_result_t *pr = &run->out->providers[i];
+    bl_mpw_str(w, "areas");
+    bl_mpw_array(w, (uint32_t)pr->n_areas);
+    for (size_t a = 0; a < pr->n_areas; a++) {
+        bl_mpw_array(w, 2);
+        bl_mpw_str(w, cat->indicators[pr->areas[a].indicator].id);
+        bl_mpw_array(w, (uint32_t)pr->areas[a].n_partners);
+        for (size_t j = 0; j < pr->areas[a].n_partners; j++) {
+            s_write_partner(w, &run->in->providers[pr->areas[a].partners[j]]);
+        }
+    }
+    bl_mpw_str(w, "strengths");
+    bl_mpw_array(w, (uint32_t)pr->n_strengths);
+    for (size_t s = 0; s < pr->n_strengths; s++) {
+        bl_mpw_str(w, cat->indicators[pr->strengths[s]].id);
+    }
+    /* Units: every value row with a unit id, read from the store. */
+    bl_mpw_str(w, "units");
+    char prefix[S_KEY_MAX];
+    char pp[24];
+    snprintf(pp, sizeof pp, "%" PRId64, run->period);
+    const char *parts[] = {pp, p->id, ""};
+    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
+    bl_mpw_t units;
+    bl_mpw_init(&units);
+    uint32_t n_units = 0;
+    MDB_cursor *cur;
+    if (pl > 0 && mdb_cursor_open(run->txn, bl_daemon_dbi(b->d, DB_VALUES),
+                                  &cur) == 0) {
+        /* prefix = period \x1f provider \x1f; unit rows have a unit part */
+        MDB_val k = {pl, prefix}, v;
+        int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        while (mrc == 0 && k.mv_size >= pl &&
+               memcmp(k.mv_data, prefix, pl) == 0) {
+            char buf[S_KEY_MAX];
+            const char *kp[4];
+            int64_t g;
+            s_cell_t c;
+            if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) ==
+                    4 &&
+                kp[2][0] != '\0' && s_decode_value(&v, &g, &c) &&
+                g == run->gen) {
+                bl_mpw_array(&units, 5);
+                bl_mpw_str(&units, kp[2]);
+                bl_mpw_str(&units, kp[3]);
+                bl_mpw_int(&units, c.status);
+                bl_mpw_opt_double(&units, c.has_value, c.value);
+                bl_mpw_opt_double(&units, c.has_n, c.n);
+                n_units++;
+            }
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+        mdb_cursor_close(cur);
+    }
+    bl_mpw_array(w, n_units);
+    bl_mpw_raw(w, bl_mpw_data(&units), bl_mpw_size(&units));
+    bl_mpw_destroy(&units);
+    return w->err;
+}
+
+static int s_send_items(s_run_t *run, const char *kind, uint32_t count,
+                        bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    bl_mpw_reset(&b->w);
+    bl_mpw_map(&b->w, 4);
+    bl_mpw_str(&b->w, "period");
+    bl_mpw_int(&b->w, run->period);
+    bl_mpw_str(&b->w, "generation");
+    bl_mpw_int(&b->w, run->gen);
+    bl_mpw_str(&b->w, "kind");
+    bl_mpw_str(&b->w, kind);
+    bl_mpw_str(&b->w, "items");
+    bl_mpw_array(&b->w, count);
+    bl_mpw_raw(&b->w, bl_mpw_data(&b->items), bl_mpw_size(&b->items));
+    if (b->w.err || b->items.err) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode results");
+    }
+    bl_mpw_reset(&b->items);
+    return bl_outbox_put(bl_daemon_outbox(b->d), run->txn, 0,
+                         BL_MSG_RESULTS, bl_mpw_data(&b->w),
+                         bl_mpw_size(&b->w), err);
+}
+
+/* The coordinator's summary: see report.c for the reader. */
+static int s_write_summary(s_run_t *run, bl_mpw_t *w)
+{
+    benchmark_t *b = run->b;
+    const bc_input_t *in = run->in;
+    const bl_catalogue_t *cat = b->cfg->catalogue;
+    size_t ng = b->cfg->n_groups;
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "participants");
+    bl_mpw_array(w, (uint32_t)in->n_providers);
+    for (size_t i = 0; i < in->n_providers; i++) {
+        const bc_provider_t *p = &in->providers[i];
+        size_t sent = 0;
+        for (size_t k = 0; k < b->n_ind; k++) {
+            sent += run->cells[i * b->n_ind + k].status != 2;
+        }
+        bl_mpw_array(w, 7);
+        bl_mpw_str(w, p->id);
+        bl_mpw_str(w, p->name);
+        bl_mpw_str(w, p->country);
+        bl_mpw_str(w, p->membership);
+        bl_mpw_uint(w, sent);
+        bl_mpw_uint(w, b->n_ind);
+        bl_mpw_str(w, p->member_since);
+    }
+    /* Band distribution per indicator and group. */
+    bl_mpw_str(w, "bands");
+    bl_mpw_array(w, (uint32_t)(b->n_ind * ng));
+    for (size_t k = 0; k < b->n_ind; k++) {
+        for (size_t g = 0; g < ng; g++) {
+            uint64_t bands[4] = {0, 0, 0, 0};
+            for (size_t i = 0; i < in->n_providers; i++) {
+                long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
+                if (pi >= 0) {
+                    int band = run->out->positions[pi].band;
+                    if (band >= 1 && band <= 4) {
+                        bands[band - 1]++;
+                    }
+                }
+            }
+            bl_mpw_array(w, 6);
+            bl_mpw_str(w, cat->indicators[k].id);
+            bl_mpw_str(w, b->cfg->groups[g].id);
+            for (int j = 0; j < 4; j++) {
+                bl_mpw_uint(w, bands[j]);
+            }
+        }
+    }
+    bl_mpw_str(w, "areas");
+    bl_mpw_array(w, (uint32_t)b->n_ind);
+    for (size_t k = 0; k < b->n_ind; k++) {
+        uint64_t count = 0;
+        for (size_t i = 0; i < in->n_providers; i++) {
+            const bc_provider_result_t *pr = &run->out->providers[i];
+            for (size_t a = 0; a < pr->n_areas; a++) {
+                count += pr->areas[a].indicator == (int)k;
+            }
+        }
+        bl_mpw_array(w, 2);
+        bl_mpw_str(w, cat->indicators[k].id);
+        bl_mpw_uint(w, count);
+    }
+    bl_mpw_str(w, "corrs");
+    bl_mpw_array(w, (uint32_t)run->out->n_corrs);
+    for (size_t i = 0; i < run->out->n_corrs; i++) {
+        const bc_corr_t *c = &run->out->corrs[i];
+        bl_mpw_array(w, 6);
+        bl_mpw_str(w, b->cfg->groups[c->group].id);
+        bl_mpw_str(w, c->group_key);
+        bl_mpw_str(w, cat->indicators[c->a].id);
+        bl_mpw_str(w, cat->indicators[c->b].id);
+        bl_mpw_uint(w, c->n);
+        bl_mpw_double(w, c->rho);
+    }
+    return w->err;
+}
+
+static int s_send_results(s_run_t *run, bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    bl_mpw_reset(&b->items);
+    uint32_t count = 0;
+    for (size_t i = 0; i < run->in->n_providers; i++) {
+        if (s_write_provider(run, i, &b->items) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "cannot encode results");
+        }
+        if (++count == S_PROVIDERS_PER_MSG) {
+            int rc = s_send_items(run, "providers", count, err);
+            if (rc != 0) {
+                return rc;
+            }
+            count = 0;
+        }
+    }
+    if (count > 0) {
+        int rc = s_send_items(run, "providers", count, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    bl_mpw_reset(&b->items);
+    if (s_write_summary(run, &b->items) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode summary");
+    }
+    return s_send_items(run, "summary", 1, err);
+}
+
+/* ---- the close ---------------------------------------------------------- */
+
+static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
+                     int64_t gen, bl_err_t *err)
+{
+    bc_provider_t *ps = NULL;
+    size_t n = 0;
+    int rc = s_load_register(b, txn, &ps, &n, err);
+    if (rc != 0) {
+        return rc;
+    }
+    size_t cells_n = (n ? n : 1) * b->n_ind;
+    s_cell_t *cells = calloc(cells_n, sizeof *cells);
+    s_cell_t *prev = calloc(cells_n, sizeof *prev);
+    double *values = calloc(cells_n, sizeof *values);
+    size_t ng = b->cfg->n_groups;
+    long *pos_index = malloc(cells_n * (ng ? ng : 1) * sizeof *pos_index);
+    bc_output_t out;
+    memset(&out, 0, sizeof out);
+    if (cells == NULL || prev == NULL || values == NULL || pos_index == NULL) {
+        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = s_load_cells(b, txn, period, gen, ps, n, cells, err);
+    if (rc != 0) {
+        goto done;
+    }
+    char key[48];
+    snprintf(key, sizeof key, "gen.%" PRId64, period - 1);
+    uint64_t prev_gen = 0;
+    bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &prev_gen, NULL);
+    bool has_prev = prev_gen > 0;
+    if (has_prev) {
+        rc = s_load_cells(b, txn, period - 1, (int64_t)prev_gen, ps, n, prev,
+                          err);
+        if (rc != 0) {
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < cells_n; i++) {
+        values[i] = cells[i].status == 0 && cells[i].has_value
+                        ? cells[i].value
+                        : NAN;
+    }
+    bc_input_t in = {b->cfg, (int)period, n, ps, values, NULL, NULL};
+    rc = bc_compute(&in, &out, err);
+    if (rc != 0) {
+        goto done;
+    }
+    for (size_t i = 0; i < cells_n * ng; i++) {
+        pos_index[i] = -1;
+    }
+    for (size_t i = 0; i < out.n_positions; i++) {
+        const bc_position_t *q = &out.positions[i];
+        pos_index[(q->provider * b->n_ind + (size_t)q->indicator) * ng +
+                  (size_t)q->group] = (long)i;
+    }
+    rc = s_store_results(b, txn, period, &in, &out, err);
+    if (rc != 0) {
+        goto done;
+    }
+    s_run_t run = {b, txn, period, gen, &in, &out, cells,
+                   has_prev ? prev : NULL, pos_index};
+    rc = s_send_results(&run, err);
+    if (rc == 0) {
+        snprintf(key, sizeof key, "gen.%" PRId64, period);
+        rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, (uint64_t)gen,
+                              err);
+    }
+done:
+    bc_output_free(&out);
+    free(pos_index);
+    free(values);
+    free(prev);
+    free(cells);
+    free(ps);
+    return rc;
+}
+
+static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
+                         bl_err_t *err)
+{
+    int64_t period, gen;
+    if (bl_req_int(msg, "period", &period) != 0 ||
+        bl_req_int(msg, "generation", &gen) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    /* Every aggregation worker sends its own marker; compute after the
+     * last. */
+    char key[64];
+    snprintf(key, sizeof key, "marks.%" PRId64 ".%" PRId64, period, gen);
+    uint64_t marks;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &marks, err);
+    if (rc == 0) {
+        rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, marks + 1, err);
+    }
+    if (rc != 0 || (int)(marks + 1) < b->cfg->workers[BL_STAGE_AGGREGATE]) {
+        return rc;
+    }
+    rc = s_compute(b, txn, period, gen, err);
+    if (rc != 0) {
+        return rc;
+    }
+    return bl_outbox_put(bl_daemon_outbox(b->d), txn, 0, BL_MSG_CLOSE,
+                         msg->payload, msg->payload_len, err);
+}
+
+static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,
+                   bl_err_t *err)
+{
+    benchmark_t *b = svc;
+    switch (msg->type) {
+    case BL_MSG_REGISTER:
+        return s_apply_register(b, txn, msg, err);
+    case BL_MSG_VALUES:
+        return s_apply_values(b, txn, msg, err);
+    case BL_MSG_CLOSE:
+        return s_apply_close(b, txn, msg, err);
+    default:
+        return bl_err_set(err, BL_EDATA, "benchmarking takes no %s messages",
+                          bl_msg_type_name(msg->type));
+    }
+}
+
+static int s_request(void *svc, MDB_txn *txn, const char *cmd,
+                     const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
+{
+    benchmark_t *b = svc;
+    if (strcmp(cmd, "export") != 0) {
+        bl_reply_error(reply, "unknown command '%s'", cmd);
+        return 0;
+    }
+    int64_t period, limit = 5000;
+    char what[32];
+    if (bl_req_int(msg, "period", &period) != 0 ||
+        bl_req_str(msg, "what", what, sizeof what) != 0) {
+        bl_reply_error(reply, "export needs a period and what");
+        return 0;
+    }
+    bl_req_int(msg, "limit", &limit);
+    if (limit < 1 || limit > 50000) {
+        limit = 5000;
+    }
+    size_t db;
+    if (strcmp(what, "stats") == 0) {
+        db = DB_STATS;
+    } else if (strcmp(what, "positions") == 0) {
+        db = DB_POSITIONS;
+    } else if (strcmp(what, "correlations") == 0) {
+        db = DB_CORRS;
+    } else {
+        bl_reply_error(reply, "cannot export '%s'", what);
+        return 0;
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    bl_mpr_t r;
+    const char *after = NULL;
+    uint32_t after_len = 0;
+    if (bl_req_find(msg, "after", &r) != 0 ||
+        bl_mpr_str(&r, &after, &after_len) != 0) {
+        after = NULL;
+        after_len = 0;
+    }
+    return bl_page_reply(txn, bl_daemon_dbi(b->d, db), prefix, pl, after,
+                         after_len, (size_t)limit, reply, err);
+}
+
+static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
+{
+    benchmark_t *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    b->d = d;
+    b->cfg = bl_daemon_config(d);
+    b->n_ind = b->cfg->catalogue->n_indicators;
+    bl_mpw_init(&b->w);
+    bl_mpw_init(&b->items);
+    *svc = b;
+    return 0;
+}
+
+static void s_close(void **svc)
+{
+    benchmark_t *b = *svc;
+    if (b == NULL) {
+        return;
+    }
+    bl_mpw_destroy(&b->w);
+    bl_mpw_destroy(&b->items);
+    free(b);
+    *svc = NULL;
+}
+
+const bl_stage_ops_t benchmark_ops = {
+    .stage = BL_STAGE_BENCHMARK,
+    .db_names = s_dbs,
+    .n_dbs = sizeof s_dbs / sizeof s_dbs[0],
+    .has_outbox = 1,
+    .open = s_open,
+    .apply = s_apply,
+    .request = s_request,
+    .health = NULL,
+    .committed = NULL,
+    .tick = NULL,
+    .close = s_close,
+};

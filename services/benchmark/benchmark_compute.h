@@ -1,0 +1,128 @@
+/*
+ * benchmark_compute: the benchmark of one period, as pure computation —
+ * peer-group statistics, positions, references and gaps, Spearman
+ * relationships, areas for improvement, strengths and learning partners
+ * (SPEC section 5).  Input is the register and one value per provider and
+ * indicator; output is plain arrays.  No I/O, no store, no sockets: the
+ * benchmarking daemon (benchmark.c) feeds it and stores what it returns.
+ */
+#ifndef BENCHMARK_COMPUTE_H
+#define BENCHMARK_COMPUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bl_config.h"
+#include "bl_error.h"
+#include "bl_stats.h"
+
+#define BC_KEY_MAX 256
+#define BC_PARTNERS_MAX 3
+
+/* A provider as the register describes it. */
+typedef struct bc_provider {
+    char id[48];
+    char name[512];
+    char country[3];
+    char service_type[64];
+    char membership[16];
+    char member_since[11];
+    bool share_identity;
+    long long users, staff;
+} bc_provider_t;
+
+/* Statistics of one external group instance (computed by the international
+ * node), used for references that name a group this node does not compute.
+ * Returns true and fills *s when known. */
+typedef bool (*bc_external_stat_fn)(void *ctx, int indicator,
+                                    const char *group, const char *group_key,
+                                    bl_summary_t *s);
+
+typedef struct bc_input {
+    const bl_config_t *cfg;        /* peer groups, min_peers, catalogue */
+    int period;
+    size_t n_providers;
+    const bc_provider_t *providers; /* sorted by id (strcmp) */
+    /* values[i * n_indicators + k]: provider i's value on catalogue
+     * indicator k (provider level, status ok), NAN when it has none.
+     * n_indicators == cfg->catalogue->n_indicators. */
+    const double *values;
+    bc_external_stat_fn external;  /* may be NULL */
+    void *external_ctx;
+} bc_input_t;
+
+/* One statistics row (export --what stats). */
+typedef struct bc_stat {
+    int indicator;                 /* catalogue index */
+    int group;                     /* cfg->groups index */
+    char group_key[BC_KEY_MAX];    /* "NO/residential_care", "" for [] */
+    bl_summary_t s;
+    double best_in_class;
+} bc_stat_t;
+
+/* One position row (export --what positions). */
+typedef struct bc_position {
+    int indicator;
+    int group;
+    size_t stat;                   /* index into out->stats of its instance */
+    size_t provider;               /* index into in->providers */
+    double value;
+    double percentile_rank;
+    int band;
+    bool has_z;
+    double z;
+    bool has_reference;            /* reference and gap are set */
+    double reference;
+    double gap;
+} bc_position_t;
+
+/* One relationship row (export --what correlations). */
+typedef struct bc_corr {
+    int group;
+    char group_key[BC_KEY_MAX];
+    int a, b;                      /* catalogue indexes, id(a) < id(b) */
+    size_t n;
+    double rho;
+} bc_corr_t;
+
+/* An area for improvement of a provider. */
+typedef struct bc_area {
+    int indicator;
+    bool has_neg_z;
+    double neg_z;                  /* largest -z over its groups */
+    size_t n_partners;
+    size_t partners[BC_PARTNERS_MAX]; /* provider indexes, best first */
+} bc_area_t;
+
+/* What one provider should improve and where it is strong. */
+typedef struct bc_provider_result {
+    size_t n_areas;
+    bc_area_t *areas;              /* ordered by neg_z, largest first;
+                                      areas without z last, by id */
+    size_t n_strengths;
+    int *strengths;                /* catalogue indexes, by id */
+} bc_provider_result_t;
+
+typedef struct bc_output {
+    size_t n_stats;
+    bc_stat_t *stats;              /* sorted as the export: indicator id,
+                                      group id, group key (strcmp) */
+    size_t n_positions;
+    bc_position_t *positions;      /* sorted: indicator id, group id, group
+                                      key, provider id */
+    size_t n_corrs;
+    bc_corr_t *corrs;              /* sorted: group id, key, id(a), id(b) */
+    bc_provider_result_t *providers; /* n_providers of them, input order */
+} bc_output_t;
+
+/* Computes everything for one period.  Returns 0, or BL_ENOMEM. */
+int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err);
+
+/* Frees what bc_compute allocated; out is zeroed. */
+void bc_output_free(bc_output_t *out);
+
+/* The group key of provider p in group g ("NO/residential_care"). */
+void bc_group_key(const bl_peer_group_t *g, const bc_provider_t *p,
+                  char *buf, size_t size);
+
+#endif

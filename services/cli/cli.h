@@ -1,0 +1,39 @@
+/*
+ * cli: the `benchlearn` command's shared parts — options every command
+ * takes, the loaded node config, and the entry points of each command
+ * (one source file per group of commands).  Exit status follows SPEC
+ * section 6: 0 ok, 1 user error, 2 system error.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include "bl_config.h"
+
+typedef struct cli {
+    const char *config_path;   /* -c, $BENCHLEARN_CONFIG or ./node.yaml */
+    bl_config_t *cfg;          /* loaded by cli_load_config */
+    void *zctx;                /* ZeroMQ context */
+    const char *prog;          /* "benchlearn" */
+} cli_t;
+
+/* Loads the node config; prints every problem.  Returns 0, 1 or 2. */
+int cli_load_config(cli_t *c);
+
+/* Prints "benchlearn: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The endpoint of worker k (1-based) of stage s. */
+void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf,
+                  size_t size);
+
+int cli_up(cli_t *c, int argc, char **argv);
+int cli_down(cli_t *c, int argc, char **argv);
+int cli_status(cli_t *c, int argc, char **argv);
+int cli_submit(cli_t *c, int argc, char **argv);
+int cli_check(cli_t *c, int argc, char **argv);
+int cli_close(cli_t *c, int argc, char **argv);
+int cli_export(cli_t *c, int argc, char **argv);
+int cli_report(cli_t *c, int argc, char **argv);
+int cli_keygen(cli_t *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * cli_node: `benchlearn up`, `down` and `status` — starting the node's
+ * daemons in the background (pid files and logs in the data directory),
+ * waiting until each answers health, stopping them and showing their state.
+ * The daemon programs are looked up next to the benchlearn program.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bl_daemon.h"
+#include "bl_net.h"
+#include "cli.h"
+#include "cli_rpc.h"
+
+#define S_UP_TIMEOUT_MS 20000
+#define S_DOWN_TIMEOUT_MS 30000
+
+static void s_bin_dir(char *buf, size_t size)
+{
+    const char *env = getenv("BL_BIN_DIR");
+    if (env != NULL) {
+        snprintf(buf, size, "%s", env);
+        return;
+    }
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    if (n <= 0) {
+        snprintf(buf, size, ".");
+        return;
+    }
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+    }
+}
+
+static void s_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
+                          char *buf, size_t size)
+{
+    if (cfg->workers[s] > 1) {
+        snprintf(buf, size, "%s.%d", bl_stage_name(s), k);
+    } else {
+        snprintf(buf, size, "%s", bl_stage_name(s));
+    }
+}
+
+/* The pid in the daemon's pid file when that process is alive, else 0. */
+static int s_running_pid(const bl_config_t *cfg, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run/%s.pid", cfg->data_dir, name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    int pid = 0;
+    if (fscanf(f, "%d", &pid) != 1) {
+        pid = 0;
+    }
+    fclose(f);
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) {
+        return 0;
+    }
+    return pid;
+}
+
+static int s_mkdir(const char *path)
+{
+    if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+        return -errno;
+    }
+    return 0;
+}
+
+static int s_spawn(cli_t *c, bl_stage_t s, int k, const char *name)
+{
+    char bin_dir[PATH_MAX], prog[PATH_MAX + 32], log_path[4200];
+    s_bin_dir(bin_dir, sizeof bin_dir);
+    snprintf(prog, sizeof prog, "%s/bl-%s", bin_dir, bl_stage_name(s));
+    snprintf(log_path, sizeof log_path, "%s/log/%s.log", c->cfg->data_dir,
+             name);
+    char worker[16];
+    snprintf(worker, sizeof worker, "%d", k);
+    pid_t pid = fork();
+    if (pid < 0) {
+        cli_error("cannot start %s: %s", name, strerror(errno));
+        return 2;
+    }
+    if (pid == 0) {
+        /* The daemon runs in its own session, its output in its log. */
+        setsid();
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
+        int null = open("/dev/null", O_RDONLY);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            close(null);
+        }
+        /* Double fork so the daemon is not our child. */
+        if (fork() != 0) {
+            _exit(0);
+        }
+        execl(prog, prog, "-c", c->cfg->path, "--worker", worker,
+              (char *)NULL);
+        fprintf(stderr, "benchlearn: cannot run %s: %s\n", prog,
+                strerror(errno));
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return 0;
+}
+
+/* True when stage s is named among argv (or argv names none). */
+static int s_selected(int argc, char **argv, bl_stage_t s)
+{
+    if (argc <= 1) {
+        return 1;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], bl_stage_name(s)) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cli_up(cli_t *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (bl_stage_from_name(argv[i]) < 0) {
+            cli_error("up: unknown stage '%s' (ingest, validate, aggregate, "
+                      "benchmark, report)", argv[i]);
+            return 1;
+        }
+    }
+    char dir[4200];
+    int rc = s_mkdir(c->cfg->data_dir);
+    snprintf(dir, sizeof dir, "%s/log", c->cfg->data_dir);
+    if (rc == 0) {
+        rc = s_mkdir(dir);
+    }
+    snprintf(dir, sizeof dir, "%s/run", c->cfg->data_dir);
+    if (rc == 0) {
+        rc = s_mkdir(dir);
+    }
+    if (rc != 0) {
+        cli_error("cannot create '%s': %s", dir, strerror(-rc));
+        return 2;
+    }
+    /* Start from the end of the pipeline so that each stage finds the next
+     * one listening. */
+    for (int s = BL_STAGE_COUNT - 1; s >= 0; s--) {
+        if (!s_selected(argc, argv, (bl_stage_t)s)) {
+            continue;
+        }
+        for (int k = 1; k <= c->cfg->workers[s]; k++) {
+            char name[64];
+            s_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            if (s_running_pid(c->cfg, name) > 0) {
+                continue;
+            }
+            rc = s_spawn(c, (bl_stage_t)s, k, name);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    int failed = 0;
+    for (int s = 0; s < BL_STAGE_COUNT; s++) {
+        if (!s_selected(argc, argv, (bl_stage_t)s)) {
+            continue;
+        }
+        for (int k = 1; k <= c->cfg->workers[s]; k++) {
+            char name[64], ep[512];
+            s_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
+            cli_health_t h;
+            if (cli_rpc_health(c->zctx, c->cfg, ep, S_UP_TIMEOUT_MS, &h) !=
+                0) {
+                cli_error("%s did not start; see %s/log/%s.log", name,
+                          c->cfg->data_dir, name);
+                failed = 1;
+            } else {
+                printf("%-12s up   pid %d\n", name, h.pid);
+            }
+        }
+    }
+    return failed ? 2 : 0;
+}
+
+int cli_down(cli_t *c, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    int pids[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX];
+    char names[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX][64];
+    size_t n = 0;
+    for (int s = 0; s < BL_STAGE_COUNT; s++) {
+        for (int k = 1; k <= c->cfg->workers[s]; k++) {
+            s_worker_name(c->cfg, (bl_stage_t)s, k, names[n], sizeof names[0]);
+            int pid = s_running_pid(c->cfg, names[n]);
+            if (pid > 0 && kill(pid, SIGTERM) == 0) {
+                pids[n++] = pid;
+            }
+        }
+    }
+    long long deadline = bl_net_now_ms() + S_DOWN_TIMEOUT_MS;
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (kill(pids[i], 0) == 0 && bl_net_now_ms() < deadline) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (kill(pids[i], 0) == 0) {
+            cli_error("%s (pid %d) did not stop in time; killing it",
+                      names[i], pids[i]);
+            kill(pids[i], SIGKILL);
+            status = 2;
+        } else {
+            printf("%-12s down\n", names[i]);
+        }
+    }
+    if (n == 0) {
+        printf("no daemon was running\n");
+    }
+    return status;
+}
+
+int cli_status(cli_t *c, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    int down = 0;
+    printf("%-12s %-5s %8s %10s %10s %8s %10s\n", "daemon", "state", "pid",
+           "in", "out", "pending", "store");
+    for (int s = 0; s < BL_STAGE_COUNT; s++) {
+        for (int k = 1; k <= c->cfg->workers[s]; k++) {
+            char name[64], ep[512];
+            s_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
+            cli_health_t h;
+            if (s_running_pid(c->cfg, name) == 0 ||
+                cli_rpc_health(c->zctx, c->cfg, ep, 2000, &h) != 0) {
+                printf("%-12s %-5s\n", name, "down");
+                down = 1;
+                continue;
+            }
+            printf("%-12s %-5s %8d %10llu %10llu %8llu %8.1fMB", name, "up",
+                   h.pid, h.in, h.out, h.pending,
+                   (double)h.store_used / (1024.0 * 1024.0));
+            for (size_t i = 0; i < h.n_extra; i++) {
+                printf(" %s=%llu", h.extra_names[i], h.extra[i]);
+            }
+            printf("\n");
+        }
+    }
+    return down ? 2 : 0;
+}

@@ -1,0 +1,568 @@
+/*
+ * cli_submit: `benchlearn submit` and `benchlearn check`.
+ *
+ * submit reads each file with the streaming CSV reader, sends the header
+ * and then batches of rows to the ingestion daemon (several batches in
+ * flight), and prints the submission id once the daemon has stored every
+ * row.  With --wait it then waits for validation and prints the outcome and
+ * every rejected row as `file:line: field: reason`.  A progress bar shows
+ * on a terminal only.
+ */
+#include <fcntl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bl_csv.h"
+#include "bl_net.h"
+#include "cli.h"
+#include "cli_rpc.h"
+
+#define S_BATCH_ROWS 4000
+#define S_BATCH_BYTES (4u * 1024u * 1024u)
+#define S_IN_FLIGHT 4
+#define S_TIMEOUT_MS 120000
+#define S_WAIT_MS (30 * 60 * 1000)
+
+typedef struct s_submit {
+    cli_t *c;
+    cli_rpc_t *rpc;
+    const char *file;
+    char sub[64];
+    bool dry_run;
+    bool progress;
+    size_t file_size;
+    uint64_t rows;
+    int in_flight;
+    long long started_ms, shown_ms;
+    bl_mpw_t batch;       /* rows of the batch being built */
+    uint32_t batch_rows;
+    bl_mpw_t req;
+} s_submit_t;
+
+static void s_show_progress(s_submit_t *s, size_t offset, bool last)
+{
+    if (!s->progress) {
+        return;
+    }
+    long long now = bl_net_now_ms();
+    if (!last && now - s->shown_ms < 200) {
+        return;
+    }
+    s->shown_ms = now;
+    double secs = (double)(now - s->started_ms) / 1000.0;
+    double pct = s->file_size ? 100.0 * (double)offset / (double)s->file_size
+                              : 100.0;
+    int filled = (int)(pct / 5.0);
+    char bar[21];
+    for (int i = 0; i < 20; i++) {
+        bar[i] = i < filled ? '#' : '.';
+    }
+    bar[20] = '\0';
+    fprintf(stderr, "\r%s [%s] %5.1f%% %" PRIu64 " rows %.0f rows/s%s",
+            s->file, bar, pct, s->rows,
+            secs > 0 ? (double)s->rows / secs : 0.0, last ? "\n" : "");
+    fflush(stderr);
+}
+
+/* Reads one reply and checks it; returns 0, or 2 after printing. */
+static int s_take_reply(s_submit_t *s)
+{
+    cli_reply_t reply;
+    bl_err_t err = {0};
+    if (cli_rpc_recv(s->rpc, &reply, S_TIMEOUT_MS, &err) != 0) {
+        cli_error("%s: %s", s->file, err.msg);
+        return 2;
+    }
+    char why[512];
+    bool ok = cli_reply_ok(&reply, why, sizeof why);
+    cli_reply_free(&reply);
+    s->in_flight--;
+    if (!ok) {
+        cli_error("%s: %s", s->file, why);
+        return 2;
+    }
+    return 0;
+}
+
+static int s_send_batch(s_submit_t *s)
+{
+    if (s->batch_rows == 0) {
+        return 0;
+    }
+    while (s->in_flight >= S_IN_FLIGHT) {
+        int rc = s_take_reply(s);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    bl_mpw_reset(&s->req);
+    cli_request(&s->req, "submit_rows", 2);
+    bl_mpw_str(&s->req, "sub");
+    bl_mpw_str(&s->req, s->sub);
+    bl_mpw_str(&s->req, "rows");
+    bl_mpw_array(&s->req, s->batch_rows);
+    bl_mpw_raw(&s->req, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
+    if (s->req.err || s->batch.err) {
+        cli_error("%s: out of memory", s->file);
+        return 2;
+    }
+    bl_err_t err = {0};
+    if (cli_rpc_send(s->rpc, &s->req, S_TIMEOUT_MS, &err) != 0) {
+        cli_error("%s: %s", s->file, err.msg);
+        return 2;
+    }
+    s->in_flight++;
+    bl_mpw_reset(&s->batch);
+    s->batch_rows = 0;
+    return 0;
+}
+
+/* Sends the header; returns 0, 1 (file rejected, printed) or 2. */
+static int s_begin(s_submit_t *s, const bl_csv_record_t *hdr, char delim)
+{
+    if (hdr->error != NULL) {
+        printf("%s:%zu: header: %s\n", s->file, hdr->line, hdr->error);
+        return 1;
+    }
+    bl_mpw_reset(&s->req);
+    cli_request(&s->req, "submit_begin", 4);
+    bl_mpw_str(&s->req, "file");
+    bl_mpw_str(&s->req, s->file);
+    bl_mpw_str(&s->req, "delimiter");
+    bl_mpw_strn(&s->req, &delim, 1);
+    bl_mpw_str(&s->req, "dry_run");
+    bl_mpw_bool(&s->req, s->dry_run);
+    bl_mpw_str(&s->req, "header");
+    bl_mpw_array(&s->req, (uint32_t)hdr->n_fields);
+    for (size_t i = 0; i < hdr->n_fields; i++) {
+        bl_mpw_strn(&s->req, hdr->fields[i], hdr->lens[i]);
+    }
+    cli_reply_t reply;
+    bl_err_t err = {0};
+    if (cli_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
+        cli_error("%s: %s", s->file, err.msg);
+        return 2;
+    }
+    char why[512];
+    int rc = 0;
+    if (!cli_reply_ok(&reply, why, sizeof why)) {
+        bl_mpr_t r;
+        uint32_t n;
+        if (bl_req_find(&reply.msg, "errors", &r) == 0 &&
+            bl_mpr_array(&r, &n) == 0) {
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t three;
+                uint64_t line, col;
+                const char *m;
+                uint32_t ml;
+                if (bl_mpr_array(&r, &three) || bl_mpr_uint(&r, &line) ||
+                    bl_mpr_uint(&r, &col) || bl_mpr_str(&r, &m, &ml)) {
+                    break;
+                }
+                printf("%s:%" PRIu64 ": header: %.*s\n", s->file, line,
+                       (int)ml, m);
+            }
+            printf("%s: rejected as a whole\n", s->file);
+            rc = 1;
+        } else {
+            cli_error("%s: %s", s->file, why);
+            rc = 2;
+        }
+    } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
+        cli_error("%s: the daemon gave no submission id", s->file);
+        rc = 2;
+    }
+    cli_reply_free(&reply);
+    return rc;
+}
+
+static int s_end(s_submit_t *s)
+{
+    int rc = s_send_batch(s);
+    while (rc == 0 && s->in_flight > 0) {
+        rc = s_take_reply(s);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_reset(&s->req);
+    cli_request(&s->req, "submit_end", 1);
+    bl_mpw_str(&s->req, "sub");
+    bl_mpw_str(&s->req, s->sub);
+    cli_reply_t reply;
+    bl_err_t err = {0};
+    if (cli_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
+        cli_error("%s: %s", s->file, err.msg);
+        return 2;
+    }
+    char why[512];
+    bool ok = cli_reply_ok(&reply, why, sizeof why);
+    cli_reply_free(&reply);
+    if (!ok) {
+        cli_error("%s: %s", s->file, why);
+        return 2;
+    }
+    return 0;
+}
+
+/* Sends one file.  Returns 0 (stored), 1 (rejected as a whole) or 2. */
+static int s_send_file(s_submit_t *s)
+{
+    int fd = open(s->file, O_RDONLY);
+    if (fd < 0) {
+        cli_error("cannot open '%s': %s", s->file, strerror(errno));
+        return 1;
+    }
+    struct stat st;
+    s->file_size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
+    bl_csv_t *csv;
+    bl_err_t err = {0};
+    if (bl_csv_open_fd(&csv, fd, s->file, &err) != 0) {
+        cli_error("%s: %s", s->file, err.msg);
+        close(fd);
+        return 2;
+    }
+    bl_csv_record_t rec;
+    int rc = bl_csv_next(csv, &rec, &err);
+    if (rc == 0) {
+        printf("%s:1: the file is empty: a header row is needed\n", s->file);
+        rc = 1;
+        goto done;
+    }
+    if (rc < 0) {
+        cli_error("%s: %s", s->file, err.msg);
+        rc = 2;
+        goto done;
+    }
+    rc = s_begin(s, &rec, bl_csv_delimiter(csv));
+    if (rc != 0) {
+        goto done;
+    }
+    s->started_ms = bl_net_now_ms();
+    for (;;) {
+        int n = bl_csv_next(csv, &rec, &err);
+        if (n < 0) {
+            cli_error("%s: %s", s->file, err.msg);
+            rc = 2;
+            goto done;
+        }
+        if (n == 0) {
+            break;
+        }
+        bl_mpw_t *b = &s->batch;
+        bl_mpw_array(b, 3);
+        bl_mpw_uint(b, rec.line);
+        if (rec.error != NULL) {
+            bl_mpw_str(b, rec.error);
+            bl_mpw_array(b, 0);
+        } else {
+            bl_mpw_nil(b);
+            bl_mpw_array(b, (uint32_t)rec.n_fields);
+            for (size_t i = 0; i < rec.n_fields; i++) {
+                bl_mpw_strn(b, rec.fields[i], rec.lens[i]);
+            }
+        }
+        s->batch_rows++;
+        s->rows++;
+        if (s->batch_rows >= S_BATCH_ROWS ||
+            bl_mpw_size(b) >= S_BATCH_BYTES) {
+            rc = s_send_batch(s);
+            if (rc != 0) {
+                goto done;
+            }
+            s_show_progress(s, bl_csv_offset(csv), false);
+        }
+    }
+    rc = s_end(s);
+    s_show_progress(s, s->file_size, true);
+done:
+    bl_csv_close(&csv);
+    close(fd);
+    return rc;
+}
+
+/* ---- waiting for validation and showing outcomes ----------------------- */
+
+typedef struct s_counts {
+    uint64_t rows, accepted, warned, rejected;
+    bool complete;
+} s_counts_t;
+
+static int s_sub_status(cli_t *c, const char *sub, s_counts_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->complete = true;
+    for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
+        char ep[512];
+        cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
+        cli_rpc_t *rpc;
+        bl_err_t err = {0};
+        if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+            cli_error("%s", err.msg);
+            return 2;
+        }
+        bl_mpw_t w;
+        bl_mpw_init(&w);
+        cli_request(&w, "sub_status", 1);
+        bl_mpw_str(&w, "sub");
+        bl_mpw_str(&w, sub);
+        cli_reply_t reply;
+        int rc = cli_rpc_call(rpc, &w, &reply, 10000, &err);
+        bl_mpw_destroy(&w);
+        cli_rpc_close(&rpc);
+        if (rc != 0) {
+            cli_error("validation: %s", err.msg);
+            return 2;
+        }
+        if (!cli_reply_ok(&reply, NULL, 0)) {
+            out->complete = false;  /* not arrived there yet */
+            cli_reply_free(&reply);
+            continue;
+        }
+        char state[16] = "";
+        bl_req_str(&reply.msg, "state", state, sizeof state);
+        if (strcmp(state, "complete") != 0) {
+            out->complete = false;
+        }
+        int64_t v;
+        if (bl_req_int(&reply.msg, "rows", &v) == 0) {
+            out->rows += (uint64_t)v;
+        }
+        if (bl_req_int(&reply.msg, "accepted", &v) == 0) {
+            out->accepted += (uint64_t)v;
+        }
+        if (bl_req_int(&reply.msg, "warned", &v) == 0) {
+            out->warned += (uint64_t)v;
+        }
+        if (bl_req_int(&reply.msg, "rejected", &v) == 0) {
+            out->rejected += (uint64_t)v;
+        }
+        cli_reply_free(&reply);
+    }
+    return 0;
+}
+
+/* Prints the outcomes of sub (problems only, or every row). */
+static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
+                            bool problems_only)
+{
+    for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
+        char ep[512];
+        cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
+        cli_rpc_t *rpc;
+        bl_err_t err = {0};
+        if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+            cli_error("%s", err.msg);
+            return 2;
+        }
+        uint64_t after = 0;
+        bool more = true;
+        bl_mpw_t w;
+        bl_mpw_init(&w);
+        while (more) {
+            bl_mpw_reset(&w);
+            cli_request(&w, "outcomes", 4);
+            bl_mpw_str(&w, "sub");
+            bl_mpw_str(&w, sub);
+            bl_mpw_str(&w, "after");
+            bl_mpw_uint(&w, after);
+            bl_mpw_str(&w, "limit");
+            bl_mpw_uint(&w, 5000);
+            bl_mpw_str(&w, "problems_only");
+            bl_mpw_bool(&w, problems_only);
+            cli_reply_t reply;
+            if (cli_rpc_call(rpc, &w, &reply, 30000, &err) != 0) {
+                cli_error("validation: %s", err.msg);
+                bl_mpw_destroy(&w);
+                cli_rpc_close(&rpc);
+                return 2;
+            }
+            more = false;
+            bl_mpr_t r;
+            uint32_t n;
+            if (bl_req_find(&reply.msg, "more", &r) == 0) {
+                bl_mpr_bool(&r, &more);
+            }
+            if (bl_req_find(&reply.msg, "rows", &r) == 0 &&
+                bl_mpr_array(&r, &n) == 0) {
+                for (uint32_t i = 0; i < n; i++) {
+                    uint32_t three, np;
+                    uint64_t line, status;
+                    if (bl_mpr_array(&r, &three) || bl_mpr_uint(&r, &line) ||
+                        bl_mpr_uint(&r, &status) || bl_mpr_array(&r, &np)) {
+                        break;
+                    }
+                    after = line;
+                    if (np == 0) {
+                        printf("%s:%" PRIu64 ": accepted\n", file, line);
+                    }
+                    for (uint32_t j = 0; j < np; j++) {
+                        uint32_t pn;
+                        bool error;
+                        const char *f, *why;
+                        uint32_t fl, wl;
+                        if (bl_mpr_array(&r, &pn) || bl_mpr_bool(&r, &error) ||
+                            bl_mpr_str(&r, &f, &fl) ||
+                            bl_mpr_str(&r, &why, &wl)) {
+                            break;
+                        }
+                        printf("%s:%" PRIu64 ": %.*s: %s%.*s\n", file, line,
+                               (int)fl, f, error ? "" : "warning: ", (int)wl,
+                               why);
+                    }
+                }
+            }
+            cli_reply_free(&reply);
+        }
+        bl_mpw_destroy(&w);
+        cli_rpc_close(&rpc);
+    }
+    return 0;
+}
+
+static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
+{
+    long long deadline = bl_net_now_ms() + S_WAIT_MS;
+    s_counts_t n;
+    for (;;) {
+        int rc = s_sub_status(c, sub, &n);
+        if (rc != 0) {
+            return rc;
+        }
+        if (n.complete && n.rows >= rows) {
+            break;
+        }
+        if (bl_net_now_ms() > deadline) {
+            cli_error("%s: validation did not finish in time", file);
+            return 2;
+        }
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    printf("%s: %" PRIu64 " accepted, %" PRIu64 " with warnings, %" PRIu64
+           " rejected\n",
+           file, n.accepted, n.warned, n.rejected);
+    if (n.rejected > 0 || n.warned > 0) {
+        int rc = s_print_outcomes(c, sub, file, true);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return n.rejected > 0 ? 1 : 0;
+}
+
+int cli_submit(cli_t *c, int argc, char **argv)
+{
+    bool wait = false, dry_run = false;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "--wait") == 0) {
+            wait = true;
+        } else if (strcmp(argv[first], "--dry-run") == 0) {
+            dry_run = true;
+            wait = true;
+        } else {
+            cli_error("submit: unknown option '%s'", argv[first]);
+            return 1;
+        }
+    }
+    if (first >= argc) {
+        cli_error("usage: benchlearn submit [--wait] [--dry-run] FILE...");
+        return 1;
+    }
+    char ep[512];
+    cli_endpoint(c, BL_STAGE_INGEST, 1, ep, sizeof ep);
+    int status = 0;
+    for (int i = first; i < argc; i++) {
+        s_submit_t s;
+        memset(&s, 0, sizeof s);
+        s.c = c;
+        s.file = argv[i];
+        s.dry_run = dry_run;
+        s.progress = isatty(STDERR_FILENO);
+        bl_mpw_init(&s.batch);
+        bl_mpw_init(&s.req);
+        bl_err_t err = {0};
+        int rc = cli_rpc_open(&s.rpc, c->zctx, c->cfg, ep, &err);
+        if (rc != 0) {
+            cli_error("%s", err.msg);
+            rc = 2;
+        } else {
+            rc = s_send_file(&s);
+        }
+        if (rc == 0) {
+            printf("%s %s%s\n", s.sub, s.file, dry_run ? " (dry run)" : "");
+            fflush(stdout);
+            if (wait) {
+                rc = s_wait(c, s.sub, s.file, s.rows);
+            }
+        }
+        cli_rpc_close(&s.rpc);
+        bl_mpw_destroy(&s.batch);
+        bl_mpw_destroy(&s.req);
+        if (rc > status) {
+            status = rc;
+        }
+    }
+    return status;
+}
+
+int cli_check(cli_t *c, int argc, char **argv)
+{
+    if (argc != 2) {
+        cli_error("usage: benchlearn check SUBMISSION_ID");
+        return 1;
+    }
+    const char *sub = argv[1];
+    char ep[512];
+    cli_endpoint(c, BL_STAGE_INGEST, 1, ep, sizeof ep);
+    cli_rpc_t *rpc;
+    bl_err_t err = {0};
+    if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+        cli_error("%s", err.msg);
+        return 2;
+    }
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cli_request(&w, "sub_info", 1);
+    bl_mpw_str(&w, "sub");
+    bl_mpw_str(&w, sub);
+    cli_reply_t reply;
+    int rc = cli_rpc_call(rpc, &w, &reply, 10000, &err);
+    bl_mpw_destroy(&w);
+    cli_rpc_close(&rpc);
+    if (rc != 0) {
+        cli_error("ingestion: %s", err.msg);
+        return 2;
+    }
+    char why[512], file[1024] = "?", state[16] = "?";
+    if (!cli_reply_ok(&reply, why, sizeof why)) {
+        cli_error("%s", why);
+        cli_reply_free(&reply);
+        return 1;
+    }
+    bl_req_str(&reply.msg, "file", file, sizeof file);
+    bl_req_str(&reply.msg, "state", state, sizeof state);
+    cli_reply_free(&reply);
+    if (strcmp(state, "rejected") == 0) {
+        printf("%s %s: rejected as a whole (its header)\n", sub, file);
+        return 0;
+    }
+    s_counts_t n;
+    rc = s_sub_status(c, sub, &n);
+    if (rc != 0) {
+        return rc;
+    }
+    printf("%s %s: %s; %" PRIu64 " rows: %" PRIu64 " accepted, %" PRIu64
+           " with warnings, %" PRIu64 " rejected\n",
+           sub, file, n.complete ? "validated" : "being validated", n.rows,
+           n.accepted, n.warned, n.rejected);
+    return s_print_outcomes(c, sub, file, false);
+}

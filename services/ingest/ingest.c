@@ -1,0 +1,632 @@
+/*
+ * ingest: submissions in, raw rows stored, rows forwarded (see ingest.h).
+ *
+ * Store: "subs" sub id -> submission meta (msgpack map); "rows" sub id NUL
+ * line(8) -> the raw row as received ([line, error|nil, [fields]]).
+ * Rows are partitioned over validation workers by provider id, so every
+ * row of one provider meets the same worker.
+ */
+#include "ingest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bl_layout.h"
+#include "bl_log.h"
+
+enum { DB_SUBS = 0, DB_ROWS };
+static const char *const s_dbs[] = {"subs", "rows"};
+
+#define S_SUB_MAX 64
+
+typedef struct ingest {
+    bl_daemon_t *d;
+    const bl_config_t *cfg;
+    bl_mpw_t w;         /* scratch for forwarded payloads */
+    bl_mpw_t meta;      /* scratch for submission meta */
+} ingest_t;
+
+static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
+{
+    ingest_t *in = calloc(1, sizeof *in);
+    if (in == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    in->d = d;
+    in->cfg = bl_daemon_config(d);
+    bl_mpw_init(&in->w);
+    bl_mpw_init(&in->meta);
+    *svc = in;
+    return 0;
+}
+
+static void s_close(void **svc)
+{
+    ingest_t *in = *svc;
+    if (in == NULL) {
+        return;
+    }
+    bl_mpw_destroy(&in->w);
+    bl_mpw_destroy(&in->meta);
+    free(in);
+    *svc = NULL;
+}
+
+/* ---- submission meta ---------------------------------------------------- */
+
+typedef struct s_sub {
+    char id[S_SUB_MAX];
+    char file[1024];
+    char kind[16];
+    char state[16];        /* open, complete, rejected */
+    uint64_t rows;
+    bool dry_run;
+    int64_t provider_col;  /* field index of provider_id */
+    int64_t created;       /* unix seconds */
+} s_sub_t;
+
+static int s_sub_put(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
+                     bl_err_t *err)
+{
+    bl_mpw_t *w = &in->meta;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 7);
+    bl_mpw_str(w, "file");
+    bl_mpw_str(w, s->file);
+    bl_mpw_str(w, "kind");
+    bl_mpw_str(w, s->kind);
+    bl_mpw_str(w, "state");
+    bl_mpw_str(w, s->state);
+    bl_mpw_str(w, "rows");
+    bl_mpw_uint(w, s->rows);
+    bl_mpw_str(w, "dry_run");
+    bl_mpw_bool(w, s->dry_run);
+    bl_mpw_str(w, "provider_col");
+    bl_mpw_int(w, s->provider_col);
+    bl_mpw_str(w, "created");
+    bl_mpw_int(w, s->created);
+    if (w->err) {
+        return bl_err_set(err, w->err, "cannot encode submission");
+    }
+    return bl_store_put(txn, bl_daemon_dbi(in->d, DB_SUBS), s->id,
+                        strlen(s->id), bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+static int s_sub_get(ingest_t *in, MDB_txn *txn, const char *id, s_sub_t *s,
+                     bl_err_t *err)
+{
+    memset(s, 0, sizeof *s);
+    MDB_val v;
+    int rc = bl_store_get(txn, bl_daemon_dbi(in->d, DB_SUBS), id, strlen(id),
+                          &v, err);
+    if (rc != 0) {
+        return rc;
+    }
+    snprintf(s->id, sizeof s->id, "%s", id);
+    bl_mpr_t r;
+    bl_mpr_init(&r, v.mv_data, v.mv_size);
+    uint32_t n;
+    if (bl_mpr_map(&r, &n) != 0) {
+        return bl_err_set(err, BL_ESTORE, "submission %s is corrupt", id);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        uint32_t kl;
+        bl_mpr_str(&r, &k, &kl);
+        if (bl_mp_str_eq(k, kl, "file")) {
+            bl_mpr_str_copy(&r, s->file, sizeof s->file);
+        } else if (bl_mp_str_eq(k, kl, "kind")) {
+            bl_mpr_str_copy(&r, s->kind, sizeof s->kind);
+        } else if (bl_mp_str_eq(k, kl, "state")) {
+            bl_mpr_str_copy(&r, s->state, sizeof s->state);
+        } else if (bl_mp_str_eq(k, kl, "rows")) {
+            bl_mpr_uint(&r, &s->rows);
+        } else if (bl_mp_str_eq(k, kl, "dry_run")) {
+            bl_mpr_bool(&r, &s->dry_run);
+        } else if (bl_mp_str_eq(k, kl, "provider_col")) {
+            bl_mpr_int(&r, &s->provider_col);
+        } else if (bl_mp_str_eq(k, kl, "created")) {
+            bl_mpr_int(&r, &s->created);
+        } else {
+            bl_mpr_skip(&r);
+        }
+    }
+    if (r.err) {
+        return bl_err_set(err, BL_ESTORE, "submission %s is corrupt", id);
+    }
+    return 0;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+/* Reads the header array of a submit_begin into fields (pointing into the
+ * message, copied to NUL-terminated strings in buf). */
+typedef struct s_header {
+    size_t n;
+    char **fields;
+} s_header_t;
+
+static void s_header_free(s_header_t *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->fields[i]);
+    }
+    free(h->fields);
+    h->fields = NULL;
+    h->n = 0;
+}
+
+static int s_header_read(const bl_msg_t *msg, s_header_t *h)
+{
+    memset(h, 0, sizeof *h);
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(msg, "header", &r) != 0 || bl_mpr_array(&r, &n) != 0 ||
+        n == 0 || n > BL_LAYOUT_COLUMNS_MAX) {
+        return BL_EPROTO;
+    }
+    h->fields = calloc(n, sizeof *h->fields);
+    if (h->fields == NULL) {
+        return BL_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *s;
+        uint32_t l;
+        if (bl_mpr_str(&r, &s, &l) != 0) {
+            s_header_free(h);
+            return BL_EPROTO;
+        }
+        h->fields[i] = strndup(s, l);
+        if (h->fields[i] == NULL) {
+            s_header_free(h);
+            return BL_ENOMEM;
+        }
+        h->n = i + 1;
+    }
+    return 0;
+}
+
+static int s_next_sub_id(ingest_t *in, MDB_txn *txn, char *id, size_t size,
+                         bl_err_t *err)
+{
+    uint64_t next;
+    MDB_dbi meta = bl_daemon_meta(in->d);
+    int rc = bl_store_get_u64(txn, meta, "sub.next", &next, err);
+    if (rc != 0) {
+        return rc;
+    }
+    next++;
+    snprintf(id, size, "%s-%06" PRIu64, in->cfg->node, next);
+    return bl_store_put_u64(txn, meta, "sub.next", next, err);
+}
+
+static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                          bl_mpw_t *reply, bl_err_t *err)
+{
+    s_sub_t s;
+    memset(&s, 0, sizeof s);
+    if (bl_req_str(msg, "file", s.file, sizeof s.file) != 0) {
+        bl_reply_error(reply, "submit_begin without a file name");
+        return 0;
+    }
+    bl_mpr_t r;
+    if (bl_req_find(msg, "dry_run", &r) == 0) {
+        bl_mpr_bool(&r, &s.dry_run);
+    }
+    char delim[4] = ",";
+    if (bl_req_str(msg, "delimiter", delim, sizeof delim) != 0 ||
+        (strcmp(delim, ",") != 0 && strcmp(delim, ";") != 0)) {
+        snprintf(delim, sizeof delim, ",");
+    }
+    s_header_t h;
+    if (s_header_read(msg, &h) != 0) {
+        bl_reply_error(reply, "%s:1: the header cannot be read", s.file);
+        return 0;
+    }
+    bl_layout_t *layout = malloc(sizeof *layout);
+    if (layout == NULL) {
+        s_header_free(&h);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    bl_diags_t diags = {0};
+    int lrc = bl_layout_from_header(in->cfg->catalogue, s.file,
+                                    (const char *const *)h.fields, h.n,
+                                    layout, &diags);
+    int rc = s_next_sub_id(in, txn, s.id, sizeof s.id, err);
+    if (rc != 0) {
+        goto done;
+    }
+    s.created = (int64_t)time(NULL);
+    s.provider_col = layout->col[BL_COL_PROVIDER_ID];
+    snprintf(s.kind, sizeof s.kind, "%s", bl_file_kind_name(layout->kind));
+    if (lrc != 0) {
+        /* The whole file is rejected at line 1; the submission is kept
+         * with that outcome so `check` can show it. */
+        snprintf(s.state, sizeof s.state, "rejected");
+        if (!s.dry_run) {
+            rc = s_sub_put(in, txn, &s, err);
+            if (rc != 0) {
+                goto done;
+            }
+        }
+        bl_mpw_map(reply, 4);
+        bl_mpw_str(reply, "ok");
+        bl_mpw_bool(reply, false);
+        bl_mpw_str(reply, "sub");
+        bl_mpw_str(reply, s.id);
+        bl_mpw_str(reply, "error");
+        bl_mpw_str(reply, "the file is rejected");
+        bl_mpw_str(reply, "errors");
+        bl_mpw_array(reply, (uint32_t)diags.count);
+        for (size_t i = 0; i < diags.count; i++) {
+            bl_mpw_array(reply, 3);
+            bl_mpw_uint(reply, diags.items[i].line);
+            bl_mpw_uint(reply, diags.items[i].column);
+            bl_mpw_str(reply, diags.items[i].message);
+        }
+        goto done;
+    }
+    snprintf(s.state, sizeof s.state, "open");
+    rc = s_sub_put(in, txn, &s, err);
+    if (rc != 0) {
+        goto done;
+    }
+    /* Tell every validation worker about the submission. */
+    bl_mpw_t *w = &in->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 6);
+    bl_mpw_str(w, "event");
+    bl_mpw_str(w, "begin");
+    bl_mpw_str(w, "delimiter");
+    bl_mpw_str(w, delim);
+    bl_mpw_str(w, "sub");
+    bl_mpw_str(w, s.id);
+    bl_mpw_str(w, "file");
+    bl_mpw_str(w, s.file);
+    bl_mpw_str(w, "dry_run");
+    bl_mpw_bool(w, s.dry_run);
+    bl_mpw_str(w, "header");
+    bl_mpw_array(w, (uint32_t)h.n);
+    for (size_t i = 0; i < h.n; i++) {
+        bl_mpw_str(w, h.fields[i]);
+    }
+    rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, BL_MSG_SUBMISSION,
+                           bl_mpw_data(w), bl_mpw_size(w), err);
+    if (rc != 0) {
+        goto done;
+    }
+    bl_mpw_map(reply, 3);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "sub");
+    bl_mpw_str(reply, s.id);
+    bl_mpw_str(reply, "kind");
+    bl_mpw_str(reply, s.kind);
+done:
+    bl_diags_clear(&diags);
+    free(layout);
+    s_header_free(&h);
+    return rc;
+}
+
+/* The lane of a raw row: by its provider id field. */
+static size_t s_row_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
+                         size_t len)
+{
+    bl_outbox_t *ob = bl_daemon_outbox(in->d);
+    if (bl_outbox_lanes(ob) == 1 || s->provider_col < 0) {
+        return 0;
+    }
+    bl_mpr_t r;
+    bl_mpr_init(&r, row, len);
+    uint32_t n, nf;
+    if (bl_mpr_array(&r, &n) != 0 || n != 3 || bl_mpr_skip(&r) != 0 ||
+        bl_mpr_skip(&r) != 0 || bl_mpr_array(&r, &nf) != 0 ||
+        (int64_t)nf <= s->provider_col) {
+        return 0;
+    }
+    for (int64_t i = 0; i < s->provider_col; i++) {
+        bl_mpr_skip(&r);
+    }
+    const char *p;
+    uint32_t pl;
+    if (bl_mpr_str(&r, &p, &pl) != 0) {
+        return 0;
+    }
+    return bl_outbox_lane_for(ob, p, pl);
+}
+
+static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                         bl_mpw_t *reply, bl_err_t *err)
+{
+    char id[S_SUB_MAX];
+    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
+        bl_reply_error(reply, "submit_rows without a submission id");
+        return 0;
+    }
+    s_sub_t s;
+    int rc = s_sub_get(in, txn, id, &s, err);
+    if (rc == BL_ENOTFOUND) {
+        bl_reply_error(reply, "no submission %s", id);
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (strcmp(s.state, "open") != 0) {
+        bl_reply_error(reply, "submission %s is %s", id, s.state);
+        return 0;
+    }
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(msg, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        bl_reply_error(reply, "submit_rows without rows");
+        return 0;
+    }
+    bl_outbox_t *ob = bl_daemon_outbox(in->d);
+    size_t lanes = bl_outbox_lanes(ob);
+    bl_mpr_t start = r;
+    for (size_t lane = 0; lane < lanes; lane++) {
+        /* Pass 1: count this lane's rows; pass 2: store and forward. */
+        uint32_t count = 0;
+        r = start;
+        for (uint32_t i = 0; i < n; i++) {
+            const uint8_t *row;
+            size_t rl;
+            if (bl_mpr_raw(&r, &row, &rl) != 0) {
+                bl_reply_error(reply, "row %u is malformed", i);
+                return 0;
+            }
+            if (s_row_lane(in, &s, row, rl) == lane) {
+                count++;
+            }
+        }
+        if (count == 0) {
+            continue;
+        }
+        bl_mpw_t *w = &in->w;
+        bl_mpw_reset(w);
+        bl_mpw_map(w, 2);
+        bl_mpw_str(w, "sub");
+        bl_mpw_str(w, id);
+        bl_mpw_str(w, "rows");
+        bl_mpw_array(w, count);
+        r = start;
+        for (uint32_t i = 0; i < n; i++) {
+            const uint8_t *row;
+            size_t rl;
+            bl_mpr_raw(&r, &row, &rl);
+            if (s_row_lane(in, &s, row, rl) != lane) {
+                continue;
+            }
+            bl_mpw_raw(w, row, rl);
+            if (s.dry_run) {
+                continue;
+            }
+            bl_mpr_t rr;
+            bl_mpr_init(&rr, row, rl);
+            uint32_t three;
+            uint64_t line;
+            if (bl_mpr_array(&rr, &three) != 0 || three != 3 ||
+                bl_mpr_uint(&rr, &line) != 0) {
+                bl_reply_error(reply, "row %u has no line number", i);
+                return 0;
+            }
+            unsigned char key[S_SUB_MAX + 9];
+            size_t il = strlen(id);
+            memcpy(key, id, il);
+            key[il] = '\0';
+            bl_store_u64_key(line, key + il + 1);
+            rc = bl_store_put(txn, bl_daemon_dbi(in->d, DB_ROWS), key,
+                              il + 9, row, rl, err);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        if (w->err) {
+            return bl_err_set(err, w->err, "cannot encode rows");
+        }
+        rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS, bl_mpw_data(w),
+                           bl_mpw_size(w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    s.rows += n;
+    rc = s_sub_put(in, txn, &s, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_map(reply, 2);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "stored");
+    bl_mpw_uint(reply, n);
+    return 0;
+}
+
+static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                        bl_mpw_t *reply, bl_err_t *err)
+{
+    char id[S_SUB_MAX];
+    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
+        bl_reply_error(reply, "submit_end without a submission id");
+        return 0;
+    }
+    s_sub_t s;
+    int rc = s_sub_get(in, txn, id, &s, err);
+    if (rc == BL_ENOTFOUND) {
+        bl_reply_error(reply, "no submission %s", id);
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (strcmp(s.state, "open") == 0) {
+        snprintf(s.state, sizeof s.state, "complete");
+        rc = s_sub_put(in, txn, &s, err);
+        if (rc != 0) {
+            return rc;
+        }
+        bl_mpw_t *w = &in->w;
+        bl_mpw_reset(w);
+        bl_mpw_map(w, 3);
+        bl_mpw_str(w, "event");
+        bl_mpw_str(w, "end");
+        bl_mpw_str(w, "sub");
+        bl_mpw_str(w, id);
+        bl_mpw_str(w, "rows");
+        bl_mpw_uint(w, s.rows);
+        rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,
+                               BL_MSG_SUBMISSION, bl_mpw_data(w),
+                               bl_mpw_size(w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    bl_mpw_map(reply, 3);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "sub");
+    bl_mpw_str(reply, id);
+    bl_mpw_str(reply, "rows");
+    bl_mpw_uint(reply, s.rows);
+    return 0;
+}
+
+static int s_sub_info(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                      bl_mpw_t *reply, bl_err_t *err)
+{
+    char id[S_SUB_MAX];
+    s_sub_t s;
+    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
+        bl_reply_error(reply, "sub_info without a submission id");
+        return 0;
+    }
+    int rc = s_sub_get(in, txn, id, &s, err);
+    if (rc == BL_ENOTFOUND) {
+        bl_reply_error(reply, "no submission %s", id);
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_map(reply, 7);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "sub");
+    bl_mpw_str(reply, id);
+    bl_mpw_str(reply, "file");
+    bl_mpw_str(reply, s.file);
+    bl_mpw_str(reply, "kind");
+    bl_mpw_str(reply, s.kind);
+    bl_mpw_str(reply, "state");
+    bl_mpw_str(reply, s.state);
+    bl_mpw_str(reply, "rows");
+    bl_mpw_uint(reply, s.rows);
+    bl_mpw_str(reply, "dry_run");
+    bl_mpw_bool(reply, s.dry_run);
+    return 0;
+}
+
+static int s_close_period(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                          bl_mpw_t *reply, bl_err_t *err)
+{
+    int64_t period;
+    if (bl_req_int(msg, "period", &period) != 0 || period < 1900 ||
+        period > 9999) {
+        bl_reply_error(reply, "close needs a period (a year)");
+        return 0;
+    }
+    bool reopen = false;
+    bl_mpr_t r;
+    if (bl_req_find(msg, "reopen", &r) == 0) {
+        bl_mpr_bool(&r, &reopen);
+    }
+    MDB_dbi meta = bl_daemon_meta(in->d);
+    char key[32];
+    snprintf(key, sizeof key, "close.%" PRId64, period);
+    uint64_t gen;
+    int rc = bl_store_get_u64(txn, meta, key, &gen, err);
+    if (rc != 0) {
+        return rc;
+    }
+    gen++;
+    rc = bl_store_put_u64(txn, meta, key, gen, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_t *w = &in->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 3);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_uint(w, gen);
+    bl_mpw_str(w, "reopen");
+    bl_mpw_bool(w, reopen);
+    rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, BL_MSG_CLOSE,
+                           bl_mpw_data(w), bl_mpw_size(w), err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_map(reply, 2);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+    bl_mpw_str(reply, "generation");
+    bl_mpw_uint(reply, gen);
+    return 0;
+}
+
+static int s_request(void *svc, MDB_txn *txn, const char *cmd,
+                     const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
+{
+    ingest_t *in = svc;
+    if (strcmp(cmd, "submit_rows") == 0) {
+        return s_submit_rows(in, txn, msg, reply, err);
+    }
+    if (strcmp(cmd, "submit_begin") == 0) {
+        return s_submit_begin(in, txn, msg, reply, err);
+    }
+    if (strcmp(cmd, "submit_end") == 0) {
+        return s_submit_end(in, txn, msg, reply, err);
+    }
+    if (strcmp(cmd, "sub_info") == 0) {
+        return s_sub_info(in, txn, msg, reply, err);
+    }
+    if (strcmp(cmd, "close") == 0) {
+        return s_close_period(in, txn, msg, reply, err);
+    }
+    bl_reply_error(reply, "unknown command '%s'", cmd);
+    return 0;
+}
+
+static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
+{
+    ingest_t *in = svc;
+    MDB_stat st;
+    uint64_t rows = 0;
+    if (mdb_stat(txn, bl_daemon_dbi(in->d, DB_ROWS), &st) == 0) {
+        rows = st.ms_entries;
+    }
+    bl_mpw_str(reply, "rows_stored");
+    bl_mpw_uint(reply, rows);
+    return 1;
+}
+
+const bl_stage_ops_t ingest_ops = {
+    .stage = BL_STAGE_INGEST,
+    .db_names = s_dbs,
+    .n_dbs = sizeof s_dbs / sizeof s_dbs[0],
+    .has_outbox = 1,
+    .open = s_open,
+    .apply = NULL,
+    .request = s_request,
+    .health = s_health,
+    .committed = NULL,
+    .tick = NULL,
+    .close = s_close,
+};

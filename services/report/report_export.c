@@ -1,0 +1,370 @@
+/*
+ * report_export: CSV and hand-written JSON.  Numbers are printed with
+ * "%.10g" (C locale: the daemons never call setlocale), a zero without
+ * sign, and non-finite values as empty / null.
+ */
+#include "report_export.h"
+
+#include <math.h>
+#include <string.h>
+
+static void s_csv_str(FILE *f, const char *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"') {
+            fputc('"', f);
+        }
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void s_num(FILE *f, double v, int has, const char *absent)
+{
+    if (!has || !isfinite(v)) {
+        fputs(absent, f);
+        return;
+    }
+    if (v == 0.0) {
+        v = 0.0;   /* -0 is written as 0 */
+    }
+    fprintf(f, "%.10g", v);
+}
+
+static const char *s_status(report_status_t st)
+{
+    switch (st) {
+    case REPORT_STATUS_OK:
+        return "ok";
+    case REPORT_STATUS_SUPPRESSED:
+        return "suppressed";
+    default:
+        return "missing";
+    }
+}
+
+static void s_csv_indicator_part(FILE *f, const report_provider_t *r,
+                                 const report_indicator_t *ind)
+{
+    int ok = ind->status == REPORT_STATUS_OK;
+    s_csv_str(f, r->provider_id);
+    fprintf(f, ",%d,", r->period);
+    s_csv_str(f, ind->id);
+    fprintf(f, ",%s,", s_status(ind->status));
+    s_num(f, ind->value, ok, "");
+    fputc(',', f);
+    if (ind->n >= 0) {
+        fprintf(f, "%ld", ind->n);
+    }
+    fputc(',', f);
+    s_num(f, ind->numerator, ind->has_ratio && ok, "");
+    fputc(',', f);
+    s_num(f, ind->denominator, ind->has_ratio && ok, "");
+    fputc(',', f);
+    s_num(f, ind->previous_value, ind->has_previous, "");
+}
+
+int report_export_csv(FILE *f, const report_provider_t *r, bl_err_t *err)
+{
+    if (f == NULL || r == NULL) {
+        return bl_err_set(err, BL_EINVAL, "CSV export: invalid argument");
+    }
+    fputs("provider_id,period,indicator_id,status,value,n,numerator,"
+          "denominator,previous_value,group_id,group_key,too_few_peers,"
+          "peers,mean,sd,min,p10,p25,p50,p75,p90,max,best_in_class,"
+          "percentile_rank,band,z,reference,gap,previous_rank\n", f);
+    for (size_t i = 0; i < r->indicator_count; i++) {
+        const report_indicator_t *ind = &r->indicators[i];
+        if (ind->group_count == 0) {
+            s_csv_indicator_part(f, r, ind);
+            fputs(",,,,,,,,,,,,,,,,,,,,\n", f);
+            continue;
+        }
+        for (size_t j = 0; j < ind->group_count; j++) {
+            const report_group_t *g = &ind->groups[j];
+            int st = !g->too_few_peers;
+            int pos = st && g->has_position
+                      && ind->status == REPORT_STATUS_OK;
+            s_csv_indicator_part(f, r, ind);
+            fputc(',', f);
+            s_csv_str(f, g->group_id);
+            fputc(',', f);
+            s_csv_str(f, g->group_key);
+            fprintf(f, ",%s,%zu,", g->too_few_peers ? "yes" : "no", g->n);
+            const double stats[] = {g->mean, g->sd, g->min, g->p10, g->p25,
+                                    g->p50, g->p75, g->p90, g->max,
+                                    g->best_in_class};
+            for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
+                s_num(f, stats[k], st, "");
+                fputc(',', f);
+            }
+            s_num(f, g->percentile_rank, pos, "");
+            fputc(',', f);
+            if (pos) {
+                fprintf(f, "%d", g->band);
+            }
+            fputc(',', f);
+            s_num(f, g->z, pos && g->has_z, "");
+            fputc(',', f);
+            s_num(f, g->reference, st && g->has_reference, "");
+            fputc(',', f);
+            s_num(f, g->gap, pos && g->has_reference, "");
+            fputc(',', f);
+            s_num(f, g->previous_rank, g->has_previous_rank, "");
+            fputc('\n', f);
+        }
+    }
+    if (fflush(f) != 0 || ferror(f)) {
+        return bl_err_set(err, BL_EIO, "CSV export: write failed");
+    }
+    return 0;
+}
+
+/* A JSON string per RFC 8259; NULL is written as null. */
+static void s_json_str(FILE *f, const char *s)
+{
+    if (s == NULL) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
+         p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (*p < 0x20) {
+                fprintf(f, "\\u%04x", *p);
+            } else {
+                fputc(*p, f);
+            }
+            break;
+        }
+    }
+    fputc('"', f);
+}
+
+static void s_json_key(FILE *f, const char *key, int *first)
+{
+    if (!*first) {
+        fputc(',', f);
+    }
+    *first = 0;
+    s_json_str(f, key);
+    fputc(':', f);
+}
+
+static void s_json_num(FILE *f, const char *key, double v, int has,
+                       int *first)
+{
+    s_json_key(f, key, first);
+    s_num(f, v, has, "null");
+}
+
+static void s_json_group(FILE *f, const report_indicator_t *ind,
+                         const report_group_t *g)
+{
+    int first = 1;
+    int st = !g->too_few_peers;
+    int pos = st && g->has_position && ind->status == REPORT_STATUS_OK;
+    fputc('{', f);
+    s_json_key(f, "group_id", &first);
+    s_json_str(f, g->group_id);
+    s_json_key(f, "group_key", &first);
+    s_json_str(f, g->group_key);
+    s_json_key(f, "too_few_peers", &first);
+    fputs(g->too_few_peers ? "true" : "false", f);
+    s_json_key(f, "n", &first);
+    fprintf(f, "%zu", g->n);
+    s_json_num(f, "mean", g->mean, st, &first);
+    s_json_num(f, "sd", g->sd, st, &first);
+    s_json_num(f, "min", g->min, st, &first);
+    s_json_num(f, "p10", g->p10, st, &first);
+    s_json_num(f, "p25", g->p25, st, &first);
+    s_json_num(f, "p50", g->p50, st, &first);
+    s_json_num(f, "p75", g->p75, st, &first);
+    s_json_num(f, "p90", g->p90, st, &first);
+    s_json_num(f, "max", g->max, st, &first);
+    s_json_num(f, "best_in_class", g->best_in_class, st, &first);
+    s_json_num(f, "percentile_rank", g->percentile_rank, pos, &first);
+    s_json_num(f, "band", g->band, pos, &first);
+    s_json_num(f, "z", g->z, pos && g->has_z, &first);
+    s_json_num(f, "reference", g->reference, st && g->has_reference, &first);
+    s_json_num(f, "gap", g->gap, pos && g->has_reference, &first);
+    s_json_num(f, "previous_rank", g->previous_rank, g->has_previous_rank,
+               &first);
+    fputc('}', f);
+}
+
+static void s_json_indicator(FILE *f, const report_indicator_t *ind)
+{
+    int first = 1;
+    int ok = ind->status == REPORT_STATUS_OK;
+    fputc('{', f);
+    s_json_key(f, "id", &first);
+    s_json_str(f, ind->id);
+    s_json_key(f, "name", &first);
+    s_json_str(f, ind->name);
+    s_json_key(f, "principle", &first);
+    s_json_str(f, ind->principle);
+    s_json_key(f, "kind", &first);
+    s_json_str(f, ind->kind);
+    s_json_key(f, "unit", &first);
+    s_json_str(f, ind->unit);
+    s_json_key(f, "direction", &first);
+    s_json_str(f, ind->direction == REPORT_DIR_HIGHER ? "higher" : "lower");
+    s_json_key(f, "status", &first);
+    s_json_str(f, s_status(ind->status));
+    s_json_num(f, "value", ind->value, ok, &first);
+    s_json_num(f, "n", (double)ind->n, ind->n >= 0, &first);
+    s_json_num(f, "numerator", ind->numerator, ok && ind->has_ratio, &first);
+    s_json_num(f, "denominator", ind->denominator, ok && ind->has_ratio,
+               &first);
+    s_json_num(f, "previous_value", ind->previous_value, ind->has_previous,
+               &first);
+    s_json_key(f, "groups", &first);
+    fputc('[', f);
+    for (size_t j = 0; j < ind->group_count; j++) {
+        if (j > 0) {
+            fputc(',', f);
+        }
+        s_json_group(f, ind, &ind->groups[j]);
+    }
+    fputs("]}", f);
+}
+
+static void s_json_partner(FILE *f, const report_partner_t *p)
+{
+    int first = 1;
+    fputc('{', f);
+    s_json_key(f, "named", &first);
+    fputs(p->named ? "true" : "false", f);
+    s_json_key(f, "provider_id", &first);
+    s_json_str(f, p->named ? p->provider_id : NULL);
+    s_json_key(f, "name", &first);
+    s_json_str(f, p->named ? p->name : NULL);
+    s_json_key(f, "service_type", &first);
+    s_json_str(f, p->service_type);
+    s_json_key(f, "country", &first);
+    s_json_str(f, p->country);
+    fputc('}', f);
+}
+
+int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
+{
+    if (f == NULL || r == NULL) {
+        return bl_err_set(err, BL_EINVAL, "JSON export: invalid argument");
+    }
+    int first = 1;
+    fputc('{', f);
+    s_json_key(f, "provider", &first);
+    int pf = 1;
+    fputc('{', f);
+    s_json_key(f, "id", &pf);
+    s_json_str(f, r->provider_id);
+    s_json_key(f, "name", &pf);
+    s_json_str(f, r->name);
+    s_json_key(f, "country", &pf);
+    s_json_str(f, r->country);
+    s_json_key(f, "service_type", &pf);
+    s_json_str(f, r->service_type);
+    s_json_key(f, "share_identity", &pf);
+    fputs(r->share_identity ? "true" : "false", f);
+    fputc('}', f);
+    s_json_key(f, "period", &first);
+    fprintf(f, "%d", r->period);
+    s_json_key(f, "indicators", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->indicator_count; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        s_json_indicator(f, &r->indicators[i]);
+    }
+    fputc(']', f);
+    s_json_key(f, "areas", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->area_count; i++) {
+        const report_area_t *a = &r->areas[i];
+        int af = 1;
+        fputs(i > 0 ? ",{" : "{", f);
+        s_json_key(f, "indicator_id", &af);
+        s_json_str(f, a->indicator_id);
+        s_json_key(f, "partners", &af);
+        fputc('[', f);
+        for (size_t k = 0; k < a->partner_count && k < REPORT_PARTNERS_MAX;
+             k++) {
+            if (k > 0) {
+                fputc(',', f);
+            }
+            s_json_partner(f, &a->partners[k]);
+        }
+        fputs("]}", f);
+    }
+    fputc(']', f);
+    s_json_key(f, "strengths", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->strength_count; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        s_json_str(f, r->strengths[i]);
+    }
+    fputc(']', f);
+    s_json_key(f, "units", &first);
+    fputc('[', f);
+    for (size_t u = 0; u < r->unit_count && r->units != NULL; u++) {
+        int uf = 1;
+        fputs(u > 0 ? ",{" : "{", f);
+        s_json_key(f, "unit_id", &uf);
+        s_json_str(f, r->units[u].unit_id);
+        s_json_key(f, "values", &uf);
+        fputc('[', f);
+        int vfirst = 1;
+        for (size_t i = 0; i < r->indicator_count; i++) {
+            const report_unit_value_t *v = &r->units[u].values[i];
+            if (v->status == REPORT_STATUS_MISSING) {
+                continue;
+            }
+            int vf = 1;
+            fputs(vfirst ? "{" : ",{", f);
+            vfirst = 0;
+            s_json_key(f, "indicator_id", &vf);
+            s_json_str(f, r->indicators[i].id);
+            s_json_key(f, "status", &vf);
+            s_json_str(f, s_status(v->status));
+            s_json_num(f, "value", v->value,
+                       v->status == REPORT_STATUS_OK, &vf);
+            s_json_num(f, "n", (double)v->n, v->n >= 0, &vf);
+            fputc('}', f);
+        }
+        fputs("]}", f);
+    }
+    fputs("]}\n", f);
+    if (fflush(f) != 0 || ferror(f)) {
+        return bl_err_set(err, BL_EIO, "JSON export: write failed");
+    }
+    return 0;
+}

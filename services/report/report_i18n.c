@@ -1,0 +1,392 @@
+/*
+ * report_i18n: message catalogues read with libyaml's event API.  A file must
+ * be one mapping of scalar keys to scalar values; anything else is refused
+ * with its position.  Lookup is linear over a few hundred keys per
+ * language, which is far below what rendering a report costs.
+ */
+#include "report_i18n.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "report_model.h"
+
+typedef struct s_table {
+    char **keys;
+    char **values;
+    size_t count;
+    size_t cap;
+} s_table_t;
+
+struct report_i18n {
+    char lang[4];
+    s_table_t en;       /* English: the fallback */
+    s_table_t local;    /* the chosen language; empty for English */
+};
+
+static void s_table_free(s_table_t *t)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        free(t->keys[i]);
+        free(t->values[i]);
+    }
+    free(t->keys);
+    free(t->values);
+    memset(t, 0, sizeof *t);
+}
+
+static const char *s_table_get(const s_table_t *t, const char *key)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->keys[i], key) == 0) {
+            return t->values[i];
+        }
+    }
+    return NULL;
+}
+
+/* Adds key -> value; a key given twice keeps the later value. */
+static int s_table_put(s_table_t *t, const char *key, const char *value)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->keys[i], key) == 0) {
+            char *v = report_strdup(value);
+            if (v == NULL) {
+                return BL_ENOMEM;
+            }
+            free(t->values[i]);
+            t->values[i] = v;
+            return 0;
+        }
+    }
+    if (t->count == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        char **k = realloc(t->keys, cap * sizeof *k);
+        if (k == NULL) {
+            return BL_ENOMEM;
+        }
+        t->keys = k;
+        char **v = realloc(t->values, cap * sizeof *v);
+        if (v == NULL) {
+            return BL_ENOMEM;
+        }
+        t->values = v;
+        t->cap = cap;
+    }
+    char *k = report_strdup(key);
+    char *v = report_strdup(value);
+    if (k == NULL || v == NULL) {
+        free(k);
+        free(v);
+        return BL_ENOMEM;
+    }
+    t->keys[t->count] = k;
+    t->values[t->count] = v;
+    t->count++;
+    return 0;
+}
+
+static int s_bad(bl_err_t *err, const char *path, const yaml_event_t *ev,
+                 const char *what)
+{
+    return bl_err_set(err, BL_ECONFIG, "%s:%zu:%zu: %s", path,
+                      ev->start_mark.line + 1, ev->start_mark.column + 1,
+                      what);
+}
+
+/* Reads one flat map into t.  States: 0 before the mapping, 1 expecting a
+ * key, 2 expecting a value, 3 after the mapping. */
+static int s_load_file(s_table_t *t, const char *path, bl_err_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        int e = errno;
+        return bl_err_set(err, -e, "cannot open '%s': %s", path,
+                          strerror(e));
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        return bl_err_set(err, BL_ENOMEM, "%s: out of memory", path);
+    }
+    yaml_parser_set_input_file(&parser, f);
+    int rc = 0;
+    int state = 0;
+    char *key = NULL;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = bl_err_set(err, BL_ECONFIG, "%s:%zu:%zu: %s", path,
+                            parser.problem_mark.line + 1,
+                            parser.problem_mark.column + 1,
+                            parser.problem ? parser.problem : "syntax error");
+            break;
+        }
+        yaml_event_type_t type = ev.type;
+        if (type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (type == YAML_STREAM_START_EVENT
+            || type == YAML_DOCUMENT_START_EVENT
+            || type == YAML_DOCUMENT_END_EVENT) {
+            yaml_event_delete(&ev);
+            continue;
+        }
+        if (type == YAML_MAPPING_START_EVENT && state == 0) {
+            state = 1;
+        } else if (type == YAML_MAPPING_END_EVENT && state == 1) {
+            state = 3;
+        } else if (type == YAML_SCALAR_EVENT && state == 1) {
+            key = report_strdup((const char *)ev.data.scalar.value);
+            if (key == NULL) {
+                rc = bl_err_set(err, BL_ENOMEM, "%s: out of memory", path);
+            }
+            state = 2;
+        } else if (type == YAML_SCALAR_EVENT && state == 2) {
+            rc = s_table_put(t, key, (const char *)ev.data.scalar.value);
+            if (rc != 0) {
+                bl_err_set(err, rc, "%s: out of memory", path);
+            }
+            free(key);
+            key = NULL;
+            state = 1;
+        } else {
+            rc = s_bad(err, path, &ev,
+                       "a message catalogue is a flat map of strings");
+        }
+        yaml_event_delete(&ev);
+        if (rc != 0) {
+            break;
+        }
+    }
+    free(key);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
+static int s_lang_ok(const char *lang)
+{
+    size_t len = strlen(lang);
+    if (len < 2 || len > 3) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (lang[i] < 'a' || lang[i] > 'z') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static char *s_path(const char *dir, const char *lang)
+{
+    size_t len = strlen(dir) + strlen(lang) + 8;
+    char *p = malloc(len);
+    if (p != NULL) {
+        snprintf(p, len, "%s/%s.yaml", dir, lang);
+    }
+    return p;
+}
+
+int report_i18n_open(report_i18n_t **out, const char *dir, const char *lang,
+                     bl_err_t *err)
+{
+    *out = NULL;
+    if (lang == NULL) {
+        lang = "en";
+    }
+    if (dir == NULL || !s_lang_ok(lang)) {
+        return bl_err_set(err, BL_EINVAL, "invalid report language '%s'",
+                          lang);
+    }
+    report_i18n_t *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    snprintf(m->lang, sizeof m->lang, "%s", lang);
+    int rc = 0;
+    char *path = s_path(dir, "en");
+    if (path == NULL) {
+        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+        goto fail;
+    }
+    rc = s_load_file(&m->en, path, err);
+    free(path);
+    if (rc != 0) {
+        goto fail;
+    }
+    if (strcmp(lang, "en") != 0) {
+        path = s_path(dir, lang);
+        if (path == NULL) {
+            rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+            goto fail;
+        }
+        rc = s_load_file(&m->local, path, err);
+        free(path);
+        if (rc != 0) {
+            goto fail;
+        }
+    }
+    *out = m;
+    return 0;
+fail:
+    report_i18n_destroy(&m);
+    return rc;
+}
+
+void report_i18n_destroy(report_i18n_t **m)
+{
+    if (m == NULL || *m == NULL) {
+        return;
+    }
+    s_table_free(&(*m)->en);
+    s_table_free(&(*m)->local);
+    free(*m);
+    *m = NULL;
+}
+
+const char *report_i18n_lang(const report_i18n_t *m)
+{
+    return m != NULL ? m->lang : "en";
+}
+
+const char *report_i18n_get(const report_i18n_t *m, const char *key)
+{
+    if (m == NULL || key == NULL) {
+        return key != NULL ? key : "";
+    }
+    const char *v = s_table_get(&m->local, key);
+    if (v == NULL) {
+        v = s_table_get(&m->en, key);
+    }
+    return v != NULL ? v : key;
+}
+
+/* A growable string, private to report_i18n_format. */
+typedef struct s_str {
+    char *p;
+    size_t len;
+    size_t cap;
+    int oom;
+} s_str_t;
+
+static void s_str_add(s_str_t *s, const char *text, size_t n)
+{
+    if (s->oom) {
+        return;
+    }
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 64;
+        while (cap < s->len + n + 1) {
+            cap *= 2;
+        }
+        char *p = realloc(s->p, cap);
+        if (p == NULL) {
+            s->oom = 1;
+            return;
+        }
+        s->p = p;
+        s->cap = cap;
+    }
+    memcpy(s->p + s->len, text, n);
+    s->len += n;
+    s->p[s->len] = '\0';
+}
+
+char *report_i18n_format(const report_i18n_t *m, const char *key, ...)
+{
+    const char *tpl = report_i18n_get(m, key);
+    s_str_t out = {0};
+    s_str_add(&out, "", 0);
+    const char *p = tpl;
+    while (*p != '\0') {
+        const char *open = strchr(p, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (open == NULL || close == NULL) {
+            s_str_add(&out, p, strlen(p));
+            break;
+        }
+        s_str_add(&out, p, (size_t)(open - p));
+        size_t nlen = (size_t)(close - open - 1);
+        const char *value = NULL;
+        va_list ap;
+        va_start(ap, key);
+        for (;;) {
+            const char *name = va_arg(ap, const char *);
+            if (name == NULL) {
+                break;
+            }
+            const char *v = va_arg(ap, const char *);
+            if (strlen(name) == nlen && strncmp(name, open + 1, nlen) == 0) {
+                value = v != NULL ? v : "";
+                break;
+            }
+        }
+        va_end(ap);
+        if (value != NULL) {
+            s_str_add(&out, value, strlen(value));
+        } else {
+            s_str_add(&out, open, (size_t)(close - open + 1));
+        }
+        p = close + 1;
+    }
+    if (out.oom) {
+        free(out.p);
+        return NULL;
+    }
+    return out.p;
+}
+
+const char *report_i18n_language_for_country(const char *country)
+{
+    static const char *const map[][2] = {
+        {"NO", "no"}, {"PT", "pt"}, {"EE", "et"}, {"LT", "lt"},
+    };
+    if (country != NULL) {
+        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+            if (strcmp(country, map[i][0]) == 0) {
+                return map[i][1];
+            }
+        }
+    }
+    return "en";
+}
+
+char *report_i18n_number(const report_i18n_t *m, double v, int decimals,
+                         char *buf, size_t len)
+{
+    if (len == 0) {
+        return buf;
+    }
+    if (!isfinite(v)) {
+        snprintf(buf, len, "%s", "–");
+        return buf;
+    }
+    if (decimals < 0) {
+        decimals = 0;
+    }
+    if (decimals > 6) {
+        decimals = 6;
+    }
+    snprintf(buf, len, "%.*f", decimals, v);
+    /* "-0.0" after rounding: SPEC wants a zero written without a sign. */
+    if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)) {
+        memmove(buf, buf + 1, strlen(buf));
+    }
+    const char *sep = report_i18n_get(m, "number.decimal");
+    if (strcmp(sep, "number.decimal") != 0 && strcmp(sep, ".") != 0
+        && strlen(sep) == 1) {
+        char *dot = strchr(buf, '.');
+        if (dot != NULL) {
+            *dot = sep[0];
+        }
+    }
+    return buf;
+}

@@ -1,0 +1,23 @@
+/*
+ * validate: the validation stage.  Every raw row gets an outcome —
+ * accepted, accepted with warnings, or rejected with reasons — stored here
+ * and shown by `benchlearn check`.  Accepted rows go on to aggregation as
+ * typed records.  Checks that look at one row are in validate_row.c; the
+ * ones that need other rows (repeated keys, register membership, outliers,
+ * change against the previous period, extra rules, closed periods,
+ * indicators not sent at close) are here, next to the store.
+ *
+ * Requests:
+ *   sub_status {sub} -> {ok, sub, state, rows, accepted, warned, rejected}
+ *   outcomes {sub, after: line, limit, problems_only: bool}
+ *       -> {ok, rows: [[line, status, [[error?, field, reason]...]]...],
+ *           more: bool}       status 0 accepted, 1 warnings, 2 rejected
+ */
+#ifndef VALIDATE_H
+#define VALIDATE_H
+
+#include "bl_daemon.h"
+
+extern const bl_stage_ops_t validate_ops;
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * validate_row: per-row checks and conversion to typed records (see
+ * validate_row.h).  Messages name the value and the rule it breaks, in the
+ * words of SPEC section 2, so a coordinator can fix the row without the
+ * spec at hand.
+ */
+#include "validate_row.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bl_csv.h"
+
+void vr_add(vr_outcome_t *o, bool error, const char *field, const char *fmt,
+            ...)
+{
+    if (error) {
+        o->rejected = true;
+    }
+    if (o->n == VR_PROBLEMS_MAX) {
+        return;
+    }
+    vr_problem_t *p = &o->items[o->n++];
+    p->error = error;
+    snprintf(p->field, sizeof p->field, "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+    va_end(ap);
+}
+
+static bool s_id_chars_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!(isalnum(ch) || ch == '_' || ch == '.' || ch == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool vr_provider_id_ok(const char *id)
+{
+    return strlen(id) >= 4 && isupper((unsigned char)id[0]) &&
+           isupper((unsigned char)id[1]) && id[2] == '-' &&
+           s_id_chars_ok(id + 3, 40);
+}
+
+bool vr_unit_id_ok(const char *id)
+{
+    return s_id_chars_ok(id, 40);
+}
+
+static const char *s_field(const vr_context_t *c, const char *const *fields,
+                           bl_col_t col)
+{
+    int i = c->layout->col[col];
+    return i >= 0 ? fields[i] : "";
+}
+
+/* Copies an id, refusing ones over the buffer (they break the pattern). */
+static void s_copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+}
+
+static void s_check_provider(const vr_context_t *c, const char *id,
+                             char *out, vr_outcome_t *o)
+{
+    if (!vr_provider_id_ok(id)) {
+        vr_add(o, true, "provider_id",
+               "'%.60s' is not a provider id (CC-LOCAL, at most 40 "
+               "characters after the country)", id);
+        return;
+    }
+    s_copy(out, VR_ID_MAX, id);
+    if (c->cfg->role == BL_ROLE_NATIONAL &&
+        strncmp(id, c->cfg->country, 2) != 0) {
+        vr_add(o, true, "provider_id",
+               "%s is a provider of another country (%.2s) than this node "
+               "(%s)", id, id, c->cfg->country);
+    }
+}
+
+static void s_check_unit(const char *id, char *out, vr_outcome_t *o)
+{
+    if (id[0] == '\0') {
+        out[0] = '\0';
+        return;
+    }
+    if (!vr_unit_id_ok(id)) {
+        vr_add(o, true, "unit_id",
+               "'%.60s' is not a valid unit id (letters, digits, _ . -, "
+               "at most 40)", id);
+        return;
+    }
+    s_copy(out, VR_ID_MAX, id);
+}
+
+static void s_check_period(const vr_context_t *c, const char *s, int *out,
+                           vr_outcome_t *o)
+{
+    size_t n = strlen(s);
+    bool digits = n == 4;
+    for (size_t i = 0; i < n && digits; i++) {
+        digits = isdigit((unsigned char)s[i]) != 0;
+    }
+    if (!digits) {
+        vr_add(o, true, "period", "'%.20s' is not a year", s);
+        return;
+    }
+    *out = atoi(s);
+    if (*out > c->current_year) {
+        vr_add(o, true, "period", "%d lies in the future", *out);
+    }
+}
+
+/* Reads an optional number; an empty field leaves *has false. */
+static void s_number(const vr_context_t *c, const char *field,
+                     const char *s, bool *has, double *out, vr_outcome_t *o)
+{
+    *has = false;
+    if (s[0] == '\0') {
+        return;
+    }
+    const char *why = NULL;
+    if (bl_csv_parse_number(s, c->decimal_comma, out, &why) != 0) {
+        vr_add(o, true, field, "'%.40s' is %s", s, why ? why : "not a number");
+        return;
+    }
+    *has = true;
+}
+
+static bool s_is_int(const char *s, bool decimal_comma, long long *v,
+                     const char **why)
+{
+    return bl_csv_parse_int(s, decimal_comma, v, why) == 0;
+}
+
+static bool s_valid_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return false;
+    }
+    for (int i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) {
+        return false;
+    }
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+void vr_check_register(const vr_context_t *c, const char *const *fields,
+                       vr_register_t *out, vr_outcome_t *o)
+{
+    memset(out, 0, sizeof *out);
+    const char *id = s_field(c, fields, BL_COL_PROVIDER_ID);
+    s_check_provider(c, id, out->provider, o);
+    s_copy(out->name, sizeof out->name, s_field(c, fields, BL_COL_NAME));
+    if (out->name[0] == '\0') {
+        vr_add(o, true, "name", "the provider's name is empty");
+    }
+    const char *country = s_field(c, fields, BL_COL_COUNTRY);
+    if (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
+        !isupper((unsigned char)country[1])) {
+        vr_add(o, true, "country", "'%.20s' is not a country code", country);
+    } else {
+        s_copy(out->country, sizeof out->country, country);
+        if (strncmp(id, country, 2) != 0) {
+            vr_add(o, true, "country",
+                   "%s differs from the provider id's prefix", country);
+        }
+    }
+    const char *st = s_field(c, fields, BL_COL_SERVICE_TYPE);
+    if (!bl_catalogue_has_service_type(c->cfg->catalogue, st)) {
+        vr_add(o, true, "service_type", "unknown service type '%.60s'", st);
+    } else {
+        s_copy(out->service_type, sizeof out->service_type, st);
+    }
+    static const bl_col_t counts[] = {BL_COL_USERS, BL_COL_STAFF};
+    long long *dst[] = {&out->users, &out->staff};
+    for (int i = 0; i < 2; i++) {
+        const char *s = s_field(c, fields, counts[i]);
+        const char *why = "not an integer";
+        if (!s_is_int(s, c->decimal_comma, dst[i], &why)) {
+            vr_add(o, true, bl_col_name(counts[i]), "'%.40s' is %s", s, why);
+        } else if (*dst[i] < 0) {
+            vr_add(o, true, bl_col_name(counts[i]), "%lld is negative",
+                   *dst[i]);
+        }
+    }
+    const char *m = s_field(c, fields, BL_COL_MEMBERSHIP);
+    if (strcmp(m, "assurance") != 0 && strcmp(m, "excellence") != 0 &&
+        strcmp(m, "stairway") != 0 && strcmp(m, "potential") != 0) {
+        vr_add(o, true, "membership",
+               "'%.40s' is not one of assurance, excellence, stairway, "
+               "potential", m);
+    } else {
+        s_copy(out->membership, sizeof out->membership, m);
+    }
+    const char *since = s_field(c, fields, BL_COL_MEMBER_SINCE);
+    if (!s_valid_date(since)) {
+        vr_add(o, true, "member_since", "'%.20s' is not a date YYYY-MM-DD",
+               since);
+    } else {
+        s_copy(out->member_since, sizeof out->member_since, since);
+    }
+    const char *share = s_field(c, fields, BL_COL_SHARE_IDENTITY);
+    if (strcasecmp(share, "yes") == 0) {
+        out->share_identity = true;
+    } else if (share[0] != '\0' && strcasecmp(share, "no") != 0) {
+        vr_add(o, true, "share_identity", "'%.20s' is not yes or no", share);
+    }
+}
+
+void vr_check_indicator(const vr_context_t *c, const char *const *fields,
+                        vr_indicator_row_t *out, vr_outcome_t *o)
+{
+    memset(out, 0, sizeof *out);
+    out->indicator = -1;
+    s_check_provider(c, s_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
+                     o);
+    s_check_unit(s_field(c, fields, BL_COL_UNIT_ID), out->unit, o);
+    s_check_period(c, s_field(c, fields, BL_COL_PERIOD), &out->period, o);
+    const char *ind_id = s_field(c, fields, BL_COL_INDICATOR_ID);
+    const bl_catalogue_t *cat = c->cfg->catalogue;
+    int ind = bl_catalogue_find_indicator(cat, ind_id);
+    if (ind < 0) {
+        vr_add(o, true, "indicator_id", "unknown indicator '%.60s'", ind_id);
+        return;
+    }
+    out->indicator = ind;
+    const bl_indicator_t *def = &cat->indicators[ind];
+    const char *sn = s_field(c, fields, BL_COL_NUMERATOR);
+    const char *sd = s_field(c, fields, BL_COL_DENOMINATOR);
+    const char *sv = s_field(c, fields, BL_COL_VALUE);
+    switch (def->kind) {
+    case BL_KIND_SURVEY_SHARE:
+    case BL_KIND_SURVEY_MEAN:
+        vr_add(o, true, "indicator_id",
+               "%s is computed from survey answers: send a survey file",
+               def->id);
+        return;
+    case BL_KIND_RATIO:
+        s_number(c, "numerator", sn, &out->has_num, &out->num, o);
+        s_number(c, "denominator", sd, &out->has_den, &out->den, o);
+        if (sv[0] != '\0') {
+            vr_add(o, false, "value",
+                   "ignored: %s is a ratio, computed from numerator and "
+                   "denominator", def->id);
+        }
+        if (!out->has_num && sn[0] == '\0') {
+            vr_add(o, true, "numerator", "missing: a ratio needs one");
+        }
+        if (!out->has_den && sd[0] == '\0') {
+            vr_add(o, true, "denominator", "missing: a ratio needs one");
+        }
+        if (out->has_num && out->num < 0) {
+            vr_add(o, true, "numerator", "%.10g is negative", out->num);
+        }
+        if (out->has_den && out->den < 0) {
+            vr_add(o, true, "denominator", "%.10g is negative", out->den);
+        }
+        if (out->has_den && out->den == 0) {
+            vr_add(o, true, "denominator", "denominator is 0");
+        }
+        if (o->rejected) {
+            return;
+        }
+        if (def->has_range && def->range_max <= def->factor &&
+            out->num > out->den) {
+            vr_add(o, true, "numerator", "%.10g is above denominator %.10g",
+                   out->num, out->den);
+            return;
+        }
+        out->value = out->num / out->den * def->factor;
+        out->has_value = true;
+        break;
+    case BL_KIND_VALUE:
+    case BL_KIND_STEPS:
+        if (sn[0] != '\0') {
+            vr_add(o, false, "numerator",
+                   "ignored: %s takes a value only", def->id);
+        }
+        if (sd[0] != '\0') {
+            vr_add(o, false, "denominator",
+                   "ignored: %s takes a value only", def->id);
+        }
+        if (sv[0] == '\0') {
+            vr_add(o, true, "value", "missing: %s needs a value", def->id);
+            return;
+        }
+        if (def->kind == BL_KIND_STEPS) {
+            long long st;
+            const char *why = "not an integer";
+            if (!s_is_int(sv, c->decimal_comma, &st, &why) || st < 0 ||
+                st > 4) {
+                vr_add(o, true, "value",
+                       "'%.20s' is not a number of steps: an integer 0-4",
+                       sv);
+                return;
+            }
+            out->value = (double)st;
+            out->has_value = true;
+            break;
+        }
+        s_number(c, "value", sv, &out->has_value, &out->value, o);
+        if (out->has_value && out->value < 0 &&
+            !(def->has_range && def->range_min < 0)) {
+            vr_add(o, true, "value", "%.10g is negative", out->value);
+        }
+        break;
+    }
+    if (out->has_value && def->has_range &&
+        (out->value < def->range_min || out->value > def->range_max)) {
+        vr_add(o, true, def->kind == BL_KIND_RATIO ? "numerator" : "value",
+               "%.10g is outside the range %.10g..%.10g of %s", out->value,
+               def->range_min, def->range_max, def->id);
+    }
+}
+
+void vr_check_survey(const vr_context_t *c, const char *const *fields,
+                     vr_survey_row_t *out, vr_outcome_t *o)
+{
+    memset(out, 0, sizeof *out);
+    out->survey = -1;
+    s_check_provider(c, s_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
+                     o);
+    s_check_unit(s_field(c, fields, BL_COL_UNIT_ID), out->unit, o);
+    s_check_period(c, s_field(c, fields, BL_COL_PERIOD), &out->period, o);
+    const bl_catalogue_t *cat = c->cfg->catalogue;
+    const char *sv = s_field(c, fields, BL_COL_SURVEY);
+    int s = bl_catalogue_find_survey(cat, sv);
+    if (s < 0) {
+        vr_add(o, true, "survey", "unknown survey '%.40s'", sv);
+        return;
+    }
+    if (c->layout->survey >= 0 && c->layout->survey != s) {
+        vr_add(o, true, "survey",
+               "survey '%s' does not match the file's item columns (%s)", sv,
+               cat->surveys[c->layout->survey].id);
+        return;
+    }
+    out->survey = s;
+    const char *resp = s_field(c, fields, BL_COL_RESPONDENT_ID);
+    if (resp[0] == '\0' || strlen(resp) >= sizeof out->respondent) {
+        vr_add(o, true, "respondent_id",
+               "a respondent id of 1 to %zu characters is needed",
+               sizeof out->respondent - 1);
+    } else {
+        s_copy(out->respondent, sizeof out->respondent, resp);
+    }
+    const bl_survey_t *sur = &cat->surveys[s];
+    out->n_items = sur->n_items < VR_ITEMS_MAX ? sur->n_items : VR_ITEMS_MAX;
+    for (size_t i = 0; i < out->n_items; i++) {
+        out->answers[i] = VR_NO_ANSWER;
+    }
+    for (size_t i = 0; i < c->layout->n_columns; i++) {
+        int item = c->layout->item_of[i];
+        if (item < 0 || (size_t)item >= out->n_items) {
+            continue;
+        }
+        const char *a = fields[i];
+        if (a[0] == '\0' || strcasecmp(a, "NA") == 0) {
+            continue;
+        }
+        long long v;
+        const char *why = "not an integer";
+        if (!s_is_int(a, c->decimal_comma, &v, &why)) {
+            vr_add(o, true, sur->item_codes[item], "answer '%.20s' is %s", a,
+                   why);
+        } else if (v < sur->scale_min || v > sur->scale_max) {
+            vr_add(o, true, sur->item_codes[item],
+                   "answer %lld is off the scale %d..%d", v, sur->scale_min,
+                   sur->scale_max);
+        } else {
+            out->answers[item] = (int)v;
+        }
+    }
+}
