@@ -100,6 +100,13 @@ static double s_no_negative_zero(double v)
     return v == 0.0 ? 0.0 : v;
 }
 
+/* bl_stats_equal, here so that the hot loops can inline it: a equals x
+ * when |a - x| <= 1e-9 * |x| (SPEC section 5). */
+static inline bool s_equal(double a, double x)
+{
+    return fabs(a - x) <= BL_STATS_REL_EPS * fabs(x);
+}
+
 static void *s_alloc(size_t n, size_t size)
 {
     if (n == 0) {
@@ -162,39 +169,49 @@ static double s_stat_value(const bl_summary_t *s, bl_stat_t stat,
     return NAN;
 }
 
-/* Percentile rank by binary search; the same arithmetic as
- * bl_stats_percentile_rank.  "v below x and not equal to x" is monotone
- * over ascending values (the equal ones form one run around x), and so is
- * "v above x and not equal". */
-static double s_percentile_rank(const double *sorted, size_t n, double x,
-                                bool higher)
+/* v is worse-or-better in the strict sense: below x and not equal to it
+ * (s_below), above x and not equal (s_above).  Over ascending values each
+ * is a monotone predicate: the values equal to x form one run around x. */
+static bool s_below(double v, double x)
+{
+    return v < x && !s_equal(v, x);
+}
+
+static bool s_above(double v, double x)
+{
+    return v > x && !s_equal(v, x);
+}
+
+/* First index of sorted[0, n) not below x, by binary search. */
+static size_t s_first_not_below(const double *sorted, size_t n, double x)
 {
     size_t lo = 0;
     size_t hi = n;
-    while (lo < hi) {  /* first index not strictly below x */
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        double v = sorted[mid];
-        if (v < x && !bl_stats_equal(v, x)) {
+        if (s_below(sorted[mid], x)) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    size_t below = lo;
-    hi = n;
-    while (lo < hi) {  /* first index strictly above x */
+    return lo;
+}
+
+/* First index of sorted[0, n) above x, by binary search. */
+static size_t s_first_above(const double *sorted, size_t n, double x)
+{
+    size_t lo = 0;
+    size_t hi = n;
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        double v = sorted[mid];
-        if (v > x && !bl_stats_equal(v, x)) {
+        if (s_above(sorted[mid], x)) {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
-    size_t above = n - lo;
-    size_t equal = n - below - above;
-    size_t worse = higher ? below : above;
-    return 50.0 * (double)(2 * worse + equal) / (double)n;
+    return lo;
 }
 
 /* ---- sorting ---------------------------------------------------------- */
@@ -213,13 +230,6 @@ static int s_cmp_keyed(const void *pa, const void *pb)
         return c;
     }
     return (a->idx > b->idx) - (a->idx < b->idx);
-}
-
-static int s_cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa;
-    double b = *(const double *)pb;
-    return (a > b) - (a < b);
 }
 
 static int s_cmp_cand_users(const void *pa, const void *pb)
@@ -265,20 +275,110 @@ static int s_cmp_area(const void *pa, const void *pb)
     return (a->rank > b->rank) - (a->rank < b->rank);
 }
 
-/* A (value, local member) pair for correlations. */
+/* A value with the local index of its member in a group instance. */
 typedef struct s_vl {
     double v;
     size_t local;
 } s_vl_t;
 
-static int s_cmp_vl(const void *pa, const void *pb)
+/* The bits of a double as an unsigned key in the same order. */
+static uint64_t s_radix_key(double v)
 {
-    const s_vl_t *a = pa;
-    const s_vl_t *b = pb;
-    if (a->v != b->v) {
-        return (a->v > b->v) - (a->v < b->v);
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+/* Sorts a[0..n) by value, stably (equal values keep their order), with
+ * tmp room for n.  Values are finite and never -0 (callers turn -0 into
+ * 0), so the bit order is the numeric order.  An LSD radix sort: the
+ * benchmark sorts millions of values and qsort's indirect compares
+ * dominated its time. */
+static void s_sort_vl(s_vl_t *a, size_t n, s_vl_t *tmp)
+{
+    if (n < 64) {
+        for (size_t i = 1; i < n; i++) {
+            s_vl_t e = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1].v > e.v) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = e;
+        }
+        return;
     }
-    return (a->local > b->local) - (a->local < b->local);
+    size_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = s_radix_key(a[i].v);
+        for (unsigned d = 0; d < 8; d++) {
+            count[d][(k >> (8 * d)) & 0xffu]++;
+        }
+    }
+    s_vl_t *src = a;
+    s_vl_t *dst = tmp;
+    for (unsigned d = 0; d < 8; d++) {
+        size_t first = (s_radix_key(src[0].v) >> (8 * d)) & 0xffu;
+        if (count[d][first] == n) {
+            continue;  /* every key has this digit */
+        }
+        size_t off[256];
+        size_t sum = 0;
+        for (unsigned x = 0; x < 256; x++) {
+            off[x] = sum;
+            sum += count[d][x];
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t digit = (s_radix_key(src[i].v) >> (8 * d)) & 0xffu;
+            dst[off[digit]++] = src[i];
+        }
+        s_vl_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) {
+        memcpy(a, src, n * sizeof *a);
+    }
+}
+
+/* Percentile ranks of every value of sorted xs[0, m) (vl[j] is xs[j] with
+ * its local index), into pr[local]: 100 * (B + E/2) / m as
+ * bl_stats_percentile_rank computes it, B the values strictly worse and E
+ * those equal (SPEC tolerance).  One forward sweep moves the two
+ * boundaries; each is checked against its predicate and found by binary
+ * search in the (theoretical) case where rounding broke monotonicity, so
+ * the counts are exactly those of the definition. */
+static void s_percentile_ranks(const s_vl_t *vl, const double *xs,
+                               size_t m, bool higher, double *pr)
+{
+    size_t lo = 0;  /* first index not below x */
+    size_t hi = 0;  /* first index above x */
+    for (size_t j = 0; j < m; j++) {
+        double x = xs[j];
+        if (j > 0 && x == xs[j - 1]) {
+            pr[vl[j].local] = pr[vl[j - 1].local];
+            continue;
+        }
+        while (lo < m && s_below(xs[lo], x)) {
+            lo++;
+        }
+        if (lo > 0 && !s_below(xs[lo - 1], x)) {
+            lo = s_first_not_below(xs, m, x);
+        }
+        if (hi < lo) {
+            hi = lo;
+        }
+        while (hi < m && !s_above(xs[hi], x)) {
+            hi++;
+        }
+        if (hi > 0 && s_above(xs[hi - 1], x)) {
+            hi = s_first_above(xs, m, x);
+        }
+        size_t worse = higher ? lo : m - hi;
+        size_t equal = hi - lo;
+        pr[vl[j].local] = 50.0 * (double)(2 * worse + equal) / (double)m;
+    }
 }
 
 /* Orders indexes 0..n-1 by the id strings ids[i] (insertion sort: the
@@ -467,10 +567,13 @@ static bool s_reference(const s_ctx_t *c, const bc_output_t *out, size_t k,
 
 /* Statistics and positions of indicator k over every group, appended in
  * export order (groups by id, instances by key, providers by index).
- * sorted is scratch for ng * n doubles: the sorted values of this
- * indicator's stat s start at sorted[sorted_at[s - first]]. */
+ * prs is scratch for ng * n doubles: the percentile ranks of the members
+ * of this indicator's stat s, in member order, start at
+ * prs[prs_at[s - first]].  xs, vl and vl_tmp are scratch for n entries
+ * each. */
 static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
-                       double *sorted, size_t *sorted_at)
+                       double *prs, size_t *prs_at, double *xs, s_vl_t *vl,
+                       s_vl_t *vl_tmp)
 {
     const bl_indicator_t *ind = &c->cat->indicators[k];
     bool higher = ind->direction == BL_DIR_HIGHER;
@@ -485,16 +588,20 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
             if (cnt < (size_t)c->in->cfg->min_peers || cnt == 0) {
                 continue;
             }
-            double *xs = sorted + used;
             size_t m = 0;
             for (size_t j = sg->inst_start[inst];
                  j < sg->inst_start[inst + 1]; j++) {
                 double v = c->in->values[sg->order[j] * c->nk + k];
                 if (s_has(v)) {
-                    xs[m++] = v;
+                    vl[m].v = s_no_negative_zero(v);
+                    vl[m].local = m;
+                    m++;
                 }
             }
-            qsort(xs, m, sizeof *xs, s_cmp_double);
+            s_sort_vl(vl, m, vl_tmp);
+            for (size_t x = 0; x < m; x++) {
+                xs[x] = vl[x].v;
+            }
             bc_stat_t st;
             memset(&st, 0, sizeof st);
             st.indicator = (int)k;
@@ -502,7 +609,8 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
             memcpy(st.group_key, sg->inst_key[inst], BC_KEY_MAX);
             bl_stats_summarise(xs, m, &st.s);
             st.best_in_class = bl_stats_best_in_class(&st.s, higher);
-            sorted_at[out->n_stats - first] = used;
+            s_percentile_ranks(vl, xs, m, higher, prs + used);
+            prs_at[out->n_stats - first] = used;
             sg->stat_of[k * sg->n_inst + inst] = out->n_stats;
             int rc = s_push_stat(c, out, &st);
             if (rc != 0) {
@@ -533,7 +641,8 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
                 continue;
             }
             const bl_summary_t *s = &out->stats[st].s;
-            const double *xs = sorted + sorted_at[st - first];
+            const double *pr = prs + prs_at[st - first];
+            size_t q = 0;  /* members with a value so far */
             for (size_t j = sg->inst_start[inst];
                  j < sg->inst_start[inst + 1]; j++) {
                 size_t i = sg->order[j];
@@ -548,7 +657,7 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
                 p->stat = st;
                 p->provider = i;
                 p->value = x;
-                p->percentile_rank = s_percentile_rank(xs, s->n, x, higher);
+                p->percentile_rank = pr[q++];
                 p->band = bl_stats_band(s, x, higher);
                 p->has_z = bl_stats_z(s, x, higher, &p->z);
                 double ref = 0.0;
@@ -566,7 +675,7 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
                     *f |= S_F_BAND4;
                 }
                 if (p->has_reference && p->gap > 0.0
-                    && !bl_stats_equal(x, p->reference)) {
+                    && !s_equal(x, p->reference)) {
                     *f |= S_F_GAP;
                 }
                 if (p->has_z) {
@@ -584,36 +693,39 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
 
 /* ---- pass 3: correlations --------------------------------------------- */
 
-/* Average ranks of the values of indicator a over the members that also
- * have indicator b, walking a's sorted order (srt) and skipping the rest;
- * the same tie groups as bl_stats_spearman (consecutive values equal to
- * the group's first).  Returns the number of tie groups. */
+/* Keeps the entries of a's sorted values (srt, cnt of them) whose member
+ * also has a value of b (vb, by local index) in f, in order, and gives
+ * them average ranks in ranks[local]: the same tie groups as
+ * bl_stats_spearman (consecutive values equal to the group's first).
+ * Returns the number kept; *groups is the number of tie groups. */
 static size_t s_rank_filtered(const s_vl_t *srt, size_t cnt,
-                              const double *vb, double *ranks,
-                              size_t *sel)
+                              const double *vb, double *ranks, s_vl_t *f,
+                              size_t need, size_t *groups)
 {
     size_t m = 0;
     for (size_t x = 0; x < cnt; x++) {
         if (s_has(vb[srt[x].local])) {
-            sel[m++] = x;
+            f[m++] = srt[x];
         }
     }
-    size_t groups = 0;
+    *groups = 0;
+    if (m < need) {
+        return m;
+    }
     size_t start = 0;
     while (start < m) {
         size_t end = start + 1;
-        while (end < m && bl_stats_equal(srt[sel[end]].v,
-                                         srt[sel[start]].v)) {
+        while (end < m && s_equal(f[end].v, f[start].v)) {
             end++;
         }
         double rank = (double)(start + 1 + end) / 2.0;
         for (size_t q = start; q < end; q++) {
-            ranks[srt[sel[q]].local] = rank;
+            ranks[f[q].local] = rank;
         }
-        groups++;
+        (*groups)++;
         start = end;
     }
-    return groups;
+    return m;
 }
 
 /* Correlation rows of one instance with m members (provider indexes mem). */
@@ -627,10 +739,11 @@ static int s_corr_instance(s_ctx_t *c, bc_output_t *out, size_t *cap,
     size_t *cnt = s_alloc(nk, sizeof *cnt);
     double *ra = s_alloc(m, sizeof *ra);
     double *rb = s_alloc(m, sizeof *rb);
-    size_t *sel = s_alloc(m, sizeof *sel);
+    s_vl_t *fa = s_alloc(m, sizeof *fa);
+    s_vl_t *fb = s_alloc(m, sizeof *fb);
     int rc = BL_ENOMEM;
     if (lv == NULL || srt == NULL || cnt == NULL || ra == NULL
-        || rb == NULL || sel == NULL) {
+        || rb == NULL || fa == NULL || fb == NULL) {
         goto out;
     }
     for (size_t k = 0; k < nk; k++) {
@@ -639,12 +752,12 @@ static int s_corr_instance(s_ctx_t *c, bc_output_t *out, size_t *cap,
             double v = c->in->values[mem[l] * nk + k];
             lv[k * m + l] = v;
             if (s_has(v)) {
-                row[cnt[k]].v = v;
+                row[cnt[k]].v = s_no_negative_zero(v);
                 row[cnt[k]].local = l;
                 cnt[k]++;
             }
         }
-        qsort(row, cnt[k], sizeof *row, s_cmp_vl);
+        s_sort_vl(row, cnt[k], fa);
     }
     for (size_t ia = 0; ia < nk; ia++) {
         size_t a = c->ind_order[ia];
@@ -656,18 +769,17 @@ static int s_corr_instance(s_ctx_t *c, bc_output_t *out, size_t *cap,
             if (cnt[b] < need) {
                 continue;
             }
-            const double *va = lv + a * m;
-            const double *vb = lv + b * m;
-            size_t both = 0;
-            for (size_t l = 0; l < m; l++) {
-                both += s_has(va[l]) && s_has(vb[l]);
+            size_t ga;
+            size_t gb;
+            size_t both = s_rank_filtered(srt + a * m, cnt[a], lv + b * m,
+                                          ra, fa, need, &ga);
+            if (both < need || ga < 2) {
+                continue;  /* too few pairs, or a constant: no rho */
             }
-            if (both < need) {
+            s_rank_filtered(srt + b * m, cnt[b], lv + a * m, rb, fb, need,
+                            &gb);
+            if (gb < 2) {
                 continue;
-            }
-            if (s_rank_filtered(srt + a * m, cnt[a], vb, ra, sel) < 2
-                || s_rank_filtered(srt + b * m, cnt[b], va, rb, sel) < 2) {
-                continue;  /* a constant variable: no rho */
             }
             /* Deviations from the exact mean rank are multiples of 1/2:
              * the sums are exact, so their order does not matter. */
@@ -675,14 +787,13 @@ static int s_corr_instance(s_ctx_t *c, bc_output_t *out, size_t *cap,
             double sxy = 0.0;
             double sxx = 0.0;
             double syy = 0.0;
-            for (size_t l = 0; l < m; l++) {
-                if (s_has(va[l]) && s_has(vb[l])) {
-                    double dx = ra[l] - mean;
-                    double dy = rb[l] - mean;
-                    sxy += dx * dy;
-                    sxx += dx * dx;
-                    syy += dy * dy;
-                }
+            for (size_t q = 0; q < both; q++) {
+                size_t l = fa[q].local;
+                double dx = ra[l] - mean;
+                double dy = rb[l] - mean;
+                sxy += dx * dy;
+                sxx += dx * dx;
+                syy += dy * dy;
             }
             if (!(sxx > 0.0) || !(syy > 0.0)) {
                 continue;
@@ -714,7 +825,8 @@ out:
     free(cnt);
     free(ra);
     free(rb);
-    free(sel);
+    free(fa);
+    free(fb);
     return rc;
 }
 
@@ -806,6 +918,36 @@ static size_t s_users_bound(const s_cand_t *list, size_t lo, size_t hi,
     return lo;
 }
 
+/* First index in list[lo, hi) with users > v, searching forward from lo
+ * in growing steps: blocks of equal users are usually short. */
+static size_t s_gallop_up(const s_cand_t *list, size_t lo, size_t hi,
+                          long long v)
+{
+    size_t a = lo;  /* every entry before a has users <= v */
+    size_t step = 1;
+    while (a + step <= hi && list[a + step - 1].users <= v) {
+        a += step;
+        step *= 2;
+    }
+    size_t b = a + step - 1 < hi ? a + step - 1 : hi;
+    return s_users_bound(list, a, b, v, true);
+}
+
+/* First index in list[lo, end) with users >= v, searching backward from
+ * end in growing steps. */
+static size_t s_gallop_down(const s_cand_t *list, size_t lo, size_t end,
+                            long long v)
+{
+    size_t b = end;  /* every entry from b on has users >= v */
+    size_t step = 1;
+    while (b >= lo + step && list[b - step].users >= v) {
+        b -= step;
+        step *= 2;
+    }
+    size_t a = b >= lo + step ? b - step + 1 : lo;
+    return s_users_bound(list, a, b, v, false);
+}
+
 /* Whether candidate e may be taken: not the provider itself, and (when
  * skip_st is not S_NONE) not of that service type. */
 static bool s_eligible(const s_cand_t *e, size_t self, size_t skip_st)
@@ -822,7 +964,7 @@ static void s_nearest(const s_cand_t *list, size_t n, long long u,
                       size_t *n_picks)
 {
     size_t mid_lo = s_users_bound(list, 0, n, u, false);
-    size_t mid_hi = s_users_bound(list, mid_lo, n, u, true);
+    size_t mid_hi = s_gallop_up(list, mid_lo, n, u);
     size_t taken = 0;
     for (size_t j = mid_lo; j < mid_hi && taken < BC_PARTNERS_MAX; j++) {
         if (s_eligible(&list[j], self, skip_st)) {
@@ -834,7 +976,7 @@ static void s_nearest(const s_cand_t *list, size_t n, long long u,
     size_t end = mid_lo;  /* walk left: blocks of decreasing users */
     while (end > 0 && taken < BC_PARTNERS_MAX) {
         long long v = list[end - 1].users;
-        size_t start = s_users_bound(list, 0, end, v, false);
+        size_t start = s_gallop_down(list, 0, end, v);
         for (size_t j = start; j < end && taken < BC_PARTNERS_MAX; j++) {
             if (s_eligible(&list[j], self, skip_st)) {
                 picks[(*n_picks)++] = (s_pick_t){u - v, list[j].idx};
@@ -847,7 +989,7 @@ static void s_nearest(const s_cand_t *list, size_t n, long long u,
     size_t start = mid_hi;  /* walk right: blocks of increasing users */
     while (start < n && taken < BC_PARTNERS_MAX) {
         long long v = list[start].users;
-        size_t stop = s_users_bound(list, start, n, v, true);
+        size_t stop = s_gallop_up(list, start, n, v);
         for (size_t j = start; j < stop && taken < BC_PARTNERS_MAX; j++) {
             if (s_eligible(&list[j], self, skip_st)) {
                 picks[(*n_picks)++] = (s_pick_t){v - u, list[j].idx};
@@ -862,7 +1004,16 @@ static void s_nearest(const s_cand_t *list, size_t n, long long u,
  * area until it is full. */
 static void s_take(s_pick_t *picks, size_t n_picks, bc_area_t *area)
 {
-    qsort(picks, n_picks, sizeof *picks, s_cmp_pick);
+    /* at most 9 per group instance: insertion sort beats qsort here */
+    for (size_t i = 1; i < n_picks; i++) {
+        s_pick_t e = picks[i];
+        size_t j = i;
+        while (j > 0 && s_cmp_pick(&picks[j - 1], &e) > 0) {
+            picks[j] = picks[j - 1];
+            j--;
+        }
+        picks[j] = e;
+    }
     for (size_t x = 0; x < n_picks && area->n_partners < BC_PARTNERS_MAX;
          x++) {
         bool seen = false;
@@ -1039,17 +1190,25 @@ static int s_stats_and_positions(s_ctx_t *c, bc_output_t *out)
         }
     }
     out->positions = s_alloc(n_pos, sizeof *out->positions);
-    double *sorted = s_alloc(c->ng * c->n, sizeof *sorted);
-    size_t *sorted_at = s_alloc(c->ng * c->n, sizeof *sorted_at);
+    double *prs = s_alloc(c->ng * c->n, sizeof *prs);
+    size_t *prs_at = s_alloc(c->ng * c->n, sizeof *prs_at);
+    double *xs = s_alloc(c->n, sizeof *xs);
+    s_vl_t *vl = s_alloc(c->n, sizeof *vl);
+    s_vl_t *vl_tmp = s_alloc(c->n, sizeof *vl_tmp);
     int rc = BL_ENOMEM;
-    if (out->positions != NULL && sorted != NULL && sorted_at != NULL) {
+    if (out->positions != NULL && prs != NULL && prs_at != NULL
+        && xs != NULL && vl != NULL && vl_tmp != NULL) {
         rc = 0;
         for (size_t ko = 0; ko < c->nk && rc == 0; ko++) {
-            rc = s_indicator(c, out, c->ind_order[ko], sorted, sorted_at);
+            rc = s_indicator(c, out, c->ind_order[ko], prs, prs_at, xs, vl,
+                             vl_tmp);
         }
     }
-    free(sorted);
-    free(sorted_at);
+    free(prs);
+    free(prs_at);
+    free(xs);
+    free(vl);
+    free(vl_tmp);
     return rc;
 }
 

@@ -54,6 +54,26 @@ static void s_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
     }
 }
 
+/* True when pid is a live process.  A killed daemon whose parent never
+ * reaps it (PID 1 in some containers does not) stays a zombie, which
+ * kill(pid, 0) still finds: /proc tells the two apart. */
+static int s_alive(int pid)
+{
+    if (kill(pid, 0) != 0 && errno == ESRCH) {
+        return 0;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 1;
+    }
+    char state = '?';
+    int n = fscanf(f, "%*d (%*[^)]) %c", &state);
+    fclose(f);
+    return !(n == 1 && (state == 'Z' || state == 'X'));
+}
+
 /* The pid in the daemon's pid file when that process is alive, else 0. */
 static int s_running_pid(const bl_config_t *cfg, const char *name)
 {
@@ -68,7 +88,7 @@ static int s_running_pid(const bl_config_t *cfg, const char *name)
         pid = 0;
     }
     fclose(f);
-    if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) {
+    if (pid <= 0 || !s_alive(pid)) {
         return 0;
     }
     return pid;
@@ -222,11 +242,11 @@ int cli_down(cli_t *c, int argc, char **argv)
     long long deadline = bl_net_now_ms() + S_DOWN_TIMEOUT_MS;
     int status = 0;
     for (size_t i = 0; i < n; i++) {
-        while (kill(pids[i], 0) == 0 && bl_net_now_ms() < deadline) {
+        while (s_alive(pids[i]) && bl_net_now_ms() < deadline) {
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        if (kill(pids[i], 0) == 0) {
+        if (s_alive(pids[i])) {
             cli_error("%s (pid %d) did not stop in time; killing it",
                       names[i], pids[i]);
             kill(pids[i], SIGKILL);

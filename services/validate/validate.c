@@ -32,8 +32,8 @@
 
 enum { DB_SUBS = 0, DB_OUTCOMES, DB_KEYS, DB_REGISTER, DB_VALS, DB_GVALS,
        DB_CLOSED };
-static const char *const s_dbs[] = {"subs", "vals", "outcomes", "keys",
-                                    "register", "gvals", "closed"};
+static const char *const s_dbs[] = {"subs", "outcomes", "keys", "register",
+                                    "vals", "gvals", "closed"};
 
 #define S_SUB_MAX 64
 #define S_KEY_MAX 400
@@ -663,6 +663,15 @@ static void s_check_change(validate_t *v, MDB_txn *txn,
 
 /* ---- one row ------------------------------------------------------------ */
 
+/* Whether the row's unit id was read: empty, or valid and copied.  A row
+ * whose key fields could not be read has no key to repeat. */
+static bool s_unit_read(const validate_t *v, const char **fields,
+                        const char *unit)
+{
+    int i = v->sub.layout.col[BL_COL_UNIT_ID];
+    return unit[0] != '\0' || i < 0 || fields[i][0] == '\0';
+}
+
 static int s_is_closed(validate_t *v, MDB_txn *txn, int period)
 {
     char p[24];
@@ -706,7 +715,8 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0) {
         return rc;
     }
-    if (row.indicator >= 0 && row.provider[0]) {
+    if (row.indicator >= 0 && row.provider[0] && row.period > 0 &&
+        s_unit_read(v, fields, row.unit)) {
         char p[24];
         snprintf(p, sizeof p, "%d", row.period);
         const char *parts[] = {row.provider, row.unit, p,
@@ -773,7 +783,8 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0) {
         return rc;
     }
-    if (row.survey >= 0 && row.provider[0] && row.respondent[0]) {
+    if (row.survey >= 0 && row.provider[0] && row.respondent[0] &&
+        row.period > 0) {
         char p[24];
         snprintf(p, sizeof p, "%d", row.period);
         const char *parts[] = {row.provider, p,

@@ -1221,6 +1221,213 @@ Test(benchmark_compute, empty_register_gives_empty_output, .timeout = 10)
     cr_assert_eq(err.code, BL_EINVAL);
 }
 
+/* ---- random cases against brute force --------------------------------- */
+
+/* A random register of n providers with 3 indicators, groups all, type
+ * and membership; values with many ties and near-ties (equal within the
+ * SPEC tolerance), users with many ties. */
+static s_hand_t *s_random_case(size_t n, int min_peers)
+{
+    s_hand_t *h = s_hand_new(min_peers);
+    s_hand_indicator(h, "K-2", BL_DIR_HIGHER);
+    s_hand_indicator(h, "K-1", BL_DIR_LOWER);
+    s_hand_indicator(h, "K-3", BL_DIR_HIGHER);
+    h->ind[0].ref_kind = BL_REF_VALUE;
+    h->ind[0].ref_value = 0.3;
+    h->ind[1].ref_kind = BL_REF_STAT;
+    h->ind[1].ref_stat = BL_STAT_MEAN;
+    h->ind[1].ref_group = "type";
+    s_hand_group(h, "type", "service_type", NULL);
+    s_hand_group(h, "all", NULL, NULL);
+    s_hand_group(h, "member", "membership", NULL);
+    const char *types[] = {"a", "b", "c"};
+    const char *members[] = {"assurance", "excellence"};
+    for (size_t i = 0; i < n; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "NO-%03zu", i);
+        size_t at = s_hand_provider(h, id, types[s_rng() % 3],
+                                    (long long)(s_rng() % 8));
+        snprintf(h->prov[at].membership, sizeof h->prov[at].membership,
+                 "%s", members[s_rng() % 2]);
+        for (int k = 0; k < 3; k++) {
+            if (s_rng() % 5 == 0) {
+                continue;
+            }
+            double v = (double)(s_rng() % 7) * 0.1;
+            if (s_rng() % 4 == 0) {
+                v *= 1 + 1e-12;  /* equal to its neighbour within 1e-9 */
+            }
+            s_hand_set(h, i, k, v);
+        }
+    }
+    s_hand_run(h);
+    return h;
+}
+
+Test(benchmark_compute, positions_agree_with_bl_stats, .timeout = 10)
+{
+    s_hand_t *h = s_random_case(60, 4);
+    size_t nk = h->cat.n_indicators;
+    cr_assert_gt(h->out.n_positions, 100);
+    for (size_t x = 0; x < h->out.n_positions; x++) {
+        const bc_position_t *p = &h->out.positions[x];
+        const bc_stat_t *st = &h->out.stats[p->stat];
+        bool higher = h->ind[p->indicator].direction == BL_DIR_HIGHER;
+        double vals[S_MAX_PROV];
+        size_t m = 0;
+        for (size_t i = 0; i < h->in.n_providers; i++) {
+            char key[BC_KEY_MAX];
+            bc_group_key(&h->grp[p->group], &h->prov[i], key, sizeof key);
+            double v = h->in.values[i * nk + (size_t)p->indicator];
+            if (strcmp(key, st->group_key) == 0 && !isnan(v)) {
+                vals[m++] = v;
+            }
+        }
+        cr_assert_eq(st->s.n, m);
+        bl_stats_sort(vals, m);
+        bl_summary_t s;
+        bl_stats_summarise(vals, m, &s);
+        cr_assert_eq(s.mean, st->s.mean);
+        cr_assert_eq(s.p25, st->s.p25);
+        cr_assert_eq(p->percentile_rank,
+                     bl_stats_percentile_rank(vals, m, p->value, higher),
+                     "row %zu", x);
+        cr_assert_eq(p->band, bl_stats_band(&s, p->value, higher));
+        double z = 0.0;
+        cr_assert_eq(p->has_z, bl_stats_z(&s, p->value, higher, &z));
+        if (p->has_z) {
+            cr_assert_eq(p->z, z);
+        }
+    }
+    s_hand_free(h);
+}
+
+/* Brute force: the band-4 providers of every instance i belongs to, by
+ * (other type, users difference, index). */
+static size_t s_brute_partners(const s_hand_t *h, size_t i, int k,
+                               size_t *out)
+{
+    bool cand[S_MAX_PROV] = {false};
+    for (size_t x = 0; x < h->out.n_positions; x++) {
+        const bc_position_t *p = &h->out.positions[x];
+        if (p->indicator != k || p->band != 4 || p->provider == i) {
+            continue;
+        }
+        char key[BC_KEY_MAX];
+        bc_group_key(&h->grp[p->group], &h->prov[i], key, sizeof key);
+        if (strcmp(key, h->out.stats[p->stat].group_key) == 0) {
+            cand[p->provider] = true;
+        }
+    }
+    size_t n = 0;
+    for (size_t taken = 0; taken < BC_PARTNERS_MAX; taken++) {
+        size_t best = SIZE_MAX;
+        for (size_t j = 0; j < h->in.n_providers; j++) {
+            if (!cand[j]) {
+                continue;
+            }
+            if (best == SIZE_MAX) {
+                best = j;
+                continue;
+            }
+            bool sj = strcmp(h->prov[j].service_type,
+                             h->prov[i].service_type) == 0;
+            bool sb = strcmp(h->prov[best].service_type,
+                             h->prov[i].service_type) == 0;
+            long long dj = llabs(h->prov[j].users - h->prov[i].users);
+            long long db = llabs(h->prov[best].users - h->prov[i].users);
+            if ((sj && !sb) || (sj == sb && dj < db)) {
+                best = j;  /* equal: the lower index stays */
+            }
+        }
+        if (best == SIZE_MAX) {
+            break;
+        }
+        out[n++] = best;
+        cand[best] = false;
+    }
+    return n;
+}
+
+Test(benchmark_compute, areas_and_partners_agree_with_brute_force,
+     .timeout = 10)
+{
+    for (int round = 0; round < 5; round++) {
+        s_hand_t *h = s_random_case(60, 3);
+        size_t nk = h->cat.n_indicators;
+        size_t n_areas = 0;
+        for (size_t i = 0; i < h->in.n_providers; i++) {
+            const bc_provider_result_t *r = &h->out.providers[i];
+            /* which indicators are areas and strengths, by brute force */
+            bool area[S_MAX_IND] = {false};
+            bool strong[S_MAX_IND] = {false};
+            bool has_nz[S_MAX_IND] = {false};
+            double nz[S_MAX_IND] = {0};
+            for (size_t x = 0; x < h->out.n_positions; x++) {
+                const bc_position_t *p = &h->out.positions[x];
+                if (p->provider != i) {
+                    continue;
+                }
+                int k = p->indicator;
+                area[k] = area[k] || p->band == 1
+                          || (p->has_reference && p->gap > 0
+                              && !bl_stats_equal(p->value, p->reference));
+                strong[k] = strong[k] || p->band == 4;
+                if (p->has_z && (!has_nz[k] || -p->z > nz[k])) {
+                    has_nz[k] = true;
+                    nz[k] = -p->z;
+                }
+            }
+            size_t want_areas = 0;
+            size_t want_strengths = 0;
+            for (size_t k = 0; k < nk; k++) {
+                want_areas += area[k];
+                want_strengths += strong[k];
+            }
+            cr_assert_eq(r->n_areas, want_areas);
+            cr_assert_eq(r->n_strengths, want_strengths);
+            for (size_t x = 0; x < r->n_strengths; x++) {
+                cr_assert(strong[r->strengths[x]]);
+                if (x > 0) {
+                    cr_assert_lt(strcmp(h->ind[r->strengths[x - 1]].id,
+                                        h->ind[r->strengths[x]].id), 0);
+                }
+            }
+            for (size_t x = 0; x < r->n_areas; x++) {
+                const bc_area_t *a = &r->areas[x];
+                cr_assert(area[a->indicator]);
+                cr_assert_eq(a->has_neg_z, has_nz[a->indicator]);
+                if (a->has_neg_z) {
+                    cr_assert_float_eq(a->neg_z, nz[a->indicator], 1e-15);
+                }
+                if (x > 0) {
+                    const bc_area_t *b = &r->areas[x - 1];
+                    bool ordered =
+                        (b->has_neg_z && !a->has_neg_z)
+                        || (b->has_neg_z && a->has_neg_z
+                            && b->neg_z > a->neg_z)
+                        || (b->has_neg_z == a->has_neg_z
+                            && (!a->has_neg_z || b->neg_z == a->neg_z)
+                            && strcmp(h->ind[b->indicator].id,
+                                      h->ind[a->indicator].id) < 0);
+                    cr_assert(ordered, "provider %zu area %zu", i, x);
+                }
+                size_t want[BC_PARTNERS_MAX];
+                size_t nw = s_brute_partners(h, i, a->indicator, want);
+                cr_assert_eq(a->n_partners, nw, "provider %zu", i);
+                for (size_t q = 0; q < nw; q++) {
+                    cr_assert_eq(a->partners[q], want[q],
+                                 "provider %zu area %zu partner %zu", i, x,
+                                 q);
+                }
+                n_areas++;
+            }
+        }
+        cr_assert_gt(n_areas, 20);
+        s_hand_free(h);
+    }
+}
+
 /* ---- size --------------------------------------------------------------- */
 
 Test(benchmark_compute, fifty_thousand_providers_in_seconds,
@@ -1282,6 +1489,8 @@ Test(benchmark_compute, fifty_thousand_providers_in_seconds,
                   + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cr_log_info("bc_compute: %zu providers x %zu indicators x 3 groups: "
                 "%.2f s", n, nk, secs);
+    /* about 3 s optimised on one core; quadratic work would take minutes */
+    cr_assert_lt(secs, 60.0);
     /* 4 national instances + country + all, each indicator */
     cr_assert_eq(out.n_stats, nk * 6);
     /* every value appears once per group */

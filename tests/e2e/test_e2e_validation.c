@@ -1,0 +1,644 @@
+/*
+ * End-to-end test of validation: every row of every submission gets an
+ * outcome.  Each fixture of tests/data/validation goes to a fresh national
+ * NO node (the settings of tests/data/validation/node.yaml) after
+ * register.csv, through `benchlearn submit --wait`, and the output must
+ * hold exactly the outcomes MANIFEST.tsv lists for it: each listed problem
+ * at its file:line, with its field, its reason and its kind (error or
+ * warning), no problem that is not listed, and the accepted / with
+ * warnings / rejected counts those imply (every row not listed is accepted
+ * without warnings).  `benchlearn check` must then list every row.  Also:
+ * a dry run reports the same and stores nothing.
+ *
+ * It does not test the reading rules one by one (tests/unit/test_bl_csv.c
+ * does) nor aggregation of the stored rows; the number of rows per fixture
+ * is written down here, not counted with the reader under test.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_test_node.h"
+
+#define S_EXPECT_MAX 64
+#define S_PROBLEM_MAX 128
+
+/* The settings of tests/data/validation/node.yaml. */
+#define S_ROLE "role: national\ncountry: \"NO\"\n"
+#define S_GROUPS "  national: [country, service_type]\n  country: [country]\n"
+#define S_EXTRA                                                              \
+    "change_factor: 3\n"                                                     \
+    "rules:\n"                                                               \
+    "  - name: den-le-users\n"                                               \
+    "    left: RES-02.denominator\n"                                         \
+    "    op: \"<=\"\n"                                                       \
+    "    right: users\n"                                                     \
+    "    severity: warning\n"                                                \
+    "    message: \"more goals reviewed than service users\"\n"
+
+/* One MANIFEST line. */
+typedef struct s_expect {
+    char outcome[16];          /* rejected, warning, file_rejected */
+    int line;
+    char field[64];            /* "-": not checked */
+    char reason[128];
+} s_expect_t;
+
+/* One `FILE:LINE: FIELD: [warning: ]REASON` line of the output. */
+typedef struct s_problem {
+    int line;
+    char field[64];
+    bool warning;
+    char reason[512];
+} s_problem_t;
+
+static bl_test_node_t s_node;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void s_setup(void)
+{
+#ifdef BL_SOURCE_DIR
+    setenv("BL_SOURCE_DIR", BL_SOURCE_DIR, 0);
+#endif
+#ifdef BL_BINARY_DIR
+    setenv("BL_BINARY_DIR", BL_BINARY_DIR, 0);
+#endif
+    memset(&s_node, 0, sizeof s_node);
+    cr_assert_eq(bl_test_node_init(&s_node, S_ROLE, S_GROUPS, S_EXTRA), 0,
+                 "cannot make the node's directory");
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "up");
+    cr_assert_eq(rc, 0, "benchlearn up failed:\n%s", out ? out : "");
+    free(out);
+}
+
+static void s_teardown(void)
+{
+    bl_test_node_stop(&s_node);
+}
+
+static void s_path(char *buf, size_t size, const char *file)
+{
+    int n = snprintf(buf, size, "%s/tests/data/validation/%s",
+                     bl_test_source_dir(), file);
+    cr_assert(n > 0 && (size_t)n < size, "path too long");
+}
+
+/* Runs `benchlearn submit OPTS PATH-OF-FILE`; returns the exit status. */
+static int s_submit(const char *opts, const char *file, char **out)
+{
+    char path[1024];
+    s_path(path, sizeof path, file);
+    int rc = bl_test_node_cli(&s_node, out, "submit %s '%s'", opts, path);
+    cr_assert_not_null(*out, "no output from benchlearn submit");
+    return rc;
+}
+
+/* Reads the MANIFEST lines about file into e; returns how many. */
+static size_t s_manifest(const char *file, s_expect_t *e, size_t max)
+{
+    char path[1024];
+    s_path(path, sizeof path, "MANIFEST.tsv");
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
+    char line[1024];
+    bool header = true;
+    size_t n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0') {
+            continue;
+        }
+        if (header) {
+            header = false;
+            continue;
+        }
+        char *col[5];
+        char *save = NULL;
+        size_t nc = 0;
+        for (char *t = strtok_r(line, "\t", &save); t != NULL && nc < 5;
+             t = strtok_r(NULL, "\t", &save)) {
+            col[nc++] = t;
+        }
+        cr_assert_eq(nc, 5, "MANIFEST line with %zu columns", nc);
+        if (strcmp(col[0], file) != 0) {
+            continue;
+        }
+        cr_assert_lt(n, max, "too many MANIFEST lines for %s", file);
+        snprintf(e[n].outcome, sizeof e[n].outcome, "%s", col[1]);
+        e[n].line = atoi(col[2]);
+        snprintf(e[n].field, sizeof e[n].field, "%s", col[3]);
+        snprintf(e[n].reason, sizeof e[n].reason, "%s", col[4]);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* The problem lines about path in out; returns how many. */
+static size_t s_problems(const char *out, const char *path, s_problem_t *p,
+                         size_t max)
+{
+    size_t pl = strlen(path), n = 0;
+    for (const char *l = out; *l != '\0';) {
+        const char *end = strchr(l, '\n');
+        size_t len = end ? (size_t)(end - l) : strlen(l);
+        char *rest;
+        if (len > pl + 1 && strncmp(l, path, pl) == 0 && l[pl] == ':' &&
+            l[pl + 1] >= '0' && l[pl + 1] <= '9') {
+            cr_assert_lt(n, max, "too many problem lines");
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%.*s", (int)(len - pl - 1),
+                     l + pl + 1);
+            p[n].line = (int)strtol(buf, &rest, 10);
+            cr_assert(strncmp(rest, ": ", 2) == 0, "bad line: %s", buf);
+            rest += 2;
+            char *sep = strstr(rest, ": ");
+            p[n].field[0] = '\0';
+            if (sep == NULL) {   /* "FILE:LINE: accepted" */
+                snprintf(p[n].reason, sizeof p[n].reason, "%s", rest);
+            } else {
+                snprintf(p[n].field, sizeof p[n].field, "%.*s",
+                         (int)(sep - rest), rest);
+                rest = sep + 2;
+                p[n].warning = strncmp(rest, "warning: ", 9) == 0;
+                snprintf(p[n].reason, sizeof p[n].reason, "%s",
+                         p[n].warning ? rest + 9 : rest);
+            }
+            n++;
+        }
+        l += len + (end ? 1 : 0);
+    }
+    return n;
+}
+
+static bool s_matches(const s_expect_t *e, const s_problem_t *p)
+{
+    bool warning = strcmp(e->outcome, "warning") == 0;
+    return p->line == e->line && p->field[0] != '\0' &&
+           p->warning == warning &&
+           (strcmp(e->field, "-") == 0 || strcmp(e->field, p->field) == 0) &&
+           strstr(p->reason, e->reason) != NULL;
+}
+
+/* The row counts the expectations imply for a file of `rows` rows. */
+static void s_counts(const s_expect_t *e, size_t n, int rows, int *accepted,
+                     int *warned, int *rejected)
+{
+    *warned = *rejected = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool first = true, rej = false;
+        for (size_t j = 0; j < n; j++) {
+            if (e[j].line == e[i].line) {
+                first = first && j >= i;
+                rej = rej || strcmp(e[j].outcome, "rejected") == 0;
+            }
+        }
+        if (first) {
+            *rejected += rej;
+            *warned += !rej;
+        }
+    }
+    *accepted = rows - *warned - *rejected;
+}
+
+/* Checks that the problems in out are exactly the expectations. */
+static void s_check_problems(const char *file, const char *path,
+                             const char *out, const s_expect_t *e, size_t n)
+{
+    s_problem_t *p = calloc(S_PROBLEM_MAX, sizeof *p);
+    cr_assert_not_null(p);
+    size_t np = s_problems(out, path, p, S_PROBLEM_MAX);
+    for (size_t i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t j = 0; j < np && !found; j++) {
+            found = s_matches(&e[i], &p[j]);
+        }
+        cr_expect(found, "%s:%d: expected %s on field %s with '%s'; got:\n%s",
+                  file, e[i].line, e[i].outcome, e[i].field, e[i].reason,
+                  out);
+    }
+    for (size_t j = 0; j < np; j++) {
+        if (p[j].field[0] == '\0') {
+            continue;          /* an "accepted" line of check */
+        }
+        bool listed = false;
+        for (size_t i = 0; i < n && !listed; i++) {
+            listed = s_matches(&e[i], &p[j]);
+        }
+        cr_expect(listed, "%s:%d: %s: %s%s: not in the MANIFEST", file,
+                  p[j].line, p[j].field, p[j].warning ? "warning: " : "",
+                  p[j].reason);
+    }
+    free(p);
+}
+
+/* Checks a file rejected as a whole: line 1 names each column. */
+static void s_check_file_rejected(const char *file, const char *path,
+                                  const char *out, int rc,
+                                  const s_expect_t *e, size_t n)
+{
+    cr_expect_eq(rc, 1, "%s: exit status %d", file, rc);
+    char want[1200];
+    snprintf(want, sizeof want, "%s: rejected as a whole\n", path);
+    cr_expect(strstr(out, want) != NULL, "no '%s' in:\n%s", want, out);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "%s:1: header: ", path);
+        bool found = false;
+        for (const char *l = strstr(out, want); l != NULL && !found;
+             l = strstr(l + 1, want)) {
+            const char *end = strchr(l, '\n');
+            size_t len = end ? (size_t)(end - l) : strlen(l);
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%.*s", (int)len, l);
+            found = strstr(buf, e[i].field) != NULL &&
+                    strstr(buf, e[i].reason) != NULL;
+        }
+        cr_expect(found, "%s:1: no header message with %s and '%s' in:\n%s",
+                  file, e[i].field, e[i].reason, out);
+    }
+    snprintf(want, sizeof want, " %s\n", path);
+    cr_expect(strstr(out, want) == NULL, "%s got a submission id:\n%s", file,
+              out);
+}
+
+/* The submission id from the "SUBID PATH" line, or "". */
+static void s_sub_id(const char *out, const char *path, char *id,
+                     size_t size)
+{
+    id[0] = '\0';
+    size_t pl = strlen(path);
+    for (const char *l = out; *l != '\0';) {
+        const char *end = strchr(l, '\n');
+        size_t len = end ? (size_t)(end - l) : strlen(l);
+        const char *sp = memchr(l, ' ', len);
+        if (sp != NULL && (size_t)(sp - l) < size &&
+            (size_t)(l + len - sp - 1) >= pl && strncmp(sp + 1, path, pl) == 0 &&
+            (sp[1 + pl] == '\n' || sp[1 + pl] == '\0' || sp[1 + pl] == ' ')) {
+            snprintf(id, size, "%.*s", (int)(sp - l), l);
+            return;
+        }
+        l += len + (end ? 1 : 0);
+    }
+}
+
+/* Checks output of submit --wait (or --dry-run) of file against the
+ * MANIFEST; returns the submission id in id ("" if rejected whole). */
+static void s_check_submit(const char *file, int rows, const char *out,
+                           int rc, char *id, size_t size)
+{
+    char path[1024];
+    s_path(path, sizeof path, file);
+    s_expect_t e[S_EXPECT_MAX];
+    size_t n = s_manifest(file, e, S_EXPECT_MAX);
+    id[0] = '\0';
+    if (n > 0 && strcmp(e[0].outcome, "file_rejected") == 0) {
+        s_check_file_rejected(file, path, out, rc, e, n);
+        return;
+    }
+    s_sub_id(out, path, id, size);
+    cr_assert(id[0] != '\0', "%s: no submission id in:\n%s", file, out);
+    int acc, warn, rej;
+    s_counts(e, n, rows, &acc, &warn, &rej);
+    char want[1200];
+    snprintf(want, sizeof want,
+             "%s: %d accepted, %d with warnings, %d rejected\n", path, acc,
+             warn, rej);
+    cr_expect(strstr(out, want) != NULL, "no '%s' in:\n%s", want, out);
+    cr_expect_eq(rc, rej > 0 ? 1 : 0, "%s: exit status %d", file, rc);
+    s_check_problems(file, path, out, e, n);
+}
+
+/* Checks `benchlearn check id`: every row listed, once accepted or with
+ * its problems. */
+static void s_check_listing(const char *file, int rows, const char *id)
+{
+    char path[1024];
+    s_path(path, sizeof path, file);
+    s_expect_t e[S_EXPECT_MAX];
+    size_t n = s_manifest(file, e, S_EXPECT_MAX);
+    int acc, warn, rej;
+    s_counts(e, n, rows, &acc, &warn, &rej);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "check %s", id);
+    cr_assert_not_null(out);
+    cr_expect_eq(rc, 0, "check %s: exit status %d:\n%s", id, rc, out);
+    char want[1400];
+    snprintf(want, sizeof want,
+             "%s %s: validated; %d rows: %d accepted, %d with warnings, "
+             "%d rejected\n",
+             id, path, rows, acc, warn, rej);
+    cr_expect(strstr(out, want) != NULL, "no '%s' in:\n%s", want, out);
+    s_problem_t *p = calloc(S_PROBLEM_MAX, sizeof *p);
+    cr_assert_not_null(p);
+    size_t np = s_problems(out, path, p, S_PROBLEM_MAX);
+    int lines = 0, accepted = 0;
+    for (size_t j = 0; j < np; j++) {
+        bool first = true;
+        for (size_t k = 0; k < j; k++) {
+            first = first && p[k].line != p[j].line;
+        }
+        lines += first;
+        if (p[j].field[0] == '\0') {
+            cr_expect_str_eq(p[j].reason, "accepted");
+            accepted++;
+        }
+    }
+    cr_expect_eq(lines, rows, "%s: check lists %d rows, not %d:\n%s", file,
+                 lines, rows, out);
+    cr_expect_eq(accepted, acc, "%s: check lists %d accepted rows:\n%s",
+                 file, accepted, out);
+    free(p);
+    s_check_problems(file, path, out, e, n);
+    free(out);
+}
+
+/* Submits register.csv, which must give its MANIFEST outcome. */
+static void s_register(void)
+{
+    char *out = NULL, id[128];
+    int rc = s_submit("--wait", "register.csv", &out);
+    s_check_submit("register.csv", 15, out, rc, id, sizeof id);
+    free(out);
+}
+
+/* The whole round for one fixture of `rows` rows; returns the submission
+ * id in id, if any. */
+static void s_fixture(const char *file, int rows, char *id, size_t size)
+{
+    s_register();
+    if (strcmp(file, "change-factor.csv") == 0) {
+        char *out = NULL, pid[128];
+        int rc = s_submit("--wait", "prev-2024.csv", &out);
+        s_check_submit("prev-2024.csv", 4, out, rc, pid, sizeof pid);
+        free(out);
+    }
+    char *out = NULL;
+    int rc = s_submit("--wait", file, &out);
+    s_check_submit(file, rows, out, rc, id, size);
+    free(out);
+    if (id[0] != '\0') {
+        s_check_listing(file, rows, id);
+    }
+}
+
+/* Runs `benchlearn check id` and returns the lines about line numbers:
+ * e.g. "2 4 8" for the rows accepted. */
+static void s_accepted_lines(const char *file, const char *id, char *buf,
+                             size_t size)
+{
+    char path[1024];
+    s_path(path, sizeof path, file);
+    char *out = NULL;
+    bl_test_node_cli(&s_node, &out, "check %s", id);
+    cr_assert_not_null(out);
+    s_problem_t *p = calloc(S_PROBLEM_MAX, sizeof *p);
+    cr_assert_not_null(p);
+    size_t np = s_problems(out, path, p, S_PROBLEM_MAX);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t j = 0; j < np && len < size; j++) {
+        if (p[j].field[0] == '\0') {
+            int w = snprintf(buf + len, size - len, len ? " %d" : "%d",
+                             p[j].line);
+            len += w > 0 ? (size_t)w : 0;
+        }
+    }
+    free(p);
+    free(out);
+}
+
+/* ---- one test per fixture ----------------------------------------------- */
+
+/* The fixtures and their number of rows (records, not lines). */
+static const struct {
+    const char *file;
+    int rows;
+} s_fixtures[] = {
+    {"bom-crlf-blank.csv", 4},
+    {"change-factor.csv", 5},
+    {"denominator-zero.csv", 4},
+    {"duplicate-key.csv", 6},
+    {"field-count.csv", 4},
+    {"indicator-unknown.csv", 3},
+    {"invalid-utf8.csv", 3},
+    {"missing-column.csv", 2},
+    {"negative.csv", 3},
+    {"number-inf.csv", 5},
+    {"number-nan.csv", 4},
+    {"number-trailing.csv", 6},
+    {"numerator-above-denominator.csv", 5},
+    {"outlier.csv", 13},
+    {"period-future.csv", 3},
+    {"period-not-year.csv", 4},
+    {"prev-2024.csv", 4},
+    {"provider-other-country.csv", 3},
+    {"provider-unknown.csv", 3},
+    {"quoted-newline.csv", 3},
+    {"range-outside.csv", 2},
+    {"register.csv", 15},
+    {"rule-den-le-users.csv", 4},
+    {"semicolon-decimal-comma.csv", 6},
+    {"steps-invalid.csv", 5},
+    {"survey-off-scale.csv", 6},
+    {"survey-other-survey-item.csv", 2},
+    {"survey-respondent-repeated.csv", 6},
+    {"survey-unknown-item.csv", 2},
+    {"survey-unknown.csv", 3},
+    {"unit-invalid.csv", 4},
+    {"unknown-column.csv", 2},
+    {"unused-field.csv", 4},
+};
+
+static int s_rows(const char *file)
+{
+    for (size_t i = 0; i < sizeof s_fixtures / sizeof s_fixtures[0]; i++) {
+        if (strcmp(s_fixtures[i].file, file) == 0) {
+            return s_fixtures[i].rows;
+        }
+    }
+    cr_assert_fail("%s is not in the test's fixture table", file);
+    return 0;
+}
+
+#define S_FIXTURE_TEST(name, file)                                           \
+    Test(validation, name, .init = s_setup, .fini = s_teardown,              \
+         .timeout = 120)                                                     \
+    {                                                                        \
+        char id[128];                                                        \
+        s_fixture(file, s_rows(file), id, sizeof id);                        \
+    }
+
+S_FIXTURE_TEST(change_factor_warns_against_previous_period,
+               "change-factor.csv")
+S_FIXTURE_TEST(denominator_zero_is_rejected, "denominator-zero.csv")
+S_FIXTURE_TEST(duplicate_key_rejects_later_line_naming_first,
+               "duplicate-key.csv")
+S_FIXTURE_TEST(wrong_field_count_rejects_only_that_line, "field-count.csv")
+S_FIXTURE_TEST(unknown_indicator_is_rejected, "indicator-unknown.csv")
+S_FIXTURE_TEST(invalid_utf8_line_is_rejected_rest_read_on,
+               "invalid-utf8.csv")
+S_FIXTURE_TEST(missing_column_rejects_file, "missing-column.csv")
+S_FIXTURE_TEST(negative_numbers_are_rejected, "negative.csv")
+S_FIXTURE_TEST(infinite_numbers_are_rejected, "number-inf.csv")
+S_FIXTURE_TEST(nan_is_rejected, "number-nan.csv")
+S_FIXTURE_TEST(trailing_characters_hex_and_separators_are_rejected,
+               "number-trailing.csv")
+S_FIXTURE_TEST(numerator_above_capped_denominator_is_rejected,
+               "numerator-above-denominator.csv")
+S_FIXTURE_TEST(outlier_warned_within_national_group_only, "outlier.csv")
+S_FIXTURE_TEST(future_period_is_rejected, "period-future.csv")
+S_FIXTURE_TEST(period_not_a_year_is_rejected, "period-not-year.csv")
+S_FIXTURE_TEST(previous_period_file_is_accepted, "prev-2024.csv")
+S_FIXTURE_TEST(provider_of_other_country_is_rejected,
+               "provider-other-country.csv")
+S_FIXTURE_TEST(provider_not_in_register_is_rejected, "provider-unknown.csv")
+S_FIXTURE_TEST(value_out_of_range_is_rejected, "range-outside.csv")
+S_FIXTURE_TEST(register_rejects_provider_of_other_country, "register.csv")
+S_FIXTURE_TEST(rule_warning_goes_on_row_giving_indicator,
+               "rule-den-le-users.csv")
+S_FIXTURE_TEST(steps_must_be_integer_0_to_4, "steps-invalid.csv")
+S_FIXTURE_TEST(survey_answer_off_scale_or_fractional_is_rejected,
+               "survey-off-scale.csv")
+S_FIXTURE_TEST(other_surveys_item_rejects_file,
+               "survey-other-survey-item.csv")
+S_FIXTURE_TEST(repeated_respondent_rejects_later_line,
+               "survey-respondent-repeated.csv")
+S_FIXTURE_TEST(unknown_survey_item_rejects_file, "survey-unknown-item.csv")
+S_FIXTURE_TEST(unknown_survey_is_rejected, "survey-unknown.csv")
+S_FIXTURE_TEST(invalid_unit_id_is_rejected_without_false_repeat,
+               "unit-invalid.csv")
+S_FIXTURE_TEST(unknown_column_rejects_file, "unknown-column.csv")
+S_FIXTURE_TEST(unused_field_warns_and_row_is_kept, "unused-field.csv")
+
+Test(validation, bom_crlf_and_blank_lines_keep_physical_line_numbers,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    char id[128], lines[256];
+    s_fixture("bom-crlf-blank.csv", 4, id, sizeof id);
+    s_accepted_lines("bom-crlf-blank.csv", id, lines, sizeof lines);
+    cr_expect_str_eq(lines, "2 4 8");
+}
+
+Test(validation, quoted_line_breaks_count_as_lines, .init = s_setup,
+     .fini = s_teardown, .timeout = 120)
+{
+    char id[128], lines[256];
+    s_fixture("quoted-newline.csv", 3, id, sizeof id);
+    s_accepted_lines("quoted-newline.csv", id, lines, sizeof lines);
+    cr_expect_str_eq(lines, "2 5");
+}
+
+Test(validation, semicolon_file_with_decimal_commas_is_fully_accepted,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    char id[128], lines[256];
+    s_fixture("semicolon-decimal-comma.csv", 6, id, sizeof id);
+    s_accepted_lines("semicolon-decimal-comma.csv", id, lines, sizeof lines);
+    cr_expect_str_eq(lines, "2 3 4 5 6 7");
+}
+
+/* ---- dry runs ------------------------------------------------------------ */
+
+Test(validation, dry_run_reports_the_same_problems_and_stores_nothing,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    /* A dry-run register stores no provider. */
+    char *out = NULL, id[128];
+    int rc = s_submit("--dry-run", "register.csv", &out);
+    cr_expect(strstr(out, " (dry run)\n") != NULL, "%s", out);
+    s_check_submit("register.csv", 15, out, rc, id, sizeof id);
+    free(out);
+    rc = s_submit("--wait", "provider-unknown.csv", &out);
+    char path[1024];
+    s_path(path, sizeof path, "provider-unknown.csv");
+    char want[1200];
+    snprintf(want, sizeof want,
+             "%s: 0 accepted, 0 with warnings, 3 rejected\n", path);
+    cr_expect(strstr(out, want) != NULL, "a dry run stored the register:\n%s",
+              out);
+    cr_expect_eq(rc, 1);
+    free(out);
+
+    /* A dry run of a bad file: the problems of a real run. */
+    s_register();
+    static const char *const bad[] = {"duplicate-key.csv", "number-nan.csv",
+                                      "survey-respondent-repeated.csv",
+                                      "unit-invalid.csv"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rc = s_submit("--dry-run", bad[i], &out);
+        s_check_submit(bad[i], s_rows(bad[i]), out, rc, id, sizeof id);
+        free(out);
+        /* The same file for real: no row repeats the dry run's keys. */
+        rc = s_submit("--wait", bad[i], &out);
+        s_check_submit(bad[i], s_rows(bad[i]), out, rc, id, sizeof id);
+        cr_expect(strstr(out, "repeats the key") == NULL ||
+                      strcmp(bad[i], "duplicate-key.csv") == 0 ||
+                      strcmp(bad[i], "survey-respondent-repeated.csv") == 0,
+                  "%s", out);
+        free(out);
+    }
+
+    /* A dry run of 2024 stores no previous values: no change warnings. */
+    rc = s_submit("--dry-run", "prev-2024.csv", &out);
+    s_check_submit("prev-2024.csv", 4, out, rc, id, sizeof id);
+    free(out);
+    rc = s_submit("--wait", "change-factor.csv", &out);
+    s_path(path, sizeof path, "change-factor.csv");
+    snprintf(want, sizeof want,
+             "%s: 5 accepted, 0 with warnings, 0 rejected\n", path);
+    cr_expect(strstr(out, want) != NULL,
+              "a dry run stored the 2024 values:\n%s", out);
+    cr_expect_eq(rc, 0);
+    free(out);
+}
+
+Test(validation, dry_run_of_file_rejected_whole_says_so, .init = s_setup,
+     .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    char *out = NULL, id[128];
+    int rc = s_submit("--dry-run", "unknown-column.csv", &out);
+    s_check_submit("unknown-column.csv", 2, out, rc, id, sizeof id);
+    free(out);
+}
+
+/* ---- the fixture set itself --------------------------------------------- */
+
+/* Every fixture has a row count here and a test; every MANIFEST file
+ * exists. */
+Test(validation, every_fixture_is_tested, .timeout = 10)
+{
+#ifdef BL_SOURCE_DIR
+    setenv("BL_SOURCE_DIR", BL_SOURCE_DIR, 0);
+#endif
+    char dir[1024];
+    s_path(dir, sizeof dir, "");
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "cannot open %s", dir);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l > 4 && strcmp(de->d_name + l - 4, ".csv") == 0) {
+            s_rows(de->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    cr_expect_eq(n, sizeof s_fixtures / sizeof s_fixtures[0],
+                 "%zu fixtures in the directory, %zu in the table", n,
+                 sizeof s_fixtures / sizeof s_fixtures[0]);
+    for (size_t i = 0; i < sizeof s_fixtures / sizeof s_fixtures[0]; i++) {
+        s_expect_t e[S_EXPECT_MAX];
+        size_t ne = s_manifest(s_fixtures[i].file, e, S_EXPECT_MAX);
+        for (size_t k = 0; k < ne; k++) {
+            cr_expect(e[k].line >= 1, "%s: line %d", s_fixtures[i].file,
+                      e[k].line);
+        }
+    }
+}

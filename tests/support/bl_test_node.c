@@ -1,0 +1,115 @@
+/*
+ * bl_test_node: end-to-end test scaffolding (see bl_test_node.h).
+ */
+#include "bl_test_node.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *bl_test_source_dir(void)
+{
+    const char *s = getenv("BL_SOURCE_DIR");
+    return s ? s : ".";
+}
+
+const char *bl_test_binary_dir(void)
+{
+    const char *s = getenv("BL_BINARY_DIR");
+    return s ? s : ".";
+}
+
+int bl_test_node_init(bl_test_node_t *n, const char *role_yaml,
+                      const char *groups_yaml, const char *extra_yaml)
+{
+    snprintf(n->dir, sizeof n->dir, "/tmp/blt.XXXXXX");
+    if (mkdtemp(n->dir) == NULL) {
+        return -1;
+    }
+    snprintf(n->config, sizeof n->config, "%s/node.yaml", n->dir);
+    FILE *f = fopen(n->config, "w");
+    if (f == NULL) {
+        return -1;
+    }
+    fprintf(f,
+            "node: t1\n%sdata_dir: var\ncatalogue: %s/config/catalogue.yaml\n"
+            "min_respondents: 5\nmin_peers: 5\npeer_groups:\n%s%s",
+            role_yaml, bl_test_source_dir(), groups_yaml,
+            extra_yaml ? extra_yaml : "");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+int bl_test_node_cli(const bl_test_node_t *n, char **out, const char *fmt,
+                     ...)
+{
+    char args[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cd %s && %s/benchlearn -c %s %s 2>&1", n->dir,
+             bl_test_binary_dir(), n->config, args);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL) {
+        return -1;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += got;
+        if (cap - len < 1024) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+    }
+    if (buf) {
+        buf[len] = '\0';
+    }
+    int status = pclose(p);
+    if (out) {
+        *out = buf;
+    } else {
+        free(buf);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int bl_test_node_pid(const bl_test_node_t *n, const char *daemon)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/var/run/%s.pid", n->dir, daemon);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    int pid = 0;
+    if (fscanf(f, "%d", &pid) != 1) {
+        pid = 0;
+    }
+    fclose(f);
+    return pid;
+}
+
+void bl_test_node_stop(bl_test_node_t *n)
+{
+    if (n->dir[0] == '\0') {
+        return;
+    }
+    bl_test_node_cli(n, NULL, "down");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", n->dir);
+    int rc = system(cmd);
+    (void)rc;
+    n->dir[0] = '\0';
+}
