@@ -229,7 +229,13 @@ static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
         return -1;
     }
     char buf[64];
-    bl_stats_format(v, buf, sizeof buf);
+    if (e->json) {
+        /* JSON carries full precision (it round-trips); CSV the %.10g of
+         * SPEC section 6. */
+        snprintf(buf, sizeof buf, "%.17g", v == 0 ? 0.0 : v);
+    } else {
+        bl_stats_format(v, buf, sizeof buf);
+    }
     fputs(buf, f);
     return 0;
 }

@@ -16,6 +16,7 @@ library only, plus PyYAML (Debian: python3-yaml) for the two YAML files.
 
 import argparse
 import csv
+import json
 import math
 import os
 import sys
@@ -225,8 +226,32 @@ def read_register(paths):
     return providers
 
 
-def read_values(path, period):
-    header, rows = read_csv(path)
+def read_json_rows(path):
+    """Rows of a JSON export (a list of objects, numbers in full precision)
+    in the shape read_csv returns."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            items = json.load(f)
+    except (OSError, ValueError) as e:
+        raise UserError("cannot read '%s': %s" % (path, e))
+    def text(v):
+        return "" if v is None else (repr(v) if isinstance(v, float)
+                                     else str(v))
+    rows = [(i + 2, {k: text(v) for k, v in item.items()})
+            for i, item in enumerate(items)]
+    return list(VALUES_COLUMNS), rows
+
+
+def read_values(path, period, factors=None):
+    """Provider-level ok values of the period.  A ratio's value is
+    recomputed from its numerator and denominator (exact in the export)
+    when factors gives the indicator's factor, so that the check does not
+    inherit the 10-digit rounding of the value column.  A .json values
+    export (full precision) is read as well as a .csv one."""
+    if path.endswith(".json"):
+        header, rows = read_json_rows(path)
+    else:
+        header, rows = read_csv(path)
     missing = [c for c in VALUES_COLUMNS if c not in header]
     if missing:
         raise UserError("%s:1: missing columns: %s"
@@ -239,6 +264,10 @@ def read_values(path, period):
             continue
         try:
             v = float(row["value"])
+            factor = (factors or {}).get(row["indicator_id"])
+            if factor is not None and row["numerator"] and row["denominator"]:
+                v = float(row["numerator"]) / float(row["denominator"]) \
+                    * factor
         except ValueError:
             raise UserError("%s:%d: value: not a number: %s"
                             % (path, line, row["value"]))
@@ -276,7 +305,9 @@ def read_catalogue(path):
             raise UserError("%s: indicator %s: bad reference %r"
                             % (path, ind.get("id"), ref))
         indicators[str(ind["id"])] = {"higher": direction == "higher",
-                                      "reference": ref}
+                                      "reference": ref,
+                                      "kind": ind.get("kind"),
+                                      "factor": float(ind.get("factor", 1))}
     return indicators
 
 
@@ -484,7 +515,9 @@ def main(argv):
         catalogue = read_catalogue(args.catalogue)
         groups, min_peers = read_config(args.config)
         providers = read_register(args.register)
-        values = read_values(args.values, args.period)
+        factors = {i: d["factor"] for i, d in catalogue.items()
+                   if d["kind"] == "ratio"}
+        values = read_values(args.values, args.period, factors)
         tables = compute(values, providers, catalogue, groups, min_peers,
                          args.period)
     except UserError as e:

@@ -711,7 +711,7 @@ Test(benchmark_compute, exactly_min_peers_publishes_one_less_does_not,
     int k = s_hand_indicator(h, "X", BL_DIR_HIGHER);
     int g = s_hand_group(h, "type", "service_type", NULL);
     /* type a: 5 providers with values; type b: 5 providers, one without */
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < 10; i++) {
         snprintf(id, sizeof id, "NO-%02zu", i);
         s_hand_provider(h, id, i < 5 ? "a" : "b", 10);
@@ -744,7 +744,7 @@ Test(benchmark_compute, all_equal_values_give_no_z_and_band_4,
     h->ind[k].ref_kind = BL_REF_VALUE;
     h->ind[k].ref_value = 7.0;
     s_hand_group(h, "all", NULL, NULL);
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < 6; i++) {
         snprintf(id, sizeof id, "NO-%zu", i);
         s_hand_provider(h, id, "a", 10);
@@ -783,7 +783,7 @@ Test(benchmark_compute, zero_gap_and_z_are_never_negative_zero,
     h->ind[k].ref_value = -0.0;
     s_hand_group(h, "all", NULL, NULL);
     double v[] = {-1.0, 0.0, 1.0};
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < 3; i++) {
         snprintf(id, sizeof id, "NO-%zu", i);
         s_hand_provider(h, id, "a", 10);
@@ -817,7 +817,7 @@ Test(benchmark_compute, reference_stat_uses_the_providers_own_instance,
      * (too few peers: no reference) */
     const char *st[] = {"a", "a", "a", "b", "b", "b", "c", "c"};
     double v[] = {1, 2, 3, 10, 20, 30, 5, 6};
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < 8; i++) {
         snprintf(id, sizeof id, "NO-%zu", i);
         s_hand_provider(h, id, st[i], 10);
@@ -876,7 +876,7 @@ Test(benchmark_compute, reference_of_unknown_group_asks_external,
     h->ind[k].ref_kind = BL_REF_STAT;
     h->ind[k].ref_stat = BL_STAT_BEST_IN_CLASS;
     h->ind[k].ref_group = "international";
-    char id[16];
+    char id[32];
     for (size_t i = 0; i < 3; i++) {
         snprintf(id, sizeof id, "NO-%zu", i);
         s_hand_provider(h, id, "a", 10);
@@ -1044,7 +1044,7 @@ Test(benchmark_compute, partners_may_be_fewer_than_three, .timeout = 10)
     s_hand_group(h, "all", NULL, NULL);
     /* 1 2 3 4: p75 3.25 -> only NO-3 (4) is band 4 */
     for (size_t i = 0; i < 4; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "NO-%zu", i);
         s_hand_provider(h, id, "a", 10);
         s_hand_set(h, i, k, (double)(i + 1));
@@ -1113,7 +1113,7 @@ Test(benchmark_compute, correlations_agree_with_bl_stats_spearman,
     s_hand_group(h, "type", "service_type", NULL);
     size_t n = 40;
     for (size_t i = 0; i < n; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "NO-%02zu", i);
         /* type b has 11 providers, type c 9: too few for a rho */
         const char *st = i < 20 ? "a" : i < 31 ? "b" : "c";
@@ -1185,7 +1185,7 @@ Test(benchmark_compute, correlation_needs_ten_pairs, .timeout = 10)
         int b = s_hand_indicator(h, "B", BL_DIR_HIGHER);
         s_hand_group(h, "all", NULL, NULL);
         for (size_t i = 0; i < 12; i++) {
-            char id[16];
+            char id[32];
             snprintf(id, sizeof id, "NO-%02zu", i);
             s_hand_provider(h, id, "a", 10);
             s_hand_set(h, i, a, (double)i);
@@ -1243,7 +1243,7 @@ static s_hand_t *s_random_case(size_t n, int min_peers)
     const char *types[] = {"a", "b", "c"};
     const char *members[] = {"assurance", "excellence"};
     for (size_t i = 0; i < n; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "NO-%03zu", i);
         size_t at = s_hand_provider(h, id, types[s_rng() % 3],
                                     (long long)(s_rng() % 8));
