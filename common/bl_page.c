@@ -5,6 +5,7 @@
 #include "bl_page.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,4 +144,31 @@ int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
         return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
     }
     return 0;
+}
+
+int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
+                    bl_mpw_t *reply, bl_err_t *err)
+{
+    int64_t period, limit = 5000;
+    if (bl_req_int(msg, "period", &period) != 0) {
+        bl_reply_error(reply, "the request needs a period");
+        return 0;
+    }
+    bl_req_int(msg, "limit", &limit);
+    if (limit < 1 || limit > 50000) {
+        limit = 5000;
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    bl_mpr_t r;
+    const char *after = NULL;
+    uint32_t after_len = 0;
+    if (bl_req_find(msg, "after", &r) != 0 ||
+        bl_mpr_str(&r, &after, &after_len) != 0) {
+        after = NULL;
+        after_len = 0;
+    }
+    return bl_page_reply(txn, dbi, prefix, pl, after, after_len,
+                         (size_t)limit, reply, err);
 }

@@ -16,6 +16,7 @@
 
 #include "bl_error.h"
 #include "bl_mp.h"
+#include "bl_msg.h"
 
 #define BL_PAGE_KEY_MAX 511
 #define BL_PAGE_PARTS_MAX 8
@@ -35,6 +36,12 @@ size_t bl_page_split(const void *key, size_t len, char *buf, size_t size,
 int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                   size_t prefix_len, const char *after, size_t after_len,
                   size_t limit, bl_mpw_t *reply, bl_err_t *err);
+
+/* Answers a paging request {period, after, limit} over the rows of dbi
+ * whose key starts with "<period>\x1f".  Writes an error reply when the
+ * request has no period. */
+int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
+                    bl_mpw_t *reply, bl_err_t *err);
 
 /* Deletes every key that starts with prefix. */
 int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,

@@ -584,39 +584,13 @@ static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,
 
 /* ---- requests ----------------------------------------------------------- */
 
-static int s_req_values(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
-                        bl_mpw_t *reply, bl_err_t *err)
-{
-    int64_t period, limit = 5000;
-    if (bl_req_int(msg, "period", &period) != 0) {
-        bl_reply_error(reply, "values needs a period");
-        return 0;
-    }
-    bl_req_int(msg, "limit", &limit);
-    if (limit < 1 || limit > 50000) {
-        limit = 5000;
-    }
-    char prefix[32];
-    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
-                                 period);
-    bl_mpr_t r;
-    const char *after = NULL;
-    uint32_t after_len = 0;
-    if (bl_req_find(msg, "after", &r) != 0 ||
-        bl_mpr_str(&r, &after, &after_len) != 0) {
-        after = NULL;
-        after_len = 0;
-    }
-    return bl_page_reply(txn, bl_daemon_dbi(a->d, DB_VALUES), prefix, pl,
-                         after, after_len, (size_t)limit, reply, err);
-}
-
 static int s_request(void *svc, MDB_txn *txn, const char *cmd,
                      const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
 {
     aggregate_t *a = svc;
     if (strcmp(cmd, "values") == 0) {
-        return s_req_values(a, txn, msg, reply, err);
+        return bl_page_request(txn, bl_daemon_dbi(a->d, DB_VALUES), msg,
+                               reply, err);
     }
     bl_reply_error(reply, "unknown command '%s'", cmd);
     return 0;

@@ -791,16 +791,10 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
         bl_reply_error(reply, "unknown command '%s'", cmd);
         return 0;
     }
-    int64_t period, limit = 5000;
     char what[32];
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_str(msg, "what", what, sizeof what) != 0) {
-        bl_reply_error(reply, "export needs a period and what");
+    if (bl_req_str(msg, "what", what, sizeof what) != 0) {
+        bl_reply_error(reply, "export needs what");
         return 0;
-    }
-    bl_req_int(msg, "limit", &limit);
-    if (limit < 1 || limit > 50000) {
-        limit = 5000;
     }
     size_t db;
     if (strcmp(what, "stats") == 0) {
@@ -813,19 +807,7 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
         bl_reply_error(reply, "cannot export '%s'", what);
         return 0;
     }
-    char prefix[32];
-    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
-                                 period);
-    bl_mpr_t r;
-    const char *after = NULL;
-    uint32_t after_len = 0;
-    if (bl_req_find(msg, "after", &r) != 0 ||
-        bl_mpr_str(&r, &after, &after_len) != 0) {
-        after = NULL;
-        after_len = 0;
-    }
-    return bl_page_reply(txn, bl_daemon_dbi(b->d, db), prefix, pl, after,
-                         after_len, (size_t)limit, reply, err);
+    return bl_page_request(txn, bl_daemon_dbi(b->d, db), msg, reply, err);
 }
 
 static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)

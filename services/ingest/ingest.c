@@ -140,6 +140,24 @@ static int s_sub_get(ingest_t *in, MDB_txn *txn, const char *id, s_sub_t *s,
     return 0;
 }
 
+/* Loads the submission a request names into *s.  Returns 0 when found,
+ * 1 when an error reply was written instead, or a store error. */
+static int s_sub_of_request(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                            s_sub_t *s, bl_mpw_t *reply, bl_err_t *err)
+{
+    char id[S_SUB_MAX];
+    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
+        bl_reply_error(reply, "the request names no submission id");
+        return 1;
+    }
+    int rc = s_sub_get(in, txn, id, s, err);
+    if (rc == BL_ENOTFOUND) {
+        bl_reply_error(reply, "no submission %s", id);
+        return 1;
+    }
+    return rc;
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 /* Reads the header array of a submit_begin into fields (pointing into the
@@ -342,20 +360,12 @@ static size_t s_row_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
 static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                          bl_mpw_t *reply, bl_err_t *err)
 {
-    char id[S_SUB_MAX];
-    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
-        bl_reply_error(reply, "submit_rows without a submission id");
-        return 0;
-    }
     s_sub_t s;
-    int rc = s_sub_get(in, txn, id, &s, err);
-    if (rc == BL_ENOTFOUND) {
-        bl_reply_error(reply, "no submission %s", id);
-        return 0;
-    }
+    int rc = s_sub_of_request(in, txn, msg, &s, reply, err);
     if (rc != 0) {
-        return rc;
+        return rc == 1 ? 0 : rc;
     }
+    const char *id = s.id;
     if (strcmp(s.state, "open") != 0) {
         bl_reply_error(reply, "submission %s is %s", id, s.state);
         return 0;
@@ -451,20 +461,12 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
 static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                         bl_mpw_t *reply, bl_err_t *err)
 {
-    char id[S_SUB_MAX];
-    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
-        bl_reply_error(reply, "submit_end without a submission id");
-        return 0;
-    }
     s_sub_t s;
-    int rc = s_sub_get(in, txn, id, &s, err);
-    if (rc == BL_ENOTFOUND) {
-        bl_reply_error(reply, "no submission %s", id);
-        return 0;
-    }
+    int rc = s_sub_of_request(in, txn, msg, &s, reply, err);
     if (rc != 0) {
-        return rc;
+        return rc == 1 ? 0 : rc;
     }
+    const char *id = s.id;
     if (strcmp(s.state, "open") == 0) {
         snprintf(s.state, sizeof s.state, "complete");
         rc = s_sub_put(in, txn, &s, err);
@@ -500,20 +502,12 @@ static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
 static int s_sub_info(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                       bl_mpw_t *reply, bl_err_t *err)
 {
-    char id[S_SUB_MAX];
     s_sub_t s;
-    if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
-        bl_reply_error(reply, "sub_info without a submission id");
-        return 0;
-    }
-    int rc = s_sub_get(in, txn, id, &s, err);
-    if (rc == BL_ENOTFOUND) {
-        bl_reply_error(reply, "no submission %s", id);
-        return 0;
-    }
+    int rc = s_sub_of_request(in, txn, msg, &s, reply, err);
     if (rc != 0) {
-        return rc;
+        return rc == 1 ? 0 : rc;
     }
+    const char *id = s.id;
     bl_mpw_map(reply, 7);
     bl_mpw_str(reply, "ok");
     bl_mpw_bool(reply, true);

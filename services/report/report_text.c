@@ -60,9 +60,9 @@ char *report_text_value(const report_i18n_t *m,
     if (unit[0] == '\0') {
         snprintf(buf, len, "%s", num);
     } else if (strcmp(unit, "%") == 0) {
-        snprintf(buf, len, "%s%%", num);
+        snprintf(buf, len, "%.46s%%", num);
     } else {
-        snprintf(buf, len, "%s %s", num, unit);
+        snprintf(buf, len, "%.46s %.40s", num, unit);
     }
     return buf;
 }

@@ -539,7 +539,7 @@ Test(bl_mp, array_and_map_are_not_interchangeable, .timeout = 10)
     cr_assert_eq(bl_mpr_array(&r, &n), BL_EPROTO);
 }
 
-/* ---- sticky error --------------------------------------------------------- */
+/* ---- sticky error -------------------------------------------------------- */
 
 Test(bl_mp, error_is_sticky_for_every_reader, .timeout = 10)
 {
@@ -599,7 +599,7 @@ Test(bl_mp, reading_at_the_end_fails, .timeout = 10)
     cr_assert_eq(r.p, r.end);
 }
 
-/* ---- skip and raw --------------------------------------------------------- */
+/* ---- skip and raw -------------------------------------------------------- */
 
 Test(bl_mp, raw_returns_the_span_of_each_whole_object, .timeout = 10)
 {
@@ -740,7 +740,7 @@ Test(bl_mp, skip_refuses_nesting_past_the_bound, .timeout = 10)
     cr_assert_eq(bl_mpr_skip(&r), BL_EPROTO);
 }
 
-/* ---- writer ---------------------------------------------------------------- */
+/* ---- writer -------------------------------------------------------------- */
 
 Test(bl_mp, writer_round_trips_extreme_integers, .timeout = 10)
 {
