@@ -861,3 +861,32 @@ int bl_config_find_group(const bl_config_t *cfg, const char *id)
     }
     return -1;
 }
+
+void bl_group_key(const bl_peer_group_t *g, const bl_group_attrs_t *a,
+                  char *buf, size_t size)
+{
+    if (buf == NULL || size == 0) {
+        return;
+    }
+    buf[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < g->n_attrs; i++) {
+        const char *attr = g->attrs[i];
+        const char *v = "";
+        if (strcmp(attr, "country") == 0) {
+            v = a->country;
+        } else if (strcmp(attr, "service_type") == 0) {
+            v = a->service_type;
+        } else if (strcmp(attr, "membership") == 0) {
+            v = a->membership;
+        } else if (strcmp(attr, "share_identity") == 0) {
+            v = a->share_identity ? "yes" : "no";
+        }
+        int w = snprintf(buf + used, size - used, "%s%s", i ? "/" : "",
+                         v ? v : "");
+        if (w < 0 || (size_t)w >= size - used) {
+            return;  /* truncated: buf holds what fits */
+        }
+        used += (size_t)w;
+    }
+}

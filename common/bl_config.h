@@ -108,6 +108,20 @@ const char *bl_stage_name(bl_stage_t stage);
 /* The stage with this name, or -1. */
 int bl_stage_from_name(const char *name);
 
+/* The register attributes a peer group can match on. */
+typedef struct bl_group_attrs {
+    const char *country;        /* "NO" */
+    const char *service_type;   /* catalogue code */
+    const char *membership;     /* assurance | excellence | ... */
+    bool share_identity;
+} bl_group_attrs_t;
+
+/* The group key of a provider in group g: its values of g's attributes
+ * joined with "/" ("NO/residential_care"; "" for a group of no
+ * attributes).  Truncated to what fits in buf. */
+void bl_group_key(const bl_peer_group_t *g, const bl_group_attrs_t *a,
+                  char *buf, size_t size);
+
 /* Index of the peer group with this id, or -1. */
 int bl_config_find_group(const bl_config_t *cfg, const char *id);
 

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
+#include "bl_fs.h"
 #include "bl_log.h"
 #include "bl_net.h"
 
@@ -100,11 +100,8 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
         return 1;
     }
     bl_diags_clear(&diags);
-    if (d->cfg->workers[ops->stage] > 1 || worker > 1) {
-        snprintf(d->name, sizeof d->name, "%s.%d", stage, worker);
-    } else {
-        snprintf(d->name, sizeof d->name, "%s", stage);
-    }
+    bl_daemon_worker_name(d->cfg, ops->stage, worker, d->name,
+                          sizeof d->name);
     bl_log_init(d->name, BL_LOG_INFO);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -131,6 +128,16 @@ void bl_daemon_endpoint(const bl_config_t *cfg, bl_stage_t s, int k,
         snprintf(buf, size, "%.*s:%d", (int)(colon - ep), ep, port + k - 1);
     } else {
         snprintf(buf, size, "%s.%d", ep, k);
+    }
+}
+
+void bl_daemon_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
+                           char *buf, size_t size)
+{
+    if (cfg->workers[s] > 1 || k > 1) {
+        snprintf(buf, size, "%s.%d", bl_stage_name(s), k);
+    } else {
+        snprintf(buf, size, "%s", bl_stage_name(s));
     }
 }
 
@@ -230,10 +237,9 @@ static int s_write_pid(bl_daemon_t *d)
 {
     snprintf(d->pid_path, sizeof d->pid_path, "%s/run/%s.pid",
              d->cfg->data_dir, d->name);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/run", d->cfg->data_dir);
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-        return -errno;
+    int rc = bl_fs_mkdirs_parent(d->pid_path, 0750);
+    if (rc != 0) {
+        return rc;
     }
     char tmp[sizeof d->pid_path + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", d->pid_path);
@@ -253,9 +259,10 @@ int bl_daemon_open(bl_daemon_t *d)
     const bl_config_t *cfg = d->cfg;
     const bl_stage_ops_t *ops = d->ops;
     bl_err_t err = {0};
-    if (mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) {
+    int mrc = bl_fs_mkdirs(cfg->data_dir, 0750);
+    if (mrc != 0) {
         bl_log(BL_LOG_ERROR, "cannot create data directory '%s': %s",
-               cfg->data_dir, strerror(errno));
+               cfg->data_dir, strerror(-mrc));
         return 2;
     }
     const char *names[BL_DAEMON_DBS_MAX] = {"meta", "seen", "outbox"};

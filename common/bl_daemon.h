@@ -89,6 +89,11 @@ int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
 void bl_daemon_endpoint(const bl_config_t *cfg, bl_stage_t s, int k,
                         char *buf, size_t size);
 
+/* The name of worker k (1-based) of stage s: "validate" for a stage of one
+ * worker, "validate.2" otherwise.  Names log lines, pid and log files. */
+void bl_daemon_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
+                           char *buf, size_t size);
+
 /* The directory of stage s's worker k store: <data_dir>/<stage>[.<k>]. */
 void bl_daemon_store_dir(const bl_config_t *cfg, bl_stage_t s, int k,
                          char *buf, size_t size);

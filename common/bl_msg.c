@@ -122,7 +122,9 @@ int bl_msg_decode(const void *frame, size_t len, bl_msg_t *m, bl_err_t *err)
                                   "unsupported envelope version %llu",
                                   (unsigned long long)v);
             }
-            m->version = (uint32_t)v;
+            if (rc == 0) {
+                m->version = (uint32_t)v;
+            }
         } else if (bl_mp_str_eq(k, kl, "t")) {
             bit = KEY_T;
             const char *t;

@@ -5,11 +5,11 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
+#include "bl_fs.h"
 #include "bl_msg.h"
 
 static int s_zmq_err(bl_err_t *err, const char *what, const char *endpoint)
@@ -37,22 +37,10 @@ int bl_net_prepare_ipc(const char *endpoint, bl_err_t *err)
     if (strncmp(endpoint, "ipc://", 6) != 0) {
         return 0;
     }
-    const char *path = endpoint + 6;
-    char dir[4096];
-    size_t len = strlen(path);
-    if (len >= sizeof dir) {
-        return bl_err_set(err, BL_EINVAL, "endpoint '%s' too long", endpoint);
-    }
-    memcpy(dir, path, len + 1);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-                return bl_err_set(err, -errno, "cannot create '%s': %s", dir,
-                                  strerror(errno));
-            }
-            *p = '/';
-        }
+    int rc = bl_fs_mkdirs_parent(endpoint + 6, 0750);
+    if (rc != 0) {
+        return bl_err_set(err, rc, "cannot create the directory of '%s': %s",
+                          endpoint, strerror(-rc));
     }
     return 0;
 }

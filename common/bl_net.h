@@ -23,8 +23,9 @@ int bl_net_dealer(void **out, void *ctx, const char *endpoint, bl_err_t *err);
 /* Closes a socket with linger 0 and sets *sock to NULL; accepts NULL. */
 void bl_net_close(void **sock);
 
-/* For an ipc:// endpoint, creates the directory of its socket file and
- * removes a stale socket file; a no-op for other transports. */
+/* For an ipc:// endpoint, creates the directory of its socket file (a
+ * stale socket file left by a killed daemon is replaced by zmq_bind); a
+ * no-op for other transports. */
 int bl_net_prepare_ipc(const char *endpoint, bl_err_t *err);
 
 /* Sends one frame (no routing id) without blocking: 0, BL_ETIMEOUT when it

@@ -5,9 +5,9 @@
  */
 #include "bl_store.h"
 
-#include <errno.h>
+#include "bl_fs.h"
+
 #include <string.h>
-#include <sys/stat.h>
 
 #include <stdlib.h>
 
@@ -26,29 +26,6 @@ static int s_mdb_err(bl_err_t *err, int rc, const char *what)
                       "%s: %s", what, mdb_strerror(rc));
 }
 
-static int s_mkdir_p(const char *dir)
-{
-    char path[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof path) {
-        return -ENAMETOOLONG;
-    }
-    memcpy(path, dir, len + 1);
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(path, 0750) != 0 && errno != EEXIST) {
-                return -errno;
-            }
-            *p = '/';
-        }
-    }
-    if (mkdir(path, 0750) != 0 && errno != EEXIST) {
-        return -errno;
-    }
-    return 0;
-}
-
 int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
                   size_t n_names, size_t map_size, bl_err_t *err)
 {
@@ -56,7 +33,7 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
     if (n_names > BL_STORE_DBS_MAX) {
         return bl_err_set(err, BL_EINVAL, "too many databases");
     }
-    int rc = s_mkdir_p(dir);
+    int rc = bl_fs_mkdirs(dir, 0750);
     if (rc != 0) {
         return bl_err_set(err, rc, "cannot create '%s': %s", dir,
                           strerror(-rc));

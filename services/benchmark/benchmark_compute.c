@@ -126,29 +126,9 @@ static void *s_alloc(size_t n, size_t size)
 void bc_group_key(const bl_peer_group_t *g, const bc_provider_t *p,
                   char *buf, size_t size)
 {
-    if (buf == NULL || size == 0) {
-        return;
-    }
-    buf[0] = '\0';
-    size_t used = 0;
-    for (size_t a = 0; a < g->n_attrs; a++) {
-        const char *v = "";
-        const char *attr = g->attrs[a];
-        if (strcmp(attr, "country") == 0) {
-            v = p->country;
-        } else if (strcmp(attr, "service_type") == 0) {
-            v = p->service_type;
-        } else if (strcmp(attr, "membership") == 0) {
-            v = p->membership;
-        } else if (strcmp(attr, "share_identity") == 0) {
-            v = p->share_identity ? "yes" : "no";
-        }
-        int w = snprintf(buf + used, size - used, "%s%s", a ? "/" : "", v);
-        if (w < 0 || (size_t)w >= size - used) {
-            return;  /* truncated: buf holds what fits */
-        }
-        used += (size_t)w;
-    }
+    bl_group_attrs_t a = {p->country, p->service_type, p->membership,
+                          p->share_identity};
+    bl_group_key(g, &a, buf, size);
 }
 
 /* The statistic a reference names. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bl_daemon.h"
+#include "bl_fs.h"
 #include "bl_net.h"
 #include "cli.h"
 #include "cli_rpc.h"
@@ -41,16 +42,6 @@ static void s_bin_dir(char *buf, size_t size)
     char *slash = strrchr(buf, '/');
     if (slash != NULL) {
         *slash = '\0';
-    }
-}
-
-static void s_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
-                          char *buf, size_t size)
-{
-    if (cfg->workers[s] > 1) {
-        snprintf(buf, size, "%s.%d", bl_stage_name(s), k);
-    } else {
-        snprintf(buf, size, "%s", bl_stage_name(s));
     }
 }
 
@@ -92,14 +83,6 @@ static int s_running_pid(const bl_config_t *cfg, const char *name)
         return 0;
     }
     return pid;
-}
-
-static int s_mkdir(const char *path)
-{
-    if (mkdir(path, 0750) != 0 && errno != EEXIST) {
-        return -errno;
-    }
-    return 0;
 }
 
 static int s_spawn(cli_t *c, bl_stage_t s, int k, const char *name)
@@ -168,20 +151,17 @@ int cli_up(cli_t *c, int argc, char **argv)
             return 1;
         }
     }
-    char dir[4200];
-    int rc = s_mkdir(c->cfg->data_dir);
-    snprintf(dir, sizeof dir, "%s/log", c->cfg->data_dir);
-    if (rc == 0) {
-        rc = s_mkdir(dir);
+    static const char *const subdirs[] = {"log", "run"};
+    for (int i = 0; i < 2; i++) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/%s", c->cfg->data_dir, subdirs[i]);
+        int rc = bl_fs_mkdirs(dir, 0750);
+        if (rc != 0) {
+            cli_error("cannot create '%s': %s", dir, strerror(-rc));
+            return 2;
+        }
     }
-    snprintf(dir, sizeof dir, "%s/run", c->cfg->data_dir);
-    if (rc == 0) {
-        rc = s_mkdir(dir);
-    }
-    if (rc != 0) {
-        cli_error("cannot create '%s': %s", dir, strerror(-rc));
-        return 2;
-    }
+    int rc;
     /* Start from the end of the pipeline so that each stage finds the next
      * one listening. */
     for (int s = BL_STAGE_COUNT - 1; s >= 0; s--) {
@@ -190,7 +170,7 @@ int cli_up(cli_t *c, int argc, char **argv)
         }
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             char name[64];
-            s_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
             if (s_running_pid(c->cfg, name) > 0) {
                 continue;
             }
@@ -207,7 +187,7 @@ int cli_up(cli_t *c, int argc, char **argv)
         }
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             char name[64], ep[512];
-            s_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
             cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
             cli_health_t h;
             if (cli_rpc_health(c->zctx, c->cfg, ep, S_UP_TIMEOUT_MS, &h) !=
@@ -232,7 +212,7 @@ int cli_down(cli_t *c, int argc, char **argv)
     size_t n = 0;
     for (int s = 0; s < BL_STAGE_COUNT; s++) {
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
-            s_worker_name(c->cfg, (bl_stage_t)s, k, names[n], sizeof names[0]);
+            bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, names[n], sizeof names[0]);
             int pid = s_running_pid(c->cfg, names[n]);
             if (pid > 0 && kill(pid, SIGTERM) == 0) {
                 pids[n++] = pid;
@@ -271,7 +251,7 @@ int cli_status(cli_t *c, int argc, char **argv)
     for (int s = 0; s < BL_STAGE_COUNT; s++) {
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             char name[64], ep[512];
-            s_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
             cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
             cli_health_t h;
             if (s_running_pid(c->cfg, name) == 0 ||

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bl_fs.h"
 #include "bl_log.h"
 #include "bl_page.h"
 #include "report_export.h"
@@ -503,25 +504,6 @@ fail:
 
 /* ---- writing files ------------------------------------------------------ */
 
-static int s_mkdirs(const char *dir)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-                return -errno;
-            }
-            *p = '/';
-        }
-    }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        return -errno;
-    }
-    return 0;
-}
-
 static const char *s_language(const report_t *rp, const char *country)
 {
     if (rp->cfg->language != NULL) {
@@ -581,7 +563,7 @@ static int s_render(const report_t *rp, MDB_txn *txn, int64_t period,
                     const char *provider, const char *format, const char *dir,
                     bl_err_t *err)
 {
-    int rc = s_mkdirs(dir);
+    int rc = bl_fs_mkdirs(dir, 0755);
     if (rc != 0) {
         return bl_err_set(err, rc, "cannot create '%s': %s", dir,
                           strerror(-rc));
@@ -631,10 +613,7 @@ static int s_render(const report_t *rp, MDB_txn *txn, int64_t period,
             report_summary_t *s = s_decode_summary(rp, sv.mv_data, sv.mv_size,
                                                    (int)period);
             report_i18n_t *m = NULL;
-            const char *lang = rp->cfg->language
-                                   ? rp->cfg->language
-                                   : report_i18n_language_for_country(
-                                         rp->cfg->country);
+            const char *lang = s_language(rp, rp->cfg->country);
             if (s != NULL &&
                 report_i18n_open(&m, rp->messages_dir, lang, err) == 0) {
                 char path[PATH_MAX];

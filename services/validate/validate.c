@@ -293,36 +293,16 @@ static void s_write_register(bl_mpw_t *w, const vr_register_t *g)
 }
 
 /* The group key of a provider in peer group g ("NO/residential_care"). */
-static void s_group_key(const validate_t *v, int g, const char *provider,
-                        const s_reg_t *reg, char *buf, size_t size)
+static void s_group_key(const validate_t *v, int g, const s_reg_t *reg,
+                        char *buf, size_t size)
 {
     buf[0] = '\0';
     if (g < 0) {
         return;
     }
-    const bl_peer_group_t *pg = &v->cfg->groups[g];
-    size_t len = 0;
-    for (size_t i = 0; i < pg->n_attrs; i++) {
-        const char *a = pg->attrs[i];
-        const char *val = "";
-        if (strcmp(a, "country") == 0) {
-            val = reg->country[0] ? reg->country : "";
-            if (!val[0] && strlen(provider) >= 2) {
-                val = "";
-            }
-        } else if (strcmp(a, "service_type") == 0) {
-            val = reg->service_type;
-        } else if (strcmp(a, "membership") == 0) {
-            val = reg->membership;
-        } else if (strcmp(a, "share_identity") == 0) {
-            val = reg->share_identity ? "yes" : "no";
-        }
-        int w = snprintf(buf + len, size - len, i ? "/%s" : "%s", val);
-        if (w < 0 || (size_t)w >= size - len) {
-            return;
-        }
-        len += (size_t)w;
-    }
+    bl_group_attrs_t a = {reg->country, reg->service_type, reg->membership,
+                          reg->share_identity};
+    bl_group_key(&v->cfg->groups[g], &a, buf, size);
 }
 
 /* ---- outcome storage ---------------------------------------------------- */
@@ -475,7 +455,7 @@ static int s_check_outlier(validate_t *v, MDB_txn *txn,
         return 0;
     }
     char gk[256];
-    s_group_key(v, v->national_group, row->provider, reg, gk, sizeof gk);
+    s_group_key(v, v->national_group, reg, gk, sizeof gk);
     char p[24];
     snprintf(p, sizeof p, "%d", row->period);
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
@@ -545,7 +525,7 @@ static int s_put_gval(validate_t *v, MDB_txn *txn,
         return 0;
     }
     char gk[256];
-    s_group_key(v, v->national_group, row->provider, reg, gk, sizeof gk);
+    s_group_key(v, v->national_group, reg, gk, sizeof gk);
     char p[24];
     snprintf(p, sizeof p, "%d", row->period);
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;

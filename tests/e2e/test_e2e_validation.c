@@ -62,12 +62,6 @@ static bl_test_node_t s_node;
 
 static void s_setup(void)
 {
-#ifdef BL_SOURCE_DIR
-    setenv("BL_SOURCE_DIR", BL_SOURCE_DIR, 0);
-#endif
-#ifdef BL_BINARY_DIR
-    setenv("BL_BINARY_DIR", BL_BINARY_DIR, 0);
-#endif
     memset(&s_node, 0, sizeof s_node);
     cr_assert_eq(bl_test_node_init(&s_node, S_ROLE, S_GROUPS, S_EXTRA), 0,
                  "cannot make the node's directory");
@@ -617,9 +611,6 @@ Test(validation, dry_run_of_file_rejected_whole_says_so, .init = s_setup,
  * each one in the table is submitted by one of the tests above). */
 Test(validation, every_fixture_has_a_row_count, .timeout = 10)
 {
-#ifdef BL_SOURCE_DIR
-    setenv("BL_SOURCE_DIR", BL_SOURCE_DIR, 0);
-#endif
     char dir[1024];
     s_path(dir, sizeof dir, "");
     DIR *d = opendir(dir);

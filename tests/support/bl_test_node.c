@@ -10,16 +10,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The environment wins (ctest sets it); the build's own directories,
+ * compiled in, serve a test program run by hand. */
 const char *bl_test_source_dir(void)
 {
     const char *s = getenv("BL_SOURCE_DIR");
-    return s ? s : ".";
+    return s ? s : BL_SOURCE_DIR;
 }
 
 const char *bl_test_binary_dir(void)
 {
     const char *s = getenv("BL_BINARY_DIR");
-    return s ? s : ".";
+    return s ? s : BL_BINARY_DIR;
 }
 
 int bl_test_node_init(bl_test_node_t *n, const char *role_yaml,

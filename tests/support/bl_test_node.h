@@ -33,7 +33,8 @@ int bl_test_node_pid(const bl_test_node_t *n, const char *daemon);
 /* Stops the node (benchlearn down) and removes the directory. */
 void bl_test_node_stop(bl_test_node_t *n);
 
-/* The source and build directories (from the environment or the macros). */
+/* The source and build directories: $BL_SOURCE_DIR / $BL_BINARY_DIR, else
+ * the ones this build was configured with. */
 const char *bl_test_source_dir(void);
 const char *bl_test_binary_dir(void);
 
