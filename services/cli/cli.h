@@ -7,6 +7,9 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "bl_config.h"
 
 typedef struct cli {
@@ -25,6 +28,16 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The endpoint of worker k (1-based) of stage s. */
 void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf,
                   size_t size);
+
+/* What validation counted for one submission, summed over its workers. */
+typedef struct cli_counts {
+    uint64_t rows, accepted, warned, rejected;
+    bool complete;   /* every worker has seen the submission's end */
+} cli_counts_t;
+
+/* Asks every validation worker about submission sub.  Returns 0, or 2
+ * after printing why. */
+int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out);
 
 int cli_up(cli_t *c, int argc, char **argv);
 int cli_down(cli_t *c, int argc, char **argv);

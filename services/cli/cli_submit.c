@@ -290,12 +290,7 @@ done:
 
 /* ---- waiting for validation and showing outcomes ----------------------- */
 
-typedef struct s_counts {
-    uint64_t rows, accepted, warned, rejected;
-    bool complete;
-} s_counts_t;
-
-static int s_sub_status(cli_t *c, const char *sub, s_counts_t *out)
+int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
 {
     memset(out, 0, sizeof *out);
     out->complete = true;
@@ -430,9 +425,9 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
 static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
 {
     long long deadline = bl_net_now_ms() + S_WAIT_MS;
-    s_counts_t n;
+    cli_counts_t n;
     for (;;) {
-        int rc = s_sub_status(c, sub, &n);
+        int rc = cli_sub_status(c, sub, &n);
         if (rc != 0) {
             return rc;
         }
@@ -514,6 +509,21 @@ int cli_submit(cli_t *c, int argc, char **argv)
     return status;
 }
 
+/* Prints the counts and every row's outcome of a submission. */
+static int s_check_outcomes(cli_t *c, const char *sub, const char *file)
+{
+    cli_counts_t n;
+    int rc = cli_sub_status(c, sub, &n);
+    if (rc != 0) {
+        return rc;
+    }
+    printf("%s %s: %s; %" PRIu64 " rows: %" PRIu64 " accepted, %" PRIu64
+           " with warnings, %" PRIu64 " rejected\n",
+           sub, file, n.complete ? "validated" : "being validated", n.rows,
+           n.accepted, n.warned, n.rejected);
+    return s_print_outcomes(c, sub, file, false);
+}
+
 int cli_check(cli_t *c, int argc, char **argv)
 {
     if (argc != 2) {
@@ -521,6 +531,12 @@ int cli_check(cli_t *c, int argc, char **argv)
         return 1;
     }
     const char *sub = argv[1];
+    if (strncmp(sub, "close-", 6) == 0) {
+        /* The warnings of a period close live with validation only. */
+        char file[64];
+        snprintf(file, sizeof file, "period %.8s close", sub + 6);
+        return s_check_outcomes(c, sub, file);
+    }
     char ep[512];
     cli_endpoint(c, BL_STAGE_INGEST, 1, ep, sizeof ep);
     cli_rpc_t *rpc;
@@ -555,14 +571,5 @@ int cli_check(cli_t *c, int argc, char **argv)
         printf("%s %s: rejected as a whole (its header)\n", sub, file);
         return 0;
     }
-    s_counts_t n;
-    rc = s_sub_status(c, sub, &n);
-    if (rc != 0) {
-        return rc;
-    }
-    printf("%s %s: %s; %" PRIu64 " rows: %" PRIu64 " accepted, %" PRIu64
-           " with warnings, %" PRIu64 " rejected\n",
-           sub, file, n.complete ? "validated" : "being validated", n.rows,
-           n.accepted, n.warned, n.rejected);
-    return s_print_outcomes(c, sub, file, false);
+    return s_check_outcomes(c, sub, file);
 }

@@ -12,6 +12,7 @@
  *             (numerator, denominator, value; NaN when absent)
  *   gvals     period \x1f indicator \x1f group key \x1f provider -> value
  *   closed    period -> close generation (8 bytes)
+ *   surveys   period \x1f provider \x1f survey -> "" once it sent answers
  * Records for aggregation are partitioned by provider over its workers.
  */
 #include "validate.h"
@@ -31,9 +32,9 @@
 #include "validate_row.h"
 
 enum { DB_SUBS = 0, DB_OUTCOMES, DB_KEYS, DB_REGISTER, DB_VALS, DB_GVALS,
-       DB_CLOSED };
+       DB_CLOSED, DB_SURVEYS };
 static const char *const s_dbs[] = {"subs", "outcomes", "keys", "register",
-                                    "vals", "gvals", "closed"};
+                                    "vals", "gvals", "closed", "surveys"};
 
 #define S_SUB_MAX 64
 #define S_KEY_MAX 400
@@ -781,6 +782,19 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
     if (o->rejected || v->sub.dry_run) {
         return 0;
     }
+    {
+        char p[24];
+        snprintf(p, sizeof p, "%d", row.period);
+        const char *parts[] = {p, row.provider,
+                               v->cfg->catalogue->surveys[row.survey].id};
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 3);
+        rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_SURVEYS), key, kl, "",
+                          0, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     bl_mpw_t *w = s_lane_for(v, row.provider);
     bl_mpw_array(w, 7);
     bl_mpw_str(w, "s");
@@ -996,6 +1010,114 @@ static int s_apply_submission(validate_t *v, MDB_txn *txn,
     return rc;
 }
 
+/* True when a key of dbi starts with prefix. */
+static bool s_has_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                         size_t pl)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, dbi, &cur) != 0) {
+        return false;
+    }
+    MDB_val k = {pl, (void *)prefix}, val;
+    bool found = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE) == 0 &&
+                 k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0;
+    mdb_cursor_close(cur);
+    return found;
+}
+
+/* Whether provider sent indicator k for period: a row of it (provider or
+ * unit level), or for a survey indicator answers to its survey. */
+static bool s_sent(validate_t *v, MDB_txn *txn, const char *period,
+                   const char *provider, size_t k)
+{
+    const bl_indicator_t *ind = &v->cfg->catalogue->indicators[k];
+    char key[S_KEY_MAX];
+    if (ind->survey >= 0) {
+        const char *parts[] = {period, provider,
+                               v->cfg->catalogue->surveys[ind->survey].id};
+        size_t kl = bl_page_join(key, sizeof key, parts, 3);
+        MDB_val val;
+        return kl > 0 && bl_store_get(txn, bl_daemon_dbi(v->d, DB_SURVEYS),
+                                      key, kl, &val, NULL) == 0;
+    }
+    const char *parts[] = {period, ind->id, provider, ""};
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    return kl > 0 &&
+           s_has_prefix(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl);
+}
+
+/* At close, an outcome per registered provider of this worker under the
+ * submission "close-PERIOD": a warning naming the catalogue's indicators
+ * it has not sent.  A second close replaces the first one's outcomes. */
+static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
+                                bl_err_t *err)
+{
+    s_sub_t *s = &v->sub;
+    s_sub_free(s);
+    snprintf(s->id, sizeof s->id, "close-%" PRId64, period);
+    snprintf(s->file, sizeof s->file, "period %" PRId64 " close", period);
+    snprintf(s->state, sizeof s->state, "complete");
+    s->delimiter = ',';
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    unsigned char prefix[S_SUB_MAX + 1];
+    size_t pl = s_sub_key(s->id, "", 0, prefix, sizeof prefix);
+    int rc = bl_page_delete(txn, bl_daemon_dbi(v->d, DB_OUTCOMES),
+                            (const char *)prefix, pl, err);
+    MDB_cursor *cur;
+    if (rc == 0 &&
+        (rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_REGISTER), &cur)) !=
+            0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_val k, val;
+    int mrc = mdb_cursor_get(cur, &k, &val, MDB_FIRST);
+    while (rc == 0 && mrc == 0) {
+        char provider[VR_ID_MAX];
+        if (k.mv_size < sizeof provider) {
+            memcpy(provider, k.mv_data, k.mv_size);
+            provider[k.mv_size] = '\0';
+            char missing[VR_REASON_MAX] = "";
+            size_t n_missing = 0, n_listed = 0, used = 0;
+            for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
+                if (s_sent(v, txn, p, provider, i)) {
+                    continue;
+                }
+                const char *id = v->cfg->catalogue->indicators[i].id;
+                if (used + strlen(id) + 80 < sizeof missing) {
+                    used += (size_t)snprintf(missing + used,
+                                             sizeof missing - used, "%s%s",
+                                             n_missing ? ", " : "", id);
+                    n_listed++;
+                }
+                n_missing++;
+            }
+            vr_outcome_t o;
+            memset(&o, 0, sizeof o);
+            if (n_missing > 0) {
+                vr_add(&o, false, provider,
+                       "has not sent %zu of the catalogue's %zu indicators "
+                       "for %s: %s%s",
+                       n_missing, v->cfg->catalogue->n_indicators, p, missing,
+                       n_listed < n_missing ? ", ..." : "");
+            }
+            s->rows++;
+            rc = s_store_outcome(v, txn, s->rows, &o, err);
+        }
+        mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0) {
+        rc = s_sub_save(v, txn, s, err);
+    }
+    s_sub_free(s);
+    return rc;
+}
+
 /* At close: mark the period, warn about indicators not sent, pass the
  * marker on. */
 static int s_apply_close(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
@@ -1022,6 +1144,9 @@ static int s_apply_close(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         bl_store_u64_key((uint64_t)gen, g);
         rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_CLOSED), p, strlen(p),
                           g, sizeof g, err);
+        if (rc == 0) {
+            rc = s_check_completeness(v, txn, period, err);
+        }
     }
     if (rc != 0) {
         return rc;

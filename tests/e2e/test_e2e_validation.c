@@ -540,6 +540,47 @@ Test(validation, semicolon_file_with_decimal_commas_is_fully_accepted,
     cr_expect_str_eq(lines, "2 3 4 5 6 7");
 }
 
+/* ---- period close ---------------------------------------------------- */
+
+/* At close every registered provider gets an outcome in "close-PERIOD":
+ * a warning naming what it has not sent; unit rows count as sent. */
+Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
+     .fini = s_teardown, .timeout = 120)
+{
+    char id[128];
+    s_fixture("semicolon-decimal-comma.csv", 6, id, sizeof id);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "close 2025");
+    cr_assert_eq(rc, 0, "close: %s", out);
+    cr_expect_not_null(strstr(out, "14 of 14 providers have not sent every "
+                                   "indicator"),
+                       "%s", out);
+    free(out);
+    rc = bl_test_node_cli(&s_node, &out, "check close-2025");
+    cr_assert_eq(rc, 0, "check: %s", out);
+    cr_expect_not_null(strstr(out, "14 rows: 0 accepted, 14 with warnings"),
+                       "%s", out);
+    /* NO-001 sent STA-03 only; NO-003 sent RES-02 by a unit; NO-005
+     * sent nothing. */
+    const char *want[] = {
+        "NO-001: warning: has not sent 45 of the catalogue's 46",
+        "NO-003: warning: has not sent 45 of the catalogue's 46",
+        "NO-005: warning: has not sent 46 of the catalogue's 46"};
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_not_null(strstr(out, want[i]), "missing '%s' in:\n%s",
+                           want[i], out);
+    }
+    char *no1 = strstr(out, "NO-001: warning:");
+    cr_assert_not_null(no1);
+    char *eol = strchr(no1, '\n');
+    if (eol != NULL) {
+        *eol = '\0';
+    }
+    cr_expect_null(strstr(no1, "STA-03"), "STA-03 was sent: %s", no1);
+    cr_expect_not_null(strstr(no1, "LEA-01"), "%s", no1);
+    free(out);
+}
+
 /* ---- dry runs ------------------------------------------------------------ */
 
 Test(validation, dry_run_reports_the_same_problems_and_stores_nothing,

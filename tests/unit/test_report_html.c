@@ -3,7 +3,8 @@
  * of report_i18n it uses, and the CSV/JSON of report_export): the provider page and the coordinator summary are
  * self-contained (no URL of any kind), escape the model's text, carry the
  * right phrases in the right language, and explain suppressed values.  The
- * fake provider is built by s_fixture, the way the glue code fills the model.
+ * fake provider comes from tests/support/report_fixture, filled the way the
+ * glue code fills the model.
  */
 #include "report_html.h"
 #include "report_export.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_fixture.h"
 #include "report_i18n.h"
 #include "report_model.h"
 
@@ -22,181 +24,6 @@
 #endif
 
 #define S_MESSAGES BL_SOURCE_DIR "/config/messages"
-
-/* Sorted values lo, lo+step, ... (n of them) on the heap. */
-static double *s_peers(size_t n, double lo, double step)
-{
-    double *v = calloc(n, sizeof *v);
-    cr_assert_not_null(v);
-    for (size_t i = 0; i < n; i++) {
-        v[i] = lo + step * (double)i;
-    }
-    return v;
-}
-
-static void s_group(report_group_t *g, const char *id, const char *key,
-                    size_t n, double lo, double step, double rank, int band)
-{
-    g->group_id = report_strdup(id);
-    g->group_key = report_strdup(key);
-    g->n = n;
-    g->peers = s_peers(n, lo, step);
-    g->peer_count = n;
-    g->min = lo;
-    g->max = lo + step * (double)(n - 1);
-    g->p10 = lo + step * 0.1 * (double)(n - 1);
-    g->p25 = lo + step * 0.25 * (double)(n - 1);
-    g->p50 = lo + step * 0.5 * (double)(n - 1);
-    g->p75 = lo + step * 0.75 * (double)(n - 1);
-    g->p90 = lo + step * 0.9 * (double)(n - 1);
-    g->mean = g->p50;
-    g->sd = step * (double)n / 3.5;
-    g->best_in_class = g->p90;
-    g->has_position = 1;
-    g->percentile_rank = rank;
-    g->band = band;
-    g->has_z = 1;
-    g->z = (rank - 50.0) / 30.0;
-}
-
-static void s_indicator(report_indicator_t *ind, const char *id,
-                        const char *name, const char *principle,
-                        const char *kind, const char *unit, double value)
-{
-    ind->id = report_strdup(id);
-    ind->name = report_strdup(name);
-    ind->principle = report_strdup(principle);
-    ind->kind = report_strdup(kind);
-    ind->unit = report_strdup(unit);
-    ind->direction = REPORT_DIR_HIGHER;
-    ind->status = REPORT_STATUS_OK;
-    ind->value = value;
-    ind->n = -1;
-    ind->groups = calloc(2, sizeof *ind->groups);
-    cr_assert_not_null(ind->groups);
-    ind->group_count = 2;
-}
-
-/* A residential care provider in Norway with five indicators: one in band 2
- * nationally ("better than 72% of 48" in band 3 elsewhere), one suppressed
- * survey, one area for improvement with a named and an anonymous partner,
- * one strength, and two units. */
-static report_provider_t *s_fixture(void)
-{
-    report_provider_t *r = report_provider_new();
-    cr_assert_not_null(r);
-    r->provider_id = report_strdup("NO-bergen-01");
-    r->name = report_strdup("Bergen <Care> & Co \"AS\"");
-    r->country = report_strdup("NO");
-    r->service_type = report_strdup("residential_care");
-    r->period = 2025;
-    r->has_previous_period = 1;
-    r->node_id = report_strdup("no-1");
-    r->catalogue = report_strdup("elc 2025.1");
-    r->generated = report_strdup("2026-03-01");
-    r->min_respondents = 5;
-    r->min_peers = 5;
-    r->indicator_count = 5;
-    r->indicators = calloc(5, sizeof *r->indicators);
-    cr_assert_not_null(r->indicators);
-
-    report_indicator_t *ind = &r->indicators[0];
-    s_indicator(ind, "RES-02", "Individual-plan goals achieved",
-                "result_orientation", "ratio", "%", 71.4);
-    ind->has_ratio = 1;
-    ind->numerator = 50;
-    ind->denominator = 70;
-    ind->has_previous = 1;
-    ind->previous_value = 66.0;
-    s_group(&ind->groups[0], "national", "NO/residential_care", 48, 40, 1,
-            72.0, 3);
-    ind->groups[0].has_previous_rank = 1;
-    ind->groups[0].previous_rank = 61.0;
-    ind->groups[0].has_reference = 1;
-    ind->groups[0].reference = 80;
-    ind->groups[0].gap = 8.6;
-    s_group(&ind->groups[1], "international", "residential_care", 3, 0, 0,
-            0, 0);
-    ind->groups[1].too_few_peers = 1;
-    ind->groups[1].has_position = 0;
-
-    ind = &r->indicators[1];
-    s_indicator(ind, "RES-01", "Overall user satisfaction",
-                "result_orientation", "survey_share", "%", NAN);
-    ind->status = REPORT_STATUS_SUPPRESSED;
-    ind->n = 3;
-    s_group(&ind->groups[0], "national", "NO/residential_care", 40, 70, 0.5,
-            0, 0);
-    ind->groups[0].has_position = 0;
-    s_group(&ind->groups[1], "international", "residential_care", 120, 60,
-            0.3, 0, 0);
-    ind->groups[1].has_position = 0;
-
-    ind = &r->indicators[2];
-    s_indicator(ind, "STA-02", "Sickness absence", "staff", "ratio", "%",
-                9.5);
-    ind->direction = REPORT_DIR_LOWER;
-    s_group(&ind->groups[0], "national", "NO/residential_care", 30, 2, 0.3,
-            8.0, 1);
-    s_group(&ind->groups[1], "international", "residential_care", 110, 1.5,
-            0.1, 10.5, 1);
-
-    ind = &r->indicators[3];
-    s_indicator(ind, "STA-07", "Staff engagement index", "staff",
-                "survey_mean", "1–5", 4.31);
-    ind->n = 57;
-    s_group(&ind->groups[0], "national", "NO/residential_care", 30, 3.2,
-            0.04, 93.0, 4);
-    s_group(&ind->groups[1], "international", "residential_care", 100, 3.0,
-            0.014, 95.5, 4);
-
-    ind = &r->indicators[4];
-    s_indicator(ind, "LEA-01", "Plan objectives achieved", "leadership",
-                "ratio", "%", 80.0);
-    s_group(&ind->groups[0], "national", "NO/residential_care", 25, 50, 2,
-            60.0, 3);
-    s_group(&ind->groups[1], "international", "residential_care", 90, 40,
-            0.6, 68.0, 3);
-
-    r->area_count = 2;
-    r->areas = calloc(2, sizeof *r->areas);
-    cr_assert_not_null(r->areas);
-    r->areas[0].indicator_id = report_strdup("STA-02");
-    r->areas[0].partner_count = 2;
-    report_partner_t *p = &r->areas[0].partners[0];
-    p->named = 1;
-    p->provider_id = report_strdup("NO-oslo-03");
-    p->name = report_strdup("Oslo Omsorg");
-    p->service_type = report_strdup("residential_care");
-    p->country = report_strdup("NO");
-    p = &r->areas[0].partners[1];
-    p->service_type = report_strdup("residential_care");
-    p->country = report_strdup("PT");
-    r->areas[1].indicator_id = report_strdup("RES-02");
-
-    r->strength_count = 1;
-    r->strengths = calloc(1, sizeof *r->strengths);
-    cr_assert_not_null(r->strengths);
-    r->strengths[0] = report_strdup("STA-07");
-
-    r->unit_count = 2;
-    r->units = calloc(2, sizeof *r->units);
-    cr_assert_not_null(r->units);
-    for (size_t u = 0; u < 2; u++) {
-        r->units[u].unit_id = report_strdup(u == 0 ? "north" : "south");
-        r->units[u].values = calloc(5, sizeof(report_unit_value_t));
-        cr_assert_not_null(r->units[u].values);
-        for (size_t i = 0; i < 5; i++) {
-            r->units[u].values[i].status = REPORT_STATUS_MISSING;
-            r->units[u].values[i].n = -1;
-        }
-    }
-    r->units[0].values[0] = (report_unit_value_t){REPORT_STATUS_OK, 75.0, -1};
-    r->units[1].values[0] = (report_unit_value_t){REPORT_STATUS_OK, 68.1, -1};
-    r->units[0].values[1] =
-        (report_unit_value_t){REPORT_STATUS_SUPPRESSED, 0, 2};
-    return r;
-}
 
 static report_summary_t *s_summary_fixture(int international)
 {
@@ -317,7 +144,7 @@ static size_t s_count(const char *hay, const char *needle)
 
 Test(report_html, provider_page_references_no_external_url, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     const char *bad = s_external(page);
     cr_assert_null(bad, "page contains '%s'", bad);
@@ -343,7 +170,7 @@ Test(report_html, summary_page_references_no_external_url, .timeout = 10)
 
 Test(report_html, provider_name_is_escaped, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     cr_assert_null(strstr(page, "<Care>"));
     cr_assert_not_null(strstr(page, "<h1>Bergen &lt;Care&gt; &amp; Co "
@@ -354,7 +181,7 @@ Test(report_html, provider_name_is_escaped, .timeout = 10)
 
 Test(report_html, percentile_rank_is_said_in_words, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     cr_assert_not_null(strstr(page, "better than 72% of 48 national peers"),
                        "phrase missing");
@@ -371,7 +198,7 @@ Test(report_html, percentile_rank_is_said_in_words, .timeout = 10)
 Test(report_html, suppressed_indicator_says_too_few_respondents,
      .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     cr_assert_not_null(strstr(page, "too few respondents"));
     cr_assert_not_null(strstr(page, "Fewer than 5 people answered (3)"));
@@ -385,7 +212,7 @@ Test(report_html, suppressed_indicator_says_too_few_respondents,
 Test(report_html, overview_comes_first_with_band_numbers_on_chips,
      .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     const char *overview = strstr(page, "id=\"overview\"");
     const char *details = strstr(page, "id=\"indicators\"");
@@ -407,7 +234,7 @@ Test(report_html, overview_comes_first_with_band_numbers_on_chips,
 
 Test(report_html, every_chart_has_title_and_desc, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     cr_assert_eq(s_count(page, "<svg class=\"chart\""), 5);
     cr_assert_eq(s_count(page, "<title id=\"c-"), 5);
@@ -421,7 +248,7 @@ Test(report_html, every_chart_has_title_and_desc, .timeout = 10)
 Test(report_html, partners_are_named_only_when_they_share_identity,
      .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     cr_assert_not_null(strstr(page, "<li>Oslo Omsorg (NO-oslo-03), NO</li>"));
     cr_assert_not_null(strstr(page, "<li>a residential care provider in "
@@ -432,7 +259,7 @@ Test(report_html, partners_are_named_only_when_they_share_identity,
 
 Test(report_html, units_are_compared_and_best_marked, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
     cr_assert_not_null(strstr(page, "id=\"units\""));
     cr_assert_not_null(strstr(page, "<strong>★ 75.0%</strong>"));
@@ -443,7 +270,7 @@ Test(report_html, units_are_compared_and_best_marked, .timeout = 10)
 
 Test(report_html, norwegian_labels_and_decimal_comma, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, report_i18n_language_for_country(r->country));
     cr_assert_not_null(strstr(page, "<html lang=\"no\">"));
     cr_assert_not_null(strstr(page, "Referanseanalyse"));
@@ -577,7 +404,7 @@ static char *s_export(const report_provider_t *r, int json)
 
 Test(report_export, csv_has_one_row_per_indicator_and_group, .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *csv = s_export(r, 0);
     cr_assert_eq(s_count(csv, "\n"), 1 + 10);
     cr_assert_not_null(strstr(csv, "\nNO-bergen-01,2025,RES-02,ok,71.4,,50,"
@@ -595,7 +422,7 @@ Test(report_export, csv_has_one_row_per_indicator_and_group, .timeout = 10)
 Test(report_export, json_escapes_and_hides_anonymous_partners,
      .timeout = 10)
 {
-    report_provider_t *r = s_fixture();
+    report_provider_t *r = report_fixture_provider();
     char *json = s_export(r, 1);
     cr_assert_not_null(strstr(json, "\"name\":\"Bergen <Care> & Co "
                                     "\\\"AS\\\"\""));
