@@ -560,12 +560,12 @@ Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
     cr_assert_eq(rc, 0, "check: %s", out);
     cr_expect_not_null(strstr(out, "14 rows: 0 accepted, 14 with warnings"),
                        "%s", out);
-    /* NO-001 sent STA-03 only; NO-003 sent RES-02 by a unit; NO-005
+    /* NO-001 sent STA-03 only; NO-003 sent RES-02 by a unit; NO-007
      * sent nothing. */
     const char *want[] = {
         "NO-001: warning: has not sent 45 of the catalogue's 46",
         "NO-003: warning: has not sent 45 of the catalogue's 46",
-        "NO-005: warning: has not sent 46 of the catalogue's 46"};
+        "NO-007: warning: has not sent 46 of the catalogue's 46"};
     for (size_t i = 0; i < 3; i++) {
         cr_expect_not_null(strstr(out, want[i]), "missing '%s' in:\n%s",
                            want[i], out);
