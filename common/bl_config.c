@@ -322,6 +322,11 @@ static void s_stage_map(s_ctx_t *c, const bl_yaml_node_t *root,
             s_err(c, val, "%s: %d is outside 1..%d", what, n, S_WORKERS_MAX);
             continue;
         }
+        if (n > 1 && st != BL_STAGE_VALIDATE && st != BL_STAGE_AGGREGATE) {
+            s_err(c, val, "%s: only validate and aggregate run several "
+                  "workers", what);
+            continue;
+        }
         c->cfg->workers[st] = n;
     }
 }
@@ -889,4 +894,46 @@ void bl_group_key(const bl_peer_group_t *g, const bl_group_attrs_t *a,
         }
         used += (size_t)w;
     }
+}
+
+int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
+                            size_t size)
+{
+    int counts[BL_STAGE_COUNT];
+    memcpy(counts, cfg->workers, sizeof counts);
+    const char *p = spec;
+    while (*p) {
+        const char *eq = strchr(p, '=');
+        const char *end = strchr(p, ',');
+        if (end == NULL) {
+            end = p + strlen(p);
+        }
+        if (eq == NULL || eq > end) {
+            snprintf(why, size, "'%.*s' is not STAGE=N", (int)(end - p), p);
+            return BL_EINVAL;
+        }
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - p), p);
+        int st = bl_stage_from_name(name);
+        char *num_end;
+        long n = strtol(eq + 1, &num_end, 10);
+        if (st < 0) {
+            snprintf(why, size, "unknown stage '%s'", name);
+            return BL_EINVAL;
+        }
+        if (num_end != end || n < 1 || n > S_WORKERS_MAX) {
+            snprintf(why, size, "%s: the number of workers must be 1..%d",
+                     name, S_WORKERS_MAX);
+            return BL_EINVAL;
+        }
+        if (n > 1 && st != BL_STAGE_VALIDATE && st != BL_STAGE_AGGREGATE) {
+            snprintf(why, size, "%s: only validate and aggregate run several "
+                     "workers", name);
+            return BL_EINVAL;
+        }
+        counts[st] = (int)n;
+        p = *end ? end + 1 : end;
+    }
+    memcpy(cfg->workers, counts, sizeof counts);
+    return 0;
 }

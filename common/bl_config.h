@@ -99,6 +99,12 @@ typedef struct bl_config {
  * *out NULL. */
 int bl_config_load(bl_config_t **out, const char *path, bl_diags_t *diags);
 
+/* Overrides worker counts with a spec such as "validate=3,aggregate=2"
+ * (only validate and aggregate may run more than one).  Returns 0, or
+ * BL_EINVAL with the reason in why and nothing changed. */
+int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
+                            size_t size);
+
 /* Frees the config (and its catalogue); sets *cfg to NULL; accepts NULL. */
 void bl_config_destroy(bl_config_t **cfg);
 

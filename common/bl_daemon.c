@@ -48,7 +48,9 @@ static void s_on_signal(int sig)
 
 static void s_usage(const char *prog)
 {
-    fprintf(stderr, "usage: %s [-c NODE.yaml] [--worker N]\n", prog);
+    fprintf(stderr,
+            "usage: %s [-c NODE.yaml] [--worker N] [--workers STAGE=N,...]\n",
+            prog);
 }
 
 int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
@@ -60,6 +62,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
         config = "node.yaml";
     }
     int worker = 1;
+    const char *workers = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             config = argv[++i];
@@ -70,6 +73,8 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
                         argv[i], BL_OUTBOX_LANES_MAX);
                 return 1;
             }
+        } else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+            workers = argv[++i];
         } else if (strcmp(argv[i], "--foreground") == 0) {
             /* daemons always run in the foreground; `benchlearn up`
              * detaches them */
@@ -100,6 +105,14 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
         return 1;
     }
     bl_diags_clear(&diags);
+    char why[256];
+    if (workers != NULL &&
+        bl_config_apply_workers(d->cfg, workers, why, sizeof why) != 0) {
+        fprintf(stderr, "bl-%s: --workers: %s\n", stage, why);
+        bl_config_destroy(&d->cfg);
+        free(d);
+        return 1;
+    }
     bl_daemon_worker_name(d->cfg, ops->stage, worker, d->name,
                           sizeof d->name);
     bl_log_init(d->name, BL_LOG_INFO);
@@ -479,5 +492,21 @@ int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops)
         rc = bl_daemon_run(d);
     }
     bl_daemon_close(&d);
+    return rc;
+}
+
+int bl_daemon_marker(bl_daemon_t *d, MDB_txn *txn, int64_t period,
+                     int64_t generation, int expected, bool *complete,
+                     bl_err_t *err)
+{
+    char key[64];
+    snprintf(key, sizeof key, "marks.%" PRId64 ".%" PRId64, period,
+             generation);
+    uint64_t marks;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(d), key, &marks, err);
+    if (rc == 0) {
+        rc = bl_store_put_u64(txn, bl_daemon_meta(d), key, marks + 1, err);
+    }
+    *complete = rc == 0 && (int)(marks + 1) == expected;
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <lmdb.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bl_config.h"
@@ -63,6 +64,14 @@ int bl_daemon_run(bl_daemon_t *d);
 
 /* Closes everything in reverse order and frees d; sets *d to NULL. */
 void bl_daemon_close(bl_daemon_t **d);
+
+/* Counts one close marker of (period, generation) from a worker of the
+ * previous stage; *complete is true on the marker that makes `expected`
+ * (that stage's worker count), so the close runs once, after every worker
+ * has passed on everything before it. */
+int bl_daemon_marker(bl_daemon_t *d, MDB_txn *txn, int64_t period,
+                     int64_t generation, int expected, bool *complete,
+                     bl_err_t *err);
 
 /* A daemon's whole life: init, open, run until a signal, close.  Returns
  * the process exit status. */

@@ -404,12 +404,17 @@ uint64_t bl_outbox_sent(const bl_outbox_t *ob)
     return ob->sent;
 }
 
-size_t bl_outbox_lane_for(const bl_outbox_t *ob, const char *key, size_t len)
+size_t bl_outbox_lane_of(const char *key, size_t len, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)key[i];
         h *= 1099511628211ULL;
     }
-    return (size_t)(h % ob->n_lanes);
+    return n > 0 ? (size_t)(h % n) : 0;
+}
+
+size_t bl_outbox_lane_for(const bl_outbox_t *ob, const char *key, size_t len)
+{
+    return bl_outbox_lane_of(key, len, ob->n_lanes);
 }

@@ -71,7 +71,11 @@ uint64_t bl_outbox_pending(const bl_outbox_t *ob);
 /* Messages acknowledged since open, over all lanes. */
 uint64_t bl_outbox_sent(const bl_outbox_t *ob);
 
-/* Lane for a key (FNV-1a hash modulo the number of lanes). */
+/* Lane for a key among n lanes (FNV-1a hash modulo n): the rule every
+ * stage uses to spread providers over the next stage's workers. */
+size_t bl_outbox_lane_of(const char *key, size_t len, size_t n);
+
+/* Lane for a key among this outbox's lanes. */
 size_t bl_outbox_lane_for(const bl_outbox_t *ob, const char *key,
                           size_t len);
 

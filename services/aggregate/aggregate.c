@@ -544,13 +544,22 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
         bl_req_int(msg, "generation", &gen) != 0) {
         return bl_err_set(err, BL_EPROTO, "malformed close message");
     }
+    /* Every validation worker passes the marker on; compute after the
+     * last, when all rows before the close have arrived. */
+    bool complete;
+    int rc = bl_daemon_marker(a->d, txn, period, gen,
+                              a->cfg->workers[BL_STAGE_VALIDATE], &complete,
+                              err);
+    if (rc != 0 || !complete) {
+        return rc;
+    }
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
     bl_mpw_reset(&a->batch);
     a->batch_rows = 0;
-    int rc = bl_page_delete(txn, bl_daemon_dbi(a->d, DB_VALUES), prefix, pl,
-                             err);
+    rc = bl_page_delete(txn, bl_daemon_dbi(a->d, DB_VALUES), prefix, pl,
+                        err);
     if (rc == 0) {
         rc = s_compute_admin(a, txn, period, gen, err);
     }

@@ -748,14 +748,11 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     }
     /* Every aggregation worker sends its own marker; compute after the
      * last. */
-    char key[64];
-    snprintf(key, sizeof key, "marks.%" PRId64 ".%" PRId64, period, gen);
-    uint64_t marks;
-    int rc = bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &marks, err);
-    if (rc == 0) {
-        rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, marks + 1, err);
-    }
-    if (rc != 0 || (int)(marks + 1) < b->cfg->workers[BL_STAGE_AGGREGATE]) {
+    bool complete;
+    int rc = bl_daemon_marker(b->d, txn, period, gen,
+                              b->cfg->workers[BL_STAGE_AGGREGATE], &complete,
+                              err);
+    if (rc != 0 || !complete) {
         return rc;
     }
     rc = s_compute(b, txn, period, gen, err);

@@ -17,10 +17,15 @@ typedef struct cli {
     bl_config_t *cfg;          /* loaded by cli_load_config */
     void *zctx;                /* ZeroMQ context */
     const char *prog;          /* "benchlearn" */
+    char workers_spec[128];    /* "validate=N,aggregate=M": the worker
+                                  counts the node runs with */
 } cli_t;
 
 /* Loads the node config; prints every problem.  Returns 0, 1 or 2. */
 int cli_load_config(cli_t *c);
+
+/* Sets c->workers_spec from c->cfg->workers. */
+void cli_set_workers_spec(cli_t *c);
 
 /* Prints "benchlearn: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

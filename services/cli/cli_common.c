@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bl_daemon.h"
 #include "cli.h"
@@ -24,6 +25,22 @@ int cli_load_config(cli_t *c)
     int rc = bl_config_load(&c->cfg, c->config_path, &diags);
     if (rc == 0) {
         bl_diags_clear(&diags);
+        /* `benchlearn up --workers` records the counts the node runs
+         * with; every later command talks to that many workers. */
+        char path[4200], spec[128], why[256];
+        snprintf(path, sizeof path, "%s/run/workers", c->cfg->data_dir);
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            if (fgets(spec, sizeof spec, f) != NULL) {
+                spec[strcspn(spec, "\n")] = '\0';
+                if (bl_config_apply_workers(c->cfg, spec, why, sizeof why) !=
+                    0) {
+                    cli_error("%s: %s", path, why);
+                }
+            }
+            fclose(f);
+        }
+        cli_set_workers_spec(c);
         return 0;
     }
     for (size_t i = 0; i < diags.count; i++) {
@@ -36,6 +53,13 @@ int cli_load_config(cli_t *c)
     }
     bl_diags_clear(&diags);
     return 1;
+}
+
+void cli_set_workers_spec(cli_t *c)
+{
+    snprintf(c->workers_spec, sizeof c->workers_spec,
+             "validate=%d,aggregate=%d", c->cfg->workers[BL_STAGE_VALIDATE],
+             c->cfg->workers[BL_STAGE_AGGREGATE]);
 }
 
 void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf, size_t size)

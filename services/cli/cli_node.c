@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,7 @@ static int s_spawn(cli_t *c, bl_stage_t s, int k, const char *name)
             _exit(0);
         }
         execl(prog, prog, "-c", c->cfg->path, "--worker", worker,
-              (char *)NULL);
+              "--workers", c->workers_spec, (char *)NULL);
         fprintf(stderr, "benchlearn: cannot run %s: %s\n", prog,
                 strerror(errno));
         _exit(127);
@@ -128,28 +129,87 @@ static int s_spawn(cli_t *c, bl_stage_t s, int k, const char *name)
     return 0;
 }
 
-/* True when stage s is named among argv (or argv names none). */
-static int s_selected(int argc, char **argv, bl_stage_t s)
+/* True when any daemon of the node is running. */
+static bool s_any_running(const bl_config_t *cfg)
 {
-    if (argc <= 1) {
-        return 1;
-    }
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], bl_stage_name(s)) == 0) {
-            return 1;
+    for (int s = 0; s < BL_STAGE_COUNT; s++) {
+        for (int k = 1; k <= BL_OUTBOX_LANES_MAX; k++) {
+            char name[64];
+            bl_daemon_worker_name(cfg, (bl_stage_t)s, k, name, sizeof name);
+            if (s_running_pid(cfg, name) > 0) {
+                return true;
+            }
+            if (k == 1 && cfg->workers[s] <= 1) {
+                char numbered[64];
+                snprintf(numbered, sizeof numbered, "%s.1",
+                         bl_stage_name((bl_stage_t)s));
+                if (s_running_pid(cfg, numbered) > 0) {
+                    return true;
+                }
+            }
         }
+    }
+    return false;
+}
+
+/* Records the worker counts the node runs with, for the next commands. */
+static int s_save_workers(const cli_t *c)
+{
+    char path[4200], tmp[4210];
+    snprintf(path, sizeof path, "%s/run/workers", c->cfg->data_dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        return -errno;
+    }
+    fprintf(f, "%s\n", c->workers_spec);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        return -errno;
     }
     return 0;
 }
 
 int cli_up(cli_t *c, int argc, char **argv)
 {
+    bool selected[BL_STAGE_COUNT] = {false};
+    bool any = false;
+    const char *workers = NULL;
     for (int i = 1; i < argc; i++) {
-        if (bl_stage_from_name(argv[i]) < 0) {
+        if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+            workers = argv[++i];
+            continue;
+        }
+        int s = bl_stage_from_name(argv[i]);
+        if (s < 0) {
             cli_error("up: unknown stage '%s' (ingest, validate, aggregate, "
                       "benchmark, report)", argv[i]);
             return 1;
         }
+        selected[s] = any = true;
+    }
+    for (int s = 0; s < BL_STAGE_COUNT && !any; s++) {
+        selected[s] = true;
+    }
+    if (workers != NULL) {
+        char why[256];
+        int before[BL_STAGE_COUNT];
+        memcpy(before, c->cfg->workers, sizeof before);
+        if (bl_config_apply_workers(c->cfg, workers, why, sizeof why) != 0) {
+            cli_error("up: --workers: %s", why);
+            return 1;
+        }
+        if (memcmp(before, c->cfg->workers, sizeof before) != 0) {
+            /* Rows in flight are spread by worker count: change it only on
+             * a stopped node. */
+            memcpy(c->cfg->workers, before, sizeof before);
+            if (s_any_running(c->cfg)) {
+                cli_error("up: the node runs with other worker counts: "
+                          "stop it first (benchlearn down)");
+                return 1;
+            }
+            bl_config_apply_workers(c->cfg, workers, why, sizeof why);
+        }
+        cli_set_workers_spec(c);
     }
     static const char *const subdirs[] = {"log", "run"};
     for (int i = 0; i < 2; i++) {
@@ -161,11 +221,16 @@ int cli_up(cli_t *c, int argc, char **argv)
             return 2;
         }
     }
-    int rc;
+    int rc = s_save_workers(c);
+    if (rc != 0) {
+        cli_error("cannot write %s/run/workers: %s", c->cfg->data_dir,
+                  strerror(-rc));
+        return 2;
+    }
     /* Start from the end of the pipeline so that each stage finds the next
      * one listening. */
     for (int s = BL_STAGE_COUNT - 1; s >= 0; s--) {
-        if (!s_selected(argc, argv, (bl_stage_t)s)) {
+        if (!selected[s]) {
             continue;
         }
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
@@ -182,7 +247,7 @@ int cli_up(cli_t *c, int argc, char **argv)
     }
     int failed = 0;
     for (int s = 0; s < BL_STAGE_COUNT; s++) {
-        if (!s_selected(argc, argv, (bl_stage_t)s)) {
+        if (!selected[s]) {
             continue;
         }
         for (int k = 1; k <= c->cfg->workers[s]; k++) {

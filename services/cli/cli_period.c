@@ -142,6 +142,13 @@ int cli_close(cli_t *c, int argc, char **argv)
 
 /* ---- export ------------------------------------------------------------- */
 
+/* A row held back for sorting when several workers each send their own
+ * sorted part: its sort key and where its text sits in the buffer. */
+typedef struct s_held {
+    char key[256];     /* the key columns joined by \x1f */
+    size_t off, len;
+} s_held_t;
+
 typedef struct s_export {
     const char *what;
     const char *const *columns;
@@ -151,6 +158,9 @@ typedef struct s_export {
     bool json;
     FILE *out;
     uint64_t rows;
+    bool merge;        /* rows go to a buffer and are sorted at the end */
+    s_held_t *held;
+    size_t n_held, cap_held;
 } s_export_t;
 
 static const char *const s_stats_cols[] = {
@@ -249,14 +259,61 @@ static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
 }
 
 /* Writes one row (an array whose nested arrays are flattened). */
+/* The sort key of a row: its leading string fields joined by \x1f
+ * (\x1f sorts before every printable character, so this orders rows by
+ * their columns as text, left to right). */
+static void s_row_key(bl_mpr_t r, char *key, size_t size)
+{
+    uint32_t n;
+    size_t used = 0;
+    key[0] = '\0';
+    if (bl_mpr_array(&r, &n) != 0) {
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *s;
+        uint32_t len;
+        if (bl_mpr_str(&r, &s, &len) != 0) {
+            return;
+        }
+        int w = snprintf(key + used, size - used, "%s%.*s", i ? "\x1f" : "",
+                         (int)len, s);
+        if (w < 0 || (size_t)w >= size - used) {
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+static int s_hold(s_export_t *e, const bl_mpr_t *r)
+{
+    if (e->n_held == e->cap_held) {
+        size_t cap = e->cap_held ? e->cap_held * 2 : 4096;
+        s_held_t *h = realloc(e->held, cap * sizeof *h);
+        if (h == NULL) {
+            return -1;
+        }
+        e->held = h;
+        e->cap_held = cap;
+    }
+    s_held_t *h = &e->held[e->n_held++];
+    s_row_key(*r, h->key, sizeof h->key);
+    fflush(e->out);
+    h->off = (size_t)ftell(e->out);
+    return 0;
+}
+
 static int s_row(s_export_t *e, bl_mpr_t *r)
 {
+    if (e->merge && s_hold(e, r) != 0) {
+        return -1;
+    }
     uint32_t n;
     if (bl_mpr_array(r, &n) != 0) {
         return -1;
     }
     if (e->json) {
-        fputs(e->rows ? ",\n  {" : "\n  {", e->out);
+        fputs(e->merge ? "{" : e->rows ? ",\n  {" : "\n  {", e->out);
     }
     size_t col = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -282,7 +339,29 @@ static int s_row(s_export_t *e, bl_mpr_t *r)
     }
     fputs(e->json ? "}" : "\n", e->out);
     e->rows++;
+    if (e->merge) {
+        fflush(e->out);
+        s_held_t *h = &e->held[e->n_held - 1];
+        h->len = (size_t)ftell(e->out) - h->off;
+    }
     return 0;
+}
+
+static int s_cmp_held(const void *a, const void *b)
+{
+    return strcmp(((const s_held_t *)a)->key, ((const s_held_t *)b)->key);
+}
+
+/* Writes the held rows to out in key order. */
+static void s_write_held(s_export_t *e, const char *buf, FILE *out)
+{
+    qsort(e->held, e->n_held, sizeof *e->held, s_cmp_held);
+    for (size_t i = 0; i < e->n_held; i++) {
+        if (e->json) {
+            fputs(i ? ",\n  " : "\n  ", out);
+        }
+        fwrite(buf + e->held[i].off, 1, e->held[i].len, out);
+    }
 }
 
 static int s_export_pages(cli_t *c, s_export_t *e, int64_t period, int k)
@@ -408,8 +487,29 @@ int cli_export(cli_t *c, int argc, char **argv)
     }
     int rc = 0;
     int workers = c->cfg->workers[e.stage];
+    /* Each worker's rows come sorted; several workers' are merged. */
+    char *buf = NULL;
+    size_t buf_len = 0;
+    FILE *final_out = e.out;
+    if (workers > 1) {
+        e.merge = true;
+        e.out = open_memstream(&buf, &buf_len);
+        if (e.out == NULL) {
+            cli_error("export: out of memory");
+            return 2;
+        }
+    }
     for (int k = 1; k <= workers && rc == 0; k++) {
         rc = s_export_pages(c, &e, period, k);
+    }
+    if (e.merge) {
+        fclose(e.out);
+        e.out = final_out;
+        if (rc == 0) {
+            s_write_held(&e, buf, e.out);
+        }
+        free(buf);
+        free(e.held);
     }
     if (e.json) {
         fputs(e.rows ? "\n]\n" : "]\n", e.out);

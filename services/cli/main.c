@@ -18,7 +18,8 @@ typedef struct command {
 } command_t;
 
 static const command_t s_commands[] = {
-    {"up", cli_up, 1, "up [STAGE...]         start the node's daemons"},
+    {"up", cli_up, 1,
+     "up [--workers validate=N,aggregate=M] [STAGE...]  start the daemons"},
     {"down", cli_down, 1, "down                  stop them cleanly"},
     {"status", cli_status, 1,
      "status                health of each daemon, queues, counts"},

@@ -330,6 +330,12 @@ done:
     return rc;
 }
 
+/* Whether a raw row goes to lane: register rows go to every validation
+ * worker (each checks rows against the whole register), other rows to
+ * the worker of their provider. */
+static bool s_row_in_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
+                          size_t len, size_t lane);
+
 /* The lane of a raw row: by its provider id field. */
 static size_t s_row_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
                          size_t len)
@@ -355,6 +361,15 @@ static size_t s_row_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
         return 0;
     }
     return bl_outbox_lane_for(ob, p, pl);
+}
+
+static bool s_row_in_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
+                          size_t len, size_t lane)
+{
+    if (strcmp(s->kind, "register") == 0) {
+        return true;
+    }
+    return s_row_lane(in, s, row, len) == lane;
 }
 
 static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
@@ -390,7 +405,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                 bl_reply_error(reply, "row %u is malformed", i);
                 return 0;
             }
-            if (s_row_lane(in, &s, row, rl) == lane) {
+            if (s_row_in_lane(in, &s, row, rl, lane)) {
                 count++;
             }
         }
@@ -409,12 +424,12 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
             const uint8_t *row;
             size_t rl;
             bl_mpr_raw(&r, &row, &rl);
-            if (s_row_lane(in, &s, row, rl) != lane) {
+            if (!s_row_in_lane(in, &s, row, rl, lane)) {
                 continue;
             }
             bl_mpw_raw(w, row, rl);
-            if (s.dry_run) {
-                continue;
+            if (s.dry_run || (lane > 0 && strcmp(s.kind, "register") == 0)) {
+                continue;  /* a broadcast row is stored once */
             }
             bl_mpr_t rr;
             bl_mpr_init(&rr, row, rl);

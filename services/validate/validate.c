@@ -70,6 +70,8 @@ typedef struct validate {
     bl_mpw_t lanes[BL_OUTBOX_LANES_MAX];  /* records per aggregation lane */
     uint32_t lane_count[BL_OUTBOX_LANES_MAX];
     int current_year;
+    bool not_mine;             /* the row being judged belongs to another
+                                  validation worker (broadcast register) */
 } validate_t;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -814,6 +816,16 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
     return 0;
 }
 
+/* True when this validation worker is the one for provider (the same
+ * rule ingestion uses to spread rows). */
+static bool s_owns(const validate_t *v, const char *provider)
+{
+    int workers = v->cfg->workers[BL_STAGE_VALIDATE];
+    return workers <= 1 ||
+           bl_outbox_lane_of(provider, strlen(provider), (size_t)workers) ==
+               (size_t)(bl_daemon_worker(v->d) - 1);
+}
+
 static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
                           uint64_t line, vr_outcome_t *o, bl_err_t *err)
 {
@@ -821,6 +833,19 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
                       v->current_year};
     vr_register_t g;
     vr_check_register(&c, fields, &g, o);
+    /* Register rows reach every worker; the provider's own worker judges
+     * the row, the others only keep the entry for their own checks. */
+    if (!s_owns(v, fields[v->sub.layout.col[BL_COL_PROVIDER_ID]])) {
+        v->not_mine = true;
+        if (o->rejected || v->sub.dry_run) {
+            return 0;
+        }
+        bl_mpw_reset(&v->w);
+        s_write_register(&v->w, &g);
+        return bl_store_put(txn, bl_daemon_dbi(v->d, DB_REGISTER), g.provider,
+                            strlen(g.provider), bl_mpw_data(&v->w),
+                            bl_mpw_size(&v->w), err);
+    }
     if (g.provider[0]) {
         int rc = s_check_repeat(v, txn, g.provider, line, "provider_id", o,
                                 err);
@@ -890,6 +915,8 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         free(owned);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
+    uint64_t owned_rows = 0;
+    v->not_mine = false;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t three, nf;
         uint64_t line;
@@ -951,9 +978,11 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                 owned[f] = NULL;
             }
         }
-        if (rc == 0) {
+        if (rc == 0 && !v->not_mine) {
             rc = s_store_outcome(v, txn, line, &o, err);
+            owned_rows++;
         }
+        v->not_mine = false;
     }
     free(fields);
     free(owned);
@@ -961,7 +990,7 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         rc = s_flush_lanes(v, txn, err);
     }
     if (rc == 0) {
-        v->sub.rows += n;
+        v->sub.rows += owned_rows;
         rc = s_sub_save(v, txn, &v->sub, err);
     }
     /* The cache may now hold counts of an aborted transaction. */
@@ -1081,6 +1110,8 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
         if (k.mv_size < sizeof provider) {
             memcpy(provider, k.mv_data, k.mv_size);
             provider[k.mv_size] = '\0';
+        }
+        if (k.mv_size < sizeof provider && s_owns(v, provider)) {
             char missing[VR_REASON_MAX] = "";
             size_t n_missing = 0, n_listed = 0, used = 0;
             for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {

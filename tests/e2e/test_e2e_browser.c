@@ -10,6 +10,8 @@
  * BL_SKIP_BROWSER=1 skips them instead.  This is not a layout test: what
  * the page looks like is for a person to judge from the screenshot.
  */
+#define _XOPEN_SOURCE 700   /* nftw */
+
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <errno.h>
@@ -57,10 +59,10 @@ static int s_on_path(const char *name)
     char *save = NULL;
     for (char *d = strtok_r(copy, ":", &save); d != NULL && !found;
          d = strtok_r(NULL, ":", &save)) {
-        char *full = NULL;
-        if (asprintf(&full, "%s/%s", d, name) < 0) {
-            cr_assert_fail("out of memory");
-        }
+        size_t size = strlen(d) + strlen(name) + 2;
+        char *full = malloc(size);
+        cr_assert_not_null(full);
+        snprintf(full, size, "%s/%s", d, name);
         found = access(full, X_OK) == 0;
         free(full);
     }
@@ -183,31 +185,38 @@ static int s_chromium(const char *page, const char *option, const char *log)
     return s_run(argv, log);
 }
 
-/* The first line of log that reports a console message or an uncaught
- * exception, as a heap string, or NULL when there is none.  Chromium 156
+/* The lines of log that report a console message or an uncaught
+ * exception, as one heap string, or NULL when there are none.  Chromium 156
  * logs every console message of the page, whatever its level, as
  * "[pid:tid:date:INFO:CONSOLE:line] "text", source: url (line)"; an
  * uncaught exception is such a line with "Uncaught" in its text.  The page
  * has no script, so any console line at all is a fault. */
-static char *s_console_error(const char *log)
+static char *s_console_lines(const char *log)
 {
     char *text = s_slurp(log, NULL);
     cr_assert_not_null(text, "cannot read %s", log);
     char *found = NULL;
-    for (char *line = text; *line != '\0' && found == NULL;) {
+    size_t found_len = 0;
+    FILE *out = open_memstream(&found, &found_len);
+    cr_assert_not_null(out);
+    for (char *line = text; *line != '\0';) {
         char *end = strchr(line, '\n');
         size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
         char *copy = strndup(line, len);
         cr_assert_not_null(copy);
         if (strstr(copy, ":CONSOLE") != NULL ||
             strstr(copy, "Uncaught") != NULL) {
-            found = copy;
-        } else {
-            free(copy);
+            fprintf(out, "%s\n", copy);
         }
+        free(copy);
         line += len + (end != NULL);
     }
+    cr_assert_eq(fclose(out), 0);
     free(text);
+    if (found_len == 0) {
+        free(found);
+        return NULL;
+    }
     return found;
 }
 
@@ -299,14 +308,21 @@ static void s_teardown(void)
     }
 }
 
-/* The figures of the fixture's best documented indicator, RES-02, and its
- * name, as both the HTML and the cairo PDF word them. */
+/* The provider's name and figures, as both the printed page and the cairo
+ * PDF word them (see report_fixture.h for where they come from). */
 static const char *const s_figures[] = {
     "Bergen <Care> & Co \"AS\"",
-    "Individual-plan goals achieved",
-    "71.4%",
-    "better than 72% of 48 national peers",
-    "Sickness absence",
+    "NO-bergen-01",
+    "RES-02 Individual-plan goals achieved",
+    "Your value: 71.4%",
+    "Better than 72% of 48 national peers: band 3, above the median.",
+    "8.6% short of the reference value 80.0%.",
+    "In 2024 the value was 66.0%; it is now 71.4% (better).",
+    "Percentile rank among national peers: 61% in 2024, 72% now.",
+    "Fewer than 5 people answered (3)",
+    "Better than 8% of 30 national peers: band 1, lowest quarter.",
+    "Your value: 4.31",
+    "Oslo Omsorg (NO-oslo-03)",
 };
 
 Test(e2e_browser, page_opens_without_console_errors_and_screenshots,
@@ -325,7 +341,7 @@ Test(e2e_browser, page_opens_without_console_errors_and_screenshots,
     char *why = s_slurp(log, NULL);
     cr_assert_eq(rc, 0, "chromium exit %d:\n%s", rc, why ? why : "");
     free(why);
-    char *bad = s_console_error(log);
+    char *bad = s_console_lines(log);
     cr_assert_null(bad, "console: %s", bad);
     size_t size = 0;
     char *image = s_slurp(png, &size);
@@ -361,18 +377,19 @@ Test(e2e_browser, printed_page_carries_the_providers_figures,
     char *why = s_slurp(log, NULL);
     cr_assert_eq(rc, 0, "chromium exit %d:\n%s", rc, why ? why : "");
     free(why);
-    char *bad = s_console_error(log);
+    char *bad = s_console_lines(log);
     cr_assert_null(bad, "console: %s", bad);
     char *text = s_pdf_text(pdf);
     s_assert_phrases("printed PDF", text, s_figures,
                      sizeof s_figures / sizeof s_figures[0]);
-    static const char *const more[] = {
-        "In 2024 the value was 66.0%; it is now 71.4% (better).",
-        "8.6% short of the reference value 80.0%.",
-        "too few respondents",
-        "Oslo Omsorg",
+    /* Only the page has these: the overview's lowest-case phrase and the
+     * units table. */
+    static const char *const page_only[] = {
+        "STA-02 Sickness absence – better than 8% of 30 national peers",
+        "Whole provider north south 71.4% ★ 75.0% 68.1%",
     };
-    s_assert_phrases("printed PDF", text, more, sizeof more / sizeof more[0]);
+    s_assert_phrases("printed PDF", text, page_only,
+                     sizeof page_only / sizeof page_only[0]);
     free(text);
 }
 
@@ -384,6 +401,12 @@ Test(e2e_browser, cairo_pdf_carries_the_providers_figures,
     char *text = s_pdf_text(s_path(pdf, sizeof pdf, "report.pdf"));
     s_assert_phrases("cairo PDF", text, s_figures,
                      sizeof s_figures / sizeof s_figures[0]);
+    /* The PDF lists the units' values where the page has a table. */
+    static const char *const pdf_only[] = {
+        "north: 75.0% · south: 68.1%",
+    };
+    s_assert_phrases("cairo PDF", text, pdf_only,
+                     sizeof pdf_only / sizeof pdf_only[0]);
     free(text);
 }
 
@@ -414,8 +437,11 @@ Test(e2e_browser, console_check_catches_a_script_error, .init = s_setup,
     s_path(log, sizeof log, "chromium.log");
     snprintf(option, sizeof option, "--screenshot=%s", png);
     cr_assert_eq(s_chromium(broken, option, log), 0);
-    char *bad = s_console_error(log);
+    char *bad = s_console_lines(log);
     cr_assert_not_null(bad, "the injected script error went unnoticed");
-    cr_assert_not_null(strstr(bad, "deliberate"), "first: %s", bad);
+    cr_assert_not_null(strstr(bad, "\"deliberate\""), "%s", bad);
+    cr_assert_not_null(strstr(bad, "Uncaught ReferenceError: "
+                                   "s_no_such_function is not defined"),
+                       "%s", bad);
     free(bad);
 }

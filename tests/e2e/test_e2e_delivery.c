@@ -36,55 +36,9 @@ static void s_teardown(void)
     bl_test_node_stop(&s_node);
 }
 
-static void s_write_files(void)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/register.csv", s_node.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,name,country,service_type,users,staff,"
-               "membership,member_since\n");
-    for (int p = 1; p <= S_PROVIDERS; p++) {
-        fprintf(f, "NO-%04d,Provider %d,NO,residential_care,%d,%d,assurance,"
-                   "2020-01-01\n",
-                p, p, 50 + p, 20 + p);
-    }
-    cr_assert_eq(fclose(f), 0);
-    snprintf(path, sizeof path, "%s/survey.csv", s_node.dir);
-    f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,U1,U2,U3\n");
-    for (int p = 1; p <= S_PROVIDERS; p++) {
-        for (int r = 0; r < S_RESPONDENTS; r++) {
-            fprintf(f, "NO-%04d,,2025,user,r%d,%d,%d,%d\n", p, r, 1 + r % 5,
-                    1 + (r + p) % 5, 1 + (r * 7) % 5);
-        }
-    }
-    cr_assert_eq(fclose(f), 0);
-}
-
-/* Reads "name=value" for daemon from `benchlearn status`; -1 if absent. */
 static long s_status_field(const char *daemon, const char *field)
 {
-    char *out = NULL;
-    bl_test_node_cli(&s_node, &out, "status");
-    long v = -1;
-    if (out != NULL) {
-        for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-            if (strncmp(line, daemon, strlen(daemon)) != 0 ||
-                line[strlen(daemon)] != ' ') {
-                continue;
-            }
-            char key[64];
-            snprintf(key, sizeof key, " %s=", field);
-            char *at = strstr(line, key);
-            if (at != NULL) {
-                v = atol(at + strlen(key));
-            }
-        }
-    }
-    free(out);
-    return v;
+    return bl_test_node_status(&s_node, daemon, field, 0);
 }
 
 static void s_sleep_ms(int ms)
@@ -95,7 +49,9 @@ static void s_sleep_ms(int ms)
 
 static void s_kill_and_restart(const char *victim)
 {
-    s_write_files();
+    cr_assert_eq(bl_test_node_write_data(&s_node, S_PROVIDERS,
+                                         S_RESPONDENTS),
+                 0);
     cr_assert_eq(bl_test_node_cli(&s_node, NULL, "up"), 0);
     char *out = NULL;
     int rc = bl_test_node_cli(&s_node, &out, "submit --wait register.csv");

@@ -115,3 +115,62 @@ void bl_test_node_stop(bl_test_node_t *n)
     (void)rc;
     n->dir[0] = '\0';
 }
+
+int bl_test_node_write_data(const bl_test_node_t *n, int providers,
+                            int respondents)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/register.csv", n->dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        return -1;
+    }
+    fprintf(f, "provider_id,name,country,service_type,users,staff,"
+               "membership,member_since\n");
+    for (int p = 1; p <= providers; p++) {
+        fprintf(f, "NO-%04d,Provider %d,NO,residential_care,%d,%d,assurance,"
+                   "2020-01-01\n",
+                p, p, 50 + p, 20 + p);
+    }
+    if (fclose(f) != 0) {
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/survey.csv", n->dir);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        return -1;
+    }
+    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,U1,U2,U3\n");
+    for (int p = 1; p <= providers; p++) {
+        for (int r = 0; r < respondents; r++) {
+            fprintf(f, "NO-%04d,,2025,user,r%d,%d,%d,%d\n", p, r, 1 + r % 5,
+                    1 + (r + p) % 5, 1 + (r * 7) % 5);
+        }
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+long bl_test_node_status(const bl_test_node_t *n, const char *daemon,
+                         const char *field, int sum)
+{
+    char *out = NULL;
+    bl_test_node_cli(n, &out, "status");
+    long v = -1;
+    size_t dl = strlen(daemon);
+    char *save = NULL;
+    for (char *line = out ? strtok_r(out, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, daemon, dl) != 0 ||
+            !(line[dl] == ' ' || (sum && line[dl] == '.'))) {
+            continue;
+        }
+        char key[64];
+        snprintf(key, sizeof key, " %s=", field);
+        char *at = strstr(line, key);
+        if (at != NULL) {
+            v = (v < 0 ? 0 : v) + atol(at + strlen(key));
+        }
+    }
+    free(out);
+    return v;
+}

@@ -30,6 +30,18 @@ int bl_test_node_cli(const bl_test_node_t *n, char **out, const char *fmt,
 /* The pid of a running daemon ("validate"), or 0. */
 int bl_test_node_pid(const bl_test_node_t *n, const char *daemon);
 
+/* Writes dir/register.csv with providers NO-0001.. (residential care) and
+ * dir/survey.csv with `respondents` user-survey rows per provider for
+ * 2025.  Returns 0 or -1. */
+int bl_test_node_write_data(const bl_test_node_t *n, int providers,
+                            int respondents);
+
+/* A counter of a daemon from `benchlearn status` ("records_applied" of
+ * "aggregate.2"); with sum, the total over every worker of the stage
+ * named by daemon ("aggregate").  -1 when absent. */
+long bl_test_node_status(const bl_test_node_t *n, const char *daemon,
+                         const char *field, int sum);
+
 /* Stops the node (benchlearn down) and removes the directory. */
 void bl_test_node_stop(bl_test_node_t *n);
 

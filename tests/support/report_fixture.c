@@ -10,7 +10,7 @@
 
 /* The test support library is not linked with the service libraries'
  * include directories, so the model's header is named by its path. */
-#include "../../services/report/report_model.h"
+#include "report_model.h"
 
 /* Aborts when p is NULL: a fixture that cannot be built fails its test
  * loudly. */
