@@ -204,7 +204,7 @@ cpu_snapshot() {
     local hz
     hz=$(getconf CLK_TCK)
     for d in $(daemons); do
-        awk -v d="$d" -v hz="$hz" '{ sub(/^.*\) /, ""); \
+        awk -v d="$d" -v hz="$hz" '{ sub(/^.*\) /, "")
             printf "%s %.2f\n", d, ($12 + $13) / hz }' \
             "/proc/$(pid_of "$d")/stat" 2>/dev/null || true
     done
@@ -212,7 +212,7 @@ cpu_snapshot() {
 # CPU seconds each daemon spent between two snapshots: "name=secs ...".
 cpu_delta() {
     join <(sort "$1") <(sort "$2") |
-        awk '{ printf "%s%s=%.1f", NR > 1 ? " " : "", $1, $3 - $2 }'
+        awk '{ printf "%s%s=%.1f", (NR > 1 ? " " : ""), $1, $3 - $2 }'
 }
 # A counter from `benchlearn status` (e.g. rows_stored of ingest).
 status_field() {

@@ -1,0 +1,177 @@
+/*
+ * End to end with several workers of a stage: three validation workers
+ * and two aggregation workers give the same outcomes, values and positions
+ * as one of each; and a validation worker killed with SIGKILL mid-stream
+ * loses nothing once it is started again.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bl_test_node.h"
+
+#define S_ROLE "role: national\ncountry: \"NO\"\n"
+#define S_GROUPS "  national: [country, service_type]\n  country: [country]\n"
+#define S_EXTRA                                                              \
+    "change_factor: 3\n"                                                     \
+    "rules:\n"                                                               \
+    "  - name: den-le-users\n"                                               \
+    "    left: RES-02.denominator\n"                                         \
+    "    op: \"<=\"\n"                                                       \
+    "    right: users\n"                                                     \
+    "    severity: warning\n"                                                \
+    "    message: \"more goals reviewed than service users\"\n"
+
+/* Fixtures whose outcomes do not depend on other providers' rows (the
+ * outlier rule judges within a worker's share of a peer group). */
+static const char *const s_files[] = {
+    "register.csv", "prev-2024.csv", "change-factor.csv", "duplicate-key.csv",
+    "number-nan.csv", "negative.csv", "rule-den-le-users.csv",
+    "semicolon-decimal-comma.csv", "survey-off-scale.csv",
+    "survey-respondent-repeated.csv", "unused-field.csv", "steps-invalid.csv",
+    "denominator-zero.csv"};
+
+static int s_cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts the lines of text in place (output of several workers comes in
+ * worker order). */
+static char *s_sorted(char *text)
+{
+    size_t n = 0, cap = 64;
+    char **lines = malloc(cap * sizeof *lines);
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
+        if (n == cap) {
+            cap *= 2;
+            lines = realloc(lines, cap * sizeof *lines);
+        }
+        lines[n++] = l;
+    }
+    qsort(lines, n, sizeof *lines, s_cmp_lines);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += strlen(lines[i]) + 1;
+    }
+    char *out = malloc(len + 1);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, lines[i]);
+        strcat(out, "\n");
+    }
+    free(lines);
+    return out;
+}
+
+typedef struct s_result {
+    char *outcomes;   /* sorted lines of submit --wait */
+    char *values;     /* export values */
+    char *positions;  /* export positions */
+} s_result_t;
+
+static void s_run(const char *workers, s_result_t *res)
+{
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, S_EXTRA), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up %s", workers), 0, "%s", out);
+    free(out);
+    char files[4096] = "";
+    for (size_t i = 0; i < sizeof s_files / sizeof *s_files; i++) {
+        char one[600];
+        snprintf(one, sizeof one, " %s/tests/data/validation/%s",
+                 bl_test_source_dir(), s_files[i]);
+        strncat(files, one, sizeof files - strlen(files) - 1);
+    }
+    bl_test_node_cli(&n, &out, "submit --wait%s", files);
+    cr_assert_not_null(out);
+    res->outcomes = s_sorted(out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "close 2025"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &res->values, "export 2025 --what "
+                                                    "values"),
+                 0);
+    cr_assert_eq(bl_test_node_cli(&n, &res->positions,
+                                  "export 2025 --what positions"),
+                 0);
+    bl_test_node_stop(&n);
+}
+
+Test(e2e_workers, three_validation_workers_judge_as_one, .timeout = 300)
+{
+    s_result_t one, many;
+    s_run("", &one);
+    s_run("--workers validate=3,aggregate=2", &many);
+    cr_assert_not_null(strstr(one.outcomes, "rejected"));
+    cr_assert_not_null(strstr(one.outcomes, "warning:"));
+    cr_assert_str_eq(many.outcomes, one.outcomes);
+    cr_assert_gt(strlen(one.values), 200, "%s", one.values);
+    cr_assert_str_eq(many.values, one.values);
+    cr_assert_str_eq(many.positions, one.positions);
+    free(one.outcomes);
+    free(one.values);
+    free(one.positions);
+    free(many.outcomes);
+    free(many.values);
+    free(many.positions);
+}
+
+static void s_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+#define S_PROVIDERS 200
+#define S_RESPONDENTS 250
+
+Test(e2e_workers, a_killed_validation_worker_loses_nothing, .timeout = 300)
+{
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
+    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up --workers validate=3"), 0,
+                 "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
+                 "%s", out);
+    free(out);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s/benchlearn -c %s submit survey.csv > submit.out "
+             "2>&1 &",
+             n.dir, bl_test_binary_dir(), n.config);
+    cr_assert_eq(system(cmd), 0);
+    long rows = S_PROVIDERS * S_RESPONDENTS;
+    long applied = 0;
+    for (int i = 0; i < 600 && applied < rows / 4; i++) {
+        s_sleep_ms(50);
+        applied = bl_test_node_status(&n, "aggregate", "records_applied", 0);
+    }
+    int pid = bl_test_node_pid(&n, "validate.2");
+    cr_assert_gt(pid, 0);
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    s_sleep_ms(200);
+    cr_assert_eq(bl_test_node_cli(&n, NULL, "up"), 0);
+    long want = rows + S_PROVIDERS;
+    for (int i = 0; i < 1200 && applied < want; i++) {
+        s_sleep_ms(100);
+        applied = bl_test_node_status(&n, "aggregate", "records_applied", 0);
+    }
+    s_sleep_ms(2000);
+    cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_applied", 0),
+                 want);
+    cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 0),
+                 rows);
+    cr_assert_eq(bl_test_node_status(&n, "validate", "rows_judged", 1),
+                 rows + S_PROVIDERS);
+    bl_test_node_stop(&n);
+}
