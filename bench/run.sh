@@ -72,9 +72,18 @@ if ! BL_BUILD_DIR=$bin "$root/deploy/build.sh" -DCMAKE_BUILD_TYPE=Release \
         >"$(dirname "$bin")/.bl-bench-build.log" 2>&1; then
     # The programs are all the bench needs: a broken test must not stop it.
     say "full build failed; building the programs only"
-    cmake --build "$bin" -j"$(nproc)" --target benchlearn bl-ingest \
-        bl-validate bl-aggregate bl-benchmark bl-report bl-gen-sample \
-        >/dev/null
+    if ! cmake --build "$bin" -j"$(nproc)" --target benchlearn bl-ingest \
+            bl-validate bl-aggregate bl-benchmark bl-report bl-gen-sample \
+            >/dev/null 2>&1; then
+        for prog in benchlearn bl-ingest bl-validate bl-aggregate \
+                    bl-benchmark bl-report bl-gen-sample; do
+            if [ ! -x "$bin/$prog" ]; then
+                echo "bench/run.sh: cannot build $prog" >&2
+                exit 2
+            fi
+        done
+        say "WARNING: the build failed; using the programs already in $bin"
+    fi
 fi
 BL=$bin/benchlearn
 
@@ -333,6 +342,18 @@ close_phase() {
     say "  statistics after ${CL_BENCH[$p]} s; cpu ${CL_CPU[$p]}"
     # Rendering: bounded by --render-limit.
     local log=$node/var/log/report.log dir=$node/var/reports/$p
+    if [ -n "$render_rate" ]; then
+        # The report daemon is paused (an earlier period did not finish
+        # rendering in time): extrapolate from the rate measured then.
+        CL_FILES[$p]=0
+        CL_CPU_R[$p]=-
+        CL_RENDER[$p]=$(awk -v r="$render_rate" -v n="$n_providers" \
+            'BEGIN { printf "~%.0f", (4 * n + 1) / r }')
+        CL_NOTE[$p]+=" rendering not measured (report daemon paused);"
+        CL_NOTE[$p]+=" extrapolated at the earlier rate of $render_rate files/s"
+        kill "$cpid" 2>/dev/null || true
+        return 0
+    fi
     tr=
     while :; do
         if grep -q "rendered period=$p " "$log" 2>/dev/null; then
@@ -361,19 +382,22 @@ close_phase() {
         CL_RENDER[$p]=$(awk -v f="$files" -v s="$spent" -v n="$n_providers" \
             'BEGIN { if (f < 4) printf ">%.0f", s;
                      else printf "~%.0f", s * (4 * n + 1) / f }')
-        CL_NOTE[$p]+=" rendering unfinished after ${spent} s: $files files;"
-        CL_NOTE[$p]+=" total extrapolated; report daemon paused"
+        render_rate=$(awk -v f="$files" -v s="$spent" \
+            'BEGIN { printf "%.1f", f / s }')
+        CL_NOTE[$p]+=" rendering unfinished after ${spent} s: $files files"
+        CL_NOTE[$p]+=" ($render_rate/s); total extrapolated; report daemon"
+        CL_NOTE[$p]+=" paused (SIGSTOP) for the rest of the run"
         say "  ${CL_NOTE[$p]}"
         kill -STOP "$(pid_of report)" 2>/dev/null || true
         kill "$cpid" 2>/dev/null || true
     fi
 }
+render_rate=
 close_phase 2024
 close_phase 2025
 
 # ---- exports -------------------------------------------------------------
 mkdir -p "$work/export"
-kill -CONT "$(pid_of report)" 2>/dev/null || true
 declare -A EX_T
 for what in stats positions values; do
     t0=$(now)
@@ -397,6 +421,11 @@ done
 "$BL" status >"$work/status-final.txt" 2>&1 || true
 kill "$sampler_pid" 2>/dev/null || true
 sampler_pid=
+if [ -n "$render_rate" ]; then
+    # Paused in the middle of rendering: its work is not measured any
+    # further and this store is thrown away.
+    kill -KILL "$(pid_of report)" 2>/dev/null || true
+fi
 say "stopping the node"
 timeout 120 "$BL" down >/dev/null 2>&1 || true
 
@@ -433,7 +462,7 @@ if [ "$with_pg" = 1 ]; then
     pg_dir=$work/pg
     mkdir -p "$pg_dir"
     [ "$(id -u)" = 0 ] && pg_user=postgres && chown postgres "$pg_dir"
-    pg_version=$(s_pg postgres --version | awk '{print $NF}')
+    pg_version=$(s_pg postgres --version | awk '{print $3}')
     say "starting PostgreSQL $pg_version"
     s_pg initdb -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 \
         --no-locale >"$work/pg-initdb.log" 2>&1
@@ -469,6 +498,9 @@ EOF
 \\copy reg FROM '$data/register.csv' WITH (FORMAT csv, HEADER true)
 \\copy vals FROM '$work/export/values.csv' WITH (FORMAT csv, HEADER true)
 \\copy dir FROM '$work/directions.csv' WITH (FORMAT csv)
+ANALYZE reg;
+ANALYZE vals;
+ANALYZE dir;
 EOF
     pg_copy=$(elapsed "$t0" "$(now)")
     say "PostgreSQL: statistics and positions in SQL"
@@ -490,7 +522,8 @@ CREATE UNLOGGED TABLE gv AS
   SELECT period, indicator_id, 'international', service_type, provider_id,
          value
   FROM pv;
-CREATE UNLOGGED TABLE pg_stats AS
+ANALYZE gv;
+CREATE UNLOGGED TABLE sql_stats AS
   SELECT period, indicator_id, grp, group_key, n, mean, sd, min,
          q[1] AS p10, q[2] AS p25, q[3] AS p50, q[4] AS p75, q[5] AS p90,
          max
@@ -501,10 +534,11 @@ CREATE UNLOGGED TABLE pg_stats AS
                  WITHIN GROUP (ORDER BY value) AS q
         FROM gv GROUP BY period, indicator_id, grp, group_key
         HAVING count(*) >= 5) AS s;
+ANALYZE sql_stats;
 -- Positions: percentile rank = 100 (B + E/2) / n, B = values strictly
 -- worse, E = values equal (itself included); band from the quartiles;
 -- z direction-aware.
-CREATE UNLOGGED TABLE pg_pos AS
+CREATE UNLOGGED TABLE sql_pos AS
   SELECT w.period, w.indicator_id, w.grp, w.group_key, w.provider_id,
          w.value, s.n,
          100.0 * (CASE WHEN d.direction = 'lower' THEN s.n - w.lt - w.eq
@@ -525,7 +559,7 @@ CREATE UNLOGGED TABLE pg_pos AS
                count(*) OVER (PARTITION BY period, indicator_id, grp,
                               group_key, value) AS eq
         FROM gv) AS w
-  JOIN pg_stats s USING (period, indicator_id, grp, group_key)
+  JOIN sql_stats s USING (period, indicator_id, grp, group_key)
   JOIN dir d USING (indicator_id);
 EOF
     pg_sql=$(elapsed "$t0" "$(now)")
@@ -535,7 +569,7 @@ EOF
 \\copy bl_pos FROM '$work/export/positions.csv' WITH (FORMAT csv, HEADER true)
 EOF
     pg_check=$(psql_run -At -F ' ' <<'EOF'
-SELECT 'stats_rows_pg=' || (SELECT count(*) FROM pg_stats),
+SELECT 'stats_rows_pg=' || (SELECT count(*) FROM sql_stats),
        'stats_rows_bl=' || (SELECT count(*) FROM bl_stats),
        'stats_matched=' || count(*),
        'n_diff=' || count(*) FILTER (WHERE p.n <> b.n),
@@ -543,19 +577,19 @@ SELECT 'stats_rows_pg=' || (SELECT count(*) FROM pg_stats),
            abs(p.mean - b.mean) / greatest(abs(b.mean), 1e-12),
            abs(p.p50 - b.p50) / greatest(abs(b.p50), 1e-12),
            abs(coalesce(p.sd, 0) - coalesce(b.sd, 0))
-             / greatest(abs(b.sd), 1e-12))), 0), 'FM9.9EEEE')
-FROM pg_stats p JOIN bl_stats b
+             / greatest(abs(b.sd), 1e-12))), 0), '9.99EEEE')
+FROM sql_stats p JOIN bl_stats b
   ON b.period = p.period AND b.indicator_id = p.indicator_id
  AND b.grp = p.grp AND b.group_key = p.group_key;
-SELECT 'positions_rows_pg=' || (SELECT count(*) FROM pg_pos),
+SELECT 'positions_rows_pg=' || (SELECT count(*) FROM sql_pos),
        'positions_rows_bl=' || (SELECT count(*) FROM bl_pos),
        'positions_matched=' || count(*),
        'band_diff=' || count(*) FILTER (WHERE p.band <> b.band),
        'prank_diff_over_1e-6=' || count(*) FILTER
            (WHERE abs(p.prank - b.prank) > 1e-6),
        'max_prank_diff=' || to_char(coalesce(max(abs(p.prank - b.prank)), 0),
-                                    'FM9.9EEEE')
-FROM pg_pos p JOIN bl_pos b
+                                    '9.99EEEE')
+FROM sql_pos p JOIN bl_pos b
   ON b.period = p.period AND b.indicator_id = p.indicator_id
  AND b.grp = p.grp AND b.group_key = p.group_key
  AND b.provider_id = p.provider_id;

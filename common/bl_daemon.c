@@ -314,7 +314,7 @@ int bl_daemon_open(bl_daemon_t *d)
         if (bl_outbox_open(&d->outbox, d->zctx, d->store,
                            bl_store_dbi(d->store, 2),
                            bl_store_dbi(d->store, 0), "next", ep_ptrs,
-                           (size_t)lanes, t, &err) != 0) {
+                           (size_t)lanes, NULL, t, &err) != 0) {
             bl_log(BL_LOG_ERROR, "cannot open outbox: %s", err.msg);
             return 2;
         }
@@ -327,7 +327,8 @@ int bl_daemon_open(bl_daemon_t *d)
     bl_daemon_endpoint(cfg, ops->stage, d->worker, ep, sizeof ep);
     bl_inbox_handlers_t h = {s_apply, s_request, s_refused, s_committed};
     if (bl_inbox_open(&d->inbox, d->zctx, d->store,
-                      bl_store_dbi(d->store, 1), ep, &h, d, t, &err) != 0) {
+                      bl_store_dbi(d->store, 1), ep, NULL, &h, d, t,
+                      &err) != 0) {
         bl_log(BL_LOG_ERROR, "%s", err.msg);
         return 2;
     }

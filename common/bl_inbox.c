@@ -54,6 +54,7 @@ struct bl_inbox {
 
 int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
                   MDB_dbi seen_dbi, const char *endpoint,
+                  const bl_net_link_t *link,
                   const bl_inbox_handlers_t *handlers, void *ctx,
                   const bl_msg_t *tmpl, bl_err_t *err)
 {
@@ -74,7 +75,7 @@ int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
     ib->tmpl = *tmpl;
     bl_mpw_init(&ib->replies);
     bl_mpw_init(&ib->out);
-    int rc = bl_net_router(&ib->sock, zctx, endpoint, err);
+    int rc = bl_net_router(&ib->sock, zctx, endpoint, link, err);
     if (rc != 0) {
         bl_inbox_close(&ib);
         return rc;
@@ -364,6 +365,9 @@ static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
         snprintf(f->reason, sizeof f->reason, "%s", derr.msg);
     } else {
         f->ok = 1;
+        /* The ZAP handler's user id: who the CURVE key belongs to. */
+        const char *peer = zmq_msg_gets(&f->body, "User-Id");
+        snprintf(f->msg.peer, sizeof f->msg.peer, "%s", peer ? peer : "");
     }
     return 1;
 }

@@ -25,6 +25,7 @@
 #include "bl_error.h"
 #include "bl_mp.h"
 #include "bl_msg.h"
+#include "bl_net.h"
 #include "bl_store.h"
 
 typedef struct bl_inbox bl_inbox_t;
@@ -47,10 +48,12 @@ typedef struct bl_inbox_handlers {
     void (*committed)(void *ctx);
 } bl_inbox_handlers_t;
 
-/* Binds a ROUTER at endpoint.  seen_dbi stores the last applied sequence
+/* Binds a ROUTER at endpoint (a CURVE server when link is not NULL: each
+ * message's peer field then holds the ZAP user id of its sender).  seen_dbi stores the last applied sequence
  * per sender and epoch.  tmpl fills the envelope of acks and replies. */
 int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
                   MDB_dbi seen_dbi, const char *endpoint,
+                  const bl_net_link_t *link,
                   const bl_inbox_handlers_t *handlers, void *ctx,
                   const bl_msg_t *tmpl, bl_err_t *err);
 

@@ -56,6 +56,9 @@ typedef struct bl_msg {
     char origin[BL_MSG_NAME_MAX];     /* the node the data comes from */
     char cat_name[BL_MSG_NAME_MAX];   /* catalogue name */
     char cat_version[BL_MSG_NAME_MAX];/* catalogue version */
+    char peer[BL_MSG_NAME_MAX];       /* set by the receiver, never sent:
+                                         the authenticated peer (ZAP user
+                                         id, a country code), or "" */
     const uint8_t *payload;           /* one MessagePack object */
     size_t payload_len;
 } bl_msg_t;

@@ -45,7 +45,37 @@ int bl_net_prepare_ipc(const char *endpoint, bl_err_t *err)
     return 0;
 }
 
-int bl_net_router(void **out, void *ctx, const char *endpoint, bl_err_t *err)
+/* CURVE and heartbeats, set before bind or connect. */
+static int s_link_opts(void *sock, const bl_net_link_t *link, int server)
+{
+    if (link == NULL) {
+        return 0;
+    }
+    if (link->heartbeat_ms > 0) {
+        int ivl = link->heartbeat_ms, timeout = link->heartbeat_ms * 5;
+        if (zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl) != 0 ||
+            zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &timeout,
+                           sizeof timeout) != 0 ||
+            zmq_setsockopt(sock, ZMQ_HEARTBEAT_TTL, &timeout,
+                           sizeof timeout) != 0) {
+            return -1;
+        }
+    }
+    if (server) {
+        int one = 1;
+        const char *domain = BL_NET_ZAP_DOMAIN;
+        return zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+               zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) ||
+               zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, link->secret_key,
+                              40);
+    }
+    return zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, link->server_key, 40) ||
+           zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, link->public_key, 40) ||
+           zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, link->secret_key, 40);
+}
+
+int bl_net_router(void **out, void *ctx, const char *endpoint,
+                  const bl_net_link_t *link, bl_err_t *err)
 {
     *out = NULL;
     int rc = bl_net_prepare_ipc(endpoint, err);
@@ -58,7 +88,8 @@ int bl_net_router(void **out, void *ctx, const char *endpoint, bl_err_t *err)
     }
     int one = 1;
     if (s_common_opts(sock) != 0 ||
-        zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0) {
+        zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0 ||
+        s_link_opts(sock, link, 1) != 0) {
         s_zmq_err(err, "cannot set options on", endpoint);
         zmq_close(sock);
         return BL_EZMQ;
@@ -72,7 +103,8 @@ int bl_net_router(void **out, void *ctx, const char *endpoint, bl_err_t *err)
     return 0;
 }
 
-int bl_net_dealer(void **out, void *ctx, const char *endpoint, bl_err_t *err)
+int bl_net_dealer(void **out, void *ctx, const char *endpoint,
+                  const bl_net_link_t *link, bl_err_t *err)
 {
     *out = NULL;
     void *sock = zmq_socket(ctx, ZMQ_DEALER);
@@ -83,7 +115,8 @@ int bl_net_dealer(void **out, void *ctx, const char *endpoint, bl_err_t *err)
     int ivl = 100;
     if (s_common_opts(sock) != 0 ||
         zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one) != 0 ||
-        zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl) != 0) {
+        zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl) != 0 ||
+        s_link_opts(sock, link, 0) != 0) {
         s_zmq_err(err, "cannot set options on", endpoint);
         zmq_close(sock);
         return BL_EZMQ;

@@ -14,11 +14,27 @@
 
 #include "bl_error.h"
 
-/* A bound ROUTER socket (a stage's inbox). */
-int bl_net_router(void **out, void *ctx, const char *endpoint, bl_err_t *err);
+/* Security and liveness of a link between nodes; NULL for links within a
+ * node.  Keys are Z85 text (40 characters). */
+typedef struct bl_net_link {
+    const char *secret_key;   /* this side's secret key */
+    const char *public_key;   /* this side's public key (client side) */
+    const char *server_key;   /* the server's public key (client side) */
+    int heartbeat_ms;         /* heartbeat interval; 0 = off */
+} bl_net_link_t;
 
-/* A DEALER socket connected to endpoint (an outbox, or the CLI). */
-int bl_net_dealer(void **out, void *ctx, const char *endpoint, bl_err_t *err);
+/* The ZAP domain of CURVE servers; bl_zap answers for it. */
+#define BL_NET_ZAP_DOMAIN "benchlearn"
+
+/* A bound ROUTER socket (a stage's inbox).  With link, a CURVE server
+ * (the ZAP handler must be bound first: see bl_zap.h). */
+int bl_net_router(void **out, void *ctx, const char *endpoint,
+                  const bl_net_link_t *link, bl_err_t *err);
+
+/* A DEALER socket connected to endpoint (an outbox, or the CLI).  With
+ * link, a CURVE client of the server whose key it names. */
+int bl_net_dealer(void **out, void *ctx, const char *endpoint,
+                  const bl_net_link_t *link, bl_err_t *err);
 
 /* Closes a socket with linger 0 and sets *sock to NULL; accepts NULL. */
 void bl_net_close(void **sock);

@@ -118,7 +118,8 @@ static int s_open_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
 int bl_outbox_open(bl_outbox_t **out, void *zctx, bl_store_t *store,
                    MDB_dbi box_dbi, MDB_dbi meta_dbi, const char *name,
                    const char *const *endpoints, size_t n_endpoints,
-                   const bl_msg_t *tmpl, bl_err_t *err)
+                   const bl_net_link_t *link, const bl_msg_t *tmpl,
+                   bl_err_t *err)
 {
     *out = NULL;
     if (n_endpoints == 0 || n_endpoints > BL_OUTBOX_LANES_MAX) {
@@ -142,7 +143,7 @@ int bl_outbox_open(bl_outbox_t **out, void *zctx, bl_store_t *store,
         goto fail;
     }
     for (size_t l = 0; l < n_endpoints; l++) {
-        rc = bl_net_dealer(&ob->lanes[l].sock, zctx, endpoints[l], err);
+        rc = bl_net_dealer(&ob->lanes[l].sock, zctx, endpoints[l], link, err);
         if (rc != 0) {
             goto fail;
         }

@@ -24,6 +24,7 @@
 
 #include "bl_error.h"
 #include "bl_msg.h"
+#include "bl_net.h"
 #include "bl_store.h"
 
 #define BL_OUTBOX_LANES_MAX 16
@@ -32,11 +33,13 @@ typedef struct bl_outbox bl_outbox_t;
 
 /* Opens an outbox named name (used as a key prefix in meta_dbi) whose
  * messages live in box_dbi, with one lane per endpoint.  tmpl gives the
- * envelope's sender, origin and catalogue fields. */
+ * envelope's sender, origin and catalogue fields; link (may be NULL)
+ * makes the lanes CURVE clients with heartbeats. */
 int bl_outbox_open(bl_outbox_t **out, void *zctx, bl_store_t *store,
                    MDB_dbi box_dbi, MDB_dbi meta_dbi, const char *name,
                    const char *const *endpoints, size_t n_endpoints,
-                   const bl_msg_t *tmpl, bl_err_t *err);
+                   const bl_net_link_t *link, const bl_msg_t *tmpl,
+                   bl_err_t *err);
 
 /* Closes the sockets (messages stay in the store); sets *ob to NULL. */
 void bl_outbox_close(bl_outbox_t **ob);

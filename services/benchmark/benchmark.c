@@ -23,22 +23,28 @@
 #include <string.h>
 
 #include "benchmark_compute.h"
+#include "benchmark_link.h"
 #include "bl_log.h"
 #include "bl_page.h"
 
-enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS };
+enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS,
+       DB_CPOS, DB_UPLINK, DB_LINK_SEEN };
 static const char *const s_dbs[] = {"register", "values", "stats",
-                                    "positions", "corrs"};
+                                    "positions", "corrs", "cpos", "uplink",
+                                    "link_seen"};
 
 #define S_KEY_MAX 480
 #define S_PROVIDERS_PER_MSG 100
 
 typedef struct benchmark {
+    benchmark_link_t *link;  /* first: the link's socket callbacks find
+                                themselves here (benchmark_link.c) */
     bl_daemon_t *d;
     const bl_config_t *cfg;
     size_t n_ind;
     bl_mpw_t w;
     bl_mpw_t items;
+    bl_mpw_t ext;            /* external group entries of one indicator */
 } benchmark_t;
 
 /* What a provider sent for one indicator (provider level). */
@@ -257,17 +263,68 @@ static int s_load_cells(benchmark_t *b, MDB_txn *txn, int64_t period,
 
 /* ---- storing the results for export ------------------------------------- */
 
+/* Deletes period's rows of this node's own peer groups from stage db i,
+ * whose keys hold the group id as part group_part. */
+static int s_delete_local(benchmark_t *b, MDB_txn *txn, size_t i,
+                          const char *period, size_t group_part,
+                          bl_err_t *err)
+{
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", period);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(b->d, i), &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[6];
+        size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
+                                 6);
+        if (n > group_part &&
+            bl_config_find_group(b->cfg, parts[group_part]) >= 0) {
+            rc = mdb_cursor_del(cur, 0);
+            if (rc != 0) {
+                break;
+            }
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        } else {
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_MAP_FULL) {
+        return MDB_MAP_FULL;
+    }
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
+    }
+    return 0;
+}
+
 static int s_store_results(benchmark_t *b, MDB_txn *txn, int64_t period,
                            const bc_input_t *in, const bc_output_t *out,
                            bl_err_t *err)
 {
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
-    char prefix[32];
-    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
-    int rc = 0;
-    for (int db = DB_STATS; db <= DB_CORRS && rc == 0; db++) {
-        rc = bl_page_delete(txn, bl_daemon_dbi(b->d, (size_t)db), prefix, pl,
+    /* This node's own groups are replaced; groups that came back from the
+     * international node stay. */
+    int rc = s_delete_local(b, txn, DB_STATS, p, 2, err);
+    if (rc == 0) {
+        rc = s_delete_local(b, txn, DB_POSITIONS, p, 2, err);
+    }
+    if (rc == 0) {
+        rc = s_delete_local(b, txn, DB_CORRS, p, 1, err);
+    }
+    bool intl = b->cfg->role == BL_ROLE_INTERNATIONAL;
+    if (rc == 0 && intl) {
+        char prefix[32];
+        size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+        rc = bl_page_delete(txn, bl_daemon_dbi(b->d, DB_CPOS), prefix, pl,
                             err);
     }
     const bl_catalogue_t *cat = b->cfg->catalogue;
@@ -313,6 +370,14 @@ static int s_store_results(benchmark_t *b, MDB_txn *txn, int64_t period,
         bl_mpw_opt_double(w, q->has_reference, q->gap);
         rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key, kl,
                           bl_mpw_data(w), bl_mpw_size(w), err);
+        if (rc == 0 && intl) {
+            /* By country too, for the national nodes' downlink. */
+            const char *cparts[] = {p, in->providers[q->provider].country,
+                                    parts[1], parts[2], parts[3], parts[4]};
+            kl = bl_page_join(key, sizeof key, cparts, 6);
+            rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_CPOS), key, kl,
+                              bl_mpw_data(w), bl_mpw_size(w), err);
+        }
     }
     for (size_t i = 0; i < out->n_corrs && rc == 0; i++) {
         const bc_corr_t *c = &out->corrs[i];
@@ -380,6 +445,55 @@ static void s_write_partner(bl_mpw_t *w, const bc_provider_t *p)
     bl_mpw_str(w, p->country);
 }
 
+/* The provider's positions in the international node's groups, as they
+ * came back over the link: group entries in the layout of
+ * s_write_provider.  Returns how many it wrote. */
+static uint32_t s_write_external(s_run_t *run, size_t i, size_t k,
+                                 bl_mpw_t *w)
+{
+    benchmark_t *b = run->b;
+    const bl_peer_group_t *xg;
+    size_t nx = benchmark_link_groups(b->link, &xg);
+    const bc_provider_t *p = &run->in->providers[i];
+    char pp[24];
+    snprintf(pp, sizeof pp, "%" PRId64, run->period);
+    uint32_t written = 0;
+    for (size_t g = 0; g < nx; g++) {
+        char gk[BC_KEY_MAX];
+        bc_group_key(&xg[g], p, gk, sizeof gk);
+        const char *parts[] = {pp, b->cfg->catalogue->indicators[k].id,
+                               xg[g].id, gk, p->id};
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 5);
+        MDB_val pv, sv;
+        if (kl == 0 || bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_POSITIONS),
+                                    key, kl, &pv, NULL) != 0) {
+            continue;
+        }
+        kl = bl_page_join(key, sizeof key, parts, 4);
+        if (bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
+                         &sv, NULL) != 0) {
+            continue;
+        }
+        /* [value, n, rank, band, z, reference, gap] */
+        bl_mpr_t r;
+        bl_mpr_init(&r, pv.mv_data, pv.mv_size);
+        uint32_t seven;
+        if (bl_mpr_array(&r, &seven) != 0 || seven != 7 ||
+            bl_mpr_skip(&r) != 0 || bl_mpr_skip(&r) != 0) {
+            continue;
+        }
+        bl_mpw_array(w, 9);
+        bl_mpw_str(w, xg[g].id);
+        bl_mpw_str(w, gk);
+        bl_mpw_raw(w, sv.mv_data, sv.mv_size);
+        bl_mpw_raw(w, r.p, (size_t)(r.end - r.p));
+        bl_mpw_nil(w);  /* no previous rank across the link */
+        written++;
+    }
+    return written;
+}
+
 /* One provider's result: see report.c for the reader of this layout. */
 static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
 {
@@ -421,7 +535,9 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
                 entries++;
             }
         }
-        bl_mpw_array(w, entries);
+        bl_mpw_reset(&b->ext);
+        uint32_t n_ext = s_write_external(run, i, k, &b->ext);
+        bl_mpw_array(w, entries + n_ext);
         for (size_t g = 0; g < ng; g++) {
             long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
             if (pi < 0 && !(c->status == 0 && c->has_value)) {
@@ -467,6 +583,7 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
                                         (int)g, p, &prev_rank);
             bl_mpw_opt_double(w, has_prev, prev_rank);
         }
+        bl_mpw_raw(w, bl_mpw_data(&b->ext), bl_mpw_size(&b->ext));
     }
     const bc_provider_result_t *pr = &run->out->providers[i];
     bl_mpw_str(w, "areas");
@@ -682,7 +799,10 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         rc = bl_err_set(err, BL_ENOMEM, "out of memory");
         goto done;
     }
-    rc = s_load_cells(b, txn, period, gen, ps, n, cells, err);
+    /* An international node takes each country's latest values, whatever
+     * generation its national close gave them. */
+    bool intl = b->cfg->role == BL_ROLE_INTERNATIONAL;
+    rc = s_load_cells(b, txn, period, intl ? -1 : gen, ps, n, cells, err);
     if (rc != 0) {
         goto done;
     }
@@ -692,8 +812,8 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &prev_gen, NULL);
     bool has_prev = prev_gen > 0;
     if (has_prev) {
-        rc = s_load_cells(b, txn, period - 1, (int64_t)prev_gen, ps, n, prev,
-                          err);
+        rc = s_load_cells(b, txn, period - 1, intl ? -1 : (int64_t)prev_gen,
+                          ps, n, prev, err);
         if (rc != 0) {
             goto done;
         }
@@ -738,6 +858,9 @@ done:
     return rc;
 }
 
+static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
+                       bl_err_t *err);
+
 static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
@@ -755,12 +878,55 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0 || !complete) {
         return rc;
     }
+    if (b->cfg->role == BL_ROLE_INTERNATIONAL) {
+        /* Its generations also count national closes. */
+        return s_recompute(b, txn, period, err);
+    }
     rc = s_compute(b, txn, period, gen, err);
+    if (rc == 0) {
+        rc = benchmark_link_send_period(b->link, txn, period, gen, err);
+    }
     if (rc != 0) {
         return rc;
     }
     return bl_outbox_put(bl_daemon_outbox(b->d), txn, 0, BL_MSG_CLOSE,
                          msg->payload, msg->payload_len, err);
+}
+
+/* Computes period again and has its reports rendered again: when the
+ * international results for it come back (national node), or when a
+ * national node closes it (international node, with a new generation). */
+static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
+                       bl_err_t *err)
+{
+    benchmark_t *b = ctx;
+    char key[48];
+    snprintf(key, sizeof key, "gen.%" PRId64, period);
+    uint64_t gen = 0;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &gen, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (b->cfg->role == BL_ROLE_INTERNATIONAL) {
+        gen++;
+    }
+    rc = s_compute(b, txn, period, (int64_t)gen, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_reset(&b->w);
+    bl_mpw_map(&b->w, 3);
+    bl_mpw_str(&b->w, "period");
+    bl_mpw_int(&b->w, period);
+    bl_mpw_str(&b->w, "generation");
+    bl_mpw_uint(&b->w, gen);
+    bl_mpw_str(&b->w, "reopen");
+    bl_mpw_bool(&b->w, false);
+    if (b->w.err) {
+        return bl_err_set(err, b->w.err, "cannot encode a close marker");
+    }
+    return bl_outbox_put(bl_daemon_outbox(b->d), txn, 0, BL_MSG_CLOSE,
+                         bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
 }
 
 static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,
@@ -818,8 +984,36 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     b->n_ind = b->cfg->catalogue->n_indicators;
     bl_mpw_init(&b->w);
     bl_mpw_init(&b->items);
+    bl_mpw_init(&b->ext);
     *svc = b;
-    return 0;
+    benchmark_link_env_t env = {
+        d,
+        bl_daemon_dbi(d, DB_REGISTER),
+        bl_daemon_dbi(d, DB_VALUES),
+        bl_daemon_dbi(d, DB_STATS),
+        bl_daemon_dbi(d, DB_POSITIONS),
+        bl_daemon_dbi(d, DB_CPOS),
+        bl_daemon_dbi(d, DB_UPLINK),
+        bl_daemon_dbi(d, DB_LINK_SEEN),
+        s_recompute,
+        b,
+    };
+    int rc = benchmark_link_open(&b->link, &env, err);
+    if (rc == 0 && benchmark_link_register(b->link, d) != 0) {
+        rc = bl_err_set(err, BL_EINVAL, "too many sockets to poll");
+    }
+    return rc;
+}
+
+static void s_tick(void *svc)
+{
+    benchmark_link_tick(((benchmark_t *)svc)->link);
+}
+
+static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
+{
+    (void)txn;
+    return benchmark_link_health(((benchmark_t *)svc)->link, reply);
 }
 
 static void s_close(void **svc)
@@ -828,8 +1022,10 @@ static void s_close(void **svc)
     if (b == NULL) {
         return;
     }
+    benchmark_link_close(&b->link);
     bl_mpw_destroy(&b->w);
     bl_mpw_destroy(&b->items);
+    bl_mpw_destroy(&b->ext);
     free(b);
     *svc = NULL;
 }
@@ -842,8 +1038,8 @@ const bl_stage_ops_t benchmark_ops = {
     .open = s_open,
     .apply = s_apply,
     .request = s_request,
-    .health = NULL,
+    .health = s_health,
     .committed = NULL,
-    .tick = NULL,
+    .tick = s_tick,
     .close = s_close,
 };

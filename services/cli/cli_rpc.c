@@ -27,7 +27,7 @@ int cli_rpc_open(cli_rpc_t **out, void *zctx, const bl_config_t *cfg,
     if (rpc == NULL) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
-    int rc = bl_net_dealer(&rpc->sock, zctx, endpoint, err);
+    int rc = bl_net_dealer(&rpc->sock, zctx, endpoint, NULL, err);
     if (rc != 0) {
         free(rpc);
         return rc;

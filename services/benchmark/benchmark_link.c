@@ -1,0 +1,1155 @@
+/*
+ * benchmark_link: uplink, downlink and the international node's door (see
+ * benchmark_link.h).
+ *
+ * Uplink messages (type "uplink"), in order for one period:
+ *   {kind: "begin", period, generation}         replace the country's values
+ *   {kind: "register", rows: [[provider, entry]...]}
+ *   {kind: "values", period, rows: [[provider, indicator, value]...]}
+ *   {kind: "close", period, generation}         recompute the period
+ * Downlink requests on the same CURVE endpoint:
+ *   {cmd: "downlink_state"} -> {ok, cn, cv, groups: [[id, [attr...]]...],
+ *                               periods: [[period, generation]...]}
+ *   {cmd: "downlink", period, what: stats|positions, after, limit}
+ *       -> a page (bl_page.h) of the international statistics, or of the
+ *          asking country's positions
+ * National meta keys: "xgen.<period>" the international generation
+ * applied; "xgroups" the international node's peer groups.
+ */
+#include "benchmark_link.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "bl_log.h"
+#include "bl_net.h"
+#include "bl_page.h"
+#include "bl_zap.h"
+
+#define S_KEY_MAX 480
+#define S_ROWS_PER_MSG 5000
+#define S_POLL_MS 2000        /* how often a national asks for results */
+#define S_REPLY_MS 30000      /* how long it waits for one answer */
+#define S_PAGE 5000
+#define S_GROUPS_MAX 16
+
+typedef enum s_state {
+    S_IDLE = 0,
+    S_WAIT_STATE,
+    S_WAIT_PAGE,
+} s_state_t;
+
+struct benchmark_link {
+    benchmark_link_env_t env;
+    const bl_config_t *cfg;
+    bl_mpw_t w;
+    bl_mpw_t rows;
+    /* national */
+    bl_outbox_t *uplink;
+    void *requests;                 /* DEALER for downlink requests */
+    bl_msg_t req_tmpl;
+    s_state_t state;
+    long long sent_ms;              /* when the pending request left */
+    long long next_poll_ms;
+    int64_t fetch_period, fetch_gen;
+    int fetch_what;                 /* 0 stats, 1 positions */
+    char *after;                    /* paging cursor */
+    size_t after_len;
+    bl_mpw_t fetched[2];            /* rows fetched: stats, positions */
+    uint32_t n_fetched[2];
+    size_t n_xgroups;
+    bl_peer_group_t xgroups[S_GROUPS_MAX];
+    char error[256];                /* last error, "" when none */
+    long long last_ack_s;           /* unix time of the last ack progress */
+    uint64_t acked_before;
+    /* international */
+    bl_zap_t *zap;
+    bl_inbox_t *door;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void s_set_error(benchmark_link_t *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void s_set_error(benchmark_link_t *l, const char *fmt, ...)
+{
+    char buf[sizeof l->error];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (strcmp(buf, l->error) != 0) {
+        bl_log(BL_LOG_ERROR, "link: %s", buf);
+        snprintf(l->error, sizeof l->error, "%s", buf);
+    }
+}
+
+static void s_free_groups(benchmark_link_t *l)
+{
+    for (size_t i = 0; i < l->n_xgroups; i++) {
+        free(l->xgroups[i].id);
+        for (size_t a = 0; a < l->xgroups[i].n_attrs; a++) {
+            free(l->xgroups[i].attrs[a]);
+        }
+        free(l->xgroups[i].attrs);
+    }
+    memset(l->xgroups, 0, sizeof l->xgroups);
+    l->n_xgroups = 0;
+}
+
+/* Reads [[id, [attr...]]...] into the link's external groups. */
+static int s_read_groups(benchmark_link_t *l, bl_mpr_t *r)
+{
+    s_free_groups(l);
+    uint32_t n;
+    if (bl_mpr_array(r, &n) != 0 || n > S_GROUPS_MAX) {
+        return BL_EPROTO;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        bl_peer_group_t *g = &l->xgroups[i];
+        uint32_t two, na;
+        const char *s;
+        uint32_t sl;
+        if (bl_mpr_array(r, &two) || two != 2 || bl_mpr_str(r, &s, &sl) ||
+            bl_mpr_array(r, &na) || na > 8) {
+            return BL_EPROTO;
+        }
+        g->id = strndup(s, sl);
+        g->attrs = calloc(na ? na : 1, sizeof *g->attrs);
+        l->n_xgroups = i + 1;
+        if (g->id == NULL || g->attrs == NULL) {
+            return BL_ENOMEM;
+        }
+        for (uint32_t a = 0; a < na; a++) {
+            if (bl_mpr_str(r, &s, &sl) != 0) {
+                return BL_EPROTO;
+            }
+            g->attrs[a] = strndup(s, sl);
+            g->n_attrs = a + 1;
+        }
+    }
+    return 0;
+}
+
+static void s_write_groups(bl_mpw_t *w, const bl_peer_group_t *groups,
+                           size_t n)
+{
+    bl_mpw_array(w, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        bl_mpw_array(w, 2);
+        bl_mpw_str(w, groups[i].id);
+        bl_mpw_array(w, (uint32_t)groups[i].n_attrs);
+        for (size_t a = 0; a < groups[i].n_attrs; a++) {
+            bl_mpw_str(w, groups[i].attrs[a]);
+        }
+    }
+}
+
+/* ---- national: uplink ------------------------------------------------ */
+
+static int s_put_uplink(benchmark_link_t *l, MDB_txn *txn, bl_err_t *err)
+{
+    if (l->w.err) {
+        return bl_err_set(err, l->w.err, "cannot encode an uplink message");
+    }
+    return bl_outbox_put(l->uplink, txn, 0, BL_MSG_UPLINK,
+                         bl_mpw_data(&l->w), bl_mpw_size(&l->w), err);
+}
+
+static int s_flush_rows(benchmark_link_t *l, MDB_txn *txn, const char *kind,
+                        int64_t period, uint32_t *count, bl_err_t *err)
+{
+    if (*count == 0) {
+        return 0;
+    }
+    bl_mpw_reset(&l->w);
+    bl_mpw_map(&l->w, 3);
+    bl_mpw_str(&l->w, "kind");
+    bl_mpw_str(&l->w, kind);
+    bl_mpw_str(&l->w, "period");
+    bl_mpw_int(&l->w, period);
+    bl_mpw_str(&l->w, "rows");
+    bl_mpw_array(&l->w, *count);
+    bl_mpw_raw(&l->w, bl_mpw_data(&l->rows), bl_mpw_size(&l->rows));
+    bl_mpw_reset(&l->rows);
+    *count = 0;
+    return s_put_uplink(l, txn, err);
+}
+
+static int s_marker(benchmark_link_t *l, MDB_txn *txn, const char *kind,
+                    int64_t period, int64_t generation, bl_err_t *err)
+{
+    bl_mpw_reset(&l->w);
+    bl_mpw_map(&l->w, 3);
+    bl_mpw_str(&l->w, "kind");
+    bl_mpw_str(&l->w, kind);
+    bl_mpw_str(&l->w, "period");
+    bl_mpw_int(&l->w, period);
+    bl_mpw_str(&l->w, "generation");
+    bl_mpw_int(&l->w, generation);
+    return s_put_uplink(l, txn, err);
+}
+
+/* The register without the names of providers that do not share them. */
+static int s_send_register(benchmark_link_t *l, MDB_txn *txn, bl_err_t *err)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, l->env.db_register, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    uint32_t count = 0;
+    bl_mpw_reset(&l->rows);
+    MDB_val k, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    rc = 0;
+    while (rc == 0 && mrc == 0) {
+        bl_mpr_t r;
+        bl_mpr_init(&r, v.mv_data, v.mv_size);
+        uint32_t eight;
+        const uint8_t *rest;
+        size_t rest_len;
+        const char *name;
+        uint32_t nl;
+        if (bl_mpr_array(&r, &eight) == 0 && eight == 8 &&
+            bl_mpr_str(&r, &name, &nl) == 0) {
+            /* [name, country, service_type, users, staff, membership,
+             * member_since, share_identity]: the last tells. */
+            bl_mpr_t look = r;
+            for (int i = 0; i < 6; i++) {
+                bl_mpr_skip(&look);
+            }
+            bool share = false;
+            bl_mpr_bool(&look, &share);
+            rest = r.p;
+            rest_len = (size_t)(r.end - r.p);
+            bl_mpw_array(&l->rows, 2);
+            bl_mpw_strn(&l->rows, k.mv_data, k.mv_size);
+            bl_mpw_array(&l->rows, 8);
+            bl_mpw_strn(&l->rows, share ? name : "", share ? nl : 0);
+            bl_mpw_raw(&l->rows, rest, rest_len);
+            if (++count == S_ROWS_PER_MSG) {
+                rc = s_flush_rows(l, txn, "register", 0, &count, err);
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0) {
+        rc = s_flush_rows(l, txn, "register", 0, &count, err);
+    }
+    return rc;
+}
+
+/* Provider-level values with status ok of the given generation. */
+static int s_send_values(benchmark_link_t *l, MDB_txn *txn, int64_t period,
+                         int64_t generation, bl_err_t *err)
+{
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, l->env.db_values, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    uint32_t count = 0;
+    bl_mpw_reset(&l->rows);
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
+           memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[4];
+        bl_mpr_t r;
+        bl_mpr_init(&r, v.mv_data, v.mv_size);
+        uint32_t two, five;
+        int64_t gen;
+        const uint8_t *val;
+        size_t vl;
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) ==
+                4 &&
+            parts[2][0] == '\0' && bl_mpr_array(&r, &two) == 0 &&
+            bl_mpr_int(&r, &gen) == 0 && gen == generation &&
+            bl_mpr_raw(&r, &val, &vl) == 0) {
+            /* [value, numerator, denominator, n, status]: ok and present */
+            bl_mpr_t q;
+            bl_mpr_init(&q, val, vl);
+            if (bl_mpr_array(&q, &five) == 0 && five == 5 && !bl_mpr_nil(&q)) {
+                /* value (present), numerator, denominator, n */
+                for (int i = 0; i < 4; i++) {
+                    bl_mpr_skip(&q);
+                }
+                const char *st;
+                uint32_t stl;
+                if (bl_mpr_str(&q, &st, &stl) == 0 &&
+                    bl_mp_str_eq(st, stl, "ok")) {
+                    bl_mpw_array(&l->rows, 3);
+                    bl_mpw_str(&l->rows, parts[1]);
+                    bl_mpw_str(&l->rows, parts[3]);
+                    bl_mpw_raw(&l->rows, val, vl);
+                    if (++count == S_ROWS_PER_MSG) {
+                        rc = s_flush_rows(l, txn, "values", period, &count,
+                                          err);
+                    }
+                }
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0) {
+        rc = s_flush_rows(l, txn, "values", period, &count, err);
+    }
+    return rc;
+}
+
+int benchmark_link_send_period(benchmark_link_t *l, MDB_txn *txn,
+                               int64_t period, int64_t generation,
+                               bl_err_t *err)
+{
+    if (l == NULL || l->uplink == NULL) {
+        return 0;
+    }
+    int rc = s_marker(l, txn, "begin", period, generation, err);
+    if (rc == 0) {
+        rc = s_send_register(l, txn, err);
+    }
+    if (rc == 0) {
+        rc = s_send_values(l, txn, period, generation, err);
+    }
+    if (rc == 0) {
+        rc = s_marker(l, txn, "close", period, generation, err);
+    }
+    return rc;
+}
+
+/* ---- national: downlink ------------------------------------------------- */
+
+static int s_request(benchmark_link_t *l, const bl_mpw_t *payload)
+{
+    bl_msg_t m = l->req_tmpl;
+    m.payload = bl_mpw_data(payload);
+    m.payload_len = bl_mpw_size(payload);
+    bl_mpw_t env;
+    bl_mpw_init(&env);
+    int rc = bl_msg_encode(&env, &m);
+    if (rc == 0) {
+        rc = bl_net_send(l->requests, bl_mpw_data(&env), bl_mpw_size(&env),
+                         NULL);
+    }
+    bl_mpw_destroy(&env);
+    if (rc == 0) {
+        l->sent_ms = bl_net_now_ms();
+    }
+    return rc;
+}
+
+static void s_ask_state(benchmark_link_t *l)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, 1);
+    bl_mpw_str(&w, "cmd");
+    bl_mpw_str(&w, "downlink_state");
+    if (s_request(l, &w) == 0) {
+        l->state = S_WAIT_STATE;
+    } else {
+        s_set_error(l, "the international node at %s is not reachable",
+                    l->cfg->upstream_endpoint);
+    }
+    bl_mpw_destroy(&w);
+}
+
+static void s_ask_page(benchmark_link_t *l)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, l->after ? 5 : 4);
+    bl_mpw_str(&w, "cmd");
+    bl_mpw_str(&w, "downlink");
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, l->fetch_period);
+    bl_mpw_str(&w, "what");
+    bl_mpw_str(&w, l->fetch_what == 0 ? "stats" : "positions");
+    bl_mpw_str(&w, "limit");
+    bl_mpw_uint(&w, S_PAGE);
+    if (l->after) {
+        bl_mpw_str(&w, "after");
+        bl_mpw_strn(&w, l->after, l->after_len);
+    }
+    if (s_request(l, &w) == 0) {
+        l->state = S_WAIT_PAGE;
+    } else {
+        l->state = S_IDLE;
+    }
+    bl_mpw_destroy(&w);
+}
+
+/* Deletes the rows of the external groups of period from dbi, whose keys
+ * hold the group id as part group_part. */
+static int s_delete_external(benchmark_link_t *l, MDB_txn *txn, MDB_dbi dbi,
+                             int64_t period, bl_err_t *err)
+{
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[4];
+        bool external = false;
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) >=
+            3) {
+            for (size_t g = 0; g < l->n_xgroups; g++) {
+                external |= strcmp(parts[2], l->xgroups[g].id) == 0;
+            }
+        }
+        if (external) {
+            rc = mdb_cursor_del(cur, 0);
+            if (rc != 0) {
+                break;
+            }
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        } else {
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_MAP_FULL) {
+        return MDB_MAP_FULL;
+    }
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
+    }
+    return 0;
+}
+
+/* Stores rows [period, ..., value] (parts joined again) skipping the part
+ * at index skip (the country of a positions row), or none when skip < 0. */
+static int s_store_rows(MDB_txn *txn, MDB_dbi dbi, const bl_mpw_t *rows,
+                        uint32_t n, int skip, bl_err_t *err)
+{
+    bl_mpr_t r;
+    bl_mpr_init(&r, bl_mpw_data(rows), bl_mpw_size(rows));
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t m;
+        if (bl_mpr_array(&r, &m) != 0 || m < 2 || m > BL_PAGE_PARTS_MAX + 1) {
+            return bl_err_set(err, BL_EPROTO, "malformed downlink row");
+        }
+        char parts_buf[BL_PAGE_PARTS_MAX][128];
+        const char *parts[BL_PAGE_PARTS_MAX];
+        size_t np = 0;
+        for (uint32_t j = 0; j + 1 < m; j++) {
+            if (bl_mpr_str_copy(&r, parts_buf[np], sizeof parts_buf[0]) != 0) {
+                return bl_err_set(err, BL_EPROTO, "malformed downlink row");
+            }
+            if ((int)j != skip) {
+                parts[np] = parts_buf[np];
+                np++;
+            }
+        }
+        const uint8_t *val;
+        size_t vl;
+        if (bl_mpr_raw(&r, &val, &vl) != 0) {
+            return bl_err_set(err, BL_EPROTO, "malformed downlink row");
+        }
+        char key[S_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, np);
+        if (kl == 0) {
+            continue;
+        }
+        int rc = bl_store_put(txn, dbi, key, kl, val, vl, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    benchmark_link_t *l = ctx;
+    int64_t p = l->fetch_period;
+    int rc = s_delete_external(l, txn, l->env.db_stats, p, err);
+    if (rc == 0) {
+        rc = s_delete_external(l, txn, l->env.db_positions, p, err);
+    }
+    if (rc == 0) {
+        rc = s_store_rows(txn, l->env.db_stats, &l->fetched[0],
+                          l->n_fetched[0], -1, err);
+    }
+    if (rc == 0) {
+        rc = s_store_rows(txn, l->env.db_positions, &l->fetched[1],
+                          l->n_fetched[1], 1, err);
+    }
+    bl_mpw_t g;
+    bl_mpw_init(&g);
+    s_write_groups(&g, l->xgroups, l->n_xgroups);
+    if (rc == 0) {
+        rc = bl_store_put(txn, bl_daemon_meta(l->env.d), "xgroups", 7,
+                          bl_mpw_data(&g), bl_mpw_size(&g), err);
+    }
+    bl_mpw_destroy(&g);
+    char key[48];
+    snprintf(key, sizeof key, "xgen.%" PRId64, p);
+    if (rc == 0) {
+        rc = bl_store_put_u64(txn, bl_daemon_meta(l->env.d), key,
+                              (uint64_t)l->fetch_gen, err);
+    }
+    /* Render the period's reports again when it is closed here. */
+    snprintf(key, sizeof key, "gen.%" PRId64, p);
+    uint64_t local = 0;
+    if (rc == 0) {
+        rc = bl_store_get_u64(txn, bl_daemon_meta(l->env.d), key, &local,
+                              err);
+    }
+    if (rc == 0 && local > 0) {
+        rc = l->env.recompute(l->env.ctx, txn, p, err);
+    }
+    return rc;
+}
+
+/* Reads the state reply and picks the next period to fetch. */
+static void s_on_state(benchmark_link_t *l, const bl_msg_t *m)
+{
+    char cn[BL_MSG_NAME_MAX] = "", cv[BL_MSG_NAME_MAX] = "";
+    bl_req_str(m, "cn", cn, sizeof cn);
+    bl_req_str(m, "cv", cv, sizeof cv);
+    const bl_catalogue_t *cat = l->cfg->catalogue;
+    if (strcmp(cn, cat->name) != 0 || strcmp(cv, cat->version) != 0) {
+        s_set_error(l, "catalogue mismatch: this node has %s %s, the "
+                       "international node %s %s",
+                    cat->name, cat->version, cn, cv);
+        l->state = S_IDLE;
+        return;
+    }
+    bl_mpr_t r;
+    if (bl_req_find(m, "groups", &r) != 0 || s_read_groups(l, &r) != 0) {
+        s_set_error(l, "malformed downlink state");
+        l->state = S_IDLE;
+        return;
+    }
+    for (size_t g = 0; g < l->n_xgroups; g++) {
+        if (bl_config_find_group(l->cfg, l->xgroups[g].id) >= 0) {
+            s_set_error(l, "group id '%s' is used by this node and by the "
+                           "international node: rename it in one of them",
+                        l->xgroups[g].id);
+            s_free_groups(l);
+            l->state = S_IDLE;
+            return;
+        }
+    }
+    uint32_t n;
+    l->state = S_IDLE;
+    if (bl_req_find(m, "periods", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return;
+    }
+    MDB_txn *txn;
+    if (bl_store_read(bl_daemon_store(l->env.d), &txn, NULL) != 0) {
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t two;
+        int64_t period, gen;
+        if (bl_mpr_array(&r, &two) || bl_mpr_int(&r, &period) ||
+            bl_mpr_int(&r, &gen)) {
+            break;
+        }
+        char key[48];
+        snprintf(key, sizeof key, "xgen.%" PRId64, period);
+        uint64_t have = 0;
+        bl_store_get_u64(txn, bl_daemon_meta(l->env.d), key, &have, NULL);
+        if ((int64_t)have < gen) {
+            l->fetch_period = period;
+            l->fetch_gen = gen;
+            l->fetch_what = 0;
+            free(l->after);
+            l->after = NULL;
+            for (int w = 0; w < 2; w++) {
+                bl_mpw_reset(&l->fetched[w]);
+                l->n_fetched[w] = 0;
+            }
+            break;
+        }
+    }
+    mdb_txn_abort(txn);
+    l->error[0] = '\0';
+    if (l->fetch_gen > 0) {
+        s_ask_page(l);
+    }
+}
+
+static void s_on_page(benchmark_link_t *l, const bl_msg_t *m)
+{
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(m, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        char why[256] = "malformed downlink page";
+        bl_req_str(m, "error", why, sizeof why);
+        s_set_error(l, "downlink: %s", why);
+        l->state = S_IDLE;
+        l->fetch_gen = 0;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *row;
+        size_t rl;
+        if (bl_mpr_raw(&r, &row, &rl) != 0) {
+            break;
+        }
+        bl_mpw_raw(&l->fetched[l->fetch_what], row, rl);
+        l->n_fetched[l->fetch_what]++;
+    }
+    free(l->after);
+    l->after = NULL;
+    const char *next;
+    uint32_t nl;
+    if (bl_req_find(m, "next", &r) == 0 && bl_mpr_str(&r, &next, &nl) == 0) {
+        l->after = strndup(next, nl);
+        l->after_len = nl;
+        s_ask_page(l);
+        return;
+    }
+    if (l->fetch_what == 0) {
+        l->fetch_what = 1;
+        s_ask_page(l);
+        return;
+    }
+    bl_err_t err = {0};
+    if (bl_store_write(bl_daemon_store(l->env.d), s_apply_fetched, l, &err) !=
+        0) {
+        s_set_error(l, "cannot store international results: %s", err.msg);
+    } else {
+        bl_log(BL_LOG_INFO,
+               "international results applied period=%" PRId64
+               " generation=%" PRId64 " stats=%u positions=%u",
+               l->fetch_period, l->fetch_gen, l->n_fetched[0],
+               l->n_fetched[1]);
+    }
+    for (int w = 0; w < 2; w++) {
+        bl_mpw_reset(&l->fetched[w]);
+        l->n_fetched[w] = 0;
+    }
+    l->fetch_gen = 0;
+    l->state = S_IDLE;
+    l->next_poll_ms = 0;  /* there may be another period waiting */
+}
+
+static void s_on_requests(void *svc, void *sock)
+{
+    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    for (;;) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            return;
+        }
+        bl_msg_t m;
+        bl_err_t err = {0};
+        if (bl_msg_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &m, &err) ==
+                0 &&
+            m.type == BL_MSG_REPLY) {
+            bool ok = false;
+            bl_mpr_t r;
+            if (bl_req_find(&m, "ok", &r) == 0) {
+                bl_mpr_bool(&r, &ok);
+            }
+            if (!ok) {
+                char why[256] = "refused";
+                bl_req_str(&m, "error", why, sizeof why);
+                s_set_error(l, "the international node says: %s", why);
+                l->state = S_IDLE;
+            } else if (l->state == S_WAIT_STATE &&
+                       bl_req_find(&m, "periods", &r) == 0) {
+                s_on_state(l, &m);
+            } else if (l->state == S_WAIT_PAGE &&
+                       bl_req_find(&m, "rows", &r) == 0) {
+                s_on_page(l, &m);
+            }
+            /* Anything else is a late answer to a question given up. */
+        } else {
+            s_set_error(l, "malformed reply from the international node: %s",
+                        err.msg);
+        }
+        zmq_msg_close(&msg);
+    }
+}
+
+static void s_on_uplink_acks(void *svc, void *sock)
+{
+    (void)sock;
+    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    bl_err_t err = {0};
+    if (bl_outbox_on_readable(l->uplink, 0, &err) != 0) {
+        s_set_error(l, "uplink: %s", err.msg);
+    }
+}
+
+/* ---- international: the door -------------------------------------------- */
+
+static int s_door_refuse(bl_err_t *err, const bl_msg_t *m, const char *fmt,
+                         const char *arg)
+{
+    char what[256];
+    snprintf(what, sizeof what, fmt, arg);
+    return bl_err_set(err, BL_EDATA, "from %s (country %s): %s", m->sender,
+                      m->peer[0] ? m->peer : "?", what);
+}
+
+/* Every provider id a message names must be of the sender's country. */
+static int s_check_rows(const bl_msg_t *m, bl_mpr_t r, uint32_t n,
+                        bl_err_t *err)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k;
+        char provider[64];
+        if (bl_mpr_array(&r, &k) != 0 || k < 2 ||
+            bl_mpr_str_copy(&r, provider, sizeof provider) != 0) {
+            return s_door_refuse(err, m, "a malformed row%s", "");
+        }
+        if (strncmp(provider, m->peer, 2) != 0 || provider[2] != '-') {
+            return s_door_refuse(err, m,
+                                 "provider %s is not of the sender's country; "
+                                 "nothing of the message applied",
+                                 provider);
+        }
+        for (uint32_t j = 1; j < k; j++) {
+            if (bl_mpr_skip(&r) != 0) {
+                return s_door_refuse(err, m, "a malformed row%s", "");
+            }
+        }
+    }
+    return 0;
+}
+
+/* Deletes the values of period sent by country (a national's new close
+ * replaces its last one). */
+static int s_drop_country(benchmark_link_t *l, MDB_txn *txn, int64_t period,
+                          const char *country, bl_err_t *err)
+{
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix,
+                                 "%" PRId64 "\x1f%.2s-", period, country);
+    return bl_page_delete(txn, l->env.db_values, prefix, pl, err);
+}
+
+static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
+                        bl_err_t *err)
+{
+    benchmark_link_t *l = ctx;
+    const bl_catalogue_t *cat = l->cfg->catalogue;
+    if (m->peer[0] == '\0') {
+        return s_door_refuse(err, m, "not authenticated%s", "");
+    }
+    if (strcmp(m->cat_name, cat->name) != 0 ||
+        strcmp(m->cat_version, cat->version) != 0) {
+        char both[200];
+        snprintf(both, sizeof both, "%.60s %.40s, this node has %.60s %.30s",
+                 m->cat_name, m->cat_version, cat->name, cat->version);
+        return s_door_refuse(err, m, "catalogue mismatch: the sender has %s",
+                             both);
+    }
+    if (m->type != BL_MSG_UPLINK) {
+        return s_door_refuse(err, m, "a %s message", bl_msg_type_name(m->type));
+    }
+    char kind[16];
+    int64_t period = 0, gen = 0;
+    if (bl_req_str(m, "kind", kind, sizeof kind) != 0) {
+        return s_door_refuse(err, m, "an uplink message without kind%s", "");
+    }
+    bl_req_int(m, "period", &period);
+    bl_req_int(m, "generation", &gen);
+    if (strcmp(kind, "begin") == 0) {
+        return s_drop_country(l, txn, period, m->peer, err);
+    }
+    if (strcmp(kind, "close") == 0) {
+        bl_log(BL_LOG_INFO, "national close country=%s period=%" PRId64,
+               m->peer, period);
+        return l->env.recompute(l->env.ctx, txn, period, err);
+    }
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(m, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return s_door_refuse(err, m, "an uplink message without rows%s", "");
+    }
+    int rc = s_check_rows(m, r, n, err);
+    if (rc != 0) {
+        return rc;
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k;
+        char provider[64], ind[64];
+        const uint8_t *val;
+        size_t vl;
+        bl_mpr_array(&r, &k);
+        bl_mpr_str_copy(&r, provider, sizeof provider);
+        if (strcmp(kind, "register") == 0 && k == 2) {
+            if (bl_mpr_raw(&r, &val, &vl) != 0) {
+                return s_door_refuse(err, m, "a malformed row%s", "");
+            }
+            rc = bl_store_put(txn, l->env.db_register, provider,
+                              strlen(provider), val, vl, err);
+        } else if (strcmp(kind, "values") == 0 && k == 3) {
+            if (bl_mpr_str_copy(&r, ind, sizeof ind) != 0 ||
+                bl_mpr_raw(&r, &val, &vl) != 0) {
+                return s_door_refuse(err, m, "a malformed row%s", "");
+            }
+            if (bl_catalogue_find_indicator(cat, ind) < 0) {
+                return s_door_refuse(err, m, "unknown indicator %s", ind);
+            }
+            const char *parts[] = {p, provider, "", ind};
+            char key[S_KEY_MAX];
+            size_t kl = bl_page_join(key, sizeof key, parts, 4);
+            bl_mpw_reset(&l->w);
+            bl_mpw_array(&l->w, 2);
+            bl_mpw_int(&l->w, gen);
+            bl_mpw_raw(&l->w, val, vl);
+            rc = bl_store_put(txn, l->env.db_values, key, kl,
+                              bl_mpw_data(&l->w), bl_mpw_size(&l->w), err);
+        } else {
+            return s_door_refuse(err, m, "an unknown uplink row of %s", kind);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
+                          bl_mpw_t *reply, bl_err_t *err)
+{
+    benchmark_link_t *l = ctx;
+    char cmd[32];
+    if (m->peer[0] == '\0' || bl_req_str(m, "cmd", cmd, sizeof cmd) != 0) {
+        bl_reply_error(reply, "not a request of an authenticated node");
+        return 0;
+    }
+    if (strcmp(cmd, "downlink_state") == 0) {
+        bl_mpw_t periods;
+        bl_mpw_init(&periods);
+        uint32_t np = 0;
+        MDB_cursor *cur;
+        if (mdb_cursor_open(txn, bl_daemon_meta(l->env.d), &cur) == 0) {
+            MDB_val k = {4, "gen."}, v;
+            int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+            while (mrc == 0 && k.mv_size > 4 && k.mv_size < 24 &&
+                   memcmp(k.mv_data, "gen.", 4) == 0 && v.mv_size == 8) {
+                bl_mpw_array(&periods, 2);
+                bl_mpw_int(&periods,
+                           strtoll((const char *)k.mv_data + 4, NULL, 10));
+                bl_mpw_uint(&periods, bl_store_u64_from(v.mv_data));
+                np++;
+                mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            }
+            mdb_cursor_close(cur);
+        }
+        bl_mpw_map(reply, 5);
+        bl_mpw_str(reply, "ok");
+        bl_mpw_bool(reply, true);
+        bl_mpw_str(reply, "cn");
+        bl_mpw_str(reply, l->cfg->catalogue->name);
+        bl_mpw_str(reply, "cv");
+        bl_mpw_str(reply, l->cfg->catalogue->version);
+        bl_mpw_str(reply, "groups");
+        s_write_groups(reply, l->cfg->groups, l->cfg->n_groups);
+        bl_mpw_str(reply, "periods");
+        bl_mpw_array(reply, np);
+        bl_mpw_raw(reply, bl_mpw_data(&periods), bl_mpw_size(&periods));
+        bl_mpw_destroy(&periods);
+        return 0;
+    }
+    if (strcmp(cmd, "downlink") != 0) {
+        bl_reply_error(reply, "unknown command '%s'", cmd);
+        return 0;
+    }
+    int64_t period, limit = S_PAGE;
+    char what[16];
+    if (bl_req_int(m, "period", &period) != 0 ||
+        bl_req_str(m, "what", what, sizeof what) != 0) {
+        bl_reply_error(reply, "downlink needs a period and what");
+        return 0;
+    }
+    bl_req_int(m, "limit", &limit);
+    if (limit < 1 || limit > 50000) {
+        limit = S_PAGE;
+    }
+    char prefix[48];
+    size_t pl;
+    MDB_dbi dbi;
+    if (strcmp(what, "stats") == 0) {
+        pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                              period);
+        dbi = l->env.db_stats;
+    } else {
+        /* Only the asking country's own providers' positions. */
+        pl = (size_t)snprintf(prefix, sizeof prefix,
+                              "%" PRId64 "\x1f%.2s\x1f", period, m->peer);
+        dbi = l->env.db_cpos;
+    }
+    bl_mpr_t r;
+    const char *after = NULL;
+    uint32_t al = 0;
+    if (bl_req_find(m, "after", &r) != 0 || bl_mpr_str(&r, &after, &al) != 0) {
+        after = NULL;
+        al = 0;
+    }
+    return bl_page_reply(txn, dbi, prefix, pl, after, al, (size_t)limit,
+                         reply, err);
+}
+
+static void s_door_refused(void *ctx, const char *sender, const char *reason)
+{
+    (void)ctx;
+    bl_log(BL_LOG_WARN, "link: refused message sender=%s reason=\"%s\"",
+           sender, reason);
+}
+
+static void s_zap_refused(void *ctx, const char *key, const char *address)
+{
+    (void)ctx;
+    bl_log(BL_LOG_WARN, "link: refused connection key=%s address=%s", key,
+           address);
+}
+
+static void s_on_zap(void *svc, void *sock)
+{
+    (void)sock;
+    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    bl_zap_on_readable(l->zap, s_zap_refused, l);
+}
+
+static void s_on_door(void *svc, void *sock)
+{
+    (void)sock;
+    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    bl_err_t err = {0};
+    if (bl_inbox_on_readable(l->door, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "link: batch not applied: %s", err.msg);
+    }
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+static int s_open_national(benchmark_link_t *l, bl_err_t *err)
+{
+    const bl_config_t *cfg = l->cfg;
+    char server[BL_ZAP_KEY_LEN + 1], secret[BL_ZAP_KEY_LEN + 1],
+        public_key[BL_ZAP_KEY_LEN + 1];
+    int rc = bl_zap_read_key(cfg->upstream_server_key, server, err);
+    if (rc == 0) {
+        rc = bl_zap_read_key(cfg->upstream_key, secret, err);
+    }
+    if (rc == 0) {
+        rc = bl_zap_public_of(secret, public_key, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    bl_net_link_t link = {secret, public_key, server, 1000};
+    bl_msg_t tmpl = *bl_daemon_template(l->env.d);
+    snprintf(tmpl.sender, sizeof tmpl.sender, "%s/uplink", cfg->node);
+    const char *eps[] = {cfg->upstream_endpoint};
+    rc = bl_outbox_open(&l->uplink, bl_daemon_zctx(l->env.d),
+                        bl_daemon_store(l->env.d), l->env.db_uplink,
+                        bl_daemon_meta(l->env.d), "uplink", eps, 1, &link,
+                        &tmpl, err);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = bl_net_dealer(&l->requests, bl_daemon_zctx(l->env.d),
+                       cfg->upstream_endpoint, &link, err);
+    if (rc != 0) {
+        return rc;
+    }
+    l->req_tmpl = tmpl;
+    l->req_tmpl.type = BL_MSG_REQUEST;
+    l->req_tmpl.epoch = 0;
+    l->acked_before = 0;
+    /* Load the international groups known from an earlier run. */
+    MDB_txn *txn;
+    if (bl_store_read(bl_daemon_store(l->env.d), &txn, NULL) == 0) {
+        MDB_val v;
+        if (bl_store_get(txn, bl_daemon_meta(l->env.d), "xgroups", 7, &v,
+                         NULL) == 0) {
+            bl_mpr_t r;
+            bl_mpr_init(&r, v.mv_data, v.mv_size);
+            s_read_groups(l, &r);
+        }
+        mdb_txn_abort(txn);
+    }
+    return 0;
+}
+
+static int s_open_international(benchmark_link_t *l, bl_err_t *err)
+{
+    const bl_config_t *cfg = l->cfg;
+    char secret[BL_ZAP_KEY_LEN + 1];
+    int rc = bl_zap_read_key(cfg->key, secret, err);
+    if (rc != 0) {
+        return rc;
+    }
+    /* The ZAP handler first: without it libzmq admits every CURVE
+     * client. */
+    rc = bl_zap_open(&l->zap, bl_daemon_zctx(l->env.d), cfg, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_net_link_t link = {secret, NULL, NULL, 1000};
+    bl_inbox_handlers_t h = {s_door_apply, s_door_request, s_door_refused,
+                             NULL};
+    bl_msg_t tmpl = *bl_daemon_template(l->env.d);
+    return bl_inbox_open(&l->door, bl_daemon_zctx(l->env.d),
+                         bl_daemon_store(l->env.d), l->env.db_seen,
+                         cfg->listen, &link, &h, l, &tmpl, err);
+}
+
+int benchmark_link_open(benchmark_link_t **out,
+                        const benchmark_link_env_t *env, bl_err_t *err)
+{
+    *out = NULL;
+    benchmark_link_t *l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    l->env = *env;
+    l->cfg = bl_daemon_config(env->d);
+    bl_mpw_init(&l->w);
+    bl_mpw_init(&l->rows);
+    bl_mpw_init(&l->fetched[0]);
+    bl_mpw_init(&l->fetched[1]);
+    int rc = 0;
+    if (l->cfg->upstream_endpoint != NULL) {
+        rc = s_open_national(l, err);
+    } else if (l->cfg->listen != NULL) {
+        rc = s_open_international(l, err);
+    }
+    if (rc != 0) {
+        bl_err_prefix(err, "link");
+        benchmark_link_close(&l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+int benchmark_link_register(benchmark_link_t *l, bl_daemon_t *d)
+{
+    int rc = 0;
+    if (l == NULL) {
+        return 0;
+    }
+    if (l->uplink) {
+        rc |= bl_daemon_add_socket(d, bl_outbox_socket(l->uplink, 0),
+                                   s_on_uplink_acks);
+        rc |= bl_daemon_add_socket(d, l->requests, s_on_requests);
+    }
+    if (l->zap) {
+        rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap);
+        rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door);
+    }
+    return rc;
+}
+
+void benchmark_link_close(benchmark_link_t **link)
+{
+    if (link == NULL || *link == NULL) {
+        return;
+    }
+    benchmark_link_t *l = *link;
+    bl_inbox_close(&l->door);
+    bl_zap_close(&l->zap);
+    bl_outbox_close(&l->uplink);
+    bl_net_close(&l->requests);
+    s_free_groups(l);
+    free(l->after);
+    bl_mpw_destroy(&l->w);
+    bl_mpw_destroy(&l->rows);
+    bl_mpw_destroy(&l->fetched[0]);
+    bl_mpw_destroy(&l->fetched[1]);
+    free(l);
+    *link = NULL;
+}
+
+size_t benchmark_link_groups(const benchmark_link_t *l,
+                             const bl_peer_group_t **groups)
+{
+    *groups = l ? l->xgroups : NULL;
+    return l ? l->n_xgroups : 0;
+}
+
+void benchmark_link_tick(benchmark_link_t *l)
+{
+    if (l == NULL || l->uplink == NULL) {
+        return;
+    }
+    bl_err_t err = {0};
+    if (bl_outbox_pump(l->uplink, &err) != 0) {
+        s_set_error(l, "uplink: %s", err.msg);
+    }
+    uint64_t acked = bl_outbox_sent(l->uplink);
+    if (acked != l->acked_before) {
+        l->acked_before = acked;
+        l->last_ack_s = (long long)time(NULL);
+    }
+    long long now = bl_net_now_ms();
+    if (l->state != S_IDLE && now - l->sent_ms > S_REPLY_MS) {
+        s_set_error(l, "the international node did not answer in %d s",
+                    S_REPLY_MS / 1000);
+        l->state = S_IDLE;
+        l->fetch_gen = 0;
+    }
+    if (l->state == S_IDLE && now >= l->next_poll_ms) {
+        l->next_poll_ms = now + S_POLL_MS;
+        s_ask_state(l);
+    }
+}
+
+uint32_t benchmark_link_health(benchmark_link_t *l, bl_mpw_t *reply)
+{
+    if (l == NULL || (l->uplink == NULL && l->zap == NULL)) {
+        return 0;
+    }
+    if (l->zap != NULL) {
+        bl_mpw_str(reply, "link_in");
+        bl_mpw_uint(reply, bl_inbox_applied(l->door));
+        bl_mpw_str(reply, "link_refused");
+        bl_mpw_uint(reply,
+                    bl_inbox_refused(l->door) + bl_zap_refused(l->zap));
+        return 2;
+    }
+    char when[32] = "never";
+    if (l->last_ack_s > 0) {
+        time_t t = (time_t)l->last_ack_s;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    bl_mpw_str(reply, "uplink_pending");
+    bl_mpw_uint(reply, bl_outbox_pending(l->uplink));
+    bl_mpw_str(reply, "uplink_last_ack");
+    bl_mpw_str(reply, when);
+    bl_mpw_str(reply, "uplink_error");
+    bl_mpw_str(reply, l->error[0] ? l->error : "none");
+    return 3;
+}

@@ -1,0 +1,77 @@
+/*
+ * benchmark_link: the link between a national node and the international
+ * node, owned by the benchmarking daemon of each (SPEC section 7).
+ *
+ * National side (config `upstream`): after each local close of a period
+ * the node's register (names only of providers that share identity) and
+ * its provider-level, non-suppressed values go into a durable uplink outbox,
+ * a CURVE client with heartbeats; survey answers and respondent ids never
+ * leave.  A second CURVE connection asks the international node now and
+ * then for the international statistics and this country's positions,
+ * stores them beside the national ones (their group ids must differ) and
+ * has the period's reports rendered again.
+ *
+ * International side (config `listen`): a ZAP handler admits only the
+ * allow-listed keys, each tied to a country; a CURVE inbox applies uplink
+ * messages exactly once, refusing (and logging) a message about another
+ * country's provider or under another catalogue; each national close
+ * recomputes the period over the union of countries.
+ */
+#ifndef BENCHMARK_LINK_H
+#define BENCHMARK_LINK_H
+
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "bl_daemon.h"
+
+typedef struct benchmark_link benchmark_link_t;
+
+/* What the link needs of the benchmarking daemon. */
+typedef struct benchmark_link_env {
+    bl_daemon_t *d;
+    MDB_dbi db_register;   /* provider -> register entry */
+    MDB_dbi db_values;     /* period \x1f provider \x1f unit \x1f indicator */
+    MDB_dbi db_stats;      /* period \x1f indicator \x1f group \x1f key */
+    MDB_dbi db_positions;  /* ... \x1f provider */
+    MDB_dbi db_cpos;       /* period \x1f country \x1f indicator \x1f group
+                              \x1f key \x1f provider (international) */
+    MDB_dbi db_uplink;     /* the uplink outbox's messages */
+    MDB_dbi db_seen;       /* the link inbox's last applied sequences */
+    /* Recomputes period (international: over everything received) and
+     * sends its results to the report daemon. */
+    int (*recompute)(void *ctx, MDB_txn *txn, int64_t period,
+                     bl_err_t *err);
+    void *ctx;
+} benchmark_link_env_t;
+
+/* Opens whatever the config asks for (nothing on a node with neither
+ * `upstream` nor `listen`).  Registers its sockets with the daemon. */
+int benchmark_link_open(benchmark_link_t **out,
+                        const benchmark_link_env_t *env, bl_err_t *err);
+
+void benchmark_link_close(benchmark_link_t **link);
+
+/* Registers the link's sockets with the daemon's poll loop.  The daemon
+ * passes its stage state to their callbacks: the stage state's first
+ * member must be the benchmark_link_t pointer. */
+int benchmark_link_register(benchmark_link_t *link, bl_daemon_t *d);
+
+/* National: queues period's register and values for the international
+ * node (inside the close's transaction).  A no-op without `upstream`. */
+int benchmark_link_send_period(benchmark_link_t *link, MDB_txn *txn,
+                               int64_t period, int64_t generation,
+                               bl_err_t *err);
+
+/* The external group ids and attributes received from the international
+ * node (national side), for the reports; n_groups 0 when none. */
+size_t benchmark_link_groups(const benchmark_link_t *link,
+                             const bl_peer_group_t **groups);
+
+/* Sends, resends and polls; call on every loop turn. */
+void benchmark_link_tick(benchmark_link_t *link);
+
+/* Extra key/value pairs for the health reply; returns how many. */
+uint32_t benchmark_link_health(benchmark_link_t *link, bl_mpw_t *reply);
+
+#endif
