@@ -289,10 +289,13 @@ submit_phase() {
     PH_AGG[$name]=$(elapsed "$t0" "${t_aggregated:-$(now)}")
     PH_ROWS[$name]=$rows
     PH_CPU[$name]=$(cpu_delta "$c0" "$c1")
-    local bad
-    bad=$(grep -c -v ' 0 with warnings, 0 rejected$\|^sample-\|^bench-' \
-        "$work/submit-$name.txt" || true)
-    [ "$bad" -gt 0 ] && PH_NOTE[$name]+=" ($bad output lines other than clean outcomes)"
+    # The outcome lines: "FILE: A accepted, W with warnings, R rejected".
+    local counts
+    counts=$(awk '/ accepted, [0-9]+ with warnings, [0-9]+ rejected$/ {
+            a += $(NF - 6); w += $(NF - 4); r += $(NF - 1) }
+        END { printf "%d accepted, %d with warnings, %d rejected", a, w, r }' \
+        "$work/submit-$name.txt")
+    PH_NOTE[$name]+=" outcomes: $counts"
     say "  validated after ${PH_VAL[$name]} s, aggregated after" \
         "${PH_AGG[$name]} s; cpu ${PH_CPU[$name]}"
 }

@@ -329,7 +329,9 @@ int cli_status(cli_t *c, int argc, char **argv)
                    h.pid, h.in, h.out, h.pending,
                    (double)h.store_used / (1024.0 * 1024.0));
             for (size_t i = 0; i < h.n_extra; i++) {
-                printf(" %s=%llu", h.extra_names[i], h.extra[i]);
+                bool spaces = strchr(h.extra_values[i], ' ') != NULL;
+                printf(" %s=%s%s%s", h.extra_names[i], spaces ? "\"" : "",
+                       h.extra_values[i], spaces ? "\"" : "");
             }
             printf("\n");
         }

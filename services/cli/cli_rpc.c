@@ -202,9 +202,22 @@ int cli_rpc_health(void *zctx, const bl_config_t *cfg, const char *endpoint,
         if (bl_mpr_str(&r, &k, &kl) != 0) {
             break;
         }
+        bl_mpr_t at = r;
+        const char *sv;
+        uint32_t sl;
         if (bl_mpr_uint(&r, &v) != 0) {
-            r.err = 0;
-            bl_mpr_skip(&r);
+            r = at;
+            if (bl_mpr_str(&r, &sv, &sl) == 0 && h->n_extra < 6 &&
+                !bl_mp_str_eq(k, kl, "daemon")) {
+                snprintf(h->extra_names[h->n_extra], sizeof h->extra_names[0],
+                         "%.*s", (int)kl, k);
+                snprintf(h->extra_values[h->n_extra],
+                         sizeof h->extra_values[0], "%.*s", (int)sl, sv);
+                h->n_extra++;
+            } else {
+                r = at;
+                bl_mpr_skip(&r);
+            }
             continue;
         }
         if (bl_mp_str_eq(k, kl, "pid")) {
@@ -220,10 +233,12 @@ int cli_rpc_health(void *zctx, const bl_config_t *cfg, const char *endpoint,
         } else if (bl_mp_str_eq(k, kl, "store_used")) {
             h->store_used = v;
         } else if (!bl_mp_str_eq(k, kl, "duplicates") &&
-                   !bl_mp_str_eq(k, kl, "requests") && h->n_extra < 4) {
+                   !bl_mp_str_eq(k, kl, "requests") && h->n_extra < 6) {
             snprintf(h->extra_names[h->n_extra], sizeof h->extra_names[0],
                      "%.*s", (int)kl, k);
-            h->extra[h->n_extra++] = v;
+            snprintf(h->extra_values[h->n_extra], sizeof h->extra_values[0],
+                     "%llu", (unsigned long long)v);
+            h->n_extra++;
         }
     }
     cli_reply_free(&reply);

@@ -59,8 +59,8 @@ void cli_request(bl_mpw_t *w, const char *cmd, uint32_t n_args);
 typedef struct cli_health {
     int pid;
     unsigned long long in, out, pending, refused, store_used;
-    unsigned long long extra[4];     /* stage-specific counters */
-    char extra_names[4][32];
+    char extra_names[6][32];         /* stage-specific figures */
+    char extra_values[6][160];       /* their values, as text */
     size_t n_extra;
 } cli_health_t;
 
