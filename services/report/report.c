@@ -31,10 +31,20 @@ static const char *const s_dbs[] = {"prov", "summary"};
 
 #define S_KEY_MAX 480
 
+/* A period being rendered after its close. */
+typedef struct s_job {
+    bool active;
+    int64_t period;
+    uint64_t generation;
+    int files;
+    struct s_cursor *at;
+} s_job_t;
+
 typedef struct report {
     bl_daemon_t *d;
     const bl_config_t *cfg;
     char messages_dir[PATH_MAX];
+    s_job_t job;
 } report_t;
 
 /* ---- decoding results into the model ------------------------------------ */
@@ -557,11 +567,53 @@ static int s_write_provider(const report_t *rp, const report_provider_t *p,
     return rc != 0 ? rc : files;
 }
 
-/* Renders period's stored results into dir; provider "" means all.
- * Returns the number of files, or a negative code. */
-static int s_render(const report_t *rp, MDB_txn *txn, int64_t period,
-                    const char *provider, const char *format, const char *dir,
-                    bl_err_t *err)
+/* Writes the coordinator's summary of period into dir; returns the number
+ * of files written (0 or 1). */
+static int s_render_summary(const report_t *rp, MDB_txn *txn, int64_t period,
+                            const char *dir, bl_err_t *err)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    MDB_val sv;
+    if (bl_store_get(txn, bl_daemon_dbi(rp->d, DB_SUMMARY), p, strlen(p), &sv,
+                     NULL) != 0) {
+        return 0;
+    }
+    int files = 0;
+    report_summary_t *s = s_decode_summary(rp, sv.mv_data, sv.mv_size,
+                                           (int)period);
+    report_i18n_t *m = NULL;
+    const char *lang = s_language(rp, rp->cfg->country);
+    if (s != NULL && report_i18n_open(&m, rp->messages_dir, lang, err) == 0) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/summary.html", dir);
+        FILE *f = fopen(path, "w");
+        if (f != NULL) {
+            if (report_html_write_summary(f, s, m, err) == 0) {
+                files++;
+            }
+            fclose(f);
+        }
+    }
+    report_i18n_destroy(&m);
+    report_summary_destroy(&s);
+    return files;
+}
+
+/* Where a rendering stands: the key of the last provider written. */
+typedef struct s_cursor {
+    char after[S_KEY_MAX];   /* "" before the first */
+    size_t after_len;
+    bool done;               /* every provider written */
+} s_cursor_t;
+
+/* Renders up to max providers of period's stored results into dir (one
+ * provider, or all when provider is ""), from the cursor on.  Returns the
+ * number of files written, or a negative code. */
+static int s_render_providers(const report_t *rp, MDB_txn *txn,
+                              int64_t period, const char *provider,
+                              const char *format, const char *dir,
+                              s_cursor_t *at, size_t max, bl_err_t *err)
 {
     int rc = bl_fs_mkdirs(dir, 0755);
     if (rc != 0) {
@@ -583,10 +635,24 @@ static int s_render(const report_t *rp, MDB_txn *txn, int64_t period,
                           mdb_strerror(rc));
     }
     int files = 0;
+    size_t written = 0;
     MDB_val k = {pl, prefix}, v;
+    if (at->after_len > 0) {
+        k.mv_size = at->after_len;
+        k.mv_data = at->after;
+    }
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (mrc == 0 && at->after_len > 0 && k.mv_size == at->after_len &&
+        memcmp(k.mv_data, at->after, at->after_len) == 0) {
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    at->done = true;
     while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
         if (provider[0] && k.mv_size != pl) {
+            break;
+        }
+        if (written == max) {
+            at->done = false;
             break;
         }
         report_provider_t *rep = s_decode_provider(rp, v.mv_data, v.mv_size,
@@ -602,33 +668,29 @@ static int s_render(const report_t *rp, MDB_txn *txn, int64_t period,
             }
             files += n;
         }
+        written++;
+        if (k.mv_size < sizeof at->after) {
+            memcpy(at->after, k.mv_data, k.mv_size);
+            at->after_len = k.mv_size;
+        }
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    if (provider[0] == '\0' && (format[0] == '\0' ||
-                                strcmp(format, "html") == 0)) {
-        MDB_val sv;
-        if (bl_store_get(txn, bl_daemon_dbi(rp->d, DB_SUMMARY), p, strlen(p),
-                         &sv, NULL) == 0) {
-            report_summary_t *s = s_decode_summary(rp, sv.mv_data, sv.mv_size,
-                                                   (int)period);
-            report_i18n_t *m = NULL;
-            const char *lang = s_language(rp, rp->cfg->country);
-            if (s != NULL &&
-                report_i18n_open(&m, rp->messages_dir, lang, err) == 0) {
-                char path[PATH_MAX];
-                snprintf(path, sizeof path, "%s/summary.html", dir);
-                FILE *f = fopen(path, "w");
-                if (f != NULL) {
-                    if (report_html_write_summary(f, s, m, err) == 0) {
-                        files++;
-                    }
-                    fclose(f);
-                }
-            }
-            report_i18n_destroy(&m);
-            report_summary_destroy(&s);
-        }
+    return files;
+}
+
+/* Renders period's stored results into dir at once; provider "" means all
+ * (with the summary).  Returns the number of files, or a negative code. */
+static int s_render(const report_t *rp, MDB_txn *txn, int64_t period,
+                    const char *provider, const char *format, const char *dir,
+                    bl_err_t *err)
+{
+    s_cursor_t at = {"", 0, false};
+    int files = s_render_providers(rp, txn, period, provider, format, dir,
+                                   &at, (size_t)-1, err);
+    if (files >= 0 && provider[0] == '\0' &&
+        (format[0] == '\0' || strcmp(format, "html") == 0)) {
+        files += s_render_summary(rp, txn, period, dir, err);
     }
     return files;
 }
@@ -694,21 +756,10 @@ static int s_apply_close(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
         bl_req_int(msg, "generation", &gen) != 0) {
         return bl_err_set(err, BL_EPROTO, "malformed close message");
     }
-    char dir[PATH_MAX];
-    s_period_dir(rp, period, dir, sizeof dir);
-    int files = s_render(rp, txn, period, "", "", dir, err);
-    if (files < 0) {
-        /* Logged and recorded as rendered: the results stay stored, and
-         * `benchlearn report` can render them again. */
-        bl_log(BL_LOG_ERROR, "rendering failed period=%" PRId64 " reason=\"%s\"",
-               period, err ? err->msg : "");
-        bl_err_clear(err);
-    } else {
-        bl_log(BL_LOG_INFO, "rendered period=%" PRId64 " files=%d dir=%s",
-               period, files, dir);
-    }
+    /* Rendering takes seconds to minutes: it runs from the loop, a few
+     * providers a turn, so the daemon keeps answering meanwhile. */
     char key[48];
-    snprintf(key, sizeof key, "rendered.%" PRId64, period);
+    snprintf(key, sizeof key, "pending.%" PRId64, period);
     return bl_store_put_u64(txn, bl_daemon_meta(rp->d), key, (uint64_t)gen,
                             err);
 }
@@ -797,6 +848,11 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     }
     rp->d = d;
     rp->cfg = bl_daemon_config(d);
+    rp->job.at = calloc(1, sizeof *rp->job.at);
+    if (rp->job.at == NULL) {
+        free(rp);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     /* The message catalogues sit beside the indicator catalogue. */
     snprintf(rp->messages_dir, sizeof rp->messages_dir, "%s",
              rp->cfg->catalogue_path);
@@ -812,9 +868,108 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     return 0;
 }
 
+#define S_PROVIDERS_PER_TURN 4
+
+/* Finds a period waiting to be rendered ("pending.<period>" in meta). */
+static bool s_next_job(report_t *rp, MDB_txn *txn)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, bl_daemon_meta(rp->d), &cur) != 0) {
+        return false;
+    }
+    MDB_val k = {8, "pending."}, v;
+    bool found = false;
+    if (mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 && k.mv_size > 8 &&
+        k.mv_size < 24 && memcmp(k.mv_data, "pending.", 8) == 0 &&
+        v.mv_size == 8) {
+        char p[24];
+        memcpy(p, (const char *)k.mv_data + 8, k.mv_size - 8);
+        p[k.mv_size - 8] = '\0';
+        rp->job.period = strtoll(p, NULL, 10);
+        rp->job.generation = bl_store_u64_from(v.mv_data);
+        rp->job.files = 0;
+        memset(rp->job.at, 0, sizeof *rp->job.at);
+        rp->job.active = true;
+        found = true;
+    }
+    mdb_cursor_close(cur);
+    return found;
+}
+
+/* Marks the job's period rendered, unless a newer close came meanwhile
+ * (then it is rendered again from the start). */
+static int s_finish_job(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    report_t *rp = ctx;
+    char key[48];
+    snprintf(key, sizeof key, "pending.%" PRId64, rp->job.period);
+    uint64_t pending = 0;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &pending, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (pending == rp->job.generation) {
+        rc = bl_store_del(txn, bl_daemon_meta(rp->d), key, strlen(key), err);
+    }
+    snprintf(key, sizeof key, "rendered.%" PRId64, rp->job.period);
+    if (rc == 0) {
+        rc = bl_store_put_u64(txn, bl_daemon_meta(rp->d), key,
+                              rp->job.generation, err);
+    }
+    return rc;
+}
+
+static void s_tick(void *svc)
+{
+    report_t *rp = svc;
+    MDB_txn *txn;
+    bl_err_t err = {0};
+    if (bl_store_read(bl_daemon_store(rp->d), &txn, &err) != 0) {
+        return;
+    }
+    if (!rp->job.active && !s_next_job(rp, txn)) {
+        mdb_txn_abort(txn);
+        return;
+    }
+    char dir[PATH_MAX];
+    s_period_dir(rp, rp->job.period, dir, sizeof dir);
+    int n = s_render_providers(rp, txn, rp->job.period, "", "", dir,
+                               rp->job.at, S_PROVIDERS_PER_TURN, &err);
+    bool done = n < 0 || rp->job.at->done;
+    if (n > 0) {
+        rp->job.files += n;
+    }
+    if (done && n >= 0) {
+        rp->job.files += s_render_summary(rp, txn, rp->job.period, dir, &err);
+    }
+    mdb_txn_abort(txn);
+    if (!done) {
+        return;
+    }
+    if (n < 0) {
+        /* The results stay stored; `benchlearn report` renders them
+         * again. */
+        bl_log(BL_LOG_ERROR,
+               "rendering failed period=%" PRId64 " reason=\"%s\"",
+               rp->job.period, err.msg);
+    } else {
+        bl_log(BL_LOG_INFO, "rendered period=%" PRId64 " files=%d dir=%s",
+               rp->job.period, rp->job.files, dir);
+    }
+    bl_err_clear(&err);
+    if (bl_store_write(bl_daemon_store(rp->d), s_finish_job, rp, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "cannot record the rendering: %s", err.msg);
+    }
+    rp->job.active = false;
+}
+
 static void s_close(void **svc)
 {
-    free(*svc);
+    report_t *rp = *svc;
+    if (rp != NULL) {
+        free(rp->job.at);
+        free(rp);
+    }
     *svc = NULL;
 }
 
@@ -828,6 +983,6 @@ const bl_stage_ops_t report_ops = {
     .request = s_request,
     .health = NULL,
     .committed = NULL,
-    .tick = NULL,
+    .tick = s_tick,
     .close = s_close,
 };
