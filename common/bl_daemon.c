@@ -157,7 +157,9 @@ void bl_daemon_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
 void bl_daemon_store_dir(const bl_config_t *cfg, bl_stage_t s, int k,
                          char *buf, size_t size)
 {
-    if (cfg->workers[s] <= 1) {
+    /* Worker 1 keeps the stage's store whatever the worker count, so a
+     * node that adds workers keeps its state and its delivery counters. */
+    if (k <= 1) {
         snprintf(buf, size, "%s/%s", cfg->data_dir, bl_stage_name(s));
     } else {
         snprintf(buf, size, "%s/%s.%d", cfg->data_dir, bl_stage_name(s), k);
@@ -296,7 +298,15 @@ int bl_daemon_open(bl_daemon_t *d)
         return 2;
     }
     bl_msg_t *t = &d->tmpl;
-    snprintf(t->sender, sizeof t->sender, "%.31s/%.31s", cfg->node, d->name);
+    /* The sender id must not change with the worker count either: the
+     * next stage applies in order per sender. */
+    if (d->worker > 1) {
+        snprintf(t->sender, sizeof t->sender, "%.31s/%.16s.%d", cfg->node,
+                 bl_stage_name(ops->stage), d->worker);
+    } else {
+        snprintf(t->sender, sizeof t->sender, "%.31s/%.16s", cfg->node,
+                 bl_stage_name(ops->stage));
+    }
     snprintf(t->origin, sizeof t->origin, "%s", cfg->node);
     snprintf(t->cat_name, sizeof t->cat_name, "%s", cfg->catalogue->name);
     snprintf(t->cat_version, sizeof t->cat_version, "%s",

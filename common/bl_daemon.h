@@ -103,7 +103,8 @@ void bl_daemon_endpoint(const bl_config_t *cfg, bl_stage_t s, int k,
 void bl_daemon_worker_name(const bl_config_t *cfg, bl_stage_t s, int k,
                            char *buf, size_t size);
 
-/* The directory of stage s's worker k store: <data_dir>/<stage>[.<k>]. */
+/* The directory of stage s's worker k store: <data_dir>/<stage> for worker
+ * 1, <data_dir>/<stage>.<k> for the others. */
 void bl_daemon_store_dir(const bl_config_t *cfg, bl_stage_t s, int k,
                          char *buf, size_t size);
 

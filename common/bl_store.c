@@ -295,3 +295,92 @@ int bl_store_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v,
     bl_store_u64_key(v, b);
     return bl_store_put(txn, dbi, key, strlen(key), b, sizeof b, err);
 }
+
+typedef struct s_import {
+    MDB_dbi dbi;
+    const unsigned char *buf;  /* [klen u32][vlen u32][key][value]... */
+    size_t len;
+} s_import_t;
+
+static int s_import_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    s_import_t *im = ctx;
+    size_t off = 0;
+    while (off + 8 <= im->len) {
+        uint32_t kl, vl;
+        memcpy(&kl, im->buf + off, 4);
+        memcpy(&vl, im->buf + off + 4, 4);
+        off += 8;
+        int rc = bl_store_put(txn, im->dbi, im->buf + off, kl,
+                              im->buf + off + kl, vl, err);
+        if (rc != 0) {
+            return rc;
+        }
+        off += (size_t)kl + vl;
+    }
+    return 0;
+}
+
+int bl_store_import(bl_store_t *dst, MDB_dbi dst_dbi, const char *src_dir,
+                    const char *db_name, bl_err_t *err)
+{
+    MDB_env *env;
+    int rc = mdb_env_create(&env);
+    if (rc != 0) {
+        return s_mdb_err(err, rc, "mdb_env_create");
+    }
+    mdb_env_set_maxdbs(env, BL_STORE_DBS_MAX);
+    if (mdb_env_open(env, src_dir, MDB_RDONLY | MDB_NOTLS, 0640) != 0) {
+        mdb_env_close(env);
+        return 0;  /* no such store: nothing to copy */
+    }
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0;
+    rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0 && mdb_dbi_open(txn, db_name, 0, &dbi) == 0) {
+        MDB_cursor *cur;
+        if (mdb_cursor_open(txn, dbi, &cur) == 0) {
+            MDB_val k, v;
+            int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+            while (mrc == 0) {
+                size_t need = 8 + k.mv_size + v.mv_size;
+                if (len + need > cap) {
+                    size_t ncap = cap ? cap * 2 : 65536;
+                    while (ncap < len + need) {
+                        ncap *= 2;
+                    }
+                    unsigned char *nb = realloc(buf, ncap);
+                    if (nb == NULL) {
+                        rc = BL_ENOMEM;
+                        break;
+                    }
+                    buf = nb;
+                    cap = ncap;
+                }
+                uint32_t kl = (uint32_t)k.mv_size, vl = (uint32_t)v.mv_size;
+                memcpy(buf + len, &kl, 4);
+                memcpy(buf + len + 4, &vl, 4);
+                memcpy(buf + len + 8, k.mv_data, kl);
+                memcpy(buf + len + 8 + kl, v.mv_data, vl);
+                len += need;
+                mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            }
+            mdb_cursor_close(cur);
+        }
+    }
+    if (rc == 0) {
+        mdb_txn_abort(txn);
+    }
+    mdb_env_close(env);
+    if (rc != 0) {
+        free(buf);
+        return bl_err_set(err, rc == BL_ENOMEM ? BL_ENOMEM : BL_ESTORE,
+                          "cannot read '%s' of '%s'", db_name, src_dir);
+    }
+    s_import_t im = {dst_dbi, buf, len};
+    rc = len > 0 ? bl_store_write(dst, s_import_txn, &im, err) : 0;
+    free(buf);
+    return rc;
+}

@@ -48,6 +48,13 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
 /* Begins a read-only transaction (end it with mdb_txn_abort). */
 int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err);
 
+/* Copies every entry of database db_name of the store in src_dir (opened
+ * read-only, by another process's rules: never the caller's own store)
+ * into dst_dbi of dst.  A missing store or database copies nothing.
+ * Meant for small databases: the entries are held in memory. */
+int bl_store_import(bl_store_t *dst, MDB_dbi dst_dbi, const char *src_dir,
+                    const char *db_name, bl_err_t *err);
+
 /* Bytes the data file uses (pages in use times page size). */
 size_t bl_store_used(bl_store_t *s);
 

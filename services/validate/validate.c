@@ -1384,6 +1384,37 @@ static int s_compile_rules(validate_t *v, bl_err_t *err)
 
 static void s_close(void **svc);
 
+/* A validation worker added to a node that already has data starts with
+ * the register that worker 1 keeps (every register row reaches every
+ * worker from then on). */
+static int s_seed_register(validate_t *v, bl_err_t *err)
+{
+    if (bl_daemon_worker(v->d) <= 1) {
+        return 0;
+    }
+    MDB_txn *txn;
+    int rc = bl_store_read(bl_daemon_store(v->d), &txn, err);
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_stat st;
+    rc = mdb_stat(txn, bl_daemon_dbi(v->d, DB_REGISTER), &st);
+    mdb_txn_abort(txn);
+    if (rc != 0 || st.ms_entries > 0) {
+        return 0;
+    }
+    char dir[4096];
+    bl_daemon_store_dir(v->cfg, BL_STAGE_VALIDATE, 1, dir, sizeof dir);
+    rc = bl_store_import(bl_daemon_store(v->d),
+                         bl_daemon_dbi(v->d, DB_REGISTER), dir,
+                         s_dbs[DB_REGISTER], err);
+    if (rc == 0) {
+        bl_log(BL_LOG_INFO, "register taken over from worker 1 store=%s",
+               dir);
+    }
+    return rc;
+}
+
 static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
 {
     validate_t *v = calloc(1, sizeof *v);
@@ -1405,7 +1436,11 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
         v->national_group = 0;
     }
     *svc = v;
-    return s_compile_rules(v, err);
+    int rc = s_compile_rules(v, err);
+    if (rc == 0) {
+        rc = s_seed_register(v, err);
+    }
+    return rc;
 }
 
 static void s_close(void **svc)

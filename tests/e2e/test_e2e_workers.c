@@ -175,3 +175,32 @@ Test(e2e_workers, a_killed_validation_worker_loses_nothing, .timeout = 300)
                  rows + S_PROVIDERS);
     bl_test_node_stop(&n);
 }
+
+/* A node that adds workers keeps its state: the register sent to one
+ * worker serves the rows that three workers judge afterwards. */
+Test(e2e_workers, adding_workers_keeps_the_register_and_the_flow,
+     .timeout = 300)
+{
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
+    cr_assert_eq(bl_test_node_write_data(&n, 60, 20), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
+                 "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "down"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out,
+                                  "up --workers validate=3,aggregate=2"),
+                 0, "%s", out);
+    free(out);
+    int rc = bl_test_node_cli(&n, &out, "submit --wait survey.csv");
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "1200 accepted, 0 with warnings, 0 "
+                                   "rejected"),
+                       "%s", out);
+    free(out);
+    bl_test_node_stop(&n);
+}
