@@ -118,8 +118,23 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     return rc ? bl_err_set(err, rc, "reply too large") : 0;
 }
 
+static bool s_every(void *ctx, const char *const *parts, size_t n)
+{
+    (void)ctx;
+    (void)parts;
+    (void)n;
+    return true;
+}
+
 int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                    size_t prefix_len, bl_err_t *err)
+{
+    return bl_page_delete_where(txn, dbi, prefix, prefix_len, s_every, NULL,
+                                err);
+}
+
+int bl_page_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                 size_t prefix_len, bl_page_fn fn, void *ctx, bl_err_t *err)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, dbi, &cur);
@@ -128,19 +143,59 @@ int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                           mdb_strerror(rc));
     }
     MDB_val k = {prefix_len, (void *)prefix}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size >= prefix_len &&
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = 0;
+    while (rc == 0 && mrc == 0 && k.mv_size >= prefix_len &&
            memcmp(k.mv_data, prefix, prefix_len) == 0) {
-        rc = mdb_cursor_del(cur, 0);
-        if (rc == 0) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        char buf[BL_PAGE_KEY_MAX + 1];
+        const char *parts[BL_PAGE_PARTS_MAX];
+        size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
+                                 BL_PAGE_PARTS_MAX);
+        if (n > 0) {
+            rc = fn(ctx, parts, n, &v);
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc < 0 ? rc : 0;
+}
+
+int bl_page_delete_where(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                         size_t prefix_len,
+                         bool (*match)(void *ctx, const char *const *parts,
+                                       size_t n),
+                         void *ctx, bl_err_t *err)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    MDB_val k = {prefix_len, (void *)prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && k.mv_size >= prefix_len &&
+           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        char buf[BL_PAGE_KEY_MAX + 1];
+        const char *parts[BL_PAGE_PARTS_MAX];
+        size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
+                                 BL_PAGE_PARTS_MAX);
+        if (n > 0 && match(ctx, parts, n)) {
+            rc = mdb_cursor_del(cur, 0);
+            if (rc != 0) {
+                break;
+            }
+            /* After a delete the cursor already stands on the next key. */
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        } else {
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         }
     }
     mdb_cursor_close(cur);
     if (rc == MDB_MAP_FULL) {
         return MDB_MAP_FULL;
     }
-    if (rc != 0 && rc != MDB_NOTFOUND && rc != EINVAL) {
+    if (rc != 0) {
         return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
     }
     return 0;

@@ -12,6 +12,7 @@
 #define BL_PAGE_H
 
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bl_error.h"
@@ -42,6 +43,23 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
  * request has no period. */
 int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
                     bl_mpw_t *reply, bl_err_t *err);
+
+/* Called for each key under a prefix with the key's parts and its value;
+ * returns 0 to go on, 1 to stop, or a negative code to fail. */
+typedef int (*bl_page_fn)(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *value);
+
+/* Calls fn for every key of dbi that starts with prefix, in key order.
+ * Returns 0 or fn's negative code (or BL_ESTORE). */
+int bl_page_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                 size_t prefix_len, bl_page_fn fn, void *ctx, bl_err_t *err);
+
+/* Deletes the keys under prefix whose parts match(ctx, parts, n) accepts. */
+int bl_page_delete_where(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                         size_t prefix_len,
+                         bool (*match)(void *ctx, const char *const *parts,
+                                       size_t n),
+                         void *ctx, bl_err_t *err);
 
 /* Deletes every key that starts with prefix. */
 int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,

@@ -218,6 +218,32 @@ static bool s_decode_value(const MDB_val *v, int64_t *gen, s_cell_t *c)
     return true;
 }
 
+typedef struct s_cells_ctx {
+    benchmark_t *b;
+    int64_t gen;                 /* the generation wanted, < 0 for any */
+    const bc_provider_t *ps;
+    size_t n;
+    s_cell_t *cells;
+} s_cells_ctx_t;
+
+static int s_cell_of(void *ctx, const char *const *parts, size_t n,
+                     const MDB_val *v)
+{
+    s_cells_ctx_t *c = ctx;
+    int64_t g;
+    s_cell_t cell;
+    if (n != 4 || parts[2][0] != '\0' || !s_decode_value(v, &g, &cell) ||
+        (c->gen >= 0 && g != c->gen)) {
+        return 0;
+    }
+    long i = s_find_provider(c->ps, c->n, parts[1]);
+    int ind = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[3]);
+    if (i >= 0 && ind >= 0) {
+        c->cells[(size_t)i * c->b->n_ind + (size_t)ind] = cell;
+    }
+    return 0;
+}
+
 /* Fills cells[i * n_ind + k] with provider-level values of the period and
  * the given generation (any generation when gen < 0); missing elsewhere. */
 static int s_load_cells(benchmark_t *b, MDB_txn *txn, int64_t period,
@@ -231,37 +257,24 @@ static int s_load_cells(benchmark_t *b, MDB_txn *txn, int64_t period,
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(b->d, DB_VALUES), &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
-        char buf[S_KEY_MAX];
-        const char *parts[4];
-        int64_t g;
-        s_cell_t c;
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) ==
-                4 &&
-            parts[2][0] == '\0' && s_decode_value(&v, &g, &c) &&
-            (gen < 0 || g == gen)) {
-            long i = s_find_provider(ps, n, parts[1]);
-            int ind = bl_catalogue_find_indicator(b->cfg->catalogue,
-                                                  parts[3]);
-            if (i >= 0 && ind >= 0) {
-                cells[(size_t)i * b->n_ind + (size_t)ind] = c;
-            }
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    return 0;
+    s_cells_ctx_t c = {b, gen, ps, n, cells};
+    return bl_page_each(txn, bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
+                        s_cell_of, &c, err);
 }
 
 /* ---- storing the results for export ------------------------------------- */
+
+/* Which part of a key names the group, for s_is_local_group. */
+typedef struct s_group_part {
+    const bl_config_t *cfg;
+    size_t part;
+} s_group_part_t;
+
+static bool s_is_local_group(void *ctx, const char *const *parts, size_t n)
+{
+    const s_group_part_t *g = ctx;
+    return n > g->part && bl_config_find_group(g->cfg, parts[g->part]) >= 0;
+}
 
 /* Deletes period's rows of this node's own peer groups from stage db i,
  * whose keys hold the group id as part group_part. */
@@ -271,38 +284,9 @@ static int s_delete_local(benchmark_t *b, MDB_txn *txn, size_t i,
 {
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", period);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(b->d, i), &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
-        char buf[S_KEY_MAX];
-        const char *parts[6];
-        size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
-                                 6);
-        if (n > group_part &&
-            bl_config_find_group(b->cfg, parts[group_part]) >= 0) {
-            rc = mdb_cursor_del(cur, 0);
-            if (rc != 0) {
-                break;
-            }
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
-        } else {
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        }
-    }
-    mdb_cursor_close(cur);
-    if (rc == MDB_MAP_FULL) {
-        return MDB_MAP_FULL;
-    }
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
-    }
-    return 0;
+    s_group_part_t g = {b->cfg, group_part};
+    return bl_page_delete_where(txn, bl_daemon_dbi(b->d, i), prefix, pl,
+                                s_is_local_group, &g, err);
 }
 
 static int s_store_results(benchmark_t *b, MDB_txn *txn, int64_t period,

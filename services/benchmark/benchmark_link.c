@@ -395,50 +395,26 @@ static void s_ask_page(benchmark_link_t *l)
     bl_mpw_destroy(&w);
 }
 
-/* Deletes the rows of the external groups of period from dbi, whose keys
- * hold the group id as part group_part. */
+static bool s_is_external(void *ctx, const char *const *parts, size_t n)
+{
+    const benchmark_link_t *l = ctx;
+    for (size_t g = 0; n > 2 && g < l->n_xgroups; g++) {
+        if (strcmp(parts[2], l->xgroups[g].id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Deletes period's rows of the international node's groups from dbi
+ * (statistics or positions: the group id is the third key part). */
 static int s_delete_external(benchmark_link_t *l, MDB_txn *txn, MDB_dbi dbi,
                              int64_t period, bl_err_t *err)
 {
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
-        char buf[S_KEY_MAX];
-        const char *parts[4];
-        bool external = false;
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) >=
-            3) {
-            for (size_t g = 0; g < l->n_xgroups; g++) {
-                external |= strcmp(parts[2], l->xgroups[g].id) == 0;
-            }
-        }
-        if (external) {
-            rc = mdb_cursor_del(cur, 0);
-            if (rc != 0) {
-                break;
-            }
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
-        } else {
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        }
-    }
-    mdb_cursor_close(cur);
-    if (rc == MDB_MAP_FULL) {
-        return MDB_MAP_FULL;
-    }
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
-    }
-    return 0;
+    return bl_page_delete_where(txn, dbi, prefix, pl, s_is_external, l, err);
 }
 
 /* Stores rows [period, ..., value] (parts joined again) skipping the part

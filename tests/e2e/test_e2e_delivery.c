@@ -41,12 +41,6 @@ static long s_status_field(const char *daemon, const char *field)
     return bl_test_node_status(&s_node, daemon, field, 0);
 }
 
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void s_kill_and_restart(const char *victim)
 {
     cr_assert_eq(bl_test_node_write_data(&s_node, S_PROVIDERS,
@@ -66,23 +60,23 @@ static void s_kill_and_restart(const char *victim)
     cr_assert_eq(system(cmd), 0);
     long applied = 0;
     for (int i = 0; i < 600 && applied < S_ROWS / 4; i++) {
-        s_sleep_ms(50);
+        bl_test_sleep_ms(50);
         applied = s_status_field("aggregate", "records_applied");
     }
     cr_assert_geq(applied, S_ROWS / 4, "rows did not flow: %ld", applied);
     int pid = bl_test_node_pid(&s_node, victim);
     cr_assert_gt(pid, 0);
     cr_assert_eq(kill(pid, SIGKILL), 0);
-    s_sleep_ms(200);
+    bl_test_sleep_ms(200);
     cr_assert_eq(bl_test_node_cli(&s_node, NULL, "up"), 0,
                  "the killed daemon did not come back");
     long want = S_ROWS + S_PROVIDERS;
     for (int i = 0; i < 1200 && applied < want; i++) {
-        s_sleep_ms(100);
+        bl_test_sleep_ms(100);
         applied = s_status_field("aggregate", "records_applied");
     }
     /* Give any duplicate a chance to show up before judging. */
-    s_sleep_ms(2000);
+    bl_test_sleep_ms(2000);
     applied = s_status_field("aggregate", "records_applied");
     long stored = s_status_field("aggregate", "records_stored");
     cr_assert_eq(applied, want, "applied %ld records, want %ld", applied,

@@ -38,49 +38,11 @@ typedef struct s_net {
 
 static s_net_t s_net;
 
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
-}
-
-static int s_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int s_sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void s_setup(void)
 {
     s_net_t *n = &s_net;
     memset(n, 0, sizeof *n);
-    n->port = s_free_port();
+    n->port = bl_test_free_port();
     cr_assert_gt(n->port, 0);
     /* The international node's directory holds the keys and the data. */
     char extra[2048];
@@ -88,7 +50,7 @@ static void s_setup(void)
                                    S_INTL_GROUPS, ""),
                  0);
     snprintf(n->keys, sizeof n->keys, "%s/keys", n->intl.dir);
-    cr_assert_eq(s_sh("mkdir -p %s", n->keys), 0);
+    cr_assert_eq(bl_test_sh("mkdir -p %s", n->keys), 0);
     static const char *const names[] = {"intl", "no", "pt", "ee"};
     for (int i = 0; i < 4; i++) {
         cr_assert_eq(bl_test_node_cli(&n->intl, NULL, "keygen %s -o %s",
@@ -107,7 +69,7 @@ static void s_setup(void)
     cr_assert_not_null(f);
     fputs(extra, f);
     fclose(f);
-    cr_assert_eq(s_sh("%s/bl-gen-sample -o %s/data >/dev/null",
+    cr_assert_eq(bl_test_sh("%s/bl-gen-sample -o %s/data >/dev/null",
                       bl_test_binary_dir(), n->intl.dir),
                  0);
     for (int c = 0; c < 3; c++) {
@@ -124,7 +86,7 @@ static void s_setup(void)
                                        up),
                      0);
         /* The country's part of the register. */
-        cr_assert_eq(s_sh("(head -1 %s/data/register.csv; grep '^%s-' "
+        cr_assert_eq(bl_test_sh("(head -1 %s/data/register.csv; grep '^%s-' "
                           "%s/data/register.csv) > %s/register.csv",
                           n->intl.dir, s_countries[c], n->intl.dir,
                           n->nat[c].dir),
@@ -215,7 +177,7 @@ static void s_wait_caught_up(void)
                 return;
             }
         }
-        s_sleep_ms(200);
+        bl_test_sleep_ms(200);
     }
     cr_assert_fail("the nodes did not catch up");
 }
@@ -264,7 +226,7 @@ static void s_assert_same_as_single(void)
     char path[512];
     snprintf(path, sizeof path, "%s/var/reports/2025/PT-0001.json",
              s_net.nat[1].dir);
-    cr_assert_eq(s_sh("grep -q '\"international\"' %s", path), 0,
+    cr_assert_eq(bl_test_sh("grep -q '\"international\"' %s", path), 0,
                  "no international position in %s", path);
 }
 
@@ -302,7 +264,7 @@ Test(e2e_link, international_benchmark_killed_mid_transfer_same_export,
     cr_assert_eq(kill(pid, SIGKILL), 0);
     s_national_cycle(1);
     s_national_cycle(2);
-    s_sleep_ms(300);
+    bl_test_sleep_ms(300);
     cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
     free(out);
     s_wait_caught_up();

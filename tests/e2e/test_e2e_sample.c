@@ -31,19 +31,6 @@ static void s_teardown(void)
     bl_test_node_stop(&s_node);
 }
 
-static int s_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int s_sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static char *s_read(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -64,7 +51,7 @@ static char *s_read(const char *path)
 static void s_run_sample(void)
 {
     const char *d = s_node.dir;
-    cr_assert_eq(s_sh("%s/bl-gen-sample -o %s/data >/dev/null",
+    cr_assert_eq(bl_test_sh("%s/bl-gen-sample -o %s/data >/dev/null",
                       bl_test_binary_dir(), d),
                  0);
     char *out = NULL;
@@ -82,7 +69,7 @@ static void s_run_sample(void)
         cr_assert_eq(rc, 0, "close %d: %s", period, out);
         free(out);
     }
-    cr_assert_eq(s_sh("mkdir -p %s/export", d), 0);
+    cr_assert_eq(bl_test_sh("mkdir -p %s/export", d), 0);
     static const char *const whats[] = {"stats", "positions", "values",
                                         "correlations"};
     for (int i = 0; i < 4; i++) {
@@ -115,7 +102,7 @@ Test(e2e_sample, export_matches_an_independent_computation,
     free(values);
     /* The JSON values carry full precision, so the independent
      * computation starts from the same numbers as the C one. */
-    int rc = s_sh("python3 %s/tests/tools/check_stats.py --values "
+    int rc = bl_test_sh("python3 %s/tests/tools/check_stats.py --values "
                   "%s/export/values.json --register %s/data/register.csv "
                   "--catalogue %s/config/catalogue.yaml --config %s "
                   "--period 2025 --compare %s/export > %s/check.out 2>&1",
@@ -143,7 +130,7 @@ Test(e2e_sample, reports_are_rendered_self_contained_and_agree,
     snprintf(path, sizeof path, "%s/var/reports/2025/summary.html", d);
     cr_assert_eq(access(path, R_OK), 0, "missing %s", path);
     /* No external references in any HTML. */
-    cr_assert_neq(s_sh("grep -lE 'https?://|src=\"//|href=\"//' "
+    cr_assert_neq(bl_test_sh("grep -lE 'https?://|src=\"//|href=\"//' "
                        "%s/var/reports/2025/*.html >/dev/null",
                        d),
                   0, "an HTML report references an external URL");

@@ -123,12 +123,6 @@ Test(e2e_workers, three_validation_workers_judge_as_one, .timeout = 300)
     free(many.positions);
 }
 
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 #define S_PROVIDERS 200
 #define S_RESPONDENTS 250
 
@@ -153,20 +147,20 @@ Test(e2e_workers, a_killed_validation_worker_loses_nothing, .timeout = 300)
     long rows = S_PROVIDERS * S_RESPONDENTS;
     long applied = 0;
     for (int i = 0; i < 600 && applied < rows / 4; i++) {
-        s_sleep_ms(50);
+        bl_test_sleep_ms(50);
         applied = bl_test_node_status(&n, "aggregate", "records_applied", 0);
     }
     int pid = bl_test_node_pid(&n, "validate.2");
     cr_assert_gt(pid, 0);
     cr_assert_eq(kill(pid, SIGKILL), 0);
-    s_sleep_ms(200);
+    bl_test_sleep_ms(200);
     cr_assert_eq(bl_test_node_cli(&n, NULL, "up"), 0);
     long want = rows + S_PROVIDERS;
     for (int i = 0; i < 1200 && applied < want; i++) {
-        s_sleep_ms(100);
+        bl_test_sleep_ms(100);
         applied = bl_test_node_status(&n, "aggregate", "records_applied", 0);
     }
-    s_sleep_ms(2000);
+    bl_test_sleep_ms(2000);
     cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_applied", 0),
                  want);
     cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 0),

@@ -42,6 +42,15 @@ int bl_test_node_write_data(const bl_test_node_t *n, int providers,
 long bl_test_node_status(const bl_test_node_t *n, const char *daemon,
                          const char *field, int sum);
 
+/* Runs a shell command (formatted); returns its exit status or -1. */
+int bl_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Sleeps ms milliseconds. */
+void bl_test_sleep_ms(int ms);
+
+/* A TCP port on 127.0.0.1 that is free now (the OS picks it), or -1. */
+int bl_test_free_port(void);
+
 /* Stops the node (benchlearn down) and removes the directory. */
 void bl_test_node_stop(bl_test_node_t *n);
 
