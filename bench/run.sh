@@ -271,7 +271,9 @@ submit_phase() {
     local c0=$work/cpu0 c1=$work/cpu1 t0 t1 rc=0
     cpu_snapshot >"$c0"
     t0=$(now)
-    "$BL" submit --wait "$@" >"$work/submit-$name.txt" 2>&1 || rc=$?
+    local TIMEFORMAT='%U %S'
+    { time "$BL" submit --wait "$@" >"$work/submit-$name.txt" 2>&1; } \
+        2>"$work/cli-time" || rc=$?
     t1=$(now)
     PH_NOTE[$name]=
     if [ "$rc" != 0 ]; then
@@ -288,7 +290,8 @@ submit_phase() {
     fi
     PH_AGG[$name]=$(elapsed "$t0" "${t_aggregated:-$(now)}")
     PH_ROWS[$name]=$rows
-    PH_CPU[$name]=$(cpu_delta "$c0" "$c1")
+    PH_CPU[$name]="$(cpu_delta "$c0" "$c1") $(awk \
+        '{ printf "benchlearn-submit=%.1f", $1 + $2 }' "$work/cli-time")"
     # The outcome lines: "FILE: A accepted, W with warnings, R rejected".
     local counts
     counts=$(awk '/ accepted, [0-9]+ with warnings, [0-9]+ rejected$/ {

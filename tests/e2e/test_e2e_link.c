@@ -9,15 +9,11 @@
  * its benchmarking daemon killed with SIGKILL mid-transfer ends with the
  * same export.
  */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bl_test_node.h"
