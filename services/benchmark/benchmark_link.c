@@ -19,6 +19,7 @@
 #include "benchmark_link.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -690,27 +691,147 @@ static int s_door_refuse(bl_err_t *err, const bl_msg_t *m, const char *fmt,
                       m->peer[0] ? m->peer : "?", what);
 }
 
-/* Every provider id a message names must be of the sender's country. */
-static int s_check_rows(const bl_msg_t *m, bl_mpr_t r, uint32_t n,
-                        bl_err_t *err)
+#define S_VALUE_BOUND 1e15  /* larger magnitudes are no indicator value */
+
+/* A provider id of the sender's country: CC-LOCAL, SPEC section 1. */
+static bool s_provider_ok(const char *id, const char *country)
 {
+    size_t n = strlen(id);
+    if (n < 4 || n > 43 || strncmp(id, country, 2) != 0 || id[2] != '-') {
+        return false;
+    }
+    for (size_t i = 3; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A register entry as the national node keeps it: [name, country,
+ * service_type, users, staff, membership, member_since, share]. */
+static const char *s_register_problem(bl_mpr_t *r, const char *country,
+                                      const bl_catalogue_t *cat)
+{
+    uint32_t eight;
+    char name[512], c[8], st[64], membership[16], since[16];
+    int64_t users, staff;
+    bool share;
+    if (bl_mpr_array(r, &eight) || eight != 8 ||
+        bl_mpr_str_copy(r, name, sizeof name) ||
+        bl_mpr_str_copy(r, c, sizeof c) ||
+        bl_mpr_str_copy(r, st, sizeof st) || bl_mpr_int(r, &users) ||
+        bl_mpr_int(r, &staff) ||
+        bl_mpr_str_copy(r, membership, sizeof membership) ||
+        bl_mpr_str_copy(r, since, sizeof since) || bl_mpr_bool(r, &share)) {
+        return "a malformed register entry";
+    }
+    if (strcmp(c, country) != 0) {
+        return "a register entry of another country";
+    }
+    if (!bl_catalogue_has_service_type(cat, st)) {
+        return "an unknown service type";
+    }
+    if (users < 0 || staff < 0) {
+        return "a negative head count";
+    }
+    if (strcmp(membership, "assurance") && strcmp(membership, "excellence") &&
+        strcmp(membership, "stairway") && strcmp(membership, "potential")) {
+        return "an unknown membership";
+    }
+    return strlen(since) == 10 ? NULL : "a malformed member_since";
+}
+
+static bool s_number_ok(double x)
+{
+    return isfinite(x) && fabs(x) <= S_VALUE_BOUND;
+}
+
+/* A value as the national node computed it: [value, numerator,
+ * denominator, n, status], status ok and the value within range. */
+static const char *s_value_problem(bl_mpr_t *r, const bl_indicator_t *def)
+{
+    uint32_t five;
+    bool has[4];
+    double x[4];
+    char status[16];
+    if (bl_mpr_array(r, &five) || five != 5) {
+        return "a malformed value";
+    }
+    for (int i = 0; i < 4; i++) {
+        if (bl_mpr_opt_double(r, &has[i], &x[i]) != 0) {
+            return "a malformed value";
+        }
+    }
+    if (bl_mpr_str_copy(r, status, sizeof status) != 0 ||
+        strcmp(status, "ok") != 0) {
+        return "a value that is not ok";
+    }
+    if (!has[0] || isnan(x[0])) {
+        return "a missing value";
+    }
+    if (def->has_range && (x[0] < def->range_min || x[0] > def->range_max)) {
+        return "a value outside the indicator's range";
+    }
+    if (!s_number_ok(x[0])) {
+        return "an impossible value";
+    }
+    for (int i = 1; i < 4; i++) {
+        if (has[i] && (!s_number_ok(x[i]) || x[i] < 0)) {
+            return "an impossible numerator, denominator or n";
+        }
+    }
+    return NULL;
+}
+
+/* Checks every row of an uplink message before anything is applied: a
+ * provider id of the sender's country, and a register entry or value of
+ * the right shape.  One bad row refuses the whole message. */
+static int s_check_rows(const bl_msg_t *m, const char *kind, bl_mpr_t r,
+                        uint32_t n, const bl_catalogue_t *cat, bl_err_t *err)
+{
+    bool reg = strcmp(kind, "register") == 0;
+    if (!reg && strcmp(kind, "values") != 0) {
+        return s_door_refuse(err, m, "an unknown uplink message '%s'", kind);
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k;
         char provider[64];
-        if (bl_mpr_array(&r, &k) != 0 || k < 2 ||
+        if (bl_mpr_array(&r, &k) != 0 || k != (reg ? 2u : 3u) ||
             bl_mpr_str_copy(&r, provider, sizeof provider) != 0) {
-            return s_door_refuse(err, m, "a malformed row%s", "");
+            return s_door_refuse(err, m, "a malformed row in a %s message",
+                                 kind);
         }
-        if (strncmp(provider, m->peer, 2) != 0 || provider[2] != '-') {
+        if (!s_provider_ok(provider, m->peer)) {
             return s_door_refuse(err, m,
                                  "provider %s is not of the sender's country; "
                                  "nothing of the message applied",
                                  provider);
         }
-        for (uint32_t j = 1; j < k; j++) {
-            if (bl_mpr_skip(&r) != 0) {
-                return s_door_refuse(err, m, "a malformed row%s", "");
+        const char *problem;
+        if (reg) {
+            problem = s_register_problem(&r, m->peer, cat);
+        } else {
+            char ind[64] = "";
+            int k2 = -1;
+            if (bl_mpr_str_copy(&r, ind, sizeof ind) == 0) {
+                k2 = bl_catalogue_find_indicator(cat, ind);
             }
+            if (k2 < 0) {
+                return s_door_refuse(err, m,
+                                     "unknown indicator '%s'; nothing of the "
+                                     "message applied",
+                                     ind);
+            }
+            problem = s_value_problem(&r, &cat->indicators[k2]);
+        }
+        if (problem != NULL) {
+            char what[160];
+            snprintf(what, sizeof what, "%s for %s", problem, provider);
+            return s_door_refuse(err, m, "%s; nothing of the message applied",
+                                 what);
         }
     }
     return 0;
@@ -766,7 +887,7 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
     if (bl_req_find(m, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
         return s_door_refuse(err, m, "an uplink message without rows%s", "");
     }
-    int rc = s_check_rows(m, r, n, err);
+    int rc = s_check_rows(m, kind, r, n, cat, err);
     if (rc != 0) {
         return rc;
     }
