@@ -55,31 +55,6 @@ static struct {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
-}
-
 static void s_read_keys(const char *name, s_keys_t *k)
 {
     char path[400];
@@ -101,7 +76,7 @@ static long s_wait_field(const char *field, long want, int ms)
 {
     long v = s_field(field);
     for (int waited = 0; v < want && waited < ms; waited += 100) {
-        s_sleep_ms(100);
+        bl_test_sleep_ms(100);
         v = s_field(field);
     }
     return v;
@@ -148,7 +123,7 @@ static bool s_log_has(const char *a, const char *b, int ms)
         if (found || waited >= ms) {
             return found;
         }
-        s_sleep_ms(100);
+        bl_test_sleep_ms(100);
     }
 }
 
@@ -350,7 +325,7 @@ static void s_value(bl_mpw_t *w)
 static void s_setup(void)
 {
     memset(&s_t, 0, sizeof s_t);
-    s_t.port = s_free_port();
+    s_t.port = bl_test_free_port();
     cr_assert_gt(s_t.port, 0);
     cr_assert_eq(bl_test_node_init(&s_t.intl, "role: international\n",
                                    S_GROUPS, ""),
