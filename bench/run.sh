@@ -292,12 +292,17 @@ submit_phase() {
     PH_ROWS[$name]=$rows
     PH_CPU[$name]="$(cpu_delta "$c0" "$c1") $(awk \
         '{ printf "benchlearn-submit=%.1f", $1 + $2 }' "$work/cli-time")"
-    # The outcome lines: "FILE: A accepted, W with warnings, R rejected".
-    local counts
+    # The outcomes, from `benchlearn check` of each submission (its first
+    # line ends "A accepted, W with warnings, R rejected").
+    local counts sub
+    for sub in $(awk '$1 ~ /^bench-[0-9]+$/ { print $1 }' \
+                 "$work/submit-$name.txt"); do
+        timeout 60 "$BL" check "$sub" 2>/dev/null | head -1 || true
+    done >"$work/check-$name.txt"
     counts=$(awk '/ accepted, [0-9]+ with warnings, [0-9]+ rejected$/ {
             a += $(NF - 6); w += $(NF - 4); r += $(NF - 1) }
         END { printf "%d accepted, %d with warnings, %d rejected", a, w, r }' \
-        "$work/submit-$name.txt")
+        "$work/check-$name.txt")
     PH_NOTE[$name]+=" outcomes: $counts"
     say "  validated after ${PH_VAL[$name]} s, aggregated after" \
         "${PH_AGG[$name]} s; cpu ${PH_CPU[$name]}"
