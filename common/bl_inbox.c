@@ -12,8 +12,8 @@
 
 #include "bl_net.h"
 
-#define S_BATCH_MAX 512                     /* frames per transaction */
-#define S_BATCH_BYTES (64u * 1024u * 1024u) /* bytes per transaction */
+#define S_BATCH_MAX 64                      /* frames per transaction */
+#define S_BATCH_BYTES (16u * 1024u * 1024u) /* bytes per transaction */
 #define S_RID_MAX 256                       /* routing id bytes */
 #define S_SENDERS_MAX 64                    /* distinct senders per batch */
 

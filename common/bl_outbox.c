@@ -20,7 +20,7 @@
 #include "bl_net.h"
 
 #define S_WINDOW 256          /* unacknowledged messages in flight per lane */
-#define S_RESEND_MS 1500      /* go back when no ack progress for this long */
+#define S_RESEND_MS 5000      /* go back when no ack progress for this long */
 
 typedef struct s_lane {
     void *sock;            /* DEALER connected to the endpoint */

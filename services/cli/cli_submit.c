@@ -309,7 +309,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
         bl_mpw_str(&w, "sub");
         bl_mpw_str(&w, sub);
         cli_reply_t reply;
-        int rc = cli_rpc_call(rpc, &w, &reply, 10000, &err);
+        int rc = cli_rpc_call(rpc, &w, &reply, 60000, &err);
         bl_mpw_destroy(&w);
         cli_rpc_close(&rpc);
         if (rc != 0) {
@@ -551,7 +551,7 @@ int cli_check(cli_t *c, int argc, char **argv)
     bl_mpw_str(&w, "sub");
     bl_mpw_str(&w, sub);
     cli_reply_t reply;
-    int rc = cli_rpc_call(rpc, &w, &reply, 10000, &err);
+    int rc = cli_rpc_call(rpc, &w, &reply, 60000, &err);
     bl_mpw_destroy(&w);
     cli_rpc_close(&rpc);
     if (rc != 0) {

@@ -59,6 +59,8 @@ typedef struct s_sub {
     int layout_ok;
 } s_sub_t;
 
+typedef struct s_candidate s_candidate_t;
+
 typedef struct validate {
     bl_daemon_t *d;
     const bl_config_t *cfg;
@@ -70,6 +72,8 @@ typedef struct validate {
     bl_mpw_t lanes[BL_OUTBOX_LANES_MAX];  /* records per aggregation lane */
     uint32_t lane_count[BL_OUTBOX_LANES_MAX];
     int current_year;
+    s_candidate_t *cand;       /* values to judge for outliers */
+    size_t n_cand, cap_cand;
     bool not_mine;             /* the row being judged belongs to another
                                   validation worker (broadcast register) */
 } validate_t;
@@ -448,76 +452,183 @@ static int s_vals_get(validate_t *v, MDB_txn *txn, int period,
     return 0;
 }
 
-/* The modified z-score of x among the group's provider values (SPEC-style
- * robust outlier rule of the issue: |0.6745 (x - median) / MAD| > 3.5). */
-static int s_check_outlier(validate_t *v, MDB_txn *txn,
+/* A provider-level value to judge against its national peer group once
+ * the batch it came in is stored. */
+struct s_candidate {
+    uint64_t line;
+    char prefix[S_KEY_MAX];    /* period \x1f indicator \x1f group key \x1f */
+    size_t pl;
+    double value;
+    bool numerator;            /* the value came from a ratio */
+    bool dry;                  /* a dry run: the value is not stored */
+};
+
+static int s_add_candidate(validate_t *v, uint64_t line,
                            const vr_indicator_row_t *row, const s_reg_t *reg,
-                           vr_outcome_t *o, bl_err_t *err)
+                           bl_err_t *err)
 {
-    if (v->national_group < 0 || row->unit[0] != '\0') {
+    if (v->national_group < 0 || row->unit[0] != '\0' || !row->has_value) {
         return 0;
     }
-    char gk[256];
+    if (v->n_cand == v->cap_cand) {
+        size_t cap = v->cap_cand ? v->cap_cand * 2 : 256;
+        s_candidate_t *c = realloc(v->cand, cap * sizeof *c);
+        if (c == NULL) {
+            return bl_err_set(err, BL_ENOMEM, "out of memory");
+        }
+        v->cand = c;
+        v->cap_cand = cap;
+    }
+    s_candidate_t *c = &v->cand[v->n_cand];
+    char gk[256], p[24];
     s_group_key(v, v->national_group, reg, gk, sizeof gk);
-    char p[24];
     snprintf(p, sizeof p, "%d", row->period);
-    const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
-    const char *parts[] = {p, ind, gk, ""};
-    char prefix[S_KEY_MAX];
-    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 4);
-    if (pl == 0) {
+    const char *parts[] = {p, v->cfg->catalogue->indicators[row->indicator].id,
+                           gk, ""};
+    c->pl = bl_page_join(c->prefix, sizeof c->prefix, parts, 4);
+    if (c->pl == 0) {
         return 0;
     }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_GVALS), &cur);
+    c->line = line;
+    c->value = row->value;
+    c->numerator = row->has_num;
+    c->dry = v->sub.dry_run;
+    v->n_cand++;
+    return 0;
+}
+
+static int s_cmp_candidate(const void *a, const void *b)
+{
+    const s_candidate_t *x = a, *y = b;
+    int c = strcmp(x->prefix, y->prefix);
+    return c ? c : (x->line < y->line ? -1 : x->line > y->line);
+}
+
+/* Adds a warning to the stored outcome of line (it was accepted, or had
+ * warnings already). */
+static int s_amend_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
+                           const char *field, const char *reason,
+                           bl_err_t *err)
+{
+    unsigned char lk[8];
+    bl_store_u64_key(line, lk);
+    unsigned char key[S_SUB_MAX + 9];
+    size_t kl = s_sub_key(v->sub.id, lk, sizeof lk, key, sizeof key);
+    MDB_val val;
+    int rc = bl_store_get(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
+                          &val, err);
     if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
+        return rc == BL_ENOTFOUND ? 0 : rc;
     }
-    size_t n = 0, cap = 64;
-    double *xs = malloc(cap * sizeof *xs);
-    if (xs == NULL) {
-        mdb_cursor_close(cur);
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    bl_mpr_t r;
+    bl_mpr_init(&r, val.mv_data, val.mv_size);
+    uint32_t two, np;
+    uint64_t status;
+    if (bl_mpr_array(&r, &two) || bl_mpr_uint(&r, &status) ||
+        bl_mpr_array(&r, &np) || status == 2) {
+        return 0;
     }
-    MDB_val k = {pl, prefix}, val;
-    rc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
-        if (val.mv_size == sizeof(double)) {
-            if (n == cap) {
-                cap *= 2;
+    bl_mpw_t *w = &v->w;
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 2);
+    bl_mpw_uint(w, 1);
+    bl_mpw_array(w, np + 1);
+    bl_mpw_raw(w, r.p, (size_t)(r.end - r.p));
+    bl_mpw_array(w, 3);
+    bl_mpw_bool(w, false);
+    bl_mpw_str(w, field);
+    bl_mpw_str(w, reason);
+    if (status == 0) {
+        v->sub.accepted--;
+        v->sub.warned++;
+    }
+    return bl_store_put(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
+                        bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+/* Judges the batch's candidates by the modified z-score (the issue's robust
+ * outlier rule: |0.6745 (x - median) / MAD| > 3.5) within their national
+ * peer group, once the group holds at least S_OUTLIER_MIN values: each
+ * group is read and sorted once per batch, not once per row. */
+static int s_judge_outliers(validate_t *v, MDB_txn *txn, bl_err_t *err)
+{
+    qsort(v->cand, v->n_cand, sizeof *v->cand, s_cmp_candidate);
+    size_t cap = 0;
+    double *xs = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < v->n_cand && rc == 0;) {
+        size_t j = i;
+        while (j < v->n_cand && strcmp(v->cand[j].prefix, v->cand[i].prefix) ==
+                                    0) {
+            j++;
+        }
+        size_t n = 0;
+        MDB_cursor *cur;
+        rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_GVALS), &cur);
+        if (rc != 0) {
+            rc = bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                            mdb_strerror(rc));
+            break;
+        }
+        MDB_val k = {v->cand[i].pl, v->cand[i].prefix}, val;
+        int mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
+        for (;;) {
+            bool stored = mrc == 0 && k.mv_size >= v->cand[i].pl &&
+                          memcmp(k.mv_data, v->cand[i].prefix,
+                                 v->cand[i].pl) == 0;
+            if (n == cap || (!stored && n + (j - i) >= cap)) {
+                cap = cap ? cap * 2 + (j - i) : 1024 + (j - i);
                 double *nx = realloc(xs, cap * sizeof *xs);
                 if (nx == NULL) {
+                    rc = bl_err_set(err, BL_ENOMEM, "out of memory");
                     break;
                 }
                 xs = nx;
             }
-            memcpy(&xs[n++], val.mv_data, sizeof(double));
+            if (!stored) {
+                break;
+            }
+            if (val.mv_size == sizeof(double)) {
+                memcpy(&xs[n++], val.mv_data, sizeof(double));
+            }
+            mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
         }
-        rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (n >= S_OUTLIER_MIN) {
-        bl_stats_sort(xs, n);
-        double med = bl_stats_quantile(xs, n, 0.5);
-        for (size_t i = 0; i < n; i++) {
-            xs[i] = fabs(xs[i] - med);
-        }
-        bl_stats_sort(xs, n);
-        double mad = bl_stats_quantile(xs, n, 0.5);
-        if (mad > 0) {
-            double mz = 0.6745 * (row->value - med) / mad;
-            if (fabs(mz) > 3.5) {
-                vr_add(o, false, row->has_num ? "numerator" : "value",
-                       "%.10g is an outlier among %zu %s peers (modified "
-                       "z-score %.1f, median %.10g)",
-                       row->value, n, v->cfg->groups[v->national_group].id,
-                       mz, med);
+        mdb_cursor_close(cur);
+        for (size_t c = i; c < j && rc == 0; c++) {
+            if (v->cand[c].dry) {
+                xs[n++] = v->cand[c].value;
             }
         }
+        if (rc == 0 && n >= S_OUTLIER_MIN) {
+            bl_stats_sort(xs, n);
+            double med = bl_stats_quantile(xs, n, 0.5);
+            for (size_t x = 0; x < n; x++) {
+                xs[x] = fabs(xs[x] - med);
+            }
+            bl_stats_sort(xs, n);
+            double mad = bl_stats_quantile(xs, n, 0.5);
+            for (size_t c = i; c < j && rc == 0 && mad > 0; c++) {
+                double mz = 0.6745 * (v->cand[c].value - med) / mad;
+                if (fabs(mz) <= 3.5) {
+                    continue;
+                }
+                char reason[VR_REASON_MAX];
+                snprintf(reason, sizeof reason,
+                         "%.10g is an outlier among %zu %s peers (modified "
+                         "z-score %.1f, median %.10g)",
+                         v->cand[c].value, n,
+                         v->cfg->groups[v->national_group].id, mz, med);
+                rc = s_amend_outcome(v, txn, v->cand[c].line,
+                                     v->cand[c].numerator ? "numerator"
+                                                          : "value",
+                                     reason, err);
+            }
+        }
+        i = j;
     }
     free(xs);
-    return 0;
+    v->n_cand = 0;
+    return rc;
 }
 
 static int s_put_gval(validate_t *v, MDB_txn *txn,
@@ -721,7 +832,7 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
     }
     s_check_change(v, txn, &row, o);
     if (v->sub.dry_run) {
-        return s_check_outlier(v, txn, &row, &reg, o, err);
+        return s_add_candidate(v, line, &row, &reg, err);
     }
     /* Accepted: remember it for later checks and pass it on. */
     const char *ind = v->cfg->catalogue->indicators[row.indicator].id;
@@ -736,7 +847,7 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
         rc = s_put_gval(v, txn, &row, &reg, err);
     }
     if (rc == 0) {
-        rc = s_check_outlier(v, txn, &row, &reg, o, err);
+        rc = s_add_candidate(v, line, &row, &reg, err);
     }
     if (rc != 0) {
         return rc;
@@ -986,6 +1097,10 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     }
     free(fields);
     free(owned);
+    if (rc == 0) {
+        rc = s_judge_outliers(v, txn, err);
+    }
+    v->n_cand = 0;
     if (rc == 0) {
         rc = s_flush_lanes(v, txn, err);
     }
@@ -1454,6 +1569,7 @@ static void s_close(void **svc)
         validate_expr_destroy(&v->rules[i].right);
     }
     free(v->rules);
+    free(v->cand);
     s_sub_free(&v->sub);
     bl_mpw_destroy(&v->w);
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
