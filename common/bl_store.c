@@ -1,7 +1,9 @@
 /*
  * bl_store: LMDB environment set-up, replayable write transactions that grow
  * the map when it fills, and small typed helpers.  Durability: default sync
- * on commit (no MDB_NOSYNC), because what we commit we acknowledge.
+ * on commit (no MDB_NOSYNC), because what we commit we acknowledge;
+ * MDB_WRITEMAP keeps large transactions off the heap (the data file is
+ * sparse, as large as the map).
  */
 #include "bl_store.h"
 
@@ -55,7 +57,10 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
         s_mdb_err(err, rc, "mdb_env_set");
         goto fail_env;
     }
-    rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640);
+    /* MDB_WRITEMAP: a transaction's dirty pages live in the map, not on
+     * the heap, so a close that writes millions of rows does not need
+     * gigabytes of memory.  Commits still sync. */
+    rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_WRITEMAP, 0640);
     if (rc != 0) {
         bl_err_set(err, BL_ESTORE, "cannot open store '%s': %s", dir,
                    mdb_strerror(rc));
