@@ -61,6 +61,26 @@ typedef struct s_sub {
 
 typedef struct s_candidate s_candidate_t;
 
+typedef struct s_reg {
+    bool found;
+    char country[3];
+    char service_type[64];
+    char membership[16];
+    bool share_identity;
+    double users, staff;
+} s_reg_t;
+
+/* The last provider and period looked up, for runs of rows of one
+ * provider.  Valid for one message: reset when a message starts. */
+typedef struct s_lookup {
+    bool valid;
+    char provider[VR_ID_MAX];
+    s_reg_t reg;
+    int period;                /* 0 = none yet */
+    bool closed;
+    char survey_key[S_KEY_MAX];  /* the last "surveys" key written */
+} s_lookup_t;
+
 typedef struct validate {
     bl_daemon_t *d;
     const bl_config_t *cfg;
@@ -73,6 +93,7 @@ typedef struct validate {
     uint32_t lane_count[BL_OUTBOX_LANES_MAX];
     int current_year;
     s_candidate_t *cand;       /* values to judge for outliers */
+    s_lookup_t lookup;         /* see s_provider_checks */
     size_t n_cand, cap_cand;
     bool not_mine;             /* the row being judged belongs to another
                                   validation worker (broadcast register) */
@@ -241,14 +262,6 @@ static int s_sub_load(validate_t *v, MDB_txn *txn, const char *id,
 
 /* ---- register ----------------------------------------------------------- */
 
-typedef struct s_reg {
-    bool found;
-    char country[3];
-    char service_type[64];
-    char membership[16];
-    bool share_identity;
-    double users, staff;
-} s_reg_t;
 
 static int s_reg_get(validate_t *v, MDB_txn *txn, const char *provider,
                      s_reg_t *out, bl_err_t *err)
@@ -782,14 +795,26 @@ static int s_provider_checks(validate_t *v, MDB_txn *txn,
     if (provider[0] == '\0') {
         return 0;
     }
-    int rc = s_reg_get(v, txn, provider, reg, err);
-    if (rc != 0) {
-        return rc;
+    /* Rows come grouped by provider: look the register and the period up
+     * once per run of rows (the cache lives for one message). */
+    s_lookup_t *c = &v->lookup;
+    if (!c->valid || strcmp(c->provider, provider) != 0) {
+        int rc = s_reg_get(v, txn, provider, &c->reg, err);
+        if (rc != 0) {
+            return rc;
+        }
+        snprintf(c->provider, sizeof c->provider, "%s", provider);
+        c->valid = true;
     }
+    if (c->period != period) {
+        c->period = period;
+        c->closed = period > 0 && s_is_closed(v, txn, period);
+    }
+    *reg = c->reg;
     if (!reg->found && !o->rejected) {
         vr_add(o, true, "provider_id", "%s is not in the register", provider);
     }
-    if (period > 0 && s_is_closed(v, txn, period)) {
+    if (c->closed) {
         vr_add(o, true, "period",
                "period %d is closed (benchlearn close --reopen %d opens it)",
                period, period);
@@ -902,10 +927,13 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
                                v->cfg->catalogue->surveys[row.survey].id};
         char key[S_KEY_MAX];
         size_t kl = bl_page_join(key, sizeof key, parts, 3);
-        rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_SURVEYS), key, kl, "",
-                          0, err);
-        if (rc != 0) {
-            return rc;
+        if (strcmp(key, v->lookup.survey_key) != 0) {
+            rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_SURVEYS), key, kl,
+                              "", 0, err);
+            if (rc != 0) {
+                return rc;
+            }
+            memcpy(v->lookup.survey_key, key, kl + 1);
         }
     }
     bl_mpw_t *w = s_lane_for(v, row.provider);
@@ -1028,6 +1056,7 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     }
     uint64_t owned_rows = 0;
     v->not_mine = false;
+    memset(&v->lookup, 0, sizeof v->lookup);
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t three, nf;
         uint64_t line;
