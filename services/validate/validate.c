@@ -1048,7 +1048,9 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     }
     s_reset_lanes(v);
     const char **fields = calloc(v->sub.layout.n_columns + 1, sizeof *fields);
-    char **owned = calloc(v->sub.layout.n_columns + 1, sizeof *owned);
+    /* One buffer holds a row's fields with their NULs: a row is never
+     * longer than the message it came in. */
+    char *owned = malloc(msg->payload_len + v->sub.layout.n_columns + 1);
     if (fields == NULL || owned == NULL) {
         free(fields);
         free(owned);
@@ -1086,6 +1088,7 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                 bl_mpr_skip(&r);
             }
         } else {
+            size_t used = 0;
             for (uint32_t f = 0; f < nf; f++) {
                 const char *s;
                 uint32_t sl;
@@ -1093,8 +1096,10 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                     rc = BL_EPROTO;
                     break;
                 }
-                owned[f] = strndup(s, sl);
-                fields[f] = owned[f] ? owned[f] : "";
+                memcpy(owned + used, s, sl);
+                owned[used + sl] = '\0';
+                fields[f] = owned + used;
+                used += (size_t)sl + 1;
             }
             if (rc == 0) {
                 switch (v->sub.layout.kind) {
@@ -1112,10 +1117,6 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                 }
             } else {
                 bl_err_set(err, BL_EPROTO, "malformed field in %s", id);
-            }
-            for (uint32_t f = 0; f < nf; f++) {
-                free(owned[f]);
-                owned[f] = NULL;
             }
         }
         if (rc == 0 && !v->not_mine) {
