@@ -22,7 +22,8 @@
 #include "bl_fs.h"
 #include "bl_net.h"
 #include "cli.h"
-#include "cli_rpc.h"
+#include "bl_rpc.h"
+#include "cli_health.h"
 
 #define S_UP_TIMEOUT_MS 20000
 #define S_DOWN_TIMEOUT_MS 30000
@@ -255,7 +256,7 @@ int cli_up(cli_t *c, int argc, char **argv)
             bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
             cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
             cli_health_t h;
-            if (cli_rpc_health(c->zctx, c->cfg, ep, S_UP_TIMEOUT_MS, &h) !=
+            if (cli_health(c->zctx, c->cfg, ep, S_UP_TIMEOUT_MS, &h) !=
                 0) {
                 cli_error("%s did not start; see %s/log/%s.log", name,
                           c->cfg->data_dir, name);
@@ -320,7 +321,7 @@ int cli_status(cli_t *c, int argc, char **argv)
             cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
             cli_health_t h;
             if (s_running_pid(c->cfg, name) == 0 ||
-                cli_rpc_health(c->zctx, c->cfg, ep, 2000, &h) != 0) {
+                cli_health(c->zctx, c->cfg, ep, 2000, &h) != 0) {
                 printf("%-12s %-5s\n", name, "down");
                 down = 1;
                 continue;

@@ -19,7 +19,7 @@
 #include "bl_net.h"
 #include "bl_stats.h"
 #include "cli.h"
-#include "cli_rpc.h"
+#include "bl_rpc.h"
 
 #define S_CLOSE_WAIT_MS (60 * 60 * 1000)
 
@@ -36,26 +36,26 @@ static int s_parse_period(const char *s, int64_t *out)
 
 /* One request to worker k of stage s; the reply must be ok. */
 static int s_call(cli_t *c, bl_stage_t s, int k, const bl_mpw_t *req,
-                  cli_reply_t *reply, int timeout_ms)
+                  bl_reply_t *reply, int timeout_ms)
 {
     char ep[512];
     cli_endpoint(c, s, k, ep, sizeof ep);
-    cli_rpc_t *rpc;
+    bl_rpc_t *rpc;
     bl_err_t err = {0};
-    if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+    if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
         cli_error("%s", err.msg);
         return 2;
     }
-    int rc = cli_rpc_call(rpc, req, reply, timeout_ms, &err);
-    cli_rpc_close(&rpc);
+    int rc = bl_rpc_call(rpc, req, reply, timeout_ms, &err);
+    bl_rpc_close(&rpc);
     if (rc != 0) {
         cli_error("%s: %s", bl_stage_name(s), err.msg);
         return 2;
     }
     char why[512];
-    if (!cli_reply_ok(reply, why, sizeof why)) {
+    if (!bl_reply_ok(reply, why, sizeof why)) {
         cli_error("%s", why);
-        cli_reply_free(reply);
+        bl_reply_free(reply);
         return 1;
     }
     return 0;
@@ -80,12 +80,12 @@ int cli_close(cli_t *c, int argc, char **argv)
     }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    cli_request(&w, "close", 2);
+    bl_rpc_request(&w, "close", 2);
     bl_mpw_str(&w, "period");
     bl_mpw_int(&w, period);
     bl_mpw_str(&w, "reopen");
     bl_mpw_bool(&w, reopen);
-    cli_reply_t reply;
+    bl_reply_t reply;
     int rc = s_call(c, BL_STAGE_INGEST, 1, &w, &reply, 30000);
     if (rc != 0) {
         bl_mpw_destroy(&w);
@@ -93,7 +93,7 @@ int cli_close(cli_t *c, int argc, char **argv)
     }
     int64_t gen = 0;
     bl_req_int(&reply.msg, "generation", &gen);
-    cli_reply_free(&reply);
+    bl_reply_free(&reply);
     if (reopen) {
         printf("period %" PRId64 " reopened\n", period);
         bl_mpw_destroy(&w);
@@ -104,7 +104,7 @@ int cli_close(cli_t *c, int argc, char **argv)
     char dir[PATH_MAX] = "";
     for (;;) {
         bl_mpw_reset(&w);
-        cli_request(&w, "period_state", 1);
+        bl_rpc_request(&w, "period_state", 1);
         bl_mpw_str(&w, "period");
         bl_mpw_int(&w, period);
         rc = s_call(c, BL_STAGE_REPORT, 1, &w, &reply, 30000);
@@ -115,7 +115,7 @@ int cli_close(cli_t *c, int argc, char **argv)
         int64_t done = 0;
         bl_req_int(&reply.msg, "generation", &done);
         bl_req_str(&reply.msg, "dir", dir, sizeof dir);
-        cli_reply_free(&reply);
+        bl_reply_free(&reply);
         if (done >= gen) {
             break;
         }
@@ -373,7 +373,7 @@ static int s_export_pages(cli_t *c, s_export_t *e, int64_t period, int k)
     int rc = 0;
     for (;;) {
         bl_mpw_reset(&w);
-        cli_request(&w, e->cmd, after ? 4 : 3);
+        bl_rpc_request(&w, e->cmd, after ? 4 : 3);
         bl_mpw_str(&w, "period");
         bl_mpw_int(&w, period);
         bl_mpw_str(&w, "what");
@@ -384,7 +384,7 @@ static int s_export_pages(cli_t *c, s_export_t *e, int64_t period, int k)
             bl_mpw_str(&w, "after");
             bl_mpw_strn(&w, after, after_len);
         }
-        cli_reply_t reply;
+        bl_reply_t reply;
         rc = s_call(c, e->stage, k, &w, &reply, 60000);
         if (rc != 0) {
             break;
@@ -413,7 +413,7 @@ static int s_export_pages(cli_t *c, s_export_t *e, int64_t period, int k)
                 after_len = nl;
             }
         }
-        cli_reply_free(&reply);
+        bl_reply_free(&reply);
         if (after == NULL) {
             break;
         }
@@ -564,7 +564,7 @@ int cli_report(cli_t *c, int argc, char **argv)
     }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    cli_request(&w, "render", 4);
+    bl_rpc_request(&w, "render", 4);
     bl_mpw_str(&w, "period");
     bl_mpw_int(&w, period);
     bl_mpw_str(&w, "provider");
@@ -573,7 +573,7 @@ int cli_report(cli_t *c, int argc, char **argv)
     bl_mpw_str(&w, format);
     bl_mpw_str(&w, "dir");
     bl_mpw_str(&w, absdir);
-    cli_reply_t reply;
+    bl_reply_t reply;
     int rc = s_call(c, BL_STAGE_REPORT, 1, &w, &reply, 600000);
     bl_mpw_destroy(&w);
     if (rc != 0) {
@@ -583,7 +583,7 @@ int cli_report(cli_t *c, int argc, char **argv)
     int64_t files = 0;
     bl_req_str(&reply.msg, "dir", out, sizeof out);
     bl_req_int(&reply.msg, "files", &files);
-    cli_reply_free(&reply);
+    bl_reply_free(&reply);
     printf("%" PRId64 " %s file%s in %s\n", files, format,
            files == 1 ? "" : "s", out);
     return 0;

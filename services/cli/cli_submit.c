@@ -22,7 +22,7 @@
 #include "bl_csv.h"
 #include "bl_net.h"
 #include "cli.h"
-#include "cli_rpc.h"
+#include "bl_rpc.h"
 
 #define S_BATCH_ROWS 4000
 #define S_BATCH_BYTES (4u * 1024u * 1024u)
@@ -32,7 +32,7 @@
 
 typedef struct s_submit {
     cli_t *c;
-    cli_rpc_t *rpc;
+    bl_rpc_t *rpc;
     const char *file;
     char sub[64];
     bool dry_run;
@@ -74,15 +74,15 @@ static void s_show_progress(s_submit_t *s, size_t offset, bool last)
 /* Reads one reply and checks it; returns 0, or 2 after printing. */
 static int s_take_reply(s_submit_t *s)
 {
-    cli_reply_t reply;
+    bl_reply_t reply;
     bl_err_t err = {0};
-    if (cli_rpc_recv(s->rpc, &reply, S_TIMEOUT_MS, &err) != 0) {
+    if (bl_rpc_recv(s->rpc, &reply, S_TIMEOUT_MS, &err) != 0) {
         cli_error("%s: %s", s->file, err.msg);
         return 2;
     }
     char why[512];
-    bool ok = cli_reply_ok(&reply, why, sizeof why);
-    cli_reply_free(&reply);
+    bool ok = bl_reply_ok(&reply, why, sizeof why);
+    bl_reply_free(&reply);
     s->in_flight--;
     if (!ok) {
         cli_error("%s: %s", s->file, why);
@@ -103,7 +103,7 @@ static int s_send_batch(s_submit_t *s)
         }
     }
     bl_mpw_reset(&s->req);
-    cli_request(&s->req, "submit_rows", 2);
+    bl_rpc_request(&s->req, "submit_rows", 2);
     bl_mpw_str(&s->req, "sub");
     bl_mpw_str(&s->req, s->sub);
     bl_mpw_str(&s->req, "rows");
@@ -114,7 +114,7 @@ static int s_send_batch(s_submit_t *s)
         return 2;
     }
     bl_err_t err = {0};
-    if (cli_rpc_send(s->rpc, &s->req, S_TIMEOUT_MS, &err) != 0) {
+    if (bl_rpc_send(s->rpc, &s->req, S_TIMEOUT_MS, &err) != 0) {
         cli_error("%s: %s", s->file, err.msg);
         return 2;
     }
@@ -132,7 +132,7 @@ static int s_begin(s_submit_t *s, const bl_csv_record_t *hdr, char delim)
         return 1;
     }
     bl_mpw_reset(&s->req);
-    cli_request(&s->req, "submit_begin", 4);
+    bl_rpc_request(&s->req, "submit_begin", 4);
     bl_mpw_str(&s->req, "file");
     bl_mpw_str(&s->req, s->file);
     bl_mpw_str(&s->req, "delimiter");
@@ -144,15 +144,15 @@ static int s_begin(s_submit_t *s, const bl_csv_record_t *hdr, char delim)
     for (size_t i = 0; i < hdr->n_fields; i++) {
         bl_mpw_strn(&s->req, hdr->fields[i], hdr->lens[i]);
     }
-    cli_reply_t reply;
+    bl_reply_t reply;
     bl_err_t err = {0};
-    if (cli_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
+    if (bl_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
         cli_error("%s: %s", s->file, err.msg);
         return 2;
     }
     char why[512];
     int rc = 0;
-    if (!cli_reply_ok(&reply, why, sizeof why)) {
+    if (!bl_reply_ok(&reply, why, sizeof why)) {
         bl_mpr_t r;
         uint32_t n;
         if (bl_req_find(&reply.msg, "errors", &r) == 0 &&
@@ -179,7 +179,7 @@ static int s_begin(s_submit_t *s, const bl_csv_record_t *hdr, char delim)
         cli_error("%s: the daemon gave no submission id", s->file);
         rc = 2;
     }
-    cli_reply_free(&reply);
+    bl_reply_free(&reply);
     return rc;
 }
 
@@ -193,18 +193,18 @@ static int s_end(s_submit_t *s)
         return rc;
     }
     bl_mpw_reset(&s->req);
-    cli_request(&s->req, "submit_end", 1);
+    bl_rpc_request(&s->req, "submit_end", 1);
     bl_mpw_str(&s->req, "sub");
     bl_mpw_str(&s->req, s->sub);
-    cli_reply_t reply;
+    bl_reply_t reply;
     bl_err_t err = {0};
-    if (cli_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
+    if (bl_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
         cli_error("%s: %s", s->file, err.msg);
         return 2;
     }
     char why[512];
-    bool ok = cli_reply_ok(&reply, why, sizeof why);
-    cli_reply_free(&reply);
+    bool ok = bl_reply_ok(&reply, why, sizeof why);
+    bl_reply_free(&reply);
     if (!ok) {
         cli_error("%s: %s", s->file, why);
         return 2;
@@ -297,28 +297,28 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
     for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
         char ep[512];
         cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
-        cli_rpc_t *rpc;
+        bl_rpc_t *rpc;
         bl_err_t err = {0};
-        if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+        if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
             cli_error("%s", err.msg);
             return 2;
         }
         bl_mpw_t w;
         bl_mpw_init(&w);
-        cli_request(&w, "sub_status", 1);
+        bl_rpc_request(&w, "sub_status", 1);
         bl_mpw_str(&w, "sub");
         bl_mpw_str(&w, sub);
-        cli_reply_t reply;
-        int rc = cli_rpc_call(rpc, &w, &reply, 60000, &err);
+        bl_reply_t reply;
+        int rc = bl_rpc_call(rpc, &w, &reply, 60000, &err);
         bl_mpw_destroy(&w);
-        cli_rpc_close(&rpc);
+        bl_rpc_close(&rpc);
         if (rc != 0) {
             cli_error("validation: %s", err.msg);
             return 2;
         }
-        if (!cli_reply_ok(&reply, NULL, 0)) {
+        if (!bl_reply_ok(&reply, NULL, 0)) {
             out->complete = false;  /* not arrived there yet */
-            cli_reply_free(&reply);
+            bl_reply_free(&reply);
             continue;
         }
         char state[16] = "";
@@ -339,7 +339,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
         if (bl_req_int(&reply.msg, "rejected", &v) == 0) {
             out->rejected += (uint64_t)v;
         }
-        cli_reply_free(&reply);
+        bl_reply_free(&reply);
     }
     return 0;
 }
@@ -351,9 +351,9 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
     for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
         char ep[512];
         cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
-        cli_rpc_t *rpc;
+        bl_rpc_t *rpc;
         bl_err_t err = {0};
-        if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+        if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
             cli_error("%s", err.msg);
             return 2;
         }
@@ -363,7 +363,7 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
         bl_mpw_init(&w);
         while (more) {
             bl_mpw_reset(&w);
-            cli_request(&w, "outcomes", 4);
+            bl_rpc_request(&w, "outcomes", 4);
             bl_mpw_str(&w, "sub");
             bl_mpw_str(&w, sub);
             bl_mpw_str(&w, "after");
@@ -372,11 +372,11 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
             bl_mpw_uint(&w, 5000);
             bl_mpw_str(&w, "problems_only");
             bl_mpw_bool(&w, problems_only);
-            cli_reply_t reply;
-            if (cli_rpc_call(rpc, &w, &reply, 30000, &err) != 0) {
+            bl_reply_t reply;
+            if (bl_rpc_call(rpc, &w, &reply, 30000, &err) != 0) {
                 cli_error("validation: %s", err.msg);
                 bl_mpw_destroy(&w);
-                cli_rpc_close(&rpc);
+                bl_rpc_close(&rpc);
                 return 2;
             }
             more = false;
@@ -414,10 +414,10 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
                     }
                 }
             }
-            cli_reply_free(&reply);
+            bl_reply_free(&reply);
         }
         bl_mpw_destroy(&w);
-        cli_rpc_close(&rpc);
+        bl_rpc_close(&rpc);
     }
     return 0;
 }
@@ -485,7 +485,7 @@ int cli_submit(cli_t *c, int argc, char **argv)
         bl_mpw_init(&s.batch);
         bl_mpw_init(&s.req);
         bl_err_t err = {0};
-        int rc = cli_rpc_open(&s.rpc, c->zctx, c->cfg, ep, &err);
+        int rc = bl_rpc_open(&s.rpc, c->zctx, c->cfg, ep, &err);
         if (rc != 0) {
             cli_error("%s", err.msg);
             rc = 2;
@@ -499,7 +499,7 @@ int cli_submit(cli_t *c, int argc, char **argv)
                 rc = s_wait(c, s.sub, s.file, s.rows);
             }
         }
-        cli_rpc_close(&s.rpc);
+        bl_rpc_close(&s.rpc);
         bl_mpw_destroy(&s.batch);
         bl_mpw_destroy(&s.req);
         if (rc > status) {
@@ -539,34 +539,34 @@ int cli_check(cli_t *c, int argc, char **argv)
     }
     char ep[512];
     cli_endpoint(c, BL_STAGE_INGEST, 1, ep, sizeof ep);
-    cli_rpc_t *rpc;
+    bl_rpc_t *rpc;
     bl_err_t err = {0};
-    if (cli_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+    if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
         cli_error("%s", err.msg);
         return 2;
     }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    cli_request(&w, "sub_info", 1);
+    bl_rpc_request(&w, "sub_info", 1);
     bl_mpw_str(&w, "sub");
     bl_mpw_str(&w, sub);
-    cli_reply_t reply;
-    int rc = cli_rpc_call(rpc, &w, &reply, 60000, &err);
+    bl_reply_t reply;
+    int rc = bl_rpc_call(rpc, &w, &reply, 60000, &err);
     bl_mpw_destroy(&w);
-    cli_rpc_close(&rpc);
+    bl_rpc_close(&rpc);
     if (rc != 0) {
         cli_error("ingestion: %s", err.msg);
         return 2;
     }
     char why[512], file[1024] = "?", state[16] = "?";
-    if (!cli_reply_ok(&reply, why, sizeof why)) {
+    if (!bl_reply_ok(&reply, why, sizeof why)) {
         cli_error("%s", why);
-        cli_reply_free(&reply);
+        bl_reply_free(&reply);
         return 1;
     }
     bl_req_str(&reply.msg, "file", file, sizeof file);
     bl_req_str(&reply.msg, "state", state, sizeof state);
-    cli_reply_free(&reply);
+    bl_reply_free(&reply);
     if (strcmp(state, "rejected") == 0) {
         printf("%s %s: rejected as a whole (its header)\n", sub, file);
         return 0;

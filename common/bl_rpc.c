@@ -1,7 +1,7 @@
 /*
- * cli_rpc: the CLI side of requests to daemons (see cli_rpc.h).
+ * bl_rpc: the asking side of requests to daemons (see bl_rpc.h).
  */
-#include "cli_rpc.h"
+#include "bl_rpc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,18 +12,18 @@
 
 #include "bl_net.h"
 
-struct cli_rpc {
+struct bl_rpc {
     void *sock;
     bl_msg_t tmpl;
     char endpoint[512];
     bl_mpw_t w;
 };
 
-int cli_rpc_open(cli_rpc_t **out, void *zctx, const bl_config_t *cfg,
+int bl_rpc_open(bl_rpc_t **out, void *zctx, const bl_config_t *cfg,
                  const char *endpoint, bl_err_t *err)
 {
     *out = NULL;
-    cli_rpc_t *rpc = calloc(1, sizeof *rpc);
+    bl_rpc_t *rpc = calloc(1, sizeof *rpc);
     if (rpc == NULL) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
@@ -33,7 +33,7 @@ int cli_rpc_open(cli_rpc_t **out, void *zctx, const bl_config_t *cfg,
         return rc;
     }
     snprintf(rpc->endpoint, sizeof rpc->endpoint, "%s", endpoint);
-    snprintf(rpc->tmpl.sender, sizeof rpc->tmpl.sender, "cli.%d",
+    snprintf(rpc->tmpl.sender, sizeof rpc->tmpl.sender, "rpc.%d",
              (int)getpid());
     snprintf(rpc->tmpl.origin, sizeof rpc->tmpl.origin, "%s", cfg->node);
     snprintf(rpc->tmpl.cat_name, sizeof rpc->tmpl.cat_name, "%s",
@@ -46,7 +46,7 @@ int cli_rpc_open(cli_rpc_t **out, void *zctx, const bl_config_t *cfg,
     return 0;
 }
 
-void cli_rpc_close(cli_rpc_t **rpc)
+void bl_rpc_close(bl_rpc_t **rpc)
 {
     if (rpc == NULL || *rpc == NULL) {
         return;
@@ -57,7 +57,7 @@ void cli_rpc_close(cli_rpc_t **rpc)
     *rpc = NULL;
 }
 
-int cli_rpc_send(cli_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
+int bl_rpc_send(bl_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
                  bl_err_t *err)
 {
     bl_msg_t m = rpc->tmpl;
@@ -85,7 +85,7 @@ int cli_rpc_send(cli_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
     }
 }
 
-int cli_rpc_recv(cli_rpc_t *rpc, cli_reply_t *reply, int timeout_ms,
+int bl_rpc_recv(bl_rpc_t *rpc, bl_reply_t *reply, int timeout_ms,
                  bl_err_t *err)
 {
     memset(reply, 0, sizeof *reply);
@@ -124,29 +124,29 @@ int cli_rpc_recv(cli_rpc_t *rpc, cli_reply_t *reply, int timeout_ms,
     zmq_msg_close(&msg);
     int rc = bl_msg_decode(reply->data, reply->len, &reply->msg, err);
     if (rc != 0) {
-        cli_reply_free(reply);
+        bl_reply_free(reply);
         return rc;
     }
     return 0;
 }
 
-int cli_rpc_call(cli_rpc_t *rpc, const bl_mpw_t *payload, cli_reply_t *reply,
+int bl_rpc_call(bl_rpc_t *rpc, const bl_mpw_t *payload, bl_reply_t *reply,
                  int timeout_ms, bl_err_t *err)
 {
-    int rc = cli_rpc_send(rpc, payload, timeout_ms, err);
+    int rc = bl_rpc_send(rpc, payload, timeout_ms, err);
     if (rc != 0) {
         return rc;
     }
-    return cli_rpc_recv(rpc, reply, timeout_ms, err);
+    return bl_rpc_recv(rpc, reply, timeout_ms, err);
 }
 
-void cli_reply_free(cli_reply_t *reply)
+void bl_reply_free(bl_reply_t *reply)
 {
     free(reply->data);
     memset(reply, 0, sizeof *reply);
 }
 
-bool cli_reply_ok(const cli_reply_t *reply, char *buf, size_t size)
+bool bl_reply_ok(const bl_reply_t *reply, char *buf, size_t size)
 {
     bl_mpr_t r;
     bool ok = false;
@@ -161,86 +161,10 @@ bool cli_reply_ok(const cli_reply_t *reply, char *buf, size_t size)
     return ok;
 }
 
-void cli_request(bl_mpw_t *w, const char *cmd, uint32_t n_args)
+void bl_rpc_request(bl_mpw_t *w, const char *cmd, uint32_t n_args)
 {
     bl_mpw_map(w, n_args + 1);
     bl_mpw_str(w, "cmd");
     bl_mpw_str(w, cmd);
 }
 
-int cli_rpc_health(void *zctx, const bl_config_t *cfg, const char *endpoint,
-                   int timeout_ms, cli_health_t *h)
-{
-    memset(h, 0, sizeof *h);
-    cli_rpc_t *rpc;
-    bl_err_t err = {0};
-    int rc = cli_rpc_open(&rpc, zctx, cfg, endpoint, &err);
-    if (rc != 0) {
-        return rc;
-    }
-    bl_mpw_t w;
-    bl_mpw_init(&w);
-    cli_request(&w, "health", 0);
-    cli_reply_t reply;
-    rc = cli_rpc_call(rpc, &w, &reply, timeout_ms, &err);
-    bl_mpw_destroy(&w);
-    cli_rpc_close(&rpc);
-    if (rc != 0) {
-        return rc;
-    }
-    bl_mpr_t r;
-    bl_mpr_init(&r, reply.msg.payload, reply.msg.payload_len);
-    uint32_t n;
-    if (bl_mpr_map(&r, &n) != 0) {
-        cli_reply_free(&reply);
-        return BL_EPROTO;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k;
-        uint32_t kl;
-        uint64_t v = 0;
-        if (bl_mpr_str(&r, &k, &kl) != 0) {
-            break;
-        }
-        bl_mpr_t at = r;
-        const char *sv;
-        uint32_t sl;
-        if (bl_mpr_uint(&r, &v) != 0) {
-            r = at;
-            if (bl_mpr_str(&r, &sv, &sl) == 0 && h->n_extra < 6 &&
-                !bl_mp_str_eq(k, kl, "daemon")) {
-                snprintf(h->extra_names[h->n_extra], sizeof h->extra_names[0],
-                         "%.*s", (int)kl, k);
-                snprintf(h->extra_values[h->n_extra],
-                         sizeof h->extra_values[0], "%.*s", (int)sl, sv);
-                h->n_extra++;
-            } else {
-                r = at;
-                bl_mpr_skip(&r);
-            }
-            continue;
-        }
-        if (bl_mp_str_eq(k, kl, "pid")) {
-            h->pid = (int)v;
-        } else if (bl_mp_str_eq(k, kl, "in")) {
-            h->in = v;
-        } else if (bl_mp_str_eq(k, kl, "out")) {
-            h->out = v;
-        } else if (bl_mp_str_eq(k, kl, "pending")) {
-            h->pending = v;
-        } else if (bl_mp_str_eq(k, kl, "refused")) {
-            h->refused = v;
-        } else if (bl_mp_str_eq(k, kl, "store_used")) {
-            h->store_used = v;
-        } else if (!bl_mp_str_eq(k, kl, "duplicates") &&
-                   !bl_mp_str_eq(k, kl, "requests") && h->n_extra < 6) {
-            snprintf(h->extra_names[h->n_extra], sizeof h->extra_names[0],
-                     "%.*s", (int)kl, k);
-            snprintf(h->extra_values[h->n_extra], sizeof h->extra_values[0],
-                     "%llu", (unsigned long long)v);
-            h->n_extra++;
-        }
-    }
-    cli_reply_free(&reply);
-    return 0;
-}
