@@ -20,6 +20,7 @@
 #include "bl_fs.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_rpc.h"
 #include "report_export.h"
 #include "report_html.h"
 #include "report_i18n.h"
@@ -567,6 +568,82 @@ static int s_write_provider(const report_t *rp, const report_provider_t *p,
     return rc != 0 ? rc : files;
 }
 
+/* Asks every validation worker how many rows of each provider are still
+ * rejected in period, for the coordinator's summary.  A worker that does
+ * not answer leaves its providers at 0 (logged). */
+static void s_add_rejected(const report_t *rp, int64_t period,
+                           report_summary_t *s)
+{
+    const bl_config_t *cfg = rp->cfg;
+    for (int k = 1; k <= cfg->workers[BL_STAGE_VALIDATE]; k++) {
+        char ep[512];
+        bl_daemon_endpoint(cfg, BL_STAGE_VALIDATE, k, ep, sizeof ep);
+        bl_rpc_t *rpc;
+        bl_err_t err = {0};
+        if (bl_rpc_open(&rpc, bl_daemon_zctx(rp->d), cfg, ep, &err) != 0) {
+            bl_log(BL_LOG_WARN, "rejected rows unknown: %s", err.msg);
+            continue;
+        }
+        char after[S_KEY_MAX] = "";
+        size_t after_len = 0;
+        bool more = true;
+        bl_mpw_t w;
+        bl_mpw_init(&w);
+        while (more) {
+            more = false;
+            bl_mpw_reset(&w);
+            bl_rpc_request(&w, "rejected", after_len ? 3 : 2);
+            bl_mpw_str(&w, "period");
+            bl_mpw_int(&w, period);
+            bl_mpw_str(&w, "limit");
+            bl_mpw_uint(&w, 5000);
+            if (after_len) {
+                bl_mpw_str(&w, "after");
+                bl_mpw_strn(&w, after, after_len);
+            }
+            bl_reply_t reply;
+            if (bl_rpc_call(rpc, &w, &reply, 10000, &err) != 0) {
+                bl_log(BL_LOG_WARN, "rejected rows unknown: %s", err.msg);
+                break;
+            }
+            bl_mpr_t r;
+            uint32_t n;
+            if (bl_req_find(&reply.msg, "rows", &r) == 0 &&
+                bl_mpr_array(&r, &n) == 0) {
+                for (uint32_t i = 0; i < n; i++) {
+                    uint32_t three;
+                    char provider[64];
+                    uint64_t count;
+                    if (bl_mpr_array(&r, &three) || three != 3 ||
+                        bl_mpr_skip(&r) ||
+                        bl_mpr_str_copy(&r, provider, sizeof provider) ||
+                        bl_mpr_uint(&r, &count)) {
+                        break;
+                    }
+                    s->rejected_rows += count;
+                    for (size_t j = 0; j < s->participant_count; j++) {
+                        const char *id = s->participants[j].provider_id;
+                        if (id != NULL && strcmp(id, provider) == 0) {
+                            s->participants[j].rejected += count;
+                        }
+                    }
+                }
+            }
+            const char *next;
+            uint32_t nl;
+            if (bl_req_find(&reply.msg, "next", &r) == 0 &&
+                bl_mpr_str(&r, &next, &nl) == 0 && nl < sizeof after) {
+                memcpy(after, next, nl);
+                after_len = nl;
+                more = true;
+            }
+            bl_reply_free(&reply);
+        }
+        bl_mpw_destroy(&w);
+        bl_rpc_close(&rpc);
+    }
+}
+
 /* Writes the coordinator's summary of period into dir; returns the number
  * of files written (0 or 1). */
 static int s_render_summary(const report_t *rp, MDB_txn *txn, int64_t period,
@@ -582,6 +659,9 @@ static int s_render_summary(const report_t *rp, MDB_txn *txn, int64_t period,
     int files = 0;
     report_summary_t *s = s_decode_summary(rp, sv.mv_data, sv.mv_size,
                                            (int)period);
+    if (s != NULL) {
+        s_add_rejected(rp, period, s);
+    }
     report_i18n_t *m = NULL;
     const char *lang = s_language(rp, rp->cfg->country);
     if (s != NULL && report_i18n_open(&m, rp->messages_dir, lang, err) == 0) {

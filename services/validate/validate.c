@@ -13,6 +13,8 @@
  *   gvals     period \x1f indicator \x1f group key \x1f provider -> value
  *   closed    period -> close generation (8 bytes)
  *   surveys   period \x1f provider \x1f survey -> "" once it sent answers
+ *   rowstate  row key -> "" while the row's latest version is rejected
+ *   rejected  period \x1f provider -> rows still rejected (msgpack uint)
  * Records for aggregation are partitioned by provider over its workers.
  */
 #include "validate.h"
@@ -32,9 +34,11 @@
 #include "validate_row.h"
 
 enum { DB_SUBS = 0, DB_OUTCOMES, DB_KEYS, DB_REGISTER, DB_VALS, DB_GVALS,
-       DB_CLOSED, DB_SURVEYS };
-static const char *const s_dbs[] = {"subs", "outcomes", "keys", "register",
-                                    "vals", "gvals", "closed", "surveys"};
+       DB_CLOSED, DB_SURVEYS, DB_ROWSTATE, DB_REJECTED };
+static const char *const s_dbs[] = {"subs",     "outcomes", "keys",
+                                    "register", "vals",     "gvals",
+                                    "closed",   "surveys",  "rowstate",
+                                    "rejected"};
 
 #define S_SUB_MAX 64
 #define S_KEY_MAX 400
@@ -94,6 +98,13 @@ typedef struct validate {
     int current_year;
     s_candidate_t *cand;       /* values to judge for outliers */
     s_lookup_t lookup;         /* see s_provider_checks */
+    struct {
+        bool valid;            /* the row has a key */
+        bool repeat;           /* it repeats a key of its file */
+        char key[S_KEY_MAX];
+        char provider[VR_ID_MAX];
+        int period;
+    } track;                   /* the row being judged, see s_track */
     size_t n_cand, cap_cand;
     bool not_mine;             /* the row being judged belongs to another
                                   validation worker (broadcast register) */
@@ -358,6 +369,65 @@ static int s_store_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
                         bl_mpw_data(w), bl_mpw_size(w), err);
 }
 
+/* Notes the key of the row being judged, for s_track. */
+static void s_track_row(validate_t *v, const char *key, const char *provider,
+                        int period)
+{
+    v->track.valid = true;
+    snprintf(v->track.key, sizeof v->track.key, "%s", key);
+    snprintf(v->track.provider, sizeof v->track.provider, "%s", provider);
+    v->track.period = period;
+}
+
+/* Keeps "rows still rejected" per provider and period: a rejected row
+ * counts until a later version of it (same key) is accepted.  A row that
+ * only repeats a key of its own file does not count: its first line
+ * stands. */
+static int s_track(validate_t *v, MDB_txn *txn, bool rejected, bl_err_t *err)
+{
+    if (!v->track.valid || v->track.repeat || v->sub.dry_run) {
+        return 0;
+    }
+    MDB_dbi state = bl_daemon_dbi(v->d, DB_ROWSTATE);
+    size_t kl = strlen(v->track.key);
+    MDB_val val;
+    int rc = bl_store_get(txn, state, v->track.key, kl, &val, err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    bool was = rc == 0;
+    if (was == rejected) {
+        return 0;
+    }
+    rc = rejected ? bl_store_put(txn, state, v->track.key, kl, "", 0, err)
+                  : bl_store_del(txn, state, v->track.key, kl, err);
+    if (rc != 0) {
+        return rc;
+    }
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%d", v->track.period);
+    const char *parts[] = {p, v->track.provider};
+    size_t pl = bl_page_join(key, sizeof key, parts, 2);
+    MDB_dbi count_db = bl_daemon_dbi(v->d, DB_REJECTED);
+    uint64_t n = 0;
+    if (bl_store_get(txn, count_db, key, pl, &val, NULL) == 0) {
+        bl_mpr_t r;
+        bl_mpr_init(&r, val.mv_data, val.mv_size);
+        bl_mpr_uint(&r, &n);
+    }
+    n = rejected ? n + 1 : (n > 0 ? n - 1 : 0);
+    if (n == 0) {
+        return bl_store_del(txn, count_db, key, pl, err);
+    }
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_uint(&w, n);
+    rc = bl_store_put(txn, count_db, key, pl, bl_mpw_data(&w),
+                      bl_mpw_size(&w), err);
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
 /* Records key's first line in this file; reports a repeat. */
 static int s_check_repeat(validate_t *v, MDB_txn *txn, const char *rowkey,
                           uint64_t line, const char *field, vr_outcome_t *o,
@@ -377,6 +447,7 @@ static int s_check_repeat(validate_t *v, MDB_txn *txn, const char *rowkey,
         if (first != line) {
             vr_add(o, true, field,
                    "repeats the key of line %" PRIu64 " in this file", first);
+            v->track.repeat = true;
         }
         return 0;
     }
@@ -842,6 +913,7 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
                                v->cfg->catalogue->indicators[row.indicator].id};
         char key[S_KEY_MAX];
         if (bl_page_join(key, sizeof key, parts, 4) > 0) {
+            s_track_row(v, key, row.provider, row.period);
             rc = s_check_repeat(v, txn, key, line, "indicator_id", o, err);
             if (rc != 0) {
                 return rc;
@@ -911,6 +983,7 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
                                row.respondent};
         char key[S_KEY_MAX];
         if (bl_page_join(key, sizeof key, parts, 4) > 0) {
+            s_track_row(v, key, row.provider, row.period);
             rc = s_check_repeat(v, txn, key, line, "respondent_id", o, err);
             if (rc != 0) {
                 return rc;
@@ -1058,6 +1131,7 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     }
     uint64_t owned_rows = 0;
     v->not_mine = false;
+    memset(&v->track, 0, sizeof v->track);
     memset(&v->lookup, 0, sizeof v->lookup);
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t three, nf;
@@ -1123,7 +1197,11 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
             rc = s_store_outcome(v, txn, line, &o, err);
             owned_rows++;
         }
+        if (rc == 0) {
+            rc = s_track(v, txn, o.rejected, err);
+        }
         v->not_mine = false;
+        memset(&v->track, 0, sizeof v->track);
     }
     free(fields);
     free(owned);
@@ -1465,6 +1543,12 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
     validate_t *v = svc;
     if (strcmp(cmd, "sub_status") == 0) {
         return s_req_status(v, txn, msg, reply, err);
+    }
+    if (strcmp(cmd, "rejected") == 0) {
+        /* Rows still rejected per provider of a period, a page at a time:
+         * rows [period, provider, count]. */
+        return bl_page_request(txn, bl_daemon_dbi(v->d, DB_REJECTED), msg,
+                               reply, err);
     }
     if (strcmp(cmd, "outcomes") == 0) {
         return s_req_outcomes(v, txn, msg, reply, err);

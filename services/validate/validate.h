@@ -9,6 +9,8 @@
  *
  * Requests:
  *   sub_status {sub} -> {ok, sub, state, rows, accepted, warned, rejected}
+ *   rejected {period, after, limit} -> a page (bl_page.h) of rows still
+ *       rejected per provider: [[period, provider, count]...]
  *   outcomes {sub, after: line, limit, problems_only: bool}
  *       -> {ok, rows: [[line, status, [[error?, field, reason]...]]...],
  *           more: bool}       status 0 accepted, 1 warnings, 2 rejected

@@ -682,3 +682,72 @@ Test(validation, every_fixture_has_a_row_count, .timeout = 10)
                   "%s:%d: outcome %s", e[k].file, e[k].line, e[k].outcome);
     }
 }
+
+/* The number in the last cell of provider's row in the summary's
+ * participation table, or -1. */
+static long s_rejected_of(const char *path, const char *provider)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    static char html[1 << 20];
+    size_t n = fread(html, 1, sizeof html - 1, f);
+    fclose(f);
+    html[n] = '\0';
+    char needle[64];
+    snprintf(needle, sizeof needle, "%s<", provider);
+    char *row = strstr(html, needle);
+    char *end = row ? strstr(row, "</tr>") : NULL;
+    if (end == NULL) {
+        return -1;
+    }
+    *end = '\0';
+    char *cell = NULL;
+    for (char *p = row; (p = strstr(p, "<td class=\"num\">")) != NULL; p++) {
+        cell = p;
+    }
+    return cell ? atol(cell + strlen("<td class=\"num\">")) : -1;
+}
+
+/* The coordinator's summary counts the rows still rejected per provider;
+ * a corrected row sent later takes its provider's count back down. */
+Test(validation, summary_counts_rows_still_rejected, .init = s_setup,
+     .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    char *out = NULL;
+    s_submit("--wait", "negative.csv", &out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "close 2025"), 0, "%s",
+                 out);
+    free(out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/var/reports/2025/summary.html",
+             s_node.dir);
+    /* NO-001 and NO-002 sent one rejected row each, NO-003 none. */
+    cr_expect_eq(s_rejected_of(path, "NO-001"), 1);
+    cr_expect_eq(s_rejected_of(path, "NO-002"), 1);
+    cr_expect_eq(s_rejected_of(path, "NO-003"), 0);
+    /* The period reopens and NO-001 sends its row again, corrected. */
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "close 2025 --reopen"), 0,
+                 "%s", out);
+    free(out);
+    char fixed[512];
+    snprintf(fixed, sizeof fixed, "%s/fixed.csv", s_node.dir);
+    FILE *f = fopen(fixed, "w");
+    cr_assert_not_null(f);
+    fputs("provider_id,unit_id,period,indicator_id,numerator,denominator,"
+          "value\nNO-001,,2025,RES-02,3,50,\n",
+          f);
+    fclose(f);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "submit --wait %s", fixed), 0,
+                 "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "close 2025"), 0, "%s",
+                 out);
+    free(out);
+    cr_expect_eq(s_rejected_of(path, "NO-001"), 0,
+                 "NO-001's corrected row still counts as rejected");
+    cr_expect_eq(s_rejected_of(path, "NO-002"), 1);
+}
