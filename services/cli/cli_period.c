@@ -355,6 +355,9 @@ static int s_cmp_held(const void *a, const void *b)
 /* Writes the held rows to out in key order. */
 static void s_write_held(s_export_t *e, const char *buf, FILE *out)
 {
+    if (e->n_held == 0) {
+        return;
+    }
     qsort(e->held, e->n_held, sizeof *e->held, s_cmp_held);
     for (size_t i = 0; i < e->n_held; i++) {
         if (e->json) {

@@ -636,6 +636,9 @@ static int s_amend_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
  * group is read and sorted once per batch, not once per row. */
 static int s_judge_outliers(validate_t *v, MDB_txn *txn, bl_err_t *err)
 {
+    if (v->n_cand == 0) {
+        return 0;  /* (and qsort must not see the NULL of an empty list) */
+    }
     qsort(v->cand, v->n_cand, sizeof *v->cand, s_cmp_candidate);
     size_t cap = 0;
     double *xs = NULL;
