@@ -16,14 +16,23 @@
 #include <pango/pangocairo.h>
 #endif
 
-/* Layout, px. */
+/* Layout, px.  Text sizes are chosen for a chart about 720 px wide that
+ * the page scales to its column: on screen it grows a little, on A4 it
+ * shrinks a little, and 12 px labels stay readable either way. */
 #define S_LABEL_X 4.0
-#define S_PLOT_LEFT 190.0
-#define S_PLOT_RIGHT_PAD 24.0
-#define S_TOP 6.0
-#define S_ROW_H 44.0
+#define S_PLOT_LEFT 196.0
+#define S_PLOT_RIGHT_PAD 28.0
+#define S_TOP 8.0
+#define S_ROW_H 52.0
 #define S_AXIS_GAP 4.0
-#define S_BOTTOM 40.0
+#define S_BOTTOM 46.0
+#define S_FONT_LABEL 13.0
+#define S_FONT_SMALL 11.0
+#define S_FONT_AXIS 12.0
+#define S_FONT_LEGEND 12.0
+/* Average advance of a DejaVu Sans glyph, in em: the SVG backend cannot
+ * measure text, so layout that must not overlap estimates with this. */
+#define S_EM_ADVANCE 0.62
 
 uint32_t report_chart_band_color(int band)
 {
@@ -147,10 +156,16 @@ int report_chart_build(report_chart_t *c, const report_indicator_t *ind,
     } else {
         double pad = (hi - lo) * 0.04;
         int nonneg = lo >= 0.0;
+        /* A share never passes 100%: no axis running on to "120%". */
+        int share = ind->unit != NULL && strcmp(ind->unit, "%") == 0
+                    && hi <= 100.0;
         lo -= pad;
         hi += pad;
         if (nonneg && lo < 0.0) {
             lo = 0.0;
+        }
+        if (share && hi > 100.0) {
+            hi = 100.0;
         }
     }
     s_ticks(c, lo, hi);
@@ -223,13 +238,73 @@ static void s_triangle(const report_draw_t *d, double cx, double top,
     d->polygon(d->ctx, xy, 3, fill, REPORT_COLOR_NONE);
 }
 
-/* The label of a group id: messages "group.<id>", else the id itself. */
+/* The label of a group id: messages "group.<id>", else the id made
+ * readable (first letter capitalised, '_' as ' '). */
 static const char *s_group_label(const report_i18n_t *m, const char *id,
                                  char *buf, size_t len)
 {
     snprintf(buf, len, "group.%s", id != NULL ? id : "");
     const char *t = report_i18n_get(m, buf);
-    return t == buf ? (id != NULL ? id : "") : t;
+    if (t != buf && strcmp(t, buf) != 0) {
+        return t;
+    }
+    snprintf(buf, len, "%s", id != NULL ? id : "");
+    for (char *p = buf; *p != '\0'; p++) {
+        if (*p == '_') {
+            *p = ' ';
+        }
+    }
+    if (buf[0] >= 'a' && buf[0] <= 'z') {
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+    }
+    return buf;
+}
+
+/* The number of characters (UTF-8 code points) of s. */
+static size_t s_chars(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s;
+         p != NULL && *p != '\0'; p++) {
+        n += (*p & 0xC0u) != 0x80u;
+    }
+    return n;
+}
+
+/* The estimated width of s at size px. */
+static double s_text_w(const char *s, double size)
+{
+    return (double)s_chars(s) * size * S_EM_ADVANCE;
+}
+
+/* Copies s into buf, cut with an ellipsis so that it fits in max px at
+ * size; returns buf. */
+static const char *s_fit(const char *s, double size, double max, char *buf,
+                         size_t len)
+{
+    snprintf(buf, len, "%s", s != NULL ? s : "");
+    if (s_text_w(buf, size) <= max) {
+        return buf;
+    }
+    size_t keep = (size_t)(max / (size * S_EM_ADVANCE));
+    keep = keep > 1 ? keep - 1 : 0;
+    size_t i = 0;
+    size_t chars = 0;
+    while (buf[i] != '\0') {
+        if (((unsigned char)buf[i] & 0xC0u) != 0x80u) {
+            if (chars == keep) {
+                break;
+            }
+            chars++;
+        }
+        i++;
+    }
+    if (i + 4 <= len) {
+        memcpy(buf + i, "\xE2\x80\xA6", 4);   /* U+2026, with its NUL */
+    } else {
+        buf[i] = '\0';
+    }
+    return buf;
 }
 
 /* A fixed pseudo-random vertical offset in [-0.5, 0.5) per dot, so that the
@@ -245,22 +320,40 @@ static void s_draw_row(const report_chart_t *c, const report_chart_row_t *r,
 {
     const report_group_t *g = r->group;
     char buf[160];
+    char fit[160];
+    char n[32];
+    double room = S_PLOT_LEFT - S_LABEL_X - 10;
+    const char *key = g->group_key != NULL ? g->group_key : "";
+    snprintf(n, sizeof n, "n = %zu", g->n);
+    snprintf(buf, sizeof buf, "%s · %s", key, n);
+    /* Label, then "key · n" on one line when it fits, else on two. */
+    int two = s_text_w(buf, S_FONT_SMALL) <= room || key[0] == '\0';
     s_begin(d, "peer-group");
-    d->text(d->ctx, S_LABEL_X, r->y - 4, s_group_label(m, g->group_id, buf,
-                                                        sizeof buf),
-            12, -1, REPORT_GREY_TEXT, 1);
-    snprintf(buf, sizeof buf, "%s · n = %zu",
-             g->group_key != NULL ? g->group_key : "", g->n);
-    d->text(d->ctx, S_LABEL_X, r->y + 11, buf, 10, -1, REPORT_GREY_MUTED, 0);
-    d->line(d->ctx, c->plot_x0, r->y, c->plot_x1, r->y, 0xEEEEEEu, 1, 0);
+    d->text(d->ctx, S_LABEL_X, r->y + (two ? -5 : -10),
+            s_fit(s_group_label(m, g->group_id, buf, sizeof buf),
+                  S_FONT_LABEL, room, fit, sizeof fit),
+            S_FONT_LABEL, -1, REPORT_GREY_TEXT, 1);
+    if (two) {
+        snprintf(buf, sizeof buf, key[0] != '\0' ? "%s · %s" : "%s%s", key,
+                 n);
+        d->text(d->ctx, S_LABEL_X, r->y + 11, buf, S_FONT_SMALL, -1,
+                REPORT_GREY_MUTED, 0);
+    } else {
+        d->text(d->ctx, S_LABEL_X, r->y + 5,
+                s_fit(key, S_FONT_SMALL, room, fit, sizeof fit),
+                S_FONT_SMALL, -1, REPORT_GREY_MUTED, 0);
+        d->text(d->ctx, S_LABEL_X, r->y + 19, n, S_FONT_SMALL, -1,
+                REPORT_GREY_MUTED, 0);
+    }
     if (!r->has_box) {
         d->text(d->ctx, (c->plot_x0 + c->plot_x1) / 2, r->y + 4,
-                report_i18n_get(m, "status.too_few_peers"), 11, 0,
+                report_i18n_get(m, "status.too_few_peers"), S_FONT_AXIS, 0,
                 REPORT_GREY_MUTED, 0);
         s_end(d);
         return;
     }
-    double h = 12.0;
+    d->line(d->ctx, c->plot_x0, r->y, c->plot_x1, r->y, 0xEEEEEEu, 1, 0);
+    double h = 13.0;
     s_begin(d, "box");
     d->line(d->ctx, r->x_p10, r->y, r->x_p25, r->y, REPORT_OI_BLUE, 1.5, 0);
     d->line(d->ctx, r->x_p75, r->y, r->x_p90, r->y, REPORT_OI_BLUE, 1.5, 0);
@@ -275,7 +368,7 @@ static void s_draw_row(const report_chart_t *c, const report_chart_row_t *r,
         s_begin(d, "peers");
         for (size_t k = 0; k < g->peer_count; k++) {
             d->circle(d->ctx, report_chart_x(c, g->peers[k]),
-                      r->y + s_jitter(k) * 2 * (h - 3), 2.6,
+                      r->y + s_jitter(k) * 2 * (h - 3), 3.0,
                       REPORT_GREY_TEXT, 0.45, REPORT_COLOR_NONE);
         }
         s_end(d);
@@ -299,7 +392,7 @@ static void s_draw_row(const report_chart_t *c, const report_chart_row_t *r,
     }
     if (r->has_marker) {
         s_begin(d, "provider-marker");
-        s_diamond(d, r->x_marker, r->y, 7.5, REPORT_OI_VERMILLION,
+        s_diamond(d, r->x_marker, r->y, 8.5, REPORT_OI_VERMILLION,
                   REPORT_OI_BLACK);
         s_end(d);
     }
@@ -322,9 +415,14 @@ void report_chart_draw(const report_chart_t *c, const report_i18n_t *m,
     }
     if (c->row_count == 0) {
         d->text(d->ctx, (c->plot_x0 + c->plot_x1) / 2, S_TOP + S_ROW_H / 2,
-                report_i18n_get(m, "status.too_few_peers"), 11, 0,
+                report_i18n_get(m, "status.too_few_peers"), S_FONT_AXIS, 0,
                 REPORT_GREY_MUTED, 0);
     }
+    /* A percentage reads best on every tick ("20%", as the figures are
+     * written elsewhere); any other unit is the axis title, centred below
+     * the ticks, so that no tick reads "12 /100 users". */
+    const char *unit = c->ind->unit != NULL ? c->ind->unit : "";
+    int pct = strcmp(unit, "%") == 0;
     s_begin(d, "axis");
     d->line(d->ctx, c->plot_x0, c->axis_y, c->plot_x1, c->axis_y,
             REPORT_GREY_MUTED, 1, 0);
@@ -333,21 +431,24 @@ void report_chart_draw(const report_chart_t *c, const report_i18n_t *m,
         d->line(d->ctx, x, c->axis_y, x, c->axis_y + 4, REPORT_GREY_MUTED,
                 1, 0);
         report_i18n_number(m, c->ticks[i], c->tick_decimals, num,
-                           sizeof num);
-        d->text(d->ctx, x, c->axis_y + 16, num, 10, 0, REPORT_GREY_MUTED, 0);
-    }
-    const char *unit = c->ind->unit;
-    if (unit != NULL && unit[0] != '\0') {
-        d->text(d->ctx, c->plot_x0 - 10, c->axis_y + 16, unit, 10, 1,
+                           sizeof num - 1);
+        if (pct) {
+            strcat(num, "%");
+        }
+        d->text(d->ctx, x, c->axis_y + 18, num, S_FONT_AXIS, 0,
                 REPORT_GREY_MUTED, 0);
+    }
+    if (!pct && unit[0] != '\0') {
+        d->text(d->ctx, (c->plot_x0 + c->plot_x1) / 2, c->axis_y + 37, unit,
+                S_FONT_AXIS, 0, REPORT_GREY_TEXT, 0);
     }
     if (c->ind->direction == REPORT_DIR_HIGHER) {
-        d->text(d->ctx, c->plot_x1, c->axis_y + 32,
-                report_i18n_get(m, "chart.better_right"), 10, 1,
+        d->text(d->ctx, c->plot_x1, c->axis_y + 37,
+                report_i18n_get(m, "chart.better_right"), S_FONT_AXIS, 1,
                 REPORT_GREY_MUTED, 0);
     } else {
-        d->text(d->ctx, c->plot_x0, c->axis_y + 32,
-                report_i18n_get(m, "chart.better_left"), 10, -1,
+        d->text(d->ctx, c->plot_x0, c->axis_y + 37,
+                report_i18n_get(m, "chart.better_left"), S_FONT_AXIS, -1,
                 REPORT_GREY_MUTED, 0);
     }
     s_end(d);
@@ -355,26 +456,38 @@ void report_chart_draw(const report_chart_t *c, const report_i18n_t *m,
 
 void report_chart_draw_legend(const report_i18n_t *m, const report_draw_t *d)
 {
+    /* Symbol, then its label; the items follow each other with estimated
+     * widths, in a smaller type when a language's words are long. */
+    const char *you = report_i18n_get(m, "legend.you");
+    const char *box = report_i18n_get(m, "legend.box");
+    const char *best = report_i18n_get(m, "legend.best");
+    const char *ref = report_i18n_get(m, "legend.reference");
+    const double icon[4] = {20, 28, 16, 16};
+    const double gap = 18;
+    double chars = (double)(s_chars(you) + s_chars(box) + s_chars(best)
+                            + s_chars(ref));
+    double fixed = 6 + icon[0] + icon[1] + icon[2] + icon[3] + 3 * gap;
+    double size = S_FONT_LEGEND;
+    if (fixed + chars * size * S_EM_ADVANCE > REPORT_LEGEND_WIDTH) {
+        size = (REPORT_LEGEND_WIDTH - fixed) / (chars * S_EM_ADVANCE);
+        size = size < 8 ? 8 : size;
+    }
     double y = 13;
     double x = 6;
     s_begin(d, "legend");
-    s_diamond(d, x + 6, y, 6, REPORT_OI_VERMILLION, REPORT_OI_BLACK);
-    d->text(d->ctx, x + 17, y + 4, report_i18n_get(m, "legend.you"), 11, -1,
-            REPORT_GREY_TEXT, 0);
-    x += 104;
+    s_diamond(d, x + 7, y, 7, REPORT_OI_VERMILLION, REPORT_OI_BLACK);
+    d->text(d->ctx, x + icon[0], y + 4, you, size, -1, REPORT_GREY_TEXT, 0);
+    x += icon[0] + s_text_w(you, size) + gap;
     d->rect(d->ctx, x, y - 7, 20, 14, REPORT_OI_SKY, 0.30, REPORT_OI_BLUE);
     d->line(d->ctx, x + 10, y - 7, x + 10, y + 7, REPORT_OI_BLUE, 2.5, 0);
-    d->text(d->ctx, x + 26, y + 4, report_i18n_get(m, "legend.box"), 11, -1,
-            REPORT_GREY_TEXT, 0);
-    x += 262;
+    d->text(d->ctx, x + icon[1], y + 4, box, size, -1, REPORT_GREY_TEXT, 0);
+    x += icon[1] + s_text_w(box, size) + gap;
     d->line(d->ctx, x + 6, y - 8, x + 6, y + 8, REPORT_OI_GREEN, 2.5, 0);
     s_triangle(d, x + 6, y - 8, 3.5, REPORT_OI_GREEN);
-    d->text(d->ctx, x + 14, y + 4, report_i18n_get(m, "legend.best"), 11, -1,
-            REPORT_GREY_TEXT, 0);
-    x += 122;
+    d->text(d->ctx, x + icon[2], y + 4, best, size, -1, REPORT_GREY_TEXT, 0);
+    x += icon[2] + s_text_w(best, size) + gap;
     d->line(d->ctx, x + 6, y - 9, x + 6, y + 9, REPORT_OI_PURPLE, 2, 1);
-    d->text(d->ctx, x + 14, y + 4, report_i18n_get(m, "legend.reference"),
-            11, -1, REPORT_GREY_TEXT, 0);
+    d->text(d->ctx, x + icon[3], y + 4, ref, size, -1, REPORT_GREY_TEXT, 0);
     s_end(d);
 }
 

@@ -14,8 +14,10 @@
 #include "report_chart.h"
 #include "report_text.h"
 
-/* Width of the charts in SVG px; CSS scales them to the column. */
-#define S_CHART_WIDTH 680.0
+/* Width of the charts in SVG px; CSS scales them to the column (about
+ * 890 px on a wide screen, 680 px on A4), so their 12 px labels show at
+ * 11 to 15 px. */
+#define S_CHART_WIDTH 720.0
 
 typedef struct s_w {
     FILE *f;
@@ -148,9 +150,14 @@ static const char s_css[] =
     "gap:.2rem 1.4rem}\n"
     ".big{font-size:1.5rem;font-weight:600}\n"
     "ul.positions{margin:.3rem 0;padding-left:1.2rem}\n"
-    "svg.chart{width:100%;max-width:680px;height:auto;display:block;"
-    "margin:.4rem 0}\n"
-    "svg.legend{width:100%;max-width:640px;height:auto;display:block}\n"
+    "svg.chart{width:100%;height:auto;display:block;margin:.4rem 0}\n"
+    "ul.key{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem 1.4rem;"
+    "margin:.4rem 0 .8rem;padding:.5rem .8rem;background:var(--soft);"
+    "border-radius:6px;font-size:.9rem}\n"
+    "ul.key li{display:flex;align-items:center;gap:.45rem}\n"
+    "ul.key svg{flex:none}\n"
+    "table.glance td{white-space:nowrap;width:1%}\n"
+
     "details{margin:.2rem 0 .6rem}summary{color:var(--accent);"
     "cursor:pointer;font-size:.88rem}\n"
     ".notice{background:#fff7e6;border-left:4px solid var(--b2);"
@@ -161,11 +168,18 @@ static const char s_css[] =
     "footer{margin-top:3rem;border-top:1px solid var(--rule);"
     "padding-top:.6rem;font-size:.8rem;color:var(--muted)}\n"
     "@page{size:A4;margin:16mm 15mm 18mm}\n"
+    /* Print: no forced breaks; only small blocks are kept whole, long
+     * tables break between rows and repeat their header. */
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}"
-    "h2{break-after:avoid}h3{break-after:avoid}"
-    "article.indicator,.callout,table,figure{break-inside:avoid}"
-    "section.methods{break-before:page}"
-    "details>summary{display:none}"
+    "h2{margin-top:1.4rem;break-after:avoid}h3{break-after:avoid}"
+    "ul.key{break-after:avoid;break-inside:avoid}"
+    "article.indicator,.callout,.area,figure,tr,li{break-inside:avoid}"
+    "thead{display:table-header-group}"
+    "th,td{padding:.22rem .45rem}p{margin:.25rem 0}"
+    "article.indicator{margin-top:.5rem;padding-top:.3rem}"
+    "article.indicator h3{margin:.3rem 0 .15rem}"
+    ".big{font-size:1.3rem}svg.chart{margin:.2rem 0}"
+    "details{display:none}"
     "a{color:inherit}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
@@ -430,7 +444,7 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
         if (ind == NULL) {
             continue;
         }
-        s_raw(w, "<h3>");
+        s_raw(w, "<div class=\"area\">\n<h3>");
         s_indicator_link(w, ind);
         s_raw(w, "</h3>\n");
         s_positions(w, r, ind);
@@ -440,7 +454,7 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
         if (a->partner_count == 0) {
             s_raw(w, "<p class=\"muted\">");
             s_msg(w, "partners.none");
-            s_raw(w, "</p>\n");
+            s_raw(w, "</p>\n</div>\n");
             continue;
         }
         s_raw(w, "<ul class=\"partners\">\n");
@@ -450,7 +464,7 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
             s_esc_free(w, report_text_partner(w->m, &a->partners[k]));
             s_raw(w, "</li>\n");
         }
-        s_raw(w, "</ul>\n");
+        s_raw(w, "</ul>\n</div>\n");
     }
     s_raw(w, "</section>\n");
 }
@@ -488,6 +502,70 @@ static void s_strengths(s_w_t *w, const report_provider_t *r)
         s_raw(w, "</li>\n");
     }
     s_raw(w, "</ul>\n</section>\n");
+}
+
+/* One entry of the key: a small symbol (hidden from screen readers: the
+ * words say it) and its words, without a closing full stop. */
+static void s_key_item(s_w_t *w, const char *symbol, const char *key)
+{
+    const char *t = report_i18n_get(w->m, key);
+    size_t len = strlen(t);
+    while (len > 0 && t[len - 1] == '.') {
+        len--;
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        w->oom = 1;
+        return;
+    }
+    memcpy(copy, t, len);
+    copy[len] = '\0';
+    s_raw(w, "<li><svg width=\"22\" height=\"20\" viewBox=\"0 0 22 20\" "
+             "aria-hidden=\"true\" focusable=\"false\">");
+    s_raw(w, symbol);
+    s_raw(w, "</svg>");
+    s_esc(w, copy);
+    s_raw(w, "</li>");
+    free(copy);
+}
+
+/* The key to the charts, as text with symbols; the same symbols and
+ * colours as report_chart draws (Okabe-Ito, see report_chart.h). */
+static void s_legend(s_w_t *w, const report_provider_t *r)
+{
+    int dots = 0;
+    for (size_t i = 0; i < r->indicator_count && !dots; i++) {
+        for (size_t j = 0; j < r->indicators[i].group_count; j++) {
+            const report_group_t *g = &r->indicators[i].groups[j];
+            dots |= !g->too_few_peers && g->peers != NULL
+                    && g->peer_count > 0;
+        }
+    }
+    s_raw(w, "<ul class=\"key\">");
+    s_key_item(w, "<polygon points=\"11,2 19,10 11,18 3,10\" "
+                  "fill=\"#D55E00\" stroke=\"#000000\"/>", "legend.you");
+    s_key_item(w, "<line x1=\"0\" y1=\"10\" x2=\"22\" y2=\"10\" "
+                  "stroke=\"#0072B2\" stroke-width=\"1.5\"/>"
+                  "<rect x=\"5\" y=\"3\" width=\"12\" height=\"14\" "
+                  "fill=\"#56B4E9\" fill-opacity=\"0.3\" "
+                  "stroke=\"#0072B2\"/><line x1=\"11\" y1=\"3\" "
+                  "x2=\"11\" y2=\"17\" stroke=\"#0072B2\" "
+                  "stroke-width=\"2.5\"/>", "legend.box");
+    if (dots) {
+        s_key_item(w, "<circle cx=\"6\" cy=\"8\" r=\"3\" "
+                      "fill=\"#333333\" fill-opacity=\"0.45\"/>"
+                      "<circle cx=\"13\" cy=\"12\" r=\"3\" "
+                      "fill=\"#333333\" fill-opacity=\"0.45\"/>",
+                   "legend.dots");
+    }
+    s_key_item(w, "<line x1=\"11\" y1=\"6\" x2=\"11\" y2=\"20\" "
+                  "stroke=\"#009E73\" stroke-width=\"2.5\"/>"
+                  "<polygon points=\"7,1 15,1 11,6\" fill=\"#009E73\"/>",
+               "legend.best");
+    s_key_item(w, "<line x1=\"11\" y1=\"1\" x2=\"11\" y2=\"19\" "
+                  "stroke=\"#CC79A7\" stroke-width=\"2\" "
+                  "stroke-dasharray=\"4 3\"/>", "legend.reference");
+    s_raw(w, "</ul>\n");
 }
 
 static void s_num_cell(s_w_t *w, const report_indicator_t *ind, double v,
@@ -870,19 +948,7 @@ int report_html_write_provider(FILE *f, const report_provider_t *r,
     s_raw(&w, "<section id=\"indicators\">\n<h2>");
     s_msg(&w, "section.indicators");
     s_raw(&w, "</h2>\n");
-    char *legend = NULL;
-    if (report_chart_legend_svg(m, &legend, err) != 0) {
-        return BL_ENOMEM;
-    }
-    s_raw(&w, legend);
-    free(legend);
-    s_raw(&w, "\n<p class=\"muted\">");
-    s_msg(&w, "legend.you");
-    s_raw(&w, ": ◆. ");
-    s_msg(&w, "legend.box");
-    s_raw(&w, ". ");
-    s_msg(&w, "legend.dots");
-    s_raw(&w, "</p>\n");
+    s_legend(&w, r);
     for (size_t i = 0; i < r->indicator_count; i++) {
         s_indicator(&w, r, &r->indicators[i]);
     }

@@ -35,7 +35,7 @@ int report_pdf_write(const char *path, const report_provider_t *r,
 #define S_TOP 52.0
 #define S_BOTTOM 60.0
 #define S_CONTENT_W (S_PAGE_W - S_LEFT - S_RIGHT)
-#define S_CHART_W 680.0
+#define S_CHART_W 640.0
 
 typedef struct s_pdf {
     cairo_t *cr;
@@ -44,6 +44,7 @@ typedef struct s_pdf {
     double y;          /* next free line, pt from the top */
     int page;          /* 1-based */
     int oom;
+    int measuring;     /* drawing off the page to learn a block's height */
 } s_pdf_t;
 
 static void s_rgb(cairo_t *cr, uint32_t c)
@@ -107,6 +108,9 @@ static void s_new_page(s_pdf_t *p)
 /* Starts a new page unless h more points fit on this one. */
 static void s_need(s_pdf_t *p, double h)
 {
+    if (p->measuring) {
+        return;
+    }
     if (p->y + h > S_PAGE_H - S_BOTTOM && p->y > S_TOP) {
         s_new_page(p);
     }
@@ -341,12 +345,10 @@ static void s_chart(s_pdf_t *p, const report_indicator_t *ind)
     report_chart_free(&c);
 }
 
-static void s_indicator(s_pdf_t *p, const report_indicator_t *ind)
+static void s_indicator_body(s_pdf_t *p, const report_indicator_t *ind)
 {
     char buf[256];
     char value[96];
-    /* Keep the heading with the value line and the chart. */
-    s_need(p, 150);
     p->y += 8;
     cairo_set_line_width(p->cr, 0.4);
     s_rgb(p->cr, REPORT_GREY_LINE);
@@ -395,6 +397,42 @@ static void s_indicator(s_pdf_t *p, const report_indicator_t *ind)
             }
         }
     }
+}
+
+/* The key to the charts' symbols, scaled like the charts. */
+static void s_legend(s_pdf_t *p)
+{
+    double scale = S_CONTENT_W / S_CHART_W;
+    cairo_save(p->cr);
+    cairo_translate(p->cr, S_LEFT, p->y);
+    cairo_scale(p->cr, scale, scale);
+    report_draw_t d;
+    report_chart_cairo_backend(&d, p->cr);
+    report_chart_draw_legend(p->m, &d);
+    cairo_restore(p->cr);
+    p->y += REPORT_LEGEND_HEIGHT * scale + 4;
+}
+
+/* One indicator, kept whole on a page: it is first drawn on a recording
+ * surface to learn its height. */
+static void s_indicator(s_pdf_t *p, const report_indicator_t *ind)
+{
+    s_pdf_t q = *p;
+    cairo_surface_t *rs =
+        cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+    q.cr = cairo_create(rs);
+    q.measuring = 1;
+    q.y = 0;
+    double h = 150;
+    if (cairo_status(q.cr) == CAIRO_STATUS_SUCCESS) {
+        s_indicator_body(&q, ind);
+        h = q.y + 4;
+        p->oom |= q.oom;
+    }
+    cairo_destroy(q.cr);
+    cairo_surface_destroy(rs);
+    s_need(p, fmin(h, S_PAGE_H - S_TOP - S_BOTTOM));
+    s_indicator_body(p, ind);
 }
 
 static void s_areas(s_pdf_t *p)
@@ -565,13 +603,14 @@ int report_pdf_write(const char *path, const report_provider_t *r,
                           cairo_status_to_string(st));
     }
     cairo_t *cr = cairo_create(surface);
-    s_pdf_t p = {cr, m, r, S_TOP, 1, 0};
+    s_pdf_t p = {cr, m, r, S_TOP, 1, 0, 0};
 
     s_title(&p);
     s_overview(&p);
     s_areas(&p);
     s_strengths(&p);
     s_heading_keep(&p, "section.indicators", 220);
+    s_legend(&p);
     for (size_t i = 0; i < r->indicator_count; i++) {
         s_indicator(&p, &r->indicators[i]);
     }

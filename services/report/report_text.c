@@ -27,6 +27,12 @@ char *report_text_label(const report_i18n_t *m, const char *prefix,
             *p = ' ';
         }
     }
+    /* A heading (a group's or a principle's name) starts with a capital;
+     * the words used inside a sentence ("group_phrase") do not. */
+    if ((strcmp(prefix, "group") == 0 || strcmp(prefix, "principle") == 0)
+        && buf[0] >= 'a' && buf[0] <= 'z') {
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+    }
     return buf;
 }
 

@@ -17,7 +17,8 @@
 #include "report_model.h"
 
 /* A catalogue label: the message "<prefix>.<code>", else code with '_'
- * shown as ' '.  Written into buf (truncated to len); returns buf. */
+ * shown as ' ' (capitalised for the "group" and "principle" headings).
+ * Written into buf (truncated to len); returns buf. */
 char *report_text_label(const report_i18n_t *m, const char *prefix,
                         const char *code, char *buf, size_t len);
 
