@@ -417,6 +417,8 @@ typedef struct s_run {
     const s_cell_t *cells;
     const s_cell_t *prev;       /* previous period, or NULL */
     long *pos_index;            /* [provider][indicator][group] -> position */
+    uint32_t *inst_n;           /* [provider][indicator][group] -> values in
+                                   the provider's group instance */
 } s_run_t;
 
 static void s_write_partner(bl_mpw_t *w, const bc_provider_t *p)
@@ -533,7 +535,8 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
             bl_mpw_str(w, b->cfg->groups[g].id);
             bl_mpw_str(w, gk);
             if (pi < 0) {
-                bl_mpw_nil(w);
+                /* Too few peers: how many values the instance has. */
+                bl_mpw_uint(w, run->inst_n[(i * b->n_ind + k) * ng + g]);
                 bl_mpw_nil(w);
                 bl_mpw_nil(w);
                 bl_mpw_nil(w);
@@ -762,6 +765,60 @@ static int s_send_results(s_run_t *run, bl_err_t *err)
 
 /* ---- the close ---------------------------------------------------------- */
 
+typedef struct s_keyed {
+    const char *key;
+    size_t idx;
+} s_keyed_t;
+
+static int s_cmp_keyed(const void *a, const void *b)
+{
+    return strcmp(((const s_keyed_t *)a)->key, ((const s_keyed_t *)b)->key);
+}
+
+/* Counts, for every provider, indicator and group, the values in the
+ * provider's group instance (for "too few peers: n of them"). */
+static int s_instance_counts(benchmark_t *b, const bc_provider_t *ps,
+                             size_t n, const double *values, uint32_t *counts,
+                             bl_err_t *err)
+{
+    size_t ng = b->cfg->n_groups, ni = b->n_ind;
+    char (*keys)[BC_KEY_MAX] = malloc((n ? n : 1) * sizeof *keys);
+    s_keyed_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (keys == NULL || order == NULL) {
+        free(keys);
+        free(order);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    for (size_t g = 0; g < ng; g++) {
+        for (size_t i = 0; i < n; i++) {
+            bc_group_key(&b->cfg->groups[g], &ps[i], keys[i], BC_KEY_MAX);
+            order[i] = (s_keyed_t){keys[i], i};
+        }
+        if (n > 1) {
+            qsort(order, n, sizeof *order, s_cmp_keyed);
+        }
+        for (size_t lo = 0; lo < n;) {
+            size_t hi = lo;
+            while (hi < n && strcmp(order[hi].key, order[lo].key) == 0) {
+                hi++;
+            }
+            for (size_t k = 0; k < ni; k++) {
+                uint32_t c = 0;
+                for (size_t j = lo; j < hi; j++) {
+                    c += !isnan(values[order[j].idx * ni + k]);
+                }
+                for (size_t j = lo; j < hi; j++) {
+                    counts[(order[j].idx * ni + k) * ng + g] = c;
+                }
+            }
+            lo = hi;
+        }
+    }
+    free(keys);
+    free(order);
+    return 0;
+}
+
 static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                      int64_t gen, bl_err_t *err)
 {
@@ -824,9 +881,20 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     if (rc != 0) {
         goto done;
     }
+    uint32_t *inst_n = malloc(cells_n * (ng ? ng : 1) * sizeof *inst_n);
+    if (inst_n == NULL) {
+        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = s_instance_counts(b, ps, n, values, inst_n, err);
+    if (rc != 0) {
+        free(inst_n);
+        goto done;
+    }
     s_run_t run = {b, txn, period, gen, &in, &out, cells,
-                   has_prev ? prev : NULL, pos_index};
+                   has_prev ? prev : NULL, pos_index, inst_n};
     rc = s_send_results(&run, err);
+    free(inst_n);
     if (rc == 0) {
         snprintf(key, sizeof key, "gen.%" PRId64, period);
         rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, (uint64_t)gen,

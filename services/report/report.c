@@ -100,8 +100,16 @@ static int s_decode_groups(bl_mpr_t *r, report_indicator_t *ind)
         }
         grp->group_id = s_str(r);
         grp->group_key = s_str(r);
-        if (bl_mpr_nil(r)) {
+        /* Too few peers: the instance's count of values instead of its
+         * statistics (nil when unknown). */
+        uint64_t few = 0;
+        bl_mpr_t peek = *r;
+        if (bl_mpr_nil(r) || bl_mpr_uint(&peek, &few) == 0) {
+            if (few > 0) {
+                *r = peek;
+            }
             grp->too_few_peers = 1;
+            grp->n = (size_t)few;
             for (int i = 0; i < 6; i++) {
                 bl_mpr_skip(r);
             }
