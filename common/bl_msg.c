@@ -248,3 +248,10 @@ void bl_reply_error(bl_mpw_t *reply, const char *fmt, ...)
     bl_mpw_str(reply, "error");
     bl_mpw_str(reply, buf);
 }
+
+void bl_reply_begin(bl_mpw_t *reply, uint32_t n_fields)
+{
+    bl_mpw_map(reply, n_fields + 1);
+    bl_mpw_str(reply, "ok");
+    bl_mpw_bool(reply, true);
+}

@@ -85,6 +85,10 @@ int bl_req_str(const bl_msg_t *msg, const char *key, char *buf, size_t size);
 /* Reads the integer at key. */
 int bl_req_int(const bl_msg_t *msg, const char *key, int64_t *v);
 
+/* Starts a successful reply: a map of n_fields + 1 pairs with "ok": true
+ * written; the caller writes the n_fields other pairs. */
+void bl_reply_begin(bl_mpw_t *reply, uint32_t n_fields);
+
 /* Writes a whole error reply {"ok": false, "error": s}.
  */
 void bl_reply_error(bl_mpw_t *reply, const char *fmt, ...)

@@ -101,9 +101,7 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    bl_mpw_map(reply, 3);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "rows");
     bl_mpw_array(reply, count);
     bl_mpw_raw(reply, bl_mpw_data(&rows), bl_mpw_size(&rows));

@@ -961,9 +961,7 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
             }
             mdb_cursor_close(cur);
         }
-        bl_mpw_map(reply, 5);
-        bl_mpw_str(reply, "ok");
-        bl_mpw_bool(reply, true);
+        bl_reply_begin(reply, 4);
         bl_mpw_str(reply, "cn");
         bl_mpw_str(reply, l->cfg->catalogue->name);
         bl_mpw_str(reply, "cv");

@@ -316,9 +316,7 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0) {
         goto done;
     }
-    bl_mpw_map(reply, 3);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "sub");
     bl_mpw_str(reply, s.id);
     bl_mpw_str(reply, "kind");
@@ -465,9 +463,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0) {
         return rc;
     }
-    bl_mpw_map(reply, 2);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 1);
     bl_mpw_str(reply, "stored");
     bl_mpw_uint(reply, n);
     return 0;
@@ -504,9 +500,7 @@ static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
             return rc;
         }
     }
-    bl_mpw_map(reply, 3);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "sub");
     bl_mpw_str(reply, id);
     bl_mpw_str(reply, "rows");
@@ -523,9 +517,7 @@ static int s_sub_info(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return rc == 1 ? 0 : rc;
     }
     const char *id = s.id;
-    bl_mpw_map(reply, 7);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 6);
     bl_mpw_str(reply, "sub");
     bl_mpw_str(reply, id);
     bl_mpw_str(reply, "file");
@@ -582,9 +574,7 @@ static int s_close_period(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0) {
         return rc;
     }
-    bl_mpw_map(reply, 2);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 1);
     bl_mpw_str(reply, "generation");
     bl_mpw_uint(reply, gen);
     return 0;

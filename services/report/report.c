@@ -888,9 +888,7 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
             return rc;
         }
         s_period_dir(rp, period, dir, sizeof dir);
-        bl_mpw_map(reply, 3);
-        bl_mpw_str(reply, "ok");
-        bl_mpw_bool(reply, true);
+        bl_reply_begin(reply, 2);
         bl_mpw_str(reply, "generation");
         bl_mpw_uint(reply, gen);
         bl_mpw_str(reply, "dir");
@@ -918,9 +916,7 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
                        period, provider[0] ? " and provider " : "", provider);
         return 0;
     }
-    bl_mpw_map(reply, 3);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "dir");
     bl_mpw_str(reply, dir);
     bl_mpw_str(reply, "files");

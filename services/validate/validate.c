@@ -1448,9 +1448,7 @@ static int s_req_status(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         return rc;
     }
     s_sub_t *s = &v->sub;
-    bl_mpw_map(reply, 8);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 7);
     bl_mpw_str(reply, "sub");
     bl_mpw_str(reply, id);
     bl_mpw_str(reply, "file");
@@ -1528,9 +1526,7 @@ static int s_req_outcomes(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    bl_mpw_map(reply, 3);
-    bl_mpw_str(reply, "ok");
-    bl_mpw_bool(reply, true);
+    bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "rows");
     bl_mpw_array(reply, count);
     bl_mpw_raw(reply, bl_mpw_data(&rows), bl_mpw_size(&rows));
