@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bl_test_node.h"
@@ -53,6 +54,13 @@ static void s_setup(void)
                                       names[i], n->keys),
                      0);
     }
+    /* keygen: the secret key readable by its owner only. */
+    char secret[400];
+    snprintf(secret, sizeof secret, "%s/no.key", n->keys);
+    struct stat st;
+    cr_assert_eq(stat(secret, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "%s has mode %o", secret,
+                 (unsigned)(st.st_mode & 0777));
     snprintf(extra, sizeof extra,
              "listen: tcp://127.0.0.1:%d\nkey: %s/intl.key\nallow:\n"
              "  - {key: %s/no.pub, country: \"NO\"}\n"
