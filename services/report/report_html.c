@@ -993,8 +993,11 @@ static void s_pct_cell(s_w_t *w, size_t part, size_t whole)
         return;
     }
     double pct = 100.0 * (double)part / (double)whole;
+    /* Rounded down: a node that misses one indicator in hundreds must not
+     * read as complete. */
+    double shown = floor(pct);
     s_fmt(w, "<td class=\"num\"><span class=\"bar\" style=\"width:%.1fpx\">"
-             "</span> %.0f%%</td>", pct * 0.6, pct);
+             "</span> %.0f%%</td>", pct * 0.6, shown);
 }
 
 static void s_participation(s_w_t *w, const report_summary_t *s)
