@@ -13,14 +13,21 @@
 size_t bl_page_join(char *buf, size_t size, const char *const *parts,
                     size_t n)
 {
+    /* On every row's path: plain copies, no formatting. */
     size_t len = 0;
     for (size_t i = 0; i < n; i++) {
-        int w = snprintf(buf + len, size - len, i ? "\x1f%s" : "%s",
-                         parts[i]);
-        if (w < 0 || (size_t)w >= size - len) {
+        size_t pl = strlen(parts[i]);
+        if (len + (i ? 1 : 0) + pl + 1 > size) {
             return 0;
         }
-        len += (size_t)w;
+        if (i) {
+            buf[len++] = '\x1f';
+        }
+        memcpy(buf + len, parts[i], pl);
+        len += pl;
+    }
+    if (size > 0) {
+        buf[len] = '\0';
     }
     return len;
 }

@@ -373,9 +373,13 @@ static int s_store_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
 static void s_track_row(validate_t *v, const char *key, const char *provider,
                         int period)
 {
+    size_t kl = strlen(key), pl = strlen(provider);
+    if (kl >= sizeof v->track.key || pl >= sizeof v->track.provider) {
+        return;
+    }
     v->track.valid = true;
-    snprintf(v->track.key, sizeof v->track.key, "%s", key);
-    snprintf(v->track.provider, sizeof v->track.provider, "%s", provider);
+    memcpy(v->track.key, key, kl + 1);
+    memcpy(v->track.provider, provider, pl + 1);
     v->track.period = period;
 }
 
@@ -1140,7 +1144,8 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         uint32_t three, nf;
         uint64_t line;
         vr_outcome_t o;
-        memset(&o, 0, sizeof o);
+        o.n = 0;  /* (the problems array is filled as it grows) */
+        o.rejected = false;
         if (bl_mpr_array(&r, &three) != 0 || three != 3 ||
             bl_mpr_uint(&r, &line) != 0) {
             rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);

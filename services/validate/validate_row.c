@@ -71,7 +71,12 @@ static const char *s_field(const vr_context_t *c, const char *const *fields,
 /* Copies an id, refusing ones over the buffer (they break the pattern). */
 static void s_copy(char *dst, size_t size, const char *src)
 {
-    snprintf(dst, size, "%s", src);
+    size_t n = strlen(src);
+    if (n >= size) {
+        n = size - 1;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static void s_check_provider(const vr_context_t *c, const char *id,
