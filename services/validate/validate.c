@@ -10,11 +10,13 @@
  *                          membership, member_since, share_identity]
  *   vals      period \x1f indicator \x1f provider \x1f unit -> 3 doubles
  *             (numerator, denominator, value; NaN when absent)
- *   gvals     period \x1f indicator \x1f group key \x1f provider -> value
+ *   gvals     period \x1f indicator \x1f group key \x1f provider -> value,
+ *             line, numerator flag, submission (see s_read_group)
  *   closed    period -> close generation (8 bytes)
  *   surveys   period \x1f provider \x1f survey -> "" once it sent answers
  *   rowstate  row key -> "" while the row's latest version is rejected
  *   rejected  period \x1f provider -> rows still rejected (msgpack uint)
+ *   touched   sub \0 gvals group prefix -> "": groups to judge at its end
  * Records for aggregation are partitioned by provider over its workers.
  */
 #include "validate.h"
@@ -34,11 +36,11 @@
 #include "validate_row.h"
 
 enum { DB_SUBS = 0, DB_OUTCOMES, DB_KEYS, DB_REGISTER, DB_VALS, DB_GVALS,
-       DB_CLOSED, DB_SURVEYS, DB_ROWSTATE, DB_REJECTED };
+       DB_CLOSED, DB_SURVEYS, DB_ROWSTATE, DB_REJECTED, DB_TOUCHED };
 static const char *const s_dbs[] = {"subs",     "outcomes", "keys",
                                     "register", "vals",     "gvals",
                                     "closed",   "surveys",  "rowstate",
-                                    "rejected"};
+                                    "rejected", "touched"};
 
 #define S_SUB_MAX 64
 #define S_KEY_MAX 400
@@ -634,97 +636,235 @@ static int s_amend_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
                         bl_mpw_data(w), bl_mpw_size(w), err);
 }
 
-/* Judges the batch's candidates by the modified z-score (the issue's robust
- * outlier rule: |0.6745 (x - median) / MAD| > 3.5) within their national
- * peer group, once the group holds at least S_OUTLIER_MIN values: each
- * group is read and sorted once per batch, not once per row. */
+/* The median and MAD of xs (n >= S_OUTLIER_MIN; xs is reordered).  False
+ * when the group is too small or has no spread. */
+static bool s_median_mad(double *xs, size_t n, double *med, double *mad)
+{
+    if (n < S_OUTLIER_MIN) {
+        return false;
+    }
+    bl_stats_sort(xs, n);
+    *med = bl_stats_quantile(xs, n, 0.5);
+    for (size_t x = 0; x < n; x++) {
+        xs[x] = fabs(xs[x] - *med);
+    }
+    bl_stats_sort(xs, n);
+    *mad = bl_stats_quantile(xs, n, 0.5);
+    return *mad > 0;
+}
+
+/* Warns line if value is an outlier by the modified z-score (the issue's
+ * robust rule: |0.6745 (x - median) / MAD| > 3.5) among n peers. */
+static int s_warn_outlier(validate_t *v, MDB_txn *txn, uint64_t line,
+                          bool numerator, double value, size_t n, double med,
+                          double mad, bl_err_t *err)
+{
+    double mz = 0.6745 * (value - med) / mad;
+    if (fabs(mz) <= 3.5) {
+        return 0;
+    }
+    char reason[VR_REASON_MAX];
+    snprintf(reason, sizeof reason,
+             "%.10g is an outlier among %zu %s peers (modified z-score %.1f, "
+             "median %.10g)",
+             value, n, v->cfg->groups[v->national_group].id, mz, med);
+    return s_amend_outcome(v, txn, line, numerator ? "numerator" : "value",
+                           reason, err);
+}
+
+/* A group's stored values (gvals: 8-byte value, 8-byte line, 1 byte
+ * numerator flag, then the submission id), with the entries of one
+ * submission picked out. */
+typedef struct s_group_read {
+    double *xs;             /* every value of the group */
+    size_t n, cap;
+    struct s_mine {
+        uint64_t line;
+        double value;
+        bool numerator;
+    } *mine;                /* the submission's own rows */
+    size_t n_mine, cap_mine;
+} s_group_read_t;
+
+static int s_read_group(validate_t *v, MDB_txn *txn, const char *prefix,
+                        size_t pl, const char *sub, s_group_read_t *g,
+                        bl_err_t *err)
+{
+    g->n = 0;
+    g->n_mine = 0;
+    size_t sl = sub ? strlen(sub) : 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_GVALS), &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    MDB_val k = {pl, (void *)prefix}, val;
+    int mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
+    rc = 0;
+    while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
+        if (val.mv_size >= 17) {
+            if (g->n + 1 >= g->cap) {
+                size_t cap = g->cap ? g->cap * 2 : 1024;
+                double *nx = realloc(g->xs, cap * sizeof *nx);
+                if (nx == NULL) {
+                    rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                    break;
+                }
+                g->xs = nx;
+                g->cap = cap;
+            }
+            const unsigned char *d = val.mv_data;
+            double x;
+            memcpy(&x, d, sizeof x);
+            g->xs[g->n++] = x;
+            if (sub && val.mv_size == 17 + sl && memcmp(d + 17, sub, sl) == 0) {
+                if (g->n_mine == g->cap_mine) {
+                    size_t cap = g->cap_mine ? g->cap_mine * 2 : 64;
+                    struct s_mine *nm = realloc(g->mine, cap * sizeof *nm);
+                    if (nm == NULL) {
+                        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                        break;
+                    }
+                    g->mine = nm;
+                    g->cap_mine = cap;
+                }
+                struct s_mine *m = &g->mine[g->n_mine++];
+                memcpy(&m->line, d + 8, 8);
+                m->value = x;
+                m->numerator = d[16] != 0;
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+/* After each message.  A real submission's values are judged when the
+ * submission ends (s_judge_submission): here the peer groups it touched
+ * are recorded.  A dry run stores no values, so its rows are judged now,
+ * against the stored group and the dry run's own values. */
 static int s_judge_outliers(validate_t *v, MDB_txn *txn, bl_err_t *err)
 {
     if (v->n_cand == 0) {
         return 0;  /* (and qsort must not see the NULL of an empty list) */
     }
     qsort(v->cand, v->n_cand, sizeof *v->cand, s_cmp_candidate);
-    size_t cap = 0;
-    double *xs = NULL;
+    s_group_read_t g;
+    memset(&g, 0, sizeof g);
     int rc = 0;
     for (size_t i = 0; i < v->n_cand && rc == 0;) {
         size_t j = i;
-        while (j < v->n_cand && strcmp(v->cand[j].prefix, v->cand[i].prefix) ==
-                                    0) {
+        while (j < v->n_cand &&
+               strcmp(v->cand[j].prefix, v->cand[i].prefix) == 0) {
             j++;
         }
-        size_t n = 0;
-        MDB_cursor *cur;
-        rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_GVALS), &cur);
-        if (rc != 0) {
-            rc = bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                            mdb_strerror(rc));
-            break;
+        if (!v->cand[i].dry) {
+            unsigned char key[S_SUB_MAX + S_KEY_MAX + 1];
+            size_t kl = s_sub_key(v->sub.id, v->cand[i].prefix,
+                                  v->cand[i].pl, key, sizeof key);
+            rc = kl ? bl_store_put(txn, bl_daemon_dbi(v->d, DB_TOUCHED), key,
+                                   kl, "", 0, err)
+                    : 0;
+            i = j;
+            continue;
         }
-        MDB_val k = {v->cand[i].pl, v->cand[i].prefix}, val;
-        int mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
-        for (;;) {
-            bool stored = mrc == 0 && k.mv_size >= v->cand[i].pl &&
-                          memcmp(k.mv_data, v->cand[i].prefix,
-                                 v->cand[i].pl) == 0;
-            if (n == cap || (!stored && n + (j - i) >= cap)) {
-                cap = cap ? cap * 2 + (j - i) : 1024 + (j - i);
-                double *nx = realloc(xs, cap * sizeof *xs);
+        rc = s_read_group(v, txn, v->cand[i].prefix, v->cand[i].pl, NULL, &g,
+                          err);
+        for (size_t c = i; c < j && rc == 0; c++) {
+            if (g.n + 1 >= g.cap) {
+                size_t cap = g.cap ? g.cap * 2 : 1024;
+                double *nx = realloc(g.xs, cap * sizeof *nx);
                 if (nx == NULL) {
                     rc = bl_err_set(err, BL_ENOMEM, "out of memory");
                     break;
                 }
-                xs = nx;
+                g.xs = nx;
+                g.cap = cap;
             }
-            if (!stored) {
-                break;
-            }
-            if (val.mv_size == sizeof(double)) {
-                memcpy(&xs[n++], val.mv_data, sizeof(double));
-            }
-            mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+            g.xs[g.n++] = v->cand[c].value;
         }
-        mdb_cursor_close(cur);
-        for (size_t c = i; c < j && rc == 0; c++) {
-            if (v->cand[c].dry) {
-                xs[n++] = v->cand[c].value;
-            }
-        }
-        if (rc == 0 && n >= S_OUTLIER_MIN) {
-            bl_stats_sort(xs, n);
-            double med = bl_stats_quantile(xs, n, 0.5);
-            for (size_t x = 0; x < n; x++) {
-                xs[x] = fabs(xs[x] - med);
-            }
-            bl_stats_sort(xs, n);
-            double mad = bl_stats_quantile(xs, n, 0.5);
-            for (size_t c = i; c < j && rc == 0 && mad > 0; c++) {
-                double mz = 0.6745 * (v->cand[c].value - med) / mad;
-                if (fabs(mz) <= 3.5) {
-                    continue;
-                }
-                char reason[VR_REASON_MAX];
-                snprintf(reason, sizeof reason,
-                         "%.10g is an outlier among %zu %s peers (modified "
-                         "z-score %.1f, median %.10g)",
-                         v->cand[c].value, n,
-                         v->cfg->groups[v->national_group].id, mz, med);
-                rc = s_amend_outcome(v, txn, v->cand[c].line,
-                                     v->cand[c].numerator ? "numerator"
-                                                          : "value",
-                                     reason, err);
+        double med, mad;
+        size_t n = g.n;
+        if (rc == 0 && s_median_mad(g.xs, n, &med, &mad)) {
+            for (size_t c = i; c < j && rc == 0; c++) {
+                rc = s_warn_outlier(v, txn, v->cand[c].line,
+                                    v->cand[c].numerator, v->cand[c].value, n,
+                                    med, mad, err);
             }
         }
         i = j;
     }
-    free(xs);
+    free(g.xs);
+    free(g.mine);
     v->n_cand = 0;
+    return rc;
+}
+
+/* At the end of a submission, judges its rows against their national peer
+ * groups as they now stand: each group it touched is read once. */
+static int s_judge_submission(validate_t *v, MDB_txn *txn, bl_err_t *err)
+{
+    unsigned char prefix[S_SUB_MAX + 1];
+    size_t pl = s_sub_key(v->sub.id, "", 0, prefix, sizeof prefix);
+    MDB_dbi touched = bl_daemon_dbi(v->d, DB_TOUCHED);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, touched, &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    /* Collect the groups first: amending outcomes writes in the txn. */
+    size_t n_groups = 0, cap = 0;
+    char (*groups)[S_KEY_MAX] = NULL;
+    MDB_val k = {pl, prefix}, val;
+    int mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
+    while (mrc == 0 && k.mv_size > pl && memcmp(k.mv_data, prefix, pl) == 0 &&
+           k.mv_size - pl < S_KEY_MAX) {
+        if (n_groups == cap) {
+            cap = cap ? cap * 2 : 256;
+            char(*ng)[S_KEY_MAX] = realloc(groups, cap * sizeof *ng);
+            if (ng == NULL) {
+                rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                break;
+            }
+            groups = ng;
+        }
+        memcpy(groups[n_groups], (const char *)k.mv_data + pl,
+               k.mv_size - pl);
+        groups[n_groups][k.mv_size - pl] = '\0';
+        n_groups++;
+        mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    s_group_read_t g;
+    memset(&g, 0, sizeof g);
+    for (size_t i = 0; i < n_groups && rc == 0; i++) {
+        rc = s_read_group(v, txn, groups[i], strlen(groups[i]), v->sub.id, &g,
+                          err);
+        double med, mad;
+        size_t n = g.n;
+        if (rc == 0 && g.n_mine > 0 && s_median_mad(g.xs, n, &med, &mad)) {
+            for (size_t m = 0; m < g.n_mine && rc == 0; m++) {
+                rc = s_warn_outlier(v, txn, g.mine[m].line,
+                                    g.mine[m].numerator, g.mine[m].value, n,
+                                    med, mad, err);
+            }
+        }
+    }
+    free(g.xs);
+    free(g.mine);
+    free(groups);
+    if (rc == 0) {
+        rc = bl_page_delete(txn, touched, (const char *)prefix, pl, err);
+    }
     return rc;
 }
 
 static int s_put_gval(validate_t *v, MDB_txn *txn,
                       const vr_indicator_row_t *row, const s_reg_t *reg,
-                      bl_err_t *err)
+                      uint64_t line, bl_err_t *err)
 {
     if (v->national_group < 0 || row->unit[0] != '\0') {
         return 0;
@@ -740,8 +880,16 @@ static int s_put_gval(validate_t *v, MDB_txn *txn,
     if (kl == 0) {
         return 0;
     }
-    return bl_store_put(txn, bl_daemon_dbi(v->d, DB_GVALS), key, kl,
-                        &row->value, sizeof row->value, err);
+    /* value, then where it came from, for judging at the end of the
+     * submission */
+    unsigned char val[17 + S_SUB_MAX];
+    size_t sl = strlen(v->sub.id);
+    memcpy(val, &row->value, 8);
+    memcpy(val + 8, &line, 8);
+    val[16] = row->has_num ? 1 : 0;
+    memcpy(val + 17, v->sub.id, sl);
+    return bl_store_put(txn, bl_daemon_dbi(v->d, DB_GVALS), key, kl, val,
+                        17 + sl, err);
 }
 
 /* Lookup for rule expressions: the provider's figures for the period, with
@@ -948,7 +1096,7 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
     rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl, f,
                       sizeof f, err);
     if (rc == 0) {
-        rc = s_put_gval(v, txn, &row, &reg, err);
+        rc = s_put_gval(v, txn, &row, &reg, line, err);
     }
     if (rc == 0) {
         rc = s_add_candidate(v, line, &row, &reg, err);
@@ -1264,7 +1412,12 @@ static int s_apply_submission(validate_t *v, MDB_txn *txn,
                    : rc;
     }
     snprintf(v->sub.state, sizeof v->sub.state, "complete");
-    rc = s_sub_save(v, txn, &v->sub, err);
+    if (!v->sub.dry_run) {
+        rc = s_judge_submission(v, txn, err);
+    }
+    if (rc == 0) {
+        rc = s_sub_save(v, txn, &v->sub, err);
+    }
     bl_log(BL_LOG_DEBUG, "submission complete sub=%s", id);
     s_sub_free(&v->sub);
     return rc;
