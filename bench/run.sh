@@ -8,14 +8,21 @@
 # the stores), and store sizes.  In the same run it loads the exported
 # values and the register into a private PostgreSQL cluster (COPY), computes
 # the same statistics and positions with SQL, checks them against
-# benchlearn's export and prints the time ratio.  The summary goes to stdout
+# benchlearn's export and prints the time ratio.  It also hands the very
+# input files to DuckDB (bench/duckdb/cycle.mjs, run by Node with the
+# @duckdb/node-api package from npm, installed into bench/duckdb on first
+# use), which loads them, computes every provider value, the statistics
+# and the positions, exports them, and checks them against benchlearn's
+# export to 1e-9: the best tool a coordinator could pick instead.  Each
+# figure is printed beside its aim (issue 13).  The summary goes to stdout
 # and to bench/results-latest.txt.
 #
 # It is not a test: CI does not run it, and it asserts nothing.  It stops by
 # itself: every wait has a limit, the daemons and PostgreSQL are stopped on
 # exit, and the temporary directory is removed (unless --keep).
 #
-#   bench/run.sh [--scale F] [--render-limit SEC] [--no-pg] [--keep]
+#   bench/run.sh [--scale F] [--render-limit SEC] [--no-pg] [--no-duckdb]
+#                [--keep]
 #
 #   --scale F           keep the first F (0 < F <= 1) of each country's
 #                       providers and all their rows (default 1: the full set)
@@ -25,6 +32,7 @@
 #                       and the report daemon is paused (SIGSTOP) so that it
 #                       does not disturb the later measurements
 #   --no-pg             skip the PostgreSQL comparison
+#   --no-duckdb         skip the DuckDB comparison
 #   --keep              keep the temporary directory (data, stores, logs)
 #
 # Environment: BL_BUILD_DIR (default build/), BL_BENCH_TMP (default /tmp).
@@ -36,12 +44,14 @@ bin=${BL_BUILD_DIR:-$root/build}
 scale=1
 render_limit=240
 with_pg=1
+with_duck=1
 keep=0
 while [ $# -gt 0 ]; do
     case $1 in
     --scale) scale=$2; shift 2 ;;
     --render-limit) render_limit=$2; shift 2 ;;
     --no-pg) with_pg=0; shift ;;
+    --no-duckdb) with_duck=0; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown option '$1'" >&2; exit 1 ;;
@@ -609,6 +619,44 @@ EOF
     s_pg pg_ctl -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
 fi
 
+# ---- DuckDB --------------------------------------------------------------
+# The same input files, from load to exported statistics and positions, in
+# one process with 2 threads; its peak resident set measured by GNU time.
+duck_note=
+duck_line=
+duck_check=
+duck_rss=
+if [ "$with_duck" = 1 ]; then
+    if ! command -v node >/dev/null; then
+        duck_note="(Node.js is not installed)"
+        with_duck=0
+    elif [ ! -d "$root/bench/duckdb/node_modules/@duckdb/node-api" ]; then
+        say "installing @duckdb/node-api (bench only)"
+        (cd "$root/bench/duckdb" && npm install --no-audit --no-fund \
+            >"$work/npm.log" 2>&1) || {
+            duck_note="(npm install @duckdb/node-api failed: $work/npm.log)"
+            with_duck=0
+        }
+    fi
+fi
+if [ "$with_duck" = 1 ]; then
+    say "DuckDB: load, compute and export the same data"
+    python3 -c 'import json, sys, yaml
+json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], "w"),
+          default=str)' "$root/config/catalogue.yaml" "$work/catalogue.json"
+    if /usr/bin/time -f '%M' -o "$work/duck.rss" node \
+            "$root/bench/duckdb/cycle.mjs" "$data" "$work/catalogue.json" \
+            "$work/duck" "$work/export" >"$work/duck.txt" 2>"$work/duck.err"
+    then
+        duck_line=$(grep '^load=' "$work/duck.txt")
+        duck_check=$(grep '^check ' "$work/duck.txt" | sed 's/^check //')
+        duck_rss=$(awk '{printf "%.0f", $1 / 1024}' "$work/duck.rss")
+    else
+        duck_note="(failed: $(tail -1 "$work/duck.err"))"
+        with_duck=0
+    fi
+fi
+
 # ---- summary -------------------------------------------------------------
 t_total=$(elapsed "$t_start" "$(now)")
 sum() { awk 'BEGIN { s = 0; for (i = 1; i < ARGC; i++) { v = ARGV[i];
@@ -702,6 +750,39 @@ if [ "$with_pg" = 1 ]; then
 else
     echo "  skipped ${pg_note}"
 fi
+echo
+echo "DUCKDB (the same input files: load, provider values, statistics and"
+echo "positions of both periods, CSV export; 2 threads, in memory)"
+duck_total=
+if [ "$with_duck" = 1 ]; then
+    kv() { echo "$duck_line" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+    duck_total=$(kv total)
+    echo "  load $(kv load) s, compute $(kv compute) s, export $(kv export) s;" \
+        "total $duck_total s; peak RSS $duck_rss MB"
+    echo "  check against benchlearn's 2025 export: $duck_check"
+else
+    echo "  skipped $duck_note"
+fi
+bl_cycle=$(sum "$cycle_to_bench" "${EX_T[stats]}" "${EX_T[positions]}")
+echo
+echo "AIMS (issue 13)"
+printf '  %-44s %14s  %s\n' figure measured aim
+printf '  %-44s %14s  %s\n' "whole cycle: submit, close both, export (s)" \
+    "$bl_cycle" "<= DuckDB / 2 = $(awk -v d="$duck_total" \
+    'BEGIN { if (d != "") printf "%.1f", d / 2; else print "?" }')"
+if [ -n "$duck_total" ]; then
+    printf '  %-44s %14s  %s\n' "benchlearn / DuckDB time" \
+        "$(awk -v a="$bl_cycle" -v b="$duck_total" \
+        'BEGIN { printf "%.2f", a / b }')" "<= 0.5"
+fi
+printf '  %-44s %14s  %s\n' "survey rows end to end (rows/s)" \
+    "$(rate "$n_survey" "$sub_val")" ">= 1000000"
+max_anon=$(for d in "${!M_ANON[@]}"; do echo "${M_ANON[$d]}"; done |
+    awk '$1 + 0 > m { m = $1 + 0 } END { print m + 0 }')
+printf '  %-44s %14s  %s\n' "largest daemon heap (peak anon MB)" \
+    "$max_anon" "<= 512"
+printf '  %-44s %14s  %s\n' "every HTML report after the close (s)" \
+    "${CL_RENDER[2025]}" "<= 120"
 echo
 echo "total bench run: $t_total s"
 } | tee "$root/bench/results-latest.txt.new"
