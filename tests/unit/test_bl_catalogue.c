@@ -580,3 +580,55 @@ Test(bl_catalogue, wrong_shapes_of_texts_are_reported_at_their_place)
              27, 26);
     cr_assert_eq(s_diags.count, 9);
 }
+
+/* Every text people read in the shipped catalogue, in the five languages. */
+static void s_expect_five(const bl_text_t *t, const char *what)
+{
+    static const char *const langs[] = {"en", "no", "pt", "et", "lt"};
+    cr_assert_eq(t->n, 5, "%s: %zu languages, expected 5", what, t->n);
+    for (size_t i = 0; i < 5; i++) {
+        cr_assert_str_eq(t->pairs[i].lang, langs[i],
+                         "%s: language %zu is '%s', expected '%s'", what, i,
+                         t->pairs[i].lang, langs[i]);
+        cr_assert_gt(strlen(t->pairs[i].text), 0, "%s: %s is empty", what,
+                     langs[i]);
+    }
+}
+
+Test(bl_catalogue, the_shipped_catalogue_gives_every_text_in_five_languages)
+{
+    cr_assert_eq(bl_catalogue_load(&s_cat,
+                                   BL_SOURCE_DIR "/config/catalogue.yaml",
+                                   &s_diags),
+                 0);
+    char what[128];
+    for (size_t i = 0; i < s_cat->n_indicators; i++) {
+        const bl_indicator_t *ind = &s_cat->indicators[i];
+        snprintf(what, sizeof what, "indicator %s", ind->id);
+        s_expect_five(&ind->name_i18n, what);
+        cr_assert_str_eq(ind->name, bl_catalogue_text(&ind->name_i18n, "en"));
+    }
+    for (size_t i = 0; i < s_cat->n_surveys; i++) {
+        const bl_survey_t *s = &s_cat->surveys[i];
+        for (size_t j = 0; j < s->n_items; j++) {
+            snprintf(what, sizeof what, "item %s", s->item_codes[j]);
+            s_expect_five(&s->item_i18n[j], what);
+        }
+    }
+    cr_assert_not_null(s_cat->principle_names);
+    for (size_t i = 0; i < s_cat->n_principles; i++) {
+        snprintf(what, sizeof what, "principle %s", s_cat->principles[i]);
+        s_expect_five(&s_cat->principle_names[i], what);
+    }
+    cr_assert_not_null(s_cat->service_type_names);
+    for (size_t i = 0; i < s_cat->n_service_types; i++) {
+        snprintf(what, sizeof what, "service type %s",
+                 s_cat->service_types[i]);
+        s_expect_five(&s_cat->service_type_names[i], what);
+    }
+    int lea = bl_catalogue_find_indicator(s_cat, "LEA-01");
+    cr_assert_str_eq(s_cat->indicators[lea].name, "Plan objectives achieved");
+    cr_assert_str_eq(bl_catalogue_text(&s_cat->indicators[lea].name_i18n,
+                                       "no"),
+                     "Planmål nådd");
+}
