@@ -8,7 +8,11 @@
  * one mistake does not cascade into dozens of messages.  The reference group
  * of an indicator is only checked to be a non-empty id: the catalogue does
  * not know the node's peer groups, and a national node may name a group that
- * only its international node computes.  Not here: anything about data.
+ * only its international node computes.  Texts people read are either a
+ * plain string or a map from language code to text; both read into a
+ * bl_text_t, and the plain `name` / `item_texts` keep the English (else the
+ * first) text.  Not here: anything about data, or which languages a report
+ * needs (a catalogue may give one language or twenty).
  */
 #include "bl_catalogue.h"
 
@@ -109,6 +113,156 @@ static const char *s_get_id(s_ctx_t *c, const bl_yaml_node_t *node,
         return NULL;
     }
     return s;
+}
+
+/* A language code: 2 to 3 lower-case ASCII letters ("en", "no", "fil"). */
+static bool s_valid_lang(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > BL_LANG_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < 'a' || s[i] > 'z') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool s_text_add(s_ctx_t *c, bl_text_t *t, const char *lang,
+                       const char *text)
+{
+    char *d = s_dup(c, text);
+    if (d == NULL) {
+        return false;
+    }
+    bl_text_pair_t *p = &t->pairs[t->n++];
+    snprintf(p->lang, sizeof p->lang, "%s", lang);
+    p->text = d;
+    return true;
+}
+
+/* Reads a text people read (SPEC section 3): a string, or a non-empty map
+ * from language code to a non-empty string.  what names it in messages
+ * ("indicator 'LEA-01': name").  Returns true when it is complete and
+ * error-free; *out then holds at least one pair. */
+static bool s_text(s_ctx_t *c, const bl_yaml_node_t *node, const char *what,
+                   bl_text_t *out)
+{
+    const char *s = NULL;
+    if (bl_yaml_kind(node) == BL_YAML_SEQUENCE) {
+        s_err(c, node, "%s: expected a string or a map from language code "
+              "to text, e.g. {en: \"...\", no: \"...\"}, got a list", what);
+        return false;
+    }
+    if (bl_yaml_kind(node) == BL_YAML_SCALAR) {
+        if (!s_ok(c, bl_yaml_get_string(c->doc, node, what, &s, c->diags))) {
+            return false;
+        }
+        out->pairs = calloc(1, sizeof *out->pairs);
+        if (out->pairs == NULL) {
+            c->oom = true;
+            return false;
+        }
+        return s_text_add(c, out, "", s);
+    }
+    size_t n = bl_yaml_size(node);
+    if (n == 0) {
+        s_err(c, node, "%s: the map of languages is empty", what);
+        return false;
+    }
+    out->pairs = calloc(n, sizeof *out->pairs);
+    if (out->pairs == NULL) {
+        c->oom = true;
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        const bl_yaml_node_t *k = bl_yaml_pair_key(node, i);
+        const bl_yaml_node_t *v = bl_yaml_pair_value(node, i);
+        const char *lang = bl_yaml_scalar(k);
+        if (lang == NULL || !s_valid_lang(lang)) {
+            s_err(c, k, "%s: '%s' is not a language code (2 or 3 lower-case "
+                  "letters, e.g. en)", what, lang != NULL ? lang : "");
+            ok = false;
+            continue;
+        }
+        char vwhat[160];
+        snprintf(vwhat, sizeof vwhat, "%s: %s", what, lang);
+        if (!s_ok(c, bl_yaml_get_string(c->doc, v, vwhat, &s, c->diags))) {
+            ok = false;
+            continue;
+        }
+        if (s[0] == '\0') {
+            s_err(c, v, "%s: the text is empty", vwhat);
+            ok = false;
+            continue;
+        }
+        /* A language given twice is a duplicate key, reported by bl_yaml. */
+        if (!s_text_add(c, out, lang, s)) {
+            return false;
+        }
+    }
+    return ok && out->n > 0;
+}
+
+/* The English (else the first) text as a new string, for the plain fields;
+ * "" when t holds nothing (its error is reported already). */
+static char *s_text_default(s_ctx_t *c, const bl_text_t *t)
+{
+    const char *s = bl_catalogue_text(t, "en");
+    return s_dup(c, s != NULL ? s : "");
+}
+
+static void s_text_free(bl_text_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->pairs[i].text);
+    }
+    free(t->pairs);
+    t->pairs = NULL;
+    t->n = 0;
+}
+
+/* Reads an optional map id -> text (principle_names, service_type_names)
+ * into names, one entry per id of ids (n of them); a key that is not one of
+ * the ids (of the list named `list`) is an error.  ids_ok false: the id list has errors of its own, so
+ * unknown keys are not reported again. */
+static void s_names(s_ctx_t *c, const bl_yaml_node_t *node, const char *what,
+                    const char *list, char **ids, size_t n, bool ids_ok,
+                    bl_text_t **names)
+{
+    if (bl_yaml_kind(node) != BL_YAML_MAPPING) {
+        s_err(c, node, "%s: expected a map from id to name, got a %s", what,
+              bl_yaml_kind_name(bl_yaml_kind(node)));
+        return;
+    }
+    *names = calloc(n > 0 ? n : 1, sizeof **names);
+    if (*names == NULL) {
+        c->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < bl_yaml_size(node) && !c->oom; i++) {
+        const bl_yaml_node_t *k = bl_yaml_pair_key(node, i);
+        const char *id = bl_yaml_scalar(k);
+        int at = -1;
+        for (size_t j = 0; j < n && at < 0 && id != NULL; j++) {
+            if (ids[j] != NULL && strcmp(ids[j], id) == 0) {
+                at = (int)j;
+            }
+        }
+        if (at < 0) {
+            if (ids_ok) {
+                s_err(c, k, "%s: '%s' is not one of the catalogue's %s",
+                      what, id != NULL ? id : "", list);
+            }
+            continue;
+        }
+        char twhat[128];
+        snprintf(twhat, sizeof twhat, "%s: %s", what, id);
+        s_text(c, bl_yaml_pair_value(node, i), twhat, &(*names)[at]);
+    }
 }
 
 /* Reads a non-empty sequence of unique ids into a new array.  Returns true
@@ -244,7 +398,9 @@ static bool s_survey(s_ctx_t *c, const bl_yaml_node_t *key,
     size_t n = bl_yaml_size(items);
     s->item_codes = calloc(n, sizeof *s->item_codes);
     s->item_texts = calloc(n, sizeof *s->item_texts);
-    if (s->item_codes == NULL || s->item_texts == NULL) {
+    s->item_i18n = calloc(n, sizeof *s->item_i18n);
+    if (s->item_codes == NULL || s->item_texts == NULL
+        || s->item_i18n == NULL) {
         c->oom = true;
         return false;
     }
@@ -252,29 +408,32 @@ static bool s_survey(s_ctx_t *c, const bl_yaml_node_t *key,
         const bl_yaml_node_t *k = bl_yaml_pair_key(items, i);
         const bl_yaml_node_t *v = bl_yaml_pair_value(items, i);
         const char *code = s_get_id(c, k, "item code");
-        const char *text = NULL;
         bool item_ok = code != NULL;
         if (code != NULL && s_reserved_column(code)) {
             s_err(c, k, "item code '%s' is a fixed survey column", code);
             item_ok = false;
         }
-        if (!s_ok(c, bl_yaml_get_string(c->doc, v, "item wording", &text,
-                                        c->diags))) {
+        char what[128];
+        snprintf(what, sizeof what, "%s: item %s", where,
+                 code != NULL ? code : "wording");
+        /* counted first, so that destroy frees what the reader kept */
+        bl_text_t *text = &s->item_i18n[s->n_items++];
+        if (!s_text(c, v, what, text)) {
             item_ok = false;
         }
         if (!item_ok) {
             ok = false;
+            s->n_items--;
+            s_text_free(text);
             continue;
         }
         /* A duplicate code is a duplicate key, reported by bl_yaml. */
-        s->item_codes[s->n_items] = s_dup(c, code);
-        s->item_texts[s->n_items] = s_dup(c, text);
-        if (s->item_codes[s->n_items] == NULL
-            || s->item_texts[s->n_items] == NULL) {
-            s->n_items++;
+        s->item_codes[s->n_items - 1] = s_dup(c, code);
+        s->item_texts[s->n_items - 1] = s_text_default(c, text);
+        if (s->item_codes[s->n_items - 1] == NULL
+            || s->item_texts[s->n_items - 1] == NULL) {
             return false;
         }
-        s->n_items++;
     }
     return ok;
 }
@@ -560,13 +719,17 @@ static void s_indicator(s_ctx_t *c, const bl_yaml_node_t *node, size_t index,
     };
     c->errors += bl_yaml_check_keys(c->doc, node, where, keys, c->diags);
 
-    const bl_yaml_node_t *v = NULL;
-    const char *s = s_field(c, node, where, "name", &v);
-    if (s != NULL) {
-        ind->name = s_dup(c, s);
+    const bl_yaml_node_t *v = bl_yaml_map_get(node, "name");
+    if (v == NULL) {
+        s_err(c, node, "%s: missing key 'name'", where);
+    } else {
+        snprintf(what, sizeof what, "%s: name", where);
+        if (s_text(c, v, what, &ind->name_i18n)) {
+            ind->name = s_text_default(c, &ind->name_i18n);
+        }
     }
 
-    s = s_field(c, node, where, "principle", &v);
+    const char *s = s_field(c, node, where, "principle", &v);
     if (s != NULL) {
         if (c->principles_ok
             && s_lookup((const char *const *)c->cat->principles,
@@ -686,8 +849,8 @@ static void s_indicators(s_ctx_t *c, const bl_yaml_node_t *node)
 static void s_catalogue(s_ctx_t *c, const bl_yaml_node_t *root)
 {
     static const char *const keys[] = {
-        "catalogue", "version", "service_types", "principles", "surveys",
-        "indicators", NULL,
+        "catalogue", "version", "service_types", "service_type_names",
+        "principles", "principle_names", "surveys", "indicators", NULL,
     };
     c->errors += bl_yaml_check_keys(c->doc, root, "the catalogue", keys,
                                     c->diags);
@@ -707,12 +870,19 @@ static void s_catalogue(s_ctx_t *c, const bl_yaml_node_t *root)
     } else {
         c->cat->version = s_dup(c, bl_yaml_scalar(v));
     }
+    bool types_ok = false;
     v = bl_yaml_map_get(root, "service_types");
     if (v == NULL) {
         s_err(c, root, "missing key 'service_types'");
     } else {
-        s_id_list(c, v, "service_types", &c->cat->n_service_types,
-                  &c->cat->service_types);
+        types_ok = s_id_list(c, v, "service_types", &c->cat->n_service_types,
+                             &c->cat->service_types);
+    }
+    v = bl_yaml_map_get(root, "service_type_names");
+    if (v != NULL && !c->oom) {
+        s_names(c, v, "service_type_names", "service_types",
+                c->cat->service_types, c->cat->n_service_types, types_ok,
+                &c->cat->service_type_names);
     }
     v = bl_yaml_map_get(root, "principles");
     if (v == NULL) {
@@ -721,6 +891,12 @@ static void s_catalogue(s_ctx_t *c, const bl_yaml_node_t *root)
         c->principles_ok = s_id_list(c, v, "principles",
                                      &c->cat->n_principles,
                                      &c->cat->principles);
+    }
+    v = bl_yaml_map_get(root, "principle_names");
+    if (v != NULL && !c->oom) {
+        s_names(c, v, "principle_names", "principles", c->cat->principles,
+                c->cat->n_principles, c->principles_ok,
+                &c->cat->principle_names);
     }
     v = bl_yaml_map_get(root, "surveys");
     c->surveys_ok = true;
@@ -777,6 +953,18 @@ int bl_catalogue_load(bl_catalogue_t **out, const char *path,
     return 0;
 }
 
+/* Frees an array of n texts (NULL allowed). */
+static void s_free_texts(bl_text_t *v, size_t n)
+{
+    if (v == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s_text_free(&v[i]);
+    }
+    free(v);
+}
+
 static void s_free_strings(char **v, size_t n)
 {
     if (v == NULL) {
@@ -797,19 +985,23 @@ void bl_catalogue_destroy(bl_catalogue_t **cat)
     free(c->path);
     free(c->name);
     free(c->version);
+    s_free_texts(c->service_type_names, c->n_service_types);
     s_free_strings(c->service_types, c->n_service_types);
+    s_free_texts(c->principle_names, c->n_principles);
     s_free_strings(c->principles, c->n_principles);
     for (size_t i = 0; i < c->n_surveys; i++) {
         bl_survey_t *s = &c->surveys[i];
         free(s->id);
         s_free_strings(s->item_codes, s->n_items);
         s_free_strings(s->item_texts, s->n_items);
+        s_free_texts(s->item_i18n, s->n_items);
     }
     free(c->surveys);
     for (size_t i = 0; i < c->n_indicators; i++) {
         bl_indicator_t *ind = &c->indicators[i];
         free(ind->id);
         free(ind->name);
+        s_text_free(&ind->name_i18n);
         free(ind->principle);
         free(ind->unit);
         free(ind->ref_group);
@@ -861,6 +1053,58 @@ bool bl_catalogue_has_service_type(const bl_catalogue_t *cat,
         }
     }
     return false;
+}
+
+const char *bl_catalogue_text(const bl_text_t *text, const char *lang)
+{
+    if (text == NULL || text->n == 0) {
+        return NULL;
+    }
+    if (lang == NULL) {
+        lang = "en";
+    }
+    for (size_t i = 0; i < text->n; i++) {
+        if (strcmp(text->pairs[i].lang, lang) == 0) {
+            return text->pairs[i].text;
+        }
+    }
+    for (size_t i = 0; i < text->n; i++) {
+        if (strcmp(text->pairs[i].lang, "en") == 0) {
+            return text->pairs[i].text;
+        }
+    }
+    return text->pairs[0].text;
+}
+
+/* The text of id in a names array parallel to ids, or NULL. */
+static const char *s_name_of(char **ids, const bl_text_t *names, size_t n,
+                             const char *id, const char *lang)
+{
+    if (names == NULL || id == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] != NULL && strcmp(ids[i], id) == 0) {
+            return bl_catalogue_text(&names[i], lang);
+        }
+    }
+    return NULL;
+}
+
+const char *bl_catalogue_principle_name(const bl_catalogue_t *cat,
+                                        const char *principle,
+                                        const char *lang)
+{
+    return s_name_of(cat->principles, cat->principle_names,
+                     cat->n_principles, principle, lang);
+}
+
+const char *bl_catalogue_service_type_name(const bl_catalogue_t *cat,
+                                           const char *code,
+                                           const char *lang)
+{
+    return s_name_of(cat->service_types, cat->service_type_names,
+                     cat->n_service_types, code, lang);
 }
 
 const char *bl_kind_name(bl_kind_t kind)

@@ -420,3 +420,215 @@ Test(bl_catalogue, destroy_is_harmless_twice_and_on_null)
     bl_catalogue_destroy(&s_cat);
     bl_catalogue_destroy(NULL);
 }
+
+/* ---- texts in several languages (SPEC section 3) ------------------------ */
+
+#define S_TEXT_HEAD                                                         \
+    "catalogue: x\nversion: '1'\n"                                          \
+    "service_types: [home_care, day_services]\n"                           \
+    "principles: [rights, ethics]\n"
+
+Test(bl_catalogue, a_name_may_be_a_map_of_languages)
+{
+    int rc = s_load_text(S_TEXT_HEAD
+                         "indicators:\n"
+                         "  - id: V-1\n"
+                         "    name: {no: \"Planmål nådd\", en: \"Plan "
+                         "objectives achieved\", lt: \"Pasiekti plano "
+                         "tikslai\"}\n"
+                         "    principle: rights\n"
+                         "    kind: steps\n"
+                         "    direction: higher\n");
+    cr_assert_eq(rc, 0);
+    const bl_indicator_t *ind = &s_cat->indicators[0];
+    cr_assert_eq(ind->name_i18n.n, 3);
+    cr_assert_str_eq(ind->name_i18n.pairs[0].lang, "no");
+    /* the plain field keeps the English text, wherever it stands */
+    cr_assert_str_eq(ind->name, "Plan objectives achieved");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "no"),
+                     "Planmål nådd");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "lt"),
+                     "Pasiekti plano tikslai");
+    /* a language not given falls back to English */
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "pt"),
+                     "Plan objectives achieved");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, NULL),
+                     "Plan objectives achieved");
+}
+
+Test(bl_catalogue, without_english_the_first_language_is_the_fallback)
+{
+    int rc = s_load_text(S_TEXT_HEAD
+                         "indicators:\n"
+                         "  - {id: V-1, name: {et: Eesti, lt: Lietuva},"
+                         " principle: rights, kind: steps,"
+                         " direction: higher}\n");
+    cr_assert_eq(rc, 0);
+    const bl_indicator_t *ind = &s_cat->indicators[0];
+    cr_assert_str_eq(ind->name, "Eesti");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "lt"), "Lietuva");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "no"), "Eesti");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "en"), "Eesti");
+}
+
+Test(bl_catalogue, a_plain_string_serves_every_language)
+{
+    cr_assert_eq(bl_catalogue_load(&s_cat, S_DATA "cat-min.yaml", &s_diags),
+                 0);
+    const bl_indicator_t *ind = &s_cat->indicators[0];
+    cr_assert_eq(ind->name_i18n.n, 1);
+    cr_assert_str_eq(ind->name, "A ratio");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "no"), "A ratio");
+    cr_assert_str_eq(bl_catalogue_text(&ind->name_i18n, "en"), "A ratio");
+    const bl_survey_t *s = &s_cat->surveys[0];
+    cr_assert_str_eq(bl_catalogue_text(&s->item_i18n[1], "pt"), "Respected");
+    /* no principle_names or service_type_names: the caller's own words */
+    cr_assert_null(bl_catalogue_principle_name(s_cat, "staff", "no"));
+    cr_assert_null(bl_catalogue_service_type_name(s_cat, "home_care", "no"));
+    cr_assert_null(bl_catalogue_text(NULL, "no"));
+}
+
+Test(bl_catalogue, item_wordings_principle_and_service_type_names)
+{
+    int rc = s_load_text(S_TEXT_HEAD
+                         "service_type_names:\n"
+                         "  home_care: {en: home care, no: hjemmetjenester}\n"
+                         "principle_names:\n"
+                         "  ethics: {en: Ethics, pt: Ética}\n"
+                         "  rights: Rights\n"
+                         "surveys:\n"
+                         "  user:\n"
+                         "    scale: [1, 5]\n"
+                         "    items:\n"
+                         "      U1: {en: \"I feel safe here\","
+                         " no: \"Jeg føler meg trygg her\"}\n"
+                         "      U2: Respected\n"
+                         "indicators:\n"
+                         "  - {id: V-1, name: n, principle: rights,"
+                         " kind: survey_mean, direction: higher,"
+                         " survey: user, items: [U1]}\n");
+    cr_assert_eq(rc, 0, "%zu diags: %s", s_diags.count,
+                 s_diags.count ? s_diags.items[0].message : "");
+    const bl_survey_t *s = &s_cat->surveys[0];
+    cr_assert_eq(s->n_items, 2);
+    cr_assert_str_eq(s->item_texts[0], "I feel safe here");
+    cr_assert_str_eq(bl_catalogue_text(&s->item_i18n[0], "no"),
+                     "Jeg føler meg trygg her");
+    cr_assert_str_eq(bl_catalogue_text(&s->item_i18n[0], "et"),
+                     "I feel safe here");
+    cr_assert_str_eq(bl_catalogue_principle_name(s_cat, "ethics", "pt"),
+                     "Ética");
+    cr_assert_str_eq(bl_catalogue_principle_name(s_cat, "ethics", "lt"),
+                     "Ethics");
+    cr_assert_str_eq(bl_catalogue_principle_name(s_cat, "rights", "no"),
+                     "Rights");
+    cr_assert_null(bl_catalogue_principle_name(s_cat, "staff", "no"));
+    cr_assert_str_eq(bl_catalogue_service_type_name(s_cat, "home_care",
+                                                    "no"),
+                     "hjemmetjenester");
+    cr_assert_null(bl_catalogue_service_type_name(s_cat, "day_services",
+                                                  "no"));
+}
+
+Test(bl_catalogue, wrong_shapes_of_texts_are_reported_at_their_place)
+{
+    int rc = s_load_text(S_TEXT_HEAD
+                         "principle_names:\n"
+                         "  rights: {en: Rights, NO: Rettigheter}\n"
+                         "  quality: Quality\n"
+                         "service_type_names: [home_care]\n"
+                         "surveys:\n"
+                         "  user:\n"
+                         "    scale: [1, 5]\n"
+                         "    items:\n"
+                         "      U1: {en: [a, b]}\n"
+                         "      U2: {}\n"
+                         "indicators:\n"
+                         "  - id: V-1\n"
+                         "    name: {english: n}\n"
+                         "    principle: rights\n"
+                         "    kind: steps\n"
+                         "    direction: higher\n"
+                         "  - id: V-2\n"
+                         "    name: [n]\n"
+                         "    principle: rights\n"
+                         "    kind: steps\n"
+                         "    direction: higher\n"
+                         "  - {id: V-3, name: {en: n, no: ''},"
+                         " principle: rights, kind: steps,"
+                         " direction: higher}\n"
+                         "  - {id: V-4, name: {en: {a: b}},"
+                         " principle: rights, kind: steps,"
+                         " direction: higher}\n");
+    cr_assert_eq(rc, BL_ECONFIG);
+    cr_assert_null(s_cat);
+    s_expect("principle_names: rights: 'NO' is not a language code "
+             "(2 or 3 lower-case letters, e.g. en)", 6, 24);
+    s_expect("principle_names: 'quality' is not one of the catalogue's "
+             "principles", 7, 3);
+    s_expect("service_type_names: expected a map from id to name, got a "
+             "sequence", 8, 21);
+    s_expect("survey 'user': item U1: en: expected a string, got a sequence",
+             13, 16);
+    s_expect("survey 'user': item U2: the map of languages is empty", 14, 11);
+    s_expect("indicator 'V-1': name: 'english' is not a language code", 17,
+             12);
+    s_expect("indicator 'V-2': name: expected a string or a map from "
+             "language code to text", 22, 11);
+    s_expect("indicator 'V-3': name: no: the text is empty", 26, 33);
+    s_expect("indicator 'V-4': name: en: expected a string, got a mapping",
+             27, 26);
+    cr_assert_eq(s_diags.count, 9);
+}
+
+/* Every text people read in the shipped catalogue, in the five languages. */
+static void s_expect_five(const bl_text_t *t, const char *what)
+{
+    static const char *const langs[] = {"en", "no", "pt", "et", "lt"};
+    cr_assert_eq(t->n, 5, "%s: %zu languages, expected 5", what, t->n);
+    for (size_t i = 0; i < 5; i++) {
+        cr_assert_str_eq(t->pairs[i].lang, langs[i],
+                         "%s: language %zu is '%s', expected '%s'", what, i,
+                         t->pairs[i].lang, langs[i]);
+        cr_assert_gt(strlen(t->pairs[i].text), 0, "%s: %s is empty", what,
+                     langs[i]);
+    }
+}
+
+Test(bl_catalogue, the_shipped_catalogue_gives_every_text_in_five_languages)
+{
+    cr_assert_eq(bl_catalogue_load(&s_cat,
+                                   BL_SOURCE_DIR "/config/catalogue.yaml",
+                                   &s_diags),
+                 0);
+    char what[128];
+    for (size_t i = 0; i < s_cat->n_indicators; i++) {
+        const bl_indicator_t *ind = &s_cat->indicators[i];
+        snprintf(what, sizeof what, "indicator %s", ind->id);
+        s_expect_five(&ind->name_i18n, what);
+        cr_assert_str_eq(ind->name, bl_catalogue_text(&ind->name_i18n, "en"));
+    }
+    for (size_t i = 0; i < s_cat->n_surveys; i++) {
+        const bl_survey_t *s = &s_cat->surveys[i];
+        for (size_t j = 0; j < s->n_items; j++) {
+            snprintf(what, sizeof what, "item %s", s->item_codes[j]);
+            s_expect_five(&s->item_i18n[j], what);
+        }
+    }
+    cr_assert_not_null(s_cat->principle_names);
+    for (size_t i = 0; i < s_cat->n_principles; i++) {
+        snprintf(what, sizeof what, "principle %s", s_cat->principles[i]);
+        s_expect_five(&s_cat->principle_names[i], what);
+    }
+    cr_assert_not_null(s_cat->service_type_names);
+    for (size_t i = 0; i < s_cat->n_service_types; i++) {
+        snprintf(what, sizeof what, "service type %s",
+                 s_cat->service_types[i]);
+        s_expect_five(&s_cat->service_type_names[i], what);
+    }
+    int lea = bl_catalogue_find_indicator(s_cat, "LEA-01");
+    cr_assert_str_eq(s_cat->indicators[lea].name, "Plan objectives achieved");
+    cr_assert_str_eq(bl_catalogue_text(&s_cat->indicators[lea].name_i18n,
+                                       "no"),
+                     "Planmål nådd");
+}
