@@ -19,7 +19,11 @@
 
 #include "bl_error.h"
 
+/* Named databases per environment. */
 #define BL_STORE_DBS_MAX 32
+/* The longest key LMDB takes, in bytes (its default build): the one key
+ * bound of the project.  A char buffer of this size holds any key that is
+ * formatted as a string (510 bytes and the NUL). */
 #define BL_STORE_KEY_MAX 511
 
 typedef struct bl_store bl_store_t;
