@@ -14,6 +14,8 @@
  */
 #include "bl_csv.h"
 
+#include "bl_vec.h"
+
 #include <errno.h>
 #include <float.h>
 #include <locale.h>
@@ -97,15 +99,11 @@ static void s_fill(bl_csv_t *r)
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        size_t cap = r->cap * 2;
-        unsigned char *grown = realloc(r->own, cap);
-        if (grown == NULL) {
+        if (BL_GROW(r->own, r->cap, r->cap + 1) != 0) {
             r->io_err = BL_ENOMEM;
             return;
         }
-        r->own = grown;
-        r->win = grown;
-        r->cap = cap;
+        r->win = r->own;
     }
     for (;;) {
         ssize_t n = read(r->fd, r->own + r->len, r->cap - r->len);
@@ -257,18 +255,11 @@ static bool s_reserve(bl_csv_t *r, size_t n)
     if (r->rec_len + n <= r->rec_cap) {
         return true;
     }
-    size_t cap = r->rec_cap == 0 ? 256 : r->rec_cap;
-    while (cap < r->rec_len + n) {
-        cap *= 2;
-    }
-    char *grown = realloc(r->rec, cap);
-    if (grown == NULL) {
+    if (BL_GROW(r->rec, r->rec_cap, r->rec_len + n) != 0) {
         r->sys_err = BL_ENOMEM;
         s_fail(r, "out of memory");
         return false;
     }
-    r->rec = grown;
-    r->rec_cap = cap;
     return true;
 }
 
@@ -313,25 +304,18 @@ static void s_begin_field(bl_csv_t *r, size_t idx)
     if (r->failed || idx < r->fields_cap) {
         return;
     }
-    size_t cap = r->fields_cap == 0 ? S_FIELDS_INITIAL : r->fields_cap * 2;
-    size_t *starts = realloc(r->starts, cap * sizeof *starts);
-    if (starts != NULL) {
-        r->starts = starts;
-    }
-    size_t *lens = realloc(r->lens, cap * sizeof *lens);
-    if (lens != NULL) {
-        r->lens = lens;
-    }
-    const char **fields = realloc(r->fields, cap * sizeof *fields);
-    if (fields != NULL) {
-        r->fields = fields;
-    }
-    if (starts == NULL || lens == NULL || fields == NULL) {
+    /* Three arrays, one capacity: it grows only when all three have. */
+    size_t need = r->fields_cap == 0 ? S_FIELDS_INITIAL : r->fields_cap * 2;
+    size_t c_starts = r->fields_cap, c_lens = r->fields_cap;
+    size_t c_fields = r->fields_cap;
+    if (BL_GROW(r->starts, c_starts, need) != 0 ||
+        BL_GROW(r->lens, c_lens, need) != 0 ||
+        BL_GROW(r->fields, c_fields, need) != 0) {
         r->sys_err = BL_ENOMEM;
         s_fail(r, "out of memory");
         return;
     }
-    r->fields_cap = cap;
+    r->fields_cap = need;
 }
 
 /* Ends field idx, which started at offset start of the record buffer. */

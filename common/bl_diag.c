@@ -4,6 +4,8 @@
  */
 #include "bl_diag.h"
 
+#include "bl_vec.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,8 @@
 void bl_diags_add(bl_diags_t *d, const char *file, size_t line, size_t column,
                   const char *fmt, ...)
 {
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        bl_diag_entry_t *items = realloc(d->items, cap * sizeof *items);
-        if (items == NULL) {
-            return;
-        }
-        d->items = items;
-        d->cap = cap;
+    if (BL_GROW(d->items, d->cap, d->count + 1) != 0) {
+        return;
     }
     char msg[1024];
     va_list ap;

@@ -17,13 +17,21 @@
 #define S_RID_MAX 256                       /* routing id bytes */
 #define S_SENDERS_MAX 64                    /* distinct senders per batch */
 
+/* What became of one frame in a batch. */
+typedef enum s_outcome {
+    S_APPLIED,    /* applied (or a request answered) */
+    S_DUPLICATE,  /* applied before: acknowledged again, not applied */
+    S_WAITING,    /* after a gap, or too many senders: resent later */
+    S_REFUSED     /* malformed or refused by apply: acknowledged, counted */
+} s_outcome_t;
+
 typedef struct s_frame {
     unsigned char rid[S_RID_MAX];  /* routing id of the peer */
     size_t rid_len;
     zmq_msg_t body;                /* the envelope */
     bl_msg_t msg;                  /* decoded, valid while body lives */
     int ok;                        /* decoded */
-    int outcome;                   /* 0 applied, 1 dup, 2 gap, 3 refused */
+    s_outcome_t outcome;           /* what the batch did with it */
     char reason[BL_ERR_MSG_MAX];   /* why refused */
     size_t reply_off, reply_len;   /* request: its reply in the reply buf */
 } s_frame_t;
@@ -157,7 +165,7 @@ static int s_apply_batch(void *ctx, MDB_txn *txn, bl_err_t *err)
         if (!f->ok) {
             continue;
         }
-        f->outcome = 0;
+        f->outcome = S_APPLIED;
         if (f->msg.type == BL_MSG_REQUEST) {
             size_t before = bl_mpw_size(&ib->replies);
             int rc = ib->h.request ? ib->h.request(ib->ctx, txn, &f->msg,
@@ -175,7 +183,7 @@ static int s_apply_batch(void *ctx, MDB_txn *txn, bl_err_t *err)
         }
         if (f->msg.seq == 0 || f->msg.type == BL_MSG_ACK ||
             f->msg.type == BL_MSG_REPLY) {
-            f->outcome = 3;
+            f->outcome = S_REFUSED;
             snprintf(f->reason, sizeof f->reason, "unexpected %s message",
                      bl_msg_type_name(f->msg.type));
             continue;
@@ -186,21 +194,21 @@ static int s_apply_batch(void *ctx, MDB_txn *txn, bl_err_t *err)
             return rc;
         }
         if (s == NULL) {
-            f->outcome = 2;  /* too many senders at once: resent later */
+            f->outcome = S_WAITING;  /* too many senders at once */
             continue;
         }
         if (f->msg.seq <= s->last) {
-            f->outcome = 1;
+            f->outcome = S_DUPLICATE;
             continue;
         }
         if (f->msg.seq != s->last + 1) {
-            f->outcome = 2;
+            f->outcome = S_WAITING;
             continue;
         }
         bl_err_t aerr = {0};
         rc = ib->h.apply(ib->ctx, txn, &f->msg, &aerr);
         if (rc == BL_EDATA || rc == BL_EPROTO) {
-            f->outcome = 3;
+            f->outcome = S_REFUSED;
             snprintf(f->reason, sizeof f->reason, "%s", aerr.msg);
         } else if (rc != 0) {
             if (err) {
@@ -262,9 +270,9 @@ static void s_acknowledge(bl_inbox_t *ib)
                             f->reply_len);
             continue;
         }
-        if (f->outcome == 1) {
+        if (f->outcome == S_DUPLICATE) {
             ib->duplicates++;
-        } else if (f->outcome == 3) {
+        } else if (f->outcome == S_REFUSED) {
             ib->refused++;
             if (ib->h.refused) {
                 ib->h.refused(ib->ctx, f->msg.sender, f->reason);

@@ -10,6 +10,8 @@
  */
 #include "bl_outbox.h"
 
+#include "bl_scan.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,21 +96,20 @@ static int s_open_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
             next = 1;
         }
         uint64_t acked = next - 1;
-        MDB_cursor *cur;
-        rc = mdb_cursor_open(txn, ob->box, &cur);
-        if (rc != 0) {
-            return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                              mdb_strerror(rc));
+        unsigned char lane = (unsigned char)l;
+        bl_scan_t scan;
+        MDB_val mk;
+        rc = bl_scan_open(&scan, txn, ob->box, &lane, 1, err);
+        if (rc == 0) {
+            rc = bl_scan_next(&scan, &mk, NULL);
         }
-        unsigned char k[9];
-        s_box_key(l, 0, k);
-        MDB_val mk = {sizeof k, k}, mv;
-        rc = mdb_cursor_get(cur, &mk, &mv, MDB_SET_RANGE);
-        if (rc == 0 && mk.mv_size == 9 &&
-            ((unsigned char *)mk.mv_data)[0] == l) {
+        bl_scan_close(&scan);
+        if (rc < 0) {
+            return rc;
+        }
+        if (rc == 1 && mk.mv_size == 9) {
             acked = bl_store_u64_from((unsigned char *)mk.mv_data + 1) - 1;
         }
-        mdb_cursor_close(cur);
         ob->lanes[l].acked = acked;
         ob->lanes[l].next_send = acked + 1;
     }
@@ -237,19 +238,19 @@ static int s_pump_lane(bl_outbox_t *ob, size_t l, MDB_txn *txn,
     if (ln->next_send > ln->acked + S_WINDOW) {
         return 0;
     }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, ob->box, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    unsigned char k[9];
+    unsigned char lane = (unsigned char)l, k[9];
     s_box_key(l, ln->next_send, k);
-    MDB_val mk = {sizeof k, k}, mv;
-    rc = mdb_cursor_get(cur, &mk, &mv, MDB_SET_RANGE);
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, ob->box, &lane, 1, err);
+    if (rc == 0) {
+        rc = bl_scan_from(&scan, k, sizeof k);
+    }
     int was_idle = ln->next_send == ln->acked + 1;
-    while (rc == 0 && ln->next_send <= ln->acked + S_WINDOW) {
-        if (mk.mv_size != 9 || ((unsigned char *)mk.mv_data)[0] != l) {
+    MDB_val mk, mv;
+    while (rc == 0 && ln->next_send <= ln->acked + S_WINDOW &&
+           (rc = bl_scan_next(&scan, &mk, &mv)) == 1) {
+        rc = 0;
+        if (mk.mv_size != 9) {
             break;
         }
         uint64_t seq = bl_store_u64_from((unsigned char *)mk.mv_data + 1);
@@ -258,18 +259,17 @@ static int s_pump_lane(bl_outbox_t *ob, size_t l, MDB_txn *txn,
             break;  /* not connected yet, or the pipe is full */
         }
         if (src != 0) {
-            mdb_cursor_close(cur);
-            return src;
+            rc = src;
+            break;
         }
         if (was_idle) {
             ln->last_progress_ms = now;
             was_idle = 0;
         }
         ln->next_send = seq + 1;
-        rc = mdb_cursor_get(cur, &mk, &mv, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    return 0;
+    bl_scan_close(&scan);
+    return rc < 0 ? rc : 0;
 }
 
 int bl_outbox_pump(bl_outbox_t *ob, bl_err_t *err)
@@ -297,36 +297,24 @@ typedef struct s_ack_ctx {
 static int s_ack_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
 {
     s_ack_ctx_t *a = ctx;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, a->ob->box, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    unsigned char k[9];
+    unsigned char lane = (unsigned char)a->lane, k[9];
     s_box_key(a->lane, a->from, k);
-    MDB_val mk = {sizeof k, k}, mv;
-    rc = mdb_cursor_get(cur, &mk, &mv, MDB_SET_RANGE);
-    while (rc == 0) {
-        if (mk.mv_size != 9 || ((unsigned char *)mk.mv_data)[0] != a->lane ||
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, a->ob->box, &lane, 1, err);
+    if (rc == 0) {
+        rc = bl_scan_from(&scan, k, sizeof k);
+    }
+    MDB_val mk;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &mk, NULL)) == 1) {
+        if (mk.mv_size != 9 ||
             bl_store_u64_from((unsigned char *)mk.mv_data + 1) > a->upto) {
+            rc = 0;
             break;
         }
-        rc = mdb_cursor_del(cur, 0);
-        if (rc != 0) {
-            break;
-        }
-        rc = mdb_cursor_get(cur, &mk, &mv, MDB_NEXT);
+        rc = bl_scan_del(&scan);
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
-        if (rc == MDB_MAP_FULL) {
-            return MDB_MAP_FULL;
-        }
-        return bl_err_set(err, BL_ESTORE, "outbox delete: %s",
-                          mdb_strerror(rc));
-    }
-    return 0;
+    bl_scan_close(&scan);
+    return rc < 0 ? rc : 0;
 }
 
 int bl_outbox_on_readable(bl_outbox_t *ob, size_t lane, bl_err_t *err)

@@ -4,6 +4,8 @@
  */
 #include "bl_page.h"
 
+#include "bl_scan.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -55,23 +57,15 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                   size_t prefix_len, const char *after, size_t after_len,
                   size_t limit, bl_mpw_t *reply, bl_err_t *err)
 {
-    char start[BL_PAGE_KEY_MAX + 1];
-    size_t sl = prefix_len;
-    bool skip_equal = false;
-    if (prefix_len > BL_PAGE_KEY_MAX) {
-        return bl_err_set(err, BL_EINVAL, "prefix too long");
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
+    if (rc == 0 && after != NULL && after_len > 0 &&
+        after_len <= BL_PAGE_KEY_MAX) {
+        rc = bl_scan_after(&scan, after, after_len);
     }
-    memcpy(start, prefix, prefix_len);
-    if (after != NULL && after_len > 0 && after_len <= BL_PAGE_KEY_MAX) {
-        memcpy(start, after, after_len);
-        sl = after_len;
-        skip_equal = true;
-    }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
+        bl_scan_close(&scan);
+        return rc;
     }
     bl_mpw_t rows;
     bl_mpw_init(&rows);
@@ -79,14 +73,8 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     char last[BL_PAGE_KEY_MAX + 1];
     size_t ll = 0;
     bool more = false;
-    MDB_val k = {sl, start}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (mrc == 0 && skip_equal && k.mv_size == sl &&
-        memcmp(k.mv_data, start, sl) == 0) {
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    while (mrc == 0 && k.mv_size >= prefix_len &&
-           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+    MDB_val k, v;
+    while ((rc = bl_scan_next(&scan, &k, &v)) == 1) {
         if (count == limit) {
             more = true;
             break;
@@ -105,9 +93,12 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
             memcpy(last, k.mv_data, k.mv_size);
             ll = k.mv_size;
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
+    if (rc < 0) {
+        bl_mpw_destroy(&rows);
+        return rc;
+    }
     bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "rows");
     bl_mpw_array(reply, count);
@@ -141,27 +132,17 @@ int bl_page_delete(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 int bl_page_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                  size_t prefix_len, bl_page_fn fn, void *ctx, bl_err_t *err)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    MDB_val k = {prefix_len, (void *)prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = 0;
-    while (rc == 0 && mrc == 0 && k.mv_size >= prefix_len &&
-           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         char buf[BL_PAGE_KEY_MAX + 1];
         const char *parts[BL_PAGE_PARTS_MAX];
         size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
                                  BL_PAGE_PARTS_MAX);
-        if (n > 0) {
-            rc = fn(ctx, parts, n, &v);
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        rc = n > 0 ? fn(ctx, parts, n, &v) : 0;
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
     return rc < 0 ? rc : 0;
 }
 
@@ -171,39 +152,18 @@ int bl_page_delete_where(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                                        size_t n),
                          void *ctx, bl_err_t *err)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    MDB_val k = {prefix_len, (void *)prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && k.mv_size >= prefix_len &&
-           memcmp(k.mv_data, prefix, prefix_len) == 0) {
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
+    MDB_val k;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, NULL)) == 1) {
         char buf[BL_PAGE_KEY_MAX + 1];
         const char *parts[BL_PAGE_PARTS_MAX];
         size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
                                  BL_PAGE_PARTS_MAX);
-        if (n > 0 && match(ctx, parts, n)) {
-            rc = mdb_cursor_del(cur, 0);
-            if (rc != 0) {
-                break;
-            }
-            /* After a delete the cursor already stands on the next key. */
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
-        } else {
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        }
+        rc = n > 0 && match(ctx, parts, n) ? bl_scan_del(&scan) : 0;
     }
-    mdb_cursor_close(cur);
-    if (rc == MDB_MAP_FULL) {
-        return MDB_MAP_FULL;
-    }
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "delete: %s", mdb_strerror(rc));
-    }
-    return 0;
+    bl_scan_close(&scan);
+    return rc < 0 ? rc : 0;  /* MDB_MAP_FULL is negative: replayed */
 }
 
 int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,

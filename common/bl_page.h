@@ -18,8 +18,9 @@
 #include "bl_error.h"
 #include "bl_mp.h"
 #include "bl_msg.h"
+#include "bl_store.h"
 
-#define BL_PAGE_KEY_MAX 511
+#define BL_PAGE_KEY_MAX BL_STORE_KEY_MAX
 #define BL_PAGE_PARTS_MAX 8
 
 /* Joins parts with \x1f into buf; returns the length, or 0 when it does not
@@ -49,8 +50,10 @@ int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
 typedef int (*bl_page_fn)(void *ctx, const char *const *parts, size_t n,
                           const MDB_val *value);
 
-/* Calls fn for every key of dbi that starts with prefix, in key order.
- * Returns 0 or fn's negative code (or BL_ESTORE). */
+/* Calls fn for every key of dbi that starts with prefix, in key order
+ * (a bl_scan whose keys are split into parts; keys of more than
+ * BL_PAGE_PARTS_MAX parts give their first parts).  Returns 0 or fn's
+ * negative code (or BL_ESTORE). */
 int bl_page_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                  size_t prefix_len, bl_page_fn fn, void *ctx, bl_err_t *err);
 

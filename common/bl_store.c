@@ -7,6 +7,8 @@
  */
 #include "bl_store.h"
 
+#include "bl_vec.h"
+
 #include "bl_fs.h"
 
 #include <string.h>
@@ -22,10 +24,21 @@ struct bl_store {
 
 #define S_DEFAULT_MAP ((size_t)1 << 30)
 
-static int s_mdb_err(bl_err_t *err, int rc, const char *what)
+int bl_store_fail(bl_err_t *err, int rc, const char *what)
 {
     return bl_err_set(err, rc == MDB_MAP_FULL ? MDB_MAP_FULL : BL_ESTORE,
                       "%s: %s", what, mdb_strerror(rc));
+}
+
+int bl_store_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur,
+                    bl_err_t *err)
+{
+    int rc = mdb_cursor_open(txn, dbi, cur);
+    if (rc != 0) {
+        *cur = NULL;
+        return bl_store_fail(err, rc, "mdb_cursor_open");
+    }
+    return 0;
 }
 
 int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
@@ -48,13 +61,13 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
     MDB_txn *txn = NULL;
     rc = mdb_env_create(&s->env);
     if (rc != 0) {
-        s_mdb_err(err, rc, "mdb_env_create");
+        bl_store_fail(err, rc, "mdb_env_create");
         goto fail_create;
     }
     if ((rc = mdb_env_set_maxdbs(s->env, BL_STORE_DBS_MAX)) != 0 ||
         (rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0 ||
         (rc = mdb_env_set_maxreaders(s->env, 126)) != 0) {
-        s_mdb_err(err, rc, "mdb_env_set");
+        bl_store_fail(err, rc, "mdb_env_set");
         goto fail_env;
     }
     /* MDB_WRITEMAP: a transaction's dirty pages live in the map, not on
@@ -70,7 +83,7 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
     int dead = 0;
     rc = mdb_reader_check(s->env, &dead);
     if (rc != 0) {
-        s_mdb_err(err, rc, "mdb_reader_check");
+        bl_store_fail(err, rc, "mdb_reader_check");
         goto fail_env;
     }
     /* The file may already be larger than our initial map. */
@@ -80,7 +93,7 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
     }
     rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     if (rc != 0) {
-        s_mdb_err(err, rc, "mdb_txn_begin");
+        bl_store_fail(err, rc, "mdb_txn_begin");
         goto fail_env;
     }
     for (size_t i = 0; i < n_names; i++) {
@@ -94,7 +107,7 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
     s->n_dbs = n_names;
     rc = mdb_txn_commit(txn);
     if (rc != 0) {
-        s_mdb_err(err, rc, "mdb_txn_commit");
+        bl_store_fail(err, rc, "mdb_txn_commit");
         goto fail_env;
     }
     *out = s;
@@ -146,7 +159,7 @@ static int s_grow(bl_store_t *s, bl_err_t *err)
     size_t next = s->map_size * 2;
     int rc = mdb_env_set_mapsize(s->env, next);
     if (rc != 0) {
-        return s_mdb_err(err, rc, "mdb_env_set_mapsize");
+        return bl_store_fail(err, rc, "mdb_env_set_mapsize");
     }
     s->map_size = next;
     return 0;
@@ -159,7 +172,7 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
         MDB_txn *txn;
         int rc = s_begin(s, 0, &txn);
         if (rc != 0) {
-            return s_mdb_err(err, rc, "mdb_txn_begin");
+            return bl_store_fail(err, rc, "mdb_txn_begin");
         }
         rc = fn(ctx, txn, err);
         if (rc == 0) {
@@ -168,7 +181,7 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
                 return 0;
             }
             if (rc != MDB_MAP_FULL) {
-                return s_mdb_err(err, rc, "mdb_txn_commit");
+                return bl_store_fail(err, rc, "mdb_txn_commit");
             }
         } else {
             mdb_txn_abort(txn);
@@ -190,7 +203,7 @@ int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err)
 {
     int rc = s_begin(s, MDB_RDONLY, txn);
     if (rc != 0) {
-        return s_mdb_err(err, rc, "mdb_txn_begin");
+        return bl_store_fail(err, rc, "mdb_txn_begin");
     }
     return 0;
 }
@@ -220,7 +233,7 @@ int bl_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     MDB_val v = {vlen, (void *)val};
     int rc = mdb_put(txn, dbi, &k, &v, 0);
     if (rc != 0) {
-        return s_mdb_err(err, rc, "mdb_put");
+        return bl_store_fail(err, rc, "mdb_put");
     }
     return 0;
 }
@@ -237,7 +250,7 @@ int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
         return BL_ENOTFOUND;
     }
     if (rc != 0) {
-        return s_mdb_err(err, rc, "mdb_get");
+        return bl_store_fail(err, rc, "mdb_get");
     }
     return 0;
 }
@@ -251,7 +264,7 @@ int bl_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     MDB_val k = {klen, (void *)key};
     int rc = mdb_del(txn, dbi, &k, NULL);
     if (rc != 0 && rc != MDB_NOTFOUND) {
-        return s_mdb_err(err, rc, "mdb_del");
+        return bl_store_fail(err, rc, "mdb_del");
     }
     return 0;
 }
@@ -332,7 +345,7 @@ int bl_store_import(bl_store_t *dst, MDB_dbi dst_dbi, const char *src_dir,
     MDB_env *env;
     int rc = mdb_env_create(&env);
     if (rc != 0) {
-        return s_mdb_err(err, rc, "mdb_env_create");
+        return bl_store_fail(err, rc, "mdb_env_create");
     }
     mdb_env_set_maxdbs(env, BL_STORE_DBS_MAX);
     if (mdb_env_open(env, src_dir, MDB_RDONLY | MDB_NOTLS, 0640) != 0) {
@@ -351,18 +364,9 @@ int bl_store_import(bl_store_t *dst, MDB_dbi dst_dbi, const char *src_dir,
             int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
             while (mrc == 0) {
                 size_t need = 8 + k.mv_size + v.mv_size;
-                if (len + need > cap) {
-                    size_t ncap = cap ? cap * 2 : 65536;
-                    while (ncap < len + need) {
-                        ncap *= 2;
-                    }
-                    unsigned char *nb = realloc(buf, ncap);
-                    if (nb == NULL) {
-                        rc = BL_ENOMEM;
-                        break;
-                    }
-                    buf = nb;
-                    cap = ncap;
+                if (BL_GROW(buf, cap, len + need) != 0) {
+                    rc = BL_ENOMEM;
+                    break;
                 }
                 uint32_t kl = (uint32_t)k.mv_size, vl = (uint32_t)v.mv_size;
                 memcpy(buf + len, &kl, 4);

@@ -19,7 +19,11 @@
 
 #include "bl_error.h"
 
+/* Named databases per environment. */
 #define BL_STORE_DBS_MAX 32
+/* The longest key LMDB takes, in bytes (its default build): the one key
+ * bound of the project.  A char buffer of this size holds any key that is
+ * formatted as a string (510 bytes and the NUL). */
 #define BL_STORE_KEY_MAX 511
 
 typedef struct bl_store bl_store_t;
@@ -70,6 +74,16 @@ int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  MDB_val *val, bl_err_t *err);
 int bl_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  bl_err_t *err);
+
+/* The one report of a failed LMDB call: fills err with "what: reason"
+ * and returns MDB_MAP_FULL for a full map (bl_store_write grows and
+ * replays), BL_ESTORE for anything else. */
+int bl_store_fail(bl_err_t *err, int rc, const char *what);
+
+/* mdb_cursor_open that fills err; *cur is NULL on failure.  Returns 0 or
+ * BL_ESTORE.  For prefix walks, see bl_scan.h. */
+int bl_store_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur,
+                    bl_err_t *err);
 
 /* Big-endian u64 keys sort numerically. */
 void bl_store_u64_key(uint64_t v, unsigned char out[8]);

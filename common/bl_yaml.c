@@ -8,6 +8,8 @@
  */
 #include "bl_yaml.h"
 
+#include "bl_vec.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -68,14 +70,8 @@ static bl_yaml_node_t *s_node_new(bl_yaml_kind_t kind, const yaml_mark_t *m)
 
 static int s_node_append(bl_yaml_node_t *parent, bl_yaml_node_t *kid)
 {
-    if (parent->n == parent->cap) {
-        size_t cap = parent->cap ? parent->cap * 2 : 4;
-        bl_yaml_node_t **kids = realloc(parent->kids, cap * sizeof *kids);
-        if (kids == NULL) {
-            return BL_ENOMEM;
-        }
-        parent->kids = kids;
-        parent->cap = cap;
+    if (BL_GROW(parent->kids, parent->cap, parent->n + 1) != 0) {
+        return BL_ENOMEM;
     }
     parent->kids[parent->n++] = kid;
     return 0;

@@ -26,7 +26,7 @@
 enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES };
 static const char *const s_dbs[] = {"register", "ind", "resp", "values"};
 
-#define S_KEY_MAX 400
+#define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_VALUES_PER_MSG 4000
 #define S_UNITS_MAX 64
 

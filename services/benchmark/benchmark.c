@@ -33,7 +33,7 @@ static const char *const s_dbs[] = {"register", "values", "stats",
                                     "positions", "corrs", "cpos", "uplink",
                                     "link_seen"};
 
-#define S_KEY_MAX 480
+#define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_PROVIDERS_PER_MSG 100
 
 typedef struct benchmark {

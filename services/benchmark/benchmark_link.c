@@ -33,7 +33,7 @@
 #include "bl_page.h"
 #include "bl_zap.h"
 
-#define S_KEY_MAX 480
+#define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_ROWS_PER_MSG 5000
 #define S_POLL_MS 2000        /* how often a national asks for results */
 #define S_REPLY_MS 30000      /* how long it waits for one answer */

@@ -30,7 +30,7 @@
 enum { DB_PROV = 0, DB_SUMMARY };
 static const char *const s_dbs[] = {"prov", "summary"};
 
-#define S_KEY_MAX 480
+#define S_KEY_MAX BL_STORE_KEY_MAX
 
 /* A period being rendered after its close. */
 typedef struct s_job {

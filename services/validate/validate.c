@@ -43,7 +43,7 @@ static const char *const s_dbs[] = {"subs",     "outcomes", "keys",
                                     "rejected", "touched"};
 
 #define S_SUB_MAX 64
-#define S_KEY_MAX 400
+#define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_OUTLIER_MIN 10
 
 typedef struct s_rule {
