@@ -11,6 +11,8 @@
  *   positions  period \x1f indicator \x1f group \x1f group key \x1f provider
  *              -> [value, n, percentile rank, band, z, reference, gap]
  *   corrs      period \x1f group \x1f group key \x1f a \x1f b -> [n, rho]
+ *   xband4, xstats, cband4: the groups of another node, see
+ *              benchmark_external.h
  * meta: "gen.<period>" the generation computed last; "marks.<period>.<gen>"
  * close markers received for it.
  */
@@ -23,15 +25,17 @@
 #include <string.h>
 
 #include "benchmark_compute.h"
+#include "benchmark_external.h"
 #include "benchmark_link.h"
 #include "bl_log.h"
 #include "bl_page.h"
 
 enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS,
-       DB_CPOS, DB_UPLINK, DB_LINK_SEEN };
+       DB_CPOS, DB_UPLINK, DB_LINK_SEEN, DB_XBAND4, DB_XSTATS, DB_CBAND4 };
 static const char *const s_dbs[] = {"register", "values", "stats",
                                     "positions", "corrs", "cpos", "uplink",
-                                    "link_seen"};
+                                    "link_seen", "xband4", "xstats",
+                                    "cband4"};
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_PROVIDERS_PER_MSG 100
@@ -421,14 +425,33 @@ typedef struct s_run {
                                    the provider's group instance */
 } s_run_t;
 
-static void s_write_partner(bl_mpw_t *w, const bc_provider_t *p)
+/* Partner x of an area: one of the node's providers, or (from n_providers
+ * on) a provider of another country known from the international node. */
+static void s_write_partner(bl_mpw_t *w, const bc_input_t *in, size_t x)
 {
+    bool share;
+    const char *id, *name, *st, *country;
+    if (x < in->n_providers) {
+        const bc_provider_t *p = &in->providers[x];
+        share = p->share_identity;
+        id = p->id;
+        name = p->name;
+        st = p->service_type;
+        country = p->country;
+    } else {
+        const bc_foreign_t *f = &in->foreign[x - in->n_providers];
+        share = f->share_identity && f->id[0] != '\0';
+        id = f->id;
+        name = f->name;
+        st = f->service_type;
+        country = f->country;
+    }
     bl_mpw_array(w, 5);
-    bl_mpw_bool(w, p->share_identity);
-    bl_mpw_str(w, p->share_identity ? p->id : NULL);
-    bl_mpw_str(w, p->share_identity ? p->name : NULL);
-    bl_mpw_str(w, p->service_type);
-    bl_mpw_str(w, p->country);
+    bl_mpw_bool(w, share);
+    bl_mpw_str(w, share ? id : NULL);
+    bl_mpw_str(w, share ? name : NULL);
+    bl_mpw_str(w, st);
+    bl_mpw_str(w, country);
 }
 
 /* The provider's positions in the international node's groups, as they
@@ -580,7 +603,7 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
         bl_mpw_str(w, cat->indicators[pr->areas[a].indicator].id);
         bl_mpw_array(w, (uint32_t)pr->areas[a].n_partners);
         for (size_t j = 0; j < pr->areas[a].n_partners; j++) {
-            s_write_partner(w, &run->in->providers[pr->areas[a].partners[j]]);
+            s_write_partner(w, run->in, pr->areas[a].partners[j]);
         }
     }
     bl_mpw_str(w, "strengths");
@@ -834,15 +857,18 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     double *values = calloc(cells_n, sizeof *values);
     size_t ng = b->cfg->n_groups;
     long *pos_index = malloc(cells_n * (ng ? ng : 1) * sizeof *pos_index);
+    bool intl;
     bc_output_t out;
     memset(&out, 0, sizeof out);
+    bx_external_t ext;
+    memset(&ext, 0, sizeof ext);
     if (cells == NULL || prev == NULL || values == NULL || pos_index == NULL) {
         rc = bl_err_set(err, BL_ENOMEM, "out of memory");
         goto done;
     }
     /* An international node takes each country's latest values, whatever
      * generation its national close gave them. */
-    bool intl = b->cfg->role == BL_ROLE_INTERNATIONAL;
+    intl = b->cfg->role == BL_ROLE_INTERNATIONAL;
     rc = s_load_cells(b, txn, period, intl ? -1 : gen, ps, n, cells, err);
     if (rc != 0) {
         goto done;
@@ -864,8 +890,35 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                         ? cells[i].value
                         : NAN;
     }
-    bc_input_t in = {b->cfg, (int)period, n, ps, values, NULL, NULL};
+    bc_input_t in;
+    memset(&in, 0, sizeof in);
+    in.cfg = b->cfg;
+    in.period = (int)period;
+    in.n_providers = n;
+    in.providers = ps;
+    in.values = values;
+    bx_dbs_t dbs = {bl_daemon_dbi(b->d, DB_STATS),
+                    bl_daemon_dbi(b->d, DB_POSITIONS),
+                    bl_daemon_dbi(b->d, DB_XBAND4),
+                    bl_daemon_dbi(b->d, DB_XSTATS), bl_daemon_meta(b->d)};
+    if (intl) {
+        rc = benchmark_external_international(txn, &dbs, period, &in, &ext,
+                                              err);
+    } else {
+        const bl_peer_group_t *xg;
+        size_t nx = benchmark_link_groups(b->link, &xg);
+        rc = benchmark_external_national(txn, &dbs, period, xg, nx, &in,
+                                         &ext, err);
+    }
+    if (rc != 0) {
+        goto done;
+    }
+    benchmark_external_attach(&in, &ext);
     rc = bc_compute(&in, &out, err);
+    if (rc == 0 && intl) {
+        rc = benchmark_external_band4(txn, bl_daemon_dbi(b->d, DB_CBAND4),
+                                      period, &in, &out, err);
+    }
     if (rc != 0) {
         goto done;
     }
@@ -902,6 +955,7 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     }
 done:
     bc_output_free(&out);
+    benchmark_external_free(&ext);
     free(pos_index);
     free(values);
     free(prev);
@@ -1047,6 +1101,9 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
         bl_daemon_dbi(d, DB_CPOS),
         bl_daemon_dbi(d, DB_UPLINK),
         bl_daemon_dbi(d, DB_LINK_SEEN),
+        bl_daemon_dbi(d, DB_XBAND4),
+        bl_daemon_dbi(d, DB_XSTATS),
+        bl_daemon_dbi(d, DB_CBAND4),
         s_recompute,
         b,
     };

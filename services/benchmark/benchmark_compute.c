@@ -21,10 +21,16 @@
  * - min_peers below 1 counts as 1.
  * - "gap > 0" (area for improvement) means gap > 0 and the value does not
  *   equal the reference within the SPEC tolerance.
- * - A reference naming a group this node does not compute is asked of
- *   in->external once per indicator with group_key "" (the external
- *   group's attributes are unknown here); the same answer is used for
- *   every provider.
+ * - A reference naming a group this node does not compute resolves
+ *   through in->ext_groups: the provider's key in that group names the
+ *   external instance whose statistic is the reference.
+ * - Groups that came back from another node count like the node's own
+ *   (SPEC 5): a band 1, band 4 or gap in an external position enters the
+ *   provider's areas and strengths, its z the order of the areas, and the
+ *   instance's band-4 members its learning partners.  Every provider,
+ *   local or foreign, gets a global rank that sorts as the ids would
+ *   (foreign ones by their order), so that the tie-break "then id" picks
+ *   what one node holding everything would pick.
  */
 #include "benchmark_compute.h"
 
@@ -91,6 +97,14 @@ typedef struct s_ctx {
     size_t *b4_start;     /* per stat: offset into the band-4 lists */
     s_cand_t *b4_by_st;   /* per stat: by (service type, users, index) */
     s_cand_t *b4_by_users;/* per stat: by (users, index) */
+    size_t np;            /* persons: n providers, then the foreign ones */
+    size_t *rank;         /* person -> rank by id (foreign: by order) */
+    size_t *person_of;    /* rank -> person */
+    size_t *ext_sorted;   /* ext instances by (indicator, group, key) */
+    size_t *xpos_start;   /* [i * nk + k]: offsets into xpos */
+    size_t *xpos;         /* ext positions by (provider, indicator) */
+    size_t xpos_most;     /* most ext positions of one (i, k) */
+    size_t n_stats;       /* out->n_stats, once known */
 } s_ctx_t;
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -433,19 +447,21 @@ static int s_push_corr(size_t *cap, bc_output_t *out, const bc_corr_t *r)
  * compare integers. */
 static int s_service_types(s_ctx_t *c)
 {
-    s_keyed_t *kd = s_alloc(c->n, sizeof *kd);
-    c->st_of = s_alloc(c->n, sizeof *c->st_of);
+    size_t np = c->n + c->in->n_foreign;
+    s_keyed_t *kd = s_alloc(np, sizeof *kd);
+    c->st_of = s_alloc(np, sizeof *c->st_of);
     if (kd == NULL || c->st_of == NULL) {
         free(kd);
         return BL_ENOMEM;
     }
-    for (size_t i = 0; i < c->n; i++) {
-        kd[i].key = c->in->providers[i].service_type;
+    for (size_t i = 0; i < np; i++) {
+        kd[i].key = i < c->n ? c->in->providers[i].service_type
+                             : c->in->foreign[i - c->n].service_type;
         kd[i].idx = i;
     }
-    qsort(kd, c->n, sizeof *kd, s_cmp_keyed);
+    qsort(kd, np, sizeof *kd, s_cmp_keyed);
     size_t rank = 0;
-    for (size_t j = 0; j < c->n; j++) {
+    for (size_t j = 0; j < np; j++) {
         if (j > 0 && strcmp(kd[j].key, kd[j - 1].key) != 0) {
             rank++;
         }
@@ -516,12 +532,185 @@ out:
     return rc;
 }
 
+/* ---- external groups -------------------------------------------------- */
+
+/* Orders two external instances by (indicator, group, key). */
+static int s_cmp_ext(const bc_ext_instance_t *a, int indicator, size_t group,
+                     const char *key)
+{
+    if (a->indicator != indicator) {
+        return a->indicator < indicator ? -1 : 1;
+    }
+    if (a->group != group) {
+        return a->group < group ? -1 : 1;
+    }
+    return strcmp(a->group_key, key);
+}
+
+/* The external instance of provider i in external group g on indicator k:
+ * its statistics, or NULL when it did not come back. */
+static const bl_summary_t *s_ext_find(const s_ctx_t *c, size_t k, size_t g,
+                                      size_t i)
+{
+    char key[BC_KEY_MAX];
+    bc_group_key(&c->in->ext_groups[g], &c->in->providers[i], key,
+                 sizeof key);
+    size_t lo = 0;
+    size_t hi = c->in->n_ext_instances;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const bc_ext_instance_t *e =
+            &c->in->ext_instances[c->ext_sorted[mid]];
+        int cmp = s_cmp_ext(e, (int)k, g, key);
+        if (cmp == 0) {
+            return &e->s;
+        }
+        if (cmp < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+/* A person for the global order: a provider or a foreign one. */
+typedef struct s_person {
+    const bc_provider_t *p;   /* NULL for a foreign one */
+    const bc_foreign_t *f;
+    size_t person;
+} s_person_t;
+
+static int s_cmp_person(const void *pa, const void *pb)
+{
+    const s_person_t *a = pa;
+    const s_person_t *b = pb;
+    if (a->p != NULL && b->p != NULL) {
+        return (a->person > b->person) - (a->person < b->person);
+    }
+    if (a->p == NULL && b->p == NULL) {
+        return (a->f->order > b->f->order) - (a->f->order < b->f->order);
+    }
+    /* A provider of this node against a foreign one: ids when both are
+     * known, else the country codes that lead every id (SPEC 1). */
+    int sign = a->p != NULL ? 1 : -1;
+    const bc_provider_t *p = a->p != NULL ? a->p : b->p;
+    const bc_foreign_t *f = a->p != NULL ? b->f : a->f;
+    int cmp = f->id[0] != '\0' ? strcmp(p->id, f->id)
+                               : strncmp(p->id, f->country, 2);
+    if (cmp == 0) {
+        cmp = f->id[0] != '\0' ? 0 : -1;
+    }
+    return sign * cmp;
+}
+
+/* Ranks every person by id, sorts the external instances for lookup and
+ * groups the external positions by (provider, indicator). */
+static int s_ext_prepare(s_ctx_t *c)
+{
+    const bc_input_t *in = c->in;
+    c->np = c->n + in->n_foreign;
+    s_person_t *ps = s_alloc(c->np, sizeof *ps);
+    c->rank = s_alloc(c->np, sizeof *c->rank);
+    c->person_of = s_alloc(c->np, sizeof *c->person_of);
+    c->ext_sorted = s_alloc(in->n_ext_instances, sizeof *c->ext_sorted);
+    c->xpos_start = s_alloc(c->n * c->nk + 1, sizeof *c->xpos_start);
+    c->xpos = s_alloc(in->n_ext_positions, sizeof *c->xpos);
+    if (ps == NULL || c->rank == NULL || c->person_of == NULL
+        || c->ext_sorted == NULL || c->xpos_start == NULL
+        || c->xpos == NULL) {
+        free(ps);
+        return BL_ENOMEM;
+    }
+    for (size_t x = 0; x < c->np; x++) {
+        ps[x].p = x < c->n ? &in->providers[x] : NULL;
+        ps[x].f = x < c->n ? NULL : &in->foreign[x - c->n];
+        ps[x].person = x;
+    }
+    qsort(ps, c->np, sizeof *ps, s_cmp_person);
+    for (size_t r = 0; r < c->np; r++) {
+        c->rank[ps[r].person] = r;
+        c->person_of[r] = ps[r].person;
+    }
+    free(ps);
+    /* insertion sort: a few thousand instances at most per period */
+    for (size_t x = 0; x < in->n_ext_instances; x++) {
+        size_t j = x;
+        const bc_ext_instance_t *e = &in->ext_instances[x];
+        while (j > 0
+               && s_cmp_ext(&in->ext_instances[c->ext_sorted[j - 1]],
+                            e->indicator, e->group, e->group_key) > 0) {
+            c->ext_sorted[j] = c->ext_sorted[j - 1];
+            j--;
+        }
+        c->ext_sorted[j] = x;
+    }
+    for (size_t x = 0; x < in->n_ext_positions; x++) {
+        const bc_ext_position_t *q = &in->ext_positions[x];
+        if (q->provider < c->n && q->instance < in->n_ext_instances) {
+            size_t k = (size_t)in->ext_instances[q->instance].indicator;
+            c->xpos_start[q->provider * c->nk + k + 1]++;
+        }
+    }
+    for (size_t x = 0; x < c->n * c->nk; x++) {
+        size_t cnt = c->xpos_start[x + 1];
+        if (cnt > c->xpos_most) {
+            c->xpos_most = cnt;
+        }
+        c->xpos_start[x + 1] += c->xpos_start[x];
+    }
+    size_t *fill = s_alloc(c->n * c->nk, sizeof *fill);
+    if (fill == NULL) {
+        return BL_ENOMEM;
+    }
+    for (size_t x = 0; x < in->n_ext_positions; x++) {
+        const bc_ext_position_t *q = &in->ext_positions[x];
+        if (q->provider < c->n && q->instance < in->n_ext_instances) {
+            size_t at = q->provider * c->nk
+                        + (size_t)in->ext_instances[q->instance].indicator;
+            c->xpos[c->xpos_start[at] + fill[at]++] = x;
+        }
+    }
+    free(fill);
+    return 0;
+}
+
+/* Flags and -z of the external positions, as s_indicator sets them for
+ * the node's own. */
+static void s_ext_flags(s_ctx_t *c)
+{
+    for (size_t x = 0; x < c->in->n_ext_positions; x++) {
+        const bc_ext_position_t *p = &c->in->ext_positions[x];
+        if (p->provider >= c->n || p->instance >= c->in->n_ext_instances) {
+            continue;
+        }
+        size_t k = (size_t)c->in->ext_instances[p->instance].indicator;
+        uint8_t *f = &c->flags[p->provider * c->nk + k];
+        if (p->band == 1) {
+            *f |= S_F_BAND1;
+        }
+        if (p->band == 4) {
+            *f |= S_F_BAND4;
+        }
+        if (p->has_reference && p->gap > 0.0
+            && !s_equal(p->value, p->reference)) {
+            *f |= S_F_GAP;
+        }
+        if (p->has_z) {
+            double nz = s_no_negative_zero(-p->z);
+            double *cur = &c->negz[p->provider * c->nk + k];
+            if (isnan(*cur) || nz > *cur) {
+                *cur = nz;
+            }
+        }
+    }
+}
+
 /* ---- pass 2: statistics and positions --------------------------------- */
 
 /* The reference of provider i on indicator k, when there is one. */
 static bool s_reference(const s_ctx_t *c, const bc_output_t *out, size_t k,
-                        int ref_group, bool ext_ok,
-                        const bl_summary_t *ext, size_t i, double *ref)
+                        int ref_group, long ext_group, size_t i, double *ref)
 {
     const bl_indicator_t *ind = &c->cat->indicators[k];
     bool higher = ind->direction == BL_DIR_HIGHER;
@@ -541,8 +730,12 @@ static bool s_reference(const s_ctx_t *c, const bc_output_t *out, size_t k,
             *ref = s_stat_value(&out->stats[st].s, ind->ref_stat, higher);
             return true;
         }
-        if (ext_ok) {
-            *ref = s_stat_value(ext, ind->ref_stat, higher);
+        if (ext_group >= 0) {
+            const bl_summary_t *s = s_ext_find(c, k, (size_t)ext_group, i);
+            if (s == NULL) {
+                return false;
+            }
+            *ref = s_stat_value(s, ind->ref_stat, higher);
             return isfinite(*ref);
         }
         return false;
@@ -606,14 +799,14 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
     }
 
     int ref_group = -1;
-    bool ext_ok = false;
-    bl_summary_t ext;
-    memset(&ext, 0, sizeof ext);
+    long ext_group = -1;
     if (ind->ref_kind == BL_REF_STAT && ind->ref_group != NULL) {
         ref_group = bl_config_find_group(c->in->cfg, ind->ref_group);
-        if (ref_group < 0 && c->in->external != NULL) {
-            ext_ok = c->in->external(c->in->external_ctx, (int)k,
-                                     ind->ref_group, "", &ext);
+        for (size_t g = 0; ref_group < 0 && g < c->in->n_ext_groups; g++) {
+            if (strcmp(c->in->ext_groups[g].id, ind->ref_group) == 0) {
+                ext_group = (long)g;
+                break;
+            }
         }
     }
 
@@ -647,7 +840,7 @@ static int s_indicator(s_ctx_t *c, bc_output_t *out, size_t k,
                 p->band = bl_stats_band(s, x, higher);
                 p->has_z = bl_stats_z(s, x, higher, &p->z);
                 double ref = 0.0;
-                if (s_reference(c, out, k, ref_group, ext_ok, &ext, i,
+                if (s_reference(c, out, k, ref_group, ext_group, i,
                                 &ref)) {
                     p->has_reference = true;
                     p->reference = s_no_negative_zero(ref);
@@ -844,10 +1037,27 @@ static int s_correlations(s_ctx_t *c, bc_output_t *out)
 
 /* ---- pass 4: areas, strengths, learning partners ---------------------- */
 
-/* Band-4 lists of every stat, in two orders. */
+/* The users of a person (a provider, then the foreign ones). */
+static long long s_users_of(const s_ctx_t *c, size_t person)
+{
+    return person < c->n ? c->in->providers[person].users
+                         : c->in->foreign[person - c->n].users;
+}
+
+/* Whether a band-4 member names a person that exists. */
+static bool s_member_ok(const s_ctx_t *c, const bc_member_t *m)
+{
+    return m->local ? m->idx < c->n : m->idx < c->in->n_foreign;
+}
+
+/* Band-4 lists of every stat, then of every external instance (list
+ * n_stats + instance), in two orders.  A candidate's idx is its rank. */
 static int s_band4_lists(s_ctx_t *c, const bc_output_t *out)
 {
-    c->b4_start = s_alloc(out->n_stats + 1, sizeof *c->b4_start);
+    size_t nx = c->in->n_ext_instances;
+    size_t nl = out->n_stats + nx;
+    c->n_stats = out->n_stats;
+    c->b4_start = s_alloc(nl + 1, sizeof *c->b4_start);
     if (c->b4_start == NULL) {
         return BL_ENOMEM;
     }
@@ -856,13 +1066,20 @@ static int s_band4_lists(s_ctx_t *c, const bc_output_t *out)
             c->b4_start[out->positions[x].stat + 1]++;
         }
     }
-    for (size_t s = 0; s < out->n_stats; s++) {
+    for (size_t e = 0; e < nx; e++) {
+        const bc_ext_instance_t *xi = &c->in->ext_instances[e];
+        for (size_t m = 0; m < xi->n_band4; m++) {
+            c->b4_start[out->n_stats + e + 1] += s_member_ok(c,
+                                                             &xi->band4[m]);
+        }
+    }
+    for (size_t s = 0; s < nl; s++) {
         c->b4_start[s + 1] += c->b4_start[s];
     }
-    size_t total = c->b4_start[out->n_stats];
+    size_t total = c->b4_start[nl];
     c->b4_by_st = s_alloc(total, sizeof *c->b4_by_st);
     c->b4_by_users = s_alloc(total, sizeof *c->b4_by_users);
-    size_t *fill = s_alloc(out->n_stats, sizeof *fill);
+    size_t *fill = s_alloc(nl, sizeof *fill);
     if (c->b4_by_st == NULL || c->b4_by_users == NULL || fill == NULL) {
         free(fill);
         return BL_ENOMEM;
@@ -873,12 +1090,27 @@ static int s_band4_lists(s_ctx_t *c, const bc_output_t *out)
             size_t at = c->b4_start[p->stat] + fill[p->stat]++;
             c->b4_by_st[at].users = c->in->providers[p->provider].users;
             c->b4_by_st[at].st = c->st_of[p->provider];
-            c->b4_by_st[at].idx = p->provider;
+            c->b4_by_st[at].idx = c->rank[p->provider];
+        }
+    }
+    for (size_t e = 0; e < nx; e++) {
+        const bc_ext_instance_t *xi = &c->in->ext_instances[e];
+        size_t list = out->n_stats + e;
+        for (size_t m = 0; m < xi->n_band4; m++) {
+            const bc_member_t *mb = &xi->band4[m];
+            if (!s_member_ok(c, mb)) {
+                continue;
+            }
+            size_t person = mb->local ? mb->idx : c->n + mb->idx;
+            size_t at = c->b4_start[list] + fill[list]++;
+            c->b4_by_st[at].users = s_users_of(c, person);
+            c->b4_by_st[at].st = c->st_of[person];
+            c->b4_by_st[at].idx = c->rank[person];
         }
     }
     free(fill);
     memcpy(c->b4_by_users, c->b4_by_st, total * sizeof *c->b4_by_st);
-    for (size_t s = 0; s < out->n_stats; s++) {
+    for (size_t s = 0; s < nl; s++) {
         size_t lo = c->b4_start[s];
         size_t len = c->b4_start[s + 1] - lo;
         qsort(c->b4_by_st + lo, len, sizeof *c->b4_by_st, s_cmp_cand_st);
@@ -1018,14 +1250,24 @@ static void s_partners(const s_ctx_t *c, size_t i, bc_area_t *area,
 {
     const bc_provider_t *me = &c->in->providers[i];
     size_t my_st = c->st_of[i];
+    size_t self = c->rank[i];
     size_t k = (size_t)area->indicator;
+    size_t x_lo = c->xpos_start[i * c->nk + k];
+    size_t x_hi = c->xpos_start[i * c->nk + k + 1];
     area->n_partners = 0;
     for (int pass = 0; pass < 2 && area->n_partners < BC_PARTNERS_MAX;
          pass++) {
         size_t n_picks = 0;
-        for (size_t gi = 0; gi < c->ng; gi++) {
-            const s_group_t *sg = &c->groups[gi];
-            size_t st = sg->stat_of[k * sg->n_inst + sg->inst_of[i]];
+        /* the node's own groups, then the instances that came back */
+        for (size_t gi = 0; gi < c->ng + (x_hi - x_lo); gi++) {
+            size_t st;
+            if (gi < c->ng) {
+                const s_group_t *sg = &c->groups[gi];
+                st = sg->stat_of[k * sg->n_inst + sg->inst_of[i]];
+            } else {
+                size_t q = c->xpos[x_lo + gi - c->ng];
+                st = c->n_stats + c->in->ext_positions[q].instance;
+            }
             if (st == S_NONE) {
                 continue;
             }
@@ -1054,14 +1296,17 @@ static void s_partners(const s_ctx_t *c, size_t i, bc_area_t *area,
                         b = mid;
                     }
                 }
-                s_nearest(l + run_lo, a - run_lo, me->users, i, S_NONE,
+                s_nearest(l + run_lo, a - run_lo, me->users, self, S_NONE,
                           picks, &n_picks);
             } else {
-                s_nearest(c->b4_by_users + lo, hi - lo, me->users, i,
+                s_nearest(c->b4_by_users + lo, hi - lo, me->users, self,
                           my_st, picks, &n_picks);
             }
         }
         s_take(picks, n_picks, area);
+    }
+    for (size_t x = 0; x < area->n_partners; x++) {
+        area->partners[x] = c->person_of[area->partners[x]];
     }
 }
 
@@ -1087,7 +1332,8 @@ static int s_provider_results(s_ctx_t *c, bc_output_t *out)
     char *block = s_alloc(1, sz_res + sz_area + sz_str);
     s_area_sort_t *tmp = s_alloc(nk, sizeof *tmp);
     /* 3 sides x BC_PARTNERS_MAX per group instance */
-    s_pick_t *picks = s_alloc(c->ng * 3 * BC_PARTNERS_MAX, sizeof *picks);
+    s_pick_t *picks = s_alloc((c->ng + c->xpos_most) * 3 * BC_PARTNERS_MAX,
+                              sizeof *picks);
     if (block == NULL || tmp == NULL || picks == NULL) {
         free(block);
         free(tmp);
@@ -1160,6 +1406,11 @@ static void s_ctx_free(s_ctx_t *c)
     free(c->b4_start);
     free(c->b4_by_st);
     free(c->b4_by_users);
+    free(c->rank);
+    free(c->person_of);
+    free(c->ext_sorted);
+    free(c->xpos_start);
+    free(c->xpos);
 }
 
 /* Positions and statistics of every indicator. */
@@ -1233,6 +1484,9 @@ int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err)
     s_order_by_id(c.ind_order, c.nk, s_ind_id, c.cat->indicators);
     s_order_by_id(c.grp_order, c.ng, s_grp_id, in->cfg->groups);
     rc = s_service_types(&c);
+    if (rc == 0) {
+        rc = s_ext_prepare(&c);
+    }
     if (rc != 0) {
         goto fail;
     }
@@ -1247,6 +1501,7 @@ int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err)
     if (rc != 0) {
         goto fail;
     }
+    s_ext_flags(&c);
     rc = s_correlations(&c, out);
     if (rc != 0) {
         goto fail;

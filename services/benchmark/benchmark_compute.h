@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bl_config.h"
 #include "bl_error.h"
@@ -31,12 +32,53 @@ typedef struct bc_provider {
     long long users, staff;
 } bc_provider_t;
 
-/* Statistics of one external group instance (computed by the international
- * node), used for references that name a group this node does not compute.
- * Returns true and fills *s when known. */
-typedef bool (*bc_external_stat_fn)(void *ctx, int indicator,
-                                    const char *group, const char *group_key,
-                                    bl_summary_t *s);
+/* A provider this node knows only as a band-4 member of a group instance
+ * that came back from the international node (another country's). */
+typedef struct bc_foreign {
+    char id[48];                   /* "" when it does not share identity */
+    char name[512];                /* "" likewise */
+    char country[3];
+    char service_type[64];
+    bool share_identity;
+    long long users;
+    uint64_t order;                /* rank of its id among the providers
+                                      of the node that computed the
+                                      instance: sorts as its id would */
+} bc_foreign_t;
+
+/* A band-4 member of an external group instance: one of in->providers
+ * (local) or one of in->foreign. */
+typedef struct bc_member {
+    bool local;
+    size_t idx;
+} bc_member_t;
+
+/* A group instance computed by another node: on a national node the
+ * international node's groups, on the international node the national
+ * nodes' groups (for references).  Its band-4 members are candidate
+ * learning partners of the providers placed in it. */
+typedef struct bc_ext_instance {
+    int indicator;                 /* catalogue index */
+    size_t group;                  /* index into in->ext_groups */
+    char group_key[BC_KEY_MAX];
+    bl_summary_t s;
+    size_t n_band4;
+    const bc_member_t *band4;
+} bc_ext_instance_t;
+
+/* A position of one of in->providers in an external group instance, as
+ * the node that computed it sent it back. */
+typedef struct bc_ext_position {
+    size_t provider;               /* index into in->providers */
+    size_t instance;               /* index into in->ext_instances */
+    double value;
+    int band;
+    bool has_z;
+    double z;
+    bool has_reference;
+    double reference;
+    double gap;
+} bc_ext_position_t;
 
 typedef struct bc_input {
     const bl_config_t *cfg;        /* peer groups, min_peers, catalogue */
@@ -47,8 +89,16 @@ typedef struct bc_input {
      * indicator k (provider level, status ok), NAN when it has none.
      * n_indicators == cfg->catalogue->n_indicators. */
     const double *values;
-    bc_external_stat_fn external;  /* may be NULL */
-    void *external_ctx;
+    /* Groups computed by another node (SPEC 5, "groups that come back"):
+     * their ids must differ from cfg's.  All may be 0 / NULL. */
+    size_t n_ext_groups;
+    const bl_peer_group_t *ext_groups;
+    size_t n_ext_instances;
+    const bc_ext_instance_t *ext_instances;
+    size_t n_ext_positions;
+    const bc_ext_position_t *ext_positions;
+    size_t n_foreign;
+    const bc_foreign_t *foreign;   /* no two with the same order */
 } bc_input_t;
 
 /* One statistics row (export --what stats). */
@@ -91,7 +141,9 @@ typedef struct bc_area {
     bool has_neg_z;
     double neg_z;                  /* largest -z over its groups */
     size_t n_partners;
-    size_t partners[BC_PARTNERS_MAX]; /* provider indexes, best first */
+    size_t partners[BC_PARTNERS_MAX]; /* best first: an index into
+                                      in->providers, or n_providers + an
+                                      index into in->foreign */
 } bc_area_t;
 
 /* What one provider should improve and where it is strong. */

@@ -6,13 +6,17 @@
  *   {kind: "begin", period, generation}         replace the country's values
  *   {kind: "register", rows: [[provider, entry]...]}
  *   {kind: "values", period, rows: [[provider, indicator, value]...]}
+ *   {kind: "groups", period, rows: [[id, [attr...]]...]}  its peer groups
+ *   {kind: "stats", period, rows: [[indicator, group, key, stat]...]}
+ *                                    its groups' statistics, for references
  *   {kind: "close", period, generation}         recompute the period
  * Downlink requests on the same CURVE endpoint:
  *   {cmd: "downlink_state"} -> {ok, cn, cv, groups: [[id, [attr...]]...],
  *                               periods: [[period, generation]...]}
- *   {cmd: "downlink", period, what: stats|positions, after, limit}
- *       -> a page (bl_page.h) of the international statistics, or of the
- *          asking country's positions
+ *   {cmd: "downlink", period, what: stats|positions|band4, after, limit}
+ *       -> a page (bl_page.h) of the international statistics, of the
+ *          asking country's positions, or of the band-4 members of every
+ *          instance as that country may see them
  * National meta keys: "xgen.<period>" the international generation
  * applied; "xgroups" the international node's peer groups.
  */
@@ -28,6 +32,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "benchmark_external.h"
 #include "bl_log.h"
 #include "bl_net.h"
 #include "bl_page.h"
@@ -59,11 +64,12 @@ struct benchmark_link {
     long long sent_ms;              /* when the pending request left */
     long long next_poll_ms;
     int64_t fetch_period, fetch_gen;
-    int fetch_what;                 /* 0 stats, 1 positions */
+    int fetch_what;                 /* 0 stats, 1 positions, 2 band4 */
     char *after;                    /* paging cursor */
     size_t after_len;
-    bl_mpw_t fetched[2];            /* rows fetched: stats, positions */
-    uint32_t n_fetched[2];
+    bl_mpw_t fetched[3];            /* rows fetched: stats, positions,
+                                       band-4 members */
+    uint32_t n_fetched[3];
     size_t n_xgroups;
     bl_peer_group_t xgroups[S_GROUPS_MAX];
     char error[256];                /* last error, "" when none */
@@ -314,6 +320,63 @@ static int s_send_values(benchmark_link_t *l, MDB_txn *txn, int64_t period,
     return rc;
 }
 
+/* This node's peer groups and their statistics of period, so that a
+ * reference to a national statistic resolves on the international node. */
+static int s_send_stats(benchmark_link_t *l, MDB_txn *txn, int64_t period,
+                        bl_err_t *err)
+{
+    uint32_t count = (uint32_t)l->cfg->n_groups;
+    bl_mpw_reset(&l->rows);
+    bl_mpw_t g;
+    bl_mpw_init(&g);
+    benchmark_external_write_groups(&g, l->cfg->groups, l->cfg->n_groups);
+    /* skip the array header: s_flush_rows writes its own */
+    bl_mpr_t r;
+    bl_mpr_init(&r, bl_mpw_data(&g), bl_mpw_size(&g));
+    uint32_t n;
+    if (g.err == 0 && bl_mpr_array(&r, &n) == 0) {
+        bl_mpw_raw(&l->rows, r.p, (size_t)(r.end - r.p));
+    }
+    bl_mpw_destroy(&g);
+    int rc = s_flush_rows(l, txn, "groups", period, &count, err);
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    MDB_cursor *cur;
+    if (rc == 0 && (rc = mdb_cursor_open(txn, l->env.db_stats, &cur)) != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
+           memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *parts[4];
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) ==
+                4 &&
+            bl_config_find_group(l->cfg, parts[2]) >= 0) {
+            bl_mpw_array(&l->rows, 4);
+            bl_mpw_str(&l->rows, parts[1]);
+            bl_mpw_str(&l->rows, parts[2]);
+            bl_mpw_str(&l->rows, parts[3]);
+            bl_mpw_raw(&l->rows, v.mv_data, v.mv_size);
+            if (++count == S_ROWS_PER_MSG) {
+                rc = s_flush_rows(l, txn, "stats", period, &count, err);
+            }
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0) {
+        rc = s_flush_rows(l, txn, "stats", period, &count, err);
+    }
+    return rc;
+}
+
 int benchmark_link_send_period(benchmark_link_t *l, MDB_txn *txn,
                                int64_t period, int64_t generation,
                                bl_err_t *err)
@@ -327,6 +390,9 @@ int benchmark_link_send_period(benchmark_link_t *l, MDB_txn *txn,
     }
     if (rc == 0) {
         rc = s_send_values(l, txn, period, generation, err);
+    }
+    if (rc == 0) {
+        rc = s_send_stats(l, txn, period, err);
     }
     if (rc == 0) {
         rc = s_marker(l, txn, "close", period, generation, err);
@@ -381,7 +447,8 @@ static void s_ask_page(benchmark_link_t *l)
     bl_mpw_str(&w, "period");
     bl_mpw_int(&w, l->fetch_period);
     bl_mpw_str(&w, "what");
-    bl_mpw_str(&w, l->fetch_what == 0 ? "stats" : "positions");
+    static const char *const whats[] = {"stats", "positions", "band4"};
+    bl_mpw_str(&w, whats[l->fetch_what]);
     bl_mpw_str(&w, "limit");
     bl_mpw_uint(&w, S_PAGE);
     if (l->after) {
@@ -476,6 +543,16 @@ static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
         rc = s_store_rows(txn, l->env.db_positions, &l->fetched[1],
                           l->n_fetched[1], 1, err);
     }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 p);
+    if (rc == 0) {
+        rc = bl_page_delete(txn, l->env.db_xband4, prefix, pl, err);
+    }
+    if (rc == 0) {
+        rc = s_store_rows(txn, l->env.db_xband4, &l->fetched[2],
+                          l->n_fetched[2], 1, err);
+    }
     bl_mpw_t g;
     bl_mpw_init(&g);
     s_write_groups(&g, l->xgroups, l->n_xgroups);
@@ -559,7 +636,7 @@ static void s_on_state(benchmark_link_t *l, const bl_msg_t *m)
             l->fetch_what = 0;
             free(l->after);
             l->after = NULL;
-            for (int w = 0; w < 2; w++) {
+            for (int w = 0; w < 3; w++) {
                 bl_mpw_reset(&l->fetched[w]);
                 l->n_fetched[w] = 0;
             }
@@ -604,8 +681,8 @@ static void s_on_page(benchmark_link_t *l, const bl_msg_t *m)
         s_ask_page(l);
         return;
     }
-    if (l->fetch_what == 0) {
-        l->fetch_what = 1;
+    if (l->fetch_what < 2) {
+        l->fetch_what++;
         s_ask_page(l);
         return;
     }
@@ -616,11 +693,11 @@ static void s_on_page(benchmark_link_t *l, const bl_msg_t *m)
     } else {
         bl_log(BL_LOG_INFO,
                "international results applied period=%" PRId64
-               " generation=%" PRId64 " stats=%u positions=%u",
+               " generation=%" PRId64 " stats=%u positions=%u band4=%u",
                l->fetch_period, l->fetch_gen, l->n_fetched[0],
-               l->n_fetched[1]);
+               l->n_fetched[1], l->n_fetched[2]);
     }
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < 3; w++) {
         bl_mpw_reset(&l->fetched[w]);
         l->n_fetched[w] = 0;
     }
@@ -845,7 +922,83 @@ static int s_drop_country(benchmark_link_t *l, MDB_txn *txn, int64_t period,
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix,
                                  "%" PRId64 "\x1f%.2s-", period, country);
-    return bl_page_delete(txn, l->env.db_values, prefix, pl, err);
+    int rc = bl_page_delete(txn, l->env.db_values, prefix, pl, err);
+    pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f%.2s\x1f",
+                          period, country);
+    return rc != 0 ? rc
+                   : bl_page_delete(txn, l->env.db_xstats, prefix, pl, err);
+}
+
+/* A national node's peer groups (meta "ngroups.<country>") or their
+ * statistics (xstats), checked whole before anything is applied. */
+static int s_door_stats(benchmark_link_t *l, MDB_txn *txn, const bl_msg_t *m,
+                        const char *kind, int64_t period, bl_err_t *err)
+{
+    bl_mpr_t r;
+    if (bl_req_find(m, "rows", &r) != 0) {
+        return s_door_refuse(err, m, "an uplink message without rows%s", "");
+    }
+    char key[S_KEY_MAX];
+    if (strcmp(kind, "groups") == 0) {
+        bl_peer_group_t gs[S_GROUPS_MAX];
+        size_t ng = 0;
+        bl_mpr_t look = r;
+        int rc = benchmark_external_read_groups(&look, gs, S_GROUPS_MAX, &ng);
+        if (rc == 0) {
+            bl_mpw_reset(&l->w);
+            benchmark_external_write_groups(&l->w, gs, ng);
+            snprintf(key, sizeof key, "ngroups.%.2s", m->peer);
+            rc = l->w.err ? l->w.err
+                          : bl_store_put(txn, bl_daemon_meta(l->env.d), key,
+                                         strlen(key), bl_mpw_data(&l->w),
+                                         bl_mpw_size(&l->w), err);
+        }
+        benchmark_external_free_groups(gs, ng);
+        if (rc == BL_EPROTO) {
+            return s_door_refuse(err, m, "malformed peer groups%s", "");
+        }
+        return rc;
+    }
+    uint32_t n;
+    if (bl_mpr_array(&r, &n) != 0) {
+        return s_door_refuse(err, m, "malformed statistics%s", "");
+    }
+    const bl_catalogue_t *cat = l->cfg->catalogue;
+    for (int pass = 0; pass < 2; pass++) {
+        bl_mpr_t q = r;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t four;
+            char ind[64], grp[64], gk[BC_KEY_MAX];
+            const uint8_t *val;
+            size_t vl;
+            bl_summary_t s;
+            if (bl_mpr_array(&q, &four) || four != 4 ||
+                bl_mpr_str_copy(&q, ind, sizeof ind) ||
+                bl_mpr_str_copy(&q, grp, sizeof grp) ||
+                bl_mpr_str_copy(&q, gk, sizeof gk) ||
+                bl_mpr_raw(&q, &val, &vl) ||
+                bl_catalogue_find_indicator(cat, ind) < 0 ||
+                benchmark_external_read_stat(val, vl, &s) != 0) {
+                return s_door_refuse(err, m, "a malformed statistics row%s",
+                                     "");
+            }
+            if (pass == 0) {
+                continue;
+            }
+            char p[24], c[3];
+            snprintf(p, sizeof p, "%" PRId64, period);
+            snprintf(c, sizeof c, "%.2s", m->peer);
+            const char *parts[] = {p, c, ind, grp, gk};
+            size_t kl = bl_page_join(key, sizeof key, parts, 5);
+            int rc = kl == 0 ? 0
+                             : bl_store_put(txn, l->env.db_xstats, key, kl,
+                                            val, vl, err);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
 }
 
 static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
@@ -876,6 +1029,9 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
     bl_req_int(m, "generation", &gen);
     if (strcmp(kind, "begin") == 0) {
         return s_drop_country(l, txn, period, m->peer, err);
+    }
+    if (strcmp(kind, "groups") == 0 || strcmp(kind, "stats") == 0) {
+        return s_door_stats(l, txn, m, kind, period, err);
     }
     if (strcmp(kind, "close") == 0) {
         bl_log(BL_LOG_INFO, "national close country=%s period=%" PRId64,
@@ -997,10 +1153,11 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
                               period);
         dbi = l->env.db_stats;
     } else {
-        /* Only the asking country's own providers' positions. */
+        /* Only the asking country's own providers' positions, and the
+         * band-4 members as that country may see them. */
         pl = (size_t)snprintf(prefix, sizeof prefix,
                               "%" PRId64 "\x1f%.2s\x1f", period, m->peer);
-        dbi = l->env.db_cpos;
+        dbi = strcmp(what, "band4") == 0 ? l->env.db_cband4 : l->env.db_cpos;
     }
     bl_mpr_t r;
     const char *after = NULL;
@@ -1131,8 +1288,9 @@ int benchmark_link_open(benchmark_link_t **out,
     l->cfg = bl_daemon_config(env->d);
     bl_mpw_init(&l->w);
     bl_mpw_init(&l->rows);
-    bl_mpw_init(&l->fetched[0]);
-    bl_mpw_init(&l->fetched[1]);
+    for (int w = 0; w < 3; w++) {
+        bl_mpw_init(&l->fetched[w]);
+    }
     int rc = 0;
     if (l->cfg->upstream_endpoint != NULL) {
         rc = s_open_national(l, err);
@@ -1180,8 +1338,9 @@ void benchmark_link_close(benchmark_link_t **link)
     free(l->after);
     bl_mpw_destroy(&l->w);
     bl_mpw_destroy(&l->rows);
-    bl_mpw_destroy(&l->fetched[0]);
-    bl_mpw_destroy(&l->fetched[1]);
+    for (int w = 0; w < 3; w++) {
+        bl_mpw_destroy(&l->fetched[w]);
+    }
     free(l);
     *link = NULL;
 }

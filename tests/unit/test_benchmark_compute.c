@@ -843,30 +843,27 @@ Test(benchmark_compute, reference_stat_uses_the_providers_own_instance,
     s_hand_free(h);
 }
 
-typedef struct s_ext_log {
-    int calls;
-    int indicator;
-    char group[32];
-    char key[32];
-} s_ext_log_t;
+/* One external group "international: [service_type]" with one instance
+ * per service type "a" and "b" on indicator k. */
+static char *s_ext_attrs[] = {"service_type"};
+static bl_peer_group_t s_ext_group = {"international", 1, s_ext_attrs};
 
-static bool s_external(void *ctx, int indicator, const char *group,
-                       const char *group_key, bl_summary_t *s)
+static bc_ext_instance_t s_ext_inst(int k, const char *key, double p10,
+                                    double p90)
 {
-    s_ext_log_t *log = ctx;
-    log->calls++;
-    log->indicator = indicator;
-    snprintf(log->group, sizeof log->group, "%s", group);
-    snprintf(log->key, sizeof log->key, "%s", group_key);
-    memset(s, 0, sizeof *s);
-    s->n = 40;
-    s->mean = 3.0;
-    s->p10 = 1.0;
-    s->p90 = 9.0;
-    return true;
+    bc_ext_instance_t e;
+    memset(&e, 0, sizeof e);
+    e.indicator = k;
+    e.group = 0;
+    snprintf(e.group_key, sizeof e.group_key, "%s", key);
+    e.s.n = 40;
+    e.s.mean = 3.0;
+    e.s.p10 = p10;
+    e.s.p90 = p90;
+    return e;
 }
 
-Test(benchmark_compute, reference_of_unknown_group_asks_external,
+Test(benchmark_compute, reference_to_external_group_uses_own_instance,
      .timeout = 10)
 {
     s_hand_t *h = s_hand_new(3);
@@ -877,31 +874,39 @@ Test(benchmark_compute, reference_of_unknown_group_asks_external,
     h->ind[k].ref_stat = BL_STAT_BEST_IN_CLASS;
     h->ind[k].ref_group = "international";
     char id[32];
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 4; i++) {
         snprintf(id, sizeof id, "NO-%zu", i);
-        s_hand_provider(h, id, "a", 10);
+        s_hand_provider(h, id, i < 3 ? "a" : "b", 10);
         s_hand_set(h, i, k, (double)(i + 1));
         s_hand_set(h, i, k0, (double)(i + 1));
     }
-    s_ext_log_t log;
-    memset(&log, 0, sizeof log);
-    h->in.external = s_external;
-    h->in.external_ctx = &log;
+    /* "b" first: the lookup does not depend on the order given */
+    bc_ext_instance_t inst[2] = {s_ext_inst(k, "b", 2.5, 9.0),
+                                 s_ext_inst(k, "a", 1.0, 9.0)};
+    h->in.n_ext_groups = 1;
+    h->in.ext_groups = &s_ext_group;
+    h->in.n_ext_instances = 2;
+    h->in.ext_instances = inst;
     s_hand_run(h);
-    cr_assert_geq(log.calls, 1);
-    cr_assert_eq(log.indicator, k);
-    cr_assert_str_eq(log.group, "international");
-    cr_assert_str_eq(log.key, "");
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 4; i++) {
         const bc_position_t *p = s_find_pos(h, k, g, i);
+        double ref = i < 3 ? 1.0 : 2.5;  /* lower: p10 of its instance */
         cr_assert(p->has_reference);
-        cr_assert_float_eq(p->reference, 1.0, EPS);  /* lower: p10 */
-        cr_assert_float_eq(p->gap, (double)(i + 1) - 1.0, EPS);
+        cr_assert_float_eq(p->reference, ref, EPS);
+        cr_assert_float_eq(p->gap, (double)(i + 1) - ref, EPS);
         cr_assert_not(s_find_pos(h, k0, g, i)->has_reference);
+    }
+    /* a gap > 0 is an area: NO-1 and NO-2 (bands 3 and 2 in "all", gaps
+     * 1 and 2 to the external p10), NO-3 (band 1); NO-0 has gap 0 (its
+     * area is A, band 1) */
+    for (size_t i = 0; i < 4; i++) {
+        const bc_provider_result_t *r = &h->out.providers[i];
+        cr_assert_eq(r->n_areas, 1, "NO-%zu", i);
+        cr_assert_eq(r->areas[0].indicator, i == 0 ? k0 : k, "NO-%zu", i);
     }
     s_hand_free(h);
 
-    /* without an external source: no reference */
+    /* without the external group: no reference */
     h = s_hand_new(3);
     k = s_hand_indicator(h, "B", BL_DIR_LOWER);
     g = s_hand_group(h, "all", NULL, NULL);
@@ -1479,7 +1484,8 @@ Test(benchmark_compute, fifty_thousand_providers_in_seconds,
                                      : (double)(s_rng() % 1000) / 10.0;
         }
     }
-    bc_input_t in = {&cfg, 2025, n, ps, values, NULL, NULL};
+    bc_input_t in = {.cfg = &cfg, .period = 2025, .n_providers = n,
+                     .providers = ps, .values = values};
     bc_output_t out;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1513,4 +1519,191 @@ Test(benchmark_compute, fifty_thousand_providers_in_seconds,
     free(ps);
     free(ind);
     free(ids);
+}
+
+/* ---- groups that come back from another node -------------------------- */
+
+/* The id of partner x of a national run: its own provider, or the
+ * foreign one's order, which is its index in the single run. */
+static const char *s_partner_id(const s_hand_t *single, const s_hand_t *nat,
+                                size_t x)
+{
+    if (x < nat->in.n_providers) {
+        return nat->prov[x].id;
+    }
+    const bc_foreign_t *f = &nat->in.foreign[x - nat->in.n_providers];
+    cr_assert_lt(f->order, single->in.n_providers);
+    if (f->share_identity) {
+        cr_assert_str_eq(f->id, single->prov[f->order].id);
+    } else {
+        cr_assert_str_eq(f->id, "");
+    }
+    return single->prov[f->order].id;
+}
+
+/* A single node over NO and PT with groups national [country,
+ * service_type], international [service_type] and all []; the same run
+ * split: a NO node with the national group only, given the single run's
+ * international and all instances, positions and band-4 members as the
+ * link brings them back (foreign identity only when shared).  Areas (in
+ * order), partners, strengths, references and gaps must be equal. */
+Test(benchmark_compute, external_groups_give_what_one_node_would,
+     .timeout = 30)
+{
+    size_t abroad = 0;
+    for (int round = 0; round < 20; round++) {
+        s_hand_t *single = s_hand_new(3);
+        s_hand_t *nat = s_hand_new(3);
+        s_hand_t *both[2] = {single, nat};
+        for (int w = 0; w < 2; w++) {
+            s_hand_indicator(both[w], "K-2", BL_DIR_HIGHER);
+            s_hand_indicator(both[w], "K-1", BL_DIR_LOWER);
+            s_hand_indicator(both[w], "K-3", BL_DIR_HIGHER);
+            both[w]->ind[1].ref_kind = BL_REF_STAT;
+            both[w]->ind[1].ref_stat = BL_STAT_P50;
+            both[w]->ind[1].ref_group = "international";
+            s_hand_group(both[w], "national", "country", "service_type");
+        }
+        int gi = s_hand_group(single, "international", "service_type",
+                              NULL);
+        int ga = s_hand_group(single, "all", NULL, NULL);
+        const char *types[] = {"a", "b", "c"};
+        size_t n_no = 0;
+        for (size_t i = 0; i < 60; i++) {
+            char id[32];
+            const char *cc = i < 30 ? "NO" : "PT";
+            snprintf(id, sizeof id, "%s-%03zu", cc, i);
+            const char *st = types[s_rng() % 3];
+            long long users = (long long)(s_rng() % 6);
+            bool share = s_rng() % 2 == 0;
+            double v[3];
+            for (int k = 0; k < 3; k++) {
+                v[k] = s_rng() % 5 == 0 ? NAN
+                                        : (double)(s_rng() % 9) * 0.1;
+            }
+            for (int w = 0; w < (i < 30 ? 2 : 1); w++) {
+                size_t at = s_hand_provider(both[w], id, st, users);
+                bc_provider_t *p = &both[w]->prov[at];
+                snprintf(p->country, sizeof p->country, "%s", cc);
+                p->share_identity = share;
+                for (int k = 0; k < 3; k++) {
+                    s_hand_set(both[w], at, k, v[k]);
+                }
+            }
+            n_no += i < 30;
+        }
+        s_hand_run(single);
+        /* what comes back over the link */
+        static bc_ext_instance_t inst[256];
+        static bc_ext_position_t pos[1024];
+        static bc_foreign_t foreign[64];
+        static bc_member_t members[1024];
+        size_t n_inst = 0, n_pos = 0, n_foreign = 0, n_members = 0;
+        bl_peer_group_t xg[2] = {single->grp[gi], single->grp[ga]};
+        for (size_t s = 0; s < single->out.n_stats; s++) {
+            const bc_stat_t *st = &single->out.stats[s];
+            if (st->group != gi && st->group != ga) {
+                continue;
+            }
+            cr_assert_lt(n_inst, 256);
+            bc_ext_instance_t *e = &inst[n_inst];
+            memset(e, 0, sizeof *e);
+            e->indicator = st->indicator;
+            e->group = st->group == gi ? 0 : 1;
+            memcpy(e->group_key, st->group_key, BC_KEY_MAX);
+            e->s = st->s;
+            e->band4 = &members[n_members];
+            for (size_t x = 0; x < single->out.n_positions; x++) {
+                const bc_position_t *q = &single->out.positions[x];
+                if (q->stat != s) {
+                    continue;
+                }
+                if (q->provider < n_no) {
+                    cr_assert_lt(n_pos, 1024);
+                    pos[n_pos++] = (bc_ext_position_t){
+                        q->provider, n_inst, q->value, q->band, q->has_z,
+                        q->z, q->has_reference, q->reference, q->gap};
+                }
+                if (q->band != 4) {
+                    continue;
+                }
+                cr_assert_lt(n_members, 1024);
+                if (q->provider < n_no) {
+                    members[n_members++] = (bc_member_t){true, q->provider};
+                    e->n_band4++;
+                    continue;
+                }
+                size_t f = 0;
+                while (f < n_foreign && foreign[f].order != q->provider) {
+                    f++;
+                }
+                if (f == n_foreign) {
+                    const bc_provider_t *p = &single->prov[q->provider];
+                    bc_foreign_t *nf = &foreign[n_foreign++];
+                    memset(nf, 0, sizeof *nf);
+                    if (p->share_identity) {
+                        snprintf(nf->id, sizeof nf->id, "%s", p->id);
+                    }
+                    snprintf(nf->country, sizeof nf->country, "%s",
+                             p->country);
+                    snprintf(nf->service_type, sizeof nf->service_type,
+                             "%s", p->service_type);
+                    nf->share_identity = p->share_identity;
+                    nf->users = p->users;
+                    nf->order = q->provider;
+                }
+                members[n_members++] = (bc_member_t){false, f};
+                e->n_band4++;
+            }
+            n_inst++;
+        }
+        nat->in.n_ext_groups = 2;
+        nat->in.ext_groups = xg;
+        nat->in.n_ext_instances = n_inst;
+        nat->in.ext_instances = inst;
+        nat->in.n_ext_positions = n_pos;
+        nat->in.ext_positions = pos;
+        nat->in.n_foreign = n_foreign;
+        nat->in.foreign = foreign;
+        s_hand_run(nat);
+        for (size_t i = 0; i < n_no; i++) {
+            const bc_provider_result_t *a = &single->out.providers[i];
+            const bc_provider_result_t *b = &nat->out.providers[i];
+            cr_assert_eq(b->n_areas, a->n_areas, "round %d %s", round,
+                         single->prov[i].id);
+            for (size_t x = 0; x < a->n_areas; x++) {
+                cr_assert_eq(b->areas[x].indicator, a->areas[x].indicator);
+                cr_assert_eq(b->areas[x].n_partners, a->areas[x].n_partners,
+                             "round %d %s area %zu", round,
+                             single->prov[i].id, x);
+                for (size_t j = 0; j < a->areas[x].n_partners; j++) {
+                    const char *want =
+                        single->prov[a->areas[x].partners[j]].id;
+                    const char *got =
+                        s_partner_id(single, nat, b->areas[x].partners[j]);
+                    cr_assert_str_eq(got, want, "round %d %s area %zu",
+                                     round, single->prov[i].id, x);
+                    abroad += strncmp(want, "PT", 2) == 0;
+                }
+            }
+            cr_assert_eq(b->n_strengths, a->n_strengths);
+            for (size_t x = 0; x < a->n_strengths; x++) {
+                cr_assert_eq(b->strengths[x], a->strengths[x]);
+            }
+            /* the national group's reference to the international p50 */
+            for (int k = 0; k < 3; k++) {
+                const bc_position_t *p = s_find_pos(single, k, 0, i);
+                const bc_position_t *q = s_find_pos(nat, k, 0, i);
+                cr_assert_eq(p == NULL, q == NULL);
+                if (p != NULL) {
+                    cr_assert_eq(q->has_reference, p->has_reference);
+                    cr_assert_eq(q->reference, p->reference);
+                    cr_assert_eq(q->gap, p->gap);
+                }
+            }
+        }
+        s_hand_free(single);
+        s_hand_free(nat);
+    }
+    cr_assert_gt(abroad, 0, "no partner abroad");
 }

@@ -1,0 +1,317 @@
+/*
+ * End to end on loopback: cross-border bench-learning (SPEC 5, "groups
+ * that come back from the international node").  One international node
+ * and four national nodes (NO, PT, EE, LT) on the same generated data as
+ * one node that holds all four countries with the union of both sides'
+ * peer groups.  Every provider's positions (bands, z, references, gaps),
+ * areas for improvement (in order, with their learning partners) and
+ * strengths must be equal on both sides, some partners must be abroad, and
+ * the international node's positions must carry the reference and gap of
+ * a reference to a national statistic as the single node's do.  Once with
+ * the international node up from the start, once started only after the
+ * nationals closed.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_test_node.h"
+
+#define S_INTL_GROUPS "  international: [service_type]\n  all: []\n"
+#define S_NATIONAL_GROUPS "  national: [country, service_type]\n" \
+                          "  country: [country]\n"
+#define S_N_COUNTRIES 4
+
+static const char *const s_countries[S_N_COUNTRIES] = {"NO", "PT", "EE",
+                                                        "LT"};
+
+typedef struct s_net {
+    bl_test_node_t intl;
+    bl_test_node_t nat[S_N_COUNTRIES];
+    bl_test_node_t single;
+    char keys[300];
+    char cat[300];         /* the shared catalogue */
+    int port;
+} s_net_t;
+
+static s_net_t s_net;
+
+/* Points node n at the shared catalogue. */
+static void s_use_catalogue(const bl_test_node_t *n)
+{
+    cr_assert_eq(bl_test_sh("sed -i 's|^catalogue: .*|catalogue: %s|' %s",
+                            s_net.cat, n->config),
+                 0);
+}
+
+static void s_append(const bl_test_node_t *n, const char *text)
+{
+    FILE *f = fopen(n->config, "a");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void s_setup(void)
+{
+    s_net_t *n = &s_net;
+    memset(n, 0, sizeof *n);
+    n->port = bl_test_free_port();
+    cr_assert_gt(n->port, 0);
+    cr_assert_eq(bl_test_node_init(&n->intl, "role: international\n",
+                                   S_INTL_GROUPS, ""),
+                 0);
+    /* The catalogue of every node: the default one with one reference to
+     * a national statistic (STA-01: p50 of the national group). */
+    snprintf(n->cat, sizeof n->cat, "%s/cat/catalogue.yaml", n->intl.dir);
+    cr_assert_eq(bl_test_sh("mkdir -p %s/cat && cp -r %s/config/messages "
+                            "%s/cat/ && sed '0,/reference: {stat: p25, "
+                            "group: international}/s//reference: {stat: "
+                            "p50, group: national}/' "
+                            "%s/config/catalogue.yaml > %s",
+                            n->intl.dir, bl_test_source_dir(), n->intl.dir,
+                            bl_test_source_dir(), n->cat),
+                 0);
+    cr_assert_eq(bl_test_sh("grep -q 'group: national}' %s", n->cat), 0);
+    s_use_catalogue(&n->intl);
+    snprintf(n->keys, sizeof n->keys, "%s/keys", n->intl.dir);
+    cr_assert_eq(bl_test_sh("mkdir -p %s", n->keys), 0);
+    static const char *const names[] = {"intl", "no", "pt", "ee", "lt"};
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(bl_test_node_cli(&n->intl, NULL, "keygen %s -o %s",
+                                      names[i], n->keys),
+                     0);
+    }
+    char extra[2048];
+    snprintf(extra, sizeof extra,
+             "listen: tcp://127.0.0.1:%d\nkey: %s/intl.key\nallow:\n"
+             "  - {key: %s/no.pub, country: \"NO\"}\n"
+             "  - {key: %s/pt.pub, country: PT}\n"
+             "  - {key: %s/ee.pub, country: EE}\n"
+             "  - {key: %s/lt.pub, country: LT}\n",
+             n->port, n->keys, n->keys, n->keys, n->keys, n->keys);
+    s_append(&n->intl, extra);
+    cr_assert_eq(bl_test_sh("%s/bl-gen-sample -o %s/data --providers 14 "
+                            "--periods 2025 >/dev/null",
+                            bl_test_binary_dir(), n->intl.dir),
+                 0);
+    for (int c = 0; c < S_N_COUNTRIES; c++) {
+        char role[64], up[1024];
+        snprintf(role, sizeof role, "role: national\ncountry: \"%s\"\n",
+                 s_countries[c]);
+        char lower[3] = {(char)(s_countries[c][0] + 32),
+                         (char)(s_countries[c][1] + 32), 0};
+        snprintf(up, sizeof up,
+                 "upstream:\n  endpoint: tcp://127.0.0.1:%d\n"
+                 "  server_key: %s/intl.pub\n  key: %s/%s.key\n",
+                 n->port, n->keys, n->keys, lower);
+        cr_assert_eq(bl_test_node_init(&n->nat[c], role, S_NATIONAL_GROUPS,
+                                       up),
+                     0);
+        s_use_catalogue(&n->nat[c]);
+        cr_assert_eq(bl_test_sh("(head -1 %s/data/register.csv; grep '^%s-' "
+                                "%s/data/register.csv) > %s/register.csv",
+                                n->intl.dir, s_countries[c], n->intl.dir,
+                                n->nat[c].dir),
+                     0);
+    }
+    /* The single node: every country, the union of the peer groups. */
+    cr_assert_eq(bl_test_node_init(&n->single, "role: international\n",
+                                   S_NATIONAL_GROUPS S_INTL_GROUPS, NULL),
+                 0);
+    s_use_catalogue(&n->single);
+}
+
+static void s_teardown(void)
+{
+    for (int c = 0; c < S_N_COUNTRIES; c++) {
+        bl_test_node_stop(&s_net.nat[c]);
+    }
+    bl_test_node_stop(&s_net.single);
+    bl_test_node_stop(&s_net.intl);
+}
+
+static void s_national_cycle(int c)
+{
+    bl_test_node_t *n = &s_net.nat[c];
+    char *out = NULL;
+    int rc = bl_test_node_cli(n, &out,
+                              "submit --wait register.csv "
+                              "%s/data/indicators-%s-2025.csv "
+                              "%s/data/survey-*-%s-2025.csv",
+                              s_net.intl.dir, s_countries[c], s_net.intl.dir,
+                              s_countries[c]);
+    cr_assert_eq(rc, 0, "submit %s: %s", s_countries[c], out);
+    free(out);
+    rc = bl_test_node_cli(n, &out, "close 2025");
+    cr_assert_eq(rc, 0, "close %s: %s", s_countries[c], out);
+    free(out);
+}
+
+static void s_single_run(void)
+{
+    bl_test_node_t *n = &s_net.single;
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(n, &out, "up"), 0, "%s", out);
+    free(out);
+    const char *d = s_net.intl.dir;
+    int rc = bl_test_node_cli(n, &out,
+                              "submit --wait %s/data/register.csv "
+                              "%s/data/indicators-*-2025.csv "
+                              "%s/data/survey-*-2025.csv",
+                              d, d, d);
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(n, &out, "close 2025"), 0, "%s", out);
+    free(out);
+}
+
+/* Writes node n's positions export to path, keeping only the rows that
+ * grep -E pattern selects (after the header). */
+static void s_positions(const bl_test_node_t *n, const char *pattern,
+                        const char *path)
+{
+    char *out = NULL;
+    int rc = bl_test_node_cli(n, &out, "export 2025 --what positions -o %s",
+                              path);
+    cr_assert_eq(rc, 0, "export: %s", out);
+    free(out);
+    cr_assert_eq(bl_test_sh("grep -E '%s' %s > %s.sel || true", pattern,
+                            path, path),
+                 0);
+}
+
+/* How many of the national nodes' figures differ from the single node's:
+ * positions of their providers (every group, with reference and gap),
+ * the areas with partners and the strengths of every report, and the
+ * international node's positions.  With explain, prints the first. */
+static int s_differences(bool explain)
+{
+    char single[400], mine[400];
+    int bad = 0;
+    for (int c = 0; c < S_N_COUNTRIES; c++) {
+        const bl_test_node_t *n = &s_net.nat[c];
+        snprintf(single, sizeof single, "%s/single-%s.csv", s_net.single.dir,
+                 s_countries[c]);
+        snprintf(mine, sizeof mine, "%s/positions.csv", n->dir);
+        char pat[32];
+        snprintf(pat, sizeof pat, ",%s-", s_countries[c]);
+        s_positions(&s_net.single, pat, single);
+        s_positions(n, pat, mine);
+        if (bl_test_sh("cmp -s %s.sel %s.sel", single, mine) != 0) {
+            bad++;
+            if (explain) {
+                bl_test_sh("diff %s.sel %s.sel | head -5 >&2", single,
+                           mine);
+            }
+        }
+        if (bl_test_sh("test $(ls %s/var/reports/2025/%s-*.json | wc -l) "
+                       "-ge 10",
+                       n->dir, s_countries[c]) != 0) {
+            bad++;
+            continue;
+        }
+        bad += bl_test_sh(
+                   "cd %s/var/reports/2025 && for f in %s-*.json; do "
+                   "a=$(jq -cS '{areas, strengths}' $f); "
+                   "b=$(jq -cS '{areas, strengths}' "
+                   "%s/var/reports/2025/$f); "
+                   "if [ \"$a\" != \"$b\" ]; then %s exit 1; fi; done",
+                   n->dir, s_countries[c], s_net.single.dir,
+                   explain ? "echo \"$f: $a\" >&2; echo \"single: $b\" >&2;"
+                           : "")
+               != 0;
+    }
+    /* The international node: its groups' rows equal the single node's,
+     * references to the national p50 included. */
+    snprintf(single, sizeof single, "%s/single-intl.csv", s_net.single.dir);
+    snprintf(mine, sizeof mine, "%s/intl-positions.csv", s_net.intl.dir);
+    s_positions(&s_net.single, ",(international|all),", single);
+    s_positions(&s_net.intl, ",(international|all),", mine);
+    if (bl_test_sh("cmp -s %s.sel %s.sel", single, mine) != 0) {
+        bad++;
+        if (explain) {
+            bl_test_sh("diff %s.sel %s.sel | head -5 >&2", single, mine);
+        }
+    }
+    return bad;
+}
+
+/* Waits until both sides agree (the international results go back and
+ * forth as each national closes), then checks what must hold. */
+static void s_assert_same_as_single(void)
+{
+    s_single_run();
+    int bad = 1;
+    for (int i = 0; i < 300 && bad != 0; i++) {
+        bad = s_differences(false);
+        if (bad != 0) {
+            bl_test_sleep_ms(300);
+        }
+    }
+    if (bad != 0) {
+        s_differences(true);
+    }
+    cr_assert_eq(bad, 0, "%d figures differ from the single node's", bad);
+    /* The positions the comparison covered are not empty: international
+     * rows on a national node, with gaps to the national p50 on the
+     * international node. */
+    cr_assert_eq(bl_test_sh("test $(grep -c ',international,' "
+                            "%s/positions.csv.sel) -gt 50",
+                            s_net.nat[1].dir),
+                 0);
+    cr_assert_eq(bl_test_sh("grep '^2025,STA-01,' %s/intl-positions.csv.sel "
+                            "| grep -Eq ',[-0-9.e]+,[-0-9.e]+$'",
+                            s_net.intl.dir),
+                 0, "no reference to the national p50 on the "
+                    "international node");
+    /* Some learning partners are abroad. */
+    int abroad = 0;
+    for (int c = 0; c < S_N_COUNTRIES; c++) {
+        char *out = NULL;
+        char cmd[600];
+        snprintf(cmd, sizeof cmd,
+                 "cat %s/var/reports/2025/%s-*.json | jq -s "
+                 "'[.[].areas[].partners[] | select(.country != \"%s\")] "
+                 "| length' > %s/abroad.txt",
+                 s_net.nat[c].dir, s_countries[c], s_countries[c],
+                 s_net.nat[c].dir);
+        cr_assert_eq(bl_test_sh("%s", cmd), 0);
+        snprintf(cmd, sizeof cmd, "%s/abroad.txt", s_net.nat[c].dir);
+        FILE *f = fopen(cmd, "r");
+        cr_assert_not_null(f);
+        int k = 0;
+        cr_assert_eq(fscanf(f, "%d", &k), 1);
+        fclose(f);
+        abroad += k;
+        free(out);
+    }
+    cr_assert_gt(abroad, 0, "no learning partner in another country");
+}
+
+Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
+     .init = s_setup, .fini = s_teardown, .timeout = 300)
+{
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
+    free(out);
+    for (int c = 0; c < S_N_COUNTRIES; c++) {
+        cr_assert_eq(bl_test_node_cli(&s_net.nat[c], NULL, "up"), 0);
+        s_national_cycle(c);
+    }
+    s_assert_same_as_single();
+}
+
+Test(e2e_crossborder, international_started_after_the_nationals_closed,
+     .init = s_setup, .fini = s_teardown, .timeout = 300)
+{
+    for (int c = 0; c < S_N_COUNTRIES; c++) {
+        cr_assert_eq(bl_test_node_cli(&s_net.nat[c], NULL, "up"), 0);
+        s_national_cycle(c);
+    }
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
+    free(out);
+    s_assert_same_as_single();
+}
