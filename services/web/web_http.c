@@ -31,6 +31,8 @@
 #define S_CONN_MEMORY (64 * 1024)  /* request line and headers, per
                                       connection */
 #define S_POST_BUFFER (64 * 1024)
+#define S_DROP_MAX (64u * 1024u * 1024u)  /* bytes read and dropped past a
+                                             limit before hanging up */
 
 struct web_http {
     web_t *w;
@@ -250,6 +252,14 @@ static enum MHD_Result s_iterate(void *cls, enum MHD_ValueKind kind,
     if (c->error) {
         return MHD_NO;
     }
+    if (key == NULL) {
+        /* A part without a name (MHD passes NULL for a malformed
+         * Content-Disposition). */
+        c->error = MHD_HTTP_BAD_REQUEST;
+        snprintf(c->error_text, sizeof c->error_text,
+                 "the form has a part without a name");
+        return MHD_NO;
+    }
     if (filename != NULL) {
         if (strcmp(key, "file") != 0 || !c->wants_upload) {
             c->error = MHD_HTTP_BAD_REQUEST;
@@ -386,30 +396,44 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn,
         }
         c->body += n;
         uint64_t slack = c->wants_upload ? 64 * 1024 : 0;
-        if (c->body > c->body_max + slack) {
+        if (c->body > c->body_max + slack && !c->error) {
+            /* MHD takes an answer only before the body or after it: the
+             * spool is emptied now and the rest is read and dropped. */
             web_upload_close(&c->rq.upload);
-            return s_fail(w, c, MHD_HTTP_CONTENT_TOO_LARGE,
-                          c->wants_upload ? "the file is larger than the "
-                                            "upload limit"
-                                          : "the form is too large");
+            c->error = MHD_HTTP_CONTENT_TOO_LARGE;
+            snprintf(c->error_text, sizeof c->error_text, "%s",
+                     c->wants_upload ? "the file is larger than the upload "
+                                       "limit"
+                                     : "the form is too large");
+        }
+        if (c->error) {
+            /* A sender that goes far past the limit is cut off. */
+            return c->body > c->body_max + S_DROP_MAX ? MHD_NO : MHD_YES;
         }
         if (c->pp == NULL) {
-            return s_fail(w, c, MHD_HTTP_BAD_REQUEST,
-                          "the body is not a form (expected "
-                          "application/x-www-form-urlencoded or "
-                          "multipart/form-data with a boundary)");
+            c->error = MHD_HTTP_BAD_REQUEST;
+            snprintf(c->error_text, sizeof c->error_text,
+                     "the body is not a form (expected "
+                     "application/x-www-form-urlencoded, or "
+                     "multipart/form-data with a boundary)");
+            return MHD_YES;
         }
-        if (MHD_post_process(c->pp, upload_data, n) != MHD_YES ||
-            c->error) {
+        if (MHD_post_process(c->pp, upload_data, n) != MHD_YES &&
+            !c->error) {
+            c->error = MHD_HTTP_BAD_REQUEST;
+            snprintf(c->error_text, sizeof c->error_text,
+                     "the form is malformed");
+        }
+        if (c->error) {
             web_upload_close(&c->rq.upload);
-            return s_fail(w, c, c->error ? c->error : MHD_HTTP_BAD_REQUEST,
-                          c->error ? c->error_text
-                                   : "the form is malformed");
         }
         return MHD_YES;
     }
     if (c->queued) {
         return MHD_YES;
+    }
+    if (c->error) {
+        return s_fail(w, c, c->error, c->error_text);
     }
     web_resp_t rs;
     s_resp_init(&rs);
