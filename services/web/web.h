@@ -41,7 +41,16 @@ typedef struct web {
     uint64_t requests;        /* answered */
     uint64_t by_status[WEB_STATUS_SLOTS];
     uint64_t uploads, upload_bytes, refused_logins;
+    /* the report daemon's rendered generation per period, asked again
+       after WEB_GEN_TTL_MS: a report page then costs no request */
+    struct {
+        int64_t period;
+        uint64_t gen;
+        long long asked_ms;
+    } gens[8];
 } web_t;
+
+#define WEB_GEN_TTL_MS 2000
 
 /* Opens the store, the backend and the HTTP server; writes run/web.pid and
  * run/web.addr; logs "ready".  Returns 0 or 2 (logged). */

@@ -28,7 +28,7 @@
 #define S_CONNECTIONS 512          /* at once */
 #define S_PER_IP 256               /* at once from one address */
 #define S_IDLE_SECONDS 30          /* a client silent this long is dropped */
-#define S_CONN_MEMORY (64 * 1024)  /* request line and headers, per
+#define S_CONN_MEMORY (128 * 1024)  /* request line and headers, per
                                       connection */
 #define S_POST_BUFFER (64 * 1024)
 #define S_DROP_MAX (64u * 1024u * 1024u)  /* bytes read and dropped past a

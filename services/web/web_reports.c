@@ -25,6 +25,7 @@
 
 #include "bl_fs.h"
 #include "bl_log.h"
+#include "bl_net.h"
 
 #define S_PERIODS_MAX 64
 #define S_ROWS_MAX 4096     /* providers on the dashboard */
@@ -41,6 +42,34 @@ static const s_kind_t s_kinds[] = {
     {"json", "application/json"},
 };
 
+/* The generation of period the report daemon has rendered, asked at most
+ * once per WEB_GEN_TTL_MS. */
+static int s_rendered(web_t *w, int64_t period, uint64_t *gen, bl_err_t *err)
+{
+    long long now = bl_net_now_ms();
+    size_t slot = 0;
+    for (size_t i = 0; i < sizeof w->gens / sizeof w->gens[0]; i++) {
+        if (w->gens[i].period == period) {
+            if (now - w->gens[i].asked_ms < WEB_GEN_TTL_MS) {
+                *gen = w->gens[i].gen;
+                return 0;
+            }
+            slot = i;
+            break;
+        }
+        if (w->gens[i].asked_ms < w->gens[slot].asked_ms) {
+            slot = i;
+        }
+    }
+    int rc = web_backend_rendered(w->backend, period, gen, err);
+    if (rc == 0) {
+        w->gens[slot].period = period;
+        w->gens[slot].gen = *gen;
+        w->gens[slot].asked_ms = now;
+    }
+    return rc;
+}
+
 /* Opens the cached file, fetching it first when it is not there yet.
  * Returns an fd, or -1 with rs filled. */
 static int s_fetch(web_t *w, const web_req_t *rq, web_resp_t *rs,
@@ -49,7 +78,7 @@ static int s_fetch(web_t *w, const web_req_t *rq, web_resp_t *rs,
 {
     uint64_t gen = 0;
     bl_err_t err = {0};
-    if (web_backend_rendered(w->backend, period, &gen, &err) != 0) {
+    if (s_rendered(w, period, &gen, &err) != 0) {
         web_routes_error(rs, rq->lang, MHD_HTTP_BAD_GATEWAY, err.msg);
         return -1;
     }
@@ -166,7 +195,7 @@ static size_t s_periods(web_t *w, int64_t *out, size_t max)
         uint64_t gen = 0;
         bl_err_t err = {0};
         if (web_period_parse(e->d_name, strlen(e->d_name), &p) &&
-            web_backend_rendered(w->backend, p, &gen, &err) == 0 &&
+            s_rendered(w, p, &gen, &err) == 0 &&
             gen > 0) {
             out[n++] = p;
         }
