@@ -627,3 +627,80 @@ Test(web, metrics_for_loopback_with_every_daemon)
     }
     s_free(&r);
 }
+
+/* ---- configuration and TLS, each on a node of its own ------------------- */
+
+static void s_plain_setup(void)
+{
+    memset(&s_node, 0, sizeof s_node);
+}
+
+Test(web_config, a_bad_web_section_is_refused_with_its_line,
+     .init = s_plain_setup, .fini = s_teardown, .timeout = 60)
+{
+    cr_assert_eq(bl_test_node_init(&s_node, "role: national\ncountry: NO\n",
+                                   "  national: [country]\n",
+                                   "web:\n  listen: nowhere\n"
+                                   "  max_upload_mb: 0\n  colour: red\n"),
+                 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "status"), 1, "%s", out);
+    cr_assert(strstr(out, "node.yaml:11:") != NULL &&
+                  strstr(out, "web.listen: 'nowhere' is not address:port")
+                      != NULL, "%s", out);
+    cr_assert(strstr(out, "node.yaml:12:") != NULL &&
+                  strstr(out, "web.max_upload_mb: 0 is not between 1 and "
+                              "4096") != NULL, "%s", out);
+    cr_assert(strstr(out, "unknown key 'colour'") != NULL, "%s", out);
+    free(out);
+}
+
+Test(web_config, https_only_with_a_secure_cookie_under_tls,
+     .init = s_plain_setup, .fini = s_teardown, .timeout = 300)
+{
+    cr_assert_eq(bl_test_node_init(&s_node, "role: national\ncountry: NO\n",
+                                   "  national: [country]\n",
+                                   "web:\n  listen: 127.0.0.1:0\n"
+                                   "  tls_cert: web.crt\n"
+                                   "  tls_key: web.key\n"),
+                 0);
+    cr_assert_eq(bl_test_sh("cd %s && openssl req -x509 -newkey rsa:2048 "
+                            "-nodes -keyout web.key -out web.crt -days 2 "
+                            "-subj /CN=127.0.0.1 >/dev/null 2>&1 && "
+                            "echo provider-one-secret > pw1",
+                            s_node.dir),
+                 0, "openssl is needed (apt-get install openssl)");
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "up"), 0, "%s", out);
+    cr_assert(strstr(out, "https://127.0.0.1:") != NULL, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "user add p1 --provider "
+                                  "NO-0001 --password-file pw1"), 0, "%s",
+                 out);
+    free(out);
+    /* Python's ssl module speaks TLS for the test. */
+    int rc = bl_test_sh(
+        "cd %s && python3 - <<'PY'\n"
+        "import http.client, ssl, sys, urllib.parse\n"
+        "url = open('var/run/web.addr').read().strip()\n"
+        "host, port = url.split('//')[1].rstrip('/').split(':')\n"
+        "ctx = ssl.create_default_context(cafile='web.crt')\n"
+        "ctx.check_hostname = False\n"
+        "c = http.client.HTTPSConnection(host, int(port), context=ctx)\n"
+        "c.request('POST', '/login', urllib.parse.urlencode({'login': 'p1',"
+        " 'password': 'provider-one-secret'}), {'Content-Type': "
+        "'application/x-www-form-urlencoded'})\n"
+        "r = c.getresponse(); r.read()\n"
+        "ck = r.getheader('Set-Cookie') or ''\n"
+        "ok = r.status == 303 and '; Secure' in ck and 'HttpOnly' in ck\n"
+        "p = http.client.HTTPConnection(host, int(port), timeout=10)\n"
+        "try:\n"
+        "    p.request('GET', '/login'); plain = p.getresponse().status\n"
+        "except Exception:\n"
+        "    plain = 0\n"
+        "print(r.status, ck, plain)\n"
+        "sys.exit(0 if ok and plain != 200 else 1)\n"
+        "PY",
+        s_node.dir);
+    cr_assert_eq(rc, 0, "TLS log-in or plain refusal failed");
+}
