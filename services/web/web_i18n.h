@@ -116,6 +116,14 @@
       "Ei leitud.", "Nerasta.")                                              \
     X(T_SORT, "Sort by", "Sorter etter", "Ordenar por", "Järjesta",          \
       "Rikiuoti pagal")                                                      \
+    X(T_ADD_LOGIN, "Add a provider's login", "Legg til en pålogging for "   \
+      "en tjenesteyter", "Adicionar um acesso de prestador",                 \
+      "Lisa teenuseosutaja kasutaja", "Pridėti teikėjo prisijungimą")        \
+    X(T_ONE_TIME, "One-time password (to be changed at the first log-in):",  \
+      "Engangspassord (byttes ved første pålogging):",                       \
+      "Palavra-passe de uso único (a mudar no primeiro acesso):",            \
+      "Ühekordne parool (muudetakse esimesel sisselogimisel):",              \
+      "Vienkartinis slaptažodis (pakeičiamas pirmą kartą prisijungus):")     \
     X(T_SKIP, "Skip to the content", "Gå til innholdet",                     \
       "Saltar para o conteúdo", "Mine sisu juurde", "Pereiti prie turinio")
 

@@ -443,6 +443,18 @@ void web_reports_dashboard(web_t *w, web_req_t *rq, web_resp_t *rs)
     web_page_csrf(b, &rq->session);
     web_buf_printf(b, "<button type=\"submit\">%s %" PRId64 "</button>"
                    "</form>\n", web_text(lang, T_CLOSE), period);
+    web_buf_printf(b, "<h2>%s</h2>\n<form method=\"post\" action="
+                   "\"/coordinator/users\">\n<label for=\"new-login\">%s"
+                   "</label>\n<input id=\"new-login\" name=\"login\" "
+                   "required pattern=\"[A-Za-z0-9_.@-]{1,63}\">\n"
+                   "<label for=\"new-provider\">%s</label>\n<input id="
+                   "\"new-provider\" name=\"provider\" required pattern="
+                   "\"[A-Za-z0-9_.-]{1,40}\">\n",
+                   web_text(lang, T_ADD_LOGIN), web_text(lang, T_USER),
+                   web_text(lang, T_PROVIDER));
+    web_page_csrf(b, &rq->session);
+    web_buf_printf(b, "<button type=\"submit\">%s</button>\n</form>\n",
+                   web_text(lang, T_SAVE));
     web_page_end(b);
 }
 

@@ -581,6 +581,53 @@ static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
     }
 }
 
+/* POST /coordinator/users: a provider's login with a one-time password,
+ * shown once on the answer page. */
+static void s_add_user(web_t *w, web_req_t *rq, web_resp_t *rs)
+{
+    int lang = rq->lang;
+    const char *login = web_req_field(rq, "login");
+    const char *prov = web_req_field(rq, "provider");
+    if (login == NULL || !web_login_valid(login)) {
+        web_routes_error(rs, lang, MHD_HTTP_BAD_REQUEST,
+                         "login: use 1 to 63 of A-Z a-z 0-9 _ . @ -");
+        return;
+    }
+    if (prov == NULL || !web_id_valid(prov)) {
+        web_routes_error(rs, lang, MHD_HTTP_BAD_REQUEST,
+                         "provider: not a provider id (1 to 40 of A-Z a-z "
+                         "0-9 _ . -)");
+        return;
+    }
+    char password[32];
+    web_random_hex(password, 9);
+    bl_err_t err = {0};
+    int rc = web_accounts_add(w->accounts, login, prov, false, password,
+                              true, &err);
+    if (rc != 0) {
+        sodium_memzero(password, sizeof password);
+        web_routes_error(rs, lang, rc == BL_EINVAL
+                                       ? MHD_HTTP_CONFLICT
+                                       : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                         err.msg);
+        return;
+    }
+    bl_log(BL_LOG_INFO, "user added login=%s provider=%s by=%s", login, prov,
+           rq->session.account.login);
+    web_buf_t *b = &rs->body;
+    web_page_begin(b, lang, web_text(lang, T_ADD_LOGIN), &rq->session);
+    web_buf_puts(b, "<p>");
+    web_buf_esc(b, login);
+    web_buf_puts(b, " — ");
+    web_buf_esc(b, prov);
+    web_buf_printf(b, "</p>\n<p>%s <strong id=\"one-time\">%s</strong>"
+                   "</p>\n<p><a href=\"/coordinator\">%s</a></p>\n",
+                   web_text(lang, T_ONE_TIME), password,
+                   web_text(lang, T_COORDINATOR));
+    web_page_end(b);
+    sodium_memzero(password, sizeof password);
+}
+
 static void s_actions(web_req_t *rq, web_resp_t *rs)
 {
     int lang = rq->lang;
@@ -642,6 +689,10 @@ void web_routes_handle(web_t *w, web_req_t *rq, web_resp_t *rs)
             s_language(w, rq, rs);
         } else if (strcmp(url, "/submissions") == 0) {
             s_upload(w, rq, rs);
+        } else if (coord && strcmp(url, "/coordinator/users") == 0) {
+            if (web_csrf_ok(rq, rs)) {
+                s_add_user(w, rq, rs);
+            }
         } else if (coord && s_prefix(url, "/coordinator/close/", &rest)) {
             if (web_csrf_ok(rq, rs)) {
                 web_reports_close(w, rq, rs, rest);

@@ -8,10 +8,11 @@ register and the other providers' figures, and makes the accounts:
     web_flow.py URL WORKDIR PROVIDER LOGIN PASSWORD COORD_LOGIN COORD_PASSWORD
 
 WORKDIR holds bad.csv (rows with errors) and good.csv; downloads go to
-WORKDIR/downloads.  A provider logs in, sends the bad file and reads the
-errors with their line numbers on the page, sends the good file, the
-coordinator sees the provider counted and closes the period, and the
-provider opens its report and downloads the PDF.  Every wait is a
+WORKDIR/downloads.  The coordinator creates the provider's login (a
+one-time password); the provider logs in, chooses PASSWORD, sends the bad
+file and reads the errors with their line numbers on the page, sends the
+good file; the coordinator sees the provider counted and closes the
+period; the provider opens its report and downloads the PDF.  Every wait is a
 WebDriverWait on a condition; exits non-zero with the reason on failure.
 """
 import os
@@ -86,7 +87,26 @@ def main():
         check(d.current_url.endswith("/login"), "no session: " +
               d.current_url)
         check(not d.find_elements(By.TAG_NAME, "script"), "a script")
-        log_in(d, url, login, password)
+
+        # The coordinator makes the provider's login.
+        log_in(d, url, clogin, cpassword)
+        d.get(url + "/coordinator")
+        d.find_element(By.ID, "new-login").send_keys(login)
+        d.find_element(By.ID, "new-provider").send_keys(provider)
+        d.find_element(By.XPATH, "//form[@action='/coordinator/users']"
+                                 "//button").click()
+        one_time = WebDriverWait(d, WAIT).until(
+            lambda x: x.find_elements(By.ID, "one-time"))[0].text
+        check(len(one_time) >= 10, "one-time password: " + one_time)
+        log_out(d)
+
+        # The provider's first log-in: a password of its own first.
+        log_in(d, url, login, one_time)
+        check(d.current_url.endswith("/password"), d.current_url)
+        d.find_element(By.ID, "password").send_keys(password)
+        d.find_element(By.ID, "repeat").send_keys(password)
+        d.find_element(By.CSS_SELECTOR, "main form button").click()
+        WebDriverWait(d, WAIT).until(lambda x: x.current_url.endswith("/"))
         check(provider in d.find_element(By.TAG_NAME, "h1").text,
               "the provider's home")
 

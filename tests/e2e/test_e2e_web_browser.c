@@ -1,9 +1,10 @@
 /*
  * The web portal in a real browser: a node with bl-web is started by
  * `benchlearn up`, the register and the other providers' survey answers
- * are sent with `benchlearn submit`, a provider and a coordinator account
- * are made with `benchlearn user add`, and tests/browser/web_flow.py drives
- * headless Chromium through the portal (log in, a file with bad rows and
+ * are sent with `benchlearn submit`, a coordinator account is made with
+ * `benchlearn user add`, and tests/browser/web_flow.py drives headless
+ * Chromium through the portal (the coordinator makes the provider's login,
+ * the provider's first log-in and own password, a file with bad rows and
  * its errors on the page, the corrected file, the coordinator's count and
  * close, the report in the page and its PDF downloaded).
  *
@@ -74,12 +75,7 @@ Test(web_browser, provider_uploads_fixes_and_reads_its_report,
     cr_assert_eq(bl_test_node_cli(&s_node, &out, "submit --wait "
                                   "register.csv others.csv"), 0, "%s", out);
     free(out);
-    cr_assert_eq(bl_test_sh("cd %s && echo provider-one-secret > pw1 && "
-                            "echo coordinator-secret > pwc", d), 0);
-    cr_assert_eq(bl_test_node_cli(&s_node, &out, "user add p1 --provider "
-                                  "NO-0001 --password-file pw1"), 0, "%s",
-                 out);
-    free(out);
+    cr_assert_eq(bl_test_sh("cd %s && echo coordinator-secret > pwc", d), 0);
     cr_assert_eq(bl_test_node_cli(&s_node, &out, "user add boss "
                                   "--coordinator --password-file pwc"), 0,
                  "%s", out);
