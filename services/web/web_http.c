@@ -54,7 +54,7 @@ typedef struct s_conn {
     bool upload_failed;          /* the spool could not be written */
 } s_conn_t;
 
-/* ---- answers -------------------------------------------------------------- */
+/* ---- answers ------------------------------------------------------------- */
 
 static enum MHD_Result s_queue(web_t *w, struct MHD_Connection *conn,
                                web_resp_t *rs)
@@ -317,7 +317,7 @@ static enum MHD_Result s_iterate(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-/* ---- the handler ---------------------------------------------------------- */
+/* ---- the handler --------------------------------------------------------- */
 
 /* First call: the request's state, its session and its limits. */
 static enum MHD_Result s_begin(web_t *w, struct MHD_Connection *conn,
@@ -462,7 +462,7 @@ static void s_completed(void *cls, struct MHD_Connection *conn,
     *con_cls = NULL;
 }
 
-/* ---- the server ----------------------------------------------------------- */
+/* ---- the server ---------------------------------------------------------- */
 
 static void s_mhd_log(void *cls, const char *fmt, va_list ap)
 {

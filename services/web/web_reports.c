@@ -238,7 +238,7 @@ void web_reports_list(web_t *w, const web_req_t *rq, web_buf_t *b,
     web_buf_puts(b, "</ul>\n");
 }
 
-/* ---- the coordinator's dashboard -------------------------------------------- */
+/* ---- the coordinator's dashboard ----------------------------------------- */
 
 typedef struct s_row {
     char provider[WEB_PROVIDER_MAX];

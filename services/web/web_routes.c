@@ -105,7 +105,7 @@ static void s_lang_form(web_buf_t *b, const web_req_t *rq)
                    web_text(rq->lang, T_SAVE));
 }
 
-/* ---- log-in, log-out, password, language ---------------------------------- */
+/* ---- log-in, log-out, password, language --------------------------------- */
 
 static void s_login_page(web_resp_t *rs, int lang, const char *notice,
                          const char *login)
@@ -275,7 +275,7 @@ static void s_language(web_t *w, web_req_t *rq, web_resp_t *rs)
     web_redirect(rs, "/");
 }
 
-/* ---- home, upload, submissions --------------------------------------------- */
+/* ---- home, upload, submissions ------------------------------------------- */
 
 /* Lists the provider's portal submissions into b (newest last). */
 typedef struct s_subs {
@@ -637,7 +637,7 @@ static void s_actions(web_req_t *rq, web_resp_t *rs)
     web_page_end(&rs->body);
 }
 
-/* ---- dispatch ---------------------------------------------------------------- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 static bool s_prefix(const char *url, const char *prefix, const char **rest)
 {
