@@ -482,6 +482,62 @@ static void s_upstream(s_ctx_t *c, const bl_yaml_node_t *v)
     }
 }
 
+/* web: {listen, tls_cert, tls_key, max_upload_mb, metrics_token} */
+static void s_web(s_ctx_t *c, const bl_yaml_node_t *v)
+{
+    if (bl_yaml_kind(v) != BL_YAML_MAPPING) {
+        s_err(c, v, "web: expected {listen, tls_cert, tls_key, "
+              "max_upload_mb, metrics_token}");
+        return;
+    }
+    static const char *const keys[] = {"listen", "tls_cert", "tls_key",
+                                       "max_upload_mb", "metrics_token",
+                                       NULL};
+    c->errors += bl_yaml_check_keys(c->doc, v, "web", keys, c->diags);
+    bl_config_t *cfg = c->cfg;
+    const bl_yaml_node_t *f = bl_yaml_map_get(v, "listen");
+    const char *s = NULL;
+    if (f == NULL) {
+        s_err(c, v, "web: missing key 'listen' (address:port)");
+    } else if (s_ok(c, bl_yaml_get_string(c->doc, f, "web.listen", &s,
+                                          c->diags))) {
+        const char *colon = strrchr(s, ':');
+        char *end = NULL;
+        long port = colon ? strtol(colon + 1, &end, 10) : -1;
+        if (colon == NULL || colon == s || end == colon + 1 || *end != '\0'
+            || port < 0 || port > 65535) {
+            s_err(c, f, "web.listen: '%s' is not address:port "
+                  "(e.g. 127.0.0.1:8080)", s);
+        } else {
+            cfg->web_listen = s_dup(c, s);
+        }
+    }
+    f = bl_yaml_map_get(v, "tls_cert");
+    if (f != NULL) {
+        cfg->web_tls_cert = s_get_path(c, f, "web.tls_cert");
+    }
+    f = bl_yaml_map_get(v, "tls_key");
+    if (f != NULL) {
+        cfg->web_tls_key = s_get_path(c, f, "web.tls_key");
+    }
+    if ((cfg->web_tls_cert == NULL) != (cfg->web_tls_key == NULL)) {
+        s_err(c, v, "web: tls_cert and tls_key go together");
+    }
+    f = bl_yaml_map_get(v, "max_upload_mb");
+    if (f != NULL && s_ok(c, bl_yaml_get_int(c->doc, f, "web.max_upload_mb",
+                                             &cfg->web_max_upload_mb,
+                                             c->diags))) {
+        if (cfg->web_max_upload_mb < 1 || cfg->web_max_upload_mb > 4096) {
+            s_err(c, f, "web.max_upload_mb: %d is not between 1 and 4096",
+                  cfg->web_max_upload_mb);
+        }
+    }
+    f = bl_yaml_map_get(v, "metrics_token");
+    if (f != NULL) {
+        cfg->web_metrics_token = s_get_path(c, f, "web.metrics_token");
+    }
+}
+
 static void s_allow(s_ctx_t *c, const bl_yaml_node_t *v)
 {
     if (bl_yaml_kind(v) != BL_YAML_SEQUENCE) {
@@ -567,7 +623,8 @@ static void s_config(s_ctx_t *c, const bl_yaml_node_t *root,
     static const char *const keys[] = {
         "node", "role", "country", "data_dir", "catalogue", "min_respondents",
         "min_peers", "peer_groups", "endpoints", "workers", "change_factor",
-        "language", "rules", "upstream", "listen", "key", "allow", NULL,
+        "language", "rules", "upstream", "listen", "key", "allow", "web",
+        NULL,
     };
     bl_config_t *cfg = c->cfg;
     c->errors += bl_yaml_check_keys(c->doc, root, "the node config", keys,
@@ -709,6 +766,12 @@ static void s_config(s_ctx_t *c, const bl_yaml_node_t *root,
         }
     }
 
+    cfg->web_max_upload_mb = 200;
+    v = bl_yaml_map_get(root, "web");
+    if (v != NULL && !bl_yaml_is_null(v)) {
+        s_web(c, v);
+    }
+
     /* The catalogue last: its own errors follow the config's. */
     if (cfg->catalogue_path != NULL && !c->oom) {
         int rc = bl_catalogue_load(&cfg->catalogue, cfg->catalogue_path,
@@ -835,6 +898,10 @@ void bl_config_destroy(bl_config_t **cfg)
         free(c->allow[i].key_path);
     }
     free(c->allow);
+    free(c->web_listen);
+    free(c->web_tls_cert);
+    free(c->web_tls_key);
+    free(c->web_metrics_token);
     free(c);
     *cfg = NULL;
 }

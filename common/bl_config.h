@@ -92,6 +92,14 @@ typedef struct bl_config {
     char *key;                  /* path to this node's .key */
     size_t n_allow;
     bl_allow_t *allow;
+    /* the web portal (SPEC 9); web_listen NULL when the node has no web */
+    char *web_listen;           /* "127.0.0.1:8080" (port 0: the OS picks,
+                                   written to <data_dir>/run/web.addr) */
+    char *web_tls_cert;         /* path, NULL = plain HTTP */
+    char *web_tls_key;          /* path, set with web_tls_cert */
+    int web_max_upload_mb;      /* default 200 */
+    char *web_metrics_token;    /* path to a file holding the token, or
+                                   NULL */
 } bl_config_t;
 
 /* Loads the node config at path and the catalogue it names.  Returns 0 and

@@ -31,8 +31,17 @@ for what in stats positions values correlations; do
     "$bin/benchlearn" export 2025 --what $what -o "$work/export/$what.csv"
 done
 "$bin/benchlearn" status
+# A coordinator login for the portal, with a one-time password.
+# ($work/var was emptied above, so the account store is new.)
+login=$("$bin/benchlearn" user add coordinator --coordinator)
+password=$(printf '%s\n' "$login" | sed -n 's/^one-time password: \([0-9a-f]*\).*/\1/p')
 echo
 echo "exports:  $work/export/{stats,positions,values,correlations}.csv"
 echo "reports:  $work/var/reports/2025/ (one HTML and PDF per provider)"
 echo "summary:  $work/var/reports/2025/summary.html"
+echo "portal:   $(cat "$work/var/run/web.addr")"
+echo "          log in as 'coordinator' with the one-time password $password"
+echo "          (you choose your own at the first log-in); make providers' logins"
+echo "          on its Collection page, or with"
+echo "          BENCHLEARN_CONFIG=$work/node.yaml $bin/benchlearn user add LOGIN --provider ID"
 echo "stop the node with: BENCHLEARN_CONFIG=$work/node.yaml $bin/benchlearn down"

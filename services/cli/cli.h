@@ -53,5 +53,6 @@ int cli_close(cli_t *c, int argc, char **argv);
 int cli_export(cli_t *c, int argc, char **argv);
 int cli_report(cli_t *c, int argc, char **argv);
 int cli_keygen(cli_t *c, int argc, char **argv);
+int cli_user(cli_t *c, int argc, char **argv);
 
 #endif

@@ -87,11 +87,12 @@ static int s_running_pid(const bl_config_t *cfg, const char *name)
     return pid;
 }
 
-static int s_spawn(cli_t *c, bl_stage_t s, int k, const char *name)
+/* Starts bl-<program> as worker k, detached, its output in log/<name>. */
+static int s_spawn(cli_t *c, const char *program, int k, const char *name)
 {
     char bin_dir[PATH_MAX], prog[PATH_MAX + 32], log_path[4200];
     s_bin_dir(bin_dir, sizeof bin_dir);
-    snprintf(prog, sizeof prog, "%s/bl-%s", bin_dir, bl_stage_name(s));
+    snprintf(prog, sizeof prog, "%s/bl-%s", bin_dir, program);
     snprintf(log_path, sizeof log_path, "%s/log/%s.log", c->cfg->data_dir,
              name);
     char worker[16];
@@ -170,23 +171,79 @@ static int s_save_workers(const cli_t *c)
     return 0;
 }
 
+/* ---- the web portal (bl-web), when the config has `web:` -------------- */
+
+/* The address bl-web serves, from run/web.addr (written once it listens);
+ * false when it is not there. */
+static bool s_web_addr(const bl_config_t *cfg, char *buf, size_t size)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run/web.addr", cfg->data_dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return false;
+    }
+    bool ok = fgets(buf, (int)size, f) != NULL;
+    fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+    return ok && buf[0] != '\0';
+}
+
+/* Starts bl-web unless it runs; waits until it listens.  Returns 0 or 2. */
+static int s_web_up(cli_t *c)
+{
+    if (s_running_pid(c->cfg, "web") == 0) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/run/web.addr", c->cfg->data_dir);
+        unlink(path);
+        int rc = s_spawn(c, "web", 1, "web");
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    long long deadline = bl_net_now_ms() + S_UP_TIMEOUT_MS;
+    char addr[256];
+    for (;;) {
+        int pid = s_running_pid(c->cfg, "web");
+        if (pid > 0 && s_web_addr(c->cfg, addr, sizeof addr)) {
+            printf("%-12s up   pid %d %s\n", "web", pid, addr);
+            return 0;
+        }
+        if (bl_net_now_ms() > deadline) {
+            cli_error("web did not start; see %s/log/web.log",
+                      c->cfg->data_dir);
+            return 2;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int cli_up(cli_t *c, int argc, char **argv)
 {
     bool selected[BL_STAGE_COUNT] = {false};
-    bool any = false;
+    bool any = false, web = false;
     const char *workers = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
             workers = argv[++i];
             continue;
         }
+        if (strcmp(argv[i], "web") == 0 && c->cfg->web_listen != NULL) {
+            web = any = true;
+            continue;
+        }
         int s = bl_stage_from_name(argv[i]);
         if (s < 0) {
             cli_error("up: unknown stage '%s' (ingest, validate, aggregate, "
-                      "benchmark, report)", argv[i]);
+                      "benchmark, report%s)", argv[i],
+                      c->cfg->web_listen ? ", web" : "");
             return 1;
         }
         selected[s] = any = true;
+    }
+    if (!any) {
+        web = c->cfg->web_listen != NULL;
     }
     for (int s = 0; s < BL_STAGE_COUNT && !any; s++) {
         selected[s] = true;
@@ -240,7 +297,7 @@ int cli_up(cli_t *c, int argc, char **argv)
             if (s_running_pid(c->cfg, name) > 0) {
                 continue;
             }
-            rc = s_spawn(c, (bl_stage_t)s, k, name);
+            rc = s_spawn(c, bl_stage_name((bl_stage_t)s), k, name);
             if (rc != 0) {
                 return rc;
             }
@@ -266,6 +323,9 @@ int cli_up(cli_t *c, int argc, char **argv)
             }
         }
     }
+    if (web && s_web_up(c) != 0) {
+        failed = 1;
+    }
     return failed ? 2 : 0;
 }
 
@@ -273,9 +333,15 @@ int cli_down(cli_t *c, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    int pids[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX];
-    char names[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX][64];
+    int pids[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX + 1];
+    char names[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX + 1][64];
     size_t n = 0;
+    /* The portal first: it stops taking requests before the stages go. */
+    int web_pid = s_running_pid(c->cfg, "web");
+    if (web_pid > 0 && kill(web_pid, SIGTERM) == 0) {
+        snprintf(names[n], sizeof names[0], "web");
+        pids[n++] = web_pid;
+    }
     for (int s = 0; s < BL_STAGE_COUNT; s++) {
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, names[n], sizeof names[0]);
@@ -335,6 +401,16 @@ int cli_status(cli_t *c, int argc, char **argv)
                        h.extra_values[i], spaces ? "\"" : "");
             }
             printf("\n");
+        }
+    }
+    if (c->cfg->web_listen != NULL) {
+        int pid = s_running_pid(c->cfg, "web");
+        char addr[256];
+        if (pid > 0 && s_web_addr(c->cfg, addr, sizeof addr)) {
+            printf("%-12s %-5s %8d %s\n", "web", "up", pid, addr);
+        } else {
+            printf("%-12s %-5s\n", "web", "down");
+            down = 1;
         }
     }
     return down ? 2 : 0;

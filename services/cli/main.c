@@ -34,6 +34,9 @@ static const command_t s_commands[] = {
     {"report", cli_report, 1,
      "report PERIOD [--provider ID] [--format html|pdf|csv|json] [-o DIR]"},
     {"keygen", cli_keygen, 0, "keygen NAME [-o DIR]  a CURVE key pair"},
+    {"user", cli_user, 1,
+     "user add LOGIN (--provider ID | --coordinator) [--password-file F] | "
+     "list | disable LOGIN | passwd LOGIN  web portal accounts"},
 };
 
 static void s_usage(FILE *f)

@@ -1,0 +1,412 @@
+/*
+ * web_backend: requests to the other daemons (see web_backend.h).
+ */
+#include "web_backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_daemon.h"
+#include "bl_outbox.h"
+
+#define S_TIMEOUT_MS 60000
+
+struct web_backend {
+    void *zctx;
+    const bl_config_t *cfg;
+    /* [stage][worker - 1]: open connections, NULL until first use */
+    bl_rpc_t *rpc[BL_STAGE_COUNT][BL_OUTBOX_LANES_MAX];
+};
+
+int web_backend_new(web_backend_t **out, void *zctx, const bl_config_t *cfg,
+                    bl_err_t *err)
+{
+    web_backend_t *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    b->zctx = zctx;
+    b->cfg = cfg;
+    *out = b;
+    return 0;
+}
+
+void web_backend_destroy(web_backend_t **b)
+{
+    if (b == NULL || *b == NULL) {
+        return;
+    }
+    for (int s = 0; s < BL_STAGE_COUNT; s++) {
+        for (int k = 0; k < BL_OUTBOX_LANES_MAX; k++) {
+            bl_rpc_close(&(*b)->rpc[s][k]);
+        }
+    }
+    free(*b);
+    *b = NULL;
+}
+
+static int s_rpc(web_backend_t *b, bl_stage_t stage, int k, bl_rpc_t **out,
+                 bl_err_t *err)
+{
+    if (k < 1 || k > BL_OUTBOX_LANES_MAX) {
+        return bl_err_set(err, BL_EINVAL, "no worker %d", k);
+    }
+    bl_rpc_t **slot = &b->rpc[stage][k - 1];
+    if (*slot == NULL) {
+        char ep[512];
+        bl_daemon_endpoint(b->cfg, stage, k, ep, sizeof ep);
+        int rc = bl_rpc_open(slot, b->zctx, b->cfg, ep, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    *out = *slot;
+    return 0;
+}
+
+void web_backend_reset(web_backend_t *b, bl_stage_t stage)
+{
+    for (int k = 0; k < BL_OUTBOX_LANES_MAX; k++) {
+        bl_rpc_close(&b->rpc[stage][k]);
+    }
+}
+
+int web_backend_call(web_backend_t *b, bl_stage_t stage, int k,
+                     const bl_mpw_t *w, bl_reply_t *reply, int timeout_ms,
+                     bl_err_t *err)
+{
+    bl_rpc_t *rpc;
+    int rc = s_rpc(b, stage, k, &rpc, err);
+    if (rc == 0) {
+        rc = bl_rpc_call(rpc, w, reply, timeout_ms, err);
+    }
+    if (rc != 0) {
+        bl_rpc_close(&b->rpc[stage][k - 1]);
+        bl_err_prefix(err, "%s", bl_stage_name(stage));
+    }
+    return rc;
+}
+
+int web_backend_send(web_backend_t *b, bl_stage_t stage, const bl_mpw_t *w,
+                     bl_err_t *err)
+{
+    bl_rpc_t *rpc;
+    int rc = s_rpc(b, stage, 1, &rpc, err);
+    if (rc == 0) {
+        rc = bl_rpc_send(rpc, w, S_TIMEOUT_MS, err);
+    }
+    if (rc != 0) {
+        web_backend_reset(b, stage);
+        bl_err_prefix(err, "%s", bl_stage_name(stage));
+    }
+    return rc;
+}
+
+int web_backend_recv(web_backend_t *b, bl_stage_t stage, bl_reply_t *reply,
+                     bl_err_t *err)
+{
+    bl_rpc_t *rpc;
+    int rc = s_rpc(b, stage, 1, &rpc, err);
+    if (rc == 0) {
+        rc = bl_rpc_recv(rpc, reply, S_TIMEOUT_MS, err);
+    }
+    if (rc != 0) {
+        web_backend_reset(b, stage);
+        bl_err_prefix(err, "%s", bl_stage_name(stage));
+    }
+    return rc;
+}
+
+int web_backend_sub_status(web_backend_t *b, const char *sub,
+                           web_counts_t *out, bl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->complete = true;
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    int rc = 0;
+    for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
+         k++) {
+        bl_mpw_reset(&w);
+        bl_rpc_request(&w, "sub_status", 1);
+        bl_mpw_str(&w, "sub");
+        bl_mpw_str(&w, sub);
+        bl_reply_t reply;
+        rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
+                              S_TIMEOUT_MS, err);
+        if (rc != 0) {
+            break;
+        }
+        if (!bl_reply_ok(&reply, NULL, 0)) {
+            out->complete = false;
+            bl_reply_free(&reply);
+            continue;
+        }
+        char state[16] = "";
+        bl_req_str(&reply.msg, "state", state, sizeof state);
+        if (strcmp(state, "complete") != 0) {
+            out->complete = false;
+        }
+        static const char *const keys[] = {"rows", "accepted", "warned",
+                                           "rejected"};
+        uint64_t *dst[] = {&out->rows, &out->accepted, &out->warned,
+                           &out->rejected};
+        for (int i = 0; i < 4; i++) {
+            int64_t v;
+            if (bl_req_int(&reply.msg, keys[i], &v) == 0 && v > 0) {
+                *dst[i] += (uint64_t)v;
+            }
+        }
+        bl_reply_free(&reply);
+    }
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
+/* Reads one page of outcome rows; returns the number of rows read. */
+static uint64_t s_outcome_rows(bl_mpr_t *r, uint64_t *after,
+                               void (*fn)(void *ctx, const web_problem_t *p),
+                               void *ctx)
+{
+    uint32_t n;
+    uint64_t rows = 0;
+    if (bl_mpr_array(r, &n) != 0) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t three, np;
+        uint64_t line, status;
+        if (bl_mpr_array(r, &three) || three != 3 || bl_mpr_uint(r, &line) ||
+            bl_mpr_uint(r, &status) || bl_mpr_array(r, &np)) {
+            break;
+        }
+        *after = line;
+        rows++;
+        for (uint32_t j = 0; j < np; j++) {
+            uint32_t pn;
+            web_problem_t p = {.line = line};
+            if (bl_mpr_array(r, &pn) || pn != 3 ||
+                bl_mpr_bool(r, &p.error) ||
+                bl_mpr_str(r, &p.field, &p.fl) ||
+                bl_mpr_str(r, &p.why, &p.wl)) {
+                return rows;
+            }
+            fn(ctx, &p);
+        }
+    }
+    return rows;
+}
+
+int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
+                         void (*fn)(void *ctx, const web_problem_t *p),
+                         void *ctx, bool *more, bl_err_t *err)
+{
+    *more = false;
+    uint64_t shown = 0;
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    int rc = 0;
+    for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
+         k++) {
+        uint64_t after = 0;
+        bool page_more = true;
+        while (page_more && rc == 0) {
+            if (shown >= max) {
+                *more = true;
+                break;
+            }
+            bl_mpw_reset(&w);
+            bl_rpc_request(&w, "outcomes", 4);
+            bl_mpw_str(&w, "sub");
+            bl_mpw_str(&w, sub);
+            bl_mpw_str(&w, "after");
+            bl_mpw_uint(&w, after);
+            bl_mpw_str(&w, "limit");
+            bl_mpw_uint(&w, max - shown < 1000 ? max - shown : 1000);
+            bl_mpw_str(&w, "problems_only");
+            bl_mpw_bool(&w, true);
+            bl_reply_t reply;
+            rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
+                                  S_TIMEOUT_MS, err);
+            if (rc != 0) {
+                break;
+            }
+            page_more = false;
+            bl_mpr_t r;
+            if (bl_req_find(&reply.msg, "more", &r) == 0) {
+                bl_mpr_bool(&r, &page_more);
+            }
+            if (bl_req_find(&reply.msg, "rows", &r) == 0) {
+                uint64_t n = s_outcome_rows(&r, &after, fn, ctx);
+                shown += n;
+                if (n == 0) {
+                    page_more = false;
+                }
+            }
+            bl_reply_free(&reply);
+        }
+    }
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
+int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
+                         size_t fsize, char *state, size_t ssize,
+                         bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "sub_info", 1);
+    bl_mpw_str(&w, "sub");
+    bl_mpw_str(&w, sub);
+    bl_reply_t reply;
+    int rc = web_backend_call(b, BL_STAGE_INGEST, 1, &w, &reply,
+                              S_TIMEOUT_MS, err);
+    bl_mpw_destroy(&w);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!bl_reply_ok(&reply, err ? err->msg : NULL, err ? sizeof err->msg
+                                                         : 0)) {
+        bl_reply_free(&reply);
+        return BL_ENOTFOUND;
+    }
+    file[0] = state[0] = '\0';
+    bl_req_str(&reply.msg, "file", file, fsize);
+    bl_req_str(&reply.msg, "state", state, ssize);
+    bl_reply_free(&reply);
+    return 0;
+}
+
+int web_backend_rejected(web_backend_t *b, int64_t period,
+                         void (*fn)(void *ctx, const char *provider,
+                                    uint64_t n),
+                         void *ctx, bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    int rc = 0;
+    for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
+         k++) {
+        char after[512] = "";
+        bool more = true;
+        while (more && rc == 0) {
+            bl_mpw_reset(&w);
+            bl_rpc_request(&w, "rejected", 3);
+            bl_mpw_str(&w, "period");
+            bl_mpw_int(&w, period);
+            bl_mpw_str(&w, "after");
+            bl_mpw_str(&w, after);
+            bl_mpw_str(&w, "limit");
+            bl_mpw_uint(&w, 1000);
+            bl_reply_t reply;
+            rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
+                                  S_TIMEOUT_MS, err);
+            if (rc != 0) {
+                break;
+            }
+            more = false;
+            bl_mpr_t r;
+            uint32_t n;
+            if (bl_req_find(&reply.msg, "rows", &r) == 0 &&
+                bl_mpr_array(&r, &n) == 0) {
+                for (uint32_t i = 0; i < n; i++) {
+                    uint32_t three;
+                    char p[32], prov[64];
+                    uint64_t count;
+                    if (bl_mpr_array(&r, &three) || three != 3 ||
+                        bl_mpr_str_copy(&r, p, sizeof p) ||
+                        bl_mpr_str_copy(&r, prov, sizeof prov) ||
+                        bl_mpr_uint(&r, &count)) {
+                        break;
+                    }
+                    fn(ctx, prov, count);
+                }
+            }
+            if (bl_req_find(&reply.msg, "next", &r) == 0 && !bl_mpr_nil(&r)) {
+                more = bl_mpr_str_copy(&r, after, sizeof after) == 0 &&
+                       after[0] != '\0';
+            }
+            bl_reply_free(&reply);
+        }
+    }
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
+int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
+                         bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "period_state", 1);
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, period);
+    bl_reply_t reply;
+    int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply,
+                              S_TIMEOUT_MS, err);
+    bl_mpw_destroy(&w);
+    if (rc != 0) {
+        return rc;
+    }
+    int64_t g = 0;
+    bl_req_int(&reply.msg, "generation", &g);
+    *gen = g > 0 ? (uint64_t)g : 0;
+    bl_reply_free(&reply);
+    return 0;
+}
+
+int web_backend_render(web_backend_t *b, int64_t period,
+                       const char *provider, const char *format,
+                       const char *dir, bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "render", 4);
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, period);
+    bl_mpw_str(&w, "provider");
+    bl_mpw_str(&w, provider);
+    bl_mpw_str(&w, "format");
+    bl_mpw_str(&w, format);
+    bl_mpw_str(&w, "dir");
+    bl_mpw_str(&w, dir);
+    bl_reply_t reply;
+    int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply, 600000,
+                              err);
+    bl_mpw_destroy(&w);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!bl_reply_ok(&reply, err ? err->msg : NULL,
+                     err ? sizeof err->msg : 0)) {
+        rc = BL_ENOTFOUND;
+    }
+    bl_reply_free(&reply);
+    return rc;
+}
+
+int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "close", 2);
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, period);
+    bl_mpw_str(&w, "reopen");
+    bl_mpw_bool(&w, false);
+    bl_reply_t reply;
+    int rc = web_backend_call(b, BL_STAGE_INGEST, 1, &w, &reply,
+                              S_TIMEOUT_MS, err);
+    bl_mpw_destroy(&w);
+    if (rc != 0) {
+        return rc;
+    }
+    char why[BL_ERR_MSG_MAX];
+    if (!bl_reply_ok(&reply, why, sizeof why)) {
+        rc = bl_err_set(err, BL_EREFUSED, "%s", why);
+    }
+    bl_reply_free(&reply);
+    return rc;
+}
