@@ -10,6 +10,9 @@
  *             -> [unit, [answer|nil...]]
  *   values    period \x1f provider \x1f unit \x1f indicator
  *             -> [value|nil, numerator|nil, denominator|nil, n|nil, status]
+ *   rejected  period \x1f validation worker -> [[provider, rows]...]: the
+ *             rows still rejected that the worker's close marker carried,
+ *             passed on together once every worker's marker is in
  * The meta counter "records" counts records applied, exactly once each.
  */
 #include "aggregate.h"
@@ -23,8 +26,9 @@
 #include "bl_log.h"
 #include "bl_page.h"
 
-enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES };
-static const char *const s_dbs[] = {"register", "ind", "resp", "values"};
+enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES, DB_REJECTED };
+static const char *const s_dbs[] = {"register", "ind", "resp", "values",
+                                    "rejected"};
 
 #define S_KEY_MAX 400
 #define S_VALUES_PER_MSG 4000
@@ -536,6 +540,93 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
     return rc;
 }
 
+/* Gathers the stored rejected-row counts of every validation worker into
+ * one array (a provider appears once per worker that holds its rows). */
+typedef struct s_rejected {
+    bl_mpw_t *w;
+    uint32_t n;
+} s_rejected_t;
+
+static int s_rejected_part(void *ctx, const char *const *parts, size_t n,
+                           const MDB_val *value)
+{
+    (void)parts;
+    (void)n;
+    s_rejected_t *rj = ctx;
+    bl_mpr_t r;
+    uint32_t m;
+    bl_mpr_init(&r, value->mv_data, value->mv_size);
+    if (bl_mpr_array(&r, &m) != 0) {
+        return 0;
+    }
+    bl_mpw_raw(rj->w, r.p, (size_t)(r.end - r.p));
+    rj->n += m;
+    return 0;
+}
+
+/* Keeps the rows still rejected that one validation worker's close marker
+ * carries (key: period, sender). */
+static int s_keep_rejected(aggregate_t *a, MDB_txn *txn, int64_t period,
+                           const bl_msg_t *msg, bl_err_t *err)
+{
+    bl_mpr_t r;
+    if (bl_req_find(msg, "rejected", &r) != 0) {
+        return 0;
+    }
+    bl_mpr_t check = r;
+    uint32_t n;
+    const uint8_t *raw;
+    size_t rl;
+    if (bl_mpr_array(&check, &n) != 0 || bl_mpr_raw(&r, &raw, &rl) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed rejected-row counts in "
+                          "a close message");
+    }
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *parts[] = {p, msg->sender};
+    size_t kl = bl_page_join(key, sizeof key, parts, 2);
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_REJECTED), key, kl, raw,
+                        rl, err);
+}
+
+/* Passes the close marker on with every worker's rejected-row counts. */
+static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
+                           int64_t gen, bool reopen, bl_err_t *err)
+{
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    bl_mpw_t counts;
+    bl_mpw_init(&counts);
+    s_rejected_t rj = {&counts, 0};
+    MDB_dbi db = bl_daemon_dbi(a->d, DB_REJECTED);
+    int rc = bl_page_each(txn, db, prefix, pl, s_rejected_part, &rj, err);
+    bl_mpw_t *w = &a->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_int(w, gen);
+    bl_mpw_str(w, "reopen");
+    bl_mpw_bool(w, reopen);
+    bl_mpw_str(w, "rejected");
+    bl_mpw_array(w, rj.n);
+    bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    if (rc == 0 && (w->err || counts.err)) {
+        rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
+    bl_mpw_destroy(&counts);
+    if (rc == 0) {
+        rc = bl_page_delete(txn, db, prefix, pl, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    return bl_outbox_put(bl_daemon_outbox(a->d), txn, 0, BL_MSG_CLOSE,
+                         bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
 static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
@@ -543,6 +634,10 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     if (bl_req_int(msg, "period", &period) != 0 ||
         bl_req_int(msg, "generation", &gen) != 0) {
         return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    int rc0 = s_keep_rejected(a, txn, period, msg, err);
+    if (rc0 != 0) {
+        return rc0;
     }
     /* Every validation worker passes the marker on; compute after the
      * last, when all rows before the close have arrived. */
@@ -570,8 +665,12 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
         rc = s_flush_values(a, txn, period, gen, err);
     }
     if (rc == 0) {
-        rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0, BL_MSG_CLOSE,
-                           msg->payload, msg->payload_len, err);
+        bool reopen = false;
+        bl_mpr_t r;
+        if (bl_req_find(msg, "reopen", &r) == 0) {
+            bl_mpr_bool(&r, &reopen);
+        }
+        rc = s_forward_close(a, txn, period, gen, reopen, err);
     }
     return rc;
 }
