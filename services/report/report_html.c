@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report_chart.h"
+#include "report_curve.h"
 #include "report_text.h"
 
 /* Width of the charts in SVG px; CSS scales them to the column (about
@@ -635,6 +636,55 @@ static void s_figures_table(s_w_t *w, const report_indicator_t *ind)
     s_raw(w, "</tbody>\n</table>\n");
 }
 
+/* The learning curve (SPEC 5): the chart, and its figures in a table. */
+static void s_curve(s_w_t *w, const report_indicator_t *ind)
+{
+    if (!report_curve_has(ind)) {
+        return;
+    }
+    char buf[160];
+    s_raw(w, "<div class=\"curve\"><h4>");
+    s_msg(w, "curve.heading");
+    s_raw(w, "</h4>\n");
+    char *svg = NULL;
+    bl_err_t err = {0};
+    snprintf(buf, sizeof buf, "lc-%s", ind->id != NULL ? ind->id : "");
+    if (report_curve_svg(ind, w->m, buf, &svg, &err) != 0) {
+        w->oom = 1;
+    } else {
+        s_raw(w, "<figure style=\"margin:0\">");
+        s_raw(w, svg);
+        s_raw(w, "</figure>\n");
+    }
+    free(svg);
+    s_raw(w, "<details><summary>");
+    s_msg(w, "curve.heading");
+    s_raw(w, "</summary>\n<table class=\"figures curve-table\">\n<thead><tr>");
+    static const char *const cols[] = {"col.period", "col.value", "col.rank",
+                                       "col.band", "curve.p50"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        s_raw(w, i == 0 ? "<th scope=\"col\">" : "<th scope=\"col\" "
+                                                 "class=\"num\">");
+        s_msg(w, cols[i]);
+        s_raw(w, "</th>");
+    }
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < ind->curve_count; i++) {
+        const report_curve_point_t *p = &ind->curve[i];
+        s_fmt(w, "<tr><th scope=\"row\">%d</th>", p->period);
+        s_num_cell(w, ind, p->value, p->status == REPORT_STATUS_OK);
+        if (p->has_position) {
+            s_fmt(w, "<td class=\"num\">%.0f</td><td class=\"num\">%d</td>",
+                  round(p->percentile_rank), p->band);
+        } else {
+            s_raw(w, "<td class=\"num\">–</td><td class=\"num\">–</td>");
+        }
+        s_num_cell(w, ind, p->p50, p->has_p50);
+        s_raw(w, "</tr>\n");
+    }
+    s_raw(w, "</tbody>\n</table>\n</details>\n</div>\n");
+}
+
 static void s_indicator(s_w_t *w, const report_provider_t *r,
                         const report_indicator_t *ind)
 {
@@ -732,6 +782,7 @@ static void s_indicator(s_w_t *w, const report_provider_t *r,
         }
         s_raw(w, "</p>\n");
     }
+    s_curve(w, ind);
     s_raw(w, "</article>\n");
 }
 

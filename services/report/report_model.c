@@ -44,6 +44,7 @@ static void s_indicator_free(report_indicator_t *ind)
         s_group_free(&ind->groups[i]);
     }
     free(ind->groups);
+    free(ind->curve);
 }
 
 static void s_partner_free(report_partner_t *p)
@@ -87,6 +88,7 @@ void report_provider_destroy(report_provider_t **r)
         free(p->units[i].values);
     }
     free(p->units);
+    free(p->curve_group);
     free(p);
     *r = NULL;
 }

@@ -63,6 +63,20 @@ typedef struct report_group {
     size_t peer_count;       /* elements in peers */
 } report_group_t;
 
+/* One period of an indicator's learning curve (SPEC 5): the provider's
+ * value and its position in its national group (the node's first peer
+ * group), with that group's median. */
+typedef struct report_curve_point {
+    int period;              /* 2023 */
+    report_status_t status;
+    double value;            /* valid when status is OK */
+    int has_position;        /* 1: percentile_rank and band are valid */
+    double percentile_rank;  /* 0..100 in the national group */
+    int band;                /* 1..4 in the national group */
+    int has_p50;             /* 1: the group had enough peers */
+    double p50;              /* the national group's median */
+} report_curve_point_t;
+
 /* One indicator of the catalogue as it concerns this provider. */
 typedef struct report_indicator {
     char *id;                /* "RES-01" */
@@ -81,6 +95,9 @@ typedef struct report_indicator {
     double previous_value;   /* value in period - 1 */
     report_group_t *groups;  /* the provider's peer group instances */
     size_t group_count;
+    report_curve_point_t *curve;  /* every period the node holds up to this
+                                     one, oldest first; may be NULL */
+    size_t curve_count;
 } report_indicator_t;
 
 /* A provider named (share_identity yes) or described ("a residential care
@@ -136,6 +153,8 @@ typedef struct report_provider {
     size_t strength_count;
     report_unit_t *units;    /* may be NULL */
     size_t unit_count;
+    char *curve_group;       /* the learning curve's group id ("national");
+                                may be NULL */
 } report_provider_t;
 
 /* Participation of one provider, for the coordinator. */

@@ -26,6 +26,7 @@ int report_pdf_write(const char *path, const report_provider_t *r,
 #include <string.h>
 
 #include "report_chart.h"
+#include "report_curve.h"
 #include "report_text.h"
 
 #define S_PAGE_W 595.28
@@ -345,6 +346,26 @@ static void s_chart(s_pdf_t *p, const report_indicator_t *ind)
     report_chart_free(&c);
 }
 
+/* The learning curve, at half the content width, under its heading. */
+static void s_curve(s_pdf_t *p, const report_indicator_t *ind)
+{
+    if (!report_curve_has(ind)) {
+        return;
+    }
+    double scale = S_CONTENT_W / S_CHART_W;
+    s_need(p, REPORT_CURVE_HEIGHT * scale + 16);
+    s_para(p, report_i18n_get(p->m, "curve.heading"), 9, 1,
+           REPORT_GREY_TEXT, 0, 2);
+    cairo_save(p->cr);
+    cairo_translate(p->cr, S_LEFT, p->y);
+    cairo_scale(p->cr, scale, scale);
+    report_draw_t d;
+    report_chart_cairo_backend(&d, p->cr);
+    report_curve_draw(ind, p->m, &d);
+    cairo_restore(p->cr);
+    p->y += REPORT_CURVE_HEIGHT * scale + 4;
+}
+
 static void s_indicator_body(s_pdf_t *p, const report_indicator_t *ind)
 {
     char buf[256];
@@ -397,6 +418,7 @@ static void s_indicator_body(s_pdf_t *p, const report_indicator_t *ind)
             }
         }
     }
+    s_curve(p, ind);
 }
 
 /* The key to the charts' symbols, scaled like the charts. */

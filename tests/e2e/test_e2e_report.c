@@ -319,3 +319,53 @@ Test(e2e_report, health_is_answered_while_a_large_render_runs,
     zmq_ctx_term(zctx);
     bl_config_destroy(&cfg);
 }
+
+Test(e2e_report, learning_curve_spans_every_period_the_node_holds,
+     .init = s_setup, .fini = s_teardown, .timeout = 600)
+{
+    s_write_data(12);
+    s_load(3);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "close 2025");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/var/reports/2025/NO-0001.json",
+             s_node.dir);
+    char *json = s_read(path);
+    cr_assert_not_null(json);
+    /* LEA-01 of NO-0001 is 13, 18, 23 %: the lowest of the 12, whose
+     * medians are 29.5, 34.5, 39.5; rank 100 * 0.5 / 12. */
+    cr_assert_not_null(strstr(json,
+        "\"curve\":[{\"period\":2023,\"status\":\"ok\",\"value\":13,"
+        "\"percentile_rank\":4.166666667,\"band\":1,\"group_p50\":29.5},"
+        "{\"period\":2024,\"status\":\"ok\",\"value\":18,"
+        "\"percentile_rank\":4.166666667,\"band\":1,\"group_p50\":34.5},"
+        "{\"period\":2025,\"status\":\"ok\",\"value\":23,"
+        "\"percentile_rank\":4.166666667,\"band\":1,\"group_p50\":39.5}]"),
+        "%s", json);
+    free(json);
+    /* The CSV carries the earlier periods' rows; the HTML the chart. */
+    snprintf(path, sizeof path, "%s/var/reports/2025/NO-0001.csv",
+             s_node.dir);
+    char *csv = s_read(path);
+    cr_assert_not_null(csv);
+    cr_assert_not_null(strstr(csv, "\nNO-0001,2023,LEA-01,ok,13,,,,,"
+                                   "national,,,,,,,,,29.5,,,,,"
+                                   "4.166666667,1,,,,\n"), "%s", csv);
+    free(csv);
+    snprintf(path, sizeof path, "%s/var/reports/2025/NO-0001.html",
+             s_node.dir);
+    char *html = s_read(path);
+    cr_assert_not_null(html);
+    cr_assert_not_null(strstr(html, "lc-LEA-01-title"));
+    free(html);
+    /* The 2024 report, rendered when 2024 closed, shows 2023 and 2024. */
+    snprintf(path, sizeof path, "%s/var/reports/2024/NO-0001.json",
+             s_node.dir);
+    json = s_read(path);
+    cr_assert_not_null(json);
+    cr_assert_not_null(strstr(json, "\"curve\":[{\"period\":2023,"));
+    cr_assert_null(strstr(json, "\"period\":2025"));
+    free(json);
+}
