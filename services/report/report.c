@@ -35,6 +35,7 @@
 #include "report_i18n.h"
 #include "report_model.h"
 #include "report_pdf.h"
+#include "report_signif.h"
 
 enum { DB_PROV = 0, DB_SUMMARY, DB_REJECTED, DB_JOBS, DB_DONE };
 static const char *const s_dbs[] = {"prov", "summary", "rejected", "jobs",
@@ -88,6 +89,9 @@ typedef struct s_job {
     int failed;                 /* reports that could not be written */
     char failed_ids[S_FAILED_NAMED][64];
     char reason[256];           /* the first failure's reason */
+    report_summary_t *corrs;    /* the period's shown correlations, read
+                                   once per job; NULL until then */
+    bool corrs_read;
 } s_job_t;
 
 typedef struct report {
@@ -417,17 +421,6 @@ static int s_cmp_area(const void *a, const void *b)
     return strcmp(x->indicator_id, y->indicator_id);
 }
 
-static int s_cmp_corr(const void *a, const void *b)
-{
-    const report_correlation_t *x = a, *y = b;
-    double ax = x->rho < 0 ? -x->rho : x->rho;
-    double ay = y->rho < 0 ? -y->rho : y->rho;
-    if (ax != ay) {
-        return ax < ay ? 1 : -1;
-    }
-    return strcmp(x->a, y->a);
-}
-
 static report_summary_t *s_decode_summary(const report_t *rp,
                                           const void *data, size_t len,
                                           int period)
@@ -561,8 +554,10 @@ static report_summary_t *s_decode_summary(const report_t *rp,
                 c->rho = s_num(&r, NULL);
                 s->correlation_count++;
             }
-            qsort(s->correlations, s->correlation_count,
-                  sizeof *s->correlations, s_cmp_corr);
+            /* Only the pairs SPEC 5 lets people see, most certain
+             * first. */
+            s->correlation_count = report_signif_filter(
+                s->correlations, s->correlation_count);
         } else {
             for (uint32_t j = 0; j < m; j++) {
                 bl_mpr_skip(&r);
@@ -842,6 +837,69 @@ static void s_add_curve(report_t *rp, MDB_txn *txn, report_provider_t *p)
     }
 }
 
+/* The relationships shown for p's areas for improvement (SPEC 5): the
+ * shown correlations of the job's period (from its stored summary, read
+ * once per job) that involve the area's indicator in a group instance p
+ * belongs to for it, smallest p first.  Without memory the report goes out
+ * without them. */
+static void s_add_related(report_t *rp, MDB_txn *txn, report_provider_t *p)
+{
+    s_job_t *job = &rp->job;
+    if (!job->corrs_read) {
+        job->corrs_read = true;
+        char pk[24];
+        snprintf(pk, sizeof pk, "%" PRId64, job->period);
+        MDB_val sv;
+        if (bl_store_get(txn, bl_daemon_dbi(rp->d, DB_SUMMARY), pk,
+                         strlen(pk), &sv, NULL) == 0) {
+            job->corrs = s_decode_summary(rp, sv.mv_data, sv.mv_size,
+                                          (int)job->period);
+        }
+    }
+    const report_summary_t *s = job->corrs;
+    if (s == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < p->area_count; i++) {
+        report_area_t *a = &p->areas[i];
+        const report_indicator_t *ind = report_provider_find(p,
+                                                             a->indicator_id);
+        if (ind == NULL) {
+            continue;
+        }
+        for (size_t k = 0; k < s->correlation_count; k++) {
+            const report_correlation_t *c = &s->correlations[k];
+            const char *other = strcmp(c->a, ind->id) == 0   ? c->b
+                                : strcmp(c->b, ind->id) == 0 ? c->a
+                                                             : NULL;
+            bool mine = false;
+            for (size_t g = 0; other != NULL && g < ind->group_count; g++) {
+                const report_group_t *grp = &ind->groups[g];
+                mine = mine || (grp->group_id != NULL &&
+                                grp->group_key != NULL &&
+                                strcmp(grp->group_id, c->group_id) == 0 &&
+                                strcmp(grp->group_key, c->group_key) == 0);
+            }
+            if (!mine) {
+                continue;
+            }
+            report_relation_t *nr = realloc(
+                a->related, (a->related_count + 1) * sizeof *nr);
+            if (nr == NULL) {
+                return;
+            }
+            a->related = nr;
+            report_relation_t *rel = &nr[a->related_count++];
+            rel->indicator_id = report_strdup(other);
+            rel->group_id = report_strdup(c->group_id);
+            rel->group_key = report_strdup(c->group_key);
+            rel->n = c->n;
+            rel->rho = c->rho;
+            rel->p = c->p;
+        }
+    }
+}
+
 /* ---- rendering jobs ----------------------------------------------------- */
 
 /* Rendering is a job: a close or a `render` request records it in its
@@ -998,6 +1056,7 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
             s_job_fail(job, id, err.msg);
         } else {
             s_add_curve(rp, txn, rep);
+            s_add_related(rp, txn, rep);
             int n = s_write_provider(rp, rep, m, job->dir, job->format,
                                      &err);
             if (n < 0) {
@@ -1252,6 +1311,7 @@ static void s_tick(void *svc)
         /* The job stays queued and is rendered again. */
         bl_log(BL_LOG_ERROR, "cannot record the rendering: %s", err.msg);
     }
+    report_summary_destroy(&job->corrs);
     job->active = false;
     s_kick(rp);   /* the next job, if any, without waiting for the poll */
 }
@@ -1628,6 +1688,7 @@ static void s_close(void **svc)
             pthread_join(rp->pdf.thread, NULL);
             report_provider_destroy(&rp->pdf.p);
         }
+        report_summary_destroy(&rp->job.corrs);
         for (size_t i = 0; i < rp->n_msgs; i++) {
             report_i18n_destroy(&rp->msgs[i]);
         }

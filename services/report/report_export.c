@@ -370,6 +370,25 @@ int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
             }
             s_json_partner(f, &a->partners[k]);
         }
+        fputc(']', f);
+        s_json_key(f, "related", &af);
+        fputc('[', f);
+        for (size_t k = 0; k < a->related_count; k++) {
+            const report_relation_t *rel = &a->related[k];
+            int rf = 1;
+            fputs(k > 0 ? ",{" : "{", f);
+            s_json_key(f, "indicator_id", &rf);
+            s_json_str(f, rel->indicator_id);
+            s_json_key(f, "group_id", &rf);
+            s_json_str(f, rel->group_id);
+            s_json_key(f, "group_key", &rf);
+            s_json_str(f, rel->group_key);
+            s_json_key(f, "n", &rf);
+            fprintf(f, "%zu", rel->n);
+            s_json_num(f, "rho", rel->rho, 1, &rf);
+            s_json_num(f, "p", rel->p, 1, &rf);
+            fputc('}', f);
+        }
         fputs("]}", f);
     }
     fputc(']', f);

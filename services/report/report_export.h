@@ -17,7 +17,8 @@
  * JSON: one object {provider, period, curve_group, indicators[{...,
  * groups[...], curve[{period, status, value, percentile_rank, band,
  * group_p50}] oldest first}],
- * areas[{indicator_id, partners[...]}], strengths[], units[...]}; absent
+ * areas[{indicator_id, partners[...], related[{indicator_id, group_id,
+ * group_key, n, rho, p}]}], strengths[], units[...]}; absent
  * figures are null; strings escaped per RFC 8259.  Neither output carries
  * the peers' individual values, and partners that do not share identity
  * appear without id or name.  No labels, no language: ids and codes only.

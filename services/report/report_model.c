@@ -77,6 +77,12 @@ void report_provider_destroy(report_provider_t **r)
         for (size_t j = 0; j < REPORT_PARTNERS_MAX; j++) {
             s_partner_free(&p->areas[i].partners[j]);
         }
+        for (size_t j = 0; j < p->areas[i].related_count; j++) {
+            free(p->areas[i].related[j].indicator_id);
+            free(p->areas[i].related[j].group_id);
+            free(p->areas[i].related[j].group_key);
+        }
+        free(p->areas[i].related);
     }
     free(p->areas);
     for (size_t i = 0; i < p->strength_count && p->strengths; i++) {

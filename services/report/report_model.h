@@ -110,11 +110,24 @@ typedef struct report_partner {
     char *country;           /* "PT" */
 } report_partner_t;
 
+/* An indicator that moves with an area for improvement in one of the
+ * provider's group instances, shown by SPEC 5's rule (report_signif). */
+typedef struct report_relation {
+    char *indicator_id;      /* the other indicator */
+    char *group_id;          /* "national" */
+    char *group_key;         /* "NO/residential_care" */
+    size_t n;                /* providers with both values */
+    double rho;              /* Spearman's rho, -1..1 */
+    double p;                /* two-sided p */
+} report_relation_t;
+
 /* An area for improvement with its learning partners. */
 typedef struct report_area {
     char *indicator_id;      /* an id in report_provider_t.indicators */
     report_partner_t partners[REPORT_PARTNERS_MAX];
     size_t partner_count;    /* 0..REPORT_PARTNERS_MAX */
+    report_relation_t *related;   /* smallest p first; may be NULL */
+    size_t related_count;
 } report_area_t;
 
 /* One unit's value of one indicator. */
@@ -199,6 +212,7 @@ typedef struct report_correlation {
     char *b;
     size_t n;                /* providers with both values */
     double rho;              /* -1..1 */
+    double p;                /* two-sided p (report_signif) */
 } report_correlation_t;
 
 /* The coordinator's summary of one node and period. */
@@ -217,7 +231,8 @@ typedef struct report_summary {
     size_t band_dist_count;
     report_top_area_t *top_areas;   /* most providers first */
     size_t top_area_count;
-    report_correlation_t *correlations;   /* strongest |rho| first */
+    report_correlation_t *correlations;   /* those shown (report_signif),
+                                             smallest p first */
     size_t correlation_count;
 } report_summary_t;
 

@@ -369,3 +369,35 @@ Test(e2e_report, learning_curve_spans_every_period_the_node_holds,
     cr_assert_null(strstr(json, "\"period\":2025"));
     free(json);
 }
+
+Test(e2e_report, areas_show_the_indicators_that_move_with_them,
+     .init = s_setup, .fini = s_teardown, .timeout = 300)
+{
+    /* 24 providers: LEA-01 rises and LEA-03 falls with the provider
+     * number, so rho is -1 over n 24 (p 0): shown.  With 12 providers
+     * (n < 20) nothing would be. */
+    s_write_data(24);
+    s_load(1);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "close 2023");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/var/reports/2023/NO-0001.json",
+             s_node.dir);
+    char *json = s_read(path);
+    cr_assert_not_null(json);
+    cr_assert_not_null(strstr(json,
+        "{\"indicator_id\":\"LEA-01\",\"partners\":["), "%s", json);
+    cr_assert_not_null(strstr(json,
+        "\"related\":[{\"indicator_id\":\"LEA-03\",\"group_id\":"
+        "\"national\",\"group_key\":\"NO/residential_care\",\"n\":24,"
+        "\"rho\":-1,\"p\":0}]"), "%s", json);
+    free(json);
+    snprintf(path, sizeof path, "%s/var/reports/2023/summary.html",
+             s_node.dir);
+    char *html = s_read(path);
+    cr_assert_not_null(html);
+    cr_assert_not_null(strstr(html, "LEA-01 × LEA-03"), "%s", html);
+    free(html);
+}
