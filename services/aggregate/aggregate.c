@@ -383,6 +383,8 @@ typedef struct s_pool {
     size_t n_units;
     char units[S_UNITS_MAX][64];
     s_survey_acc_t *acc;   /* (1 + S_UNITS_MAX) x n_ind; row 0 = provider */
+    uint64_t *resp;        /* (1 + S_UNITS_MAX) x n_surveys: respondents */
+    size_t n_surveys;
 } s_pool_t;
 
 static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
@@ -394,16 +396,28 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
         for (size_t k = 0; k < a->n_ind; k++) {
             const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
             s_survey_acc_t *c = &pool->acc[u * a->n_ind + k];
-            if (c->given == 0 || (def->kind != BL_KIND_SURVEY_SHARE &&
-                                  def->kind != BL_KIND_SURVEY_MEAN)) {
+            if (def->kind != BL_KIND_SURVEY_SHARE &&
+                def->kind != BL_KIND_SURVEY_MEAN) {
+                continue;
+            }
+            /* Respondents in the survey but none who answered the items:
+             * n 0, suppressed (SPEC 4). */
+            bool asked = def->survey >= 0 &&
+                         (size_t)def->survey < pool->n_surveys &&
+                         pool->resp[u * pool->n_surveys +
+                                    (size_t)def->survey] > 0;
+            if (c->given == 0 && !asked) {
                 continue;
             }
             s_value_t v;
             memset(&v, 0, sizeof v);
-            v.has_value = true;
-            v.value = def->kind == BL_KIND_SURVEY_SHARE
-                          ? 100.0 * (double)c->at_least / (double)c->given
-                          : c->sum / (double)c->given;
+            v.has_value = c->given > 0;
+            if (v.has_value) {
+                v.value = def->kind == BL_KIND_SURVEY_SHARE
+                              ? 100.0 * (double)c->at_least /
+                                    (double)c->given
+                              : c->sum / (double)c->given;
+            }
             v.has_n = true;
             v.n = c->n;
             v.suppressed = c->n < (uint64_t)a->cfg->min_respondents;
@@ -418,6 +432,8 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
         }
     }
     memset(pool->acc, 0, (1 + S_UNITS_MAX) * a->n_ind * sizeof *pool->acc);
+    memset(pool->resp, 0,
+           (1 + S_UNITS_MAX) * pool->n_surveys * sizeof *pool->resp);
     pool->n_units = 0;
     return 0;
 }
@@ -478,13 +494,20 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
     s_pool_t pool;
     memset(&pool, 0, sizeof pool);
     pool.acc = calloc((1 + S_UNITS_MAX) * a->n_ind, sizeof *pool.acc);
-    if (pool.acc == NULL) {
+    pool.n_surveys = a->cfg->catalogue->n_surveys;
+    pool.resp = calloc((1 + S_UNITS_MAX) * (pool.n_surveys ? pool.n_surveys
+                                                           : 1),
+                       sizeof *pool.resp);
+    if (pool.acc == NULL || pool.resp == NULL) {
+        free(pool.acc);
+        free(pool.resp);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, bl_daemon_dbi(a->d, DB_RESP), &cur);
     if (rc != 0) {
         free(pool.acc);
+        free(pool.resp);
         return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
                           mdb_strerror(rc));
     }
@@ -528,6 +551,12 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
                     s_pool_add(a, pool.acc + slot * a->n_ind, s, answers,
                                given, n_items);
                 }
+                if ((size_t)s < pool.n_surveys) {
+                    pool.resp[(size_t)s]++;
+                    if (slot > 0) {
+                        pool.resp[slot * pool.n_surveys + (size_t)s]++;
+                    }
+                }
             }
         }
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -537,6 +566,7 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
     }
     mdb_cursor_close(cur);
     free(pool.acc);
+    free(pool.resp);
     return rc;
 }
 
