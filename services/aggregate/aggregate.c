@@ -10,6 +10,9 @@
  *             -> [unit, [answer|nil...]]
  *   values    period \x1f provider \x1f unit \x1f indicator
  *             -> [value|nil, numerator|nil, denominator|nil, n|nil, status]
+ *   rejected  period \x1f validation worker -> [[provider, rows]...]: the
+ *             rows still rejected that the worker's close marker carried,
+ *             passed on together once every worker's marker is in
  * The meta counter "records" counts records applied, exactly once each.
  */
 #include "aggregate.h"
@@ -23,8 +26,9 @@
 #include "bl_log.h"
 #include "bl_page.h"
 
-enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES };
-static const char *const s_dbs[] = {"register", "ind", "resp", "values"};
+enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES, DB_REJECTED };
+static const char *const s_dbs[] = {"register", "ind", "resp", "values",
+                                    "rejected"};
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_VALUES_PER_MSG 4000
@@ -379,6 +383,8 @@ typedef struct s_pool {
     size_t n_units;
     char units[S_UNITS_MAX][64];
     s_survey_acc_t *acc;   /* (1 + S_UNITS_MAX) x n_ind; row 0 = provider */
+    uint64_t *resp;        /* (1 + S_UNITS_MAX) x n_surveys: respondents */
+    size_t n_surveys;
 } s_pool_t;
 
 static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
@@ -390,16 +396,28 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
         for (size_t k = 0; k < a->n_ind; k++) {
             const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
             s_survey_acc_t *c = &pool->acc[u * a->n_ind + k];
-            if (c->given == 0 || (def->kind != BL_KIND_SURVEY_SHARE &&
-                                  def->kind != BL_KIND_SURVEY_MEAN)) {
+            if (def->kind != BL_KIND_SURVEY_SHARE &&
+                def->kind != BL_KIND_SURVEY_MEAN) {
+                continue;
+            }
+            /* Respondents in the survey but none who answered the items:
+             * n 0, suppressed (SPEC 4). */
+            bool asked = def->survey >= 0 &&
+                         (size_t)def->survey < pool->n_surveys &&
+                         pool->resp[u * pool->n_surveys +
+                                    (size_t)def->survey] > 0;
+            if (c->given == 0 && !asked) {
                 continue;
             }
             s_value_t v;
             memset(&v, 0, sizeof v);
-            v.has_value = true;
-            v.value = def->kind == BL_KIND_SURVEY_SHARE
-                          ? 100.0 * (double)c->at_least / (double)c->given
-                          : c->sum / (double)c->given;
+            v.has_value = c->given > 0;
+            if (v.has_value) {
+                v.value = def->kind == BL_KIND_SURVEY_SHARE
+                              ? 100.0 * (double)c->at_least /
+                                    (double)c->given
+                              : c->sum / (double)c->given;
+            }
             v.has_n = true;
             v.n = c->n;
             v.suppressed = c->n < (uint64_t)a->cfg->min_respondents;
@@ -414,6 +432,8 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
         }
     }
     memset(pool->acc, 0, (1 + S_UNITS_MAX) * a->n_ind * sizeof *pool->acc);
+    memset(pool->resp, 0,
+           (1 + S_UNITS_MAX) * pool->n_surveys * sizeof *pool->resp);
     pool->n_units = 0;
     return 0;
 }
@@ -474,13 +494,20 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
     s_pool_t pool;
     memset(&pool, 0, sizeof pool);
     pool.acc = calloc((1 + S_UNITS_MAX) * a->n_ind, sizeof *pool.acc);
-    if (pool.acc == NULL) {
+    pool.n_surveys = a->cfg->catalogue->n_surveys;
+    pool.resp = calloc((1 + S_UNITS_MAX) * (pool.n_surveys ? pool.n_surveys
+                                                           : 1),
+                       sizeof *pool.resp);
+    if (pool.acc == NULL || pool.resp == NULL) {
+        free(pool.acc);
+        free(pool.resp);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, bl_daemon_dbi(a->d, DB_RESP), &cur);
     if (rc != 0) {
         free(pool.acc);
+        free(pool.resp);
         return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
                           mdb_strerror(rc));
     }
@@ -524,6 +551,12 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
                     s_pool_add(a, pool.acc + slot * a->n_ind, s, answers,
                                given, n_items);
                 }
+                if ((size_t)s < pool.n_surveys) {
+                    pool.resp[(size_t)s]++;
+                    if (slot > 0) {
+                        pool.resp[slot * pool.n_surveys + (size_t)s]++;
+                    }
+                }
             }
         }
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -533,7 +566,95 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
     }
     mdb_cursor_close(cur);
     free(pool.acc);
+    free(pool.resp);
     return rc;
+}
+
+/* Gathers the stored rejected-row counts of every validation worker into
+ * one array (a provider appears once per worker that holds its rows). */
+typedef struct s_rejected {
+    bl_mpw_t *w;
+    uint32_t n;
+} s_rejected_t;
+
+static int s_rejected_part(void *ctx, const char *const *parts, size_t n,
+                           const MDB_val *value)
+{
+    (void)parts;
+    (void)n;
+    s_rejected_t *rj = ctx;
+    bl_mpr_t r;
+    uint32_t m;
+    bl_mpr_init(&r, value->mv_data, value->mv_size);
+    if (bl_mpr_array(&r, &m) != 0) {
+        return 0;
+    }
+    bl_mpw_raw(rj->w, r.p, (size_t)(r.end - r.p));
+    rj->n += m;
+    return 0;
+}
+
+/* Keeps the rows still rejected that one validation worker's close marker
+ * carries (key: period, sender). */
+static int s_keep_rejected(aggregate_t *a, MDB_txn *txn, int64_t period,
+                           const bl_msg_t *msg, bl_err_t *err)
+{
+    bl_mpr_t r;
+    if (bl_req_find(msg, "rejected", &r) != 0) {
+        return 0;
+    }
+    bl_mpr_t check = r;
+    uint32_t n;
+    const uint8_t *raw;
+    size_t rl;
+    if (bl_mpr_array(&check, &n) != 0 || bl_mpr_raw(&r, &raw, &rl) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed rejected-row counts in "
+                          "a close message");
+    }
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *parts[] = {p, msg->sender};
+    size_t kl = bl_page_join(key, sizeof key, parts, 2);
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_REJECTED), key, kl, raw,
+                        rl, err);
+}
+
+/* Passes the close marker on with every worker's rejected-row counts. */
+static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
+                           int64_t gen, bool reopen, bl_err_t *err)
+{
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    bl_mpw_t counts;
+    bl_mpw_init(&counts);
+    s_rejected_t rj = {&counts, 0};
+    MDB_dbi db = bl_daemon_dbi(a->d, DB_REJECTED);
+    int rc = bl_page_each(txn, db, prefix, pl, s_rejected_part, &rj, err);
+    bl_mpw_t *w = &a->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_int(w, gen);
+    bl_mpw_str(w, "reopen");
+    bl_mpw_bool(w, reopen);
+    bl_mpw_str(w, "rejected");
+    bl_mpw_array(w, rj.n);
+    bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    if (rc == 0 && (w->err || counts.err)) {
+        rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
+    bl_mpw_destroy(&counts);
+    if (rc == 0) {
+        rc = bl_page_delete(txn, db, prefix, pl, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    return bl_outbox_put(bl_daemon_outbox(a->d), txn, 0, BL_MSG_CLOSE,
+                         bl_mpw_data(w), bl_mpw_size(w), err);
 }
 
 static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
@@ -543,6 +664,10 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     if (bl_req_int(msg, "period", &period) != 0 ||
         bl_req_int(msg, "generation", &gen) != 0) {
         return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    int rc0 = s_keep_rejected(a, txn, period, msg, err);
+    if (rc0 != 0) {
+        return rc0;
     }
     /* Every validation worker passes the marker on; compute after the
      * last, when all rows before the close have arrived. */
@@ -570,8 +695,12 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
         rc = s_flush_values(a, txn, period, gen, err);
     }
     if (rc == 0) {
-        rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0, BL_MSG_CLOSE,
-                           msg->payload, msg->payload_len, err);
+        bool reopen = false;
+        bl_mpr_t r;
+        if (bl_req_find(msg, "reopen", &r) == 0) {
+            bl_mpr_bool(&r, &reopen);
+        }
+        rc = s_forward_close(a, txn, period, gen, reopen, err);
     }
     return rc;
 }

@@ -3,8 +3,11 @@
  * act on a whole period.  close asks ingestion to end collection and waits
  * until the report daemon has rendered the period; export pages through a
  * daemon's rows and writes them as CSV or JSON with the columns and number
- * format of SPEC section 6; report asks the report daemon to write files.
+ * format of SPEC section 6; report queues a rendering on the report daemon,
+ * waits for it and, with -o, moves the files into the folder asked for.
+ * close and report exit 2 naming the reports that could not be written.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +63,47 @@ static int s_call(cli_t *c, bl_stage_t s, int k, const bl_mpw_t *req,
         return 1;
     }
     return 0;
+}
+
+/* Says which reports of a finished rendering could not be written (the
+ * report daemon's outcome: failed, failed_reports, reason).  Returns 0 when
+ * every report was written, else 2. */
+static int s_report_failures(const bl_msg_t *outcome, const char *what,
+                             int64_t period)
+{
+    int64_t failed = 0;
+    bl_req_int(outcome, "failed", &failed);
+    if (failed <= 0) {
+        return 0;
+    }
+    char names[1024] = "", reason[512] = "";
+    size_t used = 0;
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(outcome, "failed_reports", &r) == 0 &&
+        bl_mpr_array(&r, &n) == 0) {
+        for (uint32_t i = 0; i < n; i++) {
+            const char *s;
+            uint32_t len;
+            if (bl_mpr_str(&r, &s, &len) != 0) {
+                break;
+            }
+            int wr = snprintf(names + used, sizeof names - used, "%s%.*s",
+                              i ? ", " : "", (int)len, s);
+            if (wr < 0 || (size_t)wr >= sizeof names - used) {
+                break;
+            }
+            used += (size_t)wr;
+        }
+        if ((int64_t)n < failed && used + 8 < sizeof names) {
+            snprintf(names + used, sizeof names - used, ", ...");
+        }
+    }
+    bl_req_str(outcome, "reason", reason, sizeof reason);
+    cli_error("%s: %" PRId64 " report%s of period %" PRId64 " could not be "
+              "written (%s): %s", what, failed, failed == 1 ? "" : "s",
+              period, names, reason);
+    return 2;
 }
 
 int cli_close(cli_t *c, int argc, char **argv)
@@ -115,10 +160,12 @@ int cli_close(cli_t *c, int argc, char **argv)
         int64_t done = 0;
         bl_req_int(&reply.msg, "generation", &done);
         bl_req_str(&reply.msg, "dir", dir, sizeof dir);
-        bl_reply_free(&reply);
         if (done >= gen) {
+            rc = s_report_failures(&reply.msg, "close", period);
+            bl_reply_free(&reply);
             break;
         }
+        bl_reply_free(&reply);
         if (bl_net_now_ms() > deadline) {
             cli_error("close: the period was not rendered in time");
             bl_mpw_destroy(&w);
@@ -128,6 +175,11 @@ int cli_close(cli_t *c, int argc, char **argv)
         nanosleep(&ts, NULL);
     }
     bl_mpw_destroy(&w);
+    if (rc != 0) {
+        printf("period %" PRId64 " closed, but not every report was "
+               "written: see above\n", period);
+        return rc;
+    }
     printf("period %" PRId64 " closed: reports in %s\n", period, dir);
     char sub[32];
     snprintf(sub, sizeof sub, "close-%" PRId64, period);
@@ -526,6 +578,64 @@ int cli_export(cli_t *c, int argc, char **argv)
 
 /* ---- report ------------------------------------------------------------- */
 
+/* Copies every file of the folder src into dst (made when missing), then
+ * removes src's files and src.  Returns 0 or 2 (printed). */
+static int s_move_files(const char *src, const char *dst, int *files)
+{
+    if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
+        cli_error("cannot create '%s': %s", dst, strerror(errno));
+        return 2;
+    }
+    DIR *dir = opendir(src);
+    if (dir == NULL) {
+        cli_error("cannot read the report folder '%s': %s", src,
+                  strerror(errno));
+        return 2;
+    }
+    int rc = 0;
+    *files = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        char from[PATH_MAX], to[PATH_MAX];
+        snprintf(from, sizeof from, "%s/%s", src, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", dst, e->d_name);
+        FILE *in = fopen(from, "rb");
+        FILE *out = in ? fopen(to, "wb") : NULL;
+        if (in == NULL || out == NULL) {
+            cli_error("cannot copy '%s' to '%s': %s", from, to,
+                      strerror(errno));
+            rc = 2;
+        }
+        char buf[65536];
+        size_t n;
+        while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+            if (fwrite(buf, 1, n, out) != n) {
+                cli_error("cannot write '%s': %s", to, strerror(errno));
+                rc = 2;
+            }
+        }
+        if (in != NULL) {
+            fclose(in);
+        }
+        if (out != NULL && fclose(out) != 0 && rc == 0) {
+            cli_error("cannot write '%s': %s", to, strerror(errno));
+            rc = 2;
+        }
+        if (rc == 0) {
+            unlink(from);
+            (*files)++;
+        }
+    }
+    closedir(dir);
+    if (rc == 0) {
+        rmdir(src);
+    }
+    return rc;
+}
+
 int cli_report(cli_t *c, int argc, char **argv)
 {
     int64_t period = 0;
@@ -552,18 +662,13 @@ int cli_report(cli_t *c, int argc, char **argv)
         cli_error("report: --format must be html, pdf, csv or json");
         return 1;
     }
-    char absdir[PATH_MAX] = "";
+    /* The report daemon writes only under its node's reports folder: with
+     * -o, into a folder of this request's own there, and the files are
+     * then moved to DIR. */
+    char name[96] = "";
     if (dir != NULL) {
-        if (dir[0] == '/') {
-            snprintf(absdir, sizeof absdir, "%s", dir);
-        } else {
-            char cwd[PATH_MAX];
-            if (getcwd(cwd, sizeof cwd) == NULL) {
-                cli_error("cannot tell the current directory");
-                return 2;
-            }
-            snprintf(absdir, sizeof absdir, "%.2048s/%.1900s", cwd, dir);
-        }
+        snprintf(name, sizeof name, "requests/%ld-%lld", (long)getpid(),
+                 bl_net_now_ms());
     }
     bl_mpw_t w;
     bl_mpw_init(&w);
@@ -575,18 +680,58 @@ int cli_report(cli_t *c, int argc, char **argv)
     bl_mpw_str(&w, "format");
     bl_mpw_str(&w, format);
     bl_mpw_str(&w, "dir");
-    bl_mpw_str(&w, absdir);
+    bl_mpw_str(&w, name);
     bl_reply_t reply;
-    int rc = s_call(c, BL_STAGE_REPORT, 1, &w, &reply, 600000);
+    int rc = s_call(c, BL_STAGE_REPORT, 1, &w, &reply, 30000);
+    if (rc != 0) {
+        bl_mpw_destroy(&w);
+        return rc;
+    }
+    int64_t job = 0;
+    bl_req_int(&reply.msg, "job", &job);
+    bl_reply_free(&reply);
+    /* Wait for the job: the daemon renders it between other work. */
+    long long deadline = bl_net_now_ms() + S_CLOSE_WAIT_MS;
+    char out[PATH_MAX] = "";
+    int64_t files = 0;
+    for (;;) {
+        bl_mpw_reset(&w);
+        bl_rpc_request(&w, "job_state", 1);
+        bl_mpw_str(&w, "job");
+        bl_mpw_int(&w, job);
+        rc = s_call(c, BL_STAGE_REPORT, 1, &w, &reply, 30000);
+        if (rc != 0) {
+            bl_mpw_destroy(&w);
+            return rc;
+        }
+        char state[16] = "";
+        bl_req_str(&reply.msg, "state", state, sizeof state);
+        if (strcmp(state, "done") == 0) {
+            bl_req_str(&reply.msg, "dir", out, sizeof out);
+            bl_req_int(&reply.msg, "files", &files);
+            rc = s_report_failures(&reply.msg, "report", period);
+            bl_reply_free(&reply);
+            break;
+        }
+        bl_reply_free(&reply);
+        if (bl_net_now_ms() > deadline) {
+            cli_error("report: the reports were not rendered in time");
+            bl_mpw_destroy(&w);
+            return 2;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     bl_mpw_destroy(&w);
+    if (rc == 0 && dir != NULL) {
+        int moved = 0;
+        rc = s_move_files(out, dir, &moved);
+        snprintf(out, sizeof out, "%s", dir);
+        files = moved;
+    }
     if (rc != 0) {
         return rc;
     }
-    char out[PATH_MAX] = "";
-    int64_t files = 0;
-    bl_req_str(&reply.msg, "dir", out, sizeof out);
-    bl_req_int(&reply.msg, "files", &files);
-    bl_reply_free(&reply);
     printf("%" PRId64 " %s file%s in %s\n", files, format,
            files == 1 ? "" : "s", out);
     return 0;

@@ -679,16 +679,17 @@ static void s_svg_id(s_svg_t *b, const char *prefix, const char *suffix)
 static const char *const s_font =
     "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
 
-int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
-                     const char *id_prefix, const char *title,
-                     const char *desc, char **out, bl_err_t *err)
+int report_chart_svg_draw(double width, double height,
+                          report_draw_fn draw, const void *arg,
+                          const report_i18n_t *m, const char *id_prefix,
+                          const char *title, const char *desc, char **out,
+                          bl_err_t *err)
 {
     s_svg_t b = {0};
     *out = NULL;
     s_svg_printf(&b, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" "
                  "width=\"%.0f\" height=\"%.0f\" role=\"img\" %s "
-                 "aria-labelledby=\"", c->width, c->height, c->width,
-                 c->height, s_font);
+                 "aria-labelledby=\"", width, height, width, height, s_font);
     s_svg_id(&b, id_prefix, "-title");
     if (desc != NULL) {
         s_svg_add(&b, " ", 1);
@@ -708,7 +709,7 @@ int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
     }
     report_draw_t d;
     s_svg_backend(&d, &b);
-    report_chart_draw(c, m, &d);
+    draw(arg, m, &d);
     s_svg_add(&b, "</svg>", 6);
     if (b.oom) {
         free(b.p);
@@ -716,6 +717,20 @@ int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
     }
     *out = b.p;
     return 0;
+}
+
+static void s_draw_chart(const void *arg, const report_i18n_t *m,
+                         const report_draw_t *d)
+{
+    report_chart_draw(arg, m, d);
+}
+
+int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
+                     const char *id_prefix, const char *title,
+                     const char *desc, char **out, bl_err_t *err)
+{
+    return report_chart_svg_draw(c->width, c->height, s_draw_chart, c, m,
+                                 id_prefix, title, desc, out, err);
 }
 
 int report_chart_legend_svg(const report_i18n_t *m, char **out,

@@ -129,6 +129,17 @@ int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
                      const char *id_prefix, const char *title,
                      const char *desc, char **out, bl_err_t *err);
 
+/* Draws something through d, labels from m (report_chart_svg_draw). */
+typedef void (*report_draw_fn)(const void *arg, const report_i18n_t *m,
+                               const report_draw_t *d);
+
+/* Like report_chart_svg for any drawing of width x height px: draw(arg, m,
+ * d) draws it through the SVG backend. */
+int report_chart_svg_draw(double width, double height, report_draw_fn draw,
+                          const void *arg, const report_i18n_t *m,
+                          const char *id_prefix, const char *title,
+                          const char *desc, char **out, bl_err_t *err);
+
 /* The legend as an SVG element, aria-hidden (the page says the same in
  * text).  Sets *out to a heap string.  Returns 0 or BL_ENOMEM. */
 int report_chart_legend_svg(const report_i18n_t *m, char **out,

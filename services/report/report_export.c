@@ -122,6 +122,34 @@ int report_export_csv(FILE *f, const report_provider_t *r, bl_err_t *err)
             fputc('\n', f);
         }
     }
+    /* The learning curve: one row per indicator and earlier period, with
+     * the figures of the curve's group (the current period's rows are
+     * above). */
+    for (size_t i = 0; i < r->indicator_count; i++) {
+        const report_indicator_t *ind = &r->indicators[i];
+        for (size_t c = 0; c < ind->curve_count; c++) {
+            const report_curve_point_t *pt = &ind->curve[c];
+            if (pt->period >= r->period) {
+                continue;
+            }
+            s_csv_str(f, r->provider_id);
+            fprintf(f, ",%d,", pt->period);
+            s_csv_str(f, ind->id);
+            fprintf(f, ",%s,", s_status(pt->status));
+            s_num(f, pt->value, pt->status == REPORT_STATUS_OK, "");
+            fputs(",,,,,", f);
+            s_csv_str(f, r->curve_group);
+            fputs(",,,,,,,,,", f);
+            s_num(f, pt->p50, pt->has_p50, "");
+            fputs(",,,,,", f);
+            s_num(f, pt->percentile_rank, pt->has_position, "");
+            fputc(',', f);
+            if (pt->has_position) {
+                fprintf(f, "%d", pt->band);
+            }
+            fputs(",,,,\n", f);
+        }
+    }
     if (fflush(f) != 0 || ferror(f)) {
         return bl_err_set(err, BL_EIO, "CSV export: write failed");
     }
@@ -252,6 +280,25 @@ static void s_json_indicator(FILE *f, const report_indicator_t *ind)
         }
         s_json_group(f, ind, &ind->groups[j]);
     }
+    fputc(']', f);
+    s_json_key(f, "curve", &first);
+    fputc('[', f);
+    for (size_t c = 0; c < ind->curve_count; c++) {
+        const report_curve_point_t *pt = &ind->curve[c];
+        int cf = 1;
+        fputs(c > 0 ? ",{" : "{", f);
+        s_json_key(f, "period", &cf);
+        fprintf(f, "%d", pt->period);
+        s_json_key(f, "status", &cf);
+        s_json_str(f, s_status(pt->status));
+        s_json_num(f, "value", pt->value, pt->status == REPORT_STATUS_OK,
+                   &cf);
+        s_json_num(f, "percentile_rank", pt->percentile_rank,
+                   pt->has_position, &cf);
+        s_json_num(f, "band", pt->band, pt->has_position, &cf);
+        s_json_num(f, "group_p50", pt->p50, pt->has_p50, &cf);
+        fputc('}', f);
+    }
     fputs("]}", f);
 }
 
@@ -295,6 +342,8 @@ int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
     fputc('}', f);
     s_json_key(f, "period", &first);
     fprintf(f, "%d", r->period);
+    s_json_key(f, "curve_group", &first);
+    s_json_str(f, r->curve_group);
     s_json_key(f, "indicators", &first);
     fputc('[', f);
     for (size_t i = 0; i < r->indicator_count; i++) {
@@ -320,6 +369,25 @@ int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
                 fputc(',', f);
             }
             s_json_partner(f, &a->partners[k]);
+        }
+        fputc(']', f);
+        s_json_key(f, "related", &af);
+        fputc('[', f);
+        for (size_t k = 0; k < a->related_count; k++) {
+            const report_relation_t *rel = &a->related[k];
+            int rf = 1;
+            fputs(k > 0 ? ",{" : "{", f);
+            s_json_key(f, "indicator_id", &rf);
+            s_json_str(f, rel->indicator_id);
+            s_json_key(f, "group_id", &rf);
+            s_json_str(f, rel->group_id);
+            s_json_key(f, "group_key", &rf);
+            s_json_str(f, rel->group_key);
+            s_json_key(f, "n", &rf);
+            fprintf(f, "%zu", rel->n);
+            s_json_num(f, "rho", rel->rho, 1, &rf);
+            s_json_num(f, "p", rel->p, 1, &rf);
+            fputc('}', f);
         }
         fputs("]}", f);
     }

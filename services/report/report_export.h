@@ -11,8 +11,14 @@
  *   previous_value,group_id,group_key,too_few_peers,peers,mean,sd,min,p10,
  *   p25,p50,p75,p90,max,best_in_class,percentile_rank,band,z,reference,gap,
  *   previous_rank
- * JSON: one object {provider, period, indicators[{..., groups[...]}],
- * areas[{indicator_id, partners[...]}], strengths[], units[...]}; absent
+ * then the learning curve: one row per indicator and earlier period with
+ * provider_id, period, indicator_id, status, value, group_id (the curve's
+ * group), p50, percentile_rank and band filled.
+ * JSON: one object {provider, period, curve_group, indicators[{...,
+ * groups[...], curve[{period, status, value, percentile_rank, band,
+ * group_p50}] oldest first}],
+ * areas[{indicator_id, partners[...], related[{indicator_id, group_id,
+ * group_key, n, rho, p}]}], strengths[], units[...]}; absent
  * figures are null; strings escaped per RFC 8259.  Neither output carries
  * the peers' individual values, and partners that do not share identity
  * appear without id or name.  No labels, no language: ids and codes only.

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report_chart.h"
+#include "report_curve.h"
 #include "report_text.h"
 
 /* Width of the charts in SVG px; CSS scales them to the column (about
@@ -425,6 +426,40 @@ static void s_positions(s_w_t *w, const report_provider_t *r,
     s_raw(w, "</ul>\n");
 }
 
+/* The indicators that move with area a among its peers (SPEC 5). */
+static void s_related(s_w_t *w, const report_provider_t *r,
+                      const report_area_t *a)
+{
+    if (a->related_count == 0) {
+        return;
+    }
+    s_raw(w, "<p><strong>");
+    s_msg(w, "related.title");
+    s_raw(w, ":</strong> <span class=\"muted\">");
+    s_msg(w, "related.intro");
+    s_raw(w, "</span></p>\n<ul class=\"related\">\n");
+    for (size_t k = 0; k < a->related_count; k++) {
+        const report_relation_t *rel = &a->related[k];
+        const report_indicator_t *other =
+            report_provider_find(r, rel->indicator_id);
+        char name[256], label[128], group[300], rho[32], n[32];
+        snprintf(name, sizeof name, "%s %s", rel->indicator_id,
+                 other != NULL && other->name != NULL ? other->name : "");
+        snprintf(group, sizeof group, "%s %s",
+                 report_text_label(w->m, "group", rel->group_id, label,
+                                   sizeof label),
+                 rel->group_key != NULL ? rel->group_key : "");
+        report_i18n_number(w->m, rel->rho, 2, rho, sizeof rho);
+        snprintf(n, sizeof n, "%zu", rel->n);
+        s_raw(w, "<li>");
+        s_esc_free(w, report_i18n_format(w->m, "related.item", "name", name,
+                                         "rho", rho, "group", group, "n", n,
+                                         NULL));
+        s_raw(w, "</li>\n");
+    }
+    s_raw(w, "</ul>\n");
+}
+
 static void s_areas(s_w_t *w, const report_provider_t *r)
 {
     s_raw(w, "<section id=\"areas\">\n<h2>");
@@ -448,6 +483,7 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
         s_indicator_link(w, ind);
         s_raw(w, "</h3>\n");
         s_positions(w, r, ind);
+        s_related(w, r, a);
         s_raw(w, "<p><strong>");
         s_msg(w, "partners.title");
         s_raw(w, ":</strong></p>\n");
@@ -635,6 +671,55 @@ static void s_figures_table(s_w_t *w, const report_indicator_t *ind)
     s_raw(w, "</tbody>\n</table>\n");
 }
 
+/* The learning curve (SPEC 5): the chart, and its figures in a table. */
+static void s_curve(s_w_t *w, const report_indicator_t *ind)
+{
+    if (!report_curve_has(ind)) {
+        return;
+    }
+    char buf[160];
+    s_raw(w, "<div class=\"curve\"><h4>");
+    s_msg(w, "curve.heading");
+    s_raw(w, "</h4>\n");
+    char *svg = NULL;
+    bl_err_t err = {0};
+    snprintf(buf, sizeof buf, "lc-%s", ind->id != NULL ? ind->id : "");
+    if (report_curve_svg(ind, w->m, buf, &svg, &err) != 0) {
+        w->oom = 1;
+    } else {
+        s_raw(w, "<figure style=\"margin:0\">");
+        s_raw(w, svg);
+        s_raw(w, "</figure>\n");
+    }
+    free(svg);
+    s_raw(w, "<details><summary>");
+    s_msg(w, "curve.heading");
+    s_raw(w, "</summary>\n<table class=\"figures curve-table\">\n<thead><tr>");
+    static const char *const cols[] = {"col.period", "col.value", "col.rank",
+                                       "col.band", "curve.p50"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        s_raw(w, i == 0 ? "<th scope=\"col\">" : "<th scope=\"col\" "
+                                                 "class=\"num\">");
+        s_msg(w, cols[i]);
+        s_raw(w, "</th>");
+    }
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < ind->curve_count; i++) {
+        const report_curve_point_t *p = &ind->curve[i];
+        s_fmt(w, "<tr><th scope=\"row\">%d</th>", p->period);
+        s_num_cell(w, ind, p->value, p->status == REPORT_STATUS_OK);
+        if (p->has_position) {
+            s_fmt(w, "<td class=\"num\">%.0f</td><td class=\"num\">%d</td>",
+                  round(p->percentile_rank), p->band);
+        } else {
+            s_raw(w, "<td class=\"num\">–</td><td class=\"num\">–</td>");
+        }
+        s_num_cell(w, ind, p->p50, p->has_p50);
+        s_raw(w, "</tr>\n");
+    }
+    s_raw(w, "</tbody>\n</table>\n</details>\n</div>\n");
+}
+
 static void s_indicator(s_w_t *w, const report_provider_t *r,
                         const report_indicator_t *ind)
 {
@@ -732,6 +817,7 @@ static void s_indicator(s_w_t *w, const report_provider_t *r,
         }
         s_raw(w, "</p>\n");
     }
+    s_curve(w, ind);
     s_raw(w, "</article>\n");
 }
 
@@ -1239,11 +1325,18 @@ static void s_correlations(s_w_t *w, const report_summary_t *s)
     s_th(w, "col.group", 0);
     s_th(w, "col.n", 1);
     s_th(w, "col.rho", 1);
+    s_th(w, "col.p", 1);
     s_raw(w, "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < s->correlation_count; i++) {
         const report_correlation_t *c = &s->correlations[i];
-        char rho[32];
+        char rho[32], pv[40], tiny[32];
         report_i18n_number(w->m, c->rho, 2, rho, sizeof rho);
+        if (c->p < 0.0001) {
+            snprintf(pv, sizeof pv, "< %s",
+                     report_i18n_number(w->m, 0.0001, 4, tiny, sizeof tiny));
+        } else {
+            report_i18n_number(w->m, c->p, 4, pv, sizeof pv);
+        }
         s_raw(w, "<tr><td>");
         s_esc(w, c->a);
         s_raw(w, " × ");
@@ -1256,6 +1349,8 @@ static void s_correlations(s_w_t *w, const report_summary_t *s)
         s_fmt(w, "</span></td><td class=\"num\">%zu</td><td class=\"num\">",
               c->n);
         s_esc(w, rho);
+        s_raw(w, "</td><td class=\"num\">");
+        s_esc(w, pv);
         s_raw(w, "</td></tr>\n");
     }
     s_raw(w, "</tbody>\n</table>\n</section>\n");

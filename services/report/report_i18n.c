@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "report_messages.h"
 #include "report_model.h"
 
 typedef struct s_table {
@@ -99,32 +100,22 @@ static int s_bad(bl_err_t *err, const char *path, const yaml_event_t *ev,
                       what);
 }
 
-/* Reads one flat map into t.  States: 0 before the mapping, 1 expecting a
- * key, 2 expecting a value, 3 after the mapping. */
-static int s_load_file(s_table_t *t, const char *path, bl_err_t *err)
+/* Reads one flat map from an initialised parser into t; path names the
+ * source in messages.  States: 0 before the mapping, 1 expecting a key, 2
+ * expecting a value, 3 after the mapping. */
+static int s_load(s_table_t *t, yaml_parser_t *parser, const char *path,
+                  bl_err_t *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int e = errno;
-        return bl_err_set(err, -e, "cannot open '%s': %s", path,
-                          strerror(e));
-    }
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        return bl_err_set(err, BL_ENOMEM, "%s: out of memory", path);
-    }
-    yaml_parser_set_input_file(&parser, f);
     int rc = 0;
     int state = 0;
     char *key = NULL;
     for (;;) {
         yaml_event_t ev;
-        if (!yaml_parser_parse(&parser, &ev)) {
+        if (!yaml_parser_parse(parser, &ev)) {
             rc = bl_err_set(err, BL_ECONFIG, "%s:%zu:%zu: %s", path,
-                            parser.problem_mark.line + 1,
-                            parser.problem_mark.column + 1,
-                            parser.problem ? parser.problem : "syntax error");
+                            parser->problem_mark.line + 1,
+                            parser->problem_mark.column + 1,
+                            parser->problem ? parser->problem : "syntax error");
             break;
         }
         yaml_event_type_t type = ev.type;
@@ -166,9 +157,49 @@ static int s_load_file(s_table_t *t, const char *path, bl_err_t *err)
         }
     }
     free(key);
+    return rc;
+}
+
+static int s_load_file(s_table_t *t, const char *path, bl_err_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        int e = errno;
+        return bl_err_set(err, -e, "cannot open '%s': %s", path,
+                          strerror(e));
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        return bl_err_set(err, BL_ENOMEM, "%s: out of memory", path);
+    }
+    yaml_parser_set_input_file(&parser, f);
+    int rc = s_load(t, &parser, path, err);
     yaml_parser_delete(&parser);
     fclose(f);
     return rc;
+}
+
+/* Loads the built-in catalogue of lang; BL_ENOTFOUND when none ships. */
+static int s_load_builtin(s_table_t *t, const char *lang, bl_err_t *err)
+{
+    for (size_t i = 0; i < report_messages_file_count; i++) {
+        const report_messages_file_t *f = &report_messages_files[i];
+        if (strcmp(f->lang, lang) != 0) {
+            continue;
+        }
+        char name[48];
+        snprintf(name, sizeof name, "(built-in) messages/%s.yaml", lang);
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser)) {
+            return bl_err_set(err, BL_ENOMEM, "%s: out of memory", name);
+        }
+        yaml_parser_set_input_string(&parser, f->text, f->len);
+        int rc = s_load(t, &parser, name, err);
+        yaml_parser_delete(&parser);
+        return rc;
+    }
+    return BL_ENOTFOUND;
 }
 
 static int s_lang_ok(const char *lang)
@@ -239,6 +270,40 @@ int report_i18n_open(report_i18n_t **out, const char *dir, const char *lang,
 fail:
     report_i18n_destroy(&m);
     return rc;
+}
+
+int report_i18n_open_builtin(report_i18n_t **out, const char *lang,
+                             bl_err_t *err)
+{
+    *out = NULL;
+    if (lang == NULL) {
+        lang = "en";
+    }
+    if (!s_lang_ok(lang)) {
+        return bl_err_set(err, BL_EINVAL, "invalid report language '%s'",
+                          lang);
+    }
+    report_i18n_t *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    int rc = s_load_builtin(&m->en, "en", err);
+    if (rc == BL_ENOTFOUND) {
+        rc = bl_err_set(err, BL_ENOTFOUND, "no built-in English messages");
+    }
+    /* A language that does not ship reads in English. */
+    if (rc == 0 && strcmp(lang, "en") != 0 &&
+        (rc = s_load_builtin(&m->local, lang, err)) == BL_ENOTFOUND) {
+        rc = 0;
+        lang = "en";
+    }
+    if (rc != 0) {
+        report_i18n_destroy(&m);
+        return rc;
+    }
+    snprintf(m->lang, sizeof m->lang, "%s", lang);
+    *out = m;
+    return 0;
 }
 
 void report_i18n_destroy(report_i18n_t **m)

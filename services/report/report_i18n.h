@@ -1,6 +1,7 @@
 /*
  * report_i18n: the fixed labels of the reports, from YAML message catalogues
- * (config/messages/<lang>.yaml, a flat map key -> string).
+ * (config/messages/<lang>.yaml, a flat map key -> string), compiled into
+ * the program (report_i18n_open_builtin) or read from a folder.
  *
  * English is loaded first and is complete; the chosen language is loaded on
  * top, and a key it lacks falls back to English, then to the key itself, so
@@ -24,6 +25,14 @@ typedef struct report_i18n report_i18n_t;
  * BL_ENOMEM.  The caller owns *out. */
 int report_i18n_open(report_i18n_t **out, const char *dir, const char *lang,
                      bl_err_t *err);
+
+/* Loads the catalogues compiled into the program (report_messages.h): en,
+ * then lang on top.  A well-formed lang that does not ship gives English
+ * (report_i18n_lang then says "en").  Returns 0, BL_EINVAL for a bad lang,
+ * BL_ECONFIG for a catalogue that is not a flat map, or BL_ENOMEM.  The
+ * caller owns *out. */
+int report_i18n_open_builtin(report_i18n_t **out, const char *lang,
+                             bl_err_t *err);
 
 /* Frees the catalogue; sets *m to NULL; accepts NULL. */
 void report_i18n_destroy(report_i18n_t **m);

@@ -44,6 +44,7 @@ static void s_indicator_free(report_indicator_t *ind)
         s_group_free(&ind->groups[i]);
     }
     free(ind->groups);
+    free(ind->curve);
 }
 
 static void s_partner_free(report_partner_t *p)
@@ -76,6 +77,12 @@ void report_provider_destroy(report_provider_t **r)
         for (size_t j = 0; j < REPORT_PARTNERS_MAX; j++) {
             s_partner_free(&p->areas[i].partners[j]);
         }
+        for (size_t j = 0; j < p->areas[i].related_count; j++) {
+            free(p->areas[i].related[j].indicator_id);
+            free(p->areas[i].related[j].group_id);
+            free(p->areas[i].related[j].group_key);
+        }
+        free(p->areas[i].related);
     }
     free(p->areas);
     for (size_t i = 0; i < p->strength_count && p->strengths; i++) {
@@ -87,6 +94,7 @@ void report_provider_destroy(report_provider_t **r)
         free(p->units[i].values);
     }
     free(p->units);
+    free(p->curve_group);
     free(p);
     *r = NULL;
 }

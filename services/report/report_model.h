@@ -63,6 +63,20 @@ typedef struct report_group {
     size_t peer_count;       /* elements in peers */
 } report_group_t;
 
+/* One period of an indicator's learning curve (SPEC 5): the provider's
+ * value and its position in its national group (the node's first peer
+ * group), with that group's median. */
+typedef struct report_curve_point {
+    int period;              /* 2023 */
+    report_status_t status;
+    double value;            /* valid when status is OK */
+    int has_position;        /* 1: percentile_rank and band are valid */
+    double percentile_rank;  /* 0..100 in the national group */
+    int band;                /* 1..4 in the national group */
+    int has_p50;             /* 1: the group had enough peers */
+    double p50;              /* the national group's median */
+} report_curve_point_t;
+
 /* One indicator of the catalogue as it concerns this provider. */
 typedef struct report_indicator {
     char *id;                /* "RES-01" */
@@ -81,6 +95,9 @@ typedef struct report_indicator {
     double previous_value;   /* value in period - 1 */
     report_group_t *groups;  /* the provider's peer group instances */
     size_t group_count;
+    report_curve_point_t *curve;  /* every period the node holds up to this
+                                     one, oldest first; may be NULL */
+    size_t curve_count;
 } report_indicator_t;
 
 /* A provider named (share_identity yes) or described ("a residential care
@@ -93,11 +110,24 @@ typedef struct report_partner {
     char *country;           /* "PT" */
 } report_partner_t;
 
+/* An indicator that moves with an area for improvement in one of the
+ * provider's group instances, shown by SPEC 5's rule (report_signif). */
+typedef struct report_relation {
+    char *indicator_id;      /* the other indicator */
+    char *group_id;          /* "national" */
+    char *group_key;         /* "NO/residential_care" */
+    size_t n;                /* providers with both values */
+    double rho;              /* Spearman's rho, -1..1 */
+    double p;                /* two-sided p */
+} report_relation_t;
+
 /* An area for improvement with its learning partners. */
 typedef struct report_area {
     char *indicator_id;      /* an id in report_provider_t.indicators */
     report_partner_t partners[REPORT_PARTNERS_MAX];
     size_t partner_count;    /* 0..REPORT_PARTNERS_MAX */
+    report_relation_t *related;   /* smallest p first; may be NULL */
+    size_t related_count;
 } report_area_t;
 
 /* One unit's value of one indicator. */
@@ -136,6 +166,8 @@ typedef struct report_provider {
     size_t strength_count;
     report_unit_t *units;    /* may be NULL */
     size_t unit_count;
+    char *curve_group;       /* the learning curve's group id ("national");
+                                may be NULL */
 } report_provider_t;
 
 /* Participation of one provider, for the coordinator. */
@@ -180,6 +212,7 @@ typedef struct report_correlation {
     char *b;
     size_t n;                /* providers with both values */
     double rho;              /* -1..1 */
+    double p;                /* two-sided p (report_signif) */
 } report_correlation_t;
 
 /* The coordinator's summary of one node and period. */
@@ -198,7 +231,8 @@ typedef struct report_summary {
     size_t band_dist_count;
     report_top_area_t *top_areas;   /* most providers first */
     size_t top_area_count;
-    report_correlation_t *correlations;   /* strongest |rho| first */
+    report_correlation_t *correlations;   /* those shown (report_signif),
+                                             smallest p first */
     size_t correlation_count;
 } report_summary_t;
 

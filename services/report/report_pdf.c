@@ -26,6 +26,7 @@ int report_pdf_write(const char *path, const report_provider_t *r,
 #include <string.h>
 
 #include "report_chart.h"
+#include "report_curve.h"
 #include "report_text.h"
 
 #define S_PAGE_W 595.28
@@ -345,6 +346,26 @@ static void s_chart(s_pdf_t *p, const report_indicator_t *ind)
     report_chart_free(&c);
 }
 
+/* The learning curve, at half the content width, under its heading. */
+static void s_curve(s_pdf_t *p, const report_indicator_t *ind)
+{
+    if (!report_curve_has(ind)) {
+        return;
+    }
+    double scale = S_CONTENT_W / S_CHART_W;
+    s_need(p, REPORT_CURVE_HEIGHT * scale + 16);
+    s_para(p, report_i18n_get(p->m, "curve.heading"), 9, 1,
+           REPORT_GREY_TEXT, 0, 2);
+    cairo_save(p->cr);
+    cairo_translate(p->cr, S_LEFT, p->y);
+    cairo_scale(p->cr, scale, scale);
+    report_draw_t d;
+    report_chart_cairo_backend(&d, p->cr);
+    report_curve_draw(ind, p->m, &d);
+    cairo_restore(p->cr);
+    p->y += REPORT_CURVE_HEIGHT * scale + 4;
+}
+
 static void s_indicator_body(s_pdf_t *p, const report_indicator_t *ind)
 {
     char buf[256];
@@ -397,6 +418,7 @@ static void s_indicator_body(s_pdf_t *p, const report_indicator_t *ind)
             }
         }
     }
+    s_curve(p, ind);
 }
 
 /* The key to the charts' symbols, scaled like the charts. */
@@ -435,6 +457,41 @@ static void s_indicator(s_pdf_t *p, const report_indicator_t *ind)
     s_indicator_body(p, ind);
 }
 
+/* The indicators that move with area a among its peers (SPEC 5). */
+static void s_related(s_pdf_t *p, const report_area_t *a)
+{
+    if (a->related_count == 0) {
+        return;
+    }
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s:", report_i18n_get(p->m, "related.title"));
+    s_para(p, buf, 9, 1, REPORT_GREY_TEXT, 8, 2);
+    for (size_t k = 0; k < a->related_count; k++) {
+        const report_relation_t *rel = &a->related[k];
+        const report_indicator_t *other =
+            report_provider_find(p->r, rel->indicator_id);
+        char name[256], label[128], group[300], rho[32], n[32];
+        snprintf(name, sizeof name, "%s %s", rel->indicator_id,
+                 other != NULL && other->name != NULL ? other->name : "");
+        snprintf(group, sizeof group, "%s %s",
+                 report_text_label(p->m, "group", rel->group_id, label,
+                                   sizeof label),
+                 rel->group_key != NULL ? rel->group_key : "");
+        report_i18n_number(p->m, rel->rho, 2, rho, sizeof rho);
+        snprintf(n, sizeof n, "%zu", rel->n);
+        char *t = report_i18n_format(p->m, "related.item", "name", name,
+                                     "rho", rho, "group", group, "n", n,
+                                     NULL);
+        if (t == NULL) {
+            p->oom = 1;
+            return;
+        }
+        snprintf(buf, sizeof buf, "– %s", t);
+        free(t);
+        s_para(p, buf, 9, 0, REPORT_GREY_TEXT, 16, 2);
+    }
+}
+
 static void s_areas(s_pdf_t *p)
 {
     const report_provider_t *r = p->r;
@@ -457,6 +514,7 @@ static void s_areas(s_pdf_t *p)
         snprintf(buf, sizeof buf, "%s  %s", ind->id, ind->name);
         s_para(p, buf, 10.5, 1, REPORT_GREY_TEXT, 0, 2);
         s_positions(p, ind);
+        s_related(p, a);
         snprintf(buf, sizeof buf, "%s:", report_i18n_get(p->m,
                                                          "partners.title"));
         s_para(p, buf, 9, 1, REPORT_GREY_TEXT, 8, 2);

@@ -1533,8 +1533,31 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
     return rc;
 }
 
+/* Rows still rejected, gathered for the close marker: [provider, count]. */
+typedef struct s_rejected {
+    bl_mpw_t *w;
+    uint32_t n;
+} s_rejected_t;
+
+static int s_rejected_row(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *value)
+{
+    s_rejected_t *rj = ctx;
+    bl_mpr_t r;
+    uint64_t count;
+    bl_mpr_init(&r, value->mv_data, value->mv_size);
+    if (n != 2 || bl_mpr_uint(&r, &count) != 0 || count == 0) {
+        return 0;
+    }
+    bl_mpw_array(rj->w, 2);
+    bl_mpw_str(rj->w, parts[1]);
+    bl_mpw_uint(rj->w, count);
+    rj->n++;
+    return 0;
+}
+
 /* At close: mark the period, warn about indicators not sent, pass the
- * marker on. */
+ * marker on with the rows still rejected. */
 static int s_apply_close(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
@@ -1566,8 +1589,36 @@ static int s_apply_close(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0) {
         return rc;
     }
+    /* The marker carries this worker's rows still rejected per provider
+     * downstream, for the coordinator's summary. */
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    bl_mpw_t counts;
+    bl_mpw_init(&counts);
+    s_rejected_t rj = {&counts, 0};
+    rc = bl_page_each(txn, bl_daemon_dbi(v->d, DB_REJECTED), prefix, pl,
+                      s_rejected_row, &rj, err);
+    bl_mpw_t *w = &v->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_int(w, gen);
+    bl_mpw_str(w, "reopen");
+    bl_mpw_bool(w, reopen);
+    bl_mpw_str(w, "rejected");
+    bl_mpw_array(w, rj.n);
+    bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    if (rc == 0 && (w->err || counts.err)) {
+        rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
+    bl_mpw_destroy(&counts);
+    if (rc != 0) {
+        return rc;
+    }
     return bl_outbox_put_all(bl_daemon_outbox(v->d), txn, BL_MSG_CLOSE,
-                             msg->payload, msg->payload_len, err);
+                             bl_mpw_data(w), bl_mpw_size(w), err);
 }
 
 static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,

@@ -115,6 +115,20 @@ report_provider_t *report_fixture_provider(void)
             0, 0);
     ind->groups[1].too_few_peers = 1;
     ind->groups[1].has_position = 0;
+    /* Learning curve over three periods in the national group. */
+    r->curve_group = report_strdup("national");
+    s_need(r->curve_group);
+    ind->curve = calloc(3, sizeof *ind->curve);
+    s_need(ind->curve);
+    ind->curve_count = 3;
+    static const report_curve_point_t curve[] = {
+        {2023, REPORT_STATUS_OK, 60.0, 1, 40.0, 2, 1, 65.0},
+        {2024, REPORT_STATUS_OK, 66.0, 1, 61.0, 3, 1, 68.0},
+        {2025, REPORT_STATUS_OK, 71.4, 1, 72.0, 3, 1, 63.5},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        ind->curve[i] = curve[i];
+    }
 
     ind = &r->indicators[1];
     s_indicator(ind, "RES-01", "Overall user satisfaction",

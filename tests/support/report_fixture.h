@@ -18,7 +18,9 @@ struct report_provider;
  * indicators in this order:
  *   RES-02 "Individual-plan goals achieved" 71.4% (50 / 70; 66.0% in 2024),
  *          national: rank 72 of 48 (61 in 2024), band 3, reference 80,
- *          gap 8.6; international: too few peers (3);
+ *          gap 8.6; international: too few peers (3); learning curve
+ *          in "national": 2023 60.0 (rank 40, band 2, median 65.0), 2024
+ *          66.0 (61, 3, 68.0), 2025 71.4 (72, 3, 63.5);
  *   RES-01 "Overall user satisfaction": suppressed, 3 respondents;
  *   STA-02 "Sickness absence" 9.5%, lower is better, band 1 in both groups;
  *   STA-07 "Staff engagement index" 4.31 (1–5, 57 respondents), band 4;

@@ -236,7 +236,9 @@ Test(report_html, every_chart_has_title_and_desc, .timeout = 10)
 {
     report_provider_t *r = report_fixture_provider();
     char *page = s_render(r, "en");
-    cr_assert_eq(s_count(page, "<svg class=\"chart\""), 5);
+    /* Five peer charts and RES-02's learning curve. */
+    cr_assert_eq(s_count(page, "<svg class=\"chart\""), 5 + 1);
+    cr_assert_eq(s_count(page, "<title id=\"lc-RES-02-title\">"), 1);
     cr_assert_eq(s_count(page, "<title id=\"c-"), 5);
     cr_assert_eq(s_count(page, "<desc id=\"c-"), 5);
     cr_assert_not_null(strstr(page, "<desc id=\"c-RES-02-desc\">Your value: "
@@ -406,7 +408,8 @@ Test(report_export, csv_has_one_row_per_indicator_and_group, .timeout = 10)
 {
     report_provider_t *r = report_fixture_provider();
     char *csv = s_export(r, 0);
-    cr_assert_eq(s_count(csv, "\n"), 1 + 10);
+    /* 10 rows of 2025, and RES-02's curve rows of 2023 and 2024. */
+    cr_assert_eq(s_count(csv, "\n"), 1 + 10 + 2);
     cr_assert_not_null(strstr(csv, "\nNO-bergen-01,2025,RES-02,ok,71.4,,50,"
                                    "70,66,national,NO/residential_care,no,"
                                    "48,"));
