@@ -11,7 +11,8 @@
  * `export --what learning-needs` has the `event` column at its thresholds
  * (3 providers in need in 2 countries, 3 in 1 country, 2) and equals an
  * independent computation from the positions export
- * (tests/tools/check_learning.py); and the same on the sample data.
+ * (tests/tools/check_learning.py).  test_e2e_learning_sample.c does the
+ * same on the sample data.
  *
  * The values, all in one group of 10 (min_peers 5), quantiles by SPEC
  * section 5 (h = 9 alpha):
