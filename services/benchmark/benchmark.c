@@ -12,7 +12,8 @@
  *              -> [value, n, percentile rank, band, z, reference, gap]
  *   corrs      period \x1f group \x1f group key \x1f a \x1f b -> [n, rho]
  * meta: "gen.<period>" the generation computed last; "marks.<period>.<gen>"
- * close markers received for it.
+ * close markers received for it.  Improvement actions, practices and
+ * what the learning exports need: benchmark_learning.h.
  */
 #include "benchmark.h"
 
