@@ -1,6 +1,7 @@
 /*
- * bl_layout: header recognition for the three input file kinds.  The kind is
- * decided by a column only one kind has (indicator_id, respondent_id or
+ * bl_layout: header recognition for the input file kinds.  The kind is
+ * decided by a column only one kind has (action_id, action, owner, due or
+ * status; title, description or contact; indicator_id, respondent_id or
  * survey, membership or name), so that one misspelt column still yields a
  * precise "unknown column" rather than "unknown file".
  */
@@ -14,17 +15,29 @@ static const char *const s_col_names[BL_COL_COUNT] = {
     "provider_id", "name", "country", "service_type", "users", "staff",
     "membership", "member_since", "share_identity", "unit_id", "period",
     "indicator_id", "numerator", "denominator", "value", "survey",
-    "respondent_id",
+    "respondent_id", "action_id", "action", "owner", "due", "status",
+    "title", "description", "contact",
 };
 
 /* Required (2), optional (1) or foreign (0) column per kind. */
-static const unsigned char s_need[3][BL_COL_COUNT] = {
+static const unsigned char s_need[BL_FILE_UNKNOWN][BL_COL_COUNT] = {
     /* register */
-    {2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+    {2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+     0, 0, 0, 0, 0, 0, 0, 0},
     /* indicators */
-    {2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 0, 0},
+    {2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 0, 0,
+     0, 0, 0, 0, 0, 0, 0, 0},
     /* survey */
-    {2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 2},
+    {2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 2,
+     0, 0, 0, 0, 0, 0, 0, 0},
+    /* actions: provider_id, period, action_id, indicator_id, action,
+     * owner, due, status */
+    {2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0,
+     2, 2, 2, 2, 2, 0, 0, 0},
+    /* practices: provider_id, period, indicator_id, title, description,
+     * contact */
+    {2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0,
+     0, 0, 0, 0, 0, 2, 2, 2},
 };
 
 const char *bl_file_kind_name(bl_file_kind_t kind)
@@ -36,6 +49,10 @@ const char *bl_file_kind_name(bl_file_kind_t kind)
         return "indicators";
     case BL_FILE_SURVEY:
         return "survey";
+    case BL_FILE_ACTIONS:
+        return "actions";
+    case BL_FILE_PRACTICES:
+        return "practices";
     default:
         return "unknown";
     }
@@ -58,6 +75,17 @@ static int s_col_of(const char *name)
 
 static bl_file_kind_t s_guess(const char *const *fields, size_t n)
 {
+    /* The learning kinds first: they share indicator_id with indicator
+     * data. */
+    for (size_t i = 0; i < n; i++) {
+        int c = s_col_of(fields[i]);
+        if (c >= BL_COL_ACTION_ID && c <= BL_COL_STATUS) {
+            return BL_FILE_ACTIONS;
+        }
+        if (c >= BL_COL_TITLE && c <= BL_COL_CONTACT) {
+            return BL_FILE_PRACTICES;
+        }
+    }
     bl_file_kind_t kind = BL_FILE_UNKNOWN;
     for (size_t i = 0; i < n; i++) {
         int c = s_col_of(fields[i]);
@@ -117,7 +145,8 @@ int bl_layout_from_header(const bl_catalogue_t *cat, const char *file,
     if (out->kind == BL_FILE_UNKNOWN) {
         bl_diags_add(diags, file, 1, 0,
                      "cannot tell the file kind from its header (expected "
-                     "a register, indicator data or survey responses)");
+                     "a register, indicator data, survey responses, "
+                     "improvement actions or practices)");
         return BL_EDATA;
     }
     if (out->kind == BL_FILE_SURVEY) {

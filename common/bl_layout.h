@@ -1,6 +1,7 @@
 /*
- * bl_layout: the three input file kinds of SPEC section 2, told apart by
- * their header, and where each known column stands.
+ * bl_layout: the input file kinds of SPEC sections 2 and 10 (register,
+ * indicator data, survey responses, improvement actions, practices), told
+ * apart by their header, and where each known column stands.
  *
  * Used by the ingestion daemon (to accept or reject a file at line 1) and by
  * the validation daemon (to read each row's fields by name).  It checks
@@ -18,6 +19,8 @@ typedef enum bl_file_kind {
     BL_FILE_REGISTER = 0,
     BL_FILE_INDICATORS,
     BL_FILE_SURVEY,
+    BL_FILE_ACTIONS,
+    BL_FILE_PRACTICES,
     BL_FILE_UNKNOWN,
 } bl_file_kind_t;
 
@@ -40,6 +43,14 @@ typedef enum bl_col {
     BL_COL_VALUE,
     BL_COL_SURVEY,
     BL_COL_RESPONDENT_ID,
+    BL_COL_ACTION_ID,
+    BL_COL_ACTION,
+    BL_COL_OWNER,
+    BL_COL_DUE,
+    BL_COL_STATUS,
+    BL_COL_TITLE,
+    BL_COL_DESCRIPTION,
+    BL_COL_CONTACT,
     BL_COL_COUNT
 } bl_col_t;
 
@@ -61,7 +72,7 @@ int bl_layout_from_header(const bl_catalogue_t *cat, const char *file,
                           const char *const *fields, size_t n,
                           bl_layout_t *out, bl_diags_t *diags);
 
-/* "register", "indicators", "survey". */
+/* "register", "indicators", "survey", "actions", "practices". */
 const char *bl_file_kind_name(bl_file_kind_t kind);
 
 /* The column's header name ("provider_id"). */

@@ -37,7 +37,8 @@
     X(BL_MSG_VALUES, "values")           /* aggregate -> benchmark */      \
     X(BL_MSG_RESULTS, "results")         /* benchmark -> report */         \
     X(BL_MSG_UPLINK, "uplink")           /* national -> international */   \
-    X(BL_MSG_DOWNLINK, "downlink")       /* international -> national */
+    X(BL_MSG_DOWNLINK, "downlink")       /* international -> national */ \
+    X(BL_MSG_LEARNING, "learning")       /* aggregate -> benchmark */
 
 typedef enum bl_msg_type {
 #define BL_MSG_ENUM(e, name) e,

@@ -1,8 +1,9 @@
 /*
  * bl-gen-sample: writes realistic, clean sample input files in the formats
- * of SPEC section 2 — one register, indicator data and survey responses per
- * country and period — from a fixed seed, following the synthetic
- * distributions of DOMAIN.md.
+ * of SPEC sections 2 and 10 — one register, indicator data and survey
+ * responses per country and period, improvement actions for every period
+ * but the last, and practices per country and period — from a fixed seed,
+ * following the synthetic distributions of DOMAIN.md.
  *
  * Output is byte-identical across machines for a seed: the generator uses
  * its own PRNG (xoshiro256** seeded by splitmix64), draws normals from
@@ -90,7 +91,9 @@ enum {
     TAG_STEPS = 64,  /* + steps indicator */
     TAG_VALUE = 96,  /* + value indicator */
     TAG_UNITS = 128, /* + ratio indicator */
-    TAG_RATIO = 256  /* + ratio indicator */
+    TAG_RATIO = 256, /* + ratio indicator */
+    TAG_ACTION = 1024,
+    TAG_PRACTICE = 1025
 };
 
 static void s_rng_init(gen_rng_t *r, uint64_t seed, unsigned tag,
@@ -1371,6 +1374,206 @@ static int s_write_indicators(const gen_opts_t *o, unsigned c, unsigned pi)
 }
 
 /* ---------------------------------------------------------------------------
+ * The learning cycle: improvement actions and practices (SPEC section 10).
+ * A provider writes actions on the ratio indicators where its figures lie
+ * furthest on the wrong side of the synthetic mean (so most are areas for
+ * improvement, a few are not and get the benchmark's warning), and
+ * practices on the one where they lie furthest on the right side.
+ */
+
+/* Ratio indicators where lower is better (the catalogue's direction). */
+static bool s_lower_better(int i)
+{
+    return i == R_LEA03 || i == R_LEA04 || i == R_STA01 || i == R_STA02 ||
+           i == R_RIG01 || i == R_ETH03;
+}
+
+/* The provider's ratio indicators of a period with a value, and how good
+ * each is in synthetic standard deviations (positive is better). */
+static void s_goodness(const gen_opts_t *o, const gen_provider_t *p,
+                       unsigned year, double z[R_N], bool has[R_N])
+{
+    gen_ratios_t g;
+    s_draw_ratios(o, p, year, &g);
+    uint64_t skip = s_skip_mask(o, p, year);
+    for (int i = 0; i < R_N; i++) {
+        has[i] = g.ok[i] && !(skip & (UINT64_C(1) << i));
+        z[i] = 0.0;
+        if (has[i]) {
+            double v = s_ratio_value(&s_ind[i], g.num[i], g.den[i]);
+            z[i] = (v - s_ind[i].mean) / s_ind[i].sd;
+            if (s_lower_better(i)) {
+                z[i] = -z[i];
+            }
+        }
+    }
+}
+
+/* The index of the worst (sign -1) or best (sign 1) indicator whose
+ * goodness times sign is above limit and that is not in used; -1 when
+ * none. */
+static int s_pick(const double z[R_N], const bool has[R_N], double sign,
+                  double limit, const bool used[R_N])
+{
+    int best = -1;
+    for (int i = 0; i < R_N; i++) {
+        if (has[i] && !used[i] && z[i] * sign > limit &&
+            (best < 0 || z[i] * sign > z[best] * sign)) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+static const char *const s_action_texts[] = {
+    "Review %s every month with staff and service users and agree what "
+    "to change",
+    "Run a small improvement project on %s with a named team and measure "
+    "it each quarter",
+    "Visit a provider in the best quarter on %s and copy one of its "
+    "routines",
+};
+static const char *const s_owners[] = {"Head of service",
+                                       "Quality coordinator", "Team leader",
+                                       "Director"};
+static const char *const s_statuses[] = {"done", "in_progress", "planned",
+                                         "dropped"};
+
+static void s_out_header(gen_out_t *out, const char *const *cols, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0) {
+            s_out_sep(out);
+        }
+        s_out_str(out, cols[k]);
+    }
+    s_out_end_row(out, false);
+}
+
+/* actions-CC-PERIOD.csv: about 70% of providers act on up to two of their
+ * weakest indicators; a bit under half of the actions are done by the
+ * next period. */
+static int s_write_actions(const gen_opts_t *o, unsigned c, unsigned pi)
+{
+    const char *code = o->countries[c];
+    unsigned year = o->periods[pi];
+    char name[64];
+    snprintf(name, sizeof name, "actions-%s-%u.csv", code, year);
+    gen_out_t *out = NULL;
+    int rc = s_out_open(&out, o->dir, name, s_country_info(code)->delim);
+    if (rc != 0) {
+        return rc;
+    }
+    const char *cols[] = {"provider_id", "period", "action_id",
+                          "indicator_id", "action", "owner", "due",
+                          "status"};
+    s_out_header(out, cols, sizeof cols / sizeof cols[0]);
+    for (unsigned local = 1; local <= o->providers; local++) {
+        gen_provider_t p;
+        s_provider_make(o, code, local, &p);
+        gen_rng_t r;
+        s_rng_init(&r, o->seed, TAG_ACTION, p.ckey, p.local, year);
+        if (s_unif(&r) >= 0.7) {
+            continue;
+        }
+        double z[R_N];
+        bool has[R_N], used[R_N] = {false};
+        s_goodness(o, &p, year, z, has);
+        for (unsigned a = 1; a <= 2; a++) {
+            int i = s_pick(z, has, -1.0, 0.4, used);
+            if (i < 0) {
+                break;
+            }
+            used[i] = true;
+            char text[256], id[8], due[16];
+            snprintf(text, sizeof text,
+                     s_action_texts[s_uint(&r, 0, 2)], s_ind[i].id);
+            snprintf(id, sizeof id, "A%u", a);
+            snprintf(due, sizeof due, "%u-%02u-%02u", year + 1,
+                     s_uint(&r, 3, 12), s_uint(&r, 1, 28));
+            double u = s_unif(&r);
+            const char *status = s_statuses[u < 0.45   ? 0
+                                            : u < 0.70 ? 1
+                                            : u < 0.85 ? 2
+                                                       : 3];
+            s_out_str(out, p.id);
+            s_out_sep(out);
+            s_out_uint(out, year);
+            s_out_sep(out);
+            s_out_str(out, id);
+            s_out_sep(out);
+            s_out_str(out, s_ind[i].id);
+            s_out_sep(out);
+            s_out_text(out, text);
+            s_out_sep(out);
+            s_out_text(out, s_owners[s_uint(&r, 0, 3)]);
+            s_out_sep(out);
+            s_out_str(out, due);
+            s_out_sep(out);
+            s_out_str(out, status);
+            s_out_end_row(out, true);
+        }
+    }
+    return s_out_close(&out);
+}
+
+/* practices-CC-PERIOD.csv: about half of the providers that stand out on
+ * an indicator tell how they do it. */
+static int s_write_practices(const gen_opts_t *o, unsigned c, unsigned pi)
+{
+    const char *code = o->countries[c];
+    unsigned year = o->periods[pi];
+    char name[64];
+    snprintf(name, sizeof name, "practices-%s-%u.csv", code, year);
+    gen_out_t *out = NULL;
+    int rc = s_out_open(&out, o->dir, name, s_country_info(code)->delim);
+    if (rc != 0) {
+        return rc;
+    }
+    const char *cols[] = {"provider_id", "period", "indicator_id", "title",
+                          "description", "contact"};
+    s_out_header(out, cols, sizeof cols / sizeof cols[0]);
+    for (unsigned local = 1; local <= o->providers; local++) {
+        gen_provider_t p;
+        s_provider_make(o, code, local, &p);
+        gen_rng_t r;
+        s_rng_init(&r, o->seed, TAG_PRACTICE, p.ckey, p.local, year);
+        double z[R_N];
+        bool has[R_N], used[R_N] = {false};
+        s_goodness(o, &p, year, z, has);
+        int i = s_pick(z, has, 1.0, 0.8, used);
+        if (i < 0 || s_unif(&r) >= 0.5) {
+            continue;
+        }
+        char title[128], text[256], contact[64];
+        snprintf(title, sizeof title, "How we work on %s", s_ind[i].id);
+        snprintf(text, sizeof text,
+                 "A fixed weekly routine for %s: one person owns it and "
+                 "the team sees the figures every month",
+                 s_ind[i].id);
+        snprintf(contact, sizeof contact, "quality@%s.example.org", p.id);
+        for (char *ch = contact; *ch; ch++) {
+            if (*ch >= 'A' && *ch <= 'Z') {
+                *ch = (char)(*ch - 'A' + 'a');
+            }
+        }
+        s_out_str(out, p.id);
+        s_out_sep(out);
+        s_out_uint(out, year);
+        s_out_sep(out);
+        s_out_str(out, s_ind[i].id);
+        s_out_sep(out);
+        s_out_text(out, title);
+        s_out_sep(out);
+        s_out_text(out, text);
+        s_out_sep(out);
+        s_out_text(out, contact);
+        s_out_end_row(out, true);
+    }
+    return s_out_close(&out);
+}
+
+/* ---------------------------------------------------------------------------
  * Surveys.
  */
 
@@ -1494,9 +1697,12 @@ static void s_usage(FILE *f)
             "[--countries NO,PT,EE,LT]\n"
             "                     [--periods 2024,2025] "
             "[--respondents-scale F] [--bench]\n"
-            "Writes register.csv, indicators-CC-PERIOD.csv and "
-            "survey-SURVEY-CC-PERIOD.csv\n"
-            "into DIR; prints one line per file: its name and data rows.\n"
+            "Writes register.csv, indicators-CC-PERIOD.csv, "
+            "survey-SURVEY-CC-PERIOD.csv,\n"
+            "actions-CC-PERIOD.csv (every period but the last) and "
+            "practices-CC-PERIOD.csv\n"
+            "(not with --bench) into DIR; prints one line per file: its "
+            "name and data rows.\n"
             "--providers is per country (default 44); --bench writes %u "
             "providers in all\n"
             "and about %.0f survey rows.\n",
@@ -1693,6 +1899,13 @@ int main(int argc, char **argv)
             rc = s_write_indicators(&o, c, pi);
             for (int s = 0; s < SURVEY_N && rc == 0; s++) {
                 rc = s_write_survey(&o, c, pi, s);
+            }
+            /* The learning cycle: not in the bench data set. */
+            if (rc == 0 && !o.bench && pi + 1 < o.n_periods) {
+                rc = s_write_actions(&o, c, pi);
+            }
+            if (rc == 0 && !o.bench) {
+                rc = s_write_practices(&o, c, pi);
             }
         }
     }

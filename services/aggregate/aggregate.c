@@ -14,6 +14,9 @@
  *             rows still rejected that the worker's close marker carried,
  *             passed on together once every worker's marker is in
  * The meta counter "records" counts records applied, exactly once each.
+ * Improvement actions ("a") and practices ("p") are not aggregated: they
+ * pass on to benchmarking as they came, in one "learning" message per
+ * records message, which keeps and exports them.
  */
 #include "aggregate.h"
 
@@ -43,6 +46,8 @@ typedef struct aggregate {
     uint32_t batch_rows;
     bl_mpw_t reg;                 /* register entries to forward */
     uint32_t reg_rows;
+    bl_mpw_t learn;               /* actions and practices to forward */
+    uint32_t learn_rows;
 } aggregate_t;
 
 /* ---- records in --------------------------------------------------------- */
@@ -57,11 +62,14 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     }
     bl_mpw_reset(&a->reg);
     a->reg_rows = 0;
+    bl_mpw_reset(&a->learn);
+    a->learn_rows = 0;
     uint64_t applied = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t fields;
         const char *t;
         uint32_t tl;
+        bl_mpr_t start = r;
         if (bl_mpr_array(&r, &fields) != 0 || fields < 2 ||
             bl_mpr_str(&r, &t, &tl) != 0 || tl != 1) {
             return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
@@ -125,6 +133,17 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
             bl_mpw_str(&a->reg, provider);
             bl_mpw_raw(&a->reg, rec, rl);
             a->reg_rows++;
+        } else if ((t[0] == 'a' && fields == 11) ||
+                   (t[0] == 'p' && fields == 9)) {
+            rc = 0;
+            for (uint32_t f = 1; f < fields && rc == 0; f++) {
+                rc = bl_mpr_skip(&r);
+            }
+            if (rc != 0) {
+                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
+            }
+            bl_mpw_raw(&a->learn, start.p, (size_t)(r.p - start.p));
+            a->learn_rows++;
         } else {
             return bl_err_set(err, BL_EPROTO, "unknown record type %.*s",
                               (int)tl, t);
@@ -142,6 +161,22 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
         bl_mpw_raw(&a->w, bl_mpw_data(&a->reg), bl_mpw_size(&a->reg));
         int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,
                                BL_MSG_REGISTER, bl_mpw_data(&a->w),
+                               bl_mpw_size(&a->w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (a->learn_rows > 0) {
+        bl_mpw_reset(&a->w);
+        bl_mpw_map(&a->w, 1);
+        bl_mpw_str(&a->w, "rows");
+        bl_mpw_array(&a->w, a->learn_rows);
+        bl_mpw_raw(&a->w, bl_mpw_data(&a->learn), bl_mpw_size(&a->learn));
+        if (a->w.err || a->learn.err) {
+            return bl_err_set(err, BL_ENOMEM, "cannot encode learning rows");
+        }
+        int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,
+                               BL_MSG_LEARNING, bl_mpw_data(&a->w),
                                bl_mpw_size(&a->w), err);
         if (rc != 0) {
             return rc;
@@ -764,6 +799,7 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     bl_mpw_init(&a->w);
     bl_mpw_init(&a->batch);
     bl_mpw_init(&a->reg);
+    bl_mpw_init(&a->learn);
     *svc = a;
     return 0;
 }
@@ -777,6 +813,7 @@ static void s_close(void **svc)
     bl_mpw_destroy(&a->w);
     bl_mpw_destroy(&a->batch);
     bl_mpw_destroy(&a->reg);
+    bl_mpw_destroy(&a->learn);
     free(a);
     *svc = NULL;
 }

@@ -14,7 +14,8 @@
  *   xband4, xstats, cband4: the groups of another node, see
  *              benchmark_external.h
  * meta: "gen.<period>" the generation computed last; "marks.<period>.<gen>"
- * close markers received for it.
+ * close markers received for it.  Improvement actions, practices and
+ * what the learning exports need: benchmark_learning.h.
  */
 #include "benchmark.h"
 
@@ -26,16 +27,18 @@
 
 #include "benchmark_compute.h"
 #include "benchmark_external.h"
+#include "benchmark_learning.h"
 #include "benchmark_link.h"
 #include "bl_log.h"
 #include "bl_page.h"
 
 enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS,
-       DB_CPOS, DB_UPLINK, DB_LINK_SEEN, DB_XBAND4, DB_XSTATS, DB_CBAND4 };
+       DB_CPOS, DB_UPLINK, DB_LINK_SEEN, DB_XBAND4, DB_XSTATS, DB_CBAND4,
+       DB_LEARNING };
 static const char *const s_dbs[] = {"register", "values", "stats",
                                     "positions", "corrs", "cpos", "uplink",
                                     "link_seen", "xband4", "xstats",
-                                    "cband4"};
+                                    "cband4", BENCHMARK_LEARNING_DB_NAMES};
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_PROVIDERS_PER_MSG 100
@@ -49,6 +52,7 @@ typedef struct benchmark {
     bl_mpw_t w;
     bl_mpw_t items;
     bl_mpw_t ext;            /* external group entries of one indicator */
+    benchmark_learning_t *learning;  /* actions, practices, their exports */
 } benchmark_t;
 
 /* What a provider sent for one indicator (provider level). */
@@ -931,6 +935,10 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                   (size_t)q->group] = (long)i;
     }
     rc = s_store_results(b, txn, period, &in, &out, err);
+    if (rc == 0) {
+        rc = benchmark_learning_store(b->learning, txn, period, &in, &out,
+                                      err);
+    }
     if (rc != 0) {
         goto done;
     }
@@ -1046,6 +1054,8 @@ static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,
         return s_apply_values(b, txn, msg, err);
     case BL_MSG_CLOSE:
         return s_apply_close(b, txn, msg, err);
+    case BL_MSG_LEARNING:
+        return benchmark_learning_apply(b->learning, txn, msg, err);
     default:
         return bl_err_set(err, BL_EDATA, "benchmarking takes no %s messages",
                           bl_msg_type_name(msg->type));
@@ -1056,6 +1066,10 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
                      const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
 {
     benchmark_t *b = svc;
+    if (benchmark_learning_answers(cmd, msg)) {
+        return benchmark_learning_request(b->learning, txn, cmd, msg, reply,
+                                          err);
+    }
     if (strcmp(cmd, "export") != 0) {
         bl_reply_error(reply, "unknown command '%s'", cmd);
         return 0;
@@ -1092,6 +1106,10 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     bl_mpw_init(&b->items);
     bl_mpw_init(&b->ext);
     *svc = b;
+    int lrc = benchmark_learning_open(&b->learning, d, DB_LEARNING, err);
+    if (lrc != 0) {
+        return lrc;
+    }
     benchmark_link_env_t env = {
         d,
         bl_daemon_dbi(d, DB_REGISTER),
@@ -1132,6 +1150,7 @@ static void s_close(void **svc)
         return;
     }
     benchmark_link_close(&b->link);
+    benchmark_learning_close(&b->learning);
     bl_mpw_destroy(&b->w);
     bl_mpw_destroy(&b->items);
     bl_mpw_destroy(&b->ext);

@@ -10,6 +10,8 @@
  * Requests:
  *   export {period, what: stats|positions|correlations, after, limit}
  *       -> {ok, rows: [[key parts..., [numbers...]]...], next: key|nil}
+ *   export {what: actions|learning-needs, ...} and learning_warnings:
+ *       see benchmark_learning.h
  */
 #ifndef BENCHMARK_H
 #define BENCHMARK_H

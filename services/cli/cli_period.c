@@ -226,6 +226,12 @@ static const char *const s_values_cols[] = {
     "denominator", "n", "status"};
 static const char *const s_corr_cols[] = {
     "period", "group", "group_key", "indicator_a", "indicator_b", "n", "rho"};
+static const char *const s_needs_cols[] = {
+    "period", "indicator_id", "principle", "country", "in_need", "band4",
+    "hosts", "event"};
+static const char *const s_actions_cols[] = {
+    "period", "provider_id", "action_id", "indicator_id", "status", "due",
+    "value", "band", "next_value", "next_band"};
 
 static void s_csv_text(FILE *f, const char *s, size_t len)
 {
@@ -498,8 +504,8 @@ int cli_export(cli_t *c, int argc, char **argv)
     e.what = what;
     if (period == 0 || what == NULL) {
         cli_error("usage: benchlearn export PERIOD --what "
-                  "stats|positions|values|correlations [--format csv|json] "
-                  "[-o FILE]");
+                  "stats|positions|values|correlations|learning-needs|"
+                  "actions [--format csv|json] [-o FILE]");
         return 1;
     }
     if (strcmp(what, "stats") == 0) {
@@ -514,9 +520,15 @@ int cli_export(cli_t *c, int argc, char **argv)
     } else if (strcmp(what, "correlations") == 0) {
         e.columns = s_corr_cols;
         e.n_columns = sizeof s_corr_cols / sizeof *s_corr_cols;
+    } else if (strcmp(what, "learning-needs") == 0) {
+        e.columns = s_needs_cols;
+        e.n_columns = sizeof s_needs_cols / sizeof *s_needs_cols;
+    } else if (strcmp(what, "actions") == 0) {
+        e.columns = s_actions_cols;
+        e.n_columns = sizeof s_actions_cols / sizeof *s_actions_cols;
     } else {
-        cli_error("export: --what must be stats, positions, values or "
-                  "correlations, not '%s'", what);
+        cli_error("export: --what must be stats, positions, values, "
+                  "correlations, learning-needs or actions, not '%s'", what);
         return 1;
     }
     if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {

@@ -344,9 +344,91 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
     return 0;
 }
 
-/* Prints the outcomes of sub (problems only, or every row). */
+/* A warning the benchmark daemon keeps about a row of an actions file:
+ * its indicator is not an area for improvement of its provider (only the
+ * benchmark knows the areas; see benchmark_learning.h). */
+typedef struct s_lwarn {
+    uint64_t line;
+    char field[64];
+    char reason[256];
+} s_lwarn_t;
+
+/* Fetches the benchmark's warnings about sub, in line order. */
+static int s_learning_warnings(cli_t *c, const char *sub, s_lwarn_t **out,
+                               size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    char ep[512];
+    cli_endpoint(c, BL_STAGE_BENCHMARK, 1, ep, sizeof ep);
+    bl_rpc_t *rpc;
+    bl_err_t err = {0};
+    if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+        cli_error("%s", err.msg);
+        return 2;
+    }
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "learning_warnings", 1);
+    bl_mpw_str(&w, "sub");
+    bl_mpw_str(&w, sub);
+    bl_reply_t reply;
+    int rc = bl_rpc_call(rpc, &w, &reply, 60000, &err);
+    bl_mpw_destroy(&w);
+    bl_rpc_close(&rpc);
+    if (rc != 0) {
+        cli_error("benchmark: %s", err.msg);
+        return 2;
+    }
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(&reply.msg, "rows", &r) == 0 &&
+        bl_mpr_array(&r, &n) == 0 && n > 0) {
+        s_lwarn_t *lw = calloc(n, sizeof *lw);
+        if (lw == NULL) {
+            bl_reply_free(&reply);
+            cli_error("out of memory");
+            return 2;
+        }
+        size_t k = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t two, fr;
+            if (bl_mpr_array(&r, &two) || two != 2 ||
+                bl_mpr_uint(&r, &lw[k].line) || bl_mpr_array(&r, &fr) ||
+                fr != 2 ||
+                bl_mpr_str_copy(&r, lw[k].field, sizeof lw[k].field) ||
+                bl_mpr_str_copy(&r, lw[k].reason, sizeof lw[k].reason)) {
+                break;
+            }
+            k++;
+        }
+        *out = lw;
+        *n_out = k;
+    }
+    bl_reply_free(&reply);
+    return 0;
+}
+
+/* The first of the n warnings (in line order) about line, or n. */
+static size_t s_lwarn_find(const s_lwarn_t *lw, size_t n, uint64_t line)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (lw[mid].line < line) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < n && lw[lo].line == line ? lo : n;
+}
+
+/* Prints the outcomes of sub (problems only, or every row), with the
+ * benchmark's warnings lw (n_lw of them, in line order) on their rows. */
 static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
-                            bool problems_only)
+                            bool problems_only, const s_lwarn_t *lw,
+                            size_t n_lw)
 {
     for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
         char ep[512];
@@ -395,7 +477,8 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
                         break;
                     }
                     after = line;
-                    if (np == 0) {
+                    size_t li = s_lwarn_find(lw, n_lw, line);
+                    if (np == 0 && li == n_lw) {
                         printf("%s:%" PRIu64 ": accepted\n", file, line);
                     }
                     for (uint32_t j = 0; j < np; j++) {
@@ -411,6 +494,10 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
                         printf("%s:%" PRIu64 ": %.*s: %s%.*s\n", file, line,
                                (int)fl, f, error ? "" : "warning: ", (int)wl,
                                why);
+                    }
+                    for (; li < n_lw && lw[li].line == line; li++) {
+                        printf("%s:%" PRIu64 ": %s: warning: %s\n", file,
+                               line, lw[li].field, lw[li].reason);
                     }
                 }
             }
@@ -445,7 +532,7 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
            " rejected\n",
            file, n.accepted, n.warned, n.rejected);
     if (n.rejected > 0 || n.warned > 0) {
-        int rc = s_print_outcomes(c, sub, file, true);
+        int rc = s_print_outcomes(c, sub, file, true, NULL, 0);
         if (rc != 0) {
             return rc;
         }
@@ -509,19 +596,37 @@ int cli_submit(cli_t *c, int argc, char **argv)
     return status;
 }
 
-/* Prints the counts and every row's outcome of a submission. */
-static int s_check_outcomes(cli_t *c, const char *sub, const char *file)
+/* Prints the counts and every row's outcome of a submission; with
+ * learning, also the benchmark's warnings about its actions.  Those rows
+ * had no warning from validation (its checks of actions warn about
+ * nothing), so each one moves from accepted to with warnings. */
+static int s_check_outcomes(cli_t *c, const char *sub, const char *file,
+                            bool learning)
 {
     cli_counts_t n;
     int rc = cli_sub_status(c, sub, &n);
     if (rc != 0) {
         return rc;
     }
+    s_lwarn_t *lw = NULL;
+    size_t n_lw = 0;
+    if (learning && (rc = s_learning_warnings(c, sub, &lw, &n_lw)) != 0) {
+        return rc;
+    }
+    uint64_t rows_warned = 0;
+    for (size_t i = 0; i < n_lw; i++) {
+        rows_warned += i == 0 || lw[i].line != lw[i - 1].line;
+    }
+    if (rows_warned > n.accepted) {
+        rows_warned = n.accepted;
+    }
     printf("%s %s: %s; %" PRIu64 " rows: %" PRIu64 " accepted, %" PRIu64
            " with warnings, %" PRIu64 " rejected\n",
            sub, file, n.complete ? "validated" : "being validated", n.rows,
-           n.accepted, n.warned, n.rejected);
-    return s_print_outcomes(c, sub, file, false);
+           n.accepted - rows_warned, n.warned + rows_warned, n.rejected);
+    rc = s_print_outcomes(c, sub, file, false, lw, n_lw);
+    free(lw);
+    return rc;
 }
 
 int cli_check(cli_t *c, int argc, char **argv)
@@ -535,7 +640,7 @@ int cli_check(cli_t *c, int argc, char **argv)
         /* The warnings of a period close live with validation only. */
         char file[64];
         snprintf(file, sizeof file, "period %.8s close", sub + 6);
-        return s_check_outcomes(c, sub, file);
+        return s_check_outcomes(c, sub, file, false);
     }
     char ep[512];
     cli_endpoint(c, BL_STAGE_INGEST, 1, ep, sizeof ep);
@@ -558,7 +663,7 @@ int cli_check(cli_t *c, int argc, char **argv)
         cli_error("ingestion: %s", err.msg);
         return 2;
     }
-    char why[512], file[1024] = "?", state[16] = "?";
+    char why[512], file[1024] = "?", state[16] = "?", kind[16] = "";
     if (!bl_reply_ok(&reply, why, sizeof why)) {
         cli_error("%s", why);
         bl_reply_free(&reply);
@@ -566,10 +671,11 @@ int cli_check(cli_t *c, int argc, char **argv)
     }
     bl_req_str(&reply.msg, "file", file, sizeof file);
     bl_req_str(&reply.msg, "state", state, sizeof state);
+    bl_req_str(&reply.msg, "kind", kind, sizeof kind);
     bl_reply_free(&reply);
     if (strcmp(state, "rejected") == 0) {
         printf("%s %s: rejected as a whole (its header)\n", sub, file);
         return 0;
     }
-    return s_check_outcomes(c, sub, file);
+    return s_check_outcomes(c, sub, file, strcmp(kind, "actions") == 0);
 }

@@ -29,8 +29,8 @@ static const command_t s_commands[] = {
     {"close", cli_close, 1,
      "close PERIOD [--reopen]  end collection: aggregate, benchmark, render"},
     {"export", cli_export, 1,
-     "export PERIOD --what stats|positions|values|correlations "
-     "[--format csv|json] [-o FILE]"},
+     "export PERIOD --what stats|positions|values|correlations|"
+     "learning-needs|actions [--format csv|json] [-o FILE]"},
     {"report", cli_report, 1,
      "report PERIOD [--provider ID] [--format html|pdf|csv|json] [-o DIR]"},
     {"keygen", cli_keygen, 0, "keygen NAME [-o DIR]  a CURVE key pair"},

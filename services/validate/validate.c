@@ -18,6 +18,8 @@
  *   rejected  period \x1f provider -> rows still rejected (msgpack uint)
  *   touched   sub \0 gvals group prefix -> "": groups to judge at its end
  * Records for aggregation are partitioned by provider over its workers.
+ * Improvement actions and practices (validate_learning.c) are checked and
+ * passed on like indicator rows, but are accepted for a closed period.
  */
 #include "validate.h"
 
@@ -33,6 +35,7 @@
 #include "bl_page.h"
 #include "bl_stats.h"
 #include "validate_expr.h"
+#include "validate_learning.h"
 #include "validate_row.h"
 
 enum { DB_SUBS = 0, DB_OUTCOMES, DB_KEYS, DB_REGISTER, DB_VALS, DB_GVALS,
@@ -1014,9 +1017,11 @@ static int s_is_closed(validate_t *v, MDB_txn *txn, int period)
                         &val, NULL) == 0;
 }
 
+/* closed_ok: the row's kind is accepted for a closed period (actions and
+ * practices, SPEC section 10). */
 static int s_provider_checks(validate_t *v, MDB_txn *txn,
-                             const char *provider, int period, s_reg_t *reg,
-                             vr_outcome_t *o, bl_err_t *err)
+                             const char *provider, int period, bool closed_ok,
+                             s_reg_t *reg, vr_outcome_t *o, bl_err_t *err)
 {
     if (provider[0] == '\0') {
         return 0;
@@ -1040,7 +1045,7 @@ static int s_provider_checks(validate_t *v, MDB_txn *txn,
     if (!reg->found && !o->rejected) {
         vr_add(o, true, "provider_id", "%s is not in the register", provider);
     }
-    if (c->closed) {
+    if (c->closed && !closed_ok) {
         vr_add(o, true, "period",
                "period %d is closed (benchlearn close --reopen %d opens it)",
                period, period);
@@ -1056,7 +1061,8 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
     vr_indicator_row_t row;
     vr_check_indicator(&c, fields, &row, o);
     s_reg_t reg;
-    int rc = s_provider_checks(v, txn, row.provider, row.period, &reg, o, err);
+    int rc = s_provider_checks(v, txn, row.provider, row.period, false, &reg,
+                               o, err);
     if (rc != 0) {
         return rc;
     }
@@ -1125,7 +1131,8 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
     vr_survey_row_t row;
     vr_check_survey(&c, fields, &row, o);
     s_reg_t reg;
-    int rc = s_provider_checks(v, txn, row.provider, row.period, &reg, o, err);
+    int rc = s_provider_checks(v, txn, row.provider, row.period, false, &reg,
+                               o, err);
     if (rc != 0) {
         return rc;
     }
@@ -1180,6 +1187,98 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
             bl_mpw_int(w, row.answers[i]);
         }
     }
+    return 0;
+}
+
+/* Notes the key of a learning row (parts: provider, period, a tag that no
+ * survey id has, the row's own id) and checks it is not repeated. */
+static int s_learning_key(validate_t *v, MDB_txn *txn, const char *provider,
+                          int period, const char *tag, const char *id,
+                          uint64_t line, const char *field, vr_outcome_t *o,
+                          bl_err_t *err)
+{
+    if (provider[0] == '\0' || period <= 0 || id[0] == '\0') {
+        return 0;
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%d", period);
+    const char *parts[] = {provider, p, tag, id};
+    char key[S_KEY_MAX];
+    if (bl_page_join(key, sizeof key, parts, 4) == 0) {
+        return 0;
+    }
+    s_track_row(v, key, provider, period);
+    return s_check_repeat(v, txn, key, line, field, o, err);
+}
+
+/* An improvement action (SPEC section 10): accepted for a closed period
+ * too; passed on as ["a", provider, period, action_id, indicator, action,
+ * owner, due, status, sub, line]. */
+static int s_row_action(validate_t *v, MDB_txn *txn, const char **fields,
+                        uint64_t line, vr_outcome_t *o, bl_err_t *err)
+{
+    vr_context_t c = {v->cfg, &v->sub.layout, v->sub.delimiter == ';',
+                      v->current_year};
+    vl_action_t row;
+    vl_check_action(&c, fields, &row, o);
+    s_reg_t reg;
+    int rc = s_provider_checks(v, txn, row.provider, row.period, true, &reg,
+                               o, err);
+    if (rc == 0) {
+        rc = s_learning_key(v, txn, row.provider, row.period, "#action",
+                            row.action_id, line, "action_id", o, err);
+    }
+    if (rc != 0 || o->rejected || v->sub.dry_run) {
+        return rc;
+    }
+    bl_mpw_t *w = s_lane_for(v, row.provider);
+    bl_mpw_array(w, 11);
+    bl_mpw_str(w, "a");
+    bl_mpw_str(w, row.provider);
+    bl_mpw_int(w, row.period);
+    bl_mpw_str(w, row.action_id);
+    bl_mpw_str(w, v->cfg->catalogue->indicators[row.indicator].id);
+    bl_mpw_str(w, row.action);
+    bl_mpw_str(w, row.owner);
+    bl_mpw_str(w, row.due);
+    bl_mpw_str(w, row.status);
+    bl_mpw_str(w, v->sub.id);
+    bl_mpw_uint(w, line);
+    return 0;
+}
+
+/* A practice (SPEC section 10): accepted for a closed period too; passed
+ * on as ["p", provider, period, indicator, title, description, contact,
+ * sub, line]. */
+static int s_row_practice(validate_t *v, MDB_txn *txn, const char **fields,
+                          uint64_t line, vr_outcome_t *o, bl_err_t *err)
+{
+    vr_context_t c = {v->cfg, &v->sub.layout, v->sub.delimiter == ';',
+                      v->current_year};
+    vl_practice_t row;
+    vl_check_practice(&c, fields, &row, o);
+    s_reg_t reg;
+    int rc = s_provider_checks(v, txn, row.provider, row.period, true, &reg,
+                               o, err);
+    if (rc == 0 && row.indicator >= 0) {
+        rc = s_learning_key(v, txn, row.provider, row.period, "#practice",
+                            v->cfg->catalogue->indicators[row.indicator].id,
+                            line, "indicator_id", o, err);
+    }
+    if (rc != 0 || o->rejected || v->sub.dry_run) {
+        return rc;
+    }
+    bl_mpw_t *w = s_lane_for(v, row.provider);
+    bl_mpw_array(w, 9);
+    bl_mpw_str(w, "p");
+    bl_mpw_str(w, row.provider);
+    bl_mpw_int(w, row.period);
+    bl_mpw_str(w, v->cfg->catalogue->indicators[row.indicator].id);
+    bl_mpw_str(w, row.title);
+    bl_mpw_str(w, row.description);
+    bl_mpw_str(w, row.contact);
+    bl_mpw_str(w, v->sub.id);
+    bl_mpw_uint(w, line);
     return 0;
 }
 
@@ -1341,6 +1440,12 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                     break;
                 case BL_FILE_REGISTER:
                     rc = s_row_register(v, txn, fields, line, &o, err);
+                    break;
+                case BL_FILE_ACTIONS:
+                    rc = s_row_action(v, txn, fields, line, &o, err);
+                    break;
+                case BL_FILE_PRACTICES:
+                    rc = s_row_practice(v, txn, fields, line, &o, err);
                     break;
                 default:
                     break;

@@ -61,8 +61,8 @@ bool vr_unit_id_ok(const char *id)
     return s_id_chars_ok(id, 40);
 }
 
-static const char *s_field(const vr_context_t *c, const char *const *fields,
-                           bl_col_t col)
+const char *vr_field(const vr_context_t *c, const char *const *fields,
+                     bl_col_t col)
 {
     int i = c->layout->col[col];
     return i >= 0 ? fields[i] : "";
@@ -79,8 +79,8 @@ static void s_copy(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-static void s_check_provider(const vr_context_t *c, const char *id,
-                             char *out, vr_outcome_t *o)
+void vr_check_provider(const vr_context_t *c, const char *id, char *out,
+                       vr_outcome_t *o)
 {
     if (!vr_provider_id_ok(id)) {
         vr_add(o, true, "provider_id",
@@ -112,8 +112,8 @@ static void s_check_unit(const char *id, char *out, vr_outcome_t *o)
     s_copy(out, VR_ID_MAX, id);
 }
 
-static void s_check_period(const vr_context_t *c, const char *s, int *out,
-                           vr_outcome_t *o)
+void vr_check_period(const vr_context_t *c, const char *s, int *out,
+                     vr_outcome_t *o)
 {
     size_t n = strlen(s);
     bool digits = n == 4;
@@ -152,7 +152,7 @@ static bool s_is_int(const char *s, bool decimal_comma, long long *v,
     return bl_csv_parse_int(s, decimal_comma, v, why) == 0;
 }
 
-static bool s_valid_date(const char *s)
+bool vr_date_ok(const char *s)
 {
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
         return false;
@@ -175,13 +175,13 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
                        vr_register_t *out, vr_outcome_t *o)
 {
     memset(out, 0, sizeof *out);
-    const char *id = s_field(c, fields, BL_COL_PROVIDER_ID);
-    s_check_provider(c, id, out->provider, o);
-    s_copy(out->name, sizeof out->name, s_field(c, fields, BL_COL_NAME));
+    const char *id = vr_field(c, fields, BL_COL_PROVIDER_ID);
+    vr_check_provider(c, id, out->provider, o);
+    s_copy(out->name, sizeof out->name, vr_field(c, fields, BL_COL_NAME));
     if (out->name[0] == '\0') {
         vr_add(o, true, "name", "the provider's name is empty");
     }
-    const char *country = s_field(c, fields, BL_COL_COUNTRY);
+    const char *country = vr_field(c, fields, BL_COL_COUNTRY);
     if (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
         !isupper((unsigned char)country[1])) {
         vr_add(o, true, "country", "'%.20s' is not a country code", country);
@@ -192,7 +192,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
                    "%s differs from the provider id's prefix", country);
         }
     }
-    const char *st = s_field(c, fields, BL_COL_SERVICE_TYPE);
+    const char *st = vr_field(c, fields, BL_COL_SERVICE_TYPE);
     if (!bl_catalogue_has_service_type(c->cfg->catalogue, st)) {
         vr_add(o, true, "service_type", "unknown service type '%.60s'", st);
     } else {
@@ -201,7 +201,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     static const bl_col_t counts[] = {BL_COL_USERS, BL_COL_STAFF};
     long long *dst[] = {&out->users, &out->staff};
     for (int i = 0; i < 2; i++) {
-        const char *s = s_field(c, fields, counts[i]);
+        const char *s = vr_field(c, fields, counts[i]);
         const char *why = "not an integer";
         if (!s_is_int(s, c->decimal_comma, dst[i], &why)) {
             vr_add(o, true, bl_col_name(counts[i]), "'%.40s' is %s", s, why);
@@ -210,7 +210,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
                    *dst[i]);
         }
     }
-    const char *m = s_field(c, fields, BL_COL_MEMBERSHIP);
+    const char *m = vr_field(c, fields, BL_COL_MEMBERSHIP);
     if (strcmp(m, "assurance") != 0 && strcmp(m, "excellence") != 0 &&
         strcmp(m, "stairway") != 0 && strcmp(m, "potential") != 0) {
         vr_add(o, true, "membership",
@@ -219,14 +219,14 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     } else {
         s_copy(out->membership, sizeof out->membership, m);
     }
-    const char *since = s_field(c, fields, BL_COL_MEMBER_SINCE);
-    if (!s_valid_date(since)) {
+    const char *since = vr_field(c, fields, BL_COL_MEMBER_SINCE);
+    if (!vr_date_ok(since)) {
         vr_add(o, true, "member_since", "'%.20s' is not a date YYYY-MM-DD",
                since);
     } else {
         s_copy(out->member_since, sizeof out->member_since, since);
     }
-    const char *share = s_field(c, fields, BL_COL_SHARE_IDENTITY);
+    const char *share = vr_field(c, fields, BL_COL_SHARE_IDENTITY);
     if (strcasecmp(share, "yes") == 0) {
         out->share_identity = true;
     } else if (share[0] != '\0' && strcasecmp(share, "no") != 0) {
@@ -239,11 +239,11 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
 {
     memset(out, 0, sizeof *out);
     out->indicator = -1;
-    s_check_provider(c, s_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
+    vr_check_provider(c, vr_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
                      o);
-    s_check_unit(s_field(c, fields, BL_COL_UNIT_ID), out->unit, o);
-    s_check_period(c, s_field(c, fields, BL_COL_PERIOD), &out->period, o);
-    const char *ind_id = s_field(c, fields, BL_COL_INDICATOR_ID);
+    s_check_unit(vr_field(c, fields, BL_COL_UNIT_ID), out->unit, o);
+    vr_check_period(c, vr_field(c, fields, BL_COL_PERIOD), &out->period, o);
+    const char *ind_id = vr_field(c, fields, BL_COL_INDICATOR_ID);
     const bl_catalogue_t *cat = c->cfg->catalogue;
     int ind = bl_catalogue_find_indicator(cat, ind_id);
     if (ind < 0) {
@@ -252,9 +252,9 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
     }
     out->indicator = ind;
     const bl_indicator_t *def = &cat->indicators[ind];
-    const char *sn = s_field(c, fields, BL_COL_NUMERATOR);
-    const char *sd = s_field(c, fields, BL_COL_DENOMINATOR);
-    const char *sv = s_field(c, fields, BL_COL_VALUE);
+    const char *sn = vr_field(c, fields, BL_COL_NUMERATOR);
+    const char *sd = vr_field(c, fields, BL_COL_DENOMINATOR);
+    const char *sv = vr_field(c, fields, BL_COL_VALUE);
     switch (def->kind) {
     case BL_KIND_SURVEY_SHARE:
     case BL_KIND_SURVEY_MEAN:
@@ -345,12 +345,12 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
 {
     memset(out, 0, sizeof *out);
     out->survey = -1;
-    s_check_provider(c, s_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
+    vr_check_provider(c, vr_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
                      o);
-    s_check_unit(s_field(c, fields, BL_COL_UNIT_ID), out->unit, o);
-    s_check_period(c, s_field(c, fields, BL_COL_PERIOD), &out->period, o);
+    s_check_unit(vr_field(c, fields, BL_COL_UNIT_ID), out->unit, o);
+    vr_check_period(c, vr_field(c, fields, BL_COL_PERIOD), &out->period, o);
     const bl_catalogue_t *cat = c->cfg->catalogue;
-    const char *sv = s_field(c, fields, BL_COL_SURVEY);
+    const char *sv = vr_field(c, fields, BL_COL_SURVEY);
     int s = bl_catalogue_find_survey(cat, sv);
     if (s < 0) {
         vr_add(o, true, "survey", "unknown survey '%.40s'", sv);
@@ -363,7 +363,7 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
         return;
     }
     out->survey = s;
-    const char *resp = s_field(c, fields, BL_COL_RESPONDENT_ID);
+    const char *resp = vr_field(c, fields, BL_COL_RESPONDENT_ID);
     if (resp[0] == '\0' || strlen(resp) >= sizeof out->respondent) {
         vr_add(o, true, "respondent_id",
                "a respondent id of 1 to %zu characters is needed",

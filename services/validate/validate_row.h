@@ -87,6 +87,22 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
 void vr_check_survey(const vr_context_t *c, const char *const *fields,
                      vr_survey_row_t *out, vr_outcome_t *o);
 
+/* The row's field of column col, or "" when the file has no such column. */
+const char *vr_field(const vr_context_t *c, const char *const *fields,
+                     bl_col_t col);
+
+/* Checks a provider id (pattern, and the node's country on a national
+ * node) and copies it to out (VR_ID_MAX bytes) when it is one. */
+void vr_check_provider(const vr_context_t *c, const char *id, char *out,
+                       vr_outcome_t *o);
+
+/* Checks a period (a year, not in the future) into *out. */
+void vr_check_period(const vr_context_t *c, const char *s, int *out,
+                     vr_outcome_t *o);
+
+/* True when s is a real date YYYY-MM-DD (year 1900 or later). */
+bool vr_date_ok(const char *s);
+
 /* True when id matches the provider id pattern of SPEC section 1. */
 bool vr_provider_id_ok(const char *id);
 /* True when id matches the unit id pattern. */

@@ -417,6 +417,15 @@ static const struct {
     const char *file;
     int rows;
 } s_fixtures[] = {
+    {"actions-due-invalid.csv", 5},
+    {"actions-duplicate-key.csv", 5},
+    {"actions-id-invalid.csv", 4},
+    {"actions-indicator-unknown.csv", 3},
+    {"actions-missing-column.csv", 1},
+    {"actions-provider-period.csv", 4},
+    {"actions-status-invalid.csv", 4},
+    {"actions-text-length.csv", 3},
+    {"actions-unknown-column.csv", 1},
     {"bom-crlf-blank.csv", 4},
     {"change-factor.csv", 5},
     {"denominator-zero.csv", 4},
@@ -431,6 +440,9 @@ static const struct {
     {"number-trailing.csv", 6},
     {"numerator-above-denominator.csv", 5},
     {"outlier.csv", 13},
+    {"practices-duplicate-key.csv", 4},
+    {"practices-indicator-provider.csv", 4},
+    {"practices-text-missing.csv", 3},
     {"period-future.csv", 3},
     {"period-not-year.csv", 4},
     {"prev-2024.csv", 4},
@@ -512,6 +524,28 @@ S_FIXTURE_TEST(invalid_unit_id_is_rejected_without_false_repeat,
                "unit-invalid.csv")
 S_FIXTURE_TEST(unknown_column_rejects_file, "unknown-column.csv")
 S_FIXTURE_TEST(unused_field_warns_and_row_is_kept, "unused-field.csv")
+S_FIXTURE_TEST(action_id_must_match_its_pattern, "actions-id-invalid.csv")
+S_FIXTURE_TEST(action_status_must_be_one_of_four,
+               "actions-status-invalid.csv")
+S_FIXTURE_TEST(action_due_must_be_a_real_date, "actions-due-invalid.csv")
+S_FIXTURE_TEST(action_text_is_1_to_2000_characters,
+               "actions-text-length.csv")
+S_FIXTURE_TEST(action_key_repeated_rejects_later_line_naming_first,
+               "actions-duplicate-key.csv")
+S_FIXTURE_TEST(action_on_unknown_indicator_is_rejected,
+               "actions-indicator-unknown.csv")
+S_FIXTURE_TEST(action_of_unknown_or_foreign_provider_or_future_is_rejected,
+               "actions-provider-period.csv")
+S_FIXTURE_TEST(actions_unknown_column_rejects_file,
+               "actions-unknown-column.csv")
+S_FIXTURE_TEST(actions_missing_column_rejects_file,
+               "actions-missing-column.csv")
+S_FIXTURE_TEST(practice_key_repeated_rejects_later_line_naming_first,
+               "practices-duplicate-key.csv")
+S_FIXTURE_TEST(practice_of_unknown_indicator_or_provider_is_rejected,
+               "practices-indicator-provider.csv")
+S_FIXTURE_TEST(practice_needs_title_and_description,
+               "practices-text-missing.csv")
 
 Test(validation, bom_crlf_and_blank_lines_keep_physical_line_numbers,
      .init = s_setup, .fini = s_teardown, .timeout = 120)

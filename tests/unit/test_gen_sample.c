@@ -5,8 +5,10 @@
  * a seed gives the same bytes twice, the register has 40+ providers per
  * country and national letters, PT files use ';' and decimal commas, ratio
  * rows stay within their range, unit-reported indicators have no provider
- * row, steps never drop more than one, and some surveys have fewer than 5
- * respondents. Not a test of the readers: the ingest tests read these files.
+ * row, steps never drop more than one, some surveys have fewer than 5
+ * respondents, and the learning cycle's files (actions for 2024, some done
+ * and some not, and practices for both periods) are valid. Not a test of
+ * the readers: the ingest tests read these files.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -219,7 +221,9 @@ static char s_delim(const char *cc)
     return strcmp(cc, "PT") == 0 || strcmp(cc, "EE") == 0 ? ';' : ',';
 }
 
-/* The 33 file names of a default run, in turn. */
+/* The 45 file names of a default run, in turn: the register, then per
+ * country 2024's indicators, three surveys, actions and practices, and
+ * 2025's the same without actions (11 per country). */
 static char *s_file_name(int k)
 {
     char *name = NULL;
@@ -227,23 +231,28 @@ static char *s_file_name(int k)
         name = strdup("register.csv");
     } else {
         int i = k - 1;
-        int cc = i / 8;
-        int per = (i / 4) % 2;
-        int kind = i % 4;
+        int cc = i / 11;
+        int in_cc = i % 11;
+        int per = in_cc < 6 ? 0 : 1;
+        int kind = per == 0 ? in_cc : in_cc - 6;
         if (kind == 0) {
             name = s_strf("indicators-%s-%s.csv", s_cc[cc],
                                s_periods[per]);
-        } else {
+        } else if (kind <= 3) {
             name = s_strf("survey-%s-%s-%s.csv",
                                s_surveys[kind - 1], s_cc[cc],
                                s_periods[per]);
+        } else if (kind == 4 && per == 0) {
+            name = s_strf("actions-%s-%s.csv", s_cc[cc], s_periods[per]);
+        } else {
+            name = s_strf("practices-%s-%s.csv", s_cc[cc], s_periods[per]);
         }
     }
     cr_assert_not_null(name);
     return name;
 }
 
-#define N_FILES 33
+#define N_FILES 45
 
 /* A simple lookup of "provider" strings with counts. */
 typedef struct {
@@ -654,10 +663,137 @@ Test(gen_sample, options_change_the_shape, .timeout = 30)
     cr_assert_str_eq(summary, strstr(summary, "register.csv 3\n"));
     cr_assert_not_null(strstr(summary, "indicators-EE-2023.csv "));
     cr_assert_not_null(strstr(summary, "survey-stakeholder-EE-2023.csv "));
-    cr_assert_eq(s_count_lines(summary), 5);
+    /* One period is the last: practices, no actions. */
+    cr_assert_not_null(strstr(summary, "practices-EE-2023.csv "));
+    cr_assert_null(strstr(summary, "actions-"));
+    cr_assert_eq(s_count_lines(summary), 6);
     free(summary);
     const char *const bad[] = {"--countries", "NOR", NULL};
     cr_assert_eq(s_run("b", bad), 1);
     const char *const down[] = {"--periods", "2025,2024", NULL};
     cr_assert_eq(s_run("c", down), 1);
+}
+
+/* ---- the learning cycle ------------------------------------------------- */
+
+typedef struct {
+    const char *cc;
+    const char *period;
+    long rows, done, not_done;
+    s_ids_t keys;        /* provider/action_id or provider/indicator */
+} s_learn_t;
+
+static bool s_valid_indicator(const char *id)
+{
+    /* The sample writes actions and practices on ratio indicators:
+     * AAA-00. */
+    return strlen(id) == 6 && id[0] >= 'A' && id[0] <= 'Z' && id[3] == '-' &&
+           id[4] >= '0' && id[4] <= '9' && id[5] >= '0' && id[5] <= '9';
+}
+
+static void s_key(s_ids_t *ids, const char *a, const char *b)
+{
+    if (ids->n == ids->cap) {
+        ids->cap = ids->cap == 0 ? 256 : ids->cap * 2;
+        ids->ids = realloc(ids->ids, ids->cap * sizeof *ids->ids);
+        cr_assert_not_null(ids->ids);
+    }
+    ids->ids[ids->n++] = s_strf("%s/%s", a, b);
+}
+
+static void s_unique(s_ids_t *ids, const char *what)
+{
+    if (ids->n > 1) {
+        qsort(ids->ids, ids->n, sizeof *ids->ids, s_cmp_str);
+    }
+    for (size_t i = 1; i < ids->n; i++) {
+        cr_assert_str_neq(ids->ids[i - 1], ids->ids[i], "%s: key repeated",
+                          what);
+    }
+    for (size_t i = 0; i < ids->n; i++) {
+        free(ids->ids[i]);
+    }
+    free(ids->ids);
+    memset(ids, 0, sizeof *ids);
+}
+
+static void s_action_row(char **f, int n, void *vctx)
+{
+    s_learn_t *c = vctx;
+    cr_assert_eq(n, 8, "an action row with %d fields", n);
+    cr_assert(strncmp(f[0], c->cc, 2) == 0 && f[0][2] == '-', "%s", f[0]);
+    cr_assert_str_eq(f[1], c->period);
+    cr_assert(strcmp(f[2], "A1") == 0 || strcmp(f[2], "A2") == 0, "%s",
+              f[2]);
+    cr_assert(s_valid_indicator(f[3]), "%s", f[3]);
+    cr_assert(strlen(f[4]) > 10 && strlen(f[4]) <= 2000, "%s", f[4]);
+    int y, m, d;
+    cr_assert_eq(sscanf(f[6], "%4d-%2d-%2d", &y, &m, &d), 3, "%s", f[6]);
+    cr_assert(y == atoi(c->period) + 1 && m >= 1 && m <= 12 && d >= 1 &&
+                  d <= 28,
+              "due %s", f[6]);
+    cr_assert(strcmp(f[7], "done") == 0 || strcmp(f[7], "in_progress") == 0 ||
+                  strcmp(f[7], "planned") == 0 ||
+                  strcmp(f[7], "dropped") == 0,
+              "status %s", f[7]);
+    c->done += strcmp(f[7], "done") == 0;
+    c->not_done += strcmp(f[7], "done") != 0;
+    c->rows++;
+    s_key(&c->keys, f[0], f[2]);
+}
+
+static void s_practice_row(char **f, int n, void *vctx)
+{
+    s_learn_t *c = vctx;
+    cr_assert_eq(n, 6, "a practice row with %d fields", n);
+    cr_assert(strncmp(f[0], c->cc, 2) == 0 && f[0][2] == '-', "%s", f[0]);
+    cr_assert_str_eq(f[1], c->period);
+    cr_assert(s_valid_indicator(f[2]), "%s", f[2]);
+    cr_assert(strlen(f[3]) > 0 && strlen(f[4]) > 0, "empty title or text");
+    cr_assert_not_null(strchr(f[5], '@'), "contact %s", f[5]);
+    c->rows++;
+    s_key(&c->keys, f[0], f[2]);
+}
+
+Test(gen_sample, actions_for_2024_some_done_and_practices_every_period,
+     .timeout = 60)
+{
+    cr_assert_eq(s_run("a", NULL), 0);
+    long done = 0, not_done = 0;
+    for (size_t k = 0; k < 4; k++) {
+        s_learn_t c = {.cc = s_cc[k], .period = "2024"};
+        char *name = s_strf("actions-%s-2024.csv", s_cc[k]);
+        char *text = s_read("a", name);
+        /* The header is written with the country's delimiter. */
+        for (char *ch = text; *ch != '\0' && *ch != '\n'; ch++) {
+            *ch = *ch == ';' ? ',' : *ch;
+        }
+        const char *head = "provider_id,period,action_id,indicator_id,"
+                           "action,owner,due,status\n";
+        cr_assert_eq(strncmp(text, head, strlen(head)), 0, "%s: header",
+                     name);
+        s_each_row(text, s_delim(s_cc[k]), s_action_row, &c);
+        cr_assert_gt(c.rows, 20, "%s: %ld actions", name, c.rows);
+        s_unique(&c.keys, name);
+        done += c.done;
+        not_done += c.not_done;
+        free(text);
+        free(name);
+        for (size_t p = 0; p < 2; p++) {
+            s_learn_t pc = {.cc = s_cc[k], .period = s_periods[p]};
+            name = s_strf("practices-%s-%s.csv", s_cc[k], s_periods[p]);
+            text = s_read("a", name);
+            s_each_row(text, s_delim(s_cc[k]), s_practice_row, &pc);
+            cr_assert_gt(pc.rows, 10, "%s: %ld practices", name, pc.rows);
+            s_unique(&pc.keys, name);
+            free(text);
+            free(name);
+        }
+    }
+    cr_assert_gt(done, 30, "%ld actions done", done);
+    cr_assert_gt(not_done, 30, "%ld actions not done", not_done);
+    struct stat st;
+    char *last = s_strf("%s/a/actions-NO-2025.csv", s_tmp);
+    cr_assert_neq(stat(last, &st), 0, "actions for the last period");
+    free(last);
 }

@@ -1,0 +1,771 @@
+/*
+ * benchmark_learning: actions, practices and the learning exports (see
+ * benchmark_learning.h).
+ *
+ * What a close stores is what the exports read, so an export never
+ * recomputes the benchmark: `actions` joins the stored actions with the
+ * lstate rows of PERIOD and PERIOD + 1; `learning-needs` is the lneeds
+ * database as it stands.
+ */
+#include "benchmark_learning.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_page.h"
+
+enum { DB_ACTIONS = 0, DB_PRACTICES, DB_STATE, DB_NEEDS, DB_WARN,
+       DB_CLOSED };
+
+#define S_KEY_MAX 480
+#define S_ID_MAX 64          /* provider, action, indicator, sub ids */
+#define S_LIMIT_MAX 10000    /* rows in one page */
+#define S_WARNINGS_MAX 100000 /* warnings in one learning_warnings reply */
+
+/* Flags per provider and indicator at a close. */
+enum { S_POSITION = 1, S_AREA = 2, S_BAND4 = 4 };
+
+struct benchmark_learning {
+    bl_daemon_t *d;
+    size_t first_db;
+    bl_mpw_t w;              /* scratch for stored values */
+};
+
+static MDB_dbi s_dbi(const benchmark_learning_t *l, size_t i)
+{
+    return bl_daemon_dbi(l->d, l->first_db + i);
+}
+
+int benchmark_learning_open(benchmark_learning_t **out, bl_daemon_t *d,
+                            size_t first_db, bl_err_t *err)
+{
+    benchmark_learning_t *l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    l->d = d;
+    l->first_db = first_db;
+    bl_mpw_init(&l->w);
+    *out = l;
+    return 0;
+}
+
+void benchmark_learning_close(benchmark_learning_t **l)
+{
+    if (l == NULL || *l == NULL) {
+        return;
+    }
+    bl_mpw_destroy(&(*l)->w);
+    free(*l);
+    *l = NULL;
+}
+
+/* ---- what a close stored ------------------------------------------------ */
+
+/* One lstate row. */
+typedef struct s_state {
+    bool has_value;
+    double value;
+    bool has_band;
+    int64_t band;            /* in the first peer group */
+    bool area;
+    bool band4;
+} s_state_t;
+
+/* Reads lstate of (period, provider, indicator).  Returns 0, BL_ENOTFOUND,
+ * or a store error. */
+static int s_state_get(benchmark_learning_t *l, MDB_txn *txn, int64_t period,
+                       const char *provider, const char *indicator,
+                       s_state_t *st, bl_err_t *err)
+{
+    memset(st, 0, sizeof *st);
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *parts[] = {p, provider, indicator};
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    if (kl == 0) {
+        return BL_ENOTFOUND;
+    }
+    MDB_val v;
+    int rc = bl_store_get(txn, s_dbi(l, DB_STATE), key, kl, &v, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpr_t r;
+    bl_mpr_init(&r, v.mv_data, v.mv_size);
+    uint32_t four;
+    double band = 0;
+    if (bl_mpr_array(&r, &four) != 0 || four != 4 ||
+        bl_mpr_opt_double(&r, &st->has_value, &st->value) != 0 ||
+        bl_mpr_opt_double(&r, &st->has_band, &band) != 0 ||
+        bl_mpr_bool(&r, &st->area) != 0 || bl_mpr_bool(&r, &st->band4) != 0) {
+        return bl_err_set(err, BL_ESTORE, "learning state %s is corrupt",
+                          key);
+    }
+    st->band = (int64_t)band;
+    return 0;
+}
+
+static bool s_closed(benchmark_learning_t *l, MDB_txn *txn, int64_t period)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    MDB_val v;
+    return bl_store_get(txn, s_dbi(l, DB_CLOSED), p, strlen(p), &v, NULL) ==
+           0;
+}
+
+/* ---- the "not an area" warning ------------------------------------------ */
+
+static size_t s_warn_key(char *key, size_t size, const char *sub,
+                         uint64_t line)
+{
+    char ln[24];
+    snprintf(ln, sizeof ln, "%010" PRIu64, line);
+    const char *parts[] = {sub, ln};
+    return bl_page_join(key, size, parts, 2);
+}
+
+/* Puts or clears the warning of the action (sub, line): its indicator is
+ * not an area for improvement of its provider in period.  The period must
+ * have been computed. */
+static int s_judge_action(benchmark_learning_t *l, MDB_txn *txn,
+                          int64_t period, const char *provider,
+                          const char *indicator, const char *sub,
+                          uint64_t line, bl_err_t *err)
+{
+    char key[S_KEY_MAX];
+    size_t kl = s_warn_key(key, sizeof key, sub, line);
+    if (kl == 0) {
+        return 0;
+    }
+    s_state_t st;
+    int rc = s_state_get(l, txn, period, provider, indicator, &st, err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    if (rc == 0 && st.area) {
+        return bl_store_del(txn, s_dbi(l, DB_WARN), key, kl, err);
+    }
+    char reason[256];
+    snprintf(reason, sizeof reason,
+             "%s is not an area for improvement of %s in %" PRId64 "%s",
+             indicator, provider, period,
+             rc == BL_ENOTFOUND ? " (it has no value there)" : "");
+    bl_mpw_t *w = &l->w;
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 2);
+    bl_mpw_str(w, "indicator_id");
+    bl_mpw_str(w, reason);
+    if (w->err) {
+        return bl_err_set(err, w->err, "cannot encode a warning");
+    }
+    return bl_store_put(txn, s_dbi(l, DB_WARN), key, kl, bl_mpw_data(w),
+                        bl_mpw_size(w), err);
+}
+
+/* A stored action: [indicator, action, owner, due, status, sub, line]. */
+typedef struct s_action {
+    char indicator[S_ID_MAX];
+    char due[16];
+    char status[16];
+    char sub[S_ID_MAX];
+    uint64_t line;
+} s_action_t;
+
+static bool s_action_decode(const MDB_val *v, s_action_t *a)
+{
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t seven;
+    return bl_mpr_array(&r, &seven) == 0 && seven == 7 &&
+           bl_mpr_str_copy(&r, a->indicator, sizeof a->indicator) == 0 &&
+           bl_mpr_skip(&r) == 0 && bl_mpr_skip(&r) == 0 &&
+           bl_mpr_str_copy(&r, a->due, sizeof a->due) == 0 &&
+           bl_mpr_str_copy(&r, a->status, sizeof a->status) == 0 &&
+           bl_mpr_str_copy(&r, a->sub, sizeof a->sub) == 0 &&
+           bl_mpr_uint(&r, &a->line) == 0;
+}
+
+typedef struct s_judge_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t period;
+    bl_err_t *err;
+} s_judge_ctx_t;
+
+static int s_judge_one(void *ctx, const char *const *parts, size_t n,
+                       const MDB_val *v)
+{
+    s_judge_ctx_t *c = ctx;
+    s_action_t a;
+    if (n != 3 || !s_action_decode(v, &a)) {
+        return 0;
+    }
+    return s_judge_action(c->l, c->txn, c->period, parts[1], a.indicator,
+                          a.sub, a.line, c->err);
+}
+
+/* ---- rows in ------------------------------------------------------------ */
+
+static int s_apply_action(benchmark_learning_t *l, MDB_txn *txn,
+                          bl_mpr_t *r, bl_err_t *err)
+{
+    char provider[S_ID_MAX], action_id[S_ID_MAX], ind[S_ID_MAX];
+    char due[16], status[16], sub[S_ID_MAX];
+    const char *action, *owner;
+    uint32_t al, ol;
+    int64_t period;
+    uint64_t line;
+    if (bl_mpr_str_copy(r, provider, sizeof provider) ||
+        bl_mpr_int(r, &period) ||
+        bl_mpr_str_copy(r, action_id, sizeof action_id) ||
+        bl_mpr_str_copy(r, ind, sizeof ind) ||
+        bl_mpr_str(r, &action, &al) || bl_mpr_str(r, &owner, &ol) ||
+        bl_mpr_str_copy(r, due, sizeof due) ||
+        bl_mpr_str_copy(r, status, sizeof status) ||
+        bl_mpr_str_copy(r, sub, sizeof sub) || bl_mpr_uint(r, &line)) {
+        return bl_err_set(err, BL_EPROTO, "malformed action row");
+    }
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *parts[] = {p, provider, action_id};
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    if (kl == 0) {
+        return bl_err_set(err, BL_EPROTO, "action key too long");
+    }
+    bl_mpw_t *w = &l->w;
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 7);
+    bl_mpw_str(w, ind);
+    bl_mpw_strn(w, action, al);
+    bl_mpw_strn(w, owner, ol);
+    bl_mpw_str(w, due);
+    bl_mpw_str(w, status);
+    bl_mpw_str(w, sub);
+    bl_mpw_uint(w, line);
+    if (w->err) {
+        return bl_err_set(err, w->err, "cannot encode an action");
+    }
+    int rc = bl_store_put(txn, s_dbi(l, DB_ACTIONS), key, kl, bl_mpw_data(w),
+                          bl_mpw_size(w), err);
+    if (rc == 0 && s_closed(l, txn, period)) {
+        rc = s_judge_action(l, txn, period, provider, ind, sub, line, err);
+    }
+    return rc;
+}
+
+static int s_apply_practice(benchmark_learning_t *l, MDB_txn *txn,
+                            bl_mpr_t *r, bl_err_t *err)
+{
+    char provider[S_ID_MAX], ind[S_ID_MAX], sub[S_ID_MAX];
+    const char *title, *description, *contact;
+    uint32_t tl, dl, cl;
+    int64_t period;
+    uint64_t line;
+    if (bl_mpr_str_copy(r, provider, sizeof provider) ||
+        bl_mpr_int(r, &period) || bl_mpr_str_copy(r, ind, sizeof ind) ||
+        bl_mpr_str(r, &title, &tl) || bl_mpr_str(r, &description, &dl) ||
+        bl_mpr_str(r, &contact, &cl) ||
+        bl_mpr_str_copy(r, sub, sizeof sub) || bl_mpr_uint(r, &line)) {
+        return bl_err_set(err, BL_EPROTO, "malformed practice row");
+    }
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *parts[] = {p, provider, ind};
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    if (kl == 0) {
+        return bl_err_set(err, BL_EPROTO, "practice key too long");
+    }
+    bl_mpw_t *w = &l->w;
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 5);
+    bl_mpw_strn(w, title, tl);
+    bl_mpw_strn(w, description, dl);
+    bl_mpw_strn(w, contact, cl);
+    bl_mpw_str(w, sub);
+    bl_mpw_uint(w, line);
+    if (w->err) {
+        return bl_err_set(err, w->err, "cannot encode a practice");
+    }
+    return bl_store_put(txn, s_dbi(l, DB_PRACTICES), key, kl,
+                        bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+int benchmark_learning_apply(benchmark_learning_t *l, MDB_txn *txn,
+                             const bl_msg_t *msg, bl_err_t *err)
+{
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(msg, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed learning message");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t fields;
+        const char *t;
+        uint32_t tl;
+        if (bl_mpr_array(&r, &fields) != 0 || bl_mpr_str(&r, &t, &tl) != 0 ||
+            tl != 1) {
+            return bl_err_set(err, BL_EPROTO, "malformed learning row %u", i);
+        }
+        int rc;
+        if (t[0] == 'a' && fields == 11) {
+            rc = s_apply_action(l, txn, &r, err);
+        } else if (t[0] == 'p' && fields == 9) {
+            rc = s_apply_practice(l, txn, &r, err);
+        } else {
+            rc = bl_err_set(err, BL_EPROTO, "unknown learning row %u", i);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- at a close --------------------------------------------------------- */
+
+/* The learning-needs rows of indicator k: one per country with a provider
+ * that has a position on k. */
+typedef struct s_country {
+    char code[3];
+    uint64_t positions, in_need, band4;
+    char *hosts;             /* ;-joined, grown as needed */
+    size_t hosts_len, hosts_cap;
+} s_country_t;
+
+static int s_add_host(s_country_t *c, const char *id)
+{
+    size_t il = strlen(id);
+    size_t need = c->hosts_len + il + 2;
+    if (need > c->hosts_cap) {
+        size_t cap = c->hosts_cap ? c->hosts_cap * 2 : 256;
+        while (cap < need) {
+            cap *= 2;
+        }
+        char *h = realloc(c->hosts, cap);
+        if (h == NULL) {
+            return BL_ENOMEM;
+        }
+        c->hosts = h;
+        c->hosts_cap = cap;
+    }
+    if (c->hosts_len > 0) {
+        c->hosts[c->hosts_len++] = ';';
+    }
+    memcpy(c->hosts + c->hosts_len, id, il + 1);
+    c->hosts_len += il;
+    return 0;
+}
+
+static int s_store_needs(benchmark_learning_t *l, MDB_txn *txn,
+                         const char *p, const bc_input_t *in,
+                         const unsigned char *flags, bl_err_t *err)
+{
+    const bl_catalogue_t *cat = in->cfg->catalogue;
+    size_t nk = cat->n_indicators;
+    size_t cap = 8, nc = 0;
+    s_country_t *cs = calloc(cap, sizeof *cs);
+    if (cs == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    int rc = 0;
+    for (size_t k = 0; k < nk && rc == 0; k++) {
+        for (size_t c = 0; c < nc; c++) {
+            cs[c].positions = cs[c].in_need = cs[c].band4 = 0;
+            cs[c].hosts_len = 0;
+            if (cs[c].hosts != NULL) {
+                cs[c].hosts[0] = '\0';
+            }
+        }
+        /* Providers are sorted by id, whose prefix is the country, but
+         * the countries are looked up rather than assumed contiguous. */
+        for (size_t i = 0; i < in->n_providers && rc == 0; i++) {
+            unsigned char f = flags[i * nk + k];
+            if (f == 0) {
+                continue;
+            }
+            const bc_provider_t *pv = &in->providers[i];
+            size_t c = 0;
+            while (c < nc && strcmp(cs[c].code, pv->country) != 0) {
+                c++;
+            }
+            if (c == nc) {
+                if (nc == cap) {
+                    s_country_t *g = realloc(cs, cap * 2 * sizeof *g);
+                    if (g == NULL) {
+                        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                        break;
+                    }
+                    memset(g + cap, 0, cap * sizeof *g);
+                    cs = g;
+                    cap *= 2;
+                }
+                snprintf(cs[c].code, sizeof cs[c].code, "%s", pv->country);
+                nc++;
+            }
+            cs[c].positions += (f & S_POSITION) != 0;
+            cs[c].in_need += (f & S_AREA) != 0;
+            if (f & S_BAND4) {
+                cs[c].band4++;
+                if (pv->share_identity && s_add_host(&cs[c], pv->id) != 0) {
+                    rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                }
+            }
+        }
+        uint64_t need_total = 0, need_countries = 0;
+        for (size_t c = 0; c < nc; c++) {
+            need_total += cs[c].in_need;
+            need_countries += cs[c].in_need > 0;
+        }
+        bool international = need_total >= 3 && need_countries >= 2;
+        for (size_t c = 0; c < nc && rc == 0; c++) {
+            if (cs[c].positions == 0) {
+                continue;
+            }
+            const char *event = international        ? "international"
+                                : cs[c].in_need >= 3 ? "national"
+                                                     : "";
+            const char *parts[] = {p, cat->indicators[k].id,
+                                   cat->indicators[k].principle, cs[c].code};
+            char key[S_KEY_MAX];
+            size_t kl = bl_page_join(key, sizeof key, parts, 4);
+            bl_mpw_t *w = &l->w;
+            bl_mpw_reset(w);
+            bl_mpw_array(w, 4);
+            bl_mpw_uint(w, cs[c].in_need);
+            bl_mpw_uint(w, cs[c].band4);
+            /* nil, not "", so JSON says null like the other exports */
+            bl_mpw_str(w, cs[c].hosts_len > 0 ? cs[c].hosts : NULL);
+            bl_mpw_str(w, event[0] ? event : NULL);
+            if (w->err || kl == 0) {
+                rc = bl_err_set(err, BL_ENOMEM, "cannot encode a need");
+                break;
+            }
+            rc = bl_store_put(txn, s_dbi(l, DB_NEEDS), key, kl,
+                              bl_mpw_data(w), bl_mpw_size(w), err);
+        }
+    }
+    for (size_t c = 0; c < cap; c++) {
+        free(cs[c].hosts);
+    }
+    free(cs);
+    return rc;
+}
+
+static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
+                         const char *p, const bc_input_t *in,
+                         const unsigned char *flags, const int *band0,
+                         bl_err_t *err)
+{
+    const bl_catalogue_t *cat = in->cfg->catalogue;
+    size_t nk = cat->n_indicators;
+    int rc = 0;
+    for (size_t i = 0; i < in->n_providers && rc == 0; i++) {
+        for (size_t k = 0; k < nk && rc == 0; k++) {
+            double v = in->values[i * nk + k];
+            unsigned char f = flags[i * nk + k];
+            if (isnan(v) && f == 0) {
+                continue;
+            }
+            const char *parts[] = {p, in->providers[i].id,
+                                   cat->indicators[k].id};
+            char key[S_KEY_MAX];
+            size_t kl = bl_page_join(key, sizeof key, parts, 3);
+            bl_mpw_t *w = &l->w;
+            bl_mpw_reset(w);
+            bl_mpw_array(w, 4);
+            bl_mpw_opt_double(w, !isnan(v), v);
+            if (band0[i * nk + k] > 0) {
+                bl_mpw_int(w, band0[i * nk + k]);
+            } else {
+                bl_mpw_nil(w);
+            }
+            bl_mpw_bool(w, (f & S_AREA) != 0);
+            bl_mpw_bool(w, (f & S_BAND4) != 0);
+            if (w->err || kl == 0) {
+                return bl_err_set(err, BL_ENOMEM, "cannot encode a state");
+            }
+            rc = bl_store_put(txn, s_dbi(l, DB_STATE), key, kl,
+                              bl_mpw_data(w), bl_mpw_size(w), err);
+        }
+    }
+    return rc;
+}
+
+int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
+                             int64_t period, const bc_input_t *in,
+                             const bc_output_t *out, bl_err_t *err)
+{
+    size_t nk = in->cfg->catalogue->n_indicators;
+    size_t cells = (in->n_providers ? in->n_providers : 1) * nk;
+    unsigned char *flags = calloc(cells, 1);
+    int *band0 = calloc(cells, sizeof *band0);
+    if (flags == NULL || band0 == NULL) {
+        free(flags);
+        free(band0);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    for (size_t q = 0; q < out->n_positions; q++) {
+        const bc_position_t *pos = &out->positions[q];
+        size_t cell = pos->provider * nk + (size_t)pos->indicator;
+        flags[cell] |= S_POSITION;
+        if (pos->group == 0) {
+            band0[cell] = pos->band;
+        }
+    }
+    for (size_t i = 0; i < in->n_providers; i++) {
+        const bc_provider_result_t *pr = &out->providers[i];
+        for (size_t a = 0; a < pr->n_areas; a++) {
+            flags[i * nk + (size_t)pr->areas[a].indicator] |= S_AREA;
+        }
+        for (size_t s = 0; s < pr->n_strengths; s++) {
+            flags[i * nk + (size_t)pr->strengths[s]] |= S_BAND4;
+        }
+    }
+    char p[24], prefix[32];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    int rc = bl_page_delete(txn, s_dbi(l, DB_STATE), prefix, pl, err);
+    if (rc == 0) {
+        rc = bl_page_delete(txn, s_dbi(l, DB_NEEDS), prefix, pl, err);
+    }
+    if (rc == 0) {
+        rc = s_store_state(l, txn, p, in, flags, band0, err);
+    }
+    if (rc == 0) {
+        rc = s_store_needs(l, txn, p, in, flags, err);
+    }
+    free(flags);
+    free(band0);
+    if (rc == 0) {
+        rc = bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), "", 0,
+                          err);
+    }
+    if (rc == 0) {
+        s_judge_ctx_t c = {l, txn, period, err};
+        rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl, s_judge_one,
+                          &c, err);
+    }
+    return rc;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg)
+{
+    if (strcmp(cmd, "learning_warnings") == 0) {
+        return true;
+    }
+    char what[32];
+    return strcmp(cmd, "export") == 0 &&
+           bl_req_str(msg, "what", what, sizeof what) == 0 &&
+           (strcmp(what, "actions") == 0 ||
+            strcmp(what, "learning-needs") == 0);
+}
+
+/* One page of the actions export. */
+typedef struct s_page_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t period;
+    bool next_closed;        /* PERIOD + 1 has been computed */
+    const char *after;       /* the last key of the previous page, or NULL */
+    size_t after_len;
+    size_t limit;
+    bl_mpw_t rows;
+    uint32_t count;
+    char last[S_KEY_MAX];    /* the key of the last row written */
+    size_t last_len;
+    bool more;
+    bl_err_t *err;
+} s_page_ctx_t;
+
+static void s_write_state(bl_mpw_t *w, bool found, const s_state_t *st)
+{
+    bl_mpw_opt_double(w, found && st->has_value, st->value);
+    if (found && st->has_band) {
+        bl_mpw_int(w, st->band);
+    } else {
+        bl_mpw_nil(w);
+    }
+}
+
+static int s_action_row(void *ctx, const char *const *parts, size_t n,
+                        const MDB_val *v)
+{
+    s_page_ctx_t *c = ctx;
+    s_action_t a;
+    if (n != 3 || !s_action_decode(v, &a)) {
+        return 0;
+    }
+    char key[S_KEY_MAX];
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    if (c->after != NULL) {
+        size_t m = kl < c->after_len ? kl : c->after_len;
+        int cmp = memcmp(key, c->after, m);
+        if (cmp < 0 || (cmp == 0 && kl <= c->after_len)) {
+            return 0;
+        }
+    }
+    if (c->count == c->limit) {
+        c->more = true;
+        return 1;
+    }
+    s_state_t now, next;
+    int rc = s_state_get(c->l, c->txn, c->period, parts[1], a.indicator,
+                         &now, c->err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    bool has_now = rc == 0;
+    bool has_next = false;
+    memset(&next, 0, sizeof next);
+    if (c->next_closed) {
+        rc = s_state_get(c->l, c->txn, c->period + 1, parts[1], a.indicator,
+                         &next, c->err);
+        if (rc != 0 && rc != BL_ENOTFOUND) {
+            return rc;
+        }
+        has_next = rc == 0;
+    }
+    bl_mpw_t *w = &c->rows;
+    bl_mpw_array(w, 4);
+    bl_mpw_str(w, parts[0]);
+    bl_mpw_str(w, parts[1]);
+    bl_mpw_str(w, parts[2]);
+    bl_mpw_array(w, 7);
+    bl_mpw_str(w, a.indicator);
+    bl_mpw_str(w, a.status);
+    bl_mpw_str(w, a.due);
+    s_write_state(w, has_now, &now);
+    s_write_state(w, has_next, &next);
+    c->count++;
+    memcpy(c->last, key, kl);
+    c->last_len = kl;
+    return 0;
+}
+
+static int s_export_actions(benchmark_learning_t *l, MDB_txn *txn,
+                            const bl_msg_t *msg, bl_mpw_t *reply,
+                            bl_err_t *err)
+{
+    int64_t period, limit = 1000;
+    if (bl_req_int(msg, "period", &period) != 0 || period < 1900 ||
+        period > 9999) {
+        bl_reply_error(reply, "export needs a period (a year)");
+        return 0;
+    }
+    bl_req_int(msg, "limit", &limit);
+    if (limit < 1 || limit > S_LIMIT_MAX) {
+        limit = S_LIMIT_MAX;
+    }
+    s_page_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.l = l;
+    c.txn = txn;
+    c.period = period;
+    c.next_closed = s_closed(l, txn, period + 1);
+    c.limit = (size_t)limit;
+    c.err = err;
+    bl_mpr_t r;
+    const char *after;
+    uint32_t al;
+    if (bl_req_find(msg, "after", &r) == 0 &&
+        bl_mpr_str(&r, &after, &al) == 0 && al > 0) {
+        c.after = after;
+        c.after_len = al;
+    }
+    bl_mpw_init(&c.rows);
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period);
+    int rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl, s_action_row,
+                          &c, err);
+    if (rc == 0) {
+        bl_reply_begin(reply, 2);
+        bl_mpw_str(reply, "rows");
+        bl_mpw_array(reply, c.count);
+        bl_mpw_raw(reply, bl_mpw_data(&c.rows), bl_mpw_size(&c.rows));
+        bl_mpw_str(reply, "next");
+        if (c.more) {
+            bl_mpw_strn(reply, c.last, c.last_len);
+        } else {
+            bl_mpw_nil(reply);
+        }
+        if (c.rows.err) {
+            rc = bl_err_set(err, c.rows.err, "reply too large");
+        }
+    }
+    bl_mpw_destroy(&c.rows);
+    return rc;
+}
+
+typedef struct s_warn_ctx {
+    bl_mpw_t rows;
+    uint32_t count;
+} s_warn_ctx_t;
+
+static int s_warn_row(void *ctx, const char *const *parts, size_t n,
+                      const MDB_val *v)
+{
+    s_warn_ctx_t *c = ctx;
+    if (n != 2) {
+        return 0;
+    }
+    if (c->count == S_WARNINGS_MAX) {
+        return 1;
+    }
+    bl_mpw_array(&c->rows, 2);
+    bl_mpw_uint(&c->rows, strtoull(parts[1], NULL, 10));
+    bl_mpw_raw(&c->rows, v->mv_data, v->mv_size);
+    c->count++;
+    return 0;
+}
+
+/* {sub} -> {ok, rows: [[line, [field, reason]]...]} in line order. */
+static int s_warnings(benchmark_learning_t *l, MDB_txn *txn,
+                      const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
+{
+    char sub[S_ID_MAX];
+    if (bl_req_str(msg, "sub", sub, sizeof sub) != 0) {
+        bl_reply_error(reply, "learning_warnings without a submission id");
+        return 0;
+    }
+    char prefix[S_ID_MAX + 2];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", sub);
+    s_warn_ctx_t c;
+    memset(&c, 0, sizeof c);
+    bl_mpw_init(&c.rows);
+    int rc = bl_page_each(txn, s_dbi(l, DB_WARN), prefix, pl, s_warn_row, &c,
+                          err);
+    if (rc == 0) {
+        bl_reply_begin(reply, 1);
+        bl_mpw_str(reply, "rows");
+        bl_mpw_array(reply, c.count);
+        bl_mpw_raw(reply, bl_mpw_data(&c.rows), bl_mpw_size(&c.rows));
+        if (c.rows.err) {
+            rc = bl_err_set(err, c.rows.err, "reply too large");
+        }
+    }
+    bl_mpw_destroy(&c.rows);
+    return rc;
+}
+
+int benchmark_learning_request(benchmark_learning_t *l, MDB_txn *txn,
+                               const char *cmd, const bl_msg_t *msg,
+                               bl_mpw_t *reply, bl_err_t *err)
+{
+    if (strcmp(cmd, "learning_warnings") == 0) {
+        return s_warnings(l, txn, msg, reply, err);
+    }
+    char what[32] = "";
+    bl_req_str(msg, "what", what, sizeof what);
+    if (strcmp(what, "actions") == 0) {
+        return s_export_actions(l, txn, msg, reply, err);
+    }
+    return bl_page_request(txn, s_dbi(l, DB_NEEDS), msg, reply, err);
+}

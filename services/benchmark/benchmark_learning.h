@@ -1,0 +1,90 @@
+/*
+ * benchmark_learning: the learning cycle of SPEC section 10 on the
+ * benchmarking stage.  It keeps the improvement actions and practices that
+ * validation accepted (they arrive through aggregation in "learning"
+ * messages), keeps at each close what the learning exports need — per
+ * provider and indicator the value, the band in the first peer group,
+ * whether it is an area for improvement and whether it is in band 4 —
+ * and the learning needs per indicator and country, and answers the
+ * exports `actions` and `learning-needs`.
+ *
+ * It also decides the warning "not an area for improvement": validation
+ * cannot know the areas (they come from the benchmark), so an action is
+ * judged here when it arrives for a period already computed, and every
+ * action of a period again when the period is computed (closed, or
+ * computed again).  The warnings are kept per submission and line, and
+ * `benchlearn check` shows them beside validation's outcomes.
+ *
+ * It is not the report's view of actions and practices (the report daemon
+ * will read them from here), nor the exchange of practices between nodes.
+ *
+ * Store (keys are \x1f-joined text, see bl_page.h):
+ *   actions    period \x1f provider \x1f action_id
+ *              -> [indicator, action, owner, due, status, sub, line]
+ *   practices  period \x1f provider \x1f indicator
+ *              -> [title, description, contact, sub, line]
+ *   lstate     period \x1f provider \x1f indicator
+ *              -> [value|nil, band in the first group|nil, area, band4]
+ *   lneeds     period \x1f indicator \x1f principle \x1f country
+ *              -> [in_need, band4, hosts|nil, event|nil]
+ *   lwarn      sub \x1f line (10 digits) -> [field, reason]
+ *   lclosed    period -> "" once the period has been computed
+ *
+ * Requests (benchmark_learning_answers says which):
+ *   export {period, what: actions|learning-needs, after, limit}
+ *       -> a page of rows (bl_page.h), the export's columns in order
+ *   learning_warnings {sub} -> {ok, rows: [[line, field, reason]...]}
+ */
+#ifndef BENCHMARK_LEARNING_H
+#define BENCHMARK_LEARNING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "benchmark_compute.h"
+#include "bl_daemon.h"
+
+/* The stage databases this module uses, in this order, from first_db on
+ * (the benchmark daemon lists them among its own). */
+#define BENCHMARK_LEARNING_DB_NAMES                                          \
+    "actions", "practices", "lstate", "lneeds", "lwarn", "lclosed"
+#define BENCHMARK_LEARNING_N_DBS 6
+
+typedef struct benchmark_learning benchmark_learning_t;
+
+/* Makes the module for daemon d, whose stage databases first_db ..
+ * first_db + BENCHMARK_LEARNING_N_DBS - 1 are this module's.  Returns 0
+ * or BL_ENOMEM. */
+int benchmark_learning_open(benchmark_learning_t **out, bl_daemon_t *d,
+                            size_t first_db, bl_err_t *err);
+
+/* Frees the module; sets *l to NULL; accepts NULL. */
+void benchmark_learning_close(benchmark_learning_t **l);
+
+/* Applies a "learning" message: {rows: [["a", provider, period,
+ * action_id, indicator, action, owner, due, status, sub, line] or ["p",
+ * provider, period, indicator, title, description, contact, sub, line]
+ * ...]}.  A row replaces the stored one of the same key.  Changes the
+ * transaction only.  Returns 0, BL_EPROTO for a malformed message, or a
+ * store error. */
+int benchmark_learning_apply(benchmark_learning_t *l, MDB_txn *txn,
+                             const bl_msg_t *msg, bl_err_t *err);
+
+/* Stores what the learning exports need from the computed period (in,
+ * out as bc_compute made them), replacing what an earlier computation of
+ * it stored, and judges the period's actions again.  Returns 0 or a store
+ * error. */
+int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
+                             int64_t period, const bc_input_t *in,
+                             const bc_output_t *out, bl_err_t *err);
+
+/* True when the request is one of this module's. */
+bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg);
+
+/* Answers one of this module's requests into reply (an error reply for a
+ * bad request).  Returns 0 or a store error. */
+int benchmark_learning_request(benchmark_learning_t *l, MDB_txn *txn,
+                               const char *cmd, const bl_msg_t *msg,
+                               bl_mpw_t *reply, bl_err_t *err);
+
+#endif

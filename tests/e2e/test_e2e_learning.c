@@ -1,0 +1,348 @@
+/*
+ * End to end: the learning cycle of SPEC section 10.  A node over two
+ * countries (NO and PT, five providers each, one peer group `all`) gets
+ * hand-made 2024 and 2025 figures whose bands are worked out below, then
+ * improvement actions and practices after 2024 is closed.  It checks:
+ * actions and practices are accepted for a closed period while other rows
+ * stay rejected; `export --what actions` shows the indicator's value and
+ * band in 2024, and in 2025 only once 2025 is closed (an action whose
+ * indicator moved from band 1 to band 3); an action on an indicator that
+ * is not an area for improvement gets a warning in `benchlearn check`;
+ * `export --what learning-needs` has the `event` column at its thresholds
+ * (3 providers in need in 2 countries, 3 in 1 country, 2) and equals an
+ * independent computation from the positions export
+ * (tests/tools/check_learning.py).  test_e2e_learning_sample.c does the
+ * same on the sample data.
+ *
+ * The values, all in one group of 10 (min_peers 5), quantiles by SPEC
+ * section 5 (h = 9 alpha):
+ *   PSH-01  NO-001..005 = 10 20 40 50 60, PT-001..005 = 30 70 80 90 100:
+ *           p25 32.5 -> in need NO-001 NO-002 PT-001 (3 in 2 countries:
+ *           international); p75 77.5 -> band 4 PT-003..005.
+ *   LEA-01  NO = 10 20 30 50 60, PT = 40 70 80 90 100: in need NO-001..003
+ *           (3 in NO only: national on the NO row, nothing on PT).
+ *   CIM-01  NO = 10 40 40 50 60, PT = 20 70 80 90 100: p25 40 -> in need
+ *           NO-001 and PT-001 (2: no event); p75 77.5 -> band 4 PT-003..5.
+ *   LEA-01 in 2025: NO-001 = 65, the others as in 2024: p50 62.5, p75 77.5
+ *           -> band 3 (it was band 1 with 10 in 2024).
+ * PT-003 and PT-005 share identity, PT-004 does not.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_test_node.h"
+
+static bl_test_node_t s_node;
+
+static void s_setup(void)
+{
+    memset(&s_node, 0, sizeof s_node);
+    cr_assert_eq(bl_test_node_init(&s_node, "role: international\n",
+                                   "  all: []\n", NULL),
+                 0, "cannot make the node's directory");
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "up");
+    cr_assert_eq(rc, 0, "benchlearn up failed:\n%s", out ? out : "");
+    free(out);
+}
+
+static void s_teardown(void)
+{
+    bl_test_node_stop(&s_node);
+}
+
+/* Writes text to the node's directory as name. */
+static void s_write(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", s_node.dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static char *s_read(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", s_node.dir, name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = calloc(1, (size_t)n + 1);
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        buf[0] = '\0';
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Runs benchlearn; asserts the exit status; returns the output. */
+static char *s_cli(int want, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static char *s_cli(int want, const char *fmt, ...)
+{
+    char args[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "%s", args);
+    cr_assert_not_null(out, "no output from benchlearn %s", args);
+    cr_assert_eq(rc, want, "benchlearn %s: exit %d, not %d:\n%s", args, rc,
+                 want, out);
+    return out;
+}
+
+static const char s_register[] =
+    "provider_id,name,country,service_type,users,staff,membership,"
+    "member_since,share_identity\n"
+    "NO-001,Bergen Arbeid,NO,vocational_rehabilitation,100,20,assurance,"
+    "2019-03-01,yes\n"
+    "NO-002,Oslo Jobb,NO,vocational_rehabilitation,110,20,assurance,"
+    "2019-03-01,no\n"
+    "NO-003,Trondheim Vekst,NO,vocational_rehabilitation,120,20,assurance,"
+    "2019-03-01,no\n"
+    "NO-004,Stavanger Jobb,NO,vocational_rehabilitation,130,20,assurance,"
+    "2019-03-01,no\n"
+    "NO-005,Tromsø Arbeid,NO,vocational_rehabilitation,140,20,assurance,"
+    "2019-03-01,no\n"
+    "PT-001,Lisboa Inclusão,PT,vocational_rehabilitation,100,20,assurance,"
+    "2019-03-01,no\n"
+    "PT-002,Porto Emprego,PT,vocational_rehabilitation,110,20,assurance,"
+    "2019-03-01,no\n"
+    "PT-003,Braga Futuro,PT,vocational_rehabilitation,120,20,assurance,"
+    "2019-03-01,yes\n"
+    "PT-004,Coimbra Apoio,PT,vocational_rehabilitation,130,20,assurance,"
+    "2019-03-01,no\n"
+    "PT-005,Faro Caminho,PT,vocational_rehabilitation,140,20,assurance,"
+    "2019-03-01,yes\n";
+
+/* Writes indicators-PERIOD.csv: PSH-01, LEA-01 and CIM-01 as in the
+ * table at the top; in 2025 LEA-01 only, NO-001 at lea_no1. */
+static void s_write_indicators(int period, int lea_no1)
+{
+    static const char *const ids[] = {"NO-001", "NO-002", "NO-003",
+                                      "NO-004", "NO-005", "PT-001",
+                                      "PT-002", "PT-003", "PT-004",
+                                      "PT-005"};
+    static const int psh[] = {10, 20, 40, 50, 60, 30, 70, 80, 90, 100};
+    static const int lea[] = {10, 20, 30, 50, 60, 40, 70, 80, 90, 100};
+    static const int cim[] = {10, 40, 40, 50, 60, 20, 70, 80, 90, 100};
+    char text[4096];
+    size_t used = (size_t)snprintf(text, sizeof text,
+                                   "provider_id,unit_id,period,indicator_id,"
+                                   "numerator,denominator,value\n");
+    for (int i = 0; i < 10; i++) {
+        int l = i == 0 ? lea_no1 : lea[i];
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "%s,,%d,LEA-01,%d,100,\n", ids[i], period,
+                                 l);
+        if (period == 2024) {
+            used += (size_t)snprintf(text + used, sizeof text - used,
+                                     "%s,,%d,PSH-01,,,%d\n"
+                                     "%s,,%d,CIM-01,%d,100,\n",
+                                     ids[i], period, psh[i], ids[i], period,
+                                     cim[i]);
+        }
+    }
+    char name[64];
+    snprintf(name, sizeof name, "indicators-%d.csv", period);
+    s_write(name, text);
+}
+
+static const char s_actions[] =
+    "provider_id,period,action_id,indicator_id,action,owner,due,status\n"
+    "NO-001,2024,A1,LEA-01,\"Plan objectives with every team, "
+    "monthly\",Head of service,2025-06-30,done\n"
+    "NO-004,2024,A2,PSH-01,Two new partners,Director,2025-09-30,planned\n";
+
+static const char s_practices[] =
+    "provider_id,period,indicator_id,title,description,contact\n"
+    "PT-005,2024,PSH-01,Partner days,Twice a year we invite every partner,"
+    "parcerias@faro.example\n";
+
+/* The submission id on the "SUB FILE" line of submit's output. */
+static void s_sub_of(const char *out, const char *file, char *id,
+                     size_t size)
+{
+    const char *p = strstr(out, file);
+    cr_assert_not_null(p, "no %s in:\n%s", file, out);
+    const char *line = p;
+    while (line > out && line[-1] != '\n') {
+        line--;
+    }
+    const char *sp = strchr(line, ' ');
+    cr_assert(sp != NULL && sp < p && (size_t)(sp - line) < size);
+    snprintf(id, size, "%.*s", (int)(sp - line), line);
+}
+
+/* Waits until `export PERIOD --what actions` has n data rows (the actions
+ * reach the benchmark daemon after validation answers); returns it. */
+static char *s_actions_export(int period, int n)
+{
+    for (int tries = 0; tries < 600; tries++) {
+        char *out = s_cli(0, "export %d --what actions", period);
+        int lines = 0;
+        for (const char *c = out; *c; c++) {
+            lines += *c == '\n';
+        }
+        if (lines - 1 >= n) {
+            return out;
+        }
+        free(out);
+        bl_test_sleep_ms(100);
+    }
+    cr_assert_fail("the actions never reached the export");
+    return NULL;
+}
+
+/* The register and 2024's figures submitted, 2024 closed, then the
+ * actions and practices; returns the actions' submission id. */
+static void s_cycle_2024(char *actions_sub, size_t size)
+{
+    s_write("register.csv", s_register);
+    s_write_indicators(2024, 10);
+    s_write("actions-2024.csv", s_actions);
+    s_write("practices-2024.csv", s_practices);
+    free(s_cli(0, "submit --wait register.csv indicators-2024.csv"));
+    free(s_cli(0, "close 2024"));
+    char *out = s_cli(0, "submit --wait actions-2024.csv "
+                         "practices-2024.csv");
+    cr_expect_not_null(strstr(out, "actions-2024.csv: 2 accepted, 0 with "
+                                   "warnings, 0 rejected"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "practices-2024.csv: 1 accepted"), "%s",
+                       out);
+    s_sub_of(out, "actions-2024.csv", actions_sub, size);
+    free(out);
+}
+
+Test(learning, actions_and_practices_accepted_for_closed_period_only,
+     .init = s_setup, .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    /* An indicator row for the closed period is still refused. */
+    s_write("late-2024.csv",
+            "provider_id,unit_id,period,indicator_id,numerator,denominator,"
+            "value\nNO-001,,2024,CIM-01,50,100,\n");
+    char *out = s_cli(1, "submit --wait late-2024.csv");
+    cr_expect_not_null(strstr(out, "late-2024.csv:2: period: period 2024 is "
+                                   "closed"),
+                       "%s", out);
+    free(out);
+}
+
+Test(learning, actions_export_follows_band_1_to_band_3_after_next_close,
+     .init = s_setup, .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    /* 2025 is not closed: next_value and next_band are empty. */
+    char *out = s_actions_export(2024, 2);
+    cr_expect_str_eq(out,
+                     "period,provider_id,action_id,indicator_id,status,due,"
+                     "value,band,next_value,next_band\n"
+                     "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,,\n"
+                     "2024,NO-004,A2,PSH-01,planned,2025-09-30,50,2,,\n");
+    free(out);
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    out = s_cli(0, "export 2024 --what actions");
+    cr_expect_not_null(strstr(out, "2024,NO-001,A1,LEA-01,done,2025-06-30,"
+                                   "10,1,,\n"),
+                       "2025 figures before its close: %s", out);
+    free(out);
+    free(s_cli(0, "close 2025"));
+    /* NO-004 sent no PSH-01 for 2025: its next_* stay empty. */
+    out = s_cli(0, "export 2024 --what actions");
+    cr_expect_str_eq(out,
+                     "period,provider_id,action_id,indicator_id,status,due,"
+                     "value,band,next_value,next_band\n"
+                     "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,65,3\n"
+                     "2024,NO-004,A2,PSH-01,planned,2025-09-30,50,2,,\n");
+    free(out);
+    out = s_cli(0, "export 2024 --what actions --format json");
+    cr_expect_not_null(strstr(out, "\"action_id\": \"A1\", \"indicator_id\": "
+                                   "\"LEA-01\", \"status\": \"done\", "
+                                   "\"due\": \"2025-06-30\", \"value\": 10, "
+                                   "\"band\": 1, \"next_value\": 65, "
+                                   "\"next_band\": 3}"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "\"next_value\": null, \"next_band\": "
+                                   "null}"),
+                       "%s", out);
+    free(out);
+}
+
+Test(learning, check_warns_about_action_not_on_an_area, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    char *out = s_cli(0, "check %s", sub);
+    cr_expect_not_null(strstr(out, "2 rows: 1 accepted, 1 with warnings, "
+                                   "0 rejected"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "actions-2024.csv:2: accepted\n"), "%s",
+                       out);
+    cr_expect_not_null(strstr(out, "actions-2024.csv:3: indicator_id: "
+                                   "warning: PSH-01 is not an area for "
+                                   "improvement of NO-004 in 2024\n"),
+                       "%s", out);
+    free(out);
+}
+
+Test(learning, learning_needs_thresholds_and_independent_check,
+     .init = s_setup, .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_cli(0, "export 2024 --what learning-needs -o needs.csv"));
+    free(s_cli(0, "export 2024 --what positions -o positions.csv"));
+    char *needs = s_read("needs.csv");
+    cr_assert_not_null(needs);
+    cr_expect_str_eq(needs,
+                     "period,indicator_id,principle,country,in_need,band4,"
+                     "hosts,event\n"
+                     "2024,CIM-01,continuous_improvement,NO,1,0,,\n"
+                     "2024,CIM-01,continuous_improvement,PT,1,3,"
+                     "PT-003;PT-005,\n"
+                     "2024,LEA-01,leadership,NO,3,0,,national\n"
+                     "2024,LEA-01,leadership,PT,0,3,PT-003;PT-005,\n"
+                     "2024,PSH-01,partnership,NO,2,0,,international\n"
+                     "2024,PSH-01,partnership,PT,1,3,PT-003;PT-005,"
+                     "international\n");
+    free(needs);
+    int rc = bl_test_sh("python3 %s/tests/tools/check_learning.py "
+                        "--positions %s/positions.csv --register "
+                        "%s/register.csv --catalogue %s/config/catalogue.yaml "
+                        "--period 2024 --compare %s/needs.csv > %s/check.out "
+                        "2>&1",
+                        bl_test_source_dir(), s_node.dir, s_node.dir,
+                        bl_test_source_dir(), s_node.dir, s_node.dir);
+    char *check = s_read("check.out");
+    cr_expect_eq(rc, 0, "check_learning: %s", check ? check : "");
+    cr_expect_not_null(check ? strstr(check, "6 rows, 0 mismatches") : NULL,
+                       "%s", check ? check : "");
+    free(check);
+    char *out = s_cli(0, "export 2024 --what learning-needs --format json");
+    cr_expect_not_null(strstr(out, "{\"period\": \"2024\", \"indicator_id\": "
+                                   "\"CIM-01\", \"principle\": "
+                                   "\"continuous_improvement\", \"country\": "
+                                   "\"NO\", \"in_need\": 1, \"band4\": 0, "
+                                   "\"hosts\": null, \"event\": null}"),
+                       "%s", out);
+    free(out);
+}
