@@ -38,7 +38,12 @@ struct bl_daemon {
     void *extra_socks[S_EXTRA_SOCKETS];
     void (*extra_cb[S_EXTRA_SOCKETS])(void *svc, void *sock);
     size_t n_extra;
+    bool disk_low;                   /* below the reserve at last look */
+    char disk_why[BL_ERR_MSG_MAX];   /* the refusal, while disk_low */
+    long long disk_checked_ms;       /* last look at the free space */
 };
+
+#define S_DISK_CHECK_MS 1000
 
 static void s_on_signal(int sig)
 {
@@ -185,7 +190,7 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     bl_mpw_init(&extra);
     uint32_t n_extra = d->ops->health ? d->ops->health(d->svc, txn, &extra)
                                       : 0;
-    bl_mpw_map(reply, 11 + n_extra);
+    bl_mpw_map(reply, 11 + n_extra + (d->disk_low ? 1 : 0));
     bl_mpw_str(reply, "ok");
     bl_mpw_bool(reply, true);
     bl_mpw_str(reply, "daemon");
@@ -208,6 +213,10 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     bl_mpw_uint(reply, bl_store_used(d->store));
     bl_mpw_str(reply, "ready");
     bl_mpw_bool(reply, true);
+    if (d->disk_low) {
+        bl_mpw_str(reply, "disk");
+        bl_mpw_str(reply, d->disk_why);
+    }
     bl_mpw_raw(reply, bl_mpw_data(&extra), bl_mpw_size(&extra));
     int rc = extra.err;
     bl_mpw_destroy(&extra);
@@ -291,6 +300,7 @@ int bl_daemon_open(bl_daemon_t *d)
         bl_log(BL_LOG_ERROR, "%s", err.msg);
         return 2;
     }
+    bl_store_set_reserve(d->store, (uint64_t)cfg->disk_reserve_mb << 20);
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         bl_log(BL_LOG_ERROR, "cannot create ZeroMQ context: %s",
@@ -365,6 +375,37 @@ int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
     return 0;
 }
 
+/* Looks at the store's free space once a second and logs each change
+ * once: the inbox itself refuses new work while space is short. */
+static void s_watch_disk(bl_daemon_t *d)
+{
+    long long now = bl_net_now_ms();
+    if (now - d->disk_checked_ms < S_DISK_CHECK_MS) {
+        return;
+    }
+    d->disk_checked_ms = now;
+    bl_err_t why = {0};
+    bool low = bl_store_room(d->store, &why) != 0;
+    if (low && !d->disk_low) {
+        snprintf(d->disk_why, sizeof d->disk_why, "%s", why.msg);
+        bl_log(BL_LOG_ERROR, "%s: new work is refused until space is freed",
+               why.msg);
+    } else if (!low && d->disk_low) {
+        uint64_t avail = 0;
+        bl_store_free(d->store, &avail);
+        bl_log(BL_LOG_INFO, "disk space is back in %s (%llu MB free): "
+               "work resumes", bl_store_dir(d->store),
+               (unsigned long long)(avail >> 20));
+        d->disk_why[0] = '\0';
+    }
+    d->disk_low = low;
+}
+
+bool bl_daemon_disk_low(const bl_daemon_t *d)
+{
+    return d->disk_low;
+}
+
 int bl_daemon_run(bl_daemon_t *d)
 {
     bl_err_t err = {0};
@@ -410,6 +451,7 @@ int bl_daemon_run(bl_daemon_t *d)
                 d->extra_cb[i](d->svc, d->extra_socks[i]);
             }
         }
+        s_watch_disk(d);
         if (d->ops->tick) {
             d->ops->tick(d->svc);
         }

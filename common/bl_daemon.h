@@ -88,6 +88,10 @@ int bl_daemon_worker(const bl_daemon_t *d);    /* 1-based */
 const char *bl_daemon_name(const bl_daemon_t *d); /* "validate.2" */
 /* The envelope template (sender, origin, catalogue) of this daemon. */
 const bl_msg_t *bl_daemon_template(const bl_daemon_t *d);
+/* True while the store's filesystem is below the node's disk reserve (as
+ * of the last look, once a second): a stage's own jobs that start new
+ * work (a close, a rendering) should wait. */
+bool bl_daemon_disk_low(const bl_daemon_t *d);
 /* Registers one more socket to poll; on_readable is called when it has
  * input.  At most 8. */
 int bl_daemon_add_socket(bl_daemon_t *d, void *sock,

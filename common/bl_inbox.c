@@ -372,6 +372,51 @@ static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
     return 1;
 }
 
+/* The store's filesystem is below its reserve: no new work is admitted.
+ * Sequenced messages are neither applied nor acknowledged (their senders
+ * resend them later), and requests run in a read-only transaction, so
+ * health, status and exports are still answered while a request that
+ * would write gets the out-of-space error at once. */
+static int s_serve_low(bl_inbox_t *ib, const bl_err_t *why, bl_err_t *err)
+{
+    MDB_txn *txn = NULL;
+    int rc = bl_store_read(ib->store, &txn, err);
+    if (rc != 0) {
+        s_release(ib);
+        return rc;
+    }
+    ib->n_senders = 0;
+    ib->batch_applied = 0;
+    bl_mpw_reset(&ib->replies);
+    for (size_t i = 0; i < ib->n_frames; i++) {
+        s_frame_t *f = &ib->frames[i];
+        if (!f->ok) {
+            continue;
+        }
+        f->outcome = 2;
+        if (f->msg.type != BL_MSG_REQUEST) {
+            continue;
+        }
+        size_t before = bl_mpw_size(&ib->replies);
+        bl_err_t rerr = {0};
+        rc = ib->h.request ? ib->h.request(ib->ctx, txn, &f->msg,
+                                           &ib->replies, &rerr)
+                           : BL_EINVAL;
+        if (rc != 0 || ib->replies.err) {
+            /* it tried to write (a read-only transaction refuses) */
+            ib->replies.buf.size = before;
+            ib->replies.err = 0;
+            bl_reply_error(&ib->replies, "%s", why->msg);
+        }
+        f->reply_off = before;
+        f->reply_len = bl_mpw_size(&ib->replies) - before;
+    }
+    mdb_txn_abort(txn);
+    s_acknowledge(ib);
+    s_release(ib);
+    return 0;
+}
+
 int bl_inbox_on_readable(bl_inbox_t *ib, bl_err_t *err)
 {
     size_t bytes = 0;
@@ -386,7 +431,19 @@ int bl_inbox_on_readable(bl_inbox_t *ib, bl_err_t *err)
     if (ib->n_frames == 0) {
         return 0;
     }
-    int rc = bl_store_write(ib->store, s_apply_batch, ib, err);
+    bl_err_t why = {0};
+    if (bl_store_room(ib->store, &why) != 0) {
+        return s_serve_low(ib, &why, err);
+    }
+    bl_err_t werr = {0};
+    int rc = bl_store_write(ib->store, s_apply_batch, ib, &werr);
+    if (rc == BL_ENOSPC) {
+        /* nothing was written: answer as when below the reserve */
+        return s_serve_low(ib, &werr, err);
+    }
+    if (rc != 0 && err != NULL) {
+        *err = werr;
+    }
     if (rc != 0) {
         /* Nothing is acknowledged: senders resend; requests get no reply. */
         s_release(ib);
