@@ -50,7 +50,18 @@ struct bl_inbox {
     bl_mpw_t out;                  /* envelope encoding buffer */
     uint64_t applied, refused, duplicates, requests;
     uint64_t batch_applied;        /* applied in the current transaction */
+    int (*gate)(void *ctx, const char *user_id, const char *key);
+    void *gate_ctx;
 };
+
+void bl_inbox_set_gate(bl_inbox_t *ib,
+                       int (*gate)(void *ctx, const char *user_id,
+                                   const char *key),
+                       void *ctx)
+{
+    ib->gate = gate;
+    ib->gate_ctx = ctx;
+}
 
 int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
                   MDB_dbi seen_dbi, const char *endpoint,
@@ -368,6 +379,13 @@ static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
         /* The ZAP handler's user id: who the CURVE key belongs to. */
         const char *peer = zmq_msg_gets(&f->body, "User-Id");
         snprintf(f->msg.peer, sizeof f->msg.peer, "%s", peer ? peer : "");
+        if (ib->gate != NULL &&
+            !ib->gate(ib->gate_ctx, peer, zmq_msg_gets(&f->body, "X-Key"))) {
+            f->ok = 0;
+            snprintf(f->reason, sizeof f->reason,
+                     "from %s (country %s): its key is no longer allowed",
+                     f->msg.sender, peer ? peer : "?");
+        }
     }
     return 1;
 }

@@ -1027,6 +1027,40 @@ static void s_zap_refused(void *ctx, const char *key, const char *address)
            address);
 }
 
+static void s_handshake_refused(void *ctx, const char *why,
+                                const char *address)
+{
+    (void)ctx;
+    bl_log(BL_LOG_WARN, "link: refused handshake reason=\"%s\" address=%s",
+           why, address);
+}
+
+static void s_on_monitor(void *svc, void *sock)
+{
+    (void)sock;
+    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    bl_zap_on_monitor(l->zap, s_handshake_refused, l);
+}
+
+/* SIGHUP: the new allow list; a removed key's session is refused from its
+ * next message on (the door's gate), the others go on. */
+static int s_reload(void *ctx, const bl_config_t *cfg, bl_err_t *err)
+{
+    benchmark_link_t *l = ctx;
+    char removed[256];
+    int n = bl_zap_reload(l->zap, cfg, removed, sizeof removed, err);
+    if (n < 0) {
+        return n;
+    }
+    bl_log(BL_LOG_INFO, "link: allow list reloaded keys=%d removed=\"%s\"",
+           n, removed);
+    if (removed[0] != '\0') {
+        bl_log(BL_LOG_WARN, "link: cut off country=%s: its key was removed "
+               "from the allow list", removed);
+    }
+    return 0;
+}
+
 static void s_on_zap(void *svc, void *sock)
 {
     (void)sock;
@@ -1114,9 +1148,15 @@ static int s_open_international(benchmark_link_t *l, bl_err_t *err)
     bl_inbox_handlers_t h = {s_door_apply, s_door_request, s_door_refused,
                              NULL};
     bl_msg_t tmpl = *bl_daemon_template(l->env.d);
-    return bl_inbox_open(&l->door, bl_daemon_zctx(l->env.d),
-                         bl_daemon_store(l->env.d), l->env.db_seen,
-                         cfg->listen, &link, &h, l, &tmpl, err);
+    rc = bl_inbox_open(&l->door, bl_daemon_zctx(l->env.d),
+                       bl_daemon_store(l->env.d), l->env.db_seen,
+                       cfg->listen, &link, &h, l, &tmpl, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_inbox_set_gate(l->door, bl_zap_admits, l->zap);
+    return bl_zap_watch(l->zap, bl_daemon_zctx(l->env.d),
+                        bl_inbox_socket(l->door), err);
 }
 
 int benchmark_link_open(benchmark_link_t **out,
@@ -1162,6 +1202,9 @@ int benchmark_link_register(benchmark_link_t *l, bl_daemon_t *d)
     if (l->zap) {
         rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap);
         rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door);
+        rc |= bl_daemon_add_socket(d, bl_zap_monitor_socket(l->zap),
+                                   s_on_monitor);
+        rc |= bl_daemon_on_reload(d, s_reload, l);
     }
     return rc;
 }
