@@ -23,6 +23,7 @@ struct bl_store {
     char *dir;                       /* the store's directory */
     uint64_t reserve;                /* free bytes kept; 0 = no check */
     uint64_t allocated;              /* data file bytes known allocated */
+    uint64_t max_growth;             /* most one transaction added, bytes */
 };
 
 #define S_MB ((uint64_t)1 << 20)
@@ -211,6 +212,15 @@ static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
     } else if (margin > 16 * S_MB) {
         margin = 16 * S_MB;
     }
+    /* A store whose transactions grow larger (a close) gets room for twice
+     * the largest seen, up to 1 GiB. */
+    uint64_t seen = s->max_growth * 2;
+    if (seen > 1024 * S_MB) {
+        seen = 1024 * S_MB;
+    }
+    if (seen > margin) {
+        margin = seen;
+    }
     uint64_t want = (uint64_t)bl_store_used(s) + margin;
     if (want > s->map_size) {
         want = s->map_size;
@@ -250,6 +260,7 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
     if (erc != 0) {
         return erc;
     }
+    size_t before = bl_store_used(s);
     for (int attempt = 0; attempt < 40; attempt++) {
         MDB_txn *txn;
         int rc = s_begin(s, 0, &txn);
@@ -260,6 +271,10 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
         if (rc == 0) {
             rc = mdb_txn_commit(txn);
             if (rc == 0) {
+                size_t after = bl_store_used(s);
+                if (after > before && after - before > s->max_growth) {
+                    s->max_growth = after - before;
+                }
                 return 0;
             }
             if (rc != MDB_MAP_FULL) {
