@@ -208,6 +208,23 @@ static void s_positive_int(s_ctx_t *c, const bl_yaml_node_t *root,
     *out = n;
 }
 
+/* An optional integer key within [lo, hi]; *out keeps its default when the
+ * key is absent or wrong. */
+static void s_int_range(s_ctx_t *c, const bl_yaml_node_t *root,
+                        const char *key, int lo, int hi, int *out)
+{
+    const bl_yaml_node_t *v = bl_yaml_map_get(root, key);
+    int n = 0;
+    if (v == NULL || !s_ok(c, bl_yaml_get_int(c->doc, v, key, &n, c->diags))) {
+        return;
+    }
+    if (n < lo || n > hi) {
+        s_err(c, v, "%s: %d is not in %d..%d", key, n, lo, hi);
+        return;
+    }
+    *out = n;
+}
+
 static void s_peer_groups(s_ctx_t *c, const bl_yaml_node_t *root)
 {
     const bl_yaml_node_t *v = bl_yaml_map_get(root, "peer_groups");
@@ -624,7 +641,7 @@ static void s_config(s_ctx_t *c, const bl_yaml_node_t *root,
         "node", "role", "country", "data_dir", "catalogue", "min_respondents",
         "min_peers", "peer_groups", "endpoints", "workers", "change_factor",
         "language", "rules", "upstream", "listen", "key", "allow", "web",
-        NULL,
+        "disk_reserve_mb", "link_heartbeat_s", NULL,
     };
     bl_config_t *cfg = c->cfg;
     c->errors += bl_yaml_check_keys(c->doc, root, "the node config", keys,
@@ -695,6 +712,10 @@ static void s_config(s_ctx_t *c, const bl_yaml_node_t *root,
 
     s_positive_int(c, root, "min_respondents", &cfg->min_respondents);
     s_positive_int(c, root, "min_peers", &cfg->min_peers);
+    s_int_range(c, root, "disk_reserve_mb", 0, 1048576,
+                &cfg->disk_reserve_mb);
+    s_int_range(c, root, "link_heartbeat_s", 1, 3600,
+                &cfg->link_heartbeat_s);
 
     v = bl_yaml_map_get(root, "change_factor");
     double f = 0.0;
@@ -829,6 +850,8 @@ int bl_config_load(bl_config_t **out, const char *path, bl_diags_t *diags)
     cfg->min_respondents = 5;
     cfg->min_peers = 5;
     cfg->change_factor = 3.0;
+    cfg->disk_reserve_mb = 64;
+    cfg->link_heartbeat_s = 60;
     for (int st = 0; st < BL_STAGE_COUNT; st++) {
         cfg->workers[st] = 1;
     }

@@ -76,6 +76,10 @@ typedef struct bl_config {
     double change_factor;     /* warn when value/previous > f or < 1/f;
                                  default 3; 0 disables */
     char *language;           /* report language override, NULL = country's */
+    int disk_reserve_mb;      /* free space each store keeps: new work is
+                                 refused below it; MB, default 64, 0..1 TB */
+    int link_heartbeat_s;     /* a silent link between nodes is down after
+                                 this long; seconds, default 60 */
     size_t n_groups;
     bl_peer_group_t *groups;  /* in file order */
     char *endpoints[BL_STAGE_COUNT];  /* resolved; default

@@ -22,6 +22,14 @@
 #define S_EXTRA_SOCKETS 8
 
 static volatile sig_atomic_t s_stop = 0;
+static volatile sig_atomic_t s_reload = 0;
+
+#define S_RELOAD_HOOKS 4
+
+typedef struct s_hook {
+    int (*fn)(void *ctx, const bl_config_t *cfg, bl_err_t *err);
+    void *ctx;
+} s_hook_t;
 
 struct bl_daemon {
     const bl_stage_ops_t *ops;
@@ -38,12 +46,23 @@ struct bl_daemon {
     void *extra_socks[S_EXTRA_SOCKETS];
     void (*extra_cb[S_EXTRA_SOCKETS])(void *svc, void *sock);
     size_t n_extra;
+    bool disk_low;                   /* below the reserve at last look */
+    char disk_why[BL_ERR_MSG_MAX];   /* the refusal, while disk_low */
+    long long disk_checked_ms;       /* last look at the free space */
+    char *config_path;               /* read again on SIGHUP */
+    s_hook_t hooks[S_RELOAD_HOOKS];  /* told of each reloaded config */
+    size_t n_hooks;
 };
+
+#define S_DISK_CHECK_MS 1000
 
 static void s_on_signal(int sig)
 {
-    (void)sig;
-    s_stop = 1;
+    if (sig == SIGHUP) {
+        s_reload = 1;
+    } else {
+        s_stop = 1;
+    }
 }
 
 static void s_usage(const char *prog)
@@ -89,6 +108,11 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
     }
     d->ops = ops;
     d->worker = worker;
+    d->config_path = strdup(config);
+    if (d->config_path == NULL) {
+        free(d);
+        return 2;
+    }
     const char *stage = bl_stage_name(ops->stage);
     bl_diags_t diags = {0};
     if (bl_config_load(&d->cfg, config, &diags) != 0) {
@@ -101,6 +125,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
             fprintf(stderr, "bl-%s: cannot load '%s'\n", stage, config);
         }
         bl_diags_clear(&diags);
+        free(d->config_path);
         free(d);
         return 1;
     }
@@ -110,6 +135,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
         bl_config_apply_workers(d->cfg, workers, why, sizeof why) != 0) {
         fprintf(stderr, "bl-%s: --workers: %s\n", stage, why);
         bl_config_destroy(&d->cfg);
+        free(d->config_path);
         free(d);
         return 1;
     }
@@ -122,6 +148,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     *out = d;
     return 0;
@@ -185,7 +212,7 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     bl_mpw_init(&extra);
     uint32_t n_extra = d->ops->health ? d->ops->health(d->svc, txn, &extra)
                                       : 0;
-    bl_mpw_map(reply, 11 + n_extra);
+    bl_mpw_map(reply, 11 + n_extra + (d->disk_low ? 1 : 0));
     bl_mpw_str(reply, "ok");
     bl_mpw_bool(reply, true);
     bl_mpw_str(reply, "daemon");
@@ -208,6 +235,10 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     bl_mpw_uint(reply, bl_store_used(d->store));
     bl_mpw_str(reply, "ready");
     bl_mpw_bool(reply, true);
+    if (d->disk_low) {
+        bl_mpw_str(reply, "disk");
+        bl_mpw_str(reply, d->disk_why);
+    }
     bl_mpw_raw(reply, bl_mpw_data(&extra), bl_mpw_size(&extra));
     int rc = extra.err;
     bl_mpw_destroy(&extra);
@@ -291,6 +322,7 @@ int bl_daemon_open(bl_daemon_t *d)
         bl_log(BL_LOG_ERROR, "%s", err.msg);
         return 2;
     }
+    bl_store_set_reserve(d->store, (uint64_t)cfg->disk_reserve_mb << 20);
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         bl_log(BL_LOG_ERROR, "cannot create ZeroMQ context: %s",
@@ -365,6 +397,83 @@ int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
     return 0;
 }
 
+/* Looks at the store's free space once a second and logs each change
+ * once: the inbox itself refuses new work while space is short. */
+static void s_watch_disk(bl_daemon_t *d)
+{
+    long long now = bl_net_now_ms();
+    if (now - d->disk_checked_ms < S_DISK_CHECK_MS) {
+        return;
+    }
+    d->disk_checked_ms = now;
+    bl_err_t why = {0};
+    bool low = bl_store_room(d->store, &why) != 0;
+    if (low && !d->disk_low) {
+        snprintf(d->disk_why, sizeof d->disk_why, "%s", why.msg);
+        bl_log(BL_LOG_ERROR, "%s: new work is refused until space is freed",
+               why.msg);
+    } else if (!low && d->disk_low) {
+        uint64_t avail = 0;
+        bl_store_free(d->store, &avail);
+        bl_log(BL_LOG_INFO, "disk space is back in %s (%llu MB free): "
+               "work resumes", bl_store_dir(d->store),
+               (unsigned long long)(avail >> 20));
+        d->disk_why[0] = '\0';
+    }
+    d->disk_low = low;
+}
+
+/* SIGHUP: reads the config again and applies what can change while the
+ * daemon runs (the disk reserve here, the allow list through the hooks).
+ * A config with errors changes nothing: the errors are logged. */
+static void s_reload_config(bl_daemon_t *d)
+{
+    bl_config_t *next = NULL;
+    bl_diags_t diags = {0};
+    if (bl_config_load(&next, d->config_path, &diags) != 0) {
+        for (size_t i = 0; i < diags.count; i++) {
+            char line[1400];
+            bl_diags_format(&diags, i, line, sizeof line);
+            bl_log(BL_LOG_ERROR, "reload: %s", line);
+        }
+        bl_log(BL_LOG_ERROR, "reload: '%s' has errors: nothing changed",
+               d->config_path);
+        bl_diags_clear(&diags);
+        return;
+    }
+    bl_diags_clear(&diags);
+    d->cfg->disk_reserve_mb = next->disk_reserve_mb;
+    bl_store_set_reserve(d->store, (uint64_t)next->disk_reserve_mb << 20);
+    int failed = 0;
+    for (size_t i = 0; i < d->n_hooks; i++) {
+        bl_err_t err = {0};
+        if (d->hooks[i].fn(d->hooks[i].ctx, next, &err) != 0) {
+            bl_log(BL_LOG_ERROR, "reload: %s", err.msg);
+            failed = 1;
+        }
+    }
+    bl_config_destroy(&next);
+    bl_log(BL_LOG_INFO, "reloaded config=%s%s", d->config_path,
+           failed ? " (with errors)" : "");
+}
+
+int bl_daemon_on_reload(bl_daemon_t *d,
+                        int (*fn)(void *ctx, const bl_config_t *cfg,
+                                  bl_err_t *err),
+                        void *ctx)
+{
+    if (d->n_hooks == S_RELOAD_HOOKS) {
+        return BL_EINVAL;
+    }
+    d->hooks[d->n_hooks++] = (s_hook_t){fn, ctx};
+    return 0;
+}
+
+bool bl_daemon_disk_low(const bl_daemon_t *d)
+{
+    return d->disk_low;
+}
+
 int bl_daemon_run(bl_daemon_t *d)
 {
     bl_err_t err = {0};
@@ -410,6 +519,11 @@ int bl_daemon_run(bl_daemon_t *d)
                 d->extra_cb[i](d->svc, d->extra_socks[i]);
             }
         }
+        if (s_reload) {
+            s_reload = 0;
+            s_reload_config(d);
+        }
+        s_watch_disk(d);
         if (d->ops->tick) {
             d->ops->tick(d->svc);
         }
@@ -442,6 +556,7 @@ void bl_daemon_close(bl_daemon_t **dp)
         bl_log(BL_LOG_INFO, "stopped");
     }
     bl_config_destroy(&d->cfg);
+    free(d->config_path);
     free(d);
     *dp = NULL;
 }

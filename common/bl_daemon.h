@@ -59,7 +59,9 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
  * file; logs "ready".  Returns 0 or 2 (logged). */
 int bl_daemon_open(bl_daemon_t *d);
 
-/* Runs the poll loop until SIGTERM/SIGINT.  Returns 0 or 2. */
+/* Runs the poll loop until SIGTERM/SIGINT; on SIGHUP reads the config
+ * again (the disk reserve, and what the reload hooks take).  Returns 0 or
+ * 2. */
 int bl_daemon_run(bl_daemon_t *d);
 
 /* Closes everything in reverse order and frees d; sets *d to NULL. */
@@ -88,6 +90,18 @@ int bl_daemon_worker(const bl_daemon_t *d);    /* 1-based */
 const char *bl_daemon_name(const bl_daemon_t *d); /* "validate.2" */
 /* The envelope template (sender, origin, catalogue) of this daemon. */
 const bl_msg_t *bl_daemon_template(const bl_daemon_t *d);
+/* True while the store's filesystem is below the node's disk reserve (as
+ * of the last look, once a second): a stage's own jobs that start new
+ * work (a close, a rendering) should wait. */
+bool bl_daemon_disk_low(const bl_daemon_t *d);
+/* Registers a function told of each config read again on SIGHUP (or
+ * `benchlearn reload`): it takes from cfg what it can change while running
+ * (cfg lives only during the call) and returns 0, or an error that is
+ * logged.  At most 4. */
+int bl_daemon_on_reload(bl_daemon_t *d,
+                        int (*fn)(void *ctx, const bl_config_t *cfg,
+                                  bl_err_t *err),
+                        void *ctx);
 /* Registers one more socket to poll; on_readable is called when it has
  * input.  At most 8. */
 int bl_daemon_add_socket(bl_daemon_t *d, void *sock,

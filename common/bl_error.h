@@ -29,7 +29,8 @@
     X(BL_ETIMEOUT, -1011, "timed out")                                     \
     X(BL_ECLOSED, -1012, "period closed")                                  \
     X(BL_EREFUSED, -1013, "refused")                                       \
-    X(BL_EMISMATCH, -1014, "catalogue mismatch")
+    X(BL_EMISMATCH, -1014, "catalogue mismatch")                           \
+    X(BL_ENOSPC, -1030, "out of disk space")
 
 enum bl_error_code {
 #define BL_ERROR_ENUM(name, value, text) name = value,

@@ -58,7 +58,18 @@ struct bl_inbox {
     bl_mpw_t out;                  /* envelope encoding buffer */
     uint64_t applied, refused, duplicates, requests;
     uint64_t batch_applied;        /* applied in the current transaction */
+    int (*gate)(void *ctx, const char *user_id, const char *key);
+    void *gate_ctx;
 };
+
+void bl_inbox_set_gate(bl_inbox_t *ib,
+                       int (*gate)(void *ctx, const char *user_id,
+                                   const char *key),
+                       void *ctx)
+{
+    ib->gate = gate;
+    ib->gate_ctx = ctx;
+}
 
 int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
                   MDB_dbi seen_dbi, const char *endpoint,
@@ -376,8 +387,60 @@ static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
         /* The ZAP handler's user id: who the CURVE key belongs to. */
         const char *peer = zmq_msg_gets(&f->body, "User-Id");
         snprintf(f->msg.peer, sizeof f->msg.peer, "%s", peer ? peer : "");
+        if (ib->gate != NULL &&
+            !ib->gate(ib->gate_ctx, peer, zmq_msg_gets(&f->body, "X-Key"))) {
+            f->ok = 0;
+            snprintf(f->reason, sizeof f->reason,
+                     "from %s (country %s): its key is no longer allowed",
+                     f->msg.sender, peer ? peer : "?");
+        }
     }
     return 1;
+}
+
+/* The store's filesystem is below its reserve: no new work is admitted.
+ * Sequenced messages are neither applied nor acknowledged (their senders
+ * resend them later), and requests run in a read-only transaction, so
+ * health, status and exports are still answered while a request that
+ * would write gets the out-of-space error at once. */
+static int s_serve_low(bl_inbox_t *ib, const bl_err_t *why, bl_err_t *err)
+{
+    MDB_txn *txn = NULL;
+    int rc = bl_store_read(ib->store, &txn, err);
+    if (rc != 0) {
+        s_release(ib);
+        return rc;
+    }
+    ib->n_senders = 0;
+    ib->batch_applied = 0;
+    bl_mpw_reset(&ib->replies);
+    for (size_t i = 0; i < ib->n_frames; i++) {
+        s_frame_t *f = &ib->frames[i];
+        if (!f->ok) {
+            continue;
+        }
+        f->outcome = 2;
+        if (f->msg.type != BL_MSG_REQUEST) {
+            continue;
+        }
+        size_t before = bl_mpw_size(&ib->replies);
+        bl_err_t rerr = {0};
+        rc = ib->h.request ? ib->h.request(ib->ctx, txn, &f->msg,
+                                           &ib->replies, &rerr)
+                           : BL_EINVAL;
+        if (rc != 0 || ib->replies.err) {
+            /* it tried to write (a read-only transaction refuses) */
+            ib->replies.buf.size = before;
+            ib->replies.err = 0;
+            bl_reply_error(&ib->replies, "%s", why->msg);
+        }
+        f->reply_off = before;
+        f->reply_len = bl_mpw_size(&ib->replies) - before;
+    }
+    mdb_txn_abort(txn);
+    s_acknowledge(ib);
+    s_release(ib);
+    return 0;
 }
 
 int bl_inbox_on_readable(bl_inbox_t *ib, bl_err_t *err)
@@ -394,7 +457,19 @@ int bl_inbox_on_readable(bl_inbox_t *ib, bl_err_t *err)
     if (ib->n_frames == 0) {
         return 0;
     }
-    int rc = bl_store_write(ib->store, s_apply_batch, ib, err);
+    bl_err_t why = {0};
+    if (bl_store_room(ib->store, &why) != 0) {
+        return s_serve_low(ib, &why, err);
+    }
+    bl_err_t werr = {0};
+    int rc = bl_store_write(ib->store, s_apply_batch, ib, &werr);
+    if (rc == BL_ENOSPC) {
+        /* nothing was written: answer as when below the reserve */
+        return s_serve_low(ib, &werr, err);
+    }
+    if (rc != 0 && err != NULL) {
+        *err = werr;
+    }
     if (rc != 0) {
         /* Nothing is acknowledged: senders resend; requests get no reply. */
         s_release(ib);

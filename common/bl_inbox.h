@@ -57,6 +57,16 @@ int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
                   const bl_inbox_handlers_t *handlers, void *ctx,
                   const bl_msg_t *tmpl, bl_err_t *err);
 
+/* A gate that every message of a CURVE server passes before anything
+ * else: gate(ctx, user_id, key) gets the connection's ZAP user id and its
+ * "X-Key" property (see bl_zap.h) and returns 1 to let it through; a
+ * message it stops is refused (told to the refused handler, never
+ * applied, acknowledged or answered). */
+void bl_inbox_set_gate(bl_inbox_t *ib,
+                       int (*gate)(void *ctx, const char *user_id,
+                                   const char *key),
+                       void *ctx);
+
 /* Closes the socket; sets *ib to NULL; accepts NULL. */
 void bl_inbox_close(bl_inbox_t **ib);
 

@@ -7,10 +7,11 @@
  */
 #include "bl_store.h"
 
+#include "bl_disk.h"
 #include "bl_vec.h"
-
 #include "bl_fs.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <stdlib.h>
@@ -20,14 +21,25 @@ struct bl_store {
     size_t n_dbs;                    /* named databases opened */
     MDB_dbi dbs[BL_STORE_DBS_MAX];   /* their handles, in open order */
     size_t map_size;                 /* current map size, bytes */
+    char *dir;                       /* the store's directory */
+    uint64_t reserve;                /* free bytes kept; 0 = no check */
+    uint64_t allocated;              /* data file bytes known allocated */
+    uint64_t max_growth;             /* most one transaction added, bytes */
 };
+
+#define S_MB ((uint64_t)1 << 20)
 
 #define S_DEFAULT_MAP ((size_t)1 << 30)
 
 int bl_store_fail(bl_err_t *err, int rc, const char *what)
 {
-    return bl_err_set(err, rc == MDB_MAP_FULL ? MDB_MAP_FULL : BL_ESTORE,
-                      "%s: %s", what, mdb_strerror(rc));
+    int code = BL_ESTORE;
+    if (rc == MDB_MAP_FULL) {
+        code = MDB_MAP_FULL;
+    } else if (rc == ENOSPC || rc == EDQUOT) {
+        code = BL_ENOSPC;
+    }
+    return bl_err_set(err, code, "%s: %s", what, mdb_strerror(rc));
 }
 
 int bl_store_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur,
@@ -58,6 +70,11 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     s->map_size = map_size ? map_size : S_DEFAULT_MAP;
+    s->dir = strdup(dir);
+    if (s->dir == NULL) {
+        free(s);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     MDB_txn *txn = NULL;
     rc = mdb_env_create(&s->env);
     if (rc != 0) {
@@ -118,6 +135,7 @@ fail_txn:
 fail_env:
     mdb_env_close(s->env);
 fail_create:
+    free(s->dir);
     free(s);
     return err ? err->code : BL_ESTORE;
 }
@@ -128,6 +146,7 @@ void bl_store_close(bl_store_t **s)
         return;
     }
     mdb_env_close((*s)->env);
+    free((*s)->dir);
     free(*s);
     *s = NULL;
 }
@@ -165,9 +184,95 @@ static int s_grow(bl_store_t *s, bl_err_t *err)
     return 0;
 }
 
+void bl_store_set_reserve(bl_store_t *s, uint64_t bytes)
+{
+    s->reserve = bytes;
+}
+
+int bl_store_room(bl_store_t *s, bl_err_t *err)
+{
+    if (s->reserve == 0) {
+        return 0;
+    }
+    return bl_disk_check(s->dir, s->reserve, NULL, err);
+}
+
+int bl_store_free(bl_store_t *s, uint64_t *free_bytes)
+{
+    return bl_disk_free(s->dir, free_bytes);
+}
+
+const char *bl_store_dir(const bl_store_t *s)
+{
+    return s->dir;
+}
+
+/* With MDB_WRITEMAP, LMDB writes new pages through the shared map: a page
+ * in a hole of the sparse data file on a full filesystem is a SIGBUS, not
+ * an error.  So before each write transaction the file gets real blocks up
+ * to what is in use plus a margin that one transaction of ours fits in (a
+ * quarter of the reserve, 1 to 16 MB); a filesystem without room for that
+ * refuses the write here, cleanly. */
+static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
+{
+    if (s->allocated == UINT64_MAX) {
+        return 0;
+    }
+    uint64_t margin = s->reserve / 4;
+    if (margin < S_MB) {
+        margin = S_MB;
+    } else if (margin > 16 * S_MB) {
+        margin = 16 * S_MB;
+    }
+    /* A store whose transactions grow larger (a close) gets room for twice
+     * the largest seen, up to 1 GiB. */
+    uint64_t seen = s->max_growth * 2;
+    if (seen > 1024 * S_MB) {
+        seen = 1024 * S_MB;
+    }
+    if (seen > margin) {
+        margin = seen;
+    }
+    uint64_t want = (uint64_t)bl_store_used(s) + margin;
+    if (want > s->map_size) {
+        want = s->map_size;
+    }
+    if (want <= s->allocated) {
+        return 0;
+    }
+    int fd = -1;
+    int rc = mdb_env_get_fd(s->env, &fd);
+    if (rc != 0) {
+        return bl_store_fail(err, rc, "mdb_env_get_fd");
+    }
+    /* Allocate in whole margins so this runs once per margin written. */
+    want = s->allocated + ((want - s->allocated + margin - 1) / margin) *
+                              margin;
+    if (want > s->map_size) {
+        want = s->map_size;
+    }
+    rc = bl_disk_ensure(fd, want, &s->allocated, err);
+    if (rc == BL_ENOSPC) {
+        uint64_t avail = 0;
+        bl_disk_free(s->dir, &avail);
+        return bl_err_set(err, BL_ENOSPC,
+                          "node out of disk space in %s (%llu MB free, %llu "
+                          "MB reserve)", s->dir,
+                          (unsigned long long)(avail / S_MB),
+                          (unsigned long long)((s->reserve + S_MB - 1) /
+                                               S_MB));
+    }
+    return rc;
+}
+
 int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
                    bl_err_t *err)
 {
+    int erc = s_ensure_pages(s, err);
+    if (erc != 0) {
+        return erc;
+    }
+    size_t before = bl_store_used(s);
     for (int attempt = 0; attempt < 40; attempt++) {
         MDB_txn *txn;
         int rc = s_begin(s, 0, &txn);
@@ -178,6 +283,10 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
         if (rc == 0) {
             rc = mdb_txn_commit(txn);
             if (rc == 0) {
+                size_t after = bl_store_used(s);
+                if (after > before && after - before > s->max_growth) {
+                    s->max_growth = after - before;
+                }
                 return 0;
             }
             if (rc != MDB_MAP_FULL) {

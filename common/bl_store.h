@@ -45,9 +45,27 @@ void bl_store_close(bl_store_t **s);
 MDB_dbi bl_store_dbi(const bl_store_t *s, size_t i);
 
 /* Runs fn in a write transaction and commits; grows the map and replays on
- * MDB_MAP_FULL.  Returns 0, fn's nonzero result, or BL_ESTORE. */
+ * MDB_MAP_FULL.  Before the transaction the data file is given real blocks
+ * for what a transaction can add, so a full filesystem is an error here
+ * and never a SIGBUS under the shared map.  Returns 0, fn's nonzero result,
+ * BL_ENOSPC (nothing written: try again later) or BL_ESTORE. */
 int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
                    bl_err_t *err);
+
+/* Sets the free space (bytes) the store's filesystem keeps: below it
+ * bl_store_room refuses.  0 (the default) never refuses. */
+void bl_store_set_reserve(bl_store_t *s, uint64_t bytes);
+
+/* Whether new work may be admitted: 0, or BL_ENOSPC with err saying
+ * "node out of disk space in DIR (12 MB free, 64 MB reserve)".  Writes that
+ * finish or undo admitted work (acks, deletes) do not ask. */
+int bl_store_room(bl_store_t *s, bl_err_t *err);
+
+/* Free bytes on the store's filesystem.  Returns 0 or -errno. */
+int bl_store_free(bl_store_t *s, uint64_t *free_bytes);
+
+/* The directory the store was opened in. */
+const char *bl_store_dir(const bl_store_t *s);
 
 /* Begins a read-only transaction (end it with mdb_txn_abort). */
 int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err);

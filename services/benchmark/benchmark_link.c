@@ -75,6 +75,9 @@ struct benchmark_link {
     char error[256];                /* last error, "" when none */
     long long last_ack_s;           /* unix time of the last ack progress */
     uint64_t acked_before;
+    long long contact_ms;           /* last answer or ack received */
+    long long contact_s;            /* the same, unix time; 0 = never */
+    bool link_down;                 /* silent for link_heartbeat_s */
     /* international */
     bl_zap_t *zap;
     bl_inbox_t *door;
@@ -706,6 +709,17 @@ static void s_on_page(benchmark_link_t *l, const bl_msg_t *m)
     l->next_poll_ms = 0;  /* there may be another period waiting */
 }
 
+/* Anything from the international node: the link is up. */
+static void s_contact(benchmark_link_t *l)
+{
+    l->contact_ms = bl_net_now_ms();
+    l->contact_s = (long long)time(NULL);
+    if (l->link_down) {
+        l->link_down = false;
+        bl_log(BL_LOG_INFO, "link: up again, the international node answers");
+    }
+}
+
 static void s_on_requests(void *svc, void *sock)
 {
     benchmark_link_t *l = *(benchmark_link_t **)svc;
@@ -716,6 +730,7 @@ static void s_on_requests(void *svc, void *sock)
             zmq_msg_close(&msg);
             return;
         }
+        s_contact(l);
         bl_msg_t m;
         bl_err_t err = {0};
         if (bl_msg_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &m, &err) ==
@@ -752,6 +767,7 @@ static void s_on_uplink_acks(void *svc, void *sock)
     (void)sock;
     benchmark_link_t *l = *(benchmark_link_t **)svc;
     bl_err_t err = {0};
+    s_contact(l);
     if (bl_outbox_on_readable(l->uplink, 0, &err) != 0) {
         s_set_error(l, "uplink: %s", err.msg);
     }
@@ -1184,6 +1200,40 @@ static void s_zap_refused(void *ctx, const char *key, const char *address)
            address);
 }
 
+static void s_handshake_refused(void *ctx, const char *why,
+                                const char *address)
+{
+    (void)ctx;
+    bl_log(BL_LOG_WARN, "link: refused handshake reason=\"%s\" address=%s",
+           why, address);
+}
+
+static void s_on_monitor(void *svc, void *sock)
+{
+    (void)sock;
+    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    bl_zap_on_monitor(l->zap, s_handshake_refused, l);
+}
+
+/* SIGHUP: the new allow list; a removed key's session is refused from its
+ * next message on (the door's gate), the others go on. */
+static int s_reload(void *ctx, const bl_config_t *cfg, bl_err_t *err)
+{
+    benchmark_link_t *l = ctx;
+    char removed[256];
+    int n = bl_zap_reload(l->zap, cfg, removed, sizeof removed, err);
+    if (n < 0) {
+        return n;
+    }
+    bl_log(BL_LOG_INFO, "link: allow list reloaded keys=%d removed=\"%s\"",
+           n, removed);
+    if (removed[0] != '\0') {
+        bl_log(BL_LOG_WARN, "link: cut off country=%s: its key was removed "
+               "from the allow list", removed);
+    }
+    return 0;
+}
+
 static void s_on_zap(void *svc, void *sock)
 {
     (void)sock;
@@ -1203,6 +1253,14 @@ static void s_on_door(void *svc, void *sock)
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/* Heartbeats every fifth of link_heartbeat_s: bl_net drops a connection
+ * that stays silent for five of them, so a link cut without a reset is
+ * noticed (and reconnected) within link_heartbeat_s. */
+static int s_heartbeat_ms(const bl_config_t *cfg)
+{
+    return cfg->link_heartbeat_s * 1000 / 5;
+}
+
 static int s_open_national(benchmark_link_t *l, bl_err_t *err)
 {
     const bl_config_t *cfg = l->cfg;
@@ -1218,7 +1276,8 @@ static int s_open_national(benchmark_link_t *l, bl_err_t *err)
     if (rc != 0) {
         return rc;
     }
-    bl_net_link_t link = {secret, public_key, server, 1000};
+    bl_net_link_t link = {secret, public_key, server,
+                          s_heartbeat_ms(cfg)};
     bl_msg_t tmpl = *bl_daemon_template(l->env.d);
     snprintf(tmpl.sender, sizeof tmpl.sender, "%s/uplink", cfg->node);
     const char *eps[] = {cfg->upstream_endpoint};
@@ -1267,13 +1326,19 @@ static int s_open_international(benchmark_link_t *l, bl_err_t *err)
     if (rc != 0) {
         return rc;
     }
-    bl_net_link_t link = {secret, NULL, NULL, 1000};
+    bl_net_link_t link = {secret, NULL, NULL, s_heartbeat_ms(cfg)};
     bl_inbox_handlers_t h = {s_door_apply, s_door_request, s_door_refused,
                              NULL};
     bl_msg_t tmpl = *bl_daemon_template(l->env.d);
-    return bl_inbox_open(&l->door, bl_daemon_zctx(l->env.d),
-                         bl_daemon_store(l->env.d), l->env.db_seen,
-                         cfg->listen, &link, &h, l, &tmpl, err);
+    rc = bl_inbox_open(&l->door, bl_daemon_zctx(l->env.d),
+                       bl_daemon_store(l->env.d), l->env.db_seen,
+                       cfg->listen, &link, &h, l, &tmpl, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_inbox_set_gate(l->door, bl_zap_admits, l->zap);
+    return bl_zap_watch(l->zap, bl_daemon_zctx(l->env.d),
+                        bl_inbox_socket(l->door), err);
 }
 
 int benchmark_link_open(benchmark_link_t **out,
@@ -1320,6 +1385,9 @@ int benchmark_link_register(benchmark_link_t *l, bl_daemon_t *d)
     if (l->zap) {
         rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap);
         rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door);
+        rc |= bl_daemon_add_socket(d, bl_zap_monitor_socket(l->zap),
+                                   s_on_monitor);
+        rc |= bl_daemon_on_reload(d, s_reload, l);
     }
     return rc;
 }
@@ -1367,6 +1435,16 @@ void benchmark_link_tick(benchmark_link_t *l)
         l->last_ack_s = (long long)time(NULL);
     }
     long long now = bl_net_now_ms();
+    /* Down: an answer or an ack is due and nothing came for the
+     * heartbeat timeout (requests go out every S_POLL_MS). */
+    bool due = l->state != S_IDLE || bl_outbox_pending(l->uplink) > 0;
+    long long silent = now - (l->contact_ms ? l->contact_ms : l->sent_ms);
+    if (due && !l->link_down && l->sent_ms > 0 &&
+        silent > (long long)l->cfg->link_heartbeat_s * 1000) {
+        l->link_down = true;
+        bl_log(BL_LOG_WARN, "link: down, no answer from the international "
+               "node for %lld s", silent / 1000);
+    }
     if (l->state != S_IDLE && now - l->sent_ms > S_REPLY_MS) {
         s_set_error(l, "the international node did not answer in %d s",
                     S_REPLY_MS / 1000);
@@ -1405,5 +1483,16 @@ uint32_t benchmark_link_health(benchmark_link_t *l, bl_mpw_t *reply)
     bl_mpw_str(reply, when);
     bl_mpw_str(reply, "uplink_error");
     bl_mpw_str(reply, l->error[0] ? l->error : "none");
-    return 3;
+    char contact[32] = "never";
+    if (l->contact_s > 0) {
+        time_t t = (time_t)l->contact_s;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(contact, sizeof contact, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    bl_mpw_str(reply, "uplink");
+    bl_mpw_str(reply, l->link_down || l->contact_s == 0 ? "down" : "up");
+    bl_mpw_str(reply, "uplink_last_contact");
+    bl_mpw_str(reply, contact);
+    return 5;
 }

@@ -47,6 +47,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out);
 int cli_up(cli_t *c, int argc, char **argv);
 int cli_down(cli_t *c, int argc, char **argv);
 int cli_status(cli_t *c, int argc, char **argv);
+int cli_reload(cli_t *c, int argc, char **argv);
 int cli_submit(cli_t *c, int argc, char **argv);
 int cli_check(cli_t *c, int argc, char **argv);
 int cli_close(cli_t *c, int argc, char **argv);

@@ -373,6 +373,39 @@ int cli_down(cli_t *c, int argc, char **argv)
     return status;
 }
 
+int cli_reload(cli_t *c, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    /* The config was loaded and checked before this runs: a config with
+     * errors never reaches the daemons. */
+    int n = 0;
+    int status = 0;
+    for (int s = 0; s < BL_STAGE_COUNT; s++) {
+        for (int k = 1; k <= c->cfg->workers[s]; k++) {
+            char name[64];
+            bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
+            int pid = s_running_pid(c->cfg, name);
+            if (pid <= 0) {
+                continue;
+            }
+            if (kill(pid, SIGHUP) != 0) {
+                cli_error("%s: cannot signal pid %d: %s", name, pid,
+                          strerror(errno));
+                status = 2;
+                continue;
+            }
+            printf("%-12s reloaded pid %d\n", name, pid);
+            n++;
+        }
+    }
+    if (n == 0 && status == 0) {
+        cli_error("no daemon is running");
+        return 2;
+    }
+    return status;
+}
+
 int cli_status(cli_t *c, int argc, char **argv)
 {
     (void)argc;

@@ -71,6 +71,17 @@ static void s_show_progress(s_submit_t *s, size_t offset, bool last)
     fflush(stderr);
 }
 
+/* Prints the daemon's refusal of s->file.  A node out of disk space is
+ * not the file's fault: that message stands alone. */
+static void s_refused(const s_submit_t *s, const char *why)
+{
+    if (strncmp(why, "node out of disk space", 22) == 0) {
+        cli_error("%s", why);
+    } else {
+        s_refused(s, why);
+    }
+}
+
 /* Reads one reply and checks it; returns 0, or 2 after printing. */
 static int s_take_reply(s_submit_t *s)
 {
@@ -85,7 +96,7 @@ static int s_take_reply(s_submit_t *s)
     bl_reply_free(&reply);
     s->in_flight--;
     if (!ok) {
-        cli_error("%s: %s", s->file, why);
+        s_refused(s, why);
         return 2;
     }
     return 0;
@@ -172,7 +183,7 @@ static int s_begin(s_submit_t *s, const bl_csv_record_t *hdr, char delim)
             printf("%s: rejected as a whole\n", s->file);
             rc = 1;
         } else {
-            cli_error("%s: %s", s->file, why);
+            s_refused(s, why);
             rc = 2;
         }
     } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
@@ -206,7 +217,7 @@ static int s_end(s_submit_t *s)
     bool ok = bl_reply_ok(&reply, why, sizeof why);
     bl_reply_free(&reply);
     if (!ok) {
-        cli_error("%s: %s", s->file, why);
+        s_refused(s, why);
         return 2;
     }
     return 0;

@@ -23,6 +23,9 @@ static const command_t s_commands[] = {
     {"down", cli_down, 1, "down                  stop them cleanly"},
     {"status", cli_status, 1,
      "status                health of each daemon, queues, counts"},
+    {"reload", cli_reload, 1,
+     "reload                read the config again (allow list, disk "
+     "reserve)"},
     {"submit", cli_submit, 1,
      "submit [--wait] [--dry-run] FILE...  send files; print submission ids"},
     {"check", cli_check, 1, "check SUBMISSION_ID   per-row outcomes"},

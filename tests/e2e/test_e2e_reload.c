@@ -1,0 +1,413 @@
+/*
+ * End to end: operating the international node's door without a restart.
+ * A real international node (a CURVE server on a loopback port, the NO
+ * and PT keys allowed) is started with `benchlearn up`; the test plays
+ * both national nodes with libzmq DEALER sockets.  Then:
+ * - the allow list loses the NO key and `benchlearn reload` (SIGHUP) is
+ *   sent: NO's live session is cut off (its next message is neither
+ *   applied nor acknowledged) and the log says so, while PT's session goes
+ *   on and its messages are applied, by the same daemon process;
+ * - a client without CURVE is refused during the handshake and logged
+ *   with its address (the socket monitor);
+ * - messages whose sender carries newlines and terminal escapes are
+ *   refused, and every line of the log still starts with a timestamp and
+ *   holds no control character.
+ */
+#include <criterion/criterion.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bl_mp.h"
+#include "bl_msg.h"
+#include "bl_test_node.h"
+#include "bl_zap.h"
+
+#define S_GROUPS "  international: [service_type]\n  all: []\n"
+#define S_CAT_NAME "elc"
+#define S_CAT_VERSION "2025.1"   /* config/catalogue.yaml */
+#define S_NO_ACK_MS 2000         /* how long silence must last */
+#define S_ACK_MS 15000           /* how long an ack may take */
+#define S_SOCKS_MAX 8
+
+typedef struct s_keys {
+    char pub[BL_ZAP_KEY_LEN + 1];
+    char sec[BL_ZAP_KEY_LEN + 1];
+} s_keys_t;
+
+static struct {
+    bl_test_node_t intl;
+    char base[4096];           /* node.yaml without the door's keys */
+    char keys[300];
+    int port;
+    void *zctx;
+    void *socks[S_SOCKS_MAX];
+    size_t n_socks;
+    s_keys_t server, no, pt;
+} s_t;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void s_read_keys(const char *name, s_keys_t *k)
+{
+    char path[400];
+    bl_err_t err = {0};
+    snprintf(path, sizeof path, "%s/%s.pub", s_t.keys, name);
+    cr_assert_eq(bl_zap_read_key(path, k->pub, &err), 0, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/%s.key", s_t.keys, name);
+    cr_assert_eq(bl_zap_read_key(path, k->sec, &err), 0, "%s", err.msg);
+}
+
+/* Writes node.yaml with the door and the allow list (PT, and NO when
+ * with_no). */
+static void s_write_config(bool with_no)
+{
+    FILE *f = fopen(s_t.intl.config, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "%slisten: tcp://127.0.0.1:%d\nkey: %s/intl.key\nallow:\n",
+            s_t.base, s_t.port, s_t.keys);
+    if (with_no) {
+        fprintf(f, "  - {key: %s/no.pub, country: \"NO\"}\n", s_t.keys);
+    }
+    fprintf(f, "  - {key: %s/pt.pub, country: \"PT\"}\n", s_t.keys);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static long s_field(const char *field)
+{
+    return bl_test_node_status(&s_t.intl, "benchmark", field, 0);
+}
+
+static long s_wait_field(const char *field, long want, int ms)
+{
+    long v = s_field(field);
+    for (int waited = 0; v < want && waited < ms; waited += 100) {
+        bl_test_sleep_ms(100);
+        v = s_field(field);
+    }
+    return v;
+}
+
+/* The international node's benchmark log, malloc'd ("" when absent). */
+static char *s_log(size_t *len_out)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/var/log/benchmark.log", s_t.intl.dir);
+    FILE *f = fopen(path, "r");
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    if (f != NULL) {
+        size_t got;
+        while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+            len += got;
+            if (cap - len < 1024) {
+                cap *= 2;
+                buf = realloc(buf, cap);
+                cr_assert_not_null(buf);
+            }
+        }
+        fclose(f);
+    }
+    buf[len] = '\0';
+    if (len_out != NULL) {
+        *len_out = len;
+    }
+    return buf;
+}
+
+/* Whether a log line holds both a and b (b may be NULL), waiting up to ms
+ * for it to appear. */
+static bool s_log_has(const char *a, const char *b, int ms)
+{
+    for (int waited = 0;; waited += 100) {
+        char *log = s_log(NULL);
+        bool found = false;
+        char *save = NULL;
+        for (char *line = strtok_r(log, "\n", &save); line && !found;
+             line = strtok_r(NULL, "\n", &save)) {
+            found = strstr(line, a) && (b == NULL || strstr(line, b));
+        }
+        free(log);
+        if (found || waited >= ms) {
+            return found;
+        }
+        bl_test_sleep_ms(100);
+    }
+}
+
+/* A DEALER connected to the door; with keys, a CURVE client. */
+static void *s_dealer(const s_keys_t *keys)
+{
+    cr_assert_lt(s_t.n_socks, S_SOCKS_MAX);
+    void *sock = zmq_socket(s_t.zctx, ZMQ_DEALER);
+    cr_assert_not_null(sock);
+    s_t.socks[s_t.n_socks++] = sock;
+    int linger = 0;
+    cr_assert_eq(zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger),
+                 0);
+    if (keys != NULL) {
+        cr_assert_eq(zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, s_t.server.pub,
+                                    BL_ZAP_KEY_LEN),
+                     0);
+        cr_assert_eq(zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, keys->pub,
+                                    BL_ZAP_KEY_LEN),
+                     0);
+        cr_assert_eq(zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, keys->sec,
+                                    BL_ZAP_KEY_LEN),
+                     0);
+    }
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", s_t.port);
+    cr_assert_eq(zmq_connect(sock, ep), 0, "%s", zmq_strerror(zmq_errno()));
+    return sock;
+}
+
+/* Sends one uplink envelope: a register entry of provider. */
+static void s_send_register(void *sock, const char *sender, uint64_t seq,
+                            const char *cat_version, const char *provider,
+                            const char *country)
+{
+    bl_mpw_t p;
+    bl_mpw_init(&p);
+    bl_mpw_map(&p, 3);
+    bl_mpw_str(&p, "kind");
+    bl_mpw_str(&p, "register");
+    bl_mpw_str(&p, "period");
+    bl_mpw_int(&p, 0);
+    bl_mpw_str(&p, "rows");
+    bl_mpw_array(&p, 1);
+    bl_mpw_array(&p, 2);
+    bl_mpw_str(&p, provider);
+    bl_mpw_array(&p, 8);
+    bl_mpw_str(&p, "Provider");
+    bl_mpw_str(&p, country);
+    bl_mpw_str(&p, "residential_care");
+    bl_mpw_int(&p, 50);
+    bl_mpw_int(&p, 20);
+    bl_mpw_str(&p, "assurance");
+    bl_mpw_str(&p, "2020-01-01");
+    bl_mpw_bool(&p, true);
+    bl_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.version = BL_MSG_VERSION;
+    m.type = BL_MSG_UPLINK;
+    snprintf(m.sender, sizeof m.sender, "%s", sender);
+    m.epoch = 1;
+    m.seq = seq;
+    snprintf(m.origin, sizeof m.origin, "test");
+    snprintf(m.cat_name, sizeof m.cat_name, S_CAT_NAME);
+    snprintf(m.cat_version, sizeof m.cat_version, "%s", cat_version);
+    m.payload = bl_mpw_data(&p);
+    m.payload_len = bl_mpw_size(&p);
+    bl_mpw_t env;
+    bl_mpw_init(&env);
+    cr_assert_eq(bl_msg_encode(&env, &m), 0);
+    cr_assert_eq(zmq_send(sock, bl_mpw_data(&env), bl_mpw_size(&env), 0),
+                 (int)bl_mpw_size(&env));
+    bl_mpw_destroy(&env);
+    bl_mpw_destroy(&p);
+}
+
+/* Waits up to ms for an ack; returns true with the acknowledged seq. */
+static bool s_recv_ack(void *sock, int ms, uint64_t *acked)
+{
+    zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+    int rc = zmq_poll(&it, 1, ms);
+    cr_assert_geq(rc, 0, "%s", zmq_strerror(zmq_errno()));
+    if (rc == 0) {
+        return false;
+    }
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    cr_assert_geq(zmq_msg_recv(&frame, sock, 0), 0);
+    bl_msg_t m;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_msg_decode(zmq_msg_data(&frame), zmq_msg_size(&frame),
+                               &m, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(m.type, BL_MSG_ACK, "a %s, not an ack",
+                 bl_msg_type_name(m.type));
+    bl_mpr_t r;
+    bl_mpr_init(&r, m.payload, m.payload_len);
+    cr_assert_eq(bl_mpr_uint(&r, acked), 0);
+    zmq_msg_close(&frame);
+    return true;
+}
+
+static void s_expect_ack(void *sock, uint64_t seq)
+{
+    uint64_t acked = 0;
+    cr_assert(s_recv_ack(sock, S_ACK_MS, &acked), "no ack of seq %llu",
+              (unsigned long long)seq);
+    cr_assert_eq(acked, seq);
+}
+
+static void s_expect_silence(void *sock)
+{
+    uint64_t acked = 0;
+    cr_assert_not(s_recv_ack(sock, S_NO_ACK_MS, &acked),
+                  "the door acknowledged seq %llu", (unsigned long long)acked);
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static void s_setup(void)
+{
+    memset(&s_t, 0, sizeof s_t);
+    s_t.port = bl_test_free_port();
+    cr_assert_gt(s_t.port, 0);
+    cr_assert_eq(bl_test_node_init(&s_t.intl, "role: international\n",
+                                   S_GROUPS, ""),
+                 0);
+    FILE *f = fopen(s_t.intl.config, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(s_t.base, 1, sizeof s_t.base - 1, f);
+    s_t.base[n] = '\0';
+    fclose(f);
+    snprintf(s_t.keys, sizeof s_t.keys, "%s/keys", s_t.intl.dir);
+    cr_assert_eq(mkdir(s_t.keys, 0700), 0);
+    static const char *const names[] = {"intl", "no", "pt"};
+    for (int i = 0; i < 3; i++) {
+        char *out = NULL;
+        int rc = bl_test_node_cli(&s_t.intl, &out, "keygen %s -o %s",
+                                  names[i], s_t.keys);
+        cr_assert_eq(rc, 0, "keygen %s: %s", names[i], out);
+        free(out);
+    }
+    s_read_keys("intl", &s_t.server);
+    s_read_keys("no", &s_t.no);
+    s_read_keys("pt", &s_t.pt);
+    s_write_config(true);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_t.intl, &out, "up");
+    cr_assert_eq(rc, 0, "up: %s", out);
+    free(out);
+    s_t.zctx = zmq_ctx_new();
+    cr_assert_not_null(s_t.zctx);
+    cr_assert_eq(s_field("link_in"), 0, "the door is not open");
+}
+
+static void s_teardown(void)
+{
+    bl_test_node_stop(&s_t.intl);
+    for (size_t i = 0; i < s_t.n_socks; i++) {
+        zmq_close(s_t.socks[i]);
+    }
+    s_t.n_socks = 0;
+    if (s_t.zctx != NULL) {
+        zmq_ctx_term(s_t.zctx);
+        s_t.zctx = NULL;
+    }
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+Test(e2e_reload, a_removed_key_is_cut_off_and_the_others_go_on,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    int pid = bl_test_node_pid(&s_t.intl, "benchmark");
+    cr_assert_gt(pid, 0);
+    void *no = s_dealer(&s_t.no);
+    void *pt = s_dealer(&s_t.pt);
+    s_send_register(no, "no/uplink", 1, S_CAT_VERSION, "NO-0001", "NO");
+    s_expect_ack(no, 1);
+    s_send_register(pt, "pt/uplink", 1, S_CAT_VERSION, "PT-0001", "PT");
+    s_expect_ack(pt, 1);
+    cr_assert_eq(s_wait_field("link_in", 2, 5000), 2);
+
+    s_write_config(false);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_t.intl, &out, "reload"), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "benchmark"), "%s", out);
+    free(out);
+    cr_assert(s_log_has("link: cut off country=NO", NULL, 10000),
+              "the cut is not logged");
+    cr_assert(s_log_has("link: allow list reloaded keys=1", NULL, 0));
+
+    /* NO's live session: refused from now on, and logged. */
+    s_send_register(no, "no/uplink", 2, S_CAT_VERSION, "NO-0002", "NO");
+    s_expect_silence(no);
+    cr_assert(s_log_has("its key is no longer allowed", "country NO", 5000),
+              "the refused message is not logged");
+    /* PT's session goes on, in the same process. */
+    s_send_register(pt, "pt/uplink", 2, S_CAT_VERSION, "PT-0002", "PT");
+    s_expect_ack(pt, 2);
+    cr_assert_eq(s_wait_field("link_in", 3, 5000), 3);
+    cr_assert_eq(s_field("link_in"), 3, "NO's message was applied");
+    cr_assert_eq(bl_test_node_pid(&s_t.intl, "benchmark"), pid,
+                 "the daemon was restarted");
+    /* A new NO connection does not get in either. */
+    void *again = s_dealer(&s_t.no);
+    s_send_register(again, "no/uplink", 3, S_CAT_VERSION, "NO-0003", "NO");
+    s_expect_silence(again);
+    cr_assert(s_log_has("link: refused connection", s_t.no.pub, 5000));
+    cr_assert_eq(s_field("link_in"), 3);
+}
+
+Test(e2e_reload, a_client_without_curve_is_logged_with_its_address,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    void *plain = s_dealer(NULL);
+    s_send_register(plain, "x/uplink", 1, S_CAT_VERSION, "NO-0001", "NO");
+    s_expect_silence(plain);
+    cr_assert(s_log_has("link: refused handshake", "address=127.0.0.1:",
+                        10000),
+              "the refused handshake is not logged with its address");
+    cr_assert_eq(s_field("link_in"), 0);
+}
+
+Test(e2e_reload, a_hostile_sender_cannot_write_a_line_into_the_log,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    void *pt = s_dealer(&s_t.pt);
+    static const char *const senders[] = {
+        "pt\n2026-01-01T00:00:00.000Z benchmark[1] I forged line",
+        "pt\r\x1b[2J\x1b]0;title\x07\"quoted\\",
+        "pt\xff\xfe\xc0\xaf\x7f",
+    };
+    for (uint64_t i = 0; i < 3; i++) {
+        /* a foreign catalogue version: refused, and the sender logged
+         * (each sender is its own sequence) */
+        s_send_register(pt, senders[i], 1, "1999.9", "PT-0001", "PT");
+    }
+    cr_assert(s_log_has("x0a2026-01-01T00:00:00.000Z benchmark[1] I forged",
+                        "catalogue mismatch", 10000),
+              "the refusal is not logged with the sender escaped");
+    cr_assert(s_log_has("\\x1b[2J\\x1b]0;title\\x07\\x22quoted\\x5c", NULL,
+                        5000));
+    cr_assert(s_log_has("pt\\xff\\xfe\\xc0\\xaf\\x7f", NULL, 5000));
+    size_t len = 0;
+    char *log = s_log(&len);
+    regex_t re;
+    cr_assert_eq(regcomp(&re,
+                         "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                         "[0-9]{2}\\.[0-9]{3}Z [a-z.0-9]+\\[[0-9]+\\] [DIWE] ",
+                         REG_EXTENDED | REG_NOSUB),
+                 0);
+    int lines = 0;
+    char *start = log;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)log[i];
+        if (c == '\n') {
+            log[i] = '\0';
+            cr_assert_eq(regexec(&re, start, 0, NULL, 0), 0,
+                         "a line without its timestamp: %s", start);
+            start = log + i + 1;
+            lines++;
+            continue;
+        }
+        cr_assert(c >= 0x20 && c != 0x7f, "control byte 0x%02x in: %.80s", c,
+                  start);
+    }
+    cr_assert_eq(start, log + len, "the log does not end with a newline");
+    cr_assert_gt(lines, 3);
+    regfree(&re);
+    free(log);
+    cr_assert_eq(s_field("link_in"), 0);
+}
