@@ -43,7 +43,8 @@ rm -f "$probe" "$build_dir/fuzz_probe"
 
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
     -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$src_dir/common" \
-    "$src_dir/common/bl_csv.c" "$src_dir/common/bl_error.c" \
+    "$src_dir/common/bl_csv.c" "$src_dir/common/bl_number.c" \
+    "$src_dir/common/bl_vec.c" "$src_dir/common/bl_error.c" \
     "$src_dir/tests/fuzz/fuzz_csv.c" -o "$build_dir/fuzz_csv"
 
 corpus="$build_dir/fuzz_csv_corpus"
