@@ -268,7 +268,7 @@ Test(e2e_link, international_benchmark_killed_mid_transfer_same_export,
     cr_assert_eq(kill(pid, SIGKILL), 0);
     s_national_cycle(1);
     s_national_cycle(2);
-    bl_test_sleep_ms(300);
+    cr_assert(bl_test_wait_gone(pid, 10000), "benchmark survived SIGKILL");
     cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
     free(out);
     s_wait_caught_up();
