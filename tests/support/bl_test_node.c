@@ -313,7 +313,9 @@ void bl_test_node_stop(bl_test_node_t *n)
 {
     char why[4096];
     size_t problems = bl_test_node_stop_check(n, why, sizeof why);
-    cr_assert_eq(problems, 0, "node teardown:\n%s", why);
+    /* An expectation, not an assertion: a teardown that stops several
+     * nodes goes on to stop the others. */
+    cr_expect_eq(problems, 0, "node teardown:\n%s", why);
 }
 
 long bl_test_node_pending(const bl_test_node_t *n)
