@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bl_vec.h"
+
 /* The environment wins (ctest sets it); the build's own directories,
  * compiled in, serve a test program run by hand. */
 const char *bl_test_source_dir(void)
@@ -74,21 +76,17 @@ int bl_test_node_cli(const bl_test_node_t *n, char **out, const char *fmt,
     if (p == NULL) {
         return -1;
     }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
+    size_t cap = 0, len = 0;
+    char *buf = NULL;
+    bool ok = BL_GROW(buf, cap, 4096) == 0;
     size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+    while (ok && (got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
         len += got;
-        if (cap - len < 1024) {
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-        }
+        ok = cap - len >= 1024 || BL_GROW(buf, cap, cap + 1) == 0;
+    }
+    if (!ok) {
+        free(buf);
+        buf = NULL;
     }
     if (buf) {
         buf[len] = '\0';
