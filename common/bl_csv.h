@@ -67,15 +67,4 @@ size_t bl_csv_offset(const bl_csv_t *r);
 /* Frees the reader; sets *r to NULL; accepts NULL. */
 void bl_csv_close(bl_csv_t **r);
 
-/* Parses a number as SPEC section 2 reads it: trimmed, '.' decimal mark, or
- * ',' as well when decimal_comma; no thousands separators, no hex, no
- * NaN/inf, no trailing characters, finite.  Returns 0 and sets *out, or
- * BL_EDATA with a short reason in why ("not a number", "not finite"). */
-int bl_csv_parse_number(const char *s, bool decimal_comma, double *out,
-                        const char **why);
-
-/* Parses an integer (also "3.0", which reads as 3).  Same contract. */
-int bl_csv_parse_int(const char *s, bool decimal_comma, long long *out,
-                     const char **why);
-
 #endif

@@ -22,6 +22,7 @@
 
 #include "bl_net.h"
 #include "bl_stats.h"
+#include "bl_vec.h"
 #include "cli.h"
 #include "bl_rpc.h"
 
@@ -345,14 +346,8 @@ static void s_row_key(bl_mpr_t r, char *key, size_t size)
 
 static int s_hold(s_export_t *e, const bl_mpr_t *r)
 {
-    if (e->n_held == e->cap_held) {
-        size_t cap = e->cap_held ? e->cap_held * 2 : 4096;
-        s_held_t *h = realloc(e->held, cap * sizeof *h);
-        if (h == NULL) {
-            return -1;
-        }
-        e->held = h;
-        e->cap_held = cap;
+    if (BL_GROW(e->held, e->cap_held, e->n_held + 1) != 0) {
+        return -1;
     }
     s_held_t *h = &e->held[e->n_held++];
     s_row_key(*r, h->key, sizeof h->key);

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "bl_csv.h"
+#include "bl_number.h"
 
 void vr_add(vr_outcome_t *o, bool error, const char *field, const char *fmt,
             ...)
@@ -139,7 +140,7 @@ static void s_number(const vr_context_t *c, const char *field,
         return;
     }
     const char *why = NULL;
-    if (bl_csv_parse_number(s, c->decimal_comma, out, &why) != 0) {
+    if (bl_number_parse(s, c->decimal_comma, out, &why) != 0) {
         vr_add(o, true, field, "'%.40s' is %s", s, why ? why : "not a number");
         return;
     }
@@ -149,7 +150,7 @@ static void s_number(const vr_context_t *c, const char *field,
 static bool s_is_int(const char *s, bool decimal_comma, long long *v,
                      const char **why)
 {
-    return bl_csv_parse_int(s, decimal_comma, v, why) == 0;
+    return bl_number_parse_int(s, decimal_comma, v, why) == 0;
 }
 
 bool vr_date_ok(const char *s)

@@ -67,7 +67,7 @@ static void s_kill_and_restart(const char *victim)
     int pid = bl_test_node_pid(&s_node, victim);
     cr_assert_gt(pid, 0);
     cr_assert_eq(kill(pid, SIGKILL), 0);
-    bl_test_sleep_ms(200);
+    cr_assert(bl_test_wait_gone(pid, 10000), "%s survived SIGKILL", victim);
     cr_assert_eq(bl_test_node_cli(&s_node, NULL, "up"), 0,
                  "the killed daemon did not come back");
     long want = S_ROWS + S_PROVIDERS;
@@ -75,8 +75,9 @@ static void s_kill_and_restart(const char *victim)
         bl_test_sleep_ms(100);
         applied = s_status_field("aggregate", "records_applied");
     }
-    /* Give any duplicate a chance to show up before judging. */
-    bl_test_sleep_ms(2000);
+    /* Judge once nothing is pending: then nothing can be resent. */
+    cr_assert(bl_test_node_wait_quiet(&s_node, 60000), "the node never "
+              "settled: %ld pending", bl_test_node_pending(&s_node));
     applied = s_status_field("aggregate", "records_applied");
     long stored = s_status_field("aggregate", "records_stored");
     cr_assert_eq(applied, want, "applied %ld records, want %ld", applied,

@@ -153,14 +153,16 @@ Test(e2e_workers, a_killed_validation_worker_loses_nothing, .timeout = 300)
     int pid = bl_test_node_pid(&n, "validate.2");
     cr_assert_gt(pid, 0);
     cr_assert_eq(kill(pid, SIGKILL), 0);
-    bl_test_sleep_ms(200);
+    cr_assert(bl_test_wait_gone(pid, 10000), "validate.2 survived SIGKILL");
     cr_assert_eq(bl_test_node_cli(&n, NULL, "up"), 0);
     long want = rows + S_PROVIDERS;
     for (int i = 0; i < 1200 && applied < want; i++) {
         bl_test_sleep_ms(100);
         applied = bl_test_node_status(&n, "aggregate", "records_applied", 0);
     }
-    bl_test_sleep_ms(2000);
+    /* Judge once nothing is pending: then nothing can be resent. */
+    cr_assert(bl_test_node_wait_quiet(&n, 60000), "the node never settled: "
+              "%ld pending", bl_test_node_pending(&n));
     cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_applied", 0),
                  want);
     cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 0),

@@ -6,6 +6,7 @@
  * invariants are the oracle.
  */
 #include "bl_csv.h"
+#include "bl_number.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,14 +51,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (int comma = 0; comma < 2; comma++) {
                 double d = 0;
                 const char *why = NULL;
-                if (bl_csv_parse_number(f, comma, &d, &why) == 0) {
+                if (bl_number_parse(f, comma, &d, &why) == 0) {
                     s_check(d == d && d - d == 0);
                 } else {
                     s_check(why != NULL);
                 }
                 long long ll = 0;
                 why = NULL;
-                if (bl_csv_parse_int(f, comma, &ll, &why) != 0) {
+                if (bl_number_parse_int(f, comma, &ll, &why) != 0) {
                     s_check(why != NULL);
                 }
             }

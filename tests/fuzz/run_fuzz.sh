@@ -1,10 +1,14 @@
 #!/bin/sh
-# Builds the bl_csv libFuzzer target with clang (address and undefined
-# behaviour sanitizers) into BUILD_DIR and runs it for SECONDS (default 30)
-# from the seed files in tests/fuzz/corpus/.  New inputs the fuzzer finds
-# go to BUILD_DIR/fuzz_csv_corpus, never into the source tree.  Without
-# clang or its libFuzzer runtime it says so and succeeds: fuzzing is a
-# bonus, not a build requirement.
+# Builds the libFuzzer targets with clang (address and undefined behaviour
+# sanitizers) into BUILD_DIR and runs them, one after the other, for
+# SECONDS in all (default 90): the CSV reader gets two shares, the
+# envelope decoder (bl_msg), the MessagePack payload reader (bl_mp), the
+# node config loader and the catalogue loader one share each.  Seeds come
+# from tests/fuzz/corpus/<target>/; new inputs the fuzzer finds go to
+# BUILD_DIR/fuzz_<target>_corpus, never into the source tree, and a
+# crashing input to BUILD_DIR/<target>-crash-*.  Without clang or its
+# libFuzzer runtime it says so and succeeds: fuzzing is a bonus, not a
+# build requirement.
 #
 # usage: tests/fuzz/run_fuzz.sh BUILD_DIR [SECONDS]
 set -eu
@@ -14,7 +18,7 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
     exit 2
 fi
 build_dir=$1
-seconds=${2:-30}
+seconds=${2:-90}
 case $seconds in
     ''|*[!0-9]*) echo "$0: SECONDS must be a whole number: $seconds" >&2
                  exit 2 ;;
@@ -26,6 +30,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
     exit 0
 fi
 src_dir=$(cd "$(dirname "$0")/../.." && pwd)
+common=$src_dir/common
 
 mkdir -p "$build_dir"
 probe="$build_dir/fuzz_probe.c"
@@ -41,16 +46,51 @@ if ! "$cc" -fsanitize=fuzzer "$probe" -o "$build_dir/fuzz_probe" \
 fi
 rm -f "$probe" "$build_dir/fuzz_probe"
 
-"$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
-    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$src_dir/common" \
-    "$src_dir/common/bl_csv.c" "$src_dir/common/bl_error.c" \
-    "$src_dir/tests/fuzz/fuzz_csv.c" -o "$build_dir/fuzz_csv"
+# build NAME SOURCE [extra flags and sources...]
+build() {
+    name=$1
+    shift
+    "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
+        -fno-sanitize-recover=undefined \
+        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$common" \
+        "$@" "$common/bl_error.c" "$common/bl_vec.c" \
+        -o "$build_dir/fuzz_$name"
+}
 
-corpus="$build_dir/fuzz_csv_corpus"
-mkdir -p "$corpus"
-cp "$src_dir"/tests/fuzz/corpus/* "$corpus"/
+build csv "$src_dir/tests/fuzz/fuzz_csv.c" "$common/bl_csv.c" \
+    "$common/bl_number.c"
+build msg "$src_dir/tests/fuzz/fuzz_msg.c" "$common/bl_msg.c" \
+    "$common/bl_mp.c" $(pkg-config --cflags --libs msgpack)
+build mp "$src_dir/tests/fuzz/fuzz_mp.c" "$common/bl_mp.c" \
+    $(pkg-config --cflags --libs msgpack)
+yaml_src="$src_dir/tests/fuzz/fuzz_yaml.c $common/bl_config.c
+    $common/bl_catalogue.c $common/bl_yaml.c $common/bl_diag.c
+    $common/bl_fs.c $(pkg-config --cflags --libs yaml-0.1)"
+# shellcheck disable=SC2086
+build config -DBL_FUZZ_CONFIG \
+    -DBL_FUZZ_CATALOGUE_SRC="\"$src_dir/config/catalogue.yaml\"" $yaml_src
+# shellcheck disable=SC2086
+build catalogue -DBL_FUZZ_CATALOGUE \
+    -DBL_FUZZ_CATALOGUE_SRC="\"$src_dir/config/catalogue.yaml\"" $yaml_src
 
-# -max_len lets inputs pass the 64 KiB field bound now and then.
-exec "$build_dir/fuzz_csv" -max_total_time="$seconds" -max_len=200000 \
-    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$build_dir/" \
-    "$corpus"
+share=$((seconds / 6))
+[ "$share" -ge 1 ] || share=1
+# run NAME SECONDS MAX_LEN
+run() {
+    corpus="$build_dir/fuzz_$1_corpus"
+    mkdir -p "$corpus"
+    cp "$src_dir/tests/fuzz/corpus/$1"/* "$corpus"/
+    echo "== fuzz_$1 for $2 s"
+    "$build_dir/fuzz_$1" -max_total_time="$2" -max_len="$3" \
+        -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$build_dir/$1-" "$corpus" 2>"$build_dir/fuzz_$1.log" ||
+        { tail -40 "$build_dir/fuzz_$1.log" >&2; return 1; }
+    tail -1 "$build_dir/fuzz_$1.log"
+}
+
+# -max_len lets CSV inputs pass the 64 KiB field bound now and then.
+run csv $((share * 2)) 200000
+run msg "$share" 4096
+run mp "$share" 4096
+run config "$share" 8192
+run catalogue "$share" 32768

@@ -1,0 +1,279 @@
+/*
+ * bl_number: reading a number field as SPEC section 2 reads it (see
+ * bl_number.h).  The shape is checked by hand before strtod/strtoll see
+ * the text, because both take more than the SPEC allows (hex, "inf",
+ * "nan", the locale's decimal mark).
+ */
+#include "bl_number.h"
+
+#include <errno.h>
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_NUMBER_STACK 128  /* bytes of a number copied without malloc */
+
+static bool s_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool s_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The shape of a number, checked before any conversion, because strtod()
+ * also takes hex, "inf", "nan" and the locale's decimal mark. */
+typedef struct s_number {
+    const char *begin;   /* first byte after trimming */
+    const char *end;     /* one past the last byte after trimming */
+    const char *mark;    /* the decimal mark, or NULL */
+    bool fraction_zero;  /* no fraction, or only zeros after the mark */
+    bool exponent;       /* an e/E part is present */
+} s_number_t;
+
+/* Checks [+-]digits[(.|,)digits][(e|E)[+-]digits] with at least one digit
+ * before the exponent; ',' counts only when decimal_comma.  Returns the
+ * reason, or NULL when the shape is right. */
+static const char *s_scan_number(const char *s, bool decimal_comma,
+                                 s_number_t *n)
+{
+    while (s_blank(*s)) {
+        s++;
+    }
+    const char *end = s + strlen(s);
+    while (end > s && s_blank(end[-1])) {
+        end--;
+    }
+    if (end == s) {
+        return "empty";
+    }
+    memset(n, 0, sizeof *n);
+    n->begin = s;
+    n->end = end;
+    n->fraction_zero = true;
+    const char *p = s;
+    if (*p == '+' || *p == '-') {
+        p++;
+    }
+    size_t digits = 0;
+    while (p < end && s_digit(*p)) {
+        p++;
+        digits++;
+    }
+    if (p < end && (*p == '.' || (decimal_comma && *p == ','))) {
+        n->mark = p++;
+        while (p < end && s_digit(*p)) {
+            if (*p != '0') {
+                n->fraction_zero = false;
+            }
+            p++;
+            digits++;
+        }
+    }
+    if (digits == 0) {
+        return "not a number";
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        n->exponent = true;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+        if (p == end || !s_digit(*p)) {
+            return "not a number";
+        }
+        while (p < end && s_digit(*p)) {
+            p++;
+        }
+    }
+    return p == end ? NULL : "not a number";
+}
+
+/* A "C" locale, made once, for strtod(): the process's locale may use
+ * ',' as its decimal mark.  Lock-free lazy creation; a lost race frees its
+ * copy. */
+static locale_t s_c_locale(void)
+{
+    static _Atomic(locale_t) cached = (locale_t)0;
+    locale_t loc = atomic_load(&cached);
+    if (loc != (locale_t)0) {
+        return loc;
+    }
+    locale_t made = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (made == (locale_t)0) {
+        return (locale_t)0;
+    }
+    locale_t expected = (locale_t)0;
+    if (!atomic_compare_exchange_strong(&cached, &expected, made)) {
+        freelocale(made);
+        return expected;
+    }
+    return made;
+}
+
+static int s_reject(const char **why, const char *reason)
+{
+    if (why != NULL) {
+        *why = reason;
+    }
+    return BL_EDATA;
+}
+
+int bl_number_parse(const char *s, bool decimal_comma, double *out,
+                    const char **why)
+{
+    if (s == NULL || out == NULL) {
+        if (why != NULL) {
+            *why = "no input";
+        }
+        return BL_EINVAL;
+    }
+    s_number_t n;
+    const char *reason = s_scan_number(s, decimal_comma, &n);
+    if (reason != NULL) {
+        return s_reject(why, reason);
+    }
+    /* A copy with '.' as the mark and nothing after the number. */
+    size_t len = (size_t)(n.end - n.begin);
+    char stack[S_NUMBER_STACK];
+    char *copy = stack;
+    if (len + 1 > sizeof stack) {
+        copy = malloc(len + 1);
+        if (copy == NULL) {
+            if (why != NULL) {
+                *why = "out of memory";
+            }
+            return BL_ENOMEM;
+        }
+    }
+    memcpy(copy, n.begin, len);
+    copy[len] = '\0';
+    if (n.mark != NULL) {
+        copy[n.mark - n.begin] = '.';
+    }
+
+    locale_t c_loc = s_c_locale();
+    locale_t old = (locale_t)0;
+    if (c_loc != (locale_t)0) {
+        old = uselocale(c_loc);
+    }
+    errno = 0;
+    char *stop = NULL;
+    double v = strtod(copy, &stop);
+    int saved = errno;
+    if (old != (locale_t)0) {
+        uselocale(old);
+    }
+    bool whole = stop == copy + len;
+    if (copy != stack) {
+        free(copy);
+    }
+
+    if (!whole) {
+        return s_reject(why, "not a number");
+    }
+    if (!isfinite(v) || (saved == ERANGE && fabs(v) > 1.0)) {
+        return s_reject(why, "not finite");
+    }
+    if (saved == ERANGE && fabs(v) < DBL_MIN) {
+        /* Underflow: so small it cannot be told from 0 reliably. */
+        return s_reject(why, "out of range");
+    }
+    *out = v;
+    return 0;
+}
+
+int bl_number_parse_int(const char *s, bool decimal_comma, long long *out,
+                        const char **why)
+{
+    if (s == NULL || out == NULL) {
+        if (why != NULL) {
+            *why = "no input";
+        }
+        return BL_EINVAL;
+    }
+    s_number_t n;
+    const char *reason = s_scan_number(s, decimal_comma, &n);
+    if (reason != NULL) {
+        return s_reject(why, reason);
+    }
+    if (!n.exponent && n.fraction_zero) {
+        /* Plain digits (maybe "3.0"): exact with strtoll, which does not
+         * depend on the locale for digits.  The digits end at the mark. */
+        const char *digits_end = n.mark != NULL ? n.mark : n.end;
+        if (digits_end == n.begin || (digits_end == n.begin + 1 &&
+                                      !s_digit(n.begin[0]))) {
+            /* ".0", "-.0": no integer digits, the value is 0. */
+            *out = 0;
+            return 0;
+        }
+        size_t len = (size_t)(digits_end - n.begin);
+        char stack[S_NUMBER_STACK];
+        char *copy = stack;
+        if (len + 1 > sizeof stack) {
+            copy = malloc(len + 1);
+            if (copy == NULL) {
+                if (why != NULL) {
+                    *why = "out of memory";
+                }
+                return BL_ENOMEM;
+            }
+        }
+        memcpy(copy, n.begin, len);
+        copy[len] = '\0';
+        errno = 0;
+        char *stop = NULL;
+        long long v = strtoll(copy, &stop, 10);
+        int saved = errno;
+        bool whole = stop == copy + len;
+        if (copy != stack) {
+            free(copy);
+        }
+        if (!whole) {
+            return s_reject(why, "not a number");
+        }
+        if (saved == ERANGE) {
+            return s_reject(why, "out of range");
+        }
+        *out = v;
+        return 0;
+    }
+    double d = 0;
+    int rc = bl_number_parse(s, decimal_comma, &d, why);
+    if (rc != 0) {
+        return rc;
+    }
+    if (d != floor(d)) {
+        return s_reject(why, "not an integer");
+    }
+    /* 2^63 is exact as a double; anything from it up does not fit. */
+    if (d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
+        return s_reject(why, "out of range");
+    }
+    *out = (long long)d;
+    return 0;
+}
+
+int bl_number_parse_steps(const char *s, bool decimal_comma, int *out,
+                          const char **why)
+{
+    long long v = 0;
+    const char *reason = NULL;
+    int rc = bl_number_parse_int(s, decimal_comma, &v, &reason);
+    if (rc == BL_EDATA || (rc == 0 && (v < 0 || v > BL_NUMBER_STEPS_MAX))) {
+        return s_reject(why, "not a number of steps: an integer 0-4");
+    }
+    if (rc != 0) {
+        if (why != NULL) {
+            *why = reason;
+        }
+        return rc;
+    }
+    *out = (int)v;
+    return 0;
+}

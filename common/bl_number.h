@@ -1,0 +1,43 @@
+/*
+ * bl_number: reading one number field by the rules of SPEC section 2, so
+ * that every reader (the CLI, validation, tools) agrees.
+ *
+ * A number is trimmed of spaces and tabs; '.' is always the decimal mark,
+ * ',' is one too when decimal_comma (a ';' file); there are no thousands
+ * separators, no hex, no NaN or inf, no trailing characters ("12a"), and
+ * it must be finite as a double.  This module does not know columns or
+ * files: the caller names the field and the line in its message, and
+ * decides what an empty field means (here it is "empty").
+ *
+ * Thread-safe; the process locale does not matter.
+ */
+#ifndef BL_NUMBER_H
+#define BL_NUMBER_H
+
+#include <stdbool.h>
+
+#include "bl_error.h"
+
+/* The highest value of a `steps` indicator (0..4 steps met). */
+#define BL_NUMBER_STEPS_MAX 4
+
+/* Parses a number.  Returns 0 and sets *out; BL_EDATA with a short reason
+ * in *why (when why is not NULL): "empty", "not a number", "not finite"
+ * (beyond the double range), "out of range" (an underflow to 0); BL_EINVAL
+ * for a NULL s or out; BL_ENOMEM.  *out is untouched on failure. */
+int bl_number_parse(const char *s, bool decimal_comma, double *out,
+                    const char **why);
+
+/* Parses an integer: plain digits, or a number whose value is whole
+ * ("3.0", "2.5e1").  Same contract, with the reasons "not an integer" and
+ * "out of range" (outside long long) as well. */
+int bl_number_parse_int(const char *s, bool decimal_comma, long long *out,
+                        const char **why);
+
+/* Parses a `steps` value: an integer 0..BL_NUMBER_STEPS_MAX ("3.0" reads
+ * as 3).  Same contract; every refused input gives the reason "not a number
+ * of steps: an integer 0-4". */
+int bl_number_parse_steps(const char *s, bool decimal_comma, int *out,
+                          const char **why);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * Tests of bl_number: the number forms SPEC section 2 accepts and those it
+ * forbids (with the reason given), integers and whole decimals, `steps`
+ * values 0-4, long digit strings, and independence from the process
+ * locale.  Memory only.
+ */
+#include "bl_number.h"
+
+#include <criterion/criterion.h>
+#include <float.h>
+#include <locale.h>
+#include <string.h>
+
+typedef struct num_case {
+    const char *in;
+    bool comma;
+    double want;
+} num_case_t;
+
+Test(bl_number, parse_accepts_spec_forms, .timeout = 10)
+{
+    static const num_case_t ok[] = {
+        {"0", false, 0.0},        {"12", false, 12.0},
+        {"12.5", false, 12.5},    {" 12.5\t", false, 12.5},
+        {"-3", false, -3.0},      {"+3.25", false, 3.25},
+        {".5", false, 0.5},       {"5.", false, 5.0},
+        {"1e3", false, 1000.0},   {"2.5E-2", false, 0.025},
+        {"1e+2", false, 100.0},   {"12,5", true, 12.5},
+        {"12.5", true, 12.5},     {"-0,25", true, -0.25},
+        {"007", false, 7.0},      {"1.7976931348623157e308", false, DBL_MAX},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double v = -99;
+        const char *why = NULL;
+        int rc = bl_number_parse(ok[i].in, ok[i].comma, &v, &why);
+        cr_assert_eq(rc, 0, "'%s': %s", ok[i].in, why);
+        cr_assert_eq(v, ok[i].want, "'%s' read as %g", ok[i].in, v);
+    }
+}
+
+typedef struct bad_case {
+    const char *in;
+    bool comma;
+    const char *why;
+} bad_case_t;
+
+Test(bl_number, parse_rejects_what_spec_forbids, .timeout = 10)
+{
+    static const bad_case_t bad[] = {
+        {"", false, "empty"},
+        {"   ", false, "empty"},
+        {"12,5", false, "not a number"},
+        {"1,234.5", true, "not a number"},
+        {"1,234,567", true, "not a number"},
+        {"1 234", false, "not a number"},
+        {"NaN", false, "not a number"},
+        {"nan", false, "not a number"},
+        {"inf", false, "not a number"},
+        {"-Infinity", false, "not a number"},
+        {"0x1A", false, "not a number"},
+        {"0x1p3", false, "not a number"},
+        {"12a", false, "not a number"},
+        {"1e", false, "not a number"},
+        {"1e+", false, "not a number"},
+        {"e5", false, "not a number"},
+        {".", false, "not a number"},
+        {"-", false, "not a number"},
+        {"+-1", false, "not a number"},
+        {"1.2.3", false, "not a number"},
+        {"--1", false, "not a number"},
+        {"- 1", false, "not a number"},
+        {"1e309", false, "not finite"},
+        {"-1e999", false, "not finite"},
+        {"1e-400", false, "out of range"},
+        {"NA", false, "not a number"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double v = -99;
+        const char *why = NULL;
+        int rc = bl_number_parse(bad[i].in, bad[i].comma, &v, &why);
+        cr_assert_eq(rc, BL_EDATA, "'%s' accepted as %g", bad[i].in, v);
+        cr_assert_str_eq(why, bad[i].why, "'%s'", bad[i].in);
+        cr_assert_eq(v, -99, "'%s' touched *out", bad[i].in);
+    }
+}
+
+Test(bl_number, parse_takes_long_digit_strings, .timeout = 10)
+{
+    char s[400];
+    memset(s, '0', 300);
+    strcpy(s + 300, "1.5");
+    double v = 0;
+    cr_assert_eq(bl_number_parse(s, false, &v, NULL), 0);
+    cr_assert_eq(v, 1.5);
+    s[301] = ',';
+    cr_assert_eq(bl_number_parse(s, true, &v, NULL), 0);
+    cr_assert_eq(v, 1.5);
+}
+
+typedef struct int_case {
+    const char *in;
+    bool comma;
+    long long want;
+} int_case_t;
+
+Test(bl_number, parse_int_accepts_integers_and_whole_decimals, .timeout = 10)
+{
+    static const int_case_t ok[] = {
+        {"0", false, 0},
+        {"3", false, 3},
+        {" 42 ", false, 42},
+        {"-7", false, -7},
+        {"+7", false, 7},
+        {"3.0", false, 3},
+        {"3,00", true, 3},
+        {"4.", false, 4},
+        {"1e3", false, 1000},
+        {"2.5e1", false, 25},
+        {"9223372036854775807", false, 9223372036854775807LL},
+        {"-9223372036854775808", false, -9223372036854775807LL - 1},
+        {"9223372036854775807.000", false, 9223372036854775807LL},
+        {"-0", false, 0},
+        {".0", false, 0},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        long long v = -99;
+        const char *why = NULL;
+        int rc = bl_number_parse_int(ok[i].in, ok[i].comma, &v, &why);
+        cr_assert_eq(rc, 0, "'%s': %s", ok[i].in, why);
+        cr_assert_eq(v, ok[i].want, "'%s' read as %lld", ok[i].in, v);
+    }
+}
+
+Test(bl_number, parse_int_rejects_fractions_and_overflow, .timeout = 10)
+{
+    static const bad_case_t bad[] = {
+        {"3.5", false, "not an integer"},
+        {"3,5", true, "not an integer"},
+        {"3,0", false, "not a number"},
+        {"0.001", false, "not an integer"},
+        {"1e-1", false, "not an integer"},
+        {"9223372036854775808", false, "out of range"},
+        {"-9223372036854775809", false, "out of range"},
+        {"1e19", false, "out of range"},
+        {"1e400", false, "not finite"},
+        {"", false, "empty"},
+        {"NA", false, "not a number"},
+        {"0x10", false, "not a number"},
+        {"12a", false, "not a number"},
+        {"1 000", false, "not a number"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long long v = -99;
+        const char *why = NULL;
+        int rc = bl_number_parse_int(bad[i].in, bad[i].comma, &v, &why);
+        cr_assert_eq(rc, BL_EDATA, "'%s' accepted as %lld", bad[i].in, v);
+        cr_assert_str_eq(why, bad[i].why, "'%s'", bad[i].in);
+        cr_assert_eq(v, -99, "'%s' touched *out", bad[i].in);
+    }
+}
+
+Test(bl_number, parse_ignores_process_locale, .timeout = 10)
+{
+    /* A locale with a decimal comma, when one is installed. */
+    const char *names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
+                           "nb_NO.UTF-8"};
+    bool set = false;
+    for (size_t i = 0; i < 4 && !set; i++) {
+        set = setlocale(LC_NUMERIC, names[i]) != NULL;
+    }
+    double v = 0;
+    cr_assert_eq(bl_number_parse("12.5", false, &v, NULL), 0);
+    cr_assert_eq(v, 12.5);
+    cr_assert_eq(bl_number_parse("12,5", true, &v, NULL), 0);
+    cr_assert_eq(v, 12.5);
+    setlocale(LC_NUMERIC, "C");
+}
+
+Test(bl_number, parse_steps_takes_0_to_4, .timeout = 10)
+{
+    static const struct {
+        const char *in;
+        bool comma;
+        int want;
+    } ok[] = {{"0", false, 0}, {"4", false, 4}, {" 3 ", false, 3},
+              {"3.0", false, 3}, {"2,00", true, 2}, {"1e0", false, 1}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int v = -99;
+        const char *why = NULL;
+        cr_assert_eq(bl_number_parse_steps(ok[i].in, ok[i].comma, &v, &why),
+                     0, "'%s': %s", ok[i].in, why);
+        cr_assert_eq(v, ok[i].want, "'%s' read as %d", ok[i].in, v);
+    }
+}
+
+Test(bl_number, parse_steps_refuses_everything_else, .timeout = 10)
+{
+    static const char *const bad[] = {"5", "-1", "2.5", "", "NA", "3a",
+                                      "0x2", "2,0", "1e1", "nan"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int v = -99;
+        const char *why = NULL;
+        cr_assert_eq(bl_number_parse_steps(bad[i], false, &v, &why),
+                     BL_EDATA, "'%s' accepted as %d", bad[i], v);
+        cr_assert_str_eq(why, "not a number of steps: an integer 0-4",
+                         "'%s'", bad[i]);
+        cr_assert_eq(v, -99, "'%s' touched *out", bad[i]);
+    }
+}
+
+Test(bl_number, null_input_is_a_programming_error_code, .timeout = 10)
+{
+    double d;
+    long long ll;
+    int st;
+    const char *why = NULL;
+    cr_assert_eq(bl_number_parse(NULL, false, &d, &why), BL_EINVAL);
+    cr_assert_str_eq(why, "no input");
+    cr_assert_eq(bl_number_parse_int("1", false, NULL, NULL), BL_EINVAL);
+    cr_assert_eq(bl_number_parse_steps(NULL, false, &st, NULL), BL_EINVAL);
+    (void)ll;
+}
