@@ -25,6 +25,7 @@
 #include "report_html.h"
 #include "report_i18n.h"
 #include "report_model.h"
+#include "report_names.h"
 #include "report_pdf.h"
 
 enum { DB_PROV = 0, DB_SUMMARY };
@@ -135,6 +136,8 @@ static int s_decode_groups(bl_mpr_t *r, report_indicator_t *ind)
     }
     return r->err;
 }
+
+static const char *s_language(const report_t *rp, const char *country);
 
 static report_provider_t *s_decode_provider(const report_t *rp,
                                             const void *data, size_t len,
@@ -343,7 +346,9 @@ static report_provider_t *s_decode_provider(const report_t *rp,
             bl_mpr_skip(&r);
         }
     }
-    if (r.err == 0 && p->provider_id != NULL && p->indicators != NULL) {
+    /* names in the report's language (SPEC 3) */
+    if (r.err == 0 && p->provider_id != NULL && p->indicators != NULL
+        && report_names_provider(p, cat, s_language(rp, p->country)) == 0) {
         return p;
     }
 fail:
@@ -543,6 +548,11 @@ static int s_write_provider(const report_t *rp, const report_provider_t *p,
     if (rc != 0) {
         return rc;
     }
+    rc = report_names_messages(m, rp->cfg->catalogue);
+    if (rc != 0) {
+        report_i18n_destroy(&m);
+        return bl_err_set(err, rc, "out of memory");
+    }
     int files = 0;
     static const char *const formats[] = {"html", "pdf", "csv", "json"};
     for (int i = 0; i < 4 && rc == 0; i++) {
@@ -672,7 +682,9 @@ static int s_render_summary(const report_t *rp, MDB_txn *txn, int64_t period,
     }
     report_i18n_t *m = NULL;
     const char *lang = s_language(rp, rp->cfg->country);
-    if (s != NULL && report_i18n_open(&m, rp->messages_dir, lang, err) == 0) {
+    if (s != NULL && report_i18n_open(&m, rp->messages_dir, lang, err) == 0
+        && report_names_messages(m, rp->cfg->catalogue) == 0
+        && report_names_summary(s, rp->cfg->catalogue, lang) == 0) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/summary.html", dir);
         FILE *f = fopen(path, "w");
