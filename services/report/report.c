@@ -34,6 +34,7 @@
 #include "report_html.h"
 #include "report_i18n.h"
 #include "report_model.h"
+#include "report_names.h"
 #include "report_pdf.h"
 #include "report_signif.h"
 
@@ -195,6 +196,8 @@ static int s_decode_groups(bl_mpr_t *r, report_indicator_t *ind)
     }
     return r->err;
 }
+
+static const char *s_language(const report_t *rp, const char *country);
 
 static report_provider_t *s_decode_provider(const report_t *rp,
                                             const void *data, size_t len,
@@ -403,7 +406,9 @@ static report_provider_t *s_decode_provider(const report_t *rp,
             bl_mpr_skip(&r);
         }
     }
-    if (r.err == 0 && p->provider_id != NULL && p->indicators != NULL) {
+    /* names in the report's language (SPEC 3) */
+    if (r.err == 0 && p->provider_id != NULL && p->indicators != NULL
+        && report_names_provider(p, cat, s_language(rp, p->country)) == 0) {
         return p;
     }
 fail:
@@ -603,6 +608,11 @@ static const report_i18n_t *s_messages(report_t *rp, const char *lang,
     if (report_i18n_open_builtin(&m, lang, err) != 0) {
         return NULL;
     }
+    if (report_names_messages(m, rp->cfg->catalogue) != 0) {
+        report_i18n_destroy(&m);
+        bl_err_set(err, BL_ENOMEM, "out of memory");
+        return NULL;
+    }
     snprintf(rp->msg_langs[rp->n_msgs], sizeof rp->msg_langs[0], "%s", lang);
     rp->msgs[rp->n_msgs++] = m;
     return m;
@@ -708,6 +718,10 @@ static int s_render_summary(const report_t *rp, MDB_txn *txn, int64_t period,
     report_i18n_t *m = NULL;
     const char *lang = s_language(rp, rp->cfg->country);
     int rc = report_i18n_open_builtin(&m, lang, err);
+    if (rc == 0 && (report_names_messages(m, rp->cfg->catalogue) != 0 ||
+                    report_names_summary(s, rp->cfg->catalogue, lang) != 0)) {
+        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/summary.html", dir);
     FILE *f = NULL;

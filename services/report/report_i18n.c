@@ -226,6 +226,13 @@ static char *s_path(const char *dir, const char *lang)
     return p;
 }
 
+int report_i18n_set(report_i18n_t *m, const char *key, const char *text)
+{
+    /* English has no local table: its words are the fallback table */
+    s_table_t *t = strcmp(m->lang, "en") == 0 ? &m->en : &m->local;
+    return s_table_put(t, key, text);
+}
+
 int report_i18n_open(report_i18n_t **out, const char *dir, const char *lang,
                      bl_err_t *err)
 {

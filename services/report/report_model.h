@@ -80,7 +80,7 @@ typedef struct report_curve_point {
 /* One indicator of the catalogue as it concerns this provider. */
 typedef struct report_indicator {
     char *id;                /* "RES-01" */
-    char *name;              /* catalogue name, shown as given */
+    char *name;              /* catalogue name in the report's language */
     char *principle;         /* "result_orientation" */
     char *kind;              /* ratio | value | survey_share | ... */
     char *unit;              /* "%", "days"; may be NULL */
