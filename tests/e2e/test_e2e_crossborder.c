@@ -244,10 +244,10 @@ static void s_assert_same_as_single(void)
 {
     s_single_run();
     int bad = 1;
-    for (int i = 0; i < 300 && bad != 0; i++) {
+    for (int i = 0; i < 150 && bad != 0; i++) {
         bad = s_differences(false);
         if (bad != 0) {
-            bl_test_sleep_ms(300);
+            bl_test_sleep_ms(1000);
         }
     }
     if (bad != 0) {
@@ -291,7 +291,7 @@ static void s_assert_same_as_single(void)
 }
 
 Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
-     .init = s_setup, .fini = s_teardown, .timeout = 300)
+     .init = s_setup, .fini = s_teardown, .timeout = 600)
 {
     char *out = NULL;
     cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
@@ -304,7 +304,7 @@ Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
 }
 
 Test(e2e_crossborder, international_started_after_the_nationals_closed,
-     .init = s_setup, .fini = s_teardown, .timeout = 300)
+     .init = s_setup, .fini = s_teardown, .timeout = 600)
 {
     for (int c = 0; c < S_N_COUNTRIES; c++) {
         cr_assert_eq(bl_test_node_cli(&s_net.nat[c], NULL, "up"), 0);
