@@ -706,9 +706,9 @@ static void s_on_page(benchmark_link_t *l, const bl_msg_t *m)
     l->next_poll_ms = 0;  /* there may be another period waiting */
 }
 
-static void s_on_requests(void *svc, void *sock)
+static void s_on_requests(void *ctx, void *sock)
 {
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     for (;;) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
@@ -747,10 +747,10 @@ static void s_on_requests(void *svc, void *sock)
     }
 }
 
-static void s_on_uplink_acks(void *svc, void *sock)
+static void s_on_uplink_acks(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_err_t err = {0};
     if (bl_outbox_on_readable(l->uplink, 0, &err) != 0) {
         s_set_error(l, "uplink: %s", err.msg);
@@ -1184,17 +1184,17 @@ static void s_zap_refused(void *ctx, const char *key, const char *address)
            address);
 }
 
-static void s_on_zap(void *svc, void *sock)
+static void s_on_zap(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_zap_on_readable(l->zap, s_zap_refused, l);
 }
 
-static void s_on_door(void *svc, void *sock)
+static void s_on_door(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_err_t err = {0};
     if (bl_inbox_on_readable(l->door, &err) != 0) {
         bl_log(BL_LOG_ERROR, "link: batch not applied: %s", err.msg);
@@ -1314,12 +1314,12 @@ int benchmark_link_register(benchmark_link_t *l, bl_daemon_t *d)
     }
     if (l->uplink) {
         rc |= bl_daemon_add_socket(d, bl_outbox_socket(l->uplink, 0),
-                                   s_on_uplink_acks);
-        rc |= bl_daemon_add_socket(d, l->requests, s_on_requests);
+                                   s_on_uplink_acks, l);
+        rc |= bl_daemon_add_socket(d, l->requests, s_on_requests, l);
     }
     if (l->zap) {
-        rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap);
-        rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door);
+        rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap, l);
+        rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door, l);
     }
     return rc;
 }

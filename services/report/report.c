@@ -182,6 +182,10 @@ static report_provider_t *s_decode_provider(const report_t *rp,
             bool b = false;
             bl_mpr_bool(&r, &b);
             p->share_identity = b;
+        } else if (bl_mp_str_eq(k, kl, "intl_pending")) {
+            bool b = false;
+            bl_mpr_bool(&r, &b);
+            p->international_pending = b;
         } else if (bl_mp_str_eq(k, kl, "has_prev")) {
             bool b = false;
             bl_mpr_bool(&r, &b);
