@@ -44,7 +44,8 @@ struct bl_daemon {
     void *svc;
     bl_msg_t tmpl;
     void *extra_socks[S_EXTRA_SOCKETS];
-    void (*extra_cb[S_EXTRA_SOCKETS])(void *svc, void *sock);
+    void (*extra_cb[S_EXTRA_SOCKETS])(void *ctx, void *sock);
+    void *extra_ctx[S_EXTRA_SOCKETS];  /* each socket's callback context */
     size_t n_extra;
     bool disk_low;                   /* below the reserve at last look */
     char disk_why[BL_ERR_MSG_MAX];   /* the refusal, while disk_low */
@@ -386,13 +387,15 @@ int bl_daemon_open(bl_daemon_t *d)
 }
 
 int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
-                         void (*on_readable)(void *svc, void *sock))
+                         void (*on_readable)(void *ctx, void *sock),
+                         void *ctx)
 {
     if (d->n_extra == S_EXTRA_SOCKETS) {
         return BL_EINVAL;
     }
     d->extra_socks[d->n_extra] = sock;
     d->extra_cb[d->n_extra] = on_readable;
+    d->extra_ctx[d->n_extra] = ctx;
     d->n_extra++;
     return 0;
 }
@@ -516,7 +519,7 @@ int bl_daemon_run(bl_daemon_t *d)
         }
         for (size_t i = 0; i < d->n_extra; i++) {
             if (items[1 + lanes + i].revents & ZMQ_POLLIN) {
-                d->extra_cb[i](d->svc, d->extra_socks[i]);
+                d->extra_cb[i](d->extra_ctx[i], d->extra_socks[i]);
             }
         }
         if (s_reload) {

@@ -102,10 +102,12 @@ int bl_daemon_on_reload(bl_daemon_t *d,
                         int (*fn)(void *ctx, const bl_config_t *cfg,
                                   bl_err_t *err),
                         void *ctx);
-/* Registers one more socket to poll; on_readable is called when it has
- * input.  At most 8. */
+/* Registers one more socket to poll; on_readable(ctx, sock) is called
+ * when it has input, with the ctx given here (the module that owns the
+ * socket, not the stage state).  At most 8; BL_EINVAL past that. */
 int bl_daemon_add_socket(bl_daemon_t *d, void *sock,
-                         void (*on_readable)(void *svc, void *sock));
+                         void (*on_readable)(void *ctx, void *sock),
+                         void *ctx);
 
 /* The endpoint of worker k (1-based) of stage s: the configured one when
  * the stage has one worker, else "<ipc path>.<k>" or tcp port + k - 1. */

@@ -44,9 +44,8 @@ static const char *const s_dbs[] = {"register", "values", "stats",
 #define S_PROVIDERS_PER_MSG 100
 
 typedef struct benchmark {
-    benchmark_link_t *link;  /* first: the link's socket callbacks find
-                                themselves here (benchmark_link.c) */
     bl_daemon_t *d;
+    benchmark_link_t *link;  /* uplink and door; NULL-safe */
     const bl_config_t *cfg;
     size_t n_ind;
     bl_mpw_t w;
@@ -427,7 +426,23 @@ typedef struct s_run {
     long *pos_index;            /* [provider][indicator][group] -> position */
     uint32_t *inst_n;           /* [provider][indicator][group] -> values in
                                    the provider's group instance */
+    bool intl_pending;          /* national: the international results of
+                                   the period have not come back yet */
 } s_run_t;
+
+/* National with `upstream`: whether period's international results have
+ * not come back yet (meta "xgen.<period>" is written when they do). */
+static bool s_intl_pending(benchmark_t *b, MDB_txn *txn, int64_t period)
+{
+    if (b->cfg->upstream_endpoint == NULL) {
+        return false;
+    }
+    char key[48];
+    snprintf(key, sizeof key, "xgen.%" PRId64, period);
+    uint64_t have = 0;
+    bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &have, NULL);
+    return have == 0;
+}
 
 /* Partner x of an area: one of the node's providers, or (from n_providers
  * on) a provider of another country known from the international node. */
@@ -514,7 +529,9 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
     const bc_provider_t *p = &run->in->providers[i];
     const bl_catalogue_t *cat = b->cfg->catalogue;
     size_t ng = b->cfg->n_groups;
-    bl_mpw_map(w, 10);
+    bl_mpw_map(w, 11);
+    bl_mpw_str(w, "intl_pending");
+    bl_mpw_bool(w, run->intl_pending);
     bl_mpw_str(w, "id");
     bl_mpw_str(w, p->id);
     bl_mpw_str(w, "name");
@@ -952,8 +969,9 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         free(inst_n);
         goto done;
     }
-    s_run_t run = {b, txn, period, gen, &in, &out, cells,
-                   has_prev ? prev : NULL, pos_index, inst_n};
+    s_run_t run = {b,         txn,    period, gen,
+                   &in,       &out,   cells,  has_prev ? prev : NULL,
+                   pos_index, inst_n, s_intl_pending(b, txn, period)};
     rc = s_send_results(&run, err);
     free(inst_n);
     if (rc == 0) {
@@ -1137,10 +1155,49 @@ static void s_tick(void *svc)
     benchmark_link_tick(((benchmark_t *)svc)->link);
 }
 
+typedef struct s_waiting {
+    benchmark_t *b;
+    MDB_txn *txn;
+    char list[96];       /* "2024,2025", cut short with "..." */
+} s_waiting_t;
+
+static int s_waiting_period(void *ctx, const char *const *parts, size_t n,
+                            const MDB_val *v)
+{
+    (void)v;
+    s_waiting_t *w = ctx;
+    char *end = NULL;
+    long long period = n == 1 ? strtoll(parts[0] + 4, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || !s_intl_pending(w->b, w->txn,
+                                                       period)) {
+        return 0;
+    }
+    size_t at = strlen(w->list);
+    if (at + 16 >= sizeof w->list) {
+        snprintf(w->list + at, sizeof w->list - at, "%s",
+                 at + 4 < sizeof w->list ? "..." : "");
+        return 1;
+    }
+    snprintf(w->list + at, sizeof w->list - at, "%s%lld", at ? "," : "",
+             period);
+    return 0;
+}
+
 static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
 {
-    (void)txn;
-    return benchmark_link_health(((benchmark_t *)svc)->link, reply);
+    benchmark_t *b = svc;
+    uint32_t n = benchmark_link_health(b->link, reply);
+    if (b->cfg->upstream_endpoint == NULL) {
+        return n;
+    }
+    /* The periods closed here whose international comparison is still
+     * pending (SPEC 7). */
+    s_waiting_t w = {b, txn, ""};
+    bl_page_each(txn, bl_daemon_meta(b->d), "gen.", 4, s_waiting_period, &w,
+                 NULL);
+    bl_mpw_str(reply, "intl_pending");
+    bl_mpw_str(reply, w.list[0] ? w.list : "none");
+    return n + 1;
 }
 
 static void s_close(void **svc)

@@ -720,9 +720,9 @@ static void s_contact(benchmark_link_t *l)
     }
 }
 
-static void s_on_requests(void *svc, void *sock)
+static void s_on_requests(void *ctx, void *sock)
 {
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     for (;;) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
@@ -762,10 +762,10 @@ static void s_on_requests(void *svc, void *sock)
     }
 }
 
-static void s_on_uplink_acks(void *svc, void *sock)
+static void s_on_uplink_acks(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_err_t err = {0};
     s_contact(l);
     if (bl_outbox_on_readable(l->uplink, 0, &err) != 0) {
@@ -1208,10 +1208,10 @@ static void s_handshake_refused(void *ctx, const char *why,
            why, address);
 }
 
-static void s_on_monitor(void *svc, void *sock)
+static void s_on_monitor(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_zap_on_monitor(l->zap, s_handshake_refused, l);
 }
 
@@ -1234,17 +1234,17 @@ static int s_reload(void *ctx, const bl_config_t *cfg, bl_err_t *err)
     return 0;
 }
 
-static void s_on_zap(void *svc, void *sock)
+static void s_on_zap(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_zap_on_readable(l->zap, s_zap_refused, l);
 }
 
-static void s_on_door(void *svc, void *sock)
+static void s_on_door(void *ctx, void *sock)
 {
     (void)sock;
-    benchmark_link_t *l = *(benchmark_link_t **)svc;
+    benchmark_link_t *l = ctx;
     bl_err_t err = {0};
     if (bl_inbox_on_readable(l->door, &err) != 0) {
         bl_log(BL_LOG_ERROR, "link: batch not applied: %s", err.msg);
@@ -1379,14 +1379,14 @@ int benchmark_link_register(benchmark_link_t *l, bl_daemon_t *d)
     }
     if (l->uplink) {
         rc |= bl_daemon_add_socket(d, bl_outbox_socket(l->uplink, 0),
-                                   s_on_uplink_acks);
-        rc |= bl_daemon_add_socket(d, l->requests, s_on_requests);
+                                   s_on_uplink_acks, l);
+        rc |= bl_daemon_add_socket(d, l->requests, s_on_requests, l);
     }
     if (l->zap) {
-        rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap);
-        rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door);
+        rc |= bl_daemon_add_socket(d, bl_zap_socket(l->zap), s_on_zap, l);
+        rc |= bl_daemon_add_socket(d, bl_inbox_socket(l->door), s_on_door, l);
         rc |= bl_daemon_add_socket(d, bl_zap_monitor_socket(l->zap),
-                                   s_on_monitor);
+                                   s_on_monitor, l);
         rc |= bl_daemon_on_reload(d, s_reload, l);
     }
     return rc;

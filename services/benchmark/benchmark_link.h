@@ -56,9 +56,8 @@ int benchmark_link_open(benchmark_link_t **out,
 
 void benchmark_link_close(benchmark_link_t **link);
 
-/* Registers the link's sockets with the daemon's poll loop.  The daemon
- * passes its stage state to their callbacks: the stage state's first
- * member must be the benchmark_link_t pointer. */
+/* Registers the link's sockets with the daemon's poll loop (the link is
+ * their callbacks' context). */
 int benchmark_link_register(benchmark_link_t *link, bl_daemon_t *d);
 
 /* National: queues period's register and values for the international

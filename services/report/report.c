@@ -245,6 +245,10 @@ static report_provider_t *s_decode_provider(const report_t *rp,
             bool b = false;
             bl_mpr_bool(&r, &b);
             p->share_identity = b;
+        } else if (bl_mp_str_eq(k, kl, "intl_pending")) {
+            bool b = false;
+            bl_mpr_bool(&r, &b);
+            p->international_pending = b;
         } else if (bl_mp_str_eq(k, kl, "has_prev")) {
             bool b = false;
             bl_mpr_bool(&r, &b);
@@ -1270,9 +1274,9 @@ static void s_kick(report_t *rp)
     }
 }
 
-static void s_on_kick(void *svc, void *sock)
+static void s_on_kick(void *ctx, void *sock)
 {
-    report_t *rp = svc;
+    report_t *rp = ctx;
     char b;
     while (zmq_recv(sock, &b, sizeof b, ZMQ_DONTWAIT) >= 0) {
     }
@@ -1735,7 +1739,7 @@ static int s_open_pair(report_t *rp, const char *name, void **in,
         return bl_err_set(err, BL_EZMQ, "cannot open %s: %s", ep,
                           zmq_strerror(zmq_errno()));
     }
-    int rc = bl_daemon_add_socket(rp->d, *in, s_on_kick);
+    int rc = bl_daemon_add_socket(rp->d, *in, s_on_kick, rp);
     if (rc != 0) {
         return bl_err_set(err, rc, "cannot poll %s", ep);
     }

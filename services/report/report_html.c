@@ -467,6 +467,11 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
     s_raw(w, "</h2>\n<p class=\"intro\">");
     s_msg(w, "section.areas_intro");
     s_raw(w, "</p>\n");
+    if (r->international_pending) {
+        s_raw(w, "<p class=\"intro\">");
+        s_msg(w, "areas.international_pending");
+        s_raw(w, "</p>\n");
+    }
     if (r->area_count == 0) {
         s_raw(w, "<p>");
         s_msg(w, "areas.none");

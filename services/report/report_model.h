@@ -153,6 +153,8 @@ typedef struct report_provider {
     int share_identity;      /* 1: yes */
     int period;              /* 2025 */
     int has_previous_period; /* 1: figures for period - 1 exist */
+    int international_pending; /* 1: the international comparison has
+                                  not come back yet (national node) */
     char *node_id;           /* the node that made the report; may be NULL */
     char *catalogue;         /* "elc 2025.1"; may be NULL */
     char *generated;         /* "2026-03-01"; may be NULL */

@@ -499,6 +499,10 @@ static void s_areas(s_pdf_t *p)
     s_heading(p, "section.areas");
     s_para(p, report_i18n_get(p->m, "section.areas_intro"), 9, 0,
            REPORT_GREY_MUTED, 0, 6);
+    if (r->international_pending) {
+        s_para(p, report_i18n_get(p->m, "areas.international_pending"), 9,
+               0, REPORT_GREY_MUTED, 0, 6);
+    }
     if (r->area_count == 0) {
         s_para(p, report_i18n_get(p->m, "areas.none"), 9, 0,
                REPORT_GREY_TEXT, 0, 3);

@@ -9,7 +9,8 @@
  * the international node's positions must carry the reference and gap of
  * a reference to a national statistic as the single node's do.  Once with
  * the international node up from the start, once started only after the
- * nationals closed.
+ * nationals closed: until then each report says that the international
+ * comparison is pending and `benchlearn status` names the period.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #define S_NATIONAL_GROUPS "  national: [country, service_type]\n" \
                           "  country: [country]\n"
 #define S_N_COUNTRIES 4
+/* The start of the pending note in a Norwegian report. */
+#define S_PENDING_NO "Den internasjonale sammenligningen er ikke klar"
 
 static const char *const s_countries[S_N_COUNTRIES] = {"NO", "PT", "EE",
                                                         "LT"};
@@ -244,10 +247,10 @@ static void s_assert_same_as_single(void)
 {
     s_single_run();
     int bad = 1;
-    for (int i = 0; i < 300 && bad != 0; i++) {
+    for (int i = 0; i < 150 && bad != 0; i++) {
         bad = s_differences(false);
         if (bad != 0) {
-            bl_test_sleep_ms(300);
+            bl_test_sleep_ms(1000);
         }
     }
     if (bad != 0) {
@@ -291,7 +294,7 @@ static void s_assert_same_as_single(void)
 }
 
 Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
-     .init = s_setup, .fini = s_teardown, .timeout = 300)
+     .init = s_setup, .fini = s_teardown, .timeout = 600)
 {
     char *out = NULL;
     cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
@@ -304,14 +307,28 @@ Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
 }
 
 Test(e2e_crossborder, international_started_after_the_nationals_closed,
-     .init = s_setup, .fini = s_teardown, .timeout = 300)
+     .init = s_setup, .fini = s_teardown, .timeout = 600)
 {
     for (int c = 0; c < S_N_COUNTRIES; c++) {
         cr_assert_eq(bl_test_node_cli(&s_net.nat[c], NULL, "up"), 0);
         s_national_cycle(c);
     }
+    /* Until the international results come: the report says so and
+     * status names the period. */
     char *out = NULL;
+    bl_test_node_cli(&s_net.nat[0], &out, "status");
+    cr_assert_not_null(strstr(out, "intl_pending=2025"), "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_sh("grep -q '%s' %s/var/reports/2025/NO-0001.html",
+                            S_PENDING_NO, s_net.nat[0].dir),
+                 0, "no pending note in a report");
     cr_assert_eq(bl_test_node_cli(&s_net.intl, &out, "up"), 0, "%s", out);
     free(out);
     s_assert_same_as_single();
+    bl_test_node_cli(&s_net.nat[0], &out, "status");
+    cr_assert_not_null(strstr(out, "intl_pending=none"), "%s", out);
+    free(out);
+    cr_assert_neq(bl_test_sh("grep -q '%s' %s/var/reports/2025/NO-0001.html",
+                             S_PENDING_NO, s_net.nat[0].dir),
+                  0, "a pending note after the results came");
 }
