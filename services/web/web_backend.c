@@ -76,7 +76,7 @@ int web_backend_call(web_backend_t *b, bl_stage_t stage, int k,
                      const bl_mpw_t *w, bl_reply_t *reply, int timeout_ms,
                      bl_err_t *err)
 {
-    bl_rpc_t *rpc;
+    bl_rpc_t *rpc = NULL;
     int rc = s_rpc(b, stage, k, &rpc, err);
     if (rc == 0) {
         rc = bl_rpc_call(rpc, w, reply, timeout_ms, err);
@@ -91,7 +91,7 @@ int web_backend_call(web_backend_t *b, bl_stage_t stage, int k,
 int web_backend_send(web_backend_t *b, bl_stage_t stage, const bl_mpw_t *w,
                      bl_err_t *err)
 {
-    bl_rpc_t *rpc;
+    bl_rpc_t *rpc = NULL;
     int rc = s_rpc(b, stage, 1, &rpc, err);
     if (rc == 0) {
         rc = bl_rpc_send(rpc, w, S_TIMEOUT_MS, err);
@@ -106,7 +106,7 @@ int web_backend_send(web_backend_t *b, bl_stage_t stage, const bl_mpw_t *w,
 int web_backend_recv(web_backend_t *b, bl_stage_t stage, bl_reply_t *reply,
                      bl_err_t *err)
 {
-    bl_rpc_t *rpc;
+    bl_rpc_t *rpc = NULL;
     int rc = s_rpc(b, stage, 1, &rpc, err);
     if (rc == 0) {
         rc = bl_rpc_recv(rpc, reply, S_TIMEOUT_MS, err);
