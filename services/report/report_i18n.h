@@ -44,9 +44,9 @@ const char *report_i18n_lang(const report_i18n_t *m);
  * string lives as long as m. */
 const char *report_i18n_get(const report_i18n_t *m, const char *key);
 
-/* Sets key to text in m's language, over what the message
- * files say (used for the indicator catalogue's own principle and service
- * type names).  Returns 0 or BL_ENOMEM. */
+/* Sets key to text in m's language, over what the message files say (for
+ * the indicator catalogue's own principle and service type names).
+ * Returns 0 or BL_ENOMEM. */
 int report_i18n_set(report_i18n_t *m, const char *key, const char *text);
 
 /* The text for key with every "{name}" replaced by its value; the variadic

@@ -134,6 +134,25 @@ Test(e2e_sample, reports_are_rendered_self_contained_and_agree,
                        "%s/var/reports/2025/*.html >/dev/null",
                        d),
                   0, "an HTML report references an external URL");
+    /* Indicator names in the report's language (SPEC 3): Norwegian and
+     * Portuguese providers get their own; tests/unit/test_report_names.c
+     * checks every name. */
+    static const char *const named[][3] = {
+        {"NO-0001", "Planmål nådd", "Plan objectives achieved"},
+        {"PT-0001", "Objetivos do plano alcançados",
+         "Plan objectives achieved"},
+    };
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/var/reports/2025/%s.html", d,
+                 named[i][0]);
+        char *html = s_read(path);
+        cr_assert_not_null(html, "missing %s", path);
+        cr_assert_not_null(strstr(html, named[i][1]), "%s: no '%s'", path,
+                           named[i][1]);
+        cr_assert_null(strstr(html, named[i][2]), "%s: '%s' in English",
+                       path, named[i][2]);
+        free(html);
+    }
     /* The provider's value on one indicator, as exported, is in its
      * report's CSV. */
     snprintf(path, sizeof path, "%s/export/positions.csv", d);
