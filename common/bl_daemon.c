@@ -48,7 +48,6 @@ struct bl_daemon {
     void *extra_ctx[S_EXTRA_SOCKETS];  /* each socket's callback context */
     size_t n_extra;
     bool disk_low;                   /* below the reserve at last look */
-    char disk_why[BL_ERR_MSG_MAX];   /* the refusal, while disk_low */
     long long disk_checked_ms;       /* last look at the free space */
     char *config_path;               /* read again on SIGHUP */
     s_hook_t hooks[S_RELOAD_HOOKS];  /* told of each reloaded config */
@@ -213,7 +212,10 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     bl_mpw_init(&extra);
     uint32_t n_extra = d->ops->health ? d->ops->health(d->svc, txn, &extra)
                                       : 0;
-    bl_mpw_map(reply, 11 + n_extra + (d->disk_low ? 1 : 0));
+    /* The disk as it is now, not as of the last look. */
+    bl_err_t why = {0};
+    bool low = bl_store_room(d->store, &why) != 0;
+    bl_mpw_map(reply, 11 + n_extra + (low ? 1 : 0));
     bl_mpw_str(reply, "ok");
     bl_mpw_bool(reply, true);
     bl_mpw_str(reply, "daemon");
@@ -236,9 +238,9 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     bl_mpw_uint(reply, bl_store_used(d->store));
     bl_mpw_str(reply, "ready");
     bl_mpw_bool(reply, true);
-    if (d->disk_low) {
+    if (low) {
         bl_mpw_str(reply, "disk");
-        bl_mpw_str(reply, d->disk_why);
+        bl_mpw_str(reply, why.msg);
     }
     bl_mpw_raw(reply, bl_mpw_data(&extra), bl_mpw_size(&extra));
     int rc = extra.err;
@@ -412,7 +414,6 @@ static void s_watch_disk(bl_daemon_t *d)
     bl_err_t why = {0};
     bool low = bl_store_room(d->store, &why) != 0;
     if (low && !d->disk_low) {
-        snprintf(d->disk_why, sizeof d->disk_why, "%s", why.msg);
         bl_log(BL_LOG_ERROR, "%s: new work is refused until space is freed",
                why.msg);
     } else if (!low && d->disk_low) {
@@ -421,7 +422,6 @@ static void s_watch_disk(bl_daemon_t *d)
         bl_log(BL_LOG_INFO, "disk space is back in %s (%llu MB free): "
                "work resumes", bl_store_dir(d->store),
                (unsigned long long)(avail >> 20));
-        d->disk_why[0] = '\0';
     }
     d->disk_low = low;
 }
