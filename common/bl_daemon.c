@@ -90,7 +90,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
             if (worker < 1 || worker > BL_OUTBOX_LANES_MAX) {
                 fprintf(stderr, "%s: --worker: %s is not 1..%d\n", argv[0],
                         argv[i], BL_OUTBOX_LANES_MAX);
-                return 1;
+                return BL_EXIT_USER;
             }
         } else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
             workers = argv[++i];
@@ -99,12 +99,12 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
              * detaches them */
         } else {
             s_usage(argv[0]);
-            return 1;
+            return BL_EXIT_USER;
         }
     }
     bl_daemon_t *d = calloc(1, sizeof *d);
     if (d == NULL) {
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     d->ops = ops;
     d->worker = worker;
@@ -127,7 +127,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
         bl_diags_clear(&diags);
         free(d->config_path);
         free(d);
-        return 1;
+        return BL_EXIT_USER;
     }
     bl_diags_clear(&diags);
     char why[256];
@@ -137,7 +137,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
         bl_config_destroy(&d->cfg);
         free(d->config_path);
         free(d);
-        return 1;
+        return BL_EXIT_USER;
     }
     bl_daemon_worker_name(d->cfg, ops->stage, worker, d->name,
                           sizeof d->name);
@@ -312,7 +312,7 @@ int bl_daemon_open(bl_daemon_t *d)
     if (mrc != 0) {
         bl_log(BL_LOG_ERROR, "cannot create data directory '%s': %s",
                cfg->data_dir, strerror(-mrc));
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     const char *names[BL_DAEMON_DBS_MAX] = {"meta", "seen", "outbox"};
     size_t n = S_CORE_DBS;
@@ -323,14 +323,14 @@ int bl_daemon_open(bl_daemon_t *d)
     bl_daemon_store_dir(cfg, ops->stage, d->worker, dir, sizeof dir);
     if (bl_store_open(&d->store, dir, names, n, 0, &err) != 0) {
         bl_log(BL_LOG_ERROR, "%s", err.msg);
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     bl_store_set_reserve(d->store, (uint64_t)cfg->disk_reserve_mb << 20);
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         bl_log(BL_LOG_ERROR, "cannot create ZeroMQ context: %s",
                zmq_strerror(zmq_errno()));
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     bl_msg_t *t = &d->tmpl;
     /* The sender id must not change with the worker count either: the
@@ -361,12 +361,12 @@ int bl_daemon_open(bl_daemon_t *d)
                            bl_store_dbi(d->store, 0), "next", ep_ptrs,
                            (size_t)lanes, NULL, t, &err) != 0) {
             bl_log(BL_LOG_ERROR, "cannot open outbox: %s", err.msg);
-            return 2;
+            return BL_EXIT_SYSTEM;
         }
     }
     if (ops->open && ops->open(&d->svc, d, &err) != 0) {
         bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     char ep[512];
     bl_daemon_endpoint(cfg, ops->stage, d->worker, ep, sizeof ep);
@@ -375,13 +375,13 @@ int bl_daemon_open(bl_daemon_t *d)
                       bl_store_dbi(d->store, 1), ep, NULL, &h, d, t,
                       &err) != 0) {
         bl_log(BL_LOG_ERROR, "%s", err.msg);
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     int rc = s_write_pid(d);
     if (rc != 0) {
         bl_log(BL_LOG_ERROR, "cannot write pid file '%s': %s", d->pid_path,
                strerror(-rc));
-        return 2;
+        return BL_EXIT_SYSTEM;
     }
     bl_log(BL_LOG_INFO, "ready endpoint=%s store=%s pending=%" PRIu64, ep,
            dir, d->outbox ? bl_outbox_pending(d->outbox) : 0);

@@ -51,17 +51,18 @@ typedef struct bl_stage_ops {
 } bl_stage_ops_t;
 
 /* Parses argv (-c CONFIG, --worker N), loads the config, sets up logging
- * and signal handling.  Returns 0, 1 (user error, printed) or 2. */
+ * and signal handling.  Returns BL_EXIT_OK, BL_EXIT_USER (printed) or
+ * BL_EXIT_SYSTEM: the program's exit status. */
 int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
                    const bl_stage_ops_t *ops);
 
 /* Opens the store, the outbox, the stage and the inbox; writes the pid
- * file; logs "ready".  Returns 0 or 2 (logged). */
+ * file; logs "ready".  Returns BL_EXIT_OK or BL_EXIT_SYSTEM (logged). */
 int bl_daemon_open(bl_daemon_t *d);
 
 /* Runs the poll loop until SIGTERM/SIGINT; on SIGHUP reads the config
- * again (the disk reserve, and what the reload hooks take).  Returns 0 or
- * 2. */
+ * again (the disk reserve, and what the reload hooks take).  Returns
+ * BL_EXIT_OK or BL_EXIT_SYSTEM. */
 int bl_daemon_run(bl_daemon_t *d);
 
 /* Closes everything in reverse order and frees d; sets *d to NULL. */

@@ -38,6 +38,13 @@ enum bl_error_code {
 #undef BL_ERROR_ENUM
 };
 
+/* The exit status of every program (SPEC section 6). */
+typedef enum bl_exit {
+    BL_EXIT_OK = 0,      /* done */
+    BL_EXIT_USER = 1,    /* the user's mistake: arguments, config, data */
+    BL_EXIT_SYSTEM = 2   /* the system failed: store, sockets, memory */
+} bl_exit_t;
+
 /* Maximum length of an error detail message, including the NUL. */
 #define BL_ERR_MSG_MAX 512
 

@@ -30,7 +30,7 @@ typedef struct s_frame {
     size_t rid_len;
     zmq_msg_t body;                /* the envelope */
     bl_msg_t msg;                  /* decoded, valid while body lives */
-    int ok;                        /* decoded */
+    bool ok;                       /* decoded */
     s_outcome_t outcome;           /* what the batch did with it */
     char reason[BL_ERR_MSG_MAX];   /* why refused */
     size_t reply_off, reply_len;   /* request: its reply in the reply buf */
@@ -356,7 +356,7 @@ static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
     zmq_msg_close(&rid);
     zmq_msg_init(&f->body);
     if (!more || zmq_msg_recv(&f->body, ib->sock, 0) < 0) {
-        f->ok = 0;
+        f->ok = false;
         snprintf(f->reason, sizeof f->reason, "empty message");
         return 1;
     }
@@ -376,14 +376,14 @@ static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
     }
     bl_err_t derr = {0};
     if (extra) {
-        f->ok = 0;
+        f->ok = false;
         snprintf(f->reason, sizeof f->reason, "unexpected extra frames");
     } else if (bl_msg_decode(zmq_msg_data(&f->body), zmq_msg_size(&f->body),
                              &f->msg, &derr) != 0) {
-        f->ok = 0;
+        f->ok = false;
         snprintf(f->reason, sizeof f->reason, "%s", derr.msg);
     } else {
-        f->ok = 1;
+        f->ok = true;
         /* The ZAP handler's user id: who the CURVE key belongs to. */
         const char *peer = zmq_msg_gets(&f->body, "User-Id");
         snprintf(f->msg.peer, sizeof f->msg.peer, "%s", peer ? peer : "");

@@ -245,7 +245,7 @@ static int s_pump_lane(bl_outbox_t *ob, size_t l, MDB_txn *txn,
     if (rc == 0) {
         rc = bl_scan_from(&scan, k, sizeof k);
     }
-    int was_idle = ln->next_send == ln->acked + 1;
+    bool was_idle = ln->next_send == ln->acked + 1;
     MDB_val mk, mv;
     while (rc == 0 && ln->next_send <= ln->acked + S_WINDOW &&
            (rc = bl_scan_next(&scan, &mk, &mv)) == 1) {
@@ -264,7 +264,7 @@ static int s_pump_lane(bl_outbox_t *ob, size_t l, MDB_txn *txn,
         }
         if (was_idle) {
             ln->last_progress_ms = now;
-            was_idle = 0;
+            was_idle = false;
         }
         ln->next_send = seq + 1;
     }

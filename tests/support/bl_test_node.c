@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,10 +36,74 @@ const char *bl_test_binary_dir(void)
     return s ? s : BL_BINARY_DIR;
 }
 
+/* Forks a process that waits on a pipe from us: a byte means the node was
+ * stopped properly; end of file without one means we died, and then it
+ * stops the node and removes its directory itself. */
+static int s_watchdog(bl_test_node_t *n)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s/benchlearn -c %s down >/dev/null 2>&1; rm -rf %s",
+             n->dir, bl_test_binary_dir(), n->config, n->dir);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return -1;
+    }
+    /* Neither end may leak into the daemons: one that held the write end
+     * would keep the watchdog from ever seeing our death. */
+    if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[1]);
+        char b;
+        ssize_t got;
+        do {
+            got = read(fds[0], &b, 1);
+        } while (got < 0 && errno == EINTR);
+        if (got == 1) {
+            _exit(0);
+        }
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    n->watchdog_fd = fds[1];
+    n->watchdog_pid = (int)pid;
+    return 0;
+}
+
+/* Tells the watchdog the node was stopped, and waits for it to go. */
+static void s_watchdog_release(bl_test_node_t *n)
+{
+    if (n->watchdog_fd >= 0) {
+        ssize_t w = write(n->watchdog_fd, "x", 1);
+        (void)w;
+        close(n->watchdog_fd);
+        n->watchdog_fd = -1;
+    }
+    if (n->watchdog_pid > 0) {
+        waitpid(n->watchdog_pid, NULL, 0);
+        n->watchdog_pid = 0;
+    }
+}
+
 int bl_test_node_init(bl_test_node_t *n, const char *role_yaml,
                       const char *groups_yaml, const char *extra_yaml)
 {
     n->n_expect = 0;
+    n->watchdog_fd = -1;
+    n->watchdog_pid = 0;
     /* Daemons double-forked by `benchlearn up` become our children, so
      * that bl_test_node_stop can read how they ended. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
@@ -49,6 +114,9 @@ int bl_test_node_init(bl_test_node_t *n, const char *role_yaml,
         return -1;
     }
     snprintf(n->config, sizeof n->config, "%s/node.yaml", n->dir);
+    if (s_watchdog(n) != 0) {
+        return -1;
+    }
     FILE *f = fopen(n->config, "w");
     if (f == NULL) {
         return -1;
@@ -290,6 +358,7 @@ size_t bl_test_node_stop_check(bl_test_node_t *n, char *why, size_t size)
         s_problem(&p, "benchlearn down: status %d: %s", rc, out ? out : "");
     }
     free(out);
+    s_watchdog_release(n);
     s_reap(d, nd, &p);
     s_scan_logs(n, &p);
     char cmd[512];

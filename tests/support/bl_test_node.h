@@ -10,6 +10,9 @@
  * declare with bl_test_node_expect_error.  For the exit statuses,
  * bl_test_node_init makes the test process the daemons' subreaper (Linux):
  * `benchlearn up` double-forks them, and they become its children.
+ * A watchdog process stops the node and removes its directory when the
+ * test process dies without stopping it (a ctest timeout kills it), so no
+ * daemon outlives its test.
  */
 #ifndef BL_TEST_NODE_H
 #define BL_TEST_NODE_H
@@ -23,6 +26,8 @@
 typedef struct bl_test_node {
     char dir[256];         /* the temporary directory */
     char config[300];      /* dir/node.yaml */
+    int watchdog_fd;       /* write end of the watchdog's pipe, or -1 */
+    int watchdog_pid;      /* the watchdog process, or 0 */
     size_t n_expect;       /* patterns in expect */
     char expect[BL_TEST_EXPECT_MAX][BL_TEST_EXPECT_LEN]; /* allowed E lines */
 } bl_test_node_t;
