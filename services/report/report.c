@@ -1,10 +1,12 @@
 /*
  * report: stored results in, report files out (see report.h).
  *
- * Store: "prov" period \x1f provider -> the provider's result as the
- * benchmarking daemon wrote it (benchmark.c, s_write_provider);
- * "summary" period -> the coordinator's summary (s_write_summary).
- * meta "rendered.<period>" is the last close generation rendered.
+ * Store: "prov" period \x1f provider -> the provider's result and
+ * "summary" period -> the coordinator's summary, as the benchmarking
+ * daemon encoded them (bl_results_codec.h).
+ * meta "rendered.<period>" is the last close generation rendered;
+ * "pending.<period>" a close to render, "closes.<period>" how many closes
+ * came (a close under the same generation renders again).
  */
 #include "report.h"
 
@@ -38,6 +40,7 @@ typedef struct s_job {
     bool active;
     int64_t period;
     uint64_t generation;
+    uint64_t closes;         /* "closes.<period>" when the job began */
     int files;
     struct s_cursor *at;
 } s_job_t;
@@ -688,8 +691,18 @@ static int s_apply_close(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
      * providers a turn, so the daemon keeps answering meanwhile. */
     char key[48];
     snprintf(key, sizeof key, "pending.%" PRId64, period);
-    return bl_store_put_u64(txn, bl_daemon_meta(rp->d), key, (uint64_t)gen,
-                            err);
+    int rc = bl_store_put_u64(txn, bl_daemon_meta(rp->d), key, (uint64_t)gen,
+                              err);
+    /* Counted too: fresh results under the same generation (international
+     * results that came back) must render again. */
+    uint64_t closes = 0;
+    snprintf(key, sizeof key, "closes.%" PRId64, period);
+    if (rc == 0) {
+        rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &closes, err);
+    }
+    return rc != 0 ? rc
+                   : bl_store_put_u64(txn, bl_daemon_meta(rp->d), key,
+                                      closes + 1, err);
 }
 
 static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,
@@ -811,6 +824,11 @@ static bool s_next_job(report_t *rp, MDB_txn *txn)
         p[k.mv_size - 8] = '\0';
         rp->job.period = strtoll(p, NULL, 10);
         rp->job.generation = bl_store_u64_from(v.mv_data);
+        char key[48];
+        snprintf(key, sizeof key, "closes.%s", p);
+        rp->job.closes = 0;
+        bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &rp->job.closes,
+                         NULL);
         rp->job.files = 0;
         memset(rp->job.at, 0, sizeof *rp->job.at);
         rp->job.active = true;
@@ -832,7 +850,12 @@ static int s_finish_job(void *ctx, MDB_txn *txn, bl_err_t *err)
     if (rc != 0) {
         return rc;
     }
-    if (pending == rp->job.generation) {
+    uint64_t closes = 0;
+    char ckey[48];
+    snprintf(ckey, sizeof ckey, "closes.%" PRId64, rp->job.period);
+    rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), ckey, &closes, err);
+    if (rc == 0 && pending == rp->job.generation &&
+        closes == rp->job.closes) {
         rc = bl_store_del(txn, bl_daemon_meta(rp->d), key, strlen(key), err);
     }
     snprintf(key, sizeof key, "rendered.%" PRId64, rp->job.period);

@@ -266,7 +266,7 @@ static int s_differences(bool explain)
 static void s_assert_same_as_single(void)
 {
     int bad = 1;
-    for (int i = 0; i < 150 && bad != 0; i++) {
+    for (int i = 0; i < 40 && bad != 0; i++) {
         bad = s_differences(false);
         if (bad != 0) {
             bl_test_sleep_ms(1000);
