@@ -176,9 +176,17 @@ static void s_all_cycles(void)
     cr_assert_eq(bl_test_sh("%s", script), 0);
     for (int c = -1; c < S_N_COUNTRIES; c++) {
         const bl_test_node_t *n = c < 0 ? &s_net.single : &s_net.nat[c];
-        cr_assert_eq(bl_test_sh("test \"$(cat %s/cycle.rc)\" = 0", n->dir),
-                     0, "submit and close failed on %s: see %s/cycle.log",
-                     c < 0 ? "the single node" : s_countries[c], n->dir);
+        if (bl_test_sh("test \"$(cat %s/cycle.rc)\" = 0", n->dir) != 0) {
+            char path[400], log[2048] = "";
+            snprintf(path, sizeof path, "%s/cycle.log", n->dir);
+            FILE *f = fopen(path, "r");
+            if (f != NULL) {
+                log[fread(log, 1, sizeof log - 1, f)] = '\0';
+                fclose(f);
+            }
+            cr_assert_fail("submit and close failed on %s: %s",
+                           c < 0 ? "the single node" : s_countries[c], log);
+        }
     }
 }
 
