@@ -31,6 +31,7 @@
 #include "benchmark_link.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_results_codec.h"
 
 enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS,
        DB_CPOS, DB_UPLINK, DB_LINK_SEEN, DB_XBAND4, DB_XSTATS, DB_CBAND4,
@@ -50,7 +51,6 @@ typedef struct benchmark {
     size_t n_ind;
     bl_mpw_t w;
     bl_mpw_t items;
-    bl_mpw_t ext;            /* external group entries of one indicator */
     benchmark_learning_t *learning;  /* actions, practices, their exports */
 } benchmark_t;
 
@@ -428,6 +428,9 @@ typedef struct s_run {
                                    the provider's group instance */
     bool intl_pending;          /* national: the international results of
                                    the period have not come back yet */
+    bl_results_provider_t res;  /* one provider's results, reused */
+    bl_results_group_t *groups; /* res's group entries, one block */
+    size_t cap_units;           /* room in res.units */
 } s_run_t;
 
 /* National with `upstream`: whether period's international results have
@@ -446,38 +449,63 @@ static bool s_intl_pending(benchmark_t *b, MDB_txn *txn, int64_t period)
 
 /* Partner x of an area: one of the node's providers, or (from n_providers
  * on) a provider of another country known from the international node. */
-static void s_write_partner(bl_mpw_t *w, const bc_input_t *in, size_t x)
+static void s_fill_partner(bl_results_partner_t *pt, const bc_input_t *in,
+                           size_t x)
 {
-    bool share;
+    memset(pt, 0, sizeof *pt);
     const char *id, *name, *st, *country;
     if (x < in->n_providers) {
         const bc_provider_t *p = &in->providers[x];
-        share = p->share_identity;
+        pt->named = p->share_identity;
         id = p->id;
         name = p->name;
         st = p->service_type;
         country = p->country;
     } else {
         const bc_foreign_t *f = &in->foreign[x - in->n_providers];
-        share = f->share_identity && f->id[0] != '\0';
+        pt->named = f->share_identity && f->id[0] != '\0';
         id = f->id;
         name = f->name;
         st = f->service_type;
         country = f->country;
     }
-    bl_mpw_array(w, 5);
-    bl_mpw_bool(w, share);
-    bl_mpw_str(w, share ? id : NULL);
-    bl_mpw_str(w, share ? name : NULL);
-    bl_mpw_str(w, st);
-    bl_mpw_str(w, country);
+    if (pt->named) {
+        snprintf(pt->id, sizeof pt->id, "%s", id);
+        snprintf(pt->name, sizeof pt->name, "%s", name);
+    }
+    snprintf(pt->service_type, sizeof pt->service_type, "%s", st);
+    snprintf(pt->country, sizeof pt->country, "%s", country);
+}
+
+/* Fills g from a position of this run. */
+static void s_fill_position(bl_results_group_t *g, const bc_stat_t *s,
+                            const bc_position_t *q)
+{
+    g->has_n = true;
+    g->n = s->s.n;
+    g->mean = s->s.mean;
+    g->sd = s->s.sd;
+    g->min = s->s.min;
+    g->p10 = s->s.p10;
+    g->p25 = s->s.p25;
+    g->p50 = s->s.p50;
+    g->p75 = s->s.p75;
+    g->p90 = s->s.p90;
+    g->max = s->s.max;
+    g->best_in_class = s->best_in_class;
+    g->percentile_rank = q->percentile_rank;
+    g->band = q->band;
+    g->has_z = q->has_z;
+    g->z = q->z;
+    g->has_reference = q->has_reference;
+    g->reference = q->reference;
+    g->gap = q->gap;
 }
 
 /* The provider's positions in the international node's groups, as they
- * came back over the link: group entries in the layout of
- * s_write_provider.  Returns how many it wrote. */
-static uint32_t s_write_external(s_run_t *run, size_t i, size_t k,
-                                 bl_mpw_t *w)
+ * came back over the link, appended to ind's groups. */
+static void s_add_external(s_run_t *run, size_t i, size_t k,
+                           bl_results_indicator_t *ind)
 {
     benchmark_t *b = run->b;
     const bl_peer_group_t *xg;
@@ -485,7 +513,6 @@ static uint32_t s_write_external(s_run_t *run, size_t i, size_t k,
     const bc_provider_t *p = &run->in->providers[i];
     char pp[24];
     snprintf(pp, sizeof pp, "%" PRId64, run->period);
-    uint32_t written = 0;
     for (size_t g = 0; g < nx; g++) {
         char gk[BC_KEY_MAX];
         bc_group_key(&xg[g], p, gk, sizeof gk);
@@ -499,181 +526,181 @@ static uint32_t s_write_external(s_run_t *run, size_t i, size_t k,
             continue;
         }
         kl = bl_page_join(key, sizeof key, parts, 4);
+        bc_stat_t s;
+        memset(&s, 0, sizeof s);
         if (bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
-                         &sv, NULL) != 0) {
+                         &sv, NULL) != 0 ||
+            benchmark_external_read_stat(sv.mv_data, sv.mv_size, &s.s,
+                                         &s.best_in_class) != 0) {
             continue;
         }
         /* [value, n, rank, band, z, reference, gap] */
+        bc_position_t q;
+        memset(&q, 0, sizeof q);
         bl_mpr_t r;
         bl_mpr_init(&r, pv.mv_data, pv.mv_size);
         uint32_t seven;
+        int64_t band;
+        bool has_gap;
         if (bl_mpr_array(&r, &seven) != 0 || seven != 7 ||
-            bl_mpr_skip(&r) != 0 || bl_mpr_skip(&r) != 0) {
+            bl_mpr_double(&r, &q.value) || bl_mpr_skip(&r) ||
+            bl_mpr_double(&r, &q.percentile_rank) || bl_mpr_int(&r, &band) ||
+            bl_mpr_opt_double(&r, &q.has_z, &q.z) ||
+            bl_mpr_opt_double(&r, &q.has_reference, &q.reference) ||
+            bl_mpr_opt_double(&r, &has_gap, &q.gap) || band < 1 ||
+            band > 4) {
             continue;
         }
-        bl_mpw_array(w, 9);
-        bl_mpw_str(w, xg[g].id);
-        bl_mpw_str(w, gk);
-        bl_mpw_raw(w, sv.mv_data, sv.mv_size);
-        bl_mpw_raw(w, r.p, (size_t)(r.end - r.p));
-        bl_mpw_nil(w);  /* no previous rank across the link */
-        written++;
+        q.band = (int)band;
+        q.has_reference = q.has_reference && has_gap;
+        bl_results_group_t *e = &ind->groups[ind->n_groups++];
+        memset(e, 0, sizeof *e);
+        snprintf(e->id, sizeof e->id, "%s", xg[g].id);
+        snprintf(e->key, sizeof e->key, "%s", gk);
+        s_fill_position(e, &s, &q);
     }
-    return written;
 }
 
-/* One provider's result: see report.c for the reader of this layout. */
+/* The provider's unit rows of the run's generation, read from the store
+ * into run->res.units. */
+static int s_add_units(s_run_t *run, const bc_provider_t *p)
+{
+    benchmark_t *b = run->b;
+    bl_results_provider_t *res = &run->res;
+    res->n_units = 0;
+    char prefix[S_KEY_MAX];
+    char pp[24];
+    snprintf(pp, sizeof pp, "%" PRId64, run->period);
+    const char *parts[] = {pp, p->id, ""};
+    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
+    MDB_cursor *cur;
+    if (pl == 0 || mdb_cursor_open(run->txn, bl_daemon_dbi(b->d, DB_VALUES),
+                                   &cur) != 0) {
+        return 0;
+    }
+    /* prefix = period \x1f provider \x1f; unit rows have a unit part */
+    int rc = 0;
+    MDB_val k = {pl, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
+           memcmp(k.mv_data, prefix, pl) == 0) {
+        char buf[S_KEY_MAX];
+        const char *kp[4];
+        int64_t g;
+        s_cell_t c;
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) == 4 &&
+            kp[2][0] != '\0' && s_decode_value(&v, &g, &c) &&
+            g == run->gen) {
+            if (res->n_units == run->cap_units) {
+                size_t cap = run->cap_units ? 2 * run->cap_units : 16;
+                bl_results_unit_t *u =
+                    realloc(res->units, cap * sizeof *u);
+                if (u == NULL) {
+                    rc = BL_ENOMEM;
+                    break;
+                }
+                res->units = u;
+                run->cap_units = cap;
+            }
+            bl_results_unit_t *u = &res->units[res->n_units++];
+            memset(u, 0, sizeof *u);
+            snprintf(u->unit, sizeof u->unit, "%s", kp[2]);
+            snprintf(u->indicator, sizeof u->indicator, "%s", kp[3]);
+            u->status = c.status;
+            u->has_value = c.has_value;
+            u->value = c.value;
+            u->has_n = c.has_n;
+            u->n = c.n;
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+/* One provider's results (bl_results_codec.h), appended to w. */
 static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
 {
     benchmark_t *b = run->b;
     const bc_provider_t *p = &run->in->providers[i];
     const bl_catalogue_t *cat = b->cfg->catalogue;
     size_t ng = b->cfg->n_groups;
-    bl_mpw_map(w, 11);
-    bl_mpw_str(w, "intl_pending");
-    bl_mpw_bool(w, run->intl_pending);
-    bl_mpw_str(w, "id");
-    bl_mpw_str(w, p->id);
-    bl_mpw_str(w, "name");
-    bl_mpw_str(w, p->name);
-    bl_mpw_str(w, "country");
-    bl_mpw_str(w, p->country);
-    bl_mpw_str(w, "service_type");
-    bl_mpw_str(w, p->service_type);
-    bl_mpw_str(w, "share");
-    bl_mpw_bool(w, p->share_identity);
-    bl_mpw_str(w, "has_prev");
-    bl_mpw_bool(w, run->prev != NULL);
-    bl_mpw_str(w, "ind");
-    bl_mpw_array(w, (uint32_t)b->n_ind);
+    bl_results_provider_t *res = &run->res;
+    snprintf(res->id, sizeof res->id, "%s", p->id);
+    snprintf(res->name, sizeof res->name, "%s", p->name);
+    snprintf(res->country, sizeof res->country, "%s", p->country);
+    snprintf(res->service_type, sizeof res->service_type, "%s",
+             p->service_type);
+    res->share_identity = p->share_identity;
+    res->has_previous_period = run->prev != NULL;
+    res->international_pending = run->intl_pending;
+    res->n_indicators = b->n_ind;
     for (size_t k = 0; k < b->n_ind; k++) {
         const s_cell_t *c = &run->cells[i * b->n_ind + k];
         const s_cell_t *pc = run->prev ? &run->prev[i * b->n_ind + k] : NULL;
-        bl_mpw_array(w, 7);
-        bl_mpw_int(w, c->status);
-        bl_mpw_opt_double(w, c->has_value && c->status == 0, c->value);
-        bl_mpw_opt_double(w, c->has_n, c->n);
-        bl_mpw_opt_double(w, c->has_num, c->num);
-        bl_mpw_opt_double(w, c->has_den, c->den);
-        bl_mpw_opt_double(w, pc && pc->status == 0 && pc->has_value,
-                          pc ? pc->value : 0);
+        bl_results_indicator_t *ind = &res->indicators[k];
+        bl_results_group_t *groups = ind->groups;
+        memset(ind, 0, sizeof *ind);
+        ind->groups = groups;
+        ind->status = c->status;
+        ind->has_value = c->has_value && c->status == 0;
+        ind->value = c->value;
+        ind->has_n = c->has_n;
+        ind->n = c->n;
+        ind->has_numerator = c->has_num;
+        ind->numerator = c->num;
+        ind->has_denominator = c->has_den;
+        ind->denominator = c->den;
+        ind->has_previous = pc && pc->status == 0 && pc->has_value;
+        ind->previous = pc ? pc->value : 0;
         /* One entry per peer group: the position, or "too few peers". */
-        uint32_t entries = 0;
-        for (size_t g = 0; g < ng; g++) {
-            if (run->pos_index[(i * b->n_ind + k) * ng + g] >= 0 ||
-                (c->status == 0 && c->has_value)) {
-                entries++;
-            }
-        }
-        bl_mpw_reset(&b->ext);
-        uint32_t n_ext = s_write_external(run, i, k, &b->ext);
-        bl_mpw_array(w, entries + n_ext);
         for (size_t g = 0; g < ng; g++) {
             long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
             if (pi < 0 && !(c->status == 0 && c->has_value)) {
                 continue;
             }
-            char gk[BC_KEY_MAX];
-            bc_group_key(&b->cfg->groups[g], p, gk, sizeof gk);
-            bl_mpw_array(w, 9);
-            bl_mpw_str(w, b->cfg->groups[g].id);
-            bl_mpw_str(w, gk);
+            bl_results_group_t *e = &ind->groups[ind->n_groups++];
+            memset(e, 0, sizeof *e);
+            snprintf(e->id, sizeof e->id, "%s", b->cfg->groups[g].id);
+            bc_group_key(&b->cfg->groups[g], p, e->key, sizeof e->key);
             if (pi < 0) {
                 /* Too few peers: how many values the instance has. */
-                bl_mpw_uint(w, run->inst_n[(i * b->n_ind + k) * ng + g]);
-                bl_mpw_nil(w);
-                bl_mpw_nil(w);
-                bl_mpw_nil(w);
-                bl_mpw_nil(w);
-                bl_mpw_nil(w);
-                bl_mpw_nil(w);
+                e->too_few_peers = true;
+                e->has_n = true;
+                e->n = run->inst_n[(i * b->n_ind + k) * ng + g];
                 continue;
             }
             const bc_position_t *q = &run->out->positions[pi];
-            const bc_stat_t *s = &run->out->stats[q->stat];
-            bl_mpw_array(w, 11);
-            bl_mpw_uint(w, s->s.n);
-            bl_mpw_double(w, s->s.mean);
-            bl_mpw_double(w, s->s.sd);
-            bl_mpw_double(w, s->s.min);
-            bl_mpw_double(w, s->s.p10);
-            bl_mpw_double(w, s->s.p25);
-            bl_mpw_double(w, s->s.p50);
-            bl_mpw_double(w, s->s.p75);
-            bl_mpw_double(w, s->s.p90);
-            bl_mpw_double(w, s->s.max);
-            bl_mpw_double(w, s->best_in_class);
-            bl_mpw_double(w, q->percentile_rank);
-            bl_mpw_int(w, q->band);
-            bl_mpw_opt_double(w, q->has_z, q->z);
-            bl_mpw_opt_double(w, q->has_reference, q->reference);
-            bl_mpw_opt_double(w, q->has_reference, q->gap);
+            s_fill_position(e, &run->out->stats[q->stat], q);
             double prev_rank = 0;
-            bool has_prev = run->prev != NULL &&
-                            s_prev_rank(b, run->txn, run->period, (int)k,
-                                        (int)g, p, &prev_rank);
-            bl_mpw_opt_double(w, has_prev, prev_rank);
+            e->has_previous_rank = run->prev != NULL &&
+                                   s_prev_rank(b, run->txn, run->period,
+                                               (int)k, (int)g, p,
+                                               &prev_rank);
+            e->previous_rank = prev_rank;
         }
-        bl_mpw_raw(w, bl_mpw_data(&b->ext), bl_mpw_size(&b->ext));
+        s_add_external(run, i, k, ind);
     }
     const bc_provider_result_t *pr = &run->out->providers[i];
-    bl_mpw_str(w, "areas");
-    bl_mpw_array(w, (uint32_t)pr->n_areas);
+    res->n_areas = pr->n_areas;
     for (size_t a = 0; a < pr->n_areas; a++) {
-        bl_mpw_array(w, 2);
-        bl_mpw_str(w, cat->indicators[pr->areas[a].indicator].id);
-        bl_mpw_array(w, (uint32_t)pr->areas[a].n_partners);
+        bl_results_area_t *ar = &res->areas[a];
+        memset(ar, 0, sizeof *ar);
+        snprintf(ar->indicator, sizeof ar->indicator, "%s",
+                 cat->indicators[pr->areas[a].indicator].id);
+        ar->n_partners = pr->areas[a].n_partners;
         for (size_t j = 0; j < pr->areas[a].n_partners; j++) {
-            s_write_partner(w, run->in, pr->areas[a].partners[j]);
+            s_fill_partner(&ar->partners[j], run->in,
+                           pr->areas[a].partners[j]);
         }
     }
-    bl_mpw_str(w, "strengths");
-    bl_mpw_array(w, (uint32_t)pr->n_strengths);
+    res->n_strengths = pr->n_strengths;
     for (size_t s = 0; s < pr->n_strengths; s++) {
-        bl_mpw_str(w, cat->indicators[pr->strengths[s]].id);
+        snprintf(res->strengths[s], sizeof res->strengths[s], "%s",
+                 cat->indicators[pr->strengths[s]].id);
     }
-    /* Units: every value row with a unit id, read from the store. */
-    bl_mpw_str(w, "units");
-    char prefix[S_KEY_MAX];
-    char pp[24];
-    snprintf(pp, sizeof pp, "%" PRId64, run->period);
-    const char *parts[] = {pp, p->id, ""};
-    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
-    bl_mpw_t units;
-    bl_mpw_init(&units);
-    uint32_t n_units = 0;
-    MDB_cursor *cur;
-    if (pl > 0 && mdb_cursor_open(run->txn, bl_daemon_dbi(b->d, DB_VALUES),
-                                  &cur) == 0) {
-        /* prefix = period \x1f provider \x1f; unit rows have a unit part */
-        MDB_val k = {pl, prefix}, v;
-        int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-        while (mrc == 0 && k.mv_size >= pl &&
-               memcmp(k.mv_data, prefix, pl) == 0) {
-            char buf[S_KEY_MAX];
-            const char *kp[4];
-            int64_t g;
-            s_cell_t c;
-            if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) ==
-                    4 &&
-                kp[2][0] != '\0' && s_decode_value(&v, &g, &c) &&
-                g == run->gen) {
-                bl_mpw_array(&units, 5);
-                bl_mpw_str(&units, kp[2]);
-                bl_mpw_str(&units, kp[3]);
-                bl_mpw_int(&units, c.status);
-                bl_mpw_opt_double(&units, c.has_value, c.value);
-                bl_mpw_opt_double(&units, c.has_n, c.n);
-                n_units++;
-            }
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        }
-        mdb_cursor_close(cur);
-    }
-    bl_mpw_array(w, n_units);
-    bl_mpw_raw(w, bl_mpw_data(&units), bl_mpw_size(&units));
-    bl_mpw_destroy(&units);
-    return w->err;
+    int rc = s_add_units(run, p);
+    return rc != 0 ? rc : bl_results_provider_encode(w, res);
 }
 
 static int s_send_items(s_run_t *run, const char *kind, uint32_t count,
@@ -700,81 +727,117 @@ static int s_send_items(s_run_t *run, const char *kind, uint32_t count,
                          bl_mpw_size(&b->w), err);
 }
 
-/* The coordinator's summary: see report.c for the reader. */
+/* The coordinator's summary (bl_results_codec.h), appended to w. */
 static int s_write_summary(s_run_t *run, bl_mpw_t *w)
 {
     benchmark_t *b = run->b;
     const bc_input_t *in = run->in;
     const bl_catalogue_t *cat = b->cfg->catalogue;
     size_t ng = b->cfg->n_groups;
-    bl_mpw_map(w, 4);
-    bl_mpw_str(w, "participants");
-    bl_mpw_array(w, (uint32_t)in->n_providers);
+    bl_results_summary_t s;
+    memset(&s, 0, sizeof s);
+    s.participants = calloc(in->n_providers ? in->n_providers : 1,
+                            sizeof *s.participants);
+    size_t n_bands = b->n_ind * ng;
+    s.bands = calloc(n_bands > 0 ? n_bands : 1, sizeof *s.bands);
+    s.areas = calloc(b->n_ind ? b->n_ind : 1, sizeof *s.areas);
+    s.corrs = calloc(run->out->n_corrs ? run->out->n_corrs : 1,
+                     sizeof *s.corrs);
+    int rc = BL_ENOMEM;
+    if (s.participants == NULL || s.bands == NULL || s.areas == NULL ||
+        s.corrs == NULL) {
+        goto done;
+    }
     for (size_t i = 0; i < in->n_providers; i++) {
         const bc_provider_t *p = &in->providers[i];
-        size_t sent = 0;
+        bl_results_participant_t *q = &s.participants[s.n_participants++];
+        snprintf(q->id, sizeof q->id, "%s", p->id);
+        snprintf(q->name, sizeof q->name, "%s", p->name);
+        snprintf(q->country, sizeof q->country, "%s", p->country);
+        snprintf(q->membership, sizeof q->membership, "%s", p->membership);
+        snprintf(q->member_since, sizeof q->member_since, "%s",
+                 p->member_since);
         for (size_t k = 0; k < b->n_ind; k++) {
-            sent += run->cells[i * b->n_ind + k].status != 2;
+            q->sent += run->cells[i * b->n_ind + k].status != 2;
         }
-        bl_mpw_array(w, 7);
-        bl_mpw_str(w, p->id);
-        bl_mpw_str(w, p->name);
-        bl_mpw_str(w, p->country);
-        bl_mpw_str(w, p->membership);
-        bl_mpw_uint(w, sent);
-        bl_mpw_uint(w, b->n_ind);
-        bl_mpw_str(w, p->member_since);
+        q->expected = b->n_ind;
     }
     /* Band distribution per indicator and group. */
-    bl_mpw_str(w, "bands");
-    bl_mpw_array(w, (uint32_t)(b->n_ind * ng));
     for (size_t k = 0; k < b->n_ind; k++) {
         for (size_t g = 0; g < ng; g++) {
-            uint64_t bands[4] = {0, 0, 0, 0};
+            bl_results_bands_t *d = &s.bands[s.n_bands++];
+            snprintf(d->indicator, sizeof d->indicator, "%s",
+                     cat->indicators[k].id);
+            snprintf(d->group, sizeof d->group, "%s", b->cfg->groups[g].id);
             for (size_t i = 0; i < in->n_providers; i++) {
                 long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
-                if (pi >= 0) {
-                    int band = run->out->positions[pi].band;
-                    if (band >= 1 && band <= 4) {
-                        bands[band - 1]++;
-                    }
+                int band = pi >= 0 ? run->out->positions[pi].band : 0;
+                if (band >= 1 && band <= 4) {
+                    d->bands[band - 1]++;
                 }
             }
-            bl_mpw_array(w, 6);
-            bl_mpw_str(w, cat->indicators[k].id);
-            bl_mpw_str(w, b->cfg->groups[g].id);
-            for (int j = 0; j < 4; j++) {
-                bl_mpw_uint(w, bands[j]);
-            }
         }
     }
-    bl_mpw_str(w, "areas");
-    bl_mpw_array(w, (uint32_t)b->n_ind);
     for (size_t k = 0; k < b->n_ind; k++) {
-        uint64_t count = 0;
+        bl_results_area_count_t *a = &s.areas[s.n_areas++];
+        snprintf(a->indicator, sizeof a->indicator, "%s",
+                 cat->indicators[k].id);
         for (size_t i = 0; i < in->n_providers; i++) {
             const bc_provider_result_t *pr = &run->out->providers[i];
-            for (size_t a = 0; a < pr->n_areas; a++) {
-                count += pr->areas[a].indicator == (int)k;
+            for (size_t x = 0; x < pr->n_areas; x++) {
+                a->providers += pr->areas[x].indicator == (int)k;
             }
         }
-        bl_mpw_array(w, 2);
-        bl_mpw_str(w, cat->indicators[k].id);
-        bl_mpw_uint(w, count);
     }
-    bl_mpw_str(w, "corrs");
-    bl_mpw_array(w, (uint32_t)run->out->n_corrs);
     for (size_t i = 0; i < run->out->n_corrs; i++) {
         const bc_corr_t *c = &run->out->corrs[i];
-        bl_mpw_array(w, 6);
-        bl_mpw_str(w, b->cfg->groups[c->group].id);
-        bl_mpw_str(w, c->group_key);
-        bl_mpw_str(w, cat->indicators[c->a].id);
-        bl_mpw_str(w, cat->indicators[c->b].id);
-        bl_mpw_uint(w, c->n);
-        bl_mpw_double(w, c->rho);
+        bl_results_corr_t *o = &s.corrs[s.n_corrs++];
+        snprintf(o->group, sizeof o->group, "%s", b->cfg->groups[c->group].id);
+        snprintf(o->key, sizeof o->key, "%s", c->group_key);
+        snprintf(o->a, sizeof o->a, "%s", cat->indicators[c->a].id);
+        snprintf(o->b, sizeof o->b, "%s", cat->indicators[c->b].id);
+        o->n = c->n;
+        o->rho = c->rho;
     }
-    return w->err;
+    rc = bl_results_summary_encode(w, &s);
+done:
+    bl_results_summary_free(&s);
+    return rc;
+}
+
+/* Room for one provider's results, reused for every provider of a run. */
+static int s_results_alloc(s_run_t *run)
+{
+    benchmark_t *b = run->b;
+    const bl_peer_group_t *xg;
+    size_t per = b->cfg->n_groups + benchmark_link_groups(b->link, &xg);
+    size_t nk = b->n_ind ? b->n_ind : 1;
+    bl_results_provider_t *res = &run->res;
+    memset(res, 0, sizeof *res);
+    run->groups = calloc(nk * (per ? per : 1), sizeof *run->groups);
+    res->indicators = calloc(nk, sizeof *res->indicators);
+    res->areas = calloc(nk, sizeof *res->areas);
+    res->strengths = calloc(nk, sizeof *res->strengths);
+    if (run->groups == NULL || res->indicators == NULL ||
+        res->areas == NULL || res->strengths == NULL) {
+        return BL_ENOMEM;
+    }
+    for (size_t k = 0; k < b->n_ind; k++) {
+        res->indicators[k].groups = run->groups + k * per;
+    }
+    return 0;
+}
+
+static void s_results_free(s_run_t *run)
+{
+    free(run->groups);
+    free(run->res.indicators);
+    free(run->res.areas);
+    free(run->res.strengths);
+    free(run->res.units);
+    memset(&run->res, 0, sizeof run->res);
+    run->groups = NULL;
+    run->cap_units = 0;
 }
 
 static int s_send_results(s_run_t *run, bl_err_t *err)
@@ -782,23 +845,22 @@ static int s_send_results(s_run_t *run, bl_err_t *err)
     benchmark_t *b = run->b;
     bl_mpw_reset(&b->items);
     uint32_t count = 0;
-    for (size_t i = 0; i < run->in->n_providers; i++) {
-        if (s_write_provider(run, i, &b->items) != 0) {
-            return bl_err_set(err, BL_ENOMEM, "cannot encode results");
-        }
-        if (++count == S_PROVIDERS_PER_MSG) {
-            int rc = s_send_items(run, "providers", count, err);
-            if (rc != 0) {
-                return rc;
-            }
+    int rc = s_results_alloc(run);
+    for (size_t i = 0; rc == 0 && i < run->in->n_providers; i++) {
+        rc = s_write_provider(run, i, &b->items);
+        if (rc == 0 && ++count == S_PROVIDERS_PER_MSG) {
+            rc = s_send_items(run, "providers", count, err);
             count = 0;
+        } else if (rc != 0) {
+            rc = bl_err_set(err, rc, "cannot encode results");
         }
     }
-    if (count > 0) {
-        int rc = s_send_items(run, "providers", count, err);
-        if (rc != 0) {
-            return rc;
-        }
+    s_results_free(run);
+    if (rc == 0 && count > 0) {
+        rc = s_send_items(run, "providers", count, err);
+    }
+    if (rc != 0) {
+        return rc;
     }
     bl_mpw_reset(&b->items);
     if (s_write_summary(run, &b->items) != 0) {
@@ -969,9 +1031,19 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         free(inst_n);
         goto done;
     }
-    s_run_t run = {b,         txn,    period, gen,
-                   &in,       &out,   cells,  has_prev ? prev : NULL,
-                   pos_index, inst_n, s_intl_pending(b, txn, period)};
+    s_run_t run;
+    memset(&run, 0, sizeof run);
+    run.b = b;
+    run.txn = txn;
+    run.period = period;
+    run.gen = gen;
+    run.in = &in;
+    run.out = &out;
+    run.cells = cells;
+    run.prev = has_prev ? prev : NULL;
+    run.pos_index = pos_index;
+    run.inst_n = inst_n;
+    run.intl_pending = s_intl_pending(b, txn, period);
     rc = s_send_results(&run, err);
     free(inst_n);
     if (rc == 0) {
@@ -1122,7 +1194,6 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     b->n_ind = b->cfg->catalogue->n_indicators;
     bl_mpw_init(&b->w);
     bl_mpw_init(&b->items);
-    bl_mpw_init(&b->ext);
     *svc = b;
     int lrc = benchmark_learning_open(&b->learning, d, DB_LEARNING, err);
     if (lrc != 0) {
@@ -1210,7 +1281,6 @@ static void s_close(void **svc)
     benchmark_learning_close(&b->learning);
     bl_mpw_destroy(&b->w);
     bl_mpw_destroy(&b->items);
-    bl_mpw_destroy(&b->ext);
     free(b);
     *svc = NULL;
 }

@@ -185,7 +185,7 @@ void benchmark_external_write_stat(bl_mpw_t *w, const bl_summary_t *s,
 }
 
 int benchmark_external_read_stat(const void *data, size_t len,
-                                 bl_summary_t *s)
+                                 bl_summary_t *s, double *best_in_class)
 {
     bl_mpr_t r;
     bl_mpr_init(&r, data, len);
@@ -213,6 +213,9 @@ int benchmark_external_read_stat(const void *data, size_t len,
     s->p90 = x[7];
     s->max = x[8];
     s->all_equal = bl_stats_equal(s->max, s->min);
+    if (best_in_class != NULL) {
+        *best_in_class = x[9];
+    }
     return 0;
 }
 
@@ -244,7 +247,7 @@ static int s_on_stat(void *ctx, const char *const *parts, size_t n,
     int k = bl_catalogue_find_indicator(l->in->cfg->catalogue, ind);
     bl_summary_t s;
     if (g < 0 || k < 0 || strlen(key) >= BC_KEY_MAX ||
-        benchmark_external_read_stat(v->mv_data, v->mv_size, &s) != 0) {
+        benchmark_external_read_stat(v->mv_data, v->mv_size, &s, NULL) != 0) {
         return 0;
     }
     if (s_grow((void **)&l->x->instances, &l->cap_inst, l->x->n_instances,

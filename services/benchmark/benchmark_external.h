@@ -94,10 +94,12 @@ int benchmark_external_read_groups(bl_mpr_t *r, bl_peer_group_t *groups,
                                    size_t max, size_t *n);
 void benchmark_external_free_groups(bl_peer_group_t *groups, size_t n);
 
-/* The stored statistics value [n, mean, ..., best] <-> a summary. */
+/* The stored statistics value [n, mean, ..., best] <-> a summary and the
+ * best in class (best_in_class may be NULL when not wanted).  Reading
+ * returns 0 or BL_EPROTO. */
 void benchmark_external_write_stat(bl_mpw_t *w, const bl_summary_t *s,
                                    double best_in_class);
 int benchmark_external_read_stat(const void *data, size_t len,
-                                 bl_summary_t *s);
+                                 bl_summary_t *s, double *best_in_class);
 
 #endif

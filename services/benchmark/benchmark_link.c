@@ -994,7 +994,7 @@ static int s_door_stats(benchmark_link_t *l, MDB_txn *txn, const bl_msg_t *m,
                 bl_mpr_str_copy(&q, gk, sizeof gk) ||
                 bl_mpr_raw(&q, &val, &vl) ||
                 bl_catalogue_find_indicator(cat, ind) < 0 ||
-                benchmark_external_read_stat(val, vl, &s) != 0) {
+                benchmark_external_read_stat(val, vl, &s, NULL) != 0) {
                 return s_door_refuse(err, m, "a malformed statistics row%s",
                                      "");
             }

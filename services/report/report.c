@@ -1,9 +1,9 @@
 /*
  * report: stored results in, report files out (see report.h).
  *
- * Store: "prov" period \x1f provider -> the provider's result as the
- * benchmarking daemon wrote it (benchmark.c, s_write_provider);
- * "summary" period -> the coordinator's summary (s_write_summary);
+ * Store: "prov" period \x1f provider -> the provider's result and
+ * "summary" period -> the coordinator's summary, as the benchmarking
+ * daemon encoded them (bl_results_codec.h);
  * "rejected" period -> [[provider, rows still rejected]...] as validation
  * passed them on with the close marker;
  * "jobs" %020 id -> a queued render request {period, provider, format, dir};
@@ -30,6 +30,7 @@
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_net.h"
+#include "bl_results_codec.h"
 #include "report_export.h"
 #include "report_html.h"
 #include "report_i18n.h"
@@ -82,6 +83,9 @@ typedef struct s_job {
     uint64_t id;                /* request jobs: their key in "jobs" */
     int64_t period;
     uint64_t generation;        /* close jobs: the close's generation */
+    uint64_t closes;            /* close jobs: "closes.<period>" when the
+                                   job began (fresh results under the same
+                                   generation render again) */
     char provider[64];          /* "" = every provider and the summary */
     char format[8];             /* "" = all four formats */
     char dir[PATH_MAX];         /* absolute, under data_dir/reports */
@@ -111,90 +115,165 @@ typedef struct report {
 
 /* ---- decoding results into the model ------------------------------------ */
 
-static char *s_str(bl_mpr_t *r)
+/* Fills the model's group entry from a decoded one. */
+static void s_model_group(report_group_t *grp, const bl_results_group_t *g)
 {
-    if (bl_mpr_nil(r)) {
-        return NULL;
+    grp->group_id = report_strdup(g->id);
+    grp->group_key = report_strdup(g->key);
+    grp->n = (size_t)g->n;
+    if (g->too_few_peers) {
+        grp->too_few_peers = 1;
+        return;
     }
-    const char *s;
-    uint32_t l;
-    if (bl_mpr_str(r, &s, &l) != 0) {
-        return NULL;
-    }
-    char *out = malloc(l + 1);
-    if (out != NULL) {
-        memcpy(out, s, l);
-        out[l] = '\0';
-    }
-    return out;
+    grp->mean = g->mean;
+    grp->sd = g->sd;
+    grp->min = g->min;
+    grp->p10 = g->p10;
+    grp->p25 = g->p25;
+    grp->p50 = g->p50;
+    grp->p75 = g->p75;
+    grp->p90 = g->p90;
+    grp->max = g->max;
+    grp->best_in_class = g->best_in_class;
+    grp->has_position = 1;
+    grp->percentile_rank = g->percentile_rank;
+    grp->band = g->band;
+    grp->has_z = g->has_z;
+    grp->z = g->z;
+    grp->has_reference = g->has_reference;
+    grp->reference = g->reference;
+    grp->gap = g->gap;
+    grp->has_previous_rank = g->has_previous_rank;
+    grp->previous_rank = g->previous_rank;
 }
 
-static double s_num(bl_mpr_t *r, int *has)
+static char *s_opt_dup(const char *s)
 {
-    bool h;
-    double v;
-    if (bl_mpr_opt_double(r, &h, &v) != 0) {
-        h = false;
-    }
-    if (has) {
-        *has = h;
-    }
-    return h ? v : 0;
+    return s[0] ? report_strdup(s) : NULL;
 }
 
-static int s_decode_groups(bl_mpr_t *r, report_indicator_t *ind)
+/* The report model of one provider from its decoded results
+ * (bl_results_codec.h): the catalogue gives names, kinds and units. */
+static int s_model_provider(const report_t *rp, report_provider_t *p,
+                            const bl_results_provider_t *res)
 {
-    uint32_t n;
-    if (bl_mpr_array(r, &n) != 0) {
+    const bl_catalogue_t *cat = rp->cfg->catalogue;
+    if (res->n_indicators != cat->n_indicators) {
         return BL_EPROTO;
     }
-    ind->groups = calloc(n ? n : 1, sizeof *ind->groups);
-    if (ind->groups == NULL) {
+    p->provider_id = report_strdup(res->id);
+    p->name = report_strdup(res->name);
+    p->country = report_strdup(res->country);
+    p->service_type = report_strdup(res->service_type);
+    p->share_identity = res->share_identity;
+    p->has_previous_period = res->has_previous_period;
+    p->international_pending = res->international_pending;
+    size_t ni = res->n_indicators;
+    p->indicators = calloc(ni ? ni : 1, sizeof *p->indicators);
+    if (p->indicators == NULL) {
         return BL_ENOMEM;
     }
-    ind->group_count = n;
-    for (uint32_t g = 0; g < n; g++) {
-        report_group_t *grp = &ind->groups[g];
-        uint32_t nine, eleven;
-        if (bl_mpr_array(r, &nine) != 0 || nine != 9) {
-            return BL_EPROTO;
+    p->indicator_count = ni;
+    for (size_t j = 0; j < ni; j++) {
+        report_indicator_t *ind = &p->indicators[j];
+        const bl_indicator_t *def = &cat->indicators[j];
+        const bl_results_indicator_t *ri = &res->indicators[j];
+        ind->id = report_strdup(def->id);
+        ind->name = report_strdup(def->name);
+        ind->principle = report_strdup(def->principle);
+        ind->kind = report_strdup(bl_kind_name(def->kind));
+        ind->unit = def->unit && def->unit[0] ? report_strdup(def->unit)
+                                              : NULL;
+        ind->direction = def->direction == BL_DIR_LOWER ? REPORT_DIR_LOWER
+                                                        : REPORT_DIR_HIGHER;
+        ind->status = ri->status == 0   ? REPORT_STATUS_OK
+                      : ri->status == 1 ? REPORT_STATUS_SUPPRESSED
+                                        : REPORT_STATUS_MISSING;
+        ind->value = ri->has_value ? ri->value : 0;
+        ind->n = ri->has_n ? (long)ri->n : -1;
+        ind->numerator = ri->numerator;
+        ind->denominator = ri->denominator;
+        ind->has_ratio = ri->has_numerator && ri->has_denominator;
+        ind->has_previous = ri->has_previous;
+        ind->previous_value = ri->has_previous ? ri->previous : 0;
+        ind->groups = calloc(ri->n_groups ? ri->n_groups : 1,
+                             sizeof *ind->groups);
+        if (ind->groups == NULL) {
+            return BL_ENOMEM;
         }
-        grp->group_id = s_str(r);
-        grp->group_key = s_str(r);
-        /* Too few peers: the instance's count of values instead of its
-         * statistics (nil when unknown). */
-        uint64_t few = 0;
-        bl_mpr_t peek = *r;
-        if (bl_mpr_nil(r) || bl_mpr_uint(&peek, &few) == 0) {
-            if (few > 0) {
-                *r = peek;
-            }
-            grp->too_few_peers = 1;
-            grp->n = (size_t)few;
-            for (int i = 0; i < 6; i++) {
-                bl_mpr_skip(r);
-            }
-            continue;
+        ind->group_count = ri->n_groups;
+        for (size_t g = 0; g < ri->n_groups; g++) {
+            s_model_group(&ind->groups[g], &ri->groups[g]);
         }
-        if (bl_mpr_array(r, &eleven) != 0 || eleven != 11) {
-            return BL_EPROTO;
-        }
-        double *f[] = {&grp->mean, &grp->sd, &grp->min, &grp->p10, &grp->p25,
-                       &grp->p50, &grp->p75, &grp->p90, &grp->max,
-                       &grp->best_in_class};
-        grp->n = (size_t)s_num(r, NULL);
-        for (int i = 0; i < 10; i++) {
-            *f[i] = s_num(r, NULL);
-        }
-        grp->has_position = 1;
-        grp->percentile_rank = s_num(r, NULL);
-        grp->band = (int)s_num(r, NULL);
-        grp->z = s_num(r, &grp->has_z);
-        grp->reference = s_num(r, &grp->has_reference);
-        grp->gap = s_num(r, NULL);
-        grp->previous_rank = s_num(r, &grp->has_previous_rank);
     }
-    return r->err;
+    p->areas = calloc(res->n_areas ? res->n_areas : 1, sizeof *p->areas);
+    if (p->areas == NULL) {
+        return BL_ENOMEM;
+    }
+    p->area_count = res->n_areas;
+    for (size_t a = 0; a < res->n_areas; a++) {
+        const bl_results_area_t *ra = &res->areas[a];
+        p->areas[a].indicator_id = report_strdup(ra->indicator);
+        for (size_t j = 0; j < ra->n_partners && j < REPORT_PARTNERS_MAX;
+             j++) {
+            report_partner_t *pt = &p->areas[a].partners[j];
+            pt->named = ra->partners[j].named;
+            pt->provider_id = s_opt_dup(ra->partners[j].id);
+            pt->name = s_opt_dup(ra->partners[j].name);
+            pt->service_type = report_strdup(ra->partners[j].service_type);
+            pt->country = report_strdup(ra->partners[j].country);
+            p->areas[a].partner_count = j + 1;
+        }
+    }
+    p->strengths = calloc(res->n_strengths ? res->n_strengths : 1,
+                          sizeof *p->strengths);
+    if (p->strengths == NULL) {
+        return BL_ENOMEM;
+    }
+    p->strength_count = res->n_strengths;
+    for (size_t s = 0; s < res->n_strengths; s++) {
+        p->strengths[s] = report_strdup(res->strengths[s]);
+    }
+    for (size_t u = 0; u < res->n_units; u++) {
+        const bl_results_unit_t *ru = &res->units[u];
+        size_t slot = p->unit_count;
+        for (size_t s = 0; s < p->unit_count; s++) {
+            if (strcmp(p->units[s].unit_id, ru->unit) == 0) {
+                slot = s;
+            }
+        }
+        if (slot == p->unit_count) {
+            report_unit_t *grown =
+                realloc(p->units, (p->unit_count + 1) * sizeof *p->units);
+            if (grown == NULL) {
+                return BL_ENOMEM;
+            }
+            p->units = grown;
+            memset(&p->units[slot], 0, sizeof p->units[slot]);
+            p->unit_count++;
+            p->units[slot].unit_id = report_strdup(ru->unit);
+            p->units[slot].values =
+                calloc(cat->n_indicators ? cat->n_indicators : 1,
+                       sizeof *p->units[slot].values);
+            if (p->units[slot].values == NULL) {
+                return BL_ENOMEM;
+            }
+            for (size_t j = 0; j < cat->n_indicators; j++) {
+                p->units[slot].values[j].status = REPORT_STATUS_MISSING;
+                p->units[slot].values[j].n = -1;
+            }
+        }
+        int k2 = bl_catalogue_find_indicator(cat, ru->indicator);
+        if (k2 >= 0) {
+            report_unit_value_t *uv = &p->units[slot].values[k2];
+            uv->status = ru->status == 1 ? REPORT_STATUS_SUPPRESSED
+                         : ru->has_value ? REPORT_STATUS_OK
+                                         : REPORT_STATUS_MISSING;
+            uv->value = ru->value;
+            uv->n = ru->has_n ? (long)ru->n : -1;
+        }
+    }
+    return 0;
 }
 
 static const char *s_language(const report_t *rp, const char *country);
@@ -221,203 +300,21 @@ static report_provider_t *s_decode_provider(const report_t *rp,
     p->generated = report_strdup(date);
     p->min_respondents = rp->cfg->min_respondents;
     p->min_peers = rp->cfg->min_peers;
-    bl_mpr_t r;
-    bl_mpr_init(&r, data, len);
-    uint32_t n;
-    if (bl_mpr_map(&r, &n) != 0) {
-        goto fail;
+    bl_results_provider_t res;
+    int rc = bl_results_provider_decode(data, len, &res, NULL);
+    if (rc == 0) {
+        rc = s_model_provider(rp, p, &res);
     }
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k;
-        uint32_t kl;
-        if (bl_mpr_str(&r, &k, &kl) != 0) {
-            goto fail;
-        }
-        if (bl_mp_str_eq(k, kl, "id")) {
-            p->provider_id = s_str(&r);
-        } else if (bl_mp_str_eq(k, kl, "name")) {
-            p->name = s_str(&r);
-        } else if (bl_mp_str_eq(k, kl, "country")) {
-            p->country = s_str(&r);
-        } else if (bl_mp_str_eq(k, kl, "service_type")) {
-            p->service_type = s_str(&r);
-        } else if (bl_mp_str_eq(k, kl, "share")) {
-            bool b = false;
-            bl_mpr_bool(&r, &b);
-            p->share_identity = b;
-        } else if (bl_mp_str_eq(k, kl, "intl_pending")) {
-            bool b = false;
-            bl_mpr_bool(&r, &b);
-            p->international_pending = b;
-        } else if (bl_mp_str_eq(k, kl, "has_prev")) {
-            bool b = false;
-            bl_mpr_bool(&r, &b);
-            p->has_previous_period = b;
-        } else if (bl_mp_str_eq(k, kl, "ind")) {
-            uint32_t ni;
-            if (bl_mpr_array(&r, &ni) != 0 || ni != cat->n_indicators) {
-                goto fail;
-            }
-            p->indicators = calloc(ni ? ni : 1, sizeof *p->indicators);
-            if (p->indicators == NULL) {
-                goto fail;
-            }
-            p->indicator_count = ni;
-            for (uint32_t j = 0; j < ni; j++) {
-                report_indicator_t *ind = &p->indicators[j];
-                const bl_indicator_t *def = &cat->indicators[j];
-                uint32_t seven;
-                int has;
-                if (bl_mpr_array(&r, &seven) != 0 || seven != 7) {
-                    goto fail;
-                }
-                ind->id = report_strdup(def->id);
-                ind->name = report_strdup(def->name);
-                ind->principle = report_strdup(def->principle);
-                ind->kind = report_strdup(bl_kind_name(def->kind));
-                ind->unit = def->unit && def->unit[0]
-                                ? report_strdup(def->unit)
-                                : NULL;
-                ind->direction = def->direction == BL_DIR_LOWER
-                                     ? REPORT_DIR_LOWER
-                                     : REPORT_DIR_HIGHER;
-                int status = (int)s_num(&r, NULL);
-                ind->status = status == 0   ? REPORT_STATUS_OK
-                              : status == 1 ? REPORT_STATUS_SUPPRESSED
-                                            : REPORT_STATUS_MISSING;
-                ind->value = s_num(&r, &has);
-                double nn = s_num(&r, &has);
-                ind->n = has ? (long)nn : -1;
-                int hn, hd;
-                ind->numerator = s_num(&r, &hn);
-                ind->denominator = s_num(&r, &hd);
-                ind->has_ratio = hn && hd;
-                ind->previous_value = s_num(&r, &ind->has_previous);
-                if (s_decode_groups(&r, ind) != 0) {
-                    goto fail;
-                }
-            }
-        } else if (bl_mp_str_eq(k, kl, "areas")) {
-            uint32_t na;
-            if (bl_mpr_array(&r, &na) != 0) {
-                goto fail;
-            }
-            p->areas = calloc(na ? na : 1, sizeof *p->areas);
-            if (p->areas == NULL) {
-                goto fail;
-            }
-            p->area_count = na;
-            for (uint32_t a = 0; a < na; a++) {
-                uint32_t two, np;
-                if (bl_mpr_array(&r, &two) || two != 2) {
-                    goto fail;
-                }
-                p->areas[a].indicator_id = s_str(&r);
-                if (bl_mpr_array(&r, &np) != 0) {
-                    goto fail;
-                }
-                for (uint32_t j = 0; j < np; j++) {
-                    uint32_t five;
-                    bool named = false;
-                    if (bl_mpr_array(&r, &five) || five != 5 ||
-                        bl_mpr_bool(&r, &named)) {
-                        goto fail;
-                    }
-                    if (j >= REPORT_PARTNERS_MAX) {
-                        for (int s = 0; s < 4; s++) {
-                            bl_mpr_skip(&r);
-                        }
-                        continue;
-                    }
-                    report_partner_t *pt = &p->areas[a].partners[j];
-                    pt->named = named;
-                    pt->provider_id = s_str(&r);
-                    pt->name = s_str(&r);
-                    pt->service_type = s_str(&r);
-                    pt->country = s_str(&r);
-                    p->areas[a].partner_count = j + 1;
-                }
-            }
-        } else if (bl_mp_str_eq(k, kl, "strengths")) {
-            uint32_t ns;
-            if (bl_mpr_array(&r, &ns) != 0) {
-                goto fail;
-            }
-            p->strengths = calloc(ns ? ns : 1, sizeof *p->strengths);
-            if (p->strengths == NULL) {
-                goto fail;
-            }
-            p->strength_count = ns;
-            for (uint32_t s = 0; s < ns; s++) {
-                p->strengths[s] = s_str(&r);
-            }
-        } else if (bl_mp_str_eq(k, kl, "units")) {
-            uint32_t nu;
-            if (bl_mpr_array(&r, &nu) != 0) {
-                goto fail;
-            }
-            for (uint32_t u = 0; u < nu; u++) {
-                uint32_t five;
-                char unit[64], ind[64];
-                int64_t status;
-                if (bl_mpr_array(&r, &five) || five != 5 ||
-                    bl_mpr_str_copy(&r, unit, sizeof unit) ||
-                    bl_mpr_str_copy(&r, ind, sizeof ind) ||
-                    bl_mpr_int(&r, &status)) {
-                    goto fail;
-                }
-                int hv, hn;
-                double v = s_num(&r, &hv);
-                double nn = s_num(&r, &hn);
-                size_t slot = p->unit_count;
-                for (size_t s = 0; s < p->unit_count; s++) {
-                    if (strcmp(p->units[s].unit_id, unit) == 0) {
-                        slot = s;
-                    }
-                }
-                if (slot == p->unit_count) {
-                    report_unit_t *nu2 = realloc(
-                        p->units, (p->unit_count + 1) * sizeof *p->units);
-                    if (nu2 == NULL) {
-                        goto fail;
-                    }
-                    p->units = nu2;
-                    p->units[slot].unit_id = report_strdup(unit);
-                    p->units[slot].values =
-                        calloc(cat->n_indicators ? cat->n_indicators : 1,
-                               sizeof *p->units[slot].values);
-                    if (p->units[slot].values == NULL) {
-                        goto fail;
-                    }
-                    for (size_t j = 0; j < cat->n_indicators; j++) {
-                        p->units[slot].values[j].status =
-                            REPORT_STATUS_MISSING;
-                        p->units[slot].values[j].n = -1;
-                    }
-                    p->unit_count++;
-                }
-                int k2 = bl_catalogue_find_indicator(cat, ind);
-                if (k2 >= 0) {
-                    report_unit_value_t *uv = &p->units[slot].values[k2];
-                    uv->status = status == 1 ? REPORT_STATUS_SUPPRESSED
-                                 : hv       ? REPORT_STATUS_OK
-                                            : REPORT_STATUS_MISSING;
-                    uv->value = v;
-                    uv->n = hn ? (long)nn : -1;
-                }
-            }
-        } else {
-            bl_mpr_skip(&r);
-        }
+    bl_results_provider_free(&res);
+    if (rc != 0) {
+        report_provider_destroy(&p);
     }
     /* names in the report's language (SPEC 3) */
-    if (r.err == 0 && p->provider_id != NULL && p->indicators != NULL
-        && report_names_provider(p, cat, s_language(rp, p->country)) == 0) {
-        return p;
+    if (p != NULL && report_names_provider(p, rp->cfg->catalogue,
+                                           s_language(rp, p->country)) != 0) {
+        report_provider_destroy(&p);
     }
-fail:
-    report_provider_destroy(&p);
-    return NULL;
+    return p;
 }
 
 /* Orders top areas by providers, most first. */
@@ -443,140 +340,84 @@ static report_summary_t *s_decode_summary(const report_t *rp,
     s->international = rp->cfg->role == BL_ROLE_INTERNATIONAL;
     s->country = rp->cfg->country[0] ? report_strdup(rp->cfg->country) : NULL;
     s->period = period;
-    bl_mpr_t r;
-    bl_mpr_init(&r, data, len);
-    uint32_t n;
-    if (bl_mpr_map(&r, &n) != 0) {
+    bl_results_summary_t in;
+    if (bl_results_summary_decode(data, len, &in, NULL) != 0) {
         goto fail;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k;
-        uint32_t kl, m;
-        if (bl_mpr_str(&r, &k, &kl) != 0 || bl_mpr_array(&r, &m) != 0) {
-            goto fail;
-        }
-        if (bl_mp_str_eq(k, kl, "participants")) {
-            s->participants = calloc(m ? m : 1, sizeof *s->participants);
-            s->overdue = calloc(m ? m : 1, sizeof *s->overdue);
-            if (s->participants == NULL || s->overdue == NULL) {
-                goto fail;
-            }
-            s->participant_count = m;
-            for (uint32_t j = 0; j < m; j++) {
-                report_participant_t *p = &s->participants[j];
-                uint32_t seven;
-                if (bl_mpr_array(&r, &seven) || seven != 7) {
-                    goto fail;
-                }
-                p->provider_id = s_str(&r);
-                p->name = s_str(&r);
-                p->country = s_str(&r);
-                p->membership = s_str(&r);
-                p->sent = (size_t)s_num(&r, NULL);
-                p->expected = (size_t)s_num(&r, NULL);
-                char *since = s_str(&r);
-                /* A potential member must move up within two years of
-                 * member_since; judged at the end of the period. */
-                if (p->membership && strcmp(p->membership, "potential") == 0 &&
-                    since && atoi(since) + 2 < period + 1) {
-                    report_overdue_t *o = &s->overdue[s->overdue_count++];
-                    o->provider_id = report_strdup(p->provider_id);
-                    o->name = report_strdup(p->name);
-                    o->country = report_strdup(p->country);
-                    o->member_since = since;
-                    since = NULL;
-                }
-                free(since);
-            }
-        } else if (bl_mp_str_eq(k, kl, "bands")) {
-            s->band_dists = calloc(m ? m : 1, sizeof *s->band_dists);
-            if (s->band_dists == NULL) {
-                goto fail;
-            }
-            for (uint32_t j = 0; j < m; j++) {
-                uint32_t six;
-                if (bl_mpr_array(&r, &six) || six != 6) {
-                    goto fail;
-                }
-                report_band_dist_t *bd = &s->band_dists[s->band_dist_count];
-                bd->indicator_id = s_str(&r);
-                bd->group_id = s_str(&r);
-                size_t total = 0;
-                for (int b = 0; b < 4; b++) {
-                    bd->bands[b] = (size_t)s_num(&r, NULL);
-                    total += bd->bands[b];
-                }
-                int ki = bd->indicator_id
-                             ? bl_catalogue_find_indicator(cat,
-                                                           bd->indicator_id)
-                             : -1;
-                bd->name = ki >= 0 ? report_strdup(cat->indicators[ki].name)
-                                   : NULL;
-                if (total > 0) {
-                    s->band_dist_count++;
-                } else {
-                    free(bd->indicator_id);
-                    free(bd->group_id);
-                    free(bd->name);
-                    memset(bd, 0, sizeof *bd);
-                }
-            }
-        } else if (bl_mp_str_eq(k, kl, "areas")) {
-            s->top_areas = calloc(m ? m : 1, sizeof *s->top_areas);
-            if (s->top_areas == NULL) {
-                goto fail;
-            }
-            for (uint32_t j = 0; j < m; j++) {
-                uint32_t two;
-                if (bl_mpr_array(&r, &two) || two != 2) {
-                    goto fail;
-                }
-                report_top_area_t *ta = &s->top_areas[s->top_area_count];
-                ta->indicator_id = s_str(&r);
-                ta->providers = (size_t)s_num(&r, NULL);
-                int ki = ta->indicator_id
-                             ? bl_catalogue_find_indicator(cat,
-                                                           ta->indicator_id)
-                             : -1;
-                ta->name = ki >= 0 ? report_strdup(cat->indicators[ki].name)
-                                   : NULL;
-                s->top_area_count++;
-            }
-            qsort(s->top_areas, s->top_area_count, sizeof *s->top_areas,
-                  s_cmp_area);
-        } else if (bl_mp_str_eq(k, kl, "corrs")) {
-            s->correlations = calloc(m ? m : 1, sizeof *s->correlations);
-            if (s->correlations == NULL) {
-                goto fail;
-            }
-            for (uint32_t j = 0; j < m; j++) {
-                uint32_t six;
-                if (bl_mpr_array(&r, &six) || six != 6) {
-                    goto fail;
-                }
-                report_correlation_t *c = &s->correlations[j];
-                c->group_id = s_str(&r);
-                c->group_key = s_str(&r);
-                c->a = s_str(&r);
-                c->b = s_str(&r);
-                c->n = (size_t)s_num(&r, NULL);
-                c->rho = s_num(&r, NULL);
-                s->correlation_count++;
-            }
-            /* Only the pairs SPEC 5 lets people see, most certain
-             * first. */
-            s->correlation_count = report_signif_filter(
-                s->correlations, s->correlation_count);
-        } else {
-            for (uint32_t j = 0; j < m; j++) {
-                bl_mpr_skip(&r);
-            }
+    size_t m = in.n_participants;
+    s->participants = calloc(m ? m : 1, sizeof *s->participants);
+    s->overdue = calloc(m ? m : 1, sizeof *s->overdue);
+    s->band_dists = calloc(in.n_bands ? in.n_bands : 1,
+                           sizeof *s->band_dists);
+    s->top_areas = calloc(in.n_areas ? in.n_areas : 1, sizeof *s->top_areas);
+    s->correlations = calloc(in.n_corrs ? in.n_corrs : 1,
+                             sizeof *s->correlations);
+    if (s->participants == NULL || s->overdue == NULL ||
+        s->band_dists == NULL || s->top_areas == NULL ||
+        s->correlations == NULL) {
+        goto fail;
+    }
+    s->participant_count = m;
+    for (size_t j = 0; j < m; j++) {
+        const bl_results_participant_t *q = &in.participants[j];
+        report_participant_t *p = &s->participants[j];
+        p->provider_id = report_strdup(q->id);
+        p->name = report_strdup(q->name);
+        p->country = report_strdup(q->country);
+        p->membership = report_strdup(q->membership);
+        p->sent = (size_t)q->sent;
+        p->expected = (size_t)q->expected;
+        /* A potential member must move up within two years of
+         * member_since; judged at the end of the period. */
+        if (strcmp(q->membership, "potential") == 0 &&
+            atoi(q->member_since) + 2 < period + 1) {
+            report_overdue_t *o = &s->overdue[s->overdue_count++];
+            o->provider_id = report_strdup(q->id);
+            o->name = report_strdup(q->name);
+            o->country = report_strdup(q->country);
+            o->member_since = report_strdup(q->member_since);
         }
     }
-    if (r.err == 0) {
-        return s;
+    for (size_t j = 0; j < in.n_bands; j++) {
+        const bl_results_bands_t *d = &in.bands[j];
+        size_t total = d->bands[0] + d->bands[1] + d->bands[2] + d->bands[3];
+        if (total == 0) {
+            continue;
+        }
+        report_band_dist_t *bd = &s->band_dists[s->band_dist_count++];
+        bd->indicator_id = report_strdup(d->indicator);
+        bd->group_id = report_strdup(d->group);
+        for (int b = 0; b < 4; b++) {
+            bd->bands[b] = (size_t)d->bands[b];
+        }
+        int ki = bl_catalogue_find_indicator(cat, d->indicator);
+        bd->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
     }
+    for (size_t j = 0; j < in.n_areas; j++) {
+        report_top_area_t *ta = &s->top_areas[s->top_area_count++];
+        ta->indicator_id = report_strdup(in.areas[j].indicator);
+        ta->providers = (size_t)in.areas[j].providers;
+        int ki = bl_catalogue_find_indicator(cat, in.areas[j].indicator);
+        ta->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
+    }
+    qsort(s->top_areas, s->top_area_count, sizeof *s->top_areas, s_cmp_area);
+    for (size_t j = 0; j < in.n_corrs; j++) {
+        const bl_results_corr_t *rc = &in.corrs[j];
+        report_correlation_t *c = &s->correlations[s->correlation_count++];
+        c->group_id = report_strdup(rc->group);
+        c->group_key = report_strdup(rc->key);
+        c->a = report_strdup(rc->a);
+        c->b = report_strdup(rc->b);
+        c->n = (size_t)rc->n;
+        c->rho = rc->rho;
+    }
+    /* Only the pairs SPEC 5 lets people see, most certain first. */
+    s->correlation_count = report_signif_filter(s->correlations,
+                                                s->correlation_count);
+    bl_results_summary_free(&in);
+    return s;
 fail:
+    bl_results_summary_free(&in);
     report_summary_destroy(&s);
     return NULL;
 }
@@ -1176,6 +1017,14 @@ static bool s_next_job(report_t *rp, MDB_txn *txn)
             found = true;
         }
         mdb_cursor_close(cur);
+        if (found) {
+            char ck[48];
+            snprintf(ck, sizeof ck, "closes.%" PRId64, job->period);
+            if (bl_store_get_u64(txn, bl_daemon_meta(rp->d), ck,
+                                 &job->closes, NULL) != 0) {
+                job->closes = 0;
+            }
+        }
     }
     job->active = found;
     return found;
@@ -1241,10 +1090,16 @@ static int s_finish_job(void *ctx, MDB_txn *txn, bl_err_t *err)
         bl_mpw_destroy(&w);
         return rc;
     }
+    uint64_t closes = 0;
+    snprintf(key, sizeof key, "closes.%" PRId64, job->period);
+    rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &closes, err);
     snprintf(key, sizeof key, "pending.%" PRId64, job->period);
     uint64_t pending = 0;
-    rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &pending, err);
-    if (rc == 0 && pending == job->generation) {
+    if (rc == 0) {
+        rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &pending,
+                              err);
+    }
+    if (rc == 0 && pending == job->generation && closes == job->closes) {
         rc = bl_store_del(txn, bl_daemon_meta(rp->d), key, strlen(key), err);
     }
     if (rc == 0) {
@@ -1414,8 +1269,18 @@ static int s_apply_close(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
     }
     char key[48];
     snprintf(key, sizeof key, "pending.%" PRId64, period);
-    return bl_store_put_u64(txn, bl_daemon_meta(rp->d), key, (uint64_t)gen,
-                            err);
+    int rc = bl_store_put_u64(txn, bl_daemon_meta(rp->d), key, (uint64_t)gen,
+                              err);
+    /* Counted too: fresh results under the same generation (international
+     * results that came back) must render again. */
+    uint64_t closes = 0;
+    snprintf(key, sizeof key, "closes.%" PRId64, period);
+    if (rc == 0) {
+        rc = bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &closes, err);
+    }
+    return rc != 0 ? rc
+                   : bl_store_put_u64(txn, bl_daemon_meta(rp->d), key,
+                                      closes + 1, err);
 }
 
 static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,

@@ -1,0 +1,582 @@
+/*
+ * bl_results_codec: provider results and the coordinator's summary (see
+ * bl_results_codec.h).
+ */
+#include "bl_results_codec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- encoding ----------------------------------------------------------- */
+
+static void s_opt_str(bl_mpw_t *w, const char *s)
+{
+    bl_mpw_str(w, s[0] ? s : NULL);
+}
+
+static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
+{
+    bl_mpw_array(w, 9);
+    bl_mpw_str(w, g->id);
+    bl_mpw_str(w, g->key);
+    if (g->too_few_peers) {
+        if (g->has_n) {
+            bl_mpw_uint(w, g->n);
+        } else {
+            bl_mpw_nil(w);
+        }
+        for (int i = 0; i < 6; i++) {
+            bl_mpw_nil(w);
+        }
+        return;
+    }
+    const double f[] = {g->mean, g->sd,  g->min, g->p10,
+                        g->p25,  g->p50, g->p75, g->p90,
+                        g->max,  g->best_in_class};
+    bl_mpw_array(w, 11);
+    bl_mpw_uint(w, g->n);
+    for (int i = 0; i < 10; i++) {
+        bl_mpw_double(w, f[i]);
+    }
+    bl_mpw_double(w, g->percentile_rank);
+    bl_mpw_int(w, g->band);
+    bl_mpw_opt_double(w, g->has_z, g->z);
+    bl_mpw_opt_double(w, g->has_reference, g->reference);
+    bl_mpw_opt_double(w, g->has_reference, g->gap);
+    bl_mpw_opt_double(w, g->has_previous_rank, g->previous_rank);
+}
+
+int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
+{
+    bl_mpw_map(w, 11);
+    bl_mpw_str(w, "id");
+    bl_mpw_str(w, p->id);
+    bl_mpw_str(w, "name");
+    bl_mpw_str(w, p->name);
+    bl_mpw_str(w, "country");
+    bl_mpw_str(w, p->country);
+    bl_mpw_str(w, "service_type");
+    bl_mpw_str(w, p->service_type);
+    bl_mpw_str(w, "share");
+    bl_mpw_bool(w, p->share_identity);
+    bl_mpw_str(w, "has_prev");
+    bl_mpw_bool(w, p->has_previous_period);
+    bl_mpw_str(w, "intl_pending");
+    bl_mpw_bool(w, p->international_pending);
+    bl_mpw_str(w, "ind");
+    bl_mpw_array(w, (uint32_t)p->n_indicators);
+    for (size_t k = 0; k < p->n_indicators; k++) {
+        const bl_results_indicator_t *ind = &p->indicators[k];
+        bl_mpw_array(w, 7);
+        bl_mpw_int(w, ind->status);
+        bl_mpw_opt_double(w, ind->has_value, ind->value);
+        bl_mpw_opt_double(w, ind->has_n, ind->n);
+        bl_mpw_opt_double(w, ind->has_numerator, ind->numerator);
+        bl_mpw_opt_double(w, ind->has_denominator, ind->denominator);
+        bl_mpw_opt_double(w, ind->has_previous, ind->previous);
+        bl_mpw_array(w, (uint32_t)ind->n_groups);
+        for (size_t g = 0; g < ind->n_groups; g++) {
+            s_encode_group(w, &ind->groups[g]);
+        }
+    }
+    bl_mpw_str(w, "areas");
+    bl_mpw_array(w, (uint32_t)p->n_areas);
+    for (size_t a = 0; a < p->n_areas; a++) {
+        const bl_results_area_t *ar = &p->areas[a];
+        bl_mpw_array(w, 2);
+        bl_mpw_str(w, ar->indicator);
+        bl_mpw_array(w, (uint32_t)ar->n_partners);
+        for (size_t j = 0; j < ar->n_partners; j++) {
+            const bl_results_partner_t *pt = &ar->partners[j];
+            bl_mpw_array(w, 5);
+            bl_mpw_bool(w, pt->named);
+            s_opt_str(w, pt->id);
+            s_opt_str(w, pt->name);
+            bl_mpw_str(w, pt->service_type);
+            bl_mpw_str(w, pt->country);
+        }
+    }
+    bl_mpw_str(w, "strengths");
+    bl_mpw_array(w, (uint32_t)p->n_strengths);
+    for (size_t s = 0; s < p->n_strengths; s++) {
+        bl_mpw_str(w, p->strengths[s]);
+    }
+    bl_mpw_str(w, "units");
+    bl_mpw_array(w, (uint32_t)p->n_units);
+    for (size_t u = 0; u < p->n_units; u++) {
+        const bl_results_unit_t *un = &p->units[u];
+        bl_mpw_array(w, 5);
+        bl_mpw_str(w, un->unit);
+        bl_mpw_str(w, un->indicator);
+        bl_mpw_int(w, un->status);
+        bl_mpw_opt_double(w, un->has_value, un->value);
+        bl_mpw_opt_double(w, un->has_n, un->n);
+    }
+    return w->err;
+}
+
+int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s)
+{
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "participants");
+    bl_mpw_array(w, (uint32_t)s->n_participants);
+    for (size_t i = 0; i < s->n_participants; i++) {
+        const bl_results_participant_t *p = &s->participants[i];
+        bl_mpw_array(w, 7);
+        bl_mpw_str(w, p->id);
+        bl_mpw_str(w, p->name);
+        bl_mpw_str(w, p->country);
+        bl_mpw_str(w, p->membership);
+        bl_mpw_uint(w, p->sent);
+        bl_mpw_uint(w, p->expected);
+        bl_mpw_str(w, p->member_since);
+    }
+    bl_mpw_str(w, "bands");
+    bl_mpw_array(w, (uint32_t)s->n_bands);
+    for (size_t i = 0; i < s->n_bands; i++) {
+        const bl_results_bands_t *b = &s->bands[i];
+        bl_mpw_array(w, 6);
+        bl_mpw_str(w, b->indicator);
+        bl_mpw_str(w, b->group);
+        for (int j = 0; j < 4; j++) {
+            bl_mpw_uint(w, b->bands[j]);
+        }
+    }
+    bl_mpw_str(w, "areas");
+    bl_mpw_array(w, (uint32_t)s->n_areas);
+    for (size_t i = 0; i < s->n_areas; i++) {
+        bl_mpw_array(w, 2);
+        bl_mpw_str(w, s->areas[i].indicator);
+        bl_mpw_uint(w, s->areas[i].providers);
+    }
+    bl_mpw_str(w, "corrs");
+    bl_mpw_array(w, (uint32_t)s->n_corrs);
+    for (size_t i = 0; i < s->n_corrs; i++) {
+        const bl_results_corr_t *c = &s->corrs[i];
+        bl_mpw_array(w, 6);
+        bl_mpw_str(w, c->group);
+        bl_mpw_str(w, c->key);
+        bl_mpw_str(w, c->a);
+        bl_mpw_str(w, c->b);
+        bl_mpw_uint(w, c->n);
+        bl_mpw_double(w, c->rho);
+    }
+    return w->err;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+/* Fails the decode naming the field. */
+#define S_FAIL(what)                                                          \
+    do {                                                                      \
+        field = (what);                                                       \
+        goto fail;                                                            \
+    } while (0)
+
+/* An array header of exactly n elements. */
+static bool s_tuple(bl_mpr_t *r, uint32_t n)
+{
+    uint32_t m;
+    return bl_mpr_array(r, &m) == 0 && m == n;
+}
+
+/* An array header of at most max elements. */
+static bool s_list(bl_mpr_t *r, uint32_t max, uint32_t *n)
+{
+    return bl_mpr_array(r, n) == 0 && *n <= max;
+}
+
+/* A string or nil (""). */
+static bool s_opt_copy(bl_mpr_t *r, char *buf, size_t size)
+{
+    if (bl_mpr_nil(r)) {
+        buf[0] = '\0';
+        return true;
+    }
+    return bl_mpr_str_copy(r, buf, size) == 0;
+}
+
+static bool s_small_int(bl_mpr_t *r, int lo, int hi, int *out)
+{
+    int64_t v;
+    if (bl_mpr_int(r, &v) != 0 || v < lo || v > hi) {
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static void *s_calloc(size_t n, size_t size)
+{
+    return calloc(n ? n : 1, size);
+}
+
+static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
+{
+    if (!s_tuple(r, 9) || bl_mpr_str_copy(r, g->id, sizeof g->id) ||
+        bl_mpr_str_copy(r, g->key, sizeof g->key)) {
+        return false;
+    }
+    uint32_t eleven;
+    bl_mpr_t look = *r;
+    if (bl_mpr_nil(r) || bl_mpr_uint(&look, &g->n) == 0) {
+        g->too_few_peers = true;
+        if (look.p > r->p) {  /* a count, not nil */
+            *r = look;
+            g->has_n = true;
+        }
+        for (int i = 0; i < 6; i++) {
+            if (!bl_mpr_nil(r)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (bl_mpr_array(r, &eleven) != 0 || eleven != 11 ||
+        bl_mpr_uint(r, &g->n) != 0) {
+        return false;
+    }
+    g->has_n = true;
+    double *f[] = {&g->mean, &g->sd,  &g->min, &g->p10,
+                   &g->p25,  &g->p50, &g->p75, &g->p90,
+                   &g->max,  &g->best_in_class};
+    for (int i = 0; i < 10; i++) {
+        if (bl_mpr_double(r, f[i]) != 0) {
+            return false;
+        }
+    }
+    bool has_gap;
+    return bl_mpr_double(r, &g->percentile_rank) == 0 &&
+           s_small_int(r, 1, 4, &g->band) &&
+           bl_mpr_opt_double(r, &g->has_z, &g->z) == 0 &&
+           bl_mpr_opt_double(r, &g->has_reference, &g->reference) == 0 &&
+           bl_mpr_opt_double(r, &has_gap, &g->gap) == 0 &&
+           has_gap == g->has_reference &&
+           bl_mpr_opt_double(r, &g->has_previous_rank, &g->previous_rank) ==
+               0;
+}
+
+/* Returns 0, BL_EPROTO or BL_ENOMEM. */
+static int s_decode_indicator(bl_mpr_t *r, bl_results_indicator_t *ind)
+{
+    uint32_t ng;
+    if (!s_tuple(r, 7) || !s_small_int(r, 0, 2, &ind->status) ||
+        bl_mpr_opt_double(r, &ind->has_value, &ind->value) ||
+        bl_mpr_opt_double(r, &ind->has_n, &ind->n) ||
+        bl_mpr_opt_double(r, &ind->has_numerator, &ind->numerator) ||
+        bl_mpr_opt_double(r, &ind->has_denominator, &ind->denominator) ||
+        bl_mpr_opt_double(r, &ind->has_previous, &ind->previous) ||
+        !s_list(r, BL_RESULTS_GROUPS_MAX, &ng)) {
+        return BL_EPROTO;
+    }
+    ind->groups = s_calloc(ng, sizeof *ind->groups);
+    if (ind->groups == NULL) {
+        return BL_ENOMEM;
+    }
+    for (uint32_t g = 0; g < ng; g++) {
+        ind->n_groups = g + 1;
+        if (!s_decode_group(r, &ind->groups[g])) {
+            return BL_EPROTO;
+        }
+    }
+    return 0;
+}
+
+static bool s_decode_area(bl_mpr_t *r, bl_results_area_t *a)
+{
+    uint32_t np;
+    if (!s_tuple(r, 2) ||
+        bl_mpr_str_copy(r, a->indicator, sizeof a->indicator) ||
+        !s_list(r, BL_RESULTS_PARTNERS_MAX, &np)) {
+        return false;
+    }
+    for (uint32_t j = 0; j < np; j++) {
+        bl_results_partner_t *pt = &a->partners[j];
+        if (!s_tuple(r, 5) || bl_mpr_bool(r, &pt->named) ||
+            !s_opt_copy(r, pt->id, sizeof pt->id) ||
+            !s_opt_copy(r, pt->name, sizeof pt->name) ||
+            bl_mpr_str_copy(r, pt->service_type, sizeof pt->service_type) ||
+            bl_mpr_str_copy(r, pt->country, sizeof pt->country)) {
+            return false;
+        }
+        a->n_partners = j + 1;
+    }
+    return true;
+}
+
+static bool s_decode_unit(bl_mpr_t *r, bl_results_unit_t *u)
+{
+    return s_tuple(r, 5) && bl_mpr_str_copy(r, u->unit, sizeof u->unit) == 0 &&
+           bl_mpr_str_copy(r, u->indicator, sizeof u->indicator) == 0 &&
+           s_small_int(r, 0, 2, &u->status) &&
+           bl_mpr_opt_double(r, &u->has_value, &u->value) == 0 &&
+           bl_mpr_opt_double(r, &u->has_n, &u->n) == 0;
+}
+
+int bl_results_provider_decode(const void *data, size_t len,
+                               bl_results_provider_t *p, bl_err_t *err)
+{
+    memset(p, 0, sizeof *p);
+    const char *field = "the map";
+    bl_mpr_t r;
+    bl_mpr_init(&r, data, len);
+    uint32_t n;
+    bool have_id = false, have_ind = false;
+    if (bl_mpr_map(&r, &n) != 0) {
+        S_FAIL("the map");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        uint32_t kl, m;
+        if (bl_mpr_str(&r, &k, &kl) != 0) {
+            S_FAIL("a key");
+        }
+        if (bl_mp_str_eq(k, kl, "id")) {
+            have_id = true;
+            if (bl_mpr_str_copy(&r, p->id, sizeof p->id)) {
+                S_FAIL("id");
+            }
+        } else if (bl_mp_str_eq(k, kl, "name")) {
+            if (!s_opt_copy(&r, p->name, sizeof p->name)) {
+                S_FAIL("name");
+            }
+        } else if (bl_mp_str_eq(k, kl, "country")) {
+            if (bl_mpr_str_copy(&r, p->country, sizeof p->country)) {
+                S_FAIL("country");
+            }
+        } else if (bl_mp_str_eq(k, kl, "service_type")) {
+            if (bl_mpr_str_copy(&r, p->service_type,
+                                sizeof p->service_type)) {
+                S_FAIL("service_type");
+            }
+        } else if (bl_mp_str_eq(k, kl, "share")) {
+            if (bl_mpr_bool(&r, &p->share_identity)) {
+                S_FAIL("share");
+            }
+        } else if (bl_mp_str_eq(k, kl, "has_prev")) {
+            if (bl_mpr_bool(&r, &p->has_previous_period)) {
+                S_FAIL("has_prev");
+            }
+        } else if (bl_mp_str_eq(k, kl, "intl_pending")) {
+            if (bl_mpr_bool(&r, &p->international_pending)) {
+                S_FAIL("intl_pending");
+            }
+        } else if (bl_mp_str_eq(k, kl, "ind")) {
+            if (have_ind || !s_list(&r, BL_RESULTS_INDICATORS_MAX, &m)) {
+                S_FAIL("ind");
+            }
+            have_ind = true;
+            p->indicators = s_calloc(m, sizeof *p->indicators);
+            if (p->indicators == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_indicators = j + 1;
+                int rc = s_decode_indicator(&r, &p->indicators[j]);
+                if (rc == BL_ENOMEM) {
+                    goto nomem;
+                }
+                if (rc != 0) {
+                    S_FAIL("ind");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "areas")) {
+            if (p->areas != NULL || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("areas");
+            }
+            p->areas = s_calloc(m, sizeof *p->areas);
+            if (p->areas == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_areas = j + 1;
+                if (!s_decode_area(&r, &p->areas[j])) {
+                    S_FAIL("areas");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "strengths")) {
+            if (p->strengths != NULL || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("strengths");
+            }
+            p->strengths = s_calloc(m, sizeof *p->strengths);
+            if (p->strengths == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_strengths = j + 1;
+                if (bl_mpr_str_copy(&r, p->strengths[j],
+                                    sizeof p->strengths[j])) {
+                    S_FAIL("strengths");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "units")) {
+            if (p->units != NULL || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("units");
+            }
+            p->units = s_calloc(m, sizeof *p->units);
+            if (p->units == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_units = j + 1;
+                if (!s_decode_unit(&r, &p->units[j])) {
+                    S_FAIL("units");
+                }
+            }
+        } else if (bl_mpr_skip(&r) != 0) {
+            S_FAIL("an unknown field");
+        }
+    }
+    if (!have_id || !have_ind) {
+        S_FAIL(have_id ? "ind (missing)" : "id (missing)");
+    }
+    if (!bl_mpr_done(&r)) {
+        S_FAIL("bytes after the map");
+    }
+    return 0;
+nomem:
+    return bl_err_set(err, BL_ENOMEM, "provider results: out of memory");
+fail:
+    return bl_err_set(err, BL_EPROTO, "provider results: malformed %s",
+                      field);
+}
+
+int bl_results_summary_decode(const void *data, size_t len,
+                              bl_results_summary_t *s, bl_err_t *err)
+{
+    memset(s, 0, sizeof *s);
+    const char *field = "the map";
+    bl_mpr_t r;
+    bl_mpr_init(&r, data, len);
+    uint32_t n;
+    if (bl_mpr_map(&r, &n) != 0) {
+        S_FAIL("the map");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        uint32_t kl, m;
+        if (bl_mpr_str(&r, &k, &kl) != 0) {
+            S_FAIL("a key");
+        }
+        if (bl_mp_str_eq(k, kl, "participants")) {
+            if (s->participants || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("participants");
+            }
+            s->participants = s_calloc(m, sizeof *s->participants);
+            if (s->participants == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_participant_t *p = &s->participants[j];
+                s->n_participants = j + 1;
+                if (!s_tuple(&r, 7) ||
+                    bl_mpr_str_copy(&r, p->id, sizeof p->id) ||
+                    !s_opt_copy(&r, p->name, sizeof p->name) ||
+                    bl_mpr_str_copy(&r, p->country, sizeof p->country) ||
+                    bl_mpr_str_copy(&r, p->membership, sizeof p->membership) ||
+                    bl_mpr_uint(&r, &p->sent) ||
+                    bl_mpr_uint(&r, &p->expected) ||
+                    bl_mpr_str_copy(&r, p->member_since,
+                                    sizeof p->member_since)) {
+                    S_FAIL("participants");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "bands")) {
+            if (s->bands || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("bands");
+            }
+            s->bands = s_calloc(m, sizeof *s->bands);
+            if (s->bands == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_bands_t *b = &s->bands[j];
+                s->n_bands = j + 1;
+                if (!s_tuple(&r, 6) ||
+                    bl_mpr_str_copy(&r, b->indicator, sizeof b->indicator) ||
+                    bl_mpr_str_copy(&r, b->group, sizeof b->group)) {
+                    S_FAIL("bands");
+                }
+                for (int x = 0; x < 4; x++) {
+                    if (bl_mpr_uint(&r, &b->bands[x]) != 0) {
+                        S_FAIL("bands");
+                    }
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "areas")) {
+            if (s->areas || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("areas");
+            }
+            s->areas = s_calloc(m, sizeof *s->areas);
+            if (s->areas == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                s->n_areas = j + 1;
+                if (!s_tuple(&r, 2) ||
+                    bl_mpr_str_copy(&r, s->areas[j].indicator,
+                                    sizeof s->areas[j].indicator) ||
+                    bl_mpr_uint(&r, &s->areas[j].providers)) {
+                    S_FAIL("areas");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "corrs")) {
+            if (s->corrs || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("corrs");
+            }
+            s->corrs = s_calloc(m, sizeof *s->corrs);
+            if (s->corrs == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_corr_t *c = &s->corrs[j];
+                s->n_corrs = j + 1;
+                if (!s_tuple(&r, 6) ||
+                    bl_mpr_str_copy(&r, c->group, sizeof c->group) ||
+                    bl_mpr_str_copy(&r, c->key, sizeof c->key) ||
+                    bl_mpr_str_copy(&r, c->a, sizeof c->a) ||
+                    bl_mpr_str_copy(&r, c->b, sizeof c->b) ||
+                    bl_mpr_uint(&r, &c->n) || bl_mpr_double(&r, &c->rho)) {
+                    S_FAIL("corrs");
+                }
+            }
+        } else if (bl_mpr_skip(&r) != 0) {
+            S_FAIL("an unknown field");
+        }
+    }
+    if (!bl_mpr_done(&r)) {
+        S_FAIL("bytes after the map");
+    }
+    return 0;
+nomem:
+    return bl_err_set(err, BL_ENOMEM, "summary: out of memory");
+fail:
+    return bl_err_set(err, BL_EPROTO, "summary: malformed %s", field);
+}
+
+void bl_results_provider_free(bl_results_provider_t *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    for (size_t k = 0; p->indicators != NULL && k < p->n_indicators; k++) {
+        free(p->indicators[k].groups);
+    }
+    free(p->indicators);
+    free(p->areas);
+    free(p->strengths);
+    free(p->units);
+    memset(p, 0, sizeof *p);
+}
+
+void bl_results_summary_free(bl_results_summary_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    free(s->participants);
+    free(s->bands);
+    free(s->areas);
+    free(s->corrs);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,179 @@
+/*
+ * bl_results_codec: the one codec of what the benchmarking stage sends the
+ * report stage in a BL_MSG_RESULTS message — one provider's results, and
+ * the coordinator's summary — as named-field structs.  The benchmarking
+ * daemon fills a struct and encodes it; the report daemon decodes it with
+ * the bounded reader (bl_mp.h) and builds its model from the fields.
+ * Neither keeps its own idea of the layout.
+ *
+ * Decoding refuses (BL_EPROTO) truncated input, trailing bytes, a wrong
+ * type or arity, a string longer than its field and a count above the
+ * limits below; it never allocates more than the input can describe.
+ * Unknown map keys are skipped, so a newer writer can add fields.
+ *
+ * Wire layout (MessagePack), kept as earlier releases wrote it:
+ *   provider: {id, name, country, service_type, share, has_prev,
+ *              intl_pending, ind: [[status, value, n, numerator,
+ *              denominator, previous, groups]...], areas: [[indicator,
+ *              [[named, id, name, service_type, country]...]]...],
+ *              strengths: [indicator...], units: [[unit, indicator,
+ *              status, value, n]...]}
+ *     a group: [id, key, stats, rank, band, z, reference, gap, prev_rank]
+ *     where stats is [n, mean, sd, min, p10, p25, p50, p75, p90, max,
+ *     best] for a position, or the instance's count of values (nil when
+ *     unknown) with nil for the six after it ("too few peers").
+ *   summary: {participants: [[id, name, country, membership, sent,
+ *              expected, member_since]...], bands: [[indicator, group, b1,
+ *              b2, b3, b4]...], areas: [[indicator, providers]...],
+ *              corrs: [[group, key, a, b, n, rho]...]}
+ * It does not know the catalogue: indicator ids are text, in the order the
+ * writer chose (catalogue order for `ind`).
+ */
+#ifndef BL_RESULTS_CODEC_H
+#define BL_RESULTS_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bl_error.h"
+#include "bl_mp.h"
+
+#define BL_RESULTS_ID_MAX 64          /* indicator, group, unit ids */
+#define BL_RESULTS_KEY_MAX 256        /* group keys */
+#define BL_RESULTS_PROVIDER_MAX 48    /* provider ids */
+#define BL_RESULTS_NAME_MAX 512       /* provider names */
+#define BL_RESULTS_PARTNERS_MAX 3
+#define BL_RESULTS_INDICATORS_MAX 4096
+#define BL_RESULTS_GROUPS_MAX 64      /* group entries per indicator */
+#define BL_RESULTS_ROWS_MAX 1000000   /* units, participants, bands, ... */
+
+/* The provider's position in one group instance of one indicator. */
+typedef struct bl_results_group {
+    char id[BL_RESULTS_ID_MAX];      /* "national" */
+    char key[BL_RESULTS_KEY_MAX];    /* "NO/residential_care" */
+    bool too_few_peers;              /* only has_n and n are valid */
+    bool has_n;                      /* false: too few, count unknown */
+    uint64_t n;                      /* values in the instance */
+    double mean, sd, min, p10, p25, p50, p75, p90, max;
+    double best_in_class;
+    double percentile_rank;          /* 0..100 */
+    int band;                        /* 1..4 */
+    bool has_z;
+    double z;
+    bool has_reference;              /* reference and gap valid */
+    double reference;
+    double gap;
+    bool has_previous_rank;
+    double previous_rank;            /* percentile rank in period - 1 */
+} bl_results_group_t;
+
+/* One indicator of the provider. */
+typedef struct bl_results_indicator {
+    int status;                      /* 0 ok, 1 suppressed, 2 missing */
+    bool has_value, has_n, has_numerator, has_denominator, has_previous;
+    double value, n, numerator, denominator;
+    double previous;                 /* value in period - 1 */
+    size_t n_groups;
+    bl_results_group_t *groups;
+} bl_results_indicator_t;
+
+/* A learning partner: named only when it shares identity. */
+typedef struct bl_results_partner {
+    bool named;
+    char id[BL_RESULTS_PROVIDER_MAX];  /* "" when not named */
+    char name[BL_RESULTS_NAME_MAX];    /* "" when not named */
+    char service_type[BL_RESULTS_ID_MAX];
+    char country[3];
+} bl_results_partner_t;
+
+typedef struct bl_results_area {
+    char indicator[BL_RESULTS_ID_MAX];
+    size_t n_partners;
+    bl_results_partner_t partners[BL_RESULTS_PARTNERS_MAX];
+} bl_results_area_t;
+
+/* One unit's value of one indicator. */
+typedef struct bl_results_unit {
+    char unit[BL_RESULTS_ID_MAX];
+    char indicator[BL_RESULTS_ID_MAX];
+    int status;                      /* 0 ok, 1 suppressed, 2 missing */
+    bool has_value, has_n;
+    double value, n;
+} bl_results_unit_t;
+
+typedef struct bl_results_provider {
+    char id[BL_RESULTS_PROVIDER_MAX];
+    char name[BL_RESULTS_NAME_MAX];
+    char country[3];
+    char service_type[BL_RESULTS_ID_MAX];
+    bool share_identity;
+    bool has_previous_period;
+    bool international_pending;      /* national: results not back yet */
+    size_t n_indicators;
+    bl_results_indicator_t *indicators;
+    size_t n_areas;
+    bl_results_area_t *areas;        /* largest -z first */
+    size_t n_strengths;
+    char (*strengths)[BL_RESULTS_ID_MAX];
+    size_t n_units;
+    bl_results_unit_t *units;
+} bl_results_provider_t;
+
+typedef struct bl_results_participant {
+    char id[BL_RESULTS_PROVIDER_MAX];
+    char name[BL_RESULTS_NAME_MAX];
+    char country[3];
+    char membership[16];
+    uint64_t sent;                   /* indicators sent */
+    uint64_t expected;               /* indicators of the catalogue */
+    char member_since[11];           /* YYYY-MM-DD */
+} bl_results_participant_t;
+
+typedef struct bl_results_bands {
+    char indicator[BL_RESULTS_ID_MAX];
+    char group[BL_RESULTS_ID_MAX];
+    uint64_t bands[4];               /* providers in band 1..4 */
+} bl_results_bands_t;
+
+typedef struct bl_results_area_count {
+    char indicator[BL_RESULTS_ID_MAX];
+    uint64_t providers;              /* with it among their areas */
+} bl_results_area_count_t;
+
+typedef struct bl_results_corr {
+    char group[BL_RESULTS_ID_MAX];
+    char key[BL_RESULTS_KEY_MAX];
+    char a[BL_RESULTS_ID_MAX], b[BL_RESULTS_ID_MAX];
+    uint64_t n;
+    double rho;
+} bl_results_corr_t;
+
+typedef struct bl_results_summary {
+    size_t n_participants;
+    bl_results_participant_t *participants;
+    size_t n_bands;
+    bl_results_bands_t *bands;
+    size_t n_areas;
+    bl_results_area_count_t *areas;
+    size_t n_corrs;
+    bl_results_corr_t *corrs;
+} bl_results_summary_t;
+
+/* Appends p (or s) to w.  Returns 0, or w's error (BL_ENOMEM). */
+int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p);
+int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s);
+
+/* Decodes exactly len bytes into *p (or *s), which the caller frees with
+ * the matching _free even on failure.  Returns 0, BL_EPROTO (err names
+ * the field) or BL_ENOMEM. */
+int bl_results_provider_decode(const void *data, size_t len,
+                               bl_results_provider_t *p, bl_err_t *err);
+int bl_results_summary_decode(const void *data, size_t len,
+                              bl_results_summary_t *s, bl_err_t *err);
+
+/* Frees the arrays and zeroes the struct; harmless twice. */
+void bl_results_provider_free(bl_results_provider_t *p);
+void bl_results_summary_free(bl_results_summary_t *s);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * Tests of bl_results_codec: provider results and the summary survive a
+ * round trip field by field; every truncation, trailing bytes, oversized
+ * counts and strings longer than their field are refused without a crash.
+ */
+#include "bl_results_codec.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bl_results_group_t s_groups[3];
+static bl_results_indicator_t s_ind[2];
+static bl_results_area_t s_areas[1];
+static char s_strengths[2][BL_RESULTS_ID_MAX] = {"RES-01", "SAT-01"};
+static bl_results_unit_t s_units[1];
+
+static void s_provider(bl_results_provider_t *p)
+{
+    memset(p, 0, sizeof *p);
+    memset(s_groups, 0, sizeof s_groups);
+    memset(s_ind, 0, sizeof s_ind);
+    memset(s_areas, 0, sizeof s_areas);
+    memset(s_units, 0, sizeof s_units);
+    snprintf(p->id, sizeof p->id, "NO-0001");
+    snprintf(p->name, sizeof p->name, "Bergen arbeid");
+    snprintf(p->country, sizeof p->country, "NO");
+    snprintf(p->service_type, sizeof p->service_type, "residential_care");
+    p->share_identity = true;
+    p->international_pending = true;
+    bl_results_group_t *g = &s_groups[0];
+    snprintf(g->id, sizeof g->id, "national");
+    snprintf(g->key, sizeof g->key, "NO/residential_care");
+    g->has_n = true;
+    g->n = 12;
+    g->mean = 51.5;
+    g->sd = 3.25;
+    g->min = 40;
+    g->p10 = 41;
+    g->p25 = 45;
+    g->p50 = 50;
+    g->p75 = 55;
+    g->p90 = 60;
+    g->max = 70;
+    g->best_in_class = 60;
+    g->percentile_rank = 62.5;
+    g->band = 3;
+    g->has_z = true;
+    g->z = -0.25;
+    g->has_reference = true;
+    g->reference = 55;
+    g->gap = 2.5;
+    g = &s_groups[1];
+    snprintf(g->id, sizeof g->id, "international");
+    snprintf(g->key, sizeof g->key, "residential_care");
+    g->too_few_peers = true;
+    g->has_n = true;
+    g->n = 3;
+    g = &s_groups[2];
+    snprintf(g->id, sizeof g->id, "all");
+    g->too_few_peers = true;
+    s_ind[0].status = 0;
+    s_ind[0].has_value = true;
+    s_ind[0].value = 52.5;
+    s_ind[0].has_numerator = s_ind[0].has_denominator = true;
+    s_ind[0].numerator = 21;
+    s_ind[0].denominator = 40;
+    s_ind[0].has_previous = true;
+    s_ind[0].previous = 50;
+    s_ind[0].n_groups = 3;
+    s_ind[0].groups = s_groups;
+    s_ind[1].status = 1;
+    s_ind[1].has_n = true;
+    s_ind[1].n = 3;
+    p->n_indicators = 2;
+    p->indicators = s_ind;
+    snprintf(s_areas[0].indicator, sizeof s_areas[0].indicator, "RES-01");
+    s_areas[0].n_partners = 2;
+    s_areas[0].partners[0].named = true;
+    snprintf(s_areas[0].partners[0].id, BL_RESULTS_PROVIDER_MAX, "PT-0002");
+    snprintf(s_areas[0].partners[0].name, BL_RESULTS_NAME_MAX, "Lisboa");
+    snprintf(s_areas[0].partners[0].service_type, BL_RESULTS_ID_MAX, "x");
+    snprintf(s_areas[0].partners[0].country, 3, "PT");
+    snprintf(s_areas[0].partners[1].service_type, BL_RESULTS_ID_MAX, "y");
+    snprintf(s_areas[0].partners[1].country, 3, "EE");
+    p->n_areas = 1;
+    p->areas = s_areas;
+    p->n_strengths = 2;
+    p->strengths = s_strengths;
+    snprintf(s_units[0].unit, sizeof s_units[0].unit, "site-1");
+    snprintf(s_units[0].indicator, sizeof s_units[0].indicator, "RES-01");
+    s_units[0].has_value = true;
+    s_units[0].value = 48;
+    p->n_units = 1;
+    p->units = s_units;
+}
+
+static void s_encode_provider(bl_mpw_t *w)
+{
+    bl_results_provider_t p;
+    s_provider(&p);
+    bl_mpw_init(w);
+    cr_assert_eq(bl_results_provider_encode(w, &p), 0);
+}
+
+Test(bl_results_codec, provider_round_trip_keeps_every_field, .timeout = 10)
+{
+    bl_results_provider_t in;
+    s_provider(&in);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_provider_encode(&w, &in), 0);
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 0, "%s", err.msg);
+    cr_assert_str_eq(out.id, "NO-0001");
+    cr_assert_str_eq(out.name, "Bergen arbeid");
+    cr_assert_str_eq(out.country, "NO");
+    cr_assert_str_eq(out.service_type, "residential_care");
+    cr_assert(out.share_identity);
+    cr_assert(out.international_pending);
+    cr_assert_not(out.has_previous_period);
+    cr_assert_eq(out.n_indicators, 2);
+    for (size_t k = 0; k < 2; k++) {
+        const bl_results_indicator_t *a = &in.indicators[k];
+        const bl_results_indicator_t *b = &out.indicators[k];
+        cr_assert_eq(b->status, a->status);
+        cr_assert_eq(b->has_value, a->has_value);
+        cr_assert_eq(b->value, a->value);
+        cr_assert_eq(b->has_n, a->has_n);
+        cr_assert_eq(b->n, a->n);
+        cr_assert_eq(b->numerator, a->numerator);
+        cr_assert_eq(b->denominator, a->denominator);
+        cr_assert_eq(b->has_previous, a->has_previous);
+        cr_assert_eq(b->previous, a->previous);
+        cr_assert_eq(b->n_groups, a->n_groups);
+        for (size_t g = 0; g < a->n_groups; g++) {
+            cr_assert_eq(memcmp(&b->groups[g], &a->groups[g],
+                                sizeof b->groups[g]),
+                         0, "indicator %zu group %zu", k, g);
+        }
+    }
+    cr_assert_eq(out.n_areas, 1);
+    cr_assert_eq(memcmp(&out.areas[0], &in.areas[0], sizeof out.areas[0]),
+                 0);
+    cr_assert_eq(out.n_strengths, 2);
+    cr_assert_str_eq(out.strengths[1], "SAT-01");
+    cr_assert_eq(out.n_units, 1);
+    cr_assert_eq(memcmp(&out.units[0], &in.units[0], sizeof out.units[0]),
+                 0);
+    bl_results_provider_free(&out);
+    bl_results_provider_free(&out);
+    cr_assert_null(out.indicators);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
+{
+    bl_results_participant_t parts[2] = {
+        {"NO-0001", "Bergen", "NO", "potential", 40, 46, "2021-03-01"},
+        {"NO-0002", "", "NO", "assurance", 46, 46, "2019-01-01"}};
+    bl_results_bands_t bands[1] = {{"RES-01", "national", {1, 2, 3, 4}}};
+    bl_results_area_count_t areas[1] = {{"SAT-02", 7}};
+    bl_results_corr_t corrs[1] = {
+        {"national", "NO/residential_care", "RES-01", "SAT-01", 25, -0.5}};
+    bl_results_summary_t in = {2, parts, 1, bands, 1, areas, 1, corrs};
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_summary_encode(&w, &in), 0);
+    bl_results_summary_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_summary_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                           &out, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(out.n_participants, 2);
+    cr_assert_eq(memcmp(out.participants, parts, sizeof parts), 0);
+    cr_assert_eq(out.n_bands, 1);
+    cr_assert_eq(memcmp(out.bands, bands, sizeof bands), 0);
+    cr_assert_eq(out.n_areas, 1);
+    cr_assert_eq(memcmp(out.areas, areas, sizeof areas), 0);
+    cr_assert_eq(out.n_corrs, 1);
+    cr_assert_str_eq(out.corrs[0].key, "NO/residential_care");
+    cr_assert_eq(out.corrs[0].n, 25);
+    cr_assert_eq(out.corrs[0].rho, -0.5);
+    bl_results_summary_free(&out);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, every_truncation_is_refused, .timeout = 30)
+{
+    bl_mpw_t w;
+    s_encode_provider(&w);
+    size_t len = bl_mpw_size(&w);
+    cr_assert_gt(len, 200);
+    for (size_t cut = 0; cut < len; cut++) {
+        unsigned char *copy = malloc(cut ? cut : 1);
+        cr_assert_not_null(copy);
+        memcpy(copy, bl_mpw_data(&w), cut);
+        bl_results_provider_t out;
+        bl_err_t err = {0};
+        cr_assert_eq(bl_results_provider_decode(copy, cut, &out, &err),
+                     BL_EPROTO, "a cut at %zu of %zu was accepted", cut,
+                     len);
+        cr_assert_not_null(strstr(err.msg, "malformed"), "%s", err.msg);
+        bl_results_provider_free(&out);
+        free(copy);
+    }
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, trailing_bytes_are_refused, .timeout = 10)
+{
+    bl_mpw_t w;
+    s_encode_provider(&w);
+    bl_mpw_nil(&w);
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 BL_EPROTO);
+    bl_results_provider_free(&out);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, oversized_counts_and_strings_are_refused,
+     .timeout = 10)
+{
+    /* {"id": "NO-1", "ind": <array of 2^32-1>} */
+    static const unsigned char huge[] = {0x82, 0xa2, 'i', 'd', 0xa4, 'N', 'O',
+                                         '-', '1', 0xa3, 'i', 'n', 'd', 0xdd,
+                                         0xff, 0xff, 0xff, 0xff};
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(huge, sizeof huge, &out, &err),
+                 BL_EPROTO);
+    cr_assert_not_null(strstr(err.msg, "ind"), "%s", err.msg);
+    bl_results_provider_free(&out);
+    /* a provider id longer than its field */
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, 1);
+    bl_mpw_str(&w, "id");
+    char longid[200];
+    memset(longid, 'A', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    bl_mpw_str(&w, longid);
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 BL_EPROTO);
+    cr_assert_not_null(strstr(err.msg, "id"), "%s", err.msg);
+    bl_results_provider_free(&out);
+    /* a summary with more participants than bytes */
+    static const unsigned char many[] = {0x81, 0xac, 'p', 'a', 'r', 't', 'i',
+                                         'c', 'i', 'p', 'a', 'n', 't', 's',
+                                         0xdd, 0x00, 0x10, 0x00, 0x00};
+    bl_results_summary_t s;
+    cr_assert_eq(bl_results_summary_decode(many, sizeof many, &s, &err),
+                 BL_EPROTO);
+    bl_results_summary_free(&s);
+    bl_mpw_destroy(&w);
+}
