@@ -15,9 +15,12 @@
 #include <string.h>
 
 #include "benchmark_external.h"
+#include "bl_downlink_codec.h"
 #include "bl_log.h"
 #include "bl_net.h"
 #include "bl_page.h"
+#include "bl_scan.h"
+#include "bl_uplink_codec.h"
 #include "bl_zap.h"
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
@@ -137,20 +140,20 @@ static const char *s_value_problem(bl_mpr_t *r, const bl_indicator_t *def)
 /* Checks every row of an uplink message before anything is applied: a
  * provider id of the sender's country, and a register entry or value of
  * the right shape.  One bad row refuses the whole message. */
-static int s_check_rows(const bl_msg_t *m, const char *kind, bl_mpr_t r,
-                        uint32_t n, const bl_catalogue_t *cat, bl_err_t *err)
+static int s_check_rows(const bl_msg_t *m, const bl_uplink_t *u,
+                        const bl_catalogue_t *cat, bl_err_t *err)
 {
-    bool reg = strcmp(kind, "register") == 0;
-    if (!reg && strcmp(kind, "values") != 0) {
-        return s_door_refuse(err, m, "an unknown uplink message '%s'", kind);
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k;
-        char provider[64];
-        if (bl_mpr_array(&r, &k) != 0 || k != (reg ? 2u : 3u) ||
-            bl_mpr_str_copy(&r, provider, sizeof provider) != 0) {
+    bool reg = u->kind == BL_UPLINK_REGISTER;
+    bl_mpr_t r = u->rows;
+    for (uint32_t i = 0; i < u->n_rows; i++) {
+        char provider[BL_UPLINK_ID_MAX], ind[BL_UPLINK_ID_MAX] = "";
+        const uint8_t *val;
+        size_t vl;
+        int rc = reg ? bl_uplink_read_register_row(&r, provider, &val, &vl)
+                     : bl_uplink_read_value_row(&r, provider, ind, &val, &vl);
+        if (rc != 0) {
             return s_door_refuse(err, m, "a malformed row in a %s message",
-                                 kind);
+                                 u->kind_text);
         }
         if (!s_provider_ok(provider, m->peer)) {
             return s_door_refuse(err, m,
@@ -158,22 +161,20 @@ static int s_check_rows(const bl_msg_t *m, const char *kind, bl_mpr_t r,
                                  "nothing of the message applied",
                                  provider);
         }
+        bl_mpr_t q;
+        bl_mpr_init(&q, val, vl);
         const char *problem;
         if (reg) {
-            problem = s_register_problem(&r, m->peer, cat);
+            problem = s_register_problem(&q, m->peer, cat);
         } else {
-            char ind[64] = "";
-            int k2 = -1;
-            if (bl_mpr_str_copy(&r, ind, sizeof ind) == 0) {
-                k2 = bl_catalogue_find_indicator(cat, ind);
-            }
-            if (k2 < 0) {
+            int k = bl_catalogue_find_indicator(cat, ind);
+            if (k < 0) {
                 return s_door_refuse(err, m,
                                      "unknown indicator '%s'; nothing of the "
                                      "message applied",
                                      ind);
             }
-            problem = s_value_problem(&r, &cat->indicators[k2]);
+            problem = s_value_problem(&q, &cat->indicators[k]);
         }
         if (problem != NULL) {
             char what[160];
@@ -203,17 +204,16 @@ static int s_drop_country(benchmark_door_t *l, MDB_txn *txn, int64_t period,
 /* A national node's peer groups (meta "ngroups.<country>") or their
  * statistics (xstats), checked whole before anything is applied. */
 static int s_door_stats(benchmark_door_t *l, MDB_txn *txn, const bl_msg_t *m,
-                        const char *kind, int64_t period, bl_err_t *err)
+                        const bl_uplink_t *u, bl_err_t *err)
 {
-    bl_mpr_t r;
-    if (bl_req_find(m, "rows", &r) != 0) {
+    if (!u->has_rows) {
         return s_door_refuse(err, m, "an uplink message without rows%s", "");
     }
     char key[S_KEY_MAX];
-    if (strcmp(kind, "groups") == 0) {
+    if (u->kind == BL_UPLINK_GROUPS) {
         bl_peer_group_t gs[BENCHMARK_LINK_GROUPS_MAX];
         size_t ng = 0;
-        bl_mpr_t look = r;
+        bl_mpr_t look = u->rows_array;
         int rc = benchmark_external_read_groups(&look, gs,
                                                 BENCHMARK_LINK_GROUPS_MAX,
                                                 &ng);
@@ -232,24 +232,16 @@ static int s_door_stats(benchmark_door_t *l, MDB_txn *txn, const bl_msg_t *m,
         }
         return rc;
     }
-    uint32_t n;
-    if (bl_mpr_array(&r, &n) != 0) {
-        return s_door_refuse(err, m, "malformed statistics%s", "");
-    }
     const bl_catalogue_t *cat = l->cfg->catalogue;
     for (int pass = 0; pass < 2; pass++) {
-        bl_mpr_t q = r;
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t four;
-            char ind[64], grp[64], gk[BC_KEY_MAX];
+        bl_mpr_t q = u->rows;
+        for (uint32_t i = 0; i < u->n_rows; i++) {
+            char ind[BL_UPLINK_ID_MAX], grp[BL_UPLINK_ID_MAX];
+            char gk[BL_UPLINK_KEY_MAX];
             const uint8_t *val;
             size_t vl;
             bl_summary_t s;
-            if (bl_mpr_array(&q, &four) || four != 4 ||
-                bl_mpr_str_copy(&q, ind, sizeof ind) ||
-                bl_mpr_str_copy(&q, grp, sizeof grp) ||
-                bl_mpr_str_copy(&q, gk, sizeof gk) ||
-                bl_mpr_raw(&q, &val, &vl) ||
+            if (bl_uplink_read_stat_row(&q, ind, grp, gk, &val, &vl) != 0 ||
                 bl_catalogue_find_indicator(cat, ind) < 0 ||
                 benchmark_external_read_stat(val, vl, &s, NULL) != 0) {
                 return s_door_refuse(err, m, "a malformed statistics row%s",
@@ -259,7 +251,7 @@ static int s_door_stats(benchmark_door_t *l, MDB_txn *txn, const bl_msg_t *m,
                 continue;
             }
             char p[24], c[3];
-            snprintf(p, sizeof p, "%" PRId64, period);
+            snprintf(p, sizeof p, "%" PRId64, u->period);
             snprintf(c, sizeof c, "%.2s", m->peer);
             const char *parts[] = {p, c, ind, grp, gk};
             size_t kl = bl_page_join(key, sizeof key, parts, 5);
@@ -293,67 +285,60 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
     if (m->type != BL_MSG_UPLINK) {
         return s_door_refuse(err, m, "a %s message", bl_msg_type_name(m->type));
     }
-    char kind[16];
-    int64_t period = 0, gen = 0;
-    if (bl_req_str(m, "kind", kind, sizeof kind) != 0) {
-        return s_door_refuse(err, m, "an uplink message without kind%s", "");
+    bl_uplink_t u;
+    if (bl_uplink_decode(m->payload, m->payload_len, &u) != 0) {
+        return s_door_refuse(err, m, "a malformed uplink message%s", "");
     }
-    bl_req_int(m, "period", &period);
-    bl_req_int(m, "generation", &gen);
-    if (strcmp(kind, "begin") == 0) {
-        return s_drop_country(l, txn, period, m->peer, err);
-    }
-    if (strcmp(kind, "groups") == 0 || strcmp(kind, "stats") == 0) {
-        return s_door_stats(l, txn, m, kind, period, err);
-    }
-    if (strcmp(kind, "close") == 0) {
+    switch (u.kind) {
+    case BL_UPLINK_BEGIN:
+        return s_drop_country(l, txn, u.period, m->peer, err);
+    case BL_UPLINK_GROUPS:
+    case BL_UPLINK_STATS:
+        return s_door_stats(l, txn, m, &u, err);
+    case BL_UPLINK_CLOSE:
         bl_log(BL_LOG_INFO, "national close country=%s period=%" PRId64,
-               m->peer, period);
-        return l->env.recompute(l->env.ctx, txn, period, err);
+               m->peer, u.period);
+        return l->env.recompute(l->env.ctx, txn, u.period, err);
+    case BL_UPLINK_REGISTER:
+    case BL_UPLINK_VALUES:
+        break;
+    default:
+        return s_door_refuse(err, m, "an unknown uplink message '%s'",
+                             u.kind_text);
     }
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(m, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+    if (!u.has_rows) {
         return s_door_refuse(err, m, "an uplink message without rows%s", "");
     }
-    int rc = s_check_rows(m, kind, r, n, cat, err);
+    int rc = s_check_rows(m, &u, cat, err);
     if (rc != 0) {
         return rc;
     }
     char p[24];
-    snprintf(p, sizeof p, "%" PRId64, period);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t k;
-        char provider[64], ind[64];
+    snprintf(p, sizeof p, "%" PRId64, u.period);
+    bl_mpr_t r = u.rows;
+    for (uint32_t i = 0; i < u.n_rows; i++) {
+        char provider[BL_UPLINK_ID_MAX], ind[BL_UPLINK_ID_MAX];
         const uint8_t *val;
         size_t vl;
-        bl_mpr_array(&r, &k);
-        bl_mpr_str_copy(&r, provider, sizeof provider);
-        if (strcmp(kind, "register") == 0 && k == 2) {
-            if (bl_mpr_raw(&r, &val, &vl) != 0) {
+        if (u.kind == BL_UPLINK_REGISTER) {
+            if (bl_uplink_read_register_row(&r, provider, &val, &vl) != 0) {
                 return s_door_refuse(err, m, "a malformed row%s", "");
             }
             rc = bl_store_put(txn, l->env.db_register, provider,
                               strlen(provider), val, vl, err);
-        } else if (strcmp(kind, "values") == 0 && k == 3) {
-            if (bl_mpr_str_copy(&r, ind, sizeof ind) != 0 ||
-                bl_mpr_raw(&r, &val, &vl) != 0) {
+        } else {
+            if (bl_uplink_read_value_row(&r, provider, ind, &val, &vl) != 0) {
                 return s_door_refuse(err, m, "a malformed row%s", "");
-            }
-            if (bl_catalogue_find_indicator(cat, ind) < 0) {
-                return s_door_refuse(err, m, "unknown indicator %s", ind);
             }
             const char *parts[] = {p, provider, "", ind};
             char key[S_KEY_MAX];
             size_t kl = bl_page_join(key, sizeof key, parts, 4);
             bl_mpw_reset(&l->w);
             bl_mpw_array(&l->w, 2);
-            bl_mpw_int(&l->w, gen);
+            bl_mpw_int(&l->w, u.generation);
             bl_mpw_raw(&l->w, val, vl);
             rc = bl_store_put(txn, l->env.db_values, key, kl,
                               bl_mpw_data(&l->w), bl_mpw_size(&l->w), err);
-        } else {
-            return s_door_refuse(err, m, "an unknown uplink row of %s", kind);
         }
         if (rc != 0) {
             return rc;
@@ -371,77 +356,63 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
         bl_reply_error(reply, "not a request of an authenticated node");
         return 0;
     }
-    if (strcmp(cmd, "downlink_state") == 0) {
+    if (strcmp(cmd, BL_DOWNLINK_STATE_CMD) == 0) {
         bl_mpw_t periods;
         bl_mpw_init(&periods);
         uint32_t np = 0;
-        MDB_cursor *cur;
-        if (mdb_cursor_open(txn, bl_daemon_meta(l->env.d), &cur) == 0) {
-            MDB_val k = {4, "gen."}, v;
-            int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-            while (mrc == 0 && k.mv_size > 4 && k.mv_size < 24 &&
-                   memcmp(k.mv_data, "gen.", 4) == 0 && v.mv_size == 8) {
-                bl_mpw_array(&periods, 2);
-                bl_mpw_int(&periods,
-                           strtoll((const char *)k.mv_data + 4, NULL, 10));
-                bl_mpw_uint(&periods, bl_store_u64_from(v.mv_data));
-                np++;
-                mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-            }
-            mdb_cursor_close(cur);
+        bl_scan_t scan;
+        MDB_val k, v;
+        int src = bl_scan_open(&scan, txn, bl_daemon_meta(l->env.d), "gen.",
+                               4, NULL);
+        while (src == 0 && bl_scan_next(&scan, &k, &v) == 1 &&
+               k.mv_size > 4 && k.mv_size < 24 && v.mv_size == 8) {
+            bl_downlink_write_period(
+                &periods, strtoll((const char *)k.mv_data + 4, NULL, 10),
+                bl_store_u64_from(v.mv_data));
+            np++;
         }
-        bl_reply_begin(reply, 4);
-        bl_mpw_str(reply, "cn");
-        bl_mpw_str(reply, l->cfg->catalogue->name);
-        bl_mpw_str(reply, "cv");
-        bl_mpw_str(reply, l->cfg->catalogue->version);
-        bl_mpw_str(reply, "groups");
-        benchmark_external_write_groups(reply, l->cfg->groups,
+        bl_scan_close(&scan);
+        bl_mpw_t groups;
+        bl_mpw_init(&groups);
+        benchmark_external_write_groups(&groups, l->cfg->groups,
                                         l->cfg->n_groups);
-        bl_mpw_str(reply, "periods");
-        bl_mpw_array(reply, np);
-        bl_mpw_raw(reply, bl_mpw_data(&periods), bl_mpw_size(&periods));
+        int rc = bl_downlink_write_state(reply, l->cfg->catalogue->name,
+                                         l->cfg->catalogue->version,
+                                         bl_mpw_data(&groups),
+                                         bl_mpw_size(&groups), &periods, np);
+        bl_mpw_destroy(&groups);
         bl_mpw_destroy(&periods);
-        return 0;
+        return rc == 0 ? 0
+                       : bl_err_set(err, rc, "cannot encode the downlink "
+                                             "state");
     }
-    if (strcmp(cmd, "downlink") != 0) {
+    if (strcmp(cmd, BL_DOWNLINK_PAGE_CMD) != 0) {
         bl_reply_error(reply, "unknown command '%s'", cmd);
         return 0;
     }
-    int64_t period, limit = BENCHMARK_LINK_PAGE;
-    char what[16];
-    if (bl_req_int(m, "period", &period) != 0 ||
-        bl_req_str(m, "what", what, sizeof what) != 0) {
+    bl_downlink_page_t req;
+    if (bl_downlink_read_page_request(m->payload, m->payload_len,
+                                      BENCHMARK_LINK_PAGE, &req) != 0) {
         bl_reply_error(reply, "downlink needs a period and what");
         return 0;
-    }
-    bl_req_int(m, "limit", &limit);
-    if (limit < 1 || limit > 50000) {
-        limit = BENCHMARK_LINK_PAGE;
     }
     char prefix[48];
     size_t pl;
     MDB_dbi dbi;
-    if (strcmp(what, "stats") == 0) {
+    if (req.what == BL_DOWNLINK_STATS) {
         pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
-                              period);
+                              req.period);
         dbi = l->env.db_stats;
     } else {
         /* Only the asking country's own providers' positions, and the
          * band-4 members as that country may see them. */
         pl = (size_t)snprintf(prefix, sizeof prefix,
-                              "%" PRId64 "\x1f%.2s\x1f", period, m->peer);
-        dbi = strcmp(what, "band4") == 0 ? l->env.db_cband4 : l->env.db_cpos;
+                              "%" PRId64 "\x1f%.2s\x1f", req.period, m->peer);
+        dbi = req.what == BL_DOWNLINK_BAND4 ? l->env.db_cband4
+                                            : l->env.db_cpos;
     }
-    bl_mpr_t r;
-    const char *after = NULL;
-    uint32_t al = 0;
-    if (bl_req_find(m, "after", &r) != 0 || bl_mpr_str(&r, &after, &al) != 0) {
-        after = NULL;
-        al = 0;
-    }
-    return bl_page_reply(txn, dbi, prefix, pl, after, al, (size_t)limit,
-                         reply, err);
+    return bl_page_reply(txn, dbi, prefix, pl, req.after, req.after_len,
+                         (size_t)req.limit, reply, err);
 }
 
 static void s_door_refused(void *ctx, const char *sender, const char *reason)

@@ -1,22 +1,8 @@
 /*
  * benchmark_uplink: the national side of the link (see benchmark_uplink.h).
  *
- * Uplink messages (type "uplink"), in order for one period:
- *   {kind: "begin", period, generation}         replace the country's values
- *   {kind: "register", rows: [[provider, entry]...]}
- *   {kind: "values", period, rows: [[provider, indicator, value]...]}
- *   {kind: "groups", period, rows: [[id, [attr...]]...]}  its peer groups
- *   {kind: "stats", period, rows: [[indicator, group, key, stat]...]}
- *                                    its groups' statistics, for references
- *   {kind: "close", period, generation}         recompute the period
- * Downlink requests on the same CURVE endpoint (answered by
- * benchmark_door.c):
- *   {cmd: "downlink_state"} -> {ok, cn, cv, groups: [[id, [attr...]]...],
- *                               periods: [[period, generation]...]}
- *   {cmd: "downlink", period, what: stats|positions|band4, after, limit}
- *       -> a page (bl_page.h) of the international statistics, of the
- *          asking country's positions, or of the band-4 members of every
- *          instance as that country may see them
+ * Uplink messages: bl_uplink_codec.h; downlink requests and the state
+ * reply (answered by benchmark_door.c): bl_downlink_codec.h.
  * Meta keys: "xgen.<period>" the international generation applied;
  * "xgroups" the international node's peer groups.
  */
@@ -33,8 +19,11 @@
 
 #include "benchmark_external.h"
 #include "bl_log.h"
+#include "bl_downlink_codec.h"
 #include "bl_net.h"
 #include "bl_page.h"
+#include "bl_scan.h"
+#include "bl_uplink_codec.h"
 #include "bl_zap.h"
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
@@ -152,55 +141,39 @@ static int s_put_uplink(benchmark_uplink_t *l, MDB_txn *txn, bl_err_t *err)
                          bl_mpw_data(&l->w), bl_mpw_size(&l->w), err);
 }
 
-static int s_flush_rows(benchmark_uplink_t *l, MDB_txn *txn, const char *kind,
-                        int64_t period, uint32_t *count, bl_err_t *err)
+static int s_flush_rows(benchmark_uplink_t *l, MDB_txn *txn,
+                        bl_uplink_kind_t kind, int64_t period,
+                        uint32_t *count, bl_err_t *err)
 {
     if (*count == 0) {
         return 0;
     }
     bl_mpw_reset(&l->w);
-    bl_mpw_map(&l->w, 3);
-    bl_mpw_str(&l->w, "kind");
-    bl_mpw_str(&l->w, kind);
-    bl_mpw_str(&l->w, "period");
-    bl_mpw_int(&l->w, period);
-    bl_mpw_str(&l->w, "rows");
-    bl_mpw_array(&l->w, *count);
-    bl_mpw_raw(&l->w, bl_mpw_data(&l->rows), bl_mpw_size(&l->rows));
+    bl_uplink_write_rows(&l->w, kind, period, &l->rows, *count);
     bl_mpw_reset(&l->rows);
     *count = 0;
     return s_put_uplink(l, txn, err);
 }
 
-static int s_marker(benchmark_uplink_t *l, MDB_txn *txn, const char *kind,
-                    int64_t period, int64_t generation, bl_err_t *err)
+static int s_marker(benchmark_uplink_t *l, MDB_txn *txn,
+                    bl_uplink_kind_t kind, int64_t period,
+                    int64_t generation, bl_err_t *err)
 {
     bl_mpw_reset(&l->w);
-    bl_mpw_map(&l->w, 3);
-    bl_mpw_str(&l->w, "kind");
-    bl_mpw_str(&l->w, kind);
-    bl_mpw_str(&l->w, "period");
-    bl_mpw_int(&l->w, period);
-    bl_mpw_str(&l->w, "generation");
-    bl_mpw_int(&l->w, generation);
+    bl_uplink_write_marker(&l->w, kind, period, generation);
     return s_put_uplink(l, txn, err);
 }
 
 /* The register without the names of providers that do not share them. */
 static int s_send_register(benchmark_uplink_t *l, MDB_txn *txn, bl_err_t *err)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, l->env.db_register, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, l->env.db_register, "", 0, err);
     uint32_t count = 0;
     bl_mpw_reset(&l->rows);
     MDB_val k, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    rc = 0;
-    while (rc == 0 && mrc == 0) {
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
         bl_mpr_t r;
         bl_mpr_init(&r, v.mv_data, v.mv_size);
         uint32_t eight;
@@ -220,20 +193,22 @@ static int s_send_register(benchmark_uplink_t *l, MDB_txn *txn, bl_err_t *err)
             bl_mpr_bool(&look, &share);
             rest = r.p;
             rest_len = (size_t)(r.end - r.p);
-            bl_mpw_array(&l->rows, 2);
-            bl_mpw_strn(&l->rows, k.mv_data, k.mv_size);
-            bl_mpw_array(&l->rows, 8);
-            bl_mpw_strn(&l->rows, share ? name : "", share ? nl : 0);
-            bl_mpw_raw(&l->rows, rest, rest_len);
+            /* the entry again, the name left out unless shared */
+            bl_mpw_reset(&l->w);
+            bl_mpw_array(&l->w, 8);
+            bl_mpw_strn(&l->w, share ? name : "", share ? nl : 0);
+            bl_mpw_raw(&l->w, rest, rest_len);
+            bl_uplink_write_register_row(&l->rows, k.mv_data, k.mv_size,
+                                         bl_mpw_data(&l->w),
+                                         bl_mpw_size(&l->w));
             if (++count == S_ROWS_PER_MSG) {
-                rc = s_flush_rows(l, txn, "register", 0, &count, err);
+                rc = s_flush_rows(l, txn, BL_UPLINK_REGISTER, 0, &count, err);
             }
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
     if (rc == 0) {
-        rc = s_flush_rows(l, txn, "register", 0, &count, err);
+        rc = s_flush_rows(l, txn, BL_UPLINK_REGISTER, 0, &count, err);
     }
     return rc;
 }
@@ -245,18 +220,13 @@ static int s_send_values(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, l->env.db_values, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, l->env.db_values, prefix, pl, err);
     uint32_t count = 0;
     bl_mpw_reset(&l->rows);
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
-           memcmp(k.mv_data, prefix, pl) == 0) {
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
         char buf[S_KEY_MAX];
         const char *parts[4];
         bl_mpr_t r;
@@ -282,22 +252,19 @@ static int s_send_values(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
                 uint32_t stl;
                 if (bl_mpr_str(&q, &st, &stl) == 0 &&
                     bl_mp_str_eq(st, stl, "ok")) {
-                    bl_mpw_array(&l->rows, 3);
-                    bl_mpw_str(&l->rows, parts[1]);
-                    bl_mpw_str(&l->rows, parts[3]);
-                    bl_mpw_raw(&l->rows, val, vl);
+                    bl_uplink_write_value_row(&l->rows, parts[1], parts[3],
+                                              val, vl);
                     if (++count == S_ROWS_PER_MSG) {
-                        rc = s_flush_rows(l, txn, "values", period, &count,
-                                          err);
+                        rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period,
+                                          &count, err);
                     }
                 }
             }
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
     if (rc == 0) {
-        rc = s_flush_rows(l, txn, "values", period, &count, err);
+        rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period, &count, err);
     }
     return rc;
 }
@@ -320,41 +287,33 @@ static int s_send_stats(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
         bl_mpw_raw(&l->rows, r.p, (size_t)(r.end - r.p));
     }
     bl_mpw_destroy(&g);
-    int rc = s_flush_rows(l, txn, "groups", period, &count, err);
+    int rc = s_flush_rows(l, txn, BL_UPLINK_GROUPS, period, &count, err);
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    MDB_cursor *cur;
-    if (rc == 0 && (rc = mdb_cursor_open(txn, l->env.db_stats, &cur)) != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
     if (rc != 0) {
         return rc;
     }
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
-           memcmp(k.mv_data, prefix, pl) == 0) {
+    bl_scan_t scan;
+    rc = bl_scan_open(&scan, txn, l->env.db_stats, prefix, pl, err);
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
         char buf[S_KEY_MAX];
         const char *parts[4];
         if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) ==
                 4 &&
             bl_config_find_group(l->cfg, parts[2]) >= 0) {
-            bl_mpw_array(&l->rows, 4);
-            bl_mpw_str(&l->rows, parts[1]);
-            bl_mpw_str(&l->rows, parts[2]);
-            bl_mpw_str(&l->rows, parts[3]);
-            bl_mpw_raw(&l->rows, v.mv_data, v.mv_size);
+            bl_uplink_write_stat_row(&l->rows, parts[1], parts[2], parts[3],
+                                     v.mv_data, v.mv_size);
             if (++count == S_ROWS_PER_MSG) {
-                rc = s_flush_rows(l, txn, "stats", period, &count, err);
+                rc = s_flush_rows(l, txn, BL_UPLINK_STATS, period, &count, err);
             }
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
     if (rc == 0) {
-        rc = s_flush_rows(l, txn, "stats", period, &count, err);
+        rc = s_flush_rows(l, txn, BL_UPLINK_STATS, period, &count, err);
     }
     return rc;
 }
@@ -363,7 +322,7 @@ int benchmark_uplink_send_period(benchmark_uplink_t *l, MDB_txn *txn,
                                  int64_t period, int64_t generation,
                                  bl_err_t *err)
 {
-    int rc = s_marker(l, txn, "begin", period, generation, err);
+    int rc = s_marker(l, txn, BL_UPLINK_BEGIN, period, generation, err);
     if (rc == 0) {
         rc = s_send_register(l, txn, err);
     }
@@ -374,7 +333,7 @@ int benchmark_uplink_send_period(benchmark_uplink_t *l, MDB_txn *txn,
         rc = s_send_stats(l, txn, period, err);
     }
     if (rc == 0) {
-        rc = s_marker(l, txn, "close", period, generation, err);
+        rc = s_marker(l, txn, BL_UPLINK_CLOSE, period, generation, err);
     }
     return rc;
 }
@@ -404,10 +363,7 @@ static void s_ask_state(benchmark_uplink_t *l)
 {
     bl_mpw_t w;
     bl_mpw_init(&w);
-    bl_mpw_map(&w, 1);
-    bl_mpw_str(&w, "cmd");
-    bl_mpw_str(&w, "downlink_state");
-    if (s_request(l, &w) == 0) {
+    if (bl_downlink_write_state_request(&w) == 0 && s_request(l, &w) == 0) {
         l->state = S_WAIT_STATE;
     } else {
         s_set_error(l, "the international node at %s is not reachable",
@@ -420,21 +376,11 @@ static void s_ask_page(benchmark_uplink_t *l)
 {
     bl_mpw_t w;
     bl_mpw_init(&w);
-    bl_mpw_map(&w, l->after ? 5 : 4);
-    bl_mpw_str(&w, "cmd");
-    bl_mpw_str(&w, "downlink");
-    bl_mpw_str(&w, "period");
-    bl_mpw_int(&w, l->fetch_period);
-    bl_mpw_str(&w, "what");
-    static const char *const whats[] = {"stats", "positions", "band4"};
-    bl_mpw_str(&w, whats[l->fetch_what]);
-    bl_mpw_str(&w, "limit");
-    bl_mpw_uint(&w, BENCHMARK_LINK_PAGE);
-    if (l->after) {
-        bl_mpw_str(&w, "after");
-        bl_mpw_strn(&w, l->after, l->after_len);
-    }
-    if (s_request(l, &w) == 0) {
+    bl_downlink_page_t req = {l->fetch_period,
+                              (bl_downlink_what_t)l->fetch_what,
+                              BENCHMARK_LINK_PAGE, l->after, l->after_len};
+    if (bl_downlink_write_page_request(&w, &req) == 0 &&
+        s_request(l, &w) == 0) {
         l->state = S_WAIT_PAGE;
     } else {
         l->state = S_IDLE;
@@ -562,19 +508,21 @@ static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
 /* Reads the state reply and picks the next period to fetch. */
 static void s_on_state(benchmark_uplink_t *l, const bl_msg_t *m)
 {
-    char cn[BL_MSG_NAME_MAX] = "", cv[BL_MSG_NAME_MAX] = "";
-    bl_req_str(m, "cn", cn, sizeof cn);
-    bl_req_str(m, "cv", cv, sizeof cv);
-    const bl_catalogue_t *cat = l->cfg->catalogue;
-    if (strcmp(cn, cat->name) != 0 || strcmp(cv, cat->version) != 0) {
-        s_set_error(l, "catalogue mismatch: this node has %s %s, the "
-                       "international node %s %s",
-                    cat->name, cat->version, cn, cv);
+    bl_downlink_state_t st;
+    if (bl_downlink_read_state(m->payload, m->payload_len, &st) != 0) {
+        s_set_error(l, "malformed downlink state");
         l->state = S_IDLE;
         return;
     }
-    bl_mpr_t r;
-    if (bl_req_find(m, "groups", &r) != 0 || s_read_groups(l, &r) != 0) {
+    const bl_catalogue_t *cat = l->cfg->catalogue;
+    if (strcmp(st.cn, cat->name) != 0 || strcmp(st.cv, cat->version) != 0) {
+        s_set_error(l, "catalogue mismatch: this node has %s %s, the "
+                       "international node %s %s",
+                    cat->name, cat->version, st.cn, st.cv);
+        l->state = S_IDLE;
+        return;
+    }
+    if (s_read_groups(l, &st.groups) != 0) {
         s_set_error(l, "malformed downlink state");
         l->state = S_IDLE;
         return;
@@ -589,22 +537,13 @@ static void s_on_state(benchmark_uplink_t *l, const bl_msg_t *m)
             return;
         }
     }
-    uint32_t n;
     l->state = S_IDLE;
-    if (bl_req_find(m, "periods", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return;
-    }
     MDB_txn *txn;
     if (bl_store_read(bl_daemon_store(l->env.d), &txn, NULL) != 0) {
         return;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t two;
-        int64_t period, gen;
-        if (bl_mpr_array(&r, &two) || bl_mpr_int(&r, &period) ||
-            bl_mpr_int(&r, &gen)) {
-            break;
-        }
+    int64_t period, gen;
+    while (bl_downlink_next_period(&st, &period, &gen) == 0) {
         char key[48];
         snprintf(key, sizeof key, "xgen.%" PRId64, period);
         uint64_t have = 0;
