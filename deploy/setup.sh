@@ -7,7 +7,7 @@ packages=(build-essential cmake pkg-config libzmq3-dev libmsgpack-dev
           liblmdb-dev libyaml-dev libcriterion-dev libcairo2-dev
           libpango1.0-dev libmicrohttpd-dev libsodium-dev python3
           python3-yaml chromium chromium-driver python3-selenium
-          poppler-utils openssl)
+          poppler-utils openssl jq)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -609,7 +609,9 @@ static int s_rejected_part(void *ctx, const char *const *parts, size_t n,
     if (bl_mpr_array(&r, &m) != 0) {
         return 0;
     }
-    bl_mpw_raw(rj->w, r.p, (size_t)(r.end - r.p));
+    if (r.end > r.p) {
+        bl_mpw_raw(rj->w, r.p, (size_t)(r.end - r.p));
+    }
     rj->n += m;
     return 0;
 }
@@ -662,7 +664,9 @@ static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
     bl_mpw_bool(w, reopen);
     bl_mpw_str(w, "rejected");
     bl_mpw_array(w, rj.n);
-    bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    if (bl_mpw_size(&counts) > 0) {
+        bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    }
     if (rc == 0 && (w->err || counts.err)) {
         rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }

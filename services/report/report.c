@@ -1314,8 +1314,9 @@ static int s_reply_outcome(bl_mpw_t *reply, const char *state,
     bl_reply_begin(reply, n + 1);
     bl_mpw_str(reply, "state");
     bl_mpw_str(reply, state);
-    const uint8_t *raw = r.p;
-    bl_mpw_raw(reply, raw, (size_t)(r.end - r.p));
+    if (r.end > r.p) {
+        bl_mpw_raw(reply, r.p, (size_t)(r.end - r.p));
+    }
     return 0;
 }
 

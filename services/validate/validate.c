@@ -1714,7 +1714,9 @@ static int s_apply_close(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     bl_mpw_bool(w, reopen);
     bl_mpw_str(w, "rejected");
     bl_mpw_array(w, rj.n);
-    bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    if (bl_mpw_size(&counts) > 0) {
+        bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    }
     if (rc == 0 && (w->err || counts.err)) {
         rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
