@@ -28,6 +28,8 @@
 
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_scan.h"
+#include "bl_values_codec.h"
 
 enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES, DB_REJECTED };
 static const char *const s_dbs[] = {"register", "ind", "resp", "values",
@@ -84,7 +86,8 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
             bool has[3];
             if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
                 bl_mpr_str_copy(&r, unit, sizeof unit) ||
-                bl_mpr_int(&r, &period) || bl_mpr_str_copy(&r, ind, sizeof ind) ||
+                bl_mpr_int(&r, &period) ||
+                bl_mpr_str_copy(&r, ind, sizeof ind) ||
                 bl_mpr_opt_double(&r, &has[0], &v[0]) ||
                 bl_mpr_opt_double(&r, &has[1], &v[1]) ||
                 bl_mpr_opt_double(&r, &has[2], &v[2])) {
@@ -209,31 +212,33 @@ static int s_emit(aggregate_t *a, MDB_txn *txn, const char *period,
     const char *parts[] = {period, provider, unit, ind};
     char key[S_KEY_MAX];
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    bl_values_row_t row = {.generation = generation};
+    row.value = (bl_value_t){
+        .status = v->suppressed ? BL_CELL_SUPPRESSED : BL_CELL_OK,
+        .has_value = v->has_value, .value = v->value,
+        .has_numerator = v->has_num, .numerator = v->num,
+        .has_denominator = v->has_den, .denominator = v->den,
+        .has_n = v->has_n, .n = v->n};
     bl_mpw_t *w = &a->w;
     bl_mpw_reset(w);
-    bl_mpw_array(w, 5);
-    bl_mpw_opt_double(w, v->has_value && !v->suppressed, v->value);
-    bl_mpw_opt_double(w, v->has_num, v->num);
-    bl_mpw_opt_double(w, v->has_den, v->den);
-    if (v->has_n) {
-        bl_mpw_uint(w, v->n);
-    } else {
-        bl_mpw_nil(w);
-    }
-    bl_mpw_str(w, v->suppressed ? "suppressed" : "ok");
+    bl_values_write_value(w, &row.value);
     int rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_VALUES), key, kl,
                           bl_mpw_data(w), bl_mpw_size(w), err);
     if (rc != 0) {
         return rc;
     }
-    bl_mpw_t *b = &a->batch;
-    bl_mpw_array(b, 6);
-    bl_mpw_str(b, provider);
-    bl_mpw_str(b, unit);
-    bl_mpw_str(b, ind);
-    bl_mpw_raw(b, bl_mpw_data(w), bl_mpw_size(w));
-    bl_mpw_int(b, generation);
-    bl_mpw_nil(b);
+    if ((size_t)snprintf(row.provider, sizeof row.provider, "%s",
+                         provider) >= sizeof row.provider ||
+        (size_t)snprintf(row.unit, sizeof row.unit, "%s", unit) >=
+            sizeof row.unit ||
+        (size_t)snprintf(row.indicator, sizeof row.indicator, "%s", ind) >=
+            sizeof row.indicator) {
+        return bl_err_set(err, BL_EDATA,
+                          "provider %s, unit %s: an id is longer than %d "
+                          "characters",
+                          provider, unit, BL_VALUES_ID_MAX - 1);
+    }
+    bl_values_write_row(&a->batch, &row);
     a->batch_rows++;
     return 0;
 }
@@ -246,15 +251,8 @@ static int s_flush_values(aggregate_t *a, MDB_txn *txn, int64_t period,
     }
     bl_mpw_t *w = &a->w;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 3);
-    bl_mpw_str(w, "period");
-    bl_mpw_int(w, period);
-    bl_mpw_str(w, "generation");
-    bl_mpw_int(w, generation);
-    bl_mpw_str(w, "rows");
-    bl_mpw_array(w, a->batch_rows);
-    bl_mpw_raw(w, bl_mpw_data(&a->batch), bl_mpw_size(&a->batch));
-    if (w->err || a->batch.err) {
+    if (bl_values_write(w, period, generation, &a->batch, a->batch_rows) !=
+        0) {
         return bl_err_set(err, BL_ENOMEM, "cannot encode values");
     }
     bl_mpw_reset(&a->batch);
@@ -336,24 +334,18 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
     if (acc == NULL) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(a->d, DB_IND), &cur);
-    if (rc != 0) {
-        free(acc);
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(a->d, DB_IND), prefix,
+                          pl, err);
     char current[64] = "";
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = 0;
-    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
-           memcmp(k.mv_data, prefix, pl) == 0) {
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
         char buf[S_KEY_MAX];
         const char *parts[4];
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) != 4 ||
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
+                          4) != 4 ||
             v.mv_size != 3 * sizeof(double)) {
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;
         }
         const char *provider = parts[1], *unit = parts[2];
@@ -396,12 +388,11 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
                 }
             }
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
+    bl_scan_close(&scan);
     if (rc == 0 && current[0]) {
         rc = s_finish_admin(a, txn, period, current, acc, per, gen, err);
     }
-    mdb_cursor_close(cur);
     free(acc);
     return rc;
 }
@@ -538,22 +529,17 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
         free(pool.resp);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(a->d, DB_RESP), &cur);
-    if (rc != 0) {
-        free(pool.acc);
-        free(pool.resp);
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(a->d, DB_RESP), prefix,
+                          pl, err);
     char current[64] = "";
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
-           memcmp(k.mv_data, prefix, pl) == 0) {
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
         char buf[S_KEY_MAX];
         const char *parts[4];
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) == 4) {
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
+                          4) == 4) {
             const char *provider = parts[1];
             int s = bl_catalogue_find_survey(a->cfg->catalogue, parts[2]);
             if (strcmp(provider, current) != 0) {
@@ -594,12 +580,11 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
                 }
             }
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
+    bl_scan_close(&scan);
     if (rc == 0 && current[0]) {
         rc = s_finish_survey(a, txn, period, current, &pool, per, gen, err);
     }
-    mdb_cursor_close(cur);
     free(pool.acc);
     free(pool.resp);
     return rc;

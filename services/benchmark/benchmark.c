@@ -32,6 +32,9 @@
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_results_codec.h"
+#include "bl_scan.h"
+#include "bl_values_codec.h"
+#include "bl_vec.h"
 
 enum { DB_REGISTER = 0, DB_VALUES, DB_STATS, DB_POSITIONS, DB_CORRS,
        DB_CPOS, DB_UPLINK, DB_LINK_SEEN, DB_XBAND4, DB_XSTATS, DB_CBAND4,
@@ -56,7 +59,7 @@ typedef struct benchmark {
 
 /* What a provider sent for one indicator (provider level). */
 typedef struct s_cell {
-    int status;          /* 0 ok, 1 suppressed, 2 missing */
+    bl_cell_status_t status;
     bool has_value, has_num, has_den, has_n;
     double value, num, den, n;
 } s_cell_t;
@@ -93,41 +96,30 @@ static int s_apply_register(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
 static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
                           bl_err_t *err)
 {
-    int64_t period, gen;
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0 ||
-        bl_req_find(msg, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+    bl_values_reader_t rd;
+    if (bl_values_open(&rd, msg->payload, msg->payload_len) != 0) {
         return bl_err_set(err, BL_EPROTO, "malformed values message");
     }
     char p[24];
-    snprintf(p, sizeof p, "%" PRId64, period);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t six;
-        char provider[64], unit[64], ind[64];
-        const uint8_t *val;
-        size_t vl;
-        if (bl_mpr_array(&r, &six) || six != 6 ||
-            bl_mpr_str_copy(&r, provider, sizeof provider) ||
-            bl_mpr_str_copy(&r, unit, sizeof unit) ||
-            bl_mpr_str_copy(&r, ind, sizeof ind) ||
-            bl_mpr_raw(&r, &val, &vl) || bl_mpr_skip(&r) ||
-            bl_mpr_skip(&r)) {
-            return bl_err_set(err, BL_EPROTO, "malformed value row");
-        }
-        const char *parts[] = {p, provider, unit, ind};
+    snprintf(p, sizeof p, "%" PRId64, rd.period);
+    bl_values_row_t row;
+    int rc;
+    while ((rc = bl_values_next(&rd, &row)) == 0) {
+        const char *parts[] = {p, row.provider, row.unit, row.indicator};
         char key[S_KEY_MAX];
         size_t kl = bl_page_join(key, sizeof key, parts, 4);
         bl_mpw_reset(&b->w);
         bl_mpw_array(&b->w, 2);
-        bl_mpw_int(&b->w, gen);
-        bl_mpw_raw(&b->w, val, vl);
-        int rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_VALUES), key, kl,
-                              bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
+        bl_mpw_int(&b->w, rd.generation);
+        bl_mpw_raw(&b->w, row.value_raw, row.value_len);
+        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_VALUES), key, kl,
+                          bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
         if (rc != 0) {
             return rc;
         }
+    }
+    if (rc != BL_ENOTFOUND) {
+        return bl_err_set(err, BL_EPROTO, "malformed value row");
     }
     return 0;
 }
@@ -140,18 +132,17 @@ static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
     MDB_stat st;
     int rc = mdb_stat(txn, bl_daemon_dbi(b->d, DB_REGISTER), &st);
     if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_stat: %s", mdb_strerror(rc));
+        return bl_store_fail(err, rc, "mdb_stat");
     }
     bc_provider_t *ps = calloc(st.ms_entries ? st.ms_entries : 1, sizeof *ps);
     if (ps == NULL) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, bl_daemon_dbi(b->d, DB_REGISTER), &cur);
+    rc = bl_store_cursor(txn, bl_daemon_dbi(b->d, DB_REGISTER), &cur, err);
     if (rc != 0) {
         free(ps);
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
+        return rc;
     }
     size_t n = 0;
     MDB_val k, v;
@@ -221,7 +212,8 @@ static bool s_decode_value(const MDB_val *v, int64_t *gen, s_cell_t *c)
         bl_mpr_str_copy(&r, status, sizeof status)) {
         return false;
     }
-    c->status = strcmp(status, "suppressed") == 0 ? 1 : 0;
+    c->status = strcmp(status, "suppressed") == 0 ? BL_CELL_SUPPRESSED
+                                                  : BL_CELL_OK;
     return true;
 }
 
@@ -259,7 +251,7 @@ static int s_load_cells(benchmark_t *b, MDB_txn *txn, int64_t period,
 {
     for (size_t i = 0; i < n * b->n_ind; i++) {
         memset(&cells[i], 0, sizeof cells[i]);
-        cells[i].status = 2;
+        cells[i].status = BL_CELL_MISSING;
     }
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
@@ -573,17 +565,16 @@ static int s_add_units(s_run_t *run, const bc_provider_t *p)
     snprintf(pp, sizeof pp, "%" PRId64, run->period);
     const char *parts[] = {pp, p->id, ""};
     size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
-    MDB_cursor *cur;
-    if (pl == 0 || mdb_cursor_open(run->txn, bl_daemon_dbi(b->d, DB_VALUES),
-                                   &cur) != 0) {
+    bl_scan_t scan;
+    if (pl == 0 || bl_scan_open(&scan, run->txn,
+                                bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
+                                NULL) != 0) {
         return 0;
     }
     /* prefix = period \x1f provider \x1f; unit rows have a unit part */
     int rc = 0;
-    MDB_val k = {pl, prefix}, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && mrc == 0 && k.mv_size >= pl &&
-           memcmp(k.mv_data, prefix, pl) == 0) {
+    MDB_val k, v;
+    while (rc == 0 && bl_scan_next(&scan, &k, &v) == 1) {
         char buf[S_KEY_MAX];
         const char *kp[4];
         int64_t g;
@@ -591,16 +582,10 @@ static int s_add_units(s_run_t *run, const bc_provider_t *p)
         if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) == 4 &&
             kp[2][0] != '\0' && s_decode_value(&v, &g, &c) &&
             g == run->gen) {
-            if (res->n_units == run->cap_units) {
-                size_t cap = run->cap_units ? 2 * run->cap_units : 16;
-                bl_results_unit_t *u =
-                    realloc(res->units, cap * sizeof *u);
-                if (u == NULL) {
-                    rc = BL_ENOMEM;
-                    break;
-                }
-                res->units = u;
-                run->cap_units = cap;
+            if (BL_GROW(res->units, run->cap_units, res->n_units + 1) !=
+                0) {
+                rc = BL_ENOMEM;
+                break;
             }
             bl_results_unit_t *u = &res->units[res->n_units++];
             memset(u, 0, sizeof *u);
@@ -612,9 +597,8 @@ static int s_add_units(s_run_t *run, const bc_provider_t *p)
             u->has_n = c.has_n;
             u->n = c.n;
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
     return rc;
 }
 
@@ -643,7 +627,7 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
         memset(ind, 0, sizeof *ind);
         ind->groups = groups;
         ind->status = c->status;
-        ind->has_value = c->has_value && c->status == 0;
+        ind->has_value = c->has_value && c->status == BL_CELL_OK;
         ind->value = c->value;
         ind->has_n = c->has_n;
         ind->n = c->n;
@@ -651,12 +635,12 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
         ind->numerator = c->num;
         ind->has_denominator = c->has_den;
         ind->denominator = c->den;
-        ind->has_previous = pc && pc->status == 0 && pc->has_value;
+        ind->has_previous = pc && pc->status == BL_CELL_OK && pc->has_value;
         ind->previous = pc ? pc->value : 0;
         /* One entry per peer group: the position, or "too few peers". */
         for (size_t g = 0; g < ng; g++) {
             long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
-            if (pi < 0 && !(c->status == 0 && c->has_value)) {
+            if (pi < 0 && !(c->status == BL_CELL_OK && c->has_value)) {
                 continue;
             }
             bl_results_group_t *e = &ind->groups[ind->n_groups++];
@@ -758,7 +742,7 @@ static int s_write_summary(s_run_t *run, bl_mpw_t *w)
         snprintf(q->member_since, sizeof q->member_since, "%s",
                  p->member_since);
         for (size_t k = 0; k < b->n_ind; k++) {
-            q->sent += run->cells[i * b->n_ind + k].status != 2;
+            q->sent += run->cells[i * b->n_ind + k].status != BL_CELL_MISSING;
         }
         q->expected = b->n_ind;
     }
@@ -969,7 +953,7 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         }
     }
     for (size_t i = 0; i < cells_n; i++) {
-        values[i] = cells[i].status == 0 && cells[i].has_value
+        values[i] = cells[i].status == BL_CELL_OK && cells[i].has_value
                         ? cells[i].value
                         : NAN;
     }

@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_vec.h"
+
 #define S_NONE SIZE_MAX
 #define S_MIN_CORR_PAIRS 10
 
@@ -413,14 +415,8 @@ static const char *s_grp_id(const void *arr, size_t i)
 
 static int s_push_stat(s_ctx_t *c, bc_output_t *out, const bc_stat_t *st)
 {
-    if (out->n_stats == c->cap_stats) {
-        size_t cap = c->cap_stats ? 2 * c->cap_stats : 64;
-        bc_stat_t *p = realloc(out->stats, cap * sizeof *p);
-        if (p == NULL) {
-            return BL_ENOMEM;
-        }
-        out->stats = p;
-        c->cap_stats = cap;
+    if (BL_GROW(out->stats, c->cap_stats, out->n_stats + 1) != 0) {
+        return BL_ENOMEM;
     }
     out->stats[out->n_stats++] = *st;
     return 0;
@@ -428,14 +424,8 @@ static int s_push_stat(s_ctx_t *c, bc_output_t *out, const bc_stat_t *st)
 
 static int s_push_corr(size_t *cap, bc_output_t *out, const bc_corr_t *r)
 {
-    if (out->n_corrs == *cap) {
-        size_t ncap = *cap ? 2 * *cap : 64;
-        bc_corr_t *p = realloc(out->corrs, ncap * sizeof *p);
-        if (p == NULL) {
-            return BL_ENOMEM;
-        }
-        out->corrs = p;
-        *cap = ncap;
+    if (BL_GROW(out->corrs, *cap, out->n_corrs + 1) != 0) {
+        return BL_ENOMEM;
     }
     out->corrs[out->n_corrs++] = *r;
     return 0;

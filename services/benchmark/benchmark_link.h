@@ -1,21 +1,10 @@
 /*
  * benchmark_link: the link between a national node and the international
- * node, owned by the benchmarking daemon of each (SPEC section 7).
- *
- * National side (config `upstream`): after each local close of a period
- * the node's register (names only of providers that share identity) and
- * its provider-level, non-suppressed values go into a durable uplink outbox,
- * a CURVE client with heartbeats; survey answers and respondent ids never
- * leave.  A second CURVE connection asks the international node now and
- * then for the international statistics and this country's positions,
- * stores them beside the national ones (their group ids must differ) and
- * has the period's reports rendered again.
- *
- * International side (config `listen`): a ZAP handler admits only the
- * allow-listed keys, each tied to a country; a CURVE inbox applies uplink
- * messages exactly once, refusing (and logging) a message about another
- * country's provider or under another catalogue; each national close
- * recomputes the period over the union of countries.
+ * node, owned by the benchmarking daemon of each (SPEC section 7).  A thin
+ * facade over its two halves, of which a node opens at most one:
+ * benchmark_uplink (national, config `upstream`) and benchmark_door
+ * (international, config `listen`).  This header also holds what both
+ * halves share: the stores and callback they need of the daemon.
  */
 #ifndef BENCHMARK_LINK_H
 #define BENCHMARK_LINK_H
@@ -26,6 +15,11 @@
 #include "bl_daemon.h"
 
 typedef struct benchmark_link benchmark_link_t;
+
+/* Most peer groups a node sends over the link. */
+#define BENCHMARK_LINK_GROUPS_MAX 16
+/* Rows per downlink page (the default and what a national asks for). */
+#define BENCHMARK_LINK_PAGE 5000
 
 /* What the link needs of the benchmarking daemon. */
 typedef struct benchmark_link_env {
@@ -76,5 +70,9 @@ void benchmark_link_tick(benchmark_link_t *link);
 
 /* Extra key/value pairs for the health reply; returns how many. */
 uint32_t benchmark_link_health(benchmark_link_t *link, bl_mpw_t *reply);
+
+/* Heartbeat interval of the link's sockets: a fifth of link_heartbeat_s,
+ * since bl_net drops a connection silent for five of them. */
+int benchmark_link_heartbeat_ms(const bl_config_t *cfg);
 
 #endif
