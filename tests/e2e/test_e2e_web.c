@@ -462,6 +462,67 @@ Test(web, another_providers_things_are_not_found)
     s_free(&r);
 }
 
+/* The dashboard covers the whole register: a provider that submitted with
+ * `benchlearn submit` only is there with its figures, one that sent
+ * nothing is there as not sent, and each column sorts. */
+Test(web, dashboard_covers_the_register_and_cli_submissions)
+{
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "submit --wait "
+                                  "register.csv"), 0, "%s", out);
+    free(out);
+    s_write("cli.csv", "provider_id,unit_id,period,survey,respondent_id,U1,"
+                       "U2,U3\nNO-0005,,2025,user,r1,1,2,3\n"
+                       "NO-0005,,2025,user,r2,9,2,3\n");
+    bl_test_node_cli(&s_node, &out, "submit --wait cli.csv");
+    cr_assert(strstr(out, "1 accepted, 0 with warnings, 1 rejected") != NULL,
+              "%s", out);
+    free(out);
+    char sidc[65];
+    cr_assert_eq(s_login("boss", "coordinator-secret", sidc), 303);
+    s_resp_t r;
+    s_http(&r, "GET", "/coordinator?period=2025&sort=provider", sidc, NULL,
+           NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    /* Six providers in the register, one of them has sent. */
+    cr_assert(strstr(r.body, "<p id=\"sent-count\">Sent: 1 / 6</p>") !=
+                  NULL, "%s", r.body);
+    static const char head5[] = "<tr><td>NO-0005</td><td>Sent</td><td>";
+    const char *five = strstr(r.body, head5);
+    cr_assert_not_null(five, "%s", r.body);
+    int pct;
+    unsigned long sent, total, rejected;
+    cr_assert_eq(sscanf(five + strlen(head5), "%d%% (%lu/%lu)</td><td>%lu</td>", &pct,
+                        &sent, &total, &rejected), 4, "%s", five);
+    cr_assert(sent >= 1 && sent < total, "%lu of %lu", sent, total);
+    cr_assert_eq(pct, (int)(100 * sent / total));
+    cr_assert_eq(rejected, 1, "the row answered 9 is still rejected");
+    char six[128];
+    snprintf(six, sizeof six, "<tr><td>NO-0006</td><td>not yet</td><td>0%% "
+             "(0/%lu)</td><td>0</td>", total);
+    const char *p6 = strstr(r.body, six);
+    cr_assert_not_null(p6, "%s", r.body);
+    cr_assert(five < p6, "sorted by provider");
+    s_free(&r);
+    /* By completeness (ascending): the one that sent comes last. */
+    s_http(&r, "GET", "/coordinator?period=2025&sort=complete", sidc, NULL,
+           NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    five = strstr(r.body, "<tr><td>NO-0005</td>");
+    p6 = strstr(r.body, "<tr><td>NO-0006</td>");
+    cr_assert(five != NULL && p6 != NULL && p6 < five, "%s", r.body);
+    cr_assert(strstr(r.body, "aria-sort=\"ascending\"><a href=\"/coordinator"
+                     "?period=2025&amp;sort=complete\"") != NULL, "%s",
+              r.body);
+    s_free(&r);
+    /* Another period: nobody has sent. */
+    s_http(&r, "GET", "/coordinator?period=2024", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, "<p id=\"sent-count\">Sent: 0 / 6</p>") !=
+                  NULL, "%s", r.body);
+    s_free(&r);
+}
+
 Test(web, upload_past_the_limit_is_refused_with_memory_flat)
 {
     char sid[65], token[65];
