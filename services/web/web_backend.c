@@ -10,7 +10,8 @@
 #include "bl_daemon.h"
 #include "bl_outbox.h"
 
-#define S_TIMEOUT_MS 60000
+#define S_TIMEOUT_MS 60000  /* uploads and close: the node persists first */
+#define S_VIEW_MS 10000     /* a page's reads: no view waits longer */
 
 struct web_backend {
     void *zctx;
@@ -134,7 +135,7 @@ int web_backend_sub_status(web_backend_t *b, const char *sub,
         bl_mpw_str(&w, sub);
         bl_reply_t reply;
         rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
         if (rc != 0) {
             break;
         }
@@ -228,7 +229,7 @@ int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
             bl_mpw_bool(&w, true);
             bl_reply_t reply;
             rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                                  S_TIMEOUT_MS, err);
+                                  S_VIEW_MS, err);
             if (rc != 0) {
                 break;
             }
@@ -262,7 +263,7 @@ int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
     bl_mpw_str(&w, sub);
     bl_reply_t reply;
     int rc = web_backend_call(b, BL_STAGE_INGEST, 1, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
     bl_mpw_destroy(&w);
     if (rc != 0) {
         return rc;
@@ -302,7 +303,7 @@ int web_backend_rejected(web_backend_t *b, int64_t period,
             bl_mpw_uint(&w, 1000);
             bl_reply_t reply;
             rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                                  S_TIMEOUT_MS, err);
+                                  S_VIEW_MS, err);
             if (rc != 0) {
                 break;
             }
@@ -350,7 +351,7 @@ int web_backend_completeness(web_backend_t *b, int64_t period,
          k++) {
         bl_reply_t reply;
         rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
         if (rc != 0) {
             break;
         }
@@ -394,7 +395,7 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     bl_mpw_int(&w, period);
     bl_reply_t reply;
     int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
     bl_mpw_destroy(&w);
     if (rc != 0) {
         return rc;

@@ -523,6 +523,32 @@ Test(web, dashboard_covers_the_register_and_cli_submissions)
     s_free(&r);
 }
 
+/* Reports are never rendered on request: while a close's rendering runs
+ * (its folder there, no generation rendered yet) a report answers 503 with
+ * Refresh at once; a period never closed is not found. */
+Test(web, a_report_being_rendered_answers_refresh_at_once)
+{
+    cr_assert_eq(bl_test_sh("mkdir -p %s/var/reports/2030", s_node.dir), 0);
+    char sidc[65], sid1[65], loc[16];
+    cr_assert_eq(s_login("boss", "coordinator-secret", sidc), 303);
+    cr_assert_eq(s_login("p1", "provider-one-secret", sid1), 303);
+    s_resp_t r;
+    s_http(&r, "GET", "/coordinator/summary/2030.html", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 503, "%s", r.head);
+    cr_assert_not_null(s_header(&r, "Refresh", loc, sizeof loc));
+    cr_assert_str_eq(loc, "5");
+    cr_assert(strstr(r.body, "being prepared") != NULL, "%s", r.body);
+    s_free(&r);
+    s_http(&r, "GET", "/reports/2030/NO-0001.pdf", sid1, NULL, NULL, 0);
+    cr_assert_eq(r.status, 503, "%s", r.head);
+    cr_assert_not_null(s_header(&r, "Refresh", loc, sizeof loc));
+    s_free(&r);
+    s_http(&r, "GET", "/coordinator/summary/2029.html", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 404, "%s", r.head);
+    cr_assert_null(s_header(&r, "Refresh", loc, sizeof loc));
+    s_free(&r);
+}
+
 Test(web, upload_past_the_limit_is_refused_with_memory_flat)
 {
     char sid[65], token[65];
