@@ -112,11 +112,6 @@
       "Avsluttet: rapportene lages.", "Fechado: os relatórios estão a ser "  \
       "feitos.", "Suletud: aruandeid koostatakse.",                          \
       "Uždaryta: ataskaitos rengiamos.")                                     \
-    X(T_ACTIONS_LATER, "Improvement actions come with the learning cycle, "  \
-      "later.", "Forbedringstiltak kommer senere, med læringssyklusen.",     \
-      "As ações de melhoria chegam mais tarde, com o ciclo de "              \
-      "aprendizagem.", "Parendustegevused tulevad hiljem koos "              \
-      "õppetsükliga.", "Gerinimo veiksmai bus vėliau, su mokymosi ciklu.")   \
     X(T_NOT_FOUND, "Not found.", "Ikke funnet.", "Não encontrado.",          \
       "Ei leitud.", "Nerasta.")                                              \
     X(T_SORT, "Sort by", "Sorter etter", "Ordenar por", "Järjesta",          \
