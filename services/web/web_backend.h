@@ -1,9 +1,9 @@
 /*
  * web_backend: the portal's requests to the node's other daemons, the same
- * requests `benchlearn` makes (services/cli): submission rows to ingest,
- * outcomes, completeness and rejected-row counts from validation, the
- * rendered generation from the report daemon, health from every daemon.  The portal
- * reaches nothing else of theirs.
+ * requests `benchlearn` makes (services/cli): submission rows to ingest;
+ * outcomes, completeness and rejected-row counts from validation; the
+ * rendered generation from the report daemon; health from every daemon.
+ * The portal reaches nothing else of theirs.
  *
  * Calls block for at most their timeout.  One connection per daemon is
  * kept open and dropped after any failure (a late reply must not be read

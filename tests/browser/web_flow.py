@@ -125,6 +125,22 @@ def main():
         WebDriverWait(d, WAIT).until(validated)
         counts = d.find_element(By.ID, "counts").text
         check(" 0 rejected" in counts, "good file: " + counts)
+
+        # An improvement action from the form: a submission of its own.
+        d.get(url + "/actions")
+        for name, value in (("period", "2025"), ("action_id", "a1"),
+                            ("indicator_id", "LEA-01"),
+                            ("action", "Weekly training, with a checklist"),
+                            ("owner", "Ana"), ("due", "2026-03-01"),
+                            ("status", "planned")):
+            d.find_element(By.ID, "f-" + name).send_keys(value)
+        d.find_element(By.CSS_SELECTOR, "main form button").click()
+        WebDriverWait(d, WAIT).until(validated)
+        counts = d.find_element(By.ID, "counts").text
+        check(" 0 rejected" in counts, "the action: " + counts)
+        d.get(url + "/actions")
+        check(len(d.find_elements(By.CSS_SELECTOR, "#actions li a")) == 1,
+              "the action listed")
         log_out(d)
 
         # The coordinator sees the whole register (five providers sent

@@ -492,8 +492,10 @@ Test(web, dashboard_covers_the_register_and_cli_submissions)
     cr_assert_not_null(five, "%s", r.body);
     int pct;
     unsigned long sent, total, rejected;
-    cr_assert_eq(sscanf(five + strlen(head5), "%d%% (%lu/%lu)</td><td>%lu</td>", &pct,
-                        &sent, &total, &rejected), 4, "%s", five);
+    cr_assert_eq(sscanf(five + strlen(head5),
+                        "%d%% (%lu/%lu)</td><td>%lu</td>", &pct, &sent,
+                        &total, &rejected),
+                 4, "%s", five);
     cr_assert(sent >= 1 && sent < total, "%lu of %lu", sent, total);
     cr_assert_eq(pct, (int)(100 * sent / total));
     cr_assert_eq(rejected, 1, "the row answered 9 is still rejected");
