@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: report pages served per second by bl-web with 100
 # concurrent clients.  Starts a node on generated data (6 providers), closes
-# 2025, logs a provider in, fetches its report once (bl-web caches the
-# rendered file), then runs wrk (Debian's `wrk`, installed on demand) for
-# 20 s over /reports/2025/NO-0001.html and /login.  Prints requests/s.
+# 2025, logs a provider in, waits until the close has rendered its report
+# (bl-web serves the rendered file; 503 with Refresh until then), then
+# runs wrk (Debian's `wrk`, installed on demand) for 20 s over
+# /reports/2025/NO-0001.html and /login.  Prints requests/s.
 # Usage: bench/web.sh [BUILD_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,8 +64,23 @@ r = c.getresponse()
 print(r.getheader("Set-Cookie").split(";")[0].split("=")[1])
 PY
 )
-# The first request renders the report; the bench measures serving it.
-python3 -c "import urllib.request as u; r=u.Request('$url/reports/2025/NO-0001.html', headers={'Cookie': 'bl_session=$sid'}); print('report bytes:', len(u.urlopen(r).read()))"
+# The close renders the reports; the bench measures serving them.
+python3 - "$url" "$sid" <<'PY'
+import sys, time, urllib.error, urllib.request as u
+url, sid = sys.argv[1:3]
+for _ in range(600):
+    try:
+        r = u.urlopen(u.Request(url + "/reports/2025/NO-0001.html",
+                                headers={"Cookie": "bl_session=" + sid}))
+        print("report bytes:", len(r.read()))
+        break
+    except urllib.error.HTTPError as e:
+        if e.code != 503:
+            raise
+        time.sleep(0.5)
+else:
+    sys.exit("the report was not rendered in 300 s")
+PY
 echo "== report page, 100 connections, 2 threads, 20 s"
 wrk -t2 -c100 -d20s -H "Cookie: bl_session=$sid" \
     "$url/reports/2025/NO-0001.html" | grep -E 'Requests/sec|Latency|requests in|Non-2xx'

@@ -1852,6 +1852,70 @@ static int s_req_outcomes(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     return 0;
 }
 
+/* completeness {period}: per registered provider of this worker, how many
+ * of the catalogue's indicators it has sent for period (as the close's
+ * completeness warnings count them).  Read-only, for the portal's
+ * dashboard: {total, providers: [[provider, sent], ...]}. */
+static int s_req_completeness(validate_t *v, MDB_txn *txn,
+                              const bl_msg_t *msg, bl_mpw_t *reply,
+                              bl_err_t *err)
+{
+    int64_t period;
+    if (bl_req_int(msg, "period", &period) != 0 || period < 0 ||
+        period > 9999) {
+        bl_reply_error(reply, "completeness needs a period");
+        return 0;
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_REGISTER), &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    bl_mpw_t rows;
+    bl_mpw_init(&rows);
+    uint32_t count = 0;
+    size_t total = v->cfg->catalogue->n_indicators;
+    MDB_val k, val;
+    rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST);
+    while (rc == 0) {
+        char provider[VR_ID_MAX];
+        if (k.mv_size < sizeof provider) {
+            memcpy(provider, k.mv_data, k.mv_size);
+            provider[k.mv_size] = '\0';
+            if (s_owns(v, provider)) {
+                uint64_t sent = 0;
+                for (size_t i = 0; i < total; i++) {
+                    sent += s_sent(v, txn, p, provider, i);
+                }
+                bl_mpw_array(&rows, 2);
+                bl_mpw_str(&rows, provider);
+                bl_mpw_uint(&rows, sent);
+                count++;
+            }
+        }
+        rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND || rows.err) {
+        bl_mpw_destroy(&rows);
+        return rc != MDB_NOTFOUND
+                   ? bl_err_set(err, BL_ESTORE, "mdb_cursor_get: %s",
+                                mdb_strerror(rc))
+                   : bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    bl_reply_begin(reply, 2);
+    bl_mpw_str(reply, "total");
+    bl_mpw_uint(reply, total);
+    bl_mpw_str(reply, "providers");
+    bl_mpw_array(reply, count);
+    bl_mpw_raw(reply, bl_mpw_data(&rows), bl_mpw_size(&rows));
+    bl_mpw_destroy(&rows);
+    return 0;
+}
+
 static int s_request(void *svc, MDB_txn *txn, const char *cmd,
                      const bl_msg_t *msg, bl_mpw_t *reply, bl_err_t *err)
 {
@@ -1867,6 +1931,9 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
     }
     if (strcmp(cmd, "outcomes") == 0) {
         return s_req_outcomes(v, txn, msg, reply, err);
+    }
+    if (strcmp(cmd, "completeness") == 0) {
+        return s_req_completeness(v, txn, msg, reply, err);
     }
     bl_reply_error(reply, "unknown command '%s'", cmd);
     return 0;

@@ -92,8 +92,6 @@ int web_open(web_t *w, const bl_config_t *cfg)
     }
     snprintf(w->spool_dir, sizeof w->spool_dir, "%s/web/spool",
              cfg->data_dir);
-    snprintf(w->reports_dir, sizeof w->reports_dir, "%s/web/reports",
-             cfg->data_dir);
     char run[PATH_MAX];
     snprintf(run, sizeof run, "%s/run", cfg->data_dir);
     int rc = bl_fs_mkdirs(run, 0750);

@@ -37,7 +37,6 @@ typedef struct web {
     char addr[128];           /* "127.0.0.1:8080" as bound */
     char metrics_token[128];  /* "" when none configured */
     char spool_dir[4096];
-    char reports_dir[4096];
     uint64_t requests;        /* answered */
     uint64_t by_status[WEB_STATUS_SLOTS];
     uint64_t uploads, upload_bytes, refused_logins;
@@ -51,6 +50,7 @@ typedef struct web {
 } web_t;
 
 #define WEB_GEN_TTL_MS 2000
+#define WEB_REFRESH_S 5     /* "being prepared": reload after so long */
 
 /* Opens the store, the backend and the HTTP server; writes run/web.pid and
  * run/web.addr; logs "ready".  Returns 0 or 2 (logged). */

@@ -10,7 +10,8 @@
 #include "bl_daemon.h"
 #include "bl_outbox.h"
 
-#define S_TIMEOUT_MS 60000
+#define S_TIMEOUT_MS 60000  /* uploads and close: the node persists first */
+#define S_VIEW_MS 10000     /* a page's reads: no view waits longer */
 
 struct web_backend {
     void *zctx;
@@ -134,7 +135,7 @@ int web_backend_sub_status(web_backend_t *b, const char *sub,
         bl_mpw_str(&w, sub);
         bl_reply_t reply;
         rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
         if (rc != 0) {
             break;
         }
@@ -228,7 +229,7 @@ int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
             bl_mpw_bool(&w, true);
             bl_reply_t reply;
             rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                                  S_TIMEOUT_MS, err);
+                                  S_VIEW_MS, err);
             if (rc != 0) {
                 break;
             }
@@ -262,7 +263,7 @@ int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
     bl_mpw_str(&w, sub);
     bl_reply_t reply;
     int rc = web_backend_call(b, BL_STAGE_INGEST, 1, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
     bl_mpw_destroy(&w);
     if (rc != 0) {
         return rc;
@@ -302,7 +303,7 @@ int web_backend_rejected(web_backend_t *b, int64_t period,
             bl_mpw_uint(&w, 1000);
             bl_reply_t reply;
             rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                                  S_TIMEOUT_MS, err);
+                                  S_VIEW_MS, err);
             if (rc != 0) {
                 break;
             }
@@ -335,6 +336,55 @@ int web_backend_rejected(web_backend_t *b, int64_t period,
     return rc;
 }
 
+int web_backend_completeness(web_backend_t *b, int64_t period,
+                             void (*fn)(void *ctx, const char *provider,
+                                        uint64_t sent, uint64_t total),
+                             void *ctx, bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "completeness", 1);
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, period);
+    int rc = 0;
+    for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
+         k++) {
+        bl_reply_t reply;
+        rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
+                              S_VIEW_MS, err);
+        if (rc != 0) {
+            break;
+        }
+        char why[256];
+        if (!bl_reply_ok(&reply, why, sizeof why)) {
+            bl_reply_free(&reply);
+            rc = bl_err_set(err, BL_EPROTO, "validation %d: %s", k, why);
+            break;
+        }
+        bl_mpr_t r;
+        uint32_t n;
+        int64_t total = 0;
+        bl_req_int(&reply.msg, "total", &total);
+        if (bl_req_find(&reply.msg, "providers", &r) == 0 &&
+            bl_mpr_array(&r, &n) == 0) {
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t two;
+                char prov[64];
+                uint64_t sent;
+                if (bl_mpr_array(&r, &two) || two != 2 ||
+                    bl_mpr_str_copy(&r, prov, sizeof prov) ||
+                    bl_mpr_uint(&r, &sent)) {
+                    break;
+                }
+                fn(ctx, prov, sent, total > 0 ? (uint64_t)total : 0);
+            }
+        }
+        bl_reply_free(&reply);
+    }
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
 int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
                          bl_err_t *err)
 {
@@ -345,7 +395,7 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     bl_mpw_int(&w, period);
     bl_reply_t reply;
     int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply,
-                              S_TIMEOUT_MS, err);
+                              S_VIEW_MS, err);
     bl_mpw_destroy(&w);
     if (rc != 0) {
         return rc;
@@ -355,36 +405,6 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     *gen = g > 0 ? (uint64_t)g : 0;
     bl_reply_free(&reply);
     return 0;
-}
-
-int web_backend_render(web_backend_t *b, int64_t period,
-                       const char *provider, const char *format,
-                       const char *dir, bl_err_t *err)
-{
-    bl_mpw_t w;
-    bl_mpw_init(&w);
-    bl_rpc_request(&w, "render", 4);
-    bl_mpw_str(&w, "period");
-    bl_mpw_int(&w, period);
-    bl_mpw_str(&w, "provider");
-    bl_mpw_str(&w, provider);
-    bl_mpw_str(&w, "format");
-    bl_mpw_str(&w, format);
-    bl_mpw_str(&w, "dir");
-    bl_mpw_str(&w, dir);
-    bl_reply_t reply;
-    int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply, 600000,
-                              err);
-    bl_mpw_destroy(&w);
-    if (rc != 0) {
-        return rc;
-    }
-    if (!bl_reply_ok(&reply, err ? err->msg : NULL,
-                     err ? sizeof err->msg : 0)) {
-        rc = BL_ENOTFOUND;
-    }
-    bl_reply_free(&reply);
-    return rc;
 }
 
 int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)

@@ -1,9 +1,9 @@
 /*
  * web_backend: the portal's requests to the node's other daemons, the same
- * requests `benchlearn` makes (services/cli): submission rows to ingest,
- * outcomes and rejected-row counts from validation, rendering and period
- * state from the report daemon, health from every daemon.  The portal
- * reaches nothing else of theirs.
+ * requests `benchlearn` makes (services/cli): submission rows to ingest;
+ * outcomes, completeness and rejected-row counts from validation; the
+ * rendered generation from the report daemon; health from every daemon.
+ * The portal reaches nothing else of theirs.
  *
  * Calls block for at most their timeout.  One connection per daemon is
  * kept open and dropped after any failure (a late reply must not be read
@@ -79,16 +79,16 @@ int web_backend_rejected(web_backend_t *b, int64_t period,
                                     uint64_t n),
                          void *ctx, bl_err_t *err);
 
+/* Completeness of period per registered provider, from every validation
+ * worker: fn(provider, indicators sent, indicators of the catalogue). */
+int web_backend_completeness(web_backend_t *b, int64_t period,
+                             void (*fn)(void *ctx, const char *provider,
+                                        uint64_t sent, uint64_t total),
+                             void *ctx, bl_err_t *err);
+
 /* The last close generation rendered for period (0: none). */
 int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
                          bl_err_t *err);
-
-/* Asks the report daemon to write provider's (or, with provider "", the
- * summary's and every provider's) report of period in format into dir.
- * BL_ENOTFOUND when there is nothing to render. */
-int web_backend_render(web_backend_t *b, int64_t period,
-                       const char *provider, const char *format,
-                       const char *dir, bl_err_t *err);
 
 /* Closes period through ingest, as `benchlearn close` does. */
 int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err);

@@ -104,6 +104,11 @@ static enum MHD_Result s_queue(web_t *w, struct MHD_Connection *conn,
     if (rs->disposition[0]) {
         MHD_add_response_header(r, "Content-Disposition", rs->disposition);
     }
+    if (rs->refresh > 0) {
+        char sec[16];
+        snprintf(sec, sizeof sec, "%d", rs->refresh);
+        MHD_add_response_header(r, "Refresh", sec);
+    }
     enum MHD_Result ok = MHD_queue_response(conn, rs->status, r);
     MHD_destroy_response(r);
     web_count(w, rs->status);

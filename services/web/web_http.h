@@ -60,6 +60,7 @@ typedef struct web_resp {
     char disposition[160];    /* Content-Disposition */
     bool report;              /* a rendered report: its own inline styles
                                  are allowed */
+    int refresh;              /* > 0: Refresh after so many seconds */
 } web_resp_t;
 
 int web_http_start(web_http_t **out, web_t *w, bl_err_t *err);

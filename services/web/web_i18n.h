@@ -91,8 +91,13 @@
     X(T_SENT, "Sent", "Sendt", "Enviado", "Saadetud", "Išsiųsta")            \
     X(T_NOT_SENT, "not yet", "ikke ennå", "ainda não", "veel mitte",         \
       "dar ne")                                                              \
-    X(T_COMPLETENESS, "Rows accepted", "Rader godtatt", "Linhas aceites",    \
-      "Vastu võetud read", "Priimtos eilutės")                               \
+    X(T_COMPLETENESS, "Indicators sent", "Indikatorer sendt",               \
+      "Indicadores enviados", "Saadetud näitajad", "Išsiųsti rodikliai")      \
+    X(T_PREPARING, "The report is being prepared: this page reloads in a "   \
+      "moment.", "Rapporten lages: siden lastes på nytt om et øyeblikk.",   \
+      "O relatório está a ser preparado: a página recarrega dentro de "    \
+      "momentos.", "Aruannet koostatakse: leht laaditakse kohe uuesti.",    \
+      "Ataskaita rengiama: puslapis netrukus bus įkeltas iš naujo.")         \
     X(T_STILL_REJECTED, "Rows still rejected", "Rader fortsatt avvist",      \
       "Linhas ainda rejeitadas", "Endiselt tagasi lükatud read",             \
       "Vis dar atmestos eilutės")                                            \
@@ -107,11 +112,6 @@
       "Avsluttet: rapportene lages.", "Fechado: os relatórios estão a ser "  \
       "feitos.", "Suletud: aruandeid koostatakse.",                          \
       "Uždaryta: ataskaitos rengiamos.")                                     \
-    X(T_ACTIONS_LATER, "Improvement actions come with the learning cycle, "  \
-      "later.", "Forbedringstiltak kommer senere, med læringssyklusen.",     \
-      "As ações de melhoria chegam mais tarde, com o ciclo de "              \
-      "aprendizagem.", "Parendustegevused tulevad hiljem koos "              \
-      "õppetsükliga.", "Gerinimo veiksmai bus vėliau, su mokymosi ciklu.")   \
     X(T_NOT_FOUND, "Not found.", "Ikke funnet.", "Não encontrado.",          \
       "Ei leitud.", "Nerasta.")                                              \
     X(T_SORT, "Sort by", "Sorter etter", "Ordenar por", "Järjesta",          \

@@ -2,11 +2,13 @@
  * web_reports: a provider's reports and the coordinator's pages (see
  * web_routes.h).
  *
- * Reports are fetched from the report daemon with its "render" request, as
- * `benchlearn report` does, into <data_dir>/web/reports/PERIOD/gGEN/ (GEN
- * the close generation rendered, so a period closed again is fetched
- * afresh) and served from there.  The path is made only from a checked
- * period, a checked provider id and one of four extensions.
+ * Reports are served from the report daemon's folder for the period
+ * (<data_dir>/reports/PERIOD/), where closing the period renders every
+ * provider's report and the summary; its "period_state" request says when
+ * that is done.  The path is made only from a checked period, a checked
+ * provider id and one of four extensions.  The dashboard gathers the
+ * register's providers and their completeness from validation, rows still
+ * rejected likewise, and the portal's own uploads.
  */
 #include "web_routes.h"
 
@@ -70,11 +72,13 @@ static int s_rendered(web_t *w, int64_t period, uint64_t *gen, bl_err_t *err)
     return rc;
 }
 
-/* Opens the cached file, fetching it first when it is not there yet.
- * Returns an fd, or -1 with rs filled. */
+/* Opens file of period from the report daemon's period folder, where a
+ * close renders every provider's report and the summary.  Nothing is
+ * rendered on request, so no view waits for the report daemon: while the
+ * close's rendering runs the answer is 503 with Refresh ("being prepared,
+ * reload in a moment").  Returns an fd, or -1 with rs filled. */
 static int s_fetch(web_t *w, const web_req_t *rq, web_resp_t *rs,
-                   int64_t period, const char *provider, const char *ext,
-                   const char *file)
+                   int64_t period, const char *file)
 {
     uint64_t gen = 0;
     bl_err_t err = {0};
@@ -82,42 +86,25 @@ static int s_fetch(web_t *w, const web_req_t *rq, web_resp_t *rs,
         web_routes_error(rs, rq->lang, MHD_HTTP_BAD_GATEWAY, err.msg);
         return -1;
     }
-    if (gen == 0) {
-        web_routes_error(rs, rq->lang, MHD_HTTP_NOT_FOUND,
-                         web_text(rq->lang, T_NOT_FOUND));
-        return -1;
-    }
     char dir[PATH_MAX], path[PATH_MAX + 128];
-    snprintf(dir, sizeof dir, "%s/%" PRId64 "/g%" PRIu64, w->reports_dir,
-             period, gen);
+    snprintf(dir, sizeof dir, "%s/reports/%" PRId64, w->cfg->data_dir,
+             period);
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = gen > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
         return fd;
     }
-    int rc = bl_fs_mkdirs(dir, 0700);
-    if (rc == 0) {
-        rc = web_backend_render(w->backend, period, provider, ext, dir,
-                                &err);
-    } else {
-        bl_err_set(&err, rc, "cannot create '%s': %s", dir, strerror(-rc));
-    }
-    if (rc == BL_ENOTFOUND) {
-        web_routes_error(rs, rq->lang, MHD_HTTP_NOT_FOUND,
-                         web_text(rq->lang, T_NOT_FOUND));
+    struct stat st;
+    if (gen == 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* Closed, and its reports are being written. */
+        web_routes_error(rs, rq->lang, MHD_HTTP_SERVICE_UNAVAILABLE,
+                         web_text(rq->lang, T_PREPARING));
+        rs->refresh = WEB_REFRESH_S;
         return -1;
     }
-    if (rc != 0) {
-        bl_log(BL_LOG_ERROR, "report %s: %s", file, err.msg);
-        web_routes_error(rs, rq->lang, MHD_HTTP_BAD_GATEWAY, err.msg);
-        return -1;
-    }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        web_routes_error(rs, rq->lang, MHD_HTTP_NOT_FOUND,
-                         web_text(rq->lang, T_NOT_FOUND));
-    }
-    return fd;
+    web_routes_error(rs, rq->lang, MHD_HTTP_NOT_FOUND,
+                     web_text(rq->lang, T_NOT_FOUND));
+    return -1;
 }
 
 static void s_serve_fd(web_resp_t *rs, int fd, const char *type)
@@ -166,7 +153,7 @@ void web_reports_file(web_t *w, web_req_t *rq, web_resp_t *rs,
     }
     char file[96];
     snprintf(file, sizeof file, "%s.%s", provider, kind->ext);
-    int fd = s_fetch(w, rq, rs, period, provider, kind->ext, file);
+    int fd = s_fetch(w, rq, rs, period, file);
     if (fd < 0) {
         return;
     }
@@ -246,7 +233,8 @@ typedef struct s_row {
     uint64_t subs;
     int64_t last_at;
     char last_sub[64];
-    web_counts_t last;       /* validation of the last submission */
+    bool registered;         /* in the node's register */
+    uint64_t sent, total;    /* indicators sent of the catalogue's */
     uint64_t still_rejected;
 } s_row_t;
 
@@ -299,11 +287,26 @@ static void s_add_rejected(void *ctx, const char *provider, uint64_t n)
     }
 }
 
+static void s_add_completeness(void *ctx, const char *provider,
+                               uint64_t sent, uint64_t total)
+{
+    s_row_t *r = s_row(ctx, provider);
+    if (r != NULL) {
+        r->registered = true;
+        r->sent = sent;
+        r->total = total;
+    }
+}
+
+/* Submitted: it has sent an indicator of the period, or uploaded here. */
+static bool s_submitted(const s_row_t *r)
+{
+    return r->sent > 0 || r->subs > 0;
+}
+
 static double s_share(const s_row_t *r)
 {
-    return r->last.rows ? (double)(r->last.accepted + r->last.warned) /
-                              (double)r->last.rows
-                        : -1.0;
+    return r->total ? (double)r->sent / (double)r->total : -1.0;
 }
 
 static const char *s_sort_key = "provider";
@@ -313,7 +316,7 @@ static int s_cmp(const void *a, const void *b)
     const s_row_t *x = a, *y = b;
     int c = 0;
     if (strcmp(s_sort_key, "sent") == 0) {
-        c = (x->subs > 0) - (y->subs > 0);
+        c = s_submitted(x) - s_submitted(y);
     } else if (strcmp(s_sort_key, "complete") == 0) {
         double dx = s_share(x), dy = s_share(y);
         c = (dx > dy) - (dx < dy);
@@ -362,14 +365,12 @@ void web_reports_dashboard(web_t *w, web_req_t *rq, web_resp_t *rs)
         rc = web_accounts_each_sub(w->accounts, s_add_sub, &t, &err);
     }
     if (rc == 0) {
+        rc = web_backend_completeness(w->backend, period,
+                                      s_add_completeness, &t, &err);
+    }
+    if (rc == 0) {
         rc = web_backend_rejected(w->backend, period, s_add_rejected, &t,
                                   &err);
-    }
-    for (size_t i = 0; rc == 0 && i < t.n; i++) {
-        if (t.rows[i].last_sub[0]) {
-            rc = web_backend_sub_status(w->backend, t.rows[i].last_sub,
-                                        &t.rows[i].last, &err);
-        }
     }
     if (rc != 0) {
         free(t.rows);
@@ -389,7 +390,7 @@ void web_reports_dashboard(web_t *w, web_req_t *rq, web_resp_t *rs)
                    web_text(lang, T_VIEW));
     size_t sent = 0;
     for (size_t i = 0; i < t.n; i++) {
-        sent += t.rows[i].subs > 0;
+        sent += s_submitted(&t.rows[i]);
     }
     web_buf_printf(b, "<p id=\"sent-count\">%s: %zu / %zu</p>\n",
                    web_text(lang, T_SENT), sent, t.n);
@@ -410,14 +411,13 @@ void web_reports_dashboard(web_t *w, web_req_t *rq, web_resp_t *rs)
         web_buf_puts(b, "<tr><td>");
         web_buf_esc(b, r->provider);
         web_buf_printf(b, "</td><td>%s</td><td>",
-                       r->subs ? web_text(lang, T_SENT)
-                               : web_text(lang, T_NOT_SENT));
+                       s_submitted(r) ? web_text(lang, T_SENT)
+                                      : web_text(lang, T_NOT_SENT));
         double share = s_share(r);
         if (share >= 0) {
-            /* Rounded down: 2017 of 2024 does not read 100%. */
+            /* Rounded down: 23 of 24 does not read 100%. */
             web_buf_printf(b, "%d%% (%" PRIu64 "/%" PRIu64 ")",
-                           (int)(share * 100.0),
-                           r->last.accepted + r->last.warned, r->last.rows);
+                           (int)(share * 100.0), r->sent, r->total);
         }
         web_buf_printf(b, "</td><td>%" PRIu64 "</td><td>", r->still_rejected);
         if (r->last_sub[0]) {
@@ -428,7 +428,8 @@ void web_reports_dashboard(web_t *w, web_req_t *rq, web_resp_t *rs)
             strftime(at, sizeof at, "%Y-%m-%d %H:%M UTC", &lt);
             web_buf_puts(b, "<a href=\"/submissions/");
             web_buf_url(b, r->last_sub);
-            web_buf_printf(b, "\">%s</a>", at);
+            web_buf_printf(b, "\">%s</a> ", at);
+            web_buf_esc(b, r->last_sub);
         }
         web_buf_puts(b, "</td></tr>\n");
     }
@@ -469,7 +470,7 @@ void web_reports_summary(web_t *w, web_req_t *rq, web_resp_t *rs,
                          web_text(rq->lang, T_NOT_FOUND));
         return;
     }
-    int fd = s_fetch(w, rq, rs, period, "", "html", "summary.html");
+    int fd = s_fetch(w, rq, rs, period, "summary.html");
     if (fd >= 0) {
         s_serve_fd(rs, fd, "text/html; charset=utf-8");
         rs->report = true;

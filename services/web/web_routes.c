@@ -628,15 +628,6 @@ static void s_add_user(web_t *w, web_req_t *rq, web_resp_t *rs)
     sodium_memzero(password, sizeof password);
 }
 
-static void s_actions(web_req_t *rq, web_resp_t *rs)
-{
-    int lang = rq->lang;
-    web_page_begin(&rs->body, lang, "Actions", &rq->session);
-    web_buf_printf(&rs->body, "<p>%s</p>\n",
-                   web_text(lang, T_ACTIONS_LATER));
-    web_page_end(&rs->body);
-}
-
 /* ---- dispatch ------------------------------------------------------------ */
 
 static bool s_prefix(const char *url, const char *prefix, const char **rest)
@@ -698,9 +689,7 @@ void web_routes_handle(web_t *w, web_req_t *rq, web_resp_t *rs)
                 web_reports_close(w, rq, rs, rest);
             }
         } else if (strcmp(url, "/actions") == 0) {
-            if (web_csrf_ok(rq, rs)) {
-                s_actions(rq, rs);
-            }
+            web_actions(w, rq, rs);
         } else {
             s_not_found(rs, rq->lang);
         }
@@ -715,7 +704,7 @@ void web_routes_handle(web_t *w, web_req_t *rq, web_resp_t *rs)
     } else if (s_prefix(url, "/reports/", &rest)) {
         web_reports_file(w, rq, rs, rest);
     } else if (strcmp(url, "/actions") == 0) {
-        s_actions(rq, rs);
+        web_actions(w, rq, rs);
     } else if (coord && strcmp(url, "/coordinator") == 0) {
         web_reports_dashboard(w, rq, rs);
     } else if (coord && s_prefix(url, "/coordinator/summary/", &rest)) {

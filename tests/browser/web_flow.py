@@ -125,15 +125,45 @@ def main():
         WebDriverWait(d, WAIT).until(validated)
         counts = d.find_element(By.ID, "counts").text
         check(" 0 rejected" in counts, "good file: " + counts)
+
+        # An improvement action from the form: a submission of its own.
+        d.get(url + "/actions")
+        for name, value in (("period", "2025"), ("action_id", "a1"),
+                            ("indicator_id", "LEA-01"),
+                            ("action", "Weekly training, with a checklist"),
+                            ("owner", "Ana"), ("due", "2026-03-01"),
+                            ("status", "planned")):
+            d.find_element(By.ID, "f-" + name).send_keys(value)
+        d.find_element(By.CSS_SELECTOR, "main form button").click()
+        WebDriverWait(d, WAIT).until(validated)
+        counts = d.find_element(By.ID, "counts").text
+        check(" 0 rejected" in counts, "the action: " + counts)
+        d.get(url + "/actions")
+        check(len(d.find_elements(By.CSS_SELECTOR, "#actions li a")) == 1,
+              "the action listed")
         log_out(d)
 
-        # The coordinator sees the provider counted, and closes the period.
+        # The coordinator sees the whole register (five providers sent
+        # with `benchlearn submit`, this one through the portal), each with
+        # its completeness, and closes the period.
         log_in(d, url, clogin, cpassword)
         d.get(url + "/coordinator?period=2025")
         table = d.find_element(By.ID, "dashboard").text
         check(provider in table, "dashboard: " + table)
-        check("Sent: 1 / 1" in d.find_element(By.ID, "sent-count").text,
+        check("Sent: 6 / 6" in d.find_element(By.ID, "sent-count").text,
               d.find_element(By.ID, "sent-count").text)
+        cells = [c.text for c in d.find_elements(
+            By.XPATH, "//table[@id='dashboard']//tr[td[1]='%s']/td"
+            % provider)]
+        # bad.csv's respondent x2 (answer 9) was never sent again: its row
+        # is still rejected.
+        check(len(cells) == 5 and cells[1] == "Sent" and "%" in cells[2]
+              and cells[3] == "1", "the provider's row: %s" % cells)
+        # Sorted by a column, by a link (no JavaScript).
+        d.find_element(By.CSS_SELECTOR,
+                       "#dashboard th a[href$='sort=last']").click()
+        check(d.find_element(By.CSS_SELECTOR, "#dashboard tbody td").text
+              == provider, "the last submission first")
         d.find_element(By.XPATH,
                        "//form[@action='/coordinator/close/2025']//button"
                        ).click()
@@ -170,6 +200,15 @@ def main():
         d.get(html[0].replace(provider, "NO-0002"))
         check("Not found" in d.find_element(By.TAG_NAME, "main").text,
               "another provider's report")
+        d.get(url + "/")
+        log_out(d)
+
+        # The coordinator's summary, served as the close rendered it.
+        log_in(d, url, clogin, cpassword)
+        d.get(url + "/coordinator/summary/2025.html")
+        body = d.find_element(By.TAG_NAME, "body").text
+        check("2025" in body and "Not found" not in body,
+              "the summary: " + body[:200])
     finally:
         d.quit()
     print("web_flow: ok")

@@ -462,6 +462,168 @@ Test(web, another_providers_things_are_not_found)
     s_free(&r);
 }
 
+/* The dashboard covers the whole register: a provider that submitted with
+ * `benchlearn submit` only is there with its figures, one that sent
+ * nothing is there as not sent, and each column sorts. */
+Test(web, dashboard_covers_the_register_and_cli_submissions)
+{
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "submit --wait "
+                                  "register.csv"), 0, "%s", out);
+    free(out);
+    s_write("cli.csv", "provider_id,unit_id,period,survey,respondent_id,U1,"
+                       "U2,U3\nNO-0005,,2025,user,r1,1,2,3\n"
+                       "NO-0005,,2025,user,r2,9,2,3\n");
+    bl_test_node_cli(&s_node, &out, "submit --wait cli.csv");
+    cr_assert(strstr(out, "1 accepted, 0 with warnings, 1 rejected") != NULL,
+              "%s", out);
+    free(out);
+    char sidc[65];
+    cr_assert_eq(s_login("boss", "coordinator-secret", sidc), 303);
+    s_resp_t r;
+    s_http(&r, "GET", "/coordinator?period=2025&sort=provider", sidc, NULL,
+           NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    /* Six providers in the register, one of them has sent. */
+    cr_assert(strstr(r.body, "<p id=\"sent-count\">Sent: 1 / 6</p>") !=
+                  NULL, "%s", r.body);
+    static const char head5[] = "<tr><td>NO-0005</td><td>Sent</td><td>";
+    const char *five = strstr(r.body, head5);
+    cr_assert_not_null(five, "%s", r.body);
+    int pct;
+    unsigned long sent, total, rejected;
+    cr_assert_eq(sscanf(five + strlen(head5),
+                        "%d%% (%lu/%lu)</td><td>%lu</td>", &pct, &sent,
+                        &total, &rejected),
+                 4, "%s", five);
+    cr_assert(sent >= 1 && sent < total, "%lu of %lu", sent, total);
+    cr_assert_eq(pct, (int)(100 * sent / total));
+    cr_assert_eq(rejected, 1, "the row answered 9 is still rejected");
+    char six[128];
+    snprintf(six, sizeof six, "<tr><td>NO-0006</td><td>not yet</td><td>0%% "
+             "(0/%lu)</td><td>0</td>", total);
+    const char *p6 = strstr(r.body, six);
+    cr_assert_not_null(p6, "%s", r.body);
+    cr_assert(five < p6, "sorted by provider");
+    s_free(&r);
+    /* By completeness (ascending): the one that sent comes last. */
+    s_http(&r, "GET", "/coordinator?period=2025&sort=complete", sidc, NULL,
+           NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    five = strstr(r.body, "<tr><td>NO-0005</td>");
+    p6 = strstr(r.body, "<tr><td>NO-0006</td>");
+    cr_assert(five != NULL && p6 != NULL && p6 < five, "%s", r.body);
+    cr_assert(strstr(r.body, "aria-sort=\"ascending\"><a href=\"/coordinator"
+                     "?period=2025&amp;sort=complete\"") != NULL, "%s",
+              r.body);
+    s_free(&r);
+    /* Another period: nobody has sent. */
+    s_http(&r, "GET", "/coordinator?period=2024", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, "<p id=\"sent-count\">Sent: 0 / 6</p>") !=
+                  NULL, "%s", r.body);
+    s_free(&r);
+}
+
+/* Reports are never rendered on request: while a close's rendering runs
+ * (its folder there, no generation rendered yet) a report answers 503 with
+ * Refresh at once; a period never closed is not found. */
+Test(web, a_report_being_rendered_answers_refresh_at_once)
+{
+    cr_assert_eq(bl_test_sh("mkdir -p %s/var/reports/2030", s_node.dir), 0);
+    char sidc[65], sid1[65], loc[16];
+    cr_assert_eq(s_login("boss", "coordinator-secret", sidc), 303);
+    cr_assert_eq(s_login("p1", "provider-one-secret", sid1), 303);
+    s_resp_t r;
+    s_http(&r, "GET", "/coordinator/summary/2030.html", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 503, "%s", r.head);
+    cr_assert_not_null(s_header(&r, "Refresh", loc, sizeof loc));
+    cr_assert_str_eq(loc, "5");
+    cr_assert(strstr(r.body, "being prepared") != NULL, "%s", r.body);
+    s_free(&r);
+    s_http(&r, "GET", "/reports/2030/NO-0001.pdf", sid1, NULL, NULL, 0);
+    cr_assert_eq(r.status, 503, "%s", r.head);
+    cr_assert_not_null(s_header(&r, "Refresh", loc, sizeof loc));
+    s_free(&r);
+    s_http(&r, "GET", "/coordinator/summary/2029.html", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 404, "%s", r.head);
+    cr_assert_null(s_header(&r, "Refresh", loc, sizeof loc));
+    s_free(&r);
+}
+
+/* GET s_path as sid until its outcomes say validated; r keeps the last. */
+static void s_wait_validated(s_resp_t *r, const char *path, const char *sid)
+{
+    char json[160];
+    snprintf(json, sizeof json, "%s.json", path);
+    int tries = 0;
+    memset(r, 0, sizeof *r);
+    do {
+        s_free(r);
+        s_http(r, "GET", json, sid, NULL, NULL, 0);
+        cr_assert_eq(r->status, 200, "%s", r->head);
+        bl_test_sleep_ms(100);
+    } while (strstr(r->body, "\"state\": \"validated\"") == NULL &&
+             ++tries < 600);
+}
+
+/* POST /actions: the form's action becomes a one-row actions CSV sent to
+ * ingestion like an upload; its outcomes say what was wrong, and /actions
+ * lists the provider's own. */
+Test(web, an_action_from_the_form_is_a_submission)
+{
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "submit --wait "
+                                  "register.csv"), 0, "%s", out);
+    free(out);
+    char sid1[65], sid2[65], token[65], loc[128], loc2[128];
+    cr_assert_eq(s_login("p1", "provider-one-secret", sid1), 303);
+    cr_assert_eq(s_login("p2", "provider-two-secret", sid2), 303);
+    s_csrf(sid1, token);
+    char body[512];
+    snprintf(body, sizeof body, "csrf=%s&period=2025&action_id=a1&"
+             "indicator_id=LEA-01&action=Train+staff%%2C+weekly&owner=Ana&"
+             "due=2026-03-01&status=planned", token);
+    s_resp_t r;
+    s_http(&r, "POST", "/actions", sid1, "application/x-www-form-urlencoded",
+           body, strlen(body));
+    cr_assert_eq(r.status, 303, "%s\n%s", r.head, r.body);
+    cr_assert_not_null(s_header(&r, "Location", loc, sizeof loc));
+    cr_assert(strncmp(loc, "/submissions/", 13) == 0, "%s", loc);
+    s_free(&r);
+    s_wait_validated(&r, loc, sid1);
+    cr_assert(strstr(r.body, "\"rows\": 1") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "\"rejected\": 0") != NULL, "%s", r.body);
+    s_free(&r);
+    /* A status SPEC 10 does not know: rejected, naming the field. */
+    snprintf(body, sizeof body, "csrf=%s&period=2025&action_id=a2&"
+             "indicator_id=LEA-01&action=x&owner=&due=2026-03-01&"
+             "status=maybe", token);
+    s_http(&r, "POST", "/actions", sid1, "application/x-www-form-urlencoded",
+           body, strlen(body));
+    cr_assert_eq(r.status, 303, "%s\n%s", r.head, r.body);
+    cr_assert_not_null(s_header(&r, "Location", loc2, sizeof loc2));
+    s_free(&r);
+    s_wait_validated(&r, loc2, sid1);
+    cr_assert(strstr(r.body, "\"rejected\": 1") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "\"line\": 2, \"severity\": \"error\", "
+                     "\"field\": \"status\"") != NULL, "%s", r.body);
+    s_free(&r);
+    /* Listed on the provider's page; another provider's: not found. */
+    s_http(&r, "GET", "/actions", sid1, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, loc) != NULL && strstr(r.body, loc2) != NULL,
+              "%s", r.body);
+    s_free(&r);
+    s_http(&r, "GET", "/actions", sid2, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, loc) == NULL, "%s", r.body);
+    s_free(&r);
+    s_http(&r, "GET", loc, sid2, NULL, NULL, 0);
+    cr_assert_eq(r.status, 404, "%s", r.head);
+    s_free(&r);
+}
+
 Test(web, upload_past_the_limit_is_refused_with_memory_flat)
 {
     char sid[65], token[65];
