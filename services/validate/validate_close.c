@@ -1,0 +1,209 @@
+/*
+ * validate_close: the period close in validation (see validate_close.h):
+ * the "closed" mark, completeness warnings stored as the outcomes of the
+ * submission "close-PERIOD", and the close marker passed downstream with
+ * the rows still rejected ("rejected" database, kept by validate.c).
+ */
+#include "validate_close.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bl_outbox.h"
+#include "bl_page.h"
+#include "bl_scan.h"
+
+/* True when a key of dbi starts with prefix. */
+static bool s_has_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                         size_t pl)
+{
+    bl_scan_t s;
+    bool found = bl_scan_open(&s, txn, dbi, prefix, pl, NULL) == 0 &&
+                 bl_scan_next(&s, NULL, NULL) == 1;
+    bl_scan_close(&s);
+    return found;
+}
+
+/* Whether provider sent indicator k for period: a row of it (provider or
+ * unit level), or for a survey indicator answers to its survey. */
+static bool s_sent(validate_t *v, MDB_txn *txn, const char *period,
+                   const char *provider, size_t k)
+{
+    const bl_indicator_t *ind = &v->cfg->catalogue->indicators[k];
+    char key[S_KEY_MAX];
+    if (ind->survey >= 0) {
+        const char *parts[] = {period, provider,
+                               v->cfg->catalogue->surveys[ind->survey].id};
+        size_t kl = bl_page_join(key, sizeof key, parts, 3);
+        MDB_val val;
+        return kl > 0 && bl_store_get(txn, bl_daemon_dbi(v->d, DB_SURVEYS),
+                                      key, kl, &val, NULL) == 0;
+    }
+    const char *parts[] = {period, ind->id, provider, ""};
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    return kl > 0 &&
+           s_has_prefix(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl);
+}
+
+/* At close, an outcome per registered provider of this worker under the
+ * submission "close-PERIOD": a warning naming the catalogue's indicators
+ * it has not sent.  A second close replaces the first one's outcomes. */
+static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
+                                bl_err_t *err)
+{
+    s_sub_t *s = &v->sub;
+    validate_sub_free(s);
+    snprintf(s->id, sizeof s->id, "close-%" PRId64, period);
+    snprintf(s->file, sizeof s->file, "period %" PRId64 " close", period);
+    snprintf(s->state, sizeof s->state, "complete");
+    s->delimiter = ',';
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    unsigned char prefix[S_SUB_MAX + 1];
+    size_t pl = validate_sub_key(s->id, "", 0, prefix, sizeof prefix);
+    int rc = bl_page_delete(txn, bl_daemon_dbi(v->d, DB_OUTCOMES),
+                            (const char *)prefix, pl, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_scan_t scan;
+    rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_REGISTER), "", 0,
+                      err);
+    MDB_val k;
+    int more = 0;
+    while (rc == 0 && (more = bl_scan_next(&scan, &k, NULL)) == 1) {
+        char provider[VR_ID_MAX];
+        if (k.mv_size < sizeof provider) {
+            memcpy(provider, k.mv_data, k.mv_size);
+            provider[k.mv_size] = '\0';
+        }
+        if (k.mv_size < sizeof provider && validate_owns(v, provider)) {
+            char missing[VR_REASON_MAX] = "";
+            size_t n_missing = 0, n_listed = 0, used = 0;
+            for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
+                if (s_sent(v, txn, p, provider, i)) {
+                    continue;
+                }
+                const char *id = v->cfg->catalogue->indicators[i].id;
+                if (used + strlen(id) + 80 < sizeof missing) {
+                    used += (size_t)snprintf(missing + used,
+                                             sizeof missing - used, "%s%s",
+                                             n_missing ? ", " : "", id);
+                    n_listed++;
+                }
+                n_missing++;
+            }
+            vr_outcome_t o;
+            memset(&o, 0, sizeof o);
+            if (n_missing > 0) {
+                vr_add(&o, false, provider,
+                       "has not sent %zu of the catalogue's %zu indicators "
+                       "for %s: %s%s",
+                       n_missing, v->cfg->catalogue->n_indicators, p, missing,
+                       n_listed < n_missing ? ", ..." : "");
+            }
+            s->rows++;
+            rc = validate_store_outcome(v, txn, s->rows, &o, err);
+        }
+    }
+    bl_scan_close(&scan);
+    if (rc == 0 && more < 0) {
+        rc = more;
+    }
+    if (rc == 0) {
+        rc = validate_sub_save(v, txn, s, err);
+    }
+    validate_sub_free(s);
+    return rc;
+}
+
+/* Rows still rejected, gathered for the close marker: [provider, count]. */
+typedef struct s_rejected {
+    bl_mpw_t *w;
+    uint32_t n;
+} s_rejected_t;
+
+static int s_rejected_row(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *value)
+{
+    s_rejected_t *rj = ctx;
+    bl_mpr_t r;
+    uint64_t count;
+    bl_mpr_init(&r, value->mv_data, value->mv_size);
+    if (n != 2 || bl_mpr_uint(&r, &count) != 0 || count == 0) {
+        return 0;
+    }
+    bl_mpw_array(rj->w, 2);
+    bl_mpw_str(rj->w, parts[1]);
+    bl_mpw_uint(rj->w, count);
+    rj->n++;
+    return 0;
+}
+
+/* At close: mark the period, warn about indicators not sent, pass the
+ * marker on with the rows still rejected. */
+int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
+                         bl_err_t *err)
+{
+    int64_t period, gen;
+    bool reopen = false;
+    bl_mpr_t r;
+    if (bl_req_int(msg, "period", &period) != 0 ||
+        bl_req_int(msg, "generation", &gen) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    if (bl_req_find(msg, "reopen", &r) == 0) {
+        bl_mpr_bool(&r, &reopen);
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    int rc;
+    if (reopen) {
+        rc = bl_store_del(txn, bl_daemon_dbi(v->d, DB_CLOSED), p, strlen(p),
+                          err);
+    } else {
+        unsigned char g[8];
+        bl_store_u64_key((uint64_t)gen, g);
+        rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_CLOSED), p, strlen(p),
+                          g, sizeof g, err);
+        if (rc == 0) {
+            rc = s_check_completeness(v, txn, period, err);
+        }
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    /* The marker carries this worker's rows still rejected per provider
+     * downstream, for the coordinator's summary. */
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    bl_mpw_t counts;
+    bl_mpw_init(&counts);
+    s_rejected_t rj = {&counts, 0};
+    rc = bl_page_each(txn, bl_daemon_dbi(v->d, DB_REJECTED), prefix, pl,
+                      s_rejected_row, &rj, err);
+    bl_mpw_t *w = &v->w;
+    bl_mpw_reset(w);
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_int(w, gen);
+    bl_mpw_str(w, "reopen");
+    bl_mpw_bool(w, reopen);
+    bl_mpw_str(w, "rejected");
+    bl_mpw_array(w, rj.n);
+    if (bl_mpw_size(&counts) > 0) {
+        bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
+    }
+    if (rc == 0 && (w->err || counts.err)) {
+        rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
+    bl_mpw_destroy(&counts);
+    if (rc != 0) {
+        return rc;
+    }
+    return bl_outbox_put_all(bl_daemon_outbox(v->d), txn, BL_MSG_CLOSE,
+                             bl_mpw_data(w), bl_mpw_size(w), err);
+}

@@ -1,0 +1,26 @@
+/*
+ * validate_close: what validation does when a period closes (or reopens):
+ * it marks the period closed, stores a completeness warning per
+ * registered provider of this worker that has not sent every indicator of
+ * the catalogue, and passes the close marker on with this worker's rows
+ * still rejected per provider.  It does not judge rows, nor reject rows
+ * for a closed period (validate.c does, from the "closed" database this
+ * module writes).
+ */
+#ifndef VALIDATE_CLOSE_H
+#define VALIDATE_CLOSE_H
+
+#include <lmdb.h>
+
+#include "bl_error.h"
+#include "bl_msg.h"
+#include "validate_stage.h"
+
+/* Applies a close message {period, generation, reopen?} in txn: marks or
+ * unmarks the period, checks completeness on a close, and queues the
+ * marker {period, generation, reopen, rejected: [[provider, count]...]}
+ * for every aggregation worker.  Returns 0 or an error (detail in err). */
+int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
+                         bl_err_t *err);
+
+#endif
