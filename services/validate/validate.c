@@ -1173,10 +1173,10 @@ static int s_req_completeness(validate_t *v, MDB_txn *txn,
         if (k.mv_size < sizeof provider) {
             memcpy(provider, k.mv_data, k.mv_size);
             provider[k.mv_size] = '\0';
-            if (s_owns(v, provider)) {
+            if (validate_owns(v, provider)) {
                 uint64_t sent = 0;
                 for (size_t i = 0; i < total; i++) {
-                    sent += s_sent(v, txn, p, provider, i);
+                    sent += validate_close_sent(v, txn, p, provider, i);
                 }
                 bl_mpw_array(&rows, 2);
                 bl_mpw_str(&rows, provider);

@@ -27,8 +27,8 @@ static bool s_has_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 
 /* Whether provider sent indicator k for period: a row of it (provider or
  * unit level), or for a survey indicator answers to its survey. */
-static bool s_sent(validate_t *v, MDB_txn *txn, const char *period,
-                   const char *provider, size_t k)
+bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
+                         const char *provider, size_t k)
 {
     const bl_indicator_t *ind = &v->cfg->catalogue->indicators[k];
     char key[S_KEY_MAX];
@@ -82,7 +82,7 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
             char missing[VR_REASON_MAX] = "";
             size_t n_missing = 0, n_listed = 0, used = 0;
             for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
-                if (s_sent(v, txn, p, provider, i)) {
+                if (validate_close_sent(v, txn, p, provider, i)) {
                     continue;
                 }
                 const char *id = v->cfg->catalogue->indicators[i].id;

@@ -11,6 +11,8 @@
 #define VALIDATE_CLOSE_H
 
 #include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "bl_error.h"
 #include "bl_msg.h"
@@ -22,5 +24,12 @@
  * for every aggregation worker.  Returns 0 or an error (detail in err). */
 int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err);
+
+/* Whether provider sent catalogue indicator k for period (the text of a
+ * year): a row of it (provider or unit level), or for a survey indicator
+ * answers to its survey.  Counts completeness at the close and for the
+ * portal's dashboard. */
+bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
+                         const char *provider, size_t k);
 
 #endif
