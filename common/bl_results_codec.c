@@ -46,9 +46,20 @@ static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
     bl_mpw_opt_double(w, g->has_previous_rank, g->previous_rank);
 }
 
+static void s_encode_side(bl_mpw_t *w, const bl_results_side_t *s)
+{
+    bl_mpw_opt_double(w, s->has_value, s->value);
+    bl_mpw_opt_double(w, s->has_rank, s->rank);
+    if (s->band >= 1 && s->band <= 4) {
+        bl_mpw_int(w, s->band);
+    } else {
+        bl_mpw_nil(w);
+    }
+}
+
 int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
 {
-    bl_mpw_map(w, 11);
+    bl_mpw_map(w, 12);
     bl_mpw_str(w, "id");
     bl_mpw_str(w, p->id);
     bl_mpw_str(w, "name");
@@ -111,6 +122,18 @@ int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
         bl_mpw_int(w, un->status);
         bl_mpw_opt_double(w, un->has_value, un->value);
         bl_mpw_opt_double(w, un->has_n, un->n);
+    }
+    bl_mpw_str(w, "followup");
+    bl_mpw_array(w, (uint32_t)p->n_followups);
+    for (size_t f = 0; f < p->n_followups; f++) {
+        const bl_results_followup_t *fu = &p->followups[f];
+        bl_mpw_array(w, 10);
+        bl_mpw_str(w, fu->action_id);
+        bl_mpw_str(w, fu->indicator);
+        bl_mpw_str(w, fu->status);
+        bl_mpw_str(w, fu->due);
+        s_encode_side(w, &fu->before);
+        s_encode_side(w, &fu->after);
     }
     return w->err;
 }
@@ -313,6 +336,24 @@ static bool s_decode_unit(bl_mpr_t *r, bl_results_unit_t *u)
            bl_mpr_opt_double(r, &u->has_n, &u->n) == 0;
 }
 
+static bool s_decode_side(bl_mpr_t *r, bl_results_side_t *s)
+{
+    s->band = 0;
+    return bl_mpr_opt_double(r, &s->has_value, &s->value) == 0 &&
+           bl_mpr_opt_double(r, &s->has_rank, &s->rank) == 0 &&
+           (bl_mpr_nil(r) || s_small_int(r, 1, 4, &s->band));
+}
+
+static bool s_decode_followup(bl_mpr_t *r, bl_results_followup_t *f)
+{
+    return s_tuple(r, 10) &&
+           bl_mpr_str_copy(r, f->action_id, sizeof f->action_id) == 0 &&
+           bl_mpr_str_copy(r, f->indicator, sizeof f->indicator) == 0 &&
+           bl_mpr_str_copy(r, f->status, sizeof f->status) == 0 &&
+           bl_mpr_str_copy(r, f->due, sizeof f->due) == 0 &&
+           s_decode_side(r, &f->before) && s_decode_side(r, &f->after);
+}
+
 int bl_results_provider_decode(const void *data, size_t len,
                                bl_results_provider_t *p, bl_err_t *err)
 {
@@ -421,6 +462,21 @@ int bl_results_provider_decode(const void *data, size_t len,
                 p->n_units = j + 1;
                 if (!s_decode_unit(&r, &p->units[j])) {
                     S_FAIL("units");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "followup")) {
+            if (p->followups != NULL ||
+                !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("followup");
+            }
+            p->followups = s_calloc(m, sizeof *p->followups);
+            if (p->followups == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_followups = j + 1;
+                if (!s_decode_followup(&r, &p->followups[j])) {
+                    S_FAIL("followup");
                 }
             }
         } else if (bl_mpr_skip(&r) != 0) {
@@ -566,6 +622,7 @@ void bl_results_provider_free(bl_results_provider_t *p)
     free(p->areas);
     free(p->strengths);
     free(p->units);
+    free(p->followups);
     memset(p, 0, sizeof *p);
 }
 

@@ -17,7 +17,9 @@
  *              denominator, previous, groups]...], areas: [[indicator,
  *              [[named, id, name, service_type, country]...]]...],
  *              strengths: [indicator...], units: [[unit, indicator,
- *              status, value, n]...]}
+ *              status, value, n]...], followup: [[action_id, indicator,
+ *              status, due, value, rank, band, next_value, next_rank,
+ *              next_band]...]}
  *     a group: [id, key, stats, rank, band, z, reference, gap, prev_rank]
  *     where stats is [n, mean, sd, min, p10, p25, p50, p75, p90, max,
  *     best] for a position, or the instance's count of values (nil when
@@ -26,6 +28,9 @@
  *              expected, member_since]...], bands: [[indicator, group, b1,
  *              b2, b3, b4]...], areas: [[indicator, providers]...],
  *              corrs: [[group, key, a, b, n, rho]...]}
+ * `followup` (the actions of period - 1, SPEC 10) is newer: a reader
+ * that finds no such key has none.  Its value, rank and band are nil when
+ * the provider had no position in the first peer group then.
  * It does not know the catalogue: indicator ids are text, in the order the
  * writer chose (catalogue order for `ind`).
  */
@@ -102,6 +107,27 @@ typedef struct bl_results_unit {
     double value, n;
 } bl_results_unit_t;
 
+/* The indicator's figures on one side of a follow-up: value, percentile
+ * rank and band in the node's first peer group. */
+typedef struct bl_results_side {
+    bool has_value;
+    double value;
+    bool has_rank;
+    double rank;                     /* 0..100 */
+    int band;                        /* 1..4, 0 when none */
+} bl_results_side_t;
+
+/* An improvement action of period - 1 and what became of its indicator
+ * (SPEC 10). */
+typedef struct bl_results_followup {
+    char action_id[BL_RESULTS_ID_MAX];
+    char indicator[BL_RESULTS_ID_MAX];
+    char status[16];                 /* planned | in_progress | done | ... */
+    char due[16];                    /* YYYY-MM-DD */
+    bl_results_side_t before;        /* period - 1 */
+    bl_results_side_t after;         /* this period */
+} bl_results_followup_t;
+
 typedef struct bl_results_provider {
     char id[BL_RESULTS_PROVIDER_MAX];
     char name[BL_RESULTS_NAME_MAX];
@@ -118,6 +144,8 @@ typedef struct bl_results_provider {
     char (*strengths)[BL_RESULTS_ID_MAX];
     size_t n_units;
     bl_results_unit_t *units;
+    size_t n_followups;
+    bl_results_followup_t *followups;
 } bl_results_provider_t;
 
 typedef struct bl_results_participant {

@@ -700,6 +700,14 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
                  cat->indicators[pr->strengths[s]].id);
     }
     int rc = s_add_units(run, p);
+    free(res->followups);
+    res->followups = NULL;
+    res->n_followups = 0;
+    if (rc == 0) {
+        rc = benchmark_learning_followup(b->learning, run->txn, run->period,
+                                         p->id, &res->followups,
+                                         &res->n_followups, NULL);
+    }
     return rc != 0 ? rc : bl_results_provider_encode(w, res);
 }
 
@@ -835,6 +843,7 @@ static void s_results_free(s_run_t *run)
     free(run->res.areas);
     free(run->res.strengths);
     free(run->res.units);
+    free(run->res.followups);
     memset(&run->res, 0, sizeof run->res);
     run->groups = NULL;
     run->cap_units = 0;

@@ -71,6 +71,8 @@ typedef struct s_state {
     double value;
     bool has_band;
     int64_t band;            /* in the first peer group */
+    bool has_rank;
+    double rank;             /* percentile rank in the first peer group */
     bool area;
     bool band4;
 } s_state_t;
@@ -96,12 +98,15 @@ static int s_state_get(benchmark_learning_t *l, MDB_txn *txn, int64_t period,
     }
     bl_mpr_t r;
     bl_mpr_init(&r, v.mv_data, v.mv_size);
-    uint32_t four;
+    uint32_t arity;
     double band = 0;
-    if (bl_mpr_array(&r, &four) != 0 || four != 4 ||
+    /* Rows stored before the rank was kept have four elements. */
+    if (bl_mpr_array(&r, &arity) != 0 || (arity != 4 && arity != 5) ||
         bl_mpr_opt_double(&r, &st->has_value, &st->value) != 0 ||
         bl_mpr_opt_double(&r, &st->has_band, &band) != 0 ||
-        bl_mpr_bool(&r, &st->area) != 0 || bl_mpr_bool(&r, &st->band4) != 0) {
+        bl_mpr_bool(&r, &st->area) != 0 || bl_mpr_bool(&r, &st->band4) != 0 ||
+        (arity == 5 &&
+         bl_mpr_opt_double(&r, &st->has_rank, &st->rank) != 0)) {
         return bl_err_set(err, BL_ESTORE, "learning state %s is corrupt",
                           key);
     }
@@ -459,7 +464,7 @@ static int s_store_needs(benchmark_learning_t *l, MDB_txn *txn,
 static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
                          const char *p, const bc_input_t *in,
                          const unsigned char *flags, const int *band0,
-                         bl_err_t *err)
+                         const double *rank0, bl_err_t *err)
 {
     const bl_catalogue_t *cat = in->cfg->catalogue;
     size_t nk = cat->n_indicators;
@@ -477,7 +482,7 @@ static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
             size_t kl = bl_page_join(key, sizeof key, parts, 3);
             bl_mpw_t *w = &l->w;
             bl_mpw_reset(w);
-            bl_mpw_array(w, 4);
+            bl_mpw_array(w, 5);
             bl_mpw_opt_double(w, !isnan(v), v);
             if (band0[i * nk + k] > 0) {
                 bl_mpw_int(w, band0[i * nk + k]);
@@ -486,6 +491,7 @@ static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
             }
             bl_mpw_bool(w, (f & S_AREA) != 0);
             bl_mpw_bool(w, (f & S_BAND4) != 0);
+            bl_mpw_opt_double(w, band0[i * nk + k] > 0, rank0[i * nk + k]);
             if (w->err || kl == 0) {
                 return bl_err_set(err, BL_ENOMEM, "cannot encode a state");
             }
@@ -504,9 +510,11 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
     size_t cells = (in->n_providers ? in->n_providers : 1) * nk;
     unsigned char *flags = calloc(cells, 1);
     int *band0 = calloc(cells, sizeof *band0);
-    if (flags == NULL || band0 == NULL) {
+    double *rank0 = calloc(cells, sizeof *rank0);
+    if (flags == NULL || band0 == NULL || rank0 == NULL) {
         free(flags);
         free(band0);
+        free(rank0);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     for (size_t q = 0; q < out->n_positions; q++) {
@@ -515,6 +523,7 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         flags[cell] |= S_POSITION;
         if (pos->group == 0) {
             band0[cell] = pos->band;
+            rank0[cell] = pos->percentile_rank;
         }
     }
     for (size_t i = 0; i < in->n_providers; i++) {
@@ -534,13 +543,14 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         rc = bl_page_delete(txn, s_dbi(l, DB_NEEDS), prefix, pl, err);
     }
     if (rc == 0) {
-        rc = s_store_state(l, txn, p, in, flags, band0, err);
+        rc = s_store_state(l, txn, p, in, flags, band0, rank0, err);
     }
     if (rc == 0) {
         rc = s_store_needs(l, txn, p, in, flags, err);
     }
     free(flags);
     free(band0);
+    free(rank0);
     if (rc == 0) {
         rc = bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), "", 0,
                           err);
@@ -551,6 +561,105 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
                           &c, err);
     }
     return rc;
+}
+
+/* ---- the follow-up in reports ------------------------------------------ */
+
+typedef struct s_follow_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t period;          /* the actions' period */
+    bl_results_followup_t *rows;
+    size_t n, cap;
+    bl_err_t *err;
+} s_follow_ctx_t;
+
+static void s_side(bl_results_side_t *side, bool found, const s_state_t *st)
+{
+    memset(side, 0, sizeof *side);
+    if (!found) {
+        return;
+    }
+    side->has_value = st->has_value;
+    side->value = st->value;
+    side->has_rank = st->has_band && st->has_rank;
+    side->rank = st->rank;
+    side->band = st->has_band && st->band >= 1 && st->band <= 4
+                     ? (int)st->band
+                     : 0;
+}
+
+/* One side's lstate: found (true), absent (false), or a store error. */
+static int s_side_of(s_follow_ctx_t *c, int64_t period, const char *provider,
+                     const char *indicator, bl_results_side_t *side)
+{
+    s_state_t st;
+    int rc = s_state_get(c->l, c->txn, period, provider, indicator, &st,
+                         c->err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    s_side(side, rc == 0, &st);
+    return 0;
+}
+
+static int s_follow_row(void *ctx, const char *const *parts, size_t n,
+                        const MDB_val *v)
+{
+    s_follow_ctx_t *c = ctx;
+    s_action_t a;
+    if (n != 3 || !s_action_decode(v, &a)) {
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 8;
+        bl_results_followup_t *g = realloc(c->rows, cap * sizeof *g);
+        if (g == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+        c->rows = g;
+        c->cap = cap;
+    }
+    bl_results_followup_t *f = &c->rows[c->n];
+    memset(f, 0, sizeof *f);
+    snprintf(f->action_id, sizeof f->action_id, "%s", parts[2]);
+    snprintf(f->indicator, sizeof f->indicator, "%s", a.indicator);
+    snprintf(f->status, sizeof f->status, "%s", a.status);
+    snprintf(f->due, sizeof f->due, "%s", a.due);
+    int rc = s_side_of(c, c->period, parts[1], a.indicator, &f->before);
+    if (rc == 0) {
+        rc = s_side_of(c, c->period + 1, parts[1], a.indicator, &f->after);
+    }
+    if (rc == 0) {
+        c->n++;
+    }
+    return rc;
+}
+
+int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
+                                int64_t period, const char *provider,
+                                bl_results_followup_t **rows, size_t *n,
+                                bl_err_t *err)
+{
+    *rows = NULL;
+    *n = 0;
+    char p[24], prefix[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period - 1);
+    const char *parts[] = {p, provider, ""};
+    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
+    if (pl == 0) {
+        return 0;
+    }
+    s_follow_ctx_t c = {l, txn, period - 1, NULL, 0, 0, err};
+    int rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl,
+                          s_follow_row, &c, err);
+    if (rc != 0) {
+        free(c.rows);
+        return rc;
+    }
+    *rows = c.rows;
+    *n = c.n;
+    return 0;
 }
 
 /* ---- requests ----------------------------------------------------------- */

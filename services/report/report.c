@@ -234,6 +234,34 @@ static int s_model_provider(const report_t *rp, report_provider_t *p,
     for (size_t s = 0; s < res->n_strengths; s++) {
         p->strengths[s] = report_strdup(res->strengths[s]);
     }
+    if (res->n_followups > 0) {
+        p->followups = calloc(res->n_followups, sizeof *p->followups);
+        if (p->followups == NULL) {
+            return BL_ENOMEM;
+        }
+        p->followup_count = res->n_followups;
+    }
+    for (size_t f = 0; f < res->n_followups; f++) {
+        const bl_results_followup_t *rf = &res->followups[f];
+        report_followup_t *mf = &p->followups[f];
+        mf->action_id = report_strdup(rf->action_id);
+        mf->indicator_id = report_strdup(rf->indicator);
+        mf->status = report_strdup(rf->status);
+        mf->due = report_strdup(rf->due);
+        const bl_results_side_t *from[] = {&rf->before, &rf->after};
+        report_side_t *to[] = {&mf->before, &mf->after};
+        for (int x = 0; x < 2; x++) {
+            to[x]->has_value = from[x]->has_value;
+            to[x]->value = from[x]->value;
+            to[x]->has_rank = from[x]->has_rank;
+            to[x]->percentile_rank = from[x]->rank;
+            to[x]->band = from[x]->band;
+        }
+        if (mf->action_id == NULL || mf->indicator_id == NULL ||
+            mf->status == NULL || mf->due == NULL) {
+            return BL_ENOMEM;
+        }
+    }
     for (size_t u = 0; u < res->n_units; u++) {
         const bl_results_unit_t *ru = &res->units[u];
         size_t slot = p->unit_count;

@@ -510,6 +510,91 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
     s_raw(w, "</section>\n");
 }
 
+static void s_th(s_w_t *w, const char *key, int num);
+
+/* One side of a follow-up: value, percentile rank and band cells. */
+static void s_side_cells(s_w_t *w, const report_indicator_t *ind,
+                         const report_side_t *sd)
+{
+    char buf[64];
+    s_raw(w, "<td class=\"num\">");
+    if (sd->has_value && ind != NULL) {
+        s_esc(w, report_text_number(w->m, ind, sd->value, buf, sizeof buf));
+    } else if (sd->has_value) {
+        s_esc(w, report_i18n_number(w->m, sd->value, 1, buf, sizeof buf));
+    } else {
+        s_raw(w, "–");
+    }
+    s_raw(w, "</td><td class=\"num\">");
+    if (sd->has_rank) {
+        s_esc(w, report_i18n_number(w->m, sd->percentile_rank, 0, buf,
+                                    sizeof buf));
+        s_raw(w, "%");
+    } else {
+        s_raw(w, "–");
+    }
+    s_raw(w, "</td><td>");
+    s_chip(w, sd->band, sd->band >= 1 && sd->band <= 4);
+    s_raw(w, "</td>");
+}
+
+/* A header cell from a message with {period}. */
+static void s_th_period(s_w_t *w, const char *key, const char *period)
+{
+    s_raw(w, "<th scope=\"col\">");
+    s_esc_free(w, report_i18n_format(w->m, key, "period", period, NULL));
+    s_raw(w, "</th>");
+}
+
+/* SPEC 10: the actions recorded for the period before, with what became
+ * of their indicators.  Shown only when there are some. */
+static void s_followup(s_w_t *w, const report_provider_t *r)
+{
+    if (r->followup_count == 0) {
+        return;
+    }
+    char before[16], now[16], key[48];
+    snprintf(before, sizeof before, "%d", r->period - 1);
+    snprintf(now, sizeof now, "%d", r->period);
+    s_raw(w, "<section id=\"followup\">\n<h2>");
+    s_msg(w, "section.followup");
+    s_raw(w, "</h2>\n<p class=\"intro\">");
+    s_esc_free(w, report_i18n_format(w->m, "section.followup_intro",
+                                     "period", before, NULL));
+    s_raw(w, "</p>\n<table>\n<thead><tr>");
+    s_th(w, "col.action", 0);
+    s_th(w, "col.indicator", 0);
+    s_th(w, "col.status", 0);
+    s_th_period(w, "followup.value_in", before);
+    s_th_period(w, "followup.rank_in", before);
+    s_th_period(w, "followup.band_in", before);
+    s_th_period(w, "followup.value_in", now);
+    s_th_period(w, "followup.rank_in", now);
+    s_th_period(w, "followup.band_in", now);
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < r->followup_count; i++) {
+        const report_followup_t *f = &r->followups[i];
+        const report_indicator_t *ind =
+            report_provider_find(r, f->indicator_id);
+        s_raw(w, "<tr class=\"followup\"><td>");
+        s_esc(w, f->action_id);
+        s_raw(w, "</td><td>");
+        if (ind != NULL) {
+            s_indicator_link(w, ind);
+        } else {
+            s_esc(w, f->indicator_id);
+        }
+        snprintf(key, sizeof key, "action_status.%s", f->status);
+        s_raw(w, "</td><td>");
+        s_msg(w, key);
+        s_raw(w, "</td>");
+        s_side_cells(w, ind, &f->before);
+        s_side_cells(w, ind, &f->after);
+        s_raw(w, "</tr>\n");
+    }
+    s_raw(w, "</tbody>\n</table>\n</section>\n");
+}
+
 static void s_strengths(s_w_t *w, const report_provider_t *r)
 {
     s_raw(w, "<section id=\"strengths\">\n<h2>");
@@ -1033,6 +1118,7 @@ int report_html_write_provider(FILE *f, const report_provider_t *r,
     s_meta_item(&w, "report.period", period);
     s_raw(&w, "</dl>\n</header>\n<main>\n");
     s_overview(&w, r);
+    s_followup(&w, r);
     s_areas(&w, r);
     s_strengths(&w, r);
 

@@ -85,6 +85,13 @@ void report_provider_destroy(report_provider_t **r)
         free(p->areas[i].related);
     }
     free(p->areas);
+    for (size_t i = 0; i < p->followup_count && p->followups; i++) {
+        free(p->followups[i].action_id);
+        free(p->followups[i].indicator_id);
+        free(p->followups[i].status);
+        free(p->followups[i].due);
+    }
+    free(p->followups);
     for (size_t i = 0; i < p->strength_count && p->strengths; i++) {
         free(p->strengths[i]);
     }

@@ -144,6 +144,27 @@ typedef struct report_unit {
                                      of report_provider_t.indicators */
 } report_unit_t;
 
+/* An indicator's figures on one side of a follow-up, in the node's first
+ * peer group. */
+typedef struct report_side {
+    int has_value;           /* 1: value valid */
+    double value;
+    int has_rank;            /* 1: percentile_rank valid */
+    double percentile_rank;  /* 0..100 */
+    int band;                /* 1..4; 0 when no position */
+} report_side_t;
+
+/* An improvement action of the period before and what became of its
+ * indicator (SPEC 10). */
+typedef struct report_followup {
+    char *action_id;
+    char *indicator_id;      /* may be absent from the catalogue */
+    char *status;            /* planned | in_progress | done | dropped */
+    char *due;               /* "2025-06-30" */
+    report_side_t before;    /* period - 1 */
+    report_side_t after;     /* this period */
+} report_followup_t;
+
 /* One provider's report for one period. */
 typedef struct report_provider {
     char *provider_id;       /* "NO-bergen-01" */
@@ -170,6 +191,9 @@ typedef struct report_provider {
     size_t unit_count;
     char *curve_group;       /* the learning curve's group id ("national");
                                 may be NULL */
+    report_followup_t *followups;  /* the actions of period - 1, by action
+                                      id; may be NULL */
+    size_t followup_count;
 } report_provider_t;
 
 /* Participation of one provider, for the coordinator. */

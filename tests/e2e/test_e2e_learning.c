@@ -11,7 +11,8 @@
  * `export --what learning-needs` has the `event` column at its thresholds
  * (3 providers in need in 2 countries, 3 in 1 country, 2) and equals an
  * independent computation from the positions export
- * (tests/tools/check_learning.py).  test_e2e_learning_sample.c does the
+ * (tests/tools/check_learning.py); the 2025 reports (HTML and JSON) show
+ * the follow-up of 2024's actions.  test_e2e_learning_sample.c does the
  * same on the sample data.
  *
  * The values, all in one group of 10 (min_peers 5), quantiles by SPEC
@@ -345,4 +346,79 @@ Test(learning, learning_needs_thresholds_and_independent_check,
                                    "\"hosts\": null, \"event\": null}"),
                        "%s", out);
     free(out);
+}
+
+/* The reports of 2025 list the actions of 2024 (SPEC 10): NO-001's A1 on
+ * LEA-01, band 1 (10: rank 100 * 0.5 / 10 = 5) in 2024 and band 3 (65:
+ * rank 100 * 5.5 / 10 = 55) in 2025; NO-004's A2 on PSH-01, which NO-004
+ * did not send for 2025. */
+Test(learning, report_of_next_period_shows_the_follow_up, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    free(s_cli(0, "close 2025"));
+    char *json = s_read("var/reports/2025/NO-001.json");
+    cr_assert_not_null(json, "no JSON report of NO-001 for 2025");
+    cr_expect_not_null(strstr(json, "\"followup\":[{\"action_id\":\"A1\","
+                                    "\"indicator_id\":\"LEA-01\","
+                                    "\"status\":\"done\",\"due\":"
+                                    "\"2025-06-30\",\"value\":10,"
+                                    "\"percentile_rank\":5,\"band\":1,"
+                                    "\"next_value\":65,"
+                                    "\"next_percentile_rank\":55,"
+                                    "\"next_band\":3}]"),
+                       "%s", json);
+    free(json);
+    json = s_read("var/reports/2025/NO-004.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[{\"action_id\":\"A2\","
+                                    "\"indicator_id\":\"PSH-01\","
+                                    "\"status\":\"planned\",\"due\":"
+                                    "\"2025-09-30\",\"value\":50,"
+                                    "\"percentile_rank\":45,\"band\":2,"
+                                    "\"next_value\":null,"
+                                    "\"next_percentile_rank\":null,"
+                                    "\"next_band\":null}]"),
+                       "%s", json);
+    free(json);
+    /* Providers without actions in 2024 have an empty follow-up. */
+    json = s_read("var/reports/2025/PT-001.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[]"), "%s", json);
+    free(json);
+    /* The 2024 reports (rendered before the actions came) have none. */
+    json = s_read("var/reports/2024/NO-001.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[]"), "%s", json);
+    free(json);
+    char *html = s_read("var/reports/2025/NO-001.html");
+    cr_assert_not_null(html);
+    const char *sec = strstr(html, "<section id=\"followup\">");
+    cr_assert_not_null(sec, "no follow-up section:\n%s", html);
+    const char *row = strstr(sec, "<tr class=\"followup\"><td>A1</td>");
+    cr_assert_not_null(row, "no row of A1:\n%s", sec);
+    const char *end = strstr(row, "</tr>");
+    cr_assert_not_null(end);
+    char cells[4096];
+    snprintf(cells, sizeof cells, "%.*s", (int)(end - row), row);
+    const char *want[] = {"LEA-01",  "gjennomført", ">10,0<", ">5%<",
+                          "chip b1", ">65,0<",      ">55%<",  "chip b3"};
+    const char *at = cells;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *hit = strstr(at, want[i]);
+        cr_expect_not_null(hit, "no %s (in order) in %s", want[i], cells);
+        if (hit != NULL) {
+            at = hit;
+        }
+    }
+    free(html);
+    html = s_read("var/reports/2025/PT-001.html");
+    cr_assert_not_null(html);
+    cr_expect_null(strstr(html, "id=\"followup\""),
+                   "a follow-up section without actions");
+    free(html);
 }

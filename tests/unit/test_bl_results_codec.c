@@ -14,6 +14,7 @@ static bl_results_indicator_t s_ind[2];
 static bl_results_area_t s_areas[1];
 static char s_strengths[2][BL_RESULTS_ID_MAX] = {"RES-01", "SAT-01"};
 static bl_results_unit_t s_units[1];
+static bl_results_followup_t s_followups[2];
 
 static void s_provider(bl_results_provider_t *p)
 {
@@ -93,6 +94,23 @@ static void s_provider(bl_results_provider_t *p)
     s_units[0].value = 48;
     p->n_units = 1;
     p->units = s_units;
+    /* A1 moved from band 1 to band 3; A2 had no position afterwards. */
+    snprintf(s_followups[0].action_id, BL_RESULTS_ID_MAX, "A1");
+    snprintf(s_followups[0].indicator, BL_RESULTS_ID_MAX, "LEA-01");
+    snprintf(s_followups[0].status, 16, "done");
+    snprintf(s_followups[0].due, 16, "2025-06-30");
+    s_followups[0].before =
+        (bl_results_side_t){true, 10, true, 0, 1};
+    s_followups[0].after =
+        (bl_results_side_t){true, 65, true, 55.5, 3};
+    snprintf(s_followups[1].action_id, BL_RESULTS_ID_MAX, "A2");
+    snprintf(s_followups[1].indicator, BL_RESULTS_ID_MAX, "PSH-01");
+    snprintf(s_followups[1].status, 16, "planned");
+    snprintf(s_followups[1].due, 16, "2025-09-30");
+    s_followups[1].before = (bl_results_side_t){true, 50, true, 44.4, 2};
+    s_followups[1].after = (bl_results_side_t){false, 0, false, 0, 0};
+    p->n_followups = 2;
+    p->followups = s_followups;
 }
 
 static void s_encode_provider(bl_mpw_t *w)
@@ -150,10 +168,47 @@ Test(bl_results_codec, provider_round_trip_keeps_every_field, .timeout = 10)
     cr_assert_eq(out.n_units, 1);
     cr_assert_eq(memcmp(&out.units[0], &in.units[0], sizeof out.units[0]),
                  0);
+    cr_assert_eq(out.n_followups, 2);
+    for (size_t f = 0; f < 2; f++) {
+        const bl_results_followup_t *a = &in.followups[f];
+        const bl_results_followup_t *b = &out.followups[f];
+        cr_assert_str_eq(b->action_id, a->action_id);
+        cr_assert_str_eq(b->indicator, a->indicator);
+        cr_assert_str_eq(b->status, a->status);
+        cr_assert_str_eq(b->due, a->due);
+        const bl_results_side_t *sa[] = {&a->before, &a->after};
+        const bl_results_side_t *sb[] = {&b->before, &b->after};
+        for (int x = 0; x < 2; x++) {
+            cr_assert_eq(sb[x]->has_value, sa[x]->has_value);
+            cr_assert_eq(sb[x]->has_rank, sa[x]->has_rank);
+            cr_assert_eq(sb[x]->band, sa[x]->band, "followup %zu", f);
+            if (sa[x]->has_value) {
+                cr_assert_eq(sb[x]->value, sa[x]->value);
+            }
+            if (sa[x]->has_rank) {
+                cr_assert_eq(sb[x]->rank, sa[x]->rank);
+            }
+        }
+    }
     bl_results_provider_free(&out);
     bl_results_provider_free(&out);
     cr_assert_null(out.indicators);
     bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, provider_without_followup_has_none, .timeout = 10)
+{
+    /* {"id": "NO-1", "ind": []}: what a writer before follow-ups sent */
+    static const unsigned char old[] = {0x82, 0xa2, 'i', 'd', 0xa4, 'N', 'O',
+                                        '-', '1', 0xa3, 'i', 'n', 'd', 0x90};
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(old, sizeof old, &out, &err), 0,
+                 "%s", err.msg);
+    cr_assert_str_eq(out.id, "NO-1");
+    cr_assert_eq(out.n_followups, 0);
+    cr_assert_null(out.followups);
+    bl_results_provider_free(&out);
 }
 
 Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
