@@ -59,7 +59,7 @@ static void s_encode_side(bl_mpw_t *w, const bl_results_side_t *s)
 
 int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
 {
-    bl_mpw_map(w, 12);
+    bl_mpw_map(w, 13);
     bl_mpw_str(w, "id");
     bl_mpw_str(w, p->id);
     bl_mpw_str(w, "name");
@@ -134,6 +134,22 @@ int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
         bl_mpw_str(w, fu->due);
         s_encode_side(w, &fu->before);
         s_encode_side(w, &fu->after);
+    }
+    bl_mpw_str(w, "practices");
+    bl_mpw_array(w, (uint32_t)p->n_practices);
+    for (size_t x = 0; x < p->n_practices; x++) {
+        const bl_results_practice_t *pr = &p->practices[x];
+        bl_mpw_array(w, 10);
+        bl_mpw_str(w, pr->indicator);
+        bl_mpw_int(w, pr->period);
+        bl_mpw_bool(w, pr->named);
+        s_opt_str(w, pr->named ? pr->id : "");
+        s_opt_str(w, pr->named ? pr->name : "");
+        bl_mpw_str(w, pr->service_type);
+        bl_mpw_str(w, pr->country);
+        bl_mpw_str(w, pr->title);
+        bl_mpw_str(w, pr->description);
+        s_opt_str(w, pr->named ? pr->contact : "");
     }
     return w->err;
 }
@@ -354,6 +370,20 @@ static bool s_decode_followup(bl_mpr_t *r, bl_results_followup_t *f)
            s_decode_side(r, &f->before) && s_decode_side(r, &f->after);
 }
 
+static bool s_decode_practice(bl_mpr_t *r, bl_results_practice_t *p)
+{
+    return s_tuple(r, 10) &&
+           bl_mpr_str_copy(r, p->indicator, sizeof p->indicator) == 0 &&
+           bl_mpr_int(r, &p->period) == 0 && bl_mpr_bool(r, &p->named) == 0 &&
+           s_opt_copy(r, p->id, sizeof p->id) &&
+           s_opt_copy(r, p->name, sizeof p->name) &&
+           bl_mpr_str_copy(r, p->service_type, sizeof p->service_type) == 0 &&
+           bl_mpr_str_copy(r, p->country, sizeof p->country) == 0 &&
+           bl_mpr_str_copy(r, p->title, sizeof p->title) == 0 &&
+           bl_mpr_str_copy(r, p->description, sizeof p->description) == 0 &&
+           s_opt_copy(r, p->contact, sizeof p->contact);
+}
+
 int bl_results_provider_decode(const void *data, size_t len,
                                bl_results_provider_t *p, bl_err_t *err)
 {
@@ -477,6 +507,25 @@ int bl_results_provider_decode(const void *data, size_t len,
                 p->n_followups = j + 1;
                 if (!s_decode_followup(&r, &p->followups[j])) {
                     S_FAIL("followup");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "practices")) {
+            /* A practice takes at least 11 bytes: the count cannot ask
+             * for more room than the input describes. */
+            if (p->practices != NULL ||
+                !s_list(&r, BL_RESULTS_PARTNERS_MAX *
+                                BL_RESULTS_INDICATORS_MAX, &m) ||
+                (size_t)m * 11 > (size_t)(r.end - r.p)) {
+                S_FAIL("practices");
+            }
+            p->practices = s_calloc(m, sizeof *p->practices);
+            if (p->practices == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_practices = j + 1;
+                if (!s_decode_practice(&r, &p->practices[j])) {
+                    S_FAIL("practices");
                 }
             }
         } else if (bl_mpr_skip(&r) != 0) {
@@ -623,6 +672,7 @@ void bl_results_provider_free(bl_results_provider_t *p)
     free(p->strengths);
     free(p->units);
     free(p->followups);
+    free(p->practices);
     memset(p, 0, sizeof *p);
 }
 

@@ -19,7 +19,9 @@
  *              strengths: [indicator...], units: [[unit, indicator,
  *              status, value, n]...], followup: [[action_id, indicator,
  *              status, due, value, rank, band, next_value, next_rank,
- *              next_band]...]}
+ *              next_band]...], practices: [[indicator, period, named, id,
+ *              name, service_type, country, title, description,
+ *              contact]...]}
  *     a group: [id, key, stats, rank, band, z, reference, gap, prev_rank]
  *     where stats is [n, mean, sd, min, p10, p25, p50, p75, p90, max,
  *     best] for a position, or the instance's count of values (nil when
@@ -28,8 +30,10 @@
  *              expected, member_since]...], bands: [[indicator, group, b1,
  *              b2, b3, b4]...], areas: [[indicator, providers]...],
  *              corrs: [[group, key, a, b, n, rho]...]}
- * `followup` (the actions of period - 1, SPEC 10) is newer: a reader
- * that finds no such key has none.  Its value, rank and band are nil when
+ * `followup` (the actions of period - 1, SPEC 10) and `practices` (those
+ * shown under the areas, up to 3 per area in the order shown) are newer:
+ * a reader that finds no such key has none.  A practice's id, name and
+ * contact are nil unless its author shares identity.  Its value, rank and band are nil when
  * the provider had no position in the first peer group then.
  * It does not know the catalogue: indicator ids are text, in the order the
  * writer chose (catalogue order for `ind`).
@@ -52,6 +56,8 @@
 #define BL_RESULTS_INDICATORS_MAX 4096
 #define BL_RESULTS_GROUPS_MAX 64      /* group entries per indicator */
 #define BL_RESULTS_ROWS_MAX 1000000   /* units, participants, bands, ... */
+#define BL_RESULTS_TITLE_MAX 1024     /* practice title, contact (bytes) */
+#define BL_RESULTS_TEXT_MAX 16384     /* practice description (bytes) */
 
 /* The provider's position in one group instance of one indicator. */
 typedef struct bl_results_group {
@@ -128,6 +134,20 @@ typedef struct bl_results_followup {
     bl_results_side_t after;         /* this period */
 } bl_results_followup_t;
 
+/* A practice shown under an area for improvement (SPEC 10). */
+typedef struct bl_results_practice {
+    char indicator[BL_RESULTS_ID_MAX];
+    int64_t period;
+    bool named;                        /* the author shares identity */
+    char id[BL_RESULTS_PROVIDER_MAX];  /* "" when not named */
+    char name[BL_RESULTS_NAME_MAX];    /* "" when not named */
+    char service_type[BL_RESULTS_ID_MAX];
+    char country[3];
+    char title[BL_RESULTS_TITLE_MAX];
+    char description[BL_RESULTS_TEXT_MAX];
+    char contact[BL_RESULTS_TITLE_MAX];  /* "" when not named or none */
+} bl_results_practice_t;
+
 typedef struct bl_results_provider {
     char id[BL_RESULTS_PROVIDER_MAX];
     char name[BL_RESULTS_NAME_MAX];
@@ -146,6 +166,8 @@ typedef struct bl_results_provider {
     bl_results_unit_t *units;
     size_t n_followups;
     bl_results_followup_t *followups;
+    size_t n_practices;
+    bl_results_practice_t *practices;
 } bl_results_provider_t;
 
 typedef struct bl_results_participant {

@@ -662,6 +662,225 @@ int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
     return 0;
 }
 
+/* ---- practices under the areas ----------------------------------------- */
+
+/* A practice that may be shown: its author (an index in the run's
+ * providers) was in band 4 of the indicator in the practice's period. */
+typedef struct s_practice {
+    int64_t period;
+    size_t author;
+    char indicator[S_ID_MAX];
+    char *title, *description, *contact;   /* heap */
+} s_practice_t;
+
+struct benchmark_practices {
+    const bc_input_t *in;
+    s_practice_t *v;
+    size_t n, cap;
+};
+
+typedef struct s_load_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t period;
+    benchmark_practices_t *ps;
+    bl_err_t *err;
+} s_load_ctx_t;
+
+/* The index of provider id among in's providers (sorted by id), or -1. */
+static long s_provider_index(const bc_input_t *in, const char *id)
+{
+    size_t lo = 0, hi = in->n_providers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(in->providers[mid].id, id);
+        if (c == 0) {
+            return (long)mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+static char *s_dup(const char *s, uint32_t len)
+{
+    char *d = malloc((size_t)len + 1);
+    if (d != NULL) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+static int s_load_practice(void *ctx, const char *const *parts, size_t n,
+                           const MDB_val *v)
+{
+    s_load_ctx_t *c = ctx;
+    if (n != 3) {
+        return 0;
+    }
+    char *end;
+    long long period = strtoll(parts[0], &end, 10);
+    if (*end != '\0' || period > c->period) {
+        return 0;
+    }
+    long author = s_provider_index(c->ps->in, parts[1]);
+    s_state_t st;
+    int rc = s_state_get(c->l, c->txn, period, parts[1], parts[2], &st,
+                         c->err);
+    if (rc == BL_ENOTFOUND || (rc == 0 && !st.band4) || author < 0) {
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    /* [title, description, contact, sub, line] */
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t five, tl, dl, cl;
+    const char *t, *d, *ct;
+    if (bl_mpr_array(&r, &five) != 0 || five != 5 ||
+        bl_mpr_str(&r, &t, &tl) != 0 || bl_mpr_str(&r, &d, &dl) != 0 ||
+        bl_mpr_str(&r, &ct, &cl) != 0) {
+        return bl_err_set(c->err, BL_ESTORE, "practice %s/%s/%s is corrupt",
+                          parts[0], parts[1], parts[2]);
+    }
+    benchmark_practices_t *ps = c->ps;
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        s_practice_t *g = realloc(ps->v, cap * sizeof *g);
+        if (g == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+        ps->v = g;
+        ps->cap = cap;
+    }
+    s_practice_t *x = &ps->v[ps->n];
+    memset(x, 0, sizeof *x);
+    x->period = period;
+    x->author = (size_t)author;
+    snprintf(x->indicator, sizeof x->indicator, "%s", parts[2]);
+    x->title = s_dup(t, tl);
+    x->description = s_dup(d, dl);
+    x->contact = s_dup(ct, cl);
+    ps->n++;
+    if (x->title == NULL || x->description == NULL || x->contact == NULL) {
+        return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int benchmark_learning_practices_load(benchmark_learning_t *l, MDB_txn *txn,
+                                      int64_t period, const bc_input_t *in,
+                                      benchmark_practices_t **out,
+                                      bl_err_t *err)
+{
+    *out = NULL;
+    benchmark_practices_t *ps = calloc(1, sizeof *ps);
+    if (ps == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    ps->in = in;
+    s_load_ctx_t c = {l, txn, period, ps, err};
+    int rc = bl_page_each(txn, s_dbi(l, DB_PRACTICES), "", 0,
+                          s_load_practice, &c, err);
+    if (rc != 0) {
+        benchmark_learning_practices_free(&ps);
+        return rc;
+    }
+    *out = ps;
+    return 0;
+}
+
+void benchmark_learning_practices_free(benchmark_practices_t **ps)
+{
+    if (ps == NULL || *ps == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < (*ps)->n; i++) {
+        free((*ps)->v[i].title);
+        free((*ps)->v[i].description);
+        free((*ps)->v[i].contact);
+    }
+    free((*ps)->v);
+    free(*ps);
+    *ps = NULL;
+}
+
+/* Whether practice a comes before b for a reader of service type st. */
+static bool s_before(const benchmark_practices_t *ps, const char *st,
+                     const s_practice_t *a, const s_practice_t *b)
+{
+    const bc_provider_t *pa = &ps->in->providers[a->author];
+    const bc_provider_t *pb = &ps->in->providers[b->author];
+    bool sa = strcmp(pa->service_type, st) == 0;
+    bool sb = strcmp(pb->service_type, st) == 0;
+    if (sa != sb) {
+        return sa;
+    }
+    if (a->period != b->period) {
+        return a->period > b->period;
+    }
+    return strcmp(pa->id, pb->id) < 0;
+}
+
+size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
+                                         size_t reader, const char *indicator,
+                                         bl_results_practice_t *out,
+                                         size_t max)
+{
+    const s_practice_t *best[BL_RESULTS_PARTNERS_MAX];
+    size_t nb = 0;
+    if (max > BL_RESULTS_PARTNERS_MAX) {
+        max = BL_RESULTS_PARTNERS_MAX;
+    }
+    const char *st = ps->in->providers[reader].service_type;
+    for (size_t i = 0; i < ps->n; i++) {
+        const s_practice_t *x = &ps->v[i];
+        if (x->author == reader || strcmp(x->indicator, indicator) != 0) {
+            continue;
+        }
+        /* Insert x into the best max so far, in order. */
+        size_t at = nb;
+        while (at > 0 && s_before(ps, st, x, best[at - 1])) {
+            at--;
+        }
+        if (at >= max) {
+            continue;
+        }
+        if (nb < max) {
+            nb++;
+        }
+        memmove(&best[at + 1], &best[at], (nb - 1 - at) * sizeof best[0]);
+        best[at] = x;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        const s_practice_t *x = best[j];
+        const bc_provider_t *a = &ps->in->providers[x->author];
+        bl_results_practice_t *o = &out[j];
+        memset(o, 0, sizeof *o);
+        snprintf(o->indicator, sizeof o->indicator, "%s", x->indicator);
+        o->period = x->period;
+        o->named = a->share_identity;
+        if (o->named) {
+            snprintf(o->id, sizeof o->id, "%s", a->id);
+            snprintf(o->name, sizeof o->name, "%s", a->name);
+            snprintf(o->contact, sizeof o->contact, "%s", x->contact);
+        }
+        snprintf(o->service_type, sizeof o->service_type, "%s",
+                 a->service_type);
+        snprintf(o->country, sizeof o->country, "%s", a->country);
+        snprintf(o->title, sizeof o->title, "%s", x->title);
+        snprintf(o->description, sizeof o->description, "%s",
+                 x->description);
+    }
+    return nb;
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg)

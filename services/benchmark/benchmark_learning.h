@@ -92,6 +92,32 @@ int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
                                 bl_results_followup_t **rows, size_t *n,
                                 bl_err_t *err);
 
+/* The practices that may be shown in the reports of period (SPEC 10):
+ * those of period or earlier whose author, one of in's providers, was in
+ * band 4 of the indicator in one of its groups in the practice's period.
+ * Loaded once per computation, then picked per provider and area. */
+typedef struct benchmark_practices benchmark_practices_t;
+
+/* Loads them into *out (freed with benchmark_learning_practices_free; in
+ * must outlive it).  Returns 0, BL_ENOMEM or a store error. */
+int benchmark_learning_practices_load(benchmark_learning_t *l, MDB_txn *txn,
+                                      int64_t period, const bc_input_t *in,
+                                      benchmark_practices_t **out,
+                                      bl_err_t *err);
+
+/* Frees *ps and sets it to NULL; accepts NULL. */
+void benchmark_learning_practices_free(benchmark_practices_t **ps);
+
+/* Fills out with up to max (at most BL_RESULTS_PARTNERS_MAX) practices on
+ * indicator for provider reader (an index in in's providers), not its own:
+ * the reader's service type first, then the most recent period, then
+ * provider id.  Id, name and contact only when the author shares
+ * identity.  Returns how many. */
+size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
+                                         size_t reader, const char *indicator,
+                                         bl_results_practice_t *out,
+                                         size_t max);
+
 /* True when the request is one of this module's. */
 bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg);
 

@@ -225,6 +225,38 @@ static int s_model_provider(const report_t *rp, report_provider_t *p,
             p->areas[a].partner_count = j + 1;
         }
     }
+    for (size_t x = 0; x < res->n_practices; x++) {
+        const bl_results_practice_t *rx = &res->practices[x];
+        report_area_t *ar = NULL;
+        for (size_t a = 0; a < p->area_count && ar == NULL; a++) {
+            if (strcmp(p->areas[a].indicator_id, rx->indicator) == 0) {
+                ar = &p->areas[a];
+            }
+        }
+        if (ar == NULL || ar->practice_count == REPORT_PARTNERS_MAX) {
+            continue;
+        }
+        if (ar->practices == NULL) {
+            ar->practices = calloc(REPORT_PARTNERS_MAX, sizeof *ar->practices);
+            if (ar->practices == NULL) {
+                return BL_ENOMEM;
+            }
+        }
+        report_practice_t *mp = &ar->practices[ar->practice_count++];
+        mp->period = (int)rx->period;
+        mp->named = rx->named;
+        mp->provider_id = s_opt_dup(rx->id);
+        mp->name = s_opt_dup(rx->name);
+        mp->service_type = report_strdup(rx->service_type);
+        mp->country = report_strdup(rx->country);
+        mp->title = report_strdup(rx->title);
+        mp->description = report_strdup(rx->description);
+        mp->contact = s_opt_dup(rx->contact);
+        if (mp->service_type == NULL || mp->country == NULL ||
+            mp->title == NULL || mp->description == NULL) {
+            return BL_ENOMEM;
+        }
+    }
     p->strengths = calloc(res->n_strengths ? res->n_strengths : 1,
                           sizeof *p->strengths);
     if (p->strengths == NULL) {

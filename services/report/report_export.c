@@ -333,6 +333,31 @@ static void s_json_side(FILE *f, const char *prefix, const report_side_t *sd,
     s_json_num(f, key, sd->band, sd->band >= 1 && sd->band <= 4, first);
 }
 
+static void s_json_practice(FILE *f, const report_practice_t *x)
+{
+    int first = 1;
+    fputc('{', f);
+    s_json_key(f, "period", &first);
+    fprintf(f, "%d", x->period);
+    s_json_key(f, "named", &first);
+    fputs(x->named ? "true" : "false", f);
+    s_json_key(f, "provider_id", &first);
+    s_json_str(f, x->named ? x->provider_id : NULL);
+    s_json_key(f, "name", &first);
+    s_json_str(f, x->named ? x->name : NULL);
+    s_json_key(f, "service_type", &first);
+    s_json_str(f, x->service_type);
+    s_json_key(f, "country", &first);
+    s_json_str(f, x->country);
+    s_json_key(f, "title", &first);
+    s_json_str(f, x->title);
+    s_json_key(f, "description", &first);
+    s_json_str(f, x->description);
+    s_json_key(f, "contact", &first);
+    s_json_str(f, x->named ? x->contact : NULL);
+    fputc('}', f);
+}
+
 static void s_json_followup(FILE *f, const report_followup_t *fu)
 {
     int first = 1;
@@ -419,6 +444,15 @@ int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
             s_json_num(f, "rho", rel->rho, 1, &rf);
             s_json_num(f, "p", rel->p, 1, &rf);
             fputc('}', f);
+        }
+        fputc(']', f);
+        s_json_key(f, "practices", &af);
+        fputc('[', f);
+        for (size_t k = 0; k < a->practice_count && a->practices; k++) {
+            if (k > 0) {
+                fputc(',', f);
+            }
+            s_json_practice(f, &a->practices[k]);
         }
         fputs("]}", f);
     }

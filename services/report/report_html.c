@@ -460,6 +460,42 @@ static void s_related(s_w_t *w, const report_provider_t *r,
     s_raw(w, "</ul>\n");
 }
 
+/* SPEC 10: the practices of band-4 providers under an area; the author
+ * named, with contact, only when it shares identity. */
+static void s_practices(s_w_t *w, const report_area_t *a)
+{
+    if (a->practice_count == 0) {
+        return;
+    }
+    char period[16];
+    s_raw(w, "<p><strong>");
+    s_msg(w, "practices.title");
+    s_raw(w, ":</strong></p>\n<ul class=\"practices\">\n");
+    for (size_t k = 0; k < a->practice_count; k++) {
+        const report_practice_t *x = &a->practices[k];
+        report_partner_t who = {x->named, x->provider_id, x->name,
+                                x->service_type, x->country};
+        char *by = report_text_partner(w->m, &who);
+        snprintf(period, sizeof period, "%d", x->period);
+        s_raw(w, "<li class=\"practice\"><strong>");
+        s_esc(w, x->title);
+        s_raw(w, "</strong> – ");
+        s_esc(w, x->description);
+        s_raw(w, " <span class=\"muted\">(");
+        s_esc_free(w, report_i18n_format(w->m, "practices.by", "who",
+                                         by != NULL ? by : "", "period",
+                                         period, NULL));
+        free(by);
+        if (x->named && x->contact != NULL) {
+            s_raw(w, "; ");
+            s_esc_free(w, report_i18n_format(w->m, "practices.contact",
+                                             "contact", x->contact, NULL));
+        }
+        s_raw(w, ")</span></li>\n");
+    }
+    s_raw(w, "</ul>\n");
+}
+
 static void s_areas(s_w_t *w, const report_provider_t *r)
 {
     s_raw(w, "<section id=\"areas\">\n<h2>");
@@ -495,7 +531,9 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
         if (a->partner_count == 0) {
             s_raw(w, "<p class=\"muted\">");
             s_msg(w, "partners.none");
-            s_raw(w, "</p>\n</div>\n");
+            s_raw(w, "</p>\n");
+            s_practices(w, a);
+            s_raw(w, "</div>\n");
             continue;
         }
         s_raw(w, "<ul class=\"partners\">\n");
@@ -505,7 +543,9 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
             s_esc_free(w, report_text_partner(w->m, &a->partners[k]));
             s_raw(w, "</li>\n");
         }
-        s_raw(w, "</ul>\n</div>\n");
+        s_raw(w, "</ul>\n");
+        s_practices(w, a);
+        s_raw(w, "</div>\n");
     }
     s_raw(w, "</section>\n");
 }

@@ -83,6 +83,17 @@ void report_provider_destroy(report_provider_t **r)
             free(p->areas[i].related[j].group_key);
         }
         free(p->areas[i].related);
+        for (size_t j = 0; j < p->areas[i].practice_count; j++) {
+            report_practice_t *x = &p->areas[i].practices[j];
+            free(x->provider_id);
+            free(x->name);
+            free(x->service_type);
+            free(x->country);
+            free(x->title);
+            free(x->description);
+            free(x->contact);
+        }
+        free(p->areas[i].practices);
     }
     free(p->areas);
     for (size_t i = 0; i < p->followup_count && p->followups; i++) {

@@ -121,6 +121,20 @@ typedef struct report_relation {
     double p;                /* two-sided p */
 } report_relation_t;
 
+/* A practice on an area's indicator, told by a provider in band 4 of it
+ * (SPEC 10). */
+typedef struct report_practice {
+    int period;              /* the period it was told for */
+    int named;               /* 1: the author shares identity */
+    char *provider_id;       /* NULL when not named */
+    char *name;              /* NULL when not named */
+    char *service_type;      /* catalogue code */
+    char *country;           /* "PT" */
+    char *title;
+    char *description;
+    char *contact;           /* NULL when not named or none given */
+} report_practice_t;
+
 /* An area for improvement with its learning partners. */
 typedef struct report_area {
     char *indicator_id;      /* an id in report_provider_t.indicators */
@@ -128,6 +142,9 @@ typedef struct report_area {
     size_t partner_count;    /* 0..REPORT_PARTNERS_MAX */
     report_relation_t *related;   /* smallest p first; may be NULL */
     size_t related_count;
+    report_practice_t *practices; /* up to REPORT_PARTNERS_MAX, in SPEC
+                                     10's order; may be NULL */
+    size_t practice_count;
 } report_area_t;
 
 /* One unit's value of one indicator. */

@@ -12,7 +12,9 @@
  * (3 providers in need in 2 countries, 3 in 1 country, 2) and equals an
  * independent computation from the positions export
  * (tests/tools/check_learning.py); the 2025 reports (HTML and JSON) show
- * the follow-up of 2024's actions.  test_e2e_learning_sample.c does the
+ * the follow-up of 2024's actions and, under an area, the practices of
+ * band-4 providers only (named only when they share identity).
+ * test_e2e_learning_sample.c does the
  * same on the sample data.
  *
  * The values, all in one group of 10 (min_peers 5), quantiles by SPEC
@@ -421,4 +423,78 @@ Test(learning, report_of_next_period_shows_the_follow_up, .init = s_setup,
     cr_expect_null(strstr(html, "id=\"followup\""),
                    "a follow-up section without actions");
     free(html);
+}
+
+/* Practices under the areas (SPEC 10).  Besides PT-005's (band 4 on
+ * PSH-01 in 2024, shares identity), PT-004 (band 4, does not share) and
+ * NO-005 (60: band 3) tell one on PSH-01 for 2024.  2025 repeats 2024's
+ * PSH-01 figures, so PSH-01 is again an area of NO-001: its report shows
+ * PT-004's practice without name and contact, then PT-005's with both
+ * (same service type and period: by provider id), never NO-005's. */
+Test(learning, practices_under_areas_only_from_band_4, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    s_write("practices-more.csv",
+            "provider_id,period,indicator_id,title,description,contact\n"
+            "PT-004,2024,PSH-01,Open doors,Partners sit in our weekly "
+            "meeting,coimbra@apoio.example\n"
+            "NO-005,2024,PSH-01,Not shown,A band 3 provider's practice,"
+            "tromso@arbeid.example\n");
+    char *out = s_cli(0, "submit --wait practices-more.csv");
+    cr_expect_not_null(strstr(out, "practices-more.csv: 2 accepted"), "%s",
+                       out);
+    free(out);
+    s_write_indicators(2025, 65);
+    s_write("psh-2025.csv",
+            "provider_id,unit_id,period,indicator_id,numerator,denominator,"
+            "value\n"
+            "NO-001,,2025,PSH-01,,,10\nNO-002,,2025,PSH-01,,,20\n"
+            "NO-003,,2025,PSH-01,,,40\nNO-004,,2025,PSH-01,,,50\n"
+            "NO-005,,2025,PSH-01,,,60\nPT-001,,2025,PSH-01,,,30\n"
+            "PT-002,,2025,PSH-01,,,70\nPT-003,,2025,PSH-01,,,80\n"
+            "PT-004,,2025,PSH-01,,,90\nPT-005,,2025,PSH-01,,,100\n");
+    free(s_cli(0, "submit --wait indicators-2025.csv psh-2025.csv"));
+    /* The close follows the rows through validation and aggregation,
+     * so the benchmark daemon has the practices when it computes 2025. */
+    free(s_cli(0, "close 2025"));
+    char *json = s_read("var/reports/2025/NO-001.json");
+    cr_assert_not_null(json);
+    const char *area = strstr(json, "{\"indicator_id\":\"PSH-01\",\"partners\"");
+    cr_assert_not_null(area, "PSH-01 is no area of NO-001: %s", json);
+    cr_expect_not_null(
+        strstr(area, "\"practices\":[{\"period\":2024,\"named\":false,"
+                     "\"provider_id\":null,\"name\":null,\"service_type\":"
+                     "\"vocational_rehabilitation\",\"country\":\"PT\","
+                     "\"title\":\"Open doors\",\"description\":\"Partners "
+                     "sit in our weekly meeting\",\"contact\":null},"
+                     "{\"period\":2024,\"named\":true,\"provider_id\":"
+                     "\"PT-005\",\"name\":\"Faro Caminho\",\"service_type\":"
+                     "\"vocational_rehabilitation\",\"country\":\"PT\","
+                     "\"title\":\"Partner days\",\"description\":\"Twice a "
+                     "year we invite every partner\",\"contact\":"
+                     "\"parcerias@faro.example\"}]}"),
+        "%s", area);
+    cr_expect_null(strstr(json, "Not shown"), "a band 3 practice: %s", json);
+    cr_expect_null(strstr(json, "coimbra@apoio.example"),
+                   "the contact of a provider that does not share: %s",
+                   json);
+    free(json);
+    char *html = s_read("var/reports/2025/NO-001.html");
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "<li class=\"practice\"><strong>Open "
+                                    "doors</strong>"),
+                       "%s", html);
+    cr_expect_not_null(strstr(html, "parcerias@faro.example"), "%s", html);
+    cr_expect_not_null(strstr(html, "Faro Caminho"), "%s", html);
+    cr_expect_null(strstr(html, "Coimbra Apoio"), "%s", html);
+    cr_expect_null(strstr(html, "coimbra@apoio.example"), "%s", html);
+    cr_expect_null(strstr(html, "Not shown"), "%s", html);
+    free(html);
+    /* The author itself does not see its own practice. */
+    json = s_read("var/reports/2025/PT-005.json");
+    cr_assert_not_null(json);
+    cr_expect_null(strstr(json, "Partner days"), "%s", json);
+    free(json);
 }
