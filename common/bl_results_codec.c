@@ -156,7 +156,7 @@ int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
 
 int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s)
 {
-    bl_mpw_map(w, 4);
+    bl_mpw_map(w, 6);
     bl_mpw_str(w, "participants");
     bl_mpw_array(w, (uint32_t)s->n_participants);
     for (size_t i = 0; i < s->n_participants; i++) {
@@ -199,6 +199,27 @@ int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s)
         bl_mpw_str(w, c->b);
         bl_mpw_uint(w, c->n);
         bl_mpw_double(w, c->rho);
+    }
+    bl_mpw_str(w, "done");
+    bl_mpw_array(w, (uint32_t)s->n_done);
+    for (size_t i = 0; i < s->n_done; i++) {
+        bl_mpw_array(w, 3);
+        bl_mpw_str(w, s->done[i].indicator);
+        bl_mpw_uint(w, s->done[i].actions);
+        bl_mpw_uint(w, s->done[i].done);
+    }
+    bl_mpw_str(w, "needs");
+    bl_mpw_array(w, (uint32_t)s->n_needs);
+    for (size_t i = 0; i < s->n_needs; i++) {
+        const bl_results_need_t *n = &s->needs[i];
+        bl_mpw_array(w, 7);
+        bl_mpw_str(w, n->indicator);
+        bl_mpw_str(w, n->principle);
+        bl_mpw_str(w, n->country);
+        bl_mpw_uint(w, n->in_need);
+        bl_mpw_uint(w, n->band4);
+        bl_mpw_str(w, n->hosts != NULL && n->hosts[0] ? n->hosts : NULL);
+        s_opt_str(w, n->event);
     }
     return w->err;
 }
@@ -546,6 +567,27 @@ fail:
                       field);
 }
 
+/* A string or nil (NULL) into a heap copy. */
+static bool s_opt_heap(bl_mpr_t *r, char **out)
+{
+    *out = NULL;
+    if (bl_mpr_nil(r)) {
+        return true;
+    }
+    const char *p;
+    uint32_t n;
+    if (bl_mpr_str(r, &p, &n) != 0) {
+        return false;
+    }
+    *out = malloc((size_t)n + 1);
+    if (*out == NULL) {
+        return false;
+    }
+    memcpy(*out, p, n);
+    (*out)[n] = '\0';
+    return true;
+}
+
 int bl_results_summary_decode(const void *data, size_t len,
                               bl_results_summary_t *s, bl_err_t *err)
 {
@@ -645,6 +687,48 @@ int bl_results_summary_decode(const void *data, size_t len,
                     S_FAIL("corrs");
                 }
             }
+        } else if (bl_mp_str_eq(k, kl, "done")) {
+            if (s->done || !s_list(&r, BL_RESULTS_INDICATORS_MAX, &m)) {
+                S_FAIL("done");
+            }
+            s->done = s_calloc(m, sizeof *s->done);
+            if (s->done == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_done_t *d = &s->done[j];
+                s->n_done = j + 1;
+                if (!s_tuple(&r, 3) ||
+                    bl_mpr_str_copy(&r, d->indicator, sizeof d->indicator) ||
+                    bl_mpr_uint(&r, &d->actions) ||
+                    bl_mpr_uint(&r, &d->done) || d->done > d->actions) {
+                    S_FAIL("done");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "needs")) {
+            /* A row takes at least 10 bytes. */
+            if (s->needs || !s_list(&r, BL_RESULTS_ROWS_MAX, &m) ||
+                (size_t)m * 10 > (size_t)(r.end - r.p)) {
+                S_FAIL("needs");
+            }
+            s->needs = s_calloc(m, sizeof *s->needs);
+            if (s->needs == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_need_t *d = &s->needs[j];
+                s->n_needs = j + 1;
+                if (!s_tuple(&r, 7) ||
+                    bl_mpr_str_copy(&r, d->indicator, sizeof d->indicator) ||
+                    bl_mpr_str_copy(&r, d->principle, sizeof d->principle) ||
+                    bl_mpr_str_copy(&r, d->country, sizeof d->country) ||
+                    bl_mpr_uint(&r, &d->in_need) ||
+                    bl_mpr_uint(&r, &d->band4) ||
+                    !s_opt_heap(&r, &d->hosts) ||
+                    !s_opt_copy(&r, d->event, sizeof d->event)) {
+                    S_FAIL("needs");
+                }
+            }
         } else if (bl_mpr_skip(&r) != 0) {
             S_FAIL("an unknown field");
         }
@@ -685,5 +769,10 @@ void bl_results_summary_free(bl_results_summary_t *s)
     free(s->bands);
     free(s->areas);
     free(s->corrs);
+    free(s->done);
+    for (size_t i = 0; s->needs != NULL && i < s->n_needs; i++) {
+        free(s->needs[i].hosts);
+    }
+    free(s->needs);
     memset(s, 0, sizeof *s);
 }

@@ -29,7 +29,10 @@
  *   summary: {participants: [[id, name, country, membership, sent,
  *              expected, member_since]...], bands: [[indicator, group, b1,
  *              b2, b3, b4]...], areas: [[indicator, providers]...],
- *              corrs: [[group, key, a, b, n, rho]...]}
+ *              corrs: [[group, key, a, b, n, rho]...], done: [[indicator,
+ *              actions, done]...], needs: [[indicator, principle,
+ *              country, in_need, band4, hosts|nil, event|nil]...]}
+ *   (`done` and `needs`, SPEC 10, are newer: absent means none.)
  * `followup` (the actions of period - 1, SPEC 10) and `practices` (those
  * shown under the areas, up to 3 per area in the order shown) are newer:
  * a reader that finds no such key has none.  A practice's id, name and
@@ -199,6 +202,24 @@ typedef struct bl_results_corr {
     double rho;
 } bl_results_corr_t;
 
+/* Period - 1's actions on one indicator and how many are done (SPEC 10). */
+typedef struct bl_results_done {
+    char indicator[BL_RESULTS_ID_MAX];
+    uint64_t actions;
+    uint64_t done;
+} bl_results_done_t;
+
+/* One row of the learning-event plan: `export --what learning-needs`. */
+typedef struct bl_results_need {
+    char indicator[BL_RESULTS_ID_MAX];
+    char principle[BL_RESULTS_ID_MAX];
+    char country[3];
+    uint64_t in_need;
+    uint64_t band4;
+    char *hosts;                     /* heap, ;-joined ids; NULL: none */
+    char event[16];                  /* international | national | "" */
+} bl_results_need_t;
+
 typedef struct bl_results_summary {
     size_t n_participants;
     bl_results_participant_t *participants;
@@ -208,6 +229,10 @@ typedef struct bl_results_summary {
     bl_results_area_count_t *areas;
     size_t n_corrs;
     bl_results_corr_t *corrs;
+    size_t n_done;
+    bl_results_done_t *done;
+    size_t n_needs;
+    bl_results_need_t *needs;        /* each hosts is freed with it */
 } bl_results_summary_t;
 
 /* Appends p (or s) to w.  Returns 0, or w's error (BL_ENOMEM). */

@@ -826,7 +826,11 @@ static int s_write_summary(s_run_t *run, bl_mpw_t *w)
         o->n = c->n;
         o->rho = c->rho;
     }
-    rc = bl_results_summary_encode(w, &s);
+    rc = benchmark_learning_summary(b->learning, run->txn, run->period, cat,
+                                    &s, NULL);
+    if (rc == 0) {
+        rc = bl_results_summary_encode(w, &s);
+    }
 done:
     bl_results_summary_free(&s);
     return rc;

@@ -881,6 +881,118 @@ size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
     return nb;
 }
 
+/* ---- the coordinator's summary ----------------------------------------- */
+
+typedef struct s_sum_ctx {
+    const bl_catalogue_t *cat;
+    bl_results_summary_t *s;
+    size_t cap;
+    bl_err_t *err;
+} s_sum_ctx_t;
+
+static int s_count_action(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *v)
+{
+    s_sum_ctx_t *c = ctx;
+    s_action_t a;
+    (void)parts;
+    if (n != 3 || !s_action_decode(v, &a)) {
+        return 0;
+    }
+    int k = bl_catalogue_find_indicator(c->cat, a.indicator);
+    if (k < 0) {
+        return 0;
+    }
+    bl_results_done_t *d = &c->s->done[k];
+    d->actions++;
+    d->done += strcmp(a.status, "done") == 0;
+    return 0;
+}
+
+static int s_add_need(void *ctx, const char *const *parts, size_t n,
+                      const MDB_val *v)
+{
+    s_sum_ctx_t *c = ctx;
+    bl_results_summary_t *s = c->s;
+    if (n != 4) {
+        return 0;
+    }
+    if (s->n_needs == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        bl_results_need_t *g = realloc(s->needs, cap * sizeof *g);
+        if (g == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+        s->needs = g;
+        c->cap = cap;
+    }
+    bl_results_need_t *d = &s->needs[s->n_needs];
+    memset(d, 0, sizeof *d);
+    snprintf(d->indicator, sizeof d->indicator, "%s", parts[1]);
+    snprintf(d->principle, sizeof d->principle, "%s", parts[2]);
+    snprintf(d->country, sizeof d->country, "%s", parts[3]);
+    /* [in_need, band4, hosts|nil, event|nil] */
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t four, hl;
+    const char *hosts = NULL;
+    bool ok = bl_mpr_array(&r, &four) == 0 && four == 4 &&
+              bl_mpr_uint(&r, &d->in_need) == 0 &&
+              bl_mpr_uint(&r, &d->band4) == 0;
+    if (ok && !bl_mpr_nil(&r)) {
+        ok = bl_mpr_str(&r, &hosts, &hl) == 0;
+    }
+    if (ok && !bl_mpr_nil(&r)) {
+        ok = bl_mpr_str_copy(&r, d->event, sizeof d->event) == 0;
+    }
+    if (!ok) {
+        return bl_err_set(c->err, BL_ESTORE, "learning need %s/%s is corrupt",
+                          parts[1], parts[3]);
+    }
+    s->n_needs++;
+    if (hosts != NULL) {
+        d->hosts = s_dup(hosts, hl);
+        if (d->hosts == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+int benchmark_learning_summary(benchmark_learning_t *l, MDB_txn *txn,
+                               int64_t period, const bl_catalogue_t *cat,
+                               bl_results_summary_t *s, bl_err_t *err)
+{
+    size_t nk = cat->n_indicators;
+    s->done = calloc(nk ? nk : 1, sizeof *s->done);
+    if (s->done == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    s_sum_ctx_t c = {cat, s, 0, err};
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period - 1);
+    int rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl,
+                          s_count_action, &c, err);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Keep the indicators with actions, in catalogue order. */
+    for (size_t k = 0; k < nk; k++) {
+        if (s->done[k].actions > 0) {
+            bl_results_done_t *d = &s->done[s->n_done++];
+            uint64_t actions = s->done[k].actions, done = s->done[k].done;
+            snprintf(d->indicator, sizeof d->indicator, "%s",
+                     cat->indicators[k].id);
+            d->actions = actions;
+            d->done = done;
+        }
+    }
+    pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f", period);
+    return bl_page_each(txn, s_dbi(l, DB_NEEDS), prefix, pl, s_add_need, &c,
+                        err);
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg)

@@ -118,6 +118,16 @@ size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
                                          bl_results_practice_t *out,
                                          size_t max);
 
+/* The learning part of the coordinator's summary of period (SPEC 10):
+ * into s->done, per indicator in catalogue order, the actions recorded
+ * for period - 1 and how many are `done` now; into s->needs the
+ * learning-needs rows of period.  Both arrays are malloc'ed into s
+ * (bl_results_summary_free frees them, also on failure).  Returns 0,
+ * BL_ENOMEM or a store error. */
+int benchmark_learning_summary(benchmark_learning_t *l, MDB_txn *txn,
+                               int64_t period, const bl_catalogue_t *cat,
+                               bl_results_summary_t *s, bl_err_t *err);
+
 /* True when the request is one of this module's. */
 bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg);
 

@@ -474,6 +474,32 @@ static report_summary_t *s_decode_summary(const report_t *rp,
     /* Only the pairs SPEC 5 lets people see, most certain first. */
     s->correlation_count = report_signif_filter(s->correlations,
                                                 s->correlation_count);
+    s->done = calloc(in.n_done ? in.n_done : 1, sizeof *s->done);
+    s->needs = calloc(in.n_needs ? in.n_needs : 1, sizeof *s->needs);
+    if (s->done == NULL || s->needs == NULL) {
+        goto fail;
+    }
+    for (size_t j = 0; j < in.n_done; j++) {
+        report_done_t *d = &s->done[s->done_count++];
+        d->indicator_id = report_strdup(in.done[j].indicator);
+        d->actions = (size_t)in.done[j].actions;
+        d->done = (size_t)in.done[j].done;
+        int ki = bl_catalogue_find_indicator(cat, in.done[j].indicator);
+        d->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
+    }
+    for (size_t j = 0; j < in.n_needs; j++) {
+        const bl_results_need_t *rn = &in.needs[j];
+        report_need_t *d = &s->needs[s->need_count++];
+        d->indicator_id = report_strdup(rn->indicator);
+        d->principle = report_strdup(rn->principle);
+        d->country = report_strdup(rn->country);
+        d->in_need = (size_t)rn->in_need;
+        d->band4 = (size_t)rn->band4;
+        d->hosts = rn->hosts != NULL ? report_strdup(rn->hosts) : NULL;
+        d->event = rn->event[0] ? report_strdup(rn->event) : NULL;
+        int ki = bl_catalogue_find_indicator(cat, rn->indicator);
+        d->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
+    }
     bl_results_summary_free(&in);
     return s;
 fail:

@@ -1487,6 +1487,113 @@ static void s_correlations(s_w_t *w, const report_summary_t *s)
     s_raw(w, "</tbody>\n</table>\n</section>\n");
 }
 
+/* SPEC 10: the share of period - 1's actions done by this close, over
+ * the node and per indicator. */
+static void s_done(s_w_t *w, const report_summary_t *s)
+{
+    char before[16], a[32], d[32];
+    snprintf(before, sizeof before, "%d", s->period - 1);
+    s_raw(w, "<section id=\"actions-done\">\n<h2>");
+    s_msg(w, "summary.done");
+    s_raw(w, "</h2>\n<p class=\"intro\">");
+    s_esc_free(w, report_i18n_format(w->m, "summary.done_intro", "period",
+                                     before, NULL));
+    s_raw(w, "</p>\n");
+    size_t actions = 0, done = 0;
+    for (size_t i = 0; i < s->done_count; i++) {
+        actions += s->done[i].actions;
+        done += s->done[i].done;
+    }
+    if (actions == 0) {
+        s_raw(w, "<p>");
+        s_msg(w, "summary.none");
+        s_raw(w, "</p>\n</section>\n");
+        return;
+    }
+    snprintf(a, sizeof a, "%zu", actions);
+    snprintf(d, sizeof d, "%zu", done);
+    s_raw(w, "<p class=\"done-total\">");
+    s_esc_free(w, report_i18n_format(w->m, "summary.done_total", "done", d,
+                                     "actions", a, NULL));
+    s_raw(w, "</p>\n<table>\n<thead><tr>");
+    s_th(w, "col.indicator", 0);
+    s_th(w, "col.actions", 1);
+    s_th(w, "col.done", 1);
+    s_th(w, "col.done_share", 1);
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < s->done_count; i++) {
+        const report_done_t *x = &s->done[i];
+        s_raw(w, "<tr><th scope=\"row\" style=\"font-weight:normal\">"
+                 "<span class=\"id\">");
+        s_esc(w, x->indicator_id);
+        s_raw(w, "</span>");
+        s_esc(w, x->name);
+        s_fmt(w, "</th><td class=\"num\">%zu</td><td class=\"num\">%zu"
+                 "</td>", x->actions, x->done);
+        s_pct_cell(w, x->done, x->actions);
+        s_raw(w, "</tr>\n");
+    }
+    s_raw(w, "</tbody>\n<tfoot><tr><th scope=\"row\">");
+    s_msg(w, "summary.done_node");
+    s_fmt(w, "</th><td class=\"num\">%zu</td><td class=\"num\">%zu</td>",
+          actions, done);
+    s_pct_cell(w, done, actions);
+    s_raw(w, "</tr></tfoot>\n</table>\n</section>\n");
+}
+
+/* SPEC 10: per indicator and country, the providers in need, those in
+ * band 4, the hosts that share identity and the proposed event. */
+static void s_event_plan(s_w_t *w, const report_summary_t *s)
+{
+    s_raw(w, "<section id=\"event-plan\">\n<h2>");
+    s_msg(w, "summary.event_plan");
+    s_raw(w, "</h2>\n<p class=\"intro\">");
+    s_msg(w, "summary.event_plan_intro");
+    s_raw(w, "</p>\n");
+    if (s->need_count == 0) {
+        s_raw(w, "<p>");
+        s_msg(w, "summary.none");
+        s_raw(w, "</p>\n</section>\n");
+        return;
+    }
+    s_raw(w, "<table>\n<thead><tr>");
+    s_th(w, "col.indicator", 0);
+    s_th(w, "col.country", 0);
+    s_th(w, "col.in_need", 1);
+    s_th(w, "col.band4", 1);
+    s_th(w, "col.hosts", 0);
+    s_th(w, "col.event", 0);
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    char key[48];
+    for (size_t i = 0; i < s->need_count; i++) {
+        const report_need_t *x = &s->needs[i];
+        s_raw(w, "<tr class=\"need\"><th scope=\"row\" "
+                 "style=\"font-weight:normal\"><span class=\"id\">");
+        s_esc(w, x->indicator_id);
+        s_raw(w, "</span>");
+        s_esc(w, x->name);
+        s_raw(w, "</th><td>");
+        s_esc(w, x->country);
+        s_fmt(w, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu"
+                 "</td><td>", x->in_need, x->band4);
+        for (const char *h = x->hosts; h != NULL && *h != '\0'; h++) {
+            if (*h == ';') {
+                s_raw(w, ", ");
+            } else {
+                char one[2] = {*h, '\0'};
+                s_esc(w, one);
+            }
+        }
+        s_raw(w, "</td><td>");
+        if (x->event != NULL) {
+            snprintf(key, sizeof key, "event.%s", x->event);
+            s_msg(w, key);
+        }
+        s_raw(w, "</td></tr>\n");
+    }
+    s_raw(w, "</tbody>\n</table>\n</section>\n");
+}
+
 int report_html_write_summary(FILE *f, const report_summary_t *s,
                               const report_i18n_t *m, bl_err_t *err)
 {
@@ -1514,6 +1621,8 @@ int report_html_write_summary(FILE *f, const report_summary_t *s,
     s_overdue(&w, s);
     s_bands(&w, s);
     s_top_areas(&w, s);
+    s_done(&w, s);
+    s_event_plan(&w, s);
     s_correlations(&w, s);
     s_raw(&w, "</main>\n</body>\n</html>\n");
     return s_finish(&w, err);

@@ -164,6 +164,20 @@ void report_summary_destroy(report_summary_t **s)
         free(m->correlations[i].b);
     }
     free(m->correlations);
+    for (size_t i = 0; i < m->done_count && m->done; i++) {
+        free(m->done[i].indicator_id);
+        free(m->done[i].name);
+    }
+    free(m->done);
+    for (size_t i = 0; i < m->need_count && m->needs; i++) {
+        free(m->needs[i].indicator_id);
+        free(m->needs[i].name);
+        free(m->needs[i].principle);
+        free(m->needs[i].country);
+        free(m->needs[i].hosts);
+        free(m->needs[i].event);
+    }
+    free(m->needs);
     free(m);
     *s = NULL;
 }

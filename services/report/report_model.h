@@ -258,6 +258,26 @@ typedef struct report_correlation {
     double p;                /* two-sided p (report_signif) */
 } report_correlation_t;
 
+/* Period - 1's improvement actions on one indicator (SPEC 10). */
+typedef struct report_done {
+    char *indicator_id;
+    char *name;              /* may be NULL */
+    size_t actions;
+    size_t done;             /* `done` by this period's close */
+} report_done_t;
+
+/* One row of the learning-event plan (SPEC 10's learning-needs). */
+typedef struct report_need {
+    char *indicator_id;
+    char *name;              /* may be NULL */
+    char *principle;
+    char *country;
+    size_t in_need;          /* providers with it among their areas */
+    size_t band4;            /* providers in band 4 of it */
+    char *hosts;             /* ;-joined ids sharing identity; may be NULL */
+    char *event;             /* "international", "national"; may be NULL */
+} report_need_t;
+
 /* The coordinator's summary of one node and period. */
 typedef struct report_summary {
     char *node_id;
@@ -277,6 +297,10 @@ typedef struct report_summary {
     report_correlation_t *correlations;   /* those shown (report_signif),
                                              smallest p first */
     size_t correlation_count;
+    report_done_t *done;     /* per indicator with actions; may be NULL */
+    size_t done_count;
+    report_need_t *needs;    /* by indicator, then country; may be NULL */
+    size_t need_count;
 } report_summary_t;
 
 /* A heap copy of s (NULL for NULL); the caller owns it. */

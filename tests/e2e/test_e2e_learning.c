@@ -13,7 +13,8 @@
  * independent computation from the positions export
  * (tests/tools/check_learning.py); the 2025 reports (HTML and JSON) show
  * the follow-up of 2024's actions and, under an area, the practices of
- * band-4 providers only (named only when they share identity).
+ * band-4 providers only (named only when they share identity); the 2025
+ * summary shows the share of 2024's actions done and the event plan.
  * test_e2e_learning_sample.c does the
  * same on the sample data.
  *
@@ -423,6 +424,71 @@ Test(learning, report_of_next_period_shows_the_follow_up, .init = s_setup,
     cr_expect_null(strstr(html, "id=\"followup\""),
                    "a follow-up section without actions");
     free(html);
+}
+
+/* The coordinator's summary of 2025: of 2024's two actions A1 (LEA-01) is
+ * done, A2 (PSH-01) planned: 1 of 2 over the node, 100 % and 0 % per
+ * indicator.  The event plan has 2025's learning needs: LEA-01 with
+ * NO-001 at 65 has p25 42.5, so NO-002, NO-003 and PT-001 are in need (3
+ * in 2 countries: international); PT-003..005 in band 4, PT-004 not a
+ * host (it does not share identity). */
+Test(learning, summary_shows_done_share_and_event_plan, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    free(s_cli(0, "close 2025"));
+    char *html = s_read("var/reports/2025/summary.html");
+    cr_assert_not_null(html);
+    const char *done = strstr(html, "<section id=\"actions-done\">");
+    cr_assert_not_null(done, "%s", html);
+    cr_expect_not_null(strstr(done, "<p class=\"done-total\">1 of 2 actions "
+                                    "done over the node.</p>"),
+                       "%s", done);
+    cr_expect_not_null(strstr(done, "<span class=\"id\">LEA-01</span>Plan "
+                                    "objectives achieved</th><td class=\"num"
+                                    "\">1</td><td class=\"num\">1</td><td "
+                                    "class=\"num\"><span class=\"bar\" "
+                                    "style=\"width:60.0px\"></span> 100%"),
+                       "%s", done);
+    cr_expect_not_null(strstr(done, "<span class=\"id\">PSH-01</span>"
+                                    "Written partnership agreements</th><td "
+                                    "class=\"num\">1</td><td class=\"num\">"
+                                    "0</td>"),
+                       "%s", done);
+    cr_expect_not_null(strstr(done, "<td class=\"num\">2</td><td class=\""
+                                    "num\">1</td><td class=\"num\"><span "
+                                    "class=\"bar\" style=\"width:30.0px\">"
+                                    "</span> 50%</td></tr></tfoot>"),
+                       "%s", done);
+    const char *plan = strstr(html, "<section id=\"event-plan\">");
+    cr_assert_not_null(plan, "%s", html);
+    cr_expect_not_null(strstr(plan, "LEA-01</span>Plan objectives achieved"
+                                    "</th><td>NO</td><td class=\"num\">2</td>"
+                                    "<td class=\"num\">0</td><td></td><td>"
+                                    "international (September–October)</td>"),
+                       "%s", plan);
+    cr_expect_not_null(strstr(plan, "LEA-01</span>Plan objectives achieved"
+                                    "</th><td>PT</td><td class=\"num\">1</td>"
+                                    "<td class=\"num\">3</td><td>PT-003, "
+                                    "PT-005</td><td>international "
+                                    "(September–October)</td>"),
+                       "%s", plan);
+    /* 2025 has LEA-01 only: no row for the other indicators. */
+    cr_expect_null(strstr(plan, "PSH-01"), "%s", plan);
+    free(html);
+    /* The plan is the learning-needs export. */
+    char *out = s_cli(0, "export 2025 --what learning-needs");
+    cr_expect_str_eq(out,
+                     "period,indicator_id,principle,country,in_need,band4,"
+                     "hosts,event\n"
+                     "2025,LEA-01,leadership,NO,2,0,,international\n"
+                     "2025,LEA-01,leadership,PT,1,3,PT-003;PT-005,"
+                     "international\n");
+    free(out);
 }
 
 /* Practices under the areas (SPEC 10).  Besides PT-005's (band 4 on

@@ -15,6 +15,7 @@ static bl_results_area_t s_areas[1];
 static char s_strengths[2][BL_RESULTS_ID_MAX] = {"RES-01", "SAT-01"};
 static bl_results_unit_t s_units[1];
 static bl_results_followup_t s_followups[2];
+static bl_results_practice_t s_practices[2];
 
 static void s_provider(bl_results_provider_t *p)
 {
@@ -111,6 +112,32 @@ static void s_provider(bl_results_provider_t *p)
     s_followups[1].after = (bl_results_side_t){false, 0, false, 0, 0};
     p->n_followups = 2;
     p->followups = s_followups;
+    /* One practice by a provider that shares identity, one by one that
+     * does not (its id, name and contact never leave). */
+    bl_results_practice_t *x = &s_practices[0];
+    snprintf(x->indicator, sizeof x->indicator, "RES-01");
+    x->period = 2024;
+    x->named = true;
+    snprintf(x->id, sizeof x->id, "PT-005");
+    snprintf(x->name, sizeof x->name, "Faro Caminho");
+    snprintf(x->service_type, sizeof x->service_type, "residential_care");
+    snprintf(x->country, sizeof x->country, "PT");
+    snprintf(x->title, sizeof x->title, "Partner days");
+    snprintf(x->description, sizeof x->description, "Twice a year");
+    snprintf(x->contact, sizeof x->contact, "faro@example.org");
+    x = &s_practices[1];
+    snprintf(x->indicator, sizeof x->indicator, "RES-01");
+    x->period = 2023;
+    x->named = false;
+    snprintf(x->id, sizeof x->id, "PT-004");
+    snprintf(x->name, sizeof x->name, "Coimbra");
+    snprintf(x->service_type, sizeof x->service_type, "residential_care");
+    snprintf(x->country, sizeof x->country, "PT");
+    snprintf(x->title, sizeof x->title, "Open doors");
+    snprintf(x->description, sizeof x->description, "Weekly");
+    snprintf(x->contact, sizeof x->contact, "coimbra@example.org");
+    p->n_practices = 2;
+    p->practices = s_practices;
 }
 
 static void s_encode_provider(bl_mpw_t *w)
@@ -190,6 +217,19 @@ Test(bl_results_codec, provider_round_trip_keeps_every_field, .timeout = 10)
             }
         }
     }
+    cr_assert_eq(out.n_practices, 2);
+    cr_assert_eq(memcmp(&out.practices[0], &in.practices[0],
+                        sizeof out.practices[0]),
+                 0);
+    const bl_results_practice_t *anon = &out.practices[1];
+    cr_assert_not(anon->named);
+    cr_assert_eq(anon->period, 2023);
+    cr_assert_str_eq(anon->id, "");
+    cr_assert_str_eq(anon->name, "");
+    cr_assert_str_eq(anon->contact, "");
+    cr_assert_str_eq(anon->title, "Open doors");
+    cr_assert_str_eq(anon->description, "Weekly");
+    cr_assert_str_eq(anon->country, "PT");
     bl_results_provider_free(&out);
     bl_results_provider_free(&out);
     cr_assert_null(out.indicators);
@@ -220,7 +260,13 @@ Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
     bl_results_area_count_t areas[1] = {{"SAT-02", 7}};
     bl_results_corr_t corrs[1] = {
         {"national", "NO/residential_care", "RES-01", "SAT-01", 25, -0.5}};
-    bl_results_summary_t in = {2, parts, 1, bands, 1, areas, 1, corrs};
+    bl_results_done_t done[1] = {{"LEA-01", 4, 3}};
+    char hosts[] = "PT-003;PT-005";
+    bl_results_need_t needs[2] = {
+        {"PSH-01", "partnership", "NO", 2, 0, NULL, "international"},
+        {"PSH-01", "partnership", "PT", 1, 3, hosts, "international"}};
+    bl_results_summary_t in = {2, parts, 1,    bands, 1,    areas, 1,
+                               corrs, 1, done, 2,     needs};
     bl_mpw_t w;
     bl_mpw_init(&w);
     cr_assert_eq(bl_results_summary_encode(&w, &in), 0);
@@ -239,6 +285,21 @@ Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
     cr_assert_str_eq(out.corrs[0].key, "NO/residential_care");
     cr_assert_eq(out.corrs[0].n, 25);
     cr_assert_eq(out.corrs[0].rho, -0.5);
+    cr_assert_eq(out.n_done, 1);
+    cr_assert_str_eq(out.done[0].indicator, "LEA-01");
+    cr_assert_eq(out.done[0].actions, 4);
+    cr_assert_eq(out.done[0].done, 3);
+    cr_assert_eq(out.n_needs, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_str_eq(out.needs[i].indicator, needs[i].indicator);
+        cr_assert_str_eq(out.needs[i].principle, needs[i].principle);
+        cr_assert_str_eq(out.needs[i].country, needs[i].country);
+        cr_assert_eq(out.needs[i].in_need, needs[i].in_need);
+        cr_assert_eq(out.needs[i].band4, needs[i].band4);
+        cr_assert_str_eq(out.needs[i].event, needs[i].event);
+    }
+    cr_assert_null(out.needs[0].hosts);
+    cr_assert_str_eq(out.needs[1].hosts, "PT-003;PT-005");
     bl_results_summary_free(&out);
     bl_mpw_destroy(&w);
 }
