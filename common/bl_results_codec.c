@@ -46,9 +46,20 @@ static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
     bl_mpw_opt_double(w, g->has_previous_rank, g->previous_rank);
 }
 
+static void s_encode_side(bl_mpw_t *w, const bl_results_side_t *s)
+{
+    bl_mpw_opt_double(w, s->has_value, s->value);
+    bl_mpw_opt_double(w, s->has_rank, s->rank);
+    if (s->band >= 1 && s->band <= 4) {
+        bl_mpw_int(w, s->band);
+    } else {
+        bl_mpw_nil(w);
+    }
+}
+
 int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
 {
-    bl_mpw_map(w, 11);
+    bl_mpw_map(w, 13);
     bl_mpw_str(w, "id");
     bl_mpw_str(w, p->id);
     bl_mpw_str(w, "name");
@@ -112,12 +123,40 @@ int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
         bl_mpw_opt_double(w, un->has_value, un->value);
         bl_mpw_opt_double(w, un->has_n, un->n);
     }
+    bl_mpw_str(w, "followup");
+    bl_mpw_array(w, (uint32_t)p->n_followups);
+    for (size_t f = 0; f < p->n_followups; f++) {
+        const bl_results_followup_t *fu = &p->followups[f];
+        bl_mpw_array(w, 10);
+        bl_mpw_str(w, fu->action_id);
+        bl_mpw_str(w, fu->indicator);
+        bl_mpw_str(w, fu->status);
+        bl_mpw_str(w, fu->due);
+        s_encode_side(w, &fu->before);
+        s_encode_side(w, &fu->after);
+    }
+    bl_mpw_str(w, "practices");
+    bl_mpw_array(w, (uint32_t)p->n_practices);
+    for (size_t x = 0; x < p->n_practices; x++) {
+        const bl_results_practice_t *pr = &p->practices[x];
+        bl_mpw_array(w, 10);
+        bl_mpw_str(w, pr->indicator);
+        bl_mpw_int(w, pr->period);
+        bl_mpw_bool(w, pr->named);
+        s_opt_str(w, pr->named ? pr->id : "");
+        s_opt_str(w, pr->named ? pr->name : "");
+        bl_mpw_str(w, pr->service_type);
+        bl_mpw_str(w, pr->country);
+        bl_mpw_str(w, pr->title);
+        bl_mpw_str(w, pr->description);
+        s_opt_str(w, pr->named ? pr->contact : "");
+    }
     return w->err;
 }
 
 int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s)
 {
-    bl_mpw_map(w, 4);
+    bl_mpw_map(w, 6);
     bl_mpw_str(w, "participants");
     bl_mpw_array(w, (uint32_t)s->n_participants);
     for (size_t i = 0; i < s->n_participants; i++) {
@@ -160,6 +199,27 @@ int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s)
         bl_mpw_str(w, c->b);
         bl_mpw_uint(w, c->n);
         bl_mpw_double(w, c->rho);
+    }
+    bl_mpw_str(w, "done");
+    bl_mpw_array(w, (uint32_t)s->n_done);
+    for (size_t i = 0; i < s->n_done; i++) {
+        bl_mpw_array(w, 3);
+        bl_mpw_str(w, s->done[i].indicator);
+        bl_mpw_uint(w, s->done[i].actions);
+        bl_mpw_uint(w, s->done[i].done);
+    }
+    bl_mpw_str(w, "needs");
+    bl_mpw_array(w, (uint32_t)s->n_needs);
+    for (size_t i = 0; i < s->n_needs; i++) {
+        const bl_results_need_t *n = &s->needs[i];
+        bl_mpw_array(w, 7);
+        bl_mpw_str(w, n->indicator);
+        bl_mpw_str(w, n->principle);
+        bl_mpw_str(w, n->country);
+        bl_mpw_uint(w, n->in_need);
+        bl_mpw_uint(w, n->band4);
+        bl_mpw_str(w, n->hosts != NULL && n->hosts[0] ? n->hosts : NULL);
+        s_opt_str(w, n->event);
     }
     return w->err;
 }
@@ -313,6 +373,38 @@ static bool s_decode_unit(bl_mpr_t *r, bl_results_unit_t *u)
            bl_mpr_opt_double(r, &u->has_n, &u->n) == 0;
 }
 
+static bool s_decode_side(bl_mpr_t *r, bl_results_side_t *s)
+{
+    s->band = 0;
+    return bl_mpr_opt_double(r, &s->has_value, &s->value) == 0 &&
+           bl_mpr_opt_double(r, &s->has_rank, &s->rank) == 0 &&
+           (bl_mpr_nil(r) || s_small_int(r, 1, 4, &s->band));
+}
+
+static bool s_decode_followup(bl_mpr_t *r, bl_results_followup_t *f)
+{
+    return s_tuple(r, 10) &&
+           bl_mpr_str_copy(r, f->action_id, sizeof f->action_id) == 0 &&
+           bl_mpr_str_copy(r, f->indicator, sizeof f->indicator) == 0 &&
+           bl_mpr_str_copy(r, f->status, sizeof f->status) == 0 &&
+           bl_mpr_str_copy(r, f->due, sizeof f->due) == 0 &&
+           s_decode_side(r, &f->before) && s_decode_side(r, &f->after);
+}
+
+static bool s_decode_practice(bl_mpr_t *r, bl_results_practice_t *p)
+{
+    return s_tuple(r, 10) &&
+           bl_mpr_str_copy(r, p->indicator, sizeof p->indicator) == 0 &&
+           bl_mpr_int(r, &p->period) == 0 && bl_mpr_bool(r, &p->named) == 0 &&
+           s_opt_copy(r, p->id, sizeof p->id) &&
+           s_opt_copy(r, p->name, sizeof p->name) &&
+           bl_mpr_str_copy(r, p->service_type, sizeof p->service_type) == 0 &&
+           bl_mpr_str_copy(r, p->country, sizeof p->country) == 0 &&
+           bl_mpr_str_copy(r, p->title, sizeof p->title) == 0 &&
+           bl_mpr_str_copy(r, p->description, sizeof p->description) == 0 &&
+           s_opt_copy(r, p->contact, sizeof p->contact);
+}
+
 int bl_results_provider_decode(const void *data, size_t len,
                                bl_results_provider_t *p, bl_err_t *err)
 {
@@ -423,6 +515,40 @@ int bl_results_provider_decode(const void *data, size_t len,
                     S_FAIL("units");
                 }
             }
+        } else if (bl_mp_str_eq(k, kl, "followup")) {
+            if (p->followups != NULL ||
+                !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
+                S_FAIL("followup");
+            }
+            p->followups = s_calloc(m, sizeof *p->followups);
+            if (p->followups == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_followups = j + 1;
+                if (!s_decode_followup(&r, &p->followups[j])) {
+                    S_FAIL("followup");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "practices")) {
+            /* A practice takes at least 11 bytes: the count cannot ask
+             * for more room than the input describes. */
+            if (p->practices != NULL ||
+                !s_list(&r, BL_RESULTS_PARTNERS_MAX *
+                                BL_RESULTS_INDICATORS_MAX, &m) ||
+                (size_t)m * 11 > (size_t)(r.end - r.p)) {
+                S_FAIL("practices");
+            }
+            p->practices = s_calloc(m, sizeof *p->practices);
+            if (p->practices == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                p->n_practices = j + 1;
+                if (!s_decode_practice(&r, &p->practices[j])) {
+                    S_FAIL("practices");
+                }
+            }
         } else if (bl_mpr_skip(&r) != 0) {
             S_FAIL("an unknown field");
         }
@@ -439,6 +565,27 @@ nomem:
 fail:
     return bl_err_set(err, BL_EPROTO, "provider results: malformed %s",
                       field);
+}
+
+/* A string or nil (NULL) into a heap copy. */
+static bool s_opt_heap(bl_mpr_t *r, char **out)
+{
+    *out = NULL;
+    if (bl_mpr_nil(r)) {
+        return true;
+    }
+    const char *p;
+    uint32_t n;
+    if (bl_mpr_str(r, &p, &n) != 0) {
+        return false;
+    }
+    *out = malloc((size_t)n + 1);
+    if (*out == NULL) {
+        return false;
+    }
+    memcpy(*out, p, n);
+    (*out)[n] = '\0';
+    return true;
 }
 
 int bl_results_summary_decode(const void *data, size_t len,
@@ -540,6 +687,48 @@ int bl_results_summary_decode(const void *data, size_t len,
                     S_FAIL("corrs");
                 }
             }
+        } else if (bl_mp_str_eq(k, kl, "done")) {
+            if (s->done || !s_list(&r, BL_RESULTS_INDICATORS_MAX, &m)) {
+                S_FAIL("done");
+            }
+            s->done = s_calloc(m, sizeof *s->done);
+            if (s->done == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_done_t *d = &s->done[j];
+                s->n_done = j + 1;
+                if (!s_tuple(&r, 3) ||
+                    bl_mpr_str_copy(&r, d->indicator, sizeof d->indicator) ||
+                    bl_mpr_uint(&r, &d->actions) ||
+                    bl_mpr_uint(&r, &d->done) || d->done > d->actions) {
+                    S_FAIL("done");
+                }
+            }
+        } else if (bl_mp_str_eq(k, kl, "needs")) {
+            /* A row takes at least 10 bytes. */
+            if (s->needs || !s_list(&r, BL_RESULTS_ROWS_MAX, &m) ||
+                (size_t)m * 10 > (size_t)(r.end - r.p)) {
+                S_FAIL("needs");
+            }
+            s->needs = s_calloc(m, sizeof *s->needs);
+            if (s->needs == NULL) {
+                goto nomem;
+            }
+            for (uint32_t j = 0; j < m; j++) {
+                bl_results_need_t *d = &s->needs[j];
+                s->n_needs = j + 1;
+                if (!s_tuple(&r, 7) ||
+                    bl_mpr_str_copy(&r, d->indicator, sizeof d->indicator) ||
+                    bl_mpr_str_copy(&r, d->principle, sizeof d->principle) ||
+                    bl_mpr_str_copy(&r, d->country, sizeof d->country) ||
+                    bl_mpr_uint(&r, &d->in_need) ||
+                    bl_mpr_uint(&r, &d->band4) ||
+                    !s_opt_heap(&r, &d->hosts) ||
+                    !s_opt_copy(&r, d->event, sizeof d->event)) {
+                    S_FAIL("needs");
+                }
+            }
         } else if (bl_mpr_skip(&r) != 0) {
             S_FAIL("an unknown field");
         }
@@ -566,6 +755,8 @@ void bl_results_provider_free(bl_results_provider_t *p)
     free(p->areas);
     free(p->strengths);
     free(p->units);
+    free(p->followups);
+    free(p->practices);
     memset(p, 0, sizeof *p);
 }
 
@@ -578,5 +769,10 @@ void bl_results_summary_free(bl_results_summary_t *s)
     free(s->bands);
     free(s->areas);
     free(s->corrs);
+    free(s->done);
+    for (size_t i = 0; s->needs != NULL && i < s->n_needs; i++) {
+        free(s->needs[i].hosts);
+    }
+    free(s->needs);
     memset(s, 0, sizeof *s);
 }

@@ -17,7 +17,11 @@
  *              denominator, previous, groups]...], areas: [[indicator,
  *              [[named, id, name, service_type, country]...]]...],
  *              strengths: [indicator...], units: [[unit, indicator,
- *              status, value, n]...]}
+ *              status, value, n]...], followup: [[action_id, indicator,
+ *              status, due, value, rank, band, next_value, next_rank,
+ *              next_band]...], practices: [[indicator, period, named, id,
+ *              name, service_type, country, title, description,
+ *              contact]...]}
  *     a group: [id, key, stats, rank, band, z, reference, gap, prev_rank]
  *     where stats is [n, mean, sd, min, p10, p25, p50, p75, p90, max,
  *     best] for a position, or the instance's count of values (nil when
@@ -25,7 +29,15 @@
  *   summary: {participants: [[id, name, country, membership, sent,
  *              expected, member_since]...], bands: [[indicator, group, b1,
  *              b2, b3, b4]...], areas: [[indicator, providers]...],
- *              corrs: [[group, key, a, b, n, rho]...]}
+ *              corrs: [[group, key, a, b, n, rho]...], done: [[indicator,
+ *              actions, done]...], needs: [[indicator, principle,
+ *              country, in_need, band4, hosts|nil, event|nil]...]}
+ *   (`done` and `needs`, SPEC 10, are newer: absent means none.)
+ * `followup` (the actions of period - 1, SPEC 10) and `practices` (those
+ * shown under the areas, up to 3 per area in the order shown) are newer:
+ * a reader that finds no such key has none.  A practice's id, name and
+ * contact are nil unless its author shares identity.  Its value, rank and band are nil when
+ * the provider had no position in the first peer group then.
  * It does not know the catalogue: indicator ids are text, in the order the
  * writer chose (catalogue order for `ind`).
  */
@@ -47,6 +59,8 @@
 #define BL_RESULTS_INDICATORS_MAX 4096
 #define BL_RESULTS_GROUPS_MAX 64      /* group entries per indicator */
 #define BL_RESULTS_ROWS_MAX 1000000   /* units, participants, bands, ... */
+#define BL_RESULTS_TITLE_MAX 1024     /* practice title, contact (bytes) */
+#define BL_RESULTS_TEXT_MAX 16384     /* practice description (bytes) */
 
 /* The provider's position in one group instance of one indicator. */
 typedef struct bl_results_group {
@@ -102,6 +116,41 @@ typedef struct bl_results_unit {
     double value, n;
 } bl_results_unit_t;
 
+/* The indicator's figures on one side of a follow-up: value, percentile
+ * rank and band in the node's first peer group. */
+typedef struct bl_results_side {
+    bool has_value;
+    double value;
+    bool has_rank;
+    double rank;                     /* 0..100 */
+    int band;                        /* 1..4, 0 when none */
+} bl_results_side_t;
+
+/* An improvement action of period - 1 and what became of its indicator
+ * (SPEC 10). */
+typedef struct bl_results_followup {
+    char action_id[BL_RESULTS_ID_MAX];
+    char indicator[BL_RESULTS_ID_MAX];
+    char status[16];                 /* planned | in_progress | done | ... */
+    char due[16];                    /* YYYY-MM-DD */
+    bl_results_side_t before;        /* period - 1 */
+    bl_results_side_t after;         /* this period */
+} bl_results_followup_t;
+
+/* A practice shown under an area for improvement (SPEC 10). */
+typedef struct bl_results_practice {
+    char indicator[BL_RESULTS_ID_MAX];
+    int64_t period;
+    bool named;                        /* the author shares identity */
+    char id[BL_RESULTS_PROVIDER_MAX];  /* "" when not named */
+    char name[BL_RESULTS_NAME_MAX];    /* "" when not named */
+    char service_type[BL_RESULTS_ID_MAX];
+    char country[3];
+    char title[BL_RESULTS_TITLE_MAX];
+    char description[BL_RESULTS_TEXT_MAX];
+    char contact[BL_RESULTS_TITLE_MAX];  /* "" when not named or none */
+} bl_results_practice_t;
+
 typedef struct bl_results_provider {
     char id[BL_RESULTS_PROVIDER_MAX];
     char name[BL_RESULTS_NAME_MAX];
@@ -118,6 +167,10 @@ typedef struct bl_results_provider {
     char (*strengths)[BL_RESULTS_ID_MAX];
     size_t n_units;
     bl_results_unit_t *units;
+    size_t n_followups;
+    bl_results_followup_t *followups;
+    size_t n_practices;
+    bl_results_practice_t *practices;
 } bl_results_provider_t;
 
 typedef struct bl_results_participant {
@@ -149,6 +202,24 @@ typedef struct bl_results_corr {
     double rho;
 } bl_results_corr_t;
 
+/* Period - 1's actions on one indicator and how many are done (SPEC 10). */
+typedef struct bl_results_done {
+    char indicator[BL_RESULTS_ID_MAX];
+    uint64_t actions;
+    uint64_t done;
+} bl_results_done_t;
+
+/* One row of the learning-event plan: `export --what learning-needs`. */
+typedef struct bl_results_need {
+    char indicator[BL_RESULTS_ID_MAX];
+    char principle[BL_RESULTS_ID_MAX];
+    char country[3];
+    uint64_t in_need;
+    uint64_t band4;
+    char *hosts;                     /* heap, ;-joined ids; NULL: none */
+    char event[16];                  /* international | national | "" */
+} bl_results_need_t;
+
 typedef struct bl_results_summary {
     size_t n_participants;
     bl_results_participant_t *participants;
@@ -158,6 +229,10 @@ typedef struct bl_results_summary {
     bl_results_area_count_t *areas;
     size_t n_corrs;
     bl_results_corr_t *corrs;
+    size_t n_done;
+    bl_results_done_t *done;
+    size_t n_needs;
+    bl_results_need_t *needs;        /* each hosts is freed with it */
 } bl_results_summary_t;
 
 /* Appends p (or s) to w.  Returns 0, or w's error (BL_ENOMEM). */

@@ -423,6 +423,8 @@ typedef struct s_run {
     bl_results_provider_t res;  /* one provider's results, reused */
     bl_results_group_t *groups; /* res's group entries, one block */
     size_t cap_units;           /* room in res.units */
+    benchmark_practices_t *practices;  /* those the reports may show */
+    size_t cap_practices;       /* room in res.practices */
 } s_run_t;
 
 /* National with `upstream`: whether period's international results have
@@ -684,6 +686,31 @@ static int s_write_provider(s_run_t *run, size_t i, bl_mpw_t *w)
                  cat->indicators[pr->strengths[s]].id);
     }
     int rc = s_add_units(run, p);
+    free(res->followups);
+    res->followups = NULL;
+    res->n_followups = 0;
+    res->n_practices = 0;
+    size_t need = pr->n_areas * BL_RESULTS_PARTNERS_MAX;
+    if (rc == 0 && need > run->cap_practices) {
+        bl_results_practice_t *g =
+            realloc(res->practices, need * sizeof *g);
+        if (g == NULL) {
+            rc = BL_ENOMEM;
+        } else {
+            res->practices = g;
+            run->cap_practices = need;
+        }
+    }
+    for (size_t a = 0; rc == 0 && a < pr->n_areas; a++) {
+        res->n_practices += benchmark_learning_practices_pick(
+            run->practices, i, res->areas[a].indicator,
+            res->practices + res->n_practices, BL_RESULTS_PARTNERS_MAX);
+    }
+    if (rc == 0) {
+        rc = benchmark_learning_followup(b->learning, run->txn, run->period,
+                                         p->id, &res->followups,
+                                         &res->n_followups, NULL);
+    }
     return rc != 0 ? rc : bl_results_provider_encode(w, res);
 }
 
@@ -783,7 +810,11 @@ static int s_write_summary(s_run_t *run, bl_mpw_t *w)
         o->n = c->n;
         o->rho = c->rho;
     }
-    rc = bl_results_summary_encode(w, &s);
+    rc = benchmark_learning_summary(b->learning, run->txn, run->period, cat,
+                                    &s, NULL);
+    if (rc == 0) {
+        rc = bl_results_summary_encode(w, &s);
+    }
 done:
     bl_results_summary_free(&s);
     return rc;
@@ -819,7 +850,10 @@ static void s_results_free(s_run_t *run)
     free(run->res.areas);
     free(run->res.strengths);
     free(run->res.units);
+    free(run->res.followups);
+    free(run->res.practices);
     memset(&run->res, 0, sizeof run->res);
+    run->cap_practices = 0;
     run->groups = NULL;
     run->cap_units = 0;
 }
@@ -830,6 +864,11 @@ static int s_send_results(s_run_t *run, bl_err_t *err)
     bl_mpw_reset(&b->items);
     uint32_t count = 0;
     int rc = s_results_alloc(run);
+    if (rc == 0) {
+        rc = benchmark_learning_practices_load(b->learning, run->txn,
+                                               run->period, run->in,
+                                               &run->practices, err);
+    }
     for (size_t i = 0; rc == 0 && i < run->in->n_providers; i++) {
         rc = s_write_provider(run, i, &b->items);
         if (rc == 0 && ++count == S_PROVIDERS_PER_MSG) {
@@ -840,6 +879,7 @@ static int s_send_results(s_run_t *run, bl_err_t *err)
         }
     }
     s_results_free(run);
+    benchmark_learning_practices_free(&run->practices);
     if (rc == 0 && count > 0) {
         rc = s_send_items(run, "providers", count, err);
     }

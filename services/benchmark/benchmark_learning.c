@@ -71,6 +71,8 @@ typedef struct s_state {
     double value;
     bool has_band;
     int64_t band;            /* in the first peer group */
+    bool has_rank;
+    double rank;             /* percentile rank in the first peer group */
     bool area;
     bool band4;
 } s_state_t;
@@ -96,12 +98,15 @@ static int s_state_get(benchmark_learning_t *l, MDB_txn *txn, int64_t period,
     }
     bl_mpr_t r;
     bl_mpr_init(&r, v.mv_data, v.mv_size);
-    uint32_t four;
+    uint32_t arity;
     double band = 0;
-    if (bl_mpr_array(&r, &four) != 0 || four != 4 ||
+    /* Rows stored before the rank was kept have four elements. */
+    if (bl_mpr_array(&r, &arity) != 0 || (arity != 4 && arity != 5) ||
         bl_mpr_opt_double(&r, &st->has_value, &st->value) != 0 ||
         bl_mpr_opt_double(&r, &st->has_band, &band) != 0 ||
-        bl_mpr_bool(&r, &st->area) != 0 || bl_mpr_bool(&r, &st->band4) != 0) {
+        bl_mpr_bool(&r, &st->area) != 0 || bl_mpr_bool(&r, &st->band4) != 0 ||
+        (arity == 5 &&
+         bl_mpr_opt_double(&r, &st->has_rank, &st->rank) != 0)) {
         return bl_err_set(err, BL_ESTORE, "learning state %s is corrupt",
                           key);
     }
@@ -459,7 +464,7 @@ static int s_store_needs(benchmark_learning_t *l, MDB_txn *txn,
 static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
                          const char *p, const bc_input_t *in,
                          const unsigned char *flags, const int *band0,
-                         bl_err_t *err)
+                         const double *rank0, bl_err_t *err)
 {
     const bl_catalogue_t *cat = in->cfg->catalogue;
     size_t nk = cat->n_indicators;
@@ -477,7 +482,7 @@ static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
             size_t kl = bl_page_join(key, sizeof key, parts, 3);
             bl_mpw_t *w = &l->w;
             bl_mpw_reset(w);
-            bl_mpw_array(w, 4);
+            bl_mpw_array(w, 5);
             bl_mpw_opt_double(w, !isnan(v), v);
             if (band0[i * nk + k] > 0) {
                 bl_mpw_int(w, band0[i * nk + k]);
@@ -486,6 +491,7 @@ static int s_store_state(benchmark_learning_t *l, MDB_txn *txn,
             }
             bl_mpw_bool(w, (f & S_AREA) != 0);
             bl_mpw_bool(w, (f & S_BAND4) != 0);
+            bl_mpw_opt_double(w, band0[i * nk + k] > 0, rank0[i * nk + k]);
             if (w->err || kl == 0) {
                 return bl_err_set(err, BL_ENOMEM, "cannot encode a state");
             }
@@ -504,9 +510,11 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
     size_t cells = (in->n_providers ? in->n_providers : 1) * nk;
     unsigned char *flags = calloc(cells, 1);
     int *band0 = calloc(cells, sizeof *band0);
-    if (flags == NULL || band0 == NULL) {
+    double *rank0 = calloc(cells, sizeof *rank0);
+    if (flags == NULL || band0 == NULL || rank0 == NULL) {
         free(flags);
         free(band0);
+        free(rank0);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     for (size_t q = 0; q < out->n_positions; q++) {
@@ -515,6 +523,7 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         flags[cell] |= S_POSITION;
         if (pos->group == 0) {
             band0[cell] = pos->band;
+            rank0[cell] = pos->percentile_rank;
         }
     }
     for (size_t i = 0; i < in->n_providers; i++) {
@@ -534,13 +543,14 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         rc = bl_page_delete(txn, s_dbi(l, DB_NEEDS), prefix, pl, err);
     }
     if (rc == 0) {
-        rc = s_store_state(l, txn, p, in, flags, band0, err);
+        rc = s_store_state(l, txn, p, in, flags, band0, rank0, err);
     }
     if (rc == 0) {
         rc = s_store_needs(l, txn, p, in, flags, err);
     }
     free(flags);
     free(band0);
+    free(rank0);
     if (rc == 0) {
         rc = bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), "", 0,
                           err);
@@ -551,6 +561,436 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
                           &c, err);
     }
     return rc;
+}
+
+/* ---- the follow-up in reports ------------------------------------------ */
+
+typedef struct s_follow_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t period;          /* the actions' period */
+    bl_results_followup_t *rows;
+    size_t n, cap;
+    bl_err_t *err;
+} s_follow_ctx_t;
+
+static void s_side(bl_results_side_t *side, bool found, const s_state_t *st)
+{
+    memset(side, 0, sizeof *side);
+    if (!found) {
+        return;
+    }
+    side->has_value = st->has_value;
+    side->value = st->value;
+    side->has_rank = st->has_band && st->has_rank;
+    side->rank = st->rank;
+    side->band = st->has_band && st->band >= 1 && st->band <= 4
+                     ? (int)st->band
+                     : 0;
+}
+
+/* One side's lstate: found (true), absent (false), or a store error. */
+static int s_side_of(s_follow_ctx_t *c, int64_t period, const char *provider,
+                     const char *indicator, bl_results_side_t *side)
+{
+    s_state_t st;
+    int rc = s_state_get(c->l, c->txn, period, provider, indicator, &st,
+                         c->err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    s_side(side, rc == 0, &st);
+    return 0;
+}
+
+static int s_follow_row(void *ctx, const char *const *parts, size_t n,
+                        const MDB_val *v)
+{
+    s_follow_ctx_t *c = ctx;
+    s_action_t a;
+    if (n != 3 || !s_action_decode(v, &a)) {
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 8;
+        bl_results_followup_t *g = realloc(c->rows, cap * sizeof *g);
+        if (g == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+        c->rows = g;
+        c->cap = cap;
+    }
+    bl_results_followup_t *f = &c->rows[c->n];
+    memset(f, 0, sizeof *f);
+    snprintf(f->action_id, sizeof f->action_id, "%s", parts[2]);
+    snprintf(f->indicator, sizeof f->indicator, "%s", a.indicator);
+    snprintf(f->status, sizeof f->status, "%s", a.status);
+    snprintf(f->due, sizeof f->due, "%s", a.due);
+    int rc = s_side_of(c, c->period, parts[1], a.indicator, &f->before);
+    if (rc == 0) {
+        rc = s_side_of(c, c->period + 1, parts[1], a.indicator, &f->after);
+    }
+    if (rc == 0) {
+        c->n++;
+    }
+    return rc;
+}
+
+int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
+                                int64_t period, const char *provider,
+                                bl_results_followup_t **rows, size_t *n,
+                                bl_err_t *err)
+{
+    *rows = NULL;
+    *n = 0;
+    char p[24], prefix[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, period - 1);
+    const char *parts[] = {p, provider, ""};
+    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
+    if (pl == 0) {
+        return 0;
+    }
+    s_follow_ctx_t c = {l, txn, period - 1, NULL, 0, 0, err};
+    int rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl,
+                          s_follow_row, &c, err);
+    if (rc != 0) {
+        free(c.rows);
+        return rc;
+    }
+    *rows = c.rows;
+    *n = c.n;
+    return 0;
+}
+
+/* ---- practices under the areas ----------------------------------------- */
+
+/* A practice that may be shown: its author (an index in the run's
+ * providers) was in band 4 of the indicator in the practice's period. */
+typedef struct s_practice {
+    int64_t period;
+    size_t author;
+    char indicator[S_ID_MAX];
+    char *title, *description, *contact;   /* heap */
+} s_practice_t;
+
+struct benchmark_practices {
+    const bc_input_t *in;
+    s_practice_t *v;
+    size_t n, cap;
+};
+
+typedef struct s_load_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t period;
+    benchmark_practices_t *ps;
+    bl_err_t *err;
+} s_load_ctx_t;
+
+/* The index of provider id among in's providers (sorted by id), or -1. */
+static long s_provider_index(const bc_input_t *in, const char *id)
+{
+    size_t lo = 0, hi = in->n_providers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(in->providers[mid].id, id);
+        if (c == 0) {
+            return (long)mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+static char *s_dup(const char *s, uint32_t len)
+{
+    char *d = malloc((size_t)len + 1);
+    if (d != NULL) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+static int s_load_practice(void *ctx, const char *const *parts, size_t n,
+                           const MDB_val *v)
+{
+    s_load_ctx_t *c = ctx;
+    if (n != 3) {
+        return 0;
+    }
+    char *end;
+    long long period = strtoll(parts[0], &end, 10);
+    if (*end != '\0' || period > c->period) {
+        return 0;
+    }
+    long author = s_provider_index(c->ps->in, parts[1]);
+    s_state_t st;
+    int rc = s_state_get(c->l, c->txn, period, parts[1], parts[2], &st,
+                         c->err);
+    if (rc == BL_ENOTFOUND || (rc == 0 && !st.band4) || author < 0) {
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    /* [title, description, contact, sub, line] */
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t five, tl, dl, cl;
+    const char *t, *d, *ct;
+    if (bl_mpr_array(&r, &five) != 0 || five != 5 ||
+        bl_mpr_str(&r, &t, &tl) != 0 || bl_mpr_str(&r, &d, &dl) != 0 ||
+        bl_mpr_str(&r, &ct, &cl) != 0) {
+        return bl_err_set(c->err, BL_ESTORE, "practice %s/%s/%s is corrupt",
+                          parts[0], parts[1], parts[2]);
+    }
+    benchmark_practices_t *ps = c->ps;
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        s_practice_t *g = realloc(ps->v, cap * sizeof *g);
+        if (g == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+        ps->v = g;
+        ps->cap = cap;
+    }
+    s_practice_t *x = &ps->v[ps->n];
+    memset(x, 0, sizeof *x);
+    x->period = period;
+    x->author = (size_t)author;
+    snprintf(x->indicator, sizeof x->indicator, "%s", parts[2]);
+    x->title = s_dup(t, tl);
+    x->description = s_dup(d, dl);
+    x->contact = s_dup(ct, cl);
+    ps->n++;
+    if (x->title == NULL || x->description == NULL || x->contact == NULL) {
+        return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int benchmark_learning_practices_load(benchmark_learning_t *l, MDB_txn *txn,
+                                      int64_t period, const bc_input_t *in,
+                                      benchmark_practices_t **out,
+                                      bl_err_t *err)
+{
+    *out = NULL;
+    benchmark_practices_t *ps = calloc(1, sizeof *ps);
+    if (ps == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    ps->in = in;
+    s_load_ctx_t c = {l, txn, period, ps, err};
+    int rc = bl_page_each(txn, s_dbi(l, DB_PRACTICES), "", 0,
+                          s_load_practice, &c, err);
+    if (rc != 0) {
+        benchmark_learning_practices_free(&ps);
+        return rc;
+    }
+    *out = ps;
+    return 0;
+}
+
+void benchmark_learning_practices_free(benchmark_practices_t **ps)
+{
+    if (ps == NULL || *ps == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < (*ps)->n; i++) {
+        free((*ps)->v[i].title);
+        free((*ps)->v[i].description);
+        free((*ps)->v[i].contact);
+    }
+    free((*ps)->v);
+    free(*ps);
+    *ps = NULL;
+}
+
+/* Whether practice a comes before b for a reader of service type st. */
+static bool s_before(const benchmark_practices_t *ps, const char *st,
+                     const s_practice_t *a, const s_practice_t *b)
+{
+    const bc_provider_t *pa = &ps->in->providers[a->author];
+    const bc_provider_t *pb = &ps->in->providers[b->author];
+    bool sa = strcmp(pa->service_type, st) == 0;
+    bool sb = strcmp(pb->service_type, st) == 0;
+    if (sa != sb) {
+        return sa;
+    }
+    if (a->period != b->period) {
+        return a->period > b->period;
+    }
+    return strcmp(pa->id, pb->id) < 0;
+}
+
+size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
+                                         size_t reader, const char *indicator,
+                                         bl_results_practice_t *out,
+                                         size_t max)
+{
+    const s_practice_t *best[BL_RESULTS_PARTNERS_MAX];
+    size_t nb = 0;
+    if (max > BL_RESULTS_PARTNERS_MAX) {
+        max = BL_RESULTS_PARTNERS_MAX;
+    }
+    const char *st = ps->in->providers[reader].service_type;
+    for (size_t i = 0; i < ps->n; i++) {
+        const s_practice_t *x = &ps->v[i];
+        if (x->author == reader || strcmp(x->indicator, indicator) != 0) {
+            continue;
+        }
+        /* Insert x into the best max so far, in order. */
+        size_t at = nb;
+        while (at > 0 && s_before(ps, st, x, best[at - 1])) {
+            at--;
+        }
+        if (at >= max) {
+            continue;
+        }
+        if (nb < max) {
+            nb++;
+        }
+        memmove(&best[at + 1], &best[at], (nb - 1 - at) * sizeof best[0]);
+        best[at] = x;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        const s_practice_t *x = best[j];
+        const bc_provider_t *a = &ps->in->providers[x->author];
+        bl_results_practice_t *o = &out[j];
+        memset(o, 0, sizeof *o);
+        snprintf(o->indicator, sizeof o->indicator, "%s", x->indicator);
+        o->period = x->period;
+        o->named = a->share_identity;
+        if (o->named) {
+            snprintf(o->id, sizeof o->id, "%s", a->id);
+            snprintf(o->name, sizeof o->name, "%s", a->name);
+            snprintf(o->contact, sizeof o->contact, "%s", x->contact);
+        }
+        snprintf(o->service_type, sizeof o->service_type, "%s",
+                 a->service_type);
+        snprintf(o->country, sizeof o->country, "%s", a->country);
+        snprintf(o->title, sizeof o->title, "%s", x->title);
+        snprintf(o->description, sizeof o->description, "%s",
+                 x->description);
+    }
+    return nb;
+}
+
+/* ---- the coordinator's summary ----------------------------------------- */
+
+typedef struct s_sum_ctx {
+    const bl_catalogue_t *cat;
+    bl_results_summary_t *s;
+    size_t cap;
+    bl_err_t *err;
+} s_sum_ctx_t;
+
+static int s_count_action(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *v)
+{
+    s_sum_ctx_t *c = ctx;
+    s_action_t a;
+    (void)parts;
+    if (n != 3 || !s_action_decode(v, &a)) {
+        return 0;
+    }
+    int k = bl_catalogue_find_indicator(c->cat, a.indicator);
+    if (k < 0) {
+        return 0;
+    }
+    bl_results_done_t *d = &c->s->done[k];
+    d->actions++;
+    d->done += strcmp(a.status, "done") == 0;
+    return 0;
+}
+
+static int s_add_need(void *ctx, const char *const *parts, size_t n,
+                      const MDB_val *v)
+{
+    s_sum_ctx_t *c = ctx;
+    bl_results_summary_t *s = c->s;
+    if (n != 4) {
+        return 0;
+    }
+    if (s->n_needs == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        bl_results_need_t *g = realloc(s->needs, cap * sizeof *g);
+        if (g == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+        s->needs = g;
+        c->cap = cap;
+    }
+    bl_results_need_t *d = &s->needs[s->n_needs];
+    memset(d, 0, sizeof *d);
+    snprintf(d->indicator, sizeof d->indicator, "%s", parts[1]);
+    snprintf(d->principle, sizeof d->principle, "%s", parts[2]);
+    snprintf(d->country, sizeof d->country, "%s", parts[3]);
+    /* [in_need, band4, hosts|nil, event|nil] */
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t four, hl;
+    const char *hosts = NULL;
+    bool ok = bl_mpr_array(&r, &four) == 0 && four == 4 &&
+              bl_mpr_uint(&r, &d->in_need) == 0 &&
+              bl_mpr_uint(&r, &d->band4) == 0;
+    if (ok && !bl_mpr_nil(&r)) {
+        ok = bl_mpr_str(&r, &hosts, &hl) == 0;
+    }
+    if (ok && !bl_mpr_nil(&r)) {
+        ok = bl_mpr_str_copy(&r, d->event, sizeof d->event) == 0;
+    }
+    if (!ok) {
+        return bl_err_set(c->err, BL_ESTORE, "learning need %s/%s is corrupt",
+                          parts[1], parts[3]);
+    }
+    s->n_needs++;
+    if (hosts != NULL) {
+        d->hosts = s_dup(hosts, hl);
+        if (d->hosts == NULL) {
+            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+int benchmark_learning_summary(benchmark_learning_t *l, MDB_txn *txn,
+                               int64_t period, const bl_catalogue_t *cat,
+                               bl_results_summary_t *s, bl_err_t *err)
+{
+    size_t nk = cat->n_indicators;
+    s->done = calloc(nk ? nk : 1, sizeof *s->done);
+    if (s->done == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    s_sum_ctx_t c = {cat, s, 0, err};
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period - 1);
+    int rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl,
+                          s_count_action, &c, err);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Keep the indicators with actions, in catalogue order. */
+    for (size_t k = 0; k < nk; k++) {
+        if (s->done[k].actions > 0) {
+            bl_results_done_t *d = &s->done[s->n_done++];
+            uint64_t actions = s->done[k].actions, done = s->done[k].done;
+            snprintf(d->indicator, sizeof d->indicator, "%s",
+                     cat->indicators[k].id);
+            d->actions = actions;
+            d->done = done;
+        }
+    }
+    pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f", period);
+    return bl_page_each(txn, s_dbi(l, DB_NEEDS), prefix, pl, s_add_need, &c,
+                        err);
 }
 
 /* ---- requests ----------------------------------------------------------- */

@@ -15,8 +15,9 @@
  * computed again).  The warnings are kept per submission and line, and
  * `benchlearn check` shows them beside validation's outcomes.
  *
- * It is not the report's view of actions and practices (the report daemon
- * will read them from here), nor the exchange of practices between nodes.
+ * For the reports it gives, per provider, the follow-up of the actions of
+ * the period before (SPEC 10), which the benchmark daemon puts in the
+ * provider's results.  It is not the exchange of practices between nodes.
  *
  * Store (keys are \x1f-joined text, see bl_page.h):
  *   actions    period \x1f provider \x1f action_id
@@ -24,7 +25,9 @@
  *   practices  period \x1f provider \x1f indicator
  *              -> [title, description, contact, sub, line]
  *   lstate     period \x1f provider \x1f indicator
- *              -> [value|nil, band in the first group|nil, area, band4]
+ *              -> [value|nil, band in the first group|nil, area, band4,
+ *                  percentile rank in the first group|nil] (rows of
+ *                  earlier releases lack the rank)
  *   lneeds     period \x1f indicator \x1f principle \x1f country
  *              -> [in_need, band4, hosts|nil, event|nil]
  *   lwarn      sub \x1f line (10 digits) -> [field, reason]
@@ -43,6 +46,7 @@
 
 #include "benchmark_compute.h"
 #include "bl_daemon.h"
+#include "bl_results_codec.h"
 
 /* The stage databases this module uses, in this order, from first_db on
  * (the benchmark daemon lists them among its own). */
@@ -77,6 +81,52 @@ int benchmark_learning_apply(benchmark_learning_t *l, MDB_txn *txn,
 int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
                              int64_t period, const bc_input_t *in,
                              const bc_output_t *out, bl_err_t *err);
+
+/* The follow-up in provider's report for period: every action recorded
+ * for period - 1, in action id order, with the indicator's value, rank
+ * and band in the first peer group in period - 1 and in period (as the
+ * last computations of those periods stored them).  *rows is malloc'ed
+ * (NULL when *n is 0); the caller frees it.  Returns 0 or a store error. */
+int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
+                                int64_t period, const char *provider,
+                                bl_results_followup_t **rows, size_t *n,
+                                bl_err_t *err);
+
+/* The practices that may be shown in the reports of period (SPEC 10):
+ * those of period or earlier whose author, one of in's providers, was in
+ * band 4 of the indicator in one of its groups in the practice's period.
+ * Loaded once per computation, then picked per provider and area. */
+typedef struct benchmark_practices benchmark_practices_t;
+
+/* Loads them into *out (freed with benchmark_learning_practices_free; in
+ * must outlive it).  Returns 0, BL_ENOMEM or a store error. */
+int benchmark_learning_practices_load(benchmark_learning_t *l, MDB_txn *txn,
+                                      int64_t period, const bc_input_t *in,
+                                      benchmark_practices_t **out,
+                                      bl_err_t *err);
+
+/* Frees *ps and sets it to NULL; accepts NULL. */
+void benchmark_learning_practices_free(benchmark_practices_t **ps);
+
+/* Fills out with up to max (at most BL_RESULTS_PARTNERS_MAX) practices on
+ * indicator for provider reader (an index in in's providers), not its own:
+ * the reader's service type first, then the most recent period, then
+ * provider id.  Id, name and contact only when the author shares
+ * identity.  Returns how many. */
+size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
+                                         size_t reader, const char *indicator,
+                                         bl_results_practice_t *out,
+                                         size_t max);
+
+/* The learning part of the coordinator's summary of period (SPEC 10):
+ * into s->done, per indicator in catalogue order, the actions recorded
+ * for period - 1 and how many are `done` now; into s->needs the
+ * learning-needs rows of period.  Both arrays are malloc'ed into s
+ * (bl_results_summary_free frees them, also on failure).  Returns 0,
+ * BL_ENOMEM or a store error. */
+int benchmark_learning_summary(benchmark_learning_t *l, MDB_txn *txn,
+                               int64_t period, const bl_catalogue_t *cat,
+                               bl_results_summary_t *s, bl_err_t *err);
 
 /* True when the request is one of this module's. */
 bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg);

@@ -225,6 +225,38 @@ static int s_model_provider(const report_t *rp, report_provider_t *p,
             p->areas[a].partner_count = j + 1;
         }
     }
+    for (size_t x = 0; x < res->n_practices; x++) {
+        const bl_results_practice_t *rx = &res->practices[x];
+        report_area_t *ar = NULL;
+        for (size_t a = 0; a < p->area_count && ar == NULL; a++) {
+            if (strcmp(p->areas[a].indicator_id, rx->indicator) == 0) {
+                ar = &p->areas[a];
+            }
+        }
+        if (ar == NULL || ar->practice_count == REPORT_PARTNERS_MAX) {
+            continue;
+        }
+        if (ar->practices == NULL) {
+            ar->practices = calloc(REPORT_PARTNERS_MAX, sizeof *ar->practices);
+            if (ar->practices == NULL) {
+                return BL_ENOMEM;
+            }
+        }
+        report_practice_t *mp = &ar->practices[ar->practice_count++];
+        mp->period = (int)rx->period;
+        mp->named = rx->named;
+        mp->provider_id = s_opt_dup(rx->id);
+        mp->name = s_opt_dup(rx->name);
+        mp->service_type = report_strdup(rx->service_type);
+        mp->country = report_strdup(rx->country);
+        mp->title = report_strdup(rx->title);
+        mp->description = report_strdup(rx->description);
+        mp->contact = s_opt_dup(rx->contact);
+        if (mp->service_type == NULL || mp->country == NULL ||
+            mp->title == NULL || mp->description == NULL) {
+            return BL_ENOMEM;
+        }
+    }
     p->strengths = calloc(res->n_strengths ? res->n_strengths : 1,
                           sizeof *p->strengths);
     if (p->strengths == NULL) {
@@ -233,6 +265,34 @@ static int s_model_provider(const report_t *rp, report_provider_t *p,
     p->strength_count = res->n_strengths;
     for (size_t s = 0; s < res->n_strengths; s++) {
         p->strengths[s] = report_strdup(res->strengths[s]);
+    }
+    if (res->n_followups > 0) {
+        p->followups = calloc(res->n_followups, sizeof *p->followups);
+        if (p->followups == NULL) {
+            return BL_ENOMEM;
+        }
+        p->followup_count = res->n_followups;
+    }
+    for (size_t f = 0; f < res->n_followups; f++) {
+        const bl_results_followup_t *rf = &res->followups[f];
+        report_followup_t *mf = &p->followups[f];
+        mf->action_id = report_strdup(rf->action_id);
+        mf->indicator_id = report_strdup(rf->indicator);
+        mf->status = report_strdup(rf->status);
+        mf->due = report_strdup(rf->due);
+        const bl_results_side_t *from[] = {&rf->before, &rf->after};
+        report_side_t *to[] = {&mf->before, &mf->after};
+        for (int x = 0; x < 2; x++) {
+            to[x]->has_value = from[x]->has_value;
+            to[x]->value = from[x]->value;
+            to[x]->has_rank = from[x]->has_rank;
+            to[x]->percentile_rank = from[x]->rank;
+            to[x]->band = from[x]->band;
+        }
+        if (mf->action_id == NULL || mf->indicator_id == NULL ||
+            mf->status == NULL || mf->due == NULL) {
+            return BL_ENOMEM;
+        }
     }
     for (size_t u = 0; u < res->n_units; u++) {
         const bl_results_unit_t *ru = &res->units[u];
@@ -414,6 +474,32 @@ static report_summary_t *s_decode_summary(const report_t *rp,
     /* Only the pairs SPEC 5 lets people see, most certain first. */
     s->correlation_count = report_signif_filter(s->correlations,
                                                 s->correlation_count);
+    s->done = calloc(in.n_done ? in.n_done : 1, sizeof *s->done);
+    s->needs = calloc(in.n_needs ? in.n_needs : 1, sizeof *s->needs);
+    if (s->done == NULL || s->needs == NULL) {
+        goto fail;
+    }
+    for (size_t j = 0; j < in.n_done; j++) {
+        report_done_t *d = &s->done[s->done_count++];
+        d->indicator_id = report_strdup(in.done[j].indicator);
+        d->actions = (size_t)in.done[j].actions;
+        d->done = (size_t)in.done[j].done;
+        int ki = bl_catalogue_find_indicator(cat, in.done[j].indicator);
+        d->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
+    }
+    for (size_t j = 0; j < in.n_needs; j++) {
+        const bl_results_need_t *rn = &in.needs[j];
+        report_need_t *d = &s->needs[s->need_count++];
+        d->indicator_id = report_strdup(rn->indicator);
+        d->principle = report_strdup(rn->principle);
+        d->country = report_strdup(rn->country);
+        d->in_need = (size_t)rn->in_need;
+        d->band4 = (size_t)rn->band4;
+        d->hosts = rn->hosts != NULL ? report_strdup(rn->hosts) : NULL;
+        d->event = rn->event[0] ? report_strdup(rn->event) : NULL;
+        int ki = bl_catalogue_find_indicator(cat, rn->indicator);
+        d->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
+    }
     bl_results_summary_free(&in);
     return s;
 fail:

@@ -319,6 +319,62 @@ static void s_json_partner(FILE *f, const report_partner_t *p)
     fputc('}', f);
 }
 
+/* One side of a follow-up: value, percentile_rank, band (prefix "" or
+ * "next_"). */
+static void s_json_side(FILE *f, const char *prefix, const report_side_t *sd,
+                        int *first)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%svalue", prefix);
+    s_json_num(f, key, sd->value, sd->has_value, first);
+    snprintf(key, sizeof key, "%spercentile_rank", prefix);
+    s_json_num(f, key, sd->percentile_rank, sd->has_rank, first);
+    snprintf(key, sizeof key, "%sband", prefix);
+    s_json_num(f, key, sd->band, sd->band >= 1 && sd->band <= 4, first);
+}
+
+static void s_json_practice(FILE *f, const report_practice_t *x)
+{
+    int first = 1;
+    fputc('{', f);
+    s_json_key(f, "period", &first);
+    fprintf(f, "%d", x->period);
+    s_json_key(f, "named", &first);
+    fputs(x->named ? "true" : "false", f);
+    s_json_key(f, "provider_id", &first);
+    s_json_str(f, x->named ? x->provider_id : NULL);
+    s_json_key(f, "name", &first);
+    s_json_str(f, x->named ? x->name : NULL);
+    s_json_key(f, "service_type", &first);
+    s_json_str(f, x->service_type);
+    s_json_key(f, "country", &first);
+    s_json_str(f, x->country);
+    s_json_key(f, "title", &first);
+    s_json_str(f, x->title);
+    s_json_key(f, "description", &first);
+    s_json_str(f, x->description);
+    s_json_key(f, "contact", &first);
+    s_json_str(f, x->named ? x->contact : NULL);
+    fputc('}', f);
+}
+
+static void s_json_followup(FILE *f, const report_followup_t *fu)
+{
+    int first = 1;
+    fputc('{', f);
+    s_json_key(f, "action_id", &first);
+    s_json_str(f, fu->action_id);
+    s_json_key(f, "indicator_id", &first);
+    s_json_str(f, fu->indicator_id);
+    s_json_key(f, "status", &first);
+    s_json_str(f, fu->status);
+    s_json_key(f, "due", &first);
+    s_json_str(f, fu->due);
+    s_json_side(f, "", &fu->before, &first);
+    s_json_side(f, "next_", &fu->after, &first);
+    fputc('}', f);
+}
+
 int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
 {
     if (f == NULL || r == NULL) {
@@ -389,6 +445,15 @@ int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
             s_json_num(f, "p", rel->p, 1, &rf);
             fputc('}', f);
         }
+        fputc(']', f);
+        s_json_key(f, "practices", &af);
+        fputc('[', f);
+        for (size_t k = 0; k < a->practice_count && a->practices; k++) {
+            if (k > 0) {
+                fputc(',', f);
+            }
+            s_json_practice(f, &a->practices[k]);
+        }
         fputs("]}", f);
     }
     fputc(']', f);
@@ -429,6 +494,17 @@ int report_export_json(FILE *f, const report_provider_t *r, bl_err_t *err)
             fputc('}', f);
         }
         fputs("]}", f);
+    }
+    fputc(']', f);
+    /* SPEC 10: the actions of period - 1 and their indicators then and
+     * now. */
+    s_json_key(f, "followup", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->followup_count && r->followups != NULL; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        s_json_followup(f, &r->followups[i]);
     }
     fputs("]}\n", f);
     if (fflush(f) != 0 || ferror(f)) {

@@ -460,6 +460,42 @@ static void s_related(s_w_t *w, const report_provider_t *r,
     s_raw(w, "</ul>\n");
 }
 
+/* SPEC 10: the practices of band-4 providers under an area; the author
+ * named, with contact, only when it shares identity. */
+static void s_practices(s_w_t *w, const report_area_t *a)
+{
+    if (a->practice_count == 0) {
+        return;
+    }
+    char period[16];
+    s_raw(w, "<p><strong>");
+    s_msg(w, "practices.title");
+    s_raw(w, ":</strong></p>\n<ul class=\"practices\">\n");
+    for (size_t k = 0; k < a->practice_count; k++) {
+        const report_practice_t *x = &a->practices[k];
+        report_partner_t who = {x->named, x->provider_id, x->name,
+                                x->service_type, x->country};
+        char *by = report_text_partner(w->m, &who);
+        snprintf(period, sizeof period, "%d", x->period);
+        s_raw(w, "<li class=\"practice\"><strong>");
+        s_esc(w, x->title);
+        s_raw(w, "</strong> – ");
+        s_esc(w, x->description);
+        s_raw(w, " <span class=\"muted\">(");
+        s_esc_free(w, report_i18n_format(w->m, "practices.by", "who",
+                                         by != NULL ? by : "", "period",
+                                         period, NULL));
+        free(by);
+        if (x->named && x->contact != NULL) {
+            s_raw(w, "; ");
+            s_esc_free(w, report_i18n_format(w->m, "practices.contact",
+                                             "contact", x->contact, NULL));
+        }
+        s_raw(w, ")</span></li>\n");
+    }
+    s_raw(w, "</ul>\n");
+}
+
 static void s_areas(s_w_t *w, const report_provider_t *r)
 {
     s_raw(w, "<section id=\"areas\">\n<h2>");
@@ -495,7 +531,9 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
         if (a->partner_count == 0) {
             s_raw(w, "<p class=\"muted\">");
             s_msg(w, "partners.none");
-            s_raw(w, "</p>\n</div>\n");
+            s_raw(w, "</p>\n");
+            s_practices(w, a);
+            s_raw(w, "</div>\n");
             continue;
         }
         s_raw(w, "<ul class=\"partners\">\n");
@@ -505,9 +543,96 @@ static void s_areas(s_w_t *w, const report_provider_t *r)
             s_esc_free(w, report_text_partner(w->m, &a->partners[k]));
             s_raw(w, "</li>\n");
         }
-        s_raw(w, "</ul>\n</div>\n");
+        s_raw(w, "</ul>\n");
+        s_practices(w, a);
+        s_raw(w, "</div>\n");
     }
     s_raw(w, "</section>\n");
+}
+
+static void s_th(s_w_t *w, const char *key, int num);
+
+/* One side of a follow-up: value, percentile rank and band cells. */
+static void s_side_cells(s_w_t *w, const report_indicator_t *ind,
+                         const report_side_t *sd)
+{
+    char buf[64];
+    s_raw(w, "<td class=\"num\">");
+    if (sd->has_value && ind != NULL) {
+        s_esc(w, report_text_number(w->m, ind, sd->value, buf, sizeof buf));
+    } else if (sd->has_value) {
+        s_esc(w, report_i18n_number(w->m, sd->value, 1, buf, sizeof buf));
+    } else {
+        s_raw(w, "–");
+    }
+    s_raw(w, "</td><td class=\"num\">");
+    if (sd->has_rank) {
+        s_esc(w, report_i18n_number(w->m, sd->percentile_rank, 0, buf,
+                                    sizeof buf));
+        s_raw(w, "%");
+    } else {
+        s_raw(w, "–");
+    }
+    s_raw(w, "</td><td>");
+    s_chip(w, sd->band, sd->band >= 1 && sd->band <= 4);
+    s_raw(w, "</td>");
+}
+
+/* A header cell from a message with {period}. */
+static void s_th_period(s_w_t *w, const char *key, const char *period)
+{
+    s_raw(w, "<th scope=\"col\">");
+    s_esc_free(w, report_i18n_format(w->m, key, "period", period, NULL));
+    s_raw(w, "</th>");
+}
+
+/* SPEC 10: the actions recorded for the period before, with what became
+ * of their indicators.  Shown only when there are some. */
+static void s_followup(s_w_t *w, const report_provider_t *r)
+{
+    if (r->followup_count == 0) {
+        return;
+    }
+    char before[16], now[16], key[48];
+    snprintf(before, sizeof before, "%d", r->period - 1);
+    snprintf(now, sizeof now, "%d", r->period);
+    s_raw(w, "<section id=\"followup\">\n<h2>");
+    s_msg(w, "section.followup");
+    s_raw(w, "</h2>\n<p class=\"intro\">");
+    s_esc_free(w, report_i18n_format(w->m, "section.followup_intro",
+                                     "period", before, NULL));
+    s_raw(w, "</p>\n<table>\n<thead><tr>");
+    s_th(w, "col.action", 0);
+    s_th(w, "col.indicator", 0);
+    s_th(w, "col.status", 0);
+    s_th_period(w, "followup.value_in", before);
+    s_th_period(w, "followup.rank_in", before);
+    s_th_period(w, "followup.band_in", before);
+    s_th_period(w, "followup.value_in", now);
+    s_th_period(w, "followup.rank_in", now);
+    s_th_period(w, "followup.band_in", now);
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < r->followup_count; i++) {
+        const report_followup_t *f = &r->followups[i];
+        const report_indicator_t *ind =
+            report_provider_find(r, f->indicator_id);
+        s_raw(w, "<tr class=\"followup\"><td>");
+        s_esc(w, f->action_id);
+        s_raw(w, "</td><td>");
+        if (ind != NULL) {
+            s_indicator_link(w, ind);
+        } else {
+            s_esc(w, f->indicator_id);
+        }
+        snprintf(key, sizeof key, "action_status.%s", f->status);
+        s_raw(w, "</td><td>");
+        s_msg(w, key);
+        s_raw(w, "</td>");
+        s_side_cells(w, ind, &f->before);
+        s_side_cells(w, ind, &f->after);
+        s_raw(w, "</tr>\n");
+    }
+    s_raw(w, "</tbody>\n</table>\n</section>\n");
 }
 
 static void s_strengths(s_w_t *w, const report_provider_t *r)
@@ -1033,6 +1158,7 @@ int report_html_write_provider(FILE *f, const report_provider_t *r,
     s_meta_item(&w, "report.period", period);
     s_raw(&w, "</dl>\n</header>\n<main>\n");
     s_overview(&w, r);
+    s_followup(&w, r);
     s_areas(&w, r);
     s_strengths(&w, r);
 
@@ -1361,6 +1487,113 @@ static void s_correlations(s_w_t *w, const report_summary_t *s)
     s_raw(w, "</tbody>\n</table>\n</section>\n");
 }
 
+/* SPEC 10: the share of period - 1's actions done by this close, over
+ * the node and per indicator. */
+static void s_done(s_w_t *w, const report_summary_t *s)
+{
+    char before[16], a[32], d[32];
+    snprintf(before, sizeof before, "%d", s->period - 1);
+    s_raw(w, "<section id=\"actions-done\">\n<h2>");
+    s_msg(w, "summary.done");
+    s_raw(w, "</h2>\n<p class=\"intro\">");
+    s_esc_free(w, report_i18n_format(w->m, "summary.done_intro", "period",
+                                     before, NULL));
+    s_raw(w, "</p>\n");
+    size_t actions = 0, done = 0;
+    for (size_t i = 0; i < s->done_count; i++) {
+        actions += s->done[i].actions;
+        done += s->done[i].done;
+    }
+    if (actions == 0) {
+        s_raw(w, "<p>");
+        s_msg(w, "summary.none");
+        s_raw(w, "</p>\n</section>\n");
+        return;
+    }
+    snprintf(a, sizeof a, "%zu", actions);
+    snprintf(d, sizeof d, "%zu", done);
+    s_raw(w, "<p class=\"done-total\">");
+    s_esc_free(w, report_i18n_format(w->m, "summary.done_total", "done", d,
+                                     "actions", a, NULL));
+    s_raw(w, "</p>\n<table>\n<thead><tr>");
+    s_th(w, "col.indicator", 0);
+    s_th(w, "col.actions", 1);
+    s_th(w, "col.done", 1);
+    s_th(w, "col.done_share", 1);
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < s->done_count; i++) {
+        const report_done_t *x = &s->done[i];
+        s_raw(w, "<tr><th scope=\"row\" style=\"font-weight:normal\">"
+                 "<span class=\"id\">");
+        s_esc(w, x->indicator_id);
+        s_raw(w, "</span>");
+        s_esc(w, x->name);
+        s_fmt(w, "</th><td class=\"num\">%zu</td><td class=\"num\">%zu"
+                 "</td>", x->actions, x->done);
+        s_pct_cell(w, x->done, x->actions);
+        s_raw(w, "</tr>\n");
+    }
+    s_raw(w, "</tbody>\n<tfoot><tr><th scope=\"row\">");
+    s_msg(w, "summary.done_node");
+    s_fmt(w, "</th><td class=\"num\">%zu</td><td class=\"num\">%zu</td>",
+          actions, done);
+    s_pct_cell(w, done, actions);
+    s_raw(w, "</tr></tfoot>\n</table>\n</section>\n");
+}
+
+/* SPEC 10: per indicator and country, the providers in need, those in
+ * band 4, the hosts that share identity and the proposed event. */
+static void s_event_plan(s_w_t *w, const report_summary_t *s)
+{
+    s_raw(w, "<section id=\"event-plan\">\n<h2>");
+    s_msg(w, "summary.event_plan");
+    s_raw(w, "</h2>\n<p class=\"intro\">");
+    s_msg(w, "summary.event_plan_intro");
+    s_raw(w, "</p>\n");
+    if (s->need_count == 0) {
+        s_raw(w, "<p>");
+        s_msg(w, "summary.none");
+        s_raw(w, "</p>\n</section>\n");
+        return;
+    }
+    s_raw(w, "<table>\n<thead><tr>");
+    s_th(w, "col.indicator", 0);
+    s_th(w, "col.country", 0);
+    s_th(w, "col.in_need", 1);
+    s_th(w, "col.band4", 1);
+    s_th(w, "col.hosts", 0);
+    s_th(w, "col.event", 0);
+    s_raw(w, "</tr></thead>\n<tbody>\n");
+    char key[48];
+    for (size_t i = 0; i < s->need_count; i++) {
+        const report_need_t *x = &s->needs[i];
+        s_raw(w, "<tr class=\"need\"><th scope=\"row\" "
+                 "style=\"font-weight:normal\"><span class=\"id\">");
+        s_esc(w, x->indicator_id);
+        s_raw(w, "</span>");
+        s_esc(w, x->name);
+        s_raw(w, "</th><td>");
+        s_esc(w, x->country);
+        s_fmt(w, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu"
+                 "</td><td>", x->in_need, x->band4);
+        for (const char *h = x->hosts; h != NULL && *h != '\0'; h++) {
+            if (*h == ';') {
+                s_raw(w, ", ");
+            } else {
+                char one[2] = {*h, '\0'};
+                s_esc(w, one);
+            }
+        }
+        s_raw(w, "</td><td>");
+        if (x->event != NULL) {
+            snprintf(key, sizeof key, "event.%s", x->event);
+            s_msg(w, key);
+        }
+        s_raw(w, "</td></tr>\n");
+    }
+    s_raw(w, "</tbody>\n</table>\n</section>\n");
+}
+
 int report_html_write_summary(FILE *f, const report_summary_t *s,
                               const report_i18n_t *m, bl_err_t *err)
 {
@@ -1388,6 +1621,8 @@ int report_html_write_summary(FILE *f, const report_summary_t *s,
     s_overdue(&w, s);
     s_bands(&w, s);
     s_top_areas(&w, s);
+    s_done(&w, s);
+    s_event_plan(&w, s);
     s_correlations(&w, s);
     s_raw(&w, "</main>\n</body>\n</html>\n");
     return s_finish(&w, err);

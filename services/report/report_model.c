@@ -83,8 +83,26 @@ void report_provider_destroy(report_provider_t **r)
             free(p->areas[i].related[j].group_key);
         }
         free(p->areas[i].related);
+        for (size_t j = 0; j < p->areas[i].practice_count; j++) {
+            report_practice_t *x = &p->areas[i].practices[j];
+            free(x->provider_id);
+            free(x->name);
+            free(x->service_type);
+            free(x->country);
+            free(x->title);
+            free(x->description);
+            free(x->contact);
+        }
+        free(p->areas[i].practices);
     }
     free(p->areas);
+    for (size_t i = 0; i < p->followup_count && p->followups; i++) {
+        free(p->followups[i].action_id);
+        free(p->followups[i].indicator_id);
+        free(p->followups[i].status);
+        free(p->followups[i].due);
+    }
+    free(p->followups);
     for (size_t i = 0; i < p->strength_count && p->strengths; i++) {
         free(p->strengths[i]);
     }
@@ -146,6 +164,20 @@ void report_summary_destroy(report_summary_t **s)
         free(m->correlations[i].b);
     }
     free(m->correlations);
+    for (size_t i = 0; i < m->done_count && m->done; i++) {
+        free(m->done[i].indicator_id);
+        free(m->done[i].name);
+    }
+    free(m->done);
+    for (size_t i = 0; i < m->need_count && m->needs; i++) {
+        free(m->needs[i].indicator_id);
+        free(m->needs[i].name);
+        free(m->needs[i].principle);
+        free(m->needs[i].country);
+        free(m->needs[i].hosts);
+        free(m->needs[i].event);
+    }
+    free(m->needs);
     free(m);
     *s = NULL;
 }

@@ -121,6 +121,20 @@ typedef struct report_relation {
     double p;                /* two-sided p */
 } report_relation_t;
 
+/* A practice on an area's indicator, told by a provider in band 4 of it
+ * (SPEC 10). */
+typedef struct report_practice {
+    int period;              /* the period it was told for */
+    int named;               /* 1: the author shares identity */
+    char *provider_id;       /* NULL when not named */
+    char *name;              /* NULL when not named */
+    char *service_type;      /* catalogue code */
+    char *country;           /* "PT" */
+    char *title;
+    char *description;
+    char *contact;           /* NULL when not named or none given */
+} report_practice_t;
+
 /* An area for improvement with its learning partners. */
 typedef struct report_area {
     char *indicator_id;      /* an id in report_provider_t.indicators */
@@ -128,6 +142,9 @@ typedef struct report_area {
     size_t partner_count;    /* 0..REPORT_PARTNERS_MAX */
     report_relation_t *related;   /* smallest p first; may be NULL */
     size_t related_count;
+    report_practice_t *practices; /* up to REPORT_PARTNERS_MAX, in SPEC
+                                     10's order; may be NULL */
+    size_t practice_count;
 } report_area_t;
 
 /* One unit's value of one indicator. */
@@ -143,6 +160,27 @@ typedef struct report_unit {
     report_unit_value_t *values;  /* indicator_count entries, in the order
                                      of report_provider_t.indicators */
 } report_unit_t;
+
+/* An indicator's figures on one side of a follow-up, in the node's first
+ * peer group. */
+typedef struct report_side {
+    int has_value;           /* 1: value valid */
+    double value;
+    int has_rank;            /* 1: percentile_rank valid */
+    double percentile_rank;  /* 0..100 */
+    int band;                /* 1..4; 0 when no position */
+} report_side_t;
+
+/* An improvement action of the period before and what became of its
+ * indicator (SPEC 10). */
+typedef struct report_followup {
+    char *action_id;
+    char *indicator_id;      /* may be absent from the catalogue */
+    char *status;            /* planned | in_progress | done | dropped */
+    char *due;               /* "2025-06-30" */
+    report_side_t before;    /* period - 1 */
+    report_side_t after;     /* this period */
+} report_followup_t;
 
 /* One provider's report for one period. */
 typedef struct report_provider {
@@ -170,6 +208,9 @@ typedef struct report_provider {
     size_t unit_count;
     char *curve_group;       /* the learning curve's group id ("national");
                                 may be NULL */
+    report_followup_t *followups;  /* the actions of period - 1, by action
+                                      id; may be NULL */
+    size_t followup_count;
 } report_provider_t;
 
 /* Participation of one provider, for the coordinator. */
@@ -217,6 +258,26 @@ typedef struct report_correlation {
     double p;                /* two-sided p (report_signif) */
 } report_correlation_t;
 
+/* Period - 1's improvement actions on one indicator (SPEC 10). */
+typedef struct report_done {
+    char *indicator_id;
+    char *name;              /* may be NULL */
+    size_t actions;
+    size_t done;             /* `done` by this period's close */
+} report_done_t;
+
+/* One row of the learning-event plan (SPEC 10's learning-needs). */
+typedef struct report_need {
+    char *indicator_id;
+    char *name;              /* may be NULL */
+    char *principle;
+    char *country;
+    size_t in_need;          /* providers with it among their areas */
+    size_t band4;            /* providers in band 4 of it */
+    char *hosts;             /* ;-joined ids sharing identity; may be NULL */
+    char *event;             /* "international", "national"; may be NULL */
+} report_need_t;
+
 /* The coordinator's summary of one node and period. */
 typedef struct report_summary {
     char *node_id;
@@ -236,6 +297,10 @@ typedef struct report_summary {
     report_correlation_t *correlations;   /* those shown (report_signif),
                                              smallest p first */
     size_t correlation_count;
+    report_done_t *done;     /* per indicator with actions; may be NULL */
+    size_t done_count;
+    report_need_t *needs;    /* by indicator, then country; may be NULL */
+    size_t need_count;
 } report_summary_t;
 
 /* A heap copy of s (NULL for NULL); the caller owns it. */

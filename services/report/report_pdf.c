@@ -492,6 +492,105 @@ static void s_related(s_pdf_t *p, const report_area_t *a)
     }
 }
 
+/* One side of a follow-up: "10.0 · 5% · Band 1", "–" for what is absent. */
+static void s_side_text(s_pdf_t *p, const report_indicator_t *ind,
+                        const report_side_t *sd, char *buf, size_t len)
+{
+    char v[64] = "–", rk[64] = "–", band[64] = "–";
+    if (sd->has_value && ind != NULL) {
+        report_text_number(p->m, ind, sd->value, v, sizeof v);
+    } else if (sd->has_value) {
+        report_i18n_number(p->m, sd->value, 1, v, sizeof v);
+    }
+    if (sd->has_rank) {
+        report_i18n_number(p->m, sd->percentile_rank, 0, rk, sizeof rk - 1);
+        strcat(rk, "%");
+    }
+    if (sd->band >= 1 && sd->band <= 4) {
+        char b[8];
+        snprintf(b, sizeof b, "%d", sd->band);
+        char *t = report_i18n_format(p->m, "band.name", "band", b, NULL);
+        if (t == NULL) {
+            p->oom = 1;
+        } else {
+            snprintf(band, sizeof band, "%s", t);
+            free(t);
+        }
+    }
+    snprintf(buf, len, "%s · %s · %s", v, rk, band);
+}
+
+/* SPEC 10: the actions of the period before and their indicators then
+ * and now; only when there are some. */
+static void s_followup(s_pdf_t *p)
+{
+    const report_provider_t *r = p->r;
+    if (r->followup_count == 0) {
+        return;
+    }
+    char before[16], now[16], key[48], a[128], b[128], buf[1024];
+    snprintf(before, sizeof before, "%d", r->period - 1);
+    snprintf(now, sizeof now, "%d", r->period);
+    s_heading(p, "section.followup");
+    s_para_free(p, report_i18n_format(p->m, "section.followup_intro",
+                                      "period", before, NULL),
+                9, 0);
+    for (size_t i = 0; i < r->followup_count; i++) {
+        const report_followup_t *f = &r->followups[i];
+        const report_indicator_t *ind =
+            report_provider_find(r, f->indicator_id);
+        snprintf(key, sizeof key, "action_status.%s", f->status);
+        snprintf(buf, sizeof buf, "%s · %s %s · %s", f->action_id,
+                 f->indicator_id, ind != NULL ? ind->name : "",
+                 report_i18n_get(p->m, key));
+        s_para(p, buf, 9.5, 1, REPORT_GREY_TEXT, 0, 2);
+        s_side_text(p, ind, &f->before, a, sizeof a);
+        s_side_text(p, ind, &f->after, b, sizeof b);
+        snprintf(buf, sizeof buf, "%s: %s  →  %s: %s", before, a, now, b);
+        s_para(p, buf, 9, 0, REPORT_GREY_TEXT, 8, 5);
+    }
+}
+
+/* SPEC 10: the practices under an area. */
+static void s_practices(s_pdf_t *p, const report_area_t *a)
+{
+    if (a->practice_count == 0) {
+        return;
+    }
+    char buf[256], period[16];
+    snprintf(buf, sizeof buf, "%s:", report_i18n_get(p->m,
+                                                     "practices.title"));
+    s_para(p, buf, 9, 1, REPORT_GREY_TEXT, 8, 2);
+    for (size_t k = 0; k < a->practice_count; k++) {
+        const report_practice_t *x = &a->practices[k];
+        report_partner_t who = {x->named, x->provider_id, x->name,
+                                x->service_type, x->country};
+        snprintf(period, sizeof period, "%d", x->period);
+        char *w = report_text_partner(p->m, &who);
+        char *by = report_i18n_format(p->m, "practices.by", "who",
+                                      w != NULL ? w : "", "period", period,
+                                      NULL);
+        char *ct = x->named && x->contact != NULL
+                       ? report_i18n_format(p->m, "practices.contact",
+                                            "contact", x->contact, NULL)
+                       : NULL;
+        size_t len = strlen(x->title) + strlen(x->description) +
+                     (by ? strlen(by) : 0) + (ct ? strlen(ct) : 0) + 16;
+        char *t = malloc(len);
+        if (w == NULL || by == NULL || t == NULL) {
+            p->oom = 1;
+        } else {
+            snprintf(t, len, "– %s: %s (%s%s%s)", x->title, x->description,
+                     by, ct ? "; " : "", ct ? ct : "");
+            s_para(p, t, 9, 0, REPORT_GREY_TEXT, 16, 2);
+        }
+        free(t);
+        free(ct);
+        free(by);
+        free(w);
+    }
+}
+
 static void s_areas(s_pdf_t *p)
 {
     const report_provider_t *r = p->r;
@@ -525,6 +624,7 @@ static void s_areas(s_pdf_t *p)
         if (a->partner_count == 0) {
             s_para(p, report_i18n_get(p->m, "partners.none"), 9, 0,
                    REPORT_GREY_MUTED, 16, 6);
+            s_practices(p, a);
             continue;
         }
         for (size_t k = 0; k < a->partner_count && k < REPORT_PARTNERS_MAX;
@@ -538,6 +638,7 @@ static void s_areas(s_pdf_t *p)
             free(t);
             s_para(p, buf, 9, 0, REPORT_GREY_TEXT, 16, 2);
         }
+        s_practices(p, a);
         p->y += 5;
     }
 }
@@ -669,6 +770,7 @@ int report_pdf_write(const char *path, const report_provider_t *r,
 
     s_title(&p);
     s_overview(&p);
+    s_followup(&p);
     s_areas(&p);
     s_strengths(&p);
     s_heading_keep(&p, "section.indicators", 220);

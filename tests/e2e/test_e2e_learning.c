@@ -11,7 +11,11 @@
  * `export --what learning-needs` has the `event` column at its thresholds
  * (3 providers in need in 2 countries, 3 in 1 country, 2) and equals an
  * independent computation from the positions export
- * (tests/tools/check_learning.py).  test_e2e_learning_sample.c does the
+ * (tests/tools/check_learning.py); the 2025 reports (HTML and JSON) show
+ * the follow-up of 2024's actions and, under an area, the practices of
+ * band-4 providers only (named only when they share identity); the 2025
+ * summary shows the share of 2024's actions done and the event plan.
+ * test_e2e_learning_sample.c does the
  * same on the sample data.
  *
  * The values, all in one group of 10 (min_peers 5), quantiles by SPEC
@@ -345,4 +349,218 @@ Test(learning, learning_needs_thresholds_and_independent_check,
                                    "\"hosts\": null, \"event\": null}"),
                        "%s", out);
     free(out);
+}
+
+/* The reports of 2025 list the actions of 2024 (SPEC 10): NO-001's A1 on
+ * LEA-01, band 1 (10: rank 100 * 0.5 / 10 = 5) in 2024 and band 3 (65:
+ * rank 100 * 5.5 / 10 = 55) in 2025; NO-004's A2 on PSH-01, which NO-004
+ * did not send for 2025. */
+Test(learning, report_of_next_period_shows_the_follow_up, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    free(s_cli(0, "close 2025"));
+    char *json = s_read("var/reports/2025/NO-001.json");
+    cr_assert_not_null(json, "no JSON report of NO-001 for 2025");
+    cr_expect_not_null(strstr(json, "\"followup\":[{\"action_id\":\"A1\","
+                                    "\"indicator_id\":\"LEA-01\","
+                                    "\"status\":\"done\",\"due\":"
+                                    "\"2025-06-30\",\"value\":10,"
+                                    "\"percentile_rank\":5,\"band\":1,"
+                                    "\"next_value\":65,"
+                                    "\"next_percentile_rank\":55,"
+                                    "\"next_band\":3}]"),
+                       "%s", json);
+    free(json);
+    json = s_read("var/reports/2025/NO-004.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[{\"action_id\":\"A2\","
+                                    "\"indicator_id\":\"PSH-01\","
+                                    "\"status\":\"planned\",\"due\":"
+                                    "\"2025-09-30\",\"value\":50,"
+                                    "\"percentile_rank\":45,\"band\":2,"
+                                    "\"next_value\":null,"
+                                    "\"next_percentile_rank\":null,"
+                                    "\"next_band\":null}]"),
+                       "%s", json);
+    free(json);
+    /* Providers without actions in 2024 have an empty follow-up. */
+    json = s_read("var/reports/2025/PT-001.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[]"), "%s", json);
+    free(json);
+    /* The 2024 reports (rendered before the actions came) have none. */
+    json = s_read("var/reports/2024/NO-001.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[]"), "%s", json);
+    free(json);
+    char *html = s_read("var/reports/2025/NO-001.html");
+    cr_assert_not_null(html);
+    const char *sec = strstr(html, "<section id=\"followup\">");
+    cr_assert_not_null(sec, "no follow-up section:\n%s", html);
+    const char *row = strstr(sec, "<tr class=\"followup\"><td>A1</td>");
+    cr_assert_not_null(row, "no row of A1:\n%s", sec);
+    const char *end = strstr(row, "</tr>");
+    cr_assert_not_null(end);
+    char cells[4096];
+    snprintf(cells, sizeof cells, "%.*s", (int)(end - row), row);
+    const char *want[] = {"LEA-01",  "gjennomført", ">10,0<", ">5%<",
+                          "chip b1", ">65,0<",      ">55%<",  "chip b3"};
+    const char *at = cells;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *hit = strstr(at, want[i]);
+        cr_expect_not_null(hit, "no %s (in order) in %s", want[i], cells);
+        if (hit != NULL) {
+            at = hit;
+        }
+    }
+    free(html);
+    html = s_read("var/reports/2025/PT-001.html");
+    cr_assert_not_null(html);
+    cr_expect_null(strstr(html, "id=\"followup\""),
+                   "a follow-up section without actions");
+    free(html);
+}
+
+/* The coordinator's summary of 2025: of 2024's two actions A1 (LEA-01) is
+ * done, A2 (PSH-01) planned: 1 of 2 over the node, 100 % and 0 % per
+ * indicator.  The event plan has 2025's learning needs: LEA-01 with
+ * NO-001 at 65 has p25 42.5, so NO-002, NO-003 and PT-001 are in need (3
+ * in 2 countries: international); PT-003..005 in band 4, PT-004 not a
+ * host (it does not share identity). */
+Test(learning, summary_shows_done_share_and_event_plan, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    free(s_cli(0, "close 2025"));
+    char *html = s_read("var/reports/2025/summary.html");
+    cr_assert_not_null(html);
+    const char *done = strstr(html, "<section id=\"actions-done\">");
+    cr_assert_not_null(done, "%s", html);
+    cr_expect_not_null(strstr(done, "<p class=\"done-total\">1 of 2 actions "
+                                    "done over the node.</p>"),
+                       "%s", done);
+    cr_expect_not_null(strstr(done, "<span class=\"id\">LEA-01</span>Plan "
+                                    "objectives achieved</th><td class=\"num"
+                                    "\">1</td><td class=\"num\">1</td><td "
+                                    "class=\"num\"><span class=\"bar\" "
+                                    "style=\"width:60.0px\"></span> 100%"),
+                       "%s", done);
+    cr_expect_not_null(strstr(done, "<span class=\"id\">PSH-01</span>"
+                                    "Written partnership agreements</th><td "
+                                    "class=\"num\">1</td><td class=\"num\">"
+                                    "0</td>"),
+                       "%s", done);
+    cr_expect_not_null(strstr(done, "<td class=\"num\">2</td><td class=\""
+                                    "num\">1</td><td class=\"num\"><span "
+                                    "class=\"bar\" style=\"width:30.0px\">"
+                                    "</span> 50%</td></tr></tfoot>"),
+                       "%s", done);
+    const char *plan = strstr(html, "<section id=\"event-plan\">");
+    cr_assert_not_null(plan, "%s", html);
+    cr_expect_not_null(strstr(plan, "LEA-01</span>Plan objectives achieved"
+                                    "</th><td>NO</td><td class=\"num\">2</td>"
+                                    "<td class=\"num\">0</td><td></td><td>"
+                                    "international (September–October)</td>"),
+                       "%s", plan);
+    cr_expect_not_null(strstr(plan, "LEA-01</span>Plan objectives achieved"
+                                    "</th><td>PT</td><td class=\"num\">1</td>"
+                                    "<td class=\"num\">3</td><td>PT-003, "
+                                    "PT-005</td><td>international "
+                                    "(September–October)</td>"),
+                       "%s", plan);
+    /* 2025 has LEA-01 only: no row for the other indicators. */
+    cr_expect_null(strstr(plan, "PSH-01"), "%s", plan);
+    free(html);
+    /* The plan is the learning-needs export. */
+    char *out = s_cli(0, "export 2025 --what learning-needs");
+    cr_expect_str_eq(out,
+                     "period,indicator_id,principle,country,in_need,band4,"
+                     "hosts,event\n"
+                     "2025,LEA-01,leadership,NO,2,0,,international\n"
+                     "2025,LEA-01,leadership,PT,1,3,PT-003;PT-005,"
+                     "international\n");
+    free(out);
+}
+
+/* Practices under the areas (SPEC 10).  Besides PT-005's (band 4 on
+ * PSH-01 in 2024, shares identity), PT-004 (band 4, does not share) and
+ * NO-005 (60: band 3) tell one on PSH-01 for 2024.  2025 repeats 2024's
+ * PSH-01 figures, so PSH-01 is again an area of NO-001: its report shows
+ * PT-004's practice without name and contact, then PT-005's with both
+ * (same service type and period: by provider id), never NO-005's. */
+Test(learning, practices_under_areas_only_from_band_4, .init = s_setup,
+     .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    s_write("practices-more.csv",
+            "provider_id,period,indicator_id,title,description,contact\n"
+            "PT-004,2024,PSH-01,Open doors,Partners sit in our weekly "
+            "meeting,coimbra@apoio.example\n"
+            "NO-005,2024,PSH-01,Not shown,A band 3 provider's practice,"
+            "tromso@arbeid.example\n");
+    char *out = s_cli(0, "submit --wait practices-more.csv");
+    cr_expect_not_null(strstr(out, "practices-more.csv: 2 accepted"), "%s",
+                       out);
+    free(out);
+    s_write_indicators(2025, 65);
+    s_write("psh-2025.csv",
+            "provider_id,unit_id,period,indicator_id,numerator,denominator,"
+            "value\n"
+            "NO-001,,2025,PSH-01,,,10\nNO-002,,2025,PSH-01,,,20\n"
+            "NO-003,,2025,PSH-01,,,40\nNO-004,,2025,PSH-01,,,50\n"
+            "NO-005,,2025,PSH-01,,,60\nPT-001,,2025,PSH-01,,,30\n"
+            "PT-002,,2025,PSH-01,,,70\nPT-003,,2025,PSH-01,,,80\n"
+            "PT-004,,2025,PSH-01,,,90\nPT-005,,2025,PSH-01,,,100\n");
+    free(s_cli(0, "submit --wait indicators-2025.csv psh-2025.csv"));
+    /* The close follows the rows through validation and aggregation,
+     * so the benchmark daemon has the practices when it computes 2025. */
+    free(s_cli(0, "close 2025"));
+    char *json = s_read("var/reports/2025/NO-001.json");
+    cr_assert_not_null(json);
+    const char *area = strstr(json, "{\"indicator_id\":\"PSH-01\",\"partners\"");
+    cr_assert_not_null(area, "PSH-01 is no area of NO-001: %s", json);
+    cr_expect_not_null(
+        strstr(area, "\"practices\":[{\"period\":2024,\"named\":false,"
+                     "\"provider_id\":null,\"name\":null,\"service_type\":"
+                     "\"vocational_rehabilitation\",\"country\":\"PT\","
+                     "\"title\":\"Open doors\",\"description\":\"Partners "
+                     "sit in our weekly meeting\",\"contact\":null},"
+                     "{\"period\":2024,\"named\":true,\"provider_id\":"
+                     "\"PT-005\",\"name\":\"Faro Caminho\",\"service_type\":"
+                     "\"vocational_rehabilitation\",\"country\":\"PT\","
+                     "\"title\":\"Partner days\",\"description\":\"Twice a "
+                     "year we invite every partner\",\"contact\":"
+                     "\"parcerias@faro.example\"}]}"),
+        "%s", area);
+    cr_expect_null(strstr(json, "Not shown"), "a band 3 practice: %s", json);
+    cr_expect_null(strstr(json, "coimbra@apoio.example"),
+                   "the contact of a provider that does not share: %s",
+                   json);
+    free(json);
+    char *html = s_read("var/reports/2025/NO-001.html");
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "<li class=\"practice\"><strong>Open "
+                                    "doors</strong>"),
+                       "%s", html);
+    cr_expect_not_null(strstr(html, "parcerias@faro.example"), "%s", html);
+    cr_expect_not_null(strstr(html, "Faro Caminho"), "%s", html);
+    cr_expect_null(strstr(html, "Coimbra Apoio"), "%s", html);
+    cr_expect_null(strstr(html, "coimbra@apoio.example"), "%s", html);
+    cr_expect_null(strstr(html, "Not shown"), "%s", html);
+    free(html);
+    /* The author itself does not see its own practice. */
+    json = s_read("var/reports/2025/PT-005.json");
+    cr_assert_not_null(json);
+    cr_expect_null(strstr(json, "Partner days"), "%s", json);
+    free(json);
 }

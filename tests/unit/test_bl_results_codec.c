@@ -14,6 +14,8 @@ static bl_results_indicator_t s_ind[2];
 static bl_results_area_t s_areas[1];
 static char s_strengths[2][BL_RESULTS_ID_MAX] = {"RES-01", "SAT-01"};
 static bl_results_unit_t s_units[1];
+static bl_results_followup_t s_followups[2];
+static bl_results_practice_t s_practices[2];
 
 static void s_provider(bl_results_provider_t *p)
 {
@@ -93,6 +95,49 @@ static void s_provider(bl_results_provider_t *p)
     s_units[0].value = 48;
     p->n_units = 1;
     p->units = s_units;
+    /* A1 moved from band 1 to band 3; A2 had no position afterwards. */
+    snprintf(s_followups[0].action_id, BL_RESULTS_ID_MAX, "A1");
+    snprintf(s_followups[0].indicator, BL_RESULTS_ID_MAX, "LEA-01");
+    snprintf(s_followups[0].status, 16, "done");
+    snprintf(s_followups[0].due, 16, "2025-06-30");
+    s_followups[0].before =
+        (bl_results_side_t){true, 10, true, 0, 1};
+    s_followups[0].after =
+        (bl_results_side_t){true, 65, true, 55.5, 3};
+    snprintf(s_followups[1].action_id, BL_RESULTS_ID_MAX, "A2");
+    snprintf(s_followups[1].indicator, BL_RESULTS_ID_MAX, "PSH-01");
+    snprintf(s_followups[1].status, 16, "planned");
+    snprintf(s_followups[1].due, 16, "2025-09-30");
+    s_followups[1].before = (bl_results_side_t){true, 50, true, 44.4, 2};
+    s_followups[1].after = (bl_results_side_t){false, 0, false, 0, 0};
+    p->n_followups = 2;
+    p->followups = s_followups;
+    /* One practice by a provider that shares identity, one by one that
+     * does not (its id, name and contact never leave). */
+    bl_results_practice_t *x = &s_practices[0];
+    snprintf(x->indicator, sizeof x->indicator, "RES-01");
+    x->period = 2024;
+    x->named = true;
+    snprintf(x->id, sizeof x->id, "PT-005");
+    snprintf(x->name, sizeof x->name, "Faro Caminho");
+    snprintf(x->service_type, sizeof x->service_type, "residential_care");
+    snprintf(x->country, sizeof x->country, "PT");
+    snprintf(x->title, sizeof x->title, "Partner days");
+    snprintf(x->description, sizeof x->description, "Twice a year");
+    snprintf(x->contact, sizeof x->contact, "faro@example.org");
+    x = &s_practices[1];
+    snprintf(x->indicator, sizeof x->indicator, "RES-01");
+    x->period = 2023;
+    x->named = false;
+    snprintf(x->id, sizeof x->id, "PT-004");
+    snprintf(x->name, sizeof x->name, "Coimbra");
+    snprintf(x->service_type, sizeof x->service_type, "residential_care");
+    snprintf(x->country, sizeof x->country, "PT");
+    snprintf(x->title, sizeof x->title, "Open doors");
+    snprintf(x->description, sizeof x->description, "Weekly");
+    snprintf(x->contact, sizeof x->contact, "coimbra@example.org");
+    p->n_practices = 2;
+    p->practices = s_practices;
 }
 
 static void s_encode_provider(bl_mpw_t *w)
@@ -150,10 +195,60 @@ Test(bl_results_codec, provider_round_trip_keeps_every_field, .timeout = 10)
     cr_assert_eq(out.n_units, 1);
     cr_assert_eq(memcmp(&out.units[0], &in.units[0], sizeof out.units[0]),
                  0);
+    cr_assert_eq(out.n_followups, 2);
+    for (size_t f = 0; f < 2; f++) {
+        const bl_results_followup_t *a = &in.followups[f];
+        const bl_results_followup_t *b = &out.followups[f];
+        cr_assert_str_eq(b->action_id, a->action_id);
+        cr_assert_str_eq(b->indicator, a->indicator);
+        cr_assert_str_eq(b->status, a->status);
+        cr_assert_str_eq(b->due, a->due);
+        const bl_results_side_t *sa[] = {&a->before, &a->after};
+        const bl_results_side_t *sb[] = {&b->before, &b->after};
+        for (int x = 0; x < 2; x++) {
+            cr_assert_eq(sb[x]->has_value, sa[x]->has_value);
+            cr_assert_eq(sb[x]->has_rank, sa[x]->has_rank);
+            cr_assert_eq(sb[x]->band, sa[x]->band, "followup %zu", f);
+            if (sa[x]->has_value) {
+                cr_assert_eq(sb[x]->value, sa[x]->value);
+            }
+            if (sa[x]->has_rank) {
+                cr_assert_eq(sb[x]->rank, sa[x]->rank);
+            }
+        }
+    }
+    cr_assert_eq(out.n_practices, 2);
+    cr_assert_eq(memcmp(&out.practices[0], &in.practices[0],
+                        sizeof out.practices[0]),
+                 0);
+    const bl_results_practice_t *anon = &out.practices[1];
+    cr_assert_not(anon->named);
+    cr_assert_eq(anon->period, 2023);
+    cr_assert_str_eq(anon->id, "");
+    cr_assert_str_eq(anon->name, "");
+    cr_assert_str_eq(anon->contact, "");
+    cr_assert_str_eq(anon->title, "Open doors");
+    cr_assert_str_eq(anon->description, "Weekly");
+    cr_assert_str_eq(anon->country, "PT");
     bl_results_provider_free(&out);
     bl_results_provider_free(&out);
     cr_assert_null(out.indicators);
     bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, provider_without_followup_has_none, .timeout = 10)
+{
+    /* {"id": "NO-1", "ind": []}: what a writer before follow-ups sent */
+    static const unsigned char old[] = {0x82, 0xa2, 'i', 'd', 0xa4, 'N', 'O',
+                                        '-', '1', 0xa3, 'i', 'n', 'd', 0x90};
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(old, sizeof old, &out, &err), 0,
+                 "%s", err.msg);
+    cr_assert_str_eq(out.id, "NO-1");
+    cr_assert_eq(out.n_followups, 0);
+    cr_assert_null(out.followups);
+    bl_results_provider_free(&out);
 }
 
 Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
@@ -165,7 +260,13 @@ Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
     bl_results_area_count_t areas[1] = {{"SAT-02", 7}};
     bl_results_corr_t corrs[1] = {
         {"national", "NO/residential_care", "RES-01", "SAT-01", 25, -0.5}};
-    bl_results_summary_t in = {2, parts, 1, bands, 1, areas, 1, corrs};
+    bl_results_done_t done[1] = {{"LEA-01", 4, 3}};
+    char hosts[] = "PT-003;PT-005";
+    bl_results_need_t needs[2] = {
+        {"PSH-01", "partnership", "NO", 2, 0, NULL, "international"},
+        {"PSH-01", "partnership", "PT", 1, 3, hosts, "international"}};
+    bl_results_summary_t in = {2, parts, 1,    bands, 1,    areas, 1,
+                               corrs, 1, done, 2,     needs};
     bl_mpw_t w;
     bl_mpw_init(&w);
     cr_assert_eq(bl_results_summary_encode(&w, &in), 0);
@@ -184,6 +285,21 @@ Test(bl_results_codec, summary_round_trip_keeps_every_field, .timeout = 10)
     cr_assert_str_eq(out.corrs[0].key, "NO/residential_care");
     cr_assert_eq(out.corrs[0].n, 25);
     cr_assert_eq(out.corrs[0].rho, -0.5);
+    cr_assert_eq(out.n_done, 1);
+    cr_assert_str_eq(out.done[0].indicator, "LEA-01");
+    cr_assert_eq(out.done[0].actions, 4);
+    cr_assert_eq(out.done[0].done, 3);
+    cr_assert_eq(out.n_needs, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_str_eq(out.needs[i].indicator, needs[i].indicator);
+        cr_assert_str_eq(out.needs[i].principle, needs[i].principle);
+        cr_assert_str_eq(out.needs[i].country, needs[i].country);
+        cr_assert_eq(out.needs[i].in_need, needs[i].in_need);
+        cr_assert_eq(out.needs[i].band4, needs[i].band4);
+        cr_assert_str_eq(out.needs[i].event, needs[i].event);
+    }
+    cr_assert_null(out.needs[0].hosts);
+    cr_assert_str_eq(out.needs[1].hosts, "PT-003;PT-005");
     bl_results_summary_free(&out);
     bl_mpw_destroy(&w);
 }
