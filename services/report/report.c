@@ -22,6 +22,13 @@
  * and the portal ask) into the period's folder and kept there: a later
  * request serves the kept file until the next close marker of the period
  * makes it stale (the close removes it as it writes the provider's HTML).
+ *
+ * Report workers (workers: {report: K}): the benchmarking daemon sends
+ * every result and close marker to each of them, so any one answers a
+ * request and draws any learning curve; a close job renders only the
+ * providers its worker is assigned by bl_outbox_lane_of(provider, K) (the
+ * rule of the lanes), and worker 1 the summary too.  Each writes into the
+ * same reports folder, so rendering time falls with K.
  */
 #include "report.h"
 
@@ -43,6 +50,7 @@
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_net.h"
+#include "bl_outbox.h"
 #include "bl_results_codec.h"
 #include "report_export.h"
 #include "report_html.h"
@@ -1035,9 +1043,24 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
                (job->format[0] == '\0' || strcmp(job->format, "pdf") == 0);
     at->done = true;
     size_t rendered = 0;
+    size_t workers = (size_t)(rp->cfg->workers[BL_STAGE_REPORT] > 1
+                                  ? rp->cfg->workers[BL_STAGE_REPORT]
+                                  : 1);
+    size_t me = (size_t)bl_daemon_worker(rp->d) - 1;
     while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
         if (job->provider[0] && k.mv_size != pl) {
             break;
+        }
+        if (job->kind == S_JOB_CLOSE && workers > 1 &&
+            bl_outbox_lane_of((const char *)k.mv_data + strlen(p) + 1,
+                              k.mv_size - strlen(p) - 1, workers) != me) {
+            /* Another worker's share. */
+            if (k.mv_size < sizeof at->after) {
+                memcpy(at->after, k.mv_data, k.mv_size);
+                at->after_len = k.mv_size;
+            }
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
         }
         if (rp->pdf.running ||
             (rendered > 0 && bl_net_now_ms() >= deadline)) {
@@ -1088,6 +1111,7 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
     }
     mdb_cursor_close(cur);
     if (at->done && job->provider[0] == '\0' &&
+        (job->kind == S_JOB_REQUEST || me == 0) &&
         (job->format[0] == '\0' || strcmp(job->format, "html") == 0)) {
         bl_err_clear(&err);
         int n = mkdir_why[0] ? bl_err_set(&err, BL_EIO, "%s", mkdir_why)
