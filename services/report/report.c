@@ -138,6 +138,9 @@ typedef struct report {
     void *kick_in;              /* inproc PAIR the loop polls */
     void *kick_out;             /* its other end: a byte = "render on" */
     bool kicked;                /* a byte is waiting in kick_in */
+    char iobuf[1 << 16];        /* the stdio buffer of the file being
+                                   written by the loop: a report in a few
+                                   writes, not one per 4 KB */
 } report_t;
 
 /* ---- decoding results into the model ------------------------------------ */
@@ -513,6 +516,7 @@ static int s_write_provider(report_t *rp, const report_provider_t *p,
                             strerror(errno));
             break;
         }
+        setvbuf(f, rp->iobuf, _IOFBF, sizeof rp->iobuf);
         rc = i == 0   ? report_html_write_provider(f, p, m, err)
              : i == 2 ? report_export_csv(f, p, err)
                       : report_export_json(f, p, err);
@@ -523,7 +527,6 @@ static int s_write_provider(report_t *rp, const report_provider_t *p,
             files++;
         }
     }
-    (void)rp;
     return rc != 0 ? rc : files;
 }
 
