@@ -339,9 +339,10 @@ static void s_stage_map(s_ctx_t *c, const bl_yaml_node_t *root,
             s_err(c, val, "%s: %d is outside 1..%d", what, n, S_WORKERS_MAX);
             continue;
         }
-        if (n > 1 && st != BL_STAGE_VALIDATE && st != BL_STAGE_AGGREGATE) {
-            s_err(c, val, "%s: only validate and aggregate run several "
-                  "workers", what);
+        if (n > 1 && st != BL_STAGE_VALIDATE && st != BL_STAGE_AGGREGATE &&
+            st != BL_STAGE_REPORT) {
+            s_err(c, val, "%s: only validate, aggregate and report run "
+                  "several workers", what);
             continue;
         }
         c->cfg->workers[st] = n;
@@ -1016,9 +1017,10 @@ int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
                      name, S_WORKERS_MAX);
             return BL_EINVAL;
         }
-        if (n > 1 && st != BL_STAGE_VALIDATE && st != BL_STAGE_AGGREGATE) {
-            snprintf(why, size, "%s: only validate and aggregate run several "
-                     "workers", name);
+        if (n > 1 && st != BL_STAGE_VALIDATE && st != BL_STAGE_AGGREGATE &&
+            st != BL_STAGE_REPORT) {
+            snprintf(why, size, "%s: only validate, aggregate and report run "
+                     "several workers", name);
             return BL_EINVAL;
         }
         counts[st] = (int)n;

@@ -733,9 +733,11 @@ static int s_send_items(s_run_t *run, const char *kind, uint32_t count,
         return bl_err_set(err, BL_ENOMEM, "cannot encode results");
     }
     bl_mpw_reset(&b->items);
-    return bl_outbox_put(bl_daemon_outbox(b->d), run->txn, 0,
-                         BL_MSG_RESULTS, bl_mpw_data(&b->w),
-                         bl_mpw_size(&b->w), err);
+    /* Every report worker holds every result (requests and learning
+     * curves are answered from any one) and renders its share of them. */
+    return bl_outbox_put_all(bl_daemon_outbox(b->d), run->txn,
+                             BL_MSG_RESULTS, bl_mpw_data(&b->w),
+                             bl_mpw_size(&b->w), err);
 }
 
 /* The coordinator's summary (bl_results_codec.h), appended to w. */
@@ -1117,8 +1119,8 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0) {
         return rc;
     }
-    return bl_outbox_put(bl_daemon_outbox(b->d), txn, 0, BL_MSG_CLOSE,
-                         msg->payload, msg->payload_len, err);
+    return bl_outbox_put_all(bl_daemon_outbox(b->d), txn, BL_MSG_CLOSE,
+                             msg->payload, msg->payload_len, err);
 }
 
 /* Computes period again and has its reports rendered again: when the
@@ -1153,8 +1155,8 @@ static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
     if (b->w.err) {
         return bl_err_set(err, b->w.err, "cannot encode a close marker");
     }
-    return bl_outbox_put(bl_daemon_outbox(b->d), txn, 0, BL_MSG_CLOSE,
-                         bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
+    return bl_outbox_put_all(bl_daemon_outbox(b->d), txn, BL_MSG_CLOSE,
+                             bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
 }
 
 static int s_apply(void *svc, MDB_txn *txn, const bl_msg_t *msg,

@@ -58,8 +58,10 @@ int cli_load_config(cli_t *c)
 void cli_set_workers_spec(cli_t *c)
 {
     snprintf(c->workers_spec, sizeof c->workers_spec,
-             "validate=%d,aggregate=%d", c->cfg->workers[BL_STAGE_VALIDATE],
-             c->cfg->workers[BL_STAGE_AGGREGATE]);
+             "validate=%d,aggregate=%d,report=%d",
+             c->cfg->workers[BL_STAGE_VALIDATE],
+             c->cfg->workers[BL_STAGE_AGGREGATE],
+             c->cfg->workers[BL_STAGE_REPORT]);
 }
 
 void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf, size_t size)

@@ -145,15 +145,18 @@ int cli_close(cli_t *c, int argc, char **argv)
         bl_mpw_destroy(&w);
         return 0;
     }
-    /* Wait until the report daemon has rendered this generation. */
+    /* Wait until every report worker has rendered its share of this
+     * generation; each names the reports it could not write. */
     long long deadline = bl_net_now_ms() + S_CLOSE_WAIT_MS;
     char dir[PATH_MAX] = "";
+    int workers = c->cfg->workers[BL_STAGE_REPORT];
+    int k = 1, failures = 0;
     for (;;) {
         bl_mpw_reset(&w);
         bl_rpc_request(&w, "period_state", 1);
         bl_mpw_str(&w, "period");
         bl_mpw_int(&w, period);
-        rc = s_call(c, BL_STAGE_REPORT, 1, &w, &reply, 30000);
+        rc = s_call(c, BL_STAGE_REPORT, k, &w, &reply, 30000);
         if (rc != 0) {
             bl_mpw_destroy(&w);
             return rc;
@@ -162,8 +165,14 @@ int cli_close(cli_t *c, int argc, char **argv)
         bl_req_int(&reply.msg, "generation", &done);
         bl_req_str(&reply.msg, "dir", dir, sizeof dir);
         if (done >= gen) {
-            rc = s_report_failures(&reply.msg, "close", period);
+            if (s_report_failures(&reply.msg, "close", period) != 0) {
+                failures = 2;
+            }
             bl_reply_free(&reply);
+            if (++k <= workers) {
+                continue;
+            }
+            rc = failures;
             break;
         }
         bl_reply_free(&reply);

@@ -10,7 +10,25 @@
  * "done" "request" \x1f %020 id, or "close" \x1f period -> a finished job's
  * outcome {generation, files, failed, failed_reports, reason, dir}.
  * meta "pending.<period>" is a close generation waiting to be rendered,
- * "rendered.<period>" the last one rendered, "jobs.last" the last job id.
+ * "rendered.<period>" the last one rendered, "jobs.last" the last job id,
+ * "closes.<period>" the close markers received for the period, and
+ * "pdf.<period>" \x1f provider 1 + the "closes.<period>" a kept PDF was
+ * rendered under.
+ *
+ * A close renders every provider's HTML, CSV and JSON and the summary,
+ * not the PDFs (cairo and pango take tens of milliseconds each: 40
+ * minutes a period at 50,000 providers).  A provider's PDF is rendered
+ * when asked for (render {provider, format: "pdf"}, as `benchlearn report`
+ * and the portal ask) into the period's folder and kept there: a later
+ * request serves the kept file until the next close marker of the period
+ * makes it stale (the close removes it as it writes the provider's HTML).
+ *
+ * Report workers (workers: {report: K}): the benchmarking daemon sends
+ * every result and close marker to each of them, so any one answers a
+ * request and draws any learning curve; a close job renders only the
+ * providers its worker is assigned by bl_outbox_lane_of(provider, K) (the
+ * rule of the lanes), and worker 1 the summary too.  Each writes into the
+ * same reports folder, so rendering time falls with K.
  */
 #include "report.h"
 
@@ -24,12 +42,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <zmq.h>
 
 #include "bl_fs.h"
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_net.h"
+#include "bl_outbox.h"
 #include "bl_results_codec.h"
 #include "report_export.h"
 #include "report_html.h"
@@ -70,6 +91,7 @@ typedef struct s_pdf {
     report_provider_t *p;       /* owned while running */
     const report_i18n_t *m;     /* the daemon's, read only */
     char path[PATH_MAX];
+    char copy_to[PATH_MAX];     /* "" or where the written PDF is copied */
     char id[64];                /* the provider, for a failure */
     int rc;                     /* report_pdf_write's */
     bl_err_t err;
@@ -83,9 +105,14 @@ typedef struct s_job {
     uint64_t id;                /* request jobs: their key in "jobs" */
     int64_t period;
     uint64_t generation;        /* close jobs: the close's generation */
-    uint64_t closes;            /* close jobs: "closes.<period>" when the
-                                   job began (fresh results under the same
-                                   generation render again) */
+    uint64_t closes;            /* "closes.<period>" when the job began
+                                   (close jobs: fresh results under the
+                                   same generation render again; request
+                                   jobs: what a kept PDF is checked
+                                   against) */
+    bool keep_pdf;              /* a request job rendered its provider's
+                                   PDF into the period's folder: recorded
+                                   as kept when the job is finished */
     char provider[64];          /* "" = every provider and the summary */
     char format[8];             /* "" = all four formats */
     char dir[PATH_MAX];         /* absolute, under data_dir/reports */
@@ -111,6 +138,9 @@ typedef struct report {
     void *kick_in;              /* inproc PAIR the loop polls */
     void *kick_out;             /* its other end: a byte = "render on" */
     bool kicked;                /* a byte is waiting in kick_in */
+    char iobuf[1 << 16];        /* the stdio buffer of the file being
+                                   written by the loop: a report in a few
+                                   writes, not one per 4 KB */
 } report_t;
 
 /* ---- decoding results into the model ------------------------------------ */
@@ -572,6 +602,7 @@ static int s_write_provider(report_t *rp, const report_provider_t *p,
                             strerror(errno));
             break;
         }
+        setvbuf(f, rp->iobuf, _IOFBF, sizeof rp->iobuf);
         rc = i == 0   ? report_html_write_provider(f, p, m, err)
              : i == 2 ? report_export_csv(f, p, err)
                       : report_export_json(f, p, err);
@@ -582,7 +613,6 @@ static int s_write_provider(report_t *rp, const report_provider_t *p,
             files++;
         }
     }
-    (void)rp;
     return rc != 0 ? rc : files;
 }
 
@@ -887,12 +917,67 @@ static void *s_pdf_main(void *arg)
     return NULL;
 }
 
+/* Copies the file src to dst (replaced).  Returns 0, or a negative code
+ * with err naming the file. */
+static int s_copy_file(const char *src, const char *dst, bl_err_t *err)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        return bl_err_set(err, -errno, "cannot read '%s': %s", src,
+                          strerror(errno));
+    }
+    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        int rc = bl_err_set(err, -errno, "cannot write '%s': %s", dst,
+                            strerror(errno));
+        close(in);
+        return rc;
+    }
+    char buf[16384];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            rc = bl_err_set(err, -errno, "cannot read '%s': %s", src,
+                            strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        for (ssize_t off = 0; off < n && rc == 0;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR) {
+                continue;
+            }
+            if (w < 0) {
+                rc = bl_err_set(err, -errno, "cannot write '%s': %s", dst,
+                                strerror(errno));
+            } else {
+                off += w;
+            }
+        }
+        if (rc != 0) {
+            break;
+        }
+    }
+    close(in);
+    if (close(out) != 0 && rc == 0) {
+        rc = bl_err_set(err, BL_EIO, "cannot write '%s'", dst);
+    }
+    return rc;
+}
+
 /* Hands p (ownership passes: *p is cleared) to a thread that writes its
- * PDF into dir.  Returns 0, or a negative code with p still the
- * caller's. */
+ * PDF into dir; with copy_to (not NULL) the written file is copied into
+ * that folder too when the thread is joined.  Returns 0, or a negative
+ * code with p still the caller's. */
 static int s_pdf_start(report_t *rp, report_provider_t **p,
                        const report_i18n_t *m, const char *dir,
-                       bl_err_t *err)
+                       const char *copy_to, bl_err_t *err)
 {
     s_pdf_t *pdf = &rp->pdf;
     pdf->p = *p;
@@ -902,6 +987,11 @@ static int s_pdf_start(report_t *rp, report_provider_t **p,
     atomic_store(&pdf->done, false);
     snprintf(pdf->path, sizeof pdf->path, "%s/%s.pdf", dir,
              (*p)->provider_id);
+    pdf->copy_to[0] = '\0';
+    if (copy_to != NULL) {
+        snprintf(pdf->copy_to, sizeof pdf->copy_to, "%s/%s.pdf", copy_to,
+                 (*p)->provider_id);
+    }
     snprintf(pdf->id, sizeof pdf->id, "%s", (*p)->provider_id);
     int rc = pthread_create(&pdf->thread, NULL, s_pdf_main, pdf);
     if (rc != 0) {
@@ -924,10 +1014,75 @@ static void s_pdf_join(report_t *rp)
     pthread_join(pdf->thread, NULL);
     pdf->running = false;
     report_provider_destroy(&pdf->p);
+    if (pdf->rc == 0 && pdf->copy_to[0] != '\0') {
+        pdf->rc = s_copy_file(pdf->path, pdf->copy_to, &pdf->err);
+    }
     if (pdf->rc != 0) {
         s_job_fail(&rp->job, pdf->id, pdf->err.msg);
     } else {
         rp->job.files++;
+    }
+}
+
+/* The key under which a kept PDF of period and provider is recorded. */
+static size_t s_kept_key(int64_t period, const char *provider, char *buf,
+                         size_t size)
+{
+    int n = snprintf(buf, size, "pdf.%" PRId64 "\x1f%s", period, provider);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* A request job's PDF of provider id: served from the period's folder
+ * when it was kept there under the job's close count (copied into the
+ * job's folder when that is another), else handed to the PDF thread,
+ * which writes it into the period's folder to be kept.  Takes *rep when
+ * the thread does. */
+static void s_request_pdf(report_t *rp, MDB_txn *txn, report_provider_t **rep,
+                          const report_i18n_t *m)
+{
+    s_job_t *job = &rp->job;
+    const char *id = (*rep)->provider_id;
+    char pdir[PATH_MAX], kept[PATH_MAX], key[S_KEY_MAX];
+    s_period_dir(rp, job->period, pdir, sizeof pdir);
+    bool same = strcmp(pdir, job->dir) == 0;
+    snprintf(kept, sizeof kept, "%s/%s.pdf", pdir, id);
+    size_t kl = s_kept_key(job->period, id, key, sizeof key);
+    uint64_t closes = 0;
+    bl_err_t err = {0};
+    if (kl > 0 && bl_store_get_u64(txn, bl_daemon_meta(rp->d), key, &closes,
+                                   NULL) == 0 &&
+        closes == job->closes + 1 && access(kept, R_OK) == 0) {
+        char dst[PATH_MAX];
+        snprintf(dst, sizeof dst, "%s/%s.pdf", job->dir, id);
+        if (!same && s_copy_file(kept, dst, &err) != 0) {
+            s_job_fail(job, id, err.msg);
+        } else {
+            job->files++;
+        }
+        return;
+    }
+    int rc = bl_fs_mkdirs(pdir, 0755);
+    if (rc != 0) {
+        bl_err_set(&err, rc, "cannot create '%s': %s", pdir, strerror(-rc));
+    } else {
+        rc = s_pdf_start(rp, rep, m, pdir, same ? NULL : job->dir, &err);
+    }
+    if (rc != 0) {
+        s_job_fail(job, id, err.msg);
+    } else {
+        job->keep_pdf = true;
+    }
+}
+
+/* Removes the PDF a request rendered under an earlier close, if any: a
+ * close makes it stale. */
+static void s_drop_stale_pdf(const char *dir, const char *provider)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s.pdf", dir, provider);
+    if (unlink(path) != 0 && errno != ENOENT) {
+        bl_log(BL_LOG_WARN, "cannot remove a stale report path=%s "
+               "reason=\"%s\"", path, strerror(errno));
     }
 }
 
@@ -972,12 +1127,29 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
         memcmp(k.mv_data, at->after, at->after_len) == 0) {
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    bool pdf = job->format[0] == '\0' || strcmp(job->format, "pdf") == 0;
+    /* PDFs only when asked for: a close writes HTML, CSV and JSON. */
+    bool pdf = job->kind == S_JOB_REQUEST &&
+               (job->format[0] == '\0' || strcmp(job->format, "pdf") == 0);
     at->done = true;
     size_t rendered = 0;
+    size_t workers = (size_t)(rp->cfg->workers[BL_STAGE_REPORT] > 1
+                                  ? rp->cfg->workers[BL_STAGE_REPORT]
+                                  : 1);
+    size_t me = (size_t)bl_daemon_worker(rp->d) - 1;
     while (mrc == 0 && k.mv_size >= pl && memcmp(k.mv_data, prefix, pl) == 0) {
         if (job->provider[0] && k.mv_size != pl) {
             break;
+        }
+        if (job->kind == S_JOB_CLOSE && workers > 1 &&
+            bl_outbox_lane_of((const char *)k.mv_data + strlen(p) + 1,
+                              k.mv_size - strlen(p) - 1, workers) != me) {
+            /* Another worker's share. */
+            if (k.mv_size < sizeof at->after) {
+                memcpy(at->after, k.mv_data, k.mv_size);
+                at->after_len = k.mv_size;
+            }
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
         }
         if (rp->pdf.running ||
             (rendered > 0 && bl_net_now_ms() >= deadline)) {
@@ -1008,7 +1180,12 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
                 s_job_fail(job, id, err.msg);
             } else {
                 job->files += n;
-                if (pdf && s_pdf_start(rp, &rep, m, job->dir, &err) != 0) {
+                if (job->kind == S_JOB_CLOSE) {
+                    s_drop_stale_pdf(job->dir, rep->provider_id);
+                } else if (pdf && job->provider[0] != '\0') {
+                    s_request_pdf(rp, txn, &rep, m);
+                } else if (pdf && s_pdf_start(rp, &rep, m, job->dir, NULL,
+                                              &err) != 0) {
                     s_job_fail(job, id, err.msg);
                 }
             }
@@ -1023,6 +1200,7 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
     }
     mdb_cursor_close(cur);
     if (at->done && job->provider[0] == '\0' &&
+        (job->kind == S_JOB_REQUEST || me == 0) &&
         (job->format[0] == '\0' || strcmp(job->format, "html") == 0)) {
         bl_err_clear(&err);
         int n = mkdir_why[0] ? bl_err_set(&err, BL_EIO, "%s", mkdir_why)
@@ -1103,13 +1281,13 @@ static bool s_next_job(report_t *rp, MDB_txn *txn)
             found = true;
         }
         mdb_cursor_close(cur);
-        if (found) {
-            char ck[48];
-            snprintf(ck, sizeof ck, "closes.%" PRId64, job->period);
-            if (bl_store_get_u64(txn, bl_daemon_meta(rp->d), ck,
-                                 &job->closes, NULL) != 0) {
-                job->closes = 0;
-            }
+    }
+    if (found) {
+        char ck[48];
+        snprintf(ck, sizeof ck, "closes.%" PRId64, job->period);
+        if (bl_store_get_u64(txn, bl_daemon_meta(rp->d), ck, &job->closes,
+                             NULL) != 0) {
+            job->closes = 0;
         }
     }
     job->active = found;
@@ -1165,6 +1343,14 @@ static int s_finish_job(void *ctx, MDB_txn *txn, bl_err_t *err)
             snprintf(dk, sizeof dk, "request\x1f%s", key);
             rc = bl_store_put(txn, done, dk, strlen(dk), bl_mpw_data(&w),
                               bl_mpw_size(&w), err);
+        }
+        if (rc == 0 && job->keep_pdf && job->failed == 0) {
+            char kk[S_KEY_MAX];
+            size_t kl = s_kept_key(job->period, job->provider, kk,
+                                   sizeof kk);
+            rc = kl == 0 ? 0
+                         : bl_store_put_u64(txn, bl_daemon_meta(rp->d), kk,
+                                            job->closes + 1, err);
         }
         if (rc == 0 && job->id > S_DONE_KEPT) {
             char old[48], dk[64];

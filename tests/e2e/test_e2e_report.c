@@ -4,6 +4,8 @@
  * whose reports cannot all be written names them and exits non-zero;
  * `benchlearn report` refuses bad fields and writes only under the node's
  * reports folder (with -o the files are moved to the folder asked for);
+ * a PDF is rendered when asked for, kept, served again from the kept file
+ * and rendered anew after the next close;
  * the daemon answers health while it renders a large period; and each
  * report carries its learning curve over the periods the node holds.
  *
@@ -135,9 +137,9 @@ Test(e2e_report, catalogue_in_a_folder_of_its_own_renders_every_report,
     cr_assert_eq(rc, 0, "%s", out);
     cr_assert_not_null(strstr(out, "reports in"), "%s", out);
     free(out);
-    static const char *const exts[] = {"html", "pdf", "csv", "json"};
+    static const char *const exts[] = {"html", "csv", "json"};
     for (int p = 1; p <= 12; p++) {
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 3; i++) {
             char name[128];
             snprintf(name, sizeof name, "var/reports/2023/NO-%04d.%s", p,
                      exts[i]);
@@ -146,6 +148,10 @@ Test(e2e_report, catalogue_in_a_folder_of_its_own_renders_every_report,
     }
     s_assert_file("var/reports/2023/summary.html");
     char path[512];
+    /* A close renders no PDF: they are rendered when asked for. */
+    snprintf(path, sizeof path, "%s/var/reports/2023/NO-0001.pdf",
+             s_node.dir);
+    cr_assert_neq(access(path, F_OK), 0, "a close rendered a PDF");
     snprintf(path, sizeof path, "%s/var/reports/2023/NO-0001.html",
              s_node.dir);
     char *html = s_read(path);
@@ -176,7 +182,7 @@ Test(e2e_report, close_names_a_report_that_cannot_be_written_and_fails,
     free(out);
     /* The others are written. */
     s_assert_file("var/reports/2023/NO-0002.html");
-    s_assert_file("var/reports/2023/NO-0004.pdf");
+    s_assert_file("var/reports/2023/NO-0004.json");
     s_assert_file("var/reports/2023/summary.html");
     /* Once the obstacle is gone, the next close succeeds. */
     cr_assert_eq(bl_test_sh("rmdir %s/var/reports/2023/NO-0003.html",
@@ -228,6 +234,69 @@ Test(e2e_report, report_refuses_bad_fields_and_moves_files_to_o_dir,
     cr_assert_eq(bl_test_sh("test -z \"$(ls -A %s/var/reports/requests)\"",
                             s_node.dir),
                  0);
+}
+
+/* The first bytes of file name under the node's folder ("" if none). */
+static void s_head(const char *name, char *buf, size_t size)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", s_node.dir, name);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f != NULL) {
+        size_t n = fread(buf, 1, size - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+    }
+}
+
+Test(e2e_report, a_pdf_is_rendered_on_request_kept_and_stale_after_a_close,
+     .init = s_setup, .fini = s_teardown, .timeout = 300)
+{
+    s_write_data(6);
+    s_load(1);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "close 2023");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    const char *kept = "var/reports/2023/NO-0002.pdf";
+    rc = bl_test_node_cli(&s_node, &out,
+                          "report 2023 --provider NO-0002 --format pdf");
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "1 pdf file in"), "%s", out);
+    free(out);
+    char head[8];
+    s_head(kept, head, sizeof head);
+    cr_assert_str_eq(head, "%PDF-1.");
+    /* Marked, so that a second rendering would show. */
+    cr_assert_eq(bl_test_sh("printf 'KEPT' > %s/%s", s_node.dir, kept), 0);
+    rc = bl_test_node_cli(&s_node, &out,
+                          "report 2023 --provider NO-0002 --format pdf");
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "1 pdf file in"), "%s", out);
+    free(out);
+    s_head(kept, head, sizeof head);
+    cr_assert_str_eq(head, "KEPT", "the kept PDF was rendered again");
+    /* With -o the kept file is copied to the folder asked for. */
+    rc = bl_test_node_cli(&s_node, &out, "report 2023 --provider NO-0002 "
+                          "--format pdf -o mine");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    s_head("mine/NO-0002.pdf", head, sizeof head);
+    cr_assert_str_eq(head, "KEPT");
+    /* A new close makes it stale: it is removed, then rendered anew. */
+    rc = bl_test_node_cli(&s_node, &out, "close 2023");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", s_node.dir, kept);
+    cr_assert_neq(access(path, F_OK), 0, "a stale PDF was left");
+    rc = bl_test_node_cli(&s_node, &out,
+                          "report 2023 --provider NO-0002 --format pdf");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    s_head(kept, head, sizeof head);
+    cr_assert_str_eq(head, "%PDF-1.");
 }
 
 /* Sends health to the report daemon; returns the milliseconds it took. */

@@ -121,6 +121,12 @@ Test(e2e_sample, reports_are_rendered_self_contained_and_agree,
     s_run_sample();
     const char *d = s_node.dir;
     char path[512];
+    /* A close renders no PDFs: this one is asked for. */
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out,
+                              "report 2025 --provider NO-0001 --format pdf");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
     static const char *const exts[] = {"html", "pdf", "csv", "json"};
     for (int i = 0; i < 4; i++) {
         snprintf(path, sizeof path, "%s/var/reports/2025/NO-0001.%s", d,
