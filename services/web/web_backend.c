@@ -407,6 +407,33 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     return 0;
 }
 
+int web_backend_render_pdf(web_backend_t *b, int64_t period,
+                           const char *provider, bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "render", 3);
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, period);
+    bl_mpw_str(&w, "provider");
+    bl_mpw_str(&w, provider);
+    bl_mpw_str(&w, "format");
+    bl_mpw_str(&w, "pdf");
+    bl_reply_t reply;
+    int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply, S_VIEW_MS,
+                              err);
+    bl_mpw_destroy(&w);
+    if (rc != 0) {
+        return rc;
+    }
+    char why[BL_ERR_MSG_MAX];
+    if (!bl_reply_ok(&reply, why, sizeof why)) {
+        rc = bl_err_set(err, BL_EREFUSED, "%s", why);
+    }
+    bl_reply_free(&reply);
+    return rc;
+}
+
 int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)
 {
     bl_mpw_t w;

@@ -93,4 +93,11 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
 /* Closes period through ingest, as `benchlearn close` does. */
 int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err);
 
+/* Asks the report daemon to render one provider's PDF of period (a close
+ * renders no PDFs; the report daemon keeps the file in the period's
+ * folder once written).  Queues the job and returns at once: 0, or an
+ * error code with err set. */
+int web_backend_render_pdf(web_backend_t *b, int64_t period,
+                           const char *provider, bl_err_t *err);
+
 #endif

@@ -78,7 +78,7 @@ static int s_rendered(web_t *w, int64_t period, uint64_t *gen, bl_err_t *err)
  * close's rendering runs the answer is 503 with Refresh ("being prepared,
  * reload in a moment").  Returns an fd, or -1 with rs filled. */
 static int s_fetch(web_t *w, const web_req_t *rq, web_resp_t *rs,
-                   int64_t period, const char *file)
+                   int64_t period, const char *provider, const char *file)
 {
     uint64_t gen = 0;
     bl_err_t err = {0};
@@ -93,6 +93,19 @@ static int s_fetch(web_t *w, const web_req_t *rq, web_resp_t *rs,
     int fd = gen > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
         return fd;
+    }
+    size_t fl = strlen(file);
+    if (gen > 0 && fl > 4 && strcmp(file + fl - 4, ".pdf") == 0) {
+        /* A close renders no PDFs: ask for this one, and have the browser
+         * come back for the file the report daemon keeps. */
+        if (web_backend_render_pdf(w->backend, period, provider, &err) != 0) {
+            web_routes_error(rs, rq->lang, MHD_HTTP_BAD_GATEWAY, err.msg);
+            return -1;
+        }
+        web_routes_error(rs, rq->lang, MHD_HTTP_SERVICE_UNAVAILABLE,
+                         web_text(rq->lang, T_PREPARING));
+        rs->refresh = WEB_REFRESH_S;
+        return -1;
     }
     struct stat st;
     if (gen == 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -153,7 +166,7 @@ void web_reports_file(web_t *w, web_req_t *rq, web_resp_t *rs,
     }
     char file[96];
     snprintf(file, sizeof file, "%s.%s", provider, kind->ext);
-    int fd = s_fetch(w, rq, rs, period, file);
+    int fd = s_fetch(w, rq, rs, period, provider, file);
     if (fd < 0) {
         return;
     }
@@ -470,7 +483,7 @@ void web_reports_summary(web_t *w, web_req_t *rq, web_resp_t *rs,
                          web_text(rq->lang, T_NOT_FOUND));
         return;
     }
-    int fd = s_fetch(w, rq, rs, period, "summary.html");
+    int fd = s_fetch(w, rq, rs, period, "", "summary.html");
     if (fd >= 0) {
         s_serve_fd(rs, fd, "text/html; charset=utf-8");
         rs->report = true;
