@@ -2,8 +2,7 @@
 # The whole test suite: installs what is missing, builds into
 # ${BL_BUILD_DIR:-build} (extra cmake arguments may follow), runs every
 # test with ctest.  BL_CTEST_EXCLUDE (a ctest -E regular expression) leaves
-# tests out: CI's sanitizer build skips the few whole-network runs that
-# the release build already covers, to stay well inside its time.
+# tests out, for a quick run by hand.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/deploy/setup.sh"
