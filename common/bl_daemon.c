@@ -413,11 +413,20 @@ static void s_watch_disk(bl_daemon_t *d)
     d->disk_checked_ms = now;
     bl_err_t why = {0};
     bool low = bl_store_room(d->store, &why) != 0;
+    uint64_t avail = 0;
+    uint64_t reserve = (uint64_t)d->cfg->disk_reserve_mb << 20;
+    if (!low && d->disk_low && bl_store_free(d->store, &avail) == 0 &&
+        avail < reserve + reserve / 4 + ((uint64_t)4 << 20)) {
+        /* Back only with room to spare beyond the reserve: a disk that
+         * hovers at the reserve (pages freed and taken again) is not
+         * reported full and back again every second.  The inbox decides
+         * on its own whether it takes work. */
+        low = true;
+    }
     if (low && !d->disk_low) {
         bl_log(BL_LOG_ERROR, "%s: new work is refused until space is freed",
                why.msg);
     } else if (!low && d->disk_low) {
-        uint64_t avail = 0;
         bl_store_free(d->store, &avail);
         bl_log(BL_LOG_INFO, "disk space is back in %s (%llu MB free): "
                "work resumes", bl_store_dir(d->store),
