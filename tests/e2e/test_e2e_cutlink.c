@@ -121,7 +121,8 @@ static void *s_relay_main(void *arg)
                 }
             }
         }
-        if (paused) {
+        /* Paused while poll waited: copy nothing that came meanwhile. */
+        if (paused || atomic_load(&r->paused)) {
             continue;
         }
         /* Walk backwards: dropping a pair moves the last one into i. */
