@@ -49,6 +49,9 @@ void web_routes_error(web_resp_t *rs, int lang, unsigned status,
     web_buf_free(&rs->body);
     rs->status = status;
     rs->type = "text/html; charset=utf-8";
+    if (status >= 500) {   /* the node's fault, not the person's: logged */
+        bl_log(BL_LOG_WARN, "answer %u: %s", status, what);
+    }
     char title[64];
     snprintf(title, sizeof title, "%u", status);
     web_page_begin(&rs->body, lang, title, NULL);

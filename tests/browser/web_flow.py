@@ -69,9 +69,16 @@ def upload(d, url, path):
 
 
 def validated(d):
-    """Reloads the submission page until validation has finished."""
+    """Reloads the submission page until validation has finished: the
+    counts are there and no longer say "being validated".  Any other page
+    met on the way (an error page) is written to stderr, so that a failure
+    shows what the browser saw."""
     d.refresh()
     text = d.find_element(By.TAG_NAME, "main").text
+    if not d.find_elements(By.ID, "counts"):
+        print("web_flow: %s (%s): %s" % (d.current_url, d.title, text[:400]),
+              file=sys.stderr)
+        return False
     return text if "reload the page" not in text else False
 
 
@@ -209,6 +216,14 @@ def main():
         body = d.find_element(By.TAG_NAME, "body").text
         check("2025" in body and "Not found" not in body,
               "the summary: " + body[:200])
+    except Exception:
+        try:  # what the browser shows, for the Criterion log
+            print("web_flow: last page %s: %s" % (
+                d.current_url, d.find_element(By.TAG_NAME, "body").text[:800]),
+                file=sys.stderr)
+        except Exception:
+            pass
+        raise
     finally:
         d.quit()
     print("web_flow: ok")
