@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bl_config.h"
+#include "bl_submit_client.h"
 
 typedef struct cli {
     const char *config_path;   /* -c, $BENCHLEARN_CONFIG or ./node.yaml */
@@ -35,10 +36,7 @@ void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf,
                   size_t size);
 
 /* What validation counted for one submission, summed over its workers. */
-typedef struct cli_counts {
-    uint64_t rows, accepted, warned, rejected;
-    bool complete;   /* every worker has seen the submission's end */
-} cli_counts_t;
+typedef bl_sub_counts_t cli_counts_t;
 
 /* Asks every validation worker about submission sub.  Returns 0, or 2
  * after printing why. */

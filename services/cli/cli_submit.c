@@ -23,30 +23,21 @@
 #include "bl_net.h"
 #include "cli.h"
 #include "bl_rpc.h"
+#include "bl_submit_client.h"
 
-#define S_BATCH_ROWS 4000
-#define S_BATCH_BYTES (4u * 1024u * 1024u)
-#define S_IN_FLIGHT 4
 #define S_TIMEOUT_MS 120000
 #define S_WAIT_MS (30 * 60 * 1000)
 
 typedef struct s_submit {
     cli_t *c;
-    bl_rpc_t *rpc;
     const char *file;
-    char sub[64];
-    bool dry_run;
     bool progress;
     size_t file_size;
-    uint64_t rows;
-    int in_flight;
     long long started_ms, shown_ms;
-    bl_mpw_t batch;       /* rows of the batch being built */
-    uint32_t batch_rows;
-    bl_mpw_t req;
 } s_submit_t;
 
-static void s_show_progress(s_submit_t *s, size_t offset, bool last)
+static void s_show_progress(s_submit_t *s, uint64_t rows, size_t offset,
+                            bool last)
 {
     if (!s->progress) {
         return;
@@ -66,165 +57,26 @@ static void s_show_progress(s_submit_t *s, size_t offset, bool last)
     }
     bar[20] = '\0';
     fprintf(stderr, "\r%s [%s] %5.1f%% %" PRIu64 " rows %.0f rows/s%s",
-            s->file, bar, pct, s->rows,
-            secs > 0 ? (double)s->rows / secs : 0.0, last ? "\n" : "");
+            s->file, bar, pct, rows,
+            secs > 0 ? (double)rows / secs : 0.0, last ? "\n" : "");
     fflush(stderr);
 }
 
-/* Prints the daemon's refusal of s->file.  A node out of disk space is
- * not the file's fault: that message stands alone. */
-static void s_refused(const s_submit_t *s, const char *why)
+static void s_progress(void *ctx, uint64_t rows, size_t offset)
 {
-    if (strncmp(why, "node out of disk space", 22) == 0) {
-        cli_error("%s", why);
-    } else {
-        s_refused(s, why);
-    }
+    s_show_progress(ctx, rows, offset, false);
 }
 
-/* Reads one reply and checks it; returns 0, or 2 after printing. */
-static int s_take_reply(s_submit_t *s)
+static void s_header_problem(void *ctx, uint64_t line, const char *reason)
 {
-    bl_reply_t reply;
-    bl_err_t err = {0};
-    if (bl_rpc_recv(s->rpc, &reply, S_TIMEOUT_MS, &err) != 0) {
-        cli_error("%s: %s", s->file, err.msg);
-        return 2;
-    }
-    char why[512];
-    bool ok = bl_reply_ok(&reply, why, sizeof why);
-    bl_reply_free(&reply);
-    s->in_flight--;
-    if (!ok) {
-        s_refused(s, why);
-        return 2;
-    }
-    return 0;
+    const s_submit_t *s = ctx;
+    printf("%s:%" PRIu64 ": %s\n", s->file, line, reason);
 }
 
-static int s_send_batch(s_submit_t *s)
-{
-    if (s->batch_rows == 0) {
-        return 0;
-    }
-    while (s->in_flight >= S_IN_FLIGHT) {
-        int rc = s_take_reply(s);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    bl_mpw_reset(&s->req);
-    bl_rpc_request(&s->req, "submit_rows", 2);
-    bl_mpw_str(&s->req, "sub");
-    bl_mpw_str(&s->req, s->sub);
-    bl_mpw_str(&s->req, "rows");
-    bl_mpw_array(&s->req, s->batch_rows);
-    bl_mpw_raw(&s->req, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
-    if (s->req.err || s->batch.err) {
-        cli_error("%s: out of memory", s->file);
-        return 2;
-    }
-    bl_err_t err = {0};
-    if (bl_rpc_send(s->rpc, &s->req, S_TIMEOUT_MS, &err) != 0) {
-        cli_error("%s: %s", s->file, err.msg);
-        return 2;
-    }
-    s->in_flight++;
-    bl_mpw_reset(&s->batch);
-    s->batch_rows = 0;
-    return 0;
-}
-
-/* Sends the header; returns 0, 1 (file rejected, printed) or 2. */
-static int s_begin(s_submit_t *s, const bl_csv_record_t *hdr, char delim)
-{
-    if (hdr->error != NULL) {
-        printf("%s:%zu: header: %s\n", s->file, hdr->line, hdr->error);
-        return 1;
-    }
-    bl_mpw_reset(&s->req);
-    bl_rpc_request(&s->req, "submit_begin", 4);
-    bl_mpw_str(&s->req, "file");
-    bl_mpw_str(&s->req, s->file);
-    bl_mpw_str(&s->req, "delimiter");
-    bl_mpw_strn(&s->req, &delim, 1);
-    bl_mpw_str(&s->req, "dry_run");
-    bl_mpw_bool(&s->req, s->dry_run);
-    bl_mpw_str(&s->req, "header");
-    bl_mpw_array(&s->req, (uint32_t)hdr->n_fields);
-    for (size_t i = 0; i < hdr->n_fields; i++) {
-        bl_mpw_strn(&s->req, hdr->fields[i], hdr->lens[i]);
-    }
-    bl_reply_t reply;
-    bl_err_t err = {0};
-    if (bl_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
-        cli_error("%s: %s", s->file, err.msg);
-        return 2;
-    }
-    char why[512];
-    int rc = 0;
-    if (!bl_reply_ok(&reply, why, sizeof why)) {
-        bl_mpr_t r;
-        uint32_t n;
-        if (bl_req_find(&reply.msg, "errors", &r) == 0 &&
-            bl_mpr_array(&r, &n) == 0) {
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t three;
-                uint64_t line, col;
-                const char *m;
-                uint32_t ml;
-                if (bl_mpr_array(&r, &three) || bl_mpr_uint(&r, &line) ||
-                    bl_mpr_uint(&r, &col) || bl_mpr_str(&r, &m, &ml)) {
-                    break;
-                }
-                printf("%s:%" PRIu64 ": header: %.*s\n", s->file, line,
-                       (int)ml, m);
-            }
-            printf("%s: rejected as a whole\n", s->file);
-            rc = 1;
-        } else {
-            s_refused(s, why);
-            rc = 2;
-        }
-    } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
-        cli_error("%s: the daemon gave no submission id", s->file);
-        rc = 2;
-    }
-    bl_reply_free(&reply);
-    return rc;
-}
-
-static int s_end(s_submit_t *s)
-{
-    int rc = s_send_batch(s);
-    while (rc == 0 && s->in_flight > 0) {
-        rc = s_take_reply(s);
-    }
-    if (rc != 0) {
-        return rc;
-    }
-    bl_mpw_reset(&s->req);
-    bl_rpc_request(&s->req, "submit_end", 1);
-    bl_mpw_str(&s->req, "sub");
-    bl_mpw_str(&s->req, s->sub);
-    bl_reply_t reply;
-    bl_err_t err = {0};
-    if (bl_rpc_call(s->rpc, &s->req, &reply, S_TIMEOUT_MS, &err) != 0) {
-        cli_error("%s: %s", s->file, err.msg);
-        return 2;
-    }
-    char why[512];
-    bool ok = bl_reply_ok(&reply, why, sizeof why);
-    bl_reply_free(&reply);
-    if (!ok) {
-        s_refused(s, why);
-        return 2;
-    }
-    return 0;
-}
-
-/* Sends one file.  Returns 0 (stored), 1 (rejected as a whole) or 2. */
-static int s_send_file(s_submit_t *s)
+/* Sends one file over rpc.  Returns 0 (stored, its id in sub), 1
+ * (rejected as a whole, or unreadable) or 2, after printing why. */
+static int s_send_file(s_submit_t *s, bl_rpc_t *rpc, bool dry_run,
+                       char *sub, size_t sub_size, uint64_t *rows)
 {
     int fd = open(s->file, O_RDONLY);
     if (fd < 0) {
@@ -233,126 +85,66 @@ static int s_send_file(s_submit_t *s)
     }
     struct stat st;
     s->file_size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
-    bl_csv_t *csv;
+    s->started_ms = bl_net_now_ms();
+    bl_submit_req_t req = {rpc, fd, s->file, dry_run, S_TIMEOUT_MS};
+    bl_submit_hooks_t hooks = {s, s_header_problem, NULL, NULL, s_progress};
     bl_err_t err = {0};
-    if (bl_csv_open_fd(&csv, fd, s->file, &err) != 0) {
-        cli_error("%s: %s", s->file, err.msg);
-        close(fd);
+    int rc = bl_submit_csv(&req, &hooks, sub, sub_size, rows, &err);
+    close(fd);
+    switch (rc) {
+    case BL_SUBMIT_STORED:
+        s_show_progress(s, *rows, s->file_size, true);
+        return 0;
+    case BL_SUBMIT_REJECTED:
+        printf("%s: rejected as a whole\n", s->file);
+        return 1;
+    case BL_SUBMIT_NO_HEADER:
+        return 1;
+    default:
+        /* A node out of disk space is not the file's fault: that message
+         * stands alone. */
+        if (rc == BL_EREFUSED &&
+            strncmp(err.msg, "node out of disk space", 22) == 0) {
+            cli_error("%s", err.msg);
+        } else {
+            cli_error("%s: %s", s->file, err.msg);
+        }
         return 2;
     }
-    bl_csv_record_t rec;
-    int rc = bl_csv_next(csv, &rec, &err);
-    if (rc == 0) {
-        printf("%s:1: the file is empty: a header row is needed\n", s->file);
-        rc = 1;
-        goto done;
-    }
-    if (rc < 0) {
-        cli_error("%s: %s", s->file, err.msg);
-        rc = 2;
-        goto done;
-    }
-    rc = s_begin(s, &rec, bl_csv_delimiter(csv));
-    if (rc != 0) {
-        goto done;
-    }
-    s->started_ms = bl_net_now_ms();
-    for (;;) {
-        int n = bl_csv_next(csv, &rec, &err);
-        if (n < 0) {
-            cli_error("%s: %s", s->file, err.msg);
-            rc = 2;
-            goto done;
-        }
-        if (n == 0) {
-            break;
-        }
-        bl_mpw_t *b = &s->batch;
-        bl_mpw_array(b, 3);
-        bl_mpw_uint(b, rec.line);
-        if (rec.error != NULL) {
-            bl_mpw_str(b, rec.error);
-            bl_mpw_array(b, 0);
-        } else {
-            bl_mpw_nil(b);
-            bl_mpw_array(b, (uint32_t)rec.n_fields);
-            for (size_t i = 0; i < rec.n_fields; i++) {
-                bl_mpw_strn(b, rec.fields[i], rec.lens[i]);
-            }
-        }
-        s->batch_rows++;
-        s->rows++;
-        if (s->batch_rows >= S_BATCH_ROWS ||
-            bl_mpw_size(b) >= S_BATCH_BYTES) {
-            rc = s_send_batch(s);
-            if (rc != 0) {
-                goto done;
-            }
-            s_show_progress(s, bl_csv_offset(csv), false);
-        }
-    }
-    rc = s_end(s);
-    s_show_progress(s, s->file_size, true);
-done:
-    bl_csv_close(&csv);
-    close(fd);
-    return rc;
 }
 
 /* ---- waiting for validation and showing outcomes ----------------------- */
 
 int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
 {
-    memset(out, 0, sizeof *out);
-    out->complete = true;
-    for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
+    bl_sub_counts_init(out);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_sub_status_request(&w, sub);
+    int rc = 0;
+    for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
+         k++) {
         char ep[512];
         cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
         bl_rpc_t *rpc;
         bl_err_t err = {0};
         if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
             cli_error("%s", err.msg);
-            return 2;
+            rc = 2;
+            break;
         }
-        bl_mpw_t w;
-        bl_mpw_init(&w);
-        bl_rpc_request(&w, "sub_status", 1);
-        bl_mpw_str(&w, "sub");
-        bl_mpw_str(&w, sub);
         bl_reply_t reply;
-        int rc = bl_rpc_call(rpc, &w, &reply, 60000, &err);
-        bl_mpw_destroy(&w);
-        bl_rpc_close(&rpc);
-        if (rc != 0) {
+        if (bl_rpc_call(rpc, &w, &reply, 60000, &err) != 0) {
             cli_error("validation: %s", err.msg);
-            return 2;
-        }
-        if (!bl_reply_ok(&reply, NULL, 0)) {
-            out->complete = false;  /* not arrived there yet */
+            rc = 2;
+        } else {
+            bl_sub_counts_add(out, &reply);
             bl_reply_free(&reply);
-            continue;
         }
-        char state[16] = "";
-        bl_req_str(&reply.msg, "state", state, sizeof state);
-        if (strcmp(state, "complete") != 0) {
-            out->complete = false;
-        }
-        int64_t v;
-        if (bl_req_int(&reply.msg, "rows", &v) == 0) {
-            out->rows += (uint64_t)v;
-        }
-        if (bl_req_int(&reply.msg, "accepted", &v) == 0) {
-            out->accepted += (uint64_t)v;
-        }
-        if (bl_req_int(&reply.msg, "warned", &v) == 0) {
-            out->warned += (uint64_t)v;
-        }
-        if (bl_req_int(&reply.msg, "rejected", &v) == 0) {
-            out->rejected += (uint64_t)v;
-        }
-        bl_reply_free(&reply);
+        bl_rpc_close(&rpc);
     }
-    return 0;
+    bl_mpw_destroy(&w);
+    return rc;
 }
 
 /* A warning the benchmark daemon keeps about a row of an actions file:
@@ -578,28 +370,26 @@ int cli_submit(cli_t *c, int argc, char **argv)
         memset(&s, 0, sizeof s);
         s.c = c;
         s.file = argv[i];
-        s.dry_run = dry_run;
         s.progress = isatty(STDERR_FILENO);
-        bl_mpw_init(&s.batch);
-        bl_mpw_init(&s.req);
+        char sub[BL_SUBMIT_ID_MAX] = "";
+        uint64_t rows = 0;
+        bl_rpc_t *rpc = NULL;
         bl_err_t err = {0};
-        int rc = bl_rpc_open(&s.rpc, c->zctx, c->cfg, ep, &err);
+        int rc = bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err);
         if (rc != 0) {
             cli_error("%s", err.msg);
             rc = 2;
         } else {
-            rc = s_send_file(&s);
+            rc = s_send_file(&s, rpc, dry_run, sub, sizeof sub, &rows);
         }
+        bl_rpc_close(&rpc);
         if (rc == 0) {
-            printf("%s %s%s\n", s.sub, s.file, dry_run ? " (dry run)" : "");
+            printf("%s %s%s\n", sub, s.file, dry_run ? " (dry run)" : "");
             fflush(stdout);
             if (wait) {
-                rc = s_wait(c, s.sub, s.file, s.rows);
+                rc = s_wait(c, sub, s.file, rows);
             }
         }
-        bl_rpc_close(&s.rpc);
-        bl_mpw_destroy(&s.batch);
-        bl_mpw_destroy(&s.req);
         if (rc > status) {
             status = rc;
         }

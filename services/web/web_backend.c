@@ -89,77 +89,29 @@ int web_backend_call(web_backend_t *b, bl_stage_t stage, int k,
     return rc;
 }
 
-int web_backend_send(web_backend_t *b, bl_stage_t stage, const bl_mpw_t *w,
-                     bl_err_t *err)
+int web_backend_rpc(web_backend_t *b, bl_stage_t stage, int k,
+                    bl_rpc_t **rpc, bl_err_t *err)
 {
-    bl_rpc_t *rpc = NULL;
-    int rc = s_rpc(b, stage, 1, &rpc, err);
-    if (rc == 0) {
-        rc = bl_rpc_send(rpc, w, S_TIMEOUT_MS, err);
-    }
-    if (rc != 0) {
-        web_backend_reset(b, stage);
-        bl_err_prefix(err, "%s", bl_stage_name(stage));
-    }
-    return rc;
-}
-
-int web_backend_recv(web_backend_t *b, bl_stage_t stage, bl_reply_t *reply,
-                     bl_err_t *err)
-{
-    bl_rpc_t *rpc = NULL;
-    int rc = s_rpc(b, stage, 1, &rpc, err);
-    if (rc == 0) {
-        rc = bl_rpc_recv(rpc, reply, S_TIMEOUT_MS, err);
-    }
-    if (rc != 0) {
-        web_backend_reset(b, stage);
-        bl_err_prefix(err, "%s", bl_stage_name(stage));
-    }
-    return rc;
+    return s_rpc(b, stage, k, rpc, err);
 }
 
 int web_backend_sub_status(web_backend_t *b, const char *sub,
                            web_counts_t *out, bl_err_t *err)
 {
-    memset(out, 0, sizeof *out);
-    out->complete = true;
+    bl_sub_counts_init(out);
     bl_mpw_t w;
     bl_mpw_init(&w);
+    bl_sub_status_request(&w, sub);
     int rc = 0;
     for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
          k++) {
-        bl_mpw_reset(&w);
-        bl_rpc_request(&w, "sub_status", 1);
-        bl_mpw_str(&w, "sub");
-        bl_mpw_str(&w, sub);
         bl_reply_t reply;
         rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
                               S_VIEW_MS, err);
-        if (rc != 0) {
-            break;
-        }
-        if (!bl_reply_ok(&reply, NULL, 0)) {
-            out->complete = false;
+        if (rc == 0) {
+            bl_sub_counts_add(out, &reply);
             bl_reply_free(&reply);
-            continue;
         }
-        char state[16] = "";
-        bl_req_str(&reply.msg, "state", state, sizeof state);
-        if (strcmp(state, "complete") != 0) {
-            out->complete = false;
-        }
-        static const char *const keys[] = {"rows", "accepted", "warned",
-                                           "rejected"};
-        uint64_t *dst[] = {&out->rows, &out->accepted, &out->warned,
-                           &out->rejected};
-        for (int i = 0; i < 4; i++) {
-            int64_t v;
-            if (bl_req_int(&reply.msg, keys[i], &v) == 0 && v > 0) {
-                *dst[i] += (uint64_t)v;
-            }
-        }
-        bl_reply_free(&reply);
     }
     bl_mpw_destroy(&w);
     return rc;

@@ -19,6 +19,7 @@
 #include "bl_error.h"
 #include "bl_mp.h"
 #include "bl_rpc.h"
+#include "bl_submit_client.h"
 
 typedef struct web_backend web_backend_t;
 
@@ -32,21 +33,16 @@ int web_backend_call(web_backend_t *b, bl_stage_t stage, int k,
                      const bl_mpw_t *w, bl_reply_t *reply, int timeout_ms,
                      bl_err_t *err);
 
-/* Sends without waiting (a submission keeps several batches in flight);
- * web_backend_recv takes the replies in order. */
-int web_backend_send(web_backend_t *b, bl_stage_t stage, const bl_mpw_t *w,
-                     bl_err_t *err);
-int web_backend_recv(web_backend_t *b, bl_stage_t stage, bl_reply_t *reply,
-                     bl_err_t *err);
+/* The connection to worker k (1-based) of stage, opened when needed (for
+ * bl_submit_csv, which keeps several requests in flight on it). */
+int web_backend_rpc(web_backend_t *b, bl_stage_t stage, int k,
+                    bl_rpc_t **rpc, bl_err_t *err);
 
 /* Drops the connection to stage (after a failure mid-way). */
 void web_backend_reset(web_backend_t *b, bl_stage_t stage);
 
 /* What validation counted for a submission, over its workers. */
-typedef struct web_counts {
-    uint64_t rows, accepted, warned, rejected;
-    bool complete;
-} web_counts_t;
+typedef bl_sub_counts_t web_counts_t;
 
 int web_backend_sub_status(web_backend_t *b, const char *sub,
                            web_counts_t *out, bl_err_t *err);

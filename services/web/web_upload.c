@@ -15,9 +15,7 @@
 #include "bl_csv.h"
 #include "bl_fs.h"
 
-#define S_BATCH_ROWS 4000
-#define S_BATCH_BYTES (4u * 1024u * 1024u)
-#define S_IN_FLIGHT 4
+#define S_TIMEOUT_MS 60000   /* for each answer of ingestion */
 
 struct web_upload {
     int fd;
@@ -98,249 +96,67 @@ void web_upload_close(web_upload_t **u)
 /* ---- sending ------------------------------------------------------------ */
 
 typedef struct s_send {
-    web_backend_t *b;
-    const char *file;
     const char *provider;     /* "" = any */
-    int provider_col;         /* -1 when the file has none */
-    char sub[64];
-    bl_mpw_t batch, req;
-    uint32_t batch_rows;
-    int in_flight;
+    int provider_col;         /* -1 until the header names provider_id */
+    web_buf_t *why;
 } s_send_t;
 
-static int s_take_reply(s_send_t *s, bl_err_t *err)
+static void s_header_problem(void *ctx, uint64_t line, const char *reason)
 {
-    bl_reply_t reply;
-    int rc = web_backend_recv(s->b, BL_STAGE_INGEST, &reply, err);
-    if (rc != 0) {
-        return rc;
-    }
-    s->in_flight--;
-    char why[BL_ERR_MSG_MAX];
-    if (!bl_reply_ok(&reply, why, sizeof why)) {
-        rc = bl_err_set(err, BL_EREFUSED, "ingestion: %s", why);
-    }
-    bl_reply_free(&reply);
-    return rc;
+    s_send_t *s = ctx;
+    web_buf_printf(s->why, "<li>%llu: ", (unsigned long long)line);
+    web_buf_esc(s->why, reason);
+    web_buf_puts(s->why, "</li>");
 }
 
-static int s_send_batch(s_send_t *s, bl_err_t *err)
+/* A provider's upload may carry only its own provider's rows. */
+static const char *s_row_problem(void *ctx, const bl_csv_record_t *rec,
+                                 char *buf, size_t size)
 {
-    if (s->batch_rows == 0) {
-        return 0;
+    s_send_t *s = ctx;
+    if (s->provider[0] == '\0' || s->provider_col < 0 ||
+        (size_t)s->provider_col >= rec->n_fields ||
+        strcmp(rec->fields[s->provider_col], s->provider) == 0) {
+        return NULL;
     }
-    while (s->in_flight >= S_IN_FLIGHT) {
-        int rc = s_take_reply(s, err);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    bl_mpw_reset(&s->req);
-    bl_rpc_request(&s->req, "submit_rows", 2);
-    bl_mpw_str(&s->req, "sub");
-    bl_mpw_str(&s->req, s->sub);
-    bl_mpw_str(&s->req, "rows");
-    bl_mpw_array(&s->req, s->batch_rows);
-    bl_mpw_raw(&s->req, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
-    if (s->req.err || s->batch.err) {
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
-    }
-    int rc = web_backend_send(s->b, BL_STAGE_INGEST, &s->req, err);
-    if (rc != 0) {
-        return rc;
-    }
-    s->in_flight++;
-    bl_mpw_reset(&s->batch);
-    s->batch_rows = 0;
-    return 0;
+    snprintf(buf, size, "provider_id: %.60s is not your provider (%s)",
+             rec->fields[s->provider_col], s->provider);
+    return buf;
 }
 
-/* Sends the header: 0 with s->sub, 1 rejected (reasons in why), or an
- * error. */
-static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
-                   web_buf_t *why, bl_err_t *err)
+/* The column of provider_id, from the header. */
+static void s_header(void *ctx, const bl_csv_record_t *hdr)
 {
-    if (hdr->error != NULL) {
-        web_buf_printf(why, "<li>%zu: ", hdr->line);
-        web_buf_esc(why, hdr->error);
-        web_buf_puts(why, "</li>");
-        return 1;
-    }
-    s->provider_col = -1;
+    s_send_t *s = ctx;
     for (size_t i = 0; i < hdr->n_fields; i++) {
         if (strcmp(hdr->fields[i], "provider_id") == 0) {
             s->provider_col = (int)i;
         }
     }
-    bl_mpw_reset(&s->req);
-    bl_rpc_request(&s->req, "submit_begin", 4);
-    bl_mpw_str(&s->req, "file");
-    bl_mpw_str(&s->req, s->file);
-    bl_mpw_str(&s->req, "delimiter");
-    bl_mpw_strn(&s->req, &delim, 1);
-    bl_mpw_str(&s->req, "dry_run");
-    bl_mpw_bool(&s->req, false);
-    bl_mpw_str(&s->req, "header");
-    bl_mpw_array(&s->req, (uint32_t)hdr->n_fields);
-    for (size_t i = 0; i < hdr->n_fields; i++) {
-        bl_mpw_strn(&s->req, hdr->fields[i], hdr->lens[i]);
-    }
-    bl_reply_t reply;
-    int rc = web_backend_call(s->b, BL_STAGE_INGEST, 1, &s->req, &reply,
-                              60000, err);
-    if (rc != 0) {
-        return rc;
-    }
-    char text[BL_ERR_MSG_MAX];
-    if (!bl_reply_ok(&reply, text, sizeof text)) {
-        bl_mpr_t r;
-        uint32_t n;
-        if (bl_req_find(&reply.msg, "errors", &r) == 0 &&
-            bl_mpr_array(&r, &n) == 0) {
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t three;
-                uint64_t line, col;
-                char m[512];
-                if (bl_mpr_array(&r, &three) || bl_mpr_uint(&r, &line) ||
-                    bl_mpr_uint(&r, &col) ||
-                    bl_mpr_str_copy(&r, m, sizeof m)) {
-                    break;
-                }
-                web_buf_printf(why, "<li>%llu: header: ",
-                               (unsigned long long)line);
-                web_buf_esc(why, m);
-                web_buf_puts(why, "</li>");
-            }
-            rc = 1;
-        } else {
-            rc = bl_err_set(err, BL_EREFUSED, "ingestion: %s", text);
-        }
-    } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
-        rc = bl_err_set(err, BL_EPROTO, "ingestion gave no submission id");
-    }
-    bl_reply_free(&reply);
-    return rc;
-}
-
-/* Adds one record to the batch. */
-static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
-{
-    bl_mpw_t *b = &s->batch;
-    bl_mpw_array(b, 3);
-    bl_mpw_uint(b, rec->line);
-    const char *error = rec->error;
-    char other[160];
-    if (error == NULL && s->provider[0] != '\0' && s->provider_col >= 0 &&
-        (size_t)s->provider_col < rec->n_fields &&
-        strcmp(rec->fields[s->provider_col], s->provider) != 0) {
-        snprintf(other, sizeof other, "provider_id: %.60s is not your "
-                 "provider (%s)", rec->fields[s->provider_col], s->provider);
-        error = other;
-    }
-    if (error != NULL) {
-        bl_mpw_str(b, error);
-        bl_mpw_array(b, 0);
-    } else {
-        bl_mpw_nil(b);
-        bl_mpw_array(b, (uint32_t)rec->n_fields);
-        for (size_t i = 0; i < rec->n_fields; i++) {
-            bl_mpw_strn(b, rec->fields[i], rec->lens[i]);
-        }
-    }
-    s->batch_rows++;
-}
-
-static int s_end(s_send_t *s, bl_err_t *err)
-{
-    int rc = s_send_batch(s, err);
-    while (rc == 0 && s->in_flight > 0) {
-        rc = s_take_reply(s, err);
-    }
-    if (rc != 0) {
-        return rc;
-    }
-    bl_mpw_reset(&s->req);
-    bl_rpc_request(&s->req, "submit_end", 1);
-    bl_mpw_str(&s->req, "sub");
-    bl_mpw_str(&s->req, s->sub);
-    bl_reply_t reply;
-    rc = web_backend_call(s->b, BL_STAGE_INGEST, 1, &s->req, &reply, 60000,
-                          err);
-    if (rc != 0) {
-        return rc;
-    }
-    char why[BL_ERR_MSG_MAX];
-    if (!bl_reply_ok(&reply, why, sizeof why)) {
-        rc = bl_err_set(err, BL_EREFUSED, "ingestion: %s", why);
-    }
-    bl_reply_free(&reply);
-    return rc;
 }
 
 int web_upload_submit(web_upload_t *u, web_backend_t *b, const char *file,
                       const char *provider, char *sub, size_t sub_size,
                       web_buf_t *why, bl_err_t *err)
 {
+    s_send_t s = {provider, -1, why};
     if (lseek(u->fd, 0, SEEK_SET) < 0) {
         return bl_err_set(err, -errno, "spool: %s", strerror(errno));
     }
-    s_send_t s;
-    memset(&s, 0, sizeof s);
-    s.b = b;
-    s.file = file;
-    s.provider = provider;
-    bl_mpw_init(&s.batch);
-    bl_mpw_init(&s.req);
-    bl_csv_t *csv;
-    int rc = bl_csv_open_fd(&csv, u->fd, file, err);
+    bl_rpc_t *rpc;
+    int rc = web_backend_rpc(b, BL_STAGE_INGEST, 1, &rpc, err);
     if (rc != 0) {
-        goto done_mpw;
+        return rc;
     }
-    bl_csv_record_t rec;
-    rc = bl_csv_next(csv, &rec, err);
-    if (rc == 0) {
-        web_buf_puts(why, "<li>1: the file is empty: a header row is "
-                          "needed</li>");
-        rc = 1;
-        goto done;
-    }
-    if (rc < 0) {
-        goto done;
-    }
-    rc = s_begin(&s, &rec, bl_csv_delimiter(csv), why, err);
-    if (rc != 0) {
-        goto done;
-    }
-    for (;;) {
-        int n = bl_csv_next(csv, &rec, err);
-        if (n < 0) {
-            rc = n;
-            goto done;
-        }
-        if (n == 0) {
-            break;
-        }
-        s_add_row(&s, &rec);
-        if (s.batch_rows >= S_BATCH_ROWS ||
-            bl_mpw_size(&s.batch) >= S_BATCH_BYTES) {
-            rc = s_send_batch(&s, err);
-            if (rc != 0) {
-                goto done;
-            }
-        }
-    }
-    rc = s_end(&s, err);
-    if (rc == 0) {
-        snprintf(sub, sub_size, "%s", s.sub);
-    }
-done:
+    bl_submit_req_t req = {rpc, u->fd, file, false, S_TIMEOUT_MS};
+    bl_submit_hooks_t hooks = {&s, s_header_problem, s_header, s_row_problem,
+                             NULL};
+    rc = bl_submit_csv(&req, &hooks, sub, sub_size, NULL, err);
     if (rc < 0) {
         /* Replies may still be on their way: start afresh next time. */
         web_backend_reset(b, BL_STAGE_INGEST);
+        bl_err_prefix(err, "ingestion");
+        return rc;
     }
-    bl_csv_close(&csv);
-done_mpw:
-    bl_mpw_destroy(&s.batch);
-    bl_mpw_destroy(&s.req);
-    return rc;
+    return rc == BL_SUBMIT_STORED ? 0 : 1;
 }

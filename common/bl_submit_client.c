@@ -1,0 +1,308 @@
+/*
+ * bl_submit_client: a submission's requests to ingestion, and validation's
+ * sub_status answer (see bl_submit_client.h).
+ */
+#include "bl_submit_client.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct s_send {
+    const bl_submit_req_t *req;
+    const bl_submit_hooks_t *hooks;
+    char sub[BL_SUBMIT_ID_MAX];
+    bl_mpw_t batch;       /* rows of the batch being built */
+    bl_mpw_t msg;         /* the request being sent */
+    uint32_t batch_rows;
+    int in_flight;
+} s_send_t;
+
+/* An answer that says no: BL_EREFUSED with the daemon's reason. */
+static int s_refused(const bl_reply_t *reply, bl_err_t *err)
+{
+    char why[BL_ERR_MSG_MAX];
+    if (bl_reply_ok(reply, why, sizeof why)) {
+        return 0;
+    }
+    return bl_err_set(err, BL_EREFUSED, "%s", why);
+}
+
+/* Reads the oldest batch's answer. */
+static int s_take_reply(s_send_t *s, bl_err_t *err)
+{
+    bl_reply_t reply;
+    int rc = bl_rpc_recv(s->req->rpc, &reply, s->req->timeout_ms, err);
+    if (rc != 0) {
+        return rc;
+    }
+    s->in_flight--;
+    rc = s_refused(&reply, err);
+    bl_reply_free(&reply);
+    return rc;
+}
+
+static int s_send_batch(s_send_t *s, bl_err_t *err)
+{
+    if (s->batch_rows == 0) {
+        return 0;
+    }
+    while (s->in_flight >= BL_SUBMIT_IN_FLIGHT) {
+        int rc = s_take_reply(s, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    bl_mpw_reset(&s->msg);
+    bl_rpc_request(&s->msg, "submit_rows", 2);
+    bl_mpw_str(&s->msg, "sub");
+    bl_mpw_str(&s->msg, s->sub);
+    bl_mpw_str(&s->msg, "rows");
+    bl_mpw_array(&s->msg, s->batch_rows);
+    bl_mpw_raw(&s->msg, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
+    if (s->msg.err || s->batch.err) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    int rc = bl_rpc_send(s->req->rpc, &s->msg, s->req->timeout_ms, err);
+    if (rc != 0) {
+        return rc;
+    }
+    s->in_flight++;
+    bl_mpw_reset(&s->batch);
+    s->batch_rows = 0;
+    return 0;
+}
+
+static void s_header_problem(const s_send_t *s, uint64_t line,
+                             const char *fmt, const char *what)
+{
+    if (s->hooks->header_problem != NULL) {
+        char reason[BL_ERR_MSG_MAX];
+        snprintf(reason, sizeof reason, fmt, what);
+        s->hooks->header_problem(s->hooks->ctx, line, reason);
+    }
+}
+
+/* Tells each of the daemon's header errors; returns BL_SUBMIT_REJECTED,
+ * or the refusal when the answer lists none. */
+static int s_header_rejected(s_send_t *s, const bl_reply_t *reply,
+                             bl_err_t *err)
+{
+    bl_mpr_t r;
+    uint32_t n;
+    if (bl_req_find(&reply->msg, "errors", &r) != 0 ||
+        bl_mpr_array(&r, &n) != 0) {
+        return s_refused(reply, err);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t three;
+        uint64_t line, col;
+        char m[512];
+        if (bl_mpr_array(&r, &three) || three != 3 ||
+            bl_mpr_uint(&r, &line) || bl_mpr_uint(&r, &col) ||
+            bl_mpr_str_copy(&r, m, sizeof m)) {
+            break;
+        }
+        s_header_problem(s, line, "header: %s", m);
+    }
+    return BL_SUBMIT_REJECTED;
+}
+
+/* Sends the header: 0 with s->sub, BL_SUBMIT_REJECTED, or an error. */
+static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
+                   bl_err_t *err)
+{
+    bl_mpw_reset(&s->msg);
+    bl_rpc_request(&s->msg, "submit_begin", 4);
+    bl_mpw_str(&s->msg, "file");
+    bl_mpw_str(&s->msg, s->req->file);
+    bl_mpw_str(&s->msg, "delimiter");
+    bl_mpw_strn(&s->msg, &delim, 1);
+    bl_mpw_str(&s->msg, "dry_run");
+    bl_mpw_bool(&s->msg, s->req->dry_run);
+    bl_mpw_str(&s->msg, "header");
+    bl_mpw_array(&s->msg, (uint32_t)hdr->n_fields);
+    for (size_t i = 0; i < hdr->n_fields; i++) {
+        bl_mpw_strn(&s->msg, hdr->fields[i], hdr->lens[i]);
+    }
+    if (s->msg.err) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    bl_reply_t reply;
+    int rc = bl_rpc_call(s->req->rpc, &s->msg, &reply, s->req->timeout_ms,
+                         err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!bl_reply_ok(&reply, NULL, 0)) {
+        rc = s_header_rejected(s, &reply, err);
+    } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
+        rc = bl_err_set(err, BL_EPROTO, "ingestion gave no submission id");
+    }
+    bl_reply_free(&reply);
+    return rc;
+}
+
+/* Adds one record to the batch. */
+static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
+{
+    bl_mpw_t *b = &s->batch;
+    const char *problem = rec->error;
+    char own[256];
+    if (problem == NULL && s->hooks->row_problem != NULL) {
+        problem = s->hooks->row_problem(s->hooks->ctx, rec, own, sizeof own);
+    }
+    bl_mpw_array(b, 3);
+    bl_mpw_uint(b, rec->line);
+    if (problem != NULL) {
+        bl_mpw_str(b, problem);
+        bl_mpw_array(b, 0);
+    } else {
+        bl_mpw_nil(b);
+        bl_mpw_array(b, (uint32_t)rec->n_fields);
+        for (size_t i = 0; i < rec->n_fields; i++) {
+            bl_mpw_strn(b, rec->fields[i], rec->lens[i]);
+        }
+    }
+    s->batch_rows++;
+}
+
+/* Sends the last batch, waits for every answer, then ends. */
+static int s_end(s_send_t *s, bl_err_t *err)
+{
+    int rc = s_send_batch(s, err);
+    while (rc == 0 && s->in_flight > 0) {
+        rc = s_take_reply(s, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_reset(&s->msg);
+    bl_rpc_request(&s->msg, "submit_end", 1);
+    bl_mpw_str(&s->msg, "sub");
+    bl_mpw_str(&s->msg, s->sub);
+    bl_reply_t reply;
+    rc = bl_rpc_call(s->req->rpc, &s->msg, &reply, s->req->timeout_ms, err);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = s_refused(&reply, err);
+    bl_reply_free(&reply);
+    return rc;
+}
+
+/* The header, then every row. */
+static int s_send_all(s_send_t *s, bl_csv_t *csv, uint64_t *rows,
+                      bl_err_t *err)
+{
+    bl_csv_record_t rec;
+    int rc = bl_csv_next(csv, &rec, err);
+    if (rc == 0) {
+        s_header_problem(s, 1, "%s", "the file is empty: a header row is "
+                                     "needed");
+        return BL_SUBMIT_NO_HEADER;
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (rec.error != NULL) {
+        s_header_problem(s, rec.line, "header: %s", rec.error);
+        return BL_SUBMIT_NO_HEADER;
+    }
+    if (s->hooks->header != NULL) {
+        s->hooks->header(s->hooks->ctx, &rec);
+    }
+    rc = s_begin(s, &rec, bl_csv_delimiter(csv), err);
+    if (rc != 0) {
+        return rc;
+    }
+    for (;;) {
+        int n = bl_csv_next(csv, &rec, err);
+        if (n < 0) {
+            return n;
+        }
+        if (n == 0) {
+            break;
+        }
+        s_add_row(s, &rec);
+        (*rows)++;
+        if (s->batch_rows >= BL_SUBMIT_BATCH_ROWS ||
+            bl_mpw_size(&s->batch) >= BL_SUBMIT_BATCH_BYTES) {
+            rc = s_send_batch(s, err);
+            if (rc != 0) {
+                return rc;
+            }
+            if (s->hooks->progress != NULL) {
+                s->hooks->progress(s->hooks->ctx, *rows,
+                                   bl_csv_offset(csv));
+            }
+        }
+    }
+    return s_end(s, err);
+}
+
+int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
+                  char *sub, size_t sub_size, uint64_t *rows, bl_err_t *err)
+{
+    static const bl_submit_hooks_t none = {0};
+    s_send_t s;
+    memset(&s, 0, sizeof s);
+    s.req = req;
+    s.hooks = hooks != NULL ? hooks : &none;
+    uint64_t n_rows = 0;
+    bl_csv_t *csv;
+    int rc = bl_csv_open_fd(&csv, req->fd, req->file, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_init(&s.batch);
+    bl_mpw_init(&s.msg);
+    rc = s_send_all(&s, csv, &n_rows, err);
+    if (rc == BL_SUBMIT_STORED) {
+        snprintf(sub, sub_size, "%s", s.sub);
+    }
+    if (rows != NULL) {
+        *rows = n_rows;
+    }
+    bl_csv_close(&csv);
+    bl_mpw_destroy(&s.batch);
+    bl_mpw_destroy(&s.msg);
+    return rc;
+}
+
+/* ---- validation's sub_status ------------------------------------------- */
+
+void bl_sub_counts_init(bl_sub_counts_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->complete = true;
+}
+
+void bl_sub_counts_add(bl_sub_counts_t *c, const bl_reply_t *reply)
+{
+    if (!bl_reply_ok(reply, NULL, 0)) {
+        c->complete = false;  /* not arrived at that worker yet */
+        return;
+    }
+    char state[16] = "";
+    bl_req_str(&reply->msg, "state", state, sizeof state);
+    if (strcmp(state, "complete") != 0) {
+        c->complete = false;
+    }
+    static const char *const keys[] = {"rows", "accepted", "warned",
+                                       "rejected"};
+    uint64_t *dst[] = {&c->rows, &c->accepted, &c->warned, &c->rejected};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        int64_t v;
+        if (bl_req_int(&reply->msg, keys[i], &v) == 0 && v > 0) {
+            *dst[i] += (uint64_t)v;
+        }
+    }
+}
+
+void bl_sub_status_request(bl_mpw_t *w, const char *sub)
+{
+    bl_mpw_reset(w);
+    bl_rpc_request(w, "sub_status", 1);
+    bl_mpw_str(w, "sub");
+    bl_mpw_str(w, sub);
+}
