@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bl_fs.h"
+#include "bl_scan.h"
 #include "bl_store.h"
 
 enum { DB_ACCOUNTS = 0, DB_SESSIONS, DB_SUBS };
@@ -279,32 +280,19 @@ int web_accounts_set_password(web_accounts_t *a, const char *login,
 static int s_end_sessions(MDB_txn *txn, MDB_dbi dbi, const char *login,
                           bl_err_t *err)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
+    bl_scan_t sc;
+    int rc = bl_scan_open(&sc, txn, dbi, "", 0, err);
     MDB_val k, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
+    while (rc == 0 && (rc = bl_scan_next(&sc, &k, &v)) == 1) {
         const s_sess_t *ss = v.mv_data;
+        rc = 0;
         if (v.mv_size == sizeof *ss &&
             strncmp(ss->login, login, sizeof ss->login) == 0) {
-            rc = mdb_cursor_del(cur, 0);
-            if (rc != 0) {
-                mdb_cursor_close(cur);
-                return bl_err_set(err, BL_ESTORE, "mdb_cursor_del: %s",
-                                  mdb_strerror(rc));
-            }
+            rc = bl_scan_del(&sc);
         }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    return mrc == MDB_NOTFOUND
-               ? 0
-               : bl_err_set(err, BL_ESTORE, "mdb_cursor_get: %s",
-                            mdb_strerror(mrc));
+    bl_scan_close(&sc);
+    return rc;
 }
 
 static int s_change_disable(s_op_t *op, MDB_txn *txn, bl_err_t *err)
@@ -356,38 +344,54 @@ int web_accounts_get(web_accounts_t *a, const char *login,
     return rc;
 }
 
-int web_accounts_each(web_accounts_t *a,
-                      void (*fn)(void *ctx, const web_account_t *acc),
-                      void *ctx, bl_err_t *err)
+/* Calls fn with every value of database db, in key order, in one read
+ * transaction. */
+static int s_each(web_accounts_t *a, int db,
+                  void (*fn)(void *ctx, const MDB_val *v), void *ctx,
+                  bl_err_t *err)
 {
     MDB_txn *txn;
     int rc = bl_store_read(a->store, &txn, err);
     if (rc != 0) {
         return rc;
     }
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, bl_store_dbi(a->store, DB_ACCOUNTS), &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
+    bl_scan_t sc;
+    rc = bl_scan_open(&sc, txn, bl_store_dbi(a->store, db), "", 0, err);
+    MDB_val v;
+    while (rc == 0 && (rc = bl_scan_next(&sc, NULL, &v)) == 1) {
+        fn(ctx, &v);
+        rc = 0;
     }
-    MDB_val k, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        s_rec_t rec;
-        if (v.mv_size == sizeof rec) {
-            memcpy(&rec, v.mv_data, sizeof rec);
-            rec.acc.login[WEB_LOGIN_MAX - 1] = '\0';
-            rec.acc.provider[WEB_PROVIDER_MAX - 1] = '\0';
-            rec.acc.lang[3] = '\0';
-            fn(ctx, &rec.acc);
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
+    bl_scan_close(&sc);
     mdb_txn_abort(txn);
-    return 0;
+    return rc;
+}
+
+typedef struct s_each_acc {
+    void (*fn)(void *ctx, const web_account_t *acc);
+    void *ctx;
+} s_each_acc_t;
+
+static void s_one_account(void *ctx, const MDB_val *v)
+{
+    const s_each_acc_t *e = ctx;
+    s_rec_t rec;
+    if (v->mv_size == sizeof rec) {
+        memcpy(&rec, v->mv_data, sizeof rec);
+        rec.acc.login[WEB_LOGIN_MAX - 1] = '\0';
+        rec.acc.provider[WEB_PROVIDER_MAX - 1] = '\0';
+        rec.acc.lang[3] = '\0';
+        e->fn(e->ctx, &rec.acc);
+    }
+    sodium_memzero(&rec, sizeof rec);
+}
+
+int web_accounts_each(web_accounts_t *a,
+                      void (*fn)(void *ctx, const web_account_t *acc),
+                      void *ctx, bl_err_t *err)
+{
+    s_each_acc_t e = {fn, ctx};
+    return s_each(a, DB_ACCOUNTS, s_one_account, &e, err);
 }
 
 /* ---- log-in and sessions ------------------------------------------------- */
@@ -643,34 +647,26 @@ int web_accounts_get_sub(web_accounts_t *a, const char *sub, web_sub_t *out,
     return rc;
 }
 
+typedef struct s_each_sub {
+    void (*fn)(void *ctx, const web_sub_t *s);
+    void *ctx;
+} s_each_sub_t;
+
+static void s_one_sub(void *ctx, const MDB_val *v)
+{
+    const s_each_sub_t *e = ctx;
+    web_sub_t ws;
+    if (v->mv_size == sizeof ws) {
+        memcpy(&ws, v->mv_data, sizeof ws);
+        s_fix_sub(&ws);
+        e->fn(e->ctx, &ws);
+    }
+}
+
 int web_accounts_each_sub(web_accounts_t *a,
                           void (*fn)(void *ctx, const web_sub_t *s),
                           void *ctx, bl_err_t *err)
 {
-    MDB_txn *txn;
-    int rc = bl_store_read(a->store, &txn, err);
-    if (rc != 0) {
-        return rc;
-    }
-    MDB_cursor *cur;
-    rc = mdb_cursor_open(txn, bl_store_dbi(a->store, DB_SUBS), &cur);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
-    }
-    MDB_val k, v;
-    int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        web_sub_t ws;
-        if (v.mv_size == sizeof ws) {
-            memcpy(&ws, v.mv_data, sizeof ws);
-            s_fix_sub(&ws);
-            fn(ctx, &ws);
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return 0;
+    s_each_sub_t e = {fn, ctx};
+    return s_each(a, DB_SUBS, s_one_sub, &e, err);
 }
