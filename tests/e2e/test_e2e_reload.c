@@ -25,6 +25,7 @@
 
 #include "bl_mp.h"
 #include "bl_msg.h"
+#include "bl_test_link.h"
 #include "bl_test_node.h"
 #include "bl_zap.h"
 
@@ -35,11 +36,6 @@
 #define S_ACK_MS 15000           /* how long an ack may take */
 #define S_SOCKS_MAX 8
 
-typedef struct s_keys {
-    char pub[BL_ZAP_KEY_LEN + 1];
-    char sec[BL_ZAP_KEY_LEN + 1];
-} s_keys_t;
-
 static struct {
     bl_test_node_t intl;
     char base[4096];           /* node.yaml without the door's keys */
@@ -48,19 +44,14 @@ static struct {
     void *zctx;
     void *socks[S_SOCKS_MAX];
     size_t n_socks;
-    s_keys_t server, no, pt;
+    bl_test_keys_t server, no, pt;
 } s_t;
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void s_read_keys(const char *name, s_keys_t *k)
+static void s_read_keys(const char *name, bl_test_keys_t *k)
 {
-    char path[400];
-    bl_err_t err = {0};
-    snprintf(path, sizeof path, "%s/%s.pub", s_t.keys, name);
-    cr_assert_eq(bl_zap_read_key(path, k->pub, &err), 0, "%s", err.msg);
-    snprintf(path, sizeof path, "%s/%s.key", s_t.keys, name);
-    cr_assert_eq(bl_zap_read_key(path, k->sec, &err), 0, "%s", err.msg);
+    bl_test_read_keys(s_t.keys, name, k);
 }
 
 /* Writes node.yaml with the door and the allow list (PT, and NO when
@@ -96,75 +87,22 @@ static long s_wait_field(const char *field, long want, int ms)
 /* The international node's benchmark log, malloc'd ("" when absent). */
 static char *s_log(size_t *len_out)
 {
-    char path[400];
-    snprintf(path, sizeof path, "%s/var/log/benchmark.log", s_t.intl.dir);
-    FILE *f = fopen(path, "r");
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    cr_assert_not_null(buf);
-    if (f != NULL) {
-        size_t got;
-        while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-            len += got;
-            if (cap - len < 1024) {
-                cap *= 2;
-                buf = realloc(buf, cap);
-                cr_assert_not_null(buf);
-            }
-        }
-        fclose(f);
-    }
-    buf[len] = '\0';
-    if (len_out != NULL) {
-        *len_out = len;
-    }
-    return buf;
+    return bl_test_node_log(&s_t.intl, "benchmark", len_out);
 }
 
-/* Whether a log line holds both a and b (b may be NULL), waiting up to ms
- * for it to appear. */
+/* Whether a line of the international node's benchmark log holds both a
+ * and b (b may be NULL), waiting up to ms for it to appear. */
 static bool s_log_has(const char *a, const char *b, int ms)
 {
-    for (int waited = 0;; waited += 100) {
-        char *log = s_log(NULL);
-        bool found = false;
-        char *save = NULL;
-        for (char *line = strtok_r(log, "\n", &save); line && !found;
-             line = strtok_r(NULL, "\n", &save)) {
-            found = strstr(line, a) && (b == NULL || strstr(line, b));
-        }
-        free(log);
-        if (found || waited >= ms) {
-            return found;
-        }
-        bl_test_sleep_ms(100);
-    }
+    return bl_test_node_log_has(&s_t.intl, "benchmark", a, b, ms);
 }
 
 /* A DEALER connected to the door; with keys, a CURVE client. */
-static void *s_dealer(const s_keys_t *keys)
+static void *s_dealer(const bl_test_keys_t *keys)
 {
     cr_assert_lt(s_t.n_socks, S_SOCKS_MAX);
-    void *sock = zmq_socket(s_t.zctx, ZMQ_DEALER);
-    cr_assert_not_null(sock);
+    void *sock = bl_test_dealer(s_t.zctx, s_t.port, &s_t.server, keys);
     s_t.socks[s_t.n_socks++] = sock;
-    int linger = 0;
-    cr_assert_eq(zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger),
-                 0);
-    if (keys != NULL) {
-        cr_assert_eq(zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, s_t.server.pub,
-                                    BL_ZAP_KEY_LEN),
-                     0);
-        cr_assert_eq(zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, keys->pub,
-                                    BL_ZAP_KEY_LEN),
-                     0);
-        cr_assert_eq(zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, keys->sec,
-                                    BL_ZAP_KEY_LEN),
-                     0);
-    }
-    char ep[64];
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", s_t.port);
-    cr_assert_eq(zmq_connect(sock, ep), 0, "%s", zmq_strerror(zmq_errno()));
     return sock;
 }
 
