@@ -359,6 +359,25 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     return 0;
 }
 
+/* Sends request w (destroyed here) to the first worker of stage: 0 when
+ * the answer says ok, BL_EREFUSED with its reason when it says no. */
+static int s_call_ok(web_backend_t *b, bl_stage_t stage, bl_mpw_t *w,
+                     int timeout_ms, bl_err_t *err)
+{
+    bl_reply_t reply;
+    int rc = web_backend_call(b, stage, 1, w, &reply, timeout_ms, err);
+    bl_mpw_destroy(w);
+    if (rc != 0) {
+        return rc;
+    }
+    char why[BL_ERR_MSG_MAX];
+    if (!bl_reply_ok(&reply, why, sizeof why)) {
+        rc = bl_err_set(err, BL_EREFUSED, "%s", why);
+    }
+    bl_reply_free(&reply);
+    return rc;
+}
+
 int web_backend_render_pdf(web_backend_t *b, int64_t period,
                            const char *provider, bl_err_t *err)
 {
@@ -371,19 +390,7 @@ int web_backend_render_pdf(web_backend_t *b, int64_t period,
     bl_mpw_str(&w, provider);
     bl_mpw_str(&w, "format");
     bl_mpw_str(&w, "pdf");
-    bl_reply_t reply;
-    int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply, S_VIEW_MS,
-                              err);
-    bl_mpw_destroy(&w);
-    if (rc != 0) {
-        return rc;
-    }
-    char why[BL_ERR_MSG_MAX];
-    if (!bl_reply_ok(&reply, why, sizeof why)) {
-        rc = bl_err_set(err, BL_EREFUSED, "%s", why);
-    }
-    bl_reply_free(&reply);
-    return rc;
+    return s_call_ok(b, BL_STAGE_REPORT, &w, S_VIEW_MS, err);
 }
 
 int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)
@@ -395,17 +402,5 @@ int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)
     bl_mpw_int(&w, period);
     bl_mpw_str(&w, "reopen");
     bl_mpw_bool(&w, false);
-    bl_reply_t reply;
-    int rc = web_backend_call(b, BL_STAGE_INGEST, 1, &w, &reply,
-                              S_TIMEOUT_MS, err);
-    bl_mpw_destroy(&w);
-    if (rc != 0) {
-        return rc;
-    }
-    char why[BL_ERR_MSG_MAX];
-    if (!bl_reply_ok(&reply, why, sizeof why)) {
-        rc = bl_err_set(err, BL_EREFUSED, "%s", why);
-    }
-    bl_reply_free(&reply);
-    return rc;
+    return s_call_ok(b, BL_STAGE_INGEST, &w, S_TIMEOUT_MS, err);
 }
