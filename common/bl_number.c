@@ -11,6 +11,8 @@
 #include <locale.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,4 +278,57 @@ int bl_number_parse_steps(const char *s, bool decimal_comma, int *out,
     }
     *out = (int)v;
     return 0;
+}
+
+/* ---- writing -------------------------------------------------------- */
+
+int bl_number_fixed(char *buf, size_t size, double v, int decimals)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                 1e5, 1e6, 1e7, 1e8, 1e9};
+    static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000,
+                                   1000000, 10000000, 100000000,
+                                   1000000000};
+    if (decimals < 0 || decimals > 9 || !isfinite(v)) {
+        return snprintf(buf, size, "%.*f", decimals < 0 ? 0 : decimals, v);
+    }
+    double x = fabs(v) * p10[decimals];   /* exact scale: 10^d is exact */
+    double fl = floor(x);
+    /* x carries a rounding error of at most half an ulp (x * 2^-53): when
+     * the exact value could be on the other side of a tie, or x is too
+     * large for the integer path, printf rounds the exact binary value. */
+    if (x >= 1e15 || fabs((x - fl) - 0.5) <= x * 4.5e-16 + 1e-12) {
+        return snprintf(buf, size, "%.*f", decimals, v);
+    }
+    uint64_t n = (uint64_t)fl + (x - fl > 0.5 ? 1u : 0u);
+    char tmp[48];
+    size_t len = 0;
+    if (signbit(v)) {
+        tmp[len++] = '-';
+    }
+    uint64_t whole = n / u10[decimals];
+    uint64_t part = n % u10[decimals];
+    char digits[24];
+    size_t nd = 0;
+    do {
+        digits[nd++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole > 0);
+    while (nd > 0) {
+        tmp[len++] = digits[--nd];
+    }
+    if (decimals > 0) {
+        tmp[len++] = '.';
+        for (int i = decimals - 1; i >= 0; i--) {
+            tmp[len + (size_t)i] = (char)('0' + part % 10);
+            part /= 10;
+        }
+        len += (size_t)decimals;
+    }
+    if (size > 0) {
+        size_t k = len < size - 1 ? len : size - 1;
+        memcpy(buf, tmp, k);
+        buf[k] = '\0';
+    }
+    return (int)len;
 }

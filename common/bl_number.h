@@ -9,12 +9,16 @@
  * files: the caller names the field and the line in its message, and
  * decides what an empty field means (here it is "empty").
  *
+ * bl_number_fixed writes a number with a fixed count of decimals, the way
+ * printf does, only faster.
+ *
  * Thread-safe; the process locale does not matter.
  */
 #ifndef BL_NUMBER_H
 #define BL_NUMBER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "bl_error.h"
 
@@ -39,5 +43,13 @@ int bl_number_parse_int(const char *s, bool decimal_comma, long long *out,
  * of steps: an integer 0-4". */
 int bl_number_parse_steps(const char *s, bool decimal_comma, int *out,
                           const char **why);
+
+/* Writes v with decimals (0..9) digits after the point exactly as
+ * snprintf(buf, size, "%.*f", decimals, v) does in the C locale, byte for
+ * byte (rounding and the sign of a negative zero included), and returns
+ * what snprintf returns.  Usual values take an integer path; the few
+ * that printf alone can round exactly (near a tie, very large, not
+ * finite) go to snprintf.  For writers of many numbers (reports, SVG). */
+int bl_number_fixed(char *buf, size_t size, double v, int decimals);
 
 #endif

@@ -16,6 +16,8 @@
 #include <pango/pangocairo.h>
 #endif
 
+#include "bl_number.h"
+
 /* Layout, px.  Text sizes are chosen for a chart about 720 px wide that
  * the page scales to its column: on screen it grows a little, on A4 it
  * shrinks a little, and 12 px labels stay readable either way. */
@@ -528,12 +530,17 @@ static void s_svg_printf(s_svg_t *b, const char *fmt, ...)
 
 static void s_svg_printf(s_svg_t *b, const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0) {
         b->oom = 1;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        s_svg_add(b, small, (size_t)n);
         return;
     }
     char *tmp = malloc((size_t)n + 1);
@@ -546,6 +553,28 @@ static void s_svg_printf(s_svg_t *b, const char *fmt, ...)
     va_end(ap);
     s_svg_add(b, tmp, (size_t)n);
     free(tmp);
+}
+
+/* Appends v with decimals digits, as "%.*f" would (the charts write many
+ * thousands of coordinates: printf's float path was half the time). */
+static void s_svg_num(s_svg_t *b, double v, int decimals)
+{
+    char num[64];
+    int n = bl_number_fixed(num, sizeof num, v, decimals);
+    if (n > 0 && (size_t)n < sizeof num) {
+        s_svg_add(b, num, (size_t)n);
+    } else {
+        s_svg_printf(b, "%.*f", decimals, v);
+    }
+}
+
+/* Appends text, then v with 2 decimals, then a closing quote: one
+ * attribute (text is ` x="`). */
+static void s_svg_attr(s_svg_t *b, const char *text, double v)
+{
+    s_svg_add(b, text, strlen(text));
+    s_svg_num(b, v, 2);
+    s_svg_add(b, "\"", 1);
 }
 
 /* XML text and attribute escaping. */
@@ -577,11 +606,22 @@ static void s_svg_escape(s_svg_t *b, const char *s)
 
 static void s_svg_color(s_svg_t *b, const char *attr, uint32_t color)
 {
+    s_svg_add(b, " ", 1);
+    s_svg_add(b, attr, strlen(attr));
     if (color == REPORT_COLOR_NONE) {
-        s_svg_printf(b, " %s=\"none\"", attr);
-    } else {
-        s_svg_printf(b, " %s=\"#%06X\"", attr, (unsigned)color);
+        s_svg_add(b, "=\"none\"", 7);
+        return;
     }
+    if (color > 0xFFFFFFu) {
+        s_svg_printf(b, "=\"#%06X\"", (unsigned)color);
+        return;
+    }
+    static const char hex[] = "0123456789ABCDEF";
+    char v[11] = "=\"#000000\"";
+    for (int i = 0; i < 6; i++) {
+        v[8 - i] = hex[(color >> (4 * i)) & 0xfu];
+    }
+    s_svg_add(b, v, 10);
 }
 
 static void s_svg_begin(void *ctx, const char *part)
@@ -597,60 +637,82 @@ static void s_svg_end(void *ctx)
 static void s_svg_line(void *ctx, double x1, double y1, double x2, double y2,
                        uint32_t color, double width, int dashed)
 {
-    s_svg_printf(ctx, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"",
-                 x1, y1, x2, y2);
-    s_svg_color(ctx, "stroke", color);
-    s_svg_printf(ctx, " stroke-width=\"%.1f\"%s/>", width,
-                 dashed ? " stroke-dasharray=\"4 3\"" : "");
+    s_svg_t *b = ctx;
+    s_svg_attr(b, "<line x1=\"", x1);
+    s_svg_attr(b, " y1=\"", y1);
+    s_svg_attr(b, " x2=\"", x2);
+    s_svg_attr(b, " y2=\"", y2);
+    s_svg_color(b, "stroke", color);
+    s_svg_add(b, " stroke-width=\"", 15);
+    s_svg_num(b, width, 1);
+    s_svg_add(b, "\"", 1);
+    if (dashed) {
+        s_svg_add(b, " stroke-dasharray=\"4 3\"", 23);
+    }
+    s_svg_add(b, "/>", 2);
 }
 
 static void s_svg_rect(void *ctx, double x, double y, double w, double h,
                        uint32_t fill, double opacity, uint32_t stroke)
 {
-    s_svg_printf(ctx, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-                 "height=\"%.2f\"", x, y, w, h);
-    s_svg_color(ctx, "fill", fill);
-    s_svg_printf(ctx, " fill-opacity=\"%.2f\"", opacity);
-    s_svg_color(ctx, "stroke", stroke);
-    s_svg_add(ctx, "/>", 2);
+    s_svg_t *b = ctx;
+    s_svg_attr(b, "<rect x=\"", x);
+    s_svg_attr(b, " y=\"", y);
+    s_svg_attr(b, " width=\"", w);
+    s_svg_attr(b, " height=\"", h);
+    s_svg_color(b, "fill", fill);
+    s_svg_attr(b, " fill-opacity=\"", opacity);
+    s_svg_color(b, "stroke", stroke);
+    s_svg_add(b, "/>", 2);
 }
 
 static void s_svg_circle(void *ctx, double cx, double cy, double r,
                          uint32_t fill, double opacity, uint32_t stroke)
 {
-    s_svg_printf(ctx, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\"", cx, cy,
-                 r);
-    s_svg_color(ctx, "fill", fill);
-    s_svg_printf(ctx, " fill-opacity=\"%.2f\"", opacity);
-    s_svg_color(ctx, "stroke", stroke);
-    s_svg_add(ctx, "/>", 2);
+    s_svg_t *b = ctx;
+    s_svg_attr(b, "<circle cx=\"", cx);
+    s_svg_attr(b, " cy=\"", cy);
+    s_svg_attr(b, " r=\"", r);
+    s_svg_color(b, "fill", fill);
+    s_svg_attr(b, " fill-opacity=\"", opacity);
+    s_svg_color(b, "stroke", stroke);
+    s_svg_add(b, "/>", 2);
 }
 
 static void s_svg_polygon(void *ctx, const double *xy, size_t points,
                           uint32_t fill, uint32_t stroke)
 {
-    s_svg_add(ctx, "<polygon points=\"", 17);
+    s_svg_t *b = ctx;
+    s_svg_add(b, "<polygon points=\"", 17);
     for (size_t i = 0; i < points; i++) {
-        s_svg_printf(ctx, "%s%.2f,%.2f", i ? " " : "", xy[2 * i],
-                     xy[2 * i + 1]);
+        if (i > 0) {
+            s_svg_add(b, " ", 1);
+        }
+        s_svg_num(b, xy[2 * i], 2);
+        s_svg_add(b, ",", 1);
+        s_svg_num(b, xy[2 * i + 1], 2);
     }
-    s_svg_add(ctx, "\"", 1);
-    s_svg_color(ctx, "fill", fill);
-    s_svg_color(ctx, "stroke", stroke);
-    s_svg_add(ctx, "/>", 2);
+    s_svg_add(b, "\"", 1);
+    s_svg_color(b, "fill", fill);
+    s_svg_color(b, "stroke", stroke);
+    s_svg_add(b, "/>", 2);
 }
 
 static void s_svg_text(void *ctx, double x, double y, const char *utf8,
                        double size, int anchor, uint32_t color, int bold)
 {
+    s_svg_t *b = ctx;
     const char *a = anchor < 0 ? "start" : anchor > 0 ? "end" : "middle";
-    s_svg_printf(ctx, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%.0f\" "
-                 "text-anchor=\"%s\"%s", x, y, size, a,
+    s_svg_attr(b, "<text x=\"", x);
+    s_svg_attr(b, " y=\"", y);
+    s_svg_add(b, " font-size=\"", 12);
+    s_svg_num(b, size, 0);
+    s_svg_printf(b, "\" text-anchor=\"%s\"%s", a,
                  bold ? " font-weight=\"bold\"" : "");
-    s_svg_color(ctx, "fill", color);
-    s_svg_add(ctx, ">", 1);
-    s_svg_escape(ctx, utf8);
-    s_svg_add(ctx, "</text>", 7);
+    s_svg_color(b, "fill", color);
+    s_svg_add(b, ">", 1);
+    s_svg_escape(b, utf8);
+    s_svg_add(b, "</text>", 7);
 }
 
 static void s_svg_backend(report_draw_t *d, s_svg_t *b)

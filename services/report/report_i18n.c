@@ -1,19 +1,21 @@
 /*
  * report_i18n: message catalogues read with libyaml's event API.  A file must
  * be one mapping of scalar keys to scalar values; anything else is refused
- * with its position.  Lookup is linear over a few hundred keys per
- * language, which is far below what rendering a report costs.
+ * with its position.  Keys are found through a hash index: a report looks
+ * up thousands of texts, and 50,000 reports are rendered after a close.
  */
 #include "report_i18n.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "bl_number.h"
 #include "report_messages.h"
 #include "report_model.h"
 
@@ -22,6 +24,8 @@ typedef struct s_table {
     char **values;
     size_t count;
     size_t cap;
+    size_t *slots;      /* open addressing: key index + 1, 0 = empty */
+    size_t n_slots;     /* a power of two, at least twice count */
 } s_table_t;
 
 struct report_i18n {
@@ -38,32 +42,77 @@ static void s_table_free(s_table_t *t)
     }
     free(t->keys);
     free(t->values);
+    free(t->slots);
     memset(t, 0, sizeof *t);
+}
+
+/* FNV-1a of a key. */
+static size_t s_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h = (h ^ *p) * 1099511628211u;
+    }
+    return (size_t)h;
+}
+
+/* The slot of key: the one holding it, or the empty one where it would
+ * go.  The table has at least one empty slot. */
+static size_t s_slot(const s_table_t *t, const char *key)
+{
+    size_t mask = t->n_slots - 1;
+    size_t i = s_hash(key) & mask;
+    while (t->slots[i] != 0 && strcmp(t->keys[t->slots[i] - 1], key) != 0) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+/* Rebuilds the index with room for at least want keys. */
+static int s_reindex(s_table_t *t, size_t want)
+{
+    size_t n = 128;
+    while (n < 2 * want) {
+        n *= 2;
+    }
+    size_t *slots = calloc(n, sizeof *slots);
+    if (slots == NULL) {
+        return BL_ENOMEM;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->n_slots = n;
+    for (size_t i = 0; i < t->count; i++) {
+        t->slots[s_slot(t, t->keys[i])] = i + 1;
+    }
+    return 0;
 }
 
 static const char *s_table_get(const s_table_t *t, const char *key)
 {
-    for (size_t i = 0; i < t->count; i++) {
-        if (strcmp(t->keys[i], key) == 0) {
-            return t->values[i];
-        }
+    if (t->n_slots == 0) {
+        return NULL;
     }
-    return NULL;
+    size_t at = t->slots[s_slot(t, key)];
+    return at != 0 ? t->values[at - 1] : NULL;
 }
 
 /* Adds key -> value; a key given twice keeps the later value. */
 static int s_table_put(s_table_t *t, const char *key, const char *value)
 {
-    for (size_t i = 0; i < t->count; i++) {
-        if (strcmp(t->keys[i], key) == 0) {
-            char *v = report_strdup(value);
-            if (v == NULL) {
-                return BL_ENOMEM;
-            }
-            free(t->values[i]);
-            t->values[i] = v;
-            return 0;
+    if (2 * (t->count + 1) > t->n_slots && s_reindex(t, t->count + 1) != 0) {
+        return BL_ENOMEM;
+    }
+    size_t slot = s_slot(t, key);
+    if (t->slots[slot] != 0) {
+        size_t i = t->slots[slot] - 1;
+        char *v = report_strdup(value);
+        if (v == NULL) {
+            return BL_ENOMEM;
         }
+        free(t->values[i]);
+        t->values[i] = v;
+        return 0;
     }
     if (t->count == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
@@ -88,6 +137,7 @@ static int s_table_put(s_table_t *t, const char *key, const char *value)
     }
     t->keys[t->count] = k;
     t->values[t->count] = v;
+    t->slots[slot] = t->count + 1;
     t->count++;
     return 0;
 }
@@ -447,7 +497,7 @@ char *report_i18n_number(const report_i18n_t *m, double v, int decimals,
     if (decimals > 6) {
         decimals = 6;
     }
-    snprintf(buf, len, "%.*f", decimals, v);
+    bl_number_fixed(buf, len, v, decimals);
     /* "-0.0" after rounding: SPEC wants a zero written without a sign. */
     if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)) {
         memmove(buf, buf + 1, strlen(buf));
