@@ -282,53 +282,116 @@ int bl_number_parse_steps(const char *s, bool decimal_comma, int *out,
 
 /* ---- writing -------------------------------------------------------- */
 
-int bl_number_fixed(char *buf, size_t size, double v, int decimals)
+/* |v| * 10^decimals rounded to an integer in *n, as printf would round
+ * it; false when printf alone can tell (near a tie, too large). */
+static bool s_scaled(double v, int decimals, uint64_t *n)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
-                                 1e5, 1e6, 1e7, 1e8, 1e9};
-    static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000,
-                                   1000000, 10000000, 100000000,
-                                   1000000000};
-    if (decimals < 0 || decimals > 9 || !isfinite(v)) {
-        return snprintf(buf, size, "%.*f", decimals < 0 ? 0 : decimals, v);
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+                                 1e15, 1e16, 1e17, 1e18, 1e19};
+    if (decimals < 0 || decimals > 19) {
+        return false;
     }
-    double x = fabs(v) * p10[decimals];   /* exact scale: 10^d is exact */
+    double x = fabs(v) * p10[decimals];   /* 10^d is exact up to 10^22 */
     double fl = floor(x);
     /* x carries a rounding error of at most half an ulp (x * 2^-53): when
      * the exact value could be on the other side of a tie, or x is too
      * large for the integer path, printf rounds the exact binary value. */
     if (x >= 1e15 || fabs((x - fl) - 0.5) <= x * 4.5e-16 + 1e-12) {
-        return snprintf(buf, size, "%.*f", decimals, v);
+        return false;
     }
-    uint64_t n = (uint64_t)fl + (x - fl > 0.5 ? 1u : 0u);
-    char tmp[48];
+    *n = (uint64_t)fl + (x - fl > 0.5 ? 1u : 0u);
+    return true;
+}
+
+/* Writes n / 10^decimals with exactly decimals digits after the point
+ * (sign first when neg) into tmp; returns the length. */
+static size_t s_put_fixed(char *tmp, bool neg, uint64_t n, int decimals)
+{
     size_t len = 0;
-    if (signbit(v)) {
+    if (neg) {
         tmp[len++] = '-';
     }
-    uint64_t whole = n / u10[decimals];
-    uint64_t part = n % u10[decimals];
     char digits[24];
     size_t nd = 0;
     do {
-        digits[nd++] = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole > 0);
-    while (nd > 0) {
-        tmp[len++] = digits[--nd];
-    }
-    if (decimals > 0) {
-        tmp[len++] = '.';
-        for (int i = decimals - 1; i >= 0; i--) {
-            tmp[len + (size_t)i] = (char)('0' + part % 10);
-            part /= 10;
+        digits[nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (nd < 24 && (n > 0 || (int)nd <= decimals));
+    /* digits holds at least decimals + 1 digits, lowest first */
+    for (size_t i = nd; i > 0; i--) {
+        if ((int)(i - 1) == decimals - 1) {
+            tmp[len++] = '.';
         }
-        len += (size_t)decimals;
+        tmp[len++] = digits[i - 1];
     }
+    return len;
+}
+
+static int s_out(char *buf, size_t size, const char *tmp, size_t len)
+{
     if (size > 0) {
         size_t k = len < size - 1 ? len : size - 1;
         memcpy(buf, tmp, k);
         buf[k] = '\0';
     }
     return (int)len;
+}
+
+int bl_number_fixed(char *buf, size_t size, double v, int decimals)
+{
+    uint64_t n;
+    if (decimals < 0 || decimals > 9 || !isfinite(v) ||
+        !s_scaled(v, decimals, &n)) {
+        return snprintf(buf, size, "%.*f", decimals < 0 ? 0 : decimals, v);
+    }
+    char tmp[48];
+    return s_out(buf, size, tmp, s_put_fixed(tmp, signbit(v), n, decimals));
+}
+
+int bl_number_general(char *buf, size_t size, double v, int digits)
+{
+    static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000,
+                                   1000000, 10000000, 100000000,
+                                   1000000000, 10000000000u,
+                                   100000000000u, 1000000000000u,
+                                   10000000000000u, 100000000000000u,
+                                   1000000000000000u};
+    if (digits < 1 || digits > 15 || !isfinite(v) || v == 0.0) {
+        return snprintf(buf, size, "%.*g", digits, v);
+    }
+    /* %g: the exponent X of v rounded to digits significant digits; fixed
+     * notation with digits - 1 - X decimals when -4 <= X < digits, then
+     * trailing zeros dropped.  X from log10, checked by the digit count
+     * of the rounded integer (which must have exactly digits digits). */
+    int x = (int)floor(log10(fabs(v)));
+    for (int tries = 0; tries < 3; tries++) {
+        int decimals = digits - 1 - x;
+        uint64_t n;
+        if (x < -4 || x >= digits || !s_scaled(v, decimals, &n)) {
+            break;
+        }
+        if (n < u10[digits - 1]) {
+            x--;
+            continue;
+        }
+        if (n >= u10[digits]) {
+            /* log10 was low, or rounding carried into a new digit
+             * (9.99.. -> 10.0): one more, and so one decimal fewer */
+            x++;
+            continue;
+        }
+        char tmp[48];
+        size_t len = s_put_fixed(tmp, signbit(v), n, decimals);
+        if (decimals > 0) {
+            while (tmp[len - 1] == '0') {
+                len--;
+            }
+            if (tmp[len - 1] == '.') {
+                len--;
+            }
+        }
+        return s_out(buf, size, tmp, len);
+    }
+    return snprintf(buf, size, "%.*g", digits, v);
 }

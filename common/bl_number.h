@@ -52,4 +52,9 @@ int bl_number_parse_steps(const char *s, bool decimal_comma, int *out,
  * finite) go to snprintf.  For writers of many numbers (reports, SVG). */
 int bl_number_fixed(char *buf, size_t size, double v, int decimals);
 
+/* The same for "%.*g" with digits (1..15) significant digits: exactly what
+ * snprintf(buf, size, "%.*g", digits, v) writes, faster for usual
+ * values (exponent notation and the rare hard cases go to snprintf). */
+int bl_number_general(char *buf, size_t size, double v, int digits);
+
 #endif

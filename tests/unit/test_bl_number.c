@@ -277,3 +277,41 @@ Test(bl_number, fixed_cuts_like_snprintf, .timeout = 10)
     cr_assert_str_eq(buf, "1234");
     cr_assert_eq(bl_number_fixed(NULL, 0, 3.25, 1), 3);
 }
+
+static void s_same_as_printf_g(double v, int d)
+{
+    char want[400], got[400];
+    int wn = snprintf(want, sizeof want, "%.*g", d, v);
+    int gn = bl_number_general(got, sizeof got, v, d);
+    cr_assert_eq(gn, wn, "%.17g with %d digits: %d vs %d", v, d, gn, wn);
+    cr_assert_str_eq(got, want, "%.17g with %d digits", v, d);
+}
+
+Test(bl_number, general_equals_printf, .timeout = 60)
+{
+    static const double edge[] = {
+        0.0, -0.0, 1.0, -1.0, 9.9999999999, 99999.999995, 0.0001,
+        0.00009999999999, 0.000123456789012, 1e9, 9999999999.5, 1e10,
+        123456789.5, 0.5, 2.5, 1e-5, 1e15, 1e16, 1e300, DBL_MIN, 1.0 / 3.0,
+        2.0 / 3.0, 100.0, 1234.5678, INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        for (int d = 1; d <= 15; d++) {
+            s_same_as_printf_g(edge[i], d);
+        }
+    }
+    uint64_t x = 0x243f6a8885a308d3u;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double mag = pow(10.0, (double)(x % 25) - 8.0);
+        double v = (double)(x >> 11) / 9007199254740992.0 * mag;
+        if (x & 1) {
+            v = -v;
+        }
+        if ((x >> 3) % 4 == 0) {
+            v = (double)((int64_t)(x % 2000001) - 1000000) / 1000.0;
+        }
+        s_same_as_printf_g(v, (x >> 5) % 3 == 0 ? 10 : 1 + (int)((x >> 9) % 15));
+    }
+}
