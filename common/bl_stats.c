@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_number.h"
+
 /* A running Neumaier (improved Kahan-Babuska) sum. */
 typedef struct s_sum {
     double sum;
@@ -315,5 +317,5 @@ void bl_stats_format(double v, char *buf, size_t size)
     if (buf == NULL || size == 0) {
         return;
     }
-    (void)snprintf(buf, size, "%.10g", s_no_negative_zero(v));
+    (void)bl_number_general(buf, size, s_no_negative_zero(v), 10);
 }
