@@ -1239,6 +1239,7 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
         bl_daemon_dbi(d, DB_CBAND4),
         s_recompute,
         b,
+        b->learning,
     };
     int rc = benchmark_link_open(&b->link, &env, err);
     if (rc == 0 && benchmark_link_register(b->link, d) != 0) {
