@@ -273,6 +273,18 @@ Test(e2e_learning_crossborder, practices_of_another_country_come_back,
                                     "\"Job clubs\""),
                        "%s", area);
     free(json);
+    /* The CSV report lists them too, PT-004's without contact. */
+    char *csv = s_read(&s_net.no, "var/reports/2024/NO-001.csv");
+    cr_assert_not_null(csv);
+    cr_expect_not_null(
+        strstr(csv, "\nPSH-01,2024,no,,,vocational_rehabilitation,PT,Open "
+                    "doors,Partners sit in our weekly meeting,\n"
+                    "PSH-01,2024,yes,PT-005,Faro Caminho,"
+                    "vocational_rehabilitation,PT,Partner days,Twice a year "
+                    "we invite every partner,parcerias@faro.example\n"),
+        "%s", csv);
+    cr_expect_null(strstr(csv, "coimbra@apoio.example"), "%s", csv);
+    free(csv);
     char *html = s_read(&s_net.no, "var/reports/2024/NO-001.html");
     cr_assert_not_null(html);
     cr_expect_not_null(strstr(html, "parcerias@faro.example"), "%s", html);
