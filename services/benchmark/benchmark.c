@@ -1110,11 +1110,17 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     }
     if (b->cfg->role == BL_ROLE_INTERNATIONAL) {
         /* Its generations also count national closes. */
-        return s_recompute(b, txn, period, err);
+        rc = s_recompute(b, txn, period, err);
+        return rc != 0 ? rc
+                       : benchmark_learning_after_close(b->learning, txn, msg,
+                                                        err);
     }
     rc = s_compute(b, txn, period, gen, err);
     if (rc == 0) {
         rc = benchmark_link_send_period(b->link, txn, period, gen, err);
+    }
+    if (rc == 0) {
+        rc = benchmark_learning_after_close(b->learning, txn, msg, err);
     }
     if (rc != 0) {
         return rc;

@@ -116,13 +116,29 @@ static int s_state_get(benchmark_learning_t *l, MDB_txn *txn, int64_t period,
     return 0;
 }
 
+/* lclosed's value: "" computed and closed; S_REOPENED while reopened,
+ * whatever is computed meanwhile (results coming back from abroad). */
+#define S_REOPENED "reopened"
+
 static bool s_closed(benchmark_learning_t *l, MDB_txn *txn, int64_t period)
 {
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
     MDB_val v;
     return bl_store_get(txn, s_dbi(l, DB_CLOSED), p, strlen(p), &v, NULL) ==
-           0;
+               0 &&
+           v.mv_size == 0;
+}
+
+/* Whether period has been reopened and not closed again since. */
+static bool s_reopened(benchmark_learning_t *l, MDB_txn *txn, int64_t period)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    MDB_val v;
+    return bl_store_get(txn, s_dbi(l, DB_CLOSED), p, strlen(p), &v, NULL) ==
+               0 &&
+           v.mv_size > 0;
 }
 
 /* ---- the "not an area" warning ------------------------------------------ */
@@ -557,7 +573,7 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
     free(flags);
     free(band0);
     free(rank0);
-    if (rc == 0) {
+    if (rc == 0 && !s_reopened(l, txn, period)) {
         rc = bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), "", 0,
                           err);
     }
@@ -570,6 +586,27 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         rc = s_store_xpractices(l, txn, period, in, err);
     }
     return rc;
+}
+
+int benchmark_learning_after_close(benchmark_learning_t *l, MDB_txn *txn,
+                                   const bl_msg_t *msg, bl_err_t *err)
+{
+    int64_t period;
+    if (bl_req_int(msg, "period", &period) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    bool reopen = false;
+    bl_mpr_t r;
+    if (bl_req_find(msg, "reopen", &r) == 0 && bl_mpr_bool(&r, &reopen) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    /* The close computed the period (benchmark_learning_store ran): closed
+     * now, or reopened until the next close whatever is computed before. */
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *v = reopen ? S_REOPENED : "";
+    return bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), v, strlen(v),
+                        err);
 }
 
 /* ---- the follow-up in reports ------------------------------------------ */

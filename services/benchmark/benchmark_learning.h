@@ -44,7 +44,9 @@
  *   lneeds     period \x1f indicator \x1f principle \x1f country
  *              -> [in_need, band4, hosts|nil, event|nil]
  *   lwarn      sub \x1f line (10 digits) -> [field, reason]
- *   lclosed    period -> "" once the period has been computed
+ *   lclosed    period -> "" once the period has been computed and
+ *              closed; "reopened" after `close --reopen` until the next
+ *              close (a computation meanwhile leaves it so)
  *   xpractices international: period \x1f country \x1f practice period
  *              \x1f indicator \x1f order -> a practice as
  *              bl_downlink_codec.h has it, for that country's node;
@@ -100,6 +102,16 @@ int benchmark_learning_apply(benchmark_learning_t *l, MDB_txn *txn,
 int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
                              int64_t period, const bc_input_t *in,
                              const bc_output_t *out, bl_err_t *err);
+
+/* After a close marker is applied: when it reopens its period (`close
+ * --reopen`), the period no longer counts as computed for the learning
+ * cycle (lclosed says "reopened") until it is closed again, whatever is
+ * computed meanwhile; otherwise it is closed now.  The actions export
+ * shows no figures of it as PERIOD + 1, and its actions are judged at the
+ * next close.  msg is the close message {period, reopen?}.  Returns 0,
+ * BL_EPROTO for a marker without a period, or a store error. */
+int benchmark_learning_after_close(benchmark_learning_t *l, MDB_txn *txn,
+                                   const bl_msg_t *msg, bl_err_t *err);
 
 /* The follow-up in provider's report for period: every action recorded
  * for period - 1, in action id order, with the indicator's value, rank

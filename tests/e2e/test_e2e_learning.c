@@ -34,6 +34,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,5 +602,78 @@ Test(learning, practices_under_areas_only_from_band_4, .init = s_setup,
     json = s_read("var/reports/2025/PT-005.json");
     cr_assert_not_null(json);
     cr_expect_null(strstr(json, "Partner days"), "%s", json);
+    free(json);
+}
+
+/* `close --reopen` (SPEC 10, the learning cycle after a reopen): 2025 is
+ * closed (A2 planned: 1 of 2 done), reopened — no longer computed, so the
+ * actions export has no 2025 figures — then NO-004 reports A2 done and
+ * 2025 is closed again: the summary, the follow-up and the export are
+ * those of the new close. */
+Test(learning, reopen_and_close_again_recompute_the_learning,
+     .init = s_setup, .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    free(s_cli(0, "close 2025"));
+    char *html = s_read("var/reports/2025/summary.html");
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "1 of 2 actions done over the node."),
+                       "%s", html);
+    free(html);
+    free(s_cli(0, "close 2025 --reopen"));
+    char *out = NULL;
+    for (int tries = 0; tries < 300; tries++) {
+        free(out);
+        out = s_cli(0, "export 2024 --what actions");
+        if (strstr(out, "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,,\n")) {
+            break;
+        }
+        bl_test_sleep_ms(100);
+    }
+    cr_expect_str_eq(out,
+                     "period,provider_id,action_id,indicator_id,status,due,"
+                     "value,band,next_value,next_band\n"
+                     "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,,\n"
+                     "2024,NO-004,A2,PSH-01,planned,2025-09-30,50,2,,\n",
+                     "2025 reopened still counts as computed");
+    free(out);
+    s_write("actions-2024-b.csv",
+            "provider_id,period,action_id,indicator_id,action,owner,due,"
+            "status\n"
+            "NO-004,2024,A2,PSH-01,Two new partners,Director,2025-09-30,"
+            "done\n");
+    free(s_cli(0, "submit --wait actions-2024-b.csv"));
+    for (int tries = 0; tries < 300; tries++) {
+        out = s_cli(0, "export 2024 --what actions");
+        bool done = strstr(out, "A2,PSH-01,done,") != NULL;
+        free(out);
+        if (done) {
+            break;
+        }
+        bl_test_sleep_ms(100);
+    }
+    free(s_cli(0, "close 2025"));
+    out = s_cli(0, "export 2024 --what actions");
+    cr_expect_str_eq(out,
+                     "period,provider_id,action_id,indicator_id,status,due,"
+                     "value,band,next_value,next_band\n"
+                     "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,65,3\n"
+                     "2024,NO-004,A2,PSH-01,done,2025-09-30,50,2,,\n");
+    free(out);
+    html = s_read("var/reports/2025/summary.html");
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "2 of 2 actions done over the node."),
+                       "%s", html);
+    free(html);
+    char *json = s_read("var/reports/2025/NO-004.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[{\"action_id\":\"A2\","
+                                    "\"indicator_id\":\"PSH-01\","
+                                    "\"status\":\"done\""),
+                       "%s", json);
     free(json);
 }
