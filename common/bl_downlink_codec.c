@@ -8,7 +8,8 @@
 
 #include "bl_store.h"
 
-static const char *const s_whats[] = {"stats", "positions", "band4"};
+static const char *const s_whats[] = {"stats", "positions", "band4",
+                                      "practices"};
 
 const char *bl_downlink_what_name(bl_downlink_what_t what)
 {
@@ -190,5 +191,53 @@ int bl_downlink_next_period(bl_downlink_state_t *st, int64_t *period,
         return BL_EPROTO;
     }
     st->n_periods--;
+    return 0;
+}
+
+int bl_downlink_write_practice(bl_mpw_t *w, const bl_downlink_practice_t *p)
+{
+    bl_mpw_array(w, 8);
+    bl_mpw_str(w, p->id);
+    bl_mpw_strn(w, p->name, p->name_len);
+    bl_mpw_str(w, p->country);
+    bl_mpw_str(w, p->service_type);
+    bl_mpw_bool(w, p->share);
+    bl_mpw_strn(w, p->title, p->title_len);
+    bl_mpw_strn(w, p->description, p->description_len);
+    bl_mpw_strn(w, p->contact, p->contact_len);
+    return w->err ? BL_ENOMEM : 0;
+}
+
+/* A string of at most max bytes, borrowed. */
+static int s_text(bl_mpr_t *r, const char **s, uint32_t *len, uint32_t max)
+{
+    return bl_mpr_str(r, s, len) == 0 && *len <= max ? 0 : BL_EPROTO;
+}
+
+int bl_downlink_read_practice(const void *data, size_t len,
+                              bl_downlink_practice_t *p)
+{
+    memset(p, 0, sizeof *p);
+    bl_mpr_t r;
+    bl_mpr_init(&r, data, len);
+    uint32_t eight;
+    if (bl_mpr_array(&r, &eight) != 0 || eight != 8 ||
+        bl_mpr_str_copy(&r, p->id, sizeof p->id) != 0 ||
+        s_text(&r, &p->name, &p->name_len, BL_DOWNLINK_TITLE_MAX) != 0 ||
+        bl_mpr_str_copy(&r, p->country, sizeof p->country) != 0 ||
+        bl_mpr_str_copy(&r, p->service_type, sizeof p->service_type) != 0 ||
+        bl_mpr_bool(&r, &p->share) != 0 ||
+        s_text(&r, &p->title, &p->title_len, BL_DOWNLINK_TITLE_MAX) != 0 ||
+        s_text(&r, &p->description, &p->description_len,
+               BL_DOWNLINK_TEXT_MAX) != 0 ||
+        s_text(&r, &p->contact, &p->contact_len, BL_DOWNLINK_TITLE_MAX) !=
+            0 ||
+        !bl_mpr_done(&r)) {
+        return BL_EPROTO;
+    }
+    if (!p->share &&
+        (p->id[0] != '\0' || p->name_len > 0 || p->contact_len > 0)) {
+        return BL_EPROTO;
+    }
     return 0;
 }

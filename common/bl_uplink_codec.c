@@ -7,7 +7,8 @@
 #include <string.h>
 
 static const char *const s_kinds[] = {"unknown", "begin", "register",
-                                      "values", "groups", "stats", "close"};
+                                      "values", "groups", "stats", "close",
+                                      "practices"};
 
 const char *bl_uplink_kind_name(bl_uplink_kind_t kind)
 {
@@ -72,6 +73,19 @@ void bl_uplink_write_stat_row(bl_mpw_t *rows, const char *indicator,
     bl_mpw_str(rows, group);
     bl_mpw_str(rows, key);
     bl_mpw_raw(rows, stat, stat_len);
+}
+
+void bl_uplink_write_practice_row(bl_mpw_t *rows,
+                                  const bl_uplink_practice_t *p)
+{
+    bl_mpw_array(rows, 7);
+    bl_mpw_str(rows, p->provider);
+    bl_mpw_str(rows, p->indicator);
+    bl_mpw_int(rows, p->period);
+    bl_mpw_strn(rows, p->title, p->title_len);
+    bl_mpw_strn(rows, p->description, p->description_len);
+    bl_mpw_strn(rows, p->contact, p->contact_len);
+    bl_mpw_bool(rows, p->band4);
 }
 
 static bl_uplink_kind_t s_kind_of(const char *s, uint32_t len)
@@ -177,6 +191,31 @@ int bl_uplink_read_stat_row(bl_mpr_t *rows, char indicator[BL_UPLINK_ID_MAX],
         bl_mpr_str_copy(rows, group, BL_UPLINK_ID_MAX) != 0 ||
         bl_mpr_str_copy(rows, key, BL_UPLINK_KEY_MAX) != 0 ||
         bl_mpr_raw(rows, stat, stat_len) != 0) {
+        return BL_EPROTO;
+    }
+    return 0;
+}
+
+/* A string of at most max bytes, borrowed. */
+static int s_text(bl_mpr_t *r, const char **s, uint32_t *len, uint32_t max)
+{
+    return bl_mpr_str(r, s, len) == 0 && *len <= max ? 0 : BL_EPROTO;
+}
+
+int bl_uplink_read_practice_row(bl_mpr_t *rows, bl_uplink_practice_t *p)
+{
+    memset(p, 0, sizeof *p);
+    uint32_t seven;
+    if (bl_mpr_array(rows, &seven) != 0 || seven != 7 ||
+        bl_mpr_str_copy(rows, p->provider, BL_UPLINK_ID_MAX) != 0 ||
+        bl_mpr_str_copy(rows, p->indicator, BL_UPLINK_ID_MAX) != 0 ||
+        bl_mpr_int(rows, &p->period) != 0 ||
+        s_text(rows, &p->title, &p->title_len, BL_UPLINK_TITLE_MAX) != 0 ||
+        s_text(rows, &p->description, &p->description_len,
+               BL_UPLINK_TEXT_MAX) != 0 ||
+        s_text(rows, &p->contact, &p->contact_len, BL_UPLINK_TITLE_MAX) !=
+            0 ||
+        bl_mpr_bool(rows, &p->band4) != 0) {
         return BL_EPROTO;
     }
     return 0;

@@ -16,6 +16,11 @@
  *   {kind: "groups", period, rows: [[id, [attr...]]...]}  peer groups
  *   {kind: "stats", period, rows: [[indicator, group, key, stat]...]}
  *         stat [n, mean, sd, min, p10, p25, p50, p75, p90, max, best]
+ *   {kind: "practices", period, rows: [[provider, indicator, practice
+ *         period, title, description, contact, band4]...]}  the node's
+ *         practices of period and earlier (SPEC 10); contact "" for a
+ *         provider that does not share identity; band4: the author is in
+ *         band 4 of the indicator in one of the sender's own groups
  *   {kind: "close", period, generation}     recompute the period
  *
  * Decoding refuses (BL_EPROTO) truncated input, trailing bytes, a payload
@@ -37,6 +42,8 @@
 #define BL_UPLINK_KEY_MAX 256        /* group keys */
 #define BL_UPLINK_KIND_MAX 16        /* the kind's text */
 #define BL_UPLINK_ROWS_MAX 1000000   /* rows in one message */
+#define BL_UPLINK_TITLE_MAX 1024     /* bytes of a practice title, contact */
+#define BL_UPLINK_TEXT_MAX 16384     /* bytes of a practice description */
 
 typedef enum bl_uplink_kind {
     BL_UPLINK_UNKNOWN = 0,           /* a kind this release does not know */
@@ -46,6 +53,7 @@ typedef enum bl_uplink_kind {
     BL_UPLINK_GROUPS,
     BL_UPLINK_STATS,
     BL_UPLINK_CLOSE,
+    BL_UPLINK_PRACTICES,
 } bl_uplink_kind_t;
 
 /* "begin", "register", ...; "unknown" for BL_UPLINK_UNKNOWN. */
@@ -63,6 +71,21 @@ typedef struct bl_uplink {
     bl_mpr_t rows_array;             /* at the rows array itself, for a
                                         list codec that reads its header */
 } bl_uplink_t;
+
+/* One practice row.  The texts are not NUL-terminated: when decoded they
+ * borrow the input. */
+typedef struct bl_uplink_practice {
+    char provider[BL_UPLINK_ID_MAX];
+    char indicator[BL_UPLINK_ID_MAX];
+    int64_t period;                  /* the practice's period */
+    const char *title;               /* at most BL_UPLINK_TITLE_MAX bytes */
+    uint32_t title_len;
+    const char *description;         /* at most BL_UPLINK_TEXT_MAX bytes */
+    uint32_t description_len;
+    const char *contact;             /* at most BL_UPLINK_TITLE_MAX bytes */
+    uint32_t contact_len;
+    bool band4;                      /* band 4 in one of the sender's groups */
+} bl_uplink_practice_t;
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -89,6 +112,10 @@ void bl_uplink_write_stat_row(bl_mpw_t *rows, const char *indicator,
                               const char *group, const char *key,
                               const void *stat, size_t stat_len);
 
+/* [provider, indicator, period, title, description, contact, band4]. */
+void bl_uplink_write_practice_row(bl_mpw_t *rows,
+                                  const bl_uplink_practice_t *p);
+
 /* ---- reading ------------------------------------------------------------ */
 
 /* Decodes the message's header; the rows are read one by one after.
@@ -106,5 +133,7 @@ int bl_uplink_read_stat_row(bl_mpr_t *rows, char indicator[BL_UPLINK_ID_MAX],
                             char group[BL_UPLINK_ID_MAX],
                             char key[BL_UPLINK_KEY_MAX],
                             const uint8_t **stat, size_t *stat_len);
+/* Refuses texts over their bounds and ids over BL_UPLINK_ID_MAX - 1. */
+int bl_uplink_read_practice_row(bl_mpr_t *rows, bl_uplink_practice_t *p);
 
 #endif

@@ -1110,11 +1110,17 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     }
     if (b->cfg->role == BL_ROLE_INTERNATIONAL) {
         /* Its generations also count national closes. */
-        return s_recompute(b, txn, period, err);
+        rc = s_recompute(b, txn, period, err);
+        return rc != 0 ? rc
+                       : benchmark_learning_after_close(b->learning, txn, msg,
+                                                        err);
     }
     rc = s_compute(b, txn, period, gen, err);
     if (rc == 0) {
         rc = benchmark_link_send_period(b->link, txn, period, gen, err);
+    }
+    if (rc == 0) {
+        rc = benchmark_learning_after_close(b->learning, txn, msg, err);
     }
     if (rc != 0) {
         return rc;
@@ -1239,6 +1245,7 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
         bl_daemon_dbi(d, DB_CBAND4),
         s_recompute,
         b,
+        b->learning,
     };
     int rc = benchmark_link_open(&b->link, &env, err);
     if (rc == 0 && benchmark_link_register(b->link, d) != 0) {

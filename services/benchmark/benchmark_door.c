@@ -2,8 +2,9 @@
  * benchmark_door: the international node's door (see benchmark_door.h).
  *
  * It applies the uplink messages benchmark_uplink.c sends (their layout
- * is described there) and answers the national nodes' downlink requests
- * from the international statistics, positions and band-4 rows.
+ * is bl_uplink_codec.h) and answers the national nodes' downlink requests
+ * from the international statistics, positions, band-4 rows and the
+ * practices each country may be shown (benchmark_learning.h).
  */
 #include "benchmark_door.h"
 
@@ -197,8 +198,67 @@ static int s_drop_country(benchmark_door_t *l, MDB_txn *txn, int64_t period,
     int rc = bl_page_delete(txn, l->env.db_values, prefix, pl, err);
     pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f%.2s\x1f",
                           period, country);
-    return rc != 0 ? rc
-                   : bl_page_delete(txn, l->env.db_xstats, prefix, pl, err);
+    if (rc == 0) {
+        rc = bl_page_delete(txn, l->env.db_xstats, prefix, pl, err);
+    }
+    if (rc == 0 && l->env.learning != NULL) {
+        rc = benchmark_learning_drop_foreign(l->env.learning, txn, country,
+                                             period, err);
+    }
+    return rc;
+}
+
+/* A national node's practices of the period and earlier, checked whole
+ * before any is kept. */
+static int s_door_practices(benchmark_door_t *l, MDB_txn *txn,
+                            const bl_msg_t *m, const bl_uplink_t *u,
+                            bl_err_t *err)
+{
+    if (!u->has_rows) {
+        return s_door_refuse(err, m, "an uplink message without rows%s", "");
+    }
+    const bl_catalogue_t *cat = l->cfg->catalogue;
+    for (int pass = 0; pass < 2; pass++) {
+        bl_mpr_t r = u->rows;
+        for (uint32_t i = 0; i < u->n_rows; i++) {
+            bl_uplink_practice_t p;
+            if (bl_uplink_read_practice_row(&r, &p) != 0) {
+                return s_door_refuse(err, m, "a malformed practice row%s",
+                                     "");
+            }
+            if (pass == 0) {
+                if (!s_provider_ok(p.provider, m->peer)) {
+                    return s_door_refuse(err, m,
+                                         "provider %s is not of the sender's "
+                                         "country; nothing of the message "
+                                         "applied",
+                                         p.provider);
+                }
+                if (bl_catalogue_find_indicator(cat, p.indicator) < 0) {
+                    return s_door_refuse(err, m,
+                                         "unknown indicator '%s'; nothing of "
+                                         "the message applied",
+                                         p.indicator);
+                }
+                if (p.period < 1900 || p.period > u->period) {
+                    return s_door_refuse(err, m,
+                                         "a practice of another period for "
+                                         "%s; nothing of the message applied",
+                                         p.provider);
+                }
+                continue;
+            }
+            if (l->env.learning == NULL) {
+                return 0;
+            }
+            int rc = benchmark_learning_put_foreign(l->env.learning, txn, &p,
+                                                    err);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
 }
 
 /* A national node's peer groups (meta "ngroups.<country>") or their
@@ -295,6 +355,8 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
     case BL_UPLINK_GROUPS:
     case BL_UPLINK_STATS:
         return s_door_stats(l, txn, m, &u, err);
+    case BL_UPLINK_PRACTICES:
+        return s_door_practices(l, txn, m, &u, err);
     case BL_UPLINK_CLOSE:
         bl_log(BL_LOG_INFO, "national close country=%s period=%" PRId64,
                m->peer, u.period);
@@ -410,6 +472,13 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
                               "%" PRId64 "\x1f%.2s\x1f", req.period, m->peer);
         dbi = req.what == BL_DOWNLINK_BAND4 ? l->env.db_cband4
                                             : l->env.db_cpos;
+        if (req.what == BL_DOWNLINK_PRACTICES) {
+            if (l->env.learning == NULL) {
+                bl_reply_error(reply, "no practices on this node");
+                return 0;
+            }
+            dbi = benchmark_learning_xpractices(l->env.learning);
+        }
     }
     return bl_page_reply(txn, dbi, prefix, pl, req.after, req.after_len,
                          (size_t)req.limit, reply, err);

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchmark_external.h"
+#include "bl_downlink_codec.h"
 #include "bl_page.h"
 
 enum { DB_ACTIONS = 0, DB_PRACTICES, DB_STATE, DB_NEEDS, DB_WARN,
-       DB_CLOSED };
+       DB_CLOSED, DB_XPRACTICES };
 
 #define S_KEY_MAX 480
 #define S_ID_MAX 64          /* provider, action, indicator, sub ids */
@@ -114,13 +116,29 @@ static int s_state_get(benchmark_learning_t *l, MDB_txn *txn, int64_t period,
     return 0;
 }
 
+/* lclosed's value: "" computed and closed; S_REOPENED while reopened,
+ * whatever is computed meanwhile (results coming back from abroad). */
+#define S_REOPENED "reopened"
+
 static bool s_closed(benchmark_learning_t *l, MDB_txn *txn, int64_t period)
 {
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
     MDB_val v;
     return bl_store_get(txn, s_dbi(l, DB_CLOSED), p, strlen(p), &v, NULL) ==
-           0;
+               0 &&
+           v.mv_size == 0;
+}
+
+/* Whether period has been reopened and not closed again since. */
+static bool s_reopened(benchmark_learning_t *l, MDB_txn *txn, int64_t period)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    MDB_val v;
+    return bl_store_get(txn, s_dbi(l, DB_CLOSED), p, strlen(p), &v, NULL) ==
+               0 &&
+           v.mv_size > 0;
 }
 
 /* ---- the "not an area" warning ------------------------------------------ */
@@ -332,6 +350,10 @@ int benchmark_learning_apply(benchmark_learning_t *l, MDB_txn *txn,
 }
 
 /* ---- at a close --------------------------------------------------------- */
+
+static int s_store_xpractices(benchmark_learning_t *l, MDB_txn *txn,
+                              int64_t period, const bc_input_t *in,
+                              bl_err_t *err);
 
 /* The learning-needs rows of indicator k: one per country with a provider
  * that has a position on k. */
@@ -551,7 +573,7 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
     free(flags);
     free(band0);
     free(rank0);
-    if (rc == 0) {
+    if (rc == 0 && !s_reopened(l, txn, period)) {
         rc = bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), "", 0,
                           err);
     }
@@ -560,7 +582,31 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         rc = bl_page_each(txn, s_dbi(l, DB_ACTIONS), prefix, pl, s_judge_one,
                           &c, err);
     }
+    if (rc == 0 && in->cfg->role == BL_ROLE_INTERNATIONAL) {
+        rc = s_store_xpractices(l, txn, period, in, err);
+    }
     return rc;
+}
+
+int benchmark_learning_after_close(benchmark_learning_t *l, MDB_txn *txn,
+                                   const bl_msg_t *msg, bl_err_t *err)
+{
+    int64_t period;
+    if (bl_req_int(msg, "period", &period) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    bool reopen = false;
+    bl_mpr_t r;
+    if (bl_req_find(msg, "reopen", &r) == 0 && bl_mpr_bool(&r, &reopen) != 0) {
+        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    }
+    /* The close computed the period (benchmark_learning_store ran): closed
+     * now, or reopened until the next close whatever is computed before. */
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    const char *v = reopen ? S_REOPENED : "";
+    return bl_store_put(txn, s_dbi(l, DB_CLOSED), p, strlen(p), v, strlen(v),
+                        err);
 }
 
 /* ---- the follow-up in reports ------------------------------------------ */
@@ -664,13 +710,21 @@ int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
 
 /* ---- practices under the areas ----------------------------------------- */
 
-/* A practice that may be shown: its author (an index in the run's
- * providers) was in band 4 of the indicator in the practice's period. */
+/* A practice that may be shown: its author was in band 4 of the indicator
+ * in the practice's period.  The author is one of the run's providers
+ * (local >= 0), or a provider of another country that came back from the
+ * international node (local < 0: known by what it shares, and by its
+ * order there, which is its id's order). */
 typedef struct s_practice {
     int64_t period;
-    size_t author;
+    long local;              /* index in the run's providers, or -1 */
+    uint64_t order;          /* foreign: the author's order abroad */
+    bool share;
+    char id[S_ID_MAX];       /* "" for a foreign author that hides it */
+    char country[3];
+    char service_type[S_ID_MAX];
     char indicator[S_ID_MAX];
-    char *title, *description, *contact;   /* heap */
+    char *name, *title, *description, *contact;   /* heap */
 } s_practice_t;
 
 struct benchmark_practices {
@@ -716,6 +770,45 @@ static char *s_dup(const char *s, uint32_t len)
     return d;
 }
 
+/* A new zeroed entry at the end of ps, or NULL. */
+static s_practice_t *s_practice_add(benchmark_practices_t *ps)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        s_practice_t *g = realloc(ps->v, cap * sizeof *g);
+        if (g == NULL) {
+            return NULL;
+        }
+        ps->v = g;
+        ps->cap = cap;
+    }
+    s_practice_t *x = &ps->v[ps->n++];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+/* A stored practice: [title, description, contact, sub, line] or, from a
+ * national node, [..., band4 at home]. */
+typedef struct s_stored {
+    const char *title, *description, *contact;
+    uint32_t title_len, description_len, contact_len;
+    bool home_band4;
+} s_stored_t;
+
+static bool s_stored_decode(const MDB_val *v, s_stored_t *s)
+{
+    memset(s, 0, sizeof *s);
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t arity;
+    return bl_mpr_array(&r, &arity) == 0 && (arity == 5 || arity == 6) &&
+           bl_mpr_str(&r, &s->title, &s->title_len) == 0 &&
+           bl_mpr_str(&r, &s->description, &s->description_len) == 0 &&
+           bl_mpr_str(&r, &s->contact, &s->contact_len) == 0 &&
+           bl_mpr_skip(&r) == 0 && bl_mpr_skip(&r) == 0 &&
+           (arity == 5 || bl_mpr_bool(&r, &s->home_band4) == 0);
+}
+
 static int s_load_practice(void *ctx, const char *const *parts, size_t n,
                            const MDB_val *v)
 {
@@ -729,46 +822,88 @@ static int s_load_practice(void *ctx, const char *const *parts, size_t n,
         return 0;
     }
     long author = s_provider_index(c->ps->in, parts[1]);
-    s_state_t st;
-    int rc = s_state_get(c->l, c->txn, period, parts[1], parts[2], &st,
-                         c->err);
-    if (rc == BL_ENOTFOUND || (rc == 0 && !st.band4) || author < 0) {
+    if (author < 0) {
         return 0;
     }
-    if (rc != 0) {
-        return rc;
-    }
-    /* [title, description, contact, sub, line] */
-    bl_mpr_t r;
-    bl_mpr_init(&r, v->mv_data, v->mv_size);
-    uint32_t five, tl, dl, cl;
-    const char *t, *d, *ct;
-    if (bl_mpr_array(&r, &five) != 0 || five != 5 ||
-        bl_mpr_str(&r, &t, &tl) != 0 || bl_mpr_str(&r, &d, &dl) != 0 ||
-        bl_mpr_str(&r, &ct, &cl) != 0) {
+    s_stored_t s;
+    if (!s_stored_decode(v, &s)) {
         return bl_err_set(c->err, BL_ESTORE, "practice %s/%s/%s is corrupt",
                           parts[0], parts[1], parts[2]);
     }
-    benchmark_practices_t *ps = c->ps;
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? 2 * ps->cap : 16;
-        s_practice_t *g = realloc(ps->v, cap * sizeof *g);
-        if (g == NULL) {
-            return bl_err_set(c->err, BL_ENOMEM, "out of memory");
-        }
-        ps->v = g;
-        ps->cap = cap;
+    s_state_t st;
+    int rc = s_state_get(c->l, c->txn, period, parts[1], parts[2], &st,
+                         c->err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
     }
-    s_practice_t *x = &ps->v[ps->n];
-    memset(x, 0, sizeof *x);
+    if (!(rc == 0 && st.band4) && !s.home_band4) {
+        return 0;
+    }
+    s_practice_t *x = s_practice_add(c->ps);
+    if (x == NULL) {
+        return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+    }
+    const bc_provider_t *a = &c->ps->in->providers[author];
     x->period = period;
-    x->author = (size_t)author;
+    x->local = author;
+    x->share = a->share_identity;
+    snprintf(x->id, sizeof x->id, "%s", a->id);
+    snprintf(x->country, sizeof x->country, "%s", a->country);
+    snprintf(x->service_type, sizeof x->service_type, "%s",
+             a->service_type);
     snprintf(x->indicator, sizeof x->indicator, "%s", parts[2]);
-    x->title = s_dup(t, tl);
-    x->description = s_dup(d, dl);
-    x->contact = s_dup(ct, cl);
-    ps->n++;
-    if (x->title == NULL || x->description == NULL || x->contact == NULL) {
+    x->name = s_dup(a->name, (uint32_t)strlen(a->name));
+    x->title = s_dup(s.title, s.title_len);
+    x->description = s_dup(s.description, s.description_len);
+    x->contact = s_dup(s.contact, s.contact_len);
+    if (x->name == NULL || x->title == NULL || x->description == NULL ||
+        x->contact == NULL) {
+        return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* A practice of another country that came back (national xpractices):
+ * period \x1f practice period \x1f indicator \x1f order -> practice. */
+static int s_load_foreign(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *v)
+{
+    s_load_ctx_t *c = ctx;
+    if (n != 4) {
+        return 0;
+    }
+    char *end;
+    long long period = strtoll(parts[1], &end, 10);
+    if (*end != '\0' || period > c->period) {
+        return 0;
+    }
+    unsigned long long order = strtoull(parts[3], &end, 10);
+    bl_downlink_practice_t p;
+    if (*end != '\0' ||
+        bl_downlink_read_practice(v->mv_data, v->mv_size, &p) != 0 ||
+        strlen(parts[2]) >= S_ID_MAX) {
+        return 0;  /* as fetched: what is malformed is not shown */
+    }
+    s_practice_t *x = s_practice_add(c->ps);
+    if (x == NULL) {
+        return bl_err_set(c->err, BL_ENOMEM, "out of memory");
+    }
+    x->period = period;
+    x->local = -1;
+    x->order = order;
+    x->share = p.share && p.id[0] != '\0';
+    snprintf(x->id, sizeof x->id, "%s", x->share ? p.id : "");
+    snprintf(x->country, sizeof x->country, "%s", p.country);
+    snprintf(x->service_type, sizeof x->service_type, "%s",
+             p.service_type);
+    snprintf(x->indicator, sizeof x->indicator, "%s", parts[2]);
+    x->name = s_dup(x->share ? p.name : "", x->share ? p.name_len : 0);
+    x->title = s_dup(p.title, p.title_len);
+    x->description = s_dup(p.description, p.description_len);
+    x->contact = s_dup(x->share ? p.contact : "",
+                       x->share ? p.contact_len : 0);
+    if (x->name == NULL || x->title == NULL || x->description == NULL ||
+        x->contact == NULL) {
         return bl_err_set(c->err, BL_ENOMEM, "out of memory");
     }
     return 0;
@@ -788,6 +923,13 @@ int benchmark_learning_practices_load(benchmark_learning_t *l, MDB_txn *txn,
     s_load_ctx_t c = {l, txn, period, ps, err};
     int rc = bl_page_each(txn, s_dbi(l, DB_PRACTICES), "", 0,
                           s_load_practice, &c, err);
+    if (rc == 0 && in->cfg->role != BL_ROLE_INTERNATIONAL) {
+        char prefix[32];
+        size_t pl = (size_t)snprintf(prefix, sizeof prefix,
+                                     "%" PRId64 "\x1f", period);
+        rc = bl_page_each(txn, s_dbi(l, DB_XPRACTICES), prefix, pl,
+                          s_load_foreign, &c, err);
+    }
     if (rc != 0) {
         benchmark_learning_practices_free(&ps);
         return rc;
@@ -802,6 +944,7 @@ void benchmark_learning_practices_free(benchmark_practices_t **ps)
         return;
     }
     for (size_t i = 0; i < (*ps)->n; i++) {
+        free((*ps)->v[i].name);
         free((*ps)->v[i].title);
         free((*ps)->v[i].description);
         free((*ps)->v[i].contact);
@@ -811,21 +954,37 @@ void benchmark_learning_practices_free(benchmark_practices_t **ps)
     *ps = NULL;
 }
 
-/* Whether practice a comes before b for a reader of service type st. */
-static bool s_before(const benchmark_practices_t *ps, const char *st,
-                     const s_practice_t *a, const s_practice_t *b)
+/* Whether a's author comes before b's by provider id.  A foreign author
+ * may hide its id: ids start with the country, and the authors of one
+ * other country all came back together, in id order (their order). */
+static int s_cmp_author(const s_practice_t *a, const s_practice_t *b)
 {
-    const bc_provider_t *pa = &ps->in->providers[a->author];
-    const bc_provider_t *pb = &ps->in->providers[b->author];
-    bool sa = strcmp(pa->service_type, st) == 0;
-    bool sb = strcmp(pb->service_type, st) == 0;
+    if (a->local >= 0 && b->local >= 0) {
+        return strcmp(a->id, b->id);
+    }
+    int c = strcmp(a->country, b->country);
+    if (c != 0) {
+        return c;
+    }
+    if (a->local < 0 && b->local < 0) {
+        return (a->order > b->order) - (a->order < b->order);
+    }
+    return a->local >= 0 ? -1 : 1;
+}
+
+/* Whether practice a comes before b for a reader of service type st. */
+static bool s_before(const char *st, const s_practice_t *a,
+                     const s_practice_t *b)
+{
+    bool sa = strcmp(a->service_type, st) == 0;
+    bool sb = strcmp(b->service_type, st) == 0;
     if (sa != sb) {
         return sa;
     }
     if (a->period != b->period) {
         return a->period > b->period;
     }
-    return strcmp(pa->id, pb->id) < 0;
+    return s_cmp_author(a, b) < 0;
 }
 
 size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
@@ -841,12 +1000,12 @@ size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
     const char *st = ps->in->providers[reader].service_type;
     for (size_t i = 0; i < ps->n; i++) {
         const s_practice_t *x = &ps->v[i];
-        if (x->author == reader || strcmp(x->indicator, indicator) != 0) {
+        if (x->local == (long)reader || strcmp(x->indicator, indicator) != 0) {
             continue;
         }
         /* Insert x into the best max so far, in order. */
         size_t at = nb;
-        while (at > 0 && s_before(ps, st, x, best[at - 1])) {
+        while (at > 0 && s_before(st, x, best[at - 1])) {
             at--;
         }
         if (at >= max) {
@@ -860,25 +1019,197 @@ size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
     }
     for (size_t j = 0; j < nb; j++) {
         const s_practice_t *x = best[j];
-        const bc_provider_t *a = &ps->in->providers[x->author];
         bl_results_practice_t *o = &out[j];
         memset(o, 0, sizeof *o);
         snprintf(o->indicator, sizeof o->indicator, "%s", x->indicator);
         o->period = x->period;
-        o->named = a->share_identity;
+        o->named = x->share;
         if (o->named) {
-            snprintf(o->id, sizeof o->id, "%s", a->id);
-            snprintf(o->name, sizeof o->name, "%s", a->name);
+            snprintf(o->id, sizeof o->id, "%s", x->id);
+            snprintf(o->name, sizeof o->name, "%s", x->name);
             snprintf(o->contact, sizeof o->contact, "%s", x->contact);
         }
         snprintf(o->service_type, sizeof o->service_type, "%s",
-                 a->service_type);
-        snprintf(o->country, sizeof o->country, "%s", a->country);
+                 x->service_type);
+        snprintf(o->country, sizeof o->country, "%s", x->country);
         snprintf(o->title, sizeof o->title, "%s", x->title);
         snprintf(o->description, sizeof o->description, "%s",
                  x->description);
     }
     return nb;
+}
+
+/* ---- practices over the link ------------------------------------------ */
+
+typedef struct s_each_ctx {
+    benchmark_learning_t *l;
+    MDB_txn *txn;
+    int64_t max_period;
+    benchmark_practice_fn fn;
+    void *ctx;
+    bl_err_t *err;
+} s_each_ctx_t;
+
+static int s_each_one(void *ctx, const char *const *parts, size_t n,
+                      const MDB_val *v)
+{
+    s_each_ctx_t *c = ctx;
+    char *end;
+    long long period = n == 3 ? strtoll(parts[0], &end, 10) : 0;
+    s_stored_t s;
+    if (n != 3 || *end != '\0' || period > c->max_period ||
+        strlen(parts[1]) >= BL_UPLINK_ID_MAX ||
+        strlen(parts[2]) >= BL_UPLINK_ID_MAX || !s_stored_decode(v, &s) ||
+        s.title_len > BL_UPLINK_TITLE_MAX ||
+        s.description_len > BL_UPLINK_TEXT_MAX ||
+        s.contact_len > BL_UPLINK_TITLE_MAX) {
+        return 0;
+    }
+    s_state_t st;
+    int rc = s_state_get(c->l, c->txn, period, parts[1], parts[2], &st,
+                         c->err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    bl_uplink_practice_t p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.provider, sizeof p.provider, "%s", parts[1]);
+    snprintf(p.indicator, sizeof p.indicator, "%s", parts[2]);
+    p.period = period;
+    p.title = s.title;
+    p.title_len = s.title_len;
+    p.description = s.description;
+    p.description_len = s.description_len;
+    p.contact = s.contact;
+    p.contact_len = s.contact_len;
+    p.band4 = rc == 0 && st.band4;
+    return c->fn(c->ctx, &p);
+}
+
+int benchmark_learning_each_practice(benchmark_learning_t *l, MDB_txn *txn,
+                                     int64_t max_period,
+                                     benchmark_practice_fn fn, void *ctx,
+                                     bl_err_t *err)
+{
+    s_each_ctx_t c = {l, txn, max_period, fn, ctx, err};
+    return bl_page_each(txn, s_dbi(l, DB_PRACTICES), "", 0, s_each_one, &c,
+                        err);
+}
+
+int benchmark_learning_put_foreign(benchmark_learning_t *l, MDB_txn *txn,
+                                   const bl_uplink_practice_t *p,
+                                   bl_err_t *err)
+{
+    char per[24], key[S_KEY_MAX];
+    snprintf(per, sizeof per, "%" PRId64, p->period);
+    const char *parts[] = {per, p->provider, p->indicator};
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    if (kl == 0) {
+        return bl_err_set(err, BL_EPROTO, "practice key too long");
+    }
+    bl_mpw_t *w = &l->w;
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 6);
+    bl_mpw_strn(w, p->title, p->title_len);
+    bl_mpw_strn(w, p->description, p->description_len);
+    bl_mpw_strn(w, p->contact, p->contact_len);
+    bl_mpw_str(w, "");
+    bl_mpw_uint(w, 0);
+    bl_mpw_bool(w, p->band4);
+    if (w->err) {
+        return bl_err_set(err, w->err, "cannot encode a practice");
+    }
+    return bl_store_put(txn, s_dbi(l, DB_PRACTICES), key, kl, bl_mpw_data(w),
+                        bl_mpw_size(w), err);
+}
+
+typedef struct s_drop_ctx {
+    const char *country;
+    int64_t max_period;
+} s_drop_ctx_t;
+
+static bool s_drop_match(void *ctx, const char *const *parts, size_t n)
+{
+    const s_drop_ctx_t *c = ctx;
+    char *end;
+    long long period = n == 3 ? strtoll(parts[0], &end, 10) : 0;
+    return n == 3 && *end == '\0' && period <= c->max_period &&
+           strncmp(parts[1], c->country, 2) == 0 && parts[1][2] == '-';
+}
+
+int benchmark_learning_drop_foreign(benchmark_learning_t *l, MDB_txn *txn,
+                                    const char *country, int64_t max_period,
+                                    bl_err_t *err)
+{
+    s_drop_ctx_t c = {country, max_period};
+    return bl_page_delete_where(txn, s_dbi(l, DB_PRACTICES), "", 0,
+                                s_drop_match, &c, err);
+}
+
+MDB_dbi benchmark_learning_xpractices(const benchmark_learning_t *l)
+{
+    return s_dbi(l, DB_XPRACTICES);
+}
+
+/* International: period's xpractices rows, for each country present the
+ * practices of the other countries' authors that may be shown. */
+static int s_store_xpractices(benchmark_learning_t *l, MDB_txn *txn,
+                              int64_t period, const bc_input_t *in,
+                              bl_err_t *err)
+{
+    char p[24], prefix[32];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    int rc = bl_page_delete(txn, s_dbi(l, DB_XPRACTICES), prefix, pl, err);
+    benchmark_practices_t *ps = NULL;
+    if (rc == 0) {
+        rc = benchmark_learning_practices_load(l, txn, period, in, &ps, err);
+    }
+    for (size_t i = 0; rc == 0 && i < in->n_providers; i++) {
+        /* Providers are sorted by id: each country once, at its first. */
+        const char *cc = in->providers[i].country;
+        if (i > 0 && strcmp(in->providers[i - 1].country, cc) == 0) {
+            continue;
+        }
+        for (size_t j = 0; rc == 0 && j < ps->n; j++) {
+            const s_practice_t *x = &ps->v[j];
+            if (strcmp(x->country, cc) == 0) {
+                continue;
+            }
+            char pp[24], order[BX_ORDER_DIGITS + 1];
+            snprintf(pp, sizeof pp, "%" PRId64, x->period);
+            snprintf(order, sizeof order, "%0*ld", BX_ORDER_DIGITS,
+                     x->local);
+            const char *parts[] = {p, cc, pp, x->indicator, order};
+            char key[S_KEY_MAX];
+            size_t kl = bl_page_join(key, sizeof key, parts, 5);
+            bl_downlink_practice_t d;
+            memset(&d, 0, sizeof d);
+            d.share = x->share;
+            snprintf(d.id, sizeof d.id, "%s", x->share ? x->id : "");
+            snprintf(d.country, sizeof d.country, "%s", x->country);
+            snprintf(d.service_type, sizeof d.service_type, "%s",
+                     x->service_type);
+            d.name = x->share ? x->name : "";
+            d.name_len = (uint32_t)strlen(d.name);
+            d.title = x->title;
+            d.title_len = (uint32_t)strlen(x->title);
+            d.description = x->description;
+            d.description_len = (uint32_t)strlen(x->description);
+            d.contact = x->share ? x->contact : "";
+            d.contact_len = (uint32_t)strlen(d.contact);
+            bl_mpw_t *w = &l->w;
+            bl_mpw_reset(w);
+            if (kl == 0 || bl_downlink_write_practice(w, &d) != 0) {
+                rc = bl_err_set(err, BL_ENOMEM, "cannot encode a practice");
+                break;
+            }
+            rc = bl_store_put(txn, s_dbi(l, DB_XPRACTICES), key, kl,
+                              bl_mpw_data(w), bl_mpw_size(w), err);
+        }
+    }
+    benchmark_learning_practices_free(&ps);
+    return rc;
 }
 
 /* ---- the coordinator's summary ----------------------------------------- */

@@ -17,13 +17,26 @@
  *
  * For the reports it gives, per provider, the follow-up of the actions of
  * the period before (SPEC 10), which the benchmark daemon puts in the
- * provider's results.  It is not the exchange of practices between nodes.
+ * provider's results, and the practices shown under each area.
+ *
+ * Practices cross borders like positions (SPEC 10, section 7): a national
+ * node sends its practices up (benchmark_uplink, through
+ * benchmark_learning_each_practice); the international node keeps them
+ * beside its own (benchmark_learning_put_foreign), and at each of its
+ * computations writes, per country, the other countries' practices whose
+ * author is in band 4 of the indicator in one of its groups (an
+ * international one, or one of its own node's, as the uplink said) into
+ * xpractices; the national node stores the rows it fetches into its own
+ * xpractices, and picks from them beside its own practices.  It is not
+ * the link itself.
  *
  * Store (keys are \x1f-joined text, see bl_page.h):
  *   actions    period \x1f provider \x1f action_id
  *              -> [indicator, action, owner, due, status, sub, line]
  *   practices  period \x1f provider \x1f indicator
- *              -> [title, description, contact, sub, line]
+ *              -> [title, description, contact, sub, line] or, received
+ *                 from a national node (international), [title,
+ *                 description, contact, "", 0, band4 at home]
  *   lstate     period \x1f provider \x1f indicator
  *              -> [value|nil, band in the first group|nil, area, band4,
  *                  percentile rank in the first group|nil] (rows of
@@ -31,7 +44,13 @@
  *   lneeds     period \x1f indicator \x1f principle \x1f country
  *              -> [in_need, band4, hosts|nil, event|nil]
  *   lwarn      sub \x1f line (10 digits) -> [field, reason]
- *   lclosed    period -> "" once the period has been computed
+ *   lclosed    period -> "" once the period has been computed and
+ *              closed; "reopened" after `close --reopen` until the next
+ *              close (a computation meanwhile leaves it so)
+ *   xpractices international: period \x1f country \x1f practice period
+ *              \x1f indicator \x1f order -> a practice as
+ *              bl_downlink_codec.h has it, for that country's node;
+ *              national: the same without the country, as fetched
  *
  * Requests (benchmark_learning_answers says which):
  *   export {period, what: actions|learning-needs, after, limit}
@@ -47,12 +66,14 @@
 #include "benchmark_compute.h"
 #include "bl_daemon.h"
 #include "bl_results_codec.h"
+#include "bl_uplink_codec.h"
 
 /* The stage databases this module uses, in this order, from first_db on
  * (the benchmark daemon lists them among its own). */
 #define BENCHMARK_LEARNING_DB_NAMES                                          \
-    "actions", "practices", "lstate", "lneeds", "lwarn", "lclosed"
-#define BENCHMARK_LEARNING_N_DBS 6
+    "actions", "practices", "lstate", "lneeds", "lwarn", "lclosed",        \
+        "xpractices"
+#define BENCHMARK_LEARNING_N_DBS 7
 
 typedef struct benchmark_learning benchmark_learning_t;
 
@@ -82,6 +103,16 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
                              int64_t period, const bc_input_t *in,
                              const bc_output_t *out, bl_err_t *err);
 
+/* After a close marker is applied: when it reopens its period (`close
+ * --reopen`), the period no longer counts as computed for the learning
+ * cycle (lclosed says "reopened") until it is closed again, whatever is
+ * computed meanwhile; otherwise it is closed now.  The actions export
+ * shows no figures of it as PERIOD + 1, and its actions are judged at the
+ * next close.  msg is the close message {period, reopen?}.  Returns 0,
+ * BL_EPROTO for a marker without a period, or a store error. */
+int benchmark_learning_after_close(benchmark_learning_t *l, MDB_txn *txn,
+                                   const bl_msg_t *msg, bl_err_t *err);
+
 /* The follow-up in provider's report for period: every action recorded
  * for period - 1, in action id order, with the indicator's value, rank
  * and band in the first peer group in period - 1 and in period (as the
@@ -94,8 +125,10 @@ int benchmark_learning_followup(benchmark_learning_t *l, MDB_txn *txn,
 
 /* The practices that may be shown in the reports of period (SPEC 10):
  * those of period or earlier whose author, one of in's providers, was in
- * band 4 of the indicator in one of its groups in the practice's period.
- * Loaded once per computation, then picked per provider and area. */
+ * band 4 of the indicator in one of its groups in the practice's period,
+ * and on a national node those of other countries that came back for
+ * period.  Loaded once per computation, then picked per provider and
+ * area. */
 typedef struct benchmark_practices benchmark_practices_t;
 
 /* Loads them into *out (freed with benchmark_learning_practices_free; in
@@ -127,6 +160,35 @@ size_t benchmark_learning_practices_pick(const benchmark_practices_t *ps,
 int benchmark_learning_summary(benchmark_learning_t *l, MDB_txn *txn,
                                int64_t period, const bl_catalogue_t *cat,
                                bl_results_summary_t *s, bl_err_t *err);
+
+/* ---- practices over the link ------------------------------------------ */
+
+/* Calls fn for every practice of a period up to max_period, in key order,
+ * with band4 set when its author was in band 4 of the indicator in one of
+ * this node's groups in the practice's period; the texts borrow the
+ * transaction.  Returns 0, fn's negative code or a store error. */
+typedef int (*benchmark_practice_fn)(void *ctx,
+                                     const bl_uplink_practice_t *p);
+int benchmark_learning_each_practice(benchmark_learning_t *l, MDB_txn *txn,
+                                     int64_t max_period,
+                                     benchmark_practice_fn fn, void *ctx,
+                                     bl_err_t *err);
+
+/* International: keeps a practice a national node sent.  0 or a store
+ * error. */
+int benchmark_learning_put_foreign(benchmark_learning_t *l, MDB_txn *txn,
+                                   const bl_uplink_practice_t *p,
+                                   bl_err_t *err);
+
+/* International: deletes country's practices of periods up to max_period
+ * (a national close sends them again).  0 or a store error. */
+int benchmark_learning_drop_foreign(benchmark_learning_t *l, MDB_txn *txn,
+                                    const char *country, int64_t max_period,
+                                    bl_err_t *err);
+
+/* The xpractices database (see the top): the door pages it, the uplink
+ * stores what it fetched into it. */
+MDB_dbi benchmark_learning_xpractices(const benchmark_learning_t *l);
 
 /* True when the request is one of this module's. */
 bool benchmark_learning_answers(const char *cmd, const bl_msg_t *msg);

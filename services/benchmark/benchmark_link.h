@@ -12,6 +12,7 @@
 #include <lmdb.h>
 #include <stdint.h>
 
+#include "benchmark_learning.h"
 #include "bl_daemon.h"
 
 typedef struct benchmark_link benchmark_link_t;
@@ -41,6 +42,8 @@ typedef struct benchmark_link_env {
     int (*recompute)(void *ctx, MDB_txn *txn, int64_t period,
                      bl_err_t *err);
     void *ctx;
+    /* Practices (SPEC 10): what goes up, what is kept from abroad. */
+    benchmark_learning_t *learning;
 } benchmark_link_env_t;
 
 /* Opens whatever the config asks for (nothing on a node with neither

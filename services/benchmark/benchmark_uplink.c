@@ -4,7 +4,9 @@
  * Uplink messages: bl_uplink_codec.h; downlink requests and the state
  * reply (answered by benchmark_door.c): bl_downlink_codec.h.
  * Meta keys: "xgen.<period>" the international generation applied;
- * "xgroups" the international node's peer groups.
+ * "xgroups" the international node's peer groups.  Practices go up with
+ * each close (those of the period and earlier) and come back with the
+ * international results; benchmark_learning.h keeps them.
  */
 #include "benchmark_uplink.h"
 
@@ -28,6 +30,9 @@
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
 #define S_ROWS_PER_MSG 5000
+#define S_PRACTICES_PER_MSG 500  /* practices carry up to ~18 KB of text */
+#define S_PRACTICES_PAGE 200     /* practices asked for per downlink page */
+#define S_WHATS BL_DOWNLINK_WHAT_COUNT
 #define S_POLL_MS 2000        /* how often a national asks for results */
 #define S_REPLY_MS 30000      /* how long it waits for one answer */
 
@@ -49,12 +54,12 @@ struct benchmark_uplink {
     long long sent_ms;              /* when the pending request left */
     long long next_poll_ms;
     int64_t fetch_period, fetch_gen;
-    int fetch_what;                 /* 0 stats, 1 positions, 2 band4 */
+    int fetch_what;                 /* a bl_downlink_what_t */
     char *after;                    /* paging cursor */
     size_t after_len;
-    bl_mpw_t fetched[3];            /* rows fetched: stats, positions,
-                                       band-4 members */
-    uint32_t n_fetched[3];
+    bl_mpw_t fetched[S_WHATS];      /* rows fetched: stats, positions,
+                                       band-4 members, practices */
+    uint32_t n_fetched[S_WHATS];
     size_t n_xgroups;
     bl_peer_group_t xgroups[BENCHMARK_LINK_GROUPS_MAX];
     char error[256];                /* last error, "" when none */
@@ -318,6 +323,74 @@ static int s_send_stats(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
     return rc;
 }
 
+/* Whether provider shares identity, by the register (no: when absent). */
+static bool s_shares(benchmark_uplink_t *l, MDB_txn *txn,
+                     const char *provider)
+{
+    MDB_val v;
+    if (bl_store_get(txn, l->env.db_register, provider, strlen(provider), &v,
+                     NULL) != 0) {
+        return false;
+    }
+    /* [name, country, service_type, users, staff, membership,
+     * member_since, share_identity] */
+    bl_mpr_t r;
+    bl_mpr_init(&r, v.mv_data, v.mv_size);
+    uint32_t eight;
+    if (bl_mpr_array(&r, &eight) != 0 || eight != 8) {
+        return false;
+    }
+    for (int i = 0; i < 7; i++) {
+        if (bl_mpr_skip(&r) != 0) {
+            return false;
+        }
+    }
+    bool share = false;
+    return bl_mpr_bool(&r, &share) == 0 && share;
+}
+
+typedef struct s_practices_ctx {
+    benchmark_uplink_t *l;
+    MDB_txn *txn;
+    int64_t period;
+    uint32_t count;
+    bl_err_t *err;
+} s_practices_ctx_t;
+
+static int s_practice_row(void *ctx, const bl_uplink_practice_t *p)
+{
+    s_practices_ctx_t *c = ctx;
+    bl_uplink_practice_t q = *p;
+    if (!s_shares(c->l, c->txn, p->provider)) {
+        q.contact = "";
+        q.contact_len = 0;
+    }
+    bl_uplink_write_practice_row(&c->l->rows, &q);
+    if (++c->count == S_PRACTICES_PER_MSG) {
+        return s_flush_rows(c->l, c->txn, BL_UPLINK_PRACTICES, c->period,
+                            &c->count, c->err);
+    }
+    return 0;
+}
+
+/* The practices of period and earlier, without the contact of a provider
+ * that does not share identity (SPEC 10). */
+static int s_send_practices(benchmark_uplink_t *l, MDB_txn *txn,
+                            int64_t period, bl_err_t *err)
+{
+    if (l->env.learning == NULL) {
+        return 0;
+    }
+    bl_mpw_reset(&l->rows);
+    s_practices_ctx_t c = {l, txn, period, 0, err};
+    int rc = benchmark_learning_each_practice(l->env.learning, txn, period,
+                                              s_practice_row, &c, err);
+    if (rc == 0) {
+        rc = s_flush_rows(l, txn, BL_UPLINK_PRACTICES, period, &c.count, err);
+    }
+    return rc;
+}
+
 int benchmark_uplink_send_period(benchmark_uplink_t *l, MDB_txn *txn,
                                  int64_t period, int64_t generation,
                                  bl_err_t *err)
@@ -331,6 +404,9 @@ int benchmark_uplink_send_period(benchmark_uplink_t *l, MDB_txn *txn,
     }
     if (rc == 0) {
         rc = s_send_stats(l, txn, period, err);
+    }
+    if (rc == 0) {
+        rc = s_send_practices(l, txn, period, err);
     }
     if (rc == 0) {
         rc = s_marker(l, txn, BL_UPLINK_CLOSE, period, generation, err);
@@ -378,7 +454,10 @@ static void s_ask_page(benchmark_uplink_t *l)
     bl_mpw_init(&w);
     bl_downlink_page_t req = {l->fetch_period,
                               (bl_downlink_what_t)l->fetch_what,
-                              BENCHMARK_LINK_PAGE, l->after, l->after_len};
+                              l->fetch_what == BL_DOWNLINK_PRACTICES
+                                  ? S_PRACTICES_PAGE
+                                  : BENCHMARK_LINK_PAGE,
+                              l->after, l->after_len};
     if (bl_downlink_write_page_request(&w, &req) == 0 &&
         s_request(l, &w) == 0) {
         l->state = S_WAIT_PAGE;
@@ -478,6 +557,14 @@ static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
         rc = s_store_rows(txn, l->env.db_xband4, &l->fetched[2],
                           l->n_fetched[2], 1, err);
     }
+    if (rc == 0 && l->env.learning != NULL) {
+        MDB_dbi xp = benchmark_learning_xpractices(l->env.learning);
+        rc = bl_page_delete(txn, xp, prefix, pl, err);
+        if (rc == 0) {
+            rc = s_store_rows(txn, xp, &l->fetched[BL_DOWNLINK_PRACTICES],
+                              l->n_fetched[BL_DOWNLINK_PRACTICES], 1, err);
+        }
+    }
     bl_mpw_t g;
     bl_mpw_init(&g);
     benchmark_external_write_groups(&g, l->xgroups, l->n_xgroups);
@@ -554,7 +641,7 @@ static void s_on_state(benchmark_uplink_t *l, const bl_msg_t *m)
             l->fetch_what = 0;
             free(l->after);
             l->after = NULL;
-            for (int w = 0; w < 3; w++) {
+            for (int w = 0; w < S_WHATS; w++) {
                 bl_mpw_reset(&l->fetched[w]);
                 l->n_fetched[w] = 0;
             }
@@ -599,7 +686,7 @@ static void s_on_page(benchmark_uplink_t *l, const bl_msg_t *m)
         s_ask_page(l);
         return;
     }
-    if (l->fetch_what < 2) {
+    if (l->fetch_what + 1 < S_WHATS) {
         l->fetch_what++;
         s_ask_page(l);
         return;
@@ -611,11 +698,12 @@ static void s_on_page(benchmark_uplink_t *l, const bl_msg_t *m)
     } else {
         bl_log(BL_LOG_INFO,
                "international results applied period=%" PRId64
-               " generation=%" PRId64 " stats=%u positions=%u band4=%u",
+               " generation=%" PRId64
+               " stats=%u positions=%u band4=%u practices=%u",
                l->fetch_period, l->fetch_gen, l->n_fetched[0],
-               l->n_fetched[1], l->n_fetched[2]);
+               l->n_fetched[1], l->n_fetched[2], l->n_fetched[3]);
     }
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < S_WHATS; w++) {
         bl_mpw_reset(&l->fetched[w]);
         l->n_fetched[w] = 0;
     }
@@ -754,7 +842,7 @@ int benchmark_uplink_open(benchmark_uplink_t **out,
     l->cfg = bl_daemon_config(env->d);
     bl_mpw_init(&l->w);
     bl_mpw_init(&l->rows);
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < S_WHATS; w++) {
         bl_mpw_init(&l->fetched[w]);
     }
     int rc = s_open(l, err);
@@ -786,7 +874,7 @@ void benchmark_uplink_close(benchmark_uplink_t **up)
     free(l->after);
     bl_mpw_destroy(&l->w);
     bl_mpw_destroy(&l->rows);
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < S_WHATS; w++) {
         bl_mpw_destroy(&l->fetched[w]);
     }
     free(l);

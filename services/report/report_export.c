@@ -2,10 +2,18 @@
  * report_export: CSV and hand-written JSON.  Numbers are printed with
  * "%.10g" (C locale: the daemons never call setlocale), a zero without
  * sign, and non-finite values as empty / null.
+ *
+ * The CSV is the table of figures (one row per indicator and group, then
+ * the learning curve's earlier periods), followed by the learning cycle's
+ * sections (SPEC 10), each after a blank line with its own header and
+ * only when it has rows: the follow-up of the actions of the period before
+ * (`action_id,...`), and the practices shown under the areas for
+ * improvement (`area_indicator_id,...`).
  */
 #include "report_export.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 static void s_csv_str(FILE *f, const char *s)
@@ -70,6 +78,84 @@ static void s_csv_indicator_part(FILE *f, const report_provider_t *r,
     s_num(f, ind->denominator, ind->has_ratio && ok, "");
     fputc(',', f);
     s_num(f, ind->previous_value, ind->has_previous, "");
+}
+
+/* One side of a follow-up: value, percentile rank, band (empty when
+ * absent). */
+static void s_csv_side(FILE *f, const report_side_t *sd)
+{
+    s_num(f, sd->value, sd->has_value, "");
+    fputc(',', f);
+    s_num(f, sd->percentile_rank, sd->has_rank, "");
+    fputc(',', f);
+    if (sd->band >= 1 && sd->band <= 4) {
+        fprintf(f, "%d", sd->band);
+    }
+}
+
+/* The follow-up section: the actions of period - 1 (SPEC 10). */
+static void s_csv_followup(FILE *f, const report_provider_t *r)
+{
+    if (r->followup_count == 0 || r->followups == NULL) {
+        return;
+    }
+    fputs("\naction_id,action_period,indicator_id,status,due,value,"
+          "percentile_rank,band,next_value,next_percentile_rank,"
+          "next_band\n",
+          f);
+    for (size_t i = 0; i < r->followup_count; i++) {
+        const report_followup_t *fu = &r->followups[i];
+        s_csv_str(f, fu->action_id);
+        fprintf(f, ",%d,", r->period - 1);
+        s_csv_str(f, fu->indicator_id);
+        fputc(',', f);
+        s_csv_str(f, fu->status);
+        fputc(',', f);
+        s_csv_str(f, fu->due);
+        fputc(',', f);
+        s_csv_side(f, &fu->before);
+        fputc(',', f);
+        s_csv_side(f, &fu->after);
+        fputc('\n', f);
+    }
+}
+
+/* The practices section: those shown under each area, in the report's
+ * order; name, id and contact only of an author that shares identity. */
+static void s_csv_practices(FILE *f, const report_provider_t *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < r->area_count && !any; i++) {
+        any = r->areas[i].practice_count > 0 && r->areas[i].practices;
+    }
+    if (!any) {
+        return;
+    }
+    fputs("\narea_indicator_id,practice_period,named,author_id,author_name,"
+          "service_type,country,title,description,contact\n",
+          f);
+    for (size_t i = 0; i < r->area_count; i++) {
+        const report_area_t *a = &r->areas[i];
+        for (size_t k = 0; k < a->practice_count && a->practices; k++) {
+            const report_practice_t *x = &a->practices[k];
+            s_csv_str(f, a->indicator_id);
+            fprintf(f, ",%d,%s,", x->period, x->named ? "yes" : "no");
+            s_csv_str(f, x->named ? x->provider_id : NULL);
+            fputc(',', f);
+            s_csv_str(f, x->named ? x->name : NULL);
+            fputc(',', f);
+            s_csv_str(f, x->service_type);
+            fputc(',', f);
+            s_csv_str(f, x->country);
+            fputc(',', f);
+            s_csv_str(f, x->title);
+            fputc(',', f);
+            s_csv_str(f, x->description);
+            fputc(',', f);
+            s_csv_str(f, x->named ? x->contact : NULL);
+            fputc('\n', f);
+        }
+    }
 }
 
 int report_export_csv(FILE *f, const report_provider_t *r, bl_err_t *err)
@@ -150,6 +236,8 @@ int report_export_csv(FILE *f, const report_provider_t *r, bl_err_t *err)
             fputs(",,,,\n", f);
         }
     }
+    s_csv_followup(f, r);
+    s_csv_practices(f, r);
     if (fflush(f) != 0 || ferror(f)) {
         return bl_err_set(err, BL_EIO, "CSV export: write failed");
     }

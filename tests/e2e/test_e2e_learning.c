@@ -13,7 +13,8 @@
  * independent computation from the positions export
  * (tests/tools/check_learning.py); the 2025 reports (HTML and JSON) show
  * the follow-up of 2024's actions and, under an area, the practices of
- * band-4 providers only (named only when they share identity); the 2025
+ * band-4 providers only (named only when they share identity), and the
+ * CSV reports the same in their own sections; the 2025
  * summary shows the share of 2024's actions done and the event plan.
  * test_e2e_learning_sample.c does the
  * same on the sample data.
@@ -33,6 +34,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +395,28 @@ Test(learning, report_of_next_period_shows_the_follow_up, .init = s_setup,
     cr_assert_not_null(json);
     cr_expect_not_null(strstr(json, "\"followup\":[]"), "%s", json);
     free(json);
+    /* The CSV has the same follow-up in its own section. */
+    char *csv = s_read("var/reports/2025/NO-001.csv");
+    cr_assert_not_null(csv, "no CSV report of NO-001 for 2025");
+    cr_expect_not_null(strstr(csv, "\n\naction_id,action_period,"
+                                   "indicator_id,status,due,value,"
+                                   "percentile_rank,band,next_value,"
+                                   "next_percentile_rank,next_band\n"
+                                   "A1,2024,LEA-01,done,2025-06-30,10,5,1,"
+                                   "65,55,3\n"),
+                       "%s", csv);
+    free(csv);
+    csv = s_read("var/reports/2025/NO-004.csv");
+    cr_assert_not_null(csv);
+    cr_expect_not_null(strstr(csv, "\nA2,2024,PSH-01,planned,2025-09-30,"
+                                   "50,45,2,,,\n"),
+                       "%s", csv);
+    free(csv);
+    csv = s_read("var/reports/2025/PT-001.csv");
+    cr_assert_not_null(csv);
+    cr_expect_null(strstr(csv, "action_id"), "a follow-up without actions: "
+                                             "%s", csv);
+    free(csv);
     /* The 2024 reports (rendered before the actions came) have none. */
     json = s_read("var/reports/2024/NO-001.json");
     cr_assert_not_null(json);
@@ -547,6 +571,22 @@ Test(learning, practices_under_areas_only_from_band_4, .init = s_setup,
                    "the contact of a provider that does not share: %s",
                    json);
     free(json);
+    /* The CSV lists the same practices, in the same order. */
+    char *csv = s_read("var/reports/2025/NO-001.csv");
+    cr_assert_not_null(csv);
+    cr_expect_not_null(
+        strstr(csv, "\n\narea_indicator_id,practice_period,named,author_id,"
+                    "author_name,service_type,country,title,description,"
+                    "contact\n"
+                    "PSH-01,2024,no,,,vocational_rehabilitation,PT,Open "
+                    "doors,Partners sit in our weekly meeting,\n"
+                    "PSH-01,2024,yes,PT-005,Faro Caminho,"
+                    "vocational_rehabilitation,PT,Partner days,Twice a year "
+                    "we invite every partner,parcerias@faro.example\n"),
+        "%s", csv);
+    cr_expect_null(strstr(csv, "coimbra@apoio.example"), "%s", csv);
+    cr_expect_null(strstr(csv, "Not shown"), "%s", csv);
+    free(csv);
     char *html = s_read("var/reports/2025/NO-001.html");
     cr_assert_not_null(html);
     cr_expect_not_null(strstr(html, "<li class=\"practice\"><strong>Open "
@@ -562,5 +602,78 @@ Test(learning, practices_under_areas_only_from_band_4, .init = s_setup,
     json = s_read("var/reports/2025/PT-005.json");
     cr_assert_not_null(json);
     cr_expect_null(strstr(json, "Partner days"), "%s", json);
+    free(json);
+}
+
+/* `close --reopen` (SPEC 10, the learning cycle after a reopen): 2025 is
+ * closed (A2 planned: 1 of 2 done), reopened — no longer computed, so the
+ * actions export has no 2025 figures — then NO-004 reports A2 done and
+ * 2025 is closed again: the summary, the follow-up and the export are
+ * those of the new close. */
+Test(learning, reopen_and_close_again_recompute_the_learning,
+     .init = s_setup, .fini = s_teardown, .timeout = 180)
+{
+    char sub[64];
+    s_cycle_2024(sub, sizeof sub);
+    free(s_actions_export(2024, 2));
+    s_write_indicators(2025, 65);
+    free(s_cli(0, "submit --wait indicators-2025.csv"));
+    free(s_cli(0, "close 2025"));
+    char *html = s_read("var/reports/2025/summary.html");
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "1 of 2 actions done over the node."),
+                       "%s", html);
+    free(html);
+    free(s_cli(0, "close 2025 --reopen"));
+    char *out = NULL;
+    for (int tries = 0; tries < 300; tries++) {
+        free(out);
+        out = s_cli(0, "export 2024 --what actions");
+        if (strstr(out, "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,,\n")) {
+            break;
+        }
+        bl_test_sleep_ms(100);
+    }
+    cr_expect_str_eq(out,
+                     "period,provider_id,action_id,indicator_id,status,due,"
+                     "value,band,next_value,next_band\n"
+                     "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,,\n"
+                     "2024,NO-004,A2,PSH-01,planned,2025-09-30,50,2,,\n",
+                     "2025 reopened still counts as computed");
+    free(out);
+    s_write("actions-2024-b.csv",
+            "provider_id,period,action_id,indicator_id,action,owner,due,"
+            "status\n"
+            "NO-004,2024,A2,PSH-01,Two new partners,Director,2025-09-30,"
+            "done\n");
+    free(s_cli(0, "submit --wait actions-2024-b.csv"));
+    for (int tries = 0; tries < 300; tries++) {
+        out = s_cli(0, "export 2024 --what actions");
+        bool done = strstr(out, "A2,PSH-01,done,") != NULL;
+        free(out);
+        if (done) {
+            break;
+        }
+        bl_test_sleep_ms(100);
+    }
+    free(s_cli(0, "close 2025"));
+    out = s_cli(0, "export 2024 --what actions");
+    cr_expect_str_eq(out,
+                     "period,provider_id,action_id,indicator_id,status,due,"
+                     "value,band,next_value,next_band\n"
+                     "2024,NO-001,A1,LEA-01,done,2025-06-30,10,1,65,3\n"
+                     "2024,NO-004,A2,PSH-01,done,2025-09-30,50,2,,\n");
+    free(out);
+    html = s_read("var/reports/2025/summary.html");
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "2 of 2 actions done over the node."),
+                       "%s", html);
+    free(html);
+    char *json = s_read("var/reports/2025/NO-004.json");
+    cr_assert_not_null(json);
+    cr_expect_not_null(strstr(json, "\"followup\":[{\"action_id\":\"A2\","
+                                    "\"indicator_id\":\"PSH-01\","
+                                    "\"status\":\"done\""),
+                       "%s", json);
     free(json);
 }

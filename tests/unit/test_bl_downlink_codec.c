@@ -204,3 +204,118 @@ Test(bl_downlink_codec, oversized_state_is_refused, .timeout = 10)
                  BL_EPROTO, "a huge period count was accepted");
     bl_mpw_destroy(&w);
 }
+
+static void s_practice(bl_downlink_practice_t *p, bool share)
+{
+    memset(p, 0, sizeof *p);
+    p->share = share;
+    snprintf(p->id, sizeof p->id, "%s", share ? "PT-005" : "");
+    snprintf(p->country, sizeof p->country, "PT");
+    snprintf(p->service_type, sizeof p->service_type, "day_services");
+    p->name = share ? "Faro Caminho" : "";
+    p->name_len = (uint32_t)strlen(p->name);
+    p->title = "Partner days";
+    p->title_len = 12;
+    p->description = "Twice a year";
+    p->description_len = 12;
+    p->contact = share ? "a@b.example" : "";
+    p->contact_len = (uint32_t)strlen(p->contact);
+}
+
+Test(bl_downlink_codec, practice_round_trip, .timeout = 10)
+{
+    cr_assert_str_eq(bl_downlink_what_name(BL_DOWNLINK_PRACTICES),
+                     "practices");
+    for (int share = 0; share < 2; share++) {
+        bl_downlink_practice_t p, q;
+        s_practice(&p, share);
+        bl_mpw_t w;
+        bl_mpw_init(&w);
+        cr_assert_eq(bl_downlink_write_practice(&w, &p), 0);
+        cr_assert_eq(bl_downlink_read_practice(bl_mpw_data(&w),
+                                               bl_mpw_size(&w), &q),
+                     0);
+        cr_assert_eq(q.share, (bool)share);
+        cr_assert_str_eq(q.id, p.id);
+        cr_assert_str_eq(q.country, "PT");
+        cr_assert_str_eq(q.service_type, "day_services");
+        cr_assert_eq(q.name_len, p.name_len);
+        cr_assert_eq(memcmp(q.name, p.name, p.name_len), 0);
+        cr_assert_eq(q.title_len, 12);
+        cr_assert_eq(memcmp(q.title, "Partner days", 12), 0);
+        cr_assert_eq(q.description_len, 12);
+        cr_assert_eq(q.contact_len, p.contact_len);
+        cr_assert_eq(memcmp(q.contact, p.contact, p.contact_len), 0);
+        size_t len = bl_mpw_size(&w);
+        for (size_t cut = 0; cut < len; cut++) {
+            cr_assert_eq(bl_downlink_read_practice(bl_mpw_data(&w), cut, &q),
+                         BL_EPROTO, "a cut at %zu of %zu was accepted", cut,
+                         len);
+        }
+        bl_mpw_nil(&w);
+        cr_assert_eq(bl_downlink_read_practice(bl_mpw_data(&w),
+                                               bl_mpw_size(&w), &q),
+                     BL_EPROTO, "trailing bytes were accepted");
+        bl_mpw_destroy(&w);
+    }
+    /* the page request asks for practices */
+    bl_downlink_page_t req = {2025, BL_DOWNLINK_PRACTICES, 200, NULL, 0};
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_downlink_write_page_request(&w, &req), 0);
+    bl_downlink_page_t back;
+    cr_assert_eq(bl_downlink_read_page_request(bl_mpw_data(&w),
+                                               bl_mpw_size(&w), 5000, &back),
+                 0);
+    cr_assert_eq(back.what, BL_DOWNLINK_PRACTICES);
+    cr_assert_eq(back.limit, 200);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_downlink_codec, practice_hidden_identity_and_oversize_are_refused,
+     .timeout = 10)
+{
+    bl_downlink_practice_t p, q;
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    /* identity of an author that does not share it */
+    const char *leaks[] = {"id", "name", "contact"};
+    for (int i = 0; i < 3; i++) {
+        s_practice(&p, false);
+        if (i == 0) {
+            snprintf(p.id, sizeof p.id, "PT-004");
+        } else if (i == 1) {
+            p.name = "Coimbra Apoio";
+            p.name_len = 13;
+        } else {
+            p.contact = "c@d.example";
+            p.contact_len = 11;
+        }
+        bl_mpw_reset(&w);
+        cr_assert_eq(bl_downlink_write_practice(&w, &p), 0);
+        cr_assert_eq(bl_downlink_read_practice(bl_mpw_data(&w),
+                                               bl_mpw_size(&w), &q),
+                     BL_EPROTO, "a hidden author's %s was accepted",
+                     leaks[i]);
+    }
+    /* a description over its bound */
+    char *big = malloc(BL_DOWNLINK_TEXT_MAX + 1);
+    cr_assert_not_null(big);
+    memset(big, 'd', BL_DOWNLINK_TEXT_MAX + 1);
+    s_practice(&p, true);
+    p.description = big;
+    p.description_len = BL_DOWNLINK_TEXT_MAX + 1;
+    bl_mpw_reset(&w);
+    cr_assert_eq(bl_downlink_write_practice(&w, &p), 0);
+    cr_assert_eq(bl_downlink_read_practice(bl_mpw_data(&w), bl_mpw_size(&w),
+                                           &q),
+                 BL_EPROTO);
+    p.description_len = BL_DOWNLINK_TEXT_MAX;
+    bl_mpw_reset(&w);
+    cr_assert_eq(bl_downlink_write_practice(&w, &p), 0);
+    cr_assert_eq(bl_downlink_read_practice(bl_mpw_data(&w), bl_mpw_size(&w),
+                                           &q),
+                 0);
+    free(big);
+    bl_mpw_destroy(&w);
+}

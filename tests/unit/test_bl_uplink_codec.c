@@ -230,3 +230,92 @@ Test(bl_uplink_codec, an_unknown_kind_keeps_its_text, .timeout = 10)
     cr_assert_str_eq(u.kind_text, "gossip");
     bl_mpw_destroy(&w);
 }
+
+/* A practices message of one row with the given title length. */
+static void s_practices(bl_mpw_t *w, size_t title_len)
+{
+    char *title = malloc(title_len + 1);
+    cr_assert_not_null(title);
+    memset(title, 't', title_len);
+    title[title_len] = '\0';
+    bl_uplink_practice_t p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.provider, sizeof p.provider, "PT-005");
+    snprintf(p.indicator, sizeof p.indicator, "PSH-01");
+    p.period = 2024;
+    p.title = title;
+    p.title_len = (uint32_t)title_len;
+    p.description = "Twice a year";
+    p.description_len = 12;
+    p.contact = "a@b.example";
+    p.contact_len = 11;
+    p.band4 = true;
+    bl_mpw_t rows;
+    bl_mpw_init(&rows);
+    bl_uplink_write_practice_row(&rows, &p);
+    bl_mpw_init(w);
+    cr_assert_eq(bl_uplink_write_rows(w, BL_UPLINK_PRACTICES, 2025, &rows, 1),
+                 0);
+    bl_mpw_destroy(&rows);
+    free(title);
+}
+
+Test(bl_uplink_codec, practices_round_trip, .timeout = 10)
+{
+    bl_mpw_t w;
+    s_practices(&w, 12);
+    bl_uplink_t u;
+    cr_assert_eq(bl_uplink_decode(bl_mpw_data(&w), bl_mpw_size(&w), &u), 0);
+    cr_assert_eq(u.kind, BL_UPLINK_PRACTICES);
+    cr_assert_str_eq(u.kind_text, "practices");
+    cr_assert_eq(u.period, 2025);
+    cr_assert_eq(u.n_rows, 1);
+    bl_uplink_practice_t p;
+    cr_assert_eq(bl_uplink_read_practice_row(&u.rows, &p), 0);
+    cr_assert_str_eq(p.provider, "PT-005");
+    cr_assert_str_eq(p.indicator, "PSH-01");
+    cr_assert_eq(p.period, 2024);
+    cr_assert_eq(p.title_len, 12);
+    cr_assert_eq(memcmp(p.title, "tttttttttttt", 12), 0);
+    cr_assert_eq(p.description_len, 12);
+    cr_assert_eq(memcmp(p.description, "Twice a year", 12), 0);
+    cr_assert_eq(p.contact_len, 11);
+    cr_assert_eq(memcmp(p.contact, "a@b.example", 11), 0);
+    cr_assert(p.band4);
+    cr_assert(bl_mpr_done(&u.rows));
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_uplink_codec, practice_rows_over_their_bounds_are_refused,
+     .timeout = 30)
+{
+    bl_mpw_t w;
+    s_practices(&w, BL_UPLINK_TITLE_MAX + 1);
+    bl_uplink_t u;
+    cr_assert_eq(bl_uplink_decode(bl_mpw_data(&w), bl_mpw_size(&w), &u), 0);
+    bl_uplink_practice_t p;
+    cr_assert_eq(bl_uplink_read_practice_row(&u.rows, &p), BL_EPROTO);
+    bl_mpw_destroy(&w);
+    /* at the bound: accepted; every truncation refused */
+    s_practices(&w, BL_UPLINK_TITLE_MAX);
+    cr_assert_eq(bl_uplink_decode(bl_mpw_data(&w), bl_mpw_size(&w), &u), 0);
+    cr_assert_eq(bl_uplink_read_practice_row(&u.rows, &p), 0);
+    size_t len = bl_mpw_size(&w);
+    for (size_t cut = 0; cut < len; cut++) {
+        bl_uplink_t v;
+        cr_assert_eq(bl_uplink_decode(bl_mpw_data(&w), cut, &v), BL_EPROTO,
+                     "a cut at %zu of %zu was accepted", cut, len);
+    }
+    bl_mpw_destroy(&w);
+    /* a value row read as a practice row: the wrong arity */
+    bl_mpw_t rows;
+    bl_mpw_init(&rows);
+    bl_uplink_write_value_row(&rows, "PT-005", "PSH-01", "\xc0", 1);
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_uplink_write_rows(&w, BL_UPLINK_PRACTICES, 1, &rows, 1),
+                 0);
+    cr_assert_eq(bl_uplink_decode(bl_mpw_data(&w), bl_mpw_size(&w), &u), 0);
+    cr_assert_eq(bl_uplink_read_practice_row(&u.rows, &p), BL_EPROTO);
+    bl_mpw_destroy(&w);
+    bl_mpw_destroy(&rows);
+}

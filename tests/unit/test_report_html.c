@@ -447,3 +447,61 @@ Test(report_export, json_escapes_and_hides_anonymous_partners,
     free(json);
     report_provider_destroy(&r);
 }
+
+/* The learning sections of the CSV (SPEC 10): the follow-up and the
+ * practices under the areas, quoted as RFC 4180 wants, without the
+ * identity of an author that does not share it. */
+Test(report_export, csv_has_followup_and_practices_sections, .timeout = 10)
+{
+    report_provider_t *r = report_fixture_provider();
+    r->followup_count = 1;
+    r->followups = calloc(1, sizeof *r->followups);
+    cr_assert_not_null(r->followups);
+    r->followups[0].action_id = report_strdup("A1");
+    r->followups[0].indicator_id = report_strdup("STA-02");
+    r->followups[0].status = report_strdup("done");
+    r->followups[0].due = report_strdup("2025-06-30");
+    r->followups[0].before = (report_side_t){1, 10, 1, 5, 1};
+    r->followups[0].after = (report_side_t){0, 0, 0, 0, 0};
+    report_area_t *a = &r->areas[0];
+    a->practice_count = 2;
+    a->practices = calloc(2, sizeof *a->practices);
+    cr_assert_not_null(a->practices);
+    report_practice_t *x = &a->practices[0];
+    x->period = 2024;
+    x->named = 0;
+    x->service_type = report_strdup("residential_care");
+    x->country = report_strdup("PT");
+    x->title = report_strdup("Open doors, \"always\"");
+    x->description = report_strdup("Line one\nline two");
+    x = &a->practices[1];
+    x->period = 2025;
+    x->named = 1;
+    x->provider_id = report_strdup("PT-005");
+    x->name = report_strdup("Faro Caminho");
+    x->service_type = report_strdup("residential_care");
+    x->country = report_strdup("PT");
+    x->title = report_strdup("Partner days");
+    x->description = report_strdup("Twice a year");
+    x->contact = report_strdup("a@b.example");
+    char *csv = s_export(r, 0);
+    cr_assert_not_null(strstr(csv, "\n\naction_id,action_period,indicator_id,"
+                                   "status,due,value,percentile_rank,band,"
+                                   "next_value,next_percentile_rank,"
+                                   "next_band\nA1,2024,STA-02,done,"
+                                   "2025-06-30,10,5,1,,,\n"),
+                       "%s", csv);
+    cr_assert_not_null(strstr(csv, "\n\narea_indicator_id,practice_period,"
+                                   "named,author_id,author_name,"
+                                   "service_type,country,title,description,"
+                                   "contact\n"
+                                   "STA-02,2024,no,,,residential_care,PT,"
+                                   "\"Open doors, \"\"always\"\"\",\"Line "
+                                   "one\nline two\",\n"
+                                   "STA-02,2025,yes,PT-005,Faro Caminho,"
+                                   "residential_care,PT,Partner days,Twice "
+                                   "a year,a@b.example\n"),
+                       "%s", csv);
+    free(csv);
+    report_provider_destroy(&r);
+}
