@@ -4,7 +4,8 @@
  * relationships, areas for improvement, strengths and learning partners
  * (SPEC section 5).  Input is the register and one value per provider and
  * indicator; output is plain arrays.  No I/O, no store, no sockets: the
- * benchmarking daemon (benchmark.c) feeds it and stores what it returns.
+ * benchmarking daemon (benchmark.c) feeds it; benchmark_store.c stores what
+ * it returns.
  */
 #ifndef BENCHMARK_COMPUTE_H
 #define BENCHMARK_COMPUTE_H

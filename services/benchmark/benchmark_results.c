@@ -1,0 +1,532 @@
+/*
+ * benchmark_results: the per-provider results and the coordinator's
+ * summary of a computation, for the report daemon (see
+ * benchmark_results.h).
+ */
+#include "benchmark_results.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchmark_external.h"
+#include "benchmark_store.h"
+#include "bl_page.h"
+#include "bl_scan.h"
+#include "bl_store.h"
+#include "bl_vec.h"
+
+#define S_PROVIDERS_PER_MSG 100
+
+/* Partner x of an area: one of the node's providers, or (from n_providers
+ * on) a provider of another country known from the international node. */
+static void s_fill_partner(bl_results_partner_t *pt, const bc_input_t *in,
+                           size_t x)
+{
+    memset(pt, 0, sizeof *pt);
+    const char *id, *name, *st, *country;
+    if (x < in->n_providers) {
+        const bc_provider_t *p = &in->providers[x];
+        pt->named = p->share_identity;
+        id = p->id;
+        name = p->name;
+        st = p->service_type;
+        country = p->country;
+    } else {
+        const bc_foreign_t *f = &in->foreign[x - in->n_providers];
+        pt->named = f->share_identity && f->id[0] != '\0';
+        id = f->id;
+        name = f->name;
+        st = f->service_type;
+        country = f->country;
+    }
+    if (pt->named) {
+        snprintf(pt->id, sizeof pt->id, "%s", id);
+        snprintf(pt->name, sizeof pt->name, "%s", name);
+    }
+    snprintf(pt->service_type, sizeof pt->service_type, "%s", st);
+    snprintf(pt->country, sizeof pt->country, "%s", country);
+}
+
+/* Fills g from a position of this run. */
+static void s_fill_position(bl_results_group_t *g, const bc_stat_t *s,
+                            const bc_position_t *q)
+{
+    g->has_n = true;
+    g->n = s->s.n;
+    g->mean = s->s.mean;
+    g->sd = s->s.sd;
+    g->min = s->s.min;
+    g->p10 = s->s.p10;
+    g->p25 = s->s.p25;
+    g->p50 = s->s.p50;
+    g->p75 = s->s.p75;
+    g->p90 = s->s.p90;
+    g->max = s->s.max;
+    g->best_in_class = s->best_in_class;
+    g->percentile_rank = q->percentile_rank;
+    g->band = q->band;
+    g->has_z = q->has_z;
+    g->z = q->z;
+    g->has_reference = q->has_reference;
+    g->reference = q->reference;
+    g->gap = q->gap;
+}
+
+/* The provider's positions in the international node's groups, as they
+ * came back over the link, appended to ind's groups. */
+static void s_add_external(bres_run_t *run, size_t i, size_t k,
+                           bl_results_indicator_t *ind)
+{
+    benchmark_t *b = run->b;
+    const bl_peer_group_t *xg;
+    size_t nx = benchmark_link_groups(b->link, &xg);
+    const bc_provider_t *p = &run->in->providers[i];
+    char pp[24];
+    snprintf(pp, sizeof pp, "%" PRId64, run->period);
+    for (size_t g = 0; g < nx; g++) {
+        char gk[BC_KEY_MAX];
+        bc_group_key(&xg[g], p, gk, sizeof gk);
+        const char *parts[] = {pp, b->cfg->catalogue->indicators[k].id,
+                               xg[g].id, gk, p->id};
+        char key[BL_STORE_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 5);
+        MDB_val pv, sv;
+        if (kl == 0 || bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_POSITIONS),
+                                    key, kl, &pv, NULL) != 0) {
+            continue;
+        }
+        kl = bl_page_join(key, sizeof key, parts, 4);
+        bc_stat_t s;
+        memset(&s, 0, sizeof s);
+        if (bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
+                         &sv, NULL) != 0 ||
+            benchmark_external_read_stat(sv.mv_data, sv.mv_size, &s.s,
+                                         &s.best_in_class) != 0) {
+            continue;
+        }
+        /* [value, n, rank, band, z, reference, gap] */
+        bc_position_t q;
+        memset(&q, 0, sizeof q);
+        bl_mpr_t r;
+        bl_mpr_init(&r, pv.mv_data, pv.mv_size);
+        uint32_t seven;
+        int64_t band;
+        bool has_gap;
+        if (bl_mpr_array(&r, &seven) != 0 || seven != 7 ||
+            bl_mpr_double(&r, &q.value) || bl_mpr_skip(&r) ||
+            bl_mpr_double(&r, &q.percentile_rank) || bl_mpr_int(&r, &band) ||
+            bl_mpr_opt_double(&r, &q.has_z, &q.z) ||
+            bl_mpr_opt_double(&r, &q.has_reference, &q.reference) ||
+            bl_mpr_opt_double(&r, &has_gap, &q.gap) || band < 1 ||
+            band > 4) {
+            continue;
+        }
+        q.band = (int)band;
+        q.has_reference = q.has_reference && has_gap;
+        bl_results_group_t *e = &ind->groups[ind->n_groups++];
+        memset(e, 0, sizeof *e);
+        snprintf(e->id, sizeof e->id, "%s", xg[g].id);
+        snprintf(e->key, sizeof e->key, "%s", gk);
+        s_fill_position(e, &s, &q);
+    }
+}
+
+/* The provider's unit rows of the run's generation, read from the store
+ * into run->res.units. */
+static int s_add_units(bres_run_t *run, const bc_provider_t *p)
+{
+    benchmark_t *b = run->b;
+    bl_results_provider_t *res = &run->res;
+    res->n_units = 0;
+    char prefix[BL_STORE_KEY_MAX];
+    char pp[24];
+    snprintf(pp, sizeof pp, "%" PRId64, run->period);
+    const char *parts[] = {pp, p->id, ""};
+    size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
+    bl_scan_t scan;
+    if (pl == 0 || bl_scan_open(&scan, run->txn,
+                                bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
+                                NULL) != 0) {
+        return 0;
+    }
+    /* prefix = period \x1f provider \x1f; unit rows have a unit part */
+    int rc = 0;
+    MDB_val k, v;
+    while (rc == 0 && bl_scan_next(&scan, &k, &v) == 1) {
+        char buf[BL_STORE_KEY_MAX];
+        const char *kp[4];
+        int64_t g;
+        benchmark_cell_t c;
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) == 4 &&
+            kp[2][0] != '\0' && benchmark_decode_value(&v, &g, &c) &&
+            g == run->gen) {
+            if (BL_GROW(res->units, run->cap_units, res->n_units + 1) !=
+                0) {
+                rc = BL_ENOMEM;
+                break;
+            }
+            bl_results_unit_t *u = &res->units[res->n_units++];
+            memset(u, 0, sizeof *u);
+            snprintf(u->unit, sizeof u->unit, "%s", kp[2]);
+            snprintf(u->indicator, sizeof u->indicator, "%s", kp[3]);
+            u->status = c.status;
+            u->has_value = c.has_value;
+            u->value = c.value;
+            u->has_n = c.has_n;
+            u->n = c.n;
+        }
+    }
+    bl_scan_close(&scan);
+    return rc;
+}
+
+/* One provider's results (bl_results_codec.h), appended to w. */
+static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
+{
+    benchmark_t *b = run->b;
+    const bc_provider_t *p = &run->in->providers[i];
+    const bl_catalogue_t *cat = b->cfg->catalogue;
+    size_t ng = b->cfg->n_groups;
+    bl_results_provider_t *res = &run->res;
+    snprintf(res->id, sizeof res->id, "%s", p->id);
+    snprintf(res->name, sizeof res->name, "%s", p->name);
+    snprintf(res->country, sizeof res->country, "%s", p->country);
+    snprintf(res->service_type, sizeof res->service_type, "%s",
+             p->service_type);
+    res->share_identity = p->share_identity;
+    res->has_previous_period = run->prev != NULL;
+    res->international_pending = run->intl_pending;
+    res->n_indicators = b->n_ind;
+    for (size_t k = 0; k < b->n_ind; k++) {
+        const benchmark_cell_t *c = &run->cells[i * b->n_ind + k];
+        const benchmark_cell_t *pc =
+            run->prev ? &run->prev[i * b->n_ind + k] : NULL;
+        bl_results_indicator_t *ind = &res->indicators[k];
+        bl_results_group_t *groups = ind->groups;
+        memset(ind, 0, sizeof *ind);
+        ind->groups = groups;
+        ind->status = c->status;
+        ind->has_value = c->has_value && c->status == BL_CELL_OK;
+        ind->value = c->value;
+        ind->has_n = c->has_n;
+        ind->n = c->n;
+        ind->has_numerator = c->has_num;
+        ind->numerator = c->num;
+        ind->has_denominator = c->has_den;
+        ind->denominator = c->den;
+        ind->has_previous = pc && pc->status == BL_CELL_OK && pc->has_value;
+        ind->previous = pc ? pc->value : 0;
+        /* One entry per peer group: the position, or "too few peers". */
+        for (size_t g = 0; g < ng; g++) {
+            long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
+            if (pi < 0 && !(c->status == BL_CELL_OK && c->has_value)) {
+                continue;
+            }
+            bl_results_group_t *e = &ind->groups[ind->n_groups++];
+            memset(e, 0, sizeof *e);
+            snprintf(e->id, sizeof e->id, "%s", b->cfg->groups[g].id);
+            bc_group_key(&b->cfg->groups[g], p, e->key, sizeof e->key);
+            if (pi < 0) {
+                /* Too few peers: how many values the instance has. */
+                e->too_few_peers = true;
+                e->has_n = true;
+                e->n = run->inst_n[(i * b->n_ind + k) * ng + g];
+                continue;
+            }
+            const bc_position_t *q = &run->out->positions[pi];
+            s_fill_position(e, &run->out->stats[q->stat], q);
+            double prev_rank = 0;
+            e->has_previous_rank = run->prev != NULL &&
+                                   bstore_prev_rank(b, run->txn,
+                                                    run->period, (int)k,
+                                                    (int)g, p, &prev_rank);
+            e->previous_rank = prev_rank;
+        }
+        s_add_external(run, i, k, ind);
+    }
+    const bc_provider_result_t *pr = &run->out->providers[i];
+    res->n_areas = pr->n_areas;
+    for (size_t a = 0; a < pr->n_areas; a++) {
+        bl_results_area_t *ar = &res->areas[a];
+        memset(ar, 0, sizeof *ar);
+        snprintf(ar->indicator, sizeof ar->indicator, "%s",
+                 cat->indicators[pr->areas[a].indicator].id);
+        ar->n_partners = pr->areas[a].n_partners;
+        for (size_t j = 0; j < pr->areas[a].n_partners; j++) {
+            s_fill_partner(&ar->partners[j], run->in,
+                           pr->areas[a].partners[j]);
+        }
+    }
+    res->n_strengths = pr->n_strengths;
+    for (size_t s = 0; s < pr->n_strengths; s++) {
+        snprintf(res->strengths[s], sizeof res->strengths[s], "%s",
+                 cat->indicators[pr->strengths[s]].id);
+    }
+    int rc = s_add_units(run, p);
+    free(res->followups);
+    res->followups = NULL;
+    res->n_followups = 0;
+    res->n_practices = 0;
+    size_t need = pr->n_areas * BL_RESULTS_PARTNERS_MAX;
+    if (rc == 0 && need > run->cap_practices) {
+        bl_results_practice_t *g =
+            realloc(res->practices, need * sizeof *g);
+        if (g == NULL) {
+            rc = BL_ENOMEM;
+        } else {
+            res->practices = g;
+            run->cap_practices = need;
+        }
+    }
+    for (size_t a = 0; rc == 0 && a < pr->n_areas; a++) {
+        res->n_practices += benchmark_learning_practices_pick(
+            run->practices, i, res->areas[a].indicator,
+            res->practices + res->n_practices, BL_RESULTS_PARTNERS_MAX);
+    }
+    if (rc == 0) {
+        rc = benchmark_learning_followup(b->learning, run->txn, run->period,
+                                         p->id, &res->followups,
+                                         &res->n_followups, NULL);
+    }
+    return rc != 0 ? rc : bl_results_provider_encode(w, res);
+}
+
+static int s_send_items(bres_run_t *run, const char *kind, uint32_t count,
+                        bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    bl_mpw_reset(&b->w);
+    bl_mpw_map(&b->w, 4);
+    bl_mpw_str(&b->w, "period");
+    bl_mpw_int(&b->w, run->period);
+    bl_mpw_str(&b->w, "generation");
+    bl_mpw_int(&b->w, run->gen);
+    bl_mpw_str(&b->w, "kind");
+    bl_mpw_str(&b->w, kind);
+    bl_mpw_str(&b->w, "items");
+    bl_mpw_array(&b->w, count);
+    bl_mpw_raw(&b->w, bl_mpw_data(&b->items), bl_mpw_size(&b->items));
+    if (b->w.err || b->items.err) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode results");
+    }
+    bl_mpw_reset(&b->items);
+    /* Every report worker holds every result (requests and learning
+     * curves are answered from any one) and renders its share of them. */
+    return bl_outbox_put_all(bl_daemon_outbox(b->d), run->txn,
+                             BL_MSG_RESULTS, bl_mpw_data(&b->w),
+                             bl_mpw_size(&b->w), err);
+}
+
+/* The coordinator's summary (bl_results_codec.h), appended to w. */
+static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
+{
+    benchmark_t *b = run->b;
+    const bc_input_t *in = run->in;
+    const bl_catalogue_t *cat = b->cfg->catalogue;
+    size_t ng = b->cfg->n_groups;
+    bl_results_summary_t s;
+    memset(&s, 0, sizeof s);
+    s.participants = calloc(in->n_providers ? in->n_providers : 1,
+                            sizeof *s.participants);
+    size_t n_bands = b->n_ind * ng;
+    s.bands = calloc(n_bands > 0 ? n_bands : 1, sizeof *s.bands);
+    s.areas = calloc(b->n_ind ? b->n_ind : 1, sizeof *s.areas);
+    s.corrs = calloc(run->out->n_corrs ? run->out->n_corrs : 1,
+                     sizeof *s.corrs);
+    int rc = BL_ENOMEM;
+    if (s.participants == NULL || s.bands == NULL || s.areas == NULL ||
+        s.corrs == NULL) {
+        goto done;
+    }
+    for (size_t i = 0; i < in->n_providers; i++) {
+        const bc_provider_t *p = &in->providers[i];
+        bl_results_participant_t *q = &s.participants[s.n_participants++];
+        snprintf(q->id, sizeof q->id, "%s", p->id);
+        snprintf(q->name, sizeof q->name, "%s", p->name);
+        snprintf(q->country, sizeof q->country, "%s", p->country);
+        snprintf(q->membership, sizeof q->membership, "%s", p->membership);
+        snprintf(q->member_since, sizeof q->member_since, "%s",
+                 p->member_since);
+        for (size_t k = 0; k < b->n_ind; k++) {
+            q->sent += run->cells[i * b->n_ind + k].status != BL_CELL_MISSING;
+        }
+        q->expected = b->n_ind;
+    }
+    /* Band distribution per indicator and group. */
+    for (size_t k = 0; k < b->n_ind; k++) {
+        for (size_t g = 0; g < ng; g++) {
+            bl_results_bands_t *d = &s.bands[s.n_bands++];
+            snprintf(d->indicator, sizeof d->indicator, "%s",
+                     cat->indicators[k].id);
+            snprintf(d->group, sizeof d->group, "%s", b->cfg->groups[g].id);
+            for (size_t i = 0; i < in->n_providers; i++) {
+                long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
+                int band = pi >= 0 ? run->out->positions[pi].band : 0;
+                if (band >= 1 && band <= 4) {
+                    d->bands[band - 1]++;
+                }
+            }
+        }
+    }
+    for (size_t k = 0; k < b->n_ind; k++) {
+        bl_results_area_count_t *a = &s.areas[s.n_areas++];
+        snprintf(a->indicator, sizeof a->indicator, "%s",
+                 cat->indicators[k].id);
+        for (size_t i = 0; i < in->n_providers; i++) {
+            const bc_provider_result_t *pr = &run->out->providers[i];
+            for (size_t x = 0; x < pr->n_areas; x++) {
+                a->providers += pr->areas[x].indicator == (int)k;
+            }
+        }
+    }
+    for (size_t i = 0; i < run->out->n_corrs; i++) {
+        const bc_corr_t *c = &run->out->corrs[i];
+        bl_results_corr_t *o = &s.corrs[s.n_corrs++];
+        snprintf(o->group, sizeof o->group, "%s", b->cfg->groups[c->group].id);
+        snprintf(o->key, sizeof o->key, "%s", c->group_key);
+        snprintf(o->a, sizeof o->a, "%s", cat->indicators[c->a].id);
+        snprintf(o->b, sizeof o->b, "%s", cat->indicators[c->b].id);
+        o->n = c->n;
+        o->rho = c->rho;
+    }
+    rc = benchmark_learning_summary(b->learning, run->txn, run->period, cat,
+                                    &s, NULL);
+    if (rc == 0) {
+        rc = bl_results_summary_encode(w, &s);
+    }
+done:
+    bl_results_summary_free(&s);
+    return rc;
+}
+
+/* Room for one provider's results, reused for every provider of a run. */
+static int s_results_alloc(bres_run_t *run)
+{
+    benchmark_t *b = run->b;
+    const bl_peer_group_t *xg;
+    size_t per = b->cfg->n_groups + benchmark_link_groups(b->link, &xg);
+    size_t nk = b->n_ind ? b->n_ind : 1;
+    bl_results_provider_t *res = &run->res;
+    memset(res, 0, sizeof *res);
+    run->groups = calloc(nk * (per ? per : 1), sizeof *run->groups);
+    res->indicators = calloc(nk, sizeof *res->indicators);
+    res->areas = calloc(nk, sizeof *res->areas);
+    res->strengths = calloc(nk, sizeof *res->strengths);
+    if (run->groups == NULL || res->indicators == NULL ||
+        res->areas == NULL || res->strengths == NULL) {
+        return BL_ENOMEM;
+    }
+    for (size_t k = 0; k < b->n_ind; k++) {
+        res->indicators[k].groups = run->groups + k * per;
+    }
+    return 0;
+}
+
+static void s_results_free(bres_run_t *run)
+{
+    free(run->groups);
+    free(run->res.indicators);
+    free(run->res.areas);
+    free(run->res.strengths);
+    free(run->res.units);
+    free(run->res.followups);
+    free(run->res.practices);
+    memset(&run->res, 0, sizeof run->res);
+    run->cap_practices = 0;
+    run->groups = NULL;
+    run->cap_units = 0;
+}
+
+int bres_send(bres_run_t *run, bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    bl_mpw_reset(&b->items);
+    uint32_t count = 0;
+    int rc = s_results_alloc(run);
+    if (rc == 0) {
+        rc = benchmark_learning_practices_load(b->learning, run->txn,
+                                               run->period, run->in,
+                                               &run->practices, err);
+    }
+    for (size_t i = 0; rc == 0 && i < run->in->n_providers; i++) {
+        rc = s_write_provider(run, i, &b->items);
+        if (rc == 0 && ++count == S_PROVIDERS_PER_MSG) {
+            rc = s_send_items(run, "providers", count, err);
+            count = 0;
+        } else if (rc != 0) {
+            rc = bl_err_set(err, rc, "cannot encode results");
+        }
+    }
+    s_results_free(run);
+    benchmark_learning_practices_free(&run->practices);
+    if (rc == 0 && count > 0) {
+        rc = s_send_items(run, "providers", count, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    bl_mpw_reset(&b->items);
+    if (s_write_summary(run, &b->items) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode summary");
+    }
+    return s_send_items(run, "summary", 1, err);
+}
+
+/* ---- too few peers ------------------------------------------------------ */
+
+typedef struct s_keyed {
+    const char *key;
+    size_t idx;
+} s_keyed_t;
+
+static int s_cmp_keyed(const void *a, const void *b)
+{
+    return strcmp(((const s_keyed_t *)a)->key, ((const s_keyed_t *)b)->key);
+}
+
+/* Counts, for every provider, indicator and group, the values in the
+ * provider's group instance (for "too few peers: n of them"). */
+int bres_instance_counts(benchmark_t *b, const bc_provider_t *ps, size_t n,
+                         const double *values, uint32_t *counts,
+                         bl_err_t *err)
+{
+    size_t ng = b->cfg->n_groups, ni = b->n_ind;
+    char (*keys)[BC_KEY_MAX] = malloc((n ? n : 1) * sizeof *keys);
+    s_keyed_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (keys == NULL || order == NULL) {
+        free(keys);
+        free(order);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    for (size_t g = 0; g < ng; g++) {
+        for (size_t i = 0; i < n; i++) {
+            bc_group_key(&b->cfg->groups[g], &ps[i], keys[i], BC_KEY_MAX);
+            order[i] = (s_keyed_t){keys[i], i};
+        }
+        if (n > 1) {
+            qsort(order, n, sizeof *order, s_cmp_keyed);
+        }
+        for (size_t lo = 0; lo < n;) {
+            size_t hi = lo;
+            while (hi < n && strcmp(order[hi].key, order[lo].key) == 0) {
+                hi++;
+            }
+            for (size_t k = 0; k < ni; k++) {
+                uint32_t c = 0;
+                for (size_t j = lo; j < hi; j++) {
+                    c += !isnan(values[order[j].idx * ni + k]);
+                }
+                for (size_t j = lo; j < hi; j++) {
+                    counts[(order[j].idx * ni + k) * ng + g] = c;
+                }
+            }
+            lo = hi;
+        }
+    }
+    free(keys);
+    free(order);
+    return 0;
+}

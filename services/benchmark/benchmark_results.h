@@ -1,0 +1,60 @@
+/*
+ * benchmark_results: what a computation of the benchmarking daemon sends
+ * the report daemon — each provider's `results` (values, positions in
+ * each group with the period before, areas for improvement with learning
+ * partners and practices, strengths, units, the follow-up of its actions)
+ * and the coordinator's summary, in `results` messages through the
+ * daemon's outbox (bl_results_codec.h is their layout).  It reads the
+ * store for what the computation does not hold in memory (units, ranks of
+ * the period before, the international groups); it writes nothing else.
+ */
+#ifndef BENCHMARK_RESULTS_H
+#define BENCHMARK_RESULTS_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "benchmark_compute.h"
+#include "benchmark_learning.h"
+#include "benchmark_state.h"
+#include "bl_results_codec.h"
+
+/* One computation of a period, as bres_send reads it.  The caller fills
+ * the fields up to intl_pending and zeroes the rest, which are
+ * bres_send's room for one provider's results. */
+typedef struct bres_run {
+    benchmark_t *b;
+    MDB_txn *txn;
+    int64_t period;
+    int64_t gen;
+    const bc_input_t *in;
+    const bc_output_t *out;
+    const benchmark_cell_t *cells;
+    const benchmark_cell_t *prev; /* previous period, or NULL */
+    long *pos_index;            /* [provider][indicator][group] -> position */
+    uint32_t *inst_n;           /* [provider][indicator][group] -> values in
+                                   the provider's group instance */
+    bool intl_pending;          /* national: the international results of
+                                   the period have not come back yet */
+    bl_results_provider_t res;  /* one provider's results, reused */
+    bl_results_group_t *groups; /* res's group entries, one block */
+    size_t cap_units;           /* room in res.units */
+    benchmark_practices_t *practices;  /* those the reports may show */
+    size_t cap_practices;       /* room in res.practices */
+} bres_run_t;
+
+/* Puts every provider's results of the run, then the summary, into the
+ * outbox for every report worker (inside the run's transaction).
+ * Returns 0, BL_ENOMEM or a store error. */
+int bres_send(bres_run_t *run, bl_err_t *err);
+
+/* Counts, for every provider, indicator and group, the values in the
+ * provider's group instance: counts[(i * n_ind + k) * n_groups + g], for
+ * the "too few peers" of the results.  values as in bc_input_t.  Returns
+ * 0 or BL_ENOMEM. */
+int bres_instance_counts(benchmark_t *b, const bc_provider_t *ps, size_t n,
+                         const double *values, uint32_t *counts,
+                         bl_err_t *err);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * benchmark_store: what a computation of the benchmarking daemon keeps
+ * of a period for export and for the next period — the statistics of
+ * each group instance, each provider's positions in them and the
+ * relationships between indicators — and the one thing read back from
+ * them, a provider's rank in the period before.  It computes nothing
+ * (benchmark_compute.h) and sends nothing (benchmark_results.h).
+ *
+ * Stored rows (keys \x1f-joined, see bl_page.h):
+ *   stats      period \x1f indicator \x1f group \x1f group key
+ *              -> [n, mean, sd, min, p10, p25, p50, p75, p90, max, best]
+ *   positions  period \x1f indicator \x1f group \x1f group key \x1f provider
+ *              -> [value, n, percentile rank, band, z, reference, gap]
+ *   corrs      period \x1f group \x1f group key \x1f a \x1f b -> [n, rho]
+ *   cpos       (international) period \x1f country \x1f indicator \x1f
+ *              group \x1f group key \x1f provider -> as positions
+ * On a national node, stats and positions also hold the rows of the
+ * international node's groups, under their own group ids; the uplink
+ * (benchmark_uplink.c) writes those.
+ */
+#ifndef BENCHMARK_STORE_H
+#define BENCHMARK_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "benchmark_compute.h"
+#include "benchmark_state.h"
+
+/* Replaces period's rows of this node's own peer groups (and, on the
+ * international node, its cpos rows) with those of out; in is the input
+ * out was computed from.  Rows of external groups stay.  Returns 0 or a
+ * store error. */
+int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
+                       const bc_input_t *in, const bc_output_t *out,
+                       bl_err_t *err);
+
+/* Provider p's percentile rank in group g (cfg index) on indicator ind
+ * (catalogue index) in period - 1, as stored then; false when there is
+ * none. */
+bool bstore_prev_rank(benchmark_t *b, MDB_txn *txn, int64_t period, int ind,
+                      int g, const bc_provider_t *p, double *rank);
+
+#endif
