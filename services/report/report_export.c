@@ -1,6 +1,6 @@
 /*
- * report_export: CSV and hand-written JSON.  Numbers are printed with
- * "%.10g" (C locale: the daemons never call setlocale), a zero without
+ * report_export: CSV and hand-written JSON.  Numbers are printed as
+ * "%.10g" (bl_number_general, the C locale: the daemons never call setlocale), a zero without
  * sign, and non-finite values as empty / null.
  *
  * The CSV is the table of figures (one row per indicator and group, then
@@ -15,6 +15,8 @@
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
+
+#include "bl_number.h"
 
 static void s_csv_str(FILE *f, const char *s)
 {
@@ -44,7 +46,11 @@ static void s_num(FILE *f, double v, int has, const char *absent)
     if (v == 0.0) {
         v = 0.0;   /* -0 is written as 0 */
     }
-    fprintf(f, "%.10g", v);
+    char buf[64];
+    int n = bl_number_general(buf, sizeof buf, v, 10);
+    if (n > 0 && (size_t)n < sizeof buf) {
+        fwrite(buf, 1, (size_t)n, f);
+    }
 }
 
 static const char *s_status(report_status_t st)
@@ -252,9 +258,17 @@ static void s_json_str(FILE *f, const char *s)
         return;
     }
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
-         p++) {
+    const unsigned char *run = (const unsigned char *)s;
+    for (const unsigned char *p = run;; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\') {
+            continue;   /* written with its run */
+        }
+        fwrite(run, 1, (size_t)(p - run), f);
+        run = p + 1;
         switch (*p) {
+        case '\0':
+            fputc('"', f);
+            return;
         case '"':
             fputs("\\\"", f);
             break;
@@ -271,15 +285,10 @@ static void s_json_str(FILE *f, const char *s)
             fputs("\\t", f);
             break;
         default:
-            if (*p < 0x20) {
-                fprintf(f, "\\u%04x", *p);
-            } else {
-                fputc(*p, f);
-            }
+            fprintf(f, "\\u%04x", *p);
             break;
         }
     }
-    fputc('"', f);
 }
 
 static void s_json_key(FILE *f, const char *key, int *first)
