@@ -332,7 +332,7 @@ static int s_cmp_ll(const void *a, const void *b)
 Test(e2e_report, health_is_answered_while_a_large_render_runs,
      .init = s_setup, .fini = s_teardown, .timeout = 600)
 {
-    enum { PROVIDERS = 150, SAMPLES = 9 };
+    enum { PROVIDERS = 500, SAMPLES = 9 };
     s_write_data(PROVIDERS);
     s_load(1);
     bl_config_t *cfg = NULL;
@@ -347,7 +347,7 @@ Test(e2e_report, health_is_answered_while_a_large_render_runs,
     }
     qsort(idle, SAMPLES, sizeof idle[0], s_cmp_ll);
     /* The close runs in the background (it waits for the rendering
-     * of 150 providers, 600 files, by the report daemon). */
+     * of 500 providers, 1,500 files, by the report daemon). */
     cr_assert_eq(bl_test_sh("cd %s && %s/benchlearn -c %s close 2023 "
                             ">close.out 2>&1 &",
                             s_node.dir, bl_test_binary_dir(), s_node.config),
