@@ -58,6 +58,20 @@ int bl_raw_rows_write(bl_mpw_t *w, const char *sub, const bl_mpw_t *rows,
     return bl_raw_rows_write_array(w, rows, n_rows);
 }
 
+void bl_raw_rows_write_head(bl_mpw_t *w, const char *sub, uint32_t n_rows)
+{
+    bl_mpw_map(w, 2);
+    bl_mpw_str(w, "sub");
+    bl_mpw_str(w, sub);
+    bl_mpw_str(w, "rows");
+    bl_mpw_array(w, n_rows);
+}
+
+void bl_raw_rows_write_raw(bl_mpw_t *w, const bl_raw_row_t *row)
+{
+    bl_mpw_raw(w, row->raw, row->raw_len);
+}
+
 int bl_raw_rows_read_row(bl_mpr_t *r, bl_raw_row_t *row, uint32_t i,
                          bl_err_t *err)
 {

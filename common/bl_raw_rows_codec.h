@@ -66,6 +66,14 @@ int bl_raw_rows_write_array(bl_mpw_t *w, const bl_mpw_t *rows,
 int bl_raw_rows_write(bl_mpw_t *w, const char *sub, const bl_mpw_t *rows,
                       uint32_t n_rows);
 
+/* Writes the message's head, {sub, rows: with the array header of n_rows;
+ * exactly n_rows rows must follow (bl_raw_rows_write_row, or
+ * bl_raw_rows_write_raw of decoded rows).  Errors sticky in w. */
+void bl_raw_rows_write_head(bl_mpw_t *w, const char *sub, uint32_t n_rows);
+
+/* Appends a decoded row as it came (its raw bytes). */
+void bl_raw_rows_write_raw(bl_mpw_t *w, const bl_raw_row_t *row);
+
 /* ---- reading ------------------------------------------------------------ */
 
 /* Reads one row at r into row; its fields are checked and then read with

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_scan.h"
@@ -591,7 +592,8 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
 }
 
 /* Gathers the stored rejected-row counts of every validation worker into
- * one array (a provider appears once per worker that holds its rows). */
+ * one list of pairs (a provider appears once per worker that holds its
+ * rows). */
 typedef struct s_rejected {
     bl_mpw_t *w;
     uint32_t n;
@@ -603,51 +605,48 @@ static int s_rejected_part(void *ctx, const char *const *parts, size_t n,
     (void)parts;
     (void)n;
     s_rejected_t *rj = ctx;
-    bl_mpr_t r;
-    uint32_t m;
-    bl_mpr_init(&r, value->mv_data, value->mv_size);
-    if (bl_mpr_array(&r, &m) != 0) {
+    bl_close_counts_t it;
+    if (bl_close_counts_open(&it, value->mv_data, value->mv_size, NULL) !=
+        0) {
         return 0;
     }
-    if (r.end > r.p) {
-        bl_mpw_raw(rj->w, r.p, (size_t)(r.end - r.p));
+    bl_close_count_t c;
+    while (bl_close_counts_next(&it, &c, NULL) == 0) {
+        bl_close_write_count(rj->w, c.provider, c.rows);
+        rj->n++;
     }
-    rj->n += m;
     return 0;
 }
 
 /* Keeps the rows still rejected that one validation worker's close marker
  * carries (key: period, sender). */
-static int s_keep_rejected(aggregate_t *a, MDB_txn *txn, int64_t period,
-                           const bl_msg_t *msg, bl_err_t *err)
+static int s_keep_rejected(aggregate_t *a, MDB_txn *txn,
+                           const bl_close_t *marker, const bl_msg_t *msg,
+                           bl_err_t *err)
 {
-    bl_mpr_t r;
-    if (bl_req_find(msg, "rejected", &r) != 0) {
+    if (!marker->has_rejected) {
         return 0;
     }
-    bl_mpr_t check = r;
-    uint32_t n;
-    const uint8_t *raw;
-    size_t rl;
-    if (bl_mpr_array(&check, &n) != 0 || bl_mpr_raw(&r, &raw, &rl) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed rejected-row counts in "
-                          "a close message");
+    bl_mpw_reset(&a->w);
+    if (bl_close_write_counts(&a->w, marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode rejected-row "
+                          "counts");
     }
     char p[24], key[S_KEY_MAX];
-    snprintf(p, sizeof p, "%" PRId64, period);
+    snprintf(p, sizeof p, "%" PRId64, marker->period);
     const char *parts[] = {p, msg->sender};
     size_t kl = bl_page_join(key, sizeof key, parts, 2);
-    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_REJECTED), key, kl, raw,
-                        rl, err);
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_REJECTED), key, kl,
+                        bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
 }
 
 /* Passes the close marker on with every worker's rejected-row counts. */
-static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
-                           int64_t gen, bool reopen, bl_err_t *err)
+static int s_forward_close(aggregate_t *a, MDB_txn *txn,
+                           const bl_close_t *marker, bl_err_t *err)
 {
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
-                                 period);
+                                 marker->period);
     bl_mpw_t counts;
     bl_mpw_init(&counts);
     s_rejected_t rj = {&counts, 0};
@@ -655,19 +654,12 @@ static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
     int rc = bl_page_each(txn, db, prefix, pl, s_rejected_part, &rj, err);
     bl_mpw_t *w = &a->w;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 4);
-    bl_mpw_str(w, "period");
-    bl_mpw_int(w, period);
-    bl_mpw_str(w, "generation");
-    bl_mpw_int(w, gen);
-    bl_mpw_str(w, "reopen");
-    bl_mpw_bool(w, reopen);
-    bl_mpw_str(w, "rejected");
-    bl_mpw_array(w, rj.n);
-    if (bl_mpw_size(&counts) > 0) {
-        bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
-    }
-    if (rc == 0 && (w->err || counts.err)) {
+    bl_close_t out = {.period = marker->period,
+                      .generation = marker->generation,
+                      .reopen = marker->reopen, .has_rejected = true,
+                      .n_rejected = rj.n, .rejected = bl_mpw_data(&counts),
+                      .rejected_len = bl_mpw_size(&counts)};
+    if (rc == 0 && (counts.err || bl_close_write(w, &out) != 0)) {
         rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
     bl_mpw_destroy(&counts);
@@ -684,12 +676,12 @@ static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
 static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
-    int64_t period, gen;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    bl_close_t marker;
+    if (bl_close_decode(msg->payload, msg->payload_len, &marker, err) != 0) {
+        return BL_EPROTO;
     }
-    int rc0 = s_keep_rejected(a, txn, period, msg, err);
+    int64_t period = marker.period, gen = marker.generation;
+    int rc0 = s_keep_rejected(a, txn, &marker, msg, err);
     if (rc0 != 0) {
         return rc0;
     }
@@ -719,12 +711,7 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
         rc = s_flush_values(a, txn, period, gen, err);
     }
     if (rc == 0) {
-        bool reopen = false;
-        bl_mpr_t r;
-        if (bl_req_find(msg, "reopen", &r) == 0) {
-            bl_mpr_bool(&r, &reopen);
-        }
-        rc = s_forward_close(a, txn, period, gen, reopen, err);
+        rc = s_forward_close(a, txn, &marker, err);
     }
     return rc;
 }

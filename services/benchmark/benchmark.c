@@ -29,6 +29,7 @@
 #include "benchmark_external.h"
 #include "benchmark_learning.h"
 #include "benchmark_link.h"
+#include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_results_codec.h"
@@ -1094,11 +1095,11 @@ static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
 static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
-    int64_t period, gen;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    bl_close_t marker;
+    if (bl_close_decode(msg->payload, msg->payload_len, &marker, err) != 0) {
+        return BL_EPROTO;
     }
+    int64_t period = marker.period, gen = marker.generation;
     /* Every aggregation worker sends its own marker; compute after the
      * last. */
     bool complete;
@@ -1119,8 +1120,13 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0) {
         return rc;
     }
+    /* Passed on as it came, with the rows still rejected it carries. */
+    bl_mpw_reset(&b->w);
+    if (bl_close_write(&b->w, &marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
     return bl_outbox_put_all(bl_daemon_outbox(b->d), txn, BL_MSG_CLOSE,
-                             msg->payload, msg->payload_len, err);
+                             bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
 }
 
 /* Computes period again and has its reports rendered again: when the
@@ -1144,16 +1150,11 @@ static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
     if (rc != 0) {
         return rc;
     }
+    /* No counts: the report keeps those of the last close. */
     bl_mpw_reset(&b->w);
-    bl_mpw_map(&b->w, 3);
-    bl_mpw_str(&b->w, "period");
-    bl_mpw_int(&b->w, period);
-    bl_mpw_str(&b->w, "generation");
-    bl_mpw_uint(&b->w, gen);
-    bl_mpw_str(&b->w, "reopen");
-    bl_mpw_bool(&b->w, false);
-    if (b->w.err) {
-        return bl_err_set(err, b->w.err, "cannot encode a close marker");
+    bl_close_t marker = {.period = period, .generation = (int64_t)gen};
+    if (bl_close_write(&b->w, &marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
     return bl_outbox_put_all(bl_daemon_outbox(b->d), txn, BL_MSG_CLOSE,
                              bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);

@@ -21,6 +21,7 @@
 
 #include "bl_csv.h"
 #include "bl_net.h"
+#include "bl_raw_rows_codec.h"
 #include "cli.h"
 #include "bl_rpc.h"
 
@@ -118,9 +119,7 @@ static int s_send_batch(s_submit_t *s)
     bl_mpw_str(&s->req, "sub");
     bl_mpw_str(&s->req, s->sub);
     bl_mpw_str(&s->req, "rows");
-    bl_mpw_array(&s->req, s->batch_rows);
-    bl_mpw_raw(&s->req, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
-    if (s->req.err || s->batch.err) {
+    if (bl_raw_rows_write_array(&s->req, &s->batch, s->batch_rows) != 0) {
         cli_error("%s: out of memory", s->file);
         return 2;
     }
@@ -268,18 +267,11 @@ static int s_send_file(s_submit_t *s)
             break;
         }
         bl_mpw_t *b = &s->batch;
-        bl_mpw_array(b, 3);
-        bl_mpw_uint(b, rec.line);
-        if (rec.error != NULL) {
-            bl_mpw_str(b, rec.error);
-            bl_mpw_array(b, 0);
-        } else {
-            bl_mpw_nil(b);
-            bl_mpw_array(b, (uint32_t)rec.n_fields);
-            for (size_t i = 0; i < rec.n_fields; i++) {
-                bl_mpw_strn(b, rec.fields[i], rec.lens[i]);
-            }
-        }
+        bl_raw_row_t row = {.line = rec.line, .error = rec.error,
+                            .error_len = rec.error ? strlen(rec.error) : 0,
+                            .n_fields = (uint32_t)rec.n_fields,
+                            .fields = rec.fields, .lens = rec.lens};
+        bl_raw_rows_write_row(b, &row);
         s->batch_rows++;
         s->rows++;
         if (s->batch_rows >= S_BATCH_ROWS ||

@@ -14,6 +14,7 @@
 
 #include "bl_csv.h"
 #include "bl_fs.h"
+#include "bl_raw_rows_codec.h"
 
 #define S_BATCH_ROWS 4000
 #define S_BATCH_BYTES (4u * 1024u * 1024u)
@@ -140,9 +141,7 @@ static int s_send_batch(s_send_t *s, bl_err_t *err)
     bl_mpw_str(&s->req, "sub");
     bl_mpw_str(&s->req, s->sub);
     bl_mpw_str(&s->req, "rows");
-    bl_mpw_array(&s->req, s->batch_rows);
-    bl_mpw_raw(&s->req, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
-    if (s->req.err || s->batch.err) {
+    if (bl_raw_rows_write_array(&s->req, &s->batch, s->batch_rows) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     int rc = web_backend_send(s->b, BL_STAGE_INGEST, &s->req, err);
@@ -226,8 +225,6 @@ static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
 static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
 {
     bl_mpw_t *b = &s->batch;
-    bl_mpw_array(b, 3);
-    bl_mpw_uint(b, rec->line);
     const char *error = rec->error;
     char other[160];
     if (error == NULL && s->provider[0] != '\0' && s->provider_col >= 0 &&
@@ -237,16 +234,11 @@ static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
                  "provider (%s)", rec->fields[s->provider_col], s->provider);
         error = other;
     }
-    if (error != NULL) {
-        bl_mpw_str(b, error);
-        bl_mpw_array(b, 0);
-    } else {
-        bl_mpw_nil(b);
-        bl_mpw_array(b, (uint32_t)rec->n_fields);
-        for (size_t i = 0; i < rec->n_fields; i++) {
-            bl_mpw_strn(b, rec->fields[i], rec->lens[i]);
-        }
-    }
+    bl_raw_row_t row = {.line = rec->line, .error = error,
+                        .error_len = error ? strlen(error) : 0,
+                        .n_fields = (uint32_t)rec->n_fields,
+                        .fields = rec->fields, .lens = rec->lens};
+    bl_raw_rows_write_row(b, &row);
     s->batch_rows++;
 }
 
