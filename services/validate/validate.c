@@ -41,7 +41,9 @@
 #include "bl_layout.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_raw_rows_codec.h"
 #include "bl_stats.h"
+#include "bl_submission_codec.h"
 #include "validate_close.h"
 #include "validate_expr.h"
 #include "validate_learning.h"
@@ -141,6 +143,8 @@ static int s_read_header(bl_mpr_t *r, s_sub_t *s)
     return 0;
 }
 
+/* Reads the stored record of a submission (validate_sub_save) into s and
+ * works out its layout. */
 static int s_sub_parse(validate_t *v, const void *data, size_t len,
                        s_sub_t *s)
 {
@@ -837,19 +841,11 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
 static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                         bl_err_t *err)
 {
-    bl_mpr_t r;
-    bl_mpr_init(&r, msg->payload, msg->payload_len);
-    uint32_t n;
-    char id[S_SUB_MAX];
-    const char *k;
-    uint32_t kl;
-    if (bl_mpr_map(&r, &n) != 0 || n != 2 || bl_mpr_str(&r, &k, &kl) != 0 ||
-        !bl_mp_str_eq(k, kl, "sub") ||
-        bl_mpr_str_copy(&r, id, sizeof id) != 0 ||
-        bl_mpr_str(&r, &k, &kl) != 0 || !bl_mp_str_eq(k, kl, "rows") ||
-        bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed raw_rows message");
+    bl_raw_rows_reader_t rd;
+    if (bl_raw_rows_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
+    const char *id = rd.sub;
     int rc = s_sub_load(v, txn, id, err);
     if (rc == BL_ENOTFOUND) {
         return bl_err_set(err, BL_EDATA, "rows of unknown submission %s", id);
@@ -875,71 +871,54 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     v->not_mine = false;
     memset(&v->track, 0, sizeof v->track);
     memset(&v->lookup, 0, sizeof v->lookup);
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        uint32_t three, nf;
-        uint64_t line;
+    bl_raw_row_t row;
+    int more;
+    while (rc == 0 &&
+           (more = bl_raw_rows_next(&rd, &row, err)) != BL_ENOTFOUND) {
+        if (more != 0) {
+            rc = more;
+            break;
+        }
+        uint64_t line = row.line;
         vr_outcome_t o;
         o.n = 0;  /* (the problems array is filled as it grows) */
         o.rejected = false;
-        if (bl_mpr_array(&r, &three) != 0 || three != 3 ||
-            bl_mpr_uint(&r, &line) != 0) {
-            rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);
-            break;
-        }
-        if (!bl_mpr_nil(&r)) {
-            const char *e;
-            uint32_t el;
-            if (bl_mpr_str(&r, &e, &el) != 0) {
-                rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);
-                break;
-            }
-            vr_add(&o, true, "-", "%.*s", (int)(el < 200 ? el : 200), e);
-            bl_mpr_skip(&r);
-        } else if (bl_mpr_array(&r, &nf) != 0) {
-            rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);
-            break;
-        } else if (nf != v->sub.layout.n_columns) {
+        if (row.error != NULL) {
+            vr_add(&o, true, "-", "%.*s",
+                   (int)(row.error_len < 200 ? row.error_len : 200),
+                   row.error);
+        } else if (row.n_fields != v->sub.layout.n_columns) {
             vr_add(&o, true, "-", "expected %zu fields, found %u",
-                   v->sub.layout.n_columns, nf);
-            for (uint32_t f = 0; f < nf; f++) {
-                bl_mpr_skip(&r);
-            }
+                   v->sub.layout.n_columns, row.n_fields);
         } else {
             size_t used = 0;
-            for (uint32_t f = 0; f < nf; f++) {
-                const char *s;
-                uint32_t sl;
-                if (bl_mpr_str(&r, &s, &sl) != 0) {
-                    rc = BL_EPROTO;
-                    break;
-                }
-                memcpy(owned + used, s, sl);
-                owned[used + sl] = '\0';
-                fields[f] = owned + used;
-                used += (size_t)sl + 1;
+            const char *f;
+            uint32_t fl;
+            for (size_t i = 0; bl_raw_rows_next_field(&row, &f, &fl) == 0;
+                 i++) {
+                memcpy(owned + used, f, fl);
+                owned[used + fl] = '\0';
+                fields[i] = owned + used;
+                used += (size_t)fl + 1;
             }
-            if (rc == 0) {
-                switch (v->sub.layout.kind) {
-                case BL_FILE_INDICATORS:
-                    rc = s_row_indicator(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_SURVEY:
-                    rc = s_row_survey(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_REGISTER:
-                    rc = s_row_register(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_ACTIONS:
-                    rc = s_row_action(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_PRACTICES:
-                    rc = s_row_practice(v, txn, fields, line, &o, err);
-                    break;
-                default:
-                    break;
-                }
-            } else {
-                bl_err_set(err, BL_EPROTO, "malformed field in %s", id);
+            switch (v->sub.layout.kind) {
+            case BL_FILE_INDICATORS:
+                rc = s_row_indicator(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_SURVEY:
+                rc = s_row_survey(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_REGISTER:
+                rc = s_row_register(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_ACTIONS:
+                rc = s_row_action(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_PRACTICES:
+                rc = s_row_practice(v, txn, fields, line, &o, err);
+                break;
+            default:
+                break;
             }
         }
         if (rc == 0 && !v->not_mine) {
@@ -970,33 +949,48 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     return rc;
 }
 
+/* A submission begins: what validation keeps of it, from the begin
+ * event. */
+static int s_sub_begin(validate_t *v, MDB_txn *txn, bl_submission_t *ev,
+                       bl_err_t *err)
+{
+    s_sub_t s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.id, sizeof s.id, "%s", ev->sub);
+    snprintf(s.file, sizeof s.file, "%s", ev->file);
+    s.delimiter = ev->delimiter;
+    s.dry_run = ev->dry_run;
+    snprintf(s.state, sizeof s.state, "open");
+    s.header = calloc(ev->n_header ? ev->n_header : 1, sizeof *s.header);
+    int rc = s.header == NULL ? BL_ENOMEM : 0;
+    const char *name;
+    uint32_t len;
+    while (rc == 0 && bl_submission_next_name(ev, &name, &len) == 0) {
+        s.header[s.n_header] = strndup(name, len);
+        if (s.header[s.n_header] == NULL) {
+            rc = BL_ENOMEM;
+        } else {
+            s.n_header++;
+        }
+    }
+    rc = rc != 0 ? bl_err_set(err, rc, "out of memory")
+                 : validate_sub_save(v, txn, &s, err);
+    validate_sub_free(&s);
+    return rc;
+}
+
 static int s_apply_submission(validate_t *v, MDB_txn *txn,
                               const bl_msg_t *msg, bl_err_t *err)
 {
-    bl_mpr_t r;
-    char event[16];
-    bl_msg_t m = *msg;
-    if (bl_req_str(&m, "event", event, sizeof event) != 0) {
-        return bl_err_set(err, BL_EPROTO, "submission without event");
+    bl_submission_t ev;
+    if (bl_submission_decode(msg->payload, msg->payload_len, &ev, err) !=
+        0) {
+        return BL_EPROTO;
     }
-    char id[S_SUB_MAX];
-    if (bl_req_str(&m, "sub", id, sizeof id) != 0) {
-        return bl_err_set(err, BL_EPROTO, "submission without id");
+    if (ev.event == BL_SUBMISSION_BEGIN) {
+        return s_sub_begin(v, txn, &ev, err);
     }
-    (void)r;
-    if (strcmp(event, "begin") == 0) {
-        s_sub_t s;
-        memset(&s, 0, sizeof s);
-        int rc = s_sub_parse(v, msg->payload, msg->payload_len, &s);
-        if (rc != 0) {
-            validate_sub_free(&s);
-            return bl_err_set(err, BL_EPROTO, "malformed submission begin");
-        }
-        snprintf(s.state, sizeof s.state, "open");
-        rc = validate_sub_save(v, txn, &s, err);
-        validate_sub_free(&s);
-        return rc;
-    }
+    const char *id = ev.sub;
     int rc = s_sub_load(v, txn, id, err);
     if (rc != 0) {
         return rc == BL_ENOTFOUND
