@@ -3,7 +3,7 @@
  *
  * Store (keys use \x1f between parts, which sorts before every printable
  * character, so key order is the export's text order):
- *   register  provider -> the register record as validation sent it
+ *   register  provider -> the register entry (bl_register_codec.h)
  *   ind       period \x1f provider \x1f unit \x1f indicator -> 3 doubles
  *             (numerator, denominator, value; NaN when absent)
  *   resp      period \x1f provider \x1f survey \x1f respondent
@@ -29,6 +29,7 @@
 #include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_records_codec.h"
 #include "bl_scan.h"
 #include "bl_values_codec.h"
 
@@ -55,114 +56,94 @@ typedef struct aggregate {
 
 /* ---- records in --------------------------------------------------------- */
 
+/* Stores an indicator record: period, provider, unit, indicator -> the
+ * three figures (NaN when absent). */
+static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
+                           const bl_record_indicator_t *x, bl_err_t *err)
+{
+    double v[3] = {x->has_numerator ? x->numerator : NAN,
+                   x->has_denominator ? x->denominator : NAN,
+                   x->has_value ? x->value : NAN};
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, x->period);
+    const char *parts[] = {p, x->provider, x->unit, x->indicator};
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
+                        sizeof v, err);
+}
+
+/* Stores a survey record: period, provider, survey, respondent -> [unit,
+ * answers]. */
+static int s_put_survey(aggregate_t *a, MDB_txn *txn,
+                        const bl_record_survey_t *x, bl_err_t *err)
+{
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, x->period);
+    const char *parts[] = {p, x->provider, x->survey, x->respondent};
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    bl_mpw_reset(&a->w);
+    bl_mpw_array(&a->w, 2);
+    bl_mpw_str(&a->w, x->unit);
+    bl_mpw_raw(&a->w, x->answers_raw, x->answers_len);
+    if (a->w.err) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_RESP), key, kl,
+                        bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
+}
+
 static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                            bl_err_t *err)
 {
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(msg, "recs", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed records message");
+    bl_records_reader_t rd;
+    if (bl_records_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
     bl_mpw_reset(&a->reg);
     a->reg_rows = 0;
     bl_mpw_reset(&a->learn);
     a->learn_rows = 0;
     uint64_t applied = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t fields;
-        const char *t;
-        uint32_t tl;
-        bl_mpr_t start = r;
-        if (bl_mpr_array(&r, &fields) != 0 || fields < 2 ||
-            bl_mpr_str(&r, &t, &tl) != 0 || tl != 1) {
-            return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-        }
-        char provider[64], unit[64], ind[64], survey[64], resp[160];
-        int64_t period;
-        char p[24];
-        char key[S_KEY_MAX];
-        int rc;
-        if (t[0] == 'i' && fields == 8) {
-            double v[3];
-            bool has[3];
-            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
-                bl_mpr_str_copy(&r, unit, sizeof unit) ||
-                bl_mpr_int(&r, &period) ||
-                bl_mpr_str_copy(&r, ind, sizeof ind) ||
-                bl_mpr_opt_double(&r, &has[0], &v[0]) ||
-                bl_mpr_opt_double(&r, &has[1], &v[1]) ||
-                bl_mpr_opt_double(&r, &has[2], &v[2])) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            for (int j = 0; j < 3; j++) {
-                if (!has[j]) {
-                    v[j] = NAN;
-                }
-            }
-            snprintf(p, sizeof p, "%" PRId64, period);
-            const char *parts[] = {p, provider, unit, ind};
-            size_t kl = bl_page_join(key, sizeof key, parts, 4);
-            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
-                              sizeof v, err);
-        } else if (t[0] == 's' && fields == 7) {
-            const uint8_t *answers;
-            size_t al;
-            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
-                bl_mpr_str_copy(&r, unit, sizeof unit) ||
-                bl_mpr_int(&r, &period) ||
-                bl_mpr_str_copy(&r, survey, sizeof survey) ||
-                bl_mpr_str_copy(&r, resp, sizeof resp) ||
-                bl_mpr_raw(&r, &answers, &al)) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            snprintf(p, sizeof p, "%" PRId64, period);
-            const char *parts[] = {p, provider, survey, resp};
-            size_t kl = bl_page_join(key, sizeof key, parts, 4);
-            bl_mpw_reset(&a->w);
-            bl_mpw_array(&a->w, 2);
-            bl_mpw_str(&a->w, unit);
-            bl_mpw_raw(&a->w, answers, al);
-            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_RESP), key, kl,
-                              bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
-        } else if (t[0] == 'r' && fields == 3) {
-            const uint8_t *rec;
-            size_t rl;
-            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
-                bl_mpr_raw(&r, &rec, &rl)) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER), provider,
-                              strlen(provider), rec, rl, err);
-            bl_mpw_array(&a->reg, 2);
-            bl_mpw_str(&a->reg, provider);
-            bl_mpw_raw(&a->reg, rec, rl);
+    bl_record_t rec;
+    int more;
+    while ((more = bl_records_next(&rd, &rec, err)) == 0) {
+        int rc = 0;
+        switch (rec.kind) {
+        case BL_RECORD_INDICATOR:
+            rc = s_put_indicator(a, txn, &rec.indicator, err);
+            break;
+        case BL_RECORD_SURVEY:
+            rc = s_put_survey(a, txn, &rec.survey, err);
+            break;
+        case BL_RECORD_REGISTER:
+            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER),
+                              rec.provider, strlen(rec.provider),
+                              rec.entry_raw, rec.entry_len, err);
+            bl_register_write_row(&a->reg, rec.provider, rec.entry_raw,
+                                  rec.entry_len);
             a->reg_rows++;
-        } else if ((t[0] == 'a' && fields == 11) ||
-                   (t[0] == 'p' && fields == 9)) {
-            rc = 0;
-            for (uint32_t f = 1; f < fields && rc == 0; f++) {
-                rc = bl_mpr_skip(&r);
-            }
-            if (rc != 0) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            bl_mpw_raw(&a->learn, start.p, (size_t)(r.p - start.p));
+            break;
+        case BL_RECORD_ACTION:
+        case BL_RECORD_PRACTICE:
+            /* not aggregated: passed on to benchmarking */
+            bl_learning_write_row(&a->learn, &rec.learning);
             a->learn_rows++;
-        } else {
-            return bl_err_set(err, BL_EPROTO, "unknown record type %.*s",
-                              (int)tl, t);
+            break;
         }
         if (rc != 0) {
             return rc;
         }
         applied++;
     }
+    if (more != BL_ENOTFOUND) {
+        return BL_EPROTO;
+    }
     if (a->reg_rows > 0) {
         bl_mpw_reset(&a->w);
-        bl_mpw_map(&a->w, 1);
-        bl_mpw_str(&a->w, "providers");
-        bl_mpw_array(&a->w, a->reg_rows);
-        bl_mpw_raw(&a->w, bl_mpw_data(&a->reg), bl_mpw_size(&a->reg));
+        if (bl_register_write(&a->w, &a->reg, a->reg_rows) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "cannot encode register "
+                              "entries");
+        }
         int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,
                                BL_MSG_REGISTER, bl_mpw_data(&a->w),
                                bl_mpw_size(&a->w), err);
@@ -172,11 +153,7 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     }
     if (a->learn_rows > 0) {
         bl_mpw_reset(&a->w);
-        bl_mpw_map(&a->w, 1);
-        bl_mpw_str(&a->w, "rows");
-        bl_mpw_array(&a->w, a->learn_rows);
-        bl_mpw_raw(&a->w, bl_mpw_data(&a->learn), bl_mpw_size(&a->learn));
-        if (a->w.err || a->learn.err) {
+        if (bl_learning_write(&a->w, &a->learn, a->learn_rows) != 0) {
             return bl_err_set(err, BL_ENOMEM, "cannot encode learning rows");
         }
         int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,

@@ -32,6 +32,7 @@
 #include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_register_codec.h"
 #include "bl_results_codec.h"
 #include "bl_scan.h"
 #include "bl_values_codec.h"
@@ -70,28 +71,21 @@ typedef struct s_cell {
 static int s_apply_register(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
                             bl_err_t *err)
 {
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(msg, "providers", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed register message");
+    bl_register_reader_t rd;
+    if (bl_register_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t two;
-        char provider[64];
-        const uint8_t *rec;
-        size_t rl;
-        if (bl_mpr_array(&r, &two) || two != 2 ||
-            bl_mpr_str_copy(&r, provider, sizeof provider) ||
-            bl_mpr_raw(&r, &rec, &rl)) {
-            return bl_err_set(err, BL_EPROTO, "malformed register entry");
-        }
-        int rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_REGISTER), provider,
-                              strlen(provider), rec, rl, err);
+    bl_register_row_t row;
+    int rc;
+    while ((rc = bl_register_next(&rd, &row, err)) == 0) {
+        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_REGISTER), row.provider,
+                          strlen(row.provider), row.entry_raw, row.entry_len,
+                          err);
         if (rc != 0) {
             return rc;
         }
     }
-    return 0;
+    return rc == BL_ENOTFOUND ? 0 : rc;
 }
 
 static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
@@ -150,24 +144,21 @@ static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && n < st.ms_entries) {
         bc_provider_t *p = &ps[n];
-        bl_mpr_t r;
-        bl_mpr_init(&r, v.mv_data, v.mv_size);
-        uint32_t eight;
-        int64_t users, staff;
-        if (k.mv_size < sizeof p->id && bl_mpr_array(&r, &eight) == 0 &&
-            eight == 8 && bl_mpr_str_copy(&r, p->name, sizeof p->name) == 0 &&
-            bl_mpr_str_copy(&r, p->country, sizeof p->country) == 0 &&
-            bl_mpr_str_copy(&r, p->service_type, sizeof p->service_type) ==
-                0 &&
-            bl_mpr_int(&r, &users) == 0 && bl_mpr_int(&r, &staff) == 0 &&
-            bl_mpr_str_copy(&r, p->membership, sizeof p->membership) == 0 &&
-            bl_mpr_str_copy(&r, p->member_since, sizeof p->member_since) ==
-                0 &&
-            bl_mpr_bool(&r, &p->share_identity) == 0) {
+        bl_register_entry_t e;
+        if (k.mv_size < sizeof p->id &&
+            bl_register_decode_entry(v.mv_data, v.mv_size, &e, NULL) == 0) {
             memcpy(p->id, k.mv_data, k.mv_size);
             p->id[k.mv_size] = '\0';
-            p->users = users;
-            p->staff = staff;
+            snprintf(p->name, sizeof p->name, "%s", e.name);
+            snprintf(p->country, sizeof p->country, "%s", e.country);
+            snprintf(p->service_type, sizeof p->service_type, "%s",
+                     e.service_type);
+            snprintf(p->membership, sizeof p->membership, "%s", e.membership);
+            snprintf(p->member_since, sizeof p->member_since, "%s",
+                     e.member_since);
+            p->share_identity = e.share_identity;
+            p->users = e.users;
+            p->staff = e.staff;
             n++;
         }
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);

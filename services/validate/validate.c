@@ -42,6 +42,7 @@
 #include "bl_log.h"
 #include "bl_page.h"
 #include "bl_raw_rows_codec.h"
+#include "bl_records_codec.h"
 #include "bl_stats.h"
 #include "bl_submission_codec.h"
 #include "validate_close.h"
@@ -236,40 +237,36 @@ static int s_reg_get(validate_t *v, MDB_txn *txn, const char *provider,
     if (rc != 0) {
         return rc;
     }
-    bl_mpr_t r;
-    bl_mpr_init(&r, val.mv_data, val.mv_size);
-    uint32_t n;
-    int64_t users, staff;
-    bl_mpr_array(&r, &n);
-    bl_mpr_skip(&r); /* name */
-    bl_mpr_str_copy(&r, out->country, sizeof out->country);
-    bl_mpr_str_copy(&r, out->service_type, sizeof out->service_type);
-    bl_mpr_int(&r, &users);
-    bl_mpr_int(&r, &staff);
-    bl_mpr_str_copy(&r, out->membership, sizeof out->membership);
-    bl_mpr_skip(&r); /* member_since */
-    bl_mpr_bool(&r, &out->share_identity);
-    if (r.err || n != 8) {
+    bl_register_entry_t e;
+    if (bl_register_decode_entry(val.mv_data, val.mv_size, &e, NULL) != 0) {
         return bl_err_set(err, BL_ESTORE, "register entry %s is corrupt",
                           provider);
     }
-    out->users = (double)users;
-    out->staff = (double)staff;
+    snprintf(out->country, sizeof out->country, "%s", e.country);
+    snprintf(out->service_type, sizeof out->service_type, "%s",
+             e.service_type);
+    snprintf(out->membership, sizeof out->membership, "%s", e.membership);
+    out->share_identity = e.share_identity;
+    out->users = (double)e.users;
+    out->staff = (double)e.staff;
     out->found = true;
     return 0;
 }
 
-static void s_write_register(bl_mpw_t *w, const vr_register_t *g)
+/* The register entry of a checked register row. */
+static void s_entry_of(const vr_register_t *g, bl_register_entry_t *e)
 {
-    bl_mpw_array(w, 8);
-    bl_mpw_str(w, g->name);
-    bl_mpw_str(w, g->country);
-    bl_mpw_str(w, g->service_type);
-    bl_mpw_int(w, g->users);
-    bl_mpw_int(w, g->staff);
-    bl_mpw_str(w, g->membership);
-    bl_mpw_str(w, g->member_since);
-    bl_mpw_bool(w, g->share_identity);
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%s", g->name);
+    snprintf(e->country, sizeof e->country, "%s", g->country);
+    snprintf(e->service_type, sizeof e->service_type, "%s",
+             g->service_type);
+    e->users = g->users;
+    e->staff = g->staff;
+    snprintf(e->membership, sizeof e->membership, "%s", g->membership);
+    snprintf(e->member_since, sizeof e->member_since, "%s",
+             g->member_since);
+    e->share_identity = g->share_identity;
 }
 
 void validate_group_key(const validate_t *v, int g, const s_reg_t *reg,
@@ -434,13 +431,8 @@ static int s_flush_lanes(validate_t *v, MDB_txn *txn, bl_err_t *err)
         }
         bl_mpw_t *w = &v->w;
         bl_mpw_reset(w);
-        bl_mpw_map(w, 2);
-        bl_mpw_str(w, "sub");
-        bl_mpw_str(w, v->sub.id);
-        bl_mpw_str(w, "recs");
-        bl_mpw_array(w, v->lane_count[l]);
-        bl_mpw_raw(w, bl_mpw_data(&v->lanes[l]), bl_mpw_size(&v->lanes[l]));
-        if (w->err || v->lanes[l].err) {
+        if (bl_records_write(w, v->sub.id, &v->lanes[l],
+                             v->lane_count[l]) != 0) {
             return bl_err_set(err, BL_ENOMEM, "cannot encode records");
         }
         int rc = bl_outbox_put(ob, txn, l, BL_MSG_RECORDS, bl_mpw_data(w),
@@ -604,16 +596,17 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0) {
         return rc;
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 8);
-    bl_mpw_str(w, "i");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_str(w, row.unit);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, ind);
-    bl_mpw_opt_double(w, row.has_num, row.num);
-    bl_mpw_opt_double(w, row.has_den, row.den);
-    bl_mpw_opt_double(w, row.has_value, row.value);
+    bl_record_indicator_t rec = {.period = row.period,
+                                 .has_numerator = row.has_num,
+                                 .numerator = row.num,
+                                 .has_denominator = row.has_den,
+                                 .denominator = row.den,
+                                 .has_value = row.has_value,
+                                 .value = row.value};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.unit, sizeof rec.unit, "%s", row.unit);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s", ind);
+    bl_records_write_indicator(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -665,22 +658,16 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
             memcpy(v->lookup.survey_key, key, kl + 1);
         }
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 7);
-    bl_mpw_str(w, "s");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_str(w, row.unit);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, v->cfg->catalogue->surveys[row.survey].id);
-    bl_mpw_str(w, row.respondent);
-    bl_mpw_array(w, (uint32_t)row.n_items);
-    for (size_t i = 0; i < row.n_items; i++) {
-        if (row.answers[i] == VR_NO_ANSWER) {
-            bl_mpw_nil(w);
-        } else {
-            bl_mpw_int(w, row.answers[i]);
-        }
-    }
+    bl_record_survey_t rec = {.period = row.period,
+                              .n_answers = (uint32_t)row.n_items,
+                              .answers = row.answers,
+                              .no_answer = VR_NO_ANSWER};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.unit, sizeof rec.unit, "%s", row.unit);
+    snprintf(rec.survey, sizeof rec.survey, "%s",
+             v->cfg->catalogue->surveys[row.survey].id);
+    snprintf(rec.respondent, sizeof rec.respondent, "%s", row.respondent);
+    bl_records_write_survey(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -725,19 +712,18 @@ static int s_row_action(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0 || o->rejected || v->sub.dry_run) {
         return rc;
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 11);
-    bl_mpw_str(w, "a");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, row.action_id);
-    bl_mpw_str(w, v->cfg->catalogue->indicators[row.indicator].id);
-    bl_mpw_str(w, row.action);
-    bl_mpw_str(w, row.owner);
-    bl_mpw_str(w, row.due);
-    bl_mpw_str(w, row.status);
-    bl_mpw_str(w, v->sub.id);
-    bl_mpw_uint(w, line);
+    bl_learning_action_t rec = {.period = row.period,
+                                .action = bl_learning_text(row.action),
+                                .owner = bl_learning_text(row.owner),
+                                .line = line};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.action_id, sizeof rec.action_id, "%s", row.action_id);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             v->cfg->catalogue->indicators[row.indicator].id);
+    snprintf(rec.due, sizeof rec.due, "%s", row.due);
+    snprintf(rec.status, sizeof rec.status, "%s", row.status);
+    snprintf(rec.sub, sizeof rec.sub, "%s", v->sub.id);
+    bl_learning_write_action(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -762,17 +748,17 @@ static int s_row_practice(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0 || o->rejected || v->sub.dry_run) {
         return rc;
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 9);
-    bl_mpw_str(w, "p");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, v->cfg->catalogue->indicators[row.indicator].id);
-    bl_mpw_str(w, row.title);
-    bl_mpw_str(w, row.description);
-    bl_mpw_str(w, row.contact);
-    bl_mpw_str(w, v->sub.id);
-    bl_mpw_uint(w, line);
+    bl_learning_practice_t rec = {
+        .period = row.period,
+        .title = bl_learning_text(row.title),
+        .description = bl_learning_text(row.description),
+        .contact = bl_learning_text(row.contact),
+        .line = line};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             v->cfg->catalogue->indicators[row.indicator].id);
+    snprintf(rec.sub, sizeof rec.sub, "%s", v->sub.id);
+    bl_learning_write_practice(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -798,8 +784,10 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
         if (o->rejected || v->sub.dry_run) {
             return 0;
         }
+        bl_register_entry_t e;
+        s_entry_of(&g, &e);
         bl_mpw_reset(&v->w);
-        s_write_register(&v->w, &g);
+        bl_register_write_entry(&v->w, &e);
         return bl_store_put(txn, bl_daemon_dbi(v->d, DB_REGISTER), g.provider,
                             strlen(g.provider), bl_mpw_data(&v->w),
                             bl_mpw_size(&v->w), err);
@@ -814,9 +802,11 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
     if (o->rejected || v->sub.dry_run) {
         return 0;
     }
+    bl_register_entry_t e;
+    s_entry_of(&g, &e);
     bl_mpw_t *w = &v->w;
     bl_mpw_reset(w);
-    s_write_register(w, &g);
+    bl_register_write_entry(w, &e);
     int rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_REGISTER), g.provider,
                           strlen(g.provider), bl_mpw_data(w), bl_mpw_size(w),
                           err);
@@ -826,12 +816,8 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
     /* Every aggregation worker needs the whole register. */
     bl_outbox_t *ob = bl_daemon_outbox(v->d);
     for (size_t l = 0; l < bl_outbox_lanes(ob); l++) {
-        bl_mpw_t *lw = &v->lanes[l];
         v->lane_count[l]++;
-        bl_mpw_array(lw, 3);
-        bl_mpw_str(lw, "r");
-        bl_mpw_str(lw, g.provider);
-        s_write_register(lw, &g);
+        bl_records_write_register(&v->lanes[l], g.provider, &e);
     }
     return 0;
 }
