@@ -187,25 +187,27 @@ static long s_find_provider(const bc_provider_t *ps, size_t n, const char *id)
     return -1;
 }
 
-/* Decodes a stored value [gen, [value, num, den, n, status]]. */
+/* Decodes a stored value [gen, value] (value: bl_values_codec.h). */
 static bool s_decode_value(const MDB_val *v, int64_t *gen, s_cell_t *c)
 {
     bl_mpr_t r;
     bl_mpr_init(&r, v->mv_data, v->mv_size);
-    uint32_t two, five;
-    char status[16];
+    uint32_t two;
+    bl_value_t value;
     memset(c, 0, sizeof *c);
-    if (bl_mpr_array(&r, &two) || two != 2 || bl_mpr_int(&r, gen) ||
-        bl_mpr_array(&r, &five) || five != 5 ||
-        bl_mpr_opt_double(&r, &c->has_value, &c->value) ||
-        bl_mpr_opt_double(&r, &c->has_num, &c->num) ||
-        bl_mpr_opt_double(&r, &c->has_den, &c->den) ||
-        bl_mpr_opt_double(&r, &c->has_n, &c->n) ||
-        bl_mpr_str_copy(&r, status, sizeof status)) {
+    if (bl_mpr_array(&r, &two) != 0 || two != 2 || bl_mpr_int(&r, gen) != 0 ||
+        bl_values_read_value(&r, &value) != 0) {
         return false;
     }
-    c->status = strcmp(status, "suppressed") == 0 ? BL_CELL_SUPPRESSED
-                                                  : BL_CELL_OK;
+    c->status = value.status;
+    c->has_value = value.has_value;
+    c->value = value.value;
+    c->has_num = value.has_numerator;
+    c->num = value.numerator;
+    c->has_den = value.has_denominator;
+    c->den = value.denominator;
+    c->has_n = value.has_n;
+    c->n = (double)value.n;
     return true;
 }
 

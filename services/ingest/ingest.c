@@ -233,10 +233,7 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         bl_reply_error(reply, "submit_begin without a file name");
         return 0;
     }
-    bl_mpr_t r;
-    if (bl_req_find(msg, "dry_run", &r) == 0) {
-        bl_mpr_bool(&r, &s.dry_run);
-    }
+    bl_req_bool(msg, "dry_run", &s.dry_run);
     char delim[4] = ",";
     if (bl_req_str(msg, "delimiter", delim, sizeof delim) != 0 ||
         (strcmp(delim, ",") != 0 && strcmp(delim, ";") != 0)) {
@@ -522,10 +519,7 @@ static int s_close_period(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     bool reopen = false;
-    bl_mpr_t r;
-    if (bl_req_find(msg, "reopen", &r) == 0) {
-        bl_mpr_bool(&r, &reopen);
-    }
+    bl_req_bool(msg, "reopen", &reopen);
     MDB_dbi meta = bl_daemon_meta(in->d);
     char key[32];
     snprintf(key, sizeof key, "close.%" PRId64, period);

@@ -43,6 +43,7 @@
 #include "bl_page.h"
 #include "bl_raw_rows_codec.h"
 #include "bl_records_codec.h"
+#include "bl_scan.h"
 #include "bl_stats.h"
 #include "bl_submission_codec.h"
 #include "validate_close.h"
@@ -314,6 +315,22 @@ int validate_store_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
     size_t kl = validate_sub_key(s->id, lk, sizeof lk, key, sizeof key);
     return bl_store_put(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
                         bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+int validate_outcome_read(const MDB_val *val, validate_outcome_t *o)
+{
+    bl_mpr_t r;
+    bl_mpr_init(&r, val->mv_data, val->mv_size);
+    uint32_t two;
+    uint64_t status;
+    if (bl_mpr_array(&r, &two) != 0 || two != 2 ||
+        bl_mpr_uint(&r, &status) != 0 || status > VALIDATE_REJECTED ||
+        bl_mpr_raw(&r, &o->problems, &o->problems_len) != 0 ||
+        !bl_mpr_done(&r)) {
+        return BL_EPROTO;
+    }
+    o->status = (validate_status_t)status;
+    return 0;
 }
 
 /* Notes the key of the row being judged, for s_track. */
@@ -1054,11 +1071,9 @@ static int s_req_status(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
 static int s_req_outcomes(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                           bl_mpw_t *reply, bl_err_t *err)
 {
-    (void)err;
     char id[S_SUB_MAX];
     int64_t after = 0, limit = 1000;
     bool problems_only = false;
-    bl_mpr_t r;
     if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
         bl_reply_error(reply, "outcomes without a submission id");
         return 0;
@@ -1068,48 +1083,46 @@ static int s_req_outcomes(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     if (limit < 1 || limit > 10000) {
         limit = 1000;
     }
-    if (bl_req_find(msg, "problems_only", &r) == 0) {
-        bl_mpr_bool(&r, &problems_only);
-    }
+    bl_req_bool(msg, "problems_only", &problems_only);
     unsigned char lk[8];
     bl_store_u64_key((uint64_t)after + 1, lk);
     unsigned char key[S_SUB_MAX + 9];
     size_t kl = validate_sub_key(id, lk, sizeof lk, key, sizeof key);
     size_t pl = kl - 8;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key,
+                          pl, err);
+    if (rc == 0) {
+        rc = bl_scan_from(&scan, key, kl);
     }
     /* Collect first, since the array header needs the count. */
     bl_mpw_t rows;
     bl_mpw_init(&rows);
     uint32_t count = 0;
     bool more = false;
-    MDB_val k = {kl, key}, val;
-    rc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size == kl && memcmp(k.mv_data, key, pl) == 0) {
-        uint64_t line = bl_store_u64_from((unsigned char *)k.mv_data + pl);
-        bl_mpr_t vr;
-        bl_mpr_init(&vr, val.mv_data, val.mv_size);
-        uint32_t two;
-        uint64_t status;
-        if (bl_mpr_array(&vr, &two) == 0 && bl_mpr_uint(&vr, &status) == 0 &&
-            (!problems_only || status != VALIDATE_ACCEPTED)) {
-            if (count == (uint32_t)limit) {
-                more = true;
-                break;
-            }
-            bl_mpw_array(&rows, 3);
-            bl_mpw_uint(&rows, line);
-            bl_mpw_uint(&rows, status);
-            bl_mpw_raw(&rows, vr.p, (size_t)(vr.end - vr.p));
-            count++;
+    MDB_val k, val;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &val)) == 1) {
+        rc = 0;
+        validate_outcome_t o;
+        if (k.mv_size != kl || validate_outcome_read(&val, &o) != 0 ||
+            (problems_only && o.status == VALIDATE_ACCEPTED)) {
+            continue;
         }
-        rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+        if (count == (uint32_t)limit) {
+            more = true;
+            break;
+        }
+        bl_mpw_array(&rows, 3);
+        bl_mpw_uint(&rows, bl_store_u64_from((unsigned char *)k.mv_data + pl));
+        bl_mpw_uint(&rows, (uint64_t)o.status);
+        bl_mpw_raw(&rows, o.problems, o.problems_len);
+        count++;
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
+    if (rc < 0 || rows.err) {
+        bl_mpw_destroy(&rows);
+        return rc < 0 ? rc : bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "rows");
     bl_mpw_array(reply, count);
