@@ -12,6 +12,7 @@
 #include "bl_raw_rows_codec.h"
 #include "bl_records_codec.h"
 #include "bl_register_codec.h"
+#include "bl_results_codec.h"
 #include "bl_submission_codec.h"
 #include "bl_values_codec.h"
 
@@ -202,6 +203,28 @@ static void s_learning(const uint8_t *data, size_t size)
     s_check_end(rc, &err);
 }
 
+static void s_results(const uint8_t *data, size_t size)
+{
+    bl_results_reader_t rd;
+    bl_err_t err = {0};
+    int rc = bl_results_open(&rd, data, size, &err);
+    if (rc != 0) {
+        s_check(rc == BL_EPROTO && err.msg[0] != '\0');
+        return;
+    }
+    s_check(rd.kind == BL_RESULTS_PROVIDERS || rd.kind == BL_RESULTS_SUMMARY);
+    const uint8_t *item;
+    size_t len;
+    while ((rc = bl_results_next(&rd, &item, &len, &err)) == 0) {
+        s_check_inside(item, len, data, size);
+        char id[BL_RESULTS_PROVIDER_MAX];
+        if (bl_results_provider_id(item, len, id) == 0) {
+            s_check_str(id, sizeof id);
+        }
+    }
+    s_check_end(rc, &err);
+}
+
 static void s_values(const uint8_t *data, size_t size)
 {
     bl_values_reader_t rd;
@@ -224,6 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s_records(data, size);
     s_register(data, size);
     s_learning(data, size);
+    s_results(data, size);
     s_values(data, size);
     return 0;
 }

@@ -67,8 +67,9 @@ build mp "$src_dir/tests/fuzz/fuzz_mp.c" "$common/bl_mp.c" \
 build payload "$src_dir/tests/fuzz/fuzz_payload.c" "$common/bl_mp.c" \
     "$common/bl_close_codec.c" "$common/bl_learning_codec.c" \
     "$common/bl_raw_rows_codec.c" "$common/bl_records_codec.c" \
-    "$common/bl_register_codec.c" "$common/bl_submission_codec.c" \
-    "$common/bl_values_codec.c" $(pkg-config --cflags --libs msgpack)
+    "$common/bl_register_codec.c" "$common/bl_results_codec.c" \
+    "$common/bl_submission_codec.c" "$common/bl_values_codec.c" \
+    $(pkg-config --cflags --libs msgpack)
 yaml_src="$src_dir/tests/fuzz/fuzz_yaml.c $common/bl_config.c
     $common/bl_catalogue.c $common/bl_yaml.c $common/bl_diag.c
     $common/bl_fs.c $(pkg-config --cflags --libs yaml-0.1)"
