@@ -235,6 +235,15 @@ int bl_req_int(const bl_msg_t *msg, const char *key, int64_t *v)
     return bl_mpr_int(&r, v);
 }
 
+int bl_req_bool(const bl_msg_t *msg, const char *key, bool *v)
+{
+    bl_mpr_t r;
+    if (bl_req_find(msg, key, &r) != 0) {
+        return BL_ENOTFOUND;
+    }
+    return bl_mpr_bool(&r, v);
+}
+
 void bl_reply_error(bl_mpw_t *reply, const char *fmt, ...)
 {
     char buf[1024];

@@ -13,6 +13,7 @@
 #ifndef BL_MSG_H
 #define BL_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +86,9 @@ int bl_req_find(const bl_msg_t *msg, const char *key, bl_mpr_t *r);
 int bl_req_str(const bl_msg_t *msg, const char *key, char *buf, size_t size);
 /* Reads the integer at key. */
 int bl_req_int(const bl_msg_t *msg, const char *key, int64_t *v);
+/* Reads the boolean at key; returns 0, BL_ENOTFOUND or BL_EPROTO (then *v
+ * is unchanged). */
+int bl_req_bool(const bl_msg_t *msg, const char *key, bool *v);
 
 /* Starts a successful reply: a map of n_fields + 1 pairs with "ok": true
  * written; the caller writes the n_fields other pairs. */

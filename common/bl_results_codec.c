@@ -776,3 +776,160 @@ void bl_results_summary_free(bl_results_summary_t *s)
     free(s->needs);
     memset(s, 0, sizeof *s);
 }
+
+/* ---- the message -------------------------------------------------------- */
+
+static const char *const s_kinds[] = {"?", "providers", "summary"};
+
+int bl_results_write(bl_mpw_t *w, int64_t period, int64_t generation,
+                     bl_results_kind_t kind, const bl_mpw_t *items,
+                     uint32_t n_items)
+{
+    if (kind != BL_RESULTS_PROVIDERS && kind != BL_RESULTS_SUMMARY) {
+        return BL_EINVAL;
+    }
+    bl_mpw_map(w, 4);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "generation");
+    bl_mpw_int(w, generation);
+    bl_mpw_str(w, "kind");
+    bl_mpw_str(w, s_kinds[kind]);
+    bl_mpw_str(w, "items");
+    bl_mpw_array(w, n_items);
+    if (bl_mpw_size(items) > 0) {
+        bl_mpw_raw(w, bl_mpw_data(items), bl_mpw_size(items));
+    }
+    return w->err || items->err ? BL_ENOMEM : 0;
+}
+
+static int s_msg_bad(bl_err_t *err, const char *field)
+{
+    return bl_err_set(err, BL_EPROTO,
+                      "results message: %s: missing, truncated or of the "
+                      "wrong type",
+                      field);
+}
+
+int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
+                    bl_err_t *err)
+{
+    memset(rd, 0, sizeof *rd);
+    bl_mpr_t r;
+    bl_mpr_init(&r, data, len);
+    uint32_t n;
+    if (bl_mpr_map(&r, &n) != 0) {
+        return s_msg_bad(err, "the message (a map)");
+    }
+    bool has_period = false, has_items = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        uint32_t kl;
+        if (bl_mpr_str(&r, &k, &kl) != 0) {
+            return s_msg_bad(err, "a key");
+        }
+        if (bl_mp_str_eq(k, kl, "period")) {
+            if (bl_mpr_int(&r, &rd->period) != 0) {
+                return s_msg_bad(err, "period");
+            }
+            has_period = true;
+        } else if (bl_mp_str_eq(k, kl, "generation")) {
+            if (bl_mpr_int(&r, &rd->generation) != 0) {
+                return s_msg_bad(err, "generation");
+            }
+        } else if (bl_mp_str_eq(k, kl, "kind")) {
+            const char *v;
+            uint32_t vl;
+            if (bl_mpr_str(&r, &v, &vl) != 0) {
+                return s_msg_bad(err, "kind");
+            }
+            if (bl_mp_str_eq(v, vl, s_kinds[BL_RESULTS_PROVIDERS])) {
+                rd->kind = BL_RESULTS_PROVIDERS;
+            } else if (bl_mp_str_eq(v, vl, s_kinds[BL_RESULTS_SUMMARY])) {
+                rd->kind = BL_RESULTS_SUMMARY;
+            } else {
+                return bl_err_set(err, BL_EPROTO,
+                                  "results message: kind: unknown kind "
+                                  "'%.*s'",
+                                  (int)(vl < 32 ? vl : 32), v);
+            }
+        } else if (bl_mp_str_eq(k, kl, "items")) {
+            if (bl_mpr_array(&r, &rd->n_items) != 0) {
+                return s_msg_bad(err, "items");
+            }
+            if (rd->n_items > BL_RESULTS_ITEMS_MAX) {
+                return bl_err_set(err, BL_EPROTO,
+                                  "results message: items: %u items, more "
+                                  "than %d",
+                                  rd->n_items, BL_RESULTS_ITEMS_MAX);
+            }
+            rd->items = r;
+            for (uint32_t j = 0; j < rd->n_items; j++) {
+                if (bl_mpr_skip(&r) != 0) {
+                    return bl_err_set(err, BL_EPROTO,
+                                      "results message: item %u: "
+                                      "truncated",
+                                      j + 1);
+                }
+            }
+            has_items = true;
+        } else if (bl_mpr_skip(&r) != 0) {
+            return s_msg_bad(err, "an unknown key's value");
+        }
+    }
+    if (!has_period) {
+        return s_msg_bad(err, "period");
+    }
+    if (rd->kind == 0) {
+        return s_msg_bad(err, "kind");
+    }
+    if (!has_items) {
+        return s_msg_bad(err, "items");
+    }
+    if (!bl_mpr_done(&r)) {
+        return bl_err_set(err, BL_EPROTO,
+                          "results message: bytes after the message");
+    }
+    rd->left = rd->n_items;
+    return 0;
+}
+
+int bl_results_next(bl_results_reader_t *rd, const uint8_t **item,
+                    size_t *len, bl_err_t *err)
+{
+    if (rd->left == 0) {
+        return BL_ENOTFOUND;
+    }
+    if (bl_mpr_raw(&rd->items, item, len) != 0) {
+        return bl_err_set(err, BL_EPROTO, "results message: item %u: "
+                          "truncated",
+                          rd->n_items - rd->left + 1);
+    }
+    rd->left--;
+    return 0;
+}
+
+int bl_results_provider_id(const void *item, size_t len,
+                           char id[BL_RESULTS_PROVIDER_MAX])
+{
+    bl_mpr_t r;
+    bl_mpr_init(&r, item, len);
+    uint32_t n;
+    if (bl_mpr_map(&r, &n) != 0) {
+        return BL_EPROTO;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        uint32_t kl;
+        if (bl_mpr_str(&r, &k, &kl) != 0) {
+            return BL_EPROTO;
+        }
+        if (bl_mp_str_eq(k, kl, "id")) {
+            return bl_mpr_str_copy(&r, id, BL_RESULTS_PROVIDER_MAX);
+        }
+        if (bl_mpr_skip(&r) != 0) {
+            return BL_EPROTO;
+        }
+    }
+    return BL_EPROTO;
+}

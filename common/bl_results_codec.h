@@ -12,6 +12,8 @@
  * Unknown map keys are skipped, so a newer writer can add fields.
  *
  * Wire layout (MessagePack), kept as earlier releases wrote it:
+ *   message: {period, generation, kind: "providers"|"summary",
+ *             items: [provider...] or [summary]}
  *   provider: {id, name, country, service_type, share, has_prev,
  *              intl_pending, ind: [[status, value, n, numerator,
  *              denominator, previous, groups]...], areas: [[indicator,
@@ -250,5 +252,48 @@ int bl_results_summary_decode(const void *data, size_t len,
 /* Frees the arrays and zeroes the struct; harmless twice. */
 void bl_results_provider_free(bl_results_provider_t *p);
 void bl_results_summary_free(bl_results_summary_t *s);
+
+/* ---- the message -------------------------------------------------------- */
+
+#define BL_RESULTS_ITEMS_MAX 1000000  /* items in one message */
+
+typedef enum bl_results_kind {
+    BL_RESULTS_PROVIDERS = 1,        /* items are providers' results */
+    BL_RESULTS_SUMMARY = 2,          /* the one item is the summary */
+} bl_results_kind_t;
+
+/* Writes the message around the n_items items already encoded in items
+ * (bl_results_provider_encode or bl_results_summary_encode).  Returns 0,
+ * BL_EINVAL for an unknown kind, or BL_ENOMEM. */
+int bl_results_write(bl_mpw_t *w, int64_t period, int64_t generation,
+                     bl_results_kind_t kind, const bl_mpw_t *items,
+                     uint32_t n_items);
+
+/* Reads a message item by item: open, then next until BL_ENOTFOUND; each
+ * item is handed over encoded, for the _decode above or for storing as it
+ * came.  Borrows data, which must outlive the reader. */
+typedef struct bl_results_reader {
+    int64_t period;
+    int64_t generation;
+    bl_results_kind_t kind;
+    uint32_t n_items;                /* items in the message */
+    uint32_t left;                   /* items not yet read */
+    bl_mpr_t items;                  /* at the next item */
+} bl_results_reader_t;
+
+/* Reads the header and checks the items' count against the input.
+ * Returns 0 or BL_EPROTO (err names the field). */
+int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
+                    bl_err_t *err);
+
+/* Points *item at the next encoded item (len bytes, borrowed); 0,
+ * BL_ENOTFOUND after the last, or BL_EPROTO. */
+int bl_results_next(bl_results_reader_t *rd, const uint8_t **item,
+                    size_t *len, bl_err_t *err);
+
+/* Copies the id of an encoded provider item into id, without decoding the
+ * rest.  Returns 0 or BL_EPROTO (no id, or one too long). */
+int bl_results_provider_id(const void *item, size_t len,
+                           char id[BL_RESULTS_PROVIDER_MAX]);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bl_raw_rows_codec.h"
+
 typedef struct s_send {
     const bl_submit_req_t *req;
     const bl_submit_hooks_t *hooks;
@@ -57,9 +59,7 @@ static int s_send_batch(s_send_t *s, bl_err_t *err)
     bl_mpw_str(&s->msg, "sub");
     bl_mpw_str(&s->msg, s->sub);
     bl_mpw_str(&s->msg, "rows");
-    bl_mpw_array(&s->msg, s->batch_rows);
-    bl_mpw_raw(&s->msg, bl_mpw_data(&s->batch), bl_mpw_size(&s->batch));
-    if (s->msg.err || s->batch.err) {
+    if (bl_raw_rows_write_array(&s->msg, &s->batch, s->batch_rows) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     int rc = bl_rpc_send(s->req->rpc, &s->msg, s->req->timeout_ms, err);
@@ -142,27 +142,19 @@ static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
     return rc;
 }
 
-/* Adds one record to the batch. */
+/* Adds one record to the batch (bl_raw_rows_codec.h). */
 static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
 {
-    bl_mpw_t *b = &s->batch;
     const char *problem = rec->error;
     char own[256];
     if (problem == NULL && s->hooks->row_problem != NULL) {
         problem = s->hooks->row_problem(s->hooks->ctx, rec, own, sizeof own);
     }
-    bl_mpw_array(b, 3);
-    bl_mpw_uint(b, rec->line);
-    if (problem != NULL) {
-        bl_mpw_str(b, problem);
-        bl_mpw_array(b, 0);
-    } else {
-        bl_mpw_nil(b);
-        bl_mpw_array(b, (uint32_t)rec->n_fields);
-        for (size_t i = 0; i < rec->n_fields; i++) {
-            bl_mpw_strn(b, rec->fields[i], rec->lens[i]);
-        }
-    }
+    bl_raw_row_t row = {.line = rec->line, .error = problem,
+                        .error_len = problem ? strlen(problem) : 0,
+                        .n_fields = problem ? 0 : (uint32_t)rec->n_fields,
+                        .fields = rec->fields, .lens = rec->lens};
+    bl_raw_rows_write_row(&s->batch, &row);
     s->batch_rows++;
 }
 

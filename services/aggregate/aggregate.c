@@ -3,7 +3,7 @@
  *
  * Store (keys use \x1f between parts, which sorts before every printable
  * character, so key order is the export's text order):
- *   register  provider -> the register record as validation sent it
+ *   register  provider -> the register entry (bl_register_codec.h)
  *   ind       period \x1f provider \x1f unit \x1f indicator -> 3 doubles
  *             (numerator, denominator, value; NaN when absent)
  *   resp      period \x1f provider \x1f survey \x1f respondent
@@ -26,8 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_records_codec.h"
 #include "bl_scan.h"
 #include "bl_values_codec.h"
 
@@ -54,114 +56,94 @@ typedef struct aggregate {
 
 /* ---- records in --------------------------------------------------------- */
 
+/* Stores an indicator record: period, provider, unit, indicator -> the
+ * three figures (NaN when absent). */
+static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
+                           const bl_record_indicator_t *x, bl_err_t *err)
+{
+    double v[3] = {x->has_numerator ? x->numerator : NAN,
+                   x->has_denominator ? x->denominator : NAN,
+                   x->has_value ? x->value : NAN};
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, x->period);
+    const char *parts[] = {p, x->provider, x->unit, x->indicator};
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
+                        sizeof v, err);
+}
+
+/* Stores a survey record: period, provider, survey, respondent -> [unit,
+ * answers]. */
+static int s_put_survey(aggregate_t *a, MDB_txn *txn,
+                        const bl_record_survey_t *x, bl_err_t *err)
+{
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%" PRId64, x->period);
+    const char *parts[] = {p, x->provider, x->survey, x->respondent};
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    bl_mpw_reset(&a->w);
+    bl_mpw_array(&a->w, 2);
+    bl_mpw_str(&a->w, x->unit);
+    bl_mpw_raw(&a->w, x->answers_raw, x->answers_len);
+    if (a->w.err) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_RESP), key, kl,
+                        bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
+}
+
 static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                            bl_err_t *err)
 {
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(msg, "recs", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed records message");
+    bl_records_reader_t rd;
+    if (bl_records_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
     bl_mpw_reset(&a->reg);
     a->reg_rows = 0;
     bl_mpw_reset(&a->learn);
     a->learn_rows = 0;
     uint64_t applied = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t fields;
-        const char *t;
-        uint32_t tl;
-        bl_mpr_t start = r;
-        if (bl_mpr_array(&r, &fields) != 0 || fields < 2 ||
-            bl_mpr_str(&r, &t, &tl) != 0 || tl != 1) {
-            return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-        }
-        char provider[64], unit[64], ind[64], survey[64], resp[160];
-        int64_t period;
-        char p[24];
-        char key[S_KEY_MAX];
-        int rc;
-        if (t[0] == 'i' && fields == 8) {
-            double v[3];
-            bool has[3];
-            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
-                bl_mpr_str_copy(&r, unit, sizeof unit) ||
-                bl_mpr_int(&r, &period) ||
-                bl_mpr_str_copy(&r, ind, sizeof ind) ||
-                bl_mpr_opt_double(&r, &has[0], &v[0]) ||
-                bl_mpr_opt_double(&r, &has[1], &v[1]) ||
-                bl_mpr_opt_double(&r, &has[2], &v[2])) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            for (int j = 0; j < 3; j++) {
-                if (!has[j]) {
-                    v[j] = NAN;
-                }
-            }
-            snprintf(p, sizeof p, "%" PRId64, period);
-            const char *parts[] = {p, provider, unit, ind};
-            size_t kl = bl_page_join(key, sizeof key, parts, 4);
-            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
-                              sizeof v, err);
-        } else if (t[0] == 's' && fields == 7) {
-            const uint8_t *answers;
-            size_t al;
-            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
-                bl_mpr_str_copy(&r, unit, sizeof unit) ||
-                bl_mpr_int(&r, &period) ||
-                bl_mpr_str_copy(&r, survey, sizeof survey) ||
-                bl_mpr_str_copy(&r, resp, sizeof resp) ||
-                bl_mpr_raw(&r, &answers, &al)) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            snprintf(p, sizeof p, "%" PRId64, period);
-            const char *parts[] = {p, provider, survey, resp};
-            size_t kl = bl_page_join(key, sizeof key, parts, 4);
-            bl_mpw_reset(&a->w);
-            bl_mpw_array(&a->w, 2);
-            bl_mpw_str(&a->w, unit);
-            bl_mpw_raw(&a->w, answers, al);
-            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_RESP), key, kl,
-                              bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
-        } else if (t[0] == 'r' && fields == 3) {
-            const uint8_t *rec;
-            size_t rl;
-            if (bl_mpr_str_copy(&r, provider, sizeof provider) ||
-                bl_mpr_raw(&r, &rec, &rl)) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER), provider,
-                              strlen(provider), rec, rl, err);
-            bl_mpw_array(&a->reg, 2);
-            bl_mpw_str(&a->reg, provider);
-            bl_mpw_raw(&a->reg, rec, rl);
+    bl_record_t rec;
+    int more;
+    while ((more = bl_records_next(&rd, &rec, err)) == 0) {
+        int rc = 0;
+        switch (rec.kind) {
+        case BL_RECORD_INDICATOR:
+            rc = s_put_indicator(a, txn, &rec.indicator, err);
+            break;
+        case BL_RECORD_SURVEY:
+            rc = s_put_survey(a, txn, &rec.survey, err);
+            break;
+        case BL_RECORD_REGISTER:
+            rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER),
+                              rec.provider, strlen(rec.provider),
+                              rec.entry_raw, rec.entry_len, err);
+            bl_register_write_row(&a->reg, rec.provider, rec.entry_raw,
+                                  rec.entry_len);
             a->reg_rows++;
-        } else if ((t[0] == 'a' && fields == 11) ||
-                   (t[0] == 'p' && fields == 9)) {
-            rc = 0;
-            for (uint32_t f = 1; f < fields && rc == 0; f++) {
-                rc = bl_mpr_skip(&r);
-            }
-            if (rc != 0) {
-                return bl_err_set(err, BL_EPROTO, "malformed record %u", i);
-            }
-            bl_mpw_raw(&a->learn, start.p, (size_t)(r.p - start.p));
+            break;
+        case BL_RECORD_ACTION:
+        case BL_RECORD_PRACTICE:
+            /* not aggregated: passed on to benchmarking */
+            bl_learning_write_row(&a->learn, &rec.learning);
             a->learn_rows++;
-        } else {
-            return bl_err_set(err, BL_EPROTO, "unknown record type %.*s",
-                              (int)tl, t);
+            break;
         }
         if (rc != 0) {
             return rc;
         }
         applied++;
     }
+    if (more != BL_ENOTFOUND) {
+        return BL_EPROTO;
+    }
     if (a->reg_rows > 0) {
         bl_mpw_reset(&a->w);
-        bl_mpw_map(&a->w, 1);
-        bl_mpw_str(&a->w, "providers");
-        bl_mpw_array(&a->w, a->reg_rows);
-        bl_mpw_raw(&a->w, bl_mpw_data(&a->reg), bl_mpw_size(&a->reg));
+        if (bl_register_write(&a->w, &a->reg, a->reg_rows) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "cannot encode register "
+                              "entries");
+        }
         int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,
                                BL_MSG_REGISTER, bl_mpw_data(&a->w),
                                bl_mpw_size(&a->w), err);
@@ -171,11 +153,7 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     }
     if (a->learn_rows > 0) {
         bl_mpw_reset(&a->w);
-        bl_mpw_map(&a->w, 1);
-        bl_mpw_str(&a->w, "rows");
-        bl_mpw_array(&a->w, a->learn_rows);
-        bl_mpw_raw(&a->w, bl_mpw_data(&a->learn), bl_mpw_size(&a->learn));
-        if (a->w.err || a->learn.err) {
+        if (bl_learning_write(&a->w, &a->learn, a->learn_rows) != 0) {
             return bl_err_set(err, BL_ENOMEM, "cannot encode learning rows");
         }
         int rc = bl_outbox_put(bl_daemon_outbox(a->d), txn, 0,
@@ -591,7 +569,8 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
 }
 
 /* Gathers the stored rejected-row counts of every validation worker into
- * one array (a provider appears once per worker that holds its rows). */
+ * one list of pairs (a provider appears once per worker that holds its
+ * rows). */
 typedef struct s_rejected {
     bl_mpw_t *w;
     uint32_t n;
@@ -603,51 +582,48 @@ static int s_rejected_part(void *ctx, const char *const *parts, size_t n,
     (void)parts;
     (void)n;
     s_rejected_t *rj = ctx;
-    bl_mpr_t r;
-    uint32_t m;
-    bl_mpr_init(&r, value->mv_data, value->mv_size);
-    if (bl_mpr_array(&r, &m) != 0) {
+    bl_close_counts_t it;
+    if (bl_close_counts_open(&it, value->mv_data, value->mv_size, NULL) !=
+        0) {
         return 0;
     }
-    if (r.end > r.p) {
-        bl_mpw_raw(rj->w, r.p, (size_t)(r.end - r.p));
+    bl_close_count_t c;
+    while (bl_close_counts_next(&it, &c, NULL) == 0) {
+        bl_close_write_count(rj->w, c.provider, c.rows);
+        rj->n++;
     }
-    rj->n += m;
     return 0;
 }
 
 /* Keeps the rows still rejected that one validation worker's close marker
  * carries (key: period, sender). */
-static int s_keep_rejected(aggregate_t *a, MDB_txn *txn, int64_t period,
-                           const bl_msg_t *msg, bl_err_t *err)
+static int s_keep_rejected(aggregate_t *a, MDB_txn *txn,
+                           const bl_close_t *marker, const bl_msg_t *msg,
+                           bl_err_t *err)
 {
-    bl_mpr_t r;
-    if (bl_req_find(msg, "rejected", &r) != 0) {
+    if (!marker->has_rejected) {
         return 0;
     }
-    bl_mpr_t check = r;
-    uint32_t n;
-    const uint8_t *raw;
-    size_t rl;
-    if (bl_mpr_array(&check, &n) != 0 || bl_mpr_raw(&r, &raw, &rl) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed rejected-row counts in "
-                          "a close message");
+    bl_mpw_reset(&a->w);
+    if (bl_close_write_counts(&a->w, marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode rejected-row "
+                          "counts");
     }
     char p[24], key[S_KEY_MAX];
-    snprintf(p, sizeof p, "%" PRId64, period);
+    snprintf(p, sizeof p, "%" PRId64, marker->period);
     const char *parts[] = {p, msg->sender};
     size_t kl = bl_page_join(key, sizeof key, parts, 2);
-    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_REJECTED), key, kl, raw,
-                        rl, err);
+    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_REJECTED), key, kl,
+                        bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
 }
 
 /* Passes the close marker on with every worker's rejected-row counts. */
-static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
-                           int64_t gen, bool reopen, bl_err_t *err)
+static int s_forward_close(aggregate_t *a, MDB_txn *txn,
+                           const bl_close_t *marker, bl_err_t *err)
 {
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
-                                 period);
+                                 marker->period);
     bl_mpw_t counts;
     bl_mpw_init(&counts);
     s_rejected_t rj = {&counts, 0};
@@ -655,19 +631,12 @@ static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
     int rc = bl_page_each(txn, db, prefix, pl, s_rejected_part, &rj, err);
     bl_mpw_t *w = &a->w;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 4);
-    bl_mpw_str(w, "period");
-    bl_mpw_int(w, period);
-    bl_mpw_str(w, "generation");
-    bl_mpw_int(w, gen);
-    bl_mpw_str(w, "reopen");
-    bl_mpw_bool(w, reopen);
-    bl_mpw_str(w, "rejected");
-    bl_mpw_array(w, rj.n);
-    if (bl_mpw_size(&counts) > 0) {
-        bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
-    }
-    if (rc == 0 && (w->err || counts.err)) {
+    bl_close_t out = {.period = marker->period,
+                      .generation = marker->generation,
+                      .reopen = marker->reopen, .has_rejected = true,
+                      .n_rejected = rj.n, .rejected = bl_mpw_data(&counts),
+                      .rejected_len = bl_mpw_size(&counts)};
+    if (rc == 0 && (counts.err || bl_close_write(w, &out) != 0)) {
         rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
     bl_mpw_destroy(&counts);
@@ -684,12 +653,12 @@ static int s_forward_close(aggregate_t *a, MDB_txn *txn, int64_t period,
 static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
-    int64_t period, gen;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    bl_close_t marker;
+    if (bl_close_decode(msg->payload, msg->payload_len, &marker, err) != 0) {
+        return BL_EPROTO;
     }
-    int rc0 = s_keep_rejected(a, txn, period, msg, err);
+    int64_t period = marker.period, gen = marker.generation;
+    int rc0 = s_keep_rejected(a, txn, &marker, msg, err);
     if (rc0 != 0) {
         return rc0;
     }
@@ -719,12 +688,7 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
         rc = s_flush_values(a, txn, period, gen, err);
     }
     if (rc == 0) {
-        bool reopen = false;
-        bl_mpr_t r;
-        if (bl_req_find(msg, "reopen", &r) == 0) {
-            bl_mpr_bool(&r, &reopen);
-        }
-        rc = s_forward_close(a, txn, period, gen, reopen, err);
+        rc = s_forward_close(a, txn, &marker, err);
     }
     return rc;
 }

@@ -35,8 +35,11 @@
 #include "benchmark_results.h"
 #include "benchmark_state.h"
 #include "benchmark_store.h"
+#include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_register_codec.h"
+#include "bl_scan.h"
 #include "bl_values_codec.h"
 
 static const char *const s_dbs[] = {BENCHMARK_DB_NAMES};
@@ -48,28 +51,21 @@ static const char *const s_dbs[] = {BENCHMARK_DB_NAMES};
 static int s_apply_register(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
                             bl_err_t *err)
 {
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(msg, "providers", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed register message");
+    bl_register_reader_t rd;
+    if (bl_register_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t two;
-        char provider[64];
-        const uint8_t *rec;
-        size_t rl;
-        if (bl_mpr_array(&r, &two) || two != 2 ||
-            bl_mpr_str_copy(&r, provider, sizeof provider) ||
-            bl_mpr_raw(&r, &rec, &rl)) {
-            return bl_err_set(err, BL_EPROTO, "malformed register entry");
-        }
-        int rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_REGISTER), provider,
-                              strlen(provider), rec, rl, err);
+    bl_register_row_t row;
+    int rc;
+    while ((rc = bl_register_next(&rd, &row, err)) == 0) {
+        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_REGISTER), row.provider,
+                          strlen(row.provider), row.entry_raw, row.entry_len,
+                          err);
         if (rc != 0) {
             return rc;
         }
     }
-    return 0;
+    return rc == BL_ENOTFOUND ? 0 : rc;
 }
 
 static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
@@ -128,24 +124,21 @@ static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && n < st.ms_entries) {
         bc_provider_t *p = &ps[n];
-        bl_mpr_t r;
-        bl_mpr_init(&r, v.mv_data, v.mv_size);
-        uint32_t eight;
-        int64_t users, staff;
-        if (k.mv_size < sizeof p->id && bl_mpr_array(&r, &eight) == 0 &&
-            eight == 8 && bl_mpr_str_copy(&r, p->name, sizeof p->name) == 0 &&
-            bl_mpr_str_copy(&r, p->country, sizeof p->country) == 0 &&
-            bl_mpr_str_copy(&r, p->service_type, sizeof p->service_type) ==
-                0 &&
-            bl_mpr_int(&r, &users) == 0 && bl_mpr_int(&r, &staff) == 0 &&
-            bl_mpr_str_copy(&r, p->membership, sizeof p->membership) == 0 &&
-            bl_mpr_str_copy(&r, p->member_since, sizeof p->member_since) ==
-                0 &&
-            bl_mpr_bool(&r, &p->share_identity) == 0) {
+        bl_register_entry_t e;
+        if (k.mv_size < sizeof p->id &&
+            bl_register_decode_entry(v.mv_data, v.mv_size, &e, NULL) == 0) {
             memcpy(p->id, k.mv_data, k.mv_size);
             p->id[k.mv_size] = '\0';
-            p->users = users;
-            p->staff = staff;
+            snprintf(p->name, sizeof p->name, "%s", e.name);
+            snprintf(p->country, sizeof p->country, "%s", e.country);
+            snprintf(p->service_type, sizeof p->service_type, "%s",
+                     e.service_type);
+            snprintf(p->membership, sizeof p->membership, "%s", e.membership);
+            snprintf(p->member_since, sizeof p->member_since, "%s",
+                     e.member_since);
+            p->share_identity = e.share_identity;
+            p->users = e.users;
+            p->staff = e.staff;
             n++;
         }
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -174,25 +167,27 @@ static long s_find_provider(const bc_provider_t *ps, size_t n, const char *id)
     return -1;
 }
 
-/* Decodes a stored value [gen, [value, num, den, n, status]]. */
+/* Decodes a stored value [gen, value] (value: bl_values_codec.h). */
 bool benchmark_decode_value(const MDB_val *v, int64_t *gen, benchmark_cell_t *c)
 {
     bl_mpr_t r;
     bl_mpr_init(&r, v->mv_data, v->mv_size);
-    uint32_t two, five;
-    char status[16];
+    uint32_t two;
+    bl_value_t value;
     memset(c, 0, sizeof *c);
-    if (bl_mpr_array(&r, &two) || two != 2 || bl_mpr_int(&r, gen) ||
-        bl_mpr_array(&r, &five) || five != 5 ||
-        bl_mpr_opt_double(&r, &c->has_value, &c->value) ||
-        bl_mpr_opt_double(&r, &c->has_num, &c->num) ||
-        bl_mpr_opt_double(&r, &c->has_den, &c->den) ||
-        bl_mpr_opt_double(&r, &c->has_n, &c->n) ||
-        bl_mpr_str_copy(&r, status, sizeof status)) {
+    if (bl_mpr_array(&r, &two) != 0 || two != 2 || bl_mpr_int(&r, gen) != 0 ||
+        bl_values_read_value(&r, &value) != 0) {
         return false;
     }
-    c->status = strcmp(status, "suppressed") == 0 ? BL_CELL_SUPPRESSED
-                                                  : BL_CELL_OK;
+    c->status = value.status;
+    c->has_value = value.has_value;
+    c->value = value.value;
+    c->has_num = value.has_numerator;
+    c->num = value.numerator;
+    c->has_den = value.has_denominator;
+    c->den = value.denominator;
+    c->has_n = value.has_n;
+    c->n = (double)value.n;
     return true;
 }
 
@@ -400,11 +395,11 @@ static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
 static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
-    int64_t period, gen;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    bl_close_t marker;
+    if (bl_close_decode(msg->payload, msg->payload_len, &marker, err) != 0) {
+        return BL_EPROTO;
     }
+    int64_t period = marker.period, gen = marker.generation;
     /* Every aggregation worker sends its own marker; compute after the
      * last. */
     bool complete;
@@ -418,21 +413,28 @@ static int s_apply_close(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
         /* Its generations also count national closes. */
         rc = s_recompute(b, txn, period, err);
         return rc != 0 ? rc
-                       : benchmark_learning_after_close(b->learning, txn, msg,
-                                                        err);
+                       : benchmark_learning_after_close(b->learning, txn,
+                                                        period,
+                                                        marker.reopen, err);
     }
     rc = s_compute(b, txn, period, gen, err);
     if (rc == 0) {
         rc = benchmark_link_send_period(b->link, txn, period, gen, err);
     }
     if (rc == 0) {
-        rc = benchmark_learning_after_close(b->learning, txn, msg, err);
+        rc = benchmark_learning_after_close(b->learning, txn, period,
+                                            marker.reopen, err);
     }
     if (rc != 0) {
         return rc;
     }
+    /* Passed on as it came, with the rows still rejected it carries. */
+    bl_mpw_reset(&b->w);
+    if (bl_close_write(&b->w, &marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
     return bl_outbox_put_all(bl_daemon_outbox(b->d), txn, BL_MSG_CLOSE,
-                             msg->payload, msg->payload_len, err);
+                             bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
 }
 
 /* Computes period again and has its reports rendered again: when the
@@ -456,16 +458,11 @@ static int s_recompute(void *ctx, MDB_txn *txn, int64_t period,
     if (rc != 0) {
         return rc;
     }
+    /* No counts: the report keeps those of the last close. */
     bl_mpw_reset(&b->w);
-    bl_mpw_map(&b->w, 3);
-    bl_mpw_str(&b->w, "period");
-    bl_mpw_int(&b->w, period);
-    bl_mpw_str(&b->w, "generation");
-    bl_mpw_uint(&b->w, gen);
-    bl_mpw_str(&b->w, "reopen");
-    bl_mpw_bool(&b->w, false);
-    if (b->w.err) {
-        return bl_err_set(err, b->w.err, "cannot encode a close marker");
+    bl_close_t marker = {.period = period, .generation = (int64_t)gen};
+    if (bl_close_write(&b->w, &marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
     return bl_outbox_put_all(bl_daemon_outbox(b->d), txn, BL_MSG_CLOSE,
                              bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);

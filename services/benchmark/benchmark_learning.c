@@ -17,6 +17,7 @@
 
 #include "benchmark_external.h"
 #include "bl_downlink_codec.h"
+#include "bl_learning_codec.h"
 #include "bl_page.h"
 
 enum { DB_ACTIONS = 0, DB_PRACTICES, DB_STATE, DB_NEEDS, DB_WARN,
@@ -235,27 +236,11 @@ static int s_judge_one(void *ctx, const char *const *parts, size_t n,
 /* ---- rows in ------------------------------------------------------------ */
 
 static int s_apply_action(benchmark_learning_t *l, MDB_txn *txn,
-                          bl_mpr_t *r, bl_err_t *err)
+                          const bl_learning_action_t *a, bl_err_t *err)
 {
-    char provider[S_ID_MAX], action_id[S_ID_MAX], ind[S_ID_MAX];
-    char due[16], status[16], sub[S_ID_MAX];
-    const char *action, *owner;
-    uint32_t al, ol;
-    int64_t period;
-    uint64_t line;
-    if (bl_mpr_str_copy(r, provider, sizeof provider) ||
-        bl_mpr_int(r, &period) ||
-        bl_mpr_str_copy(r, action_id, sizeof action_id) ||
-        bl_mpr_str_copy(r, ind, sizeof ind) ||
-        bl_mpr_str(r, &action, &al) || bl_mpr_str(r, &owner, &ol) ||
-        bl_mpr_str_copy(r, due, sizeof due) ||
-        bl_mpr_str_copy(r, status, sizeof status) ||
-        bl_mpr_str_copy(r, sub, sizeof sub) || bl_mpr_uint(r, &line)) {
-        return bl_err_set(err, BL_EPROTO, "malformed action row");
-    }
     char p[24], key[S_KEY_MAX];
-    snprintf(p, sizeof p, "%" PRId64, period);
-    const char *parts[] = {p, provider, action_id};
+    snprintf(p, sizeof p, "%" PRId64, a->period);
+    const char *parts[] = {p, a->provider, a->action_id};
     size_t kl = bl_page_join(key, sizeof key, parts, 3);
     if (kl == 0) {
         return bl_err_set(err, BL_EPROTO, "action key too long");
@@ -263,42 +248,31 @@ static int s_apply_action(benchmark_learning_t *l, MDB_txn *txn,
     bl_mpw_t *w = &l->w;
     bl_mpw_reset(w);
     bl_mpw_array(w, 7);
-    bl_mpw_str(w, ind);
-    bl_mpw_strn(w, action, al);
-    bl_mpw_strn(w, owner, ol);
-    bl_mpw_str(w, due);
-    bl_mpw_str(w, status);
-    bl_mpw_str(w, sub);
-    bl_mpw_uint(w, line);
+    bl_mpw_str(w, a->indicator);
+    bl_mpw_strn(w, a->action.s, a->action.len);
+    bl_mpw_strn(w, a->owner.s, a->owner.len);
+    bl_mpw_str(w, a->due);
+    bl_mpw_str(w, a->status);
+    bl_mpw_str(w, a->sub);
+    bl_mpw_uint(w, a->line);
     if (w->err) {
         return bl_err_set(err, w->err, "cannot encode an action");
     }
     int rc = bl_store_put(txn, s_dbi(l, DB_ACTIONS), key, kl, bl_mpw_data(w),
                           bl_mpw_size(w), err);
-    if (rc == 0 && s_closed(l, txn, period)) {
-        rc = s_judge_action(l, txn, period, provider, ind, sub, line, err);
+    if (rc == 0 && s_closed(l, txn, a->period)) {
+        rc = s_judge_action(l, txn, a->period, a->provider, a->indicator,
+                            a->sub, a->line, err);
     }
     return rc;
 }
 
 static int s_apply_practice(benchmark_learning_t *l, MDB_txn *txn,
-                            bl_mpr_t *r, bl_err_t *err)
+                            const bl_learning_practice_t *pr, bl_err_t *err)
 {
-    char provider[S_ID_MAX], ind[S_ID_MAX], sub[S_ID_MAX];
-    const char *title, *description, *contact;
-    uint32_t tl, dl, cl;
-    int64_t period;
-    uint64_t line;
-    if (bl_mpr_str_copy(r, provider, sizeof provider) ||
-        bl_mpr_int(r, &period) || bl_mpr_str_copy(r, ind, sizeof ind) ||
-        bl_mpr_str(r, &title, &tl) || bl_mpr_str(r, &description, &dl) ||
-        bl_mpr_str(r, &contact, &cl) ||
-        bl_mpr_str_copy(r, sub, sizeof sub) || bl_mpr_uint(r, &line)) {
-        return bl_err_set(err, BL_EPROTO, "malformed practice row");
-    }
     char p[24], key[S_KEY_MAX];
-    snprintf(p, sizeof p, "%" PRId64, period);
-    const char *parts[] = {p, provider, ind};
+    snprintf(p, sizeof p, "%" PRId64, pr->period);
+    const char *parts[] = {p, pr->provider, pr->indicator};
     size_t kl = bl_page_join(key, sizeof key, parts, 3);
     if (kl == 0) {
         return bl_err_set(err, BL_EPROTO, "practice key too long");
@@ -306,11 +280,11 @@ static int s_apply_practice(benchmark_learning_t *l, MDB_txn *txn,
     bl_mpw_t *w = &l->w;
     bl_mpw_reset(w);
     bl_mpw_array(w, 5);
-    bl_mpw_strn(w, title, tl);
-    bl_mpw_strn(w, description, dl);
-    bl_mpw_strn(w, contact, cl);
-    bl_mpw_str(w, sub);
-    bl_mpw_uint(w, line);
+    bl_mpw_strn(w, pr->title.s, pr->title.len);
+    bl_mpw_strn(w, pr->description.s, pr->description.len);
+    bl_mpw_strn(w, pr->contact.s, pr->contact.len);
+    bl_mpw_str(w, pr->sub);
+    bl_mpw_uint(w, pr->line);
     if (w->err) {
         return bl_err_set(err, w->err, "cannot encode a practice");
     }
@@ -321,32 +295,21 @@ static int s_apply_practice(benchmark_learning_t *l, MDB_txn *txn,
 int benchmark_learning_apply(benchmark_learning_t *l, MDB_txn *txn,
                              const bl_msg_t *msg, bl_err_t *err)
 {
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(msg, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed learning message");
+    bl_learning_reader_t rd;
+    if (bl_learning_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t fields;
-        const char *t;
-        uint32_t tl;
-        if (bl_mpr_array(&r, &fields) != 0 || bl_mpr_str(&r, &t, &tl) != 0 ||
-            tl != 1) {
-            return bl_err_set(err, BL_EPROTO, "malformed learning row %u", i);
-        }
-        int rc;
-        if (t[0] == 'a' && fields == 11) {
-            rc = s_apply_action(l, txn, &r, err);
-        } else if (t[0] == 'p' && fields == 9) {
-            rc = s_apply_practice(l, txn, &r, err);
-        } else {
-            rc = bl_err_set(err, BL_EPROTO, "unknown learning row %u", i);
-        }
+    bl_learning_row_t row;
+    int rc;
+    while ((rc = bl_learning_next(&rd, &row, err)) == 0) {
+        rc = row.kind == BL_LEARNING_ACTION
+                 ? s_apply_action(l, txn, &row.action, err)
+                 : s_apply_practice(l, txn, &row.practice, err);
         if (rc != 0) {
             return rc;
         }
     }
-    return 0;
+    return rc == BL_ENOTFOUND ? 0 : rc;
 }
 
 /* ---- at a close --------------------------------------------------------- */
@@ -589,17 +552,9 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
 }
 
 int benchmark_learning_after_close(benchmark_learning_t *l, MDB_txn *txn,
-                                   const bl_msg_t *msg, bl_err_t *err)
+                                   int64_t period, bool reopen,
+                                   bl_err_t *err)
 {
-    int64_t period;
-    if (bl_req_int(msg, "period", &period) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
-    }
-    bool reopen = false;
-    bl_mpr_t r;
-    if (bl_req_find(msg, "reopen", &r) == 0 && bl_mpr_bool(&r, &reopen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
-    }
     /* The close computed the period (benchmark_learning_store ran): closed
      * now, or reopened until the next close whatever is computed before. */
     char p[24];

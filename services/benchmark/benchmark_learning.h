@@ -108,10 +108,11 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
  * cycle (lclosed says "reopened") until it is closed again, whatever is
  * computed meanwhile; otherwise it is closed now.  The actions export
  * shows no figures of it as PERIOD + 1, and its actions are judged at the
- * next close.  msg is the close message {period, reopen?}.  Returns 0,
- * BL_EPROTO for a marker without a period, or a store error. */
+ * next close.  period and reopen come from the close marker
+ * (bl_close_codec.h).  Returns 0 or a store error. */
 int benchmark_learning_after_close(benchmark_learning_t *l, MDB_txn *txn,
-                                   const bl_msg_t *msg, bl_err_t *err);
+                                   int64_t period, bool reopen,
+                                   bl_err_t *err);
 
 /* The follow-up in provider's report for period: every action recorded
  * for period - 1, in action id order, with the indicator's value, rank

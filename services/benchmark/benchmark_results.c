@@ -294,22 +294,13 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     return rc != 0 ? rc : bl_results_provider_encode(w, res);
 }
 
-static int s_send_items(bres_run_t *run, const char *kind, uint32_t count,
-                        bl_err_t *err)
+static int s_send_items(bres_run_t *run, bl_results_kind_t kind,
+                        uint32_t count, bl_err_t *err)
 {
     benchmark_t *b = run->b;
     bl_mpw_reset(&b->w);
-    bl_mpw_map(&b->w, 4);
-    bl_mpw_str(&b->w, "period");
-    bl_mpw_int(&b->w, run->period);
-    bl_mpw_str(&b->w, "generation");
-    bl_mpw_int(&b->w, run->gen);
-    bl_mpw_str(&b->w, "kind");
-    bl_mpw_str(&b->w, kind);
-    bl_mpw_str(&b->w, "items");
-    bl_mpw_array(&b->w, count);
-    bl_mpw_raw(&b->w, bl_mpw_data(&b->items), bl_mpw_size(&b->items));
-    if (b->w.err || b->items.err) {
+    if (bl_results_write(&b->w, run->period, run->gen, kind, &b->items,
+                         count) != 0) {
         return bl_err_set(err, BL_ENOMEM, "cannot encode results");
     }
     bl_mpw_reset(&b->items);
@@ -454,7 +445,7 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     for (size_t i = 0; rc == 0 && i < run->in->n_providers; i++) {
         rc = s_write_provider(run, i, &b->items);
         if (rc == 0 && ++count == S_PROVIDERS_PER_MSG) {
-            rc = s_send_items(run, "providers", count, err);
+            rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);
             count = 0;
         } else if (rc != 0) {
             rc = bl_err_set(err, rc, "cannot encode results");
@@ -463,7 +454,7 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     s_results_free(run);
     benchmark_learning_practices_free(&run->practices);
     if (rc == 0 && count > 0) {
-        rc = s_send_items(run, "providers", count, err);
+        rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);
     }
     if (rc != 0) {
         return rc;
@@ -472,7 +463,7 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     if (s_write_summary(run, &b->items) != 0) {
         return bl_err_set(err, BL_ENOMEM, "cannot encode summary");
     }
-    return s_send_items(run, "summary", 1, err);
+    return s_send_items(run, BL_RESULTS_SUMMARY, 1, err);
 }
 
 /* ---- too few peers ------------------------------------------------------ */

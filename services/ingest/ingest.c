@@ -14,8 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bl_close_codec.h"
 #include "bl_layout.h"
 #include "bl_log.h"
+#include "bl_raw_rows_codec.h"
+#include "bl_submission_codec.h"
 
 enum { DB_SUBS = 0, DB_ROWS };
 static const char *const s_dbs[] = {"subs", "rows"};
@@ -230,10 +233,7 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         bl_reply_error(reply, "submit_begin without a file name");
         return 0;
     }
-    bl_mpr_t r;
-    if (bl_req_find(msg, "dry_run", &r) == 0) {
-        bl_mpr_bool(&r, &s.dry_run);
-    }
+    bl_req_bool(msg, "dry_run", &s.dry_run);
     char delim[4] = ",";
     if (bl_req_str(msg, "delimiter", delim, sizeof delim) != 0 ||
         (strcmp(delim, ",") != 0 && strcmp(delim, ";") != 0)) {
@@ -295,21 +295,16 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     /* Tell every validation worker about the submission. */
     bl_mpw_t *w = &in->w;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 6);
-    bl_mpw_str(w, "event");
-    bl_mpw_str(w, "begin");
-    bl_mpw_str(w, "delimiter");
-    bl_mpw_str(w, delim);
-    bl_mpw_str(w, "sub");
-    bl_mpw_str(w, s.id);
-    bl_mpw_str(w, "file");
-    bl_mpw_str(w, s.file);
-    bl_mpw_str(w, "dry_run");
-    bl_mpw_bool(w, s.dry_run);
-    bl_mpw_str(w, "header");
-    bl_mpw_array(w, (uint32_t)h.n);
-    for (size_t i = 0; i < h.n; i++) {
-        bl_mpw_str(w, h.fields[i]);
+    bl_submission_t begin = {.event = BL_SUBMISSION_BEGIN,
+                             .delimiter = delim[0],
+                             .dry_run = s.dry_run,
+                             .n_header = (uint32_t)h.n,
+                             .header = (const char *const *)h.fields};
+    snprintf(begin.sub, sizeof begin.sub, "%s", s.id);
+    snprintf(begin.file, sizeof begin.file, "%s", s.file);
+    if (bl_submission_write(w, &begin) != 0) {
+        rc = bl_err_set(err, BL_ENOMEM, "cannot encode a submission");
+        goto done;
     }
     rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, BL_MSG_SUBMISSION,
                            bl_mpw_data(w), bl_mpw_size(w), err);
@@ -328,46 +323,49 @@ done:
     return rc;
 }
 
-/* Whether a raw row goes to lane: register rows go to every validation
- * worker (each checks rows against the whole register), other rows to
- * the worker of their provider. */
-static bool s_row_in_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
-                          size_t len, size_t lane);
-
 /* The lane of a raw row: by its provider id field. */
-static size_t s_row_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
-                         size_t len)
+static size_t s_row_lane(ingest_t *in, const s_sub_t *s,
+                         const bl_raw_row_t *row)
 {
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
-    if (bl_outbox_lanes(ob) == 1 || s->provider_col < 0) {
+    if (bl_outbox_lanes(ob) == 1 || s->provider_col < 0 ||
+        (int64_t)row->n_fields <= s->provider_col) {
         return 0;
     }
-    bl_mpr_t r;
-    bl_mpr_init(&r, row, len);
-    uint32_t n, nf;
-    if (bl_mpr_array(&r, &n) != 0 || n != 3 || bl_mpr_skip(&r) != 0 ||
-        bl_mpr_skip(&r) != 0 || bl_mpr_array(&r, &nf) != 0 ||
-        (int64_t)nf <= s->provider_col) {
-        return 0;
-    }
-    for (int64_t i = 0; i < s->provider_col; i++) {
-        bl_mpr_skip(&r);
-    }
-    const char *p;
-    uint32_t pl;
-    if (bl_mpr_str(&r, &p, &pl) != 0) {
-        return 0;
+    bl_raw_row_t fields = *row;
+    const char *p = NULL;
+    uint32_t pl = 0;
+    for (int64_t i = 0; i <= s->provider_col; i++) {
+        if (bl_raw_rows_next_field(&fields, &p, &pl) != 0) {
+            return 0;
+        }
     }
     return bl_outbox_lane_for(ob, p, pl);
 }
 
-static bool s_row_in_lane(ingest_t *in, const s_sub_t *s, const uint8_t *row,
-                          size_t len, size_t lane)
+/* Whether a raw row goes to lane: register rows go to every validation
+ * worker (each checks rows against the whole register), other rows to
+ * the worker of their provider. */
+static bool s_row_in_lane(ingest_t *in, const s_sub_t *s,
+                          const bl_raw_row_t *row, size_t lane)
 {
     if (strcmp(s->kind, "register") == 0) {
         return true;
     }
-    return s_row_lane(in, s, row, len) == lane;
+    return s_row_lane(in, s, row) == lane;
+}
+
+/* Stores a row under sub id NUL line(8). */
+static int s_store_row(ingest_t *in, MDB_txn *txn, const char *id,
+                       const bl_raw_row_t *row, bl_err_t *err)
+{
+    unsigned char key[S_SUB_MAX + 9];
+    size_t il = strlen(id);
+    memcpy(key, id, il);
+    key[il] = '\0';
+    bl_store_u64_key(row->line, key + il + 1);
+    return bl_store_put(txn, bl_daemon_dbi(in->d, DB_ROWS), key, il + 9,
+                        row->raw, row->raw_len, err);
 }
 
 static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
@@ -383,68 +381,48 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         bl_reply_error(reply, "submission %s is %s", id, s.state);
         return 0;
     }
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_find(msg, "rows", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        bl_reply_error(reply, "submit_rows without rows");
+    /* The request is a raw_rows message with a cmd. */
+    bl_raw_rows_reader_t start;
+    bl_err_t why = {0};
+    if (bl_raw_rows_open(&start, msg->payload, msg->payload_len, &why) !=
+        0) {
+        bl_reply_error(reply, "submit_rows: %s", why.msg);
         return 0;
     }
+    uint32_t n = start.n_rows;
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
     size_t lanes = bl_outbox_lanes(ob);
-    bl_mpr_t start = r;
     for (size_t lane = 0; lane < lanes; lane++) {
-        /* Pass 1: count this lane's rows; pass 2: store and forward. */
+        /* Pass 1: count this lane's rows (and check every row); pass 2:
+         * store and forward. */
         uint32_t count = 0;
-        r = start;
-        for (uint32_t i = 0; i < n; i++) {
-            const uint8_t *row;
-            size_t rl;
-            if (bl_mpr_raw(&r, &row, &rl) != 0) {
-                bl_reply_error(reply, "row %u is malformed", i);
-                return 0;
-            }
-            if (s_row_in_lane(in, &s, row, rl, lane)) {
+        bl_raw_rows_reader_t rd = start;
+        bl_raw_row_t row;
+        while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
+            if (s_row_in_lane(in, &s, &row, lane)) {
                 count++;
             }
+        }
+        if (rc != BL_ENOTFOUND) {
+            bl_reply_error(reply, "submit_rows: %s", why.msg);
+            return 0;
         }
         if (count == 0) {
             continue;
         }
         bl_mpw_t *w = &in->w;
         bl_mpw_reset(w);
-        bl_mpw_map(w, 2);
-        bl_mpw_str(w, "sub");
-        bl_mpw_str(w, id);
-        bl_mpw_str(w, "rows");
-        bl_mpw_array(w, count);
-        r = start;
-        for (uint32_t i = 0; i < n; i++) {
-            const uint8_t *row;
-            size_t rl;
-            bl_mpr_raw(&r, &row, &rl);
-            if (!s_row_in_lane(in, &s, row, rl, lane)) {
+        bl_raw_rows_write_head(w, id, count);
+        rd = start;
+        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
+            if (!s_row_in_lane(in, &s, &row, lane)) {
                 continue;
             }
-            bl_mpw_raw(w, row, rl);
+            bl_raw_rows_write_raw(w, &row);
             if (s.dry_run || (lane > 0 && strcmp(s.kind, "register") == 0)) {
                 continue;  /* a broadcast row is stored once */
             }
-            bl_mpr_t rr;
-            bl_mpr_init(&rr, row, rl);
-            uint32_t three;
-            uint64_t line;
-            if (bl_mpr_array(&rr, &three) != 0 || three != 3 ||
-                bl_mpr_uint(&rr, &line) != 0) {
-                bl_reply_error(reply, "row %u has no line number", i);
-                return 0;
-            }
-            unsigned char key[S_SUB_MAX + 9];
-            size_t il = strlen(id);
-            memcpy(key, id, il);
-            key[il] = '\0';
-            bl_store_u64_key(line, key + il + 1);
-            rc = bl_store_put(txn, bl_daemon_dbi(in->d, DB_ROWS), key,
-                              il + 9, row, rl, err);
+            rc = s_store_row(in, txn, id, &row, err);
             if (rc != 0) {
                 return rc;
             }
@@ -486,13 +464,11 @@ static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         }
         bl_mpw_t *w = &in->w;
         bl_mpw_reset(w);
-        bl_mpw_map(w, 3);
-        bl_mpw_str(w, "event");
-        bl_mpw_str(w, "end");
-        bl_mpw_str(w, "sub");
-        bl_mpw_str(w, id);
-        bl_mpw_str(w, "rows");
-        bl_mpw_uint(w, s.rows);
+        bl_submission_t end = {.event = BL_SUBMISSION_END, .rows = s.rows};
+        snprintf(end.sub, sizeof end.sub, "%s", id);
+        if (bl_submission_write(w, &end) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "cannot encode a submission");
+        }
         rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,
                                BL_MSG_SUBMISSION, bl_mpw_data(w),
                                bl_mpw_size(w), err);
@@ -543,10 +519,7 @@ static int s_close_period(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     bool reopen = false;
-    bl_mpr_t r;
-    if (bl_req_find(msg, "reopen", &r) == 0) {
-        bl_mpr_bool(&r, &reopen);
-    }
+    bl_req_bool(msg, "reopen", &reopen);
     MDB_dbi meta = bl_daemon_meta(in->d);
     char key[32];
     snprintf(key, sizeof key, "close.%" PRId64, period);
@@ -562,13 +535,11 @@ static int s_close_period(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     }
     bl_mpw_t *w = &in->w;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 3);
-    bl_mpw_str(w, "period");
-    bl_mpw_int(w, period);
-    bl_mpw_str(w, "generation");
-    bl_mpw_uint(w, gen);
-    bl_mpw_str(w, "reopen");
-    bl_mpw_bool(w, reopen);
+    bl_close_t marker = {.period = period, .generation = (int64_t)gen,
+                         .reopen = reopen};
+    if (bl_close_write(w, &marker) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
+    }
     rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, BL_MSG_CLOSE,
                            bl_mpw_data(w), bl_mpw_size(w), err);
     if (rc != 0) {

@@ -46,6 +46,7 @@
 #include <fcntl.h>
 #include <zmq.h>
 
+#include "bl_close_codec.h"
 #include "bl_fs.h"
 #include "bl_log.h"
 #include "bl_page.h"
@@ -628,21 +629,14 @@ static int s_add_rejected(const report_t *rp, MDB_txn *txn, int64_t period,
                      &v, NULL) != 0) {
         return 0;
     }
-    bl_mpr_t r;
-    bl_mpr_init(&r, v.mv_data, v.mv_size);
-    uint32_t n;
-    if (bl_mpr_array(&r, &n) != 0) {
+    bl_close_counts_t it;
+    if (bl_close_counts_open(&it, v.mv_data, v.mv_size, NULL) != 0) {
         return BL_EPROTO;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t two;
-        char provider[64];
-        uint64_t count;
-        if (bl_mpr_array(&r, &two) || two != 2 ||
-            bl_mpr_str_copy(&r, provider, sizeof provider) ||
-            bl_mpr_uint(&r, &count)) {
-            return BL_EPROTO;
-        }
+    bl_close_count_t c;
+    while (bl_close_counts_next(&it, &c, NULL) == 0) {
+        const char *provider = c.provider;
+        uint64_t count = c.rows;
         s->rejected_rows += count;
         for (size_t j = 0; j < s->participant_count; j++) {
             const char *id = s->participants[j].provider_id;
@@ -1516,25 +1510,22 @@ static int s_apply_results(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
 static int s_apply_close(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
-    int64_t period, gen;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    bl_close_t marker;
+    if (bl_close_decode(msg->payload, msg->payload_len, &marker, err) != 0) {
+        return BL_EPROTO;
     }
+    int64_t period = marker.period, gen = marker.generation;
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
-    bl_mpr_t r;
-    if (bl_req_find(msg, "rejected", &r) == 0) {
-        const uint8_t *raw;
-        size_t rl;
-        bl_mpr_t check = r;
-        uint32_t n;
-        if (bl_mpr_array(&check, &n) != 0 || bl_mpr_raw(&r, &raw, &rl) != 0) {
-            return bl_err_set(err, BL_EPROTO, "malformed rejected-row counts "
-                              "in a close message");
-        }
-        int rc = bl_store_put(txn, bl_daemon_dbi(rp->d, DB_REJECTED), p,
-                              strlen(p), raw, rl, err);
+    if (marker.has_rejected) {
+        bl_mpw_t counts;
+        bl_mpw_init(&counts);
+        int rc = bl_close_write_counts(&counts, &marker) != 0
+                     ? bl_err_set(err, BL_ENOMEM, "out of memory")
+                     : bl_store_put(txn, bl_daemon_dbi(rp->d, DB_REJECTED),
+                                    p, strlen(p), bl_mpw_data(&counts),
+                                    bl_mpw_size(&counts), err);
+        bl_mpw_destroy(&counts);
         if (rc != 0) {
             return rc;
         }

@@ -41,7 +41,11 @@
 #include "bl_layout.h"
 #include "bl_log.h"
 #include "bl_page.h"
+#include "bl_raw_rows_codec.h"
+#include "bl_records_codec.h"
+#include "bl_scan.h"
 #include "bl_stats.h"
+#include "bl_submission_codec.h"
 #include "validate_close.h"
 #include "validate_expr.h"
 #include "validate_learning.h"
@@ -141,6 +145,8 @@ static int s_read_header(bl_mpr_t *r, s_sub_t *s)
     return 0;
 }
 
+/* Reads the stored record of a submission (validate_sub_save) into s and
+ * works out its layout. */
 static int s_sub_parse(validate_t *v, const void *data, size_t len,
                        s_sub_t *s)
 {
@@ -232,40 +238,36 @@ static int s_reg_get(validate_t *v, MDB_txn *txn, const char *provider,
     if (rc != 0) {
         return rc;
     }
-    bl_mpr_t r;
-    bl_mpr_init(&r, val.mv_data, val.mv_size);
-    uint32_t n;
-    int64_t users, staff;
-    bl_mpr_array(&r, &n);
-    bl_mpr_skip(&r); /* name */
-    bl_mpr_str_copy(&r, out->country, sizeof out->country);
-    bl_mpr_str_copy(&r, out->service_type, sizeof out->service_type);
-    bl_mpr_int(&r, &users);
-    bl_mpr_int(&r, &staff);
-    bl_mpr_str_copy(&r, out->membership, sizeof out->membership);
-    bl_mpr_skip(&r); /* member_since */
-    bl_mpr_bool(&r, &out->share_identity);
-    if (r.err || n != 8) {
+    bl_register_entry_t e;
+    if (bl_register_decode_entry(val.mv_data, val.mv_size, &e, NULL) != 0) {
         return bl_err_set(err, BL_ESTORE, "register entry %s is corrupt",
                           provider);
     }
-    out->users = (double)users;
-    out->staff = (double)staff;
+    snprintf(out->country, sizeof out->country, "%s", e.country);
+    snprintf(out->service_type, sizeof out->service_type, "%s",
+             e.service_type);
+    snprintf(out->membership, sizeof out->membership, "%s", e.membership);
+    out->share_identity = e.share_identity;
+    out->users = (double)e.users;
+    out->staff = (double)e.staff;
     out->found = true;
     return 0;
 }
 
-static void s_write_register(bl_mpw_t *w, const vr_register_t *g)
+/* The register entry of a checked register row. */
+static void s_entry_of(const vr_register_t *g, bl_register_entry_t *e)
 {
-    bl_mpw_array(w, 8);
-    bl_mpw_str(w, g->name);
-    bl_mpw_str(w, g->country);
-    bl_mpw_str(w, g->service_type);
-    bl_mpw_int(w, g->users);
-    bl_mpw_int(w, g->staff);
-    bl_mpw_str(w, g->membership);
-    bl_mpw_str(w, g->member_since);
-    bl_mpw_bool(w, g->share_identity);
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%s", g->name);
+    snprintf(e->country, sizeof e->country, "%s", g->country);
+    snprintf(e->service_type, sizeof e->service_type, "%s",
+             g->service_type);
+    e->users = g->users;
+    e->staff = g->staff;
+    snprintf(e->membership, sizeof e->membership, "%s", g->membership);
+    snprintf(e->member_since, sizeof e->member_since, "%s",
+             g->member_since);
+    e->share_identity = g->share_identity;
 }
 
 void validate_group_key(const validate_t *v, int g, const s_reg_t *reg,
@@ -313,6 +315,22 @@ int validate_store_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
     size_t kl = validate_sub_key(s->id, lk, sizeof lk, key, sizeof key);
     return bl_store_put(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
                         bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+int validate_outcome_read(const MDB_val *val, validate_outcome_t *o)
+{
+    bl_mpr_t r;
+    bl_mpr_init(&r, val->mv_data, val->mv_size);
+    uint32_t two;
+    uint64_t status;
+    if (bl_mpr_array(&r, &two) != 0 || two != 2 ||
+        bl_mpr_uint(&r, &status) != 0 || status > VALIDATE_REJECTED ||
+        bl_mpr_raw(&r, &o->problems, &o->problems_len) != 0 ||
+        !bl_mpr_done(&r)) {
+        return BL_EPROTO;
+    }
+    o->status = (validate_status_t)status;
+    return 0;
 }
 
 /* Notes the key of the row being judged, for s_track. */
@@ -430,13 +448,8 @@ static int s_flush_lanes(validate_t *v, MDB_txn *txn, bl_err_t *err)
         }
         bl_mpw_t *w = &v->w;
         bl_mpw_reset(w);
-        bl_mpw_map(w, 2);
-        bl_mpw_str(w, "sub");
-        bl_mpw_str(w, v->sub.id);
-        bl_mpw_str(w, "recs");
-        bl_mpw_array(w, v->lane_count[l]);
-        bl_mpw_raw(w, bl_mpw_data(&v->lanes[l]), bl_mpw_size(&v->lanes[l]));
-        if (w->err || v->lanes[l].err) {
+        if (bl_records_write(w, v->sub.id, &v->lanes[l],
+                             v->lane_count[l]) != 0) {
             return bl_err_set(err, BL_ENOMEM, "cannot encode records");
         }
         int rc = bl_outbox_put(ob, txn, l, BL_MSG_RECORDS, bl_mpw_data(w),
@@ -600,16 +613,17 @@ static int s_row_indicator(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0) {
         return rc;
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 8);
-    bl_mpw_str(w, "i");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_str(w, row.unit);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, ind);
-    bl_mpw_opt_double(w, row.has_num, row.num);
-    bl_mpw_opt_double(w, row.has_den, row.den);
-    bl_mpw_opt_double(w, row.has_value, row.value);
+    bl_record_indicator_t rec = {.period = row.period,
+                                 .has_numerator = row.has_num,
+                                 .numerator = row.num,
+                                 .has_denominator = row.has_den,
+                                 .denominator = row.den,
+                                 .has_value = row.has_value,
+                                 .value = row.value};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.unit, sizeof rec.unit, "%s", row.unit);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s", ind);
+    bl_records_write_indicator(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -661,22 +675,16 @@ static int s_row_survey(validate_t *v, MDB_txn *txn, const char **fields,
             memcpy(v->lookup.survey_key, key, kl + 1);
         }
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 7);
-    bl_mpw_str(w, "s");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_str(w, row.unit);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, v->cfg->catalogue->surveys[row.survey].id);
-    bl_mpw_str(w, row.respondent);
-    bl_mpw_array(w, (uint32_t)row.n_items);
-    for (size_t i = 0; i < row.n_items; i++) {
-        if (row.answers[i] == VR_NO_ANSWER) {
-            bl_mpw_nil(w);
-        } else {
-            bl_mpw_int(w, row.answers[i]);
-        }
-    }
+    bl_record_survey_t rec = {.period = row.period,
+                              .n_answers = (uint32_t)row.n_items,
+                              .answers = row.answers,
+                              .no_answer = VR_NO_ANSWER};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.unit, sizeof rec.unit, "%s", row.unit);
+    snprintf(rec.survey, sizeof rec.survey, "%s",
+             v->cfg->catalogue->surveys[row.survey].id);
+    snprintf(rec.respondent, sizeof rec.respondent, "%s", row.respondent);
+    bl_records_write_survey(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -721,19 +729,18 @@ static int s_row_action(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0 || o->rejected || v->sub.dry_run) {
         return rc;
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 11);
-    bl_mpw_str(w, "a");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, row.action_id);
-    bl_mpw_str(w, v->cfg->catalogue->indicators[row.indicator].id);
-    bl_mpw_str(w, row.action);
-    bl_mpw_str(w, row.owner);
-    bl_mpw_str(w, row.due);
-    bl_mpw_str(w, row.status);
-    bl_mpw_str(w, v->sub.id);
-    bl_mpw_uint(w, line);
+    bl_learning_action_t rec = {.period = row.period,
+                                .action = bl_learning_text(row.action),
+                                .owner = bl_learning_text(row.owner),
+                                .line = line};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.action_id, sizeof rec.action_id, "%s", row.action_id);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             v->cfg->catalogue->indicators[row.indicator].id);
+    snprintf(rec.due, sizeof rec.due, "%s", row.due);
+    snprintf(rec.status, sizeof rec.status, "%s", row.status);
+    snprintf(rec.sub, sizeof rec.sub, "%s", v->sub.id);
+    bl_learning_write_action(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -758,17 +765,17 @@ static int s_row_practice(validate_t *v, MDB_txn *txn, const char **fields,
     if (rc != 0 || o->rejected || v->sub.dry_run) {
         return rc;
     }
-    bl_mpw_t *w = s_lane_for(v, row.provider);
-    bl_mpw_array(w, 9);
-    bl_mpw_str(w, "p");
-    bl_mpw_str(w, row.provider);
-    bl_mpw_int(w, row.period);
-    bl_mpw_str(w, v->cfg->catalogue->indicators[row.indicator].id);
-    bl_mpw_str(w, row.title);
-    bl_mpw_str(w, row.description);
-    bl_mpw_str(w, row.contact);
-    bl_mpw_str(w, v->sub.id);
-    bl_mpw_uint(w, line);
+    bl_learning_practice_t rec = {
+        .period = row.period,
+        .title = bl_learning_text(row.title),
+        .description = bl_learning_text(row.description),
+        .contact = bl_learning_text(row.contact),
+        .line = line};
+    snprintf(rec.provider, sizeof rec.provider, "%s", row.provider);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             v->cfg->catalogue->indicators[row.indicator].id);
+    snprintf(rec.sub, sizeof rec.sub, "%s", v->sub.id);
+    bl_learning_write_practice(s_lane_for(v, row.provider), &rec);
     return 0;
 }
 
@@ -794,8 +801,10 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
         if (o->rejected || v->sub.dry_run) {
             return 0;
         }
+        bl_register_entry_t e;
+        s_entry_of(&g, &e);
         bl_mpw_reset(&v->w);
-        s_write_register(&v->w, &g);
+        bl_register_write_entry(&v->w, &e);
         return bl_store_put(txn, bl_daemon_dbi(v->d, DB_REGISTER), g.provider,
                             strlen(g.provider), bl_mpw_data(&v->w),
                             bl_mpw_size(&v->w), err);
@@ -810,9 +819,11 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
     if (o->rejected || v->sub.dry_run) {
         return 0;
     }
+    bl_register_entry_t e;
+    s_entry_of(&g, &e);
     bl_mpw_t *w = &v->w;
     bl_mpw_reset(w);
-    s_write_register(w, &g);
+    bl_register_write_entry(w, &e);
     int rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_REGISTER), g.provider,
                           strlen(g.provider), bl_mpw_data(w), bl_mpw_size(w),
                           err);
@@ -822,12 +833,8 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
     /* Every aggregation worker needs the whole register. */
     bl_outbox_t *ob = bl_daemon_outbox(v->d);
     for (size_t l = 0; l < bl_outbox_lanes(ob); l++) {
-        bl_mpw_t *lw = &v->lanes[l];
         v->lane_count[l]++;
-        bl_mpw_array(lw, 3);
-        bl_mpw_str(lw, "r");
-        bl_mpw_str(lw, g.provider);
-        s_write_register(lw, &g);
+        bl_records_write_register(&v->lanes[l], g.provider, &e);
     }
     return 0;
 }
@@ -837,19 +844,11 @@ static int s_row_register(validate_t *v, MDB_txn *txn, const char **fields,
 static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                         bl_err_t *err)
 {
-    bl_mpr_t r;
-    bl_mpr_init(&r, msg->payload, msg->payload_len);
-    uint32_t n;
-    char id[S_SUB_MAX];
-    const char *k;
-    uint32_t kl;
-    if (bl_mpr_map(&r, &n) != 0 || n != 2 || bl_mpr_str(&r, &k, &kl) != 0 ||
-        !bl_mp_str_eq(k, kl, "sub") ||
-        bl_mpr_str_copy(&r, id, sizeof id) != 0 ||
-        bl_mpr_str(&r, &k, &kl) != 0 || !bl_mp_str_eq(k, kl, "rows") ||
-        bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed raw_rows message");
+    bl_raw_rows_reader_t rd;
+    if (bl_raw_rows_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
+    const char *id = rd.sub;
     int rc = s_sub_load(v, txn, id, err);
     if (rc == BL_ENOTFOUND) {
         return bl_err_set(err, BL_EDATA, "rows of unknown submission %s", id);
@@ -875,71 +874,54 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     v->not_mine = false;
     memset(&v->track, 0, sizeof v->track);
     memset(&v->lookup, 0, sizeof v->lookup);
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        uint32_t three, nf;
-        uint64_t line;
+    bl_raw_row_t row;
+    int more;
+    while (rc == 0 &&
+           (more = bl_raw_rows_next(&rd, &row, err)) != BL_ENOTFOUND) {
+        if (more != 0) {
+            rc = more;
+            break;
+        }
+        uint64_t line = row.line;
         vr_outcome_t o;
         o.n = 0;  /* (the problems array is filled as it grows) */
         o.rejected = false;
-        if (bl_mpr_array(&r, &three) != 0 || three != 3 ||
-            bl_mpr_uint(&r, &line) != 0) {
-            rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);
-            break;
-        }
-        if (!bl_mpr_nil(&r)) {
-            const char *e;
-            uint32_t el;
-            if (bl_mpr_str(&r, &e, &el) != 0) {
-                rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);
-                break;
-            }
-            vr_add(&o, true, "-", "%.*s", (int)(el < 200 ? el : 200), e);
-            bl_mpr_skip(&r);
-        } else if (bl_mpr_array(&r, &nf) != 0) {
-            rc = bl_err_set(err, BL_EPROTO, "malformed row in %s", id);
-            break;
-        } else if (nf != v->sub.layout.n_columns) {
+        if (row.error != NULL) {
+            vr_add(&o, true, "-", "%.*s",
+                   (int)(row.error_len < 200 ? row.error_len : 200),
+                   row.error);
+        } else if (row.n_fields != v->sub.layout.n_columns) {
             vr_add(&o, true, "-", "expected %zu fields, found %u",
-                   v->sub.layout.n_columns, nf);
-            for (uint32_t f = 0; f < nf; f++) {
-                bl_mpr_skip(&r);
-            }
+                   v->sub.layout.n_columns, row.n_fields);
         } else {
             size_t used = 0;
-            for (uint32_t f = 0; f < nf; f++) {
-                const char *s;
-                uint32_t sl;
-                if (bl_mpr_str(&r, &s, &sl) != 0) {
-                    rc = BL_EPROTO;
-                    break;
-                }
-                memcpy(owned + used, s, sl);
-                owned[used + sl] = '\0';
-                fields[f] = owned + used;
-                used += (size_t)sl + 1;
+            const char *f;
+            uint32_t fl;
+            for (size_t i = 0; bl_raw_rows_next_field(&row, &f, &fl) == 0;
+                 i++) {
+                memcpy(owned + used, f, fl);
+                owned[used + fl] = '\0';
+                fields[i] = owned + used;
+                used += (size_t)fl + 1;
             }
-            if (rc == 0) {
-                switch (v->sub.layout.kind) {
-                case BL_FILE_INDICATORS:
-                    rc = s_row_indicator(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_SURVEY:
-                    rc = s_row_survey(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_REGISTER:
-                    rc = s_row_register(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_ACTIONS:
-                    rc = s_row_action(v, txn, fields, line, &o, err);
-                    break;
-                case BL_FILE_PRACTICES:
-                    rc = s_row_practice(v, txn, fields, line, &o, err);
-                    break;
-                default:
-                    break;
-                }
-            } else {
-                bl_err_set(err, BL_EPROTO, "malformed field in %s", id);
+            switch (v->sub.layout.kind) {
+            case BL_FILE_INDICATORS:
+                rc = s_row_indicator(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_SURVEY:
+                rc = s_row_survey(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_REGISTER:
+                rc = s_row_register(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_ACTIONS:
+                rc = s_row_action(v, txn, fields, line, &o, err);
+                break;
+            case BL_FILE_PRACTICES:
+                rc = s_row_practice(v, txn, fields, line, &o, err);
+                break;
+            default:
+                break;
             }
         }
         if (rc == 0 && !v->not_mine) {
@@ -970,33 +952,48 @@ static int s_apply_rows(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     return rc;
 }
 
+/* A submission begins: what validation keeps of it, from the begin
+ * event. */
+static int s_sub_begin(validate_t *v, MDB_txn *txn, bl_submission_t *ev,
+                       bl_err_t *err)
+{
+    s_sub_t s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.id, sizeof s.id, "%s", ev->sub);
+    snprintf(s.file, sizeof s.file, "%s", ev->file);
+    s.delimiter = ev->delimiter;
+    s.dry_run = ev->dry_run;
+    snprintf(s.state, sizeof s.state, "open");
+    s.header = calloc(ev->n_header ? ev->n_header : 1, sizeof *s.header);
+    int rc = s.header == NULL ? BL_ENOMEM : 0;
+    const char *name;
+    uint32_t len;
+    while (rc == 0 && bl_submission_next_name(ev, &name, &len) == 0) {
+        s.header[s.n_header] = strndup(name, len);
+        if (s.header[s.n_header] == NULL) {
+            rc = BL_ENOMEM;
+        } else {
+            s.n_header++;
+        }
+    }
+    rc = rc != 0 ? bl_err_set(err, rc, "out of memory")
+                 : validate_sub_save(v, txn, &s, err);
+    validate_sub_free(&s);
+    return rc;
+}
+
 static int s_apply_submission(validate_t *v, MDB_txn *txn,
                               const bl_msg_t *msg, bl_err_t *err)
 {
-    bl_mpr_t r;
-    char event[16];
-    bl_msg_t m = *msg;
-    if (bl_req_str(&m, "event", event, sizeof event) != 0) {
-        return bl_err_set(err, BL_EPROTO, "submission without event");
+    bl_submission_t ev;
+    if (bl_submission_decode(msg->payload, msg->payload_len, &ev, err) !=
+        0) {
+        return BL_EPROTO;
     }
-    char id[S_SUB_MAX];
-    if (bl_req_str(&m, "sub", id, sizeof id) != 0) {
-        return bl_err_set(err, BL_EPROTO, "submission without id");
+    if (ev.event == BL_SUBMISSION_BEGIN) {
+        return s_sub_begin(v, txn, &ev, err);
     }
-    (void)r;
-    if (strcmp(event, "begin") == 0) {
-        s_sub_t s;
-        memset(&s, 0, sizeof s);
-        int rc = s_sub_parse(v, msg->payload, msg->payload_len, &s);
-        if (rc != 0) {
-            validate_sub_free(&s);
-            return bl_err_set(err, BL_EPROTO, "malformed submission begin");
-        }
-        snprintf(s.state, sizeof s.state, "open");
-        rc = validate_sub_save(v, txn, &s, err);
-        validate_sub_free(&s);
-        return rc;
-    }
+    const char *id = ev.sub;
     int rc = s_sub_load(v, txn, id, err);
     if (rc != 0) {
         return rc == BL_ENOTFOUND
@@ -1074,11 +1071,9 @@ static int s_req_status(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
 static int s_req_outcomes(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                           bl_mpw_t *reply, bl_err_t *err)
 {
-    (void)err;
     char id[S_SUB_MAX];
     int64_t after = 0, limit = 1000;
     bool problems_only = false;
-    bl_mpr_t r;
     if (bl_req_str(msg, "sub", id, sizeof id) != 0) {
         bl_reply_error(reply, "outcomes without a submission id");
         return 0;
@@ -1088,48 +1083,46 @@ static int s_req_outcomes(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     if (limit < 1 || limit > 10000) {
         limit = 1000;
     }
-    if (bl_req_find(msg, "problems_only", &r) == 0) {
-        bl_mpr_bool(&r, &problems_only);
-    }
+    bl_req_bool(msg, "problems_only", &problems_only);
     unsigned char lk[8];
     bl_store_u64_key((uint64_t)after + 1, lk);
     unsigned char key[S_SUB_MAX + 9];
     size_t kl = validate_sub_key(id, lk, sizeof lk, key, sizeof key);
     size_t pl = kl - 8;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), &cur);
-    if (rc != 0) {
-        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
-                          mdb_strerror(rc));
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key,
+                          pl, err);
+    if (rc == 0) {
+        rc = bl_scan_from(&scan, key, kl);
     }
     /* Collect first, since the array header needs the count. */
     bl_mpw_t rows;
     bl_mpw_init(&rows);
     uint32_t count = 0;
     bool more = false;
-    MDB_val k = {kl, key}, val;
-    rc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size == kl && memcmp(k.mv_data, key, pl) == 0) {
-        uint64_t line = bl_store_u64_from((unsigned char *)k.mv_data + pl);
-        bl_mpr_t vr;
-        bl_mpr_init(&vr, val.mv_data, val.mv_size);
-        uint32_t two;
-        uint64_t status;
-        if (bl_mpr_array(&vr, &two) == 0 && bl_mpr_uint(&vr, &status) == 0 &&
-            (!problems_only || status != VALIDATE_ACCEPTED)) {
-            if (count == (uint32_t)limit) {
-                more = true;
-                break;
-            }
-            bl_mpw_array(&rows, 3);
-            bl_mpw_uint(&rows, line);
-            bl_mpw_uint(&rows, status);
-            bl_mpw_raw(&rows, vr.p, (size_t)(vr.end - vr.p));
-            count++;
+    MDB_val k, val;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &val)) == 1) {
+        rc = 0;
+        validate_outcome_t o;
+        if (k.mv_size != kl || validate_outcome_read(&val, &o) != 0 ||
+            (problems_only && o.status == VALIDATE_ACCEPTED)) {
+            continue;
         }
-        rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+        if (count == (uint32_t)limit) {
+            more = true;
+            break;
+        }
+        bl_mpw_array(&rows, 3);
+        bl_mpw_uint(&rows, bl_store_u64_from((unsigned char *)k.mv_data + pl));
+        bl_mpw_uint(&rows, (uint64_t)o.status);
+        bl_mpw_raw(&rows, o.problems, o.problems_len);
+        count++;
     }
-    mdb_cursor_close(cur);
+    bl_scan_close(&scan);
+    if (rc < 0 || rows.err) {
+        bl_mpw_destroy(&rows);
+        return rc < 0 ? rc : bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "rows");
     bl_mpw_array(reply, count);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bl_close_codec.h"
 #include "bl_outbox.h"
 #include "bl_page.h"
 #include "bl_scan.h"
@@ -134,9 +135,7 @@ static int s_rejected_row(void *ctx, const char *const *parts, size_t n,
     if (n != 2 || bl_mpr_uint(&r, &count) != 0 || count == 0) {
         return 0;
     }
-    bl_mpw_array(rj->w, 2);
-    bl_mpw_str(rj->w, parts[1]);
-    bl_mpw_uint(rj->w, count);
+    bl_close_write_count(rj->w, parts[1], count);
     rj->n++;
     return 0;
 }
@@ -146,16 +145,12 @@ static int s_rejected_row(void *ctx, const char *const *parts, size_t n,
 int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err)
 {
-    int64_t period, gen;
-    bool reopen = false;
-    bl_mpr_t r;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_int(msg, "generation", &gen) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed close message");
+    bl_close_t in;
+    if (bl_close_decode(msg->payload, msg->payload_len, &in, err) != 0) {
+        return BL_EPROTO;
     }
-    if (bl_req_find(msg, "reopen", &r) == 0) {
-        bl_mpr_bool(&r, &reopen);
-    }
+    int64_t period = in.period, gen = in.generation;
+    bool reopen = in.reopen;
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
     int rc;
@@ -185,19 +180,11 @@ int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                       s_rejected_row, &rj, err);
     bl_mpw_t *w = &v->w;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 4);
-    bl_mpw_str(w, "period");
-    bl_mpw_int(w, period);
-    bl_mpw_str(w, "generation");
-    bl_mpw_int(w, gen);
-    bl_mpw_str(w, "reopen");
-    bl_mpw_bool(w, reopen);
-    bl_mpw_str(w, "rejected");
-    bl_mpw_array(w, rj.n);
-    if (bl_mpw_size(&counts) > 0) {
-        bl_mpw_raw(w, bl_mpw_data(&counts), bl_mpw_size(&counts));
-    }
-    if (rc == 0 && (w->err || counts.err)) {
+    bl_close_t out = {.period = period, .generation = gen, .reopen = reopen,
+                      .has_rejected = true, .n_rejected = rj.n,
+                      .rejected = bl_mpw_data(&counts),
+                      .rejected_len = bl_mpw_size(&counts)};
+    if (rc == 0 && (counts.err || bl_close_write(w, &out) != 0)) {
         rc = bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
     bl_mpw_destroy(&counts);

@@ -115,6 +115,16 @@ void validate_sub_free(s_sub_t *s);
 int validate_sub_save(validate_t *v, MDB_txn *txn, const s_sub_t *s,
                       bl_err_t *err);
 
+/* A stored outcome: [status, [[error?, field, reason]...]]. */
+typedef struct validate_outcome {
+    validate_status_t status;
+    const uint8_t *problems;   /* the encoded problem list, borrowed */
+    size_t problems_len;
+} validate_outcome_t;
+
+/* Reads a stored outcome (validate_store_outcome); 0 or BL_EPROTO. */
+int validate_outcome_read(const MDB_val *val, validate_outcome_t *o);
+
 /* Stores outcome o of line under the cached submission (v->sub) and counts
  * it there. */
 int validate_store_outcome(validate_t *v, MDB_txn *txn, uint64_t line,

@@ -3,7 +3,8 @@
 # sanitizers) into BUILD_DIR and runs them, one after the other, for
 # SECONDS in all (default 90): the CSV reader gets two shares, the
 # envelope decoder (bl_msg), the MessagePack payload reader (bl_mp), the
-# node config loader and the catalogue loader one share each.  Seeds come
+# payload decoders of the messages between stages (bl_*_codec), the node
+# config loader and the catalogue loader one share each.  Seeds come
 # from tests/fuzz/corpus/<target>/; new inputs the fuzzer finds go to
 # BUILD_DIR/fuzz_<target>_corpus, never into the source tree, and a
 # crashing input to BUILD_DIR/<target>-crash-*.  Without clang or its
@@ -63,6 +64,12 @@ build msg "$src_dir/tests/fuzz/fuzz_msg.c" "$common/bl_msg.c" \
     "$common/bl_mp.c" $(pkg-config --cflags --libs msgpack)
 build mp "$src_dir/tests/fuzz/fuzz_mp.c" "$common/bl_mp.c" \
     $(pkg-config --cflags --libs msgpack)
+build payload "$src_dir/tests/fuzz/fuzz_payload.c" "$common/bl_mp.c" \
+    "$common/bl_close_codec.c" "$common/bl_learning_codec.c" \
+    "$common/bl_raw_rows_codec.c" "$common/bl_records_codec.c" \
+    "$common/bl_register_codec.c" "$common/bl_results_codec.c" \
+    "$common/bl_submission_codec.c" "$common/bl_values_codec.c" \
+    $(pkg-config --cflags --libs msgpack)
 yaml_src="$src_dir/tests/fuzz/fuzz_yaml.c $common/bl_config.c
     $common/bl_catalogue.c $common/bl_yaml.c $common/bl_diag.c
     $common/bl_fs.c $(pkg-config --cflags --libs yaml-0.1)"
@@ -73,7 +80,7 @@ build config -DBL_FUZZ_CONFIG \
 build catalogue -DBL_FUZZ_CATALOGUE \
     -DBL_FUZZ_CATALOGUE_SRC="\"$src_dir/config/catalogue.yaml\"" $yaml_src
 
-share=$((seconds / 6))
+share=$((seconds / 7))
 [ "$share" -ge 1 ] || share=1
 # run NAME SECONDS MAX_LEN
 run() {
@@ -92,5 +99,6 @@ run() {
 run csv $((share * 2)) 200000
 run msg "$share" 4096
 run mp "$share" 4096
+run payload "$share" 4096
 run config "$share" 8192
 run catalogue "$share" 32768

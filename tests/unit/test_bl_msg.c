@@ -875,6 +875,26 @@ Test(bl_msg, req_str_and_req_int_read_typed_values, .timeout = 30)
     bl_mpw_destroy(&f);
 }
 
+Test(bl_msg, req_bool_reads_a_boolean_and_nothing_else, .timeout = 30)
+{
+    bl_mpw_t p;
+    bl_mpw_init(&p);
+    bl_mpw_map(&p, 2);
+    bl_mpw_str(&p, "dry_run");
+    bl_mpw_bool(&p, true);
+    bl_mpw_str(&p, "n");
+    bl_mpw_int(&p, 1);
+    bl_msg_t m = {.payload = bl_mpw_data(&p), .payload_len = bl_mpw_size(&p)};
+    bool b = false;
+    cr_assert_eq(bl_req_bool(&m, "dry_run", &b), 0);
+    cr_assert(b);
+    b = false;
+    cr_assert_eq(bl_req_bool(&m, "n", &b), BL_EPROTO, "an integer");
+    cr_assert_eq(bl_req_bool(&m, "nope", &b), BL_ENOTFOUND);
+    cr_assert_not(b, "untouched by failures");
+    bl_mpw_destroy(&p);
+}
+
 Test(bl_msg, req_helpers_find_nothing_in_a_non_map_payload, .timeout = 30)
 {
     const uint8_t arr[] = {0x92, 0xa1, 'n', 0x01};

@@ -1,7 +1,8 @@
 /*
- * Tests of bl_results_codec: provider results and the summary survive a
- * round trip field by field; every truncation, trailing bytes, oversized
- * counts and strings longer than their field are refused without a crash.
+ * Tests of bl_results_codec: provider results, the summary and the
+ * message around them survive a round trip field by field; every
+ * truncation, trailing bytes, oversized counts, an unknown kind and
+ * strings longer than their field are refused without a crash.
  */
 #include "bl_results_codec.h"
 
@@ -375,5 +376,128 @@ Test(bl_results_codec, oversized_counts_and_strings_are_refused,
     cr_assert_eq(bl_results_summary_decode(many, sizeof many, &s, &err),
                  BL_EPROTO);
     bl_results_summary_free(&s);
+    bl_mpw_destroy(&w);
+}
+
+/* A results message of two encoded providers. */
+static void s_encode_message(bl_mpw_t *w)
+{
+    bl_mpw_t items;
+    bl_mpw_init(&items);
+    bl_results_provider_t p;
+    s_provider(&p);
+    cr_assert_eq(bl_results_provider_encode(&items, &p), 0);
+    snprintf(p.id, sizeof p.id, "NO-0002");
+    cr_assert_eq(bl_results_provider_encode(&items, &p), 0);
+    bl_mpw_init(w);
+    cr_assert_eq(bl_results_write(w, 2025, 3, BL_RESULTS_PROVIDERS, &items,
+                                  2),
+                 0);
+    bl_mpw_destroy(&items);
+}
+
+Test(bl_results_codec, message_round_trip_hands_over_each_item,
+     .timeout = 10)
+{
+    bl_mpw_t w;
+    s_encode_message(&w);
+    bl_results_reader_t rd;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_open(&rd, bl_mpw_data(&w), bl_mpw_size(&w),
+                                 &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(rd.period, 2025);
+    cr_assert_eq(rd.generation, 3);
+    cr_assert_eq(rd.kind, BL_RESULTS_PROVIDERS);
+    cr_assert_eq(rd.n_items, 2);
+    const char *ids[] = {"NO-0001", "NO-0002"};
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *item;
+        size_t len;
+        cr_assert_eq(bl_results_next(&rd, &item, &len, &err), 0);
+        char id[BL_RESULTS_PROVIDER_MAX];
+        cr_assert_eq(bl_results_provider_id(item, len, id), 0);
+        cr_assert_str_eq(id, ids[i]);
+        bl_results_provider_t p;
+        cr_assert_eq(bl_results_provider_decode(item, len, &p, &err), 0,
+                     "%s", err.msg);
+        cr_assert_str_eq(p.id, ids[i]);
+        bl_results_provider_free(&p);
+    }
+    const uint8_t *item;
+    size_t len;
+    cr_assert_eq(bl_results_next(&rd, &item, &len, &err), BL_ENOTFOUND);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, every_truncation_of_a_message_is_refused,
+     .timeout = 30)
+{
+    bl_mpw_t w;
+    s_encode_message(&w);
+    size_t len = bl_mpw_size(&w);
+    for (size_t cut = 0; cut < len; cut++) {
+        unsigned char *copy = malloc(cut ? cut : 1);
+        cr_assert_not_null(copy);
+        memcpy(copy, bl_mpw_data(&w), cut);
+        bl_results_reader_t rd;
+        bl_err_t err = {0};
+        cr_assert_eq(bl_results_open(&rd, copy, cut, &err), BL_EPROTO,
+                     "a cut at %zu of %zu was accepted", cut, len);
+        cr_assert_neq(err.msg[0], '\0');
+        free(copy);
+    }
+    bl_mpw_destroy(&w);
+}
+
+/* A message with the given kind text and item count (one nil item). */
+static int s_open_message(const char *kind, uint32_t count, bl_err_t *err)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, 4);
+    bl_mpw_str(&w, "period");
+    bl_mpw_int(&w, 2025);
+    bl_mpw_str(&w, "generation");
+    bl_mpw_int(&w, 1);
+    bl_mpw_str(&w, "kind");
+    bl_mpw_str(&w, kind);
+    bl_mpw_str(&w, "items");
+    bl_mpw_array(&w, count);
+    bl_mpw_nil(&w);
+    bl_results_reader_t rd;
+    int rc = bl_results_open(&rd, bl_mpw_data(&w), bl_mpw_size(&w), err);
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
+Test(bl_results_codec, malformed_messages_are_refused_with_the_field,
+     .timeout = 10)
+{
+    bl_err_t err = {0};
+    cr_assert_eq(s_open_message("summary", 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(s_open_message("totals", 1, &err), BL_EPROTO);
+    cr_assert(strstr(err.msg, "kind") != NULL, "%s", err.msg);
+    cr_assert_eq(s_open_message("summary", BL_RESULTS_ITEMS_MAX + 1, &err),
+                 BL_EPROTO);
+    cr_assert(strstr(err.msg, "items") != NULL, "%s", err.msg);
+    cr_assert_eq(s_open_message("summary", UINT32_MAX, &err), BL_EPROTO);
+    cr_assert_eq(s_open_message("summary", 2, &err), BL_EPROTO);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, 1);
+    bl_mpw_str(&w, "period");
+    bl_mpw_str(&w, "2025");
+    bl_results_reader_t rd;
+    cr_assert_eq(bl_results_open(&rd, bl_mpw_data(&w), bl_mpw_size(&w),
+                                 &err),
+                 BL_EPROTO);
+    cr_assert(strstr(err.msg, "period") != NULL, "%s", err.msg);
+    bl_mpw_reset(&w);
+    bl_mpw_uint(&w, 1);
+    char id[BL_RESULTS_PROVIDER_MAX];
+    cr_assert_eq(bl_results_provider_id(bl_mpw_data(&w), bl_mpw_size(&w),
+                                        id),
+                 BL_EPROTO);
     bl_mpw_destroy(&w);
 }
