@@ -347,6 +347,24 @@ int bl_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     return 0;
 }
 
+int bl_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                    const void *val, size_t vlen, bl_err_t *err)
+{
+    if (klen == 0 || klen > BL_STORE_KEY_MAX) {
+        return bl_err_set(err, BL_EINVAL, "store key of %zu bytes", klen);
+    }
+    MDB_val k = {klen, (void *)key};
+    MDB_val v = {vlen, (void *)val};
+    int rc = mdb_put(txn, dbi, &k, &v, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) {   /* not after the last key: put it */
+        return bl_store_put(txn, dbi, key, klen, val, vlen, err);
+    }
+    if (rc != 0) {
+        return bl_store_fail(err, rc, "mdb_put");
+    }
+    return 0;
+}
+
 int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  MDB_val *val, bl_err_t *err)
 {

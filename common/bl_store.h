@@ -90,6 +90,13 @@ int bl_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  const void *val, size_t vlen, bl_err_t *err);
 int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  MDB_val *val, bl_err_t *err);
+
+/* bl_store_put for a key expected to sort after every key of dbi (rows of
+ * a submission in line order): LMDB appends it to the last page instead
+ * of searching the tree.  A key that does not sort last is put the usual
+ * way, so the result is always that of bl_store_put. */
+int bl_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                    const void *val, size_t vlen, bl_err_t *err);
 int bl_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  bl_err_t *err);
 

@@ -364,8 +364,9 @@ static int s_store_row(ingest_t *in, MDB_txn *txn, const char *id,
     memcpy(key, id, il);
     key[il] = '\0';
     bl_store_u64_key(row->line, key + il + 1);
-    return bl_store_put(txn, bl_daemon_dbi(in->d, DB_ROWS), key, il + 9,
-                        row->raw, row->raw_len, err);
+    /* Ids grow and lines grow within a file: rows usually sort last. */
+    return bl_store_append(txn, bl_daemon_dbi(in->d, DB_ROWS), key, il + 9,
+                           row->raw, row->raw_len, err);
 }
 
 static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
@@ -390,22 +391,31 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     uint32_t n = start.n_rows;
+    /* Every row checked, then stored in file order (appended: see
+     * s_store_row), then forwarded lane by lane. */
+    bl_raw_rows_reader_t rd = start;
+    bl_raw_row_t row;
+    while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
+        if (!s.dry_run) {
+            int src = s_store_row(in, txn, id, &row, err);
+            if (src != 0) {
+                return src;
+            }
+        }
+    }
+    if (rc != BL_ENOTFOUND) {
+        bl_reply_error(reply, "submit_rows: %s", why.msg);
+        return 0;
+    }
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
     size_t lanes = bl_outbox_lanes(ob);
     for (size_t lane = 0; lane < lanes; lane++) {
-        /* Pass 1: count this lane's rows (and check every row); pass 2:
-         * store and forward. */
         uint32_t count = 0;
-        bl_raw_rows_reader_t rd = start;
-        bl_raw_row_t row;
-        while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
+        rd = start;
+        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
             if (s_row_in_lane(in, &s, &row, lane)) {
                 count++;
             }
-        }
-        if (rc != BL_ENOTFOUND) {
-            bl_reply_error(reply, "submit_rows: %s", why.msg);
-            return 0;
         }
         if (count == 0) {
             continue;
@@ -415,16 +425,8 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         bl_raw_rows_write_head(w, id, count);
         rd = start;
         while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            if (!s_row_in_lane(in, &s, &row, lane)) {
-                continue;
-            }
-            bl_raw_rows_write_raw(w, &row);
-            if (s.dry_run || (lane > 0 && strcmp(s.kind, "register") == 0)) {
-                continue;  /* a broadcast row is stored once */
-            }
-            rc = s_store_row(in, txn, id, &row, err);
-            if (rc != 0) {
-                return rc;
+            if (s_row_in_lane(in, &s, &row, lane)) {
+                bl_raw_rows_write_raw(w, &row);
             }
         }
         if (w->err) {

@@ -241,6 +241,50 @@ Test(bl_store, put_overwrites_and_del_removes, .timeout = 60)
     bl_store_close(&s);
 }
 
+/* Appends keys "k000".."k199" in order, then "a", "k050" (again, a new
+ * value) and "k100x" out of order: each lands as bl_store_put would. */
+static int s_append_some(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    MDB_dbi dbi = *(MDB_dbi *)ctx;
+    char key[16];
+    for (int i = 0; i < 200; i++) {
+        snprintf(key, sizeof key, "k%03d", i);
+        int rc = bl_store_append(txn, dbi, key, 4, key, 4, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    int rc = bl_store_append(txn, dbi, "a", 1, "first", 5, err);
+    if (rc == 0) {
+        rc = bl_store_append(txn, dbi, "k050", 4, "again", 5, err);
+    }
+    if (rc == 0) {
+        rc = bl_store_append(txn, dbi, "k100x", 5, "mid", 3, err);
+    }
+    return rc;
+}
+
+Test(bl_store, append_in_order_and_out_of_order_equals_put, .timeout = 60)
+{
+    bl_store_t *s = s_open(0);
+    MDB_dbi dbi = bl_store_dbi(s, 0);
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_write(s, s_append_some, &dbi, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(s_entries(s, 0), 202);
+    MDB_txn *txn;
+    MDB_val v;
+    cr_assert_eq(bl_store_read(s, &txn, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "k050", 4, &v, NULL), 0);
+    cr_assert_eq(v.mv_size, 5);
+    cr_assert_eq(memcmp(v.mv_data, "again", 5), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "a", 1, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "k100x", 5, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "k199", 4, &v, NULL), 0);
+    mdb_txn_abort(txn);
+    bl_store_close(&s);
+}
+
 /* ---- batches and reopening ----------------------------------------------- */
 
 Test(bl_store, ten_thousand_rows_in_one_transaction_are_readable,
