@@ -169,25 +169,6 @@ typedef struct s_load_ctx {
     bl_err_t *err;
 } s_load_ctx_t;
 
-/* The index of provider id among in's providers (sorted by id), or -1. */
-static long s_provider_index(const bc_input_t *in, const char *id)
-{
-    size_t lo = 0, hi = in->n_providers;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(in->providers[mid].id, id);
-        if (c == 0) {
-            return (long)mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return -1;
-}
-
 /* A new zeroed entry at the end of ps, or NULL. */
 static s_practice_t *s_practice_add(benchmark_practices_t *ps)
 {
@@ -217,7 +198,8 @@ static int s_load_practice(void *ctx, const char *const *parts, size_t n,
     if (*end != '\0' || period > c->period) {
         return 0;
     }
-    long author = s_provider_index(c->ps->in, parts[1]);
+    const bc_input_t *in = c->ps->in;
+    long author = bc_find_provider(in->providers, in->n_providers, parts[1]);
     if (author < 0) {
         return 0;
     }
@@ -239,7 +221,7 @@ static int s_load_practice(void *ctx, const char *const *parts, size_t n,
     if (x == NULL) {
         return bl_err_set(c->err, BL_ENOMEM, "out of memory");
     }
-    const bc_provider_t *a = &c->ps->in->providers[author];
+    const bc_provider_t *a = &in->providers[author];
     x->period = period;
     x->local = author;
     x->share = a->share_identity;
