@@ -149,24 +149,6 @@ static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
     return 0;
 }
 
-static long s_find_provider(const bc_provider_t *ps, size_t n, const char *id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(ps[mid].id, id);
-        if (c == 0) {
-            return (long)mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return -1;
-}
-
 /* Decodes a stored value [gen, value] (value: bl_values_codec.h). */
 bool benchmark_decode_value(const MDB_val *v, int64_t *gen, benchmark_cell_t *c)
 {
@@ -210,7 +192,7 @@ static int s_cell_of(void *ctx, const char *const *parts, size_t n,
         (c->gen >= 0 && g != c->gen)) {
         return 0;
     }
-    long i = s_find_provider(c->ps, c->n, parts[1]);
+    long i = bc_find_provider(c->ps, c->n, parts[1]);
     int ind = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[3]);
     if (i >= 0 && ind >= 0) {
         c->cells[(size_t)i * c->b->n_ind + (size_t)ind] = cell;

@@ -68,6 +68,24 @@ void bc_group_key(const bl_peer_group_t *g, const bc_provider_t *p,
     bl_group_key(g, &a, buf, size);
 }
 
+long bc_find_provider(const bc_provider_t *ps, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ps[mid].id, id);
+        if (c == 0) {
+            return (long)mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
 /* The statistic a reference names. */
 static double s_stat_value(const bl_summary_t *s, bl_stat_t stat,
                            bool higher)

@@ -178,4 +178,8 @@ void bc_output_free(bc_output_t *out);
 void bc_group_key(const bl_peer_group_t *g, const bc_provider_t *p,
                   char *buf, size_t size);
 
+/* The index of provider id among the n providers ps, sorted by id
+ * (strcmp, as bc_input_t has them), or -1. */
+long bc_find_provider(const bc_provider_t *ps, size_t n, const char *id);
+
 #endif

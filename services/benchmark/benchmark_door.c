@@ -20,8 +20,10 @@
 #include "bl_log.h"
 #include "bl_net.h"
 #include "bl_page.h"
+#include "bl_register_codec.h"
 #include "bl_scan.h"
 #include "bl_uplink_codec.h"
+#include "bl_values_codec.h"
 #include "bl_zap.h"
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
@@ -62,38 +64,31 @@ static bool s_provider_ok(const char *id, const char *country)
     return true;
 }
 
-/* A register entry as the national node keeps it: [name, country,
- * service_type, users, staff, membership, member_since, share]. */
-static const char *s_register_problem(bl_mpr_t *r, const char *country,
+/* A register entry as the national node keeps it (bl_register_codec.h),
+ * of the sender's country. */
+static const char *s_register_problem(const uint8_t *entry, size_t len,
+                                      const char *country,
                                       const bl_catalogue_t *cat)
 {
-    uint32_t eight;
-    char name[512], c[8], st[64], membership[16], since[16];
-    int64_t users, staff;
-    bool share;
-    if (bl_mpr_array(r, &eight) || eight != 8 ||
-        bl_mpr_str_copy(r, name, sizeof name) ||
-        bl_mpr_str_copy(r, c, sizeof c) ||
-        bl_mpr_str_copy(r, st, sizeof st) || bl_mpr_int(r, &users) ||
-        bl_mpr_int(r, &staff) ||
-        bl_mpr_str_copy(r, membership, sizeof membership) ||
-        bl_mpr_str_copy(r, since, sizeof since) || bl_mpr_bool(r, &share)) {
+    bl_register_entry_t e;
+    if (bl_register_decode_entry(entry, len, &e, NULL) != 0) {
         return "a malformed register entry";
     }
-    if (strcmp(c, country) != 0) {
+    if (strcmp(e.country, country) != 0) {
         return "a register entry of another country";
     }
-    if (!bl_catalogue_has_service_type(cat, st)) {
+    if (!bl_catalogue_has_service_type(cat, e.service_type)) {
         return "an unknown service type";
     }
-    if (users < 0 || staff < 0) {
+    if (e.users < 0 || e.staff < 0) {
         return "a negative head count";
     }
-    if (strcmp(membership, "assurance") && strcmp(membership, "excellence") &&
-        strcmp(membership, "stairway") && strcmp(membership, "potential")) {
+    const char *m = e.membership;
+    if (strcmp(m, "assurance") && strcmp(m, "excellence") &&
+        strcmp(m, "stairway") && strcmp(m, "potential")) {
         return "an unknown membership";
     }
-    return strlen(since) == 10 ? NULL : "a malformed member_since";
+    return strlen(e.member_since) == 10 ? NULL : "a malformed member_since";
 }
 
 static bool s_number_ok(double x)
@@ -101,36 +96,33 @@ static bool s_number_ok(double x)
     return isfinite(x) && fabs(x) <= S_VALUE_BOUND;
 }
 
-/* A value as the national node computed it: [value, numerator,
- * denominator, n, status], status ok and the value within range. */
-static const char *s_value_problem(bl_mpr_t *r, const bl_indicator_t *def)
+/* A value as the national node computed it (bl_values_codec.h), status
+ * ok and the value within range. */
+static const char *s_value_problem(const uint8_t *value, size_t len,
+                                   const bl_indicator_t *def)
 {
-    uint32_t five;
-    bool has[4];
-    double x[4];
-    char status[16];
-    if (bl_mpr_array(r, &five) || five != 5) {
+    bl_mpr_t r;
+    bl_mpr_init(&r, value, len);
+    bl_value_t v;
+    if (bl_values_read_value(&r, &v) != 0) {
         return "a malformed value";
     }
-    for (int i = 0; i < 4; i++) {
-        if (bl_mpr_opt_double(r, &has[i], &x[i]) != 0) {
-            return "a malformed value";
-        }
-    }
-    if (bl_mpr_str_copy(r, status, sizeof status) != 0 ||
-        strcmp(status, "ok") != 0) {
+    if (v.status != BL_CELL_OK) {
         return "a value that is not ok";
     }
-    if (!has[0] || isnan(x[0])) {
+    if (!v.has_value || isnan(v.value)) {
         return "a missing value";
     }
-    if (def->has_range && (x[0] < def->range_min || x[0] > def->range_max)) {
+    if (def->has_range && (v.value < def->range_min ||
+                           v.value > def->range_max)) {
         return "a value outside the indicator's range";
     }
-    if (!s_number_ok(x[0])) {
+    if (!s_number_ok(v.value)) {
         return "an impossible value";
     }
-    for (int i = 1; i < 4; i++) {
+    bool has[3] = {v.has_numerator, v.has_denominator, v.has_n};
+    double x[3] = {v.numerator, v.denominator, (double)v.n};
+    for (int i = 0; i < 3; i++) {
         if (has[i] && (!s_number_ok(x[i]) || x[i] < 0)) {
             return "an impossible numerator, denominator or n";
         }
@@ -162,11 +154,9 @@ static int s_check_rows(const bl_msg_t *m, const bl_uplink_t *u,
                                  "nothing of the message applied",
                                  provider);
         }
-        bl_mpr_t q;
-        bl_mpr_init(&q, val, vl);
         const char *problem;
         if (reg) {
-            problem = s_register_problem(&q, m->peer, cat);
+            problem = s_register_problem(val, vl, m->peer, cat);
         } else {
             int k = bl_catalogue_find_indicator(cat, ind);
             if (k < 0) {
@@ -175,7 +165,7 @@ static int s_check_rows(const bl_msg_t *m, const bl_uplink_t *u,
                                      "message applied",
                                      ind);
             }
-            problem = s_value_problem(&q, &cat->indicators[k]);
+            problem = s_value_problem(val, vl, &cat->indicators[k]);
         }
         if (problem != NULL) {
             char what[160];

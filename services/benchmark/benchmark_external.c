@@ -34,24 +34,6 @@ static int s_grow(void **arr, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
-static long s_find_provider(const bc_input_t *in, const char *id)
-{
-    size_t lo = 0, hi = in->n_providers;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(in->providers[mid].id, id);
-        if (c == 0) {
-            return (long)mid;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return -1;
-}
-
 static long s_find_group(const bx_external_t *x, const char *id)
 {
     for (size_t g = 0; g < x->n_groups; g++) {
@@ -274,7 +256,8 @@ static int s_on_position(void *ctx, const char *const *parts, size_t n,
     }
     long g = s_find_group(l->x, parts[2]);
     int k = bl_catalogue_find_indicator(l->in->cfg->catalogue, parts[1]);
-    long i = s_find_provider(l->in, parts[4]);
+    long i = bc_find_provider(l->in->providers, l->in->n_providers,
+                              parts[4]);
     long inst = g < 0 || k < 0 ? -1 : s_find_inst(l->x, k, (size_t)g,
                                                   parts[3]);
     if (inst < 0 || i < 0) {
@@ -346,7 +329,9 @@ static int s_on_band4(void *ctx, const char *const *parts, size_t n,
     struct s_b4 *e = &l->b4[l->n_b4];
     e->inst = (size_t)inst;
     e->order = f.order;
-    long local = f.id[0] ? s_find_provider(l->in, f.id) : -1;
+    long local = f.id[0] ? bc_find_provider(l->in->providers,
+                                            l->in->n_providers, f.id)
+                         : -1;
     if (local >= 0) {
         e->m = (bc_member_t){true, (size_t)local};
     } else {

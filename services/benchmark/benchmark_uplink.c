@@ -24,8 +24,10 @@
 #include "bl_downlink_codec.h"
 #include "bl_net.h"
 #include "bl_page.h"
+#include "bl_register_codec.h"
 #include "bl_scan.h"
 #include "bl_uplink_codec.h"
+#include "bl_values_codec.h"
 #include "bl_zap.h"
 
 #define S_KEY_MAX BL_STORE_KEY_MAX
@@ -91,50 +93,20 @@ static void s_set_error(benchmark_uplink_t *l, const char *fmt, ...)
 
 static void s_free_groups(benchmark_uplink_t *l)
 {
-    for (size_t i = 0; i < l->n_xgroups; i++) {
-        free(l->xgroups[i].id);
-        for (size_t a = 0; a < l->xgroups[i].n_attrs; a++) {
-            free(l->xgroups[i].attrs[a]);
-        }
-        free(l->xgroups[i].attrs);
-    }
-    memset(l->xgroups, 0, sizeof l->xgroups);
+    benchmark_external_free_groups(l->xgroups, l->n_xgroups);
     l->n_xgroups = 0;
 }
 
-/* Reads [[id, [attr...]]...] into the link's external groups. */
+/* Reads the international node's group list into the link's external
+ * groups; 0, BL_EPROTO or BL_ENOMEM. */
 static int s_read_groups(benchmark_uplink_t *l, bl_mpr_t *r)
 {
     s_free_groups(l);
-    uint32_t n;
-    if (bl_mpr_array(r, &n) != 0 || n > BENCHMARK_LINK_GROUPS_MAX) {
-        return BL_EPROTO;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        bl_peer_group_t *g = &l->xgroups[i];
-        uint32_t two, na;
-        const char *s;
-        uint32_t sl;
-        if (bl_mpr_array(r, &two) || two != 2 || bl_mpr_str(r, &s, &sl) ||
-            bl_mpr_array(r, &na) || na > 8) {
-            return BL_EPROTO;
-        }
-        g->id = strndup(s, sl);
-        g->attrs = calloc(na ? na : 1, sizeof *g->attrs);
-        l->n_xgroups = i + 1;
-        if (g->id == NULL || g->attrs == NULL) {
-            return BL_ENOMEM;
-        }
-        for (uint32_t a = 0; a < na; a++) {
-            if (bl_mpr_str(r, &s, &sl) != 0) {
-                return BL_EPROTO;
-            }
-            g->attrs[a] = strndup(s, sl);
-            g->n_attrs = a + 1;
-        }
-    }
-    return 0;
+    return benchmark_external_read_groups(r, l->xgroups,
+                                          BENCHMARK_LINK_GROUPS_MAX,
+                                          &l->n_xgroups);
 }
+
 /* ---- uplink ------------------------------------------------------------ */
 
 static int s_put_uplink(benchmark_uplink_t *l, MDB_txn *txn, bl_err_t *err)
@@ -179,30 +151,14 @@ static int s_send_register(benchmark_uplink_t *l, MDB_txn *txn, bl_err_t *err)
     MDB_val k, v;
     while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         rc = 0;
-        bl_mpr_t r;
-        bl_mpr_init(&r, v.mv_data, v.mv_size);
-        uint32_t eight;
-        const uint8_t *rest;
-        size_t rest_len;
-        const char *name;
-        uint32_t nl;
-        if (bl_mpr_array(&r, &eight) == 0 && eight == 8 &&
-            bl_mpr_str(&r, &name, &nl) == 0) {
-            /* [name, country, service_type, users, staff, membership,
-             * member_since, share_identity]: the last tells. */
-            bl_mpr_t look = r;
-            for (int i = 0; i < 6; i++) {
-                bl_mpr_skip(&look);
-            }
-            bool share = false;
-            bl_mpr_bool(&look, &share);
-            rest = r.p;
-            rest_len = (size_t)(r.end - r.p);
+        bl_register_entry_t e;
+        if (bl_register_decode_entry(v.mv_data, v.mv_size, &e, NULL) == 0) {
             /* the entry again, the name left out unless shared */
+            if (!e.share_identity) {
+                e.name[0] = '\0';
+            }
             bl_mpw_reset(&l->w);
-            bl_mpw_array(&l->w, 8);
-            bl_mpw_strn(&l->w, share ? name : "", share ? nl : 0);
-            bl_mpw_raw(&l->w, rest, rest_len);
+            bl_register_write_entry(&l->w, &e);
             bl_uplink_write_register_row(&l->rows, k.mv_data, k.mv_size,
                                          bl_mpw_data(&l->w),
                                          bl_mpw_size(&l->w));
@@ -236,7 +192,7 @@ static int s_send_values(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
         const char *parts[4];
         bl_mpr_t r;
         bl_mpr_init(&r, v.mv_data, v.mv_size);
-        uint32_t two, five;
+        uint32_t two;
         int64_t gen;
         const uint8_t *val;
         size_t vl;
@@ -245,24 +201,17 @@ static int s_send_values(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
             parts[2][0] == '\0' && bl_mpr_array(&r, &two) == 0 &&
             bl_mpr_int(&r, &gen) == 0 && gen == generation &&
             bl_mpr_raw(&r, &val, &vl) == 0) {
-            /* [value, numerator, denominator, n, status]: ok and present */
+            /* the value as aggregation made it: ok and present */
             bl_mpr_t q;
             bl_mpr_init(&q, val, vl);
-            if (bl_mpr_array(&q, &five) == 0 && five == 5 && !bl_mpr_nil(&q)) {
-                /* value (present), numerator, denominator, n */
-                for (int i = 0; i < 4; i++) {
-                    bl_mpr_skip(&q);
-                }
-                const char *st;
-                uint32_t stl;
-                if (bl_mpr_str(&q, &st, &stl) == 0 &&
-                    bl_mp_str_eq(st, stl, "ok")) {
-                    bl_uplink_write_value_row(&l->rows, parts[1], parts[3],
-                                              val, vl);
-                    if (++count == S_ROWS_PER_MSG) {
-                        rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period,
-                                          &count, err);
-                    }
+            bl_value_t value;
+            if (bl_values_read_value(&q, &value) == 0 &&
+                value.status == BL_CELL_OK && value.has_value) {
+                bl_uplink_write_value_row(&l->rows, parts[1], parts[3], val,
+                                          vl);
+                if (++count == S_ROWS_PER_MSG) {
+                    rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period,
+                                      &count, err);
                 }
             }
         }
@@ -332,21 +281,9 @@ static bool s_shares(benchmark_uplink_t *l, MDB_txn *txn,
                      NULL) != 0) {
         return false;
     }
-    /* [name, country, service_type, users, staff, membership,
-     * member_since, share_identity] */
-    bl_mpr_t r;
-    bl_mpr_init(&r, v.mv_data, v.mv_size);
-    uint32_t eight;
-    if (bl_mpr_array(&r, &eight) != 0 || eight != 8) {
-        return false;
-    }
-    for (int i = 0; i < 7; i++) {
-        if (bl_mpr_skip(&r) != 0) {
-            return false;
-        }
-    }
-    bool share = false;
-    return bl_mpr_bool(&r, &share) == 0 && share;
+    bl_register_entry_t e;
+    return bl_register_decode_entry(v.mv_data, v.mv_size, &e, NULL) == 0 &&
+           e.share_identity;
 }
 
 typedef struct s_practices_ctx {
