@@ -9,7 +9,8 @@
  *
  * Requests:
  *   period_state {period} -> {ok, generation, dir}   last rendered close
- *   render {period, provider, format, dir} -> {ok, dir, files}
+ *   render {period, provider, format, dir} -> {ok, job, dir}   queued
+ *   job_state {job} -> {ok, state, ...outcome}
  */
 #ifndef REPORT_H
 #define REPORT_H
