@@ -295,6 +295,48 @@ static int s_cmp_area(const void *a, const void *b)
     return strcmp(x->indicator_id, y->indicator_id);
 }
 
+/* Fills s->correlations (allocated for in->n_corrs) with the pairs SPEC 5
+ * lets people see, most certain first. */
+static void s_correlations(report_summary_t *s, const bl_results_summary_t *in)
+{
+    for (size_t j = 0; j < in->n_corrs; j++) {
+        const bl_results_corr_t *rc = &in->corrs[j];
+        report_correlation_t *c = &s->correlations[s->correlation_count++];
+        c->group_id = report_strdup(rc->group);
+        c->group_key = report_strdup(rc->key);
+        c->a = report_strdup(rc->a);
+        c->b = report_strdup(rc->b);
+        c->n = (size_t)rc->n;
+        c->rho = rc->rho;
+    }
+    s->correlation_count = report_signif_filter(s->correlations,
+                                                s->correlation_count);
+}
+
+report_summary_t *report_decode_correlations(const void *data, size_t len)
+{
+    report_summary_t *s = report_summary_new();
+    if (s == NULL) {
+        return NULL;
+    }
+    bl_results_summary_t in;
+    if (bl_results_summary_decode(data, len, &in, NULL) != 0) {
+        goto fail;
+    }
+    s->correlations = calloc(in.n_corrs ? in.n_corrs : 1,
+                             sizeof *s->correlations);
+    if (s->correlations == NULL) {
+        goto fail;
+    }
+    s_correlations(s, &in);
+    bl_results_summary_free(&in);
+    return s;
+fail:
+    bl_results_summary_free(&in);
+    report_summary_destroy(&s);
+    return NULL;
+}
+
 report_summary_t *report_decode_summary(const bl_config_t *cfg,
                                         const void *data, size_t len,
                                         int period)
@@ -369,19 +411,7 @@ report_summary_t *report_decode_summary(const bl_config_t *cfg,
         ta->name = ki >= 0 ? report_strdup(cat->indicators[ki].name) : NULL;
     }
     qsort(s->top_areas, s->top_area_count, sizeof *s->top_areas, s_cmp_area);
-    for (size_t j = 0; j < in.n_corrs; j++) {
-        const bl_results_corr_t *rc = &in.corrs[j];
-        report_correlation_t *c = &s->correlations[s->correlation_count++];
-        c->group_id = report_strdup(rc->group);
-        c->group_key = report_strdup(rc->key);
-        c->a = report_strdup(rc->a);
-        c->b = report_strdup(rc->b);
-        c->n = (size_t)rc->n;
-        c->rho = rc->rho;
-    }
-    /* Only the pairs SPEC 5 lets people see, most certain first. */
-    s->correlation_count = report_signif_filter(s->correlations,
-                                                s->correlation_count);
+    s_correlations(s, &in);
     s->done = calloc(in.n_done ? in.n_done : 1, sizeof *s->done);
     s->needs = calloc(in.n_needs ? in.n_needs : 1, sizeof *s->needs);
     if (s->done == NULL || s->needs == NULL) {

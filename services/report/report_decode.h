@@ -37,4 +37,11 @@ report_summary_t *report_decode_summary(const bl_config_t *cfg,
                                         const void *data, size_t len,
                                         int period);
 
+/* Only the correlations of the stored summary, as report_decode_summary
+ * has them (shown ones, most certain first), in an otherwise empty
+ * summary: what each provider's areas need, without the participants
+ * (megabytes at 50,000 providers).  NULL when unreadable or out of
+ * memory. */
+report_summary_t *report_decode_correlations(const void *data, size_t len);
+
 #endif

@@ -133,20 +133,26 @@ void report_enrich_curve(const report_t *rp, MDB_txn *txn,
  * once per job) that involve the area's indicator in a group instance p
  * belongs to for it, smallest p first.  Without memory the report goes out
  * without them. */
+void report_enrich_read_correlations(const report_t *rp, MDB_txn *txn,
+                                     report_job_t *job)
+{
+    if (job->corrs_read) {
+        return;
+    }
+    job->corrs_read = true;
+    char pk[24];
+    snprintf(pk, sizeof pk, "%" PRId64, job->period);
+    MDB_val sv;
+    if (bl_store_get(txn, bl_daemon_dbi(rp->d, REPORT_DB_SUMMARY), pk,
+                     strlen(pk), &sv, NULL) == 0) {
+        job->corrs = report_decode_correlations(sv.mv_data, sv.mv_size);
+    }
+}
+
 void report_enrich_related(const report_t *rp, MDB_txn *txn,
                            report_job_t *job, report_provider_t *p)
 {
-    if (!job->corrs_read) {
-        job->corrs_read = true;
-        char pk[24];
-        snprintf(pk, sizeof pk, "%" PRId64, job->period);
-        MDB_val sv;
-        if (bl_store_get(txn, bl_daemon_dbi(rp->d, REPORT_DB_SUMMARY), pk,
-                         strlen(pk), &sv, NULL) == 0) {
-            job->corrs = report_decode_summary(rp->cfg, sv.mv_data,
-                                               sv.mv_size, (int)job->period);
-        }
-    }
+    report_enrich_read_correlations(rp, txn, job);
     const report_summary_t *s = job->corrs;
     if (s == NULL) {
         return;

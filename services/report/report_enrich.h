@@ -23,10 +23,16 @@
 void report_enrich_curve(const report_t *rp, MDB_txn *txn,
                          report_provider_t *p);
 
+/* Reads the shown correlations of job's period from its stored summary
+ * into job->corrs, once per job (job->corrs_read); NULL when the period
+ * has no summary. */
+void report_enrich_read_correlations(const report_t *rp, MDB_txn *txn,
+                                     report_job_t *job);
+
 /* The relationships shown for p's areas for improvement: the shown
  * correlations of job's period that involve the area's indicator in a
- * group instance p belongs to for it, smallest p first.  The period's
- * summary is decoded once per job and kept in job->corrs. */
+ * group instance p belongs to for it, smallest p first.  Reads them first
+ * when the job has not yet (report_enrich_read_correlations). */
 void report_enrich_related(const report_t *rp, MDB_txn *txn,
                            report_job_t *job, report_provider_t *p);
 

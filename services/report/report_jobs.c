@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -138,7 +139,8 @@ static void s_drop_stale_pdf(const char *dir, const char *provider)
 
 /* Renders the job's providers from its cursor on until deadline (at least
  * one): HTML, CSV and JSON here, the PDF handed to its thread (the turn
- * ends there).  Sets at.done after the last provider and the summary. */
+ * ends there).  Sets at.done after the last provider and the summary.  A
+ * job's first turn only reads the period's correlations. */
 static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
 {
     report_job_t *job = &rp->job;
@@ -152,6 +154,12 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
         pl = bl_page_join(prefix, sizeof prefix, parts, 2);
     } else {
         pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    }
+    if (!job->corrs_read) {
+        /* The period's correlations first, in a turn of their own: the
+         * summary they are read from is megabytes at 50,000 providers. */
+        report_enrich_read_correlations(rp, txn, job);
+        return;
     }
     bl_err_t err = {0};
     int rc = bl_fs_mkdirs(job->dir, 0755);
@@ -465,9 +473,19 @@ void report_jobs_on_kick(void *ctx, void *sock)
     }
 }
 
-void report_jobs_tick(void *svc)
+/* The loop thread's CPU time in ms; 0 when the clock cannot be read. */
+static long long s_cpu_ms(void)
 {
-    report_t *rp = svc;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        return 0;
+    }
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One tick (see report_jobs_tick). */
+static void s_tick(report_t *rp)
+{
     if (rp->pdf.running) {
         if (!atomic_load(&rp->pdf.done)) {
             return;   /* the thread wakes the loop when it is done */
@@ -513,4 +531,47 @@ void report_jobs_tick(void *svc)
     job->active = false;
     report_jobs_kick(rp);   /* the next job, if any, without waiting for
                                the poll */
+}
+
+
+void report_jobs_tick(void *svc)
+{
+    report_t *rp = svc;
+    long long t0 = bl_net_now_ms();
+    long long c0 = s_cpu_ms();
+    s_tick(rp);
+    long long now = bl_net_now_ms();
+    long long cpu = s_cpu_ms() - c0;
+    long long tenth = now / 100;
+    size_t slot = (size_t)(tenth % REPORT_TURN_SLOTS);
+    if (rp->turn_at[slot] != tenth) {
+        rp->turn_at[slot] = tenth;
+        rp->turn_ms[slot] = 0;
+        rp->turn_cpu_ms[slot] = 0;
+    }
+    if (now - t0 > rp->turn_ms[slot]) {
+        rp->turn_ms[slot] = now - t0;
+    }
+    if (cpu > rp->turn_cpu_ms[slot]) {
+        rp->turn_cpu_ms[slot] = cpu;
+    }
+}
+
+void report_jobs_turns(const report_t *rp, long long *wall_ms,
+                       long long *cpu_ms)
+{
+    long long tenth = bl_net_now_ms() / 100;
+    *wall_ms = 0;
+    *cpu_ms = 0;
+    for (size_t i = 0; i < REPORT_TURN_SLOTS; i++) {
+        if (rp->turn_at[i] <= tenth - REPORT_TURN_SLOTS) {
+            continue;
+        }
+        if (rp->turn_ms[i] > *wall_ms) {
+            *wall_ms = rp->turn_ms[i];
+        }
+        if (rp->turn_cpu_ms[i] > *cpu_ms) {
+            *cpu_ms = rp->turn_cpu_ms[i];
+        }
+    }
 }

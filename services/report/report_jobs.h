@@ -26,8 +26,16 @@ void report_jobs_key(uint64_t id, char *buf, size_t size);
 
 /* The daemon's tick: joins a finished PDF thread, takes up the next job
  * when none is active, renders for one turn, and records a finished job.
- * While work remains it wakes the loop again at once (report_jobs_kick). */
+ * While work remains it wakes the loop again at once (report_jobs_kick).
+ * Keeps the longest tick of each tenth of a second. */
 void report_jobs_tick(void *svc);
+
+/* The ticks of the last second: *wall_ms, the longest, which bounds how
+ * long a request that arrived then waited for the loop, and *cpu_ms, the
+ * most CPU time the loop thread spent in one: the daemon's own work, which
+ * a loaded machine does not stretch as it stretches the wall time. */
+void report_jobs_turns(const report_t *rp, long long *wall_ms,
+                       long long *cpu_ms);
 
 /* Wakes the loop for the next turn: one byte on kick_out, unless one is
  * already waiting. */

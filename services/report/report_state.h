@@ -38,6 +38,7 @@ enum {
 
 #define REPORT_FAILED_NAMED 10   /* failed reports a job's outcome names */
 #define REPORT_LANGS_MAX 8       /* report languages kept parsed */
+#define REPORT_TURN_SLOTS 10     /* tenths of a second of tick times kept */
 
 typedef enum report_job_kind {
     REPORT_JOB_CLOSE = 1,        /* a close marker: every provider */
@@ -92,6 +93,13 @@ typedef struct report {
     void *kick_in;              /* inproc PAIR the loop polls */
     void *kick_out;             /* its other end: a byte = "render on" */
     bool kicked;                /* a byte is waiting in kick_in */
+    long long turn_ms[REPORT_TURN_SLOTS];   /* the longest tick (ms) of
+                                   each tenth of a second of the last
+                                   second, by slot (ms / 100) % slots */
+    long long turn_cpu_ms[REPORT_TURN_SLOTS];   /* the same in the loop
+                                   thread's CPU time (ms) */
+    long long turn_at[REPORT_TURN_SLOTS];   /* the tenth (ms / 100) each
+                                   slot holds */
     char iobuf[1 << 16];        /* the stdio buffer of the file being
                                    written by the loop: a report in a few
                                    writes, not one per 4 KB */
