@@ -8,9 +8,10 @@
  *   report_decode.c    stored results into the report model
  *   report_enrich.c    a report's learning curve and related indicators
  *   report_files.c     one provider's files and the summary page on disk
- *   report_model.c     the model; report_html*.c, report_hw.c,
- *                      report_pdf.c, report_export.c, report_chart.c
- *                      the formats
+ *   report_model.c     the model; report_sections.c what the HTML and
+ *                      the PDF both walk and say; report_html*.c,
+ *                      report_hw.c, report_pdf.c, report_export.c,
+ *                      report_chart.c the formats
  * See report.h for the requests and report_state.h for the state.
  *
  * Store: "prov" period \x1f provider -> the provider's result and

@@ -14,6 +14,7 @@
 
 #include "report_html_figures.h"
 #include "report_hw.h"
+#include "report_sections.h"
 #include "report_text.h"
 
 static void s_chip(report_hw_t *w, int band, int has)
@@ -108,6 +109,36 @@ static const report_group_t *s_worst_group(const report_indicator_t *ind)
     return worst;
 }
 
+/* The overview's table, as report_sections walks it. */
+typedef struct s_glance {
+    report_hw_t *w;
+    const char **ids;   /* the group of each column */
+    size_t gcount;      /* columns after the indicator's */
+} s_glance_t;
+
+static void s_glance_principle(void *ctx, const char *pr)
+{
+    s_glance_t *t = ctx;
+    char label[128];
+    report_hw_fmt(t->w, "<tr class=\"principle\"><th scope=\"rowgroup\" "
+                        "colspan=\"%zu\">", t->gcount + 1);
+    report_hw_esc(t->w, report_text_label(t->w->m, "principle", pr, label,
+                                          sizeof label));
+    report_hw_raw(t->w, "</th></tr>\n");
+}
+
+static void s_glance_indicator(void *ctx, const report_indicator_t *ind)
+{
+    s_glance_t *t = ctx;
+    report_hw_raw(t->w, "<tr><th scope=\"row\" style=\"font-weight:normal\">");
+    report_html_figures_link(t->w, ind);
+    report_hw_raw(t->w, "</th>");
+    for (size_t g = 0; g < t->gcount; g++) {
+        s_band_cell(t->w, ind, s_find_group(ind, t->ids[g]));
+    }
+    report_hw_raw(t->w, "</tr>\n");
+}
+
 static void s_overview(report_hw_t *w, const report_provider_t *r)
 {
     const char *ids[16];
@@ -128,39 +159,9 @@ static void s_overview(report_hw_t *w, const report_provider_t *r)
         report_hw_raw(w, "</th>");
     }
     report_hw_raw(w, "</tr></thead>\n<tbody>\n");
-    /* Principles in order of first appearance; each once. */
-    for (size_t i = 0; i < r->indicator_count; i++) {
-        const char *pr = r->indicators[i].principle;
-        pr = pr != NULL ? pr : "";
-        int seen = 0;
-        for (size_t k = 0; k < i && !seen; k++) {
-            const char *q = r->indicators[k].principle;
-            seen = strcmp(q != NULL ? q : "", pr) == 0;
-        }
-        if (seen) {
-            continue;
-        }
-        report_hw_fmt(w, "<tr class=\"principle\"><th scope=\"rowgroup\" "
-                         "colspan=\"%zu\">", gcount + 1);
-        report_hw_esc(w, report_text_label(w->m, "principle", pr, label,
-                                           sizeof label));
-        report_hw_raw(w, "</th></tr>\n");
-        for (size_t k = i; k < r->indicator_count; k++) {
-            const report_indicator_t *ind = &r->indicators[k];
-            const char *q = ind->principle != NULL ? ind->principle : "";
-            if (strcmp(q, pr) != 0) {
-                continue;
-            }
-            report_hw_raw(
-                w, "<tr><th scope=\"row\" style=\"font-weight:normal\">");
-            report_html_figures_link(w, ind);
-            report_hw_raw(w, "</th>");
-            for (size_t g = 0; g < gcount; g++) {
-                s_band_cell(w, ind, s_find_group(ind, ids[g]));
-            }
-            report_hw_raw(w, "</tr>\n");
-        }
-    }
+    s_glance_t glance = {w, ids, gcount};
+    report_sections_by_principle(r, s_glance_principle, s_glance_indicator,
+                                 &glance);
     report_hw_raw(w, "</tbody>\n</table>\n");
 
     report_hw_raw(w, "<div class=\"callout\">\n<h3>");
@@ -205,22 +206,9 @@ static void s_related(report_hw_t *w, const report_provider_t *r,
     report_hw_msg(w, "related.intro");
     report_hw_raw(w, "</span></p>\n<ul class=\"related\">\n");
     for (size_t k = 0; k < a->related_count; k++) {
-        const report_relation_t *rel = &a->related[k];
-        const report_indicator_t *other =
-            report_provider_find(r, rel->indicator_id);
-        char name[256], label[128], group[300], rho[32], n[32];
-        snprintf(name, sizeof name, "%s %s", rel->indicator_id,
-                 other != NULL && other->name != NULL ? other->name : "");
-        snprintf(group, sizeof group, "%s %s",
-                 report_text_label(w->m, "group", rel->group_id, label,
-                                   sizeof label),
-                 rel->group_key != NULL ? rel->group_key : "");
-        report_i18n_number(w->m, rel->rho, 2, rho, sizeof rho);
-        snprintf(n, sizeof n, "%zu", rel->n);
         report_hw_raw(w, "<li>");
-        report_hw_esc_free(w, report_i18n_format(w->m, "related.item", "name",
-                                                 name, "rho", rho, "group",
-                                                 group, "n", n, NULL));
+        report_hw_esc_free(w,
+                           report_sections_related(w->m, r, &a->related[k]));
         report_hw_raw(w, "</li>\n");
     }
     report_hw_raw(w, "</ul>\n");
@@ -233,31 +221,17 @@ static void s_practices(report_hw_t *w, const report_area_t *a)
     if (a->practice_count == 0) {
         return;
     }
-    char period[16];
     report_hw_raw(w, "<p><strong>");
     report_hw_msg(w, "practices.title");
     report_hw_raw(w, ":</strong></p>\n<ul class=\"practices\">\n");
     for (size_t k = 0; k < a->practice_count; k++) {
         const report_practice_t *x = &a->practices[k];
-        report_partner_t who = {x->named, x->provider_id, x->name,
-                                x->service_type, x->country};
-        char *by = report_text_partner(w->m, &who);
-        snprintf(period, sizeof period, "%d", x->period);
         report_hw_raw(w, "<li class=\"practice\"><strong>");
         report_hw_esc(w, x->title);
         report_hw_raw(w, "</strong> – ");
         report_hw_esc(w, x->description);
         report_hw_raw(w, " <span class=\"muted\">(");
-        report_hw_esc_free(w, report_i18n_format(w->m, "practices.by", "who",
-                                                 by != NULL ? by : "", "period",
-                                                 period, NULL));
-        free(by);
-        if (x->named && x->contact != NULL) {
-            report_hw_raw(w, "; ");
-            report_hw_esc_free(w,
-                               report_i18n_format(w->m, "practices.contact",
-                                                  "contact", x->contact, NULL));
-        }
+        report_hw_esc_free(w, report_sections_practice_source(w->m, x));
         report_hw_raw(w, ")</span></li>\n");
     }
     report_hw_raw(w, "</ul>\n");
@@ -321,25 +295,13 @@ static void s_areas(report_hw_t *w, const report_provider_t *r)
 static void s_side_cells(report_hw_t *w, const report_indicator_t *ind,
                          const report_side_t *sd)
 {
-    char buf[64];
+    char value[64], rank[64];
+    report_sections_side(w->m, ind, sd, value, sizeof value, rank,
+                         sizeof rank);
     report_hw_raw(w, "<td class=\"num\">");
-    if (sd->has_value && ind != NULL) {
-        report_hw_esc(w, report_text_number(w->m, ind, sd->value, buf,
-                                            sizeof buf));
-    } else if (sd->has_value) {
-        report_hw_esc(w,
-                      report_i18n_number(w->m, sd->value, 1, buf, sizeof buf));
-    } else {
-        report_hw_raw(w, "–");
-    }
+    report_hw_esc(w, value);
     report_hw_raw(w, "</td><td class=\"num\">");
-    if (sd->has_rank) {
-        report_hw_esc(w, report_i18n_number(w->m, sd->percentile_rank, 0, buf,
-                                            sizeof buf));
-        report_hw_raw(w, "%");
-    } else {
-        report_hw_raw(w, "–");
-    }
+    report_hw_esc(w, rank);
     report_hw_raw(w, "</td><td>");
     s_chip(w, sd->band, sd->band >= 1 && sd->band <= 4);
     report_hw_raw(w, "</td>");
@@ -410,10 +372,7 @@ static void s_strengths(report_hw_t *w, const report_provider_t *r)
     report_hw_raw(w, "</h2>\n<p class=\"intro\">");
     report_hw_msg(w, "section.strengths_intro");
     report_hw_raw(w, "</p>\n");
-    if (r->strength_count == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "strengths.none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, r->strength_count, "strengths.none")) {
         return;
     }
     report_hw_raw(w, "<ul>\n");
@@ -440,23 +399,12 @@ static void s_strengths(report_hw_t *w, const report_provider_t *r)
 
 static void s_methods(report_hw_t *w, const report_provider_t *r)
 {
-    static const char *const keys[] = {
-        "methods.peers", "methods.distribution", "methods.rank",
-        "methods.bands", "methods.best", "methods.suppression",
-        "methods.areas",
-    };
-    char peers[16];
-    char resp[16];
-    snprintf(peers, sizeof peers, "%d", r->min_peers);
-    snprintf(resp, sizeof resp, "%d", r->min_respondents);
     report_hw_raw(w, "<section id=\"methods\" class=\"methods\">\n<h2>");
     report_hw_msg(w, "section.methods");
     report_hw_raw(w, "</h2>\n");
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    for (size_t i = 0; i < REPORT_SECTIONS_METHODS; i++) {
         report_hw_raw(w, "<p>");
-        report_hw_esc_free(w,
-                           report_i18n_format(w->m, keys[i], "min_peers", peers,
-                                              "min_respondents", resp, NULL));
+        report_hw_esc_free(w, report_sections_method(w->m, r, i));
         report_hw_raw(w, "</p>\n");
     }
     report_hw_raw(w, "</section>\n");

@@ -12,6 +12,7 @@
 
 #include "report_chart.h"
 #include "report_curve.h"
+#include "report_sections.h"
 #include "report_text.h"
 
 /* Width of the charts in SVG px; CSS scales them to the column (about
@@ -45,14 +46,8 @@ void report_html_figures_positions(report_hw_t *w,
         report_hw_esc(w, report_text_label(w->m, "group", g->group_id, label,
                                            sizeof label));
         report_hw_raw(w, ":</strong> ");
-        if (g->too_few_peers) {
-            report_hw_esc_free(w, report_text_too_few_peers(w->m, r, g));
-        } else if (ind->status == REPORT_STATUS_OK && g->has_position) {
-            report_hw_esc_free(w, report_text_position(w->m, g));
-            if (g->has_reference) {
-                report_hw_raw(w, " ");
-                report_hw_esc_free(w, report_text_gap(w->m, ind, g));
-            }
+        if (report_sections_has_standing(ind, g)) {
+            report_hw_esc_free(w, report_sections_standing(w->m, r, ind, g));
         } else {
             report_hw_raw(w, "–");
         }

@@ -149,10 +149,7 @@ static void s_overdue(report_hw_t *w, const report_summary_t *s)
     report_hw_raw(w, "<section id=\"overdue\">\n<h2>");
     report_hw_msg(w, "summary.overdue");
     report_hw_raw(w, "</h2>\n");
-    if (s->overdue_count == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "summary.overdue_none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, s->overdue_count, "summary.overdue_none")) {
         return;
     }
     report_hw_raw(w, "<table>\n<thead><tr>");
@@ -183,10 +180,7 @@ static void s_top_areas(report_hw_t *w, const report_summary_t *s)
     report_hw_raw(w, "</h2>\n<p class=\"intro\">");
     report_hw_msg(w, "summary.top_areas_intro");
     report_hw_raw(w, "</p>\n");
-    if (s->top_area_count == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "summary.none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, s->top_area_count, "summary.none")) {
         return;
     }
     size_t most = 1;
@@ -223,10 +217,7 @@ static void s_bands(report_hw_t *w, const report_summary_t *s)
     report_hw_raw(w, "</h2>\n<p class=\"intro\">");
     report_hw_msg(w, "summary.bands_intro");
     report_hw_raw(w, "</p>\n");
-    if (s->band_dist_count == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "summary.none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, s->band_dist_count, "summary.none")) {
         return;
     }
     report_hw_raw(w, "<table>\n<thead><tr>");
@@ -282,10 +273,7 @@ static void s_correlations(report_hw_t *w, const report_summary_t *s)
     report_hw_raw(w, "</h2>\n<p class=\"intro\">");
     report_hw_msg(w, "summary.correlations_intro");
     report_hw_raw(w, "</p>\n");
-    if (s->correlation_count == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "summary.none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, s->correlation_count, "summary.none")) {
         return;
     }
     report_hw_raw(w, "<table>\n<thead><tr>");
@@ -342,10 +330,7 @@ static void s_done(report_hw_t *w, const report_summary_t *s)
         actions += s->done[i].actions;
         done += s->done[i].done;
     }
-    if (actions == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "summary.none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, actions, "summary.none")) {
         return;
     }
     snprintf(a, sizeof a, "%zu", actions);
@@ -389,10 +374,7 @@ static void s_event_plan(report_hw_t *w, const report_summary_t *s)
     report_hw_raw(w, "</h2>\n<p class=\"intro\">");
     report_hw_msg(w, "summary.event_plan_intro");
     report_hw_raw(w, "</p>\n");
-    if (s->need_count == 0) {
-        report_hw_raw(w, "<p>");
-        report_hw_msg(w, "summary.none");
-        report_hw_raw(w, "</p>\n</section>\n");
+    if (report_hw_none(w, s->need_count, "summary.none")) {
         return;
     }
     report_hw_raw(w, "<table>\n<thead><tr>");

@@ -195,6 +195,17 @@ void report_hw_th(report_hw_t *w, const char *key, int num)
     report_hw_raw(w, "</th>");
 }
 
+bool report_hw_none(report_hw_t *w, size_t count, const char *key)
+{
+    if (count != 0) {
+        return false;
+    }
+    report_hw_raw(w, "<p>");
+    report_hw_msg(w, key);
+    report_hw_raw(w, "</p>\n</section>\n");
+    return true;
+}
+
 int report_hw_finish(report_hw_t *w, bl_err_t *err)
 {
     if (fflush(w->f) != 0 || ferror(w->f)) {

@@ -12,6 +12,8 @@
 #ifndef REPORT_HW_H
 #define REPORT_HW_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "bl_error.h"
@@ -57,6 +59,11 @@ void report_hw_meta_item(report_hw_t *w, const char *label_key,
 
 /* A column header from a message; num: right-aligned (class "num"). */
 void report_hw_th(report_hw_t *w, const char *key, int num);
+
+/* When count is 0: writes the message key as a paragraph, closes the
+ * section and returns true (the section has nothing else to show).
+ * Otherwise writes nothing and returns false. */
+bool report_hw_none(report_hw_t *w, size_t count, const char *key);
 
 /* Flushes the page.  Returns 0, BL_EIO when a write failed, or BL_ENOMEM
  * when some text could not be made. */

@@ -69,30 +69,20 @@ static int s_providers(void)
     return n > 0 ? n : S_PROVIDERS_DEFAULT;
 }
 
-/* register.csv with providers NO-00001.. and ind-2023.csv: LEA-01 =
- * (10 + 3 (p % 25)) %, LEA-03 = (80 - 2 (p % 30)) %. */
+/* register.csv with providers NO-0001.. (bl_test_node_write_data) and
+ * ind-2023.csv: LEA-01 = (10 + 3 (p % 25)) %, LEA-03 = (80 - 2 (p % 30)) %. */
 static void s_write_data(int providers)
 {
+    cr_assert_eq(bl_test_node_write_data(&s_node, providers, 0), 0);
     char path[512];
-    snprintf(path, sizeof path, "%s/register.csv", s_node.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,name,country,service_type,users,staff,"
-               "membership,member_since,share_identity\n");
-    for (int p = 1; p <= providers; p++) {
-        fprintf(f, "NO-%05d,Provider %d,NO,residential_care,%d,%d,"
-                   "assurance,2020-01-01,yes\n", p, p, 50 + p % 100,
-                20 + p % 50);
-    }
-    cr_assert_eq(fclose(f), 0);
     snprintf(path, sizeof path, "%s/ind-2023.csv", s_node.dir);
-    f = fopen(path, "w");
+    FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fprintf(f, "provider_id,unit_id,period,indicator_id,numerator,"
                "denominator,value\n");
     for (int p = 1; p <= providers; p++) {
-        fprintf(f, "NO-%05d,,2023,LEA-01,%d,100,\n", p, 10 + 3 * (p % 25));
-        fprintf(f, "NO-%05d,,2023,LEA-03,%d,100,\n", p, 80 - 2 * (p % 30));
+        fprintf(f, "NO-%04d,,2023,LEA-01,%d,100,\n", p, 10 + 3 * (p % 25));
+        fprintf(f, "NO-%04d,,2023,LEA-03,%d,100,\n", p, 80 - 2 * (p % 30));
     }
     cr_assert_eq(fclose(f), 0);
 }
@@ -191,7 +181,7 @@ Test(e2e_report_health, health_answers_within_100_ms_while_50000_render,
                             s_node.dir, bl_test_binary_dir(), s_node.config),
                  0);
     char first[512];
-    snprintf(first, sizeof first, "%s/var/reports/2023/NO-00001.json",
+    snprintf(first, sizeof first, "%s/var/reports/2023/NO-0001.json",
              s_node.dir);
     long long deadline = bl_net_now_ms() + 300000;
     while (access(first, F_OK) != 0 && bl_net_now_ms() < deadline) {
