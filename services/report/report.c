@@ -58,6 +58,7 @@
 #include "report_requests.h"
 #include "report_state.h"
 
+/* In the order of REPORT_DB_* (report_state.h). */
 static const char *const s_dbs[] = {"prov", "summary", "rejected", "jobs",
                                     "done"};
 

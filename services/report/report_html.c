@@ -9,7 +9,6 @@
 #include "report_html.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "report_html_figures.h"
