@@ -193,6 +193,8 @@ static void s_close(void **svc)
     if (rp != NULL) {
         report_pdfjob_abandon(&rp->pdf);
         report_summary_destroy(&rp->job.corrs);
+        report_summary_destroy(&rp->job.summary);
+        report_i18n_destroy(&rp->job.summary_m);
         for (size_t i = 0; i < rp->n_msgs; i++) {
             report_i18n_destroy(&rp->msgs[i]);
         }

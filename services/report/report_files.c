@@ -125,9 +125,12 @@ static int s_add_rejected(const report_t *rp, MDB_txn *txn, int64_t period,
 
 /* Writes the coordinator's summary of period into dir.  Returns 1 when it
  * was written, 0 when the period has no summary, or a negative code. */
-int report_files_summary(const report_t *rp, MDB_txn *txn, int64_t period,
-                         const char *dir, bl_err_t *err)
+int report_files_summary_read(const report_t *rp, MDB_txn *txn,
+                              int64_t period, report_summary_t **s,
+                              report_i18n_t **m, bl_err_t *err)
 {
+    *s = NULL;
+    *m = NULL;
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
     MDB_val sv;
@@ -135,37 +138,46 @@ int report_files_summary(const report_t *rp, MDB_txn *txn, int64_t period,
                      strlen(p), &sv, NULL) != 0) {
         return 0;
     }
-    report_summary_t *s = report_decode_summary(rp->cfg, sv.mv_data,
-                                                sv.mv_size, (int)period);
-    if (s == NULL) {
+    *s = report_decode_summary(rp->cfg, sv.mv_data, sv.mv_size, (int)period);
+    if (*s == NULL) {
         return bl_err_set(err, BL_EPROTO, "the stored summary of %s is "
                           "unreadable", p);
     }
-    if (s_add_rejected(rp, txn, period, s) != 0) {
+    if (s_add_rejected(rp, txn, period, *s) != 0) {
         bl_log(BL_LOG_WARN, "stored rejected-row counts are unreadable "
                "period=%s", p);
     }
-    report_i18n_t *m = NULL;
     const char *lang = report_decode_language(rp->cfg, rp->cfg->country);
-    int rc = report_i18n_open_builtin(&m, lang, err);
-    if (rc == 0 && (report_names_messages(m, rp->cfg->catalogue) != 0 ||
-                    report_names_summary(s, rp->cfg->catalogue, lang) != 0)) {
+    int rc = report_i18n_open_builtin(m, lang, err);
+    if (rc == 0 && (report_names_messages(*m, rp->cfg->catalogue) != 0 ||
+                    report_names_summary(*s, rp->cfg->catalogue, lang) != 0)) {
         rc = bl_err_set(err, BL_ENOMEM, "out of memory");
     }
+    if (rc != 0) {
+        report_i18n_destroy(m);
+        report_summary_destroy(s);
+    }
+    return rc;
+}
+
+int report_files_summary_write(report_summary_t **s, report_i18n_t **m,
+                               const char *dir, bl_err_t *err)
+{
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/summary.html", dir);
-    FILE *f = NULL;
-    if (rc == 0 && (f = fopen(path, "w")) == NULL) {
+    int rc = 0;
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
         rc = bl_err_set(err, -errno, "cannot write '%s': %s", path,
                         strerror(errno));
     }
     if (rc == 0) {
-        rc = report_html_write_summary(f, s, m, err);
+        rc = report_html_write_summary(f, *s, *m, err);
     }
     if (f != NULL && fclose(f) != 0 && rc == 0) {
         rc = bl_err_set(err, BL_EIO, "cannot write '%s'", path);
     }
-    report_i18n_destroy(&m);
-    report_summary_destroy(&s);
+    report_i18n_destroy(m);
+    report_summary_destroy(s);
     return rc != 0 ? rc : 1;
 }

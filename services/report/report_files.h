@@ -33,11 +33,21 @@ int report_files_provider(report_t *rp, const report_provider_t *p,
                           const report_i18n_t *m, const char *dir,
                           const char *format, bl_err_t *err);
 
-/* Writes the coordinator's summary of period, with the rows still
- * rejected that the close marker carried, as <dir>/summary.html.  Returns
- * 1 when it was written, 0 when the period has no summary, or a negative
- * code. */
-int report_files_summary(const report_t *rp, MDB_txn *txn, int64_t period,
-                         const char *dir, bl_err_t *err);
+/* The coordinator's summary is read and written in two steps, each about
+ * half the work (at 50,000 participants each takes tens of milliseconds),
+ * so that the loop can answer between them. */
+
+/* Reads the coordinator's summary of period, with the rows still rejected
+ * that the close marker carried and its names, into *s, and the messages
+ * of the node's language into *m (both the caller's; both NULL when the
+ * period has no summary or on failure).  Returns 0 or a negative code. */
+int report_files_summary_read(const report_t *rp, MDB_txn *txn,
+                              int64_t period, report_summary_t **s,
+                              report_i18n_t **m, bl_err_t *err);
+
+/* Writes *s with the messages *m as <dir>/summary.html and frees both
+ * (*s and *m become NULL).  Returns 1, or a negative code. */
+int report_files_summary_write(report_summary_t **s, report_i18n_t **m,
+                               const char *dir, bl_err_t *err);
 
 #endif

@@ -137,10 +137,39 @@ static void s_drop_stale_pdf(const char *dir, const char *provider)
     }
 }
 
+/* The coordinator's summary after the job's providers: read in one turn
+ * and written in the next, each tens of milliseconds at 50,000
+ * participants.  Sets at.done when it is written, absent or failed. */
+static void s_summary_turn(report_t *rp, MDB_txn *txn, const char *mkdir_why)
+{
+    report_job_t *job = &rp->job;
+    bl_err_t err = {0};
+    int n;
+    if (mkdir_why[0] != '\0') {
+        n = bl_err_set(&err, BL_EIO, "%s", mkdir_why);
+    } else if (job->summary == NULL) {
+        n = report_files_summary_read(rp, txn, job->period, &job->summary,
+                                      &job->summary_m, &err);
+        if (n == 0 && job->summary != NULL) {
+            return;   /* written in the next turn */
+        }
+    } else {
+        n = report_files_summary_write(&job->summary, &job->summary_m,
+                                       job->dir, &err);
+    }
+    if (n < 0) {
+        s_job_fail(job, "summary", err.msg);
+    } else {
+        job->files += n;
+    }
+    job->at.done = true;
+}
+
 /* Renders the job's providers from its cursor on until deadline (at least
  * one): HTML, CSV and JSON here, the PDF handed to its thread (the turn
  * ends there).  Sets at.done after the last provider and the summary.  A
- * job's first turn only reads the period's correlations. */
+ * job's first turn only reads the period's correlations, and the summary
+ * takes two turns of its own after the providers (s_summary_turn). */
 static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
 {
     report_job_t *job = &rp->job;
@@ -167,6 +196,10 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
     if (rc != 0) {
         snprintf(mkdir_why, sizeof mkdir_why, "cannot create '%s': %s",
                  job->dir, strerror(-rc));
+    }
+    if (at->providers_done) {
+        s_summary_turn(rp, txn, mkdir_why);
+        return;
     }
     MDB_cursor *cur;
     rc = mdb_cursor_open(txn, bl_daemon_dbi(rp->d, REPORT_DB_PROV), &cur);
@@ -262,15 +295,8 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
     if (at->done && job->provider[0] == '\0' &&
         (job->kind == REPORT_JOB_REQUEST || me == 0) &&
         (job->format[0] == '\0' || strcmp(job->format, "html") == 0)) {
-        bl_err_clear(&err);
-        int n = mkdir_why[0] ? bl_err_set(&err, BL_EIO, "%s", mkdir_why)
-                             : report_files_summary(rp, txn, job->period,
-                                                    job->dir, &err);
-        if (n < 0) {
-            s_job_fail(job, "summary", err.msg);
-        } else {
-            job->files += n;
-        }
+        at->providers_done = true;   /* the summary next */
+        at->done = false;
     }
 }
 
@@ -528,6 +554,8 @@ static void s_tick(report_t *rp)
         bl_log(BL_LOG_ERROR, "cannot record the rendering: %s", err.msg);
     }
     report_summary_destroy(&job->corrs);
+    report_summary_destroy(&job->summary);
+    report_i18n_destroy(&job->summary_m);
     job->active = false;
     report_jobs_kick(rp);   /* the next job, if any, without waiting for
                                the poll */

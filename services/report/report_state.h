@@ -49,7 +49,10 @@ typedef enum report_job_kind {
 typedef struct report_cursor {
     char after[REPORT_KEY_MAX];  /* "" before the first */
     size_t after_len;
-    bool done;                   /* every provider written */
+    bool providers_done;         /* every provider written; the summary
+                                    follows in turns of its own */
+    bool done;                   /* every provider and the summary
+                                    written */
 } report_cursor_t;
 
 /* The job being worked off. */
@@ -78,6 +81,9 @@ typedef struct report_job {
     report_summary_t *corrs;    /* the period's shown correlations, read
                                    once per job; NULL until then */
     bool corrs_read;
+    report_summary_t *summary;  /* the summary page read in one turn and
+                                   written in the next; NULL otherwise */
+    report_i18n_t *summary_m;   /* its messages, with summary */
 } report_job_t;
 
 typedef struct report {
