@@ -9,7 +9,10 @@
  *
  * Requests:
  *   period_state {period} -> {ok, generation, dir}   last rendered close
- *   render {period, provider, format, dir} -> {ok, dir, files}
+ *   render {period, provider, format, dir} -> {ok, job, dir}   queued
+ *   job_state {job} -> {ok, state, ...outcome}
+ *   health -> the frame's fields, turn_ms, the longest loop turn of the
+ *             last second (ms), and turn_cpu_ms, its CPU time (ms)
  */
 #ifndef REPORT_H
 #define REPORT_H

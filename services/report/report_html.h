@@ -9,7 +9,9 @@
  * <html lang>.  The provider page opens with the overview by principle
  * (band chips that carry the band number, never colour alone) and the top
  * areas for improvement.  It does not choose the language: the caller opens
- * the message catalogue it wants.
+ * the message catalogue it wants.  The provider page is report_html.c (with
+ * report_html_figures.c), the summary page report_html_summary.c, both
+ * written through report_hw.
  */
 #ifndef REPORT_HTML_H
 #define REPORT_HTML_H

@@ -27,6 +27,7 @@ int report_pdf_write(const char *path, const report_provider_t *r,
 
 #include "report_chart.h"
 #include "report_curve.h"
+#include "report_sections.h"
 #include "report_text.h"
 
 #define S_PAGE_W 595.28
@@ -188,6 +189,66 @@ static double s_chip(s_pdf_t *p, double x, int band, const char *label)
     return x + 16 + lw + 10;
 }
 
+/* A principle's heading in the overview (report_sections walks them). */
+static void s_glance_principle(void *ctx, const char *pr)
+{
+    s_pdf_t *p = ctx;
+    char label[160];
+    s_need(p, 40);
+    p->y += 3;
+    s_para(p, report_text_label(p->m, "principle", pr, label, sizeof label),
+           10, 1, REPORT_OI_BLUE, 0, 3);
+}
+
+/* An indicator's line in the overview: its band chip in each group. */
+static void s_glance_indicator(void *ctx, const report_indicator_t *ind)
+{
+    s_pdf_t *p = ctx;
+    char label[160];
+    s_need(p, 16);
+    snprintf(label, sizeof label, "%s  %s", ind->id, ind->name);
+    PangoLayout *l = s_layout(p, label, 9, 0, 230);
+    pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+    s_rgb(p->cr, REPORT_GREY_TEXT);
+    cairo_move_to(p->cr, S_LEFT + 8, p->y + 1);
+    pango_cairo_show_layout(p->cr, l);
+    g_object_unref(l);
+    double x = S_LEFT + 245;
+    if (ind->status != REPORT_STATUS_OK) {
+        l = s_layout(p, report_i18n_get(p->m,
+                         ind->status == REPORT_STATUS_SUPPRESSED
+                             ? "status.too_few_respondents"
+                             : "status.missing"),
+                     8.5, 0, 240);
+        s_rgb(p->cr, REPORT_GREY_MUTED);
+        cairo_move_to(p->cr, x, p->y + 1);
+        pango_cairo_show_layout(p->cr, l);
+        g_object_unref(l);
+    }
+    for (size_t j = 0; j < ind->group_count
+                       && ind->status == REPORT_STATUS_OK; j++) {
+        const report_group_t *g = &ind->groups[j];
+        char group[64];
+        report_text_label(p->m, "group", g->group_id, group,
+                          sizeof group);
+        if (g->too_few_peers || !g->has_position) {
+            snprintf(label, sizeof label, "%s: %s", group,
+                     report_i18n_get(p->m, "status.too_few_peers"));
+            l = s_layout(p, label, 8.5, 0, 150);
+            s_rgb(p->cr, REPORT_GREY_MUTED);
+            cairo_move_to(p->cr, x, p->y + 1);
+            pango_cairo_show_layout(p->cr, l);
+            int lw = 0, lh = 0;
+            pango_layout_get_pixel_size(l, &lw, &lh);
+            g_object_unref(l);
+            x += lw + 10;
+            continue;
+        }
+        x = s_chip(p, x, g->band, group);
+    }
+    p->y += 16;
+}
+
 static void s_overview(s_pdf_t *p)
 {
     const report_provider_t *r = p->r;
@@ -195,72 +256,8 @@ static void s_overview(s_pdf_t *p)
     s_heading(p, "section.overview");
     s_para(p, report_i18n_get(p->m, "section.overview_intro"), 9, 0,
            REPORT_GREY_MUTED, 0, 6);
-    for (size_t i = 0; i < r->indicator_count; i++) {
-        const char *pr = r->indicators[i].principle;
-        pr = pr != NULL ? pr : "";
-        int seen = 0;
-        for (size_t k = 0; k < i && !seen; k++) {
-            const char *q = r->indicators[k].principle;
-            seen = strcmp(q != NULL ? q : "", pr) == 0;
-        }
-        if (seen) {
-            continue;
-        }
-        s_need(p, 40);
-        p->y += 3;
-        s_para(p, report_text_label(p->m, "principle", pr, label,
-                                    sizeof label),
-               10, 1, REPORT_OI_BLUE, 0, 3);
-        for (size_t k = i; k < r->indicator_count; k++) {
-            const report_indicator_t *ind = &r->indicators[k];
-            const char *q = ind->principle != NULL ? ind->principle : "";
-            if (strcmp(q, pr) != 0) {
-                continue;
-            }
-            s_need(p, 16);
-            snprintf(label, sizeof label, "%s  %s", ind->id, ind->name);
-            PangoLayout *l = s_layout(p, label, 9, 0, 230);
-            pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
-            s_rgb(p->cr, REPORT_GREY_TEXT);
-            cairo_move_to(p->cr, S_LEFT + 8, p->y + 1);
-            pango_cairo_show_layout(p->cr, l);
-            g_object_unref(l);
-            double x = S_LEFT + 245;
-            if (ind->status != REPORT_STATUS_OK) {
-                l = s_layout(p, report_i18n_get(p->m,
-                                 ind->status == REPORT_STATUS_SUPPRESSED
-                                     ? "status.too_few_respondents"
-                                     : "status.missing"),
-                             8.5, 0, 240);
-                s_rgb(p->cr, REPORT_GREY_MUTED);
-                cairo_move_to(p->cr, x, p->y + 1);
-                pango_cairo_show_layout(p->cr, l);
-                g_object_unref(l);
-            }
-            for (size_t j = 0; j < ind->group_count
-                               && ind->status == REPORT_STATUS_OK; j++) {
-                const report_group_t *g = &ind->groups[j];
-                char group[64];
-                report_text_label(p->m, "group", g->group_id, group,
-                                  sizeof group);
-                if (g->too_few_peers || !g->has_position) {
-                    snprintf(label, sizeof label, "%s: %s", group,
-                             report_i18n_get(p->m, "status.too_few_peers"));
-                    l = s_layout(p, label, 8.5, 0, 150);
-                    s_rgb(p->cr, REPORT_GREY_MUTED);
-                    cairo_move_to(p->cr, x, p->y + 1);
-                    pango_cairo_show_layout(p->cr, l);
-                    int lw = 0, lh = 0;
-                    pango_layout_get_pixel_size(l, &lw, &lh);
-                    g_object_unref(l);
-                    x += lw + 10;
-                    continue;
-                }
-                x = s_chip(p, x, g->band, group);
-            }
-            p->y += 16;
-        }
-    }
+    report_sections_by_principle(r, s_glance_principle, s_glance_indicator,
+                                 p);
     p->y += 6;
     s_need(p, 60);
     s_para(p, report_i18n_get(p->m, "section.top_areas"), 11, 1,
@@ -286,29 +283,11 @@ static void s_positions(s_pdf_t *p, const report_indicator_t *ind)
     char group[64];
     for (size_t j = 0; j < ind->group_count; j++) {
         const report_group_t *g = &ind->groups[j];
-        report_text_label(p->m, "group", g->group_id, group, sizeof group);
-        char *text;
-        if (g->too_few_peers) {
-            text = report_text_too_few_peers(p->m, p->r, g);
-        } else if (ind->status == REPORT_STATUS_OK && g->has_position) {
-            text = report_text_position(p->m, g);
-            if (text != NULL && g->has_reference) {
-                char *gap = report_text_gap(p->m, ind, g);
-                char *both = NULL;
-                if (gap != NULL) {
-                    size_t len = strlen(text) + strlen(gap) + 2;
-                    both = malloc(len);
-                    if (both != NULL) {
-                        snprintf(both, len, "%s %s", text, gap);
-                    }
-                }
-                free(gap);
-                free(text);
-                text = both;
-            }
-        } else {
+        if (!report_sections_has_standing(ind, g)) {
             continue;
         }
+        report_text_label(p->m, "group", g->group_id, group, sizeof group);
+        char *text = report_sections_standing(p->m, p->r, ind, g);
         if (text == NULL) {
             p->oom = 1;
             return;
@@ -467,21 +446,7 @@ static void s_related(s_pdf_t *p, const report_area_t *a)
     snprintf(buf, sizeof buf, "%s:", report_i18n_get(p->m, "related.title"));
     s_para(p, buf, 9, 1, REPORT_GREY_TEXT, 8, 2);
     for (size_t k = 0; k < a->related_count; k++) {
-        const report_relation_t *rel = &a->related[k];
-        const report_indicator_t *other =
-            report_provider_find(p->r, rel->indicator_id);
-        char name[256], label[128], group[300], rho[32], n[32];
-        snprintf(name, sizeof name, "%s %s", rel->indicator_id,
-                 other != NULL && other->name != NULL ? other->name : "");
-        snprintf(group, sizeof group, "%s %s",
-                 report_text_label(p->m, "group", rel->group_id, label,
-                                   sizeof label),
-                 rel->group_key != NULL ? rel->group_key : "");
-        report_i18n_number(p->m, rel->rho, 2, rho, sizeof rho);
-        snprintf(n, sizeof n, "%zu", rel->n);
-        char *t = report_i18n_format(p->m, "related.item", "name", name,
-                                     "rho", rho, "group", group, "n", n,
-                                     NULL);
+        char *t = report_sections_related(p->m, p->r, &a->related[k]);
         if (t == NULL) {
             p->oom = 1;
             return;
@@ -496,16 +461,8 @@ static void s_related(s_pdf_t *p, const report_area_t *a)
 static void s_side_text(s_pdf_t *p, const report_indicator_t *ind,
                         const report_side_t *sd, char *buf, size_t len)
 {
-    char v[64] = "–", rk[64] = "–", band[64] = "–";
-    if (sd->has_value && ind != NULL) {
-        report_text_number(p->m, ind, sd->value, v, sizeof v);
-    } else if (sd->has_value) {
-        report_i18n_number(p->m, sd->value, 1, v, sizeof v);
-    }
-    if (sd->has_rank) {
-        report_i18n_number(p->m, sd->percentile_rank, 0, rk, sizeof rk - 1);
-        strcat(rk, "%");
-    }
+    char v[64], rk[64], band[64] = "–";
+    report_sections_side(p->m, ind, sd, v, sizeof v, rk, sizeof rk);
     if (sd->band >= 1 && sd->band <= 4) {
         char b[8];
         snprintf(b, sizeof b, "%d", sd->band);
@@ -557,37 +514,25 @@ static void s_practices(s_pdf_t *p, const report_area_t *a)
     if (a->practice_count == 0) {
         return;
     }
-    char buf[256], period[16];
+    char buf[256];
     snprintf(buf, sizeof buf, "%s:", report_i18n_get(p->m,
                                                      "practices.title"));
     s_para(p, buf, 9, 1, REPORT_GREY_TEXT, 8, 2);
     for (size_t k = 0; k < a->practice_count; k++) {
         const report_practice_t *x = &a->practices[k];
-        report_partner_t who = {x->named, x->provider_id, x->name,
-                                x->service_type, x->country};
-        snprintf(period, sizeof period, "%d", x->period);
-        char *w = report_text_partner(p->m, &who);
-        char *by = report_i18n_format(p->m, "practices.by", "who",
-                                      w != NULL ? w : "", "period", period,
-                                      NULL);
-        char *ct = x->named && x->contact != NULL
-                       ? report_i18n_format(p->m, "practices.contact",
-                                            "contact", x->contact, NULL)
-                       : NULL;
+        char *source = report_sections_practice_source(p->m, x);
         size_t len = strlen(x->title) + strlen(x->description) +
-                     (by ? strlen(by) : 0) + (ct ? strlen(ct) : 0) + 16;
+                     (source ? strlen(source) : 0) + 16;
         char *t = malloc(len);
-        if (w == NULL || by == NULL || t == NULL) {
+        if (source == NULL || t == NULL) {
             p->oom = 1;
         } else {
-            snprintf(t, len, "– %s: %s (%s%s%s)", x->title, x->description,
-                     by, ct ? "; " : "", ct ? ct : "");
+            snprintf(t, len, "– %s: %s (%s)", x->title, x->description,
+                     source);
             s_para(p, t, 9, 0, REPORT_GREY_TEXT, 16, 2);
         }
         free(t);
-        free(ct);
-        free(by);
-        free(w);
+        free(source);
     }
 }
 
@@ -703,19 +648,9 @@ static void s_units(s_pdf_t *p)
 
 static void s_methods(s_pdf_t *p)
 {
-    static const char *const keys[] = {
-        "methods.peers", "methods.distribution", "methods.rank",
-        "methods.bands", "methods.best", "methods.suppression",
-        "methods.areas",
-    };
-    char peers[16];
-    char resp[16];
-    snprintf(peers, sizeof peers, "%d", p->r->min_peers);
-    snprintf(resp, sizeof resp, "%d", p->r->min_respondents);
     s_heading(p, "section.methods");
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        char *t = report_i18n_format(p->m, keys[i], "min_peers", peers,
-                                     "min_respondents", resp, NULL);
+    for (size_t i = 0; i < REPORT_SECTIONS_METHODS; i++) {
+        char *t = report_sections_method(p->m, p->r, i);
         if (t == NULL) {
             p->oom = 1;
             return;

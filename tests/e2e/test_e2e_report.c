@@ -5,9 +5,7 @@
  * `benchlearn report` refuses bad fields and writes only under the node's
  * reports folder (with -o the files are moved to the folder asked for);
  * a PDF is rendered when asked for, kept, served again from the kept file
- * and rendered anew after the next close;
- * the daemon answers health while it renders a large period; and each
- * report carries its learning curve over the periods the node holds.
+ * and rendered anew after the next close; and each report carries its learning curve over the periods the node holds.
  *
  * The data is written here: 12 residential-care providers in NO with two
  * ratio indicators in 2023, 2024 and 2025.
@@ -297,96 +295,6 @@ Test(e2e_report, a_pdf_is_rendered_on_request_kept_and_stale_after_a_close,
     free(out);
     s_head(kept, head, sizeof head);
     cr_assert_str_eq(head, "%PDF-1.");
-}
-
-/* Sends health to the report daemon; returns the milliseconds it took. */
-static long long s_health_ms(const bl_config_t *cfg, void *zctx)
-{
-    char ep[512];
-    bl_daemon_endpoint(cfg, BL_STAGE_REPORT, 1, ep, sizeof ep);
-    bl_rpc_t *rpc;
-    bl_err_t err = {0};
-    cr_assert_eq(bl_rpc_open(&rpc, zctx, cfg, ep, &err), 0, "%s", err.msg);
-    bl_mpw_t w;
-    bl_mpw_init(&w);
-    bl_rpc_request(&w, "health", 0);
-    long long t0 = bl_net_now_ms();
-    bl_reply_t reply;
-    cr_assert_eq(bl_rpc_call(rpc, &w, &reply, 10000, &err), 0, "%s",
-                 err.msg);
-    long long ms = bl_net_now_ms() - t0;
-    char why[256];
-    cr_assert(bl_reply_ok(&reply, why, sizeof why), "%s", why);
-    bl_reply_free(&reply);
-    bl_mpw_destroy(&w);
-    bl_rpc_close(&rpc);
-    return ms;
-}
-
-static int s_cmp_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
-}
-
-Test(e2e_report, health_is_answered_while_a_large_render_runs,
-     .init = s_setup, .fini = s_teardown, .timeout = 600)
-{
-    enum { PROVIDERS = 500, SAMPLES = 9 };
-    s_write_data(PROVIDERS);
-    s_load(1);
-    bl_config_t *cfg = NULL;
-    bl_diags_t diags = {0};
-    cr_assert_eq(bl_config_load(&cfg, s_node.config, &diags), 0);
-    bl_diags_clear(&diags);
-    void *zctx = zmq_ctx_new();
-    cr_assert_not_null(zctx);
-    long long idle[SAMPLES];
-    for (int i = 0; i < SAMPLES; i++) {
-        idle[i] = s_health_ms(cfg, zctx);
-    }
-    qsort(idle, SAMPLES, sizeof idle[0], s_cmp_ll);
-    /* The close runs in the background (it waits for the rendering
-     * of 500 providers, 1,500 files, by the report daemon). */
-    cr_assert_eq(bl_test_sh("cd %s && %s/benchlearn -c %s close 2023 "
-                            ">close.out 2>&1 &",
-                            s_node.dir, bl_test_binary_dir(), s_node.config),
-                 0);
-    char log[512];
-    snprintf(log, sizeof log, "%s/var/log/report.log", s_node.dir);
-    /* Wait until the rendering has begun: the first report is there. */
-    char first[512];
-    snprintf(first, sizeof first, "%s/var/reports/2023/NO-0001.json",
-             s_node.dir);
-    long long deadline = bl_net_now_ms() + 300000;
-    while (access(first, F_OK) != 0 && bl_net_now_ms() < deadline) {
-        s_health_ms(cfg, zctx);
-        bl_test_sleep_ms(20);
-    }
-    cr_assert_eq(access(first, F_OK), 0, "the rendering never began");
-    long long ms[SAMPLES];
-    for (int i = 0; i < SAMPLES; i++) {
-        ms[i] = s_health_ms(cfg, zctx);
-        bl_test_sleep_ms(37);
-    }
-    /* Still rendering after the samples: they were taken during it. */
-    char *text = s_read(log);
-    cr_assert_not_null(text);
-    cr_assert_null(strstr(text, "rendered period=2023"),
-                   "the render ended before the samples: make it larger");
-    free(text);
-    qsort(ms, SAMPLES, sizeof ms[0], s_cmp_ll);
-#if defined(__SANITIZE_ADDRESS__)
-    long long bound = 1000;   /* sanitizers slow rendering tenfold */
-#else
-    long long bound = 100;
-#endif
-    cr_assert_lt(ms[SAMPLES / 2], bound,
-                 "median health latency %lld ms during a render (max %lld; "
-                 "idle %lld)", ms[SAMPLES / 2], ms[SAMPLES - 1],
-                 idle[SAMPLES / 2]);
-    zmq_ctx_term(zctx);
-    bl_config_destroy(&cfg);
 }
 
 Test(e2e_report, learning_curve_spans_every_period_the_node_holds,

@@ -1,0 +1,72 @@
+/*
+ * report_hw: the HTML writer the report pages share — raw markup, escaped
+ * text, messages, ids, the page head with its inline style sheet — writing
+ * straight to a FILE*.
+ *
+ * All model text goes through report_hw_esc; raw output (report_hw_raw,
+ * report_hw_fmt) is only ever our own markup and numbers.  Write errors
+ * are collected with ferror at the end (report_hw_finish) rather than
+ * after every fprintf: a half-written page is reported as BL_EIO either
+ * way.  It knows no section of any page: report_html*.c do.
+ */
+#ifndef REPORT_HW_H
+#define REPORT_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "bl_error.h"
+#include "report_i18n.h"
+
+/* A page being written; on the caller's stack, {f, m, 0}. */
+typedef struct report_hw {
+    FILE *f;                  /* the page; borrowed */
+    const report_i18n_t *m;   /* its messages; borrowed */
+    int oom;                  /* 1: some text could not be made */
+} report_hw_t;
+
+/* Writes s as it is: our own markup only. */
+void report_hw_raw(report_hw_t *w, const char *s);
+
+/* Writes formatted markup or numbers: never model text. */
+void report_hw_fmt(report_hw_t *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Writes s HTML-escaped (<, >, &, " and '); NULL writes nothing. */
+void report_hw_esc(report_hw_t *w, const char *s);
+
+/* Escapes and frees a heap string from report_text; NULL means out of
+ * memory and is counted in w->oom. */
+void report_hw_esc_free(report_hw_t *w, char *s);
+
+/* The message key, escaped. */
+void report_hw_msg(report_hw_t *w, const char *key);
+
+/* prefix, then id usable in HTML id and href="#..": [A-Za-z0-9_-], others
+ * '_'. */
+void report_hw_id(report_hw_t *w, const char *prefix, const char *id);
+
+/* The doctype, <html lang>, <head> with the title "title_a – title_b" and
+ * the style sheet, and <body>. */
+void report_hw_head(report_hw_t *w, const char *title_a,
+                    const char *title_b);
+
+/* One <div><dt>label</dt><dd>value</dd></div> of a meta list; nothing for
+ * a NULL or empty value. */
+void report_hw_meta_item(report_hw_t *w, const char *label_key,
+                         const char *value);
+
+/* A column header from a message; num: right-aligned (class "num"). */
+void report_hw_th(report_hw_t *w, const char *key, int num);
+
+/* When count is 0: writes the message key as a paragraph, closes the
+ * section and returns true (the section has nothing else to show).
+ * Otherwise writes nothing and returns false. */
+bool report_hw_none(report_hw_t *w, size_t count, const char *key);
+
+/* Flushes the page.  Returns 0, BL_EIO when a write failed, or BL_ENOMEM
+ * when some text could not be made. */
+int report_hw_finish(report_hw_t *w, bl_err_t *err);
+
+#endif
