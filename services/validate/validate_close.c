@@ -2,7 +2,8 @@
  * validate_close: the period close in validation (see validate_close.h):
  * the "closed" mark, completeness warnings stored as the outcomes of the
  * submission "close-PERIOD", and the close marker passed downstream with
- * the rows still rejected ("rejected" database, kept by validate.c).
+ * the rows still rejected ("rejected" database, kept by
+ * validate_batch.c); and the portal's completeness request.
  */
 #include "validate_close.h"
 
@@ -14,6 +15,8 @@
 #include "bl_outbox.h"
 #include "bl_page.h"
 #include "bl_scan.h"
+#include "validate_register.h"
+#include "validate_submission.h"
 
 /* True when a key of dbi starts with prefix. */
 static bool s_has_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
@@ -53,8 +56,9 @@ bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
 static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
                                 bl_err_t *err)
 {
-    s_sub_t *s = &v->sub;
-    validate_sub_free(s);
+    s_sub_t sub;
+    memset(&sub, 0, sizeof sub);
+    s_sub_t *s = &sub;
     snprintf(s->id, sizeof s->id, "close-%" PRId64, period);
     snprintf(s->file, sizeof s->file, "period %" PRId64 " close", period);
     snprintf(s->state, sizeof s->state, "complete");
@@ -62,7 +66,7 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
     unsigned char prefix[S_SUB_MAX + 1];
-    size_t pl = validate_sub_key(s->id, "", 0, prefix, sizeof prefix);
+    size_t pl = vsub_key(s->id, "", 0, prefix, sizeof prefix);
     int rc = bl_page_delete(txn, bl_daemon_dbi(v->d, DB_OUTCOMES),
                             (const char *)prefix, pl, err);
     if (rc != 0) {
@@ -79,7 +83,7 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
             memcpy(provider, k.mv_data, k.mv_size);
             provider[k.mv_size] = '\0';
         }
-        if (k.mv_size < sizeof provider && validate_owns(v, provider)) {
+        if (k.mv_size < sizeof provider && vreg_owns(v, provider)) {
             char missing[VR_REASON_MAX] = "";
             size_t n_missing = 0, n_listed = 0, used = 0;
             for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
@@ -105,7 +109,7 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
                        n_listed < n_missing ? ", ..." : "");
             }
             s->rows++;
-            rc = validate_store_outcome(v, txn, s->rows, &o, err);
+            rc = vsub_store_outcome(v, txn, s, s->rows, &o, err);
         }
     }
     bl_scan_close(&scan);
@@ -113,9 +117,9 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
         rc = more;
     }
     if (rc == 0) {
-        rc = validate_sub_save(v, txn, s, err);
+        rc = vsub_save(v, txn, s, err);
     }
-    validate_sub_free(s);
+    vsub_free(s);
     return rc;
 }
 
@@ -193,4 +197,64 @@ int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     }
     return bl_outbox_put_all(bl_daemon_outbox(v->d), txn, BL_MSG_CLOSE,
                              bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+int validate_close_req_completeness(validate_t *v, MDB_txn *txn,
+                                    const bl_msg_t *msg, bl_mpw_t *reply,
+                                    bl_err_t *err)
+{
+    int64_t period;
+    if (bl_req_int(msg, "period", &period) != 0 || period < 0 ||
+        period > 9999) {
+        bl_reply_error(reply, "completeness needs a period");
+        return 0;
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, bl_daemon_dbi(v->d, DB_REGISTER), &cur);
+    if (rc != 0) {
+        return bl_err_set(err, BL_ESTORE, "mdb_cursor_open: %s",
+                          mdb_strerror(rc));
+    }
+    bl_mpw_t rows;
+    bl_mpw_init(&rows);
+    uint32_t count = 0;
+    size_t total = v->cfg->catalogue->n_indicators;
+    MDB_val k, val;
+    rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST);
+    while (rc == 0) {
+        char provider[VR_ID_MAX];
+        if (k.mv_size < sizeof provider) {
+            memcpy(provider, k.mv_data, k.mv_size);
+            provider[k.mv_size] = '\0';
+            if (vreg_owns(v, provider)) {
+                uint64_t sent = 0;
+                for (size_t i = 0; i < total; i++) {
+                    sent += validate_close_sent(v, txn, p, provider, i);
+                }
+                bl_mpw_array(&rows, 2);
+                bl_mpw_str(&rows, provider);
+                bl_mpw_uint(&rows, sent);
+                count++;
+            }
+        }
+        rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND || rows.err) {
+        bl_mpw_destroy(&rows);
+        return rc != MDB_NOTFOUND
+                   ? bl_err_set(err, BL_ESTORE, "mdb_cursor_get: %s",
+                                mdb_strerror(rc))
+                   : bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    bl_reply_begin(reply, 2);
+    bl_mpw_str(reply, "total");
+    bl_mpw_uint(reply, total);
+    bl_mpw_str(reply, "providers");
+    bl_mpw_array(reply, count);
+    bl_mpw_raw(reply, bl_mpw_data(&rows), bl_mpw_size(&rows));
+    bl_mpw_destroy(&rows);
+    return 0;
 }
