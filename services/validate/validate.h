@@ -5,7 +5,8 @@
  * typed records.  Checks that look at one row are in validate_row.c; the
  * ones that need other rows (repeated keys, register membership, outliers,
  * change against the previous period, extra rules, closed periods,
- * indicators not sent at close) are here, next to the store.
+ * indicators not sent at close) are in this stage's other modules, next
+ * to the store (validate.c lists them).
  *
  * Requests:
  *   sub_status {sub} -> {ok, sub, state, rows, accepted, warned, rejected}

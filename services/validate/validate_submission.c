@@ -161,8 +161,6 @@ static int s_sub_parse(validate_t *v, const void *data, size_t len,
     return 0;
 }
 
-/* Loads submission id into the cache (v->sub). */
-
 /* Loads submission id into *s (the caller's, to free with vsub_free).
  * Returns 0, BL_ENOTFOUND, or an error (detail in err). */
 static int s_sub_load(validate_t *v, MDB_txn *txn, const char *id,
