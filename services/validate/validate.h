@@ -15,6 +15,8 @@
  *   outcomes {sub, after: line, limit, problems_only: bool}
  *       -> {ok, rows: [[line, status, [[error?, field, reason]...]]...],
  *           more: bool}       status 0 accepted, 1 warnings, 2 rejected
+ *   completeness {period} -> {ok, total, providers: [[provider, sent]...]}:
+ *       indicators sent per registered provider of this worker
  */
 #ifndef VALIDATE_H
 #define VALIDATE_H

@@ -74,6 +74,7 @@ typedef struct s_lookup {
     char survey_key[S_KEY_MAX];  /* the last "surveys" key written */
 } s_lookup_t;
 
+/* The daemon's state: only what lives as long as the daemon. */
 typedef struct validate {
     bl_daemon_t *d;
     const bl_config_t *cfg;
