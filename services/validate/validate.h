@@ -5,7 +5,8 @@
  * typed records.  Checks that look at one row are in validate_row.c; the
  * ones that need other rows (repeated keys, register membership, outliers,
  * change against the previous period, extra rules, closed periods,
- * indicators not sent at close) are here, next to the store.
+ * indicators not sent at close) are in this stage's other modules, next
+ * to the store (validate.c lists them).
  *
  * Requests:
  *   sub_status {sub} -> {ok, sub, state, rows, accepted, warned, rejected}
@@ -14,6 +15,8 @@
  *   outcomes {sub, after: line, limit, problems_only: bool}
  *       -> {ok, rows: [[line, status, [[error?, field, reason]...]]...],
  *           more: bool}       status 0 accepted, 1 warnings, 2 rejected
+ *   completeness {period} -> {ok, total, providers: [[provider, sent]...]}:
+ *       indicators sent per registered provider of this worker
  */
 #ifndef VALIDATE_H
 #define VALIDATE_H

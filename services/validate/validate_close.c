@@ -2,7 +2,8 @@
  * validate_close: the period close in validation (see validate_close.h):
  * the "closed" mark, completeness warnings stored as the outcomes of the
  * submission "close-PERIOD", and the close marker passed downstream with
- * the rows still rejected ("rejected" database, kept by validate.c).
+ * the rows still rejected ("rejected" database, kept by
+ * validate_batch.c); and the portal's completeness request.
  */
 #include "validate_close.h"
 
@@ -14,6 +15,8 @@
 #include "bl_outbox.h"
 #include "bl_page.h"
 #include "bl_scan.h"
+#include "validate_register.h"
+#include "validate_submission.h"
 
 /* True when a key of dbi starts with prefix. */
 static bool s_has_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
@@ -47,30 +50,18 @@ bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
            s_has_prefix(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl);
 }
 
-/* At close, an outcome per registered provider of this worker under the
- * submission "close-PERIOD": a warning naming the catalogue's indicators
- * it has not sent.  A second close replaces the first one's outcomes. */
-static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
-                                bl_err_t *err)
+/* Called for a registered provider of this worker. */
+typedef int (*s_provider_fn)(validate_t *v, MDB_txn *txn,
+                             const char *provider, void *ctx, bl_err_t *err);
+
+/* Calls fn for each registered provider this worker owns, in key order,
+ * until it returns non-zero.  Returns 0, fn's code, or a scan error. */
+static int s_each_provider(validate_t *v, MDB_txn *txn, s_provider_fn fn,
+                           void *ctx, bl_err_t *err)
 {
-    s_sub_t *s = &v->sub;
-    validate_sub_free(s);
-    snprintf(s->id, sizeof s->id, "close-%" PRId64, period);
-    snprintf(s->file, sizeof s->file, "period %" PRId64 " close", period);
-    snprintf(s->state, sizeof s->state, "complete");
-    s->delimiter = ',';
-    char p[24];
-    snprintf(p, sizeof p, "%" PRId64, period);
-    unsigned char prefix[S_SUB_MAX + 1];
-    size_t pl = validate_sub_key(s->id, "", 0, prefix, sizeof prefix);
-    int rc = bl_page_delete(txn, bl_daemon_dbi(v->d, DB_OUTCOMES),
-                            (const char *)prefix, pl, err);
-    if (rc != 0) {
-        return rc;
-    }
     bl_scan_t scan;
-    rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_REGISTER), "", 0,
-                      err);
+    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_REGISTER), "", 0,
+                          err);
     MDB_val k;
     int more = 0;
     while (rc == 0 && (more = bl_scan_next(&scan, &k, NULL)) == 1) {
@@ -78,44 +69,80 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
         if (k.mv_size < sizeof provider) {
             memcpy(provider, k.mv_data, k.mv_size);
             provider[k.mv_size] = '\0';
-        }
-        if (k.mv_size < sizeof provider && validate_owns(v, provider)) {
-            char missing[VR_REASON_MAX] = "";
-            size_t n_missing = 0, n_listed = 0, used = 0;
-            for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
-                if (validate_close_sent(v, txn, p, provider, i)) {
-                    continue;
-                }
-                const char *id = v->cfg->catalogue->indicators[i].id;
-                if (used + strlen(id) + 80 < sizeof missing) {
-                    used += (size_t)snprintf(missing + used,
-                                             sizeof missing - used, "%s%s",
-                                             n_missing ? ", " : "", id);
-                    n_listed++;
-                }
-                n_missing++;
+            if (vreg_owns(v, provider)) {
+                rc = fn(v, txn, provider, ctx, err);
             }
-            vr_outcome_t o;
-            memset(&o, 0, sizeof o);
-            if (n_missing > 0) {
-                vr_add(&o, false, provider,
-                       "has not sent %zu of the catalogue's %zu indicators "
-                       "for %s: %s%s",
-                       n_missing, v->cfg->catalogue->n_indicators, p, missing,
-                       n_listed < n_missing ? ", ..." : "");
-            }
-            s->rows++;
-            rc = validate_store_outcome(v, txn, s->rows, &o, err);
         }
     }
     bl_scan_close(&scan);
-    if (rc == 0 && more < 0) {
-        rc = more;
+    return rc == 0 && more < 0 ? more : rc;
+}
+
+/* The close-PERIOD submission being written, for s_warn_missing. */
+typedef struct s_completeness {
+    s_sub_t *sub;
+    const char *period;        /* the year as text */
+} s_completeness_t;
+
+/* The outcome of provider at close: a warning naming the catalogue's
+ * indicators it has not sent. */
+static int s_warn_missing(validate_t *v, MDB_txn *txn, const char *provider,
+                          void *ctx, bl_err_t *err)
+{
+    s_completeness_t *c = ctx;
+    char missing[VR_REASON_MAX] = "";
+    size_t n_missing = 0, n_listed = 0, used = 0;
+    for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
+        if (validate_close_sent(v, txn, c->period, provider, i)) {
+            continue;
+        }
+        const char *id = v->cfg->catalogue->indicators[i].id;
+        if (used + strlen(id) + 80 < sizeof missing) {
+            used += (size_t)snprintf(missing + used, sizeof missing - used,
+                                     "%s%s", n_missing ? ", " : "", id);
+            n_listed++;
+        }
+        n_missing++;
+    }
+    vr_outcome_t o;
+    memset(&o, 0, sizeof o);
+    if (n_missing > 0) {
+        vr_add(&o, false, provider,
+               "has not sent %zu of the catalogue's %zu indicators for %s: "
+               "%s%s",
+               n_missing, v->cfg->catalogue->n_indicators, c->period, missing,
+               n_listed < n_missing ? ", ..." : "");
+    }
+    c->sub->rows++;
+    return vsub_store_outcome(v, txn, c->sub, c->sub->rows, &o, err);
+}
+
+/* At close, an outcome per registered provider of this worker under the
+ * submission "close-PERIOD" (s_warn_missing).  A second close replaces
+ * the first one's outcomes. */
+static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
+                                bl_err_t *err)
+{
+    s_sub_t s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.id, sizeof s.id, "close-%" PRId64, period);
+    snprintf(s.file, sizeof s.file, "period %" PRId64 " close", period);
+    snprintf(s.state, sizeof s.state, "complete");
+    s.delimiter = ',';
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    unsigned char prefix[S_SUB_MAX + 1];
+    size_t pl = vsub_key(s.id, "", 0, prefix, sizeof prefix);
+    int rc = bl_page_delete(txn, bl_daemon_dbi(v->d, DB_OUTCOMES),
+                            (const char *)prefix, pl, err);
+    if (rc == 0) {
+        s_completeness_t c = {&s, p};
+        rc = s_each_provider(v, txn, s_warn_missing, &c, err);
     }
     if (rc == 0) {
-        rc = validate_sub_save(v, txn, s, err);
+        rc = vsub_save(v, txn, &s, err);
     }
-    validate_sub_free(s);
+    vsub_free(&s);
     return rc;
 }
 
@@ -193,4 +220,57 @@ int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     }
     return bl_outbox_put_all(bl_daemon_outbox(v->d), txn, BL_MSG_CLOSE,
                              bl_mpw_data(w), bl_mpw_size(w), err);
+}
+
+/* The reply's rows being written, for s_count_sent. */
+typedef struct s_sent {
+    bl_mpw_t rows;             /* [[provider, sent]...] */
+    uint32_t count;            /* rows in it */
+    const char *period;        /* the year as text */
+} s_sent_t;
+
+/* A row [provider, indicators sent] of the completeness request. */
+static int s_count_sent(validate_t *v, MDB_txn *txn, const char *provider,
+                        void *ctx, bl_err_t *err)
+{
+    (void)err;
+    s_sent_t *c = ctx;
+    uint64_t sent = 0;
+    for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
+        sent += validate_close_sent(v, txn, c->period, provider, i);
+    }
+    bl_mpw_array(&c->rows, 2);
+    bl_mpw_str(&c->rows, provider);
+    bl_mpw_uint(&c->rows, sent);
+    c->count++;
+    return 0;
+}
+
+int validate_close_req_completeness(validate_t *v, MDB_txn *txn,
+                                    const bl_msg_t *msg, bl_mpw_t *reply,
+                                    bl_err_t *err)
+{
+    int64_t period;
+    if (bl_req_int(msg, "period", &period) != 0 || period < 0 ||
+        period > 9999) {
+        bl_reply_error(reply, "completeness needs a period");
+        return 0;
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%" PRId64, period);
+    s_sent_t c = {.count = 0, .period = p};
+    bl_mpw_init(&c.rows);
+    int rc = s_each_provider(v, txn, s_count_sent, &c, err);
+    if (rc != 0 || c.rows.err) {
+        bl_mpw_destroy(&c.rows);
+        return rc != 0 ? rc : bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    bl_reply_begin(reply, 2);
+    bl_mpw_str(reply, "total");
+    bl_mpw_uint(reply, v->cfg->catalogue->n_indicators);
+    bl_mpw_str(reply, "providers");
+    bl_mpw_array(reply, c.count);
+    bl_mpw_raw(reply, bl_mpw_data(&c.rows), bl_mpw_size(&c.rows));
+    bl_mpw_destroy(&c.rows);
+    return 0;
 }

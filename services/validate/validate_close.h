@@ -3,9 +3,10 @@
  * it marks the period closed, stores a completeness warning per
  * registered provider of this worker that has not sent every indicator of
  * the catalogue, and passes the close marker on with this worker's rows
- * still rejected per provider.  It does not judge rows, nor reject rows
- * for a closed period (validate.c does, from the "closed" database this
- * module writes).
+ * still rejected per provider; and it answers the portal's completeness
+ * request.  It does not judge rows, nor reject rows for a closed period
+ * (validate_register.c does, from the "closed" database this module
+ * writes).
  */
 #ifndef VALIDATE_CLOSE_H
 #define VALIDATE_CLOSE_H
@@ -15,6 +16,7 @@
 #include <stddef.h>
 
 #include "bl_error.h"
+#include "bl_mp.h"
 #include "bl_msg.h"
 #include "validate_stage.h"
 
@@ -31,5 +33,14 @@ int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
  * portal's dashboard. */
 bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
                          const char *provider, size_t k);
+
+/* The request completeness {period}: per registered provider of this
+ * worker, how many of the catalogue's indicators it has sent for period
+ * (validate_close_sent).  Read-only, for the portal's dashboard: replies
+ * {total, providers: [[provider, sent], ...]}; returns 0, or an error of
+ * the store or BL_ENOMEM. */
+int validate_close_req_completeness(validate_t *v, MDB_txn *txn,
+                                    const bl_msg_t *msg, bl_mpw_t *reply,
+                                    bl_err_t *err);
 
 #endif

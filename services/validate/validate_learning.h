@@ -3,10 +3,11 @@
  * of SPEC section 10 — improvement actions and practices — that need
  * nothing but the row and the catalogue: ids, periods, dates, status
  * words, text lengths.  It turns a row into a typed record and a list of
- * problems.  The register, repeated keys and closed periods are checked by
- * validate.c, next to the store; whether an action's indicator is an area
- * for improvement is known only after the period's benchmark, so the
- * benchmark daemon adds that warning (benchmark_learning.h).
+ * problems.  The register, repeated keys and closed periods are checked
+ * by validate_batch.c and validate_register.c, next to the store; whether
+ * an action's indicator is an area for improvement is known only after
+ * the period's benchmark, so the benchmark daemon adds that warning
+ * (benchmark_learning.h).
  */
 #ifndef VALIDATE_LEARNING_H
 #define VALIDATE_LEARNING_H

@@ -16,6 +16,8 @@
 #include "bl_scan.h"
 #include "bl_stats.h"
 #include "bl_vec.h"
+#include "validate_register.h"
+#include "validate_submission.h"
 
 /* Fewer peers than this are not judged. */
 #define S_OUTLIER_MIN 10
@@ -31,19 +33,20 @@ struct s_candidate {
     bool dry;                  /* a dry run: the value is not stored */
 };
 
-int validate_outliers_add(validate_t *v, uint64_t line,
+int validate_outliers_add(validate_batch_t *b, uint64_t line,
                           const vr_indicator_row_t *row, const s_reg_t *reg,
                           bl_err_t *err)
 {
+    validate_t *v = b->v;
     if (v->national_group < 0 || row->unit[0] != '\0' || !row->has_value) {
         return 0;
     }
-    if (BL_GROW(v->cand, v->cap_cand, v->n_cand + 1) != 0) {
+    if (BL_GROW(b->cand, b->cap_cand, b->n_cand + 1) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
-    s_candidate_t *c = &v->cand[v->n_cand];
+    s_candidate_t *c = &b->cand[b->n_cand];
     char gk[256], p[24];
-    validate_group_key(v, v->national_group, reg, gk, sizeof gk);
+    vreg_group_key(v, v->national_group, reg, gk, sizeof gk);
     snprintf(p, sizeof p, "%d", row->period);
     const char *parts[] = {p, v->cfg->catalogue->indicators[row->indicator].id,
                            gk, ""};
@@ -54,8 +57,8 @@ int validate_outliers_add(validate_t *v, uint64_t line,
     c->line = line;
     c->value = row->value;
     c->numerator = row->has_num;
-    c->dry = v->sub.dry_run;
-    v->n_cand++;
+    c->dry = b->sub->dry_run;
+    b->n_cand++;
     return 0;
 }
 
@@ -68,14 +71,14 @@ static int s_cmp_candidate(const void *a, const void *b)
 
 /* Adds a warning to the stored outcome of line (it was accepted, or had
  * warnings already). */
-static int s_amend_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
-                           const char *field, const char *reason,
-                           bl_err_t *err)
+static int s_amend_outcome(validate_t *v, MDB_txn *txn, s_sub_t *sub,
+                           uint64_t line, const char *field,
+                           const char *reason, bl_err_t *err)
 {
     unsigned char lk[8];
     bl_store_u64_key(line, lk);
     unsigned char key[S_SUB_MAX + 9];
-    size_t kl = validate_sub_key(v->sub.id, lk, sizeof lk, key, sizeof key);
+    size_t kl = vsub_key(sub->id, lk, sizeof lk, key, sizeof key);
     MDB_val val;
     int rc = bl_store_get(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
                           &val, err);
@@ -101,8 +104,8 @@ static int s_amend_outcome(validate_t *v, MDB_txn *txn, uint64_t line,
     bl_mpw_str(w, field);
     bl_mpw_str(w, reason);
     if (status == VALIDATE_ACCEPTED) {
-        v->sub.accepted--;
-        v->sub.warned++;
+        sub->accepted--;
+        sub->warned++;
     }
     return bl_store_put(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
                         bl_mpw_data(w), bl_mpw_size(w), err);
@@ -127,9 +130,9 @@ static bool s_median_mad(double *xs, size_t n, double *med, double *mad)
 
 /* Warns line if value is an outlier by the modified z-score (the issue's
  * robust rule: |0.6745 (x - median) / MAD| > 3.5) among n peers. */
-static int s_warn_outlier(validate_t *v, MDB_txn *txn, uint64_t line,
-                          bool numerator, double value, size_t n, double med,
-                          double mad, bl_err_t *err)
+static int s_warn_outlier(validate_t *v, MDB_txn *txn, s_sub_t *sub,
+                          uint64_t line, bool numerator, double value,
+                          size_t n, double med, double mad, bl_err_t *err)
 {
     double mz = 0.6745 * (value - med) / mad;
     if (fabs(mz) <= 3.5) {
@@ -140,7 +143,7 @@ static int s_warn_outlier(validate_t *v, MDB_txn *txn, uint64_t line,
              "%.10g is an outlier among %zu %s peers (modified z-score %.1f, "
              "median %.10g)",
              value, n, v->cfg->groups[v->national_group].id, mz, med);
-    return s_amend_outcome(v, txn, line, numerator ? "numerator" : "value",
+    return s_amend_outcome(v, txn, sub, line, numerator ? "numerator" : "value",
                            reason, err);
 }
 
@@ -201,64 +204,66 @@ static int s_read_group(validate_t *v, MDB_txn *txn, const char *prefix,
  * groups it touched are recorded.  A dry run stores no values, so its
  * rows are judged now, against the stored group and the dry run's own
  * values. */
-int validate_outliers_judge_batch(validate_t *v, MDB_txn *txn, bl_err_t *err)
+int validate_outliers_judge_batch(validate_batch_t *b, MDB_txn *txn,
+                                  bl_err_t *err)
 {
-    if (v->n_cand == 0) {
+    validate_t *v = b->v;
+    if (b->n_cand == 0) {
         return 0;  /* (and qsort must not see the NULL of an empty list) */
     }
-    qsort(v->cand, v->n_cand, sizeof *v->cand, s_cmp_candidate);
+    qsort(b->cand, b->n_cand, sizeof *b->cand, s_cmp_candidate);
     s_group_read_t g;
     memset(&g, 0, sizeof g);
     int rc = 0;
-    for (size_t i = 0; i < v->n_cand && rc == 0;) {
+    for (size_t i = 0; i < b->n_cand && rc == 0;) {
         size_t j = i;
-        while (j < v->n_cand &&
-               strcmp(v->cand[j].prefix, v->cand[i].prefix) == 0) {
+        while (j < b->n_cand &&
+               strcmp(b->cand[j].prefix, b->cand[i].prefix) == 0) {
             j++;
         }
-        if (!v->cand[i].dry) {
+        if (!b->cand[i].dry) {
             unsigned char key[S_SUB_MAX + S_KEY_MAX + 1];
-            size_t kl = validate_sub_key(v->sub.id, v->cand[i].prefix,
-                                         v->cand[i].pl, key, sizeof key);
+            size_t kl = vsub_key(b->sub->id, b->cand[i].prefix,
+                                 b->cand[i].pl, key, sizeof key);
             rc = kl ? bl_store_put(txn, bl_daemon_dbi(v->d, DB_TOUCHED), key,
                                    kl, "", 0, err)
                     : 0;
             i = j;
             continue;
         }
-        rc = s_read_group(v, txn, v->cand[i].prefix, v->cand[i].pl, NULL, &g,
+        rc = s_read_group(v, txn, b->cand[i].prefix, b->cand[i].pl, NULL, &g,
                           err);
         for (size_t c = i; c < j && rc == 0; c++) {
             if (BL_GROW(g.xs, g.cap, g.n + 2) != 0) {
                 rc = bl_err_set(err, BL_ENOMEM, "out of memory");
                 break;
             }
-            g.xs[g.n++] = v->cand[c].value;
+            g.xs[g.n++] = b->cand[c].value;
         }
         double med, mad;
         size_t n = g.n;
         if (rc == 0 && s_median_mad(g.xs, n, &med, &mad)) {
             for (size_t c = i; c < j && rc == 0; c++) {
-                rc = s_warn_outlier(v, txn, v->cand[c].line,
-                                    v->cand[c].numerator, v->cand[c].value, n,
-                                    med, mad, err);
+                rc = s_warn_outlier(v, txn, b->sub, b->cand[c].line,
+                                    b->cand[c].numerator, b->cand[c].value,
+                                    n, med, mad, err);
             }
         }
         i = j;
     }
     free(g.xs);
     free(g.mine);
-    v->n_cand = 0;
+    b->n_cand = 0;
     return rc;
 }
 
 /* At the end of a submission, judges its rows against their national peer
  * groups as they now stand: each group it touched is read once. */
 int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
-                                       bl_err_t *err)
+                                       s_sub_t *sub, bl_err_t *err)
 {
     unsigned char prefix[S_SUB_MAX + 1];
-    size_t pl = validate_sub_key(v->sub.id, "", 0, prefix, sizeof prefix);
+    size_t pl = vsub_key(sub->id, "", 0, prefix, sizeof prefix);
     MDB_dbi touched = bl_daemon_dbi(v->d, DB_TOUCHED);
     /* Collect the groups first: amending outcomes writes in the txn. */
     size_t n_groups = 0, cap = 0;
@@ -287,13 +292,13 @@ int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
     s_group_read_t g;
     memset(&g, 0, sizeof g);
     for (size_t i = 0; i < n_groups && rc == 0; i++) {
-        rc = s_read_group(v, txn, groups[i], strlen(groups[i]), v->sub.id, &g,
+        rc = s_read_group(v, txn, groups[i], strlen(groups[i]), sub->id, &g,
                           err);
         double med, mad;
         size_t n = g.n;
         if (rc == 0 && g.n_mine > 0 && s_median_mad(g.xs, n, &med, &mad)) {
             for (size_t m = 0; m < g.n_mine && rc == 0; m++) {
-                rc = s_warn_outlier(v, txn, g.mine[m].line,
+                rc = s_warn_outlier(v, txn, sub, g.mine[m].line,
                                     g.mine[m].numerator, g.mine[m].value, n,
                                     med, mad, err);
             }
@@ -308,15 +313,16 @@ int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
     return rc;
 }
 
-int validate_outliers_put(validate_t *v, MDB_txn *txn,
+int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
                           const vr_indicator_row_t *row, const s_reg_t *reg,
                           uint64_t line, bl_err_t *err)
 {
+    validate_t *v = b->v;
     if (v->national_group < 0 || row->unit[0] != '\0') {
         return 0;
     }
     char gk[256];
-    validate_group_key(v, v->national_group, reg, gk, sizeof gk);
+    vreg_group_key(v, v->national_group, reg, gk, sizeof gk);
     char p[24];
     snprintf(p, sizeof p, "%d", row->period);
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
@@ -329,11 +335,11 @@ int validate_outliers_put(validate_t *v, MDB_txn *txn,
     /* value, then where it came from, for judging at the end of the
      * submission */
     unsigned char val[17 + S_SUB_MAX];
-    size_t sl = strlen(v->sub.id);
+    size_t sl = strlen(b->sub->id);
     memcpy(val, &row->value, 8);
     memcpy(val + 8, &line, 8);
     val[16] = row->has_num ? 1 : 0;
-    memcpy(val + 17, v->sub.id, sl);
+    memcpy(val + 17, b->sub->id, sl);
     return bl_store_put(txn, bl_daemon_dbi(v->d, DB_GVALS), key, kl, val,
                         17 + sl, err);
 }

@@ -4,7 +4,8 @@
  * provider — patterns, countries, periods, numbers, ranges, scales.  It
  * turns a row into a typed record and a list of problems.  The checks that
  * need other rows (repeated keys, outliers, change against the previous
- * period, rules) live in validate.c, where the store is.
+ * period, rules) are made by validate_batch.c and the modules it calls,
+ * where the store is.
  */
 #ifndef VALIDATE_ROW_H
 #define VALIDATE_ROW_H

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bl_catalogue.h"
+#include "validate_batch.h"
 
 /* Lookup for rule expressions: the provider's figures for the period, with
  * the row being checked taking the place of what is stored. */
@@ -39,7 +40,7 @@ static int s_rule_lookup(void *ctx, const char *indicator_id,
         f[0] = c->row->has_num ? c->row->num : NAN;
         f[1] = c->row->has_den ? c->row->den : NAN;
         f[2] = c->row->has_value ? c->row->value : NAN;
-    } else if (validate_vals_get(c->v, c->txn, c->row->period,
+    } else if (vbatch_vals_get(c->v, c->txn, c->row->period,
                                  indicator_id, c->row->provider, "", f,
                                  NULL) != 0) {
         return 1;
@@ -102,7 +103,7 @@ void validate_rules_check_change(validate_t *v, MDB_txn *txn,
     }
     double prev[3];
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
-    if (validate_vals_get(v, txn, row->period - 1, ind, row->provider,
+    if (vbatch_vals_get(v, txn, row->period - 1, ind, row->provider,
                           row->unit, prev, NULL) != 0 ||
         isnan(prev[2]) || prev[2] <= 0 || row->value <= 0) {
         return;

@@ -1,0 +1,560 @@
+/*
+ * validate_batch: the rows of one raw_rows message, judged one after the
+ * other (see validate_batch.h).  A row is checked alone first
+ * (validate_row.c, validate_learning.c), then against the store: the
+ * register and closed periods (validate_register.c), repeated keys, the
+ * rules and the change limit (validate_rules.c), outliers
+ * (validate_outliers.c).  An accepted row is remembered ("vals",
+ * "surveys") and becomes a record in its provider's aggregation lane.
+ */
+#include "validate_batch.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_layout.h"
+#include "bl_page.h"
+#include "bl_records_codec.h"
+#include "validate_learning.h"
+#include "validate_outliers.h"
+#include "validate_register.h"
+#include "validate_rules.h"
+#include "validate_submission.h"
+
+/* ---- the batch ---------------------------------------------------------- */
+
+int vbatch_init(validate_batch_t *b, validate_t *v, s_sub_t *sub,
+                size_t payload_len, bl_err_t *err)
+{
+    memset(b, 0, sizeof *b);
+    b->v = v;
+    b->sub = sub;
+    for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
+        bl_mpw_init(&b->lanes[l]);
+    }
+    b->fields = calloc(sub->layout.n_columns + 1, sizeof *b->fields);
+    /* One buffer holds a row's fields with their NULs: a row is never
+     * longer than the message it came in. */
+    b->text = malloc(payload_len + sub->layout.n_columns + 1);
+    if (b->fields == NULL || b->text == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+void vbatch_free(validate_batch_t *b)
+{
+    free(b->fields);
+    free(b->text);
+    free(b->cand);
+    b->fields = NULL;
+    b->text = NULL;
+    b->cand = NULL;
+    b->n_cand = b->cap_cand = 0;
+    for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
+        bl_mpw_destroy(&b->lanes[l]);
+    }
+}
+
+vr_context_t vbatch_context(const validate_batch_t *b)
+{
+    vr_context_t c = {b->v->cfg, &b->sub->layout, b->sub->delimiter == ';',
+                      b->v->current_year};
+    return c;
+}
+
+/* ---- rows still rejected ------------------------------------------------ */
+
+/* Notes the key of the row being judged, for s_track. */
+static void s_track_row(validate_line_t *row, const char *key,
+                        const char *provider, int period)
+{
+    size_t kl = strlen(key), pl = strlen(provider);
+    if (kl >= sizeof row->track.key || pl >= sizeof row->track.provider) {
+        return;
+    }
+    row->track.valid = true;
+    memcpy(row->track.key, key, kl + 1);
+    memcpy(row->track.provider, provider, pl + 1);
+    row->track.period = period;
+}
+
+/* Keeps "rows still rejected" per provider and period: a rejected row
+ * counts until a later version of it (same key) is accepted.  A row that
+ * only repeats a key of its own file does not count: its first line
+ * stands. */
+static int s_track(validate_batch_t *b, MDB_txn *txn,
+                   const validate_line_t *row, bl_err_t *err)
+{
+    if (!row->track.valid || row->track.repeat || b->sub->dry_run) {
+        return 0;
+    }
+    bool rejected = row->o->rejected;
+    MDB_dbi state = bl_daemon_dbi(b->v->d, DB_ROWSTATE);
+    size_t kl = strlen(row->track.key);
+    MDB_val val;
+    int rc = bl_store_get(txn, state, row->track.key, kl, &val, err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    bool was = rc == 0;
+    if (was == rejected) {
+        return 0;
+    }
+    rc = rejected ? bl_store_put(txn, state, row->track.key, kl, "", 0, err)
+                  : bl_store_del(txn, state, row->track.key, kl, err);
+    if (rc != 0) {
+        return rc;
+    }
+    char p[24], key[S_KEY_MAX];
+    snprintf(p, sizeof p, "%d", row->track.period);
+    const char *parts[] = {p, row->track.provider};
+    size_t pl = bl_page_join(key, sizeof key, parts, 2);
+    MDB_dbi count_db = bl_daemon_dbi(b->v->d, DB_REJECTED);
+    uint64_t n = 0;
+    if (bl_store_get(txn, count_db, key, pl, &val, NULL) == 0) {
+        bl_mpr_t r;
+        bl_mpr_init(&r, val.mv_data, val.mv_size);
+        bl_mpr_uint(&r, &n);
+    }
+    n = rejected ? n + 1 : (n > 0 ? n - 1 : 0);
+    if (n == 0) {
+        return bl_store_del(txn, count_db, key, pl, err);
+    }
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_uint(&w, n);
+    rc = bl_store_put(txn, count_db, key, pl, bl_mpw_data(&w),
+                      bl_mpw_size(&w), err);
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
+int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
+                        validate_line_t *row, const char *rowkey,
+                        const char *field, bl_err_t *err)
+{
+    unsigned char key[S_KEY_MAX + S_SUB_MAX + 2];
+    size_t kl = vsub_key(b->sub->id, rowkey, strlen(rowkey), key,
+                         sizeof key);
+    if (kl == 0 || kl > BL_STORE_KEY_MAX) {
+        vr_add(row->o, true, field, "the row's key is too long");
+        return 0;
+    }
+    MDB_dbi keys = bl_daemon_dbi(b->v->d, DB_KEYS);
+    MDB_val val;
+    int rc = bl_store_get(txn, keys, key, kl, &val, err);
+    if (rc == 0 && val.mv_size == 8) {
+        uint64_t first = bl_store_u64_from(val.mv_data);
+        if (first != row->line) {
+            vr_add(row->o, true, field,
+                   "repeats the key of line %" PRIu64 " in this file", first);
+            row->track.repeat = true;
+        }
+        return 0;
+    }
+    if (rc != BL_ENOTFOUND && rc != 0) {
+        return rc;
+    }
+    unsigned char lv[8];
+    bl_store_u64_key(row->line, lv);
+    return bl_store_put(txn, keys, key, kl, lv, sizeof lv, err);
+}
+
+/* Notes the row's key (parts joined) for the rejected count and checks it
+ * is not repeated in its file; a key too long to join is not checked. */
+static int s_row_key(validate_batch_t *b, MDB_txn *txn, validate_line_t *row,
+                     const char *const *parts, size_t n,
+                     const char *provider, int period, const char *field,
+                     bl_err_t *err)
+{
+    char key[S_KEY_MAX];
+    if (bl_page_join(key, sizeof key, parts, n) == 0) {
+        return 0;
+    }
+    s_track_row(row, key, provider, period);
+    return vbatch_check_repeat(b, txn, row, key, field, err);
+}
+
+/* ---- records for aggregation -------------------------------------------- */
+
+static bl_mpw_t *s_lane_for(validate_batch_t *b, const char *provider)
+{
+    bl_outbox_t *ob = bl_daemon_outbox(b->v->d);
+    size_t lane = bl_outbox_lane_for(ob, provider, strlen(provider));
+    b->lane_count[lane]++;
+    return &b->lanes[lane];
+}
+
+static int s_flush_lanes(validate_batch_t *b, MDB_txn *txn, bl_err_t *err)
+{
+    bl_outbox_t *ob = bl_daemon_outbox(b->v->d);
+    for (size_t l = 0; l < bl_outbox_lanes(ob); l++) {
+        if (b->lane_count[l] == 0) {
+            continue;
+        }
+        bl_mpw_t *w = &b->v->w;
+        bl_mpw_reset(w);
+        if (bl_records_write(w, b->sub->id, &b->lanes[l],
+                             b->lane_count[l]) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "cannot encode records");
+        }
+        int rc = bl_outbox_put(ob, txn, l, BL_MSG_RECORDS, bl_mpw_data(w),
+                               bl_mpw_size(w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- indicator values --------------------------------------------------- */
+
+static size_t s_vals_key(char *buf, size_t size, int period,
+                         const char *indicator, const char *provider,
+                         const char *unit)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%d", period);
+    const char *parts[] = {p, indicator, provider, unit};
+    return bl_page_join(buf, size, parts, 4);
+}
+
+int vbatch_vals_get(validate_t *v, MDB_txn *txn, int period,
+                    const char *indicator, const char *provider,
+                    const char *unit, double out[3], bl_err_t *err)
+{
+    char key[S_KEY_MAX];
+    size_t kl = s_vals_key(key, sizeof key, period, indicator, provider, unit);
+    MDB_val val;
+    int rc = bl_store_get(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl, &val,
+                          err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (val.mv_size != 3 * sizeof(double)) {
+        return BL_ENOTFOUND;
+    }
+    memcpy(out, val.mv_data, 3 * sizeof(double));
+    return 0;
+}
+
+/* ---- one row of each kind ----------------------------------------------- */
+
+/* Whether the row's unit id was read: empty, or valid and copied.  A row
+ * whose key fields could not be read has no key to repeat. */
+static bool s_unit_read(const validate_batch_t *b, const char **fields,
+                        const char *unit)
+{
+    int i = b->sub->layout.col[BL_COL_UNIT_ID];
+    return unit[0] != '\0' || i < 0 || fields[i][0] == '\0';
+}
+
+/* Stores an accepted indicator row's figures for the checks of later rows
+ * (rules, change) and its value for the outliers of its peer group. */
+static int s_keep_indicator(validate_batch_t *b, MDB_txn *txn,
+                            const validate_line_t *row,
+                            const vr_indicator_row_t *r, const s_reg_t *reg,
+                            bl_err_t *err)
+{
+    validate_t *v = b->v;
+    const char *ind = v->cfg->catalogue->indicators[r->indicator].id;
+    double f[3] = {r->has_num ? r->num : NAN, r->has_den ? r->den : NAN,
+                   r->has_value ? r->value : NAN};
+    char key[S_KEY_MAX];
+    size_t kl = s_vals_key(key, sizeof key, r->period, ind, r->provider,
+                           r->unit);
+    int rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl, f,
+                          sizeof f, err);
+    if (rc == 0) {
+        rc = validate_outliers_put(b, txn, r, reg, row->line, err);
+    }
+    return rc;
+}
+
+static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
+                           validate_line_t *row, bl_err_t *err)
+{
+    validate_t *v = b->v;
+    vr_context_t c = vbatch_context(b);
+    vr_outcome_t *o = row->o;
+    vr_indicator_row_t r;
+    vr_check_indicator(&c, row->fields, &r, o);
+    s_reg_t reg;
+    int rc = vreg_provider_checks(b, txn, r.provider, r.period, false, &reg,
+                                  o, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (r.indicator >= 0 && r.provider[0] && r.period > 0 &&
+        s_unit_read(b, row->fields, r.unit)) {
+        char p[24];
+        snprintf(p, sizeof p, "%d", r.period);
+        const char *parts[] = {r.provider, r.unit, p,
+                               v->cfg->catalogue->indicators[r.indicator].id};
+        rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
+                       "indicator_id", err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (o->rejected) {
+        return 0;
+    }
+    validate_rules_check(v, txn, &r, &reg, o);
+    if (o->rejected) {
+        return 0;
+    }
+    validate_rules_check_change(v, txn, &r, o);
+    if (!b->sub->dry_run) {
+        rc = s_keep_indicator(b, txn, row, &r, &reg, err);
+    }
+    if (rc == 0) {
+        rc = validate_outliers_add(b, row->line, &r, &reg, err);
+    }
+    if (rc != 0 || b->sub->dry_run) {
+        return rc;
+    }
+    /* Accepted: pass it on. */
+    bl_record_indicator_t rec = {.period = r.period,
+                                 .has_numerator = r.has_num,
+                                 .numerator = r.num,
+                                 .has_denominator = r.has_den,
+                                 .denominator = r.den,
+                                 .has_value = r.has_value,
+                                 .value = r.value};
+    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
+    snprintf(rec.unit, sizeof rec.unit, "%s", r.unit);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             v->cfg->catalogue->indicators[r.indicator].id);
+    bl_records_write_indicator(s_lane_for(b, r.provider), &rec);
+    return 0;
+}
+
+/* Notes once per run of rows that provider answered survey in period
+ * (the "surveys" database, for completeness at the close). */
+static int s_note_survey(validate_batch_t *b, MDB_txn *txn,
+                         const vr_survey_row_t *r, bl_err_t *err)
+{
+    char p[24];
+    snprintf(p, sizeof p, "%d", r->period);
+    const char *parts[] = {p, r->provider,
+                           b->v->cfg->catalogue->surveys[r->survey].id};
+    char key[S_KEY_MAX];
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    if (strcmp(key, b->lookup.survey_key) == 0) {
+        return 0;
+    }
+    int rc = bl_store_put(txn, bl_daemon_dbi(b->v->d, DB_SURVEYS), key, kl,
+                          "", 0, err);
+    if (rc == 0) {
+        memcpy(b->lookup.survey_key, key, kl + 1);
+    }
+    return rc;
+}
+
+static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
+                        validate_line_t *row, bl_err_t *err)
+{
+    validate_t *v = b->v;
+    vr_context_t c = vbatch_context(b);
+    vr_survey_row_t r;
+    vr_check_survey(&c, row->fields, &r, row->o);
+    s_reg_t reg;
+    int rc = vreg_provider_checks(b, txn, r.provider, r.period, false, &reg,
+                                  row->o, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (r.survey >= 0 && r.provider[0] && r.respondent[0] && r.period > 0) {
+        char p[24];
+        snprintf(p, sizeof p, "%d", r.period);
+        const char *parts[] = {r.provider, p,
+                               v->cfg->catalogue->surveys[r.survey].id,
+                               r.respondent};
+        rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
+                       "respondent_id", err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (row->o->rejected || b->sub->dry_run) {
+        return 0;
+    }
+    rc = s_note_survey(b, txn, &r, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_record_survey_t rec = {.period = r.period,
+                              .n_answers = (uint32_t)r.n_items,
+                              .answers = r.answers,
+                              .no_answer = VR_NO_ANSWER};
+    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
+    snprintf(rec.unit, sizeof rec.unit, "%s", r.unit);
+    snprintf(rec.survey, sizeof rec.survey, "%s",
+             v->cfg->catalogue->surveys[r.survey].id);
+    snprintf(rec.respondent, sizeof rec.respondent, "%s", r.respondent);
+    bl_records_write_survey(s_lane_for(b, r.provider), &rec);
+    return 0;
+}
+
+/* Notes the key of a learning row (parts: provider, period, a tag that no
+ * survey id has, the row's own id) and checks it is not repeated. */
+static int s_learning_key(validate_batch_t *b, MDB_txn *txn,
+                          validate_line_t *row, const char *provider,
+                          int period, const char *tag, const char *id,
+                          const char *field, bl_err_t *err)
+{
+    if (provider[0] == '\0' || period <= 0 || id[0] == '\0') {
+        return 0;
+    }
+    char p[24];
+    snprintf(p, sizeof p, "%d", period);
+    const char *parts[] = {provider, p, tag, id};
+    return s_row_key(b, txn, row, parts, 4, provider, period, field, err);
+}
+
+/* An improvement action (SPEC section 10): accepted for a closed period
+ * too; passed on as ["a", provider, period, action_id, indicator, action,
+ * owner, due, status, sub, line]. */
+static int s_row_action(validate_batch_t *b, MDB_txn *txn,
+                        validate_line_t *row, bl_err_t *err)
+{
+    vr_context_t c = vbatch_context(b);
+    vl_action_t r;
+    vl_check_action(&c, row->fields, &r, row->o);
+    s_reg_t reg;
+    int rc = vreg_provider_checks(b, txn, r.provider, r.period, true, &reg,
+                                  row->o, err);
+    if (rc == 0) {
+        rc = s_learning_key(b, txn, row, r.provider, r.period, "#action",
+                            r.action_id, "action_id", err);
+    }
+    if (rc != 0 || row->o->rejected || b->sub->dry_run) {
+        return rc;
+    }
+    bl_learning_action_t rec = {.period = r.period,
+                                .action = bl_learning_text(r.action),
+                                .owner = bl_learning_text(r.owner),
+                                .line = row->line};
+    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
+    snprintf(rec.action_id, sizeof rec.action_id, "%s", r.action_id);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             b->v->cfg->catalogue->indicators[r.indicator].id);
+    snprintf(rec.due, sizeof rec.due, "%s", r.due);
+    snprintf(rec.status, sizeof rec.status, "%s", r.status);
+    snprintf(rec.sub, sizeof rec.sub, "%s", b->sub->id);
+    bl_learning_write_action(s_lane_for(b, r.provider), &rec);
+    return 0;
+}
+
+/* A practice (SPEC section 10): accepted for a closed period too; passed
+ * on as ["p", provider, period, indicator, title, description, contact,
+ * sub, line]. */
+static int s_row_practice(validate_batch_t *b, MDB_txn *txn,
+                          validate_line_t *row, bl_err_t *err)
+{
+    const bl_catalogue_t *cat = b->v->cfg->catalogue;
+    vr_context_t c = vbatch_context(b);
+    vl_practice_t r;
+    vl_check_practice(&c, row->fields, &r, row->o);
+    s_reg_t reg;
+    int rc = vreg_provider_checks(b, txn, r.provider, r.period, true, &reg,
+                                  row->o, err);
+    if (rc == 0 && r.indicator >= 0) {
+        rc = s_learning_key(b, txn, row, r.provider, r.period, "#practice",
+                            cat->indicators[r.indicator].id, "indicator_id",
+                            err);
+    }
+    if (rc != 0 || row->o->rejected || b->sub->dry_run) {
+        return rc;
+    }
+    bl_learning_practice_t rec = {
+        .period = r.period,
+        .title = bl_learning_text(r.title),
+        .description = bl_learning_text(r.description),
+        .contact = bl_learning_text(r.contact),
+        .line = row->line};
+    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
+    snprintf(rec.indicator, sizeof rec.indicator, "%s",
+             cat->indicators[r.indicator].id);
+    snprintf(rec.sub, sizeof rec.sub, "%s", b->sub->id);
+    bl_learning_write_practice(s_lane_for(b, r.provider), &rec);
+    return 0;
+}
+
+/* ---- the batch's rows -------------------------------------------------- */
+
+/* Copies the raw row's fields, NUL-terminated, into the batch's buffer. */
+static void s_read_fields(validate_batch_t *b, bl_raw_row_t *raw)
+{
+    size_t used = 0;
+    const char *f;
+    uint32_t fl;
+    for (size_t i = 0; bl_raw_rows_next_field(raw, &f, &fl) == 0; i++) {
+        memcpy(b->text + used, f, fl);
+        b->text[used + fl] = '\0';
+        b->fields[i] = b->text + used;
+        used += (size_t)fl + 1;
+    }
+}
+
+int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
+               bl_err_t *err)
+{
+    vr_outcome_t o;
+    o.n = 0;  /* (the problems array is filled as it grows) */
+    o.rejected = false;
+    validate_line_t row = {.fields = b->fields, .line = raw->line, .o = &o};
+    const bl_layout_t *layout = &b->sub->layout;
+    int rc = 0;
+    if (raw->error != NULL) {
+        vr_add(&o, true, "-", "%.*s",
+               (int)(raw->error_len < 200 ? raw->error_len : 200),
+               raw->error);
+    } else if (raw->n_fields != layout->n_columns) {
+        vr_add(&o, true, "-", "expected %zu fields, found %u",
+               layout->n_columns, raw->n_fields);
+    } else {
+        s_read_fields(b, raw);
+        switch (layout->kind) {
+        case BL_FILE_INDICATORS:
+            rc = s_row_indicator(b, txn, &row, err);
+            break;
+        case BL_FILE_SURVEY:
+            rc = s_row_survey(b, txn, &row, err);
+            break;
+        case BL_FILE_REGISTER:
+            rc = vreg_judge_row(b, txn, &row, err);
+            break;
+        case BL_FILE_ACTIONS:
+            rc = s_row_action(b, txn, &row, err);
+            break;
+        case BL_FILE_PRACTICES:
+            rc = s_row_practice(b, txn, &row, err);
+            break;
+        default:
+            break;
+        }
+    }
+    if (rc == 0 && !row.not_mine) {
+        rc = vsub_store_outcome(b->v, txn, b->sub, row.line, &o, err);
+        b->sub->rows++;
+    }
+    if (rc == 0) {
+        rc = s_track(b, txn, &row, err);
+    }
+    return rc;
+}
+
+int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err)
+{
+    int rc = validate_outliers_judge_batch(b, txn, err);
+    if (rc == 0) {
+        rc = s_flush_lanes(b, txn, err);
+    }
+    return rc;
+}
