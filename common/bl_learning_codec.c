@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "bl_codec.h"
+
 static int s_bad(bl_err_t *err, const char *field)
 {
     return bl_err_set(err, BL_EPROTO,
@@ -214,20 +216,10 @@ int bl_learning_open(bl_learning_reader_t *rd, const void *data, size_t len,
                                   "learning message: rows: truncated or "
                                   "not an array");
             }
-            if (rd->n_rows > BL_LEARNING_ROWS_MAX) {
-                return bl_err_set(err, BL_EPROTO,
-                                  "learning message: rows: %u rows, more "
-                                  "than %d",
-                                  rd->n_rows, BL_LEARNING_ROWS_MAX);
-            }
-            rd->rows = r;
-            for (uint32_t j = 0; j < rd->n_rows; j++) {
-                if (bl_mpr_skip(&r) != 0) {
-                    return bl_err_set(err, BL_EPROTO,
-                                      "learning message: row %u: "
-                                      "truncated",
-                                      j + 1);
-                }
+            if (bl_codec_list(&r, rd->n_rows, BL_LEARNING_ROWS_MAX, &rd->rows,
+                              "learning message", "rows", "rows", "row",
+                              err) != 0) {
+                return BL_EPROTO;
             }
             has_rows = true;
         } else if (bl_mpr_skip(&r) != 0) {
@@ -239,9 +231,8 @@ int bl_learning_open(bl_learning_reader_t *rd, const void *data, size_t len,
     if (!has_rows) {
         return bl_err_set(err, BL_EPROTO, "learning message: no rows");
     }
-    if (!bl_mpr_done(&r)) {
-        return bl_err_set(err, BL_EPROTO,
-                          "learning message: bytes after the message");
+    if (bl_codec_end(&r, "learning message", err) != 0) {
+        return BL_EPROTO;
     }
     rd->left = rd->n_rows;
     return 0;

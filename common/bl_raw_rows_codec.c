@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "bl_codec.h"
+
 static int s_bad(bl_err_t *err, const char *field)
 {
     return bl_err_set(err, BL_EPROTO,
@@ -185,21 +187,10 @@ int bl_raw_rows_open(bl_raw_rows_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_rows) != 0) {
                 return s_bad(err, "rows");
             }
-            if (rd->n_rows > BL_RAW_ROWS_MAX) {
-                return bl_err_set(err, BL_EPROTO,
-                                  "raw_rows message: rows: %u rows, more "
-                                  "than %d",
-                                  rd->n_rows, BL_RAW_ROWS_MAX);
-            }
-            rd->rows = r;
-            /* skip the rows to read the keys after them */
-            for (uint32_t j = 0; j < rd->n_rows; j++) {
-                if (bl_mpr_skip(&r) != 0) {
-                    return bl_err_set(err, BL_EPROTO,
-                                      "raw_rows message: row %u: "
-                                      "truncated",
-                                      j + 1);
-                }
+            if (bl_codec_list(&r, rd->n_rows, BL_RAW_ROWS_MAX, &rd->rows,
+                              "raw_rows message", "rows", "rows", "row",
+                              err) != 0) {
+                return BL_EPROTO;
             }
             has_rows = true;
         } else if (bl_mpr_skip(&r) != 0) {
@@ -212,9 +203,8 @@ int bl_raw_rows_open(bl_raw_rows_reader_t *rd, const void *data, size_t len,
     if (!has_rows) {
         return s_bad(err, "rows");
     }
-    if (!bl_mpr_done(&r)) {
-        return bl_err_set(err, BL_EPROTO,
-                          "raw_rows message: bytes after the message");
+    if (bl_codec_end(&r, "raw_rows message", err) != 0) {
+        return BL_EPROTO;
     }
     rd->left = rd->n_rows;
     return 0;

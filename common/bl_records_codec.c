@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "bl_codec.h"
+
 static int s_bad(bl_err_t *err, const char *field)
 {
     return bl_err_set(err, BL_EPROTO,
@@ -218,20 +220,10 @@ int bl_records_open(bl_records_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_recs) != 0) {
                 return s_bad(err, "recs");
             }
-            if (rd->n_recs > BL_RECORDS_MAX) {
-                return bl_err_set(err, BL_EPROTO,
-                                  "records message: recs: %u records, more "
-                                  "than %d",
-                                  rd->n_recs, BL_RECORDS_MAX);
-            }
-            rd->recs = r;
-            for (uint32_t j = 0; j < rd->n_recs; j++) {
-                if (bl_mpr_skip(&r) != 0) {
-                    return bl_err_set(err, BL_EPROTO,
-                                      "records message: record %u: "
-                                      "truncated",
-                                      j + 1);
-                }
+            if (bl_codec_list(&r, rd->n_recs, BL_RECORDS_MAX, &rd->recs,
+                              "records message", "recs", "records", "record",
+                              err) != 0) {
+                return BL_EPROTO;
             }
             has_recs = true;
         } else if (bl_mpr_skip(&r) != 0) {
@@ -244,9 +236,8 @@ int bl_records_open(bl_records_reader_t *rd, const void *data, size_t len,
     if (!has_recs) {
         return s_bad(err, "recs");
     }
-    if (!bl_mpr_done(&r)) {
-        return bl_err_set(err, BL_EPROTO,
-                          "records message: bytes after the message");
+    if (bl_codec_end(&r, "records message", err) != 0) {
+        return BL_EPROTO;
     }
     rd->left = rd->n_recs;
     return 0;

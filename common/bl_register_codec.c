@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "bl_codec.h"
+
 static int s_bad(bl_err_t *err, const char *field)
 {
     return bl_err_set(err, BL_EPROTO,
@@ -133,19 +135,10 @@ int bl_register_open(bl_register_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_rows) != 0) {
                 return s_bad(err, "providers");
             }
-            if (rd->n_rows > BL_REGISTER_ROWS_MAX) {
-                return bl_err_set(err, BL_EPROTO,
-                                  "register: providers: %u entries, more "
-                                  "than %d",
-                                  rd->n_rows, BL_REGISTER_ROWS_MAX);
-            }
-            rd->rows = r;
-            for (uint32_t j = 0; j < rd->n_rows; j++) {
-                if (bl_mpr_skip(&r) != 0) {
-                    return bl_err_set(err, BL_EPROTO,
-                                      "register: provider %u: truncated",
-                                      j + 1);
-                }
+            if (bl_codec_list(&r, rd->n_rows, BL_REGISTER_ROWS_MAX, &rd->rows,
+                              "register", "providers", "entries", "provider",
+                              err) != 0) {
+                return BL_EPROTO;
             }
             has_rows = true;
         } else if (bl_mpr_skip(&r) != 0) {
@@ -155,9 +148,8 @@ int bl_register_open(bl_register_reader_t *rd, const void *data, size_t len,
     if (!has_rows) {
         return s_bad(err, "providers");
     }
-    if (!bl_mpr_done(&r)) {
-        return bl_err_set(err, BL_EPROTO,
-                          "register: bytes after the message");
+    if (bl_codec_end(&r, "register", err) != 0) {
+        return BL_EPROTO;
     }
     rd->left = rd->n_rows;
     return 0;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_codec.h"
+
 /* ---- encoding ----------------------------------------------------------- */
 
 static void s_opt_str(bl_mpw_t *w, const char *s)
@@ -857,20 +859,10 @@ int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_items) != 0) {
                 return s_msg_bad(err, "items");
             }
-            if (rd->n_items > BL_RESULTS_ITEMS_MAX) {
-                return bl_err_set(err, BL_EPROTO,
-                                  "results message: items: %u items, more "
-                                  "than %d",
-                                  rd->n_items, BL_RESULTS_ITEMS_MAX);
-            }
-            rd->items = r;
-            for (uint32_t j = 0; j < rd->n_items; j++) {
-                if (bl_mpr_skip(&r) != 0) {
-                    return bl_err_set(err, BL_EPROTO,
-                                      "results message: item %u: "
-                                      "truncated",
-                                      j + 1);
-                }
+            if (bl_codec_list(&r, rd->n_items, BL_RESULTS_ITEMS_MAX, &rd->items,
+                              "results message", "items", "items", "item",
+                              err) != 0) {
+                return BL_EPROTO;
             }
             has_items = true;
         } else if (bl_mpr_skip(&r) != 0) {
@@ -886,9 +878,8 @@ int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
     if (!has_items) {
         return s_msg_bad(err, "items");
     }
-    if (!bl_mpr_done(&r)) {
-        return bl_err_set(err, BL_EPROTO,
-                          "results message: bytes after the message");
+    if (bl_codec_end(&r, "results message", err) != 0) {
+        return BL_EPROTO;
     }
     rd->left = rd->n_items;
     return 0;
