@@ -6,6 +6,7 @@
  * and a wrong type are refused with the field named.
  */
 #include "bl_records_codec.h"
+#include "bl_test_codec.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -157,17 +158,7 @@ Test(bl_records_codec, every_truncation_is_refused, .timeout = 30)
 {
     bl_mpw_t w;
     s_encode(&w);
-    size_t len = bl_mpw_size(&w);
-    for (size_t cut = 0; cut < len; cut++) {
-        unsigned char *copy = malloc(cut ? cut : 1);
-        cr_assert_not_null(copy);
-        memcpy(copy, bl_mpw_data(&w), cut);
-        bl_err_t err = {0};
-        cr_assert_eq(s_decode_all(copy, cut, &err), BL_EPROTO,
-                     "a cut at %zu of %zu was accepted", cut, len);
-        cr_assert_neq(err.msg[0], '\0');
-        free(copy);
-    }
+    bl_test_codec_cuts_refused(&w, s_decode_all);
     bl_mpw_destroy(&w);
 }
 
@@ -175,9 +166,7 @@ Test(bl_records_codec, trailing_bytes_are_refused, .timeout = 10)
 {
     bl_mpw_t w;
     s_encode(&w);
-    bl_mpw_nil(&w);
-    cr_assert_eq(s_decode_all(bl_mpw_data(&w), bl_mpw_size(&w), NULL),
-                 BL_EPROTO);
+    bl_test_codec_trailing_refused(&w, s_decode_all);
     bl_mpw_destroy(&w);
 }
 

@@ -5,6 +5,7 @@
  * delimiter and a wrong type are refused with the field named.
  */
 #include "bl_submission_codec.h"
+#include "bl_test_codec.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -76,22 +77,18 @@ Test(bl_submission_codec, an_unknown_event_is_not_written, .timeout = 10)
     bl_mpw_destroy(&w);
 }
 
+/* bl_submission_decode as bl_test_decode_fn. */
+static int s_bl_submission_decode_all(const void *data, size_t len, bl_err_t *err)
+{
+    bl_submission_t out;
+    return bl_submission_decode(data, len, &out, err);
+}
+
 Test(bl_submission_codec, every_truncation_is_refused, .timeout = 30)
 {
     bl_mpw_t w;
     s_encode_begin(&w);
-    size_t len = bl_mpw_size(&w);
-    for (size_t cut = 0; cut < len; cut++) {
-        unsigned char *copy = malloc(cut ? cut : 1);
-        cr_assert_not_null(copy);
-        memcpy(copy, bl_mpw_data(&w), cut);
-        bl_submission_t s;
-        bl_err_t err = {0};
-        cr_assert_eq(bl_submission_decode(copy, cut, &s, &err), BL_EPROTO,
-                     "a cut at %zu of %zu was accepted", cut, len);
-        cr_assert_neq(err.msg[0], '\0');
-        free(copy);
-    }
+    bl_test_codec_cuts_refused(&w, s_bl_submission_decode_all);
     bl_mpw_destroy(&w);
 }
 
