@@ -365,6 +365,32 @@ int bl_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     return 0;
 }
 
+int bl_store_put_new(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                     const void *val, size_t vlen, MDB_val *old,
+                     bl_err_t *err)
+{
+    if (klen == 0 || klen > BL_STORE_KEY_MAX) {
+        return bl_err_set(err, BL_EINVAL, "store key of %zu bytes", klen);
+    }
+    MDB_val k = {klen, (void *)key};
+    MDB_val v = {vlen, (void *)val};
+    int rc = mdb_put(txn, dbi, &k, &v, MDB_NOOVERWRITE | MDB_APPEND);
+    if (rc == MDB_KEYEXIST) {
+        /* not after the last key: there already, or to go in between */
+        v.mv_size = vlen;
+        v.mv_data = (void *)val;
+        rc = mdb_put(txn, dbi, &k, &v, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) {
+            *old = v;   /* LMDB points v at the stored value */
+            return 1;
+        }
+    }
+    if (rc != 0) {
+        return bl_store_fail(err, rc, "mdb_put");
+    }
+    return 0;
+}
+
 int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  MDB_val *val, bl_err_t *err)
 {

@@ -97,6 +97,14 @@ int bl_store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
  * way, so the result is always that of bl_store_put. */
 int bl_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                     const void *val, size_t vlen, bl_err_t *err);
+
+/* Puts key -> val only when key is not there yet: returns 0 when put, 1
+ * when the key was there (its value in *old, unchanged), or an error.
+ * One tree walk for both the check and the put, and none at all when the
+ * key sorts after every other (appended). */
+int bl_store_put_new(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                     const void *val, size_t vlen, MDB_val *old,
+                     bl_err_t *err);
 int bl_store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                  bl_err_t *err);
 

@@ -145,9 +145,11 @@ int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
         return 0;
     }
     MDB_dbi keys = bl_daemon_dbi(b->v->d, DB_KEYS);
+    unsigned char lv[8];
+    bl_store_u64_key(row->line, lv);
     MDB_val val;
-    int rc = bl_store_get(txn, keys, key, kl, &val, err);
-    if (rc == 0 && val.mv_size == 8) {
+    int rc = bl_store_put_new(txn, keys, key, kl, lv, sizeof lv, &val, err);
+    if (rc == 1 && val.mv_size == 8) {
         uint64_t first = bl_store_u64_from(val.mv_data);
         if (first != row->line) {
             vr_add(row->o, true, field,
@@ -156,12 +158,10 @@ int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
         }
         return 0;
     }
-    if (rc != BL_ENOTFOUND && rc != 0) {
-        return rc;
+    if (rc == 1) {   /* a value of another size: put the line as before */
+        return bl_store_put(txn, keys, key, kl, lv, sizeof lv, err);
     }
-    unsigned char lv[8];
-    bl_store_u64_key(row->line, lv);
-    return bl_store_put(txn, keys, key, kl, lv, sizeof lv, err);
+    return rc;
 }
 
 /* Notes the row's key (parts joined) for the rejected count and checks it

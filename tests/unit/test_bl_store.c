@@ -285,6 +285,38 @@ Test(bl_store, append_in_order_and_out_of_order_equals_put, .timeout = 60)
     bl_store_close(&s);
 }
 
+/* put_new: "b", "d" appended, "c" in between, then "b" again: the first
+ * value stays and comes back. */
+static int s_put_new_some(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    MDB_dbi dbi = *(MDB_dbi *)ctx;
+    MDB_val old;
+    cr_assert_eq(bl_store_put_new(txn, dbi, "b", 1, "1", 1, &old, err), 0);
+    cr_assert_eq(bl_store_put_new(txn, dbi, "d", 1, "2", 1, &old, err), 0);
+    cr_assert_eq(bl_store_put_new(txn, dbi, "c", 1, "3", 1, &old, err), 0);
+    cr_assert_eq(bl_store_put_new(txn, dbi, "b", 1, "4", 1, &old, err), 1);
+    cr_assert_eq(old.mv_size, 1);
+    cr_assert_eq(memcmp(old.mv_data, "1", 1), 0);
+    cr_assert_eq(bl_store_put_new(txn, dbi, "d", 1, "5", 1, &old, err), 1);
+    cr_assert_eq(memcmp(old.mv_data, "2", 1), 0);
+    return 0;
+}
+
+Test(bl_store, put_new_puts_once_and_shows_what_was_there, .timeout = 60)
+{
+    bl_store_t *s = s_open(0);
+    MDB_dbi dbi = bl_store_dbi(s, 0);
+    cr_assert_eq(bl_store_write(s, s_put_new_some, &dbi, NULL), 0);
+    cr_assert_eq(s_entries(s, 0), 3);
+    MDB_txn *txn;
+    MDB_val v;
+    cr_assert_eq(bl_store_read(s, &txn, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "b", 1, &v, NULL), 0);
+    cr_assert_eq(memcmp(v.mv_data, "1", 1), 0);
+    mdb_txn_abort(txn);
+    bl_store_close(&s);
+}
+
 /* ---- batches and reopening ----------------------------------------------- */
 
 Test(bl_store, ten_thousand_rows_in_one_transaction_are_readable,
