@@ -212,8 +212,9 @@ int vsub_store_outcome(validate_t *v, MDB_txn *txn, s_sub_t *s,
     bl_store_u64_key(line, lk);
     unsigned char key[S_SUB_MAX + 9];
     size_t kl = vsub_key(s->id, lk, sizeof lk, key, sizeof key);
-    return bl_store_put(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
-                        bl_mpw_data(w), bl_mpw_size(w), err);
+    /* Ids grow, and lines within a file: outcomes usually sort last. */
+    return bl_store_append(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
+                           bl_mpw_data(w), bl_mpw_size(w), err);
 }
 
 int vsub_outcome_read(const MDB_val *val, validate_outcome_t *o)
