@@ -28,12 +28,14 @@ static void s_csv_str(FILE *f, const char *s)
         return;
     }
     fputc('"', f);
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p == '"') {
-            fputc('"', f);
-        }
-        fputc(*p, f);
+    const char *run = s;   /* a quote is written twice: runs end at one */
+    for (const char *q = strchr(run, '"'); q != NULL;
+         q = strchr(run, '"')) {
+        fwrite(run, 1, (size_t)(q - run) + 1, f);
+        fputc('"', f);
+        run = q + 1;
     }
+    fputs(run, f);
     fputc('"', f);
 }
 

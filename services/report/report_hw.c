@@ -23,27 +23,37 @@ void report_hw_fmt(report_hw_t *w, const char *fmt, ...)
 
 void report_hw_esc(report_hw_t *w, const char *s)
 {
-    for (const char *p = s; p != NULL && *p != '\0'; p++) {
+    if (s == NULL) {
+        return;
+    }
+    const char *run = s;   /* written in runs between the escapes */
+    for (const char *p = s;; p++) {
+        const char *esc;
         switch (*p) {
         case '<':
-            fputs("&lt;", w->f);
+            esc = "&lt;";
             break;
         case '>':
-            fputs("&gt;", w->f);
+            esc = "&gt;";
             break;
         case '&':
-            fputs("&amp;", w->f);
+            esc = "&amp;";
             break;
         case '"':
-            fputs("&quot;", w->f);
+            esc = "&quot;";
             break;
         case '\'':
-            fputs("&#39;", w->f);
+            esc = "&#39;";
             break;
+        case '\0':
+            fwrite(run, 1, (size_t)(p - run), w->f);
+            return;
         default:
-            fputc(*p, w->f);
-            break;
+            continue;
         }
+        fwrite(run, 1, (size_t)(p - run), w->f);
+        fputs(esc, w->f);
+        run = p + 1;
     }
 }
 
