@@ -53,6 +53,7 @@
 
 #include "bl_close_codec.h"
 #include "bl_page.h"
+#include "bl_results_codec.h"
 #include "report_decode.h"
 #include "report_i18n.h"
 #include "report_jobs.h"
@@ -66,35 +67,24 @@ static const char *const s_dbs[] = {"prov", "summary", "rejected", "jobs",
 static int s_apply_results(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
                            bl_err_t *err)
 {
-    int64_t period;
-    char kind[16];
-    bl_mpr_t r;
-    uint32_t n;
-    if (bl_req_int(msg, "period", &period) != 0 ||
-        bl_req_str(msg, "kind", kind, sizeof kind) != 0 ||
-        bl_req_find(msg, "items", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed results message");
+    bl_results_reader_t rd;
+    if (bl_results_open(&rd, msg->payload, msg->payload_len, err) != 0) {
+        return BL_EPROTO;
     }
     char p[24];
-    snprintf(p, sizeof p, "%" PRId64, period);
-    for (uint32_t i = 0; i < n; i++) {
-        const uint8_t *item;
-        size_t il;
-        if (bl_mpr_raw(&r, &item, &il) != 0) {
-            return bl_err_set(err, BL_EPROTO, "malformed result");
-        }
-        int rc;
-        if (strcmp(kind, "summary") == 0) {
+    snprintf(p, sizeof p, "%" PRId64, rd.period);
+    const uint8_t *item;
+    size_t il;
+    int rc;
+    while ((rc = bl_results_next(&rd, &item, &il, err)) == 0) {
+        if (rd.kind == BL_RESULTS_SUMMARY) {
             rc = bl_store_put(txn, bl_daemon_dbi(rp->d, REPORT_DB_SUMMARY),
-                              p,
-                              strlen(p), item, il, err);
+                              p, strlen(p), item, il, err);
         } else {
-            bl_msg_t fake = *msg;
-            fake.payload = item;
-            fake.payload_len = il;
-            char id[64];
-            if (bl_req_str(&fake, "id", id, sizeof id) != 0) {
-                return bl_err_set(err, BL_EPROTO, "result without id");
+            char id[BL_RESULTS_PROVIDER_MAX];
+            if (bl_results_provider_id(item, il, id) != 0) {
+                return bl_err_set(err, BL_EPROTO, "results message: a "
+                                  "provider without an id");
             }
             const char *parts[] = {p, id};
             char key[REPORT_KEY_MAX];
@@ -106,7 +96,7 @@ static int s_apply_results(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
             return rc;
         }
     }
-    return 0;
+    return rc == BL_ENOTFOUND ? 0 : rc;
 }
 
 
