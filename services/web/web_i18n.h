@@ -124,6 +124,35 @@
       "Palavra-passe de uso único (a mudar no primeiro acesso):",            \
       "Ühekordne parool (muudetakse esimesel sisselogimisel):",              \
       "Vienkartinis slaptažodis (pakeičiamas pirmą kartą prisijungus):")     \
+    X(T_PRACTICE, "Tell others what works", "Fortell andre hva som virker",  \
+      "Partilhe o que funciona", "Räägi teistele, mis toimib",               \
+      "Papasakokite kitiems, kas veikia")                                    \
+    X(T_PRACTICE_INTRO,                                                      \
+      "Shown to others when you are in the best quarter of a "               \
+      "peer group on this indicator; your name and contact "                 \
+      "only when you share your identity.",                                  \
+      "Vises for andre når dere er i den beste fjerdedelen av "              \
+      "en sammenligningsgruppe på denne indikatoren; navn og "               \
+      "kontakt bare når dere deler identiteten.",                            \
+      "Mostrada aos outros quando está no melhor quarto de um "              \
+      "grupo de pares neste indicador; o nome e o contacto só "              \
+      "quando partilha a sua identidade.",                                   \
+      "Näidatakse teistele, kui olete selle näitaja poolest "                \
+      "mõne võrdlusrühma parimas veerandis; nimi ja kontakt "                \
+      "ainult siis, kui jagate oma identiteeti.",                            \
+      "Rodoma kitiems, kai pagal šį rodiklį esate "                          \
+      "geriausiame palyginamosios grupės ketvirtadalyje; "                   \
+      "pavadinimas ir kontaktas – tik jei dalijatės tapatybe.")              \
+    X(T_INDICATOR, "Indicator", "Indikator", "Indicador", "Näitaja",         \
+      "Rodiklis")                                                            \
+    X(T_PRACTICE_TITLE, "Title", "Tittel", "Título", "Pealkiri",             \
+      "Pavadinimas")                                                         \
+    X(T_DESCRIPTION, "What you do and why it works",                         \
+      "Hva dere gjør og hvorfor det virker", "O que faz e porque funciona",  \
+      "Mida teete ja miks see toimib", "Ką darote ir kodėl tai veikia")      \
+    X(T_CONTACT, "Contact (optional)", "Kontakt (valgfritt)",                \
+      "Contacto (opcional)", "Kontakt (valikuline)",                         \
+      "Kontaktas (neprivalomas)")                                            \
     X(T_SKIP, "Skip to the content", "Gå til innholdet",                     \
       "Saltar para o conteúdo", "Mine sisu juurde", "Pereiti prie turinio")
 

@@ -693,6 +693,8 @@ void web_routes_handle(web_t *w, web_req_t *rq, web_resp_t *rs)
             }
         } else if (strcmp(url, "/actions") == 0) {
             web_actions(w, rq, rs);
+        } else if (strcmp(url, "/actions/practice") == 0) {
+            web_actions_practice(w, rq, rs);
         } else {
             s_not_found(rs, rq->lang);
         }

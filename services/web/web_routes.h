@@ -1,9 +1,9 @@
 /*
  * web_routes: the portal's pages, split by audience — web_routes.c (log-in,
  * password, home, uploads, submissions, dispatch), web_reports.c (reports
- * and the coordinator's pages), web_actions.c (/actions), web_metrics.c
- * (/metrics).  Every handler
- * fills a web_resp_t; none touches the connection.  Route parameters are
+ * and the coordinator's pages), web_actions.c (/actions and
+ * /actions/practice), web_metrics.c (/metrics).  Every handler fills a
+ * web_resp_t; none touches the connection.  Route parameters are
  * checked against a strict pattern before any use: a period is a year, a
  * provider or submission id [A-Za-z0-9_.-]; nothing from the client ever
  * becomes part of a path otherwise.
@@ -44,6 +44,9 @@ void web_reports_close(web_t *w, web_req_t *rq, web_resp_t *rs,
 
 /* GET and POST /actions (web_actions.c) */
 void web_actions(web_t *w, web_req_t *rq, web_resp_t *rs);
+/* POST /actions/practice: a practice from the form on /actions
+ * (web_actions.c) */
+void web_actions_practice(web_t *w, web_req_t *rq, web_resp_t *rs);
 
 /* GET /metrics */
 void web_metrics(web_t *w, web_req_t *rq, web_resp_t *rs);

@@ -340,7 +340,8 @@ Test(web, post_without_csrf_is_forbidden)
     s_csrf(sid, token);
     s_resp_t r;
     static const char *const posts[] = {"/logout", "/language",
-                                        "/password", "/actions"};
+                                        "/password", "/actions",
+                                        "/actions/practice"};
     for (size_t i = 0; i < sizeof posts / sizeof posts[0]; i++) {
         s_http(&r, "POST", posts[i], sid,
                "application/x-www-form-urlencoded", "lang=no", 7);
@@ -621,6 +622,106 @@ Test(web, an_action_from_the_form_is_a_submission)
     s_free(&r);
     s_http(&r, "GET", loc, sid2, NULL, NULL, 0);
     cr_assert_eq(r.status, 404, "%s", r.head);
+    s_free(&r);
+}
+
+/* POST /actions/practice: the practice form on /actions becomes a one-row
+ * practices CSV sent to ingestion like an upload; /actions?indicator=&period=
+ * fills the form; a coordinator has no practice to tell. */
+Test(web, a_practice_from_the_form_is_a_submission)
+{
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "submit --wait "
+                                  "register.csv"), 0, "%s", out);
+    free(out);
+    char sid1[65], sidc[65], token[65], tokc[65], loc[128], loc2[128];
+    cr_assert_eq(s_login("p1", "provider-one-secret", sid1), 303);
+    cr_assert_eq(s_login("boss", "coordinator-secret", sidc), 303);
+    s_resp_t r;
+    /* The report's link fills indicator and period; odd values do not. */
+    s_http(&r, "GET", "/actions?indicator=LEA-01&period=2025", sid1, NULL,
+           NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, "<form method=\"post\" action=\"/actions/"
+                     "practice\">") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "id=\"practice\"") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "<input id=\"p-indicator_id\" name=\""
+                     "indicator_id\" value=\"LEA-01\" required>") != NULL,
+              "%s", r.body);
+    cr_assert(strstr(r.body, "<input id=\"p-period\" name=\"period\" "
+                     "value=\"2025\" required>") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "<label for=\"p-description\">") != NULL &&
+              strstr(r.body, "<textarea id=\"p-description\"") != NULL,
+              "%s", r.body);
+    s_free(&r);
+    s_http(&r, "GET", "/actions?indicator=%22%3E%3Cb%3E&period=2025", sid1,
+           NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, "<b>") == NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "<input id=\"p-indicator_id\" name=\""
+                     "indicator_id\" required>") != NULL, "%s", r.body);
+    s_free(&r);
+
+    s_csrf(sid1, token);
+    char body[1024];
+    snprintf(body, sizeof body, "csrf=%s&period=2025&indicator_id=LEA-01&"
+             "title=Weekly+huddles&description=Ten+minutes%%2C+every+"
+             "Monday%%3A+%%22what+went+well%%22%%0D%%0Aand+what+next.&"
+             "contact=ana%%40example.org", token);
+    s_http(&r, "POST", "/actions/practice", sid1,
+           "application/x-www-form-urlencoded", body, strlen(body));
+    cr_assert_eq(r.status, 303, "%s\n%s", r.head, r.body);
+    cr_assert_not_null(s_header(&r, "Location", loc, sizeof loc));
+    cr_assert(strncmp(loc, "/submissions/", 13) == 0, "%s", loc);
+    s_free(&r);
+    s_wait_validated(&r, loc, sid1);
+    cr_assert(strstr(r.body, "\"rows\": 1") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "\"rejected\": 0") != NULL, "%s", r.body);
+    s_free(&r);
+    /* No title: rejected, naming the field. */
+    snprintf(body, sizeof body, "csrf=%s&period=2025&indicator_id=LEA-01&"
+             "title=&description=x&contact=", token);
+    s_http(&r, "POST", "/actions/practice", sid1,
+           "application/x-www-form-urlencoded", body, strlen(body));
+    cr_assert_eq(r.status, 303, "%s\n%s", r.head, r.body);
+    cr_assert_not_null(s_header(&r, "Location", loc2, sizeof loc2));
+    s_free(&r);
+    s_wait_validated(&r, loc2, sid1);
+    cr_assert(strstr(r.body, "\"rejected\": 1") != NULL, "%s", r.body);
+    cr_assert(strstr(r.body, "\"line\": 2, \"severity\": \"error\", "
+                     "\"field\": \"title\"") != NULL, "%s", r.body);
+    s_free(&r);
+    /* Listed with the practices, not with the actions. */
+    s_http(&r, "GET", "/actions", sid1, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    const char *practices = strstr(r.body, "<ul id=\"practices\">");
+    cr_assert_not_null(practices, "%s", r.body);
+    cr_assert(strstr(practices, loc) != NULL &&
+              strstr(practices, loc2) != NULL, "%s", r.body);
+    const char *actions = strstr(r.body, "<ul id=\"actions\">");
+    cr_assert(actions != NULL && actions < practices, "%s", r.body);
+    cr_assert(strstr(r.body, loc) > practices, "%s", r.body);
+    s_free(&r);
+    /* Without the token: 403; GET: not found; a coordinator: not found,
+     * and nothing submitted. */
+    s_http(&r, "POST", "/actions/practice", sid1,
+           "application/x-www-form-urlencoded", "period=2025&title=x", 19);
+    cr_assert_eq(r.status, 403, "%s", r.head);
+    s_free(&r);
+    s_http(&r, "GET", "/actions/practice", sid1, NULL, NULL, 0);
+    cr_assert_eq(r.status, 404, "%s", r.head);
+    s_free(&r);
+    s_csrf(sidc, tokc);
+    snprintf(body, sizeof body, "csrf=%s&period=2025&indicator_id=LEA-01&"
+             "title=Mine&description=x&contact=", tokc);
+    s_http(&r, "POST", "/actions/practice", sidc,
+           "application/x-www-form-urlencoded", body, strlen(body));
+    cr_assert_eq(r.status, 404, "%s", r.head);
+    cr_assert_null(s_header(&r, "Location", loc2, sizeof loc2));
+    s_free(&r);
+    s_http(&r, "GET", "/actions", sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 404, "%s", r.head);
+    cr_assert(strstr(r.body, "/actions/practice") == NULL, "%s", r.body);
     s_free(&r);
 }
 
