@@ -388,6 +388,14 @@ static void s_strengths(report_hw_t *w, const report_provider_t *r)
             if (!g->too_few_peers && g->has_position && g->band == 4) {
                 report_hw_raw(w, " – ");
                 report_hw_esc_free(w, report_text_better_than(w->m, g));
+                /* The portal's practice form, filled for this indicator
+                 * (catalogue ids are [A-Za-z0-9_.-]: safe in a query). */
+                report_hw_raw(w, " <a class=\"practice\" href=\"/actions?"
+                                 "indicator=");
+                report_hw_esc(w, ind->id);
+                report_hw_fmt(w, "&amp;period=%d#practice\">", r->period);
+                report_hw_msg(w, "strengths.tell_others");
+                report_hw_raw(w, "</a>");
                 break;
             }
         }

@@ -270,6 +270,27 @@ Test(report_html, units_are_compared_and_best_marked, .timeout = 10)
     report_provider_destroy(&r);
 }
 
+/* A band-4 indicator among the strengths links to the portal's practice
+ * form, filled for it; no other indicator does. */
+Test(report_html, strength_links_to_the_practice_form, .timeout = 10)
+{
+    report_provider_t *r = report_fixture_provider();
+    char *page = s_render(r, "en");
+    const char *strengths = strstr(page, "<section id=\"strengths\">");
+    cr_assert_not_null(strengths);
+    const char *link = strstr(page, "<a class=\"practice\" href=\"/actions?"
+                              "indicator=STA-07&amp;period=2025#practice\">"
+                              "Tell others what works</a>");
+    cr_assert(link != NULL && link > strengths, "%s", page);
+    cr_assert_eq(s_count(page, "class=\"practice\""), 1);
+    free(page);
+    page = s_render(r, "no");
+    cr_assert_not_null(strstr(page, "#practice\">Fortell andre hva som "
+                              "virker</a>"));
+    free(page);
+    report_provider_destroy(&r);
+}
+
 Test(report_html, norwegian_labels_and_decimal_comma, .timeout = 10)
 {
     report_provider_t *r = report_fixture_provider();
@@ -337,6 +358,7 @@ Test(report_i18n, every_language_translates_the_labels, .timeout = 10)
         "phrase.better_than", "section.overview", "section.areas",
         "section.strengths", "band.1", "band.4", "partners.anonymous",
         "summary.title", "group.national", "principle.leadership",
+        "strengths.tell_others",
     };
     report_i18n_t *en = NULL;
     cr_assert_eq(report_i18n_open(&en, S_MESSAGES, "en", NULL), 0);
