@@ -43,8 +43,10 @@ static const s_form_t s_practices = {
     "practices.csv", s_practice_fields,
     sizeof s_practice_fields / sizeof s_practice_fields[0]};
 
-#define S_QUERY_MAX 64        /* bytes of a pre-filled indicator or period */
-#define S_TITLE_MAX 200       /* characters of a practice's title, contact */
+#define S_QUERY_MAX 64  /* bytes of a pre-filled indicator or period */
+/* The form's maxlength hints; validation (validate_learning.h: VL_SHORT_MAX,
+ * VL_DESCRIPTION_MAX) is what refuses a longer row. */
+#define S_TITLE_MAX 200        /* characters of a practice's title, contact */
 #define S_DESCRIPTION_MAX 4000 /* characters of a practice's description */
 
 /* One CSV field, quoted when it holds a delimiter, quote or line break. */
