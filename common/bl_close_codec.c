@@ -6,12 +6,11 @@
 
 #include <string.h>
 
+#include "bl_codec.h"
+
 static int s_bad(bl_err_t *err, const char *field)
 {
-    return bl_err_set(err, BL_EPROTO,
-                      "close marker: %s: missing, truncated or of the "
-                      "wrong type",
-                      field);
+    return bl_codec_bad(err, "close marker", field);
 }
 
 void bl_close_write_count(bl_mpw_t *pairs, const char *provider,

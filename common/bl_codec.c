@@ -3,6 +3,32 @@
  */
 #include "bl_codec.h"
 
+#include <string.h>
+
+int bl_codec_bad(bl_err_t *err, const char *what, const char *field)
+{
+    return bl_err_set(err, BL_EPROTO,
+                      "%s: %s: missing, truncated or of the wrong type", what,
+                      field);
+}
+
+int bl_codec_str(bl_mpr_t *r, char *buf, size_t size, const char *what,
+                 const char *field, bl_err_t *err)
+{
+    const char *s;
+    uint32_t len;
+    if (bl_mpr_str(r, &s, &len) != 0) {
+        return bl_codec_bad(err, what, field);
+    }
+    if ((size_t)len >= size) {
+        return bl_err_set(err, BL_EPROTO, "%s: %s: longer than %zu bytes",
+                          what, field, size - 1);
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return 0;
+}
+
 int bl_codec_list(bl_mpr_t *r, uint32_t n, uint32_t max, bl_mpr_t *first,
                   const char *what, const char *key, const char *plural,
                   const char *singular, bl_err_t *err)

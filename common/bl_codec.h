@@ -7,10 +7,20 @@
 #ifndef BL_CODEC_H
 #define BL_CODEC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bl_error.h"
 #include "bl_mp.h"
+
+/* BL_EPROTO "<what>: <field>: missing, truncated or of the wrong type". */
+int bl_codec_bad(bl_err_t *err, const char *what, const char *field);
+
+/* Copies the string at r into buf (size bytes with the NUL).  Refuses a
+ * value that is no string (bl_codec_bad) or "<what>: <field>: longer than
+ * <size - 1> bytes". */
+int bl_codec_str(bl_mpr_t *r, char *buf, size_t size, const char *what,
+                 const char *field, bl_err_t *err);
 
 /* r is just after the header of an array of n elements.  Refuses more
  * than max elements; leaves *first at the first element and r after the

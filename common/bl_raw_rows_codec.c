@@ -10,10 +10,7 @@
 
 static int s_bad(bl_err_t *err, const char *field)
 {
-    return bl_err_set(err, BL_EPROTO,
-                      "raw_rows message: %s: missing, truncated or of the "
-                      "wrong type",
-                      field);
+    return bl_codec_bad(err, "raw_rows message", field);
 }
 
 static int s_bad_row(bl_err_t *err, uint32_t i, const char *field)

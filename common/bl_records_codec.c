@@ -10,28 +10,13 @@
 
 static int s_bad(bl_err_t *err, const char *field)
 {
-    return bl_err_set(err, BL_EPROTO,
-                      "records message: %s: missing, truncated or of the "
-                      "wrong type",
-                      field);
+    return bl_codec_bad(err, "records message", field);
 }
 
 static int s_id(bl_mpr_t *r, char *buf, size_t size, const char *field,
                 bl_err_t *err)
 {
-    const char *s;
-    uint32_t len;
-    if (bl_mpr_str(r, &s, &len) != 0) {
-        return s_bad(err, field);
-    }
-    if ((size_t)len >= size) {
-        return bl_err_set(err, BL_EPROTO,
-                          "records message: %s: longer than %zu bytes",
-                          field, size - 1);
-    }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    return 0;
+    return bl_codec_str(r, buf, size, "records message", field, err);
 }
 
 void bl_records_write_indicator(bl_mpw_t *recs,

@@ -10,28 +10,13 @@
 
 static int s_bad(bl_err_t *err, const char *field)
 {
-    return bl_err_set(err, BL_EPROTO,
-                      "register: %s: missing, truncated or of the wrong "
-                      "type",
-                      field);
+    return bl_codec_bad(err, "register", field);
 }
 
 static int s_text(bl_mpr_t *r, char *buf, size_t size, const char *field,
                   bl_err_t *err)
 {
-    const char *s;
-    uint32_t len;
-    if (bl_mpr_str(r, &s, &len) != 0) {
-        return s_bad(err, field);
-    }
-    if ((size_t)len >= size) {
-        return bl_err_set(err, BL_EPROTO,
-                          "register: %s: longer than %zu bytes", field,
-                          size - 1);
-    }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    return 0;
+    return bl_codec_str(r, buf, size, "register", field, err);
 }
 
 void bl_register_write_entry(bl_mpw_t *w, const bl_register_entry_t *e)

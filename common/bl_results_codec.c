@@ -807,10 +807,7 @@ int bl_results_write(bl_mpw_t *w, int64_t period, int64_t generation,
 
 static int s_msg_bad(bl_err_t *err, const char *field)
 {
-    return bl_err_set(err, BL_EPROTO,
-                      "results message: %s: missing, truncated or of the "
-                      "wrong type",
-                      field);
+    return bl_codec_bad(err, "results message", field);
 }
 
 int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,

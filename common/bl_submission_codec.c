@@ -6,31 +6,18 @@
 
 #include <string.h>
 
+#include "bl_codec.h"
+
 static int s_bad(bl_err_t *err, const char *field)
 {
-    return bl_err_set(err, BL_EPROTO,
-                      "submission message: %s: missing, truncated or of "
-                      "the wrong type",
-                      field);
+    return bl_codec_bad(err, "submission message", field);
 }
 
 /* Copies the str at r into buf (size bytes with the NUL). */
 static int s_text(bl_mpr_t *r, char *buf, size_t size, const char *field,
                   bl_err_t *err)
 {
-    const char *s;
-    uint32_t len;
-    if (bl_mpr_str(r, &s, &len) != 0) {
-        return s_bad(err, field);
-    }
-    if ((size_t)len >= size) {
-        return bl_err_set(err, BL_EPROTO,
-                          "submission message: %s: longer than %zu bytes",
-                          field, size - 1);
-    }
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    return 0;
+    return bl_codec_str(r, buf, size, "submission message", field, err);
 }
 
 int bl_submission_write(bl_mpw_t *w, const bl_submission_t *s)
