@@ -22,7 +22,9 @@
 #include "web_upload.h"
 
 #define WEB_FORM_FIELDS 16
-#define WEB_FORM_VALUE_MAX 4096
+/* Bytes of one field: a practice's description of 4,000 characters
+ * (SPEC 10) in 4-byte UTF-8, and its NUL. */
+#define WEB_FORM_VALUE_MAX 16384
 #define WEB_FORM_BODY_MAX (64u * 1024u)  /* bytes of a body without file */
 
 /* One form field. */
