@@ -145,13 +145,18 @@ static void s_page(web_t *w, web_req_t *rq, web_resp_t *rs)
 {
     int lang = rq->lang;
     web_buf_t *b = &rs->body;
-    web_page_begin(b, lang, "Actions", &rq->session);
+    web_page_begin(b, lang, web_text(lang, T_ACTIONS), &rq->session);
     web_buf_puts(b, "<form method=\"post\" action=\"/actions\">\n");
+    /* the labels of s_action_fields, in order */
+    static const web_text_t labels[] = {T_PERIOD, T_ACTION_ID, T_INDICATOR,
+                                        T_ACTION, T_OWNER, T_DUE,
+                                        T_ACTION_STATUS};
     for (size_t i = 0; i < s_actions.n; i++) {
         const char *f = s_actions.fields[i];
         web_buf_printf(b, "<label for=\"f-%s\">%s</label>\n<input id=\"f-%s"
-                       "\" name=\"%s\"%s>\n", f, f, f, f,
-                       i == 4 ? "" : " required");
+                       "\" name=\"%s\"%s>\n", f,
+                       web_text(lang, labels[i]), f, f,
+                       labels[i] == T_OWNER ? "" : " required");
     }
     web_page_csrf(b, &rq->session);
     web_buf_printf(b, "<button type=\"submit\">%s</button>\n</form>\n",
@@ -224,7 +229,8 @@ static void s_post(web_t *w, web_req_t *rq, web_resp_t *rs,
     web_buf_free(&csv);
     if (rc == 1) {
         rs->status = MHD_HTTP_UNPROCESSABLE_CONTENT;
-        web_page_begin(&rs->body, lang, "Actions", &rq->session);
+        web_page_begin(&rs->body, lang, web_text(lang, T_ACTIONS),
+                       &rq->session);
         web_buf_printf(&rs->body, "<p class=\"error\" role=\"alert\">%s</p>"
                        "\n<ul>", web_text(lang, T_WHOLE_REJECTED));
         web_buf_add(&rs->body, why.data ? why.data : "", why.len);

@@ -145,6 +145,26 @@
       "pavadinimas ir kontaktas – tik jei dalijatės tapatybe.")              \
     X(T_INDICATOR, "Indicator", "Indikator", "Indicador", "Näitaja",         \
       "Rodiklis")                                                            \
+    X(T_ACTIONS, "Improvement actions", "Forbedringstiltak",                 \
+      "Ações de melhoria", "Parendustegevused", "Gerinimo veiksmai")          \
+    X(T_ACTION_ID, "Action id (letters, digits, _ . -)",                      \
+      "Tiltakets id (bokstaver, sifre, _ . -)",                               \
+      "Identificador da ação (letras, algarismos, _ . -)",                    \
+      "Tegevuse tunnus (tähed, numbrid, _ . -)",                              \
+      "Veiksmo identifikatorius (raidės, skaitmenys, _ . -)")                 \
+    X(T_ACTION, "What you will do", "Hva dere skal gjøre",                    \
+      "O que vai fazer", "Mida te teete", "Ką darysite")                      \
+    X(T_OWNER, "Owner (optional)", "Ansvarlig (valgfritt)",                   \
+      "Responsável (opcional)", "Vastutaja (valikuline)",                     \
+      "Atsakingas asmuo (neprivaloma)")                                       \
+    X(T_DUE, "Due date (YYYY-MM-DD)", "Frist (ÅÅÅÅ-MM-DD)",                   \
+      "Prazo (AAAA-MM-DD)", "Tähtaeg (AAAA-KK-PP)",                           \
+      "Terminas (MMMM-MM-DD)")                                                \
+    X(T_ACTION_STATUS, "Status: planned, in_progress, done or dropped",       \
+      "Status: planned, in_progress, done eller dropped",                     \
+      "Estado: planned, in_progress, done ou dropped",                        \
+      "Olek: planned, in_progress, done või dropped",                         \
+      "Būsena: planned, in_progress, done arba dropped")                      \
     X(T_PRACTICE_TITLE, "Title", "Tittel", "Título", "Pealkiri",             \
       "Pavadinimas")                                                         \
     X(T_DESCRIPTION, "What you do and why it works",                         \
