@@ -65,6 +65,7 @@ build msg "$src_dir/tests/fuzz/fuzz_msg.c" "$common/bl_msg.c" \
 build mp "$src_dir/tests/fuzz/fuzz_mp.c" "$common/bl_mp.c" \
     $(pkg-config --cflags --libs msgpack)
 build payload "$src_dir/tests/fuzz/fuzz_payload.c" "$common/bl_mp.c" \
+    "$common/bl_codec.c" \
     "$common/bl_close_codec.c" "$common/bl_learning_codec.c" \
     "$common/bl_raw_rows_codec.c" "$common/bl_records_codec.c" \
     "$common/bl_register_codec.c" "$common/bl_results_codec.c" \
