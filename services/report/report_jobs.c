@@ -518,6 +518,10 @@ static void s_tick(report_t *rp)
         }
         s_pdf_join(rp);
     }
+    if (bl_daemon_disk_low(rp->d)) {
+        return;   /* no new files below the reserve: the tick after the
+                     space comes back goes on where this one stopped */
+    }
     report_job_t *job = &rp->job;
     bl_err_t err = {0};
     if (!job->active || !job->at.done) {
