@@ -273,6 +273,23 @@ static void *s_calloc(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
+/* The array of a list field: refuses a field read twice (seen), a list
+ * over max elements or one whose elements, at min_bytes each at least,
+ * cannot fit in what is left of the input; then allocates its *m
+ * elements of size bytes.  NULL with *rc BL_EPROTO or BL_ENOMEM. */
+static void *s_list_new(bl_mpr_t *r, bool seen, uint32_t max,
+                        size_t min_bytes, size_t size, uint32_t *m, int *rc)
+{
+    *rc = BL_EPROTO;
+    if (seen || !s_list(r, max, m) ||
+        (size_t)*m * min_bytes > (size_t)(r->end - r->p)) {
+        return NULL;
+    }
+    void *a = s_calloc(*m, size);
+    *rc = a != NULL ? 0 : BL_ENOMEM;
+    return a;
+}
+
 static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
 {
     if (!s_tuple(r, 9) || bl_mpr_str_copy(r, g->id, sizeof g->id) ||
@@ -456,14 +473,17 @@ int bl_results_provider_decode(const void *data, size_t len,
                 S_FAIL("intl_pending");
             }
         } else if (bl_mp_str_eq(k, kl, "ind")) {
-            if (have_ind || !s_list(&r, BL_RESULTS_INDICATORS_MAX, &m)) {
+            int lrc;
+            p->indicators = s_list_new(&r, have_ind,
+                                       BL_RESULTS_INDICATORS_MAX, 1,
+                                       sizeof *p->indicators, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
+                goto nomem;
+            }
+            if (lrc != 0) {
                 S_FAIL("ind");
             }
             have_ind = true;
-            p->indicators = s_calloc(m, sizeof *p->indicators);
-            if (p->indicators == NULL) {
-                goto nomem;
-            }
             for (uint32_t j = 0; j < m; j++) {
                 p->n_indicators = j + 1;
                 int rc = s_decode_indicator(&r, &p->indicators[j]);
@@ -475,12 +495,15 @@ int bl_results_provider_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "areas")) {
-            if (p->areas != NULL || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("areas");
-            }
-            p->areas = s_calloc(m, sizeof *p->areas);
-            if (p->areas == NULL) {
+            int lrc;
+            p->areas = s_list_new(&r, p->areas != NULL,
+                                  BL_RESULTS_ROWS_MAX, 1,
+                                  sizeof *p->areas, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("areas");
             }
             for (uint32_t j = 0; j < m; j++) {
                 p->n_areas = j + 1;
@@ -489,12 +512,15 @@ int bl_results_provider_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "strengths")) {
-            if (p->strengths != NULL || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("strengths");
-            }
-            p->strengths = s_calloc(m, sizeof *p->strengths);
-            if (p->strengths == NULL) {
+            int lrc;
+            p->strengths = s_list_new(&r, p->strengths != NULL,
+                                      BL_RESULTS_ROWS_MAX, 1,
+                                      sizeof *p->strengths, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("strengths");
             }
             for (uint32_t j = 0; j < m; j++) {
                 p->n_strengths = j + 1;
@@ -504,12 +530,15 @@ int bl_results_provider_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "units")) {
-            if (p->units != NULL || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("units");
-            }
-            p->units = s_calloc(m, sizeof *p->units);
-            if (p->units == NULL) {
+            int lrc;
+            p->units = s_list_new(&r, p->units != NULL,
+                                  BL_RESULTS_ROWS_MAX, 1,
+                                  sizeof *p->units, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("units");
             }
             for (uint32_t j = 0; j < m; j++) {
                 p->n_units = j + 1;
@@ -518,13 +547,15 @@ int bl_results_provider_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "followup")) {
-            if (p->followups != NULL ||
-                !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("followup");
-            }
-            p->followups = s_calloc(m, sizeof *p->followups);
-            if (p->followups == NULL) {
+            int lrc;
+            p->followups = s_list_new(&r, p->followups != NULL,
+                                      BL_RESULTS_ROWS_MAX, 1,
+                                      sizeof *p->followups, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("followup");
             }
             for (uint32_t j = 0; j < m; j++) {
                 p->n_followups = j + 1;
@@ -535,15 +566,16 @@ int bl_results_provider_decode(const void *data, size_t len,
         } else if (bl_mp_str_eq(k, kl, "practices")) {
             /* A practice takes at least 11 bytes: the count cannot ask
              * for more room than the input describes. */
-            if (p->practices != NULL ||
-                !s_list(&r, BL_RESULTS_PARTNERS_MAX *
-                                BL_RESULTS_INDICATORS_MAX, &m) ||
-                (size_t)m * 11 > (size_t)(r.end - r.p)) {
-                S_FAIL("practices");
-            }
-            p->practices = s_calloc(m, sizeof *p->practices);
-            if (p->practices == NULL) {
+            int lrc;
+            p->practices = s_list_new(&r, p->practices != NULL,
+                                      BL_RESULTS_PARTNERS_MAX *
+                                          BL_RESULTS_INDICATORS_MAX, 11,
+                                      sizeof *p->practices, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("practices");
             }
             for (uint32_t j = 0; j < m; j++) {
                 p->n_practices = j + 1;
@@ -608,12 +640,15 @@ int bl_results_summary_decode(const void *data, size_t len,
             S_FAIL("a key");
         }
         if (bl_mp_str_eq(k, kl, "participants")) {
-            if (s->participants || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("participants");
-            }
-            s->participants = s_calloc(m, sizeof *s->participants);
-            if (s->participants == NULL) {
+            int lrc;
+            s->participants = s_list_new(&r, s->participants != NULL,
+                                         BL_RESULTS_ROWS_MAX, 1,
+                                         sizeof *s->participants, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("participants");
             }
             for (uint32_t j = 0; j < m; j++) {
                 bl_results_participant_t *p = &s->participants[j];
@@ -631,12 +666,15 @@ int bl_results_summary_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "bands")) {
-            if (s->bands || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("bands");
-            }
-            s->bands = s_calloc(m, sizeof *s->bands);
-            if (s->bands == NULL) {
+            int lrc;
+            s->bands = s_list_new(&r, s->bands != NULL,
+                                  BL_RESULTS_ROWS_MAX, 1,
+                                  sizeof *s->bands, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("bands");
             }
             for (uint32_t j = 0; j < m; j++) {
                 bl_results_bands_t *b = &s->bands[j];
@@ -653,12 +691,15 @@ int bl_results_summary_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "areas")) {
-            if (s->areas || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("areas");
-            }
-            s->areas = s_calloc(m, sizeof *s->areas);
-            if (s->areas == NULL) {
+            int lrc;
+            s->areas = s_list_new(&r, s->areas != NULL,
+                                  BL_RESULTS_ROWS_MAX, 1,
+                                  sizeof *s->areas, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("areas");
             }
             for (uint32_t j = 0; j < m; j++) {
                 s->n_areas = j + 1;
@@ -670,12 +711,15 @@ int bl_results_summary_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "corrs")) {
-            if (s->corrs || !s_list(&r, BL_RESULTS_ROWS_MAX, &m)) {
-                S_FAIL("corrs");
-            }
-            s->corrs = s_calloc(m, sizeof *s->corrs);
-            if (s->corrs == NULL) {
+            int lrc;
+            s->corrs = s_list_new(&r, s->corrs != NULL,
+                                  BL_RESULTS_ROWS_MAX, 1,
+                                  sizeof *s->corrs, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("corrs");
             }
             for (uint32_t j = 0; j < m; j++) {
                 bl_results_corr_t *c = &s->corrs[j];
@@ -690,12 +734,15 @@ int bl_results_summary_decode(const void *data, size_t len,
                 }
             }
         } else if (bl_mp_str_eq(k, kl, "done")) {
-            if (s->done || !s_list(&r, BL_RESULTS_INDICATORS_MAX, &m)) {
-                S_FAIL("done");
-            }
-            s->done = s_calloc(m, sizeof *s->done);
-            if (s->done == NULL) {
+            int lrc;
+            s->done = s_list_new(&r, s->done != NULL,
+                                 BL_RESULTS_INDICATORS_MAX, 1,
+                                 sizeof *s->done, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("done");
             }
             for (uint32_t j = 0; j < m; j++) {
                 bl_results_done_t *d = &s->done[j];
@@ -709,13 +756,15 @@ int bl_results_summary_decode(const void *data, size_t len,
             }
         } else if (bl_mp_str_eq(k, kl, "needs")) {
             /* A row takes at least 10 bytes. */
-            if (s->needs || !s_list(&r, BL_RESULTS_ROWS_MAX, &m) ||
-                (size_t)m * 10 > (size_t)(r.end - r.p)) {
-                S_FAIL("needs");
-            }
-            s->needs = s_calloc(m, sizeof *s->needs);
-            if (s->needs == NULL) {
+            int lrc;
+            s->needs = s_list_new(&r, s->needs != NULL,
+                                  BL_RESULTS_ROWS_MAX, 10,
+                                  sizeof *s->needs, &m, &lrc);
+            if (lrc == BL_ENOMEM) {
                 goto nomem;
+            }
+            if (lrc != 0) {
+                S_FAIL("needs");
             }
             for (uint32_t j = 0; j < m; j++) {
                 bl_results_need_t *d = &s->needs[j];
@@ -856,9 +905,9 @@ int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_items) != 0) {
                 return s_msg_bad(err, "items");
             }
-            if (bl_codec_list(&r, rd->n_items, BL_RESULTS_ITEMS_MAX, &rd->items,
-                              "results message", "items", "items", "item",
-                              err) != 0) {
+            if (bl_codec_list(&r, rd->n_items, BL_RESULTS_ITEMS_MAX,
+                              &rd->items, "results message", "items",
+                              "items", "item", err) != 0) {
                 return BL_EPROTO;
             }
             has_items = true;

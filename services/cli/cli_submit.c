@@ -29,7 +29,6 @@
 #define S_WAIT_MS (30 * 60 * 1000)
 
 typedef struct s_submit {
-    cli_t *c;
     const char *file;
     bool progress;
     size_t file_size;
@@ -368,7 +367,6 @@ int cli_submit(cli_t *c, int argc, char **argv)
     for (int i = first; i < argc; i++) {
         s_submit_t s;
         memset(&s, 0, sizeof s);
-        s.c = c;
         s.file = argv[i];
         s.progress = isatty(STDERR_FILENO);
         char sub[BL_SUBMIT_ID_MAX] = "";

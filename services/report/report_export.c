@@ -1,7 +1,7 @@
 /*
  * report_export: CSV and hand-written JSON.  Numbers are printed as
- * "%.10g" (bl_number_general, the C locale: the daemons never call setlocale), a zero without
- * sign, and non-finite values as empty / null.
+ * "%.10g" (bl_number_general; the C locale's), a zero without sign, and
+ * non-finite values as empty / null.
  *
  * The CSV is the table of figures (one row per indicator and group, then
  * the learning curve's earlier periods), followed by the learning cycle's
