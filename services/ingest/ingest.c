@@ -391,8 +391,12 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     uint32_t n = start.n_rows;
-    /* Every row checked, then stored in file order (appended: see
-     * s_store_row), then forwarded lane by lane. */
+    /* Every row checked, stored in file order (appended: see s_store_row)
+     * and counted for its lane; then forwarded lane by lane. */
+    bl_outbox_t *ob = bl_daemon_outbox(in->d);
+    size_t lanes = bl_outbox_lanes(ob);
+    bool broadcast = strcmp(s.kind, "register") == 0;
+    uint32_t counts[BL_OUTBOX_LANES_MAX] = {0};
     bl_raw_rows_reader_t rd = start;
     bl_raw_row_t row;
     while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
@@ -402,21 +406,16 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                 return src;
             }
         }
+        if (!broadcast) {
+            counts[s_row_lane(in, &s, &row)]++;
+        }
     }
     if (rc != BL_ENOTFOUND) {
         bl_reply_error(reply, "submit_rows: %s", why.msg);
         return 0;
     }
-    bl_outbox_t *ob = bl_daemon_outbox(in->d);
-    size_t lanes = bl_outbox_lanes(ob);
     for (size_t lane = 0; lane < lanes; lane++) {
-        uint32_t count = 0;
-        rd = start;
-        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            if (s_row_in_lane(in, &s, &row, lane)) {
-                count++;
-            }
-        }
+        uint32_t count = broadcast ? n : counts[lane];
         if (count == 0) {
             continue;
         }
