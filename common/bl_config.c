@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bl_error.h"
 #include "bl_yaml.h"
@@ -1028,4 +1029,40 @@ int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
     }
     memcpy(cfg->workers, counts, sizeof counts);
     return 0;
+}
+
+int bl_config_follow_workers(bl_config_t *cfg, long long *stamp, char *why,
+                             size_t size)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run/workers", cfg->data_dir);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        return 0;
+    }
+    /* A new file (rename) or a new write changes one of the two. */
+    long long now = ((long long)st.st_mtim.tv_sec * 1000000000LL +
+                     st.st_mtim.tv_nsec) ^
+                    ((long long)st.st_ino << 40);
+    if (now == *stamp) {
+        return 0;
+    }
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    char spec[256];
+    bool got = fgets(spec, sizeof spec, f) != NULL;
+    fclose(f);
+    *stamp = now;  /* a bad file is told once, not on every look */
+    if (!got) {
+        return 0;
+    }
+    spec[strcspn(spec, "\n")] = '\0';
+    char inner[200];
+    if (bl_config_apply_workers(cfg, spec, inner, sizeof inner) != 0) {
+        snprintf(why, size, "%s: %s", path, inner);
+        return BL_EINVAL;
+    }
+    return 1;
 }

@@ -117,6 +117,14 @@ int bl_config_load(bl_config_t **out, const char *path, bl_diags_t *diags);
 int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
                             size_t size);
 
+/* Applies the worker counts a running node records in
+ * <data_dir>/run/workers (written by `benchlearn up` and `scale`) when the
+ * file is there and has changed since *stamp (0 at first; updated).
+ * Returns 1 when counts were applied, 0 when nothing changed, or BL_EINVAL
+ * with why (the file names itself in why). */
+int bl_config_follow_workers(bl_config_t *cfg, long long *stamp, char *why,
+                             size_t size);
+
 /* Frees the config (and its catalogue); sets *cfg to NULL; accepts NULL. */
 void bl_config_destroy(bl_config_t **cfg);
 

@@ -52,6 +52,8 @@ struct bl_daemon {
     char *config_path;               /* read again on SIGHUP */
     s_hook_t hooks[S_RELOAD_HOOKS];  /* told of each reloaded config */
     size_t n_hooks;
+    int workers_next[BL_STAGE_COUNT]; /* accepted by a "workers" request, */
+    bool workers_change;              /* taken on after its commit */
 };
 
 #define S_DISK_CHECK_MS 1000
@@ -248,6 +250,82 @@ static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
     return rc;
 }
 
+static int s_open_outbox(bl_daemon_t *d, bl_err_t *err);
+
+/* "workers" {spec: "validate=N,..."}: the node's worker counts changed
+ * (`benchlearn scale`, after the stage that changed was restarted).  The
+ * daemon counts close markers from, and sends to, that many workers from
+ * now on.  Fewer workers of the next stage wait until nothing is in
+ * flight to them (reply busy: the caller asks again).  A daemon's own
+ * stage changes only by restarting its workers. */
+static void s_workers_request(bl_daemon_t *d, const bl_msg_t *msg,
+                              bl_mpw_t *reply)
+{
+    char spec[256], why[256];
+    if (bl_req_str(msg, "spec", spec, sizeof spec) != 0) {
+        bl_reply_error(reply, "workers needs a spec (STAGE=N,...)");
+        return;
+    }
+    bl_config_t probe = *d->cfg;
+    if (bl_config_apply_workers(&probe, spec, why, sizeof why) != 0) {
+        bl_reply_error(reply, "workers: %s", why);
+        return;
+    }
+    bl_stage_t own = d->ops->stage;
+    if (probe.workers[own] != d->cfg->workers[own]) {
+        bl_reply_error(reply, "workers: %s runs %d worker(s); its count "
+                       "changes by restarting its workers (benchlearn scale)",
+                       bl_stage_name(own), d->cfg->workers[own]);
+        return;
+    }
+    uint64_t pending = d->outbox ? bl_outbox_pending(d->outbox) : 0;
+    if (d->outbox && own + 1 < BL_STAGE_COUNT &&
+        probe.workers[own + 1] < (int)bl_outbox_lanes(d->outbox) &&
+        pending > 0) {
+        bl_reply_begin(reply, 2);
+        bl_mpw_str(reply, "busy");
+        bl_mpw_bool(reply, true);
+        bl_mpw_str(reply, "pending");
+        bl_mpw_uint(reply, pending);
+        return;
+    }
+    memcpy(d->workers_next, probe.workers, sizeof d->workers_next);
+    d->workers_change = true;
+    bl_reply_begin(reply, 1);
+    bl_mpw_str(reply, "workers");
+    bl_mpw_str(reply, spec);
+}
+
+/* Takes on the worker counts a committed "workers" request accepted. */
+static void s_workers_apply(bl_daemon_t *d)
+{
+    d->workers_change = false;
+    if (memcmp(d->cfg->workers, d->workers_next, sizeof d->workers_next) ==
+        0) {
+        return;
+    }
+    memcpy(d->cfg->workers, d->workers_next, sizeof d->workers_next);
+    bl_stage_t next = (bl_stage_t)(d->ops->stage + 1);
+    if (d->outbox == NULL ||
+        (int)bl_outbox_lanes(d->outbox) == d->cfg->workers[next]) {
+        bl_log(BL_LOG_INFO, "workers validate=%d aggregate=%d report=%d",
+               d->cfg->workers[BL_STAGE_VALIDATE],
+               d->cfg->workers[BL_STAGE_AGGREGATE],
+               d->cfg->workers[BL_STAGE_REPORT]);
+        return;
+    }
+    bl_outbox_close(&d->outbox);
+    bl_err_t err = {0};
+    if (s_open_outbox(d, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "cannot send to %d %s worker(s): %s",
+               d->cfg->workers[next], bl_stage_name(next), err.msg);
+        s_stop = 1;
+        return;
+    }
+    bl_log(BL_LOG_INFO, "sending to %d %s worker(s)", d->cfg->workers[next],
+           bl_stage_name(next));
+}
+
 static int s_request(void *ctx, MDB_txn *txn, const bl_msg_t *msg,
                      bl_mpw_t *reply, bl_err_t *err)
 {
@@ -259,6 +337,10 @@ static int s_request(void *ctx, MDB_txn *txn, const bl_msg_t *msg,
     }
     if (strcmp(cmd, "health") == 0) {
         return s_health(d, txn, reply);
+    }
+    if (strcmp(cmd, "workers") == 0) {
+        s_workers_request(d, msg, reply);
+        return 0;
     }
     if (d->ops->request == NULL) {
         bl_reply_error(reply, "unknown command '%s'", cmd);
@@ -277,6 +359,9 @@ static void s_refused(void *ctx, const char *sender, const char *reason)
 static void s_committed(void *ctx)
 {
     bl_daemon_t *d = ctx;
+    if (d->workers_change) {
+        s_workers_apply(d);
+    }
     if (d->ops->committed) {
         d->ops->committed(d->svc);
     }
@@ -301,6 +386,33 @@ static int s_write_pid(bl_daemon_t *d)
         return -errno;
     }
     return 0;
+}
+
+/* Opens the outbox to the next stage's workers (one lane each), when the
+ * stage has one. */
+static int s_open_outbox(bl_daemon_t *d, bl_err_t *err)
+{
+    const bl_config_t *cfg = d->cfg;
+    const bl_stage_ops_t *ops = d->ops;
+    if (!ops->has_outbox || ops->stage + 1 >= BL_STAGE_COUNT) {
+        return 0;
+    }
+    bl_stage_t next = (bl_stage_t)(ops->stage + 1);
+    int lanes = cfg->workers[next] > 0 ? cfg->workers[next] : 1;
+    if (lanes > BL_OUTBOX_LANES_MAX) {
+        return bl_err_set(err, BL_EINVAL, "at most %d %s workers",
+                          BL_OUTBOX_LANES_MAX, bl_stage_name(next));
+    }
+    char eps[BL_OUTBOX_LANES_MAX][512];
+    const char *ep_ptrs[BL_OUTBOX_LANES_MAX];
+    for (int k = 1; k <= lanes; k++) {
+        bl_daemon_endpoint(cfg, next, k, eps[k - 1], sizeof eps[0]);
+        ep_ptrs[k - 1] = eps[k - 1];
+    }
+    return bl_outbox_open(&d->outbox, d->zctx, d->store,
+                          bl_store_dbi(d->store, 2), bl_store_dbi(d->store, 0),
+                          "next", ep_ptrs, (size_t)lanes, NULL, &d->tmpl,
+                          err);
 }
 
 int bl_daemon_open(bl_daemon_t *d)
@@ -347,22 +459,9 @@ int bl_daemon_open(bl_daemon_t *d)
     snprintf(t->cat_version, sizeof t->cat_version, "%s",
              cfg->catalogue->version);
     t->version = BL_MSG_VERSION;
-    if (ops->has_outbox && ops->stage + 1 < BL_STAGE_COUNT) {
-        bl_stage_t next = (bl_stage_t)(ops->stage + 1);
-        int lanes = cfg->workers[next] > 0 ? cfg->workers[next] : 1;
-        char eps[BL_OUTBOX_LANES_MAX][512];
-        const char *ep_ptrs[BL_OUTBOX_LANES_MAX];
-        for (int k = 1; k <= lanes && k <= BL_OUTBOX_LANES_MAX; k++) {
-            bl_daemon_endpoint(cfg, next, k, eps[k - 1], sizeof eps[0]);
-            ep_ptrs[k - 1] = eps[k - 1];
-        }
-        if (bl_outbox_open(&d->outbox, d->zctx, d->store,
-                           bl_store_dbi(d->store, 2),
-                           bl_store_dbi(d->store, 0), "next", ep_ptrs,
-                           (size_t)lanes, NULL, t, &err) != 0) {
-            bl_log(BL_LOG_ERROR, "cannot open outbox: %s", err.msg);
-            return BL_EXIT_SYSTEM;
-        }
+    if (s_open_outbox(d, &err) != 0) {
+        bl_log(BL_LOG_ERROR, "cannot open outbox: %s", err.msg);
+        return BL_EXIT_SYSTEM;
     }
     if (ops->open && ops->open(&d->svc, d, &err) != 0) {
         bl_log(BL_LOG_ERROR, "cannot start: %s", err.msg);

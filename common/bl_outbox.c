@@ -13,6 +13,7 @@
 #include "bl_scan.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,70 @@ static uint64_t s_random_epoch(void)
     return (v & 0x7fffffffffffffffULL) | 1;
 }
 
+/* Messages in the box for lane. */
+static int s_lane_messages(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
+                           size_t *count, bl_err_t *err)
+{
+    unsigned char l = (unsigned char)lane;
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, ob->box, &l, 1, err);
+    *count = 0;
+    while (rc == 0 &&
+           (rc = bl_scan_next(&scan, NULL, NULL)) == 1) {
+        (*count)++;
+        rc = 0;
+    }
+    bl_scan_close(&scan);
+    return rc < 0 ? rc : 0;
+}
+
+/* A different number of lanes than last time (workers added or removed):
+ * lanes that stay keep their sequence (lane l is always worker l + 1, whose
+ * store remembers what it applied); a removed lane must hold nothing (its
+ * messages would be lost) and forgets its sequence, and a new lane starts
+ * at 1, so a worker added later with a new store takes it from the start.
+ * "<name>.lanes" records the count. */
+static int s_change_lanes(bl_outbox_t *ob, MDB_txn *txn, bl_err_t *err)
+{
+    char key[96];
+    snprintf(key, sizeof key, "%s.lanes", ob->name);
+    uint64_t before;
+    int rc = bl_store_get_u64(txn, ob->meta, key, &before, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (before == ob->n_lanes) {
+        return 0;
+    }
+    if (before == 0) {
+        before = ob->n_lanes; /* a store from before lanes were recorded */
+    }
+    size_t lo = before < ob->n_lanes ? (size_t)before : ob->n_lanes;
+    size_t hi = before > ob->n_lanes ? (size_t)before : ob->n_lanes;
+    for (size_t l = lo; l < hi && l < 256; l++) {
+        size_t held;
+        rc = s_lane_messages(ob, txn, l, &held, err);
+        if (rc != 0) {
+            return rc;
+        }
+        if (held > 0) {
+            return bl_err_set(err, BL_EREFUSED,
+                              "outbox %s: %zu message(s) for worker %zu not "
+                              "yet delivered; they must be before the "
+                              "worker count changes from %" PRIu64
+                              " to %zu",
+                              ob->name, held, l + 1, before, ob->n_lanes);
+        }
+        char next[96];
+        snprintf(next, sizeof next, "%s.%zu.next", ob->name, l);
+        rc = bl_store_put_u64(txn, ob->meta, next, 1, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return bl_store_put_u64(txn, ob->meta, key, ob->n_lanes, err);
+}
+
 typedef struct s_open_ctx {
     bl_outbox_t *ob;
 } s_open_ctx_t;
@@ -84,6 +149,10 @@ static int s_open_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
         }
     }
     ob->tmpl.epoch = epoch;
+    rc = s_change_lanes(ob, txn, err);
+    if (rc != 0) {
+        return rc;
+    }
     /* The oldest message still in the box tells how far acks had come. */
     for (size_t l = 0; l < ob->n_lanes; l++) {
         snprintf(key, sizeof key, "%s.%zu.next", ob->name, l);

@@ -20,6 +20,8 @@ typedef struct cli {
     const char *prog;          /* "benchlearn" */
     char workers_spec[128];    /* "validate=N,aggregate=M": the worker
                                   counts the node runs with */
+    long long workers_stamp;   /* run/workers as last read (a wait follows
+                                  `benchlearn scale`) */
 } cli_t;
 
 /* Loads the node config; prints every problem.  Returns 0, 1 or 2. */
@@ -42,7 +44,27 @@ typedef bl_sub_counts_t cli_counts_t;
  * after printing why. */
 int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out);
 
+/* ---- the node's processes (cli_node.c) --------------------------------- */
+
+/* True when pid is a live process (not a zombie). */
+int cli_alive(int pid);
+
+/* The pid in the daemon's pid file (run/NAME.pid) when alive, else 0. */
+int cli_running_pid(const bl_config_t *cfg, const char *name);
+
+/* Starts bl-PROGRAM as worker k named name, detached, with the node's
+ * worker counts (c->workers_spec).  Returns 0 or 2 (printed). */
+int cli_spawn(cli_t *c, const char *program, int k, const char *name);
+
+/* Stops the daemon name (SIGTERM; SIGKILL after timeout_ms).  Returns 0
+ * when it is not running any more, 2 when it had to be killed. */
+int cli_stop(const cli_t *c, const char *name, int timeout_ms);
+
+/* Records c->workers_spec in run/workers.  Returns 0 or -errno. */
+int cli_save_workers(const cli_t *c);
+
 int cli_up(cli_t *c, int argc, char **argv);
+int cli_scale(cli_t *c, int argc, char **argv);
 int cli_down(cli_t *c, int argc, char **argv);
 int cli_status(cli_t *c, int argc, char **argv);
 int cli_reload(cli_t *c, int argc, char **argv);

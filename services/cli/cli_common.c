@@ -27,18 +27,10 @@ int cli_load_config(cli_t *c)
         bl_diags_clear(&diags);
         /* `benchlearn up --workers` records the counts the node runs
          * with; every later command talks to that many workers. */
-        char path[4200], spec[128], why[256];
-        snprintf(path, sizeof path, "%s/run/workers", c->cfg->data_dir);
-        FILE *f = fopen(path, "r");
-        if (f != NULL) {
-            if (fgets(spec, sizeof spec, f) != NULL) {
-                spec[strcspn(spec, "\n")] = '\0';
-                if (bl_config_apply_workers(c->cfg, spec, why, sizeof why) !=
-                    0) {
-                    cli_error("%s: %s", path, why);
-                }
-            }
-            fclose(f);
+        char why[512];
+        if (bl_config_follow_workers(c->cfg, &c->workers_stamp, why,
+                                     sizeof why) < 0) {
+            cli_error("%s", why);
         }
         cli_set_workers_spec(c);
         return 0;

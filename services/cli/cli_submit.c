@@ -133,7 +133,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
             break;
         }
         bl_reply_t reply;
-        if (bl_rpc_call(rpc, &w, &reply, 60000, &err) != 0) {
+        if (bl_rpc_call(rpc, &w, &reply, 20000, &err) != 0) {
             cli_error("validation: %s", err.msg);
             rc = 2;
         } else {
@@ -315,11 +315,25 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
 {
     long long deadline = bl_net_now_ms() + S_WAIT_MS;
     cli_counts_t n;
+    int failures = 0;
     for (;;) {
+        /* The node may change its validation workers meanwhile (scale);
+         * a worker being restarted misses a question or two. */
+        char why[512];
+        if (bl_config_follow_workers(c->cfg, &c->workers_stamp, why,
+                                     sizeof why) == 1) {
+            cli_set_workers_spec(c);
+        }
         int rc = cli_sub_status(c, sub, &n);
+        if (rc != 0 && ++failures < 5 && bl_net_now_ms() < deadline) {
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         if (rc != 0) {
             return rc;
         }
+        failures = 0;
         if (n.complete && n.rows >= rows) {
             break;
         }

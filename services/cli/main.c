@@ -20,6 +20,9 @@ typedef struct command {
 static const command_t s_commands[] = {
     {"up", cli_up, 1,
      "up [--workers validate=N,aggregate=M] [STAGE...]  start the daemons"},
+    {"scale", cli_scale, 1,
+     "scale STAGE=N[,STAGE=N]  change a running node's workers (validate, "
+     "aggregate, report)"},
     {"down", cli_down, 1, "down                  stop them cleanly"},
     {"status", cli_status, 1,
      "status                health of each daemon, queues, counts"},

@@ -2,7 +2,12 @@
  * ingest: submissions in, raw rows stored, rows forwarded (see ingest.h).
  *
  * Store: "subs" sub id -> submission meta (msgpack map); "rows" sub id NUL
- * line(8) -> the raw row as received ([line, error|nil, [fields]]).
+ * line(8) -> the raw row as received ([line, error|nil, [fields]]);
+ * "held" seq(8) -> kind ('a' to every worker, 'r' rows split by provider),
+ * message type (1 byte), payload: what was to be forwarded while the node
+ * changed its worker counts (`benchlearn scale`: requests hold/release);
+ * meta "hold" is 1 meanwhile.  Held messages go on in order, split over
+ * the workers there are at release.
  * Rows are partitioned over validation workers by provider id, so every
  * row of one provider meets the same worker.
  */
@@ -18,10 +23,11 @@
 #include "bl_layout.h"
 #include "bl_log.h"
 #include "bl_raw_rows_codec.h"
+#include "bl_scan.h"
 #include "bl_submission_codec.h"
 
-enum { DB_SUBS = 0, DB_ROWS };
-static const char *const s_dbs[] = {"subs", "rows"};
+enum { DB_SUBS = 0, DB_ROWS, DB_HELD };
+static const char *const s_dbs[] = {"subs", "rows", "held"};
 
 #define S_SUB_MAX 64
 
@@ -224,6 +230,66 @@ static int s_next_sub_id(ingest_t *in, MDB_txn *txn, char *id, size_t size,
     return bl_store_put_u64(txn, meta, "sub.next", next, err);
 }
 
+/* ---- forwarding, and holding while workers change ---------------------- */
+
+static int s_holding(ingest_t *in, MDB_txn *txn, bool *on, bl_err_t *err)
+{
+    uint64_t v;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(in->d), "hold", &v, err);
+    *on = rc == 0 && v != 0;
+    return rc;
+}
+
+/* Keeps one message to forward at release, after those held before. */
+static int s_hold_put(ingest_t *in, MDB_txn *txn, char kind,
+                      bl_msg_type_t type, const void *payload, size_t len,
+                      bl_err_t *err)
+{
+    MDB_dbi held = bl_daemon_dbi(in->d, DB_HELD);
+    uint64_t seq = 1;
+    MDB_cursor *cur;
+    int rc = bl_store_cursor(txn, held, &cur, err);
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_val k, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    if (mrc == 0 && k.mv_size == 8) {
+        seq = bl_store_u64_from(k.mv_data) + 1;
+    } else if (mrc != 0 && mrc != MDB_NOTFOUND) {
+        return bl_store_fail(err, mrc, "held messages");
+    }
+    unsigned char *buf = malloc(len + 2);
+    if (buf == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    buf[0] = (unsigned char)kind;
+    buf[1] = (unsigned char)type;
+    memcpy(buf + 2, payload, len);
+    unsigned char key[8];
+    bl_store_u64_key(seq, key);
+    rc = bl_store_append(txn, held, key, sizeof key, buf, len + 2, err);
+    free(buf);
+    return rc;
+}
+
+/* Sends a message to every validation worker (or holds it). */
+static int s_forward_all(ingest_t *in, MDB_txn *txn, bl_msg_type_t type,
+                         const void *payload, size_t len, bl_err_t *err)
+{
+    bool hold;
+    int rc = s_holding(in, txn, &hold, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (hold) {
+        return s_hold_put(in, txn, 'a', type, payload, len, err);
+    }
+    return bl_outbox_put_all(bl_daemon_outbox(in->d), txn, type, payload,
+                             len, err);
+}
+
 static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                           bl_mpw_t *reply, bl_err_t *err)
 {
@@ -306,8 +372,8 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         rc = bl_err_set(err, BL_ENOMEM, "cannot encode a submission");
         goto done;
     }
-    rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, BL_MSG_SUBMISSION,
-                           bl_mpw_data(w), bl_mpw_size(w), err);
+    rc = s_forward_all(in, txn, BL_MSG_SUBMISSION, bl_mpw_data(w),
+                       bl_mpw_size(w), err);
     if (rc != 0) {
         goto done;
     }
@@ -369,6 +435,54 @@ static int s_store_row(ingest_t *in, MDB_txn *txn, const char *id,
                            row->raw, row->raw_len, err);
 }
 
+/* Forwards the rows of a raw_rows payload (already checked) to the
+ * workers of their providers, one message per lane. */
+static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
+                          const void *payload, size_t len, bl_err_t *err)
+{
+    bl_raw_rows_reader_t start;
+    int rc = bl_raw_rows_open(&start, payload, len, err);
+    if (rc != 0) {
+        return rc;
+    }
+    uint32_t n = start.n_rows;
+    bl_outbox_t *ob = bl_daemon_outbox(in->d);
+    size_t lanes = bl_outbox_lanes(ob);
+    bool broadcast = strcmp(s->kind, "register") == 0;
+    uint32_t counts[BL_OUTBOX_LANES_MAX] = {0};
+    bl_raw_rows_reader_t rd = start;
+    bl_raw_row_t row;
+    if (!broadcast) {
+        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
+            counts[s_row_lane(in, s, &row)]++;
+        }
+    }
+    for (size_t lane = 0; lane < lanes; lane++) {
+        uint32_t count = broadcast ? n : counts[lane];
+        if (count == 0) {
+            continue;
+        }
+        bl_mpw_t *w = &in->w;
+        bl_mpw_reset(w);
+        bl_raw_rows_write_head(w, s->id, count);
+        rd = start;
+        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
+            if (s_row_in_lane(in, s, &row, lane)) {
+                bl_raw_rows_write_raw(w, &row);
+            }
+        }
+        if (w->err) {
+            return bl_err_set(err, w->err, "cannot encode rows");
+        }
+        rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS, bl_mpw_data(w),
+                           bl_mpw_size(w), err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                          bl_mpw_t *reply, bl_err_t *err)
 {
@@ -391,12 +505,8 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     uint32_t n = start.n_rows;
-    /* Every row checked, stored in file order (appended: see s_store_row)
-     * and counted for its lane; then forwarded lane by lane. */
-    bl_outbox_t *ob = bl_daemon_outbox(in->d);
-    size_t lanes = bl_outbox_lanes(ob);
-    bool broadcast = strcmp(s.kind, "register") == 0;
-    uint32_t counts[BL_OUTBOX_LANES_MAX] = {0};
+    /* Every row checked and stored in file order (appended: see
+     * s_store_row); then forwarded lane by lane, or held. */
     bl_raw_rows_reader_t rd = start;
     bl_raw_row_t row;
     while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
@@ -406,36 +516,21 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
                 return src;
             }
         }
-        if (!broadcast) {
-            counts[s_row_lane(in, &s, &row)]++;
-        }
     }
     if (rc != BL_ENOTFOUND) {
         bl_reply_error(reply, "submit_rows: %s", why.msg);
         return 0;
     }
-    for (size_t lane = 0; lane < lanes; lane++) {
-        uint32_t count = broadcast ? n : counts[lane];
-        if (count == 0) {
-            continue;
-        }
-        bl_mpw_t *w = &in->w;
-        bl_mpw_reset(w);
-        bl_raw_rows_write_head(w, id, count);
-        rd = start;
-        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            if (s_row_in_lane(in, &s, &row, lane)) {
-                bl_raw_rows_write_raw(w, &row);
-            }
-        }
-        if (w->err) {
-            return bl_err_set(err, w->err, "cannot encode rows");
-        }
-        rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS, bl_mpw_data(w),
-                           bl_mpw_size(w), err);
-        if (rc != 0) {
-            return rc;
-        }
+    bool hold;
+    rc = s_holding(in, txn, &hold, err);
+    if (rc == 0) {
+        rc = hold ? s_hold_put(in, txn, 'r', BL_MSG_RAW_ROWS, msg->payload,
+                               msg->payload_len, err)
+                  : s_forward_rows(in, txn, &s, msg->payload,
+                                   msg->payload_len, err);
+    }
+    if (rc != 0) {
+        return rc;
     }
     s.rows += n;
     rc = s_sub_put(in, txn, &s, err);
@@ -470,9 +565,8 @@ static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         if (bl_submission_write(w, &end) != 0) {
             return bl_err_set(err, BL_ENOMEM, "cannot encode a submission");
         }
-        rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,
-                               BL_MSG_SUBMISSION, bl_mpw_data(w),
-                               bl_mpw_size(w), err);
+        rc = s_forward_all(in, txn, BL_MSG_SUBMISSION, bl_mpw_data(w),
+                           bl_mpw_size(w), err);
         if (rc != 0) {
             return rc;
         }
@@ -541,14 +635,78 @@ static int s_close_period(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (bl_close_write(w, &marker) != 0) {
         return bl_err_set(err, BL_ENOMEM, "cannot encode a close marker");
     }
-    rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, BL_MSG_CLOSE,
-                           bl_mpw_data(w), bl_mpw_size(w), err);
+    rc = s_forward_all(in, txn, BL_MSG_CLOSE, bl_mpw_data(w),
+                       bl_mpw_size(w), err);
     if (rc != 0) {
         return rc;
     }
     bl_reply_begin(reply, 1);
     bl_mpw_str(reply, "generation");
     bl_mpw_uint(reply, gen);
+    return 0;
+}
+
+/* Holds everything that would be forwarded from now on. */
+static int s_hold(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
+                  bl_err_t *err)
+{
+    int rc = bl_store_put_u64(txn, bl_daemon_meta(in->d), "hold", 1, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_reply_begin(reply, 1);
+    bl_mpw_str(reply, "holding");
+    bl_mpw_bool(reply, true);
+    return 0;
+}
+
+/* Forwards what was held, in order, over the workers there are now. */
+static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
+                     bl_err_t *err)
+{
+    MDB_dbi held = bl_daemon_dbi(in->d, DB_HELD);
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, held, NULL, 0, err);
+    uint64_t n = 0;
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
+        const unsigned char *p = v.mv_data;
+        if (v.mv_size < 2) {
+            rc = bl_err_set(err, BL_ESTORE, "a held message is corrupt");
+            break;
+        }
+        bl_msg_type_t type = (bl_msg_type_t)p[1];
+        if (p[0] == 'r') {
+            bl_raw_rows_reader_t rd;
+            s_sub_t s;
+            rc = bl_raw_rows_open(&rd, p + 2, v.mv_size - 2, err);
+            if (rc == 0) {
+                rc = s_sub_get(in, txn, rd.sub, &s, err);
+            }
+            if (rc == 0) {
+                rc = s_forward_rows(in, txn, &s, p + 2, v.mv_size - 2, err);
+            }
+        } else {
+            rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, type, p + 2,
+                                   v.mv_size - 2, err);
+        }
+        if (rc == 0) {
+            rc = bl_scan_del(&scan);
+            n++;
+        }
+    }
+    bl_scan_close(&scan);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = bl_store_put_u64(txn, bl_daemon_meta(in->d), "hold", 0, err);
+    if (rc != 0) {
+        return rc;
+    }
+    bl_reply_begin(reply, 1);
+    bl_mpw_str(reply, "released");
+    bl_mpw_uint(reply, n);
     return 0;
 }
 
@@ -571,6 +729,12 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
     if (strcmp(cmd, "close") == 0) {
         return s_close_period(in, txn, msg, reply, err);
     }
+    if (strcmp(cmd, "hold") == 0) {
+        return s_hold(in, txn, reply, err);
+    }
+    if (strcmp(cmd, "release") == 0) {
+        return s_release(in, txn, reply, err);
+    }
     bl_reply_error(reply, "unknown command '%s'", cmd);
     return 0;
 }
@@ -583,9 +747,19 @@ static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
     if (mdb_stat(txn, bl_daemon_dbi(in->d, DB_ROWS), &st) == 0) {
         rows = st.ms_entries;
     }
+    uint64_t held = 0;
+    if (mdb_stat(txn, bl_daemon_dbi(in->d, DB_HELD), &st) == 0) {
+        held = st.ms_entries;
+    }
+    bool hold = false;
+    s_holding(in, txn, &hold, NULL);
     bl_mpw_str(reply, "rows_stored");
     bl_mpw_uint(reply, rows);
-    return 1;
+    bl_mpw_str(reply, "holding");
+    bl_mpw_bool(reply, hold);
+    bl_mpw_str(reply, "held");
+    bl_mpw_uint(reply, held);
+    return 3;
 }
 
 const bl_stage_ops_t ingest_ops = {

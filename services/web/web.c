@@ -74,7 +74,7 @@ static int s_read_token(web_t *w)
     return 0;
 }
 
-int web_open(web_t *w, const bl_config_t *cfg)
+int web_open(web_t *w, bl_config_t *cfg)
 {
     memset(w, 0, sizeof *w);
     w->cfg = cfg;
@@ -162,6 +162,18 @@ int web_run(web_t *w, volatile sig_atomic_t *stop)
             return 2;
         }
         web_http_run(w->http);
+        /* `benchlearn scale` records new worker counts there. */
+        char why[512];
+        int frc = bl_config_follow_workers(w->cfg, &w->workers_stamp, why,
+                                           sizeof why);
+        if (frc == 1) {
+            bl_log(BL_LOG_INFO, "workers validate=%d aggregate=%d report=%d",
+                   w->cfg->workers[BL_STAGE_VALIDATE],
+                   w->cfg->workers[BL_STAGE_AGGREGATE],
+                   w->cfg->workers[BL_STAGE_REPORT]);
+        } else if (frc < 0) {
+            bl_log(BL_LOG_WARN, "%s", why);
+        }
     }
     return 0;
 }

@@ -28,7 +28,8 @@
 typedef struct web_http web_http_t;
 
 typedef struct web {
-    const bl_config_t *cfg;
+    bl_config_t *cfg;         /* worker counts follow run/workers */
+    long long workers_stamp;  /* run/workers as last read */
     web_accounts_t *accounts;
     web_backend_t *backend;
     web_http_t *http;
@@ -54,7 +55,7 @@ typedef struct web {
 
 /* Opens the store, the backend and the HTTP server; writes run/web.pid and
  * run/web.addr; logs "ready".  Returns 0 or 2 (logged). */
-int web_open(web_t *w, const bl_config_t *cfg);
+int web_open(web_t *w, bl_config_t *cfg);
 
 /* Serves until *stop is set.  Returns 0 or 2. */
 int web_run(web_t *w, volatile sig_atomic_t *stop);

@@ -1,0 +1,199 @@
+/*
+ * End to end for `benchlearn scale` on a running node: while 100,000
+ * survey rows are being submitted, the node goes from one worker of each
+ * scalable stage to validate=3,aggregate=2,report=2, a new validation
+ * worker is killed with SIGKILL, and the node goes back to
+ * validate=2,aggregate=1,report=1.  Nothing is lost or applied twice: the
+ * outcomes, values and positions equal those of a node that ran one worker
+ * throughout.  And scale refuses what it cannot do with a clear error.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bl_test_node.h"
+
+#define S_ROLE "role: national\ncountry: \"NO\"\n"
+#define S_GROUPS "  national: [country, service_type]\n  country: [country]\n"
+#define S_PROVIDERS 400
+#define S_RESPONDENTS 250
+
+typedef struct s_result {
+    char *summary;    /* the submission's counts */
+    char *values;     /* export values */
+    char *positions;  /* export positions */
+} s_result_t;
+
+/* The counts line of `submit --wait` ("N rows: ..."), from out. */
+static char *s_counts(const char *out)
+{
+    const char *p = strstr(out, " accepted");
+    cr_assert_not_null(p, "no counts in: %s", out);
+    while (p > out && p[-1] != '\n') {
+        p--;
+    }
+    size_t len = strcspn(p, "\n");
+    return strndup(p, len);
+}
+
+static void s_export(bl_test_node_t *n, s_result_t *res)
+{
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(n, &out, "close 2025"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(n, &res->values,
+                                  "export 2025 --what values"),
+                 0, "%s", res->values);
+    cr_assert_eq(bl_test_node_cli(n, &res->positions,
+                                  "export 2025 --what positions"),
+                 0, "%s", res->positions);
+}
+
+static void s_free(s_result_t *r)
+{
+    free(r->summary);
+    free(r->values);
+    free(r->positions);
+}
+
+/* Reads the background submission's output once it has finished. */
+static char *s_wait_submit(const bl_test_node_t *n, int timeout_ms)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/submit.out", n->dir);
+    for (int waited = 0; waited < timeout_ms; waited += 200) {
+        char done[400];
+        snprintf(done, sizeof done, "%s/submit.done", n->dir);
+        FILE *d = fopen(done, "r");
+        if (d != NULL) {
+            fclose(d);
+            FILE *f = fopen(path, "r");
+            cr_assert_not_null(f);
+            char *text = calloc(1, 1 << 20);
+            size_t got = fread(text, 1, (1 << 20) - 1, f);
+            text[got] = '\0';
+            fclose(f);
+            return text;
+        }
+        bl_test_sleep_ms(200);
+    }
+    cr_assert_fail("the background submission did not finish");
+    return NULL;
+}
+
+static void s_reference(s_result_t *res)
+{
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
+    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
+                 "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait survey.csv"), 0,
+                 "%s", out);
+    res->summary = s_counts(out);
+    free(out);
+    s_export(&n, res);
+    bl_test_node_stop(&n);
+}
+
+Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
+{
+    s_result_t one = {0}, scaled = {0};
+    s_reference(&one);
+
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
+    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
+                 "%s", out);
+    free(out);
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && (%s/benchlearn -c %s submit --wait survey.csv > "
+             "submit.out 2>&1; touch submit.done) &",
+             n.dir, bl_test_binary_dir(), n.config);
+    cr_assert_eq(system(cmd), 0);
+    long rows = (long)S_PROVIDERS * S_RESPONDENTS;
+    long applied = 0;
+    for (int i = 0; i < 1200 && applied < rows / 10; i++) {
+        bl_test_sleep_ms(50);
+        applied = bl_test_node_status(&n, "aggregate", "records_applied", 1);
+    }
+    cr_assert_eq(bl_test_node_cli(&n, &out,
+                                  "scale validate=3,aggregate=2,report=2"),
+                 0, "%s", out);
+    cr_assert_not_null(strstr(out, "validate=3,aggregate=2,report=2"), "%s",
+                       out);
+    free(out);
+    cr_assert_gt(bl_test_node_pid(&n, "validate.3"), 0);
+    cr_assert_gt(bl_test_node_pid(&n, "aggregate.2"), 0);
+    cr_assert_gt(bl_test_node_pid(&n, "report.2"), 0);
+
+    /* A new worker dies mid-stream; the next scale starts it again first. */
+    bl_test_sleep_ms(300);
+    int pid = bl_test_node_pid(&n, "validate.2");
+    cr_assert_gt(pid, 0);
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    cr_assert(bl_test_wait_gone(pid, 10000), "validate.2 survived SIGKILL");
+
+    cr_assert_eq(bl_test_node_cli(&n, &out,
+                                  "scale validate=2,aggregate=1,report=1"),
+                 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_pid(&n, "validate.3"), 0);
+    cr_assert_eq(bl_test_node_pid(&n, "aggregate.2"), 0);
+
+    char *sub = s_wait_submit(&n, 600000);
+    scaled.summary = s_counts(sub);
+    free(sub);
+    cr_assert_str_eq(scaled.summary, one.summary);
+    cr_assert(bl_test_node_wait_quiet(&n, 120000), "the node never settled: "
+              "%ld pending", bl_test_node_pending(&n));
+    cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 1),
+                 rows);
+    s_export(&n, &scaled);
+    cr_assert_gt(strlen(one.values), 200, "%s", one.values);
+    cr_assert_str_eq(scaled.values, one.values);
+    cr_assert_str_eq(scaled.positions, one.positions);
+    bl_test_node_stop(&n);
+    s_free(&one);
+    s_free(&scaled);
+}
+
+Test(e2e_scale, refuses_what_it_cannot_do, .timeout = 120)
+{
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "scale benchmark=2"), 1, "%s",
+                 out);
+    cr_assert_not_null(strstr(out, "only validate, aggregate and report"),
+                       "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "scale validate=0"), 1, "%s",
+                 out);
+    cr_assert_not_null(strstr(out, "validate: the number of workers"), "%s",
+                       out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "scale"), 1, "%s", out);
+    free(out);
+    /* Nothing changed, nothing is held. */
+    cr_assert_eq(bl_test_node_cli(&n, &out, "scale validate=1"), 0, "%s",
+                 out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "status"), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "holding=false"), "%s", out);
+    free(out);
+    bl_test_node_stop(&n);
+}
