@@ -755,8 +755,8 @@ static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
     s_holding(in, txn, &hold, NULL);
     bl_mpw_str(reply, "rows_stored");
     bl_mpw_uint(reply, rows);
-    bl_mpw_str(reply, "holding");
-    bl_mpw_bool(reply, hold);
+    bl_mpw_str(reply, "holding");  /* text: `benchlearn status` shows it */
+    bl_mpw_str(reply, hold ? "yes" : "no");
     bl_mpw_str(reply, "held");
     bl_mpw_uint(reply, held);
     return 3;

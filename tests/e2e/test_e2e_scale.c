@@ -193,7 +193,7 @@ Test(e2e_scale, refuses_what_it_cannot_do, .timeout = 120)
                  out);
     free(out);
     cr_assert_eq(bl_test_node_cli(&n, &out, "status"), 0, "%s", out);
-    cr_assert_not_null(strstr(out, "holding=false"), "%s", out);
+    cr_assert_not_null(strstr(out, "holding=no"), "%s", out);
     free(out);
     bl_test_node_stop(&n);
 }
