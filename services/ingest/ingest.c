@@ -2,7 +2,8 @@
  * ingest: submissions in, raw rows stored, rows forwarded (see ingest.h).
  *
  * Store: "subs" sub id -> submission meta (msgpack map); "rows" sub id NUL
- * line(8) -> the raw row as received ([line, error|nil, [fields]]);
+ * line(8) of a batch's first row -> the batch as received (the submit_rows
+ * payload: bl_raw_rows_codec.h), meta "rows_stored" counting its rows;
  * "held" seq(8) -> kind ('a' to every worker, 'r' rows split by provider),
  * message type (1 byte), payload: what was to be forwarded while the node
  * changed its worker counts (`benchlearn scale`: requests hold/release);
@@ -421,18 +422,30 @@ static bool s_row_in_lane(ingest_t *in, const s_sub_t *s,
     return s_row_lane(in, s, row) == lane;
 }
 
-/* Stores a row under sub id NUL line(8). */
-static int s_store_row(ingest_t *in, MDB_txn *txn, const char *id,
-                       const bl_raw_row_t *row, bl_err_t *err)
+/* Stores a batch of rows as it came (the submit_rows payload) under sub
+ * id NUL line(8) of its first row: one write per batch, not per row. */
+static int s_store_rows(ingest_t *in, MDB_txn *txn, const char *id,
+                        uint64_t first_line, uint32_t n_rows,
+                        const bl_msg_t *msg, bl_err_t *err)
 {
     unsigned char key[S_SUB_MAX + 9];
     size_t il = strlen(id);
     memcpy(key, id, il);
     key[il] = '\0';
-    bl_store_u64_key(row->line, key + il + 1);
-    /* Ids grow and lines grow within a file: rows usually sort last. */
-    return bl_store_append(txn, bl_daemon_dbi(in->d, DB_ROWS), key, il + 9,
-                           row->raw, row->raw_len, err);
+    bl_store_u64_key(first_line, key + il + 1);
+    /* Ids grow and lines grow within a file: batches usually sort last. */
+    int rc = bl_store_append(txn, bl_daemon_dbi(in->d, DB_ROWS), key, il + 9,
+                             msg->payload, msg->payload_len, err);
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_dbi meta = bl_daemon_meta(in->d);
+    uint64_t stored;
+    rc = bl_store_get_u64(txn, meta, "rows_stored", &stored, err);
+    if (rc == 0) {
+        rc = bl_store_put_u64(txn, meta, "rows_stored", stored + n_rows, err);
+    }
+    return rc;
 }
 
 /* Forwards the rows of a raw_rows payload (already checked) to the
@@ -505,21 +518,25 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     uint32_t n = start.n_rows;
-    /* Every row checked and stored in file order (appended: see
-     * s_store_row); then forwarded lane by lane, or held. */
+    /* Every row checked, the batch stored as it came (s_store_rows), then
+     * forwarded lane by lane, or held. */
     bl_raw_rows_reader_t rd = start;
     bl_raw_row_t row;
+    uint64_t first_line = 0;
     while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
-        if (!s.dry_run) {
-            int src = s_store_row(in, txn, id, &row, err);
-            if (src != 0) {
-                return src;
-            }
+        if (first_line == 0) {
+            first_line = row.line;
         }
     }
     if (rc != BL_ENOTFOUND) {
         bl_reply_error(reply, "submit_rows: %s", why.msg);
         return 0;
+    }
+    if (!s.dry_run && n > 0) {
+        rc = s_store_rows(in, txn, id, first_line, n, msg, err);
+        if (rc != 0) {
+            return rc;
+        }
     }
     bool hold;
     rc = s_holding(in, txn, &hold, err);
@@ -744,9 +761,7 @@ static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
     ingest_t *in = svc;
     MDB_stat st;
     uint64_t rows = 0;
-    if (mdb_stat(txn, bl_daemon_dbi(in->d, DB_ROWS), &st) == 0) {
-        rows = st.ms_entries;
-    }
+    bl_store_get_u64(txn, bl_daemon_meta(in->d), "rows_stored", &rows, NULL);
     uint64_t held = 0;
     if (mdb_stat(txn, bl_daemon_dbi(in->d, DB_HELD), &st) == 0) {
         held = st.ms_entries;
