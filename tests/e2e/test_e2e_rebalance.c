@@ -8,13 +8,15 @@
  * statistics, positions, values and submission counts as a node of one
  * worker each.  Then down to one worker each (3:1), where the removed
  * workers' counts fold into worker 1 and a second close agrees again.
- * Also: the rebalance refuses while a worker runs.
+ * Also: the rebalance refuses while a worker runs; and a second report
+ * worker made by `bl-report --rebalance 1:2` holds every result.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_store.h"
 #include "bl_test_node.h"
 
 #define S_ROLE "role: national\ncountry: \"NO\"\n"
@@ -293,4 +295,73 @@ Test(e2e_rebalance, two_to_three_workers_and_back_to_one_agree_with_one,
     s_result_free(&many);
     bl_test_node_stop(&n);
     s_result_free(&one);
+}
+
+/* ---- the report stage ---------------------------------------------------- */
+
+static const char *const s_report_dbs[] = {"meta", "seen",     "outbox",
+                                           "prov", "summary",  "rejected",
+                                           "jobs", "done"};
+
+/* Entries of database db (an index of s_report_dbs) in the report store
+ * under dir, and the meta counter key (-1 when absent) into *meta. */
+static size_t s_report_entries(const char *dir, size_t db, const char *key,
+                               long *meta)
+{
+    bl_store_t *s = NULL;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_open(&s, dir, s_report_dbs,
+                               sizeof s_report_dbs / sizeof *s_report_dbs, 0,
+                               &err),
+                 0, "%s", err.msg);
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(s, &txn, &err), 0, "%s", err.msg);
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, bl_store_dbi(s, db), &st), 0);
+    MDB_val v;
+    *meta = bl_store_get(txn, bl_store_dbi(s, 0), key, strlen(key), &v,
+                         NULL) == 0 && v.mv_size == 8
+                ? (long)bl_store_u64_from(v.mv_data)
+                : -1;
+    mdb_txn_abort(txn);
+    bl_store_close(&s);
+    return st.ms_entries;
+}
+
+/* A second report worker gets every result and the periods' state, and
+ * the pair renders a close; going back to one renames the second store. */
+Test(e2e_rebalance, a_new_report_worker_holds_every_result, .timeout = 600)
+{
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, S_EXTRA), 0);
+    s_cli_ok(&n, "up");
+    s_submit(&n, 0, S_N_FILES);
+    s_close(&n);
+    s_cli_ok(&n, "down");
+    s_rebalance_ok(&n, "report", "1:2");
+    char one[600], two[600];
+    snprintf(one, sizeof one, "%s/var/report", n.dir);
+    snprintf(two, sizeof two, "%s/var/report.2", n.dir);
+    long rendered1, rendered2, closes1, closes2;
+    size_t prov1 = s_report_entries(one, 3, "rendered.2025", &rendered1);
+    size_t prov2 = s_report_entries(two, 3, "rendered.2025", &rendered2);
+    s_report_entries(one, 3, "closes.2025", &closes1);
+    s_report_entries(two, 3, "closes.2025", &closes2);
+    cr_assert_gt(prov1, 5);
+    cr_assert_eq(prov2, prov1);
+    cr_assert_gt(rendered1, 0);
+    cr_assert_eq(rendered2, rendered1);
+    cr_assert_eq(closes2, closes1);
+    long unused;
+    cr_assert_eq(s_report_entries(two, 4, "", &unused),
+                 s_report_entries(one, 4, "", &unused), "summary");
+    s_cli_ok(&n, "up --workers report=2");
+    s_close(&n);
+    s_cli_ok(&n, "down");
+    s_rebalance_ok(&n, "report", "2:1");
+    cr_assert_eq(bl_test_sh("test ! -e %s", two), 0);
+    cr_assert_eq(bl_test_sh("ls -d %s.removed.* > /dev/null", two), 0);
+    s_cli_ok(&n, "up --workers report=1");
+    s_close(&n);
+    bl_test_node_stop(&n);
 }
