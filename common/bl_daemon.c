@@ -783,8 +783,8 @@ int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
     printf("%s: rebalanced %d:%d: %" PRIu64 " keys moved, %" PRIu64
            " copied, %" PRIu64 " merged (%" PRIu64 " deleted from old "
            "stores, %" PRIu64 " clashes kept, %d stores created, %d "
-           "removed as %s.*.removed.*)\n",
+           "removed)\n",
            stage, from, to, st.moved, st.copied, st.merged, st.deleted,
-           st.kept, st.created, st.removed, stage);
+           st.kept, st.created, st.removed);
     return fflush(stdout) == 0 ? BL_EXIT_OK : BL_EXIT_SYSTEM;
 }
