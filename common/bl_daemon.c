@@ -50,6 +50,8 @@ struct bl_daemon {
     bool disk_low;                   /* below the reserve at last look */
     long long disk_checked_ms;       /* last look at the free space */
     char *config_path;               /* read again on SIGHUP */
+    int rebalance_from;              /* --rebalance FROM:TO, 0 = none */
+    int rebalance_to;
     s_hook_t hooks[S_RELOAD_HOOKS];  /* told of each reloaded config */
     size_t n_hooks;
     int workers_next[BL_STAGE_COUNT]; /* accepted by a "workers" request, */
@@ -70,8 +72,30 @@ static void s_on_signal(int sig)
 static void s_usage(const char *prog)
 {
     fprintf(stderr,
-            "usage: %s [-c NODE.yaml] [--worker N] [--workers STAGE=N,...]\n",
-            prog);
+            "usage: %s [-c NODE.yaml] [--worker N] [--workers STAGE=N,...]\n"
+            "       %s [-c NODE.yaml] --rebalance FROM:TO\n",
+            prog, prog);
+}
+
+/* Reads "FROM:TO" (each 1..BL_OUTBOX_LANES_MAX). */
+static int s_parse_counts(const char *s, int *from, int *to)
+{
+    char *end;
+    errno = 0;
+    long f = strtol(s, &end, 10);
+    if (end == s || *end != ':' || errno != 0) {
+        return -1;
+    }
+    const char *t_s = end + 1;
+    long t = strtol(t_s, &end, 10);
+    if (end == t_s || *end != '\0' || errno != 0 || f < 1 ||
+        f > BL_OUTBOX_LANES_MAX || t < 1 || t > BL_OUTBOX_LANES_MAX ||
+        s[0] < '0' || s[0] > '9' || t_s[0] < '0' || t_s[0] > '9') {
+        return -1;
+    }
+    *from = (int)f;
+    *to = (int)t;
+    return 0;
 }
 
 int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
@@ -84,6 +108,7 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
     }
     int worker = 1;
     const char *workers = NULL;
+    int rb_from = 0, rb_to = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             config = argv[++i];
@@ -96,6 +121,18 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
             }
         } else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
             workers = argv[++i];
+        } else if (strcmp(argv[i], "--rebalance") == 0 && i + 1 < argc) {
+            if (ops->rebalance == NULL) {
+                fprintf(stderr, "%s: --rebalance: this stage runs one "
+                        "worker only\n", argv[0]);
+                return BL_EXIT_USER;
+            }
+            if (s_parse_counts(argv[++i], &rb_from, &rb_to) != 0) {
+                fprintf(stderr, "%s: --rebalance: '%s' is not FROM:TO with "
+                        "each 1..%d\n", argv[0], argv[i],
+                        BL_OUTBOX_LANES_MAX);
+                return BL_EXIT_USER;
+            }
         } else if (strcmp(argv[i], "--foreground") == 0) {
             /* daemons always run in the foreground; `benchlearn up`
              * detaches them */
@@ -110,6 +147,8 @@ int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
     }
     d->ops = ops;
     d->worker = worker;
+    d->rebalance_from = rb_from;
+    d->rebalance_to = rb_to;
     d->config_path = strdup(config);
     if (d->config_path == NULL) {
         free(d);
@@ -724,6 +763,11 @@ int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops)
     if (rc != 0) {
         return rc;
     }
+    if (d->rebalance_to > 0) {
+        rc = bl_daemon_rebalance(d, d->rebalance_from, d->rebalance_to);
+        bl_daemon_close(&d);
+        return rc;
+    }
     rc = bl_daemon_open(d);
     if (rc == 0) {
         rc = bl_daemon_run(d);
@@ -746,4 +790,100 @@ int bl_daemon_marker(bl_daemon_t *d, MDB_txn *txn, int64_t period,
     }
     *complete = rc == 0 && (int)(marks + 1) == expected;
     return rc;
+}
+
+/* ---- --rebalance -------------------------------------------------------- */
+
+/* True when pid is a live process.  A killed daemon whose parent never
+ * reaps it stays a zombie, which kill(pid, 0) still finds: /proc tells
+ * the two apart. */
+static bool s_alive(int pid)
+{
+    if (kill(pid, 0) != 0 && errno == ESRCH) {
+        return false;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return true;
+    }
+    char state = '?';
+    int n = fscanf(f, "%*d (%*[^)]) %c", &state);
+    fclose(f);
+    return !(n == 1 && (state == 'Z' || state == 'X'));
+}
+
+int bl_daemon_running_pid(const bl_config_t *cfg, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run/%s.pid", cfg->data_dir, name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    int pid = 0;
+    if (fscanf(f, "%d", &pid) != 1) {
+        pid = 0;
+    }
+    fclose(f);
+    return pid > 0 && s_alive(pid) ? pid : 0;
+}
+
+int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
+{
+    const bl_stage_ops_t *ops = d->ops;
+    const char *stage = bl_stage_name(ops->stage);
+    if (ops->rebalance == NULL) {
+        fprintf(stderr, "bl-%s: --rebalance: this stage runs one worker "
+                "only\n", stage);
+        return BL_EXIT_USER;
+    }
+    /* Every worker the stage may have had, under either name of worker 1
+     * ("validate" alone, "validate.1" among several). */
+    for (int k = 0; k <= BL_OUTBOX_LANES_MAX; k++) {
+        char name[64];
+        if (k == 0) {
+            snprintf(name, sizeof name, "%s", stage);
+        } else {
+            snprintf(name, sizeof name, "%s.%d", stage, k);
+        }
+        int pid = bl_daemon_running_pid(d->cfg, name);
+        if (pid > 0) {
+            fprintf(stderr, "bl-%s: cannot rebalance while %s runs (pid %d, "
+                    "%s/run/%s.pid): stop the stage's workers first\n",
+                    stage, name, pid, d->cfg->data_dir, name);
+            return BL_EXIT_SYSTEM;
+        }
+    }
+    char dirs[BL_REBALANCE_WORKERS_MAX][4096];
+    const char *dir_ptrs[BL_REBALANCE_WORKERS_MAX];
+    for (int k = 1; k <= BL_REBALANCE_WORKERS_MAX; k++) {
+        bl_daemon_store_dir(d->cfg, ops->stage, k, dirs[k - 1],
+                            sizeof dirs[0]);
+        dir_ptrs[k - 1] = dirs[k - 1];
+    }
+    const char *names[BL_DAEMON_DBS_MAX] = {"meta", "seen", "outbox"};
+    size_t n = S_CORE_DBS;
+    for (size_t i = 0; i < ops->n_dbs && n < BL_DAEMON_DBS_MAX; i++) {
+        names[n++] = ops->db_names[i];
+    }
+    bl_rebalance_t rb = {.from = from, .to = to, .dirs = dir_ptrs,
+                         .db_names = names, .n_dbs = n, .meta_db = "meta",
+                         .table = ops->rebalance};
+    bl_rebalance_stats_t st;
+    bl_err_t err = {0};
+    int rc = bl_rebalance_run(&rb, &st, &err);
+    if (rc != 0) {
+        fprintf(stderr, "bl-%s: rebalance %d:%d: %s\n", stage, from, to,
+                err.msg[0] ? err.msg : bl_strerror(rc));
+        return rc == BL_EINVAL ? BL_EXIT_USER : BL_EXIT_SYSTEM;
+    }
+    printf("%s: rebalanced %d:%d: %" PRIu64 " keys moved, %" PRIu64
+           " copied, %" PRIu64 " merged (%" PRIu64 " deleted from old "
+           "stores, %" PRIu64 " clashes kept, %d stores created, %d "
+           "removed)\n",
+           stage, from, to, st.moved, st.copied, st.merged, st.deleted,
+           st.kept, st.created, st.removed);
+    return fflush(stdout) == 0 ? BL_EXIT_OK : BL_EXIT_SYSTEM;
 }

@@ -22,6 +22,7 @@
 #include "bl_mp.h"
 #include "bl_msg.h"
 #include "bl_outbox.h"
+#include "bl_rebalance.h"
 #include "bl_store.h"
 
 #define BL_DAEMON_DBS_MAX 24
@@ -48,10 +49,14 @@ typedef struct bl_stage_ops {
     void (*committed)(void *svc);
     void (*tick)(void *svc);  /* every loop turn (about 10 per second) */
     void (*close)(void **svc);
+    /* How `--rebalance FROM:TO` moves the stage's state between its
+     * workers' stores (bl_rebalance.h); NULL: the stage has one worker. */
+    const bl_rebalance_table_t *rebalance;
 } bl_stage_ops_t;
 
-/* Parses argv (-c CONFIG, --worker N), loads the config, sets up logging
- * and signal handling.  Returns BL_EXIT_OK, BL_EXIT_USER (printed) or
+/* Parses argv (-c CONFIG, --worker N, --workers STAGE=N,...,
+ * --rebalance FROM:TO), loads the config, sets up logging and signal
+ * handling.  Returns BL_EXIT_OK, BL_EXIT_USER (printed) or
  * BL_EXIT_SYSTEM: the program's exit status. */
 int bl_daemon_init(bl_daemon_t **out, int argc, char **argv,
                    const bl_stage_ops_t *ops);
@@ -77,8 +82,22 @@ int bl_daemon_marker(bl_daemon_t *d, MDB_txn *txn, int64_t period,
                      bl_err_t *err);
 
 /* A daemon's whole life: init, open, run until a signal, close.  Returns
- * the process exit status. */
+ * the process exit status.  With --rebalance FROM:TO it runs no daemon:
+ * it moves the stage's state from FROM to TO workers' stores (see
+ * bl_daemon_rebalance) and returns. */
 int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops);
+
+/* The offline step of changing a stage's worker count: refuses (exit 2)
+ * while any worker of the stage runs (its pid file under <data_dir>/run
+ * names a live process), else runs bl_rebalance_run over the stores of
+ * workers 1..max(FROM, TO) with the stage's table and prints one summary
+ * line on stdout.  Returns BL_EXIT_OK, BL_EXIT_USER or BL_EXIT_SYSTEM
+ * (the reason on stderr, naming the store and database). */
+int bl_daemon_rebalance(bl_daemon_t *d, int from, int to);
+
+/* The pid in <data_dir>/run/<name>.pid when that process is alive (not a
+ * zombie), else 0. */
+int bl_daemon_running_pid(const bl_config_t *cfg, const char *name);
 
 /* Accessors for the stage. */
 const bl_config_t *bl_daemon_config(const bl_daemon_t *d);

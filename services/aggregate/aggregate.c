@@ -19,6 +19,7 @@
  * records message, which keeps and exports them.
  */
 #include "aggregate.h"
+#include "aggregate_rebalance.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -783,4 +784,5 @@ const bl_stage_ops_t aggregate_ops = {
     .committed = NULL,
     .tick = NULL,
     .close = s_close,
+    .rebalance = &aggregate_rebalance,
 };

@@ -57,6 +57,7 @@
 #include "report_decode.h"
 #include "report_i18n.h"
 #include "report_jobs.h"
+#include "report_rebalance.h"
 #include "report_requests.h"
 #include "report_state.h"
 
@@ -270,4 +271,5 @@ const bl_stage_ops_t report_ops = {
     .committed = NULL,
     .tick = report_jobs_tick,
     .close = s_close,
+    .rebalance = &report_rebalance,
 };

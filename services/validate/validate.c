@@ -41,6 +41,7 @@
 
 #include "bl_page.h"
 #include "validate_close.h"
+#include "validate_rebalance.h"
 #include "validate_register.h"
 #include "validate_rules.h"
 #include "validate_stage.h"
@@ -159,4 +160,5 @@ const bl_stage_ops_t validate_ops = {
     .committed = NULL,
     .tick = NULL,
     .close = s_close,
+    .rebalance = &validate_rebalance,
 };
