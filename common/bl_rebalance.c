@@ -325,7 +325,7 @@ static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
 int bl_rebalance_fold_add_u64(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
                               const MDB_val *val, bl_err_t *err)
 {
-    uint64_t have, add;
+    uint64_t have = 0, add = 0;
     int rc = s_u64_pair(txn, dbi, key, val, &have, &add, err);
     return rc != 0 ? rc : s_put_u64(txn, dbi, key, have + add, err);
 }
@@ -333,7 +333,7 @@ int bl_rebalance_fold_add_u64(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
 int bl_rebalance_fold_max_u64(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
                               const MDB_val *val, bl_err_t *err)
 {
-    uint64_t have, add;
+    uint64_t have = 0, add = 0;
     int rc = s_u64_pair(txn, dbi, key, val, &have, &add, err);
     return rc != 0 ? rc
                    : s_put_u64(txn, dbi, key, have > add ? have : add, err);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bl_test_node.h"
 
@@ -128,6 +129,10 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
         bl_test_sleep_ms(50);
         applied = bl_test_node_status(&n, "aggregate", "records_applied", 1);
     }
+    /* Mid-stream: the submission is still sending rows. */
+    char done[400];
+    snprintf(done, sizeof done, "%s/submit.done", n.dir);
+    cr_assert_neq(access(done, F_OK), 0, "the submission ended too soon");
     cr_assert_eq(bl_test_node_cli(&n, &out,
                                   "scale validate=3,aggregate=2,report=2"),
                  0, "%s", out);
@@ -148,6 +153,10 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
     cr_assert_eq(bl_test_node_cli(&n, &out,
                                   "scale validate=2,aggregate=1,report=1"),
                  0, "%s", out);
+    cr_log_info("second scale: %s", out);
+    cr_log_info("rows applied by then: %ld of %ld",
+                bl_test_node_status(&n, "aggregate", "records_applied", 1),
+                rows);
     free(out);
     cr_assert_eq(bl_test_node_pid(&n, "validate.3"), 0);
     cr_assert_eq(bl_test_node_pid(&n, "aggregate.2"), 0);
