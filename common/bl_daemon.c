@@ -794,10 +794,7 @@ int bl_daemon_marker(bl_daemon_t *d, MDB_txn *txn, int64_t period,
 
 /* ---- --rebalance -------------------------------------------------------- */
 
-/* True when pid is a live process.  A killed daemon whose parent never
- * reaps it stays a zombie, which kill(pid, 0) still finds: /proc tells
- * the two apart. */
-static bool s_alive(int pid)
+bool bl_daemon_alive(int pid)
 {
     if (kill(pid, 0) != 0 && errno == ESRCH) {
         return false;
@@ -827,7 +824,7 @@ int bl_daemon_running_pid(const bl_config_t *cfg, const char *name)
         pid = 0;
     }
     fclose(f);
-    return pid > 0 && s_alive(pid) ? pid : 0;
+    return pid > 0 && bl_daemon_alive(pid) ? pid : 0;
 }
 
 int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)

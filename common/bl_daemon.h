@@ -95,6 +95,11 @@ int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops);
  * (the reason on stderr, naming the store and database). */
 int bl_daemon_rebalance(bl_daemon_t *d, int from, int to);
 
+/* True when pid is a live process.  A killed daemon whose parent never
+ * reaps it (PID 1 in some containers does not) stays a zombie, which
+ * kill(pid, 0) still finds: /proc tells the two apart. */
+bool bl_daemon_alive(int pid);
+
 /* The pid in <data_dir>/run/<name>.pid when that process is alive (not a
  * zombie), else 0. */
 int bl_daemon_running_pid(const bl_config_t *cfg, const char *name);

@@ -46,12 +46,6 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out);
 
 /* ---- the node's processes (cli_node.c) --------------------------------- */
 
-/* True when pid is a live process (not a zombie). */
-int cli_alive(int pid);
-
-/* The pid in the daemon's pid file (run/NAME.pid) when alive, else 0. */
-int cli_running_pid(const bl_config_t *cfg, const char *name);
-
 /* Starts bl-PROGRAM as worker k named name, detached, with the node's
  * worker counts (c->workers_spec).  Returns 0 or 2 (printed). */
 int cli_spawn(cli_t *c, const char *program, int k, const char *name);

@@ -47,46 +47,6 @@ static void s_bin_dir(char *buf, size_t size)
     }
 }
 
-/* True when pid is a live process.  A killed daemon whose parent never
- * reaps it (PID 1 in some containers does not) stays a zombie, which
- * kill(pid, 0) still finds: /proc tells the two apart. */
-int cli_alive(int pid)
-{
-    if (kill(pid, 0) != 0 && errno == ESRCH) {
-        return 0;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return 1;
-    }
-    char state = '?';
-    int n = fscanf(f, "%*d (%*[^)]) %c", &state);
-    fclose(f);
-    return !(n == 1 && (state == 'Z' || state == 'X'));
-}
-
-/* The pid in the daemon's pid file when that process is alive, else 0. */
-int cli_running_pid(const bl_config_t *cfg, const char *name)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/run/%s.pid", cfg->data_dir, name);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return 0;
-    }
-    int pid = 0;
-    if (fscanf(f, "%d", &pid) != 1) {
-        pid = 0;
-    }
-    fclose(f);
-    if (pid <= 0 || !cli_alive(pid)) {
-        return 0;
-    }
-    return pid;
-}
-
 /* Starts bl-<program> as worker k, detached, its output in log/<name>. */
 int cli_spawn(cli_t *c, const char *program, int k, const char *name)
 {
@@ -133,7 +93,7 @@ int cli_spawn(cli_t *c, const char *program, int k, const char *name)
 
 int cli_stop(const cli_t *c, const char *name, int timeout_ms)
 {
-    int pid = cli_running_pid(c->cfg, name);
+    int pid = bl_daemon_running_pid(c->cfg, name);
     if (pid <= 0) {
         return 0;
     }
@@ -142,14 +102,14 @@ int cli_stop(const cli_t *c, const char *name, int timeout_ms)
         return 2;
     }
     long long deadline = bl_net_now_ms() + timeout_ms;
-    while (cli_alive(pid) && bl_net_now_ms() < deadline) {
+    while (bl_daemon_alive(pid) && bl_net_now_ms() < deadline) {
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    if (cli_alive(pid)) {
+    if (bl_daemon_alive(pid)) {
         cli_error("%s (pid %d) did not stop in time; killing it", name, pid);
         kill(pid, SIGKILL);
-        while (cli_alive(pid)) {
+        while (bl_daemon_alive(pid)) {
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
@@ -165,14 +125,14 @@ static bool s_any_running(const bl_config_t *cfg)
         for (int k = 1; k <= BL_OUTBOX_LANES_MAX; k++) {
             char name[64];
             bl_daemon_worker_name(cfg, (bl_stage_t)s, k, name, sizeof name);
-            if (cli_running_pid(cfg, name) > 0) {
+            if (bl_daemon_running_pid(cfg, name) > 0) {
                 return true;
             }
             if (k == 1 && cfg->workers[s] <= 1) {
                 char numbered[64];
                 snprintf(numbered, sizeof numbered, "%s.1",
                          bl_stage_name((bl_stage_t)s));
-                if (cli_running_pid(cfg, numbered) > 0) {
+                if (bl_daemon_running_pid(cfg, numbered) > 0) {
                     return true;
                 }
             }
@@ -219,7 +179,7 @@ static bool s_web_addr(const bl_config_t *cfg, char *buf, size_t size)
 /* Starts bl-web unless it runs; waits until it listens.  Returns 0 or 2. */
 static int s_web_up(cli_t *c)
 {
-    if (cli_running_pid(c->cfg, "web") == 0) {
+    if (bl_daemon_running_pid(c->cfg, "web") == 0) {
         char path[4200];
         snprintf(path, sizeof path, "%s/run/web.addr", c->cfg->data_dir);
         unlink(path);
@@ -231,7 +191,7 @@ static int s_web_up(cli_t *c)
     long long deadline = bl_net_now_ms() + S_UP_TIMEOUT_MS;
     char addr[256];
     for (;;) {
-        int pid = cli_running_pid(c->cfg, "web");
+        int pid = bl_daemon_running_pid(c->cfg, "web");
         if (pid > 0 && s_web_addr(c->cfg, addr, sizeof addr)) {
             printf("%-12s up   pid %d %s\n", "web", pid, addr);
             return 0;
@@ -321,7 +281,7 @@ int cli_up(cli_t *c, int argc, char **argv)
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             char name[64];
             bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
-            if (cli_running_pid(c->cfg, name) > 0) {
+            if (bl_daemon_running_pid(c->cfg, name) > 0) {
                 continue;
             }
             rc = cli_spawn(c, bl_stage_name((bl_stage_t)s), k, name);
@@ -364,7 +324,7 @@ int cli_down(cli_t *c, int argc, char **argv)
     char names[BL_STAGE_COUNT * BL_OUTBOX_LANES_MAX + 1][64];
     size_t n = 0;
     /* The portal first: it stops taking requests before the stages go. */
-    int web_pid = cli_running_pid(c->cfg, "web");
+    int web_pid = bl_daemon_running_pid(c->cfg, "web");
     if (web_pid > 0 && kill(web_pid, SIGTERM) == 0) {
         snprintf(names[n], sizeof names[0], "web");
         pids[n++] = web_pid;
@@ -372,7 +332,7 @@ int cli_down(cli_t *c, int argc, char **argv)
     for (int s = 0; s < BL_STAGE_COUNT; s++) {
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, names[n], sizeof names[0]);
-            int pid = cli_running_pid(c->cfg, names[n]);
+            int pid = bl_daemon_running_pid(c->cfg, names[n]);
             if (pid > 0 && kill(pid, SIGTERM) == 0) {
                 pids[n++] = pid;
             }
@@ -381,11 +341,11 @@ int cli_down(cli_t *c, int argc, char **argv)
     long long deadline = bl_net_now_ms() + S_DOWN_TIMEOUT_MS;
     int status = 0;
     for (size_t i = 0; i < n; i++) {
-        while (cli_alive(pids[i]) && bl_net_now_ms() < deadline) {
+        while (bl_daemon_alive(pids[i]) && bl_net_now_ms() < deadline) {
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        if (cli_alive(pids[i])) {
+        if (bl_daemon_alive(pids[i])) {
             cli_error("%s (pid %d) did not stop in time; killing it",
                       names[i], pids[i]);
             kill(pids[i], SIGKILL);
@@ -412,7 +372,7 @@ int cli_reload(cli_t *c, int argc, char **argv)
         for (int k = 1; k <= c->cfg->workers[s]; k++) {
             char name[64];
             bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
-            int pid = cli_running_pid(c->cfg, name);
+            int pid = bl_daemon_running_pid(c->cfg, name);
             if (pid <= 0) {
                 continue;
             }
@@ -446,7 +406,7 @@ int cli_status(cli_t *c, int argc, char **argv)
             bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name, sizeof name);
             cli_endpoint(c, (bl_stage_t)s, k, ep, sizeof ep);
             cli_health_t h;
-            if (cli_running_pid(c->cfg, name) == 0 ||
+            if (bl_daemon_running_pid(c->cfg, name) == 0 ||
                 cli_health(c->zctx, c->cfg, ep, 2000, &h) != 0) {
                 printf("%-12s %-5s\n", name, "down");
                 down = 1;
@@ -464,7 +424,7 @@ int cli_status(cli_t *c, int argc, char **argv)
         }
     }
     if (c->cfg->web_listen != NULL) {
-        int pid = cli_running_pid(c->cfg, "web");
+        int pid = bl_daemon_running_pid(c->cfg, "web");
         char addr[256];
         if (pid > 0 && s_web_addr(c->cfg, addr, sizeof addr)) {
             printf("%-12s %-5s %8d %s\n", "web", "up", pid, addr);

@@ -239,7 +239,7 @@ static int s_start_stage(cli_t *c, bl_stage_t s)
     for (int k = 1; k <= c->cfg->workers[s]; k++) {
         char name[64];
         bl_daemon_worker_name(c->cfg, s, k, name, sizeof name);
-        if (cli_running_pid(c->cfg, name) > 0) {
+        if (bl_daemon_running_pid(c->cfg, name) > 0) {
             continue;
         }
         int rc = cli_spawn(c, bl_stage_name(s), k, name);
