@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1041,9 +1042,10 @@ int bl_config_follow_workers(bl_config_t *cfg, long long *stamp, char *why,
         return 0;
     }
     /* A new file (rename) or a new write changes one of the two. */
-    long long now = ((long long)st.st_mtim.tv_sec * 1000000000LL +
-                     st.st_mtim.tv_nsec) ^
-                    ((long long)st.st_ino << 40);
+    uint64_t mix = ((uint64_t)st.st_mtim.tv_sec * 1000000000u +
+                    (uint64_t)st.st_mtim.tv_nsec) ^
+                   ((uint64_t)st.st_ino << 40);
+    long long now = (long long)(mix >> 1);
     if (now == *stamp) {
         return 0;
     }
