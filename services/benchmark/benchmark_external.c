@@ -577,7 +577,8 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
         }
         const bc_provider_t *pv = &in->providers[q->provider];
         char order[BX_ORDER_DIGITS + 1];
-        snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS, q->provider);
+        snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS,
+                 (size_t)q->provider);
         for (size_t c = 0; c < nc && rc == 0; c++) {
             bool known = pv->share_identity ||
                          strcmp(pv->country, countries[c]) == 0;
