@@ -264,12 +264,12 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
             }
             const bc_position_t *q = &run->out->positions[pi];
             s_fill_position(e, &run->out->stats[q->stat], q);
-            double prev_rank = 0;
-            e->has_previous_rank = run->prev != NULL &&
-                                   bstore_prev_rank(b, run->txn,
-                                                    run->period, (int)k,
-                                                    (int)g, p, &prev_rank);
-            e->previous_rank = prev_rank;
+            double prev_rank =
+                run->prev_ranks != NULL
+                    ? run->prev_ranks[(i * b->n_ind + k) * ng + g]
+                    : NAN;
+            e->has_previous_rank = !isnan(prev_rank);
+            e->previous_rank = e->has_previous_rank ? prev_rank : 0;
         }
         s_add_external(run, i, k, ind);
     }
@@ -467,6 +467,17 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     bl_mpw_reset(&b->items);
     uint32_t count = 0;
     int rc = s_results_alloc(run);
+    size_t np = run->in->n_providers;
+    if (rc == 0 && run->prev != NULL) {
+        size_t cells = (np ? np : 1) * b->n_ind * b->cfg->n_groups;
+        run->prev_ranks = malloc((cells ? cells : 1) *
+                                 sizeof *run->prev_ranks);
+        rc = run->prev_ranks == NULL
+                 ? bl_err_set(err, BL_ENOMEM, "out of memory")
+                 : bstore_prev_ranks(b, run->txn, run->period,
+                                     run->in->providers, np,
+                                     run->prev_ranks, err);
+    }
     if (rc == 0) {
         rc = benchmark_learning_practices_load(b->learning, run->txn,
                                                run->period, run->in,
@@ -483,6 +494,8 @@ int bres_send(bres_run_t *run, bl_err_t *err)
         }
     }
     s_results_free(run);
+    free(run->prev_ranks);
+    run->prev_ranks = NULL;
     benchmark_learning_practices_free(&run->practices);
     if (rc == 0 && count > 0) {
         rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);

@@ -47,6 +47,8 @@ typedef struct bres_run {
     size_t cap_units;           /* room in res.units */
     benchmark_cell_t *cells;    /* the provider's cells, n_ind of them */
     uint32_t *sent;             /* [provider]: indicators sent (summary) */
+    double *prev_ranks;         /* [provider][indicator][group]: ranks in
+                                   the previous period (NAN: none) */
     benchmark_practices_t *practices;  /* those the reports may show */
     size_t cap_practices;       /* room in res.practices */
 } bres_run_t;
