@@ -173,49 +173,52 @@ bool benchmark_decode_value(const MDB_val *v, int64_t *gen, benchmark_cell_t *c)
     return true;
 }
 
-typedef struct s_cells_ctx {
+typedef struct s_values_ctx {
     benchmark_t *b;
     int64_t gen;                 /* the generation wanted, < 0 for any */
     const bc_provider_t *ps;
     size_t n;
-    benchmark_cell_t *cells;
-} s_cells_ctx_t;
+    double *values;
+} s_values_ctx_t;
 
-static int s_cell_of(void *ctx, const char *const *parts, size_t n,
-                     const MDB_val *v)
+static int s_value_of(void *ctx, const char *const *parts, size_t n,
+                      const MDB_val *v)
 {
-    s_cells_ctx_t *c = ctx;
+    s_values_ctx_t *c = ctx;
     int64_t g;
     benchmark_cell_t cell;
     if (n != 4 || parts[2][0] != '\0' ||
         !benchmark_decode_value(v, &g, &cell) ||
-        (c->gen >= 0 && g != c->gen)) {
+        (c->gen >= 0 && g != c->gen) || cell.status != BL_CELL_OK ||
+        !cell.has_value) {
         return 0;
     }
     long i = bc_find_provider(c->ps, c->n, parts[1]);
     int ind = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[3]);
     if (i >= 0 && ind >= 0) {
-        c->cells[(size_t)i * c->b->n_ind + (size_t)ind] = cell;
+        c->values[(size_t)i * c->b->n_ind + (size_t)ind] = cell.value;
     }
     return 0;
 }
 
-/* Fills cells[i * n_ind + k] with provider-level values of the period and
- * the given generation (any generation when gen < 0); missing elsewhere. */
-static int s_load_cells(benchmark_t *b, MDB_txn *txn, int64_t period,
-                        int64_t gen, const bc_provider_t *ps, size_t n,
-                        benchmark_cell_t *cells, bl_err_t *err)
+/* Fills values[i * n_ind + k] with the provider-level values (status ok)
+ * of the period and the given generation (any generation when gen < 0);
+ * NAN elsewhere.  The other fields of a cell are read again, one provider
+ * at a time, when its results are written (benchmark_results.c): a
+ * register of 50,000 providers would hold 90 MB of cells per period. */
+static int s_load_values(benchmark_t *b, MDB_txn *txn, int64_t period,
+                         int64_t gen, const bc_provider_t *ps, size_t n,
+                         double *values, bl_err_t *err)
 {
     for (size_t i = 0; i < n * b->n_ind; i++) {
-        memset(&cells[i], 0, sizeof cells[i]);
-        cells[i].status = BL_CELL_MISSING;
+        values[i] = NAN;
     }
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    s_cells_ctx_t c = {b, gen, ps, n, cells};
+    s_values_ctx_t c = {b, gen, ps, n, values};
     return bl_page_each(txn, bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
-                        s_cell_of, &c, err);
+                        s_value_of, &c, err);
 }
 
 /* ---- the close ---------------------------------------------------------- */
@@ -244,24 +247,23 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         return rc;
     }
     size_t cells_n = (n ? n : 1) * b->n_ind;
-    benchmark_cell_t *cells = calloc(cells_n, sizeof *cells);
-    benchmark_cell_t *prev = calloc(cells_n, sizeof *prev);
     double *values = calloc(cells_n, sizeof *values);
+    double *prev = NULL;
     size_t ng = b->cfg->n_groups;
-    long *pos_index = malloc(cells_n * (ng ? ng : 1) * sizeof *pos_index);
+    uint32_t *pos_index = malloc(cells_n * (ng ? ng : 1) * sizeof *pos_index);
     bool intl;
     bc_output_t out;
     memset(&out, 0, sizeof out);
     bx_external_t ext;
     memset(&ext, 0, sizeof ext);
-    if (cells == NULL || prev == NULL || values == NULL || pos_index == NULL) {
+    if (values == NULL || pos_index == NULL) {
         rc = bl_err_set(err, BL_ENOMEM, "out of memory");
         goto done;
     }
     /* An international node takes each country's latest values, whatever
      * generation its national close gave them. */
     intl = b->cfg->role == BL_ROLE_INTERNATIONAL;
-    rc = s_load_cells(b, txn, period, intl ? -1 : gen, ps, n, cells, err);
+    rc = s_load_values(b, txn, period, intl ? -1 : gen, ps, n, values, err);
     if (rc != 0) {
         goto done;
     }
@@ -271,16 +273,16 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     bl_store_get_u64(txn, bl_daemon_meta(b->d), key, &prev_gen, NULL);
     bool has_prev = prev_gen > 0;
     if (has_prev) {
-        rc = s_load_cells(b, txn, period - 1, intl ? -1 : (int64_t)prev_gen,
-                          ps, n, prev, err);
+        prev = calloc(cells_n, sizeof *prev);
+        if (prev == NULL) {
+            rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+            goto done;
+        }
+        rc = s_load_values(b, txn, period - 1,
+                           intl ? -1 : (int64_t)prev_gen, ps, n, prev, err);
         if (rc != 0) {
             goto done;
         }
-    }
-    for (size_t i = 0; i < cells_n; i++) {
-        values[i] = cells[i].status == BL_CELL_OK && cells[i].has_value
-                        ? cells[i].value
-                        : NAN;
     }
     bc_input_t in;
     memset(&in, 0, sizeof in);
@@ -315,12 +317,12 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         goto done;
     }
     for (size_t i = 0; i < cells_n * ng; i++) {
-        pos_index[i] = -1;
+        pos_index[i] = BRES_NO_POSITION;
     }
     for (size_t i = 0; i < out.n_positions; i++) {
         const bc_position_t *q = &out.positions[i];
         pos_index[(q->provider * b->n_ind + (size_t)q->indicator) * ng +
-                  (size_t)q->group] = (long)i;
+                  (size_t)q->group] = (uint32_t)i;
     }
     rc = bstore_put_results(b, txn, period, &in, &out, err);
     if (rc == 0) {
@@ -348,8 +350,8 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     run.gen = gen;
     run.in = &in;
     run.out = &out;
-    run.cells = cells;
-    run.prev = has_prev ? prev : NULL;
+    run.cell_gen = intl ? -1 : gen;
+    run.prev = prev;
     run.pos_index = pos_index;
     run.inst_n = inst_n;
     run.intl_pending = s_intl_pending(b, txn, period);
@@ -366,7 +368,6 @@ done:
     free(pos_index);
     free(values);
     free(prev);
-    free(cells);
     free(ps);
     return rc;
 }

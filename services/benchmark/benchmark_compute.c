@@ -378,6 +378,12 @@ static int s_group_build(bcx_ctx_t *c, size_t gi)
         sg->inst_of[kd[j].idx] = sg->n_inst - 1;
     }
     sg->inst_start[sg->n_inst] = n;
+    /* room for n keys was made; a group has far fewer instances */
+    char (*fit)[BC_KEY_MAX] =
+        realloc(sg->inst_key, (sg->n_inst ? sg->n_inst : 1) * BC_KEY_MAX);
+    if (fit != NULL) {
+        sg->inst_key = fit;
+    }
     size_t cells = c->nk * (sg->n_inst ? sg->n_inst : 1);
     sg->stat_of = bcx_alloc(cells, sizeof *sg->stat_of);
     sg->count = bcx_alloc(cells, sizeof *sg->count);
@@ -702,13 +708,13 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
                 x = bcx_no_negative_zero(x);
                 bc_position_t *p = &out->positions[out->n_positions++];
                 memset(p, 0, sizeof *p);
-                p->indicator = (int)k;
-                p->group = (int)gi;
-                p->stat = st;
-                p->provider = i;
+                p->indicator = (int16_t)k;
+                p->group = (uint8_t)gi;
+                p->stat = (uint32_t)st;
+                p->provider = (uint32_t)i;
                 p->value = x;
                 p->percentile_rank = pr[q++];
-                p->band = bl_stats_band(s, x, higher);
+                p->band = (int8_t)bl_stats_band(s, x, higher);
                 p->has_z = bl_stats_z(s, x, higher, &p->z);
                 double ref = 0.0;
                 if (s_reference(c, out, k, ref_group, ext_group, i,
@@ -784,6 +790,9 @@ static int s_stats_and_positions(bcx_ctx_t *c, bc_output_t *out)
             }
         }
     }
+    if (n_pos > UINT32_MAX) {
+        return BL_ENOMEM;  /* stat indexes would not fit a position */
+    }
     out->positions = bcx_alloc(n_pos, sizeof *out->positions);
     double *prs = bcx_alloc(c->ng * c->n, sizeof *prs);
     size_t *prs_at = bcx_alloc(c->ng * c->n, sizeof *prs_at);
@@ -826,6 +835,10 @@ int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err)
     c.nk = c.cat->n_indicators;
     c.ng = in->cfg->n_groups;
     c.min_peers = in->cfg->min_peers > 1 ? (size_t)in->cfg->min_peers : 1;
+    if (c.nk > INT16_MAX || c.ng > UINT8_MAX || c.n > UINT32_MAX) {
+        return bl_err_set(err, BL_EINVAL, "bc_compute: too many indicators, "
+                                          "groups or providers");
+    }
 
     int rc = BL_ENOMEM;
     c.ind_order = bcx_alloc(c.nk, sizeof *c.ind_order);

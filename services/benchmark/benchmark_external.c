@@ -570,15 +570,19 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
     const bl_catalogue_t *cat = in->cfg->catalogue;
     bl_mpw_t w;
     bl_mpw_init(&w);
-    for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
-        const bc_position_t *q = &out->positions[x];
-        if (q->band != 4) {
-            continue;
-        }
-        const bc_provider_t *pv = &in->providers[q->provider];
-        char order[BX_ORDER_DIGITS + 1];
-        snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS, q->provider);
-        for (size_t c = 0; c < nc && rc == 0; c++) {
+    /* Country after country, each over the positions in their order (by
+     * indicator, group, key and provider index): the keys come in order
+     * and are appended. */
+    for (size_t c = 0; c < nc && rc == 0; c++) {
+        for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
+            const bc_position_t *q = &out->positions[x];
+            if (q->band != 4) {
+                continue;
+            }
+            const bc_provider_t *pv = &in->providers[q->provider];
+            char order[BX_ORDER_DIGITS + 1];
+            snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS,
+                     (size_t)q->provider);
             bool known = pv->share_identity ||
                          strcmp(pv->country, countries[c]) == 0;
             const char *parts[] = {p,
@@ -605,8 +609,8 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
                 rc = bl_err_set(err, w.err, "cannot encode a band-4 row");
                 break;
             }
-            rc = bl_store_put(txn, dbi, key, kl, bl_mpw_data(&w),
-                              bl_mpw_size(&w), err);
+            rc = bl_store_append(txn, dbi, key, kl, bl_mpw_data(&w),
+                                 bl_mpw_size(&w), err);
         }
     }
     bl_mpw_destroy(&w);

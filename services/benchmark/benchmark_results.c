@@ -19,6 +19,12 @@
 #include "bl_vec.h"
 
 #define S_PROVIDERS_PER_MSG 100
+/* A results message is sent once its providers' results reach this size:
+ * the outbox keeps up to a window of messages in flight, and ZeroMQ holds
+ * a copy of each, so the message size bounds the daemon's heap (100
+ * providers of 46 indicators came to 1.2 MB, and 256 of those in flight
+ * to 600 MB). */
+#define S_RESULTS_MSG_BYTES (128u * 1024u)
 
 /* Partner x of an area: one of the node's providers, or (from n_providers
  * on) a provider of another country known from the international node. */
@@ -134,13 +140,19 @@ static void s_add_external(bres_run_t *run, size_t i, size_t k,
     }
 }
 
-/* The provider's unit rows of the run's generation, read from the store
- * into run->res.units. */
-static int s_add_units(bres_run_t *run, const bc_provider_t *p)
+/* The provider's rows of the period, read from the store: its
+ * provider-level cells (generation run->cell_gen, any when < 0) into
+ * run->cells, and its unit rows of the run's generation into
+ * run->res.units. */
+static int s_read_values(bres_run_t *run, const bc_provider_t *p)
 {
     benchmark_t *b = run->b;
     bl_results_provider_t *res = &run->res;
     res->n_units = 0;
+    for (size_t k = 0; k < b->n_ind; k++) {
+        memset(&run->cells[k], 0, sizeof run->cells[k]);
+        run->cells[k].status = BL_CELL_MISSING;
+    }
     char prefix[BL_STORE_KEY_MAX];
     char pp[24];
     snprintf(pp, sizeof pp, "%" PRId64, run->period);
@@ -160,9 +172,18 @@ static int s_add_units(bres_run_t *run, const bc_provider_t *p)
         const char *kp[4];
         int64_t g;
         benchmark_cell_t c;
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) == 4 &&
-            kp[2][0] != '\0' && benchmark_decode_value(&v, &g, &c) &&
-            g == run->gen) {
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) != 4
+            || !benchmark_decode_value(&v, &g, &c)) {
+            continue;
+        }
+        if (kp[2][0] == '\0') {
+            int ind = bl_catalogue_find_indicator(b->cfg->catalogue, kp[3]);
+            if (ind >= 0 && (run->cell_gen < 0 || g == run->cell_gen)) {
+                run->cells[ind] = c;
+            }
+            continue;
+        }
+        if (g == run->gen) {
             if (BL_GROW(res->units, run->cap_units, res->n_units + 1) !=
                 0) {
                 rc = BL_ENOMEM;
@@ -200,10 +221,15 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     res->has_previous_period = run->prev != NULL;
     res->international_pending = run->intl_pending;
     res->n_indicators = b->n_ind;
+    int rc = s_read_values(run, p);
+    if (rc != 0) {
+        return rc;
+    }
+    uint32_t sent = 0;
     for (size_t k = 0; k < b->n_ind; k++) {
-        const benchmark_cell_t *c = &run->cells[i * b->n_ind + k];
-        const benchmark_cell_t *pc =
-            run->prev ? &run->prev[i * b->n_ind + k] : NULL;
+        const benchmark_cell_t *c = &run->cells[k];
+        double pv = run->prev ? run->prev[i * b->n_ind + k] : NAN;
+        sent += c->status != BL_CELL_MISSING;
         bl_results_indicator_t *ind = &res->indicators[k];
         bl_results_group_t *groups = ind->groups;
         memset(ind, 0, sizeof *ind);
@@ -217,19 +243,19 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
         ind->numerator = c->num;
         ind->has_denominator = c->has_den;
         ind->denominator = c->den;
-        ind->has_previous = pc && pc->status == BL_CELL_OK && pc->has_value;
-        ind->previous = pc ? pc->value : 0;
+        ind->has_previous = !isnan(pv);
+        ind->previous = ind->has_previous ? pv : 0;
         /* One entry per peer group: the position, or "too few peers". */
         for (size_t g = 0; g < ng; g++) {
-            long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
-            if (pi < 0 && !(c->status == BL_CELL_OK && c->has_value)) {
+            uint32_t pi = run->pos_index[(i * b->n_ind + k) * ng + g];
+            if (pi == BRES_NO_POSITION && !(c->status == BL_CELL_OK && c->has_value)) {
                 continue;
             }
             bl_results_group_t *e = &ind->groups[ind->n_groups++];
             memset(e, 0, sizeof *e);
             snprintf(e->id, sizeof e->id, "%s", b->cfg->groups[g].id);
             bc_group_key(&b->cfg->groups[g], p, e->key, sizeof e->key);
-            if (pi < 0) {
+            if (pi == BRES_NO_POSITION) {
                 /* Too few peers: how many values the instance has. */
                 e->too_few_peers = true;
                 e->has_n = true;
@@ -238,12 +264,12 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
             }
             const bc_position_t *q = &run->out->positions[pi];
             s_fill_position(e, &run->out->stats[q->stat], q);
-            double prev_rank = 0;
-            e->has_previous_rank = run->prev != NULL &&
-                                   bstore_prev_rank(b, run->txn,
-                                                    run->period, (int)k,
-                                                    (int)g, p, &prev_rank);
-            e->previous_rank = prev_rank;
+            double prev_rank =
+                run->prev_ranks != NULL
+                    ? run->prev_ranks[(i * b->n_ind + k) * ng + g]
+                    : NAN;
+            e->has_previous_rank = !isnan(prev_rank);
+            e->previous_rank = e->has_previous_rank ? prev_rank : 0;
         }
         s_add_external(run, i, k, ind);
     }
@@ -265,7 +291,7 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
         snprintf(res->strengths[s], sizeof res->strengths[s], "%s",
                  cat->indicators[pr->strengths[s]].id);
     }
-    int rc = s_add_units(run, p);
+    run->sent[i] = sent;
     free(res->followups);
     res->followups = NULL;
     res->n_followups = 0;
@@ -341,9 +367,7 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
         snprintf(q->membership, sizeof q->membership, "%s", p->membership);
         snprintf(q->member_since, sizeof q->member_since, "%s",
                  p->member_since);
-        for (size_t k = 0; k < b->n_ind; k++) {
-            q->sent += run->cells[i * b->n_ind + k].status != BL_CELL_MISSING;
-        }
+        q->sent = run->sent[i];
         q->expected = b->n_ind;
     }
     /* Band distribution per indicator and group. */
@@ -354,8 +378,8 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
                      cat->indicators[k].id);
             snprintf(d->group, sizeof d->group, "%s", b->cfg->groups[g].id);
             for (size_t i = 0; i < in->n_providers; i++) {
-                long pi = run->pos_index[(i * b->n_ind + k) * ng + g];
-                int band = pi >= 0 ? run->out->positions[pi].band : 0;
+                uint32_t pi = run->pos_index[(i * b->n_ind + k) * ng + g];
+                int band = pi != BRES_NO_POSITION ? run->out->positions[pi].band : 0;
                 if (band >= 1 && band <= 4) {
                     d->bands[band - 1]++;
                 }
@@ -406,8 +430,12 @@ static int s_results_alloc(bres_run_t *run)
     res->indicators = calloc(nk, sizeof *res->indicators);
     res->areas = calloc(nk, sizeof *res->areas);
     res->strengths = calloc(nk, sizeof *res->strengths);
+    run->cells = calloc(nk, sizeof *run->cells);
+    size_t np = run->in->n_providers;
+    run->sent = calloc(np ? np : 1, sizeof *run->sent);
     if (run->groups == NULL || res->indicators == NULL ||
-        res->areas == NULL || res->strengths == NULL) {
+        res->areas == NULL || res->strengths == NULL || run->cells == NULL ||
+        run->sent == NULL) {
         return BL_ENOMEM;
     }
     for (size_t k = 0; k < b->n_ind; k++) {
@@ -425,6 +453,8 @@ static void s_results_free(bres_run_t *run)
     free(run->res.units);
     free(run->res.followups);
     free(run->res.practices);
+    free(run->cells);
+    run->cells = NULL;
     memset(&run->res, 0, sizeof run->res);
     run->cap_practices = 0;
     run->groups = NULL;
@@ -437,6 +467,17 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     bl_mpw_reset(&b->items);
     uint32_t count = 0;
     int rc = s_results_alloc(run);
+    size_t np = run->in->n_providers;
+    if (rc == 0 && run->prev != NULL) {
+        size_t cells = (np ? np : 1) * b->n_ind * b->cfg->n_groups;
+        run->prev_ranks = malloc((cells ? cells : 1) *
+                                 sizeof *run->prev_ranks);
+        rc = run->prev_ranks == NULL
+                 ? bl_err_set(err, BL_ENOMEM, "out of memory")
+                 : bstore_prev_ranks(b, run->txn, run->period,
+                                     run->in->providers, np,
+                                     run->prev_ranks, err);
+    }
     if (rc == 0) {
         rc = benchmark_learning_practices_load(b->learning, run->txn,
                                                run->period, run->in,
@@ -444,7 +485,8 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     }
     for (size_t i = 0; rc == 0 && i < run->in->n_providers; i++) {
         rc = s_write_provider(run, i, &b->items);
-        if (rc == 0 && ++count == S_PROVIDERS_PER_MSG) {
+        if (rc == 0 && (++count == S_PROVIDERS_PER_MSG ||
+                        bl_mpw_size(&b->items) >= S_RESULTS_MSG_BYTES)) {
             rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);
             count = 0;
         } else if (rc != 0) {
@@ -452,18 +494,21 @@ int bres_send(bres_run_t *run, bl_err_t *err)
         }
     }
     s_results_free(run);
+    free(run->prev_ranks);
+    run->prev_ranks = NULL;
     benchmark_learning_practices_free(&run->practices);
     if (rc == 0 && count > 0) {
         rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);
     }
-    if (rc != 0) {
-        return rc;
+    if (rc == 0) {
+        bl_mpw_reset(&b->items);
+        if (s_write_summary(run, &b->items) != 0) {
+            rc = bl_err_set(err, BL_ENOMEM, "cannot encode summary");
+        }
     }
-    bl_mpw_reset(&b->items);
-    if (s_write_summary(run, &b->items) != 0) {
-        return bl_err_set(err, BL_ENOMEM, "cannot encode summary");
-    }
-    return s_send_items(run, BL_RESULTS_SUMMARY, 1, err);
+    free(run->sent);
+    run->sent = NULL;
+    return rc != 0 ? rc : s_send_items(run, BL_RESULTS_SUMMARY, 1, err);
 }
 
 /* ---- too few peers ------------------------------------------------------ */

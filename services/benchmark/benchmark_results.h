@@ -20,6 +20,8 @@
 #include "benchmark_state.h"
 #include "bl_results_codec.h"
 
+#define BRES_NO_POSITION UINT32_MAX
+
 /* One computation of a period, as bres_send reads it.  The caller fills
  * the fields up to intl_pending and zeroes the rest, which are
  * bres_send's room for one provider's results. */
@@ -30,9 +32,12 @@ typedef struct bres_run {
     int64_t gen;
     const bc_input_t *in;
     const bc_output_t *out;
-    const benchmark_cell_t *cells;
-    const benchmark_cell_t *prev; /* previous period, or NULL */
-    long *pos_index;            /* [provider][indicator][group] -> position */
+    int64_t cell_gen;           /* generation of the provider-level values
+                                   read, < 0 for any (international) */
+    const double *prev;         /* [provider][indicator]: the previous
+                                   period's values (NAN: none), or NULL */
+    uint32_t *pos_index;        /* [provider][indicator][group] -> position,
+                                   or BRES_NO_POSITION */
     uint32_t *inst_n;           /* [provider][indicator][group] -> values in
                                    the provider's group instance */
     bool intl_pending;          /* national: the international results of
@@ -40,6 +45,10 @@ typedef struct bres_run {
     bl_results_provider_t res;  /* one provider's results, reused */
     bl_results_group_t *groups; /* res's group entries, one block */
     size_t cap_units;           /* room in res.units */
+    benchmark_cell_t *cells;    /* the provider's cells, n_ind of them */
+    uint32_t *sent;             /* [provider]: indicators sent (summary) */
+    double *prev_ranks;         /* [provider][indicator][group]: ranks in
+                                   the previous period (NAN: none) */
     benchmark_practices_t *practices;  /* those the reports may show */
     size_t cap_practices;       /* room in res.practices */
 } bres_run_t;

@@ -5,7 +5,10 @@
 #include "benchmark_store.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bl_page.h"
 #include "bl_store.h"
@@ -33,6 +36,107 @@ static int s_delete_local(benchmark_t *b, MDB_txn *txn, size_t i,
     s_group_part_t g = {b->cfg, group_part};
     return bl_page_delete_where(txn, bl_daemon_dbi(b->d, i), prefix, pl,
                                 s_is_local_group, &g, err);
+}
+
+/* The key of position q: period \x1f [country \x1f] indicator \x1f
+ * group \x1f group key \x1f provider, into key (BL_STORE_KEY_MAX bytes);
+ * its length, 0 when it does not fit. */
+static size_t s_position_key(const benchmark_t *b, const char *period,
+                             const char *country, const bc_input_t *in,
+                             const bc_output_t *out, const bc_position_t *q,
+                             char *key)
+{
+    const bc_stat_t *s = &out->stats[q->stat];
+    const char *parts[] = {period, country,
+                           b->cfg->catalogue->indicators[q->indicator].id,
+                           b->cfg->groups[q->group].id, s->group_key,
+                           in->providers[q->provider].id};
+    if (country == NULL) {
+        parts[1] = period;
+        return bl_page_join(key, BL_STORE_KEY_MAX, parts + 1, 5);
+    }
+    return bl_page_join(key, BL_STORE_KEY_MAX, parts, 6);
+}
+
+/* [value, n, percentile rank, band, z, reference, gap] into w. */
+static void s_write_position(bl_mpw_t *w, const bc_output_t *out,
+                             const bc_position_t *q)
+{
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 7);
+    bl_mpw_double(w, q->value);
+    bl_mpw_uint(w, out->stats[q->stat].s.n);
+    bl_mpw_double(w, q->percentile_rank);
+    bl_mpw_int(w, q->band);
+    bl_mpw_opt_double(w, q->has_z, q->z);
+    bl_mpw_opt_double(w, q->has_reference, q->reference);
+    bl_mpw_opt_double(w, q->has_reference, q->gap);
+}
+
+static int s_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The international node's positions again by country, for the national
+ * nodes' downlink: one country after the other (countries by code), so
+ * that the keys come in order and are appended. */
+static int s_put_cpos(benchmark_t *b, MDB_txn *txn, const char *period,
+                      const bc_input_t *in, const bc_output_t *out,
+                      bl_err_t *err)
+{
+    size_t n = in->n_providers;
+    const char **cs = malloc((n ? n : 1) * sizeof *cs);
+    uint32_t *ci = malloc((n ? n : 1) * sizeof *ci);
+    if (cs == NULL || ci == NULL) {
+        free(cs);
+        free(ci);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        cs[nc++] = in->providers[i].country;
+    }
+    if (nc > 1) {
+        qsort(cs, nc, sizeof *cs, s_cmp_str);
+    }
+    size_t u = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (u == 0 || strcmp(cs[u - 1], cs[j]) != 0) {
+            cs[u++] = cs[j];
+        }
+    }
+    nc = u;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = 0, hi = nc;
+        while (lo < hi) {   /* it is there: find it */
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(cs[mid], in->providers[i].country) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        ci[i] = (uint32_t)lo;
+    }
+    int rc = 0;
+    bl_mpw_t *w = &b->w;
+    for (size_t c = 0; c < nc && rc == 0; c++) {
+        for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
+            const bc_position_t *q = &out->positions[x];
+            if (ci[q->provider] != c) {
+                continue;
+            }
+            char key[BL_STORE_KEY_MAX];
+            size_t kl = s_position_key(b, period, cs[c], in, out, q, key);
+            s_write_position(w, out, q);
+            rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_CPOS), key, kl,
+                                 bl_mpw_data(w), bl_mpw_size(w), err);
+        }
+    }
+    free(cs);
+    free(ci);
+    return rc;
 }
 
 int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
@@ -81,33 +185,17 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
         rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
                           bl_mpw_data(w), bl_mpw_size(w), err);
     }
+    /* out->positions is in key order: appended, not searched for. */
     for (size_t i = 0; i < out->n_positions && rc == 0; i++) {
         const bc_position_t *q = &out->positions[i];
-        const bc_stat_t *s = &out->stats[q->stat];
-        const char *parts[] = {p, cat->indicators[q->indicator].id,
-                               b->cfg->groups[q->group].id, s->group_key,
-                               in->providers[q->provider].id};
         char key[BL_STORE_KEY_MAX];
-        size_t kl = bl_page_join(key, sizeof key, parts, 5);
-        bl_mpw_reset(w);
-        bl_mpw_array(w, 7);
-        bl_mpw_double(w, q->value);
-        bl_mpw_uint(w, s->s.n);
-        bl_mpw_double(w, q->percentile_rank);
-        bl_mpw_int(w, q->band);
-        bl_mpw_opt_double(w, q->has_z, q->z);
-        bl_mpw_opt_double(w, q->has_reference, q->reference);
-        bl_mpw_opt_double(w, q->has_reference, q->gap);
-        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key, kl,
-                          bl_mpw_data(w), bl_mpw_size(w), err);
-        if (rc == 0 && intl) {
-            /* By country too, for the national nodes' downlink. */
-            const char *cparts[] = {p, in->providers[q->provider].country,
-                                    parts[1], parts[2], parts[3], parts[4]};
-            kl = bl_page_join(key, sizeof key, cparts, 6);
-            rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_CPOS), key, kl,
-                              bl_mpw_data(w), bl_mpw_size(w), err);
-        }
+        size_t kl = s_position_key(b, p, NULL, in, out, q, key);
+        s_write_position(w, out, q);
+        rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key, kl,
+                             bl_mpw_data(w), bl_mpw_size(w), err);
+    }
+    if (rc == 0 && intl) {
+        rc = s_put_cpos(b, txn, p, in, out, err);
     }
     for (size_t i = 0; i < out->n_corrs && rc == 0; i++) {
         const bc_corr_t *c = &out->corrs[i];
@@ -126,27 +214,60 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
     return rc;
 }
 
-/* The provider's percentile rank in the previous period, from the stored
- * positions of that period. */
-bool bstore_prev_rank(benchmark_t *b, MDB_txn *txn, int64_t period, int ind,
-                      int g, const bc_provider_t *p, double *rank)
+typedef struct s_prev_ctx {
+    benchmark_t *b;
+    const bc_provider_t *ps;
+    size_t n;
+    double *ranks;
+} s_prev_ctx_t;
+
+static int s_prev_rank_of(void *ctx, const char *const *parts, size_t n,
+                          const MDB_val *v)
 {
-    char pp[24], gk[BC_KEY_MAX];
-    snprintf(pp, sizeof pp, "%" PRId64, period - 1);
-    bc_group_key(&b->cfg->groups[g], p, gk, sizeof gk);
-    const char *parts[] = {pp, b->cfg->catalogue->indicators[ind].id,
-                           b->cfg->groups[g].id, gk, p->id};
-    char key[BL_STORE_KEY_MAX];
-    size_t kl = bl_page_join(key, sizeof key, parts, 5);
-    MDB_val v;
-    if (kl == 0 || bl_store_get(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key,
-                                kl, &v, NULL) != 0) {
-        return false;
+    s_prev_ctx_t *c = ctx;
+    if (n != 5) {
+        return 0;
+    }
+    int g = bl_config_find_group(c->b->cfg, parts[2]);
+    int k = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[1]);
+    long i = g < 0 || k < 0 ? -1 : bc_find_provider(c->ps, c->n, parts[4]);
+    if (i < 0) {
+        return 0;
+    }
+    /* only the row under the provider's key of now */
+    char gk[BC_KEY_MAX];
+    bc_group_key(&c->b->cfg->groups[g], &c->ps[i], gk, sizeof gk);
+    if (strcmp(gk, parts[3]) != 0) {
+        return 0;
     }
     bl_mpr_t r;
-    bl_mpr_init(&r, v.mv_data, v.mv_size);
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
     uint32_t seven;
-    double value, n;
-    return bl_mpr_array(&r, &seven) == 0 && bl_mpr_double(&r, &value) == 0 &&
-           bl_mpr_double(&r, &n) == 0 && bl_mpr_double(&r, rank) == 0;
+    double value, count, rank;
+    if (bl_mpr_array(&r, &seven) == 0 && bl_mpr_double(&r, &value) == 0 &&
+        bl_mpr_double(&r, &count) == 0 && bl_mpr_double(&r, &rank) == 0) {
+        size_t ng = c->b->cfg->n_groups;
+        c->ranks[((size_t)i * c->b->n_ind + (size_t)k) * ng + (size_t)g] =
+            rank;
+    }
+    return 0;
+}
+
+/* The percentile ranks of the previous period, from its stored positions
+ * in one walk (a lookup per provider, indicator and group was millions of
+ * tree searches). */
+int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
+                      const bc_provider_t *ps, size_t n, double *ranks,
+                      bl_err_t *err)
+{
+    size_t cells = n * b->n_ind * b->cfg->n_groups;
+    for (size_t x = 0; x < cells; x++) {
+        ranks[x] = NAN;
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 period - 1);
+    s_prev_ctx_t c = {b, ps, n, ranks};
+    return bl_page_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
+                        s_prev_rank_of, &c, err);
 }

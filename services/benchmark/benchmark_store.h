@@ -35,10 +35,12 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
                        const bc_input_t *in, const bc_output_t *out,
                        bl_err_t *err);
 
-/* Provider p's percentile rank in group g (cfg index) on indicator ind
- * (catalogue index) in period - 1, as stored then; false when there is
- * none. */
-bool bstore_prev_rank(benchmark_t *b, MDB_txn *txn, int64_t period, int ind,
-                      int g, const bc_provider_t *p, double *rank);
+/* The percentile ranks of the n providers ps (the register of now) in
+ * period - 1, as stored then, into ranks[(i * n_ind + k) * n_groups + g]
+ * (g a cfg index, k a catalogue index), NAN where there is none: the row
+ * under the provider's group key of now.  Returns 0 or a store error. */
+int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
+                      const bc_provider_t *ps, size_t n, double *ranks,
+                      bl_err_t *err);
 
 #endif
