@@ -249,7 +249,8 @@ int cli_up(cli_t *c, int argc, char **argv)
             memcpy(c->cfg->workers, before, sizeof before);
             if (s_any_running(c->cfg)) {
                 cli_error("up: the node runs with other worker counts: "
-                          "stop it first (benchlearn down)");
+                          "change them with `benchlearn scale %s`, or stop "
+                          "the node first (benchlearn down)", workers);
                 return 1;
             }
             bl_config_apply_workers(c->cfg, workers, why, sizeof why);
