@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,4 +560,31 @@ int bl_test_free_port(void)
         close(fd);
     }
     return port;
+}
+
+void bl_test_rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d != NULL) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 ||
+                    strcmp(e->d_name, "..") == 0) {
+                    continue;
+                }
+                char child[4096];
+                snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+                bl_test_rm_tree(child);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
 }

@@ -73,6 +73,9 @@ bool bl_test_node_wait_quiet(const bl_test_node_t *n, int timeout_ms);
  * it: the teardown judges how it ended).  Returns true when it has. */
 bool bl_test_wait_gone(int pid, int timeout_ms);
 
+/* Removes path and everything under it (no symlink is followed). */
+void bl_test_rm_tree(const char *path);
+
 /* Runs a shell command (formatted); returns its exit status or -1. */
 int bl_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

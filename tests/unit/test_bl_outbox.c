@@ -18,6 +18,8 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "bl_test_node.h"
+
 static char s_dir[64];
 static const char *const s_names[] = {"meta", "box"};
 static void *s_zctx;
@@ -38,9 +40,7 @@ static void s_teardown(void)
 {
     bl_store_close(&s_store);
     zmq_ctx_term(s_zctx);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
-    cr_assert_eq(system(cmd), 0);
+    bl_test_rm_tree(s_dir);
 }
 
 /* Opens the outbox "t" with n lanes; returns its code, err filled. */

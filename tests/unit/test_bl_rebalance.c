@@ -24,6 +24,8 @@
 #include "bl_outbox.h"
 #include "bl_store.h"
 
+#include "bl_test_node.h"
+
 #define S_PROVIDERS 60
 
 static char s_root[64];
@@ -84,36 +86,9 @@ static void s_setup(void)
     }
 }
 
-static void s_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d != NULL) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 ||
-                    strcmp(e->d_name, "..") == 0) {
-                    continue;
-                }
-                char child[512];
-                snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-                s_rm_tree(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void s_teardown(void)
 {
-    s_rm_tree(s_root);
+    bl_test_rm_tree(s_root);
 }
 
 TestSuite(bl_rebalance, .init = s_setup, .fini = s_teardown, .timeout = 60);

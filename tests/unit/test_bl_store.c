@@ -15,12 +15,13 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "bl_test_node.h"
 
 #define S_SMALL_MAP ((size_t)64 * 1024)
 
@@ -33,38 +34,10 @@ static void s_setup(void)
     cr_assert_not_null(mkdtemp(s_dir), "mkdtemp: %s", strerror(errno));
 }
 
-/* Removes path and everything under it (no symlinks are followed). */
-static void s_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        return;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d != NULL) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 ||
-                    strcmp(e->d_name, "..") == 0) {
-                    continue;
-                }
-                char child[512];
-                snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-                s_rm_tree(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void s_teardown(void)
 {
     if (s_dir[0] != '\0') {
-        s_rm_tree(s_dir);
+        bl_test_rm_tree(s_dir);
         s_dir[0] = '\0';
     }
 }
