@@ -45,12 +45,17 @@ typedef enum report_job_kind {
     REPORT_JOB_REQUEST           /* a queued render request */
 } report_job_kind_t;
 
-/* Where a rendering stands: the key of the last provider written. */
+/* Where a rendering stands: the pass and the key of the last provider
+ * written in it.  A close job goes over its providers twice: every HTML
+ * page first (then the summary), the CSV and JSON files in the second
+ * pass; a request job once.  A zeroed cursor starts from the beginning. */
 typedef struct report_cursor {
     char after[REPORT_KEY_MAX];  /* "" before the first */
     size_t after_len;
-    bool providers_done;         /* every provider written; the summary
-                                    follows in turns of its own */
+    int pass;                    /* close jobs: 0 the HTML pages, 1 the CSV
+                                    and JSON files; request jobs: 0 */
+    bool providers_done;         /* every provider of the pass written; the
+                                    summary follows in turns of its own */
     bool done;                   /* every provider and the summary
                                     written */
 } report_cursor_t;
@@ -78,6 +83,13 @@ typedef struct report_job {
     int failed;                 /* reports that could not be written */
     char failed_ids[REPORT_FAILED_NAMED][64];
     char reason[256];           /* the first failure's reason */
+    char (*html_failed)[64];    /* close jobs: the providers whose HTML
+                                   pass failed, in key order, skipped by
+                                   the second pass (a report fails once);
+                                   heap, NULL when none */
+    size_t html_failed_n;       /* entries in html_failed */
+    size_t html_failed_cap;     /* its room */
+    size_t html_failed_at;      /* the second pass's place in it */
     report_summary_t *corrs;    /* the period's shown correlations, read
                                    once per job; NULL until then */
     bool corrs_read;
