@@ -6,7 +6,9 @@
  */
 #include "report_chart.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,9 @@ static void s_svg_add(s_svg_t *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
+/* Appends a string literal. */
+#define S_LIT(b, lit) s_svg_add((b), (lit), sizeof(lit) - 1)
+
 static void s_svg_printf(s_svg_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -74,9 +79,47 @@ static void s_svg_printf(s_svg_t *b, const char *fmt, ...)
 }
 
 /* Appends v with decimals digits, as "%.*f" would (the charts write many
- * thousands of coordinates: printf's float path was half the time). */
+ * thousands of coordinates: printf's float path was half the time).  The
+ * usual case (0 to 2 decimals, |v| below 10^9) is written here as
+ * bl_number_fixed writes it: |v| 10^decimals rounded to an integer, the
+ * sign of v (also of a zero), and the digits; a value near a tie is left
+ * to bl_number_fixed, which leaves it to printf. */
 static void s_svg_num(s_svg_t *b, double v, int decimals)
 {
+    static const double p10[] = {1.0, 10.0, 100.0};
+    if (decimals >= 0 && decimals <= 2 && v > -1e9 && v < 1e9) {
+        double x = fabs(v) * p10[decimals];
+        uint64_t whole = (uint64_t)x;   /* floor: x is not negative */
+        double frac = x - (double)whole;
+        if (!(fabs(frac - 0.5) <= x * 4.5e-16 + 1e-12)) {
+            uint64_t n = whole + (frac > 0.5 ? 1u : 0u);
+            uint64_t ip = decimals == 0 ? n : decimals == 1 ? n / 10 : n / 100;
+            char digits[24];
+            size_t nd = 0;
+            do {
+                digits[nd++] = (char)('0' + ip % 10);
+                ip /= 10;
+            } while (ip > 0);
+            char tmp[32];
+            size_t len = 0;
+            if (signbit(v)) {
+                tmp[len++] = '-';
+            }
+            while (nd > 0) {
+                tmp[len++] = digits[--nd];
+            }
+            if (decimals == 1) {
+                tmp[len++] = '.';
+                tmp[len++] = (char)('0' + n % 10);
+            } else if (decimals == 2) {
+                tmp[len++] = '.';
+                tmp[len++] = (char)('0' + n / 10 % 10);
+                tmp[len++] = (char)('0' + n % 10);
+            }
+            s_svg_add(b, tmp, len);
+            return;
+        }
+    }
     char num[64];
     int n = bl_number_fixed(num, sizeof num, v, decimals);
     if (n > 0 && (size_t)n < sizeof num) {
@@ -92,42 +135,58 @@ static void s_svg_attr(s_svg_t *b, const char *text, double v)
 {
     s_svg_add(b, text, strlen(text));
     s_svg_num(b, v, 2);
-    s_svg_add(b, "\"", 1);
+    S_LIT(b, "\"");
 }
 
-/* XML text and attribute escaping. */
+/* XML text and attribute escaping, in runs between the escapes. */
 static void s_svg_escape(s_svg_t *b, const char *s)
 {
-    for (const char *p = s; p != NULL && *p != '\0'; p++) {
+    if (s == NULL) {
+        return;
+    }
+    const char *run = s;
+    for (const char *p = s;; p++) {
+        const char *esc;
+        size_t el;
         switch (*p) {
         case '<':
-            s_svg_add(b, "&lt;", 4);
+            esc = "&lt;";
+            el = 4;
             break;
         case '>':
-            s_svg_add(b, "&gt;", 4);
+            esc = "&gt;";
+            el = 4;
             break;
         case '&':
-            s_svg_add(b, "&amp;", 5);
+            esc = "&amp;";
+            el = 5;
             break;
         case '"':
-            s_svg_add(b, "&quot;", 6);
+            esc = "&quot;";
+            el = 6;
             break;
         case '\'':
-            s_svg_add(b, "&#39;", 5);
+            esc = "&#39;";
+            el = 5;
             break;
+        case '\0':
+            s_svg_add(b, run, (size_t)(p - run));
+            return;
         default:
-            s_svg_add(b, p, 1);
-            break;
+            continue;
         }
+        s_svg_add(b, run, (size_t)(p - run));
+        s_svg_add(b, esc, el);
+        run = p + 1;
     }
 }
 
 static void s_svg_color(s_svg_t *b, const char *attr, uint32_t color)
 {
-    s_svg_add(b, " ", 1);
+    S_LIT(b, " ");
     s_svg_add(b, attr, strlen(attr));
     if (color == REPORT_COLOR_NONE) {
-        s_svg_add(b, "=\"none\"", 7);
+        S_LIT(b, "=\"none\"");
         return;
     }
     if (color > 0xFFFFFFu) {
@@ -144,12 +203,15 @@ static void s_svg_color(s_svg_t *b, const char *attr, uint32_t color)
 
 static void s_svg_begin(void *ctx, const char *part)
 {
-    s_svg_printf(ctx, "<g class=\"%s\">", part);
+    s_svg_t *b = ctx;
+    S_LIT(b, "<g class=\"");
+    s_svg_add(b, part, strlen(part));
+    S_LIT(b, "\">");
 }
 
 static void s_svg_end(void *ctx)
 {
-    s_svg_add(ctx, "</g>", 4);
+    S_LIT(ctx, "</g>");
 }
 
 static void s_svg_line(void *ctx, double x1, double y1, double x2, double y2,
@@ -161,13 +223,13 @@ static void s_svg_line(void *ctx, double x1, double y1, double x2, double y2,
     s_svg_attr(b, " x2=\"", x2);
     s_svg_attr(b, " y2=\"", y2);
     s_svg_color(b, "stroke", color);
-    s_svg_add(b, " stroke-width=\"", 15);
+    S_LIT(b, " stroke-width=\"");
     s_svg_num(b, width, 1);
-    s_svg_add(b, "\"", 1);
+    S_LIT(b, "\"");
     if (dashed) {
-        s_svg_add(b, " stroke-dasharray=\"4 3\"", 23);
+        S_LIT(b, " stroke-dasharray=\"4 3\"");
     }
-    s_svg_add(b, "/>", 2);
+    S_LIT(b, "/>");
 }
 
 static void s_svg_rect(void *ctx, double x, double y, double w, double h,
@@ -181,7 +243,7 @@ static void s_svg_rect(void *ctx, double x, double y, double w, double h,
     s_svg_color(b, "fill", fill);
     s_svg_attr(b, " fill-opacity=\"", opacity);
     s_svg_color(b, "stroke", stroke);
-    s_svg_add(b, "/>", 2);
+    S_LIT(b, "/>");
 }
 
 static void s_svg_circle(void *ctx, double cx, double cy, double r,
@@ -194,43 +256,47 @@ static void s_svg_circle(void *ctx, double cx, double cy, double r,
     s_svg_color(b, "fill", fill);
     s_svg_attr(b, " fill-opacity=\"", opacity);
     s_svg_color(b, "stroke", stroke);
-    s_svg_add(b, "/>", 2);
+    S_LIT(b, "/>");
 }
 
 static void s_svg_polygon(void *ctx, const double *xy, size_t points,
                           uint32_t fill, uint32_t stroke)
 {
     s_svg_t *b = ctx;
-    s_svg_add(b, "<polygon points=\"", 17);
+    S_LIT(b, "<polygon points=\"");
     for (size_t i = 0; i < points; i++) {
         if (i > 0) {
-            s_svg_add(b, " ", 1);
+            S_LIT(b, " ");
         }
         s_svg_num(b, xy[2 * i], 2);
-        s_svg_add(b, ",", 1);
+        S_LIT(b, ",");
         s_svg_num(b, xy[2 * i + 1], 2);
     }
-    s_svg_add(b, "\"", 1);
+    S_LIT(b, "\"");
     s_svg_color(b, "fill", fill);
     s_svg_color(b, "stroke", stroke);
-    s_svg_add(b, "/>", 2);
+    S_LIT(b, "/>");
 }
 
 static void s_svg_text(void *ctx, double x, double y, const char *utf8,
                        double size, int anchor, uint32_t color, int bold)
 {
     s_svg_t *b = ctx;
-    const char *a = anchor < 0 ? "start" : anchor > 0 ? "end" : "middle";
+    const char *a = anchor < 0 ? "\" text-anchor=\"start\""
+                    : anchor > 0 ? "\" text-anchor=\"end\""
+                                 : "\" text-anchor=\"middle\"";
     s_svg_attr(b, "<text x=\"", x);
     s_svg_attr(b, " y=\"", y);
-    s_svg_add(b, " font-size=\"", 12);
+    S_LIT(b, " font-size=\"");
     s_svg_num(b, size, 0);
-    s_svg_printf(b, "\" text-anchor=\"%s\"%s", a,
-                 bold ? " font-weight=\"bold\"" : "");
+    s_svg_add(b, a, strlen(a));
+    if (bold) {
+        S_LIT(b, " font-weight=\"bold\"");
+    }
     s_svg_color(b, "fill", color);
-    s_svg_add(b, ">", 1);
+    S_LIT(b, ">");
     s_svg_escape(b, utf8);
-    s_svg_add(b, "</text>", 7);
+    S_LIT(b, "</text>");
 }
 
 static void s_svg_backend(report_draw_t *d, s_svg_t *b)
@@ -267,30 +333,38 @@ int report_chart_svg_draw(double width, double height,
 {
     s_svg_t b = {0};
     *out = NULL;
-    s_svg_printf(&b, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" "
-                 "width=\"%.0f\" height=\"%.0f\" role=\"img\" %s "
-                 "aria-labelledby=\"", width, height, width, height, s_font);
+    S_LIT(&b, "<svg class=\"chart\" viewBox=\"0 0 ");
+    s_svg_num(&b, width, 0);
+    S_LIT(&b, " ");
+    s_svg_num(&b, height, 0);
+    S_LIT(&b, "\" width=\"");
+    s_svg_num(&b, width, 0);
+    S_LIT(&b, "\" height=\"");
+    s_svg_num(&b, height, 0);
+    S_LIT(&b, "\" role=\"img\" ");
+    s_svg_add(&b, s_font, strlen(s_font));
+    S_LIT(&b, " aria-labelledby=\"");
     s_svg_id(&b, id_prefix, "-title");
     if (desc != NULL) {
-        s_svg_add(&b, " ", 1);
+        S_LIT(&b, " ");
         s_svg_id(&b, id_prefix, "-desc");
     }
-    s_svg_add(&b, "\"><title id=\"", 13);
+    S_LIT(&b, "\"><title id=\"");
     s_svg_id(&b, id_prefix, "-title");
-    s_svg_add(&b, "\">", 2);
+    S_LIT(&b, "\">");
     s_svg_escape(&b, title != NULL ? title : "");
-    s_svg_add(&b, "</title>", 8);
+    S_LIT(&b, "</title>");
     if (desc != NULL) {
-        s_svg_add(&b, "<desc id=\"", 10);
+        S_LIT(&b, "<desc id=\"");
         s_svg_id(&b, id_prefix, "-desc");
-        s_svg_add(&b, "\">", 2);
+        S_LIT(&b, "\">");
         s_svg_escape(&b, desc);
-        s_svg_add(&b, "</desc>", 7);
+        S_LIT(&b, "</desc>");
     }
     report_draw_t d;
     s_svg_backend(&d, &b);
     draw(arg, m, &d);
-    s_svg_add(&b, "</svg>", 6);
+    S_LIT(&b, "</svg>");
     if (b.oom) {
         free(b.p);
         return bl_err_set(err, BL_ENOMEM, "chart: out of memory");
@@ -325,7 +399,7 @@ int report_chart_legend_svg(const report_i18n_t *m, char **out,
     report_draw_t d;
     s_svg_backend(&d, &b);
     report_chart_draw_legend(m, &d);
-    s_svg_add(&b, "</svg>", 6);
+    S_LIT(&b, "</svg>");
     if (b.oom) {
         free(b.p);
         return bl_err_set(err, BL_ENOMEM, "legend: out of memory");

@@ -423,7 +423,8 @@ int report_html_write_provider(FILE *f, const report_provider_t *r,
     if (f == NULL || r == NULL || m == NULL) {
         return bl_err_set(err, BL_EINVAL, "report page: invalid argument");
     }
-    report_hw_t w = {f, m, 0};
+    report_hw_t w;
+    report_hw_init(&w, f, m);
     char period[16];
     char buf[128];
     snprintf(period, sizeof period, "%d", r->period);
