@@ -55,6 +55,7 @@
 #include "bl_page.h"
 #include "bl_results_codec.h"
 #include "report_decode.h"
+#include "report_enrich.h"
 #include "report_i18n.h"
 #include "report_jobs.h"
 #include "report_requests.h"
@@ -181,7 +182,8 @@ static void s_close(void **svc)
     report_t *rp = *svc;
     if (rp != NULL) {
         report_pdfjob_abandon(&rp->pdf);
-        report_summary_destroy(&rp->job.corrs);
+        report_enrich_release(&rp->job);
+        free(rp->job.html_failed);
         report_summary_destroy(&rp->job.summary);
         report_i18n_destroy(&rp->job.summary_m);
         for (size_t i = 0; i < rp->n_msgs; i++) {

@@ -444,8 +444,15 @@ static void s_str_add(s_str_t *s, const char *text, size_t n)
 char *report_i18n_format(const report_i18n_t *m, const char *key, ...)
 {
     const char *tpl = report_i18n_get(m, key);
+    /* Room for the template and a few values at once: a report makes
+     * thousands of sentences. */
     s_str_t out = {0};
-    s_str_add(&out, "", 0);
+    out.cap = strlen(tpl) + 160;
+    out.p = malloc(out.cap);
+    if (out.p == NULL) {
+        return NULL;
+    }
+    out.p[0] = '\0';
     const char *p = tpl;
     while (*p != '\0') {
         const char *open = strchr(p, '{');
@@ -465,7 +472,7 @@ char *report_i18n_format(const report_i18n_t *m, const char *key, ...)
                 break;
             }
             const char *v = va_arg(ap, const char *);
-            if (strlen(name) == nlen && strncmp(name, open + 1, nlen) == 0) {
+            if (strncmp(name, open + 1, nlen) == 0 && name[nlen] == '\0') {
                 value = v != NULL ? v : "";
                 break;
             }

@@ -635,7 +635,7 @@ static void s_tick(report_t *rp)
         /* The job stays queued and is rendered again. */
         bl_log(BL_LOG_ERROR, "cannot record the rendering: %s", err.msg);
     }
-    report_summary_destroy(&job->corrs);
+    report_enrich_release(job);
     report_summary_destroy(&job->summary);
     report_i18n_destroy(&job->summary_m);
     free(job->html_failed);

@@ -93,6 +93,10 @@ typedef struct report_job {
     report_summary_t *corrs;    /* the period's shown correlations, read
                                    once per job; NULL until then */
     bool corrs_read;
+    struct report_corr_end *corr_ends;   /* both ends of each of corrs,
+                                   sorted by indicator id (report_enrich.c);
+                                   heap, with corrs */
+    size_t corr_end_count;
     report_summary_t *summary;  /* the summary page read in one turn and
                                    written in the next; NULL otherwise */
     report_i18n_t *summary_m;   /* its messages, with summary */
