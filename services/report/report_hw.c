@@ -29,24 +29,17 @@ static void s_flush(report_hw_t *w)
     w->len = 0;
 }
 
-void report_hw_put(report_hw_t *w, const char *s, size_t n)
+void report_hw_put_more(report_hw_t *w, const char *s, size_t n)
 {
-    if (n > sizeof w->buf - w->len) {
-        s_flush(w);
-        if (n > sizeof w->buf) {
-            if (fwrite(s, 1, n, w->f) != n) {
-                w->werr = 1;
-            }
-            return;
+    s_flush(w);
+    if (n > sizeof w->buf) {
+        if (fwrite(s, 1, n, w->f) != n) {
+            w->werr = 1;
         }
+        return;
     }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-}
-
-void report_hw_raw(report_hw_t *w, const char *s)
-{
-    report_hw_put(w, s, strlen(s));
+    memcpy(w->buf, s, n);
+    w->len = n;
 }
 
 void report_hw_fmt(report_hw_t *w, const char *fmt, ...)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bl_error.h"
 #include "report_i18n.h"
@@ -36,11 +37,27 @@ typedef struct report_hw {
 /* Sets w up to write a page to f with the messages m. */
 void report_hw_init(report_hw_t *w, FILE *f, const report_i18n_t *m);
 
-/* Writes n bytes of s as they are: our own markup only. */
-void report_hw_put(report_hw_t *w, const char *s, size_t n);
+/* report_hw_put when s does not fit into what is left of the buffer. */
+void report_hw_put_more(report_hw_t *w, const char *s, size_t n);
+
+/* Writes n bytes of s as they are: our own markup only.  Inline, as is
+ * report_hw_raw: a page is tens of thousands of them, mostly literals
+ * whose length the compiler knows. */
+static inline void report_hw_put(report_hw_t *w, const char *s, size_t n)
+{
+    if (n <= sizeof w->buf - w->len) {
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+    } else {
+        report_hw_put_more(w, s, n);
+    }
+}
 
 /* Writes s as it is: our own markup only. */
-void report_hw_raw(report_hw_t *w, const char *s);
+static inline void report_hw_raw(report_hw_t *w, const char *s)
+{
+    report_hw_put(w, s, strlen(s));
+}
 
 /* Writes formatted markup or numbers: never model text. */
 void report_hw_fmt(report_hw_t *w, const char *fmt, ...)
