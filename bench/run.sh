@@ -505,7 +505,11 @@ for d in $(daemons); do
         "/proc/$(pid_of "$d")/status")
     M_ANON[$d]=$(awk '{printf "%.0f", $1 / 1024}' "$work/mem/$d.anon" \
         2>/dev/null || echo "?")
-    M_STORE[$d]=$(du -sm "$node/var/${d%%-*}" 2>/dev/null | cut -f1)
+    # A daemon's store: var/<name>, the first of several workers' var/<stage>
+    # (report.1 -> var/report, report.2 -> var/report.2).
+    store=$node/var/${d%%-*}
+    [ -d "$store" ] || store=$node/var/${d%%.*}
+    M_STORE[$d]=$(du -sm "$store" 2>/dev/null | cut -f1 || true)
 done
 "$BL" status >"$work/status-final.txt" 2>&1 || true
 kill "$sampler_pid" 2>/dev/null || true

@@ -186,6 +186,7 @@ static void s_close(void **svc)
         free(rp->job.html_failed);
         report_summary_destroy(&rp->job.summary);
         report_i18n_destroy(&rp->job.summary_m);
+        report_chart_memo_destroy(&rp->charts);
         for (size_t i = 0; i < rp->n_msgs; i++) {
             report_i18n_destroy(&rp->msgs[i]);
         }

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +16,17 @@
 
 #include "bl_number.h"
 
+#define S_MARKS_MAX 8   /* provider markers a memorised picture holds */
+
 typedef struct s_svg {
     char *p;
     size_t len;
     size_t cap;
     int oom;
+    size_t marks[2 * S_MARKS_MAX];   /* [start, end) of each
+                                        "provider-marker" part drawn */
+    size_t n_marks;                  /* parts drawn (may pass the max) */
+    int in_marker;                   /* inside a "provider-marker" part */
 } s_svg_t;
 
 static void s_svg_add(s_svg_t *b, const char *s, size_t n)
@@ -204,6 +211,14 @@ static void s_svg_color(s_svg_t *b, const char *attr, uint32_t color)
 static void s_svg_begin(void *ctx, const char *part)
 {
     s_svg_t *b = ctx;
+    if (strcmp(part, "provider-marker") == 0) {
+        /* Noted for the memory of pictures (report_chart_svg_memo); the
+         * part holds no other part. */
+        if (b->n_marks < S_MARKS_MAX) {
+            b->marks[2 * b->n_marks] = b->len;
+        }
+        b->in_marker = 1;
+    }
     S_LIT(b, "<g class=\"");
     s_svg_add(b, part, strlen(part));
     S_LIT(b, "\">");
@@ -211,7 +226,15 @@ static void s_svg_begin(void *ctx, const char *part)
 
 static void s_svg_end(void *ctx)
 {
-    S_LIT(ctx, "</g>");
+    s_svg_t *b = ctx;
+    S_LIT(b, "</g>");
+    if (b->in_marker) {
+        if (b->n_marks < S_MARKS_MAX) {
+            b->marks[2 * b->n_marks + 1] = b->len;
+        }
+        b->n_marks++;
+        b->in_marker = 0;
+    }
 }
 
 static void s_svg_line(void *ctx, double x1, double y1, double x2, double y2,
@@ -325,6 +348,41 @@ static void s_svg_id(s_svg_t *b, const char *prefix, const char *suffix)
 static const char *const s_font =
     "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
 
+/* The opening of a chart's SVG element: its size, title and desc. */
+static void s_svg_head(s_svg_t *b, double width, double height,
+                       const char *id_prefix, const char *title,
+                       const char *desc)
+{
+    S_LIT(b, "<svg class=\"chart\" viewBox=\"0 0 ");
+    s_svg_num(b, width, 0);
+    S_LIT(b, " ");
+    s_svg_num(b, height, 0);
+    S_LIT(b, "\" width=\"");
+    s_svg_num(b, width, 0);
+    S_LIT(b, "\" height=\"");
+    s_svg_num(b, height, 0);
+    S_LIT(b, "\" role=\"img\" ");
+    s_svg_add(b, s_font, strlen(s_font));
+    S_LIT(b, " aria-labelledby=\"");
+    s_svg_id(b, id_prefix, "-title");
+    if (desc != NULL) {
+        S_LIT(b, " ");
+        s_svg_id(b, id_prefix, "-desc");
+    }
+    S_LIT(b, "\"><title id=\"");
+    s_svg_id(b, id_prefix, "-title");
+    S_LIT(b, "\">");
+    s_svg_escape(b, title != NULL ? title : "");
+    S_LIT(b, "</title>");
+    if (desc != NULL) {
+        S_LIT(b, "<desc id=\"");
+        s_svg_id(b, id_prefix, "-desc");
+        S_LIT(b, "\">");
+        s_svg_escape(b, desc);
+        S_LIT(b, "</desc>");
+    }
+}
+
 int report_chart_svg_draw(double width, double height,
                           report_draw_fn draw, const void *arg,
                           const report_i18n_t *m, const char *id_prefix,
@@ -333,34 +391,7 @@ int report_chart_svg_draw(double width, double height,
 {
     s_svg_t b = {0};
     *out = NULL;
-    S_LIT(&b, "<svg class=\"chart\" viewBox=\"0 0 ");
-    s_svg_num(&b, width, 0);
-    S_LIT(&b, " ");
-    s_svg_num(&b, height, 0);
-    S_LIT(&b, "\" width=\"");
-    s_svg_num(&b, width, 0);
-    S_LIT(&b, "\" height=\"");
-    s_svg_num(&b, height, 0);
-    S_LIT(&b, "\" role=\"img\" ");
-    s_svg_add(&b, s_font, strlen(s_font));
-    S_LIT(&b, " aria-labelledby=\"");
-    s_svg_id(&b, id_prefix, "-title");
-    if (desc != NULL) {
-        S_LIT(&b, " ");
-        s_svg_id(&b, id_prefix, "-desc");
-    }
-    S_LIT(&b, "\"><title id=\"");
-    s_svg_id(&b, id_prefix, "-title");
-    S_LIT(&b, "\">");
-    s_svg_escape(&b, title != NULL ? title : "");
-    S_LIT(&b, "</title>");
-    if (desc != NULL) {
-        S_LIT(&b, "<desc id=\"");
-        s_svg_id(&b, id_prefix, "-desc");
-        S_LIT(&b, "\">");
-        s_svg_escape(&b, desc);
-        S_LIT(&b, "</desc>");
-    }
+    s_svg_head(&b, width, height, id_prefix, title, desc);
     report_draw_t d;
     s_svg_backend(&d, &b);
     draw(arg, m, &d);
@@ -385,6 +416,205 @@ int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
 {
     return report_chart_svg_draw(c->width, c->height, s_draw_chart, c, m,
                                  id_prefix, title, desc, out, err);
+}
+
+/* ---- the memory of pictures ----------------------------------------- */
+
+#define S_MEMO_SLOTS 2048   /* pictures kept (a power of two) */
+
+/* One picture: the drawing of a chart (between its desc and </svg>) with
+ * the provider's markers it was drawn with, and where they are. */
+typedef struct s_memo_slot {
+    uint64_t hash;                   /* of key */
+    char *key;                       /* what the drawing depends on */
+    size_t key_len;
+    char *draw;                      /* NULL: an empty slot */
+    size_t draw_len;
+    size_t marks[2 * S_MARKS_MAX];   /* [start, end) of each marker */
+    size_t n_marks;
+} s_memo_slot_t;
+
+struct report_chart_memo {
+    s_memo_slot_t slots[S_MEMO_SLOTS];
+};
+
+report_chart_memo_t *report_chart_memo_new(void)
+{
+    return calloc(1, sizeof(report_chart_memo_t));
+}
+
+void report_chart_memo_destroy(report_chart_memo_t **memo)
+{
+    if (memo == NULL || *memo == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < S_MEMO_SLOTS; i++) {
+        free((*memo)->slots[i].key);
+        free((*memo)->slots[i].draw);
+    }
+    free(*memo);
+    *memo = NULL;
+}
+
+static void s_key_bytes(s_svg_t *k, const void *p, size_t n)
+{
+    s_svg_add(k, p, n);
+}
+
+static void s_key_double(s_svg_t *k, double v)
+{
+    s_key_bytes(k, &v, sizeof v);
+}
+
+static void s_key_size(s_svg_t *k, size_t v)
+{
+    s_key_bytes(k, &v, sizeof v);
+}
+
+/* A string with its length, NULL as "" (as the drawing takes it). */
+static void s_key_str(s_svg_t *k, const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    s_key_size(k, n);
+    s_key_bytes(k, s != NULL ? s : "", n);
+}
+
+/* Writes into k everything report_chart_draw draws c from, but for the
+ * markers' places: the messages (by address), the axis, the unit and
+ * direction, and each row's place, box, lines, labels and whether it has
+ * a marker.  Returns 0 when c has peer dots (not memorised). */
+static int s_chart_key(const report_chart_t *c, const report_i18n_t *m,
+                       s_svg_t *k)
+{
+    uintptr_t mp = (uintptr_t)m;
+    s_key_bytes(k, &mp, sizeof mp);
+    s_key_double(k, c->width);
+    s_key_double(k, c->height);
+    s_key_double(k, c->plot_x0);
+    s_key_double(k, c->plot_x1);
+    s_key_double(k, c->lo);
+    s_key_double(k, c->hi);
+    s_key_size(k, c->tick_count);
+    for (size_t i = 0; i < c->tick_count; i++) {
+        s_key_double(k, c->ticks[i]);
+    }
+    s_key_size(k, (size_t)c->tick_decimals);
+    s_key_double(k, c->axis_y);
+    s_key_str(k, c->ind->unit);
+    s_key_size(k, (size_t)c->ind->direction);
+    s_key_size(k, c->row_count);
+    for (size_t i = 0; i < c->row_count; i++) {
+        const report_chart_row_t *r = &c->rows[i];
+        const report_group_t *g = r->group;
+        if (g->peers != NULL && g->peer_count > 0) {
+            return 0;
+        }
+        s_key_str(k, g->group_id);
+        s_key_str(k, g->group_key);
+        s_key_size(k, g->n);
+        s_key_double(k, r->y);
+        int flags[4] = {r->has_box, r->has_best, r->has_ref, r->has_marker};
+        s_key_bytes(k, flags, sizeof flags);
+        if (!r->has_box) {
+            continue;
+        }
+        double x[5] = {r->x_p10, r->x_p25, r->x_p50, r->x_p75, r->x_p90};
+        s_key_bytes(k, x, sizeof x);
+        if (r->has_best) {
+            s_key_double(k, r->x_best);
+        }
+        if (r->has_ref) {
+            s_key_double(k, r->x_ref);
+        }
+    }
+    return 1;
+}
+
+/* FNV-1a of n bytes. */
+static uint64_t s_hash(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+    }
+    return h;
+}
+
+/* Appends the memorised drawing of slot with the markers of c. */
+static int s_memo_put(s_svg_t *b, const s_memo_slot_t *slot,
+                      const report_chart_t *c)
+{
+    s_svg_t mk = {0};
+    report_draw_t d;
+    s_svg_backend(&d, &mk);
+    report_chart_draw_markers(c, &d);
+    if (mk.oom || mk.n_marks != slot->n_marks) {
+        free(mk.p);
+        return -1;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < slot->n_marks; i++) {
+        s_svg_add(b, slot->draw + at, slot->marks[2 * i] - at);
+        s_svg_add(b, mk.p + mk.marks[2 * i],
+                  mk.marks[2 * i + 1] - mk.marks[2 * i]);
+        at = slot->marks[2 * i + 1];
+    }
+    s_svg_add(b, slot->draw + at, slot->draw_len - at);
+    free(mk.p);
+    return 0;
+}
+
+int report_chart_svg_memo(const report_chart_t *c, const report_i18n_t *m,
+                          report_chart_memo_t *memo, const char *id_prefix,
+                          const char *title, const char *desc, char **out,
+                          bl_err_t *err)
+{
+    s_svg_t key = {0};
+    if (memo == NULL || !s_chart_key(c, m, &key) || key.oom) {
+        free(key.p);
+        return report_chart_svg(c, m, id_prefix, title, desc, out, err);
+    }
+    uint64_t h = s_hash(key.p, key.len);
+    s_memo_slot_t *slot = &memo->slots[h & (S_MEMO_SLOTS - 1)];
+    bool hit = slot->draw != NULL && slot->hash == h &&
+               slot->key_len == key.len &&
+               memcmp(slot->key, key.p, key.len) == 0;
+    s_svg_t b = {0};
+    *out = NULL;
+    s_svg_head(&b, c->width, c->height, id_prefix, title, desc);
+    if (!hit || s_memo_put(&b, slot, c) != 0) {
+        size_t start = b.len;
+        b.n_marks = 0;
+        report_draw_t d;
+        s_svg_backend(&d, &b);
+        report_chart_draw(c, m, &d);
+        char *draw = b.oom || b.n_marks > S_MARKS_MAX
+                         ? NULL
+                         : malloc(b.len - start + 1);
+        if (draw != NULL) {
+            memcpy(draw, b.p + start, b.len - start);
+            free(slot->key);
+            free(slot->draw);
+            slot->hash = h;
+            slot->key = key.p;
+            slot->key_len = key.len;
+            key.p = NULL;
+            slot->draw = draw;
+            slot->draw_len = b.len - start;
+            slot->n_marks = b.n_marks;
+            for (size_t i = 0; i < 2 * b.n_marks; i++) {
+                slot->marks[i] = b.marks[i] - start;
+            }
+        }
+    }
+    free(key.p);
+    S_LIT(&b, "</svg>");
+    if (b.oom) {
+        free(b.p);
+        return bl_err_set(err, BL_ENOMEM, "chart: out of memory");
+    }
+    *out = b.p;
+    return 0;
 }
 
 int report_chart_legend_svg(const report_i18n_t *m, char **out,

@@ -86,7 +86,11 @@ int report_files_provider(report_t *rp, const report_provider_t *p,
             break;
         }
         setvbuf(f, rp->iobuf, _IOFBF, sizeof rp->iobuf);
-        rc = i == 0   ? report_html_write_provider(f, p, m, err)
+        if (i == 0 && rp->charts == NULL) {
+            rp->charts = report_chart_memo_new();   /* NULL: drawn */
+        }
+        rc = i == 0   ? report_html_write_provider_memo(f, p, m, rp->charts,
+                                                        err)
              : i == 1 ? report_export_csv(f, p, err)
                       : report_export_json(f, p, err);
         if (fclose(f) != 0 && rc == 0) {

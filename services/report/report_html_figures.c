@@ -317,8 +317,8 @@ void report_html_figures_indicator(report_hw_t *w,
         char *svg = NULL;
         snprintf(buf, sizeof buf, "c-%s", ind->id != NULL ? ind->id : "");
         if (title == NULL || desc == NULL
-            || report_chart_svg(&chart, w->m, buf, title, desc, &svg, &err)
-                   != 0) {
+            || report_chart_svg_memo(&chart, w->m, w->charts, buf, title,
+                                     desc, &svg, &err) != 0) {
             w->oom = 1;
         } else {
             report_hw_raw(w, "<figure style=\"margin:0\">");

@@ -17,6 +17,7 @@ void report_hw_init(report_hw_t *w, FILE *f, const report_i18n_t *m)
     w->m = m;
     w->oom = 0;
     w->werr = 0;
+    w->charts = NULL;
     w->len = 0;
 }
 

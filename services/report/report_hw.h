@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bl_error.h"
+#include "report_chart.h"
 #include "report_i18n.h"
 
 #define REPORT_HW_BUF 65536   /* bytes gathered before a write to f */
@@ -30,6 +31,8 @@ typedef struct report_hw {
     const report_i18n_t *m;   /* its messages; borrowed */
     int oom;                  /* 1: some text could not be made */
     int werr;                 /* 1: a write to f failed */
+    report_chart_memo_t *charts;   /* pictures drawn for earlier pages;
+                                      borrowed, may be NULL */
     size_t len;               /* bytes waiting in buf */
     char buf[REPORT_HW_BUF];
 } report_hw_t;

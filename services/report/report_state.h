@@ -21,6 +21,7 @@
 #include "bl_config.h"
 #include "bl_daemon.h"
 #include "bl_store.h"
+#include "report_chart.h"
 #include "report_i18n.h"
 #include "report_model.h"
 #include "report_pdfjob.h"
@@ -110,6 +111,10 @@ typedef struct report {
                                                 language */
     char msg_langs[REPORT_LANGS_MAX][4];
     size_t n_msgs;
+    report_chart_memo_t *charts;   /* the charts' pictures drawn for
+                                   earlier HTML pages (their messages are
+                                   msgs, kept as long); NULL until the
+                                   first page */
     report_pdfjob_t pdf;        /* the PDF being written by a thread */
     void *pdf_in;               /* inproc PAIR the PDF thread wakes */
     void *kick_in;              /* inproc PAIR the loop polls */
