@@ -29,7 +29,10 @@
  * rendered under.
  *
  * A close renders every provider's HTML, CSV and JSON and the summary,
- * not the PDFs (cairo and pango take tens of milliseconds each: 40
+ * in two passes over its providers: every HTML page first (then the
+ * summary), the CSV and JSON in the second, so that the pages people read
+ * are there as early as they can be ("html rendered" in the log).  Not the
+ * PDFs (cairo and pango take tens of milliseconds each: 40
  * minutes a period at 50,000 providers).  A provider's PDF is rendered
  * when asked for (render {provider, format: "pdf"}, as `benchlearn report`
  * and the portal ask) into the period's folder and kept there: a later

@@ -6,8 +6,8 @@
  * S_TURN_MS per turn, so the daemon keeps answering while it renders.  An
  * inbox handler never writes a file.
  *
- * A close job renders every provider of its worker's share (HTML, CSV,
- * JSON) and the summary; a request job what it names, its PDF included,
+ * A close job renders every provider of its worker's share, the HTML
+ * pages in a first pass (then the summary), the CSV and JSON in a second; a request job what it names, its PDF included,
  * which is served from the period's folder while it is fresh.  When a job
  * is done its outcome is recorded in a write transaction of its own.
  */
