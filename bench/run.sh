@@ -21,8 +21,8 @@
 # itself: every wait has a limit, the daemons and PostgreSQL are stopped on
 # exit, and the temporary directory is removed (unless --keep).
 #
-#   bench/run.sh [--scale F] [--render-limit SEC] [--no-pg] [--no-duckdb]
-#                [--keep]
+#   bench/run.sh [--scale F] [--render-limit SEC] [--workers SPEC]
+#                [--no-pg] [--no-duckdb] [--keep]
 #
 #   --scale F           keep the first F (0 < F <= 1) of each country's
 #                       providers and all their rows (default 1: the full set)
@@ -31,6 +31,9 @@
 #                       rendering rate is measured and the time extrapolated,
 #                       and the report daemon is paused (SIGSTOP) so that it
 #                       does not disturb the later measurements
+#   --workers SPEC      the node's workers, as `benchlearn up --workers`
+#                       takes them (e.g. report=2: each report worker
+#                       renders its share of a period)
 #   --no-pg             skip the PostgreSQL comparison
 #   --no-duckdb         skip the DuckDB comparison
 #   --keep              keep the temporary directory (data, stores, logs)
@@ -46,6 +49,7 @@ render_limit=240
 with_pg=1
 with_duck=1
 keep=0
+workers=
 while [ $# -gt 0 ]; do
     case $1 in
     --scale) scale=$2; shift 2 ;;
@@ -53,7 +57,8 @@ while [ $# -gt 0 ]; do
     --no-pg) with_pg=0; shift ;;
     --no-duckdb) with_duck=0; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --workers) workers=$2; shift 2 ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown option '$1'" >&2; exit 1 ;;
     esac
 done
@@ -185,8 +190,8 @@ peer_groups:
   national: [country, service_type]
   international: [service_type]
 EOF
-say "starting the node"
-"$BL" up >/dev/null
+say "starting the node${workers:+ (workers $workers)}"
+"$BL" up ${workers:+--workers "$workers"} >/dev/null
 
 # Memory sampler: the peak VmRSS and RssAnon (kB) of every daemon, every
 # 0.5 s, into $work/mem/<name>.{rss,anon}.
@@ -328,11 +333,35 @@ mem_after_submit=$(for d in $(daemons); do
         "/proc/$(pid_of "$d")/status")"; done)
 
 # ---- the closes ----------------------------------------------------------
+# The report files of a close: about 0.6 MB a provider (HTML 0.5, CSV and
+# JSON 0.1), for each of the two periods.
+reports_mb=$((n_providers * 6 / 10 * 2))
+free_mb=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
+disk_note=
+if [ "${free_mb:-0}" -lt "$reports_mb" ]; then
+    disk_note="only ${free_mb} MB free for about ${reports_mb} MB of reports:"
+    disk_note+=" rendering stops at the disk reserve"
+    say "WARNING: $disk_note"
+fi
 # `benchlearn close` runs in the background; the bench watches for the
 # period's statistics to be exported by the benchmark daemon (it commits
 # them in the same transaction as the results it sends on) and for the
 # report daemon's "rendered period=" log line.
-declare -A CL_BENCH CL_RENDER CL_CPU CL_CPU_R CL_NOTE CL_FILES
+declare -A CL_BENCH CL_RENDER CL_CPU CL_CPU_R CL_NOTE CL_FILES CL_HTML
+# The report daemons' logs and pids (report, or report.1 .. report.K with
+# several report workers).
+report_logs() { ls "$node"/var/log/report.log "$node"/var/log/report.*.log \
+    2>/dev/null || true; }
+report_count() { daemons | grep -c '^report' || true; }
+report_stop() { for d in $(daemons | grep '^report'); do
+    kill -STOP "$(pid_of "$d")" 2>/dev/null || true; done; }
+# How many report workers logged a line matching the pattern for period p.
+report_logged() { local n=0 f; for f in $(report_logs); do
+    grep -qE "$1" "$f" 2>/dev/null && n=$((n + 1)); done; echo "$n"; }
+# The epoch (s) of the latest such line.
+report_last() { local ts; ts=$(grep -hE "$1" $(report_logs) 2>/dev/null |
+    awk '{ print $1 }' | sort | tail -1)
+    [ -z "$ts" ] || date -d "$ts" +%s.%N; }
 close_phase() {
     local p=$1 c0=$work/cpu0 c1=$work/cpu1 c2=$work/cpu2 t0 tb tr
     say "close $p"
@@ -362,7 +391,11 @@ close_phase() {
     CL_CPU[$p]=$(cpu_delta "$c0" "$c1")
     say "  statistics after ${CL_BENCH[$p]} s; cpu ${CL_CPU[$p]}"
     # Rendering: bounded by --render-limit.
-    local log=$node/var/log/report.log dir=$node/var/reports/$p
+    local dir=$node/var/reports/$p workers_r
+    local done_re=" I rendered period=$p | E rendering incomplete period=$p "
+    local html_re=" I html rendered period=$p "
+    workers_r=$(report_count)
+    CL_HTML[$p]=-
     if [ -n "$render_rate" ]; then
         # The report daemon is paused (an earlier period did not finish
         # rendering in time): extrapolate from the rate measured then.
@@ -377,7 +410,7 @@ close_phase() {
     fi
     tr=
     while :; do
-        if grep -q "rendered period=$p " "$log" 2>/dev/null; then
+        if [ "$(report_logged "$done_re")" -ge "$workers_r" ]; then
             tr=$(now)
             break
         fi
@@ -389,9 +422,26 @@ close_phase() {
     done
     cpu_snapshot >"$c2"
     CL_CPU_R[$p]=$(cpu_delta "$c1" "$c2")
-    local files
+    local files th
     files=$(find "$dir" -maxdepth 1 -type f 2>/dev/null | wc -l)
     CL_FILES[$p]=$files
+    # Every provider's HTML: the close job of each report worker writes
+    # its share's HTML first and logs "html rendered"; the figure is the
+    # last of them, from the end of benchmarking.
+    if [ "$(report_logged "$html_re")" -ge "$workers_r" ]; then
+        th=$(report_last "$html_re")
+        CL_HTML[$p]=$(elapsed "${tb:-$t0}" "$th")
+    else
+        local html spent_h
+        html=$(find "$dir" -maxdepth 1 -name '*.html' ! -name summary.html \
+            2>/dev/null | wc -l)
+        spent_h=$(elapsed "${tb:-$t0}" "$(now)")
+        CL_HTML[$p]=$(awk -v f="$html" -v s="$spent_h" -v n="$n_providers" \
+            'BEGIN { if (f < 1) printf ">%.0f", s;
+                     else printf "~%.0f", s * n / f }')
+    fi
+    say "  every provider's HTML after ${CL_HTML[$p]} s" \
+        "($workers_r report worker(s))"
     if [ -n "$tr" ]; then
         CL_RENDER[$p]=$(elapsed "${tb:-$t0}" "$tr")
         say "  rendered after ${CL_RENDER[$p]} more s ($files files)"
@@ -410,7 +460,7 @@ close_phase() {
         CL_NOTE[$p]+=" ($render_rate/s); total extrapolated; report daemon"
         CL_NOTE[$p]+=" paused (SIGSTOP) for the rest of the run"
         say "  ${CL_NOTE[$p]}"
-        kill -STOP "$(pid_of report)" 2>/dev/null || true
+        report_stop
         kill "$cpid" 2>/dev/null || true
     fi
 }
@@ -455,7 +505,11 @@ for d in $(daemons); do
         "/proc/$(pid_of "$d")/status")
     M_ANON[$d]=$(awk '{printf "%.0f", $1 / 1024}' "$work/mem/$d.anon" \
         2>/dev/null || echo "?")
-    M_STORE[$d]=$(du -sm "$node/var/${d%%-*}" 2>/dev/null | cut -f1)
+    # A daemon's store: var/<name>, the first of several workers' var/<stage>
+    # (report.1 -> var/report, report.2 -> var/report.2).
+    store=$node/var/${d%%-*}
+    [ -d "$store" ] || store=$node/var/${d%%.*}
+    M_STORE[$d]=$(du -sm "$store" 2>/dev/null | cut -f1 || true)
 done
 "$BL" status >"$work/status-final.txt" 2>&1 || true
 kill "$sampler_pid" 2>/dev/null || true
@@ -463,7 +517,9 @@ sampler_pid=
 if [ -n "$render_rate" ]; then
     # Paused in the middle of rendering: its work is not measured any
     # further and this store is thrown away.
-    kill -KILL "$(pid_of report)" 2>/dev/null || true
+    for d in $(daemons | grep '^report'); do
+        kill -KILL "$(pid_of "$d")" 2>/dev/null || true
+    done
 fi
 say "stopping the node"
 timeout 120 "$BL" down >/dev/null 2>&1 || true
@@ -727,7 +783,10 @@ for p in 2024 2025; do
         "${CL_RENDER[$p]}" "${CL_FILES[$p]}" "${CL_CPU[$p]}" \
         "${CL_CPU_R[$p]}"
     [ -n "${CL_NOTE[$p]}" ] && echo "    note:${CL_NOTE[$p]}"
+    echo "    html_all_s: ${CL_HTML[$p]} (every provider's HTML, from the end" \
+        "of benchmarking; report workers: ${workers:-as configured})"
 done
+[ -n "$disk_note" ] && echo "note: $disk_note"
 echo
 echo "WHOLE CYCLE (submit everything, close both periods)"
 echo "  up to the benchmark stage: $cycle_to_bench s" \
@@ -799,8 +858,12 @@ max_anon=$(for d in "${!M_ANON[@]}"; do echo "${M_ANON[$d]}"; done |
     awk '$1 + 0 > m { m = $1 + 0 } END { print m + 0 }')
 printf '  %-44s %14s  %s\n' "largest daemon heap (peak anon MB)" \
     "$max_anon" "<= 512"
-printf '  %-44s %14s  %s\n' "every HTML report after the close (s)" \
-    "${CL_RENDER[2025]}" "<= 120"
+html_all_s=${CL_HTML[2025]}
+[ "$html_all_s" = - ] && html_all_s=${CL_HTML[2024]}
+printf '  %-44s %14s  %s\n' "html_all_s: every HTML report after close" \
+    "$html_all_s" "<= 120"
+printf '  %-44s %14s  %s\n' "every report file after the close (s)" \
+    "${CL_RENDER[2025]}" "-"
 printf '  %-44s %14s  %s\n' "a provider's PDF on request (s)" \
     "${pdf_first:-?}" "<= 1"
 printf '  %-44s %14s  %s\n' "the same PDF again, kept (s)" \

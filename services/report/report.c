@@ -29,7 +29,10 @@
  * rendered under.
  *
  * A close renders every provider's HTML, CSV and JSON and the summary,
- * not the PDFs (cairo and pango take tens of milliseconds each: 40
+ * in two passes over its providers: every HTML page first (then the
+ * summary), the CSV and JSON in the second, so that the pages people read
+ * are there as early as they can be ("html rendered" in the log).  Not the
+ * PDFs (cairo and pango take tens of milliseconds each: 40
  * minutes a period at 50,000 providers).  A provider's PDF is rendered
  * when asked for (render {provider, format: "pdf"}, as `benchlearn report`
  * and the portal ask) into the period's folder and kept there: a later
@@ -55,6 +58,7 @@
 #include "bl_page.h"
 #include "bl_results_codec.h"
 #include "report_decode.h"
+#include "report_enrich.h"
 #include "report_i18n.h"
 #include "report_jobs.h"
 #include "report_rebalance.h"
@@ -182,9 +186,11 @@ static void s_close(void **svc)
     report_t *rp = *svc;
     if (rp != NULL) {
         report_pdfjob_abandon(&rp->pdf);
-        report_summary_destroy(&rp->job.corrs);
+        report_enrich_release(&rp->job);
+        free(rp->job.html_failed);
         report_summary_destroy(&rp->job.summary);
         report_i18n_destroy(&rp->job.summary_m);
+        report_chart_memo_destroy(&rp->charts);
         for (size_t i = 0; i < rp->n_msgs; i++) {
             report_i18n_destroy(&rp->msgs[i]);
         }

@@ -311,6 +311,17 @@ static double s_jitter(size_t k)
     return v - floor(v) - 0.5;
 }
 
+/* The provider's marker on row r, when it has a value. */
+static void s_draw_marker(const report_chart_row_t *r, const report_draw_t *d)
+{
+    if (r->has_marker) {
+        s_begin(d, "provider-marker");
+        s_diamond(d, r->x_marker, r->y, 8.5, REPORT_OI_VERMILLION,
+                  REPORT_OI_BLACK);
+        s_end(d);
+    }
+}
+
 static void s_draw_row(const report_chart_t *c, const report_chart_row_t *r,
                        const report_i18n_t *m, const report_draw_t *d)
 {
@@ -386,13 +397,18 @@ static void s_draw_row(const report_chart_t *c, const report_chart_row_t *r,
         s_triangle(d, r->x_best, r->y - h - 2, 4, REPORT_OI_GREEN);
         s_end(d);
     }
-    if (r->has_marker) {
-        s_begin(d, "provider-marker");
-        s_diamond(d, r->x_marker, r->y, 8.5, REPORT_OI_VERMILLION,
-                  REPORT_OI_BLACK);
-        s_end(d);
-    }
+    s_draw_marker(r, d);
     s_end(d);
+}
+
+void report_chart_draw_markers(const report_chart_t *c,
+                               const report_draw_t *d)
+{
+    for (size_t i = 0; i < c->row_count; i++) {
+        if (c->rows[i].has_box) {
+            s_draw_marker(&c->rows[i], d);
+        }
+    }
 }
 
 void report_chart_draw(const report_chart_t *c, const report_i18n_t *m,

@@ -112,6 +112,11 @@ typedef struct report_draw {
 void report_chart_draw(const report_chart_t *c, const report_i18n_t *m,
                        const report_draw_t *d);
 
+/* Draws only the provider's markers of c, as report_chart_draw draws
+ * them and in its order (the "provider-marker" parts). */
+void report_chart_draw_markers(const report_chart_t *c,
+                               const report_draw_t *d);
+
 /* Width and height (px) of the legend drawn by report_chart_draw_legend. */
 #define REPORT_LEGEND_WIDTH 640.0
 #define REPORT_LEGEND_HEIGHT 26.0
@@ -128,6 +133,29 @@ void report_chart_draw_legend(const report_i18n_t *m, const report_draw_t *d);
 int report_chart_svg(const report_chart_t *c, const report_i18n_t *m,
                      const char *id_prefix, const char *title,
                      const char *desc, char **out, bl_err_t *err);
+
+/* A memory of drawn charts for the charts of many reports that differ
+ * only in the provider's markers: the same peer groups, figures, axis and
+ * messages give the same picture but for the markers, so each picture is
+ * drawn once and then written with each report's markers.  A chart with
+ * peer dots is always drawn.  It keeps a bounded number of pictures
+ * (older ones give way) and remembers the messages by address: they must
+ * outlive it.  Loop thread only. */
+typedef struct report_chart_memo report_chart_memo_t;
+
+/* A new, empty memory; NULL when out of memory. */
+report_chart_memo_t *report_chart_memo_new(void);
+
+/* Frees the memory; sets *memo to NULL; accepts NULL. */
+void report_chart_memo_destroy(report_chart_memo_t **memo);
+
+/* As report_chart_svg, the picture taken from memo when it holds it (and
+ * put there when not); memo NULL: as report_chart_svg.  The output is the
+ * same byte for byte. */
+int report_chart_svg_memo(const report_chart_t *c, const report_i18n_t *m,
+                          report_chart_memo_t *memo, const char *id_prefix,
+                          const char *title, const char *desc, char **out,
+                          bl_err_t *err);
 
 /* Draws something through d, labels from m (report_chart_svg_draw). */
 typedef void (*report_draw_fn)(const void *arg, const report_i18n_t *m,

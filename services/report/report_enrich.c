@@ -128,6 +128,48 @@ void report_enrich_curve(const report_t *rp, MDB_txn *txn,
     }
 }
 
+/* One end of a shown correlation: every report looks up the ones of its
+ * areas' indicators, and a period shows hundreds. */
+struct report_corr_end {
+    const char *id;     /* the indicator at this end; borrowed from corrs */
+    size_t k;           /* the correlation's place in corrs */
+};
+
+static int s_end_cmp(const void *a, const void *b)
+{
+    const struct report_corr_end *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c != 0 ? c : (x->k > y->k) - (x->k < y->k);
+}
+
+/* Indexes the ends of job->corrs by indicator id, each id's in the order
+ * of corrs.  Without memory the reports go out without relationships. */
+static void s_index_ends(report_job_t *job)
+{
+    const report_summary_t *s = job->corrs;
+    if (s == NULL || s->correlation_count == 0) {
+        return;
+    }
+    job->corr_ends = calloc(2 * s->correlation_count,
+                            sizeof *job->corr_ends);
+    if (job->corr_ends == NULL) {
+        return;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < s->correlation_count; k++) {
+        const report_correlation_t *c = &s->correlations[k];
+        if (c->a == NULL || c->b == NULL) {
+            continue;
+        }
+        job->corr_ends[n++] = (struct report_corr_end){c->a, k};
+        if (strcmp(c->a, c->b) != 0) {
+            job->corr_ends[n++] = (struct report_corr_end){c->b, k};
+        }
+    }
+    qsort(job->corr_ends, n, sizeof *job->corr_ends, s_end_cmp);
+    job->corr_end_count = n;
+}
+
 /* The relationships shown for p's areas for improvement (SPEC 5): the
  * shown correlations of the job's period (from its stored summary, read
  * once per job) that involve the area's indicator in a group instance p
@@ -147,6 +189,15 @@ void report_enrich_read_correlations(const report_t *rp, MDB_txn *txn,
                      strlen(pk), &sv, NULL) == 0) {
         job->corrs = report_decode_correlations(sv.mv_data, sv.mv_size);
     }
+    s_index_ends(job);
+}
+
+void report_enrich_release(report_job_t *job)
+{
+    report_summary_destroy(&job->corrs);
+    free(job->corr_ends);
+    job->corr_ends = NULL;
+    job->corr_end_count = 0;
 }
 
 void report_enrich_related(const report_t *rp, MDB_txn *txn,
@@ -154,21 +205,33 @@ void report_enrich_related(const report_t *rp, MDB_txn *txn,
 {
     report_enrich_read_correlations(rp, txn, job);
     const report_summary_t *s = job->corrs;
-    if (s == NULL) {
+    if (s == NULL || job->corr_ends == NULL) {
         return;
     }
+    const struct report_corr_end *ends = job->corr_ends;
+    size_t n_ends = job->corr_end_count;
     for (size_t i = 0; i < p->area_count; i++) {
         report_area_t *a = &p->areas[i];
         const report_indicator_t *ind = report_provider_find(p,
                                                              a->indicator_id);
-        if (ind == NULL) {
+        if (ind == NULL || ind->id == NULL) {
             continue;
         }
-        for (size_t k = 0; k < s->correlation_count; k++) {
-            const report_correlation_t *c = &s->correlations[k];
-            const char *other = strcmp(c->a, ind->id) == 0   ? c->b
-                                : strcmp(c->b, ind->id) == 0 ? c->a
-                                                             : NULL;
+        /* The first end of ind's, then the others in the order of corrs
+         * (smallest p first). */
+        size_t lo = 0, hi = n_ends;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(ends[mid].id, ind->id) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (size_t e = lo; e < n_ends && strcmp(ends[e].id, ind->id) == 0;
+             e++) {
+            const report_correlation_t *c = &s->correlations[ends[e].k];
+            const char *other = strcmp(c->a, ind->id) == 0 ? c->b : c->a;
             bool mine = false;
             for (size_t g = 0; other != NULL && g < ind->group_count; g++) {
                 const report_group_t *grp = &ind->groups[g];

@@ -29,6 +29,9 @@ void report_enrich_curve(const report_t *rp, MDB_txn *txn,
 void report_enrich_read_correlations(const report_t *rp, MDB_txn *txn,
                                      report_job_t *job);
 
+/* Frees what report_enrich_read_correlations read into job. */
+void report_enrich_release(report_job_t *job);
+
 /* The relationships shown for p's areas for improvement: the shown
  * correlations of job's period that involve the area's indicator in a
  * group instance p belongs to for it, smallest p first.  Reads them first

@@ -49,18 +49,31 @@ const report_i18n_t *report_files_messages(report_t *rp, const char *lang,
     return m;
 }
 
-static const char *const s_formats[] = {"html", "pdf", "csv", "json"};
-#define S_FORMATS 4
+static const char *const s_formats[] = {"html", "csv", "json"};
+#define S_FORMATS 3
 
-/* Writes provider p's HTML, CSV and JSON files (those of the given format;
- * "" = all).  Returns the number of files written, or a negative code. */
+unsigned report_files_formats(const char *format)
+{
+    if (format[0] == '\0') {
+        return REPORT_FILES_ALL;
+    }
+    for (int i = 0; i < S_FORMATS; i++) {
+        if (strcmp(format, s_formats[i]) == 0) {
+            return 1u << i;
+        }
+    }
+    return 0;
+}
+
+/* Writes provider p's files of the set formats.  Returns the number of
+ * files written, or a negative code. */
 int report_files_provider(report_t *rp, const report_provider_t *p,
                           const report_i18n_t *m, const char *dir,
-                          const char *format, bl_err_t *err)
+                          unsigned formats, bl_err_t *err)
 {
     int files = 0, rc = 0;
     for (int i = 0; i < S_FORMATS && rc == 0; i++) {
-        if (i == 1 || (format[0] && strcmp(format, s_formats[i]) != 0)) {
+        if ((formats & (1u << i)) == 0) {
             continue;
         }
         char path[PATH_MAX];
@@ -73,8 +86,12 @@ int report_files_provider(report_t *rp, const report_provider_t *p,
             break;
         }
         setvbuf(f, rp->iobuf, _IOFBF, sizeof rp->iobuf);
-        rc = i == 0   ? report_html_write_provider(f, p, m, err)
-             : i == 2 ? report_export_csv(f, p, err)
+        if (i == 0 && rp->charts == NULL) {
+            rp->charts = report_chart_memo_new();   /* NULL: drawn */
+        }
+        rc = i == 0   ? report_html_write_provider_memo(f, p, m, rp->charts,
+                                                        err)
+             : i == 1 ? report_export_csv(f, p, err)
                       : report_export_json(f, p, err);
         if (fclose(f) != 0 && rc == 0) {
             rc = bl_err_set(err, BL_EIO, "cannot write '%s'", path);

@@ -25,13 +25,23 @@
 const report_i18n_t *report_files_messages(report_t *rp, const char *lang,
                                            bl_err_t *err);
 
-/* Writes provider p's HTML, CSV and JSON files into dir as
- * <provider>.<format> (those of the given format; "" = all; "pdf" writes
- * none).  Returns the number of files written, or a negative code with err
- * naming the file. */
+/* The files report_files_provider writes, as a set of bits. */
+#define REPORT_FILES_HTML 1u
+#define REPORT_FILES_CSV 2u
+#define REPORT_FILES_JSON 4u
+#define REPORT_FILES_ALL (REPORT_FILES_HTML | REPORT_FILES_CSV | \
+                          REPORT_FILES_JSON)
+
+/* The set of a request's format: "" = all three, "html", "csv" or "json"
+ * its own, anything else ("pdf") none. */
+unsigned report_files_formats(const char *format);
+
+/* Writes provider p's files of the set `formats` (REPORT_FILES_*) into dir
+ * as <provider>.<format>.  Returns the number of files written, or a
+ * negative code with err naming the file. */
 int report_files_provider(report_t *rp, const report_provider_t *p,
                           const report_i18n_t *m, const char *dir,
-                          const char *format, bl_err_t *err);
+                          unsigned formats, bl_err_t *err);
 
 /* The coordinator's summary is read and written in two steps, each about
  * half the work (at 50,000 participants each takes tens of milliseconds),

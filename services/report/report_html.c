@@ -420,10 +420,20 @@ static void s_methods(report_hw_t *w, const report_provider_t *r)
 int report_html_write_provider(FILE *f, const report_provider_t *r,
                                const report_i18n_t *m, bl_err_t *err)
 {
+    return report_html_write_provider_memo(f, r, m, NULL, err);
+}
+
+int report_html_write_provider_memo(FILE *f, const report_provider_t *r,
+                                    const report_i18n_t *m,
+                                    report_chart_memo_t *charts,
+                                    bl_err_t *err)
+{
     if (f == NULL || r == NULL || m == NULL) {
         return bl_err_set(err, BL_EINVAL, "report page: invalid argument");
     }
-    report_hw_t w = {f, m, 0};
+    report_hw_t w;
+    report_hw_init(&w, f, m);
+    w.charts = charts;
     char period[16];
     char buf[128];
     snprintf(period, sizeof period, "%d", r->period);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "bl_error.h"
+#include "report_chart.h"
 #include "report_i18n.h"
 #include "report_model.h"
 
@@ -27,6 +28,13 @@
  * is then incomplete). */
 int report_html_write_provider(FILE *f, const report_provider_t *r,
                                const report_i18n_t *m, bl_err_t *err);
+
+/* The same page, its charts' pictures taken from charts when it holds
+ * them (report_chart_svg_memo; NULL: drawn).  m must outlive charts. */
+int report_html_write_provider_memo(FILE *f, const report_provider_t *r,
+                                    const report_i18n_t *m,
+                                    report_chart_memo_t *charts,
+                                    bl_err_t *err);
 
 /* Writes the coordinator's summary s to f; on an international node the
  * participation is grouped by country.  Returns as above. */

@@ -134,6 +134,16 @@ static void s_num_cell(report_hw_t *w, const report_indicator_t *ind, double v,
     report_hw_raw(w, "</td>");
 }
 
+/* The percentile rank (rounded) and band cells of a figures table. */
+static void s_rank_band(report_hw_t *w, double rank, int band)
+{
+    report_hw_raw(w, "<td class=\"num\">");
+    report_hw_fixed(w, round(rank), 0);
+    report_hw_raw(w, "</td><td class=\"num\">");
+    report_hw_int(w, band);
+    report_hw_raw(w, "</td>");
+}
+
 /* The figures behind the chart: the table that is its text equivalent. */
 static void s_figures_table(report_hw_t *w, const report_indicator_t *ind)
 {
@@ -161,7 +171,9 @@ static void s_figures_table(report_hw_t *w, const report_indicator_t *ind)
         report_hw_raw(w, " <span class=\"muted\">");
         report_hw_esc(w, g->group_key);
         report_hw_raw(w, "</span></th>");
-        report_hw_fmt(w, "<td class=\"num\">%zu</td>", g->n);
+        report_hw_raw(w, "<td class=\"num\">");
+        report_hw_int(w, (long long)g->n);
+        report_hw_raw(w, "</td>");
         if (g->too_few_peers) {
             report_hw_raw(w, "<td colspan=\"10\" class=\"muted\">");
             report_hw_msg(w, "status.too_few_peers");
@@ -178,9 +190,7 @@ static void s_figures_table(report_hw_t *w, const report_indicator_t *ind)
         s_num_cell(w, ind, g->best_in_class, 1);
         s_num_cell(w, ind, g->reference, g->has_reference);
         if (pos) {
-            report_hw_fmt(
-                w, "<td class=\"num\">%.0f</td><td class=\"num\">%d</td>",
-                round(g->percentile_rank), g->band);
+            s_rank_band(w, g->percentile_rank, g->band);
         } else {
             report_hw_raw(w, "<td class=\"num\">–</td>"
                              "<td class=\"num\">–</td>");
@@ -226,12 +236,12 @@ static void s_curve(report_hw_t *w, const report_indicator_t *ind)
     report_hw_raw(w, "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < ind->curve_count; i++) {
         const report_curve_point_t *p = &ind->curve[i];
-        report_hw_fmt(w, "<tr><th scope=\"row\">%d</th>", p->period);
+        report_hw_raw(w, "<tr><th scope=\"row\">");
+        report_hw_int(w, p->period);
+        report_hw_raw(w, "</th>");
         s_num_cell(w, ind, p->value, p->status == REPORT_STATUS_OK);
         if (p->has_position) {
-            report_hw_fmt(
-                w, "<td class=\"num\">%.0f</td><td class=\"num\">%d</td>",
-                round(p->percentile_rank), p->band);
+            s_rank_band(w, p->percentile_rank, p->band);
         } else {
             report_hw_raw(w, "<td class=\"num\">–</td>"
                              "<td class=\"num\">–</td>");
@@ -307,8 +317,8 @@ void report_html_figures_indicator(report_hw_t *w,
         char *svg = NULL;
         snprintf(buf, sizeof buf, "c-%s", ind->id != NULL ? ind->id : "");
         if (title == NULL || desc == NULL
-            || report_chart_svg(&chart, w->m, buf, title, desc, &svg, &err)
-                   != 0) {
+            || report_chart_svg_memo(&chart, w->m, w->charts, buf, title,
+                                     desc, &svg, &err) != 0) {
             w->oom = 1;
         } else {
             report_hw_raw(w, "<figure style=\"margin:0\">");

@@ -421,7 +421,8 @@ int report_html_write_summary(FILE *f, const report_summary_t *s,
     if (f == NULL || s == NULL || m == NULL) {
         return bl_err_set(err, BL_EINVAL, "summary page: invalid argument");
     }
-    report_hw_t w = {f, m, 0};
+    report_hw_t w;
+    report_hw_init(&w, f, m);
     char period[16];
     snprintf(period, sizeof period, "%d", s->period);
     report_hw_head(&w, report_i18n_get(m, "summary.title"),

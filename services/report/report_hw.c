@@ -7,18 +7,97 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
-void report_hw_raw(report_hw_t *w, const char *s)
+#include "bl_number.h"
+
+void report_hw_init(report_hw_t *w, FILE *f, const report_i18n_t *m)
 {
-    fputs(s, w->f);
+    w->f = f;
+    w->m = m;
+    w->oom = 0;
+    w->werr = 0;
+    w->charts = NULL;
+    w->len = 0;
+}
+
+/* Hands the gathered bytes to the file. */
+static void s_flush(report_hw_t *w)
+{
+    if (w->len > 0 && fwrite(w->buf, 1, w->len, w->f) != w->len) {
+        w->werr = 1;
+    }
+    w->len = 0;
+}
+
+void report_hw_put_more(report_hw_t *w, const char *s, size_t n)
+{
+    s_flush(w);
+    if (n > sizeof w->buf) {
+        if (fwrite(s, 1, n, w->f) != n) {
+            w->werr = 1;
+        }
+        return;
+    }
+    memcpy(w->buf, s, n);
+    w->len = n;
 }
 
 void report_hw_fmt(report_hw_t *w, const char *fmt, ...)
 {
     va_list ap;
+    for (int tries = 0; tries < 2; tries++) {
+        size_t room = sizeof w->buf - w->len;
+        va_start(ap, fmt);
+        int n = vsnprintf(w->buf + w->len, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            w->oom = 1;
+            return;
+        }
+        if ((size_t)n < room) {
+            w->len += (size_t)n;
+            return;
+        }
+        s_flush(w);
+    }
+    /* Longer than the whole buffer: straight to the file. */
     va_start(ap, fmt);
-    vfprintf(w->f, fmt, ap);
+    if (vfprintf(w->f, fmt, ap) < 0) {
+        w->werr = 1;
+    }
     va_end(ap);
+}
+
+void report_hw_int(report_hw_t *w, long long v)
+{
+    char digits[24];
+    size_t nd = 0;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+                                 : (unsigned long long)v;
+    do {
+        digits[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0) {
+        digits[nd++] = '-';
+    }
+    char out[24];
+    for (size_t i = 0; i < nd; i++) {
+        out[i] = digits[nd - 1 - i];
+    }
+    report_hw_put(w, out, nd);
+}
+
+void report_hw_fixed(report_hw_t *w, double v, int decimals)
+{
+    char num[64];
+    int n = bl_number_fixed(num, sizeof num, v, decimals);
+    if (n > 0 && (size_t)n < sizeof num) {
+        report_hw_put(w, num, (size_t)n);
+    } else {
+        report_hw_fmt(w, "%.*f", decimals, v);
+    }
 }
 
 void report_hw_esc(report_hw_t *w, const char *s)
@@ -29,30 +108,36 @@ void report_hw_esc(report_hw_t *w, const char *s)
     const char *run = s;   /* written in runs between the escapes */
     for (const char *p = s;; p++) {
         const char *esc;
+        size_t el;
         switch (*p) {
         case '<':
             esc = "&lt;";
+            el = 4;
             break;
         case '>':
             esc = "&gt;";
+            el = 4;
             break;
         case '&':
             esc = "&amp;";
+            el = 5;
             break;
         case '"':
             esc = "&quot;";
+            el = 6;
             break;
         case '\'':
             esc = "&#39;";
+            el = 5;
             break;
         case '\0':
-            fwrite(run, 1, (size_t)(p - run), w->f);
+            report_hw_put(w, run, (size_t)(p - run));
             return;
         default:
             continue;
         }
-        fwrite(run, 1, (size_t)(p - run), w->f);
-        fputs(esc, w->f);
+        report_hw_put(w, run, (size_t)(p - run));
+        report_hw_put(w, esc, el);
         run = p + 1;
     }
 }
@@ -79,7 +164,7 @@ void report_hw_id(report_hw_t *w, const char *prefix, const char *id)
         char ch = *p;
         int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
                  || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-        fputc(ok ? ch : '_', w->f);
+        report_hw_put(w, ok ? p : "_", 1);
     }
 }
 
@@ -218,7 +303,8 @@ bool report_hw_none(report_hw_t *w, size_t count, const char *key)
 
 int report_hw_finish(report_hw_t *w, bl_err_t *err)
 {
-    if (fflush(w->f) != 0 || ferror(w->f)) {
+    s_flush(w);
+    if (fflush(w->f) != 0 || ferror(w->f) || w->werr) {
         return bl_err_set(err, BL_EIO, "cannot write the report page");
     }
     if (w->oom) {

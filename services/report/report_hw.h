@@ -15,23 +15,62 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bl_error.h"
+#include "report_chart.h"
 #include "report_i18n.h"
 
-/* A page being written; on the caller's stack, {f, m, 0}. */
+#define REPORT_HW_BUF 65536   /* bytes gathered before a write to f */
+
+/* A page being written; on the caller's stack, set up by report_hw_init.
+ * The page is gathered in buf and handed to f in large pieces: a page is
+ * tens of thousands of small strings, and stdio takes its lock for each. */
 typedef struct report_hw {
     FILE *f;                  /* the page; borrowed */
     const report_i18n_t *m;   /* its messages; borrowed */
     int oom;                  /* 1: some text could not be made */
+    int werr;                 /* 1: a write to f failed */
+    report_chart_memo_t *charts;   /* pictures drawn for earlier pages;
+                                      borrowed, may be NULL */
+    size_t len;               /* bytes waiting in buf */
+    char buf[REPORT_HW_BUF];
 } report_hw_t;
 
+/* Sets w up to write a page to f with the messages m. */
+void report_hw_init(report_hw_t *w, FILE *f, const report_i18n_t *m);
+
+/* report_hw_put when s does not fit into what is left of the buffer. */
+void report_hw_put_more(report_hw_t *w, const char *s, size_t n);
+
+/* Writes n bytes of s as they are: our own markup only.  Inline, as is
+ * report_hw_raw: a page is tens of thousands of them, mostly literals
+ * whose length the compiler knows. */
+static inline void report_hw_put(report_hw_t *w, const char *s, size_t n)
+{
+    if (n <= sizeof w->buf - w->len) {
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+    } else {
+        report_hw_put_more(w, s, n);
+    }
+}
+
 /* Writes s as it is: our own markup only. */
-void report_hw_raw(report_hw_t *w, const char *s);
+static inline void report_hw_raw(report_hw_t *w, const char *s)
+{
+    report_hw_put(w, s, strlen(s));
+}
 
 /* Writes formatted markup or numbers: never model text. */
 void report_hw_fmt(report_hw_t *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Writes v as "%lld" would. */
+void report_hw_int(report_hw_t *w, long long v);
+
+/* Writes v with decimals digits after the point, as "%.*f" would. */
+void report_hw_fixed(report_hw_t *w, double v, int decimals);
 
 /* Writes s HTML-escaped (<, >, &, " and '); NULL writes nothing. */
 void report_hw_esc(report_hw_t *w, const char *s);
@@ -65,8 +104,8 @@ void report_hw_th(report_hw_t *w, const char *key, int num);
  * Otherwise writes nothing and returns false. */
 bool report_hw_none(report_hw_t *w, size_t count, const char *key);
 
-/* Flushes the page.  Returns 0, BL_EIO when a write failed, or BL_ENOMEM
- * when some text could not be made. */
+/* Hands what is gathered to f and flushes it.  Returns 0, BL_EIO when a
+ * write failed, or BL_ENOMEM when some text could not be made. */
 int report_hw_finish(report_hw_t *w, bl_err_t *err);
 
 #endif

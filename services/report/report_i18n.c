@@ -32,6 +32,10 @@ struct report_i18n {
     char lang[4];
     s_table_t en;       /* English: the fallback */
     s_table_t local;    /* the chosen language; empty for English */
+    char decimal;       /* the decimal separator numbers are written with
+                           when it is not '.'; 0 otherwise (kept up to
+                           date by s_decimal_update: every number of a
+                           report asks for it) */
 };
 
 static void s_table_free(s_table_t *t)
@@ -276,11 +280,24 @@ static char *s_path(const char *dir, const char *lang)
     return p;
 }
 
+/* The decimal separator of m's messages (key number.decimal) when it is
+ * one character other than '.'. */
+static void s_decimal_update(report_i18n_t *m)
+{
+    const char *sep = report_i18n_get(m, "number.decimal");
+    m->decimal = strcmp(sep, "number.decimal") != 0 && strcmp(sep, ".") != 0
+                         && strlen(sep) == 1
+                     ? sep[0]
+                     : 0;
+}
+
 int report_i18n_set(report_i18n_t *m, const char *key, const char *text)
 {
     /* English has no local table: its words are the fallback table */
     s_table_t *t = strcmp(m->lang, "en") == 0 ? &m->en : &m->local;
-    return s_table_put(t, key, text);
+    int rc = s_table_put(t, key, text);
+    s_decimal_update(m);
+    return rc;
 }
 
 int report_i18n_open(report_i18n_t **out, const char *dir, const char *lang,
@@ -322,6 +339,7 @@ int report_i18n_open(report_i18n_t **out, const char *dir, const char *lang,
             goto fail;
         }
     }
+    s_decimal_update(m);
     *out = m;
     return 0;
 fail:
@@ -359,6 +377,7 @@ int report_i18n_open_builtin(report_i18n_t **out, const char *lang,
         return rc;
     }
     snprintf(m->lang, sizeof m->lang, "%s", lang);
+    s_decimal_update(m);
     *out = m;
     return 0;
 }
@@ -425,8 +444,15 @@ static void s_str_add(s_str_t *s, const char *text, size_t n)
 char *report_i18n_format(const report_i18n_t *m, const char *key, ...)
 {
     const char *tpl = report_i18n_get(m, key);
+    /* Room for the template and a few values at once: a report makes
+     * thousands of sentences. */
     s_str_t out = {0};
-    s_str_add(&out, "", 0);
+    out.cap = strlen(tpl) + 160;
+    out.p = malloc(out.cap);
+    if (out.p == NULL) {
+        return NULL;
+    }
+    out.p[0] = '\0';
     const char *p = tpl;
     while (*p != '\0') {
         const char *open = strchr(p, '{');
@@ -446,7 +472,7 @@ char *report_i18n_format(const report_i18n_t *m, const char *key, ...)
                 break;
             }
             const char *v = va_arg(ap, const char *);
-            if (strlen(name) == nlen && strncmp(name, open + 1, nlen) == 0) {
+            if (strncmp(name, open + 1, nlen) == 0 && name[nlen] == '\0') {
                 value = v != NULL ? v : "";
                 break;
             }
@@ -502,12 +528,10 @@ char *report_i18n_number(const report_i18n_t *m, double v, int decimals,
     if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)) {
         memmove(buf, buf + 1, strlen(buf));
     }
-    const char *sep = report_i18n_get(m, "number.decimal");
-    if (strcmp(sep, "number.decimal") != 0 && strcmp(sep, ".") != 0
-        && strlen(sep) == 1) {
+    if (m != NULL && m->decimal != 0) {
         char *dot = strchr(buf, '.');
         if (dot != NULL) {
-            *dot = sep[0];
+            *dot = m->decimal;
         }
     }
     return buf;

@@ -6,8 +6,8 @@
  * S_TURN_MS per turn, so the daemon keeps answering while it renders.  An
  * inbox handler never writes a file.
  *
- * A close job renders every provider of its worker's share (HTML, CSV,
- * JSON) and the summary; a request job what it names, its PDF included,
+ * A close job renders every provider of its worker's share, the HTML
+ * pages in a first pass (then the summary), the CSV and JSON in a second; a request job what it names, its PDF included,
  * which is served from the period's folder while it is fresh.  When a job
  * is done its outcome is recorded in a write transaction of its own.
  */
@@ -137,6 +137,51 @@ static void s_drop_stale_pdf(const char *dir, const char *provider)
     }
 }
 
+/* Remembers that provider id's HTML failed in a close job's first pass,
+ * so that the second skips it: a report that could not be written counts
+ * once, and gets no CSV or JSON, as when one pass wrote all three.
+ * Without memory it is not remembered (and may count twice). */
+static void s_html_failed_add(report_job_t *job, const char *id)
+{
+    if (job->html_failed_n == job->html_failed_cap) {
+        size_t cap = job->html_failed_cap ? 2 * job->html_failed_cap : 16;
+        void *p = realloc(job->html_failed, cap * sizeof job->html_failed[0]);
+        if (p == NULL) {
+            return;
+        }
+        job->html_failed = p;
+        job->html_failed_cap = cap;
+    }
+    snprintf(job->html_failed[job->html_failed_n++],
+             sizeof job->html_failed[0], "%s", id);
+}
+
+/* Whether provider id's HTML failed in the first pass.  The second pass
+ * asks in key order, the order the first added them in. */
+static bool s_html_failed_had(report_job_t *job, const char *id)
+{
+    while (job->html_failed_at < job->html_failed_n &&
+           strcmp(job->html_failed[job->html_failed_at], id) < 0) {
+        job->html_failed_at++;
+    }
+    return job->html_failed_at < job->html_failed_n &&
+           strcmp(job->html_failed[job->html_failed_at], id) == 0;
+}
+
+/* After the first pass of a close job (and its summary): the second, over
+ * the same providers from the first.  Otherwise the job is done. */
+static void s_next_pass(report_job_t *job)
+{
+    report_cursor_t *at = &job->at;
+    at->done = true;
+    if (job->kind == REPORT_JOB_CLOSE && at->pass == 0) {
+        at->pass = 1;
+        at->after_len = 0;
+        at->providers_done = false;
+        at->done = false;
+    }
+}
+
 /* The coordinator's summary after the job's providers: read in one turn
  * and written in the next, each tens of milliseconds at 50,000
  * participants.  Sets at.done when it is written, absent or failed. */
@@ -162,14 +207,17 @@ static void s_summary_turn(report_t *rp, MDB_txn *txn, const char *mkdir_why)
     } else {
         job->files += n;
     }
-    job->at.done = true;
+    s_next_pass(job);
 }
 
 /* Renders the job's providers from its cursor on until deadline (at least
- * one): HTML, CSV and JSON here, the PDF handed to its thread (the turn
- * ends there).  Sets at.done after the last provider and the summary.  A
- * job's first turn only reads the period's correlations, and the summary
- * takes two turns of its own after the providers (s_summary_turn). */
+ * one): a close job every HTML page in its first pass, the CSV and JSON
+ * files in its second, so that every page is there as early as it can
+ * be; a request job what it asks for in one pass, the PDF handed to its
+ * thread (the turn ends there).  Sets at.done after the last pass and the
+ * summary.  A job's first turn only reads the period's correlations, and
+ * the summary takes two turns of its own after the HTML pages
+ * (s_summary_turn). */
 static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
 {
     report_job_t *job = &rp->job;
@@ -221,6 +269,10 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
     /* PDFs only when asked for: a close writes HTML, CSV and JSON. */
     bool pdf = job->kind == REPORT_JOB_REQUEST &&
                (job->format[0] == '\0' || strcmp(job->format, "pdf") == 0);
+    bool close = job->kind == REPORT_JOB_CLOSE;
+    unsigned formats = !close          ? report_files_formats(job->format)
+                       : at->pass == 0 ? REPORT_FILES_HTML
+                                       : REPORT_FILES_CSV | REPORT_FILES_JSON;
     at->done = true;
     size_t rendered = 0;
     size_t workers = (size_t)(rp->cfg->workers[BL_STAGE_REPORT] > 1
@@ -231,7 +283,7 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
         if (job->provider[0] && k.mv_size != pl) {
             break;
         }
-        if (job->kind == REPORT_JOB_CLOSE && workers > 1 &&
+        if (close && workers > 1 &&
             bl_outbox_lane_of((const char *)k.mv_data + strlen(p) + 1,
                               k.mv_size - strlen(p) - 1, workers) != me) {
             /* Another worker's share. */
@@ -251,10 +303,21 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
         size_t il = k.mv_size - strlen(p) - 1;
         snprintf(id, sizeof id, "%.*s", (int)(il < 63 ? il : 63),
                  (const char *)k.mv_data + strlen(p) + 1);
+        if (close && at->pass == 1 && s_html_failed_had(job, id)) {
+            /* Counted in the first pass. */
+            rendered++;
+            if (k.mv_size < sizeof at->after) {
+                memcpy(at->after, k.mv_data, k.mv_size);
+                at->after_len = k.mv_size;
+            }
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
         report_provider_t *rep = report_decode_provider(
             rp->cfg, v.mv_data, v.mv_size, (int)job->period);
         const report_i18n_t *m = NULL;
         bl_err_clear(&err);
+        int failed = job->failed;
         if (rep == NULL) {
             s_job_fail(job, id, "the stored result is unreadable");
         } else if (mkdir_why[0] != '\0') {
@@ -266,13 +329,13 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
         } else {
             report_enrich_curve(rp, txn, rep);
             report_enrich_related(rp, txn, job, rep);
-            int n = report_files_provider(rp, rep, m, job->dir, job->format,
+            int n = report_files_provider(rp, rep, m, job->dir, formats,
                                           &err);
             if (n < 0) {
                 s_job_fail(job, id, err.msg);
             } else {
                 job->files += n;
-                if (job->kind == REPORT_JOB_CLOSE) {
+                if (close && at->pass == 0) {
                     s_drop_stale_pdf(job->dir, rep->provider_id);
                 } else if (pdf && job->provider[0] != '\0') {
                     s_request_pdf(rp, txn, &rep, m);
@@ -283,6 +346,9 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
                 }
             }
         }
+        if (close && at->pass == 0 && job->failed != failed) {
+            s_html_failed_add(job, id);
+        }
         report_provider_destroy(&rep);
         rendered++;
         if (k.mv_size < sizeof at->after) {
@@ -292,12 +358,20 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    if (at->done && job->provider[0] == '\0' &&
-        (job->kind == REPORT_JOB_REQUEST || me == 0) &&
-        (job->format[0] == '\0' || strcmp(job->format, "html") == 0)) {
+    if (!at->done) {
+        return;
+    }
+    if (close && at->pass == 0) {
+        bl_log(BL_LOG_INFO, "html rendered period=%" PRId64 " files=%d "
+               "failed=%d", job->period, job->files, job->failed);
+    }
+    if (job->provider[0] == '\0' && (!close || me == 0) &&
+        (formats & REPORT_FILES_HTML)) {
         at->providers_done = true;   /* the summary next */
         at->done = false;
+        return;
     }
+    s_next_pass(job);
 }
 
 /* Reads the request job stored under key into rp->job. */
@@ -374,6 +448,10 @@ static bool s_next_job(report_t *rp, MDB_txn *txn)
         if (bl_store_get_u64(txn, bl_daemon_meta(rp->d), ck, &job->closes,
                              NULL) != 0) {
             job->closes = 0;
+        }
+        if (job->kind == REPORT_JOB_CLOSE) {
+            bl_log(BL_LOG_INFO, "rendering period=%" PRId64
+                   " generation=%" PRIu64, job->period, job->generation);
         }
     }
     job->active = found;
@@ -557,9 +635,11 @@ static void s_tick(report_t *rp)
         /* The job stays queued and is rendered again. */
         bl_log(BL_LOG_ERROR, "cannot record the rendering: %s", err.msg);
     }
-    report_summary_destroy(&job->corrs);
+    report_enrich_release(job);
     report_summary_destroy(&job->summary);
     report_i18n_destroy(&job->summary_m);
+    free(job->html_failed);
+    job->html_failed = NULL;
     job->active = false;
     report_jobs_kick(rp);   /* the next job, if any, without waiting for
                                the poll */

@@ -21,6 +21,7 @@
 #include "bl_config.h"
 #include "bl_daemon.h"
 #include "bl_store.h"
+#include "report_chart.h"
 #include "report_i18n.h"
 #include "report_model.h"
 #include "report_pdfjob.h"
@@ -45,12 +46,17 @@ typedef enum report_job_kind {
     REPORT_JOB_REQUEST           /* a queued render request */
 } report_job_kind_t;
 
-/* Where a rendering stands: the key of the last provider written. */
+/* Where a rendering stands: the pass and the key of the last provider
+ * written in it.  A close job goes over its providers twice: every HTML
+ * page first (then the summary), the CSV and JSON files in the second
+ * pass; a request job once.  A zeroed cursor starts from the beginning. */
 typedef struct report_cursor {
     char after[REPORT_KEY_MAX];  /* "" before the first */
     size_t after_len;
-    bool providers_done;         /* every provider written; the summary
-                                    follows in turns of its own */
+    int pass;                    /* close jobs: 0 the HTML pages, 1 the CSV
+                                    and JSON files; request jobs: 0 */
+    bool providers_done;         /* every provider of the pass written; the
+                                    summary follows in turns of its own */
     bool done;                   /* every provider and the summary
                                     written */
 } report_cursor_t;
@@ -78,9 +84,20 @@ typedef struct report_job {
     int failed;                 /* reports that could not be written */
     char failed_ids[REPORT_FAILED_NAMED][64];
     char reason[256];           /* the first failure's reason */
+    char (*html_failed)[64];    /* close jobs: the providers whose HTML
+                                   pass failed, in key order, skipped by
+                                   the second pass (a report fails once);
+                                   heap, NULL when none */
+    size_t html_failed_n;       /* entries in html_failed */
+    size_t html_failed_cap;     /* its room */
+    size_t html_failed_at;      /* the second pass's place in it */
     report_summary_t *corrs;    /* the period's shown correlations, read
                                    once per job; NULL until then */
     bool corrs_read;
+    struct report_corr_end *corr_ends;   /* both ends of each of corrs,
+                                   sorted by indicator id (report_enrich.c);
+                                   heap, with corrs */
+    size_t corr_end_count;
     report_summary_t *summary;  /* the summary page read in one turn and
                                    written in the next; NULL otherwise */
     report_i18n_t *summary_m;   /* its messages, with summary */
@@ -94,6 +111,10 @@ typedef struct report {
                                                 language */
     char msg_langs[REPORT_LANGS_MAX][4];
     size_t n_msgs;
+    report_chart_memo_t *charts;   /* the charts' pictures drawn for
+                                   earlier HTML pages (their messages are
+                                   msgs, kept as long); NULL until the
+                                   first page */
     report_pdfjob_t pdf;        /* the PDF being written by a thread */
     void *pdf_in;               /* inproc PAIR the PDF thread wakes */
     void *kick_in;              /* inproc PAIR the loop polls */

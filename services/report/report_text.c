@@ -5,9 +5,66 @@
 #include "report_text.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bl_number.h"
+
+/* As snprintf(buf, len, "%.*s%.*s%.*s", ...) with each part cut to at
+ * most its max bytes (SIZE_MAX: whole): the parts joined, the whole cut to
+ * len - 1 bytes.  A sentence is made of many short pieces, and printf
+ * costs more than the copying. */
+static void s_join3(char *buf, size_t len, const char *a, size_t amax,
+                    const char *b, size_t bmax, const char *c, size_t cmax)
+{
+    if (len == 0) {
+        return;
+    }
+    const char *parts[3] = {a, b, c};
+    size_t max[3] = {amax, bmax, cmax};
+    size_t at = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t n = strnlen(parts[i], max[i]);
+        if (n > len - 1 - at) {
+            n = len - 1 - at;
+        }
+        memcpy(buf + at, parts[i], n);
+        at += n;
+    }
+    buf[at] = '\0';
+}
+
+/* As snprintf(buf, len, "%s", s). */
+static void s_copy(char *buf, size_t len, const char *s)
+{
+    s_join3(buf, len, s, SIZE_MAX, "", 0, "", 0);
+}
+
+/* As snprintf(buf, len, "%.0f", v). */
+static void s_whole(char *buf, size_t len, double v)
+{
+    bl_number_fixed(buf, len, v, 0);
+}
+
+/* As snprintf(buf, len, "%zu", v) (len at least 21). */
+static void s_count(char *buf, size_t len, size_t v)
+{
+    char digits[24];
+    size_t nd = 0;
+    do {
+        digits[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0 && nd < sizeof digits);
+    size_t at = 0;
+    while (nd > 0 && at + 1 < len) {
+        buf[at++] = digits[--nd];
+    }
+    if (len > 0) {
+        buf[at] = '\0';
+    }
+}
 
 char *report_text_label(const report_i18n_t *m, const char *prefix,
                         const char *code, char *buf, size_t len)
@@ -15,13 +72,13 @@ char *report_text_label(const report_i18n_t *m, const char *prefix,
     if (code == NULL) {
         code = "";
     }
-    snprintf(buf, len, "%s.%s", prefix, code);
+    s_join3(buf, len, prefix, SIZE_MAX, ".", SIZE_MAX, code, SIZE_MAX);
     const char *t = report_i18n_get(m, buf);
     if (t != buf && strcmp(t, buf) != 0) {
-        snprintf(buf, len, "%s", t);
+        s_copy(buf, len, t);
         return buf;
     }
-    snprintf(buf, len, "%s", code);
+    s_copy(buf, len, code);
     for (char *p = buf; *p != '\0'; p++) {
         if (*p == '_') {
             *p = ' ';
@@ -64,11 +121,11 @@ char *report_text_value(const report_i18n_t *m,
     report_text_number(m, ind, v, num, sizeof num);
     const char *unit = ind->unit != NULL ? ind->unit : "";
     if (unit[0] == '\0') {
-        snprintf(buf, len, "%s", num);
+        s_copy(buf, len, num);
     } else if (strcmp(unit, "%") == 0) {
-        snprintf(buf, len, "%.46s%%", num);
+        s_join3(buf, len, num, 46, "%", SIZE_MAX, "", 0);
     } else {
-        snprintf(buf, len, "%.46s %.40s", num, unit);
+        s_join3(buf, len, num, 46, " ", SIZE_MAX, unit, 40);
     }
     return buf;
 }
@@ -96,8 +153,8 @@ char *report_text_better_than(const report_i18n_t *m,
     char pct[16];
     char n[24];
     char group[96];
-    snprintf(pct, sizeof pct, "%.0f", round(g->percentile_rank));
-    snprintf(n, sizeof n, "%zu", g->n);
+    s_whole(pct, sizeof pct, round(g->percentile_rank));
+    s_count(n, sizeof n, g->n);
     report_text_label(m, "group_phrase", g->group_id, group, sizeof group);
     return s_tidy(report_i18n_format(m, "phrase.better_than", "pct", pct, "n",
                                      n, "group", group, NULL));
@@ -174,8 +231,8 @@ char *report_text_trend_rank(const report_i18n_t *m,
     char pct[16];
     char group[96];
     snprintf(year, sizeof year, "%d", r->period - 1);
-    snprintf(prev, sizeof prev, "%.0f", round(g->previous_rank));
-    snprintf(pct, sizeof pct, "%.0f", round(g->percentile_rank));
+    s_whole(prev, sizeof prev, round(g->previous_rank));
+    s_whole(pct, sizeof pct, round(g->percentile_rank));
     report_text_label(m, "group_phrase", g->group_id, group, sizeof group);
     return s_tidy(report_i18n_format(m, "trend.rank", "group", group, "prev",
                                      prev, "year", year, "pct", pct, NULL));
@@ -228,7 +285,7 @@ char *report_text_chart_desc(const report_i18n_t *m,
             continue;
         }
         char n[24], p10[48], p25[48], p50[48], p75[48], p90[48], best[48];
-        snprintf(n, sizeof n, "%zu", g->n);
+        s_count(n, sizeof n, g->n);
         report_text_value(m, ind, g->p10, p10, sizeof p10);
         report_text_value(m, ind, g->p25, p25, sizeof p25);
         report_text_value(m, ind, g->p50, p50, sizeof p50);

@@ -175,8 +175,9 @@ Test(e2e_report_health, health_answers_within_100_ms_while_50000_render,
                             ">close.out 2>&1 &",
                             s_node.dir, bl_test_binary_dir(), s_node.config),
                  0);
+    /* A close writes every HTML page first, then the CSV and JSON. */
     char first[512];
-    snprintf(first, sizeof first, "%s/var/reports/2023/NO-0001.json",
+    snprintf(first, sizeof first, "%s/var/reports/2023/NO-0001.html",
              s_node.dir);
     long long deadline = bl_net_now_ms() + 300000;
     while (access(first, F_OK) != 0 && bl_net_now_ms() < deadline) {

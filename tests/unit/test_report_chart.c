@@ -363,3 +363,52 @@ Test(report_chart, band_colours_are_okabe_ito_and_distinct, .timeout = 10)
         }
     }
 }
+
+/* The memory of pictures gives what drawing gives, byte for byte: for the
+ * chart it was drawn for, for charts of other providers in the same groups
+ * (another marker), for one without a value (no marker) and for other
+ * groups; a chart with peer dots is drawn as it is. */
+Test(report_chart, memo_gives_the_drawn_svg_byte_for_byte, .timeout = 10)
+{
+    report_indicator_t ind;
+    report_group_t groups[2];
+    double peers[48];
+    s_fixture(&ind, groups, peers);
+    groups[0].peers = NULL;
+    groups[0].peer_count = 0;
+    report_chart_memo_t *memo = report_chart_memo_new();
+    cr_assert_not_null(memo);
+    /* value, status, p50: a first page, another provider of the group, the
+     * first again, one without a value, another group's figures, then one
+     * with peer dots. */
+    const double values[] = {64.0, 71.5, 64.0, 64.0, 64.0, 50.0};
+    const int ok[] = {1, 1, 1, 0, 1, 1};
+    const double p50[] = {65.5, 65.5, 65.5, 65.5, 66.0, 65.5};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        ind.value = values[i];
+        ind.status = ok[i] ? REPORT_STATUS_OK : REPORT_STATUS_MISSING;
+        groups[0].p50 = p50[i];
+        if (i == 5) {
+            groups[0].peers = peers;
+            groups[0].peer_count = 48;
+        }
+        report_chart_t c;
+        bl_err_t err = {0};
+        cr_assert_eq(report_chart_build(&c, &ind, 720.0, &err), 0);
+        char *drawn = NULL, *kept = NULL;
+        cr_assert_eq(report_chart_svg(&c, s_msg, "c-1", "Title <t>", "Desc",
+                                      &drawn, &err), 0);
+        cr_assert_eq(report_chart_svg_memo(&c, s_msg, memo, "c-1",
+                                           "Title <t>", "Desc", &kept, &err),
+                     0);
+        cr_assert_str_eq(kept, drawn, "chart %zu differs", i);
+        cr_assert_eq(strstr(drawn, "provider-marker") != NULL, ok[i] != 0,
+                     "chart %zu", i);
+        free(drawn);
+        free(kept);
+        report_chart_free(&c);
+    }
+    report_chart_memo_destroy(&memo);
+    cr_assert_null(memo);
+    report_chart_memo_destroy(&memo);
+}
