@@ -22,6 +22,7 @@
 # exit, and the temporary directory is removed (unless --keep).
 #
 #   bench/run.sh [--scale F] [--render-limit SEC] [--workers SPEC]
+#                [--scale-during SPEC]
 #                [--no-pg] [--no-duckdb] [--keep]
 #
 #   --scale F           keep the first F (0 < F <= 1) of each country's
@@ -34,6 +35,9 @@
 #   --workers SPEC      the node's workers, as `benchlearn up --workers`
 #                       takes them (e.g. report=2: each report worker
 #                       renders its share of a period)
+#   --scale-during SPEC `benchlearn scale SPEC` on the running node once a
+#                       quarter of the 2024 survey rows are in, timed (default
+#                       validate=2,aggregate=2,report=2; "none": no scale)
 #   --no-pg             skip the PostgreSQL comparison
 #   --no-duckdb         skip the DuckDB comparison
 #   --keep              keep the temporary directory (data, stores, logs)
@@ -46,6 +50,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BL_BUILD_DIR:-$root/build}
 scale=1
 render_limit=240
+scale_during=validate=2,aggregate=2,report=2
 with_pg=1
 with_duck=1
 keep=0
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
     --no-duckdb) with_duck=0; shift ;;
     --keep) keep=1; shift ;;
     --workers) workers=$2; shift 2 ;;
+    --scale-during) scale_during=$2; shift 2 ;;
     -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown option '$1'" >&2; exit 1 ;;
     esac
@@ -239,10 +245,12 @@ cpu_delta() {
         awk '{ printf "%s%s=%.1f", (NR > 1 ? " " : ""), $1, $3 - $2 }'
 }
 # A counter from `benchlearn status` (e.g. rows_stored of ingest).
+# With several workers of the stage (validate.1, validate.2, ...): their sum.
 status_field() {
-    awk -v d="$1" -v k="$2" '$1 == d { for (i = 1; i <= NF; i++)
-        if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit }
-        }' "$3"
+    awk -v d="$1" -v k="$2" '$1 == d || index($1, d ".") == 1 {
+        for (i = 1; i <= NF; i++)
+            if (index($i, k "=") == 1) { v += substr($i, length(k) + 2); n++ }
+        } END { if (n) print v }' "$3"
 }
 
 # Waits until validation has judged every stored row and aggregation has
@@ -324,7 +332,32 @@ submit_phase() {
 }
 
 submit_phase register "$n_providers" "$data/register.csv"
+# A worker added to a busy stage: `benchlearn scale` while the 2024 survey
+# rows stream in.
+scale_wall=-
+scale_rc=-
+if [ "$scale_during" != none ]; then
+    # A quarter of the rows in: then scale.
+    ( want=$((n_providers + n_survey_2024 / 4))
+      for _ in $(seq 600); do
+          "$BL" status >"$work/scale-status.txt" 2>/dev/null || true
+          got=$(status_field ingest rows_stored "$work/scale-status.txt")
+          [ "${got:-0}" -ge "$want" ] && break
+          sleep 0.2
+      done
+      t0=$(now)
+      rc=0
+      "$BL" scale "$scale_during" >"$work/scale.txt" 2>&1 || rc=$?
+      echo "$(elapsed "$t0" "$(now)") $rc" >"$work/scale.done" ) &
+    scale_pid=$!
+fi
 submit_phase survey-2024 "$n_survey_2024" "$data"/survey-*-2024.csv
+if [ "$scale_during" != none ]; then
+    wait "$scale_pid" || true
+    read -r scale_wall scale_rc <"$work/scale.done" || true
+    say "scale $scale_during during survey-2024: ${scale_wall} s, exit" \
+        "$scale_rc"
+fi
 submit_phase survey-2025 "$n_survey_2025" "$data"/survey-*-2025.csv
 submit_phase indicators-2024 "$n_ind_2024" "$data"/indicators-*-2024.csv
 submit_phase indicators-2025 "$n_ind_2025" "$data"/indicators-*-2025.csv
@@ -409,10 +442,17 @@ close_phase() {
         return 0
     fi
     tr=
+    local pdf_done=
+    [ "$p" = 2024 ] || pdf_done=1
     while :; do
         if [ "$(report_logged "$done_re")" -ge "$workers_r" ]; then
             tr=$(now)
             break
+        fi
+        if [ -z "$pdf_done" ] &&
+           [ "$(report_logged "$html_re")" -ge "$workers_r" ]; then
+            pdf_done=1
+            pdf_measure "$p" "$dir"
         fi
         if awk -v a="${tb:-$t0}" -v b="$(now)" -v l="$render_limit" \
                'BEGIN { exit !(b - a > l) }'; then
@@ -420,6 +460,7 @@ close_phase() {
         fi
         sleep 0.5
     done
+    [ -n "$pdf_done" ] || pdf_measure "$p" "$dir"
     cpu_snapshot >"$c2"
     CL_CPU_R[$p]=$(cpu_delta "$c1" "$c2")
     local files th
@@ -464,6 +505,26 @@ close_phase() {
         kill "$cpid" 2>/dev/null || true
     fi
 }
+# A provider's PDF on request, twice (rendered, then the kept file), while
+# the report workers still render the period's CSV and JSON: what a
+# portal download meets in the peak.  Sets pdf_first and pdf_kept.
+pdf_first=
+pdf_kept=
+pdf_measure() {
+    local p=$1 dir=$2 f prov
+    f=$(find "$dir" -maxdepth 1 -name '*.html' ! -name summary.html \
+        2>/dev/null | head -1)
+    [ -n "$f" ] || return 0
+    prov=$(basename "$f" .html)
+    local t0
+    t0=$(now)
+    timeout 60 "$BL" report "$p" --provider "$prov" --format pdf \
+        >/dev/null 2>&1 && pdf_first=$(elapsed "$t0" "$(now)")
+    t0=$(now)
+    timeout 60 "$BL" report "$p" --provider "$prov" --format pdf \
+        >/dev/null 2>&1 && pdf_kept=$(elapsed "$t0" "$(now)")
+    say "  a PDF on request: ${pdf_first:-?} s, kept: ${pdf_kept:-?} s"
+}
 render_rate=
 close_phase 2024
 close_phase 2025
@@ -481,22 +542,7 @@ n_stats=$(($(wc -l <"$work/export/stats.csv") - 1))
 n_pos=$(($(wc -l <"$work/export/positions.csv") - 1))
 n_vals=$(($(wc -l <"$work/export/values.csv") - 1))
 
-# ---- a PDF on request: rendered, then served from the kept file ---------
-pdf_first=
-pdf_kept=
-if [ -z "$render_rate" ]; then
-    pdf_provider=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++)
-        if ($i == "provider_id") c = i; next } { print $c; exit }' \
-        "$work/export/values.csv")
-    if [ -n "$pdf_provider" ]; then
-        t0=$(now)
-        timeout 60 "$BL" report 2025 --provider "$pdf_provider" \
-            --format pdf >/dev/null 2>&1 && pdf_first=$(elapsed "$t0" "$(now)")
-        t0=$(now)
-        timeout 60 "$BL" report 2025 --provider "$pdf_provider" \
-            --format pdf >/dev/null 2>&1 && pdf_kept=$(elapsed "$t0" "$(now)")
-    fi
-fi
+# ---- a PDF on request: measured in close_phase 2024 (pdf_measure) --------
 
 # ---- memory and stores, before `down` ------------------------------------
 declare -A M_HWM M_ANON M_STORE
@@ -774,6 +820,11 @@ echo "survey rows end to end: $n_survey rows in $sub_val s =" \
     "($(rate "$n_survey" "$sub_agg") rows/s aggregated too)"
 echo "indicator rows end to end: $n_ind rows in $ind_val s =" \
     "$(rate "$n_ind" "$ind_val") rows/s validated"
+if [ "$scale_during" != none ]; then
+    echo "scale during survey-2024: benchlearn scale $scale_during took" \
+        "${scale_wall} s (exit $scale_rc), while the rows streamed in:"
+    sed 's/^/    /' "$work/scale.txt" 2>/dev/null | grep -v ' up   pid ' || true
+fi
 echo
 echo "CLOSE (aggregate + benchmark, then render)"
 printf '%-8s %14s %12s %8s  %s\n' period "to statistics" render files \
@@ -868,6 +919,8 @@ printf '  %-44s %14s  %s\n' "a provider's PDF on request (s)" \
     "${pdf_first:-?}" "<= 1"
 printf '  %-44s %14s  %s\n' "the same PDF again, kept (s)" \
     "${pdf_kept:-?}" "<= 1"
+printf '  %-44s %14s  %s\n' "a worker added to a busy stage (scale exit)" \
+    "${scale_rc}" "0"
 echo
 echo "total bench run: $t_total s"
 } | tee "$root/bench/results-latest.txt.new"

@@ -133,7 +133,9 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
             break;
         }
         bl_reply_t reply;
-        if (bl_rpc_call(rpc, &w, &reply, 20000, &err) != 0) {
+        /* Short: a question sent to a worker that `scale` stops is lost
+         * with it, and the wait asks again. */
+        if (bl_rpc_call(rpc, &w, &reply, 2000, &err) != 0) {
             cli_error("validation: %s", err.msg);
             rc = 2;
         } else {
@@ -325,8 +327,8 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
             cli_set_workers_spec(c);
         }
         int rc = cli_sub_status(c, sub, &n);
-        if (rc != 0 && ++failures < 5 && bl_net_now_ms() < deadline) {
-            struct timespec ts = {1, 0};
+        if (rc != 0 && ++failures < 30 && bl_net_now_ms() < deadline) {
+            struct timespec ts = {0, 200 * 1000 * 1000};
             nanosleep(&ts, NULL);
             continue;
         }
