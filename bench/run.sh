@@ -527,6 +527,15 @@ pdf_measure() {
 }
 render_rate=
 close_phase 2024
+# Room for the next period's reports: a disk below the node's reserve would
+# pause its rendering.  (Creating files just after deleting many is slower
+# on some filesystems: the note says so.)
+free_now=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
+if [ "${free_now:-0}" -lt $((n_providers * 6 / 10 + 4096)) ]; then
+    rm -rf "$node/var/reports/2024"
+    CL_NOTE[2025]+=" the 2024 reports were deleted first for disk room;"
+    say "deleted the 2024 reports for disk room (${free_now} MB free)"
+fi
 close_phase 2025
 
 # ---- exports -------------------------------------------------------------
