@@ -513,7 +513,7 @@ pdf_kept=
 pdf_measure() {
     local p=$1 dir=$2 f prov
     f=$(find "$dir" -maxdepth 1 -name '*.html' ! -name summary.html \
-        2>/dev/null | head -1)
+        -print -quit 2>/dev/null)
     [ -n "$f" ] || return 0
     prov=$(basename "$f" .html)
     local t0
