@@ -186,10 +186,13 @@ static void s_close(void **svc)
     report_t *rp = *svc;
     if (rp != NULL) {
         report_pdfjob_abandon(&rp->pdf);
-        report_enrich_release(&rp->job);
-        free(rp->job.html_failed);
-        report_summary_destroy(&rp->job.summary);
-        report_i18n_destroy(&rp->job.summary_m);
+        report_job_t *jobs[] = {&rp->job, &rp->paused};
+        for (int i = 0; i < 2; i++) {
+            report_enrich_release(jobs[i]);
+            free(jobs[i]->html_failed);
+            report_summary_destroy(&jobs[i]->summary);
+            report_i18n_destroy(&jobs[i]->summary_m);
+        }
         report_chart_memo_destroy(&rp->charts);
         for (size_t i = 0; i < rp->n_msgs; i++) {
             report_i18n_destroy(&rp->msgs[i]);

@@ -401,6 +401,20 @@ static bool s_load_request(report_t *rp, const MDB_val *k, const MDB_val *v)
 /* Takes up the next job: a queued request first (they are small and a
  * person waits for them), else a period whose close is not rendered yet
  * ("pending.<period>" in meta). */
+/* Whether a request job (render of one provider or format) is queued. */
+static bool s_request_waiting(report_t *rp, MDB_txn *txn)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, bl_daemon_dbi(rp->d, REPORT_DB_JOBS), &cur) !=
+        0) {
+        return false;
+    }
+    MDB_val k, v;
+    bool found = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0;
+    mdb_cursor_close(cur);
+    return found;
+}
+
 static bool s_next_job(report_t *rp, MDB_txn *txn)
 {
     report_job_t *job = &rp->job;
@@ -607,6 +621,14 @@ static void s_tick(report_t *rp)
         if (bl_store_read(bl_daemon_store(rp->d), &txn, &err) != 0) {
             return;
         }
+        if (job->active && job->kind == REPORT_JOB_CLOSE &&
+            !rp->has_paused && s_request_waiting(rp, txn)) {
+            /* A request goes first: a close takes minutes, a provider's
+             * file a moment.  The close goes on where it stood after. */
+            rp->paused = *job;
+            rp->has_paused = true;
+            memset(job, 0, sizeof *job);
+        }
         if (!job->active && !s_next_job(rp, txn)) {
             mdb_txn_abort(txn);
             return;
@@ -641,6 +663,11 @@ static void s_tick(report_t *rp)
     free(job->html_failed);
     job->html_failed = NULL;
     job->active = false;
+    if (rp->has_paused) {
+        *job = rp->paused;   /* the close set aside for this request */
+        rp->has_paused = false;
+        memset(&rp->paused, 0, sizeof rp->paused);
+    }
     report_jobs_kick(rp);   /* the next job, if any, without waiting for
                                the poll */
 }

@@ -107,6 +107,10 @@ typedef struct report {
     bl_daemon_t *d;
     const bl_config_t *cfg;
     report_job_t job;
+    report_job_t paused;        /* a close job set aside while a request
+                                   (a provider's PDF from the portal)
+                                   goes first; resumed where it stood */
+    bool has_paused;
     report_i18n_t *msgs[REPORT_LANGS_MAX];   /* parsed messages, by
                                                 language */
     char msg_langs[REPORT_LANGS_MAX][4];
