@@ -645,13 +645,15 @@ static void s_tick(report_t *rp)
             return;
         }
     }
+    /* A request's job says so: "rendered period=" is a close's end. */
+    const char *what = job->kind == REPORT_JOB_REQUEST ? "request " : "";
     if (job->failed > 0) {
-        bl_log(BL_LOG_ERROR, "rendering incomplete period=%" PRId64
-               " files=%d failed=%d dir=%s reason=\"%s\"", job->period,
+        bl_log(BL_LOG_ERROR, "rendering %sincomplete period=%" PRId64
+               " files=%d failed=%d dir=%s reason=\"%s\"", what, job->period,
                job->files, job->failed, job->dir, job->reason);
     } else {
-        bl_log(BL_LOG_INFO, "rendered period=%" PRId64 " files=%d dir=%s",
-               job->period, job->files, job->dir);
+        bl_log(BL_LOG_INFO, "rendered %speriod=%" PRId64 " files=%d dir=%s",
+               what, job->period, job->files, job->dir);
     }
     if (bl_store_write(bl_daemon_store(rp->d), s_finish_job, rp, &err) != 0) {
         /* The job stays queued and is rendered again. */
