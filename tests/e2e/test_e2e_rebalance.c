@@ -46,47 +46,6 @@ static const char *const s_files[] = {
 #define S_N_FILES (sizeof s_files / sizeof s_files[0])
 #define S_BEFORE 7
 
-static int s_cmp_lines(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The lines of text sorted (workers answer in worker order); frees text. */
-static char *s_sorted(char *text)
-{
-    size_t n = 0, cap = 64;
-    char **lines = malloc(cap * sizeof *lines);
-    cr_assert_not_null(lines);
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l;
-         l = strtok_r(NULL, "\n", &save)) {
-        if (n == cap) {
-            cap *= 2;
-            lines = realloc(lines, cap * sizeof *lines);
-            cr_assert_not_null(lines);
-        }
-        lines[n++] = l;
-    }
-    qsort(lines, n, sizeof *lines, s_cmp_lines);
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++) {
-        len += strlen(lines[i]) + 1;
-    }
-    char *out = malloc(len);
-    cr_assert_not_null(out);
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(lines[i]);
-        memcpy(out + at, lines[i], l);
-        out[at + l] = '\n';
-        at += l + 1;
-    }
-    out[at] = '\0';
-    free(lines);
-    free(text);
-    return out;
-}
-
 /* What a node says about the period and the submissions. */
 typedef struct s_result {
     char *stats, *positions, *values;
@@ -176,7 +135,8 @@ static void s_collect(const bl_test_node_t *n, s_result_t *r)
         len += l;
         free(out);
     }
-    r->checks = s_sorted(all);
+    r->checks = bl_test_sorted_lines(all);
+    free(all);
     r->close_line = s_close_line(n);
 }
 

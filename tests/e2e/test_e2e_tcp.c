@@ -68,43 +68,6 @@ static int s_free_ports(int count, const int *used, int n_used)
     return -1;
 }
 
-static int s_cmp_lines(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The lines of text sorted (several workers answer in worker order). */
-static char *s_sorted(char *text)
-{
-    size_t n = 0, cap = 64, len = 0;
-    char **lines = malloc(cap * sizeof *lines);
-    cr_assert_not_null(lines);
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l;
-         l = strtok_r(NULL, "\n", &save)) {
-        if (n == cap) {
-            cap *= 2;
-            lines = realloc(lines, cap * sizeof *lines);
-            cr_assert_not_null(lines);
-        }
-        lines[n++] = l;
-        len += strlen(l) + 1;
-    }
-    qsort(lines, n, sizeof *lines, s_cmp_lines);
-    char *out = malloc(len + 1);
-    cr_assert_not_null(out);
-    char *at = out;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(lines[i]);
-        memcpy(at, lines[i], l);
-        at[l] = '\n';
-        at += l + 1;
-    }
-    *at = '\0';
-    free(lines);
-    return out;
-}
-
 typedef struct s_result {
     char *outcomes;
     char *values;
@@ -134,7 +97,7 @@ static void s_run(const char *extra, const char *workers, const int *bound,
     }
     bl_test_node_cli(&n, &out, "submit --wait%s", files);
     cr_assert_not_null(out);
-    res->outcomes = s_sorted(out);
+    res->outcomes = bl_test_sorted_lines(out);
     free(out);
     cr_assert_eq(bl_test_node_cli(&n, &out, "close 2025"), 0, "%s", out);
     free(out);

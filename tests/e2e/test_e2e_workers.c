@@ -34,41 +34,6 @@ static const char *const s_files[] = {
     "survey-respondent-repeated.csv", "unused-field.csv", "steps-invalid.csv",
     "denominator-zero.csv"};
 
-static int s_cmp_lines(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts the lines of text in place (output of several workers comes in
- * worker order). */
-static char *s_sorted(char *text)
-{
-    size_t n = 0, cap = 64;
-    char **lines = malloc(cap * sizeof *lines);
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l;
-         l = strtok_r(NULL, "\n", &save)) {
-        if (n == cap) {
-            cap *= 2;
-            lines = realloc(lines, cap * sizeof *lines);
-        }
-        lines[n++] = l;
-    }
-    qsort(lines, n, sizeof *lines, s_cmp_lines);
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        len += strlen(lines[i]) + 1;
-    }
-    char *out = malloc(len + 1);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        strcat(out, lines[i]);
-        strcat(out, "\n");
-    }
-    free(lines);
-    return out;
-}
-
 typedef struct s_result {
     char *outcomes;   /* sorted lines of submit --wait */
     char *values;     /* export values */
@@ -91,7 +56,7 @@ static void s_run(const char *workers, s_result_t *res)
     }
     bl_test_node_cli(&n, &out, "submit --wait%s", files);
     cr_assert_not_null(out);
-    res->outcomes = s_sorted(out);
+    res->outcomes = bl_test_sorted_lines(out);
     free(out);
     cr_assert_eq(bl_test_node_cli(&n, &out, "close 2025"), 0, "%s", out);
     free(out);

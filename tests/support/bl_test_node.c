@@ -588,3 +588,42 @@ void bl_test_rm_tree(const char *path)
         unlink(path);
     }
 }
+
+static int s_cmp_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *bl_test_sorted_lines(char *text)
+{
+    size_t n = 0, cap = 64;
+    char **lines = malloc(cap * sizeof *lines);
+    cr_assert_not_null(lines);
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
+        if (n == cap) {
+            cap *= 2;
+            lines = realloc(lines, cap * sizeof *lines);
+            cr_assert_not_null(lines);
+        }
+        lines[n++] = l;
+    }
+    qsort(lines, n, sizeof *lines, s_cmp_lines);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        len += strlen(lines[i]) + 1;
+    }
+    char *out = malloc(len);
+    cr_assert_not_null(out);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(lines[i]);
+        memcpy(out + at, lines[i], l);
+        out[at + l] = '\n';
+        at += l + 1;
+    }
+    out[at] = '\0';
+    free(lines);
+    return out;
+}

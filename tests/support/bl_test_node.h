@@ -73,6 +73,10 @@ bool bl_test_node_wait_quiet(const bl_test_node_t *n, int timeout_ms);
  * it: the teardown judges how it ended).  Returns true when it has. */
 bool bl_test_wait_gone(int pid, int timeout_ms);
 
+/* The lines of text sorted, as a new string (each line ends in a newline;
+ * several workers answer in worker order).  Cuts text apart (strtok). */
+char *bl_test_sorted_lines(char *text);
+
 /* Removes path and everything under it (no symlink is followed). */
 void bl_test_rm_tree(const char *path);
 
