@@ -992,8 +992,14 @@ void bl_group_key(const bl_peer_group_t *g, const bl_group_attrs_t *a,
 int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
                             size_t size)
 {
+    return bl_config_parse_workers(cfg->workers, spec, why, size);
+}
+
+int bl_config_parse_workers(int out[], const char *spec, char *why,
+                            size_t size)
+{
     int counts[BL_STAGE_COUNT];
-    memcpy(counts, cfg->workers, sizeof counts);
+    memcpy(counts, out, sizeof counts);
     const char *p = spec;
     while (*p) {
         const char *eq = strchr(p, '=');
@@ -1028,7 +1034,7 @@ int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
         counts[st] = (int)n;
         p = *end ? end + 1 : end;
     }
-    memcpy(cfg->workers, counts, sizeof counts);
+    memcpy(out, counts, sizeof counts);
     return 0;
 }
 

@@ -111,9 +111,14 @@ typedef struct bl_config {
  * *out NULL. */
 int bl_config_load(bl_config_t **out, const char *path, bl_diags_t *diags);
 
-/* Overrides worker counts with a spec such as "validate=3,aggregate=2"
- * (only validate and aggregate may run more than one).  Returns 0, or
- * BL_EINVAL with the reason in why and nothing changed. */
+/* Reads a spec such as "validate=3,aggregate=2" over the counts in
+ * counts[BL_STAGE_COUNT] (stages it does not name keep theirs; only
+ * validate, aggregate and report may run more than one).  Returns 0, or
+ * BL_EINVAL with the reason in why and counts unchanged. */
+int bl_config_parse_workers(int counts[], const char *spec, char *why,
+                            size_t size);
+
+/* bl_config_parse_workers over cfg->workers. */
 int bl_config_apply_workers(bl_config_t *cfg, const char *spec, char *why,
                             size_t size);
 

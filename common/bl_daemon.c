@@ -305,13 +305,14 @@ static void s_workers_request(bl_daemon_t *d, const bl_msg_t *msg,
         bl_reply_error(reply, "workers needs a spec (STAGE=N,...)");
         return;
     }
-    bl_config_t probe = *d->cfg;
-    if (bl_config_apply_workers(&probe, spec, why, sizeof why) != 0) {
+    int next[BL_STAGE_COUNT];
+    memcpy(next, d->cfg->workers, sizeof next);
+    if (bl_config_parse_workers(next, spec, why, sizeof why) != 0) {
         bl_reply_error(reply, "workers: %s", why);
         return;
     }
     bl_stage_t own = d->ops->stage;
-    if (probe.workers[own] != d->cfg->workers[own]) {
+    if (next[own] != d->cfg->workers[own]) {
         bl_reply_error(reply, "workers: %s runs %d worker(s); its count "
                        "changes by restarting its workers (benchlearn scale)",
                        bl_stage_name(own), d->cfg->workers[own]);
@@ -319,7 +320,7 @@ static void s_workers_request(bl_daemon_t *d, const bl_msg_t *msg,
     }
     uint64_t pending = d->outbox ? bl_outbox_pending(d->outbox) : 0;
     if (d->outbox && own + 1 < BL_STAGE_COUNT &&
-        probe.workers[own + 1] < (int)bl_outbox_lanes(d->outbox) &&
+        next[own + 1] < (int)bl_outbox_lanes(d->outbox) &&
         pending > 0) {
         bl_reply_begin(reply, 2);
         bl_mpw_str(reply, "busy");
@@ -328,7 +329,7 @@ static void s_workers_request(bl_daemon_t *d, const bl_msg_t *msg,
         bl_mpw_uint(reply, pending);
         return;
     }
-    memcpy(d->workers_next, probe.workers, sizeof d->workers_next);
+    memcpy(d->workers_next, next, sizeof d->workers_next);
     d->workers_change = true;
     bl_reply_begin(reply, 1);
     bl_mpw_str(reply, "workers");
@@ -427,6 +428,21 @@ static int s_write_pid(bl_daemon_t *d)
     return 0;
 }
 
+/* The databases of a stage's store: the delivery ones, then its own. */
+static size_t s_db_names(const bl_stage_ops_t *ops,
+                         const char *names[BL_DAEMON_DBS_MAX])
+{
+    static const char *const core[S_CORE_DBS] = {"meta", "seen", "outbox"};
+    size_t n = 0;
+    for (; n < S_CORE_DBS; n++) {
+        names[n] = core[n];
+    }
+    for (size_t i = 0; i < ops->n_dbs && n < BL_DAEMON_DBS_MAX; i++) {
+        names[n++] = ops->db_names[i];
+    }
+    return n;
+}
+
 /* Opens the outbox to the next stage's workers (one lane each), when the
  * stage has one. */
 static int s_open_outbox(bl_daemon_t *d, bl_err_t *err)
@@ -465,11 +481,8 @@ int bl_daemon_open(bl_daemon_t *d)
                cfg->data_dir, strerror(-mrc));
         return BL_EXIT_SYSTEM;
     }
-    const char *names[BL_DAEMON_DBS_MAX] = {"meta", "seen", "outbox"};
-    size_t n = S_CORE_DBS;
-    for (size_t i = 0; i < ops->n_dbs && n < BL_DAEMON_DBS_MAX; i++) {
-        names[n++] = ops->db_names[i];
-    }
+    const char *names[BL_DAEMON_DBS_MAX];
+    size_t n = s_db_names(ops, names);
     char dir[4096];
     bl_daemon_store_dir(cfg, ops->stage, d->worker, dir, sizeof dir);
     if (bl_store_open(&d->store, dir, names, n, 0, &err) != 0) {
@@ -827,6 +840,25 @@ int bl_daemon_running_pid(const bl_config_t *cfg, const char *name)
     return pid > 0 && bl_daemon_alive(pid) ? pid : 0;
 }
 
+int bl_daemon_stage_running(const bl_config_t *cfg, bl_stage_t s,
+                            char *name, size_t size)
+{
+    /* Every worker the stage may have had, under either name of worker 1
+     * ("validate" alone, "validate.1" among several). */
+    for (int k = 0; k <= BL_OUTBOX_LANES_MAX; k++) {
+        if (k == 0) {
+            snprintf(name, size, "%s", bl_stage_name(s));
+        } else {
+            snprintf(name, size, "%s.%d", bl_stage_name(s), k);
+        }
+        int pid = bl_daemon_running_pid(cfg, name);
+        if (pid > 0) {
+            return pid;
+        }
+    }
+    return 0;
+}
+
 int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
 {
     const bl_stage_ops_t *ops = d->ops;
@@ -836,22 +868,13 @@ int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
                 "only\n", stage);
         return BL_EXIT_USER;
     }
-    /* Every worker the stage may have had, under either name of worker 1
-     * ("validate" alone, "validate.1" among several). */
-    for (int k = 0; k <= BL_OUTBOX_LANES_MAX; k++) {
-        char name[64];
-        if (k == 0) {
-            snprintf(name, sizeof name, "%s", stage);
-        } else {
-            snprintf(name, sizeof name, "%s.%d", stage, k);
-        }
-        int pid = bl_daemon_running_pid(d->cfg, name);
-        if (pid > 0) {
-            fprintf(stderr, "bl-%s: cannot rebalance while %s runs (pid %d, "
-                    "%s/run/%s.pid): stop the stage's workers first\n",
-                    stage, name, pid, d->cfg->data_dir, name);
-            return BL_EXIT_SYSTEM;
-        }
+    char name[64];
+    int pid = bl_daemon_stage_running(d->cfg, ops->stage, name, sizeof name);
+    if (pid > 0) {
+        fprintf(stderr, "bl-%s: cannot rebalance while %s runs (pid %d, "
+                "%s/run/%s.pid): stop the stage's workers first\n",
+                stage, name, pid, d->cfg->data_dir, name);
+        return BL_EXIT_SYSTEM;
     }
     char dirs[BL_REBALANCE_WORKERS_MAX][4096];
     const char *dir_ptrs[BL_REBALANCE_WORKERS_MAX];
@@ -860,11 +883,8 @@ int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
                             sizeof dirs[0]);
         dir_ptrs[k - 1] = dirs[k - 1];
     }
-    const char *names[BL_DAEMON_DBS_MAX] = {"meta", "seen", "outbox"};
-    size_t n = S_CORE_DBS;
-    for (size_t i = 0; i < ops->n_dbs && n < BL_DAEMON_DBS_MAX; i++) {
-        names[n++] = ops->db_names[i];
-    }
+    const char *names[BL_DAEMON_DBS_MAX];
+    size_t n = s_db_names(ops, names);
     bl_rebalance_t rb = {.from = from, .to = to, .dirs = dir_ptrs,
                          .db_names = names, .n_dbs = n, .meta_db = "meta",
                          .table = ops->rebalance};

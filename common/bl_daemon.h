@@ -104,6 +104,11 @@ bool bl_daemon_alive(int pid);
  * zombie), else 0. */
 int bl_daemon_running_pid(const bl_config_t *cfg, const char *name);
 
+/* The pid of a running worker of stage s, whatever the worker count it was
+ * started with (its name in name), or 0 when none runs. */
+int bl_daemon_stage_running(const bl_config_t *cfg, bl_stage_t s,
+                            char *name, size_t size);
+
 /* Accessors for the stage. */
 const bl_config_t *bl_daemon_config(const bl_daemon_t *d);
 bl_store_t *bl_daemon_store(const bl_daemon_t *d);

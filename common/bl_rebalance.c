@@ -217,6 +217,20 @@ static int s_chunk_add(s_chunk_t *c, const MDB_val *k, const MDB_val *v,
     return 0;
 }
 
+/* Opens a scan of rule's entries in dbi, after from->last when from (may
+ * be NULL) has started. */
+static int s_scan_rule(bl_scan_t *scan, MDB_txn *txn, MDB_dbi dbi,
+                       const bl_rebalance_rule_t *rule, const s_chunk_t *from,
+                       bl_err_t *err)
+{
+    int rc = bl_scan_open(scan, txn, dbi, rule->prefix ? rule->prefix : "",
+                          s_prefix_len(rule), err);
+    if (rc == 0 && from != NULL && from->started) {
+        rc = bl_scan_after(scan, from->last, from->last_len);
+    }
+    return rc;
+}
+
 /* Reads the next chunk of rule r's entries of store k (after c->last
  * when c->started).  Returns 0 or an error. */
 static int s_read_chunk(const s_run_t *run, int k, size_t r, s_chunk_t *c,
@@ -230,12 +244,7 @@ static int s_read_chunk(const s_run_t *run, int k, size_t r, s_chunk_t *c,
         return rc;
     }
     bl_scan_t scan;
-    rc = bl_scan_open(&scan, txn, s_dbi(run, k, rule->db),
-                      rule->prefix ? rule->prefix : "", s_prefix_len(rule),
-                      err);
-    if (rc == 0 && c->started) {
-        rc = bl_scan_after(&scan, c->last, c->last_len);
-    }
+    rc = s_scan_rule(&scan, txn, s_dbi(run, k, rule->db), rule, c, err);
     size_t visits = 0;
     MDB_val key, val;
     int more = 0;
@@ -620,12 +629,7 @@ static int s_delete_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
     d->more = false;
     d->last_len = 0;
     bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, d->dbi,
-                          rule->prefix ? rule->prefix : "",
-                          s_prefix_len(rule), err);
-    if (rc == 0 && d->from->started) {
-        rc = bl_scan_after(&scan, d->from->last, d->from->last_len);
-    }
+    int rc = s_scan_rule(&scan, txn, d->dbi, rule, d->from, err);
     size_t visits = 0;
     MDB_val key, val;
     int more = 0;
@@ -726,9 +730,7 @@ static int s_count(const s_run_t *run, int k, size_t r, uint64_t *count,
         return rc;
     }
     bl_scan_t scan;
-    rc = bl_scan_open(&scan, txn, s_dbi(run, k, rule->db),
-                      rule->prefix ? rule->prefix : "", s_prefix_len(rule),
-                      err);
+    rc = s_scan_rule(&scan, txn, s_dbi(run, k, rule->db), rule, NULL, err);
     MDB_val key;
     int more = 0;
     while (rc == 0 && (more = bl_scan_next(&scan, &key, NULL)) == 1) {

@@ -46,6 +46,9 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out);
 
 /* ---- the node's processes (cli_node.c) --------------------------------- */
 
+/* The folder of the daemon programs: $BL_BIN_DIR, else benchlearn's own. */
+void cli_bin_dir(char *buf, size_t size);
+
 /* Starts bl-PROGRAM as worker k named name, detached, with the node's
  * worker counts (c->workers_spec).  Returns 0 or 2 (printed). */
 int cli_spawn(cli_t *c, const char *program, int k, const char *name);

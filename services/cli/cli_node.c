@@ -28,7 +28,7 @@
 #define S_UP_TIMEOUT_MS 20000
 #define S_DOWN_TIMEOUT_MS 30000
 
-static void s_bin_dir(char *buf, size_t size)
+void cli_bin_dir(char *buf, size_t size)
 {
     const char *env = getenv("BL_BIN_DIR");
     if (env != NULL) {
@@ -51,7 +51,7 @@ static void s_bin_dir(char *buf, size_t size)
 int cli_spawn(cli_t *c, const char *program, int k, const char *name)
 {
     char bin_dir[PATH_MAX], prog[PATH_MAX + 32], log_path[4200];
-    s_bin_dir(bin_dir, sizeof bin_dir);
+    cli_bin_dir(bin_dir, sizeof bin_dir);
     snprintf(prog, sizeof prog, "%s/bl-%s", bin_dir, program);
     snprintf(log_path, sizeof log_path, "%s/log/%s.log", c->cfg->data_dir,
              name);
@@ -122,20 +122,10 @@ int cli_stop(const cli_t *c, const char *name, int timeout_ms)
 static bool s_any_running(const bl_config_t *cfg)
 {
     for (int s = 0; s < BL_STAGE_COUNT; s++) {
-        for (int k = 1; k <= BL_OUTBOX_LANES_MAX; k++) {
-            char name[64];
-            bl_daemon_worker_name(cfg, (bl_stage_t)s, k, name, sizeof name);
-            if (bl_daemon_running_pid(cfg, name) > 0) {
-                return true;
-            }
-            if (k == 1 && cfg->workers[s] <= 1) {
-                char numbered[64];
-                snprintf(numbered, sizeof numbered, "%s.1",
-                         bl_stage_name((bl_stage_t)s));
-                if (bl_daemon_running_pid(cfg, numbered) > 0) {
-                    return true;
-                }
-            }
+        char name[64];
+        if (bl_daemon_stage_running(cfg, (bl_stage_t)s, name, sizeof name) >
+            0) {
+            return true;
         }
     }
     return false;
@@ -237,23 +227,22 @@ int cli_up(cli_t *c, int argc, char **argv)
     }
     if (workers != NULL) {
         char why[256];
-        int before[BL_STAGE_COUNT];
-        memcpy(before, c->cfg->workers, sizeof before);
-        if (bl_config_apply_workers(c->cfg, workers, why, sizeof why) != 0) {
+        int wanted[BL_STAGE_COUNT];
+        memcpy(wanted, c->cfg->workers, sizeof wanted);
+        if (bl_config_parse_workers(wanted, workers, why, sizeof why) != 0) {
             cli_error("up: --workers: %s", why);
             return 1;
         }
-        if (memcmp(before, c->cfg->workers, sizeof before) != 0) {
+        if (memcmp(wanted, c->cfg->workers, sizeof wanted) != 0) {
             /* Rows in flight are spread by worker count: change it only on
-             * a stopped node. */
-            memcpy(c->cfg->workers, before, sizeof before);
+             * a stopped node (or with scale). */
             if (s_any_running(c->cfg)) {
                 cli_error("up: the node runs with other worker counts: "
                           "change them with `benchlearn scale %s`, or stop "
                           "the node first (benchlearn down)", workers);
                 return 1;
             }
-            bl_config_apply_workers(c->cfg, workers, why, sizeof why);
+            memcpy(c->cfg->workers, wanted, sizeof wanted);
         }
         cli_set_workers_spec(c);
     }

@@ -180,19 +180,7 @@ static int s_drain(cli_t *c, bl_stage_t last)
 static int s_rebalance(cli_t *c, bl_stage_t s, int from, int to)
 {
     char bin_dir[PATH_MAX], prog[PATH_MAX + 32], arg[32];
-    const char *env = getenv("BL_BIN_DIR");
-    if (env != NULL) {
-        snprintf(bin_dir, sizeof bin_dir, "%s", env);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", bin_dir, sizeof bin_dir - 1);
-        bin_dir[n > 0 ? n : 0] = '\0';
-        char *slash = strrchr(bin_dir, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-        } else {
-            snprintf(bin_dir, sizeof bin_dir, ".");
-        }
-    }
+    cli_bin_dir(bin_dir, sizeof bin_dir);
     snprintf(prog, sizeof prog, "%s/bl-%s", bin_dir, bl_stage_name(s));
     snprintf(arg, sizeof arg, "%d:%d", from, to);
     fflush(stdout);
@@ -233,33 +221,11 @@ static int s_stop_stage(cli_t *c, bl_stage_t s, int upto)
 }
 
 /* Starts the workers of stage s with the node's (new) counts and waits
- * until each answers. */
+ * until each answers (`benchlearn up STAGE`). */
 static int s_start_stage(cli_t *c, bl_stage_t s)
 {
-    for (int k = 1; k <= c->cfg->workers[s]; k++) {
-        char name[64];
-        bl_daemon_worker_name(c->cfg, s, k, name, sizeof name);
-        if (bl_daemon_running_pid(c->cfg, name) > 0) {
-            continue;
-        }
-        int rc = cli_spawn(c, bl_stage_name(s), k, name);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    for (int k = 1; k <= c->cfg->workers[s]; k++) {
-        char name[64], ep[512];
-        bl_daemon_worker_name(c->cfg, s, k, name, sizeof name);
-        cli_endpoint(c, s, k, ep, sizeof ep);
-        cli_health_t h;
-        if (cli_health(c->zctx, c->cfg, ep, 20000, &h) != 0) {
-            cli_error("scale: %s did not start; see %s/log/%s.log", name,
-                      c->cfg->data_dir, name);
-            return 2;
-        }
-        printf("%-12s up   pid %d\n", name, h.pid);
-    }
-    return 0;
+    char *argv[] = {"up", (char *)bl_stage_name(s), NULL};
+    return cli_up(c, 2, argv);
 }
 
 int cli_scale(cli_t *c, int argc, char **argv)
@@ -271,14 +237,12 @@ int cli_scale(cli_t *c, int argc, char **argv)
     }
     int from[BL_STAGE_COUNT], to[BL_STAGE_COUNT];
     memcpy(from, c->cfg->workers, sizeof from);
+    memcpy(to, from, sizeof to);
     char why[256];
-    if (bl_config_apply_workers(c->cfg, argv[1], why, sizeof why) != 0) {
+    if (bl_config_parse_workers(to, argv[1], why, sizeof why) != 0) {
         cli_error("scale: %s", why);
         return 1;
     }
-    memcpy(to, c->cfg->workers, sizeof to);
-    memcpy(c->cfg->workers, from, sizeof from);
-    cli_set_workers_spec(c);
 
     /* 1, 2: everything up, ingestion holding. */
     int rc = s_all_up(c);

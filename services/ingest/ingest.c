@@ -4,9 +4,9 @@
  * Store: "subs" sub id -> submission meta (msgpack map); "rows" sub id NUL
  * line(8) of a batch's first row -> the batch as received (the submit_rows
  * payload: bl_raw_rows_codec.h), meta "rows_stored" counting its rows;
- * "held" seq(8) -> kind ('a' to every worker, 'r' rows split by provider),
- * message type (1 byte), payload: what was to be forwarded while the node
- * changed its worker counts (`benchlearn scale`: requests hold/release);
+ * "held" seq(8) kind(1: 'a' to every worker, 'r' rows split by provider)
+ * type(1) -> payload: what was to be forwarded while the node changed its
+ * worker counts (`benchlearn scale`: requests hold/release);
  * meta "hold" is 1 meanwhile.  Held messages go on in order, split over
  * the workers there are at release.
  * Rows are partitioned over validation workers by provider id, so every
@@ -31,6 +31,7 @@ enum { DB_SUBS = 0, DB_ROWS, DB_HELD };
 static const char *const s_dbs[] = {"subs", "rows", "held"};
 
 #define S_SUB_MAX 64
+#define S_HELD_KEY 10   /* "held" keys: seq(8) kind(1) type(1) */
 
 typedef struct ingest {
     bl_daemon_t *d;
@@ -241,7 +242,8 @@ static int s_holding(ingest_t *in, MDB_txn *txn, bool *on, bl_err_t *err)
     return rc;
 }
 
-/* Keeps one message to forward at release, after those held before. */
+/* Keeps one message to forward at release, after those held before: key
+ * seq(8) kind(1) type(1), the payload as it is. */
 static int s_hold_put(ingest_t *in, MDB_txn *txn, char kind,
                       bl_msg_type_t type, const void *payload, size_t len,
                       bl_err_t *err)
@@ -256,23 +258,16 @@ static int s_hold_put(ingest_t *in, MDB_txn *txn, char kind,
     MDB_val k, v;
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
     mdb_cursor_close(cur);
-    if (mrc == 0 && k.mv_size == 8) {
+    if (mrc == 0 && k.mv_size == S_HELD_KEY) {
         seq = bl_store_u64_from(k.mv_data) + 1;
     } else if (mrc != 0 && mrc != MDB_NOTFOUND) {
         return bl_store_fail(err, mrc, "held messages");
     }
-    unsigned char *buf = malloc(len + 2);
-    if (buf == NULL) {
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
-    }
-    buf[0] = (unsigned char)kind;
-    buf[1] = (unsigned char)type;
-    memcpy(buf + 2, payload, len);
-    unsigned char key[8];
+    unsigned char key[S_HELD_KEY];
     bl_store_u64_key(seq, key);
-    rc = bl_store_append(txn, held, key, sizeof key, buf, len + 2, err);
-    free(buf);
-    return rc;
+    key[8] = (unsigned char)kind;
+    key[9] = (unsigned char)type;
+    return bl_store_append(txn, held, key, sizeof key, payload, len, err);
 }
 
 /* Sends a message to every validation worker (or holds it). */
@@ -449,9 +444,11 @@ static int s_store_rows(ingest_t *in, MDB_txn *txn, const char *id,
 }
 
 /* Forwards the rows of a raw_rows payload (already checked) to the
- * workers of their providers, one message per lane. */
+ * workers of their providers, one message per lane; counts (NULL: counted
+ * here) are the rows of each lane. */
 static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
-                          const void *payload, size_t len, bl_err_t *err)
+                          const void *payload, size_t len,
+                          const uint32_t *counts, bl_err_t *err)
 {
     bl_raw_rows_reader_t start;
     int rc = bl_raw_rows_open(&start, payload, len, err);
@@ -462,13 +459,14 @@ static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
     size_t lanes = bl_outbox_lanes(ob);
     bool broadcast = strcmp(s->kind, "register") == 0;
-    uint32_t counts[BL_OUTBOX_LANES_MAX] = {0};
+    uint32_t own[BL_OUTBOX_LANES_MAX] = {0};
     bl_raw_rows_reader_t rd = start;
     bl_raw_row_t row;
-    if (!broadcast) {
+    if (!broadcast && counts == NULL) {
         while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            counts[s_row_lane(in, s, &row)]++;
+            own[s_row_lane(in, s, &row)]++;
         }
+        counts = own;
     }
     for (size_t lane = 0; lane < lanes; lane++) {
         uint32_t count = broadcast ? n : counts[lane];
@@ -523,9 +521,14 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     bl_raw_rows_reader_t rd = start;
     bl_raw_row_t row;
     uint64_t first_line = 0;
+    bool broadcast = strcmp(s.kind, "register") == 0;
+    uint32_t counts[BL_OUTBOX_LANES_MAX] = {0};
     while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
         if (first_line == 0) {
             first_line = row.line;
+        }
+        if (!broadcast) {
+            counts[s_row_lane(in, &s, &row)]++;
         }
     }
     if (rc != BL_ENOTFOUND) {
@@ -544,7 +547,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         rc = hold ? s_hold_put(in, txn, 'r', BL_MSG_RAW_ROWS, msg->payload,
                                msg->payload_len, err)
                   : s_forward_rows(in, txn, &s, msg->payload,
-                                   msg->payload_len, err);
+                                   msg->payload_len, counts, err);
     }
     if (rc != 0) {
         return rc;
@@ -688,25 +691,26 @@ static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
     MDB_val k, v;
     while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         rc = 0;
-        const unsigned char *p = v.mv_data;
-        if (v.mv_size < 2) {
+        if (k.mv_size != S_HELD_KEY) {
             rc = bl_err_set(err, BL_ESTORE, "a held message is corrupt");
             break;
         }
-        bl_msg_type_t type = (bl_msg_type_t)p[1];
-        if (p[0] == 'r') {
+        const unsigned char *key = k.mv_data;
+        if (key[8] == 'r') {
             bl_raw_rows_reader_t rd;
             s_sub_t s;
-            rc = bl_raw_rows_open(&rd, p + 2, v.mv_size - 2, err);
+            rc = bl_raw_rows_open(&rd, v.mv_data, v.mv_size, err);
             if (rc == 0) {
                 rc = s_sub_get(in, txn, rd.sub, &s, err);
             }
             if (rc == 0) {
-                rc = s_forward_rows(in, txn, &s, p + 2, v.mv_size - 2, err);
+                rc = s_forward_rows(in, txn, &s, v.mv_data, v.mv_size, NULL,
+                                    err);
             }
         } else {
-            rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn, type, p + 2,
-                                   v.mv_size - 2, err);
+            rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,
+                                   (bl_msg_type_t)key[9], v.mv_data,
+                                   v.mv_size, err);
         }
         if (rc == 0) {
             rc = bl_scan_del(&scan);
