@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bl_number.h"
+#include "report_hw.h"
 
 #define S_MARKS_MAX 8   /* provider markers a memorised picture holds */
 
@@ -153,33 +154,13 @@ static void s_svg_escape(s_svg_t *b, const char *s)
     }
     const char *run = s;
     for (const char *p = s;; p++) {
-        const char *esc;
-        size_t el;
-        switch (*p) {
-        case '<':
-            esc = "&lt;";
-            el = 4;
-            break;
-        case '>':
-            esc = "&gt;";
-            el = 4;
-            break;
-        case '&':
-            esc = "&amp;";
-            el = 5;
-            break;
-        case '"':
-            esc = "&quot;";
-            el = 6;
-            break;
-        case '\'':
-            esc = "&#39;";
-            el = 5;
-            break;
-        case '\0':
+        if (*p == '\0') {
             s_svg_add(b, run, (size_t)(p - run));
             return;
-        default:
+        }
+        size_t el;
+        const char *esc = report_hw_escape_of(*p, &el);
+        if (esc == NULL) {
             continue;
         }
         s_svg_add(b, run, (size_t)(p - run));

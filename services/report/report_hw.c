@@ -107,33 +107,13 @@ void report_hw_esc(report_hw_t *w, const char *s)
     }
     const char *run = s;   /* written in runs between the escapes */
     for (const char *p = s;; p++) {
-        const char *esc;
-        size_t el;
-        switch (*p) {
-        case '<':
-            esc = "&lt;";
-            el = 4;
-            break;
-        case '>':
-            esc = "&gt;";
-            el = 4;
-            break;
-        case '&':
-            esc = "&amp;";
-            el = 5;
-            break;
-        case '"':
-            esc = "&quot;";
-            el = 6;
-            break;
-        case '\'':
-            esc = "&#39;";
-            el = 5;
-            break;
-        case '\0':
+        if (*p == '\0') {
             report_hw_put(w, run, (size_t)(p - run));
             return;
-        default:
+        }
+        size_t el;
+        const char *esc = report_hw_escape_of(*p, &el);
+        if (esc == NULL) {
             continue;
         }
         report_hw_put(w, run, (size_t)(p - run));

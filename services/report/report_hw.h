@@ -72,6 +72,32 @@ void report_hw_int(report_hw_t *w, long long v);
 /* Writes v with decimals digits after the point, as "%.*f" would. */
 void report_hw_fixed(report_hw_t *w, double v, int decimals);
 
+/* The HTML/XML escape of c ("&lt;" for '<'), its length in *len; NULL
+ * when c is written as it is.  The one table of report_hw_esc and the
+ * SVG charts. */
+static inline const char *report_hw_escape_of(char c, size_t *len)
+{
+    switch (c) {
+    case '<':
+        *len = 4;
+        return "&lt;";
+    case '>':
+        *len = 4;
+        return "&gt;";
+    case '&':
+        *len = 5;
+        return "&amp;";
+    case '"':
+        *len = 6;
+        return "&quot;";
+    case '\'':
+        *len = 5;
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
 /* Writes s HTML-escaped (<, >, &, " and '); NULL writes nothing. */
 void report_hw_esc(report_hw_t *w, const char *s);
 
