@@ -10,6 +10,7 @@
 #include "bl_disk.h"
 #include "bl_vec.h"
 #include "bl_fs.h"
+#include "bl_log.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,6 +26,8 @@ struct bl_store {
     uint64_t reserve;                /* free bytes kept; 0 = no check */
     uint64_t allocated;              /* data file bytes known allocated */
     uint64_t max_growth;             /* most one transaction added, bytes */
+    uint64_t expect;                 /* map bytes the replayed transaction
+                                        asked for (bl_store_expect) */
 };
 
 #define S_MB ((uint64_t)1 << 20)
@@ -176,12 +179,28 @@ static int s_begin(bl_store_t *s, unsigned flags, MDB_txn **txn)
 static int s_grow(bl_store_t *s, bl_err_t *err)
 {
     size_t next = s->map_size * 2;
+    if (s->expect > next) {
+        /* what the transaction said it needs, and a quarter more */
+        uint64_t want = s->expect + s->expect / 4;
+        next = want < SIZE_MAX ? (size_t)want : SIZE_MAX;
+    }
+    s->expect = 0;
     int rc = mdb_env_set_mapsize(s->env, next);
     if (rc != 0) {
         return bl_store_fail(err, rc, "mdb_env_set_mapsize");
     }
     s->map_size = next;
     return 0;
+}
+
+int bl_store_expect(bl_store_t *s, uint64_t bytes)
+{
+    uint64_t used = bl_store_used(s);
+    if (bytes > UINT64_MAX - used || used + bytes <= s->map_size) {
+        return 0;
+    }
+    s->expect = used + bytes;
+    return MDB_MAP_FULL;
 }
 
 void bl_store_set_reserve(bl_store_t *s, uint64_t bytes)
@@ -299,10 +318,14 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
             }
         }
         /* MDB_MAP_FULL: the transaction is dead; grow and replay. */
+        size_t was = s->map_size;
         rc = s_grow(s, err);
         if (rc != 0) {
             return rc;
         }
+        bl_log(BL_LOG_INFO, "store map grown dir=%s from_mb=%zu to_mb=%zu "
+               "(the transaction runs again)", s->dir, was >> 20,
+               s->map_size >> 20);
         bl_err_clear(err);
     }
     return bl_err_set(err, BL_ESTORE, "store keeps filling up");

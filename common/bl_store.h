@@ -52,6 +52,13 @@ MDB_dbi bl_store_dbi(const bl_store_t *s, size_t i);
 int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
                    bl_err_t *err);
 
+/* Inside a write's fn, before a large piece of work: the transaction will
+ * add about bytes.  Returns 0 when the map has room for them, else
+ * MDB_MAP_FULL, which fn returns at once: bl_store_write then grows the
+ * map to fit (not just twice its size) and runs fn again.  A close that
+ * writes gigabytes so runs twice at most instead of once per doubling. */
+int bl_store_expect(bl_store_t *s, uint64_t bytes);
+
 /* Sets the free space (bytes) the store's filesystem keeps: below it
  * bl_store_room refuses.  0 (the default) never refuses. */
 void bl_store_set_reserve(bl_store_t *s, uint64_t bytes);

@@ -376,6 +376,46 @@ Test(bl_store, many_small_writes_grow_a_64k_map, .timeout = 60)
     bl_store_close(&s);
 }
 
+/* s_write_rows that first says how much it will add (bl_store_expect). */
+typedef struct s_expecting {
+    bl_store_t *s;
+    s_rows_t rows;
+} s_expecting_t;
+
+static int s_write_expected(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    s_expecting_t *e = ctx;
+    int rc = bl_store_expect(e->s, e->rows.count * (e->rows.row_size + 400));
+    if (rc != 0) {
+        e->rows.calls++;
+        return rc;
+    }
+    return s_write_rows(&e->rows, txn, err);
+}
+
+Test(bl_store, a_write_that_says_its_size_grows_the_map_in_one_replay,
+     .timeout = 60)
+{
+    bl_store_t *s = s_open(S_SMALL_MAP);
+    s_expecting_t e = {s, {bl_store_dbi(s, 0), 0, 5000, 1000, 0}};
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_write(s, s_write_expected, &e, &err), 0, "%s",
+                 err.msg);
+    /* doubling from 64 KB would have run it seven times or more */
+    cr_assert_eq(e.rows.calls, 2, "ran %d times", e.rows.calls);
+    cr_assert_geq(bl_store_map_size(s), (size_t)5000 * 1400);
+    s_check_rows(s, 5000, 1000);
+    /* with room enough it runs once */
+    e.rows.first = 5000;
+    e.rows.count = 10;
+    e.rows.calls = 0;
+    cr_assert_eq(bl_store_write(s, s_write_expected, &e, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(e.rows.calls, 1);
+    s_check_rows(s, 5010, 1000);
+    bl_store_close(&s);
+}
+
 /* ---- abort and replay ---------------------------------------------------- */
 
 static int s_write_then_fail(void *ctx, MDB_txn *txn, bl_err_t *err)
