@@ -344,9 +344,10 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         pos_index[i] = BRES_NO_POSITION;
     }
     for (size_t i = 0; i < out.n_positions; i++) {
-        const bc_position_t *q = &out.positions[i];
-        pos_index[(q->provider * b->n_ind + (size_t)q->indicator) * ng +
-                  (size_t)q->group] = (uint32_t)i;
+        const bc_pos_t *q = &out.positions[i];
+        const bc_stat_t *st = &out.stats[q->stat];
+        pos_index[(q->provider * b->n_ind + (size_t)st->indicator) * ng +
+                  (size_t)st->group] = (uint32_t)i;
     }
     t[2] = s_seconds();
     rc = bstore_put_results(b, txn, period, &in, &out, err);

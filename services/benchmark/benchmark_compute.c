@@ -234,14 +234,15 @@ void bcx_sort_vl(bcx_vl_t *a, size_t n, bcx_vl_t *tmp)
 }
 
 /* Percentile ranks of every value of sorted xs[0, m) (vl[j] is xs[j] with
- * its local index), into pr[local]: 100 * (B + E/2) / m as
- * bl_stats_percentile_rank computes it, B the values strictly worse and E
- * those equal (SPEC tolerance).  One forward sweep moves the two
+ * its local index), into pr[local] as 2B + E: the rank is then
+ * 50 * (2B + E) / m = 100 * (B + E/2) / m as bl_stats_percentile_rank
+ * computes it, B the values strictly worse and E those equal (SPEC
+ * tolerance).  One forward sweep moves the two
  * boundaries; each is checked against its predicate and found by binary
  * search in the (theoretical) case where rounding broke monotonicity, so
  * the counts are exactly those of the definition. */
 static void s_percentile_ranks(const bcx_vl_t *vl, const double *xs,
-                               size_t m, bool higher, double *pr)
+                               size_t m, bool higher, uint32_t *pr)
 {
     size_t lo = 0;  /* first index not below x */
     size_t hi = 0;  /* first index above x */
@@ -268,7 +269,7 @@ static void s_percentile_ranks(const bcx_vl_t *vl, const double *xs,
         }
         size_t worse = higher ? lo : m - hi;
         size_t equal = hi - lo;
-        pr[vl[j].local] = 50.0 * (double)(2 * worse + equal) / (double)m;
+        pr[vl[j].local] = (uint32_t)(2 * worse + equal);
     }
 }
 
@@ -622,12 +623,13 @@ static bool s_reference(const bcx_ctx_t *c, const bc_output_t *out, size_t k,
 
 /* Statistics and positions of indicator k over every group, appended in
  * export order (groups by id, instances by key, providers by index).
- * prs is scratch for ng * n doubles: the percentile ranks of the members
+ * prs is scratch for ng * n ranks: the doubled ranks (bc_pos_t rank2) of the members
  * of this indicator's stat s, in member order, start at
  * prs[prs_at[s - first]].  xs, vl and vl_tmp are scratch for n entries
  * each. */
 static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
-                       double *prs, size_t *prs_at, double *xs, bcx_vl_t *vl,
+                       uint32_t *prs, size_t *prs_at, double *xs,
+                       bcx_vl_t *vl,
                        bcx_vl_t *vl_tmp)
 {
     const bl_indicator_t *ind = &c->cat->indicators[k];
@@ -695,47 +697,41 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
             if (st == BCX_NONE) {
                 continue;
             }
-            const bl_summary_t *s = &out->stats[st].s;
-            const double *pr = prs + prs_at[st - first];
+            const uint32_t *pr = prs + prs_at[st - first];
             size_t q = 0;  /* members with a value so far */
             for (size_t j = sg->inst_start[inst];
                  j < sg->inst_start[inst + 1]; j++) {
                 size_t i = sg->order[j];
-                double x = c->in->values[i * c->nk + k];
-                if (!bcx_has(x)) {
+                if (!bcx_has(c->in->values[i * c->nk + k])) {
                     continue;
                 }
-                x = bcx_no_negative_zero(x);
-                bc_position_t *p = &out->positions[out->n_positions++];
-                memset(p, 0, sizeof *p);
-                p->indicator = (int16_t)k;
-                p->group = (uint8_t)gi;
-                p->stat = (uint32_t)st;
-                p->provider = (uint32_t)i;
-                p->value = x;
-                p->percentile_rank = pr[q++];
-                p->band = (int8_t)bl_stats_band(s, x, higher);
-                p->has_z = bl_stats_z(s, x, higher, &p->z);
+                size_t x = out->n_positions++;
+                bc_pos_t *cp = &out->positions[x];
+                cp->provider = (uint32_t)i;
+                cp->stat = (uint32_t)st;
+                cp->rank2 = (uint32_t)pr[q++];
+                double *refp = &out->refs[i * c->nk + k];
                 double ref = 0.0;
-                if (s_reference(c, out, k, ref_group, ext_group, i,
-                                &ref)) {
-                    p->has_reference = true;
-                    p->reference = bcx_no_negative_zero(ref);
-                    p->gap = bcx_no_negative_zero(higher ? ref - x : x - ref);
+                if (isnan(*refp)
+                    && s_reference(c, out, k, ref_group, ext_group, i,
+                                   &ref)) {
+                    *refp = bcx_no_negative_zero(ref);
                 }
+                bc_position_t p;
+                bc_position(c->in, out, x, &p);
                 uint8_t *f = &c->flags[i * c->nk + k];
-                if (p->band == 1) {
+                if (p.band == 1) {
                     *f |= BCX_F_BAND1;
                 }
-                if (p->band == 4) {
+                if (p.band == 4) {
                     *f |= BCX_F_BAND4;
                 }
-                if (p->has_reference && p->gap > 0.0
-                    && !bcx_equal(x, p->reference)) {
+                if (p.has_reference && p.gap > 0.0
+                    && !bcx_equal(p.value, p.reference)) {
                     *f |= BCX_F_GAP;
                 }
-                if (p->has_z) {
-                    double nz = bcx_no_negative_zero(-p->z);
+                if (p.has_z) {
+                    double nz = bcx_no_negative_zero(-p.z);
                     double *cur = &c->negz[i * c->nk + k];
                     if (isnan(*cur) || nz > *cur) {
                         *cur = nz;
@@ -745,6 +741,33 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
         }
     }
     return 0;
+}
+
+void bc_position(const bc_input_t *in, const bc_output_t *out, size_t x,
+                 bc_position_t *p)
+{
+    const bc_pos_t *cp = &out->positions[x];
+    const bc_stat_t *st = &out->stats[cp->stat];
+    const bl_catalogue_t *cat = in->cfg->catalogue;
+    bool higher = cat->indicators[st->indicator].direction == BL_DIR_HIGHER;
+    size_t cell = (size_t)cp->provider * cat->n_indicators
+                  + (size_t)st->indicator;
+    double v = bcx_no_negative_zero(in->values[cell]);
+    memset(p, 0, sizeof *p);
+    p->indicator = (int16_t)st->indicator;
+    p->group = (uint8_t)st->group;
+    p->stat = cp->stat;
+    p->provider = cp->provider;
+    p->value = v;
+    p->percentile_rank = 50.0 * (double)cp->rank2 / (double)st->s.n;
+    p->band = (int8_t)bl_stats_band(&st->s, v, higher);
+    p->has_z = bl_stats_z(&st->s, v, higher, &p->z);
+    double ref = out->refs[cell];
+    if (!isnan(ref)) {
+        p->has_reference = true;
+        p->reference = ref;
+        p->gap = bcx_no_negative_zero(higher ? ref - v : v - ref);
+    }
 }
 
 /* ---- the whole ---------------------------------------------------------- */
@@ -794,15 +817,20 @@ static int s_stats_and_positions(bcx_ctx_t *c, bc_output_t *out)
         return BL_ENOMEM;  /* stat indexes would not fit a position */
     }
     out->positions = bcx_alloc(n_pos, sizeof *out->positions);
-    double *prs = bcx_alloc(c->ng * c->n, sizeof *prs);
+    out->refs = bcx_alloc(c->n * c->nk, sizeof *out->refs);
+    uint32_t *prs = bcx_alloc(c->ng * c->n, sizeof *prs);
     size_t *prs_at = bcx_alloc(c->ng * c->n, sizeof *prs_at);
     double *xs = bcx_alloc(c->n, sizeof *xs);
     bcx_vl_t *vl = bcx_alloc(c->n, sizeof *vl);
     bcx_vl_t *vl_tmp = bcx_alloc(c->n, sizeof *vl_tmp);
     int rc = BL_ENOMEM;
-    if (out->positions != NULL && prs != NULL && prs_at != NULL
+    if (out->positions != NULL && out->refs != NULL && prs != NULL
+        && prs_at != NULL
         && xs != NULL && vl != NULL && vl_tmp != NULL) {
         rc = 0;
+        for (size_t x = 0; x < c->n * c->nk; x++) {
+            out->refs[x] = NAN;
+        }
         for (size_t ko = 0; ko < c->nk && rc == 0; ko++) {
             rc = s_indicator(c, out, c->ind_order[ko], prs, prs_at, xs, vl,
                              vl_tmp);
@@ -835,7 +863,7 @@ int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err)
     c.nk = c.cat->n_indicators;
     c.ng = in->cfg->n_groups;
     c.min_peers = in->cfg->min_peers > 1 ? (size_t)in->cfg->min_peers : 1;
-    if (c.nk > INT16_MAX || c.ng > UINT8_MAX || c.n > UINT32_MAX) {
+    if (c.nk > INT16_MAX || c.ng > UINT8_MAX || c.n > UINT32_MAX / 2) {
         return bl_err_set(err, BL_EINVAL, "bc_compute: too many indicators, "
                                           "groups or providers");
     }
@@ -903,6 +931,7 @@ void bc_output_free(bc_output_t *out)
     }
     free(out->stats);
     free(out->positions);
+    free(out->refs);
     free(out->corrs);
     free(out->providers);  /* one block with every area and strength */
     memset(out, 0, sizeof *out);

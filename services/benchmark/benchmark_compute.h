@@ -111,9 +111,8 @@ typedef struct bc_stat {
     double best_in_class;
 } bc_stat_t;
 
-/* One position row (export --what positions).  Packed into 56 bytes: a
- * period of 50,000 providers holds 4.5 million of them (bc_compute
- * refuses inputs whose indexes would not fit). */
+/* One position row (export --what positions), whole: what bc_position
+ * derives from what bc_compute keeps (bc_pos_t). */
 typedef struct bc_position {
     double value;
     double percentile_rank;
@@ -128,6 +127,17 @@ typedef struct bc_position {
     bool has_z;
     bool has_reference;            /* reference and gap are set */
 } bc_position_t;
+
+/* A position as bc_compute keeps it: 12 bytes, for a period of 50,000
+ * providers holds 4.5 million of them.  Everything else follows from its
+ * statistic, the provider's value and out->refs (bc_position). */
+typedef struct bc_pos {
+    uint32_t provider;             /* index into in->providers */
+    uint32_t stat;                 /* index into out->stats */
+    uint32_t rank2;                /* 2 x members worse + members equal:
+                                      the percentile rank is
+                                      50 * rank2 / n */
+} bc_pos_t;
 
 /* One relationship row (export --what correlations). */
 typedef struct bc_corr {
@@ -163,8 +173,13 @@ typedef struct bc_output {
     bc_stat_t *stats;              /* sorted as the export: indicator id,
                                       group id, group key (strcmp) */
     size_t n_positions;
-    bc_position_t *positions;      /* sorted: indicator id, group id, group
-                                      key, provider id */
+    bc_pos_t *positions;           /* sorted: indicator id, group id, group
+                                      key, provider id; read them whole
+                                      through bc_position */
+    double *refs;                  /* [i * n_indicators + k]: provider i's
+                                      reference on indicator k (the same
+                                      in each of its groups), NAN when it
+                                      has none */
     size_t n_corrs;
     bc_corr_t *corrs;              /* sorted: group id, key, id(a), id(b) */
     bc_provider_result_t *providers; /* n_providers of them, input order */
@@ -172,6 +187,11 @@ typedef struct bc_output {
 
 /* Computes everything for one period.  Returns 0, or BL_ENOMEM. */
 int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err);
+
+/* Position x of out (x < out->n_positions) whole, into p.  in is the
+ * input out was computed from: its values are read. */
+void bc_position(const bc_input_t *in, const bc_output_t *out, size_t x,
+                 bc_position_t *p);
 
 /* Frees what bc_compute allocated; out is zeroed. */
 void bc_output_free(bc_output_t *out);

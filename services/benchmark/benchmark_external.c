@@ -575,7 +575,9 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
      * and are appended. */
     for (size_t c = 0; c < nc && rc == 0; c++) {
         for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
-            const bc_position_t *q = &out->positions[x];
+            bc_position_t qb;
+            bc_position(in, out, x, &qb);
+            const bc_position_t *q = &qb;
             if (q->band != 4) {
                 continue;
             }

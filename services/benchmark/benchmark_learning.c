@@ -177,7 +177,9 @@ int benchmark_learning_store(benchmark_learning_t *l, MDB_txn *txn,
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     for (size_t q = 0; q < out->n_positions; q++) {
-        const bc_position_t *pos = &out->positions[q];
+        bc_position_t pb;
+        bc_position(in, out, q, &pb);
+        const bc_position_t *pos = &pb;
         size_t cell = pos->provider * nk + (size_t)pos->indicator;
         flags[cell] |= LEARNING_POSITION;
         if (pos->group == 0) {

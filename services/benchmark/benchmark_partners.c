@@ -91,9 +91,17 @@ int bcx_band4_lists(bcx_ctx_t *c, const bc_output_t *out)
     if (c->b4_start == NULL) {
         return BL_ENOMEM;
     }
+    /* the band of each position, worked out once for both passes */
+    int8_t *band = bcx_alloc(out->n_positions, sizeof *band);
+    if (band == NULL) {
+        return BL_ENOMEM;
+    }
     for (size_t x = 0; x < out->n_positions; x++) {
-        if (out->positions[x].band == 4) {
-            c->b4_start[out->positions[x].stat + 1]++;
+        bc_position_t p;
+        bc_position(c->in, out, x, &p);
+        band[x] = p.band;
+        if (p.band == 4) {
+            c->b4_start[p.stat + 1]++;
         }
     }
     for (size_t e = 0; e < nx; e++) {
@@ -112,17 +120,19 @@ int bcx_band4_lists(bcx_ctx_t *c, const bc_output_t *out)
     size_t *fill = bcx_alloc(nl, sizeof *fill);
     if (c->b4_by_st == NULL || c->b4_by_users == NULL || fill == NULL) {
         free(fill);
+        free(band);
         return BL_ENOMEM;
     }
     for (size_t x = 0; x < out->n_positions; x++) {
-        const bc_position_t *p = &out->positions[x];
-        if (p->band == 4) {
+        const bc_pos_t *p = &out->positions[x];
+        if (band[x] == 4) {
             size_t at = c->b4_start[p->stat] + fill[p->stat]++;
             c->b4_by_st[at].users = c->in->providers[p->provider].users;
             c->b4_by_st[at].st = c->st_of[p->provider];
             c->b4_by_st[at].idx = c->rank[p->provider];
         }
     }
+    free(band);
     for (size_t e = 0; e < nx; e++) {
         const bc_ext_instance_t *xi = &c->in->ext_instances[e];
         size_t list = out->n_stats + e;

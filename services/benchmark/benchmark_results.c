@@ -262,8 +262,9 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
                 e->n = run->inst_n[(i * b->n_ind + k) * ng + g];
                 continue;
             }
-            const bc_position_t *q = &run->out->positions[pi];
-            s_fill_position(e, &run->out->stats[q->stat], q);
+            bc_position_t q;
+            bc_position(run->in, run->out, pi, &q);
+            s_fill_position(e, &run->out->stats[q.stat], &q);
             double prev_rank =
                 run->prev_ranks != NULL
                     ? run->prev_ranks[(i * b->n_ind + k) * ng + g]
@@ -379,7 +380,11 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
             snprintf(d->group, sizeof d->group, "%s", b->cfg->groups[g].id);
             for (size_t i = 0; i < in->n_providers; i++) {
                 uint32_t pi = run->pos_index[(i * b->n_ind + k) * ng + g];
-                int band = pi != BRES_NO_POSITION ? run->out->positions[pi].band : 0;
+                bc_position_t q = {.band = 0};
+                if (pi != BRES_NO_POSITION) {
+                    bc_position(in, run->out, pi, &q);
+                }
+                int band = q.band;
                 if (band >= 1 && band <= 4) {
                     d->bands[band - 1]++;
                 }

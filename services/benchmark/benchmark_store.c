@@ -123,13 +123,14 @@ static int s_put_cpos(benchmark_t *b, MDB_txn *txn, const char *period,
     bl_mpw_t *w = &b->w;
     for (size_t c = 0; c < nc && rc == 0; c++) {
         for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
-            const bc_position_t *q = &out->positions[x];
-            if (ci[q->provider] != c) {
+            if (ci[out->positions[x].provider] != c) {
                 continue;
             }
+            bc_position_t q;
+            bc_position(in, out, x, &q);
             char key[BL_STORE_KEY_MAX];
-            size_t kl = s_position_key(b, period, cs[c], in, out, q, key);
-            s_write_position(w, out, q);
+            size_t kl = s_position_key(b, period, cs[c], in, out, &q, key);
+            s_write_position(w, out, &q);
             rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_CPOS), key, kl,
                                  bl_mpw_data(w), bl_mpw_size(w), err);
         }
@@ -187,10 +188,11 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
     }
     /* out->positions is in key order: appended, not searched for. */
     for (size_t i = 0; i < out->n_positions && rc == 0; i++) {
-        const bc_position_t *q = &out->positions[i];
+        bc_position_t q;
+        bc_position(in, out, i, &q);
         char key[BL_STORE_KEY_MAX];
-        size_t kl = s_position_key(b, p, NULL, in, out, q, key);
-        s_write_position(w, out, q);
+        size_t kl = s_position_key(b, p, NULL, in, out, &q, key);
+        s_write_position(w, out, &q);
         rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key, kl,
                              bl_mpw_data(w), bl_mpw_size(w), err);
     }

@@ -33,6 +33,15 @@ typedef struct s_lines {
     char **v;
 } s_lines_t;
 
+
+/* Position x of out, whole (bc_position). */
+static bc_position_t s_pos(const bc_input_t *in, const bc_output_t *out,
+                           size_t x)
+{
+    bc_position_t p;
+    bc_position(in, out, x, &p);
+    return p;
+}
 static void s_lines_add(s_lines_t *l, const char *line)
 {
     if (l->n == l->cap) {
@@ -230,7 +239,8 @@ static void s_format_positions(const bc_input_t *in, const bc_output_t *out,
     s_lines_add(l, "period,indicator_id,group,group_key,provider_id,value,n,"
                    "percentile_rank,band,z,reference,gap");
     for (size_t x = 0; x < out->n_positions; x++) {
-        const bc_position_t *p = &out->positions[x];
+        bc_position_t p_whole = s_pos(in, out, x);
+        const bc_position_t *p = &p_whole;
         const bc_stat_t *st = &out->stats[p->stat];
         char v[64], pr[64], z[64], ref[64], gap[64];
         s_num(v, sizeof v, true, p->value);
@@ -470,7 +480,8 @@ Test(benchmark_compute, fixture_positions_point_at_their_stat,
     s_fixture_load(&fx);
     cr_assert_gt(fx.out.n_positions, 0);
     for (size_t x = 0; x < fx.out.n_positions; x++) {
-        const bc_position_t *p = &fx.out.positions[x];
+        bc_position_t p_whole = s_pos(&fx.in, &fx.out, x);
+        const bc_position_t *p = &p_whole;
         cr_assert_lt(p->stat, fx.out.n_stats);
         const bc_stat_t *st = &fx.out.stats[p->stat];
         cr_assert_eq(st->indicator, p->indicator);
@@ -601,7 +612,8 @@ static const bc_position_t *s_find_pos(const s_hand_t *h, int k, int g,
                                        size_t i)
 {
     for (size_t x = 0; x < h->out.n_positions; x++) {
-        const bc_position_t *p = &h->out.positions[x];
+        bc_position_t p_whole = s_pos(&h->in, &h->out, x);
+        const bc_position_t *p = &p_whole;
         if (p->indicator == k && p->group == g && p->provider == i) {
             return p;
         }
@@ -667,7 +679,7 @@ Test(benchmark_compute, ties_share_half_ranks_higher, .timeout = 10)
         cr_assert_float_eq(p->z, (p->value - 24.0) / sqrt(130.0), EPS);
         cr_assert_not(p->has_reference);
     }
-    cr_assert_float_eq(h->out.positions[1].z, -0.3508232077228117, EPS);
+    cr_assert_float_eq(s_pos(&h->in, &h->out, 1).z, -0.3508232077228117, EPS);
     s_hand_free(h);
 }
 
@@ -758,7 +770,8 @@ Test(benchmark_compute, all_equal_values_give_no_z_and_band_4,
     cr_assert_float_eq(h->out.stats[0].s.sd, 0.0, 0.0);
     cr_assert_eq(h->out.n_positions, 6);
     for (size_t x = 0; x < 6; x++) {
-        const bc_position_t *p = &h->out.positions[x];
+        bc_position_t p_whole = s_pos(&h->in, &h->out, x);
+        const bc_position_t *p = &p_whole;
         cr_assert_not(p->has_z);
         cr_assert_eq(p->band, 4);
         cr_assert_float_eq(p->percentile_rank, 50.0, EPS);
@@ -790,7 +803,8 @@ Test(benchmark_compute, zero_gap_and_z_are_never_negative_zero,
         s_hand_set(h, i, k, v[i]);
     }
     s_hand_run(h);
-    const bc_position_t *p = &h->out.positions[1];
+    bc_position_t p_whole = s_pos(&h->in, &h->out, 1);
+    const bc_position_t *p = &p_whole;
     cr_assert_eq(p->value, 0.0);
     cr_assert(p->has_z);
     cr_assert_eq(p->z, 0.0);
@@ -921,7 +935,7 @@ Test(benchmark_compute, reference_to_external_group_uses_own_instance,
     s_hand_run(h);
     cr_assert_eq(h->out.n_positions, 3);
     for (size_t x = 0; x < 3; x++) {
-        cr_assert_not(h->out.positions[x].has_reference);
+        cr_assert_not(s_pos(&h->in, &h->out, x).has_reference);
     }
     s_hand_free(h);
 }
@@ -1275,7 +1289,8 @@ Test(benchmark_compute, positions_agree_with_bl_stats, .timeout = 10)
     size_t nk = h->cat.n_indicators;
     cr_assert_gt(h->out.n_positions, 100);
     for (size_t x = 0; x < h->out.n_positions; x++) {
-        const bc_position_t *p = &h->out.positions[x];
+        bc_position_t p_whole = s_pos(&h->in, &h->out, x);
+        const bc_position_t *p = &p_whole;
         const bc_stat_t *st = &h->out.stats[p->stat];
         bool higher = h->ind[p->indicator].direction == BL_DIR_HIGHER;
         double vals[S_MAX_PROV];
@@ -1314,7 +1329,8 @@ static size_t s_brute_partners(const s_hand_t *h, size_t i, int k,
 {
     bool cand[S_MAX_PROV] = {false};
     for (size_t x = 0; x < h->out.n_positions; x++) {
-        const bc_position_t *p = &h->out.positions[x];
+        bc_position_t p_whole = s_pos(&h->in, &h->out, x);
+        const bc_position_t *p = &p_whole;
         if (p->indicator != k || p->band != 4 || p->provider == i) {
             continue;
         }
@@ -1369,7 +1385,8 @@ Test(benchmark_compute, areas_and_partners_agree_with_brute_force,
             bool has_nz[S_MAX_IND] = {false};
             double nz[S_MAX_IND] = {0};
             for (size_t x = 0; x < h->out.n_positions; x++) {
-                const bc_position_t *p = &h->out.positions[x];
+                bc_position_t p_whole = s_pos(&h->in, &h->out, x);
+                const bc_position_t *p = &p_whole;
                 if (p->provider != i) {
                     continue;
                 }
@@ -1607,7 +1624,8 @@ Test(benchmark_compute, external_groups_give_what_one_node_would,
             e->s = st->s;
             e->band4 = &members[n_members];
             for (size_t x = 0; x < single->out.n_positions; x++) {
-                const bc_position_t *q = &single->out.positions[x];
+                bc_position_t q_whole = s_pos(&single->in, &single->out, x);
+                const bc_position_t *q = &q_whole;
                 if (q->stat != s) {
                     continue;
                 }
