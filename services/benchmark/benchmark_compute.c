@@ -648,9 +648,9 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
             size_t m = 0;
             for (size_t j = sg->inst_start[inst];
                  j < sg->inst_start[inst + 1]; j++) {
-                double v = c->in->values[sg->order[j] * c->nk + k];
+                double v = out->kvalues[k * c->n + sg->order[j]];
                 if (bcx_has(v)) {
-                    vl[m].v = bcx_no_negative_zero(v);
+                    vl[m].v = v;
                     vl[m].local = m;
                     m++;
                 }
@@ -702,7 +702,7 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
             for (size_t j = sg->inst_start[inst];
                  j < sg->inst_start[inst + 1]; j++) {
                 size_t i = sg->order[j];
-                if (!bcx_has(c->in->values[i * c->nk + k])) {
+                if (!bcx_has(out->kvalues[k * c->n + i])) {
                     continue;
                 }
                 size_t x = out->n_positions++;
@@ -710,7 +710,7 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
                 cp->provider = (uint32_t)i;
                 cp->stat = (uint32_t)st;
                 cp->rank2 = (uint32_t)pr[q++];
-                double *refp = &out->refs[i * c->nk + k];
+                double *refp = &out->refs[k * c->n + i];
                 double ref = 0.0;
                 if (isnan(*refp)
                     && s_reference(c, out, k, ref_group, ext_group, i,
@@ -750,9 +750,9 @@ void bc_position(const bc_input_t *in, const bc_output_t *out, size_t x,
     const bc_stat_t *st = &out->stats[cp->stat];
     const bl_catalogue_t *cat = in->cfg->catalogue;
     bool higher = cat->indicators[st->indicator].direction == BL_DIR_HIGHER;
-    size_t cell = (size_t)cp->provider * cat->n_indicators
-                  + (size_t)st->indicator;
-    double v = bcx_no_negative_zero(in->values[cell]);
+    size_t cell = (size_t)st->indicator * in->n_providers
+                  + (size_t)cp->provider;
+    double v = out->kvalues[cell];
     memset(p, 0, sizeof *p);
     p->indicator = (int16_t)st->indicator;
     p->group = (uint8_t)st->group;
@@ -818,18 +818,27 @@ static int s_stats_and_positions(bcx_ctx_t *c, bc_output_t *out)
     }
     out->positions = bcx_alloc(n_pos, sizeof *out->positions);
     out->refs = bcx_alloc(c->n * c->nk, sizeof *out->refs);
+    out->kvalues = bcx_alloc(c->n * c->nk, sizeof *out->kvalues);
     uint32_t *prs = bcx_alloc(c->ng * c->n, sizeof *prs);
     size_t *prs_at = bcx_alloc(c->ng * c->n, sizeof *prs_at);
     double *xs = bcx_alloc(c->n, sizeof *xs);
     bcx_vl_t *vl = bcx_alloc(c->n, sizeof *vl);
     bcx_vl_t *vl_tmp = bcx_alloc(c->n, sizeof *vl_tmp);
     int rc = BL_ENOMEM;
-    if (out->positions != NULL && out->refs != NULL && prs != NULL
+    if (out->positions != NULL && out->refs != NULL
+        && out->kvalues != NULL && prs != NULL
         && prs_at != NULL
         && xs != NULL && vl != NULL && vl_tmp != NULL) {
         rc = 0;
         for (size_t x = 0; x < c->n * c->nk; x++) {
             out->refs[x] = NAN;
+        }
+        for (size_t i = 0; i < c->n; i++) {
+            for (size_t k = 0; k < c->nk; k++) {
+                double v = c->in->values[i * c->nk + k];
+                out->kvalues[k * c->n + i] =
+                    bcx_has(v) ? bcx_no_negative_zero(v) : NAN;
+            }
         }
         for (size_t ko = 0; ko < c->nk && rc == 0; ko++) {
             rc = s_indicator(c, out, c->ind_order[ko], prs, prs_at, xs, vl,
@@ -932,6 +941,7 @@ void bc_output_free(bc_output_t *out)
     free(out->stats);
     free(out->positions);
     free(out->refs);
+    free(out->kvalues);
     free(out->corrs);
     free(out->providers);  /* one block with every area and strength */
     memset(out, 0, sizeof *out);

@@ -130,7 +130,7 @@ typedef struct bc_position {
 
 /* A position as bc_compute keeps it: 12 bytes, for a period of 50,000
  * providers holds 4.5 million of them.  Everything else follows from its
- * statistic, the provider's value and out->refs (bc_position). */
+ * statistic, out->kvalues and out->refs (bc_position). */
 typedef struct bc_pos {
     uint32_t provider;             /* index into in->providers */
     uint32_t stat;                 /* index into out->stats */
@@ -176,10 +176,12 @@ typedef struct bc_output {
     bc_pos_t *positions;           /* sorted: indicator id, group id, group
                                       key, provider id; read them whole
                                       through bc_position */
-    double *refs;                  /* [i * n_indicators + k]: provider i's
-                                      reference on indicator k (the same
-                                      in each of its groups), NAN when it
-                                      has none */
+    /* By indicator, then provider ([k * n_providers + i]), so that the
+     * positions, in indicator order, read them in sequence: */
+    double *kvalues;               /* provider i's value on indicator k
+                                      (-0 as 0), NAN when it has none */
+    double *refs;                  /* its reference there (the same in
+                                      each of its groups), NAN for none */
     size_t n_corrs;
     bc_corr_t *corrs;              /* sorted: group id, key, id(a), id(b) */
     bc_provider_result_t *providers; /* n_providers of them, input order */
@@ -189,7 +191,7 @@ typedef struct bc_output {
 int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err);
 
 /* Position x of out (x < out->n_positions) whole, into p.  in is the
- * input out was computed from: its values are read. */
+ * input out was computed from (its catalogue is read). */
 void bc_position(const bc_input_t *in, const bc_output_t *out, size_t x,
                  bc_position_t *p);
 

@@ -568,19 +568,30 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
         }
     }
     const bl_catalogue_t *cat = in->cfg->catalogue;
+    /* the band-4 positions, found once for every country */
+    size_t n4 = 0;
+    uint32_t *b4 = malloc((out->n_positions ? out->n_positions : 1)
+                          * sizeof *b4);
+    if (b4 == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    for (size_t x = 0; x < out->n_positions; x++) {
+        bc_position_t q;
+        bc_position(in, out, x, &q);
+        if (q.band == 4) {
+            b4[n4++] = (uint32_t)x;
+        }
+    }
     bl_mpw_t w;
     bl_mpw_init(&w);
     /* Country after country, each over the positions in their order (by
      * indicator, group, key and provider index): the keys come in order
      * and are appended. */
     for (size_t c = 0; c < nc && rc == 0; c++) {
-        for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
+        for (size_t y = 0; y < n4 && rc == 0; y++) {
             bc_position_t qb;
-            bc_position(in, out, x, &qb);
+            bc_position(in, out, b4[y], &qb);
             const bc_position_t *q = &qb;
-            if (q->band != 4) {
-                continue;
-            }
             const bc_provider_t *pv = &in->providers[q->provider];
             char order[BX_ORDER_DIGITS + 1];
             snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS,
@@ -616,6 +627,7 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
         }
     }
     bl_mpw_destroy(&w);
+    free(b4);
     return rc;
 }
 

@@ -38,24 +38,60 @@ static int s_delete_local(benchmark_t *b, MDB_txn *txn, size_t i,
                                 s_is_local_group, &g, err);
 }
 
-/* The key of position q: period \x1f [country \x1f] indicator \x1f
- * group \x1f group key \x1f provider, into key (BL_STORE_KEY_MAX bytes);
- * its length, 0 when it does not fit. */
-static size_t s_position_key(const benchmark_t *b, const char *period,
-                             const char *country, const bc_input_t *in,
-                             const bc_output_t *out, const bc_position_t *q,
-                             char *key)
+/* Position keys, built one after the other: period \x1f [country \x1f]
+ * indicator \x1f group \x1f group key \x1f provider.  The part before the
+ * provider is joined again only when the statistic changes (millions of
+ * positions, a thousand statistics). */
+typedef struct s_pos_keys {
+    const benchmark_t *b;
+    const bc_input_t *in;
+    const bc_output_t *out;
+    const char *period;
+    const char *country;           /* NULL: the positions database */
+    uint32_t stat;                 /* of the prefix; UINT32_MAX: none */
+    size_t pl;                     /* its length, 0 when it did not fit */
+    char key[BL_STORE_KEY_MAX];
+} s_pos_keys_t;
+
+static void s_pos_keys_init(s_pos_keys_t *k, const benchmark_t *b,
+                            const bc_input_t *in, const bc_output_t *out,
+                            const char *period, const char *country)
 {
-    const bc_stat_t *s = &out->stats[q->stat];
-    const char *parts[] = {period, country,
-                           b->cfg->catalogue->indicators[q->indicator].id,
-                           b->cfg->groups[q->group].id, s->group_key,
-                           in->providers[q->provider].id};
-    if (country == NULL) {
-        parts[1] = period;
-        return bl_page_join(key, BL_STORE_KEY_MAX, parts + 1, 5);
+    k->b = b;
+    k->in = in;
+    k->out = out;
+    k->period = period;
+    k->country = country;
+    k->stat = UINT32_MAX;
+    k->pl = 0;
+}
+
+/* The key of position q in k->key; its length, 0 when it does not fit. */
+static size_t s_pos_key(s_pos_keys_t *k, const bc_position_t *q)
+{
+    if (q->stat != k->stat) {
+        const bc_stat_t *s = &k->out->stats[q->stat];
+        const bl_catalogue_t *cat = k->b->cfg->catalogue;
+        const char *parts[6];
+        size_t n = 0;
+        parts[n++] = k->period;
+        if (k->country != NULL) {
+            parts[n++] = k->country;
+        }
+        parts[n++] = cat->indicators[q->indicator].id;
+        parts[n++] = k->b->cfg->groups[q->group].id;
+        parts[n++] = s->group_key;
+        parts[n++] = "";  /* leaves the separator before the provider */
+        k->pl = bl_page_join(k->key, sizeof k->key, parts, n);
+        k->stat = q->stat;
     }
-    return bl_page_join(key, BL_STORE_KEY_MAX, parts, 6);
+    const char *id = k->in->providers[q->provider].id;
+    size_t il = strlen(id);
+    if (k->pl == 0 || il >= sizeof k->key - k->pl) {
+        return 0;
+    }
+    memcpy(k->key + k->pl, id, il);
+    return k->pl + il;
 }
 
 /* [value, n, percentile rank, band, z, reference, gap] into w. */
@@ -122,17 +158,19 @@ static int s_put_cpos(benchmark_t *b, MDB_txn *txn, const char *period,
     int rc = 0;
     bl_mpw_t *w = &b->w;
     for (size_t c = 0; c < nc && rc == 0; c++) {
+        s_pos_keys_t keys;
+        s_pos_keys_init(&keys, b, in, out, period, cs[c]);
         for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
             if (ci[out->positions[x].provider] != c) {
                 continue;
             }
             bc_position_t q;
             bc_position(in, out, x, &q);
-            char key[BL_STORE_KEY_MAX];
-            size_t kl = s_position_key(b, period, cs[c], in, out, &q, key);
+            size_t kl = s_pos_key(&keys, &q);
             s_write_position(w, out, &q);
-            rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_CPOS), key, kl,
-                                 bl_mpw_data(w), bl_mpw_size(w), err);
+            rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_CPOS),
+                                 keys.key, kl, bl_mpw_data(w),
+                                 bl_mpw_size(w), err);
         }
     }
     free(cs);
@@ -187,14 +225,16 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
                           bl_mpw_data(w), bl_mpw_size(w), err);
     }
     /* out->positions is in key order: appended, not searched for. */
+    s_pos_keys_t keys;
+    s_pos_keys_init(&keys, b, in, out, p, NULL);
     for (size_t i = 0; i < out->n_positions && rc == 0; i++) {
         bc_position_t q;
         bc_position(in, out, i, &q);
-        char key[BL_STORE_KEY_MAX];
-        size_t kl = s_position_key(b, p, NULL, in, out, &q, key);
+        size_t kl = s_pos_key(&keys, &q);
         s_write_position(w, out, &q);
-        rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_POSITIONS), key, kl,
-                             bl_mpw_data(w), bl_mpw_size(w), err);
+        rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_POSITIONS),
+                             keys.key, kl, bl_mpw_data(w), bl_mpw_size(w),
+                             err);
     }
     if (rc == 0 && intl) {
         rc = s_put_cpos(b, txn, p, in, out, err);
