@@ -261,6 +261,11 @@ typedef struct s_prev_ctx {
     const bc_provider_t *ps;
     size_t n;
     double *ranks;
+    char **gkeys;                  /* [g * n + i]: provider i's key of now
+                                      in group g */
+    /* the instance of the row before: its parts and what they name */
+    char last[3][BL_PAGE_KEY_MAX];
+    int k, g;
 } s_prev_ctx_t;
 
 static int s_prev_rank_of(void *ctx, const char *const *parts, size_t n,
@@ -270,16 +275,23 @@ static int s_prev_rank_of(void *ctx, const char *const *parts, size_t n,
     if (n != 5) {
         return 0;
     }
-    int g = bl_config_find_group(c->b->cfg, parts[2]);
-    int k = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[1]);
+    /* rows come instance after instance: look its parts up once */
+    if (strcmp(parts[1], c->last[0]) != 0 || strcmp(parts[2], c->last[1])
+        || strcmp(parts[3], c->last[2]) != 0) {
+        snprintf(c->last[0], sizeof c->last[0], "%s", parts[1]);
+        snprintf(c->last[1], sizeof c->last[1], "%s", parts[2]);
+        snprintf(c->last[2], sizeof c->last[2], "%s", parts[3]);
+        c->g = bl_config_find_group(c->b->cfg, parts[2]);
+        c->k = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[1]);
+    }
+    int g = c->g;
+    int k = c->k;
     long i = g < 0 || k < 0 ? -1 : bc_find_provider(c->ps, c->n, parts[4]);
     if (i < 0) {
         return 0;
     }
     /* only the row under the provider's key of now */
-    char gk[BC_KEY_MAX];
-    bc_group_key(&c->b->cfg->groups[g], &c->ps[i], gk, sizeof gk);
-    if (strcmp(gk, parts[3]) != 0) {
+    if (strcmp(c->gkeys[(size_t)g * c->n + (size_t)i], parts[3]) != 0) {
         return 0;
     }
     bl_mpr_t r;
@@ -309,7 +321,34 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period - 1);
-    s_prev_ctx_t c = {b, ps, n, ranks};
-    return bl_page_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
-                        s_prev_rank_of, &c, err);
+    size_t ng = b->cfg->n_groups;
+    s_prev_ctx_t *c = calloc(1, sizeof *c);
+    char **gkeys = calloc((n ? n : 1) * (ng ? ng : 1), sizeof *gkeys);
+    int rc = c == NULL || gkeys == NULL ? BL_ENOMEM : 0;
+    for (size_t g = 0; g < ng && rc == 0; g++) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            char gk[BC_KEY_MAX];
+            bc_group_key(&b->cfg->groups[g], &ps[i], gk, sizeof gk);
+            gkeys[g * n + i] = strdup(gk);
+            rc = gkeys[g * n + i] == NULL ? BL_ENOMEM : 0;
+        }
+    }
+    if (rc == 0) {
+        c->b = b;
+        c->ps = ps;
+        c->n = n;
+        c->ranks = ranks;
+        c->gkeys = gkeys;
+        c->k = c->g = -1;
+        rc = bl_page_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
+                          s_prev_rank_of, c, err);
+    } else {
+        bl_err_set(err, rc, "out of memory");
+    }
+    for (size_t x = 0; gkeys != NULL && x < n * ng; x++) {
+        free(gkeys[x]);
+    }
+    free(gkeys);
+    free(c);
+    return rc;
 }
