@@ -180,6 +180,7 @@ typedef struct s_values_ctx {
     const bc_provider_t *ps;
     size_t n;
     double *values;
+    long last;                   /* provider of the row before, or -1 */
 } s_values_ctx_t;
 
 static int s_value_of(void *ctx, const char *const *parts, size_t n,
@@ -194,7 +195,11 @@ static int s_value_of(void *ctx, const char *const *parts, size_t n,
         !cell.has_value) {
         return 0;
     }
-    long i = bc_find_provider(c->ps, c->n, parts[1]);
+    /* a provider's rows come together: look it up once */
+    long i = c->last >= 0 && strcmp(c->ps[c->last].id, parts[1]) == 0
+                 ? c->last
+                 : bc_find_provider(c->ps, c->n, parts[1]);
+    c->last = i;
     int ind = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[3]);
     if (i >= 0 && ind >= 0) {
         c->values[(size_t)i * c->b->n_ind + (size_t)ind] = cell.value;
@@ -217,7 +222,7 @@ static int s_load_values(benchmark_t *b, MDB_txn *txn, int64_t period,
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    s_values_ctx_t c = {b, gen, ps, n, values};
+    s_values_ctx_t c = {b, gen, ps, n, values, -1};
     return bl_page_each(txn, bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
                         s_value_of, &c, err);
 }
