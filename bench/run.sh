@@ -578,6 +578,9 @@ if [ -n "$render_rate" ]; then
 fi
 say "stopping the node"
 timeout 120 "$BL" down >/dev/null 2>&1 || true
+# The rendered reports (about 30 GB a period) are measured by now: they go
+# before PostgreSQL and DuckDB need room for their tables.
+rm -rf "$node/var/reports"
 
 # ---- PostgreSQL ----------------------------------------------------------
 # A private cluster in the work directory on a unix socket only.
