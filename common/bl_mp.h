@@ -64,7 +64,20 @@ void bl_mpr_init(bl_mpr_t *r, const void *data, size_t len);
  * bytes than remain. */
 int bl_mpr_map(bl_mpr_t *r, uint32_t *n);
 int bl_mpr_array(bl_mpr_t *r, uint32_t *n);
-int bl_mpr_str(bl_mpr_t *r, const char **s, uint32_t *len);
+/* bl_mpr_str's reader of every str encoding; bl_mpr_str reads the short
+ * ones (fixstr, the bulk of a payload) inline. */
+int bl_mpr_str_full(bl_mpr_t *r, const char **s, uint32_t *len);
+static inline int bl_mpr_str(bl_mpr_t *r, const char **s, uint32_t *len)
+{
+    if (r->err == 0 && r->p < r->end && (*r->p & 0xe0) == 0xa0 &&
+        (size_t)(*r->p & 0x1f) < (size_t)(r->end - r->p)) {
+        *len = *r->p & 0x1fu;
+        *s = (const char *)r->p + 1;
+        r->p += 1 + *len;
+        return 0;
+    }
+    return bl_mpr_str_full(r, s, len);
+}
 int bl_mpr_bin(bl_mpr_t *r, const void **data, uint32_t *len);
 int bl_mpr_uint(bl_mpr_t *r, uint64_t *v);   /* any non-negative integer */
 int bl_mpr_int(bl_mpr_t *r, int64_t *v);     /* any integer in int64 range */
