@@ -383,12 +383,19 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
             continue;
         }
         const char *a = fields[i];
-        if (a[0] == '\0' || strcasecmp(a, "NA") == 0) {
-            continue;
-        }
         long long v;
         const char *why = "not an integer";
-        if (!s_is_int(a, c->decimal_comma, &v, &why)) {
+        bool is_int;
+        if (a[0] >= '0' && a[0] <= '9' && a[1] == '\0') {
+            /* One digit, most answers: what bl_number_parse_int reads. */
+            v = a[0] - '0';
+            is_int = true;
+        } else if (a[0] == '\0' || strcasecmp(a, "NA") == 0) {
+            continue;
+        } else {
+            is_int = s_is_int(a, c->decimal_comma, &v, &why);
+        }
+        if (!is_int) {
             vr_add(o, true, sur->item_codes[item], "answer '%.20s' is %s", a,
                    why);
         } else if (v < sur->scale_min || v > sur->scale_max) {
