@@ -553,7 +553,16 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
     vr_outcome_t o;
     o.n = 0;  /* (the problems array is filled as it grows) */
     o.rejected = false;
-    validate_line_t row = {.fields = b->fields, .line = raw->line, .o = &o};
+    /* Not an initializer: that would clear the key buffers, 600 bytes,
+     * on every row; they are only read once track.valid is set. */
+    validate_line_t row;
+    row.fields = b->fields;
+    row.line = raw->line;
+    row.o = &o;
+    row.not_mine = false;
+    row.track.valid = false;
+    row.track.repeat = false;
+    row.track.period = 0;
     const bl_layout_t *layout = &b->sub->layout;
     int rc = 0;
     if (raw->error != NULL) {
