@@ -101,16 +101,16 @@ static void s_copy(char *dst, size_t size, const char *src)
 
 /* ---- rows still rejected ------------------------------------------------ */
 
-/* Notes the key of the row being judged, for s_track. */
-static void s_track_row(validate_line_t *row, const char *key,
-                        const char *provider, int period)
+/* Notes that the row being judged has a key (already in row->track.key),
+ * for s_track. */
+static void s_track_row(validate_line_t *row, const char *provider,
+                        int period)
 {
-    size_t kl = strlen(key), pl = strlen(provider);
-    if (kl >= sizeof row->track.key || pl >= sizeof row->track.provider) {
+    size_t pl = strlen(provider);
+    if (pl >= sizeof row->track.provider) {
         return;
     }
     row->track.valid = true;
-    memcpy(row->track.key, key, kl + 1);
     memcpy(row->track.provider, provider, pl + 1);
     row->track.period = period;
 }
@@ -216,11 +216,12 @@ static int s_row_key(validate_batch_t *b, MDB_txn *txn, validate_line_t *row,
                      const char *provider, int period, const char *field,
                      bl_err_t *err)
 {
-    char key[S_KEY_MAX];
-    if (bl_page_join(key, sizeof key, parts, n) == 0) {
+    /* Joined where s_track will read it. */
+    char *key = row->track.key;
+    if (bl_page_join(key, sizeof row->track.key, parts, n) == 0) {
         return 0;
     }
-    s_track_row(row, key, provider, period);
+    s_track_row(row, provider, period);
     return vbatch_check_repeat(b, txn, row, key, field, err);
 }
 
@@ -433,10 +434,14 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
     if (rc != 0) {
         return rc;
     }
-    bl_record_survey_t rec = {.period = r.period,
-                              .n_answers = (uint32_t)r.n_items,
-                              .answers = r.answers,
-                              .no_answer = VR_NO_ANSWER};
+    /* Field by field, not an initializer that clears 400 bytes per row. */
+    bl_record_survey_t rec;
+    rec.period = r.period;
+    rec.n_answers = (uint32_t)r.n_items;
+    rec.answers = r.answers;
+    rec.no_answer = VR_NO_ANSWER;
+    rec.answers_raw = NULL;
+    rec.answers_len = 0;
     s_copy(rec.provider, sizeof rec.provider, r.provider);
     s_copy(rec.unit, sizeof rec.unit, r.unit);
     s_copy(rec.survey, sizeof rec.survey,
