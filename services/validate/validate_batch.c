@@ -538,17 +538,22 @@ static int s_row_practice(validate_batch_t *b, MDB_txn *txn,
 
 /* ---- the batch's rows -------------------------------------------------- */
 
-/* Copies the raw row's fields, NUL-terminated, into the batch's buffer. */
+/* Copies the raw row's fields, NUL-terminated, into the batch's buffer:
+ * the encoded fields in one piece, then each field's NUL over the header
+ * of the field after it (already read, from the message) or just past the
+ * last one. */
 static void s_read_fields(validate_batch_t *b, bl_raw_row_t *raw)
 {
-    size_t used = 0;
+    const char *start = (const char *)raw->field_r.p;
+    size_t len = (size_t)((const char *)raw->raw + raw->raw_len - start);
+    memcpy(b->text, start, len);
+    b->text[len] = '\0';
     const char *f;
     uint32_t fl;
     for (size_t i = 0; bl_raw_rows_next_field(raw, &f, &fl) == 0; i++) {
-        memcpy(b->text + used, f, fl);
-        b->text[used + fl] = '\0';
-        b->fields[i] = b->text + used;
-        used += (size_t)fl + 1;
+        size_t at = (size_t)(f - start);
+        b->fields[i] = b->text + at;
+        b->text[at + fl] = '\0';
     }
 }
 
