@@ -439,18 +439,15 @@ static int s_store_rows(ingest_t *in, MDB_txn *txn, const char *id,
     return rc;
 }
 
-/* Forwards the rows of a raw_rows payload (already checked) to the
- * workers of their providers, one message per lane; counts (NULL: counted
- * here) are the rows of each lane. */
+/* Forwards the rows of a raw_rows payload (already checked; start is
+ * its reader as bl_raw_rows_open left it) to the workers of their
+ * providers, one message per lane; counts (NULL: counted here) are the
+ * rows of each lane. */
 static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
-                          const void *payload, size_t len,
+                          const bl_raw_rows_reader_t *start_rd,
                           const uint32_t *counts, bl_err_t *err)
 {
-    bl_raw_rows_reader_t start;
-    int rc = bl_raw_rows_open(&start, payload, len, err);
-    if (rc != 0) {
-        return rc;
-    }
+    const bl_raw_rows_reader_t start = *start_rd;
     uint32_t n = start.n_rows;
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
     size_t lanes = bl_outbox_lanes(ob);
@@ -502,8 +499,8 @@ static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
         if (w->err) {
             return bl_err_set(err, w->err, "cannot encode rows");
         }
-        rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS, bl_mpw_data(w),
-                           bl_mpw_size(w), err);
+        int rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS,
+                               bl_mpw_data(w), bl_mpw_size(w), err);
         if (rc != 0) {
             return rc;
         }
@@ -563,8 +560,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (rc == 0) {
         rc = hold ? s_hold_put(in, txn, 'r', BL_MSG_RAW_ROWS, msg->payload,
                                msg->payload_len, err)
-                  : s_forward_rows(in, txn, &s, msg->payload,
-                                   msg->payload_len, counts, err);
+                  : s_forward_rows(in, txn, &s, &start, counts, err);
     }
     if (rc != 0) {
         return rc;
@@ -721,8 +717,7 @@ static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
                 rc = s_sub_get(in, txn, rd.sub, &s, err);
             }
             if (rc == 0) {
-                rc = s_forward_rows(in, txn, &s, v.mv_data, v.mv_size, NULL,
-                                    err);
+                rc = s_forward_rows(in, txn, &s, &rd, NULL, err);
             }
         } else {
             rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,
