@@ -554,9 +554,3 @@ int bl_mpr_raw(bl_mpr_t *r, const uint8_t **start, size_t *len)
     *len = (size_t)(r->p - s);
     return 0;
 }
-
-bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit)
-{
-    size_t l = strlen(lit);
-    return l == len && memcmp(s, lit, l) == 0;
-}

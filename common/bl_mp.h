@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BL_MP_DEPTH_MAX 16  /* nesting levels a reader accepts */
 
@@ -95,7 +96,12 @@ int bl_mpr_skip(bl_mpr_t *r);
 int bl_mpr_raw(bl_mpr_t *r, const uint8_t **start, size_t *len);
 /* True when every byte has been read. */
 static inline bool bl_mpr_done(const bl_mpr_t *r) { return r->p == r->end; }
-/* True when str s of length len equals the NUL-terminated lit. */
-bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit);
+/* True when str s of length len equals the NUL-terminated lit (inline:
+ * the length of a literal is then known when compiling). */
+static inline bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit)
+{
+    size_t l = strlen(lit);
+    return l == len && memcmp(s, lit, l) == 0;
+}
 
 #endif
