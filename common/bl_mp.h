@@ -1,6 +1,7 @@
 /*
- * bl_mp: MessagePack writing (over msgpack-c's packer) and bounded reading
- * (our own cursor over raw bytes).
+ * bl_mp: MessagePack writing (over msgpack-c's packer and buffer; the
+ * one-byte forms and short strings straight into the buffer) and bounded
+ * reading (our own cursor over raw bytes).
  *
  * Why our own reader: msgpack-c's unpacker allocates N objects for an array
  * or map header before any element exists, so five hostile bytes can ask for

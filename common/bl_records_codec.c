@@ -238,10 +238,9 @@ int bl_records_next(bl_records_reader_t *rd, bl_record_t *rec,
     if (rd->left == 0) {
         return BL_ENOTFOUND;
     }
-    /* Only the member of the record's kind is filled (and cleared first):
-     * clearing all of rec, 2 KB, cost more than reading a survey answer
-     * set. */
-    rec->kind = BL_RECORD_INDICATOR;
+    /* Only the kind and the member it names are filled (the member
+     * cleared first): clearing all of rec, 2 KB, cost more than reading a
+     * survey record. */
     uint32_t i = rd->n_recs - rd->left + 1;
     /* Peek at the tag: actions and practices are read whole by the
      * learning codec. */
