@@ -39,6 +39,20 @@ static void s_check(bl_mpw_t *w, int rc)
     }
 }
 
+/* Room for n more bytes in the buffer as it is: the fast paths below
+ * write there directly; everything else, and any growth, goes through
+ * msgpack-c.  The short forms they write are the only encodings
+ * MessagePack allows for those values, so the bytes are msgpack-c's. */
+static inline bool s_room(const bl_mpw_t *w, size_t n)
+{
+    return w->buf.data != NULL && w->buf.alloc - w->buf.size >= n;
+}
+
+static inline void s_byte(bl_mpw_t *w, uint8_t b)
+{
+    w->buf.data[w->buf.size++] = (char)b;
+}
+
 void bl_mpw_map(bl_mpw_t *w, uint32_t n)
 {
     s_check(w, msgpack_pack_map(&w->pk, n));
@@ -46,6 +60,10 @@ void bl_mpw_map(bl_mpw_t *w, uint32_t n)
 
 void bl_mpw_array(bl_mpw_t *w, uint32_t n)
 {
+    if (n < 16 && s_room(w, 1)) {
+        s_byte(w, (uint8_t)(0x90 | n));
+        return;
+    }
     s_check(w, msgpack_pack_array(&w->pk, n));
 }
 
@@ -53,6 +71,12 @@ void bl_mpw_strn(bl_mpw_t *w, const char *s, size_t len)
 {
     if (len > UINT32_MAX) {
         w->err = BL_ETOOBIG;
+        return;
+    }
+    if (len < 32 && s_room(w, len + 1)) {
+        s_byte(w, (uint8_t)(0xa0 | len));
+        memcpy(w->buf.data + w->buf.size, s, len);
+        w->buf.size += len;
         return;
     }
     s_check(w, msgpack_pack_str(&w->pk, len));
@@ -80,11 +104,19 @@ void bl_mpw_bin(bl_mpw_t *w, const void *data, size_t len)
 
 void bl_mpw_uint(bl_mpw_t *w, uint64_t v)
 {
+    if (v < 128 && s_room(w, 1)) {
+        s_byte(w, (uint8_t)v);
+        return;
+    }
     s_check(w, msgpack_pack_uint64(&w->pk, v));
 }
 
 void bl_mpw_int(bl_mpw_t *w, int64_t v)
 {
+    if (v >= -32 && v < 128 && s_room(w, 1)) {
+        s_byte(w, (uint8_t)(int8_t)v);
+        return;
+    }
     s_check(w, msgpack_pack_int64(&w->pk, v));
 }
 
@@ -100,6 +132,10 @@ void bl_mpw_bool(bl_mpw_t *w, bool v)
 
 void bl_mpw_nil(bl_mpw_t *w)
 {
+    if (s_room(w, 1)) {
+        s_byte(w, 0xc0);
+        return;
+    }
     s_check(w, msgpack_pack_nil(&w->pk));
 }
 
@@ -237,7 +273,7 @@ static int s_bytes(bl_mpr_t *r, int want_str, const uint8_t **s,
     return 0;
 }
 
-int bl_mpr_str(bl_mpr_t *r, const char **s, uint32_t *len)
+int bl_mpr_str_full(bl_mpr_t *r, const char **s, uint32_t *len)
 {
     const uint8_t *p;
     int rc = s_bytes(r, 1, &p, len);
@@ -429,77 +465,92 @@ int bl_mpr_str_copy(bl_mpr_t *r, char *buf, size_t size)
     return 0;
 }
 
-static int s_skip(bl_mpr_t *r, int depth)
+/* Skips one whole object without recursion: todo[d] is the number of
+ * objects still to skip at nesting level d (the elements of the containers
+ * open there).  Strings and one-byte objects, nearly all of a payload, are
+ * stepped over in the loop itself.  An object deeper than
+ * BL_MP_DEPTH_MAX is refused, as is anything truncated or outside our
+ * protocol (ext types, 0xc1). */
+static int s_skip(bl_mpr_t *r)
 {
-    if (r->err || s_left(r) < 1 || depth > BL_MP_DEPTH_MAX) {
-        return s_fail(r);
-    }
-    uint8_t b = *r->p;
-    uint64_t dummy;
-    uint32_t n;
-    const uint8_t *p;
-    double d;
-    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-        r->p++;
-        return 0;
-    }
-    if ((b & 0xf0) == 0x80 || b == 0xde || b == 0xdf) {
-        if (bl_mpr_map(r, &n)) {
-            return BL_EPROTO;
+    uint64_t todo[BL_MP_DEPTH_MAX + 1];
+    int d = 0;
+    todo[0] = 1;
+    for (;;) {
+        while (todo[d] == 0) {
+            if (d == 0) {
+                return 0;
+            }
+            d--;
         }
-        for (uint64_t i = 0; i < (uint64_t)n * 2; i++) {
-            if (s_skip(r, depth + 1)) {
+        todo[d]--;
+        if (r->err || s_left(r) < 1) {
+            return s_fail(r);
+        }
+        uint8_t b = *r->p;
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+            r->p++;
+            continue;
+        }
+        if ((b & 0xe0) == 0xa0) {
+            size_t l = b & 0x1f;
+            if (l >= s_left(r)) {
+                return s_fail(r);
+            }
+            r->p += 1 + l;
+            continue;
+        }
+        uint32_t n;
+        if ((b & 0xf0) == 0x80 || b == 0xde || b == 0xdf ||
+            (b & 0xf0) == 0x90 || b == 0xdc || b == 0xdd) {
+            bool is_map = (b & 0xf0) == 0x80 || b == 0xde || b == 0xdf;
+            if (s_container(r, is_map, &n)) {
                 return BL_EPROTO;
             }
+            if (n > 0) {
+                if (d == BL_MP_DEPTH_MAX) {
+                    return s_fail(r);
+                }
+                todo[++d] = (uint64_t)n * (is_map ? 2u : 1u);
+            }
+            continue;
         }
-        return 0;
-    }
-    if ((b & 0xf0) == 0x90 || b == 0xdc || b == 0xdd) {
-        if (bl_mpr_array(r, &n)) {
+        const uint8_t *p;
+        int rc;
+        if (b >= 0xd9 && b <= 0xdb) {
+            rc = s_bytes(r, 1, &p, &n);
+        } else if (b >= 0xc4 && b <= 0xc6) {
+            rc = s_bytes(r, 0, &p, &n);
+        } else if (b >= 0xcc && b <= 0xd3) {
+            int neg;
+            uint64_t mag;
+            rc = s_integer(r, &neg, &mag);
+        } else if (b == 0xca || b == 0xcb) {
+            double v;
+            rc = bl_mpr_double(r, &v);
+        } else {
+            /* ext types and the never-used 0xc1 are not part of our
+             * protocol. */
+            return s_fail(r);
+        }
+        if (rc != 0) {
             return BL_EPROTO;
         }
-        for (uint32_t i = 0; i < n; i++) {
-            if (s_skip(r, depth + 1)) {
-                return BL_EPROTO;
-            }
-        }
-        return 0;
     }
-    if ((b & 0xe0) == 0xa0 || (b >= 0xd9 && b <= 0xdb)) {
-        return s_bytes(r, 1, &p, &n);
-    }
-    if (b >= 0xc4 && b <= 0xc6) {
-        return s_bytes(r, 0, &p, &n);
-    }
-    if ((b >= 0xcc && b <= 0xd3)) {
-        int neg;
-        return s_integer(r, &neg, &dummy);
-    }
-    if (b == 0xca || b == 0xcb) {
-        return bl_mpr_double(r, &d);
-    }
-    /* ext types and the never-used 0xc1 are not part of our protocol. */
-    return s_fail(r);
 }
 
 int bl_mpr_skip(bl_mpr_t *r)
 {
-    return s_skip(r, 0);
+    return s_skip(r);
 }
 
 int bl_mpr_raw(bl_mpr_t *r, const uint8_t **start, size_t *len)
 {
     const uint8_t *s = r->p;
-    if (s_skip(r, 0)) {
+    if (s_skip(r)) {
         return BL_EPROTO;
     }
     *start = s;
     *len = (size_t)(r->p - s);
     return 0;
-}
-
-bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit)
-{
-    size_t l = strlen(lit);
-    return l == len && memcmp(s, lit, l) == 0;
 }

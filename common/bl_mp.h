@@ -1,6 +1,7 @@
 /*
- * bl_mp: MessagePack writing (over msgpack-c's packer) and bounded reading
- * (our own cursor over raw bytes).
+ * bl_mp: MessagePack writing (over msgpack-c's packer and buffer; the
+ * one-byte forms and short strings straight into the buffer) and bounded
+ * reading (our own cursor over raw bytes).
  *
  * Why our own reader: msgpack-c's unpacker allocates N objects for an array
  * or map header before any element exists, so five hostile bytes can ask for
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BL_MP_DEPTH_MAX 16  /* nesting levels a reader accepts */
 
@@ -64,7 +66,20 @@ void bl_mpr_init(bl_mpr_t *r, const void *data, size_t len);
  * bytes than remain. */
 int bl_mpr_map(bl_mpr_t *r, uint32_t *n);
 int bl_mpr_array(bl_mpr_t *r, uint32_t *n);
-int bl_mpr_str(bl_mpr_t *r, const char **s, uint32_t *len);
+/* bl_mpr_str's reader of every str encoding; bl_mpr_str reads the short
+ * ones (fixstr, the bulk of a payload) inline. */
+int bl_mpr_str_full(bl_mpr_t *r, const char **s, uint32_t *len);
+static inline int bl_mpr_str(bl_mpr_t *r, const char **s, uint32_t *len)
+{
+    if (r->err == 0 && r->p < r->end && (*r->p & 0xe0) == 0xa0 &&
+        (size_t)(*r->p & 0x1f) < (size_t)(r->end - r->p)) {
+        *len = *r->p & 0x1fu;
+        *s = (const char *)r->p + 1;
+        r->p += 1 + *len;
+        return 0;
+    }
+    return bl_mpr_str_full(r, s, len);
+}
 int bl_mpr_bin(bl_mpr_t *r, const void **data, uint32_t *len);
 int bl_mpr_uint(bl_mpr_t *r, uint64_t *v);   /* any non-negative integer */
 int bl_mpr_int(bl_mpr_t *r, int64_t *v);     /* any integer in int64 range */
@@ -82,7 +97,12 @@ int bl_mpr_skip(bl_mpr_t *r);
 int bl_mpr_raw(bl_mpr_t *r, const uint8_t **start, size_t *len);
 /* True when every byte has been read. */
 static inline bool bl_mpr_done(const bl_mpr_t *r) { return r->p == r->end; }
-/* True when str s of length len equals the NUL-terminated lit. */
-bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit);
+/* True when str s of length len equals the NUL-terminated lit (inline:
+ * the length of a literal is then known when compiling). */
+static inline bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit)
+{
+    size_t l = strlen(lit);
+    return l == len && memcmp(s, lit, l) == 0;
+}
 
 #endif

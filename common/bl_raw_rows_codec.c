@@ -189,6 +189,8 @@ int bl_raw_rows_open(bl_raw_rows_reader_t *rd, const void *data, size_t len,
                               err) != 0) {
                 return BL_EPROTO;
             }
+            rd->rows_start = rd->rows.p;
+            rd->rows_len = (size_t)(r.p - rd->rows.p);
             has_rows = true;
         } else if (bl_mpr_skip(&r) != 0) {
             return s_bad(err, "an unknown key's value");

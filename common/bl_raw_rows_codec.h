@@ -95,6 +95,8 @@ typedef struct bl_raw_rows_reader {
     uint32_t n_rows;                 /* rows in the message */
     uint32_t left;                   /* rows not yet read */
     bl_mpr_t rows;                   /* at the next row */
+    const uint8_t *rows_start;       /* the encoded rows, all of them, */
+    size_t rows_len;                 /* borrowed from the input */
 } bl_raw_rows_reader_t;
 
 /* Reads the message's header and checks the rows' count against the

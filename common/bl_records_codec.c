@@ -155,14 +155,18 @@ static int s_read_record(bl_mpr_t *r, uint32_t n, const char *t,
 {
     if (bl_mp_str_eq(t, tl, "i") && n == 8) {
         rec->kind = BL_RECORD_INDICATOR;
+        memset(&rec->indicator, 0, sizeof rec->indicator);
         return s_read_indicator(r, &rec->indicator, err);
     }
     if (bl_mp_str_eq(t, tl, "s") && n == 7) {
         rec->kind = BL_RECORD_SURVEY;
+        memset(&rec->survey, 0, sizeof rec->survey);
         return s_read_survey(r, &rec->survey, err);
     }
     if (bl_mp_str_eq(t, tl, "r") && n == 3) {
         rec->kind = BL_RECORD_REGISTER;
+        rec->entry_raw = NULL;
+        rec->entry_len = 0;
         if (s_id(r, rec->provider, sizeof rec->provider, "provider", err) !=
             0) {
             return BL_EPROTO;
@@ -234,7 +238,9 @@ int bl_records_next(bl_records_reader_t *rd, bl_record_t *rec,
     if (rd->left == 0) {
         return BL_ENOTFOUND;
     }
-    memset(rec, 0, sizeof *rec);
+    /* Only the kind and the member it names are filled (the member
+     * cleared first): clearing all of rec, 2 KB, cost more than reading a
+     * survey record. */
     uint32_t i = rd->n_recs - rd->left + 1;
     /* Peek at the tag: actions and practices are read whole by the
      * learning codec. */

@@ -115,8 +115,9 @@ typedef struct bl_records_reader {
 int bl_records_open(bl_records_reader_t *rd, const void *data, size_t len,
                     bl_err_t *err);
 
-/* Fills rec with the next record; 0, BL_ENOTFOUND after the last, or
- * BL_EPROTO. */
+/* Fills rec with the next record: its kind and the member that kind
+ * names (the other members are left as they were); 0, BL_ENOTFOUND after
+ * the last, or BL_EPROTO. */
 int bl_records_next(bl_records_reader_t *rd, bl_record_t *rec,
                     bl_err_t *err);
 

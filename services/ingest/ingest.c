@@ -38,6 +38,8 @@ typedef struct ingest {
     const bl_config_t *cfg;
     bl_mpw_t w;         /* scratch for forwarded payloads */
     bl_mpw_t meta;      /* scratch for submission meta */
+    bl_mpw_t lane_rows[BL_OUTBOX_LANES_MAX];  /* scratch: a batch's rows
+                                                 split by lane */
 } ingest_t;
 
 static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
@@ -50,6 +52,9 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     in->cfg = bl_daemon_config(d);
     bl_mpw_init(&in->w);
     bl_mpw_init(&in->meta);
+    for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
+        bl_mpw_init(&in->lane_rows[l]);
+    }
     *svc = in;
     return 0;
 }
@@ -62,6 +67,9 @@ static void s_close(void **svc)
     }
     bl_mpw_destroy(&in->w);
     bl_mpw_destroy(&in->meta);
+    for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
+        bl_mpw_destroy(&in->lane_rows[l]);
+    }
     free(in);
     *svc = NULL;
 }
@@ -405,18 +413,6 @@ static size_t s_row_lane(ingest_t *in, const s_sub_t *s,
     return bl_outbox_lane_for(ob, p, pl);
 }
 
-/* Whether a raw row goes to lane: register rows go to every validation
- * worker (each checks rows against the whole register), other rows to
- * the worker of their provider. */
-static bool s_row_in_lane(ingest_t *in, const s_sub_t *s,
-                          const bl_raw_row_t *row, size_t lane)
-{
-    if (strcmp(s->kind, "register") == 0) {
-        return true;
-    }
-    return s_row_lane(in, s, row) == lane;
-}
-
 /* Stores a batch of rows as it came (the submit_rows payload) under sub
  * id NUL line(8) of its first row: one write per batch, not per row. */
 static int s_store_rows(ingest_t *in, MDB_txn *txn, const char *id,
@@ -443,18 +439,15 @@ static int s_store_rows(ingest_t *in, MDB_txn *txn, const char *id,
     return rc;
 }
 
-/* Forwards the rows of a raw_rows payload (already checked) to the
- * workers of their providers, one message per lane; counts (NULL: counted
- * here) are the rows of each lane. */
+/* Forwards the rows of a raw_rows payload (already checked; start is
+ * its reader as bl_raw_rows_open left it) to the workers of their
+ * providers, one message per lane; counts (NULL: counted here) are the
+ * rows of each lane. */
 static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
-                          const void *payload, size_t len,
+                          const bl_raw_rows_reader_t *start_rd,
                           const uint32_t *counts, bl_err_t *err)
 {
-    bl_raw_rows_reader_t start;
-    int rc = bl_raw_rows_open(&start, payload, len, err);
-    if (rc != 0) {
-        return rc;
-    }
+    const bl_raw_rows_reader_t start = *start_rd;
     uint32_t n = start.n_rows;
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
     size_t lanes = bl_outbox_lanes(ob);
@@ -468,6 +461,22 @@ static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
         }
         counts = own;
     }
+    /* Rows split over several lanes: one pass puts each row's bytes
+     * into its lane's scratch, in order. */
+    bool split = false;
+    for (size_t lane = 0; lane < lanes && !broadcast; lane++) {
+        split = split || (counts[lane] != 0 && counts[lane] != n);
+    }
+    if (split) {
+        for (size_t lane = 0; lane < lanes; lane++) {
+            bl_mpw_reset(&in->lane_rows[lane]);
+        }
+        rd = start;
+        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
+            bl_raw_rows_write_raw(&in->lane_rows[s_row_lane(in, s, &row)],
+                                  &row);
+        }
+    }
     for (size_t lane = 0; lane < lanes; lane++) {
         uint32_t count = broadcast ? n : counts[lane];
         if (count == 0) {
@@ -476,17 +485,22 @@ static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
         bl_mpw_t *w = &in->w;
         bl_mpw_reset(w);
         bl_raw_rows_write_head(w, s->id, count);
-        rd = start;
-        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            if (s_row_in_lane(in, s, &row, lane)) {
-                bl_raw_rows_write_raw(w, &row);
+        if (split) {
+            const bl_mpw_t *lw = &in->lane_rows[lane];
+            if (lw->err) {
+                return bl_err_set(err, lw->err, "cannot encode rows");
             }
+            bl_mpw_raw(w, bl_mpw_data(lw), bl_mpw_size(lw));
+        } else {
+            /* Every row goes to this lane: the rows as they came, in one
+             * piece (the same bytes as row by row). */
+            bl_mpw_raw(w, start.rows_start, start.rows_len);
         }
         if (w->err) {
             return bl_err_set(err, w->err, "cannot encode rows");
         }
-        rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS, bl_mpw_data(w),
-                           bl_mpw_size(w), err);
+        int rc = bl_outbox_put(ob, txn, lane, BL_MSG_RAW_ROWS,
+                               bl_mpw_data(w), bl_mpw_size(w), err);
         if (rc != 0) {
             return rc;
         }
@@ -546,8 +560,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (rc == 0) {
         rc = hold ? s_hold_put(in, txn, 'r', BL_MSG_RAW_ROWS, msg->payload,
                                msg->payload_len, err)
-                  : s_forward_rows(in, txn, &s, msg->payload,
-                                   msg->payload_len, counts, err);
+                  : s_forward_rows(in, txn, &s, &start, counts, err);
     }
     if (rc != 0) {
         return rc;
@@ -704,8 +717,7 @@ static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
                 rc = s_sub_get(in, txn, rd.sub, &s, err);
             }
             if (rc == 0) {
-                rc = s_forward_rows(in, txn, &s, v.mv_data, v.mv_size, NULL,
-                                    err);
+                rc = s_forward_rows(in, txn, &s, &rd, NULL, err);
             }
         } else {
             rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,

@@ -11,7 +11,6 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,18 +65,51 @@ vr_context_t vbatch_context(const validate_batch_t *b)
     return c;
 }
 
+/* ---- text on every row's path ------------------------------------------ */
+
+/* v as "%d" would write it, into buf (at least VB_INT_TEXT bytes):
+ * without snprintf, which costs more than the rest of a key. */
+#define VB_INT_TEXT 12
+static void s_int_text(char *buf, int v)
+{
+    char tmp[VB_INT_TEXT];
+    size_t n = 0;
+    unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    size_t o = 0;
+    if (v < 0) {
+        buf[o++] = '-';
+    }
+    while (n > 0) {
+        buf[o++] = tmp[--n];
+    }
+    buf[o] = '\0';
+}
+
+/* src into dst of size bytes, cut as snprintf(dst, size, "%s", src) would
+ * cut it. */
+static void s_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* ---- rows still rejected ------------------------------------------------ */
 
-/* Notes the key of the row being judged, for s_track. */
-static void s_track_row(validate_line_t *row, const char *key,
-                        const char *provider, int period)
+/* Notes that the row being judged has a key (already in row->track.key),
+ * for s_track. */
+static void s_track_row(validate_line_t *row, const char *provider,
+                        int period)
 {
-    size_t kl = strlen(key), pl = strlen(provider);
-    if (kl >= sizeof row->track.key || pl >= sizeof row->track.provider) {
+    size_t pl = strlen(provider);
+    if (pl >= sizeof row->track.provider) {
         return;
     }
     row->track.valid = true;
-    memcpy(row->track.key, key, kl + 1);
     memcpy(row->track.provider, provider, pl + 1);
     row->track.period = period;
 }
@@ -94,6 +126,17 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
     }
     bool rejected = row->o->rejected;
     MDB_dbi state = bl_daemon_dbi(b->v->d, DB_ROWSTATE);
+    if (b->rowstate == 0) {
+        MDB_stat st;
+        int src = mdb_stat(txn, state, &st);
+        if (src != 0) {
+            return bl_store_fail(err, src, "rowstate: stat");
+        }
+        b->rowstate = st.ms_entries == 0 ? 1 : 2;
+    }
+    if (!rejected && b->rowstate == 1) {
+        return 0;   /* no rejected key at all: nothing to clear */
+    }
     size_t kl = strlen(row->track.key);
     MDB_val val;
     int rc = bl_store_get(txn, state, row->track.key, kl, &val, err);
@@ -109,8 +152,9 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
     if (rc != 0) {
         return rc;
     }
-    char p[24], key[S_KEY_MAX];
-    snprintf(p, sizeof p, "%d", row->track.period);
+    b->rowstate = 2;
+    char p[VB_INT_TEXT], key[S_KEY_MAX];
+    s_int_text(p, row->track.period);
     const char *parts[] = {p, row->track.provider};
     size_t pl = bl_page_join(key, sizeof key, parts, 2);
     MDB_dbi count_db = bl_daemon_dbi(b->v->d, DB_REJECTED);
@@ -171,11 +215,12 @@ static int s_row_key(validate_batch_t *b, MDB_txn *txn, validate_line_t *row,
                      const char *provider, int period, const char *field,
                      bl_err_t *err)
 {
-    char key[S_KEY_MAX];
-    if (bl_page_join(key, sizeof key, parts, n) == 0) {
+    /* Joined where s_track will read it. */
+    char *key = row->track.key;
+    if (bl_page_join(key, sizeof row->track.key, parts, n) == 0) {
         return 0;
     }
-    s_track_row(row, key, provider, period);
+    s_track_row(row, provider, period);
     return vbatch_check_repeat(b, txn, row, key, field, err);
 }
 
@@ -217,8 +262,8 @@ static size_t s_vals_key(char *buf, size_t size, int period,
                          const char *indicator, const char *provider,
                          const char *unit)
 {
-    char p[24];
-    snprintf(p, sizeof p, "%d", period);
+    char p[VB_INT_TEXT];
+    s_int_text(p, period);
     const char *parts[] = {p, indicator, provider, unit};
     return bl_page_join(buf, size, parts, 4);
 }
@@ -291,8 +336,8 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
     }
     if (r.indicator >= 0 && r.provider[0] && r.period > 0 &&
         s_unit_read(b, row->fields, r.unit)) {
-        char p[24];
-        snprintf(p, sizeof p, "%d", r.period);
+        char p[VB_INT_TEXT];
+        s_int_text(p, r.period);
         const char *parts[] = {r.provider, r.unit, p,
                                v->cfg->catalogue->indicators[r.indicator].id};
         rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
@@ -326,10 +371,10 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
                                  .denominator = r.den,
                                  .has_value = r.has_value,
                                  .value = r.value};
-    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
-    snprintf(rec.unit, sizeof rec.unit, "%s", r.unit);
-    snprintf(rec.indicator, sizeof rec.indicator, "%s",
-             v->cfg->catalogue->indicators[r.indicator].id);
+    s_copy(rec.provider, sizeof rec.provider, r.provider);
+    s_copy(rec.unit, sizeof rec.unit, r.unit);
+    s_copy(rec.indicator, sizeof rec.indicator,
+           v->cfg->catalogue->indicators[r.indicator].id);
     bl_records_write_indicator(s_lane_for(b, r.provider), &rec);
     return 0;
 }
@@ -339,8 +384,8 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
 static int s_note_survey(validate_batch_t *b, MDB_txn *txn,
                          const vr_survey_row_t *r, bl_err_t *err)
 {
-    char p[24];
-    snprintf(p, sizeof p, "%d", r->period);
+    char p[VB_INT_TEXT];
+    s_int_text(p, r->period);
     const char *parts[] = {p, r->provider,
                            b->v->cfg->catalogue->surveys[r->survey].id};
     char key[S_KEY_MAX];
@@ -370,8 +415,8 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
         return rc;
     }
     if (r.survey >= 0 && r.provider[0] && r.respondent[0] && r.period > 0) {
-        char p[24];
-        snprintf(p, sizeof p, "%d", r.period);
+        char p[VB_INT_TEXT];
+        s_int_text(p, r.period);
         const char *parts[] = {r.provider, p,
                                v->cfg->catalogue->surveys[r.survey].id,
                                r.respondent};
@@ -388,15 +433,19 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
     if (rc != 0) {
         return rc;
     }
-    bl_record_survey_t rec = {.period = r.period,
-                              .n_answers = (uint32_t)r.n_items,
-                              .answers = r.answers,
-                              .no_answer = VR_NO_ANSWER};
-    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
-    snprintf(rec.unit, sizeof rec.unit, "%s", r.unit);
-    snprintf(rec.survey, sizeof rec.survey, "%s",
-             v->cfg->catalogue->surveys[r.survey].id);
-    snprintf(rec.respondent, sizeof rec.respondent, "%s", r.respondent);
+    /* Field by field, not an initializer that clears 400 bytes per row. */
+    bl_record_survey_t rec;
+    rec.period = r.period;
+    rec.n_answers = (uint32_t)r.n_items;
+    rec.answers = r.answers;
+    rec.no_answer = VR_NO_ANSWER;
+    rec.answers_raw = NULL;
+    rec.answers_len = 0;
+    s_copy(rec.provider, sizeof rec.provider, r.provider);
+    s_copy(rec.unit, sizeof rec.unit, r.unit);
+    s_copy(rec.survey, sizeof rec.survey,
+           v->cfg->catalogue->surveys[r.survey].id);
+    s_copy(rec.respondent, sizeof rec.respondent, r.respondent);
     bl_records_write_survey(s_lane_for(b, r.provider), &rec);
     return 0;
 }
@@ -411,8 +460,8 @@ static int s_learning_key(validate_batch_t *b, MDB_txn *txn,
     if (provider[0] == '\0' || period <= 0 || id[0] == '\0') {
         return 0;
     }
-    char p[24];
-    snprintf(p, sizeof p, "%d", period);
+    char p[VB_INT_TEXT];
+    s_int_text(p, period);
     const char *parts[] = {provider, p, tag, id};
     return s_row_key(b, txn, row, parts, 4, provider, period, field, err);
 }
@@ -440,13 +489,13 @@ static int s_row_action(validate_batch_t *b, MDB_txn *txn,
                                 .action = bl_learning_text(r.action),
                                 .owner = bl_learning_text(r.owner),
                                 .line = row->line};
-    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
-    snprintf(rec.action_id, sizeof rec.action_id, "%s", r.action_id);
-    snprintf(rec.indicator, sizeof rec.indicator, "%s",
-             b->v->cfg->catalogue->indicators[r.indicator].id);
-    snprintf(rec.due, sizeof rec.due, "%s", r.due);
-    snprintf(rec.status, sizeof rec.status, "%s", r.status);
-    snprintf(rec.sub, sizeof rec.sub, "%s", b->sub->id);
+    s_copy(rec.provider, sizeof rec.provider, r.provider);
+    s_copy(rec.action_id, sizeof rec.action_id, r.action_id);
+    s_copy(rec.indicator, sizeof rec.indicator,
+           b->v->cfg->catalogue->indicators[r.indicator].id);
+    s_copy(rec.due, sizeof rec.due, r.due);
+    s_copy(rec.status, sizeof rec.status, r.status);
+    s_copy(rec.sub, sizeof rec.sub, b->sub->id);
     bl_learning_write_action(s_lane_for(b, r.provider), &rec);
     return 0;
 }
@@ -478,27 +527,32 @@ static int s_row_practice(validate_batch_t *b, MDB_txn *txn,
         .description = bl_learning_text(r.description),
         .contact = bl_learning_text(r.contact),
         .line = row->line};
-    snprintf(rec.provider, sizeof rec.provider, "%s", r.provider);
-    snprintf(rec.indicator, sizeof rec.indicator, "%s",
-             cat->indicators[r.indicator].id);
-    snprintf(rec.sub, sizeof rec.sub, "%s", b->sub->id);
+    s_copy(rec.provider, sizeof rec.provider, r.provider);
+    s_copy(rec.indicator, sizeof rec.indicator,
+           cat->indicators[r.indicator].id);
+    s_copy(rec.sub, sizeof rec.sub, b->sub->id);
     bl_learning_write_practice(s_lane_for(b, r.provider), &rec);
     return 0;
 }
 
 /* ---- the batch's rows -------------------------------------------------- */
 
-/* Copies the raw row's fields, NUL-terminated, into the batch's buffer. */
+/* Copies the raw row's fields, NUL-terminated, into the batch's buffer:
+ * the encoded fields in one piece, then each field's NUL over the header
+ * of the field after it (already read, from the message) or just past the
+ * last one. */
 static void s_read_fields(validate_batch_t *b, bl_raw_row_t *raw)
 {
-    size_t used = 0;
+    const char *start = (const char *)raw->field_r.p;
+    size_t len = (size_t)((const char *)raw->raw + raw->raw_len - start);
+    memcpy(b->text, start, len);
+    b->text[len] = '\0';
     const char *f;
     uint32_t fl;
     for (size_t i = 0; bl_raw_rows_next_field(raw, &f, &fl) == 0; i++) {
-        memcpy(b->text + used, f, fl);
-        b->text[used + fl] = '\0';
-        b->fields[i] = b->text + used;
-        used += (size_t)fl + 1;
+        size_t at = (size_t)(f - start);
+        b->fields[i] = b->text + at;
+        b->text[at + fl] = '\0';
     }
 }
 
@@ -508,7 +562,16 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
     vr_outcome_t o;
     o.n = 0;  /* (the problems array is filled as it grows) */
     o.rejected = false;
-    validate_line_t row = {.fields = b->fields, .line = raw->line, .o = &o};
+    /* Not an initializer: that would clear the key buffers, 600 bytes,
+     * on every row; they are only read once track.valid is set. */
+    validate_line_t row;
+    row.fields = b->fields;
+    row.line = raw->line;
+    row.o = &o;
+    row.not_mine = false;
+    row.track.valid = false;
+    row.track.repeat = false;
+    row.track.period = 0;
     const bl_layout_t *layout = &b->sub->layout;
     int rc = 0;
     if (raw->error != NULL) {

@@ -344,7 +344,11 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
 void vr_check_survey(const vr_context_t *c, const char *const *fields,
                      vr_survey_row_t *out, vr_outcome_t *o)
 {
-    memset(out, 0, sizeof *out);
+    /* Field by field: the answers past n_items are never read, and
+     * clearing all of out (500 bytes) cost more than checking a row. */
+    out->provider[0] = out->unit[0] = out->respondent[0] = '\0';
+    out->period = 0;
+    out->n_items = 0;
     out->survey = -1;
     vr_check_provider(c, vr_field(c, fields, BL_COL_PROVIDER_ID), out->provider,
                      o);
@@ -383,12 +387,19 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
             continue;
         }
         const char *a = fields[i];
-        if (a[0] == '\0' || strcasecmp(a, "NA") == 0) {
-            continue;
-        }
         long long v;
         const char *why = "not an integer";
-        if (!s_is_int(a, c->decimal_comma, &v, &why)) {
+        bool is_int;
+        if (a[0] >= '0' && a[0] <= '9' && a[1] == '\0') {
+            /* One digit, most answers: what bl_number_parse_int reads. */
+            v = a[0] - '0';
+            is_int = true;
+        } else if (a[0] == '\0' || strcasecmp(a, "NA") == 0) {
+            continue;
+        } else {
+            is_int = s_is_int(a, c->decimal_comma, &v, &why);
+        }
+        if (!is_int) {
             vr_add(o, true, sur->item_codes[item], "answer '%.20s' is %s", a,
                    why);
         } else if (v < sur->scale_min || v > sur->scale_max) {

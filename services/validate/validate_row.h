@@ -65,7 +65,8 @@ typedef struct vr_survey_row {
     int survey;                /* catalogue index */
     char respondent[128];
     size_t n_items;            /* = the survey's item count */
-    int answers[VR_ITEMS_MAX]; /* VR_NO_ANSWER when not answered */
+    int answers[VR_ITEMS_MAX]; /* VR_NO_ANSWER when not answered; only
+                                  the first n_items are set */
 } vr_survey_row_t;
 
 /* What the row checks need to know. */

@@ -100,6 +100,9 @@ typedef struct validate_batch {
     s_candidate_t *cand;       /* values to judge for outliers */
     size_t n_cand, cap_cand;
     s_lookup_t lookup;         /* see vreg_provider_checks */
+    int rowstate;              /* "rowstate" in the transaction: 0 not
+                                  looked at yet, 1 empty, 2 may hold keys
+                                  (see s_track) */
 } validate_batch_t;
 
 /* One row being judged: a local of vbatch_row, fresh for each row. */
