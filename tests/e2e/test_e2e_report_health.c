@@ -55,6 +55,10 @@ static void s_setup(void)
 
 static void s_teardown(void)
 {
+    /* the close started in the background waits for the whole render:
+     * it goes with the node */
+    bl_test_sh("cd %s && test -f close.pid && kill $(cat close.pid) "
+               "2>/dev/null; true", s_node.dir);
     bl_test_node_stop(&s_node);
 }
 
@@ -172,8 +176,8 @@ Test(e2e_report_health, health_answers_within_100_ms_while_50000_render,
     cr_assert_eq(bl_rpc_open(&rpc, zctx, cfg, ep, &err), 0, "%s", err.msg);
 
     /* The close waits for the whole render: in the background. */
-    cr_assert_eq(bl_test_sh("cd %s && %s/benchlearn -c %s close 2023 "
-                            ">close.out 2>&1 &",
+    cr_assert_eq(bl_test_sh("cd %s && { %s/benchlearn -c %s close 2023 "
+                            ">close.out 2>&1 & echo $! >close.pid; }",
                             s_node.dir, bl_test_binary_dir(), s_node.config),
                  0);
     /* A close writes every HTML page first, then the CSV and JSON. */
