@@ -8,10 +8,12 @@
  * throughout.  And scale refuses what it cannot do with a clear error.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bl_test_node.h"
@@ -103,6 +105,20 @@ static void s_reference(s_result_t *res)
     bl_test_node_stop(&n);
 }
 
+/* Writes len bytes of buf to fd, all of them; 0 or -1. */
+static int s_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0) {
+            return -1;
+        }
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
 {
     s_result_t one = {0}, scaled = {0};
@@ -117,19 +133,54 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
     cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
                  "%s", out);
     free(out);
+    /* The submission runs in the background and reads survey.csv from a
+     * pipe that the test fills: its first part, then (after the scale)
+     * the rest.  So the scale comes mid-stream however fast the node is.
+     * The pipe has the file's name, in its own directory, so that the
+     * outcomes read as the reference run's. */
+    char *csv = NULL;
+    size_t csv_len = 0;
+    char path[400];
+    snprintf(path, sizeof path, "%s/survey.csv", n.dir);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long flen = ftell(f);
+    cr_assert_gt(flen, 0);
+    csv_len = (size_t)flen;
+    csv = malloc(csv_len);
+    cr_assert_not_null(csv);
+    rewind(f);
+    cr_assert_eq(fread(csv, 1, csv_len, f), csv_len);
+    fclose(f);
+    /* cut after the line that ends the first third of the file */
+    const char *cut = memchr(csv + csv_len / 3, '\n', csv_len - csv_len / 3);
+    cr_assert_not_null(cut);
+    size_t first = (size_t)(cut - csv) + 1;
+    snprintf(path, sizeof path, "%s/pipe", n.dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/pipe/survey.csv", n.dir);
+    cr_assert_eq(mkfifo(path, 0644), 0);
+    long before = bl_test_node_status(&n, "ingest", "rows_stored", 1);
     char cmd[1400];
     snprintf(cmd, sizeof cmd,
-             "cd %s && (%s/benchlearn -c %s submit --wait survey.csv > "
-             "submit.out 2>&1; touch submit.done) &",
+             "cd %s/pipe && (%s/benchlearn -c %s submit --wait survey.csv "
+             ">../submit.out 2>&1; touch ../submit.done) &",
              n.dir, bl_test_binary_dir(), n.config);
     cr_assert_eq(system(cmd), 0);
+    int fd = open(path, O_WRONLY);  /* once the client opens it */
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(s_write_all(fd, csv, first), 0);
     long rows = (long)S_PROVIDERS * S_RESPONDENTS;
-    long applied = 0;
-    for (int i = 0; i < 1200 && applied < rows / 10; i++) {
+    long stored = 0;
+    for (int i = 0; i < 1200 && stored <= 0; i++) {
         bl_test_sleep_ms(50);
-        applied = bl_test_node_status(&n, "aggregate", "records_applied", 1);
+        stored = bl_test_node_status(&n, "ingest", "rows_stored", 1) - before;
     }
-    /* Mid-stream: the submission is still sending rows. */
+    cr_log_info("survey rows stored before the scale: %ld of %ld", stored,
+                rows);
+    cr_assert_gt(stored, 0, "no survey row came");
+    cr_assert_lt(stored, rows);
     char done[400];
     snprintf(done, sizeof done, "%s/submit.done", n.dir);
     cr_assert_neq(access(done, F_OK), 0, "the submission ended too soon");
@@ -142,6 +193,10 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
     cr_assert_gt(bl_test_node_pid(&n, "validate.3"), 0);
     cr_assert_gt(bl_test_node_pid(&n, "aggregate.2"), 0);
     cr_assert_gt(bl_test_node_pid(&n, "report.2"), 0);
+    /* the rest of the rows go to the new workers */
+    cr_assert_eq(s_write_all(fd, csv + first, csv_len - first), 0);
+    cr_assert_eq(close(fd), 0);
+    free(csv);
 
     /* A new worker dies mid-stream; the next scale starts it again first. */
     bl_test_sleep_ms(300);

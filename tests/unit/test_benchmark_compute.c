@@ -608,14 +608,20 @@ static void s_hand_run(s_hand_t *h)
     cr_assert_eq(bc_compute(&h->in, &h->out, &err), 0, "%s", err.msg);
 }
 
+/* The position of provider i on indicator k in group g, whole, or NULL.
+ * It is kept in one of four slots, so that a few found one after the
+ * other stay readable. */
 static const bc_position_t *s_find_pos(const s_hand_t *h, int k, int g,
                                        size_t i)
 {
+    static bc_position_t slots[4];
+    static unsigned next;
     for (size_t x = 0; x < h->out.n_positions; x++) {
-        bc_position_t p_whole = s_pos(&h->in, &h->out, x);
-        const bc_position_t *p = &p_whole;
-        if (p->indicator == k && p->group == g && p->provider == i) {
-            return p;
+        bc_position_t p = s_pos(&h->in, &h->out, x);
+        if (p.indicator == k && p.group == g && p.provider == i) {
+            bc_position_t *slot = &slots[next++ % 4];
+            *slot = p;
+            return slot;
         }
     }
     return NULL;
