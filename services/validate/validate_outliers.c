@@ -16,6 +16,7 @@
 #include "bl_scan.h"
 #include "bl_stats.h"
 #include "bl_vec.h"
+#include "validate_batch.h"
 #include "validate_register.h"
 #include "validate_submission.h"
 
@@ -33,6 +34,20 @@ struct s_candidate {
     bool dry;                  /* a dry run: the value is not stored */
 };
 
+/* The national peer group key of the row's provider, whose register
+ * entry reg is (as vreg_provider_checks gave it): joined once per run of
+ * the provider's rows, not twice per row. */
+static const char *s_national_key(validate_batch_t *b, const s_reg_t *reg)
+{
+    s_lookup_t *c = &b->lookup;
+    if (!c->has_national) {
+        vreg_group_key(b->v, b->v->national_group, reg, c->national,
+                       sizeof c->national);
+        c->has_national = true;
+    }
+    return c->national;
+}
+
 int validate_outliers_add(validate_batch_t *b, uint64_t line,
                           const vr_indicator_row_t *row, const s_reg_t *reg,
                           bl_err_t *err)
@@ -45,11 +60,10 @@ int validate_outliers_add(validate_batch_t *b, uint64_t line,
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     s_candidate_t *c = &b->cand[b->n_cand];
-    char gk[256], p[24];
-    vreg_group_key(v, v->national_group, reg, gk, sizeof gk);
-    snprintf(p, sizeof p, "%d", row->period);
+    char p[VB_INT_TEXT];
+    vbatch_int_text(p, row->period);
     const char *parts[] = {p, v->cfg->catalogue->indicators[row->indicator].id,
-                           gk, ""};
+                           s_national_key(b, reg), ""};
     c->pl = bl_page_join(c->prefix, sizeof c->prefix, parts, 4);
     if (c->pl == 0) {
         return 0;
@@ -321,12 +335,10 @@ int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
     if (v->national_group < 0 || row->unit[0] != '\0') {
         return 0;
     }
-    char gk[256];
-    vreg_group_key(v, v->national_group, reg, gk, sizeof gk);
-    char p[24];
-    snprintf(p, sizeof p, "%d", row->period);
+    char p[VB_INT_TEXT];
+    vbatch_int_text(p, row->period);
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
-    const char *parts[] = {p, ind, gk, row->provider};
+    const char *parts[] = {p, ind, s_national_key(b, reg), row->provider};
     char key[S_KEY_MAX];
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
     if (kl == 0) {

@@ -72,6 +72,8 @@ typedef struct s_lookup {
     int period;                /* 0 = none yet */
     bool closed;
     char survey_key[S_KEY_MAX];  /* the last "surveys" key written */
+    bool has_national;         /* national is reg's national group key */
+    char national[256];        /* (see validate_outliers.c) */
 } s_lookup_t;
 
 /* The daemon's state: only what lives as long as the daemon. */
