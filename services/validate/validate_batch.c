@@ -49,10 +49,13 @@ void vbatch_free(validate_batch_t *b)
     free(b->fields);
     free(b->text);
     free(b->cand);
+    free(b->cand_text);
     b->fields = NULL;
     b->text = NULL;
     b->cand = NULL;
+    b->cand_text = NULL;
     b->n_cand = b->cap_cand = 0;
+    b->n_cand_text = b->cap_cand_text = 0;
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_destroy(&b->lanes[l]);
     }

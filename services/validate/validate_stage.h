@@ -101,6 +101,8 @@ typedef struct validate_batch {
     uint32_t lane_count[BL_OUTBOX_LANES_MAX];  /* records in each lane */
     s_candidate_t *cand;       /* values to judge for outliers */
     size_t n_cand, cap_cand;
+    char *cand_text;           /* their prefixes, each NUL-terminated */
+    size_t n_cand_text, cap_cand_text;
     s_lookup_t lookup;         /* see vreg_provider_checks */
     int rowstate;              /* "rowstate" in the transaction: 0 not
                                   looked at yet, 1 empty, 2 may hold keys
