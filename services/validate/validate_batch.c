@@ -64,7 +64,7 @@ void vbatch_free(validate_batch_t *b)
 vr_context_t vbatch_context(const validate_batch_t *b)
 {
     vr_context_t c = {b->v->cfg, &b->sub->layout, b->sub->delimiter == ';',
-                      b->v->current_year};
+                      b->v->current_year, &b->sub->indicator_hint};
     return c;
 }
 

@@ -50,6 +50,8 @@ typedef struct s_sub {
     char **header;
     bl_layout_t layout;
     int layout_ok;
+    int indicator_hint;        /* catalogue index of the last indicator
+                                  row's id (see vr_context_t) */
 } s_sub_t;
 
 typedef struct s_candidate s_candidate_t;
