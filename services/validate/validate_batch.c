@@ -49,10 +49,13 @@ void vbatch_free(validate_batch_t *b)
     free(b->fields);
     free(b->text);
     free(b->cand);
+    free(b->cand_text);
     b->fields = NULL;
     b->text = NULL;
     b->cand = NULL;
+    b->cand_text = NULL;
     b->n_cand = b->cap_cand = 0;
+    b->n_cand_text = b->cap_cand_text = 0;
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_destroy(&b->lanes[l]);
     }
@@ -61,16 +64,13 @@ void vbatch_free(validate_batch_t *b)
 vr_context_t vbatch_context(const validate_batch_t *b)
 {
     vr_context_t c = {b->v->cfg, &b->sub->layout, b->sub->delimiter == ';',
-                      b->v->current_year};
+                      b->v->current_year, &b->sub->indicator_hint};
     return c;
 }
 
 /* ---- text on every row's path ------------------------------------------ */
 
-/* v as "%d" would write it, into buf (at least VB_INT_TEXT bytes):
- * without snprintf, which costs more than the rest of a key. */
-#define VB_INT_TEXT 12
-static void s_int_text(char *buf, int v)
+void vbatch_int_text(char *buf, int v)
 {
     char tmp[VB_INT_TEXT];
     size_t n = 0;
@@ -154,7 +154,7 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
     }
     b->rowstate = 2;
     char p[VB_INT_TEXT], key[S_KEY_MAX];
-    s_int_text(p, row->track.period);
+    vbatch_int_text(p, row->track.period);
     const char *parts[] = {p, row->track.provider};
     size_t pl = bl_page_join(key, sizeof key, parts, 2);
     MDB_dbi count_db = bl_daemon_dbi(b->v->d, DB_REJECTED);
@@ -263,7 +263,7 @@ static size_t s_vals_key(char *buf, size_t size, int period,
                          const char *unit)
 {
     char p[VB_INT_TEXT];
-    s_int_text(p, period);
+    vbatch_int_text(p, period);
     const char *parts[] = {p, indicator, provider, unit};
     return bl_page_join(buf, size, parts, 4);
 }
@@ -337,7 +337,7 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
     if (r.indicator >= 0 && r.provider[0] && r.period > 0 &&
         s_unit_read(b, row->fields, r.unit)) {
         char p[VB_INT_TEXT];
-        s_int_text(p, r.period);
+        vbatch_int_text(p, r.period);
         const char *parts[] = {r.provider, r.unit, p,
                                v->cfg->catalogue->indicators[r.indicator].id};
         rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
@@ -385,7 +385,7 @@ static int s_note_survey(validate_batch_t *b, MDB_txn *txn,
                          const vr_survey_row_t *r, bl_err_t *err)
 {
     char p[VB_INT_TEXT];
-    s_int_text(p, r->period);
+    vbatch_int_text(p, r->period);
     const char *parts[] = {p, r->provider,
                            b->v->cfg->catalogue->surveys[r->survey].id};
     char key[S_KEY_MAX];
@@ -416,7 +416,7 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
     }
     if (r.survey >= 0 && r.provider[0] && r.respondent[0] && r.period > 0) {
         char p[VB_INT_TEXT];
-        s_int_text(p, r.period);
+        vbatch_int_text(p, r.period);
         const char *parts[] = {r.provider, p,
                                v->cfg->catalogue->surveys[r.survey].id,
                                r.respondent};
@@ -461,7 +461,7 @@ static int s_learning_key(validate_batch_t *b, MDB_txn *txn,
         return 0;
     }
     char p[VB_INT_TEXT];
-    s_int_text(p, period);
+    vbatch_int_text(p, period);
     const char *parts[] = {provider, p, tag, id};
     return s_row_key(b, txn, row, parts, 4, provider, period, field, err);
 }

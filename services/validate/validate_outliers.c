@@ -16,6 +16,7 @@
 #include "bl_scan.h"
 #include "bl_stats.h"
 #include "bl_vec.h"
+#include "validate_batch.h"
 #include "validate_register.h"
 #include "validate_submission.h"
 
@@ -23,15 +24,32 @@
 #define S_OUTLIER_MIN 10
 
 /* A provider-level value to judge against its national peer group once
- * the batch it came in is stored. */
+ * the batch it came in is stored.  Its prefix lies in the batch's
+ * cand_text (small entries: sorting them moves no key buffers). */
 struct s_candidate {
     uint64_t line;
-    char prefix[S_KEY_MAX];    /* period \x1f indicator \x1f group key \x1f */
+    size_t at;                 /* prefix: cand_text + at, until sorting */
+    const char *prefix;        /* period \x1f indicator \x1f group key \x1f,
+                                  set for sorting */
     size_t pl;
     double value;
     bool numerator;            /* the value came from a ratio */
     bool dry;                  /* a dry run: the value is not stored */
 };
+
+/* The national peer group key of the row's provider, whose register
+ * entry reg is (as vreg_provider_checks gave it): joined once per run of
+ * the provider's rows, not twice per row. */
+static const char *s_national_key(validate_batch_t *b, const s_reg_t *reg)
+{
+    s_lookup_t *c = &b->lookup;
+    if (!c->has_national) {
+        vreg_group_key(b->v, b->v->national_group, reg, c->national,
+                       sizeof c->national);
+        c->has_national = true;
+    }
+    return c->national;
+}
 
 int validate_outliers_add(validate_batch_t *b, uint64_t line,
                           const vr_indicator_row_t *row, const s_reg_t *reg,
@@ -44,16 +62,21 @@ int validate_outliers_add(validate_batch_t *b, uint64_t line,
     if (BL_GROW(b->cand, b->cap_cand, b->n_cand + 1) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
+    if (BL_GROW(b->cand_text, b->cap_cand_text,
+                b->n_cand_text + S_KEY_MAX) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     s_candidate_t *c = &b->cand[b->n_cand];
-    char gk[256], p[24];
-    vreg_group_key(v, v->national_group, reg, gk, sizeof gk);
-    snprintf(p, sizeof p, "%d", row->period);
+    char p[VB_INT_TEXT];
+    vbatch_int_text(p, row->period);
     const char *parts[] = {p, v->cfg->catalogue->indicators[row->indicator].id,
-                           gk, ""};
-    c->pl = bl_page_join(c->prefix, sizeof c->prefix, parts, 4);
+                           s_national_key(b, reg), ""};
+    c->at = b->n_cand_text;
+    c->pl = bl_page_join(b->cand_text + c->at, S_KEY_MAX, parts, 4);
     if (c->pl == 0) {
         return 0;
     }
+    b->n_cand_text += c->pl + 1;
     c->line = line;
     c->value = row->value;
     c->numerator = row->has_num;
@@ -211,6 +234,9 @@ int validate_outliers_judge_batch(validate_batch_t *b, MDB_txn *txn,
     if (b->n_cand == 0) {
         return 0;  /* (and qsort must not see the NULL of an empty list) */
     }
+    for (size_t i = 0; i < b->n_cand; i++) {
+        b->cand[i].prefix = b->cand_text + b->cand[i].at;
+    }
     qsort(b->cand, b->n_cand, sizeof *b->cand, s_cmp_candidate);
     s_group_read_t g;
     memset(&g, 0, sizeof g);
@@ -254,6 +280,7 @@ int validate_outliers_judge_batch(validate_batch_t *b, MDB_txn *txn,
     free(g.xs);
     free(g.mine);
     b->n_cand = 0;
+    b->n_cand_text = 0;
     return rc;
 }
 
@@ -321,12 +348,10 @@ int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
     if (v->national_group < 0 || row->unit[0] != '\0') {
         return 0;
     }
-    char gk[256];
-    vreg_group_key(v, v->national_group, reg, gk, sizeof gk);
-    char p[24];
-    snprintf(p, sizeof p, "%d", row->period);
+    char p[VB_INT_TEXT];
+    vbatch_int_text(p, row->period);
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
-    const char *parts[] = {p, ind, gk, row->provider};
+    const char *parts[] = {p, ind, s_national_key(b, reg), row->provider};
     char key[S_KEY_MAX];
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
     if (kl == 0) {

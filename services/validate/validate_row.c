@@ -235,6 +235,25 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     }
 }
 
+/* bl_catalogue_find_indicator, trying the indicator after the hint's
+ * first (ids are unique: the one it finds is the one the scan would). */
+static int s_find_indicator(const vr_context_t *c, const char *id)
+{
+    const bl_catalogue_t *cat = c->cfg->catalogue;
+    int *hint = c->indicator_hint;
+    if (hint != NULL && *hint >= 0 && (size_t)*hint + 1 < cat->n_indicators) {
+        const char *next = cat->indicators[*hint + 1].id;
+        if (next != NULL && strcmp(next, id) == 0) {
+            return ++*hint;
+        }
+    }
+    int ind = bl_catalogue_find_indicator(cat, id);
+    if (hint != NULL && ind >= 0) {
+        *hint = ind;
+    }
+    return ind;
+}
+
 void vr_check_indicator(const vr_context_t *c, const char *const *fields,
                         vr_indicator_row_t *out, vr_outcome_t *o)
 {
@@ -246,7 +265,7 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
     vr_check_period(c, vr_field(c, fields, BL_COL_PERIOD), &out->period, o);
     const char *ind_id = vr_field(c, fields, BL_COL_INDICATOR_ID);
     const bl_catalogue_t *cat = c->cfg->catalogue;
-    int ind = bl_catalogue_find_indicator(cat, ind_id);
+    int ind = s_find_indicator(c, ind_id);
     if (ind < 0) {
         vr_add(o, true, "indicator_id", "unknown indicator '%.60s'", ind_id);
         return;

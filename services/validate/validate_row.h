@@ -75,6 +75,10 @@ typedef struct vr_context {
     const bl_layout_t *layout;
     bool decimal_comma;        /* the file uses ';' */
     int current_year;          /* periods above it lie in the future */
+    int *indicator_hint;       /* NULL, or the catalogue index of the last
+                                  row's indicator: the one after it is
+                                  tried first (files list a provider's
+                                  indicators in catalogue order) */
 } vr_context_t;
 
 void vr_add(vr_outcome_t *o, bool error, const char *field, const char *fmt,

@@ -50,6 +50,8 @@ typedef struct s_sub {
     char **header;
     bl_layout_t layout;
     int layout_ok;
+    int indicator_hint;        /* catalogue index of the last indicator
+                                  row's id (see vr_context_t) */
 } s_sub_t;
 
 typedef struct s_candidate s_candidate_t;
@@ -72,6 +74,8 @@ typedef struct s_lookup {
     int period;                /* 0 = none yet */
     bool closed;
     char survey_key[S_KEY_MAX];  /* the last "surveys" key written */
+    bool has_national;         /* national is reg's national group key */
+    char national[256];        /* (see validate_outliers.c) */
 } s_lookup_t;
 
 /* The daemon's state: only what lives as long as the daemon. */
@@ -99,6 +103,8 @@ typedef struct validate_batch {
     uint32_t lane_count[BL_OUTBOX_LANES_MAX];  /* records in each lane */
     s_candidate_t *cand;       /* values to judge for outliers */
     size_t n_cand, cap_cand;
+    char *cand_text;           /* their prefixes, each NUL-terminated */
+    size_t n_cand_text, cap_cand_text;
     s_lookup_t lookup;         /* see vreg_provider_checks */
     int rowstate;              /* "rowstate" in the transaction: 0 not
                                   looked at yet, 1 empty, 2 may hold keys
