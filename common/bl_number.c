@@ -395,3 +395,23 @@ int bl_number_general(char *buf, size_t size, double v, int digits)
     }
     return snprintf(buf, size, "%.*g", digits, v);
 }
+
+size_t bl_number_int(char *buf, int64_t v)
+{
+    char tmp[BL_NUMBER_INT_MAX];
+    size_t n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    size_t o = 0;
+    if (v < 0) {
+        buf[o++] = '-';
+    }
+    while (n > 0) {
+        buf[o++] = tmp[--n];
+    }
+    buf[o] = '\0';
+    return o;
+}

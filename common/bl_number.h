@@ -10,7 +10,7 @@
  * decides what an empty field means (here it is "empty").
  *
  * bl_number_fixed writes a number with a fixed count of decimals, the way
- * printf does, only faster.
+ * printf does, only faster; bl_number_int an integer (a key's period).
  *
  * Thread-safe; the process locale does not matter.
  */
@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bl_error.h"
 
@@ -56,5 +57,13 @@ int bl_number_fixed(char *buf, size_t size, double v, int decimals);
  * snprintf(buf, size, "%.*g", digits, v) writes, faster for usual
  * values (exponent notation and the rare hard cases go to snprintf). */
 int bl_number_general(char *buf, size_t size, double v, int digits);
+
+/* Room for any int64_t written by bl_number_int, with its NUL. */
+#define BL_NUMBER_INT_MAX 21
+
+/* Writes v as "%" PRId64 does into buf (BL_NUMBER_INT_MAX bytes at
+ * least), without printf: keys built on every row's path.  Returns the
+ * length. */
+size_t bl_number_int(char *buf, int64_t v);
 
 #endif

@@ -29,6 +29,7 @@
 
 #include "bl_close_codec.h"
 #include "bl_log.h"
+#include "bl_number.h"
 #include "bl_page.h"
 #include "bl_records_codec.h"
 #include "bl_scan.h"
@@ -57,28 +58,6 @@ typedef struct aggregate {
 
 /* ---- records in --------------------------------------------------------- */
 
-/* period as "%" PRId64 writes it, into buf (at least S_PERIOD_TEXT
- * bytes): without snprintf, which costs more than the rest of a key. */
-#define S_PERIOD_TEXT 24
-static void s_period_text(char *buf, int64_t period)
-{
-    char tmp[S_PERIOD_TEXT];
-    size_t n = 0;
-    uint64_t u = period < 0 ? 0 - (uint64_t)period : (uint64_t)period;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u > 0);
-    size_t o = 0;
-    if (period < 0) {
-        buf[o++] = '-';
-    }
-    while (n > 0) {
-        buf[o++] = tmp[--n];
-    }
-    buf[o] = '\0';
-}
-
 /* Stores an indicator record: period, provider, unit, indicator -> the
  * three figures (NaN when absent). */
 static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
@@ -87,8 +66,8 @@ static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
     double v[3] = {x->has_numerator ? x->numerator : NAN,
                    x->has_denominator ? x->denominator : NAN,
                    x->has_value ? x->value : NAN};
-    char p[S_PERIOD_TEXT], key[S_KEY_MAX];
-    s_period_text(p, x->period);
+    char p[BL_NUMBER_INT_MAX], key[S_KEY_MAX];
+    bl_number_int(p, x->period);
     const char *parts[] = {p, x->provider, x->unit, x->indicator};
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
     return bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
@@ -100,8 +79,8 @@ static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
 static int s_put_survey(aggregate_t *a, MDB_txn *txn,
                         const bl_record_survey_t *x, bl_err_t *err)
 {
-    char p[S_PERIOD_TEXT], key[S_KEY_MAX];
-    s_period_text(p, x->period);
+    char p[BL_NUMBER_INT_MAX], key[S_KEY_MAX];
+    bl_number_int(p, x->period);
     const char *parts[] = {p, x->provider, x->survey, x->respondent};
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
     bl_mpw_reset(&a->w);

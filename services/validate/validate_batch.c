@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bl_layout.h"
+#include "bl_number.h"
 #include "bl_page.h"
 #include "bl_records_codec.h"
 #include "validate_learning.h"
@@ -66,27 +67,6 @@ vr_context_t vbatch_context(const validate_batch_t *b)
     vr_context_t c = {b->v->cfg, &b->sub->layout, b->sub->delimiter == ';',
                       b->v->current_year, &b->sub->indicator_hint};
     return c;
-}
-
-/* ---- text on every row's path ------------------------------------------ */
-
-void vbatch_int_text(char *buf, int v)
-{
-    char tmp[VB_INT_TEXT];
-    size_t n = 0;
-    unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u > 0);
-    size_t o = 0;
-    if (v < 0) {
-        buf[o++] = '-';
-    }
-    while (n > 0) {
-        buf[o++] = tmp[--n];
-    }
-    buf[o] = '\0';
 }
 
 /* src into dst of size bytes, cut as snprintf(dst, size, "%s", src) would
@@ -153,8 +133,8 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
         return rc;
     }
     b->rowstate = 2;
-    char p[VB_INT_TEXT], key[S_KEY_MAX];
-    vbatch_int_text(p, row->track.period);
+    char p[BL_NUMBER_INT_MAX], key[S_KEY_MAX];
+    bl_number_int(p, row->track.period);
     const char *parts[] = {p, row->track.provider};
     size_t pl = bl_page_join(key, sizeof key, parts, 2);
     MDB_dbi count_db = bl_daemon_dbi(b->v->d, DB_REJECTED);
@@ -262,8 +242,8 @@ static size_t s_vals_key(char *buf, size_t size, int period,
                          const char *indicator, const char *provider,
                          const char *unit)
 {
-    char p[VB_INT_TEXT];
-    vbatch_int_text(p, period);
+    char p[BL_NUMBER_INT_MAX];
+    bl_number_int(p, period);
     const char *parts[] = {p, indicator, provider, unit};
     return bl_page_join(buf, size, parts, 4);
 }
@@ -336,8 +316,8 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
     }
     if (r.indicator >= 0 && r.provider[0] && r.period > 0 &&
         s_unit_read(b, row->fields, r.unit)) {
-        char p[VB_INT_TEXT];
-        vbatch_int_text(p, r.period);
+        char p[BL_NUMBER_INT_MAX];
+        bl_number_int(p, r.period);
         const char *parts[] = {r.provider, r.unit, p,
                                v->cfg->catalogue->indicators[r.indicator].id};
         rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
@@ -384,8 +364,8 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
 static int s_note_survey(validate_batch_t *b, MDB_txn *txn,
                          const vr_survey_row_t *r, bl_err_t *err)
 {
-    char p[VB_INT_TEXT];
-    vbatch_int_text(p, r->period);
+    char p[BL_NUMBER_INT_MAX];
+    bl_number_int(p, r->period);
     const char *parts[] = {p, r->provider,
                            b->v->cfg->catalogue->surveys[r->survey].id};
     char key[S_KEY_MAX];
@@ -415,8 +395,8 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
         return rc;
     }
     if (r.survey >= 0 && r.provider[0] && r.respondent[0] && r.period > 0) {
-        char p[VB_INT_TEXT];
-        vbatch_int_text(p, r.period);
+        char p[BL_NUMBER_INT_MAX];
+        bl_number_int(p, r.period);
         const char *parts[] = {r.provider, p,
                                v->cfg->catalogue->surveys[r.survey].id,
                                r.respondent};
@@ -460,8 +440,8 @@ static int s_learning_key(validate_batch_t *b, MDB_txn *txn,
     if (provider[0] == '\0' || period <= 0 || id[0] == '\0') {
         return 0;
     }
-    char p[VB_INT_TEXT];
-    vbatch_int_text(p, period);
+    char p[BL_NUMBER_INT_MAX];
+    bl_number_int(p, period);
     const char *parts[] = {provider, p, tag, id};
     return s_row_key(b, txn, row, parts, 4, provider, period, field, err);
 }

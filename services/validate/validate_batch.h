@@ -41,10 +41,6 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
  * their aggregation workers. */
 int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err);
 
-/* v as "%d" would write it, into buf (at least VB_INT_TEXT bytes):
- * without snprintf, which costs more than the rest of a key. */
-#define VB_INT_TEXT 12
-void vbatch_int_text(char *buf, int v);
 
 /* Records key's first line in the batch's submission; adds "repeats the
  * key of line N" to row's outcome under field when an earlier line has

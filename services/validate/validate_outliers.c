@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_number.h"
 #include "bl_page.h"
 #include "bl_scan.h"
 #include "bl_stats.h"
@@ -67,8 +68,8 @@ int validate_outliers_add(validate_batch_t *b, uint64_t line,
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     s_candidate_t *c = &b->cand[b->n_cand];
-    char p[VB_INT_TEXT];
-    vbatch_int_text(p, row->period);
+    char p[BL_NUMBER_INT_MAX];
+    bl_number_int(p, row->period);
     const char *parts[] = {p, v->cfg->catalogue->indicators[row->indicator].id,
                            s_national_key(b, reg), ""};
     c->at = b->n_cand_text;
@@ -348,8 +349,8 @@ int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
     if (v->national_group < 0 || row->unit[0] != '\0') {
         return 0;
     }
-    char p[VB_INT_TEXT];
-    vbatch_int_text(p, row->period);
+    char p[BL_NUMBER_INT_MAX];
+    bl_number_int(p, row->period);
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
     const char *parts[] = {p, ind, s_national_key(b, reg), row->provider};
     char key[S_KEY_MAX];

@@ -10,6 +10,7 @@
 #include <float.h>
 #include <locale.h>
 #include <math.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -313,5 +314,18 @@ Test(bl_number, general_equals_printf, .timeout = 60)
             v = (double)((int64_t)(x % 2000001) - 1000000) / 1000.0;
         }
         s_same_as_printf_g(v, (x >> 5) % 3 == 0 ? 10 : 1 + (int)((x >> 9) % 15));
+    }
+}
+
+Test(bl_number, int_equals_printf, .timeout = 10)
+{
+    const int64_t vs[] = {0, 1, -1, 9, 10, 2024, -2024, 99999, 1000000007,
+                          INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        char got[BL_NUMBER_INT_MAX], want[32];
+        size_t len = bl_number_int(got, vs[i]);
+        snprintf(want, sizeof want, "%" PRId64, vs[i]);
+        cr_assert_str_eq(got, want);
+        cr_assert_eq(len, strlen(want));
     }
 }
