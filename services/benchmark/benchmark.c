@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "benchmark_compute.h"
 #include "benchmark_external.h"
@@ -38,6 +37,7 @@
 #include "benchmark_store.h"
 #include "bl_close_codec.h"
 #include "bl_log.h"
+#include "bl_net.h"
 #include "bl_page.h"
 #include "bl_register_codec.h"
 #include "bl_scan.h"
@@ -243,19 +243,11 @@ static bool s_intl_pending(benchmark_t *b, MDB_txn *txn, int64_t period)
     return have == 0;
 }
 
-/* Seconds of a monotonic clock, for the close's log line. */
-static double s_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                      int64_t gen, bl_err_t *err)
 {
-    double t[6];
-    t[0] = s_seconds();
+    long long t[6];  /* ms, for the close's log line */
+    t[0] = bl_net_now_ms();
     bc_provider_t *ps = NULL;
     size_t n = 0;
     int rc = s_load_register(b, txn, &ps, &n, err);
@@ -339,7 +331,7 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         goto done;
     }
     benchmark_external_attach(&in, &ext);
-    t[1] = s_seconds();
+    t[1] = bl_net_now_ms();
     rc = bc_compute(&in, &out, err);
     if (rc == 0 && intl) {
         rc = benchmark_external_band4(txn, bl_daemon_dbi(b->d, DB_CBAND4),
@@ -357,9 +349,9 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
         pos_index[(q->provider * b->n_ind + (size_t)st->indicator) * ng +
                   (size_t)st->group] = (uint32_t)i;
     }
-    t[2] = s_seconds();
+    t[2] = bl_net_now_ms();
     rc = bstore_put_results(b, txn, period, &in, &out, err);
-    t[3] = s_seconds();
+    t[3] = bl_net_now_ms();
     if (rc == 0) {
         rc = benchmark_learning_store(b->learning, txn, period, &in, &out,
                                       err);
@@ -390,15 +382,17 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     run.pos_index = pos_index;
     run.inst_n = inst_n;
     run.intl_pending = s_intl_pending(b, txn, period);
-    t[4] = s_seconds();
+    t[4] = bl_net_now_ms();
     rc = bres_send(&run, err);
     free(inst_n);
-    t[5] = s_seconds();
+    t[5] = bl_net_now_ms();
     bl_log(BL_LOG_INFO, "computed period=%" PRId64 " generation=%" PRId64
            " providers=%zu stats=%zu positions=%zu load_s=%.2f"
            " compute_s=%.2f store_s=%.2f learning_s=%.2f send_s=%.2f",
-           period, gen, n, out.n_stats, out.n_positions, t[1] - t[0],
-           t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4]);
+           period, gen, n, out.n_stats, out.n_positions,
+           (double)(t[1] - t[0]) / 1e3, (double)(t[2] - t[1]) / 1e3,
+           (double)(t[3] - t[2]) / 1e3, (double)(t[4] - t[3]) / 1e3,
+           (double)(t[5] - t[4]) / 1e3);
     if (rc == 0) {
         snprintf(key, sizeof key, "gen.%" PRId64, period);
         rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, (uint64_t)gen,
