@@ -69,15 +69,6 @@ vr_context_t vbatch_context(const validate_batch_t *b)
     return c;
 }
 
-/* src into dst of size bytes, cut as snprintf(dst, size, "%s", src) would
- * cut it. */
-static void s_copy(char *dst, size_t size, const char *src)
-{
-    size_t n = strnlen(src, size - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* ---- rows still rejected ------------------------------------------------ */
 
 /* Notes that the row being judged has a key (already in row->track.key),
@@ -351,9 +342,9 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
                                  .denominator = r.den,
                                  .has_value = r.has_value,
                                  .value = r.value};
-    s_copy(rec.provider, sizeof rec.provider, r.provider);
-    s_copy(rec.unit, sizeof rec.unit, r.unit);
-    s_copy(rec.indicator, sizeof rec.indicator,
+    vr_copy(rec.provider, sizeof rec.provider, r.provider);
+    vr_copy(rec.unit, sizeof rec.unit, r.unit);
+    vr_copy(rec.indicator, sizeof rec.indicator,
            v->cfg->catalogue->indicators[r.indicator].id);
     bl_records_write_indicator(s_lane_for(b, r.provider), &rec);
     return 0;
@@ -421,11 +412,11 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
     rec.no_answer = VR_NO_ANSWER;
     rec.answers_raw = NULL;
     rec.answers_len = 0;
-    s_copy(rec.provider, sizeof rec.provider, r.provider);
-    s_copy(rec.unit, sizeof rec.unit, r.unit);
-    s_copy(rec.survey, sizeof rec.survey,
+    vr_copy(rec.provider, sizeof rec.provider, r.provider);
+    vr_copy(rec.unit, sizeof rec.unit, r.unit);
+    vr_copy(rec.survey, sizeof rec.survey,
            v->cfg->catalogue->surveys[r.survey].id);
-    s_copy(rec.respondent, sizeof rec.respondent, r.respondent);
+    vr_copy(rec.respondent, sizeof rec.respondent, r.respondent);
     bl_records_write_survey(s_lane_for(b, r.provider), &rec);
     return 0;
 }
@@ -469,13 +460,13 @@ static int s_row_action(validate_batch_t *b, MDB_txn *txn,
                                 .action = bl_learning_text(r.action),
                                 .owner = bl_learning_text(r.owner),
                                 .line = row->line};
-    s_copy(rec.provider, sizeof rec.provider, r.provider);
-    s_copy(rec.action_id, sizeof rec.action_id, r.action_id);
-    s_copy(rec.indicator, sizeof rec.indicator,
+    vr_copy(rec.provider, sizeof rec.provider, r.provider);
+    vr_copy(rec.action_id, sizeof rec.action_id, r.action_id);
+    vr_copy(rec.indicator, sizeof rec.indicator,
            b->v->cfg->catalogue->indicators[r.indicator].id);
-    s_copy(rec.due, sizeof rec.due, r.due);
-    s_copy(rec.status, sizeof rec.status, r.status);
-    s_copy(rec.sub, sizeof rec.sub, b->sub->id);
+    vr_copy(rec.due, sizeof rec.due, r.due);
+    vr_copy(rec.status, sizeof rec.status, r.status);
+    vr_copy(rec.sub, sizeof rec.sub, b->sub->id);
     bl_learning_write_action(s_lane_for(b, r.provider), &rec);
     return 0;
 }
@@ -507,10 +498,10 @@ static int s_row_practice(validate_batch_t *b, MDB_txn *txn,
         .description = bl_learning_text(r.description),
         .contact = bl_learning_text(r.contact),
         .line = row->line};
-    s_copy(rec.provider, sizeof rec.provider, r.provider);
-    s_copy(rec.indicator, sizeof rec.indicator,
+    vr_copy(rec.provider, sizeof rec.provider, r.provider);
+    vr_copy(rec.indicator, sizeof rec.indicator,
            cat->indicators[r.indicator].id);
-    s_copy(rec.sub, sizeof rec.sub, b->sub->id);
+    vr_copy(rec.sub, sizeof rec.sub, b->sub->id);
     bl_learning_write_practice(s_lane_for(b, r.provider), &rec);
     return 0;
 }

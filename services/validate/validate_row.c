@@ -69,13 +69,9 @@ const char *vr_field(const vr_context_t *c, const char *const *fields,
     return i >= 0 ? fields[i] : "";
 }
 
-/* Copies an id, refusing ones over the buffer (they break the pattern). */
-static void s_copy(char *dst, size_t size, const char *src)
+void vr_copy(char *dst, size_t size, const char *src)
 {
-    size_t n = strlen(src);
-    if (n >= size) {
-        n = size - 1;
-    }
+    size_t n = strnlen(src, size - 1);
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
@@ -89,7 +85,7 @@ void vr_check_provider(const vr_context_t *c, const char *id, char *out,
                "characters after the country)", id);
         return;
     }
-    s_copy(out, VR_ID_MAX, id);
+    vr_copy(out, VR_ID_MAX, id);
     if (c->cfg->role == BL_ROLE_NATIONAL &&
         strncmp(id, c->cfg->country, 2) != 0) {
         vr_add(o, true, "provider_id",
@@ -110,7 +106,7 @@ static void s_check_unit(const char *id, char *out, vr_outcome_t *o)
                "at most 40)", id);
         return;
     }
-    s_copy(out, VR_ID_MAX, id);
+    vr_copy(out, VR_ID_MAX, id);
 }
 
 void vr_check_period(const vr_context_t *c, const char *s, int *out,
@@ -178,7 +174,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     memset(out, 0, sizeof *out);
     const char *id = vr_field(c, fields, BL_COL_PROVIDER_ID);
     vr_check_provider(c, id, out->provider, o);
-    s_copy(out->name, sizeof out->name, vr_field(c, fields, BL_COL_NAME));
+    vr_copy(out->name, sizeof out->name, vr_field(c, fields, BL_COL_NAME));
     if (out->name[0] == '\0') {
         vr_add(o, true, "name", "the provider's name is empty");
     }
@@ -187,7 +183,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
         !isupper((unsigned char)country[1])) {
         vr_add(o, true, "country", "'%.20s' is not a country code", country);
     } else {
-        s_copy(out->country, sizeof out->country, country);
+        vr_copy(out->country, sizeof out->country, country);
         if (strncmp(id, country, 2) != 0) {
             vr_add(o, true, "country",
                    "%s differs from the provider id's prefix", country);
@@ -197,7 +193,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     if (!bl_catalogue_has_service_type(c->cfg->catalogue, st)) {
         vr_add(o, true, "service_type", "unknown service type '%.60s'", st);
     } else {
-        s_copy(out->service_type, sizeof out->service_type, st);
+        vr_copy(out->service_type, sizeof out->service_type, st);
     }
     static const bl_col_t counts[] = {BL_COL_USERS, BL_COL_STAFF};
     long long *dst[] = {&out->users, &out->staff};
@@ -218,14 +214,14 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
                "'%.40s' is not one of assurance, excellence, stairway, "
                "potential", m);
     } else {
-        s_copy(out->membership, sizeof out->membership, m);
+        vr_copy(out->membership, sizeof out->membership, m);
     }
     const char *since = vr_field(c, fields, BL_COL_MEMBER_SINCE);
     if (!vr_date_ok(since)) {
         vr_add(o, true, "member_since", "'%.20s' is not a date YYYY-MM-DD",
                since);
     } else {
-        s_copy(out->member_since, sizeof out->member_since, since);
+        vr_copy(out->member_since, sizeof out->member_since, since);
     }
     const char *share = vr_field(c, fields, BL_COL_SHARE_IDENTITY);
     if (strcasecmp(share, "yes") == 0) {
@@ -393,7 +389,7 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
                "a respondent id of 1 to %zu characters is needed",
                sizeof out->respondent - 1);
     } else {
-        s_copy(out->respondent, sizeof out->respondent, resp);
+        vr_copy(out->respondent, sizeof out->respondent, resp);
     }
     const bl_survey_t *sur = &cat->surveys[s];
     out->n_items = sur->n_items < VR_ITEMS_MAX ? sur->n_items : VR_ITEMS_MAX;

@@ -114,4 +114,8 @@ bool vr_provider_id_ok(const char *id);
 /* True when id matches the unit id pattern. */
 bool vr_unit_id_ok(const char *id);
 
+/* src into dst of size (>= 1) bytes, cut as snprintf(dst, size, "%s",
+ * src) would cut it, without printf: on every row's path. */
+void vr_copy(char *dst, size_t size, const char *src);
+
 #endif
