@@ -15,6 +15,7 @@
 
 #include "bl_fs.h"
 #include "bl_log.h"
+#include "bl_net.h"
 #include "web_http.h"
 
 #define S_TURN_MS 500   /* longest wait before the stop flag is looked at */
@@ -162,7 +163,13 @@ int web_run(web_t *w, volatile sig_atomic_t *stop)
             return 2;
         }
         web_http_run(w->http);
-        /* `benchlearn scale` records new worker counts there. */
+        /* `benchlearn scale` records new worker counts there: looked at
+         * once a second, not on every turn. */
+        long long now = bl_net_now_ms();
+        if (now - w->workers_looked < 1000) {
+            continue;
+        }
+        w->workers_looked = now;
         char why[512];
         int frc = bl_config_follow_workers(w->cfg, &w->workers_stamp, why,
                                            sizeof why);

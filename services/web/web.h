@@ -30,6 +30,7 @@ typedef struct web_http web_http_t;
 typedef struct web {
     bl_config_t *cfg;         /* worker counts follow run/workers */
     long long workers_stamp;  /* run/workers as last read */
+    long long workers_looked; /* when it was last looked at, ms */
     web_accounts_t *accounts;
     web_backend_t *backend;
     web_http_t *http;
