@@ -91,43 +91,6 @@ static void s_require_tools(void)
                    have_pdftotext ? "" : "pdftotext");
 }
 
-/* The whole file at path, NUL-terminated, or NULL when it cannot be read;
- * *size (may be NULL) gets its length. */
-static char *s_slurp(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t len = 0;
-    size_t cap = 0;
-    for (;;) {
-        if (cap - len < 4096) {
-            cap = cap * 2 + 4096;
-            char *grown = realloc(buf, cap + 1);
-            cr_assert_not_null(grown);
-            buf = grown;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    if (size != NULL) {
-        *size = len;
-    }
-    return buf;
-}
-
 /* Runs argv in its own process group with stdout and stderr into the file
  * log (replaced); kills the group after S_RUN_SECONDS.  Returns the exit
  * status, or -1 when the program did not exit normally in time. */
@@ -193,7 +156,7 @@ static int s_chromium(const char *page, const char *option, const char *log)
  * has no script, so any console line at all is a fault. */
 static char *s_console_lines(const char *log)
 {
-    char *text = s_slurp(log, NULL);
+    char *text = bl_test_read_file(log, NULL);
     cr_assert_not_null(text, "cannot read %s", log);
     char *found = NULL;
     size_t found_len = 0;
@@ -231,11 +194,11 @@ static char *s_pdf_text(const char *pdf)
     s_path(log, sizeof log, "pdftotext.log");
     char *argv[] = {"pdftotext", "-enc", "UTF-8", (char *)pdf, txt, NULL};
     int rc = s_run(argv, log);
-    char *why = s_slurp(log, NULL);
+    char *why = bl_test_read_file(log, NULL);
     cr_assert_eq(rc, 0, "pdftotext %s: exit %d: %s", pdf, rc,
                  why != NULL ? why : "");
     free(why);
-    char *text = s_slurp(txt, NULL);
+    char *text = bl_test_read_file(txt, NULL);
     cr_assert_not_null(text, "cannot read %s", txt);
     size_t out = 0;
     int space = 1;
@@ -338,13 +301,13 @@ Test(e2e_browser, page_opens_without_console_errors_and_screenshots,
     s_path(log, sizeof log, "chromium.log");
     snprintf(option, sizeof option, "--screenshot=%s", png);
     int rc = s_chromium(page, option, log);
-    char *why = s_slurp(log, NULL);
+    char *why = bl_test_read_file(log, NULL);
     cr_assert_eq(rc, 0, "chromium exit %d:\n%s", rc, why ? why : "");
     free(why);
     char *bad = s_console_lines(log);
     cr_assert_null(bad, "console: %s", bad);
     size_t size = 0;
-    char *image = s_slurp(png, &size);
+    char *image = bl_test_read_file(png, &size);
     cr_assert_not_null(image, "no screenshot at %s", png);
     cr_assert_gt(size, 10 * 1024, "screenshot of %zu bytes is blank", size);
     /* A PNG of the window's size: signature, then IHDR width and height. */
@@ -374,7 +337,7 @@ Test(e2e_browser, printed_page_carries_the_providers_figures,
     s_path(log, sizeof log, "chromium.log");
     snprintf(option, sizeof option, "--print-to-pdf=%s", pdf);
     int rc = s_chromium(page, option, log);
-    char *why = s_slurp(log, NULL);
+    char *why = bl_test_read_file(log, NULL);
     cr_assert_eq(rc, 0, "chromium exit %d:\n%s", rc, why ? why : "");
     free(why);
     char *bad = s_console_lines(log);
@@ -422,7 +385,7 @@ Test(e2e_browser, console_check_catches_a_script_error, .init = s_setup,
     char png[128];
     char log[128];
     char option[160];
-    char *html = s_slurp(s_path(page, sizeof page, "report.html"), NULL);
+    char *html = bl_test_read_file(s_path(page, sizeof page, "report.html"), NULL);
     cr_assert_not_null(html);
     char *body_end = strstr(html, "</body>");
     cr_assert_not_null(body_end, "the page has no </body>");

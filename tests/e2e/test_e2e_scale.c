@@ -138,21 +138,12 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
      * the rest.  So the scale comes mid-stream however fast the node is.
      * The pipe has the file's name, in its own directory, so that the
      * outcomes read as the reference run's. */
-    char *csv = NULL;
     size_t csv_len = 0;
     char path[400];
     snprintf(path, sizeof path, "%s/survey.csv", n.dir);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-    long flen = ftell(f);
-    cr_assert_gt(flen, 0);
-    csv_len = (size_t)flen;
-    csv = malloc(csv_len);
+    char *csv = bl_test_read_file(path, &csv_len);
     cr_assert_not_null(csv);
-    rewind(f);
-    cr_assert_eq(fread(csv, 1, csv_len, f), csv_len);
-    fclose(f);
+    cr_assert_gt(csv_len, 0);
     /* cut after the line that ends the first third of the file */
     const char *cut = memchr(csv + csv_len / 3, '\n', csv_len - csv_len / 3);
     cr_assert_not_null(cut);

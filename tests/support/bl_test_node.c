@@ -562,6 +562,45 @@ int bl_test_free_port(void)
     return port;
 }
 
+char *bl_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    for (;;) {
+        if (cap - n < 4096) {
+            cap = cap * 2 + 4096;
+            char *grown = realloc(buf, cap + 1);
+            if (grown == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = grown;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len != NULL) {
+        *len = n;
+    }
+    return buf;
+}
+
 void bl_test_rm_tree(const char *path)
 {
     struct stat st;

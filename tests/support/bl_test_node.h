@@ -108,6 +108,10 @@ size_t bl_test_node_stop_check(bl_test_node_t *n, char *why, size_t size);
  * for a condition instead of sleeping a fixed time. */
 bool bl_test_wait(bool (*done)(void *ctx), void *ctx, int timeout_ms);
 
+/* The whole of the file at path, NUL-terminated (free it), its length in
+ * *len when len is not NULL; NULL when it cannot be read. */
+char *bl_test_read_file(const char *path, size_t *len);
+
 /* The source and build directories: $BL_SOURCE_DIR / $BL_BINARY_DIR, else
  * the ones this build was configured with. */
 const char *bl_test_source_dir(void);

@@ -24,6 +24,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "bl_test_node.h"
+
 #ifndef BL_BINARY_DIR
 #define BL_BINARY_DIR "."
 #endif
@@ -128,41 +130,13 @@ static int s_run(const char *sub, const char *const *extra)
     return WEXITSTATUS(status);
 }
 
-/* The whole of a file, NUL-terminated; NULL when it cannot be read. */
-static char *s_slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    size_t cap = 1 << 16;
-    size_t n = 0;
-    char *buf = malloc(cap);
-    cr_assert_not_null(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert_not_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len != NULL) {
-        *len = n;
-    }
-    return buf;
-}
-
 /* The file name of run sub in the temporary directory, or with name NULL
  * the run's captured stdout. */
 static char *s_read(const char *sub, const char *name)
 {
     char *path = name == NULL ? s_strf("%s/%s.out", s_tmp, sub)
                               : s_strf("%s/%s/%s", s_tmp, sub, name);
-    char *text = s_slurp(path, NULL);
+    char *text = bl_test_read_file(path, NULL);
     cr_assert_not_null(text, "cannot read %s", path);
     free(path);
     return text;

@@ -3,6 +3,7 @@
  * as the report needs; without cairo, the call refuses with a clear error.
  * Each test works in its own mkdtemp directory.
  */
+#include "bl_test_node.h"
 #include "report_pdf.h"
 
 #include <criterion/criterion.h>
@@ -101,18 +102,9 @@ TestSuite(report_pdf, .init = s_setup, .fini = s_teardown);
 
 static char *s_slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "no file %s", path);
-    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    cr_assert_gt(n, 0);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
+    char *buf = bl_test_read_file(path, len);
+    cr_assert_not_null(buf, "no file %s", path);
+    cr_assert_gt(*len, 0);
     return buf;
 }
 
