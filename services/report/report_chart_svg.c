@@ -147,26 +147,14 @@ static void s_svg_attr(s_svg_t *b, const char *text, double v)
 }
 
 /* XML text and attribute escaping, in runs between the escapes. */
+static void s_svg_put(void *ctx, const char *p, size_t n)
+{
+    s_svg_add(ctx, p, n);
+}
+
 static void s_svg_escape(s_svg_t *b, const char *s)
 {
-    if (s == NULL) {
-        return;
-    }
-    const char *run = s;
-    for (const char *p = s;; p++) {
-        if (*p == '\0') {
-            s_svg_add(b, run, (size_t)(p - run));
-            return;
-        }
-        size_t el;
-        const char *esc = report_hw_escape_of(*p, &el);
-        if (esc == NULL) {
-            continue;
-        }
-        s_svg_add(b, run, (size_t)(p - run));
-        s_svg_add(b, esc, el);
-        run = p + 1;
-    }
+    report_hw_escape_runs(s, s_svg_put, b);
 }
 
 static void s_svg_color(s_svg_t *b, const char *attr, uint32_t color)

@@ -100,15 +100,17 @@ void report_hw_fixed(report_hw_t *w, double v, int decimals)
     }
 }
 
-void report_hw_esc(report_hw_t *w, const char *s)
+void report_hw_escape_runs(const char *s,
+                           void (*put)(void *ctx, const char *p, size_t n),
+                           void *ctx)
 {
     if (s == NULL) {
         return;
     }
-    const char *run = s;   /* written in runs between the escapes */
+    const char *run = s;   /* handed on in runs between the escapes */
     for (const char *p = s;; p++) {
         if (*p == '\0') {
-            report_hw_put(w, run, (size_t)(p - run));
+            put(ctx, run, (size_t)(p - run));
             return;
         }
         size_t el;
@@ -116,10 +118,20 @@ void report_hw_esc(report_hw_t *w, const char *s)
         if (esc == NULL) {
             continue;
         }
-        report_hw_put(w, run, (size_t)(p - run));
-        report_hw_put(w, esc, el);
+        put(ctx, run, (size_t)(p - run));
+        put(ctx, esc, el);
         run = p + 1;
     }
+}
+
+static void s_put(void *ctx, const char *p, size_t n)
+{
+    report_hw_put(ctx, p, n);
+}
+
+void report_hw_esc(report_hw_t *w, const char *s)
+{
+    report_hw_escape_runs(s, s_put, w);
 }
 
 void report_hw_esc_free(report_hw_t *w, char *s)

@@ -98,6 +98,13 @@ static inline const char *report_hw_escape_of(char c, size_t *len)
     }
 }
 
+/* Hands s to put(ctx, bytes, n) HTML/XML-escaped, in runs between the
+ * escapes (report_hw_escape_of); NULL hands nothing.  The one escaping
+ * loop of report_hw_esc and the SVG charts. */
+void report_hw_escape_runs(const char *s,
+                           void (*put)(void *ctx, const char *p, size_t n),
+                           void *ctx);
+
 /* Writes s HTML-escaped (<, >, &, " and '); NULL writes nothing. */
 void report_hw_esc(report_hw_t *w, const char *s);
 
