@@ -2,11 +2,18 @@
  * bl_outbox: the sending half of stage-to-stage delivery (see bl_outbox.h).
  *
  * Store layout: box_dbi keys are lane (1 byte) + seq (8 bytes big-endian),
- * values the encoded envelope.  meta_dbi holds "<name>.epoch" and
- * "<name>.<lane>.next" (the next sequence number to assign).  In memory each
- * lane keeps the highest acknowledged seq and the next seq to send; both are
- * derived from the store at open, so a restart resends everything still
- * unacknowledged.
+ * values the encoded envelope, or for a message put to every lane a
+ * reference to it: S_REF_TAG + shared id (8 bytes; 0xc1 never starts a
+ * MessagePack object, so no envelope looks like one).  A shared message is
+ * stored once, under S_SHARED + id, as its envelope with seq 0 (each lane
+ * sends it with its own seq), and S_REFS + id counts the lanes that have
+ * not acknowledged it yet; the last acknowledgement deletes both.  Lanes
+ * are 0 .. BL_OUTBOX_LANES_MAX - 1, so these keys never fall in a lane.
+ * meta_dbi holds "<name>.epoch", "<name>.<lane>.next" (the next sequence
+ * number to assign) and "<name>.shared" (the next shared id).  In memory
+ * each lane keeps the highest acknowledged seq and the next seq to send;
+ * both are derived from the store at open, so a restart resends
+ * everything still unacknowledged.
  */
 #include "bl_outbox.h"
 
@@ -24,6 +31,10 @@
 
 #define S_WINDOW 256          /* unacknowledged messages in flight per lane */
 #define S_RESEND_MS 5000      /* go back when no ack progress for this long */
+#define S_REF_TAG 0xc1        /* a lane's value that refers to a shared one */
+#define S_REFS 0xfe           /* key byte: lanes yet to acknowledge, by id */
+#define S_SHARED 0xff         /* key byte: a shared message, by id */
+#define S_SHARE_MIN 256       /* put_all stores a payload this large once */
 
 typedef struct s_lane {
     void *sock;            /* DEALER connected to the endpoint */
@@ -42,6 +53,7 @@ struct bl_outbox {
     s_lane_t lanes[BL_OUTBOX_LANES_MAX];
     uint64_t sent;          /* acknowledged since open */
     bl_mpw_t w;             /* encoding buffer */
+    bl_mpw_t sendw;         /* a shared message with its lane's seq */
 };
 
 static void s_box_key(size_t lane, uint64_t seq, unsigned char key[9])
@@ -207,6 +219,7 @@ int bl_outbox_open(bl_outbox_t **out, void *zctx, bl_store_t *store,
     ob->tmpl = *tmpl;
     ob->n_lanes = n_endpoints;
     bl_mpw_init(&ob->w);
+    bl_mpw_init(&ob->sendw);
     s_open_ctx_t c = {ob};
     int rc = bl_store_write(store, s_open_txn, &c, err);
     if (rc != 0) {
@@ -235,6 +248,7 @@ void bl_outbox_close(bl_outbox_t **ob)
         bl_net_close(&(*ob)->lanes[l].sock);
     }
     bl_mpw_destroy(&(*ob)->w);
+    bl_mpw_destroy(&(*ob)->sendw);
     free(*ob);
     *ob = NULL;
 }
@@ -244,13 +258,11 @@ size_t bl_outbox_lanes(const bl_outbox_t *ob)
     return ob->n_lanes;
 }
 
-int bl_outbox_put(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
-                  bl_msg_type_t type, const void *payload, size_t len,
-                  bl_err_t *err)
+/* Takes the next sequence number of lane (meta "<name>.<lane>.next")
+ * into *seq and writes the box key for it. */
+static int s_next_seq(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
+                      uint64_t *seq, unsigned char k[9], bl_err_t *err)
 {
-    if (lane >= ob->n_lanes) {
-        return bl_err_set(err, BL_EINVAL, "no lane %zu", lane);
-    }
     char key[96];
     snprintf(key, sizeof key, "%s.%zu.next", ob->name, lane);
     uint64_t next;
@@ -261,36 +273,141 @@ int bl_outbox_put(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
     if (next == 0) {
         next = 1;
     }
+    *seq = next;
+    s_box_key(lane, next, k);
+    return bl_store_put_u64(txn, ob->meta, key, next + 1, err);
+}
+
+/* The envelope of a message of type with payload and seq, into ob->w. */
+static int s_encode(bl_outbox_t *ob, bl_msg_type_t type, uint64_t seq,
+                    const void *payload, size_t len, bl_err_t *err)
+{
     bl_msg_t m = ob->tmpl;
     m.type = type;
-    m.seq = next;
+    m.seq = seq;
     m.payload = payload;
     m.payload_len = len;
     bl_mpw_reset(&ob->w);
-    rc = bl_msg_encode(&ob->w, &m);
-    if (rc != 0) {
-        return bl_err_set(err, rc, "cannot encode message: %s",
-                          bl_strerror(rc));
+    int rc = bl_msg_encode(&ob->w, &m);
+    return rc == 0 ? 0
+                   : bl_err_set(err, rc, "cannot encode message: %s",
+                                bl_strerror(rc));
+}
+
+int bl_outbox_put(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
+                  bl_msg_type_t type, const void *payload, size_t len,
+                  bl_err_t *err)
+{
+    if (lane >= ob->n_lanes) {
+        return bl_err_set(err, BL_EINVAL, "no lane %zu", lane);
     }
+    uint64_t seq;
     unsigned char k[9];
-    s_box_key(lane, next, k);
-    rc = bl_store_put(txn, ob->box, k, sizeof k, bl_mpw_data(&ob->w),
-                      bl_mpw_size(&ob->w), err);
-    if (rc != 0) {
-        return rc;
+    int rc = s_next_seq(ob, txn, lane, &seq, k, err);
+    if (rc == 0) {
+        rc = s_encode(ob, type, seq, payload, len, err);
     }
-    return bl_store_put_u64(txn, ob->meta, key, next + 1, err);
+    return rc != 0 ? rc
+                   : bl_store_put(txn, ob->box, k, sizeof k,
+                                  bl_mpw_data(&ob->w), bl_mpw_size(&ob->w),
+                                  err);
+}
+
+/* A key of the shared part of the box: tag + id. */
+static void s_shared_key(unsigned char tag, uint64_t id, unsigned char k[9])
+{
+    k[0] = tag;
+    bl_store_u64_key(id, k + 1);
 }
 
 int bl_outbox_put_all(bl_outbox_t *ob, MDB_txn *txn, bl_msg_type_t type,
                       const void *payload, size_t len, bl_err_t *err)
 {
-    for (size_t l = 0; l < ob->n_lanes; l++) {
-        int rc = bl_outbox_put(ob, txn, l, type, payload, len, err);
-        if (rc != 0) {
-            return rc;
+    if (ob->n_lanes < 2 || len < S_SHARE_MIN) {
+        for (size_t l = 0; l < ob->n_lanes; l++) {
+            int rc = bl_outbox_put(ob, txn, l, type, payload, len, err);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        return 0;
+    }
+    /* Once, with seq 0, and a reference in each lane. */
+    char key[96];
+    snprintf(key, sizeof key, "%s.shared", ob->name);
+    uint64_t id;
+    int rc = bl_store_get_u64(txn, ob->meta, key, &id, err);
+    if (rc != 0) {
+        return rc;
+    }
+    id = id == 0 ? 1 : id;
+    unsigned char k[9], ref[9], n[8];
+    rc = s_encode(ob, type, 0, payload, len, err);
+    if (rc == 0) {
+        s_shared_key(S_SHARED, id, k);
+        rc = bl_store_put(txn, ob->box, k, sizeof k, bl_mpw_data(&ob->w),
+                          bl_mpw_size(&ob->w), err);
+    }
+    if (rc == 0) {
+        s_shared_key(S_REFS, id, k);
+        bl_store_u64_key(ob->n_lanes, n);
+        rc = bl_store_put(txn, ob->box, k, sizeof k, n, sizeof n, err);
+    }
+    s_shared_key(S_REF_TAG, id, ref);
+    for (size_t l = 0; l < ob->n_lanes && rc == 0; l++) {
+        uint64_t seq;
+        rc = s_next_seq(ob, txn, l, &seq, k, err);
+        if (rc == 0) {
+            rc = bl_store_put(txn, ob->box, k, sizeof k, ref, sizeof ref,
+                              err);
         }
     }
+    return rc != 0 ? rc : bl_store_put_u64(txn, ob->meta, key, id + 1, err);
+}
+
+/* A lane's value that refers to a shared message: its id, else 0. */
+static uint64_t s_ref_id(const MDB_val *v)
+{
+    const unsigned char *p = v->mv_data;
+    return v->mv_size == 9 && p[0] == S_REF_TAG ? bl_store_u64_from(p + 1)
+                                                : 0;
+}
+
+/* The frame to send for a lane's value mv with seq: the value itself, or
+ * the shared message it refers to with seq put in (into ob->sendw). */
+static int s_frame(bl_outbox_t *ob, MDB_txn *txn, const MDB_val *mv,
+                   uint64_t seq, MDB_val *frame, bl_err_t *err)
+{
+    uint64_t id = s_ref_id(mv);
+    if (id == 0) {
+        *frame = *mv;
+        return 0;
+    }
+    unsigned char k[9];
+    s_shared_key(S_SHARED, id, k);
+    MDB_val sv;
+    int rc = bl_store_get(txn, ob->box, k, sizeof k, &sv, NULL);
+    bl_msg_t m;
+    bl_err_t why = {0};
+    if (rc == 0) {
+        rc = bl_msg_decode(sv.mv_data, sv.mv_size, &m, &why);
+    } else if (rc == BL_ENOTFOUND) {
+        snprintf(why.msg, sizeof why.msg, "not in the store");
+    }
+    if (rc != 0) {
+        return bl_err_set(err, rc == BL_ENOTFOUND ? BL_ESTORE : rc,
+                          "outbox %s: shared message %" PRIu64
+                          " unreadable: %s", ob->name, id, why.msg);
+    }
+    m.seq = seq;
+    bl_mpw_reset(&ob->sendw);
+    rc = bl_msg_encode(&ob->sendw, &m);
+    if (rc != 0) {
+        return bl_err_set(err, rc, "cannot encode message: %s",
+                          bl_strerror(rc));
+    }
+    frame->mv_data = (void *)bl_mpw_data(&ob->sendw);
+    frame->mv_size = bl_mpw_size(&ob->sendw);
     return 0;
 }
 
@@ -323,7 +440,12 @@ static int s_pump_lane(bl_outbox_t *ob, size_t l, MDB_txn *txn,
             break;
         }
         uint64_t seq = bl_store_u64_from((unsigned char *)mk.mv_data + 1);
-        int src = bl_net_send(ln->sock, mv.mv_data, mv.mv_size, err);
+        MDB_val frame = {0, NULL};
+        rc = s_frame(ob, txn, &mv, seq, &frame, err);
+        if (rc != 0) {
+            break;
+        }
+        int src = bl_net_send(ln->sock, frame.mv_data, frame.mv_size, err);
         if (src == BL_ETIMEOUT) {
             break;  /* not connected yet, or the pipe is full */
         }
@@ -363,6 +485,34 @@ typedef struct s_ack_ctx {
     uint64_t upto;  /* last seq to delete */
 } s_ack_ctx_t;
 
+/* One lane fewer yet to acknowledge shared message id; the last one
+ * deletes it. */
+static int s_unref(bl_outbox_t *ob, MDB_txn *txn, uint64_t id,
+                   bl_err_t *err)
+{
+    unsigned char k[9], n[8];
+    s_shared_key(S_REFS, id, k);
+    MDB_val v;
+    int rc = bl_store_get(txn, ob->box, k, sizeof k, &v, err);
+    if (rc == BL_ENOTFOUND) {
+        return 0;  /* already gone: nothing refers to it any more */
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    uint64_t left = v.mv_size == 8 ? bl_store_u64_from(v.mv_data) : 0;
+    if (left > 1) {
+        bl_store_u64_key(left - 1, n);
+        return bl_store_put(txn, ob->box, k, sizeof k, n, sizeof n, err);
+    }
+    rc = bl_store_del(txn, ob->box, k, sizeof k, err);
+    s_shared_key(S_SHARED, id, k);
+    if (rc == 0) {
+        rc = bl_store_del(txn, ob->box, k, sizeof k, err);
+    }
+    return rc;
+}
+
 static int s_ack_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
 {
     s_ack_ctx_t *a = ctx;
@@ -373,16 +523,37 @@ static int s_ack_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
     if (rc == 0) {
         rc = bl_scan_from(&scan, k, sizeof k);
     }
-    MDB_val mk;
-    while (rc == 0 && (rc = bl_scan_next(&scan, &mk, NULL)) == 1) {
+    /* The shared messages the deleted ones referred to, let go of after
+     * the scan (not while its cursor walks the same database). */
+    uint64_t *ids = NULL;
+    size_t n_ids = 0, cap = 0;
+    MDB_val mk, mv;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &mk, &mv)) == 1) {
         if (mk.mv_size != 9 ||
             bl_store_u64_from((unsigned char *)mk.mv_data + 1) > a->upto) {
             rc = 0;
             break;
         }
+        uint64_t id = s_ref_id(&mv);
+        if (id != 0 && n_ids == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint64_t *g = realloc(ids, cap * sizeof *ids);
+            if (g == NULL) {
+                rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                break;
+            }
+            ids = g;
+        }
+        if (id != 0) {
+            ids[n_ids++] = id;
+        }
         rc = bl_scan_del(&scan);
     }
     bl_scan_close(&scan);
+    for (size_t i = 0; rc == 0 && i < n_ids; i++) {
+        rc = s_unref(a->ob, txn, ids[i], err);
+    }
+    free(ids);
     return rc < 0 ? rc : 0;
 }
 

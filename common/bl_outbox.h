@@ -53,7 +53,10 @@ int bl_outbox_put(bl_outbox_t *ob, MDB_txn *txn, size_t lane,
                   bl_msg_type_t type, const void *payload, size_t len,
                   bl_err_t *err);
 
-/* Adds the same message to every lane (markers such as a period close). */
+/* Adds the same message to every lane (markers such as a period close,
+ * results every report worker holds).  With several lanes, a payload of
+ * 256 bytes or more is stored once and referred to from each lane; it is
+ * deleted when the last lane has acknowledged it. */
 int bl_outbox_put_all(bl_outbox_t *ob, MDB_txn *txn, bl_msg_type_t type,
                       const void *payload, size_t len, bl_err_t *err);
 

@@ -256,14 +256,13 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     }
     /* The map must hold what the close writes: the period's positions
      * (twice on the international node: by country too) and the results
-     * messages, once per report worker.  Found too small midway, the
-     * whole close would run again.  Measured at 50,000 providers: about
-     * 120 bytes a position row, 250 a results cell per worker; asked
-     * with room to spare, as the map is only address space. */
+     * messages (stored once for all report workers, bl_outbox_put_all).
+     * Found too small midway, the whole close would run again.  Measured
+     * at 50,000 providers: about 120 bytes a position row, 250 a results
+     * cell; asked with room to spare, as the map is only address space. */
     uint64_t cells_all = (uint64_t)n * b->n_ind * b->cfg->n_groups;
     uint64_t per_cell =
-        (b->cfg->role == BL_ROLE_INTERNATIONAL ? 2 * 200 : 200) +
-        400 * (uint64_t)b->cfg->workers[BL_STAGE_REPORT];
+        (b->cfg->role == BL_ROLE_INTERNATIONAL ? 2 * 200 : 200) + 400;
     rc = bl_store_expect(bl_daemon_store(b->d), cells_all * per_cell);
     if (rc != 0) {
         free(ps);

@@ -4,7 +4,11 @@
  * and their messages, a new lane starts at 1, a removed lane that still
  * holds messages is refused (naming the worker), and a removed empty lane
  * forgets its sequence so a worker added again later starts at 1.
- * Nothing is sent: the endpoints are ipc paths no one binds.
+ * Those tests send nothing: the endpoints are ipc paths no one binds.
+ * The last test delivers to two real inboxes: a message put to every lane
+ * is stored once and reaches each with that lane's sequence number, also
+ * after the outbox is opened again, and nothing is left once both have
+ * acknowledged it.
  *
  * Every test has the same .timeout (Criterion 2.4.1 leaks when one binary
  * mixes timeout values).
@@ -12,12 +16,15 @@
 #include "bl_outbox.h"
 
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
+#include "bl_inbox.h"
 #include "bl_test_node.h"
 
 static char s_dir[64];
@@ -171,4 +178,149 @@ Test(bl_outbox, a_removed_lane_starts_again_at_one)
     cr_assert_eq(s_next(2), 2);
     cr_assert_eq(s_next(0), 3, "lane 0 kept its sequence");
     bl_outbox_close(&ob);
+}
+
+/* ---- delivery of a message put to every lane ---------------------------- */
+
+#define S_GOT_MAX 8
+
+typedef struct s_receiver {
+    bl_store_t *store;
+    bl_inbox_t *inbox;
+    size_t n;                    /* messages applied */
+    uint64_t seq[S_GOT_MAX];     /* their sequence numbers */
+    size_t len[S_GOT_MAX];       /* their payload sizes */
+    bool intact[S_GOT_MAX];      /* payload bytes as put */
+} s_receiver_t;
+
+static unsigned char s_big[4096];
+
+static int s_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m, bl_err_t *err)
+{
+    (void)txn;
+    (void)err;
+    s_receiver_t *r = ctx;
+    if (r->n < S_GOT_MAX) {
+        r->seq[r->n] = m->seq;
+        r->len[r->n] = m->payload_len;
+        r->intact[r->n] =
+            m->payload_len == 1
+                ? m->payload[0] == 0x80
+                : m->payload_len == sizeof s_big &&
+                      memcmp(m->payload, s_big, sizeof s_big) == 0;
+    }
+    r->n++;
+    return 0;
+}
+
+static void s_receiver_open(s_receiver_t *r, size_t i)
+{
+    char dir[96], ep[128];
+    snprintf(dir, sizeof dir, "%s/r.%zu", s_dir, i + 1);
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    static const char *const names[] = {"seen"};
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_open(&r->store, dir, names, 1, 0, &err), 0, "%s",
+                 err.msg);
+    snprintf(ep, sizeof ep, "ipc://%s/w.%zu", s_dir, i + 1);
+    static const bl_inbox_handlers_t h = {.apply = s_apply};
+    bl_msg_t tmpl = {0};
+    snprintf(tmpl.sender, sizeof tmpl.sender, "receiver");
+    cr_assert_eq(bl_inbox_open(&r->inbox, s_zctx, r->store,
+                               bl_store_dbi(r->store, 0), ep, NULL, &h, r,
+                               &tmpl, &err),
+                 0, "%s", err.msg);
+}
+
+/* Entries in the outbox's box database. */
+static size_t s_box_entries(void)
+{
+    MDB_txn *txn;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_read(s_store, &txn, &err), 0);
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, bl_store_dbi(s_store, 1), &st), 0);
+    mdb_txn_abort(txn);
+    return st.ms_entries;
+}
+
+typedef struct s_put_all {
+    bl_outbox_t *ob;
+} s_put_all_t;
+
+static int s_put_all_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    bl_outbox_t *ob = ((s_put_all_t *)ctx)->ob;
+    int rc = bl_outbox_put_all(ob, txn, BL_MSG_VALUES, "\x80", 1, err);
+    if (rc == 0) {
+        rc = bl_outbox_put_all(ob, txn, BL_MSG_VALUES, s_big, sizeof s_big,
+                               err);
+    }
+    if (rc == 0) {
+        rc = bl_outbox_put(ob, txn, 1, BL_MSG_VALUES, "\x80", 1, err);
+    }
+    return rc;
+}
+
+Test(bl_outbox, a_message_to_every_lane_is_stored_once_and_reaches_each)
+{
+    /* A MessagePack bin 16 of 4093 bytes: one object, as a payload is. */
+    s_big[0] = 0xc5;
+    s_big[1] = (sizeof s_big - 3) >> 8;
+    s_big[2] = (sizeof s_big - 3) & 0xff;
+    for (size_t i = 3; i < sizeof s_big; i++) {
+        s_big[i] = (unsigned char)(i * 7);
+    }
+    bl_outbox_t *ob;
+    bl_err_t err = {0};
+    cr_assert_eq(s_open(&ob, 2, &err), 0, "%s", err.msg);
+    s_put_all_t p = {ob};
+    cr_assert_eq(bl_store_write(s_store, s_put_all_txn, &p, &err), 0, "%s",
+                 err.msg);
+    /* The small one twice, the large one once with a reference per lane
+     * and its count, the last one once. */
+    cr_assert_eq(s_box_entries(), 2 + 2 + 1 + 1 + 1);
+    cr_assert_eq(bl_outbox_pending(ob), 5);
+    bl_outbox_close(&ob);
+    cr_assert_eq(s_open(&ob, 2, &err), 0, "%s", err.msg);
+
+    s_receiver_t r[2];
+    memset(r, 0, sizeof r);
+    s_receiver_open(&r[0], 0);
+    s_receiver_open(&r[1], 1);
+    for (int turn = 0; turn < 500 && s_box_entries() > 0; turn++) {
+        cr_assert_eq(bl_outbox_pump(ob, &err), 0, "%s", err.msg);
+        zmq_pollitem_t items[4] = {
+            {bl_inbox_socket(r[0].inbox), 0, ZMQ_POLLIN, 0},
+            {bl_inbox_socket(r[1].inbox), 0, ZMQ_POLLIN, 0},
+            {bl_outbox_socket(ob, 0), 0, ZMQ_POLLIN, 0},
+            {bl_outbox_socket(ob, 1), 0, ZMQ_POLLIN, 0}};
+        cr_assert_geq(zmq_poll(items, 4, 20), 0);
+        for (size_t i = 0; i < 2; i++) {
+            if (items[i].revents & ZMQ_POLLIN) {
+                cr_assert_eq(bl_inbox_on_readable(r[i].inbox, &err), 0, "%s",
+                             err.msg);
+            }
+            if (items[2 + i].revents & ZMQ_POLLIN) {
+                cr_assert_eq(bl_outbox_on_readable(ob, i, &err), 0, "%s",
+                             err.msg);
+            }
+        }
+    }
+    cr_assert_eq(s_box_entries(), 0, "every lane acknowledged: nothing kept");
+    cr_assert_eq(r[0].n, 2);
+    cr_assert_eq(r[1].n, 3);
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t j = 0; j < r[i].n; j++) {
+            cr_assert_eq(r[i].seq[j], j + 1, "worker %zu message %zu", i + 1,
+                         j);
+            cr_assert(r[i].intact[j], "worker %zu message %zu", i + 1, j);
+        }
+        cr_assert_eq(r[i].len[1], sizeof s_big);
+    }
+    bl_outbox_close(&ob);
+    for (size_t i = 0; i < 2; i++) {
+        bl_inbox_close(&r[i].inbox);
+        bl_store_close(&r[i].store);
+    }
 }
