@@ -62,6 +62,68 @@ int bl_msg_encode(bl_mpw_t *w, const bl_msg_t *m)
     return w->err;
 }
 
+/* Where a value of env lies: [start, end) as offsets. */
+typedef struct s_span {
+    size_t start, end;
+} s_span_t;
+
+int bl_msg_reseq(bl_mpw_t *out, const void *env, size_t len, uint64_t seq)
+{
+    const uint8_t *base = env;
+    bl_mpr_t r;
+    bl_mpr_init(&r, env, len);
+    uint32_t n;
+    if (bl_mpr_map(&r, &n) != 0) {
+        return BL_EPROTO;
+    }
+    s_span_t id = {0, 0}, q = {0, 0};
+    const char *idv = NULL;
+    uint32_t idl = 0;
+    /* The keys before the payload are small: walk them, not the payload. */
+    for (uint32_t i = 0; i < n && (id.end == 0 || q.end == 0); i++) {
+        const char *k;
+        uint32_t kl;
+        if (bl_mpr_str(&r, &k, &kl) != 0) {
+            return BL_EPROTO;
+        }
+        size_t at = (size_t)(r.p - base);
+        uint64_t old;
+        int rc;
+        if (kl == 2 && memcmp(k, "id", 2) == 0) {
+            rc = bl_mpr_str(&r, &idv, &idl);
+            id = (s_span_t){at, (size_t)(r.p - base)};
+        } else if (kl == 1 && k[0] == 'q') {
+            rc = bl_mpr_uint(&r, &old);
+            q = (s_span_t){at, (size_t)(r.p - base)};
+        } else {
+            rc = bl_mpr_skip(&r);
+        }
+        if (rc != 0) {
+            return BL_EPROTO;
+        }
+    }
+    /* the id is "sender:epoch:seq": its last part is the seq */
+    size_t keep = idl;
+    while (keep > 0 && idv[keep - 1] != ':') {
+        keep--;
+    }
+    if (id.end == 0 || q.end == 0 || keep == 0 || id.start > q.start) {
+        return BL_EPROTO;
+    }
+    char nid[3 * BL_MSG_NAME_MAX + 24];
+    if (keep > sizeof nid - 24) {
+        return BL_EPROTO;
+    }
+    memcpy(nid, idv, keep);
+    int dl = snprintf(nid + keep, 24, "%" PRIu64, seq);
+    bl_mpw_raw(out, base, id.start);
+    bl_mpw_strn(out, nid, keep + (size_t)dl);
+    bl_mpw_raw(out, base + id.end, q.start - id.end);
+    bl_mpw_uint(out, seq);
+    bl_mpw_raw(out, base + q.end, len - q.end);
+    return out->err;
+}
+
 void bl_msg_id(const bl_msg_t *m, char *buf, size_t size)
 {
     snprintf(buf, size, "%s:%" PRIu64 ":%" PRIu64, m->sender, m->epoch,

@@ -72,6 +72,12 @@ const char *bl_msg_type_name(bl_msg_type_t type);
  * or BL_ENOMEM / BL_ETOOBIG. */
 int bl_msg_encode(bl_mpw_t *w, const bl_msg_t *m);
 
+/* Appends to out the envelope env (as bl_msg_encode writes it) with
+ * another seq, and so another id, without reading its payload (bl_outbox
+ * sends one stored message to every lane this way).  Returns 0, BL_EPROTO
+ * for an envelope not of that shape, or BL_ENOMEM. */
+int bl_msg_reseq(bl_mpw_t *out, const void *env, size_t len, uint64_t seq);
+
 /* Decodes a frame.  Returns 0 with *m filled (payload pointing into frame),
  * or BL_EPROTO / BL_ETOOBIG with the reason in err. */
 int bl_msg_decode(const void *frame, size_t len, bl_msg_t *m, bl_err_t *err);

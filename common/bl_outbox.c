@@ -5,8 +5,9 @@
  * values the encoded envelope, or for a message put to every lane a
  * reference to it: S_REF_TAG + shared id (8 bytes; 0xc1 never starts a
  * MessagePack object, so no envelope looks like one).  A shared message is
- * stored once, under S_SHARED + id, as its envelope with seq 0 (each lane
- * sends it with its own seq), and S_REFS + id counts the lanes that have
+ * stored once, under S_SHARED + id, as its envelope with seq 0: each lane
+ * sends it with its own seq put in (bl_msg_reseq, which does not read the
+ * payload).  S_REFS + id counts the lanes that have
  * not acknowledged it yet; the last acknowledgement deletes both.  Lanes
  * are 0 .. BL_OUTBOX_LANES_MAX - 1, so these keys never fall in a lane.
  * meta_dbi holds "<name>.epoch", "<name>.<lane>.next" (the next sequence
@@ -387,24 +388,16 @@ static int s_frame(bl_outbox_t *ob, MDB_txn *txn, const MDB_val *mv,
     s_shared_key(S_SHARED, id, k);
     MDB_val sv;
     int rc = bl_store_get(txn, ob->box, k, sizeof k, &sv, NULL);
-    bl_msg_t m;
-    bl_err_t why = {0};
     if (rc == 0) {
-        rc = bl_msg_decode(sv.mv_data, sv.mv_size, &m, &why);
-    } else if (rc == BL_ENOTFOUND) {
-        snprintf(why.msg, sizeof why.msg, "not in the store");
+        bl_mpw_reset(&ob->sendw);
+        rc = bl_msg_reseq(&ob->sendw, sv.mv_data, sv.mv_size, seq);
     }
     if (rc != 0) {
-        return bl_err_set(err, rc == BL_ENOTFOUND ? BL_ESTORE : rc,
-                          "outbox %s: shared message %" PRIu64
-                          " unreadable: %s", ob->name, id, why.msg);
-    }
-    m.seq = seq;
-    bl_mpw_reset(&ob->sendw);
-    rc = bl_msg_encode(&ob->sendw, &m);
-    if (rc != 0) {
-        return bl_err_set(err, rc, "cannot encode message: %s",
-                          bl_strerror(rc));
+        return bl_err_set(err, rc == BL_ENOMEM ? rc : BL_ESTORE,
+                          "outbox %s: shared message %" PRIu64 " %s",
+                          ob->name, id,
+                          rc == BL_ENOTFOUND ? "is not in the store"
+                                             : "cannot be sent");
     }
     frame->mv_data = (void *)bl_mpw_data(&ob->sendw);
     frame->mv_size = bl_mpw_size(&ob->sendw);

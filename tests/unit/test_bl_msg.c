@@ -963,3 +963,42 @@ Test(bl_msg, id_is_truncated_to_the_buffer, .timeout = 30)
     bl_msg_id(&m, small, sizeof small);
     cr_assert_str_eq(small, "no-1/in");
 }
+
+/* bl_msg_reseq: an envelope with another seq is byte for byte that
+ * envelope's encoding with that seq (its id too), whatever the seq was. */
+Test(bl_msg, an_envelope_with_another_seq_is_that_encoding, .timeout = 30)
+{
+    static const uint64_t seqs[] = {0, 1, 127, 128, 300, 70000, UINT64_MAX};
+    bl_msg_t m = {.type = BL_MSG_VALUES, .epoch = 42,
+                  .payload = (const uint8_t *)"\x92\x01\x02",
+                  .payload_len = 3};
+    snprintf(m.sender, sizeof m.sender, "no-1/benchmark");
+    snprintf(m.cat_name, sizeof m.cat_name, "equass");
+    bl_mpw_t from, want, got;
+    bl_mpw_init(&from);
+    bl_mpw_init(&want);
+    bl_mpw_init(&got);
+    for (size_t a = 0; a < sizeof seqs / sizeof seqs[0]; a++) {
+        m.seq = seqs[a];
+        bl_mpw_reset(&from);
+        cr_assert_eq(bl_msg_encode(&from, &m), 0);
+        for (size_t b = 0; b < sizeof seqs / sizeof seqs[0]; b++) {
+            m.seq = seqs[b];
+            bl_mpw_reset(&want);
+            cr_assert_eq(bl_msg_encode(&want, &m), 0);
+            bl_mpw_reset(&got);
+            cr_assert_eq(bl_msg_reseq(&got, bl_mpw_data(&from),
+                                      bl_mpw_size(&from), seqs[b]),
+                         0);
+            cr_assert_eq(bl_mpw_size(&got), bl_mpw_size(&want));
+            cr_assert_eq(memcmp(bl_mpw_data(&got), bl_mpw_data(&want),
+                                bl_mpw_size(&want)),
+                         0, "seq %" PRIu64 " to %" PRIu64, seqs[a], seqs[b]);
+        }
+    }
+    bl_mpw_reset(&got);
+    cr_assert_eq(bl_msg_reseq(&got, "\x81\xa1v\x01", 4, 5), BL_EPROTO);
+    bl_mpw_destroy(&from);
+    bl_mpw_destroy(&want);
+    bl_mpw_destroy(&got);
+}
