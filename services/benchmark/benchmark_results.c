@@ -225,6 +225,14 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     if (rc != 0) {
         return rc;
     }
+    /* The group entries' id and key are the provider's in every indicator:
+     * written once. */
+    for (size_t g = 0; g < ng; g++) {
+        bl_results_group_t *t = &run->gtmpl[g];
+        memset(t, 0, sizeof *t);
+        snprintf(t->id, sizeof t->id, "%s", b->cfg->groups[g].id);
+        bc_group_key(&b->cfg->groups[g], p, t->key, sizeof t->key);
+    }
     uint32_t sent = 0;
     for (size_t k = 0; k < b->n_ind; k++) {
         const benchmark_cell_t *c = &run->cells[k];
@@ -252,9 +260,7 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
                 continue;
             }
             bl_results_group_t *e = &ind->groups[ind->n_groups++];
-            memset(e, 0, sizeof *e);
-            snprintf(e->id, sizeof e->id, "%s", b->cfg->groups[g].id);
-            bc_group_key(&b->cfg->groups[g], p, e->key, sizeof e->key);
+            *e = run->gtmpl[g];
             if (pi == BRES_NO_POSITION) {
                 /* Too few peers: how many values the instance has. */
                 e->too_few_peers = true;
@@ -436,11 +442,13 @@ static int s_results_alloc(bres_run_t *run)
     res->areas = calloc(nk, sizeof *res->areas);
     res->strengths = calloc(nk, sizeof *res->strengths);
     run->cells = calloc(nk, sizeof *run->cells);
+    run->gtmpl = calloc(b->cfg->n_groups ? b->cfg->n_groups : 1,
+                        sizeof *run->gtmpl);
     size_t np = run->in->n_providers;
     run->sent = calloc(np ? np : 1, sizeof *run->sent);
     if (run->groups == NULL || res->indicators == NULL ||
         res->areas == NULL || res->strengths == NULL || run->cells == NULL ||
-        run->sent == NULL) {
+        run->gtmpl == NULL || run->sent == NULL) {
         return BL_ENOMEM;
     }
     for (size_t k = 0; k < b->n_ind; k++) {
@@ -460,6 +468,8 @@ static void s_results_free(bres_run_t *run)
     free(run->res.practices);
     free(run->cells);
     run->cells = NULL;
+    free(run->gtmpl);
+    run->gtmpl = NULL;
     memset(&run->res, 0, sizeof run->res);
     run->cap_practices = 0;
     run->groups = NULL;

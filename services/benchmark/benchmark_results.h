@@ -44,6 +44,8 @@ typedef struct bres_run {
                                    the period have not come back yet */
     bl_results_provider_t res;  /* one provider's results, reused */
     bl_results_group_t *groups; /* res's group entries, one block */
+    bl_results_group_t *gtmpl;  /* the provider's entry of each of this
+                                   node's groups with only id and key set */
     size_t cap_units;           /* room in res.units */
     benchmark_cell_t *cells;    /* the provider's cells, n_ind of them */
     uint32_t *sent;             /* [provider]: indicators sent (summary) */
