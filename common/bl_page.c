@@ -53,15 +53,105 @@ size_t bl_page_split(const void *key, size_t len, char *buf, size_t size,
     return n;
 }
 
-int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
-                  size_t prefix_len, const char *after, size_t after_len,
-                  size_t limit, bl_mpw_t *reply, bl_err_t *err)
+/* Where a page over view starts: from the stored prefix (*from_len 0),
+ * after the stored key in from, or nowhere (false: every shown key is at
+ * or below after).  Shown and stored keys sort alike, so the first key
+ * after `after` is the first key after its stored form. */
+static bool s_view_start(const bl_page_view_t *view, const char *after,
+                         size_t after_len, char *from, size_t *from_len)
 {
+    *from_len = 0;
+    if (after == NULL || after_len == 0 || after_len > BL_PAGE_KEY_MAX) {
+        return true;
+    }
+    size_t sl = view->shown_len;
+    size_t common = after_len < sl ? after_len : sl;
+    int cmp = memcmp(after, view->shown, common);
+    if (cmp == 0 && after_len >= sl) {
+        size_t rest = after_len - sl;
+        if (view->stored_len + rest > BL_PAGE_KEY_MAX) {
+            return false;  /* above every stored key that fits */
+        }
+        memcpy(from, view->stored, view->stored_len);
+        memcpy(from + view->stored_len, after + sl, rest);
+        *from_len = view->stored_len + rest;
+        return true;
+    }
+    return cmp < 0 || (cmp == 0 && after_len < sl);
+}
+
+/* The shown form of stored key k into buf (BL_PAGE_KEY_MAX + 1 bytes);
+ * returns its length, 0 when it does not fit. */
+static size_t s_view_key(const bl_page_view_t *view, const MDB_val *k,
+                         char *buf)
+{
+    size_t rest = k->mv_size - view->stored_len;
+    if (view->shown_len + rest > BL_PAGE_KEY_MAX) {
+        return 0;
+    }
+    memcpy(buf, view->shown, view->shown_len);
+    memcpy(buf + view->shown_len, (const char *)k->mv_data + view->stored_len,
+           rest);
+    buf[view->shown_len + rest] = '\0';
+    return view->shown_len + rest;
+}
+
+/* Appends one row [part, ..., value] for shown key (len bytes) to rows;
+ * returns 1 when written, 0 when the key does not split, or the value
+ * function's negative code. */
+static int s_view_row(const bl_page_view_t *view, const char *key,
+                      size_t len, const MDB_val *v, bl_mpw_t *rows)
+{
+    char buf[BL_PAGE_KEY_MAX + 1];
+    const char *parts[BL_PAGE_PARTS_MAX];
+    size_t n = bl_page_split(key, len, buf, sizeof buf, parts,
+                             BL_PAGE_PARTS_MAX);
+    if (n == 0) {
+        return 0;
+    }
+    bl_mpw_array(rows, (uint32_t)n + 1);
+    for (size_t i = 0; i < n; i++) {
+        bl_mpw_str(rows, parts[i]);
+    }
+    if (view->value == NULL) {
+        bl_mpw_raw(rows, v->mv_data, v->mv_size);
+        return 1;
+    }
+    int rc = view->value(view->ctx, v, rows);
+    return rc < 0 ? rc : 1;
+}
+
+/* Writes {ok, rows: [count rows], next: last or nil}. */
+static int s_view_finish(bl_mpw_t *reply, bl_mpw_t *rows, uint32_t count,
+                         const char *last, size_t last_len, bool more,
+                         bl_err_t *err)
+{
+    bl_reply_begin(reply, 2);
+    bl_mpw_str(reply, "rows");
+    bl_mpw_array(reply, count);
+    bl_mpw_raw(reply, bl_mpw_data(rows), bl_mpw_size(rows));
+    bl_mpw_str(reply, "next");
+    if (more) {
+        bl_mpw_strn(reply, last, last_len);
+    } else {
+        bl_mpw_nil(reply);
+    }
+    int rc = rows->err;
+    return rc ? bl_err_set(err, rc, "reply too large") : 0;
+}
+
+int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
+                       const char *after, size_t after_len, size_t limit,
+                       bl_mpw_t *reply, bl_err_t *err)
+{
+    char from[BL_PAGE_KEY_MAX + 1];
+    size_t from_len;
+    bool any = s_view_start(view, after, after_len, from, &from_len);
     bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
-    if (rc == 0 && after != NULL && after_len > 0 &&
-        after_len <= BL_PAGE_KEY_MAX) {
-        rc = bl_scan_after(&scan, after, after_len);
+    int rc = bl_scan_open(&scan, txn, dbi, view->stored, view->stored_len,
+                          err);
+    if (rc == 0 && from_len > 0) {
+        rc = bl_scan_after(&scan, from, from_len);
     }
     if (rc != 0) {
         bl_scan_close(&scan);
@@ -74,24 +164,21 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     size_t ll = 0;
     bool more = false;
     MDB_val k, v;
-    while ((rc = bl_scan_next(&scan, &k, &v)) == 1) {
+    while (any && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         if (count == limit) {
             more = true;
             break;
         }
-        char buf[BL_PAGE_KEY_MAX + 1];
-        const char *parts[BL_PAGE_PARTS_MAX];
-        size_t n = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
-                                 BL_PAGE_PARTS_MAX);
-        if (n > 0) {
-            bl_mpw_array(&rows, (uint32_t)n + 1);
-            for (size_t i = 0; i < n; i++) {
-                bl_mpw_str(&rows, parts[i]);
-            }
-            bl_mpw_raw(&rows, v.mv_data, v.mv_size);
+        char shown[BL_PAGE_KEY_MAX + 1];
+        size_t sl = s_view_key(view, &k, shown);
+        rc = sl > 0 ? s_view_row(view, shown, sl, &v, &rows) : 0;
+        if (rc < 0) {
+            break;
+        }
+        if (rc == 1) {
             count++;
-            memcpy(last, k.mv_data, k.mv_size);
-            ll = k.mv_size;
+            memcpy(last, shown, sl);
+            ll = sl;
         }
     }
     bl_scan_close(&scan);
@@ -99,19 +186,19 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
         bl_mpw_destroy(&rows);
         return rc;
     }
-    bl_reply_begin(reply, 2);
-    bl_mpw_str(reply, "rows");
-    bl_mpw_array(reply, count);
-    bl_mpw_raw(reply, bl_mpw_data(&rows), bl_mpw_size(&rows));
-    bl_mpw_str(reply, "next");
-    if (more) {
-        bl_mpw_strn(reply, last, ll);
-    } else {
-        bl_mpw_nil(reply);
-    }
-    rc = rows.err;
+    rc = s_view_finish(reply, &rows, count, last, ll, more, err);
     bl_mpw_destroy(&rows);
-    return rc ? bl_err_set(err, rc, "reply too large") : 0;
+    return rc;
+}
+
+int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                  size_t prefix_len, const char *after, size_t after_len,
+                  size_t limit, bl_mpw_t *reply, bl_err_t *err)
+{
+    bl_page_view_t same = {prefix, prefix_len, prefix, prefix_len, NULL,
+                           NULL};
+    return bl_page_reply_view(txn, dbi, &same, after, after_len, limit,
+                              reply, err);
 }
 
 static bool s_every(void *ctx, const char *const *parts, size_t n)

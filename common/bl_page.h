@@ -39,6 +39,30 @@ int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                   size_t prefix_len, const char *after, size_t after_len,
                   size_t limit, bl_mpw_t *reply, bl_err_t *err);
 
+/* Writes one stored value as a page shows it: exactly one MessagePack
+ * object onto rows.  Returns 0, or a negative code that fails the page. */
+typedef int (*bl_page_value_fn)(void *ctx, const MDB_val *value,
+                                bl_mpw_t *rows);
+
+/* The rows under one stored prefix as a reply shows them: every key with
+ * its stored prefix replaced by the shown one, every value passed through
+ * value.  The `after` of a request and the `next` of a reply are shown
+ * keys. */
+typedef struct bl_page_view {
+    const char *stored;       /* prefix of the stored keys */
+    size_t stored_len;        /* bytes in stored */
+    const char *shown;        /* what the reply shows in its place */
+    size_t shown_len;         /* bytes in shown */
+    bl_page_value_fn value;   /* NULL: the stored value as it is */
+    void *ctx;                /* value's first argument */
+} bl_page_view_t;
+
+/* bl_page_reply through view: the same reply, with shown keys and values.
+ * A row whose shown key would be over BL_PAGE_KEY_MAX is left out. */
+int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
+                       const char *after, size_t after_len, size_t limit,
+                       bl_mpw_t *reply, bl_err_t *err);
+
 /* Answers a paging request {period, after, limit} over the rows of dbi
  * whose key starts with "<period>\x1f".  Writes an error reply when the
  * request has no period. */

@@ -14,8 +14,9 @@
  *              -> [generation, [value, numerator, denominator, n, status]]
  *   stats, positions, corrs, cpos: what a computation found, see
  *              benchmark_store.h
- *   xband4, xstats, cband4: the groups of another node, see
- *              benchmark_external.h
+ *   xband4, xstats: the groups of another node; cband4: the international
+ *              node's band-4 rows, written once and shown to each country
+ *              by the door; see benchmark_external.h
  * meta: "gen.<period>" the generation computed last; "marks.<period>.<gen>"
  * close markers received for it.  Improvement actions, practices and
  * what the learning exports need: benchmark_learning.h.

@@ -448,6 +448,14 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
         bl_reply_error(reply, "downlink needs a period and what");
         return 0;
     }
+    if (req.what == BL_DOWNLINK_BAND4) {
+        char cc[3];
+        snprintf(cc, sizeof cc, "%.2s", m->peer);
+        return benchmark_external_band4_page(txn, l->env.db_cband4,
+                                             req.period, cc, req.after,
+                                             req.after_len,
+                                             (size_t)req.limit, reply, err);
+    }
     char prefix[48];
     size_t pl;
     MDB_dbi dbi;
@@ -456,12 +464,11 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
                               req.period);
         dbi = l->env.db_stats;
     } else {
-        /* Only the asking country's own providers' positions, and the
-         * band-4 members as that country may see them. */
+        /* Only the asking country's own providers' positions and the
+         * practices it may be shown. */
         pl = (size_t)snprintf(prefix, sizeof prefix,
                               "%" PRId64 "\x1f%.2s\x1f", req.period, m->peer);
-        dbi = req.what == BL_DOWNLINK_BAND4 ? l->env.db_cband4
-                                            : l->env.db_cpos;
+        dbi = l->env.db_cpos;
         if (req.what == BL_DOWNLINK_PRACTICES) {
             if (l->env.learning == NULL) {
                 bl_reply_error(reply, "no practices on this node");

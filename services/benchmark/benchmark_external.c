@@ -549,6 +549,63 @@ int benchmark_external_international(MDB_txn *txn, const bx_dbs_t *dbs,
 
 /* ---- the international node's band-4 rows ------------------------------ */
 
+/* The band-4 positions of out, in their order (by indicator, group, key
+ * and provider index); *b4 is the caller's to free. */
+static int s_band4_positions(const bc_input_t *in, const bc_output_t *out,
+                             uint32_t **b4, size_t *n4)
+{
+    *n4 = 0;
+    *b4 = malloc((out->n_positions ? out->n_positions : 1) * sizeof **b4);
+    if (*b4 == NULL) {
+        return BL_ENOMEM;
+    }
+    for (size_t x = 0; x < out->n_positions; x++) {
+        bc_position_t q;
+        bc_position(in, out, x, &q);
+        if (q.band == 4) {
+            (*b4)[(*n4)++] = (uint32_t)x;
+        }
+    }
+    return 0;
+}
+
+/* Appends the band-4 row of position q to dbi: the real id always (the
+ * door blanks it for the countries that may not see it), the name only
+ * when shared. */
+static int s_band4_row(MDB_txn *txn, MDB_dbi dbi, const char *period,
+                       const bc_input_t *in, const bc_output_t *out,
+                       const bc_position_t *q, bl_mpw_t *w, bl_err_t *err)
+{
+    const bc_provider_t *pv = &in->providers[q->provider];
+    char order[BX_ORDER_DIGITS + 1];
+    snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS,
+             (size_t)q->provider);
+    const char *parts[] = {period,
+                           in->cfg->catalogue->indicators[q->indicator].id,
+                           in->cfg->groups[q->group].id,
+                           out->stats[q->stat].group_key, order};
+    /* Room for the "CC\x1f" the door shows after the period. */
+    char key[S_KEY_MAX - 3];
+    size_t kl = bl_page_join(key, sizeof key, parts, 5);
+    if (kl == 0) {
+        return 0;
+    }
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 7);
+    bl_mpw_str(w, pv->id);
+    bl_mpw_str(w, pv->share_identity ? pv->name : "");
+    bl_mpw_str(w, pv->country);
+    bl_mpw_str(w, pv->service_type);
+    bl_mpw_int(w, pv->users);
+    bl_mpw_bool(w, pv->share_identity);
+    bl_mpw_uint(w, q->provider);
+    if (w->err) {
+        return bl_err_set(err, w->err, "cannot encode a band-4 row");
+    }
+    return bl_store_append(txn, dbi, key, kl, bl_mpw_data(w),
+                           bl_mpw_size(w), err);
+}
+
 int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
                              const bc_input_t *in, const bc_output_t *out,
                              bl_err_t *err)
@@ -557,77 +614,87 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
     snprintf(p, sizeof p, "%" PRId64, period);
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", p);
+    /* also removes the rows of the old layout (one copy per country) */
     int rc = bl_page_delete(txn, dbi, prefix, pl, err);
-    /* the countries present, in register order (sorted by id, so by
-     * country) */
-    char countries[64][3];
-    size_t nc = 0;
-    for (size_t i = 0; i < in->n_providers && nc < 64; i++) {
-        if (nc == 0 || strcmp(countries[nc - 1], in->providers[i].country)) {
-            snprintf(countries[nc++], 3, "%s", in->providers[i].country);
-        }
+    if (rc != 0) {
+        return rc;
     }
-    const bl_catalogue_t *cat = in->cfg->catalogue;
-    /* the band-4 positions, found once for every country */
-    size_t n4 = 0;
-    uint32_t *b4 = malloc((out->n_positions ? out->n_positions : 1)
-                          * sizeof *b4);
-    if (b4 == NULL) {
+    uint32_t *b4;
+    size_t n4;
+    if (s_band4_positions(in, out, &b4, &n4) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
-    }
-    for (size_t x = 0; x < out->n_positions; x++) {
-        bc_position_t q;
-        bc_position(in, out, x, &q);
-        if (q.band == 4) {
-            b4[n4++] = (uint32_t)x;
-        }
     }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    /* Country after country, each over the positions in their order (by
-     * indicator, group, key and provider index): the keys come in order
-     * and are appended. */
-    for (size_t c = 0; c < nc && rc == 0; c++) {
-        for (size_t y = 0; y < n4 && rc == 0; y++) {
-            bc_position_t qb;
-            bc_position(in, out, b4[y], &qb);
-            const bc_position_t *q = &qb;
-            const bc_provider_t *pv = &in->providers[q->provider];
-            char order[BX_ORDER_DIGITS + 1];
-            snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS,
-                     (size_t)q->provider);
-            bool known = pv->share_identity ||
-                         strcmp(pv->country, countries[c]) == 0;
-            const char *parts[] = {p,
-                                   countries[c],
-                                   cat->indicators[q->indicator].id,
-                                   in->cfg->groups[q->group].id,
-                                   out->stats[q->stat].group_key,
-                                   order};
-            char key[S_KEY_MAX];
-            size_t kl = bl_page_join(key, sizeof key, parts, 6);
-            if (kl == 0) {
-                continue;
-            }
-            bl_mpw_reset(&w);
-            bl_mpw_array(&w, 7);
-            bl_mpw_str(&w, known ? pv->id : "");
-            bl_mpw_str(&w, pv->share_identity ? pv->name : "");
-            bl_mpw_str(&w, pv->country);
-            bl_mpw_str(&w, pv->service_type);
-            bl_mpw_int(&w, pv->users);
-            bl_mpw_bool(&w, pv->share_identity);
-            bl_mpw_uint(&w, q->provider);
-            if (w.err) {
-                rc = bl_err_set(err, w.err, "cannot encode a band-4 row");
-                break;
-            }
-            rc = bl_store_append(txn, dbi, key, kl, bl_mpw_data(&w),
-                                 bl_mpw_size(&w), err);
-        }
+    /* The positions come in key order: each row is appended. */
+    for (size_t y = 0; y < n4 && rc == 0; y++) {
+        bc_position_t q;
+        bc_position(in, out, b4[y], &q);
+        rc = s_band4_row(txn, dbi, p, in, out, &q, &w, err);
     }
     bl_mpw_destroy(&w);
     free(b4);
+    return rc;
+}
+
+/* The band-4 row value [id, name, country, service_type, users, share,
+ * order] as the country ctx (a NUL-terminated code) may see it: the id
+ * only when the provider shares its identity or is of that country. */
+static int s_band4_value(void *ctx, const MDB_val *v, bl_mpw_t *rows)
+{
+    const char *cc = ctx;
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t n, id_len, name_len, country_len, type_len;
+    const char *id, *name, *country, *type;
+    int64_t users;
+    bool share;
+    uint64_t order;
+    if (bl_mpr_array(&r, &n) != 0 || n != 7 ||
+        bl_mpr_str(&r, &id, &id_len) != 0) {
+        return BL_EPROTO;
+    }
+    const uint8_t *rest = r.p;
+    if (bl_mpr_str(&r, &name, &name_len) != 0 ||
+        bl_mpr_str(&r, &country, &country_len) != 0 ||
+        bl_mpr_str(&r, &type, &type_len) != 0 ||
+        bl_mpr_int(&r, &users) != 0 || bl_mpr_bool(&r, &share) != 0 ||
+        bl_mpr_uint(&r, &order) != 0 || !bl_mpr_done(&r)) {
+        return BL_EPROTO;
+    }
+    bool known = share || (country_len == strlen(cc) &&
+                           memcmp(country, cc, country_len) == 0);
+    if (known) {
+        bl_mpw_raw(rows, v->mv_data, v->mv_size);
+    } else {
+        bl_mpw_array(rows, 7);
+        bl_mpw_str(rows, "");
+        bl_mpw_raw(rows, rest, (size_t)(r.end - rest));
+    }
+    return rows->err;
+}
+
+int benchmark_external_band4_page(MDB_txn *txn, MDB_dbi dbi, int64_t period,
+                                  const char *country, const char *after,
+                                  size_t after_len, size_t limit,
+                                  bl_mpw_t *reply, bl_err_t *err)
+{
+    char stored[32], shown[48];
+    size_t sl = (size_t)snprintf(stored, sizeof stored, "%" PRId64 "\x1f",
+                                 period);
+    int shl = snprintf(shown, sizeof shown, "%s%s\x1f", stored, country);
+    if (shl < 0 || (size_t)shl >= sizeof shown) {
+        return bl_err_set(err, BL_EINVAL, "country '%s' is too long",
+                          country);
+    }
+    bl_page_view_t view = {stored, sl, shown, (size_t)shl, s_band4_value,
+                           (void *)country};
+    int rc = bl_page_reply_view(txn, dbi, &view, after, after_len, limit,
+                                reply, err);
+    if (rc == BL_EPROTO) {
+        return bl_err_set(err, rc, "a stored band-4 row of %" PRId64
+                                   " is malformed", period);
+    }
     return rc;
 }
 

@@ -10,8 +10,9 @@
  *   national nodes sent up, so that a reference to a national statistic
  *   resolves.
  * It also holds the layouts of the stored rows it reads, and the codec of
- * a peer group list as it crosses the link.  It sends nothing and writes
- * nothing.
+ * a peer group list as it crosses the link.  On the international node it
+ * writes a close's band-4 rows (cband4) and shows them to the door as each
+ * asking country may see them.  It sends nothing.
  *
  * Stored rows (keys \x1f-joined, see bl_page.h):
  *   national:      xband4  period \x1f indicator \x1f group \x1f key \x1f
@@ -21,9 +22,12 @@
  *                          \x1f key -> [n, mean, sd, min, p10, p25, p50,
  *                          p75, p90, max, best]
  *                  meta "ngroups.<country>": that country's group list
- * The international node keeps its own band-4 rows per asking country in
- * cband4 (period \x1f country \x1f indicator \x1f group \x1f key \x1f order,
- * the same value), written by benchmark_external_band4.
+ * The international node keeps its own band-4 rows once in cband4
+ * (period \x1f indicator \x1f group \x1f key \x1f order -> the same value,
+ * with the id always there), written by benchmark_external_band4.  Its
+ * door shows them to a country as period \x1f country \x1f indicator ...
+ * with the id blanked unless the provider shares its identity or is of
+ * that country — the layout national nodes page through.
  */
 #ifndef BENCHMARK_EXTERNAL_H
 #define BENCHMARK_EXTERNAL_H
@@ -72,12 +76,25 @@ int benchmark_external_international(MDB_txn *txn, const bx_dbs_t *dbs,
                                      int64_t period, const bc_input_t *in,
                                      bx_external_t *out, bl_err_t *err);
 
-/* International: writes period's band-4 rows for each country present in
- * the register into dbi (cband4), replacing the period's old ones;
- * identity only for providers that share it or are of that country. */
+/* International: writes period's band-4 rows once into dbi (cband4),
+ * replacing the period's old ones (of either layout); every row with the
+ * provider's id, which the door blanks for each asking country that may
+ * not see it (benchmark_door.c). */
 int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
                              const bc_input_t *in, const bc_output_t *out,
                              bl_err_t *err);
+
+/* International: the door's reply to country's request for a page of
+ * period's band-4 rows (after: the `next` of the page before, NULL for
+ * the first; at most limit rows): the reply national nodes page through,
+ * {ok, rows: [[period, country, indicator, group, key, order, value]...],
+ * next}, each value with the id blanked unless the provider shares its
+ * identity or is of country.  Returns 0, BL_EPROTO for a malformed stored
+ * row, or another negative code (detail in err). */
+int benchmark_external_band4_page(MDB_txn *txn, MDB_dbi dbi, int64_t period,
+                                  const char *country, const char *after,
+                                  size_t after_len, size_t limit,
+                                  bl_mpw_t *reply, bl_err_t *err);
 
 /* Points in's external fields at ext. */
 void benchmark_external_attach(bc_input_t *in, const bx_external_t *ext);

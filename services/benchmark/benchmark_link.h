@@ -36,7 +36,7 @@ typedef struct benchmark_link_env {
     MDB_dbi db_xband4;     /* national: band-4 members of the international
                               instances (benchmark_external.h) */
     MDB_dbi db_xstats;     /* international: the national groups' stats */
-    MDB_dbi db_cband4;     /* international: band-4 rows per country */
+    MDB_dbi db_cband4;     /* international: band-4 rows, once */
     /* Recomputes period (international: over everything received) and
      * sends its results to the report daemon. */
     int (*recompute)(void *ctx, MDB_txn *txn, int64_t period,

@@ -7,7 +7,9 @@
  * areas for improvement (in order, with their learning partners) and
  * strengths must be equal on both sides, some partners must be abroad, and
  * the international node's positions must carry the reference and gap of
- * a reference to a national statistic as the single node's do.  Once with
+ * a reference to a national statistic as the single node's do, and the
+ * door's band-4 pages, asked for as a national node asks, must give each
+ * country every row once with only the ids it may see.  Once with
  * the international node up from the start, once started only after the
  * nationals closed: until then each report says that the international
  * comparison is pending and `benchlearn status` names the period.
@@ -16,7 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
+#include "bl_downlink_codec.h"
+#include "bl_msg.h"
+#include "bl_test_link.h"
 #include "bl_test_node.h"
 
 #define S_INTL_GROUPS "  international: [service_type]\n  all: []\n"
@@ -326,6 +332,177 @@ static void s_assert_same_as_single(void)
     cr_assert_gt(abroad, 0, "no learning partner in another country");
 }
 
+/* ---- the door's band-4 pages, as a national node asks for them ------ */
+
+#define S_B4_MAX 4096    /* band-4 rows one country may be sent */
+#define S_B4_PAGE 7      /* rows per page: several pages */
+
+/* One band-4 row of a page: its key (parts joined by '|') and the id,
+ * country and share_identity of its value. */
+typedef struct s_b4row {
+    char key[256];
+    char id[48];
+    char country[3];
+    bool share;
+} s_b4row_t;
+
+/* Reads a reply row [period, country, indicator, group, key, order,
+ * [id, name, country, service_type, users, share, order]]. */
+static void s_b4_read_row(bl_mpr_t *r, s_b4row_t *row)
+{
+    uint32_t n;
+    cr_assert_eq(bl_mpr_array(r, &n), 0);
+    cr_assert_eq(n, 7, "a band-4 row of %u fields", n);
+    size_t len = 0;
+    for (uint32_t i = 0; i < 6; i++) {
+        char part[128];
+        cr_assert_eq(bl_mpr_str_copy(r, part, sizeof part), 0);
+        len += (size_t)snprintf(row->key + len, sizeof row->key - len,
+                                "%s%s", i ? "|" : "", part);
+        cr_assert_lt(len, sizeof row->key);
+    }
+    char name[512], type[64];
+    int64_t users;
+    uint64_t order;
+    cr_assert_eq(bl_mpr_array(r, &n), 0);
+    cr_assert_eq(n, 7);
+    cr_assert_eq(bl_mpr_str_copy(r, row->id, sizeof row->id), 0);
+    cr_assert_eq(bl_mpr_str_copy(r, name, sizeof name), 0);
+    cr_assert_eq(bl_mpr_str_copy(r, row->country, sizeof row->country), 0);
+    cr_assert_eq(bl_mpr_str_copy(r, type, sizeof type), 0);
+    cr_assert_eq(bl_mpr_int(r, &users), 0);
+    cr_assert_eq(bl_mpr_bool(r, &row->share), 0);
+    cr_assert_eq(bl_mpr_uint(r, &order), 0);
+}
+
+/* Sends one downlink page request for band 4 of 2025 and reads the
+ * reply: appends its rows to rows[*n], copies next into next ("" for
+ * nil). */
+static void s_b4_page(void *sock, const char *after, s_b4row_t *rows,
+                      size_t *n, char *next, size_t next_size)
+{
+    bl_mpw_t payload, env;
+    bl_mpw_init(&payload);
+    bl_mpw_init(&env);
+    bl_downlink_page_t req = {2025, BL_DOWNLINK_BAND4, S_B4_PAGE, after,
+                              after ? strlen(after) : 0};
+    cr_assert_eq(bl_downlink_write_page_request(&payload, &req), 0);
+    bl_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.version = BL_MSG_VERSION;
+    m.type = BL_MSG_REQUEST;
+    snprintf(m.sender, sizeof m.sender, "test/uplink");
+    m.payload = bl_mpw_data(&payload);
+    m.payload_len = bl_mpw_size(&payload);
+    cr_assert_eq(bl_msg_encode(&env, &m), 0);
+    cr_assert_eq(zmq_send(sock, bl_mpw_data(&env), bl_mpw_size(&env), 0),
+                 (int)bl_mpw_size(&env), "%s", zmq_strerror(zmq_errno()));
+    bl_mpw_destroy(&env);
+    bl_mpw_destroy(&payload);
+    zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+    cr_assert_eq(zmq_poll(&it, 1, 15000), 1, "no reply from the door");
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    cr_assert_geq(zmq_msg_recv(&frame, sock, 0), 0);
+    bl_err_t err = {0};
+    cr_assert_eq(bl_msg_decode(zmq_msg_data(&frame), zmq_msg_size(&frame),
+                               &m, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(m.type, BL_MSG_REPLY);
+    bl_mpr_t r;
+    bl_mpr_init(&r, m.payload, m.payload_len);
+    uint32_t fields;
+    cr_assert_eq(bl_mpr_map(&r, &fields), 0);
+    next[0] = '\0';
+    for (uint32_t f = 0; f < fields; f++) {
+        const char *k;
+        uint32_t kl;
+        cr_assert_eq(bl_mpr_str(&r, &k, &kl), 0);
+        if (bl_mp_str_eq(k, kl, "rows")) {
+            uint32_t nr;
+            cr_assert_eq(bl_mpr_array(&r, &nr), 0);
+            cr_assert_leq(nr, S_B4_PAGE);
+            for (uint32_t i = 0; i < nr; i++) {
+                cr_assert_lt(*n, S_B4_MAX);
+                s_b4_read_row(&r, &rows[(*n)++]);
+            }
+        } else if (bl_mp_str_eq(k, kl, "next") && !bl_mpr_nil(&r)) {
+            cr_assert_eq(bl_mpr_str_copy(&r, next, next_size), 0);
+        } else if (!bl_mp_str_eq(k, kl, "next")) {
+            cr_assert_eq(bl_mpr_skip(&r), 0);
+        }
+    }
+    zmq_msg_close(&frame);
+}
+
+/* Every band-4 row of 2025 that the door sends country c's national
+ * node, page after page (each `after` the `next` before). */
+static size_t s_b4_rows(void *zctx, int c, s_b4row_t *rows)
+{
+    bl_test_keys_t server, client;
+    char lower[3] = {(char)(s_countries[c][0] + 32),
+                     (char)(s_countries[c][1] + 32), 0};
+    bl_test_read_keys(s_net.keys, "intl", &server);
+    bl_test_read_keys(s_net.keys, lower, &client);
+    void *sock = bl_test_dealer(zctx, s_net.port, &server, &client);
+    size_t n = 0;
+    char next[512] = "", after[512];
+    int pages = 0;
+    do {
+        snprintf(after, sizeof after, "%s", next);
+        s_b4_page(sock, pages ? after : NULL, rows, &n, next, sizeof next);
+        cr_assert_lt(++pages, 1000);
+    } while (next[0] != '\0');
+    cr_assert_gt(pages, 2, "%zu band-4 rows fit in %d pages", n, pages);
+    zmq_close(sock);
+    return n;
+}
+
+/* Checks country c's rows: under its own prefix, in key order, each once,
+ * the id there exactly when the provider shares it or is of c. */
+static void s_b4_check(int c, const s_b4row_t *rows, size_t n)
+{
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "2025|%s|", s_countries[c]);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(strncmp(rows[i].key, prefix, strlen(prefix)), 0,
+                     "%s: row %s", s_countries[c], rows[i].key);
+        cr_assert(i == 0 || strcmp(rows[i - 1].key, rows[i].key) < 0,
+                  "%s: %s after %s", s_countries[c], rows[i].key,
+                  rows[i - 1].key);
+        bool known = rows[i].share ||
+                     strcmp(rows[i].country, s_countries[c]) == 0;
+        cr_assert_eq(rows[i].id[0] != '\0', known, "%s: row %s id '%s'",
+                     s_countries[c], rows[i].key, rows[i].id);
+    }
+}
+
+/* NO's and PT's band-4 pages: the same rows under each country's prefix,
+ * a non-sharing provider of PT blank for NO and named for PT. */
+static void s_assert_band4_pages(void)
+{
+    void *zctx = zmq_ctx_new();
+    cr_assert_not_null(zctx);
+    static s_b4row_t no[S_B4_MAX], pt[S_B4_MAX];
+    size_t nn = s_b4_rows(zctx, 0, no);
+    size_t np = s_b4_rows(zctx, 1, pt);
+    zmq_ctx_term(zctx);
+    cr_assert_gt(nn, 0);
+    cr_assert_eq(nn, np, "NO has %zu band-4 rows, PT %zu", nn, np);
+    s_b4_check(0, no, nn);
+    s_b4_check(1, pt, np);
+    size_t hidden = 0;
+    for (size_t i = 0; i < nn; i++) {
+        cr_assert_str_eq(no[i].key + 8, pt[i].key + 8, "row %zu", i);
+        if (!pt[i].share && strcmp(pt[i].country, "PT") == 0) {
+            cr_assert_str_eq(no[i].id, "");
+            cr_assert_eq(strncmp(pt[i].id, "PT-", 3), 0);
+            hidden++;
+        }
+    }
+    cr_assert_gt(hidden, 0, "no non-sharing PT provider in band 4");
+}
+
 Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
      .init = s_setup, .fini = s_teardown, .timeout = 280)
 {
@@ -336,6 +513,7 @@ Test(e2e_crossborder, nationals_equal_one_node_holding_everything,
     }
     s_all_cycles();
     s_assert_same_as_single();
+    s_assert_band4_pages();
 }
 
 Test(e2e_crossborder, international_started_after_the_nationals_closed,
