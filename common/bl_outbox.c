@@ -628,6 +628,9 @@ uint64_t bl_outbox_sent(const bl_outbox_t *ob)
 
 size_t bl_outbox_lane_of(const char *key, size_t len, size_t n)
 {
+    /* FNV-1a with the offset basis this rule has always had (one digit
+     * short of the standard one, bl_hash.h): stores are partitioned by
+     * it, so it stays. */
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)key[i];

@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "benchmark_compute_ctx.h"
+#include "bl_hash.h"
 #include "bl_vec.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -84,6 +85,50 @@ long bc_find_provider(const bc_provider_t *ps, size_t n, const char *id)
         }
     }
     return -1;
+}
+
+int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    x->ps = ps;
+    x->mask = cap - 1;
+    x->slots = calloc(cap, sizeof *x->slots);
+    if (x->slots == NULL || n >= UINT32_MAX) {
+        bc_id_index_free(x);
+        return BL_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t at = (size_t)bl_hash_str(ps[i].id) & x->mask;
+        while (x->slots[at] != 0) {
+            at = (at + 1) & x->mask;
+        }
+        x->slots[at] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+long bc_id_index_find(const bc_id_index_t *x, const char *id)
+{
+    if (x->slots == NULL) {
+        return -1;
+    }
+    for (size_t at = (size_t)bl_hash_str(id) & x->mask; x->slots[at] != 0;
+         at = (at + 1) & x->mask) {
+        uint32_t i = x->slots[at] - 1;
+        if (strcmp(x->ps[i].id, id) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+void bc_id_index_free(bc_id_index_t *x)
+{
+    free(x->slots);
+    x->slots = NULL;
 }
 
 /* The statistic a reference names. */

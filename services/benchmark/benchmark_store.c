@@ -12,6 +12,7 @@
 
 #include "bl_page.h"
 #include "bl_store.h"
+#include "bl_vec.h"
 
 /* Which part of a key names the group, for s_is_local_group. */
 typedef struct s_group_part {
@@ -261,8 +262,10 @@ typedef struct s_prev_ctx {
     const bc_provider_t *ps;
     size_t n;
     double *ranks;
-    char **gkeys;                  /* [g * n + i]: provider i's key of now
-                                      in group g */
+    bc_id_index_t ids;             /* the providers by id */
+    const char *pool;              /* the group keys below, one block */
+    const uint32_t *gkeys;         /* [g * n + i]: where provider i's key
+                                      of now in group g starts in pool */
     /* the instance of the row before: its parts and what they name */
     char last[3][BL_PAGE_KEY_MAX];
     int k, g;
@@ -286,12 +289,13 @@ static int s_prev_rank_of(void *ctx, const char *const *parts, size_t n,
     }
     int g = c->g;
     int k = c->k;
-    long i = g < 0 || k < 0 ? -1 : bc_find_provider(c->ps, c->n, parts[4]);
+    long i = g < 0 || k < 0 ? -1 : bc_id_index_find(&c->ids, parts[4]);
     if (i < 0) {
         return 0;
     }
     /* only the row under the provider's key of now */
-    if (strcmp(c->gkeys[(size_t)g * c->n + (size_t)i], parts[3]) != 0) {
+    if (strcmp(c->pool + c->gkeys[(size_t)g * c->n + (size_t)i],
+               parts[3]) != 0) {
         return 0;
     }
     bl_mpr_t r;
@@ -323,14 +327,24 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
                                  period - 1);
     size_t ng = b->cfg->n_groups;
     s_prev_ctx_t *c = calloc(1, sizeof *c);
-    char **gkeys = calloc((n ? n : 1) * (ng ? ng : 1), sizeof *gkeys);
-    int rc = c == NULL || gkeys == NULL ? BL_ENOMEM : 0;
+    uint32_t *gkeys = calloc((n ? n : 1) * (ng ? ng : 1), sizeof *gkeys);
+    char *pool = NULL;
+    size_t pool_len = 0, pool_cap = 0;
+    int rc = c == NULL || gkeys == NULL ? BL_ENOMEM
+                                        : bc_id_index_build(&c->ids, ps, n);
     for (size_t g = 0; g < ng && rc == 0; g++) {
         for (size_t i = 0; i < n && rc == 0; i++) {
             char gk[BC_KEY_MAX];
             bc_group_key(&b->cfg->groups[g], &ps[i], gk, sizeof gk);
-            gkeys[g * n + i] = strdup(gk);
-            rc = gkeys[g * n + i] == NULL ? BL_ENOMEM : 0;
+            size_t len = strlen(gk) + 1;
+            rc = pool_len > UINT32_MAX - sizeof gk
+                     ? BL_ENOMEM
+                     : BL_GROW(pool, pool_cap, pool_len + len);
+            if (rc == 0) {
+                gkeys[g * n + i] = (uint32_t)pool_len;
+                memcpy(pool + pool_len, gk, len);
+                pool_len += len;
+            }
         }
     }
     if (rc == 0) {
@@ -338,6 +352,7 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
         c->ps = ps;
         c->n = n;
         c->ranks = ranks;
+        c->pool = pool;
         c->gkeys = gkeys;
         c->k = c->g = -1;
         rc = bl_page_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
@@ -345,9 +360,10 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
     } else {
         bl_err_set(err, rc, "out of memory");
     }
-    for (size_t x = 0; gkeys != NULL && x < n * ng; x++) {
-        free(gkeys[x]);
+    if (c != NULL) {
+        bc_id_index_free(&c->ids);
     }
+    free(pool);
     free(gkeys);
     free(c);
     return rc;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_hash.h"
 #include "bl_number.h"
 #include "report_hw.h"
 
@@ -499,15 +500,6 @@ static int s_chart_key(const report_chart_t *c, const report_i18n_t *m,
     return 1;
 }
 
-/* FNV-1a of n bytes. */
-static uint64_t s_hash(const char *p, size_t n)
-{
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-    }
-    return h;
-}
 
 /* Appends the memorised drawing of slot with the markers of c. */
 static int s_memo_put(s_svg_t *b, const s_memo_slot_t *slot,
@@ -543,7 +535,7 @@ int report_chart_svg_memo(const report_chart_t *c, const report_i18n_t *m,
         free(key.p);
         return report_chart_svg(c, m, id_prefix, title, desc, out, err);
     }
-    uint64_t h = s_hash(key.p, key.len);
+    uint64_t h = bl_hash_bytes(key.p, key.len);
     s_memo_slot_t *slot = &memo->slots[h & (S_MEMO_SLOTS - 1)];
     bool hit = slot->draw != NULL && slot->hash == h &&
                slot->key_len == key.len &&

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "bl_hash.h"
 #include "bl_number.h"
 #include "report_messages.h"
 #include "report_model.h"
@@ -53,11 +54,7 @@ static void s_table_free(s_table_t *t)
 /* FNV-1a of a key. */
 static size_t s_hash(const char *key)
 {
-    uint64_t h = 14695981039346656037u;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        h = (h ^ *p) * 1099511628211u;
-    }
-    return (size_t)h;
+    return (size_t)bl_hash_str(key);
 }
 
 /* The slot of key: the one holding it, or the empty one where it would

@@ -1724,3 +1724,28 @@ Test(benchmark_compute, external_groups_give_what_one_node_would,
     }
     cr_assert_gt(abroad, 0, "no partner abroad");
 }
+
+/* bc_id_index finds every provider (also among many that share hash
+ * slots) and nothing else, as bc_find_provider does. */
+Test(benchmark_compute, the_id_index_finds_what_the_binary_search_finds,
+     .timeout = 10)
+{
+    enum { N = 5000 };
+    static bc_provider_t ps[N];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(ps[i].id, sizeof ps[i].id, "NO-%05zu", i);
+    }
+    bc_id_index_t x;
+    cr_assert_eq(bc_id_index_build(&x, ps, N), 0);
+    for (size_t i = 0; i < N; i++) {
+        cr_assert_eq(bc_id_index_find(&x, ps[i].id), (long)i);
+        cr_assert_eq(bc_find_provider(ps, N, ps[i].id), (long)i);
+    }
+    cr_assert_eq(bc_id_index_find(&x, "NO-99999"), -1);
+    cr_assert_eq(bc_id_index_find(&x, ""), -1);
+    bc_id_index_free(&x);
+    cr_assert_eq(bc_id_index_find(&x, ps[0].id), -1, "freed: finds nothing");
+    cr_assert_eq(bc_id_index_build(&x, ps, 0), 0);
+    cr_assert_eq(bc_id_index_find(&x, ps[0].id), -1);
+    bc_id_index_free(&x);
+}
