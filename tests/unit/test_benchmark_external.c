@@ -21,11 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bl_page.h"
 #include "bl_scan.h"
 #include "bl_store.h"
+#include "bl_test_node.h"
 
 #define S_PERIOD 2025
 #define S_N_PROV 6
@@ -281,12 +281,7 @@ static void s_setup(void)
 static void s_teardown(void)
 {
     bl_store_close(&s_store);
-    char path[128];
-    snprintf(path, sizeof path, "%s/data.mdb", s_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", s_dir);
-    unlink(path);
-    rmdir(s_dir);
+    bl_test_rm_tree(s_dir);
 }
 
 static int s_put(MDB_txn *txn, const char *key, bl_err_t *err)

@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bl_page.h"
 #include "bl_store.h"
+#include "bl_test_node.h"
 
 static char s_dir[64];
 static bl_store_t *s_store;
@@ -59,12 +59,7 @@ static void s_setup(void)
 static void s_teardown(void)
 {
     bl_store_close(&s_store);
-    char path[128];
-    snprintf(path, sizeof path, "%s/data.mdb", s_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", s_dir);
-    unlink(path);
-    rmdir(s_dir);
+    bl_test_rm_tree(s_dir);
 }
 
 /* Walks the scan, writing the keys joined by '|' (\x1f shown as '.'). */
