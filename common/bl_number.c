@@ -349,6 +349,83 @@ int bl_number_fixed(char *buf, size_t size, double v, int decimals)
     return s_out(buf, size, tmp, s_put_fixed(tmp, signbit(v), n, decimals));
 }
 
+/* The digit pairs "00" to "99": two digits per division by 100. */
+static const char s_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of n, at least min_digits of them (zeros in
+ * front), so that they end just before end; returns their first byte.
+ * The room before end must hold 20 digits or min_digits, the larger. */
+static char *s_digits_before(char *end, uint64_t n, int min_digits)
+{
+    char *p = end;
+    while (n >= 100) {
+        unsigned pair = (unsigned)(n % 100);
+        n /= 100;
+        p -= 2;
+        memcpy(p, s_pairs + 2 * pair, 2);
+    }
+    if (n >= 10) {
+        p -= 2;
+        memcpy(p, s_pairs + 2 * n, 2);
+    } else {
+        *--p = (char)('0' + n);
+    }
+    while (end - p < min_digits) {
+        *--p = '0';
+    }
+    return p;
+}
+
+/* Writes n / 10^decimals as %g shows it: sign first when neg, trailing
+ * zeros of the fraction dropped, and the point with them when none is
+ * left.  decimals <= 19; tmp holds 48 bytes.  Returns the length. */
+static size_t s_put_general(char *tmp, bool neg, uint64_t n, int decimals)
+{
+    while (decimals > 0 && n % 10 == 0) {
+        n /= 10;
+        decimals--;
+    }
+    char digits[24];
+    char *end = digits + sizeof digits;
+    char *first = s_digits_before(end, n, decimals + 1);
+    size_t whole = (size_t)(end - first) - (size_t)decimals;
+    size_t len = 0;
+    if (neg) {
+        tmp[len++] = '-';
+    }
+    memcpy(tmp + len, first, whole);
+    len += whole;
+    if (decimals > 0) {
+        tmp[len++] = '.';
+        memcpy(tmp + len, first + whole, (size_t)decimals);
+        len += (size_t)decimals;
+    }
+    return len;
+}
+
+/* A first guess at floor(log10(a)) for a > 0, from a table of powers of
+ * ten as doubles: exact in [-4, 15] but for a within an ulp of a power of
+ * ten (10^-k is not a double), which the caller's digit count corrects.
+ * Outside [-5, 16] the guess only says "out of range". */
+static int s_exponent_guess(double a)
+{
+    static const double p10[] = {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1,
+                                 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+    enum { S_P10_ONE = 5, S_P10_LAST = sizeof p10 / sizeof *p10 - 1 };
+    int i = S_P10_ONE;
+    while (i < S_P10_LAST && a >= p10[i + 1]) {
+        i++;
+    }
+    while (i > 0 && a < p10[i]) {
+        i--;
+    }
+    return i - S_P10_ONE;
+}
+
 int bl_number_general(char *buf, size_t size, double v, int digits)
 {
     static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000,
@@ -357,14 +434,23 @@ int bl_number_general(char *buf, size_t size, double v, int digits)
                                    100000000000u, 1000000000000u,
                                    10000000000000u, 100000000000000u,
                                    1000000000000000u};
-    if (digits < 1 || digits > 15 || !isfinite(v) || v == 0.0) {
+    if (digits < 1 || digits > 15 || !isfinite(v)) {
         return snprintf(buf, size, "%.*g", digits, v);
+    }
+    double a = fabs(v);
+    char tmp[48];
+    /* A whole number of at most digits digits (0 and -0 included) is
+     * written as it is: %g shows no point and no exponent for it. */
+    if (a < 1e15 && a == (double)(uint64_t)a && (uint64_t)a < u10[digits]) {
+        return s_out(buf, size, tmp,
+                     s_put_general(tmp, signbit(v), (uint64_t)a, 0));
     }
     /* %g: the exponent X of v rounded to digits significant digits; fixed
      * notation with digits - 1 - X decimals when -4 <= X < digits, then
-     * trailing zeros dropped.  X from log10, checked by the digit count
-     * of the rounded integer (which must have exactly digits digits). */
-    int x = (int)floor(log10(fabs(v)));
+     * trailing zeros dropped.  X is guessed from a table, then checked by
+     * the digit count of the rounded integer (which must have exactly
+     * digits digits). */
+    int x = s_exponent_guess(a);
     for (int tries = 0; tries < 3; tries++) {
         int decimals = digits - 1 - x;
         uint64_t n;
@@ -376,22 +462,13 @@ int bl_number_general(char *buf, size_t size, double v, int digits)
             continue;
         }
         if (n >= u10[digits]) {
-            /* log10 was low, or rounding carried into a new digit
+            /* the guess was low, or rounding carried into a new digit
              * (9.99.. -> 10.0): one more, and so one decimal fewer */
             x++;
             continue;
         }
-        char tmp[48];
-        size_t len = s_put_fixed(tmp, signbit(v), n, decimals);
-        if (decimals > 0) {
-            while (tmp[len - 1] == '0') {
-                len--;
-            }
-            if (tmp[len - 1] == '.') {
-                len--;
-            }
-        }
-        return s_out(buf, size, tmp, len);
+        return s_out(buf, size, tmp,
+                     s_put_general(tmp, signbit(v), n, decimals));
     }
     return snprintf(buf, size, "%.*g", digits, v);
 }
