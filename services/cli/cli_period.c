@@ -251,9 +251,13 @@ static const char *const s_actions_cols[] = {
     "period", "provider_id", "action_id", "indicator_id", "status", "due",
     "value", "band", "next_value", "next_band"};
 
-/* Makes room for n more bytes of text; BL_ENOMEM when there is none. */
-static int s_room(s_export_t *e, size_t n)
+/* Makes room for n more bytes of text; BL_ENOMEM when there is none.
+ * Nearly always there is: the buffer only grows. */
+static inline int s_room(s_export_t *e, size_t n)
 {
+    if (n <= e->text_cap - e->text_len) {
+        return 0;
+    }
     if (n > SIZE_MAX - e->text_len) {
         return BL_ENOMEM;
     }
@@ -302,20 +306,43 @@ static bool s_csv_special(char ch)
     return ch == ',' || ch == '"' || ch == '\n' || ch == '\r';
 }
 
+/* Whether s holds no byte that makes a CSV field quoted.  All of them
+ * are below '-' (0x2d), so eight bytes at a time are first asked whether
+ * any byte is below it (the "has less" bit trick, exact as a yes/no);
+ * only when one is are they looked at one by one. */
+static bool s_csv_plain(const char *s, size_t len)
+{
+    const uint64_t ones = UINT64_MAX / 255, highs = ones * 0x80;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, sizeof x);
+        if (((x - ones * 0x2d) & ~x & highs) != 0) {
+            for (size_t j = i; j < i + 8; j++) {
+                if (s_csv_special(s[j])) {
+                    return false;
+                }
+            }
+        }
+    }
+    for (; i < len; i++) {
+        if (s_csv_special(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A CSV field: as it is, or in quotes with '"' doubled when it holds a
  * comma, a quote or a line break. */
 static int s_csv_text(s_export_t *e, const char *s, size_t len)
 {
-    size_t quotes = 0;
-    bool quote = false;
-    for (size_t i = 0; i < len; i++) {
-        if (s_csv_special(s[i])) {
-            quote = true;
-            quotes += s[i] == '"';
-        }
-    }
-    if (!quote) {
+    if (s_csv_plain(s, len)) {
         return s_put(e, s, len);
+    }
+    size_t quotes = 0;
+    for (size_t i = 0; i < len; i++) {
+        quotes += s[i] == '"';
     }
     if (len > SIZE_MAX - 2 - quotes || s_room(e, len + quotes + 2) != 0) {
         return BL_ENOMEM;
@@ -415,7 +442,7 @@ static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
     if (s_field_start(e, col) != 0) {
         return BL_ENOMEM;
     }
-    if (bl_mpr_nil(r)) {
+    if (r->p < r->end && *r->p == 0xc0 && bl_mpr_nil(r)) {
         return e->json ? s_put(e, "null", 4) : 0;
     }
     if (s_at_str(r)) {
