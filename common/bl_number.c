@@ -379,31 +379,79 @@ static char *s_digits_before(char *end, uint64_t n, int min_digits)
     return p;
 }
 
-/* Writes n / 10^decimals as %g shows it: sign first when neg, trailing
- * zeros of the fraction dropped, and the point with them when none is
- * left.  decimals <= 19; tmp holds 48 bytes.  Returns the length. */
-static size_t s_put_general(char *tmp, bool neg, uint64_t n, int decimals)
+/* 10^0 to 10^15 as integers. */
+static const uint64_t s_u10[] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                 10000000, 100000000, 1000000000,
+                                 10000000000u, 100000000000u,
+                                 1000000000000u, 10000000000000u,
+                                 100000000000000u, 1000000000000000u};
+
+/* Drops the trailing zeros of the fraction of n / 10^decimals, as %g
+ * does. */
+static void s_drop_zeros(uint64_t *n, int *decimals)
 {
-    while (decimals > 0 && n % 10 == 0) {
-        n /= 10;
-        decimals--;
+    while (*decimals > 0 && *n % 10 == 0) {
+        *n /= 10;
+        (*decimals)--;
     }
-    char digits[24];
-    char *end = digits + sizeof digits;
-    char *first = s_digits_before(end, n, decimals + 1);
-    size_t whole = (size_t)(end - first) - (size_t)decimals;
-    size_t len = 0;
-    if (neg) {
-        tmp[len++] = '-';
+}
+
+/* The length of n / 10^decimals written by s_general_before; n < 10^16. */
+static size_t s_general_len(bool neg, uint64_t n, int decimals)
+{
+    int nd = 1;
+    while (nd < 16 && n >= s_u10[nd]) {
+        nd++;
     }
-    memcpy(tmp + len, first, whole);
-    len += whole;
+    if (nd < decimals + 1) {
+        nd = decimals + 1;
+    }
+    return (size_t)neg + (size_t)nd + (decimals > 0 ? 1u : 0u);
+}
+
+/* Writes n / 10^decimals (sign first when neg, the point only when
+ * decimals > 0) so that it ends just before end; returns its first byte.
+ * It takes at most 22 bytes (n < 10^16, decimals <= 19). */
+static char *s_general_before(char *end, bool neg, uint64_t n, int decimals)
+{
+    char *p = end;
     if (decimals > 0) {
-        tmp[len++] = '.';
-        memcpy(tmp + len, first + whole, (size_t)decimals);
-        len += (size_t)decimals;
+        int left = decimals;
+        for (; left >= 2; left -= 2) {
+            unsigned pair = (unsigned)(n % 100);
+            n /= 100;
+            p -= 2;
+            memcpy(p, s_pairs + 2 * pair, 2);
+        }
+        if (left == 1) {
+            *--p = (char)('0' + n % 10);
+            n /= 10;
+        }
+        *--p = '.';
     }
-    return len;
+    p = s_digits_before(p, n, 1);
+    if (neg) {
+        *--p = '-';
+    }
+    return p;
+}
+
+/* Writes n / 10^decimals as %g shows it (trailing zeros of the fraction
+ * dropped, and the point with them when none is left) to buf as snprintf
+ * would; straight into buf when it fits, which is nearly always. */
+static int s_put_general(char *buf, size_t size, bool neg, uint64_t n,
+                         int decimals)
+{
+    s_drop_zeros(&n, &decimals);
+    size_t len = s_general_len(neg, n, decimals);
+    if (len < size) {
+        s_general_before(buf + len, neg, n, decimals);
+        buf[len] = '\0';
+        return (int)len;
+    }
+    char tmp[32];
+    return s_out(buf, size, s_general_before(tmp + sizeof tmp, neg, n,
+                                             decimals), len);
 }
 
 /* A first guess at floor(log10(a)) for a > 0, from a table of powers of
@@ -428,22 +476,15 @@ static int s_exponent_guess(double a)
 
 int bl_number_general(char *buf, size_t size, double v, int digits)
 {
-    static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000,
-                                   1000000, 10000000, 100000000,
-                                   1000000000, 10000000000u,
-                                   100000000000u, 1000000000000u,
-                                   10000000000000u, 100000000000000u,
-                                   1000000000000000u};
     if (digits < 1 || digits > 15 || !isfinite(v)) {
         return snprintf(buf, size, "%.*g", digits, v);
     }
     double a = fabs(v);
-    char tmp[48];
     /* A whole number of at most digits digits (0 and -0 included) is
      * written as it is: %g shows no point and no exponent for it. */
-    if (a < 1e15 && a == (double)(uint64_t)a && (uint64_t)a < u10[digits]) {
-        return s_out(buf, size, tmp,
-                     s_put_general(tmp, signbit(v), (uint64_t)a, 0));
+    if (a < 1e15 && a == (double)(uint64_t)a &&
+        (uint64_t)a < s_u10[digits]) {
+        return s_put_general(buf, size, signbit(v), (uint64_t)a, 0);
     }
     /* %g: the exponent X of v rounded to digits significant digits; fixed
      * notation with digits - 1 - X decimals when -4 <= X < digits, then
@@ -457,18 +498,17 @@ int bl_number_general(char *buf, size_t size, double v, int digits)
         if (x < -4 || x >= digits || !s_scaled(v, decimals, &n)) {
             break;
         }
-        if (n < u10[digits - 1]) {
+        if (n < s_u10[digits - 1]) {
             x--;
             continue;
         }
-        if (n >= u10[digits]) {
+        if (n >= s_u10[digits]) {
             /* the guess was low, or rounding carried into a new digit
              * (9.99.. -> 10.0): one more, and so one decimal fewer */
             x++;
             continue;
         }
-        return s_out(buf, size, tmp,
-                     s_put_general(tmp, signbit(v), n, decimals));
+        return s_put_general(buf, size, signbit(v), n, decimals);
     }
     return snprintf(buf, size, "%.*g", digits, v);
 }

@@ -402,6 +402,25 @@ Test(bl_number, general_equals_printf_on_random_doubles, .timeout = 120)
     }
 }
 
+Test(bl_number, general_cuts_like_snprintf, .timeout = 10)
+{
+    static const double vs[] = {0.0, -0.0, 7.0, -12345.0, 68.75,
+                                -0.06044767761, 92.857142857142857,
+                                0.00012345678905, 1e20};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        for (size_t size = 0; size <= 24; size++) {
+            char want[32], got[32];
+            memset(want, 'x', sizeof want);
+            memset(got, 'x', sizeof got);
+            int wn = snprintf(size ? want : NULL, size, "%.10g", vs[i]);
+            int gn = bl_number_general(size ? got : NULL, size, vs[i], 10);
+            cr_assert_eq(gn, wn, "%.17g in %zu bytes", vs[i], size);
+            cr_assert_eq(memcmp(got, want, sizeof got), 0,
+                         "%.17g in %zu bytes", vs[i], size);
+        }
+    }
+}
+
 Test(bl_number, int_equals_printf, .timeout = 10)
 {
     const int64_t vs[] = {0, 1, -1, 9, 10, 2024, -2024, 99999, 1000000007,
