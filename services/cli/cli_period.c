@@ -227,7 +227,6 @@ typedef struct s_export {
     uint64_t rows;
     char *text;        /* rows not yet written (when merging: all rows) */
     size_t text_len, text_cap;
-    bool unread_tail;  /* a row left part of a nested array unread */
     bool merge;        /* rows stay in text and are sorted at the end */
     s_held_t *held;
     size_t n_held, cap_held;
@@ -504,22 +503,18 @@ static bool s_at_array(const bl_mpr_t *r)
 }
 
 /* The fields of a nested array, flattened into the row's next columns;
- * elements beyond the last column are left unread (and noted). */
+ * elements beyond the last column are left unread, as they always were. */
 static int s_nested(s_export_t *e, bl_mpr_t *r, size_t *col)
 {
     uint32_t m;
     if (bl_mpr_array(r, &m) != 0) {
         return BL_EPROTO;
     }
-    uint32_t j = 0;
-    for (; j < m && *col < e->n_columns; j++) {
+    for (uint32_t j = 0; j < m && *col < e->n_columns; j++) {
         int rc = s_field(e, r, (*col)++);
         if (rc != 0) {
             return rc;
         }
-    }
-    if (j < m) {
-        e->unread_tail = true;
     }
     return 0;
 }
@@ -623,14 +618,18 @@ static int s_rows(s_export_t *e, bl_mpr_t *r)
     return 0;
 }
 
-/* Keeps a copy of the str at r as the next page's "after" (*after stays
- * NULL when r holds no str or memory is short, which ends the export as
- * the last page would). */
-static void s_keep_after(bl_mpr_t *r, char **after, size_t *after_len)
+/* Keeps a copy of the str "next" of a reply as the next page's "after"
+ * (*after stays NULL when there is none or memory is short, which ends
+ * the export as the last page would). */
+static void s_keep_next(const bl_msg_t *reply, char **after,
+                        size_t *after_len)
 {
+    bl_mpr_t r;
     const char *next;
     uint32_t nl;
-    if (bl_mpr_str(r, &next, &nl) != 0) {
+    *after = NULL;
+    if (bl_req_find(reply, "next", &r) != 0 ||
+        bl_mpr_str(&r, &next, &nl) != 0) {
         return;
     }
     *after = malloc((size_t)nl + 1);
@@ -640,93 +639,94 @@ static void s_keep_after(bl_mpr_t *r, char **after, size_t *after_len)
     }
 }
 
-/* Writes the rows of one reply and keeps its "next" in *after (the caller
- * frees it, also on failure), walking the reply once: the first "rows" and
- * the first "next" count, as bl_req_find finds them, and a key or value
- * that cannot be read ends the walk as it ends bl_req_find's.  Only when
- * the rows were not read to their end (they are no array, or a row left
- * values unread in a nested array) is "next" looked up from the start. */
-static int s_page(s_export_t *e, const bl_msg_t *reply, char **after,
-                  size_t *after_len)
+/* Asks worker rpc for the page of rows after `after` (NULL: the first).
+ * Returns 0, or 2 (printed). */
+static int s_ask_page(const s_export_t *e, bl_rpc_t *rpc, bl_mpw_t *w,
+                      int64_t period, const char *after, size_t after_len)
 {
-    bl_mpr_t r;
-    bl_mpr_init(&r, reply->payload, reply->payload_len);
-    uint32_t n;
-    if (bl_mpr_map(&r, &n) != 0) {
-        return 0;
+    bl_mpw_reset(w);
+    bl_rpc_request(w, e->cmd, after ? 4 : 3);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "what");
+    bl_mpw_str(w, e->what);
+    bl_mpw_str(w, "limit");
+    bl_mpw_uint(w, 5000);
+    if (after) {
+        bl_mpw_str(w, "after");
+        bl_mpw_strn(w, after, after_len);
     }
-    e->unread_tail = false;
-    bool seen_rows = false, seen_next = false, rows_read = true;
-    for (uint32_t i = 0; i < n && rows_read && !(seen_rows && seen_next);
-         i++) {
-        const char *k;
-        uint32_t kl;
-        if (bl_mpr_str(&r, &k, &kl) != 0) {
-            break;
-        }
-        if (!seen_next && bl_mp_str_eq(k, kl, "next")) {
-            seen_next = true;
-            bl_mpr_t value = r;
-            s_keep_after(&value, after, after_len);
-        } else if (!seen_rows && bl_mp_str_eq(k, kl, "rows")) {
-            seen_rows = true;
-            bool array = s_at_array(&r);
-            int rc = s_rows(e, &r);
-            if (rc != 0) {
-                return rc;
-            }
-            rows_read = array && !e->unread_tail && r.err == 0;
-            continue;
-        }
-        if (bl_mpr_skip(&r) != 0) {
-            break;
-        }
-    }
-    if (!seen_next && !rows_read && bl_req_find(reply, "next", &r) == 0) {
-        s_keep_after(&r, after, after_len);
+    bl_err_t err = {0};
+    if (bl_rpc_send(rpc, w, 60000, &err) != 0) {
+        cli_error("%s: %s", bl_stage_name(e->stage), err.msg);
+        return 2;
     }
     return 0;
 }
 
+/* Waits for the reply to s_ask_page, which must be ok.  Returns 0, 1 (the
+ * daemon refused; printed) or 2 (printed). */
+static int s_wait_page(const s_export_t *e, bl_rpc_t *rpc, bl_reply_t *reply)
+{
+    bl_err_t err = {0};
+    if (bl_rpc_recv(rpc, reply, 60000, &err) != 0) {
+        cli_error("%s: %s", bl_stage_name(e->stage), err.msg);
+        return 2;
+    }
+    char why[512];
+    if (!bl_reply_ok(reply, why, sizeof why)) {
+        cli_error("%s", why);
+        bl_reply_free(reply);
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes the rows of worker k, page after page.  The next page is asked
+ * for as soon as a reply names it, so the daemon reads it while this
+ * process writes the rows it has: one request is in flight at a time, as
+ * before, but the two processes work side by side. */
 static int s_export_pages(cli_t *c, s_export_t *e, int64_t period, int k)
 {
+    char ep[512];
+    cli_endpoint(c, e->stage, k, ep, sizeof ep);
+    bl_rpc_t *rpc;
+    bl_err_t err = {0};
+    if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+        cli_error("%s", err.msg);
+        return 2;
+    }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    char *after = NULL;
-    size_t after_len = 0;
-    int rc = 0;
-    for (;;) {
-        bl_mpw_reset(&w);
-        bl_rpc_request(&w, e->cmd, after ? 4 : 3);
-        bl_mpw_str(&w, "period");
-        bl_mpw_int(&w, period);
-        bl_mpw_str(&w, "what");
-        bl_mpw_str(&w, e->what);
-        bl_mpw_str(&w, "limit");
-        bl_mpw_uint(&w, 5000);
-        if (after) {
-            bl_mpw_str(&w, "after");
-            bl_mpw_strn(&w, after, after_len);
-        }
+    int rc = s_ask_page(e, rpc, &w, period, NULL, 0);
+    while (rc == 0) {
         bl_reply_t reply;
-        rc = s_call(c, e->stage, k, &w, &reply, 60000);
+        rc = s_wait_page(e, rpc, &reply);
         if (rc != 0) {
             break;
         }
-        free(after);
-        after = NULL;
-        int page_rc = s_page(e, &reply.msg, &after, &after_len);
-        bl_reply_free(&reply);
-        if (page_rc != 0) {
-            rc = s_export_failed(e, page_rc);
-            break;
+        char *after = NULL;
+        size_t after_len = 0;
+        s_keep_next(&reply.msg, &after, &after_len);
+        if (after != NULL) {
+            rc = s_ask_page(e, rpc, &w, period, after, after_len);
         }
-        if (after == NULL) {
+        bl_mpr_t r;
+        if (rc == 0 && bl_req_find(&reply.msg, "rows", &r) == 0) {
+            int rows_rc = s_rows(e, &r);
+            if (rows_rc != 0) {
+                rc = s_export_failed(e, rows_rc);
+            }
+        }
+        bl_reply_free(&reply);
+        bool more = after != NULL;
+        free(after);
+        if (!more) {
             break;
         }
     }
-    free(after);
     bl_mpw_destroy(&w);
+    bl_rpc_close(&rpc);
     return rc;
 }
 
