@@ -224,6 +224,7 @@ typedef struct s_export {
     const char *cmd;
     bool json;
     FILE *out;
+    const char *path;  /* the file out writes, NULL for stdout */
     uint64_t rows;
     char *text;        /* rows not yet written (when merging: all rows) */
     size_t text_len, text_cap;
@@ -288,13 +289,21 @@ static int s_puts(s_export_t *e, const char *s)
     return s_put(e, s, strlen(s));
 }
 
+/* -errno after a failed write (errno cleared before it), -EIO when the
+ * stream said nothing. */
+static int s_write_error(void)
+{
+    return errno ? -errno : -EIO;
+}
+
 /* Writes the gathered text to the output and empties the buffer; -errno
  * when the write fails. */
 static int s_write_text(s_export_t *e)
 {
+    errno = 0;
     if (e->text_len > 0 &&
         fwrite(e->text, 1, e->text_len, e->out) != e->text_len) {
-        return errno ? -errno : -EIO;
+        return s_write_error();
     }
     e->text_len = 0;
     return 0;
@@ -573,13 +582,14 @@ static int s_write_held(s_export_t *e)
         return 0;
     }
     qsort(e->held, e->n_held, sizeof *e->held, s_cmp_held);
+    errno = 0;
     for (size_t i = 0; i < e->n_held; i++) {
         if (e->json && fputs(i ? ",\n  " : "\n  ", e->out) == EOF) {
-            return errno ? -errno : -EIO;
+            return s_write_error();
         }
         const s_held_t *h = &e->held[i];
         if (fwrite(e->text + h->off, 1, h->len, e->out) != h->len) {
-            return errno ? -errno : -EIO;
+            return s_write_error();
         }
     }
     return 0;
@@ -592,8 +602,10 @@ static int s_export_failed(const s_export_t *e, int rc)
         cli_error("export: out of memory");
     } else if (rc == BL_EPROTO) {
         cli_error("export: a malformed row from %s", bl_stage_name(e->stage));
+    } else if (e->path != NULL) {
+        cli_error("cannot write '%s': %s", e->path, strerror(-rc));
     } else {
-        cli_error("export: cannot write the rows: %s", strerror(-rc));
+        cli_error("cannot write the standard output: %s", strerror(-rc));
     }
     return 2;
 }
@@ -766,9 +778,10 @@ static int s_export_finish(s_export_t *e, int rc)
     if (wrc != 0 && rc == 0) {
         rc = s_export_failed(e, wrc);
     }
+    errno = 0;
     if (e->json && fputs(e->rows ? "\n]\n" : "]\n", e->out) == EOF &&
         rc == 0) {
-        rc = s_export_failed(e, errno ? -errno : -EIO);
+        rc = s_export_failed(e, s_write_error());
     }
     return rc;
 }
@@ -811,6 +824,7 @@ int cli_export(cli_t *c, int argc, char **argv)
     e.stage = values ? BL_STAGE_AGGREGATE : BL_STAGE_BENCHMARK;
     e.cmd = values ? "values" : "export";
     e.out = stdout;
+    e.path = path;
     if (path != NULL && (e.out = fopen(path, "w")) == NULL) {
         cli_error("cannot write '%s': %s", path, strerror(errno));
         return 1;
