@@ -515,19 +515,24 @@ static int s_skip(bl_mpr_t *r)
             }
             continue;
         }
+        if (b >= 0xca && b <= 0xd3) {
+            /* float 32/64, uint 8-64, int 8-64: a fixed width after the
+             * type byte, stepped over as bl_mpr_double and s_integer
+             * would read it */
+            static const uint8_t width[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8};
+            r->p++;
+            if (s_left(r) < width[b - 0xca]) {
+                return s_fail(r);
+            }
+            r->p += width[b - 0xca];
+            continue;
+        }
         const uint8_t *p;
         int rc;
         if (b >= 0xd9 && b <= 0xdb) {
             rc = s_bytes(r, 1, &p, &n);
         } else if (b >= 0xc4 && b <= 0xc6) {
             rc = s_bytes(r, 0, &p, &n);
-        } else if (b >= 0xcc && b <= 0xd3) {
-            int neg;
-            uint64_t mag;
-            rc = s_integer(r, &neg, &mag);
-        } else if (b == 0xca || b == 0xcb) {
-            double v;
-            rc = bl_mpr_double(r, &v);
         } else {
             /* ext types and the never-used 0xc1 are not part of our
              * protocol. */

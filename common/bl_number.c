@@ -349,49 +349,166 @@ int bl_number_fixed(char *buf, size_t size, double v, int decimals)
     return s_out(buf, size, tmp, s_put_fixed(tmp, signbit(v), n, decimals));
 }
 
+/* The digit pairs "00" to "99": two digits per division by 100. */
+static const char s_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of n, at least min_digits of them (zeros in
+ * front), so that they end just before end; returns their first byte.
+ * The room before end must hold 20 digits or min_digits, the larger. */
+static char *s_digits_before(char *end, uint64_t n, int min_digits)
+{
+    char *p = end;
+    while (n >= 100) {
+        unsigned pair = (unsigned)(n % 100);
+        n /= 100;
+        p -= 2;
+        memcpy(p, s_pairs + 2 * pair, 2);
+    }
+    if (n >= 10) {
+        p -= 2;
+        memcpy(p, s_pairs + 2 * n, 2);
+    } else {
+        *--p = (char)('0' + n);
+    }
+    while (end - p < min_digits) {
+        *--p = '0';
+    }
+    return p;
+}
+
+/* 10^0 to 10^15 as integers. */
+static const uint64_t s_u10[] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                 10000000, 100000000, 1000000000,
+                                 10000000000u, 100000000000u,
+                                 1000000000000u, 10000000000000u,
+                                 100000000000000u, 1000000000000000u};
+
+/* Drops the trailing zeros of the fraction of n / 10^decimals, as %g
+ * does. */
+static void s_drop_zeros(uint64_t *n, int *decimals)
+{
+    while (*decimals > 0 && *n % 10 == 0) {
+        *n /= 10;
+        (*decimals)--;
+    }
+}
+
+/* The length of n / 10^decimals written by s_general_before; n < 10^16. */
+static size_t s_general_len(bool neg, uint64_t n, int decimals)
+{
+    int nd = 1;
+    while (nd < 16 && n >= s_u10[nd]) {
+        nd++;
+    }
+    if (nd < decimals + 1) {
+        nd = decimals + 1;
+    }
+    return (size_t)neg + (size_t)nd + (decimals > 0 ? 1u : 0u);
+}
+
+/* Writes n / 10^decimals (sign first when neg, the point only when
+ * decimals > 0) so that it ends just before end; returns its first byte.
+ * It takes at most 22 bytes (n < 10^16, decimals <= 19). */
+static char *s_general_before(char *end, bool neg, uint64_t n, int decimals)
+{
+    char *p = end;
+    if (decimals > 0) {
+        int left = decimals;
+        for (; left >= 2; left -= 2) {
+            unsigned pair = (unsigned)(n % 100);
+            n /= 100;
+            p -= 2;
+            memcpy(p, s_pairs + 2 * pair, 2);
+        }
+        if (left == 1) {
+            *--p = (char)('0' + n % 10);
+            n /= 10;
+        }
+        *--p = '.';
+    }
+    p = s_digits_before(p, n, 1);
+    if (neg) {
+        *--p = '-';
+    }
+    return p;
+}
+
+/* Writes n / 10^decimals as %g shows it (trailing zeros of the fraction
+ * dropped, and the point with them when none is left) to buf as snprintf
+ * would; straight into buf when it fits, which is nearly always. */
+static int s_put_general(char *buf, size_t size, bool neg, uint64_t n,
+                         int decimals)
+{
+    s_drop_zeros(&n, &decimals);
+    size_t len = s_general_len(neg, n, decimals);
+    if (len < size) {
+        s_general_before(buf + len, neg, n, decimals);
+        buf[len] = '\0';
+        return (int)len;
+    }
+    char tmp[32];
+    return s_out(buf, size, s_general_before(tmp + sizeof tmp, neg, n,
+                                             decimals), len);
+}
+
+/* A first guess at floor(log10(a)) for a > 0, from a table of powers of
+ * ten as doubles: exact in [-4, 15] but for a within an ulp of a power of
+ * ten (10^-k is not a double), which the caller's digit count corrects.
+ * Outside [-5, 16] the guess only says "out of range". */
+static int s_exponent_guess(double a)
+{
+    static const double p10[] = {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1,
+                                 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+    enum { S_P10_ONE = 5, S_P10_LAST = sizeof p10 / sizeof *p10 - 1 };
+    int i = S_P10_ONE;
+    while (i < S_P10_LAST && a >= p10[i + 1]) {
+        i++;
+    }
+    while (i > 0 && a < p10[i]) {
+        i--;
+    }
+    return i - S_P10_ONE;
+}
+
 int bl_number_general(char *buf, size_t size, double v, int digits)
 {
-    static const uint64_t u10[] = {1, 10, 100, 1000, 10000, 100000,
-                                   1000000, 10000000, 100000000,
-                                   1000000000, 10000000000u,
-                                   100000000000u, 1000000000000u,
-                                   10000000000000u, 100000000000000u,
-                                   1000000000000000u};
-    if (digits < 1 || digits > 15 || !isfinite(v) || v == 0.0) {
+    if (digits < 1 || digits > 15 || !isfinite(v)) {
         return snprintf(buf, size, "%.*g", digits, v);
+    }
+    double a = fabs(v);
+    /* A whole number of at most digits digits (0 and -0 included) is
+     * written as it is: %g shows no point and no exponent for it. */
+    if (a < 1e15 && a == (double)(uint64_t)a &&
+        (uint64_t)a < s_u10[digits]) {
+        return s_put_general(buf, size, signbit(v), (uint64_t)a, 0);
     }
     /* %g: the exponent X of v rounded to digits significant digits; fixed
      * notation with digits - 1 - X decimals when -4 <= X < digits, then
-     * trailing zeros dropped.  X from log10, checked by the digit count
-     * of the rounded integer (which must have exactly digits digits). */
-    int x = (int)floor(log10(fabs(v)));
+     * trailing zeros dropped.  X is guessed from a table, then checked by
+     * the digit count of the rounded integer (which must have exactly
+     * digits digits). */
+    int x = s_exponent_guess(a);
     for (int tries = 0; tries < 3; tries++) {
         int decimals = digits - 1 - x;
         uint64_t n;
         if (x < -4 || x >= digits || !s_scaled(v, decimals, &n)) {
             break;
         }
-        if (n < u10[digits - 1]) {
+        if (n < s_u10[digits - 1]) {
             x--;
             continue;
         }
-        if (n >= u10[digits]) {
-            /* log10 was low, or rounding carried into a new digit
+        if (n >= s_u10[digits]) {
+            /* the guess was low, or rounding carried into a new digit
              * (9.99.. -> 10.0): one more, and so one decimal fewer */
             x++;
             continue;
         }
-        char tmp[48];
-        size_t len = s_put_fixed(tmp, signbit(v), n, decimals);
-        if (decimals > 0) {
-            while (tmp[len - 1] == '0') {
-                len--;
-            }
-            if (tmp[len - 1] == '.') {
-                len--;
-            }
-        }
-        return s_out(buf, size, tmp, len);
+        return s_put_general(buf, size, signbit(v), n, decimals);
     }
     return snprintf(buf, size, "%.*g", digits, v);
 }

@@ -312,10 +312,15 @@ out:
     return ok;
 }
 
-void bl_stats_format(double v, char *buf, size_t size)
+size_t bl_stats_format(double v, char *buf, size_t size)
 {
     if (buf == NULL || size == 0) {
-        return;
+        return 0;
     }
-    (void)bl_number_general(buf, size, s_no_negative_zero(v), 10);
+    int n = bl_number_general(buf, size, s_no_negative_zero(v), 10);
+    if (n < 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return (size_t)n < size ? (size_t)n : size - 1;
 }

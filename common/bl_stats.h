@@ -60,7 +60,8 @@ bool bl_stats_z(const bl_summary_t *s, double x, bool higher_is_better,
 bool bl_stats_spearman(const double *a, const double *b, size_t n,
                        double *rho);
 
-/* Formats v as SPEC section 6 wants it: "%.10g", and "0" for -0. */
-void bl_stats_format(double v, char *buf, size_t size);
+/* Formats v as SPEC section 6 wants it: "%.10g", and "0" for -0.
+ * Returns the length of what buf holds then (cut to fit size). */
+size_t bl_stats_format(double v, char *buf, size_t size);
 
 #endif

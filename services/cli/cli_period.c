@@ -204,6 +204,11 @@ int cli_close(cli_t *c, int argc, char **argv)
 
 /* ---- export ------------------------------------------------------------- */
 
+/* Rows are built in one growable buffer and written a large piece at a
+ * time: fputc/fputs per character and field cost more than the rows. */
+#define S_WRITE_AT (256 * 1024)  /* bytes of rows gathered before a write */
+#define S_NUMBER_ROOM 64         /* bytes a formatted number may take */
+
 /* A row held back for sorting when several workers each send their own
  * sorted part: its sort key and where its text sits in the buffer. */
 typedef struct s_held {
@@ -219,8 +224,11 @@ typedef struct s_export {
     const char *cmd;
     bool json;
     FILE *out;
+    const char *path;  /* the file out writes, NULL for stdout */
     uint64_t rows;
-    bool merge;        /* rows go to a buffer and are sorted at the end */
+    char *text;        /* rows not yet written (when merging: all rows) */
+    size_t text_len, text_cap;
+    bool merge;        /* rows stay in text and are sorted at the end */
     s_held_t *held;
     size_t n_held, cap_held;
 } s_export_t;
@@ -243,90 +251,223 @@ static const char *const s_actions_cols[] = {
     "period", "provider_id", "action_id", "indicator_id", "status", "due",
     "value", "band", "next_value", "next_band"};
 
-static void s_csv_text(FILE *f, const char *s, size_t len)
+/* Makes room for n more bytes of text; BL_ENOMEM when there is none.
+ * Nearly always there is: the buffer only grows. */
+static inline int s_room(s_export_t *e, size_t n)
 {
-    bool quote = false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
-            quote = true;
-        }
-    }
-    if (!quote) {
-        fwrite(s, 1, len, f);
-        return;
-    }
-    fputc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"') {
-            fputc('"', f);
-        }
-        fputc(s[i], f);
-    }
-    fputc('"', f);
-}
-
-static void s_json_text(FILE *f, const char *s, size_t len)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            fprintf(f, "\\%c", ch);
-        } else if (ch < 0x20) {
-            fprintf(f, "\\u%04x", ch);
-        } else {
-            fputc(ch, f);
-        }
-    }
-    fputc('"', f);
-}
-
-/* Writes one scalar field; nested arrays are flattened by the caller. */
-static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
-{
-    FILE *f = e->out;
-    if (e->json) {
-        fprintf(f, "%s\"%s\": ", col ? ", " : "", e->columns[col]);
-    } else if (col) {
-        fputc(',', f);
-    }
-    if (bl_mpr_nil(r)) {
-        if (e->json) {
-            fputs("null", f);
-        }
+    if (n <= e->text_cap - e->text_len) {
         return 0;
     }
-    if (r->p < r->end && (((*r->p & 0xe0) == 0xa0) ||
-                          (*r->p >= 0xd9 && *r->p <= 0xdb))) {
-        const char *s;
-        uint32_t len;
-        if (bl_mpr_str(r, &s, &len) != 0) {
-            return -1;
-        }
-        if (e->json) {
-            s_json_text(f, s, len);
-        } else {
-            s_csv_text(f, s, len);
-        }
-        return 0;
+    if (n > SIZE_MAX - e->text_len) {
+        return BL_ENOMEM;
     }
-    double v;
-    if (bl_mpr_double(r, &v) != 0) {
-        return -1;
+    return BL_GROW(e->text, e->text_cap, e->text_len + n) == 0 ? 0
+                                                               : BL_ENOMEM;
+}
+
+static int s_put(s_export_t *e, const char *s, size_t n)
+{
+    if (s_room(e, n) != 0) {
+        return BL_ENOMEM;
     }
-    char buf[64];
-    if (e->json) {
-        /* JSON carries full precision (it round-trips); CSV the %.10g of
-         * SPEC section 6. */
-        snprintf(buf, sizeof buf, "%.17g", v == 0 ? 0.0 : v);
-    } else {
-        bl_stats_format(v, buf, sizeof buf);
-    }
-    fputs(buf, f);
+    memcpy(e->text + e->text_len, s, n);
+    e->text_len += n;
     return 0;
 }
 
-/* Writes one row (an array whose nested arrays are flattened). */
+static int s_putc(s_export_t *e, char ch)
+{
+    if (s_room(e, 1) != 0) {
+        return BL_ENOMEM;
+    }
+    e->text[e->text_len++] = ch;
+    return 0;
+}
+
+static int s_puts(s_export_t *e, const char *s)
+{
+    return s_put(e, s, strlen(s));
+}
+
+/* -errno after a failed write (errno cleared before it), -EIO when the
+ * stream said nothing. */
+static int s_write_error(void)
+{
+    return errno ? -errno : -EIO;
+}
+
+/* Writes the gathered text to the output and empties the buffer; -errno
+ * when the write fails. */
+static int s_write_text(s_export_t *e)
+{
+    errno = 0;
+    if (e->text_len > 0 &&
+        fwrite(e->text, 1, e->text_len, e->out) != e->text_len) {
+        return s_write_error();
+    }
+    e->text_len = 0;
+    return 0;
+}
+
+static bool s_csv_special(char ch)
+{
+    return ch == ',' || ch == '"' || ch == '\n' || ch == '\r';
+}
+
+/* Whether s holds no byte that makes a CSV field quoted.  All of them
+ * are below '-' (0x2d), so eight bytes at a time are first asked whether
+ * any byte is below it (the "has less" bit trick, exact as a yes/no);
+ * only when one is are they looked at one by one. */
+static bool s_csv_plain(const char *s, size_t len)
+{
+    const uint64_t ones = UINT64_MAX / 255, highs = ones * 0x80;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, sizeof x);
+        if (((x - ones * 0x2d) & ~x & highs) != 0) {
+            for (size_t j = i; j < i + 8; j++) {
+                if (s_csv_special(s[j])) {
+                    return false;
+                }
+            }
+        }
+    }
+    for (; i < len; i++) {
+        if (s_csv_special(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A CSV field: as it is, or in quotes with '"' doubled when it holds a
+ * comma, a quote or a line break. */
+static int s_csv_text(s_export_t *e, const char *s, size_t len)
+{
+    if (s_csv_plain(s, len)) {
+        return s_put(e, s, len);
+    }
+    size_t quotes = 0;
+    for (size_t i = 0; i < len; i++) {
+        quotes += s[i] == '"';
+    }
+    if (len > SIZE_MAX - 2 - quotes || s_room(e, len + quotes + 2) != 0) {
+        return BL_ENOMEM;
+    }
+    char *p = e->text + e->text_len;
+    *p++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') {
+            *p++ = '"';
+        }
+        *p++ = s[i];
+    }
+    *p++ = '"';
+    e->text_len = (size_t)(p - e->text);
+    return 0;
+}
+
+/* One character of a JSON string, escaped when it must be. */
+static int s_json_char(s_export_t *e, unsigned char ch)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (ch == '"' || ch == '\\') {
+        char esc[2] = {'\\', (char)ch};
+        return s_put(e, esc, sizeof esc);
+    }
+    if (ch < 0x20) {
+        char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 0xf]};
+        return s_put(e, esc, sizeof esc);
+    }
+    return s_putc(e, (char)ch);
+}
+
+static int s_json_text(s_export_t *e, const char *s, size_t len)
+{
+    if (s_putc(e, '"') != 0) {
+        return BL_ENOMEM;
+    }
+    size_t plain = 0;   /* the leading bytes that need no escape */
+    while (plain < len && (unsigned char)s[plain] >= 0x20 &&
+           s[plain] != '"' && s[plain] != '\\') {
+        plain++;
+    }
+    if (s_put(e, s, plain) != 0) {
+        return BL_ENOMEM;
+    }
+    for (size_t i = plain; i < len; i++) {
+        if (s_json_char(e, (unsigned char)s[i]) != 0) {
+            return BL_ENOMEM;
+        }
+    }
+    return s_putc(e, '"');
+}
+
+/* A number: CSV the %.10g of SPEC section 6; JSON full precision (it
+ * round-trips). */
+static int s_number(s_export_t *e, double v)
+{
+    if (s_room(e, S_NUMBER_ROOM) != 0) {
+        return BL_ENOMEM;
+    }
+    char *at = e->text + e->text_len;
+    size_t len;
+    if (e->json) {
+        int n = snprintf(at, S_NUMBER_ROOM, "%.17g", v == 0 ? 0.0 : v);
+        len = n < 0 ? 0 : (size_t)n < S_NUMBER_ROOM ? (size_t)n
+                                                     : S_NUMBER_ROOM - 1;
+    } else {
+        len = bl_stats_format(v, at, S_NUMBER_ROOM);
+    }
+    e->text_len += len;
+    return 0;
+}
+
+/* What goes before field col: JSON its name, CSV a comma after the first. */
+static int s_field_start(s_export_t *e, size_t col)
+{
+    if (!e->json) {
+        return col ? s_putc(e, ',') : 0;
+    }
+    if ((col && s_put(e, ", ", 2) != 0) || s_putc(e, '"') != 0 ||
+        s_puts(e, e->columns[col]) != 0 || s_put(e, "\": ", 3) != 0) {
+        return BL_ENOMEM;
+    }
+    return 0;
+}
+
+static bool s_at_str(const bl_mpr_t *r)
+{
+    return r->p < r->end && (((*r->p & 0xe0) == 0xa0) ||
+                             (*r->p >= 0xd9 && *r->p <= 0xdb));
+}
+
+/* Writes one scalar field; nested arrays are flattened by the caller.
+ * BL_EPROTO for a value that is not nil, a string or a number. */
+static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
+{
+    if (s_field_start(e, col) != 0) {
+        return BL_ENOMEM;
+    }
+    if (r->p < r->end && *r->p == 0xc0 && bl_mpr_nil(r)) {
+        return e->json ? s_put(e, "null", 4) : 0;
+    }
+    if (s_at_str(r)) {
+        const char *s;
+        uint32_t len;
+        if (bl_mpr_str(r, &s, &len) != 0) {
+            return BL_EPROTO;
+        }
+        return e->json ? s_json_text(e, s, len) : s_csv_text(e, s, len);
+    }
+    double v;
+    if (bl_mpr_double(r, &v) != 0) {
+        return BL_EPROTO;
+    }
+    return s_number(e, v);
+}
+
 /* The sort key of a row: its leading string fields joined by \x1f
  * (\x1f sorts before every printable character, so this orders rows by
  * their columns as text, left to right). */
@@ -356,55 +497,74 @@ static void s_row_key(bl_mpr_t r, char *key, size_t size)
 static int s_hold(s_export_t *e, const bl_mpr_t *r)
 {
     if (BL_GROW(e->held, e->cap_held, e->n_held + 1) != 0) {
-        return -1;
+        return BL_ENOMEM;
     }
     s_held_t *h = &e->held[e->n_held++];
     s_row_key(*r, h->key, sizeof h->key);
-    fflush(e->out);
-    h->off = (size_t)ftell(e->out);
+    h->off = e->text_len;
+    h->len = 0;
     return 0;
 }
 
+static bool s_at_array(const bl_mpr_t *r)
+{
+    return r->p < r->end && ((*r->p & 0xf0) == 0x90 || *r->p == 0xdc);
+}
+
+/* The fields of a nested array, flattened into the row's next columns;
+ * elements beyond the last column are left unread, as they always were. */
+static int s_nested(s_export_t *e, bl_mpr_t *r, size_t *col)
+{
+    uint32_t m;
+    if (bl_mpr_array(r, &m) != 0) {
+        return BL_EPROTO;
+    }
+    for (uint32_t j = 0; j < m && *col < e->n_columns; j++) {
+        int rc = s_field(e, r, (*col)++);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Writes one row (an array whose nested arrays are flattened).  0,
+ * BL_EPROTO for a malformed row, or BL_ENOMEM. */
 static int s_row(s_export_t *e, bl_mpr_t *r)
 {
     if (e->merge && s_hold(e, r) != 0) {
-        return -1;
+        return BL_ENOMEM;
     }
     uint32_t n;
     if (bl_mpr_array(r, &n) != 0) {
-        return -1;
+        return BL_EPROTO;
     }
-    if (e->json) {
-        fputs(e->merge ? "{" : e->rows ? ",\n  {" : "\n  {", e->out);
+    if (e->json &&
+        s_puts(e, e->merge ? "{" : e->rows ? ",\n  {" : "\n  {") != 0) {
+        return BL_ENOMEM;
     }
     size_t col = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (r->p < r->end && ((*r->p & 0xf0) == 0x90 || *r->p == 0xdc)) {
-            uint32_t m;
-            if (bl_mpr_array(r, &m) != 0) {
-                return -1;
-            }
-            for (uint32_t j = 0; j < m && col < e->n_columns; j++) {
-                if (s_field(e, r, col++) != 0) {
-                    return -1;
-                }
-            }
-            continue;
-        }
-        if (col >= e->n_columns) {
+        int rc;
+        if (s_at_array(r)) {
+            rc = s_nested(e, r, &col);
+        } else if (col >= e->n_columns) {
             bl_mpr_skip(r);
-            continue;
+            rc = 0;
+        } else {
+            rc = s_field(e, r, col++);
         }
-        if (s_field(e, r, col++) != 0) {
-            return -1;
+        if (rc != 0) {
+            return rc;
         }
     }
-    fputs(e->json ? "}" : "\n", e->out);
+    if (s_putc(e, e->json ? '}' : '\n') != 0) {
+        return BL_ENOMEM;
+    }
     e->rows++;
     if (e->merge) {
-        fflush(e->out);
         s_held_t *h = &e->held[e->n_held - 1];
-        h->len = (size_t)ftell(e->out) - h->off;
+        h->len = e->text_len - h->off;
     }
     return 0;
 }
@@ -414,77 +574,215 @@ static int s_cmp_held(const void *a, const void *b)
     return strcmp(((const s_held_t *)a)->key, ((const s_held_t *)b)->key);
 }
 
-/* Writes the held rows to out in key order. */
-static void s_write_held(s_export_t *e, const char *buf, FILE *out)
+/* Writes the held rows to the output in key order; -errno when a write
+ * fails. */
+static int s_write_held(s_export_t *e)
 {
     if (e->n_held == 0) {
-        return;
+        return 0;
     }
     qsort(e->held, e->n_held, sizeof *e->held, s_cmp_held);
+    errno = 0;
     for (size_t i = 0; i < e->n_held; i++) {
-        if (e->json) {
-            fputs(i ? ",\n  " : "\n  ", out);
+        if (e->json && fputs(i ? ",\n  " : "\n  ", e->out) == EOF) {
+            return s_write_error();
         }
-        fwrite(buf + e->held[i].off, 1, e->held[i].len, out);
+        const s_held_t *h = &e->held[i];
+        if (fwrite(e->text + h->off, 1, h->len, e->out) != h->len) {
+            return s_write_error();
+        }
+    }
+    return 0;
+}
+
+/* Says what stopped an export; returns the CLI's exit code 2. */
+static int s_export_failed(const s_export_t *e, int rc)
+{
+    if (rc == BL_ENOMEM) {
+        cli_error("export: out of memory");
+    } else if (rc == BL_EPROTO) {
+        cli_error("export: a malformed row from %s", bl_stage_name(e->stage));
+    } else if (e->path != NULL) {
+        cli_error("cannot write '%s': %s", e->path, strerror(-rc));
+    } else {
+        cli_error("cannot write the standard output: %s", strerror(-rc));
+    }
+    return 2;
+}
+
+/* Writes the rows of the array at r, then, unless merging, the text
+ * gathered so far when it has grown large.  0 or a BL_E* / -errno code. */
+static int s_rows(s_export_t *e, bl_mpr_t *r)
+{
+    uint32_t n;
+    if (bl_mpr_array(r, &n) != 0) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = s_row(e, r);
+        if (rc == 0 && !e->merge && e->text_len >= S_WRITE_AT) {
+            rc = s_write_text(e);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Keeps a copy of the str "next" of a reply as the next page's "after"
+ * (*after stays NULL when there is none or memory is short, which ends
+ * the export as the last page would). */
+static void s_keep_next(const bl_msg_t *reply, char **after,
+                        size_t *after_len)
+{
+    bl_mpr_t r;
+    const char *next;
+    uint32_t nl;
+    *after = NULL;
+    if (bl_req_find(reply, "next", &r) != 0 ||
+        bl_mpr_str(&r, &next, &nl) != 0) {
+        return;
+    }
+    *after = malloc((size_t)nl + 1);
+    if (*after != NULL) {
+        memcpy(*after, next, nl);
+        *after_len = nl;
     }
 }
 
+/* Asks worker rpc for the page of rows after `after` (NULL: the first).
+ * Returns 0, or 2 (printed). */
+static int s_ask_page(const s_export_t *e, bl_rpc_t *rpc, bl_mpw_t *w,
+                      int64_t period, const char *after, size_t after_len)
+{
+    bl_mpw_reset(w);
+    bl_rpc_request(w, e->cmd, after ? 4 : 3);
+    bl_mpw_str(w, "period");
+    bl_mpw_int(w, period);
+    bl_mpw_str(w, "what");
+    bl_mpw_str(w, e->what);
+    bl_mpw_str(w, "limit");
+    bl_mpw_uint(w, 5000);
+    if (after) {
+        bl_mpw_str(w, "after");
+        bl_mpw_strn(w, after, after_len);
+    }
+    bl_err_t err = {0};
+    if (bl_rpc_send(rpc, w, 60000, &err) != 0) {
+        cli_error("%s: %s", bl_stage_name(e->stage), err.msg);
+        return 2;
+    }
+    return 0;
+}
+
+/* Waits for the reply to s_ask_page, which must be ok.  Returns 0, 1 (the
+ * daemon refused; printed) or 2 (printed). */
+static int s_wait_page(const s_export_t *e, bl_rpc_t *rpc, bl_reply_t *reply)
+{
+    bl_err_t err = {0};
+    if (bl_rpc_recv(rpc, reply, 60000, &err) != 0) {
+        cli_error("%s: %s", bl_stage_name(e->stage), err.msg);
+        return 2;
+    }
+    char why[512];
+    if (!bl_reply_ok(reply, why, sizeof why)) {
+        cli_error("%s", why);
+        bl_reply_free(reply);
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes the rows of worker k, page after page.  The next page is asked
+ * for as soon as a reply names it, so the daemon reads it while this
+ * process writes the rows it has: one request is in flight at a time, as
+ * before, but the two processes work side by side. */
 static int s_export_pages(cli_t *c, s_export_t *e, int64_t period, int k)
 {
+    char ep[512];
+    cli_endpoint(c, e->stage, k, ep, sizeof ep);
+    bl_rpc_t *rpc;
+    bl_err_t err = {0};
+    if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
+        cli_error("%s", err.msg);
+        return 2;
+    }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    char *after = NULL;
-    size_t after_len = 0;
-    int rc = 0;
-    for (;;) {
-        bl_mpw_reset(&w);
-        bl_rpc_request(&w, e->cmd, after ? 4 : 3);
-        bl_mpw_str(&w, "period");
-        bl_mpw_int(&w, period);
-        bl_mpw_str(&w, "what");
-        bl_mpw_str(&w, e->what);
-        bl_mpw_str(&w, "limit");
-        bl_mpw_uint(&w, 5000);
-        if (after) {
-            bl_mpw_str(&w, "after");
-            bl_mpw_strn(&w, after, after_len);
-        }
+    int rc = s_ask_page(e, rpc, &w, period, NULL, 0);
+    while (rc == 0) {
         bl_reply_t reply;
-        rc = s_call(c, e->stage, k, &w, &reply, 60000);
+        rc = s_wait_page(e, rpc, &reply);
         if (rc != 0) {
             break;
         }
-        bl_mpr_t r;
-        uint32_t n;
-        if (bl_req_find(&reply.msg, "rows", &r) == 0 &&
-            bl_mpr_array(&r, &n) == 0) {
-            for (uint32_t i = 0; i < n && rc == 0; i++) {
-                if (s_row(e, &r) != 0) {
-                    cli_error("export: a malformed row from %s",
-                              bl_stage_name(e->stage));
-                    rc = 2;
-                }
-            }
+        char *after = NULL;
+        size_t after_len = 0;
+        s_keep_next(&reply.msg, &after, &after_len);
+        if (after != NULL) {
+            rc = s_ask_page(e, rpc, &w, period, after, after_len);
         }
-        free(after);
-        after = NULL;
-        const char *next;
-        uint32_t nl;
-        if (rc == 0 && bl_req_find(&reply.msg, "next", &r) == 0 &&
-            bl_mpr_str(&r, &next, &nl) == 0) {
-            after = malloc(nl + 1);
-            if (after != NULL) {
-                memcpy(after, next, nl);
-                after_len = nl;
+        bl_mpr_t r;
+        if (rc == 0 && bl_req_find(&reply.msg, "rows", &r) == 0) {
+            int rows_rc = s_rows(e, &r);
+            if (rows_rc != 0) {
+                rc = s_export_failed(e, rows_rc);
             }
         }
         bl_reply_free(&reply);
-        if (after == NULL) {
+        bool more = after != NULL;
+        free(after);
+        if (!more) {
             break;
         }
     }
-    free(after);
     bl_mpw_destroy(&w);
+    bl_rpc_close(&rpc);
+    return rc;
+}
+
+/* The columns of an export by its --what; false for an unknown one. */
+static bool s_columns(s_export_t *e, const char *what)
+{
+    static const struct {
+        const char *what;
+        const char *const *columns;
+        size_t n_columns;
+    } kinds[] = {
+#define S_KIND(name, cols) {name, cols, sizeof cols / sizeof *cols}
+        S_KIND("stats", s_stats_cols),
+        S_KIND("positions", s_pos_cols),
+        S_KIND("values", s_values_cols),
+        S_KIND("correlations", s_corr_cols),
+        S_KIND("learning-needs", s_needs_cols),
+        S_KIND("actions", s_actions_cols),
+#undef S_KIND
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (strcmp(what, kinds[i].what) == 0) {
+            e->columns = kinds[i].columns;
+            e->n_columns = kinds[i].n_columns;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Writes what the export gathered and its end (JSON's closing bracket).
+ * Rows written before a failure stay written, as they always have.
+ * Returns rc, or 2 when a write fails. */
+static int s_export_finish(s_export_t *e, int rc)
+{
+    int wrc = e->merge ? (rc == 0 ? s_write_held(e) : 0) : s_write_text(e);
+    if (wrc != 0 && rc == 0) {
+        rc = s_export_failed(e, wrc);
+    }
+    errno = 0;
+    if (e->json && fputs(e->rows ? "\n]\n" : "]\n", e->out) == EOF &&
+        rc == 0) {
+        rc = s_export_failed(e, s_write_error());
+    }
     return rc;
 }
 
@@ -512,25 +810,7 @@ int cli_export(cli_t *c, int argc, char **argv)
                   "actions [--format csv|json] [-o FILE]");
         return 1;
     }
-    if (strcmp(what, "stats") == 0) {
-        e.columns = s_stats_cols;
-        e.n_columns = sizeof s_stats_cols / sizeof *s_stats_cols;
-    } else if (strcmp(what, "positions") == 0) {
-        e.columns = s_pos_cols;
-        e.n_columns = sizeof s_pos_cols / sizeof *s_pos_cols;
-    } else if (strcmp(what, "values") == 0) {
-        e.columns = s_values_cols;
-        e.n_columns = sizeof s_values_cols / sizeof *s_values_cols;
-    } else if (strcmp(what, "correlations") == 0) {
-        e.columns = s_corr_cols;
-        e.n_columns = sizeof s_corr_cols / sizeof *s_corr_cols;
-    } else if (strcmp(what, "learning-needs") == 0) {
-        e.columns = s_needs_cols;
-        e.n_columns = sizeof s_needs_cols / sizeof *s_needs_cols;
-    } else if (strcmp(what, "actions") == 0) {
-        e.columns = s_actions_cols;
-        e.n_columns = sizeof s_actions_cols / sizeof *s_actions_cols;
-    } else {
+    if (!s_columns(&e, what)) {
         cli_error("export: --what must be stats, positions, values, "
                   "correlations, learning-needs or actions, not '%s'", what);
         return 1;
@@ -544,6 +824,7 @@ int cli_export(cli_t *c, int argc, char **argv)
     e.stage = values ? BL_STAGE_AGGREGATE : BL_STAGE_BENCHMARK;
     e.cmd = values ? "values" : "export";
     e.out = stdout;
+    e.path = path;
     if (path != NULL && (e.out = fopen(path, "w")) == NULL) {
         cli_error("cannot write '%s': %s", path, strerror(errno));
         return 1;
@@ -558,33 +839,15 @@ int cli_export(cli_t *c, int argc, char **argv)
     }
     int rc = 0;
     int workers = c->cfg->workers[e.stage];
-    /* Each worker's rows come sorted; several workers' are merged. */
-    char *buf = NULL;
-    size_t buf_len = 0;
-    FILE *final_out = e.out;
-    if (workers > 1) {
-        e.merge = true;
-        e.out = open_memstream(&buf, &buf_len);
-        if (e.out == NULL) {
-            cli_error("export: out of memory");
-            return 2;
-        }
-    }
+    /* Each worker's rows come sorted; several workers' are held in the
+     * text and merged at the end. */
+    e.merge = workers > 1;
     for (int k = 1; k <= workers && rc == 0; k++) {
         rc = s_export_pages(c, &e, period, k);
     }
-    if (e.merge) {
-        fclose(e.out);
-        e.out = final_out;
-        if (rc == 0) {
-            s_write_held(&e, buf, e.out);
-        }
-        free(buf);
-        free(e.held);
-    }
-    if (e.json) {
-        fputs(e.rows ? "\n]\n" : "]\n", e.out);
-    }
+    rc = s_export_finish(&e, rc);
+    free(e.text);
+    free(e.held);
     if (path != NULL && fclose(e.out) != 0) {
         cli_error("cannot write '%s': %s", path, strerror(errno));
         return 2;

@@ -317,6 +317,110 @@ Test(bl_number, general_equals_printf, .timeout = 60)
     }
 }
 
+/* The next random 64 bits of an xorshift generator. */
+static uint64_t s_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Each value with its sign flipped and its neighbouring doubles, with
+ * every digits count (10 is the exports' %.10g). */
+static void s_same_as_printf_g_near(double v)
+{
+    double near[] = {v, nextafter(v, INFINITY), nextafter(v, -INFINITY)};
+    for (size_t i = 0; i < sizeof near / sizeof near[0]; i++) {
+        for (int d = 1; d <= 15; d++) {
+            s_same_as_printf_g(near[i], d);
+            s_same_as_printf_g(-near[i], d);
+        }
+    }
+}
+
+Test(bl_number, general_equals_printf_near_powers_and_ties, .timeout = 60)
+{
+    for (int e = -30; e <= 30; e++) {
+        double p = pow(10.0, e);
+        s_same_as_printf_g_near(p);
+        /* the largest values that round up into the next power for
+         * every digits count: 9.99..95 * 10^e with 1 to 16 nines */
+        for (int k = 1; k <= 16; k++) {
+            double nines = 1.0 - 0.5 * pow(10.0, -k);
+            s_same_as_printf_g_near(nines * p);
+            s_same_as_printf_g_near(nines * 10.0 * p);
+        }
+    }
+    static const double edge[] = {
+        9.9999999995, 9.99999999949, 9.99999999951, 0.0001, 0.00009999999995,
+        99999.5, 99999.49999999, 999999999.95, 9999999999.4, 9999999999.5,
+        0.5, 1.5, 2.5, 1234567890.5, 123456789.05, 12345678.905,
+        0.1234567890500, 0.00012345678905, 1e15 - 1, 1e15 - 0.5, 1e15,
+        4503599627370495.5, 9007199254740993.0, 2.675, 1.005, 68.75,
+        92.857142857142857, 47.457912457912457, -0.06044767761, 1e-5,
+        DBL_MIN, DBL_MAX, 5e-324};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        s_same_as_printf_g_near(edge[i]);
+    }
+}
+
+Test(bl_number, general_equals_printf_on_random_doubles, .timeout = 120)
+{
+    uint64_t x = 0x13198a2e03707344u;
+    for (int i = 0; i < 400000; i++) {
+        uint64_t r = s_next(&x);
+        double v;
+        switch (r % 5) {
+        case 0: /* a random mantissa times 10^-30 .. 10^30 */
+            v = (double)(s_next(&x) >> 11) / 9007199254740992.0 *
+                pow(10.0, (double)((r >> 8) % 61) - 30.0);
+            break;
+        case 1: /* any finite double bit pattern */
+            do {
+                uint64_t bits = s_next(&x);
+                memcpy(&v, &bits, sizeof v);
+            } while (!isfinite(v));
+            break;
+        case 2: /* a decimal tie at the eleventh digit: k.5 * 10^e */
+            v = ((double)(s_next(&x) % 10000000000u) + 0.5) *
+                pow(10.0, (double)((r >> 8) % 15) - 14.0);
+            break;
+        case 3: /* a short decimal, as percentages and ratios are */
+            v = (double)(s_next(&x) % 20000001) / 100000.0;
+            break;
+        default: /* a ratio of small integers, as indicator values are */
+            v = (double)(s_next(&x) % 5000) /
+                (double)(1 + s_next(&x) % 5000) * 100.0;
+            break;
+        }
+        if (r & 0x80) {
+            v = -v;
+        }
+        s_same_as_printf_g(v, 10);
+        s_same_as_printf_g(v, 1 + (int)((r >> 16) % 15));
+    }
+}
+
+Test(bl_number, general_cuts_like_snprintf, .timeout = 10)
+{
+    static const double vs[] = {0.0, -0.0, 7.0, -12345.0, 68.75,
+                                -0.06044767761, 92.857142857142857,
+                                0.00012345678905, 1e20};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        for (size_t size = 0; size <= 24; size++) {
+            char want[32], got[32];
+            memset(want, 'x', sizeof want);
+            memset(got, 'x', sizeof got);
+            int wn = snprintf(size ? want : NULL, size, "%.10g", vs[i]);
+            int gn = bl_number_general(size ? got : NULL, size, vs[i], 10);
+            cr_assert_eq(gn, wn, "%.17g in %zu bytes", vs[i], size);
+            cr_assert_eq(memcmp(got, want, sizeof got), 0,
+                         "%.17g in %zu bytes", vs[i], size);
+        }
+    }
+}
+
 Test(bl_number, int_equals_printf, .timeout = 10)
 {
     const int64_t vs[] = {0, 1, -1, 9, 10, 2024, -2024, 99999, 1000000007,
