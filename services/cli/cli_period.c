@@ -39,6 +39,25 @@ static int s_parse_period(const char *s, int64_t *out)
     return 0;
 }
 
+/* The end of a call to stage s that returned rc (err its reason): 0 for
+ * an ok reply, 1 when the daemon refused, 2 when the call failed (both
+ * printed; a refused reply is freed). */
+static int s_reply_checked(bl_stage_t s, int rc, const bl_err_t *err,
+                           bl_reply_t *reply)
+{
+    if (rc != 0) {
+        cli_error("%s: %s", bl_stage_name(s), err->msg);
+        return 2;
+    }
+    char why[512];
+    if (!bl_reply_ok(reply, why, sizeof why)) {
+        cli_error("%s", why);
+        bl_reply_free(reply);
+        return 1;
+    }
+    return 0;
+}
+
 /* One request to worker k of stage s; the reply must be ok. */
 static int s_call(cli_t *c, bl_stage_t s, int k, const bl_mpw_t *req,
                   bl_reply_t *reply, int timeout_ms)
@@ -53,17 +72,7 @@ static int s_call(cli_t *c, bl_stage_t s, int k, const bl_mpw_t *req,
     }
     int rc = bl_rpc_call(rpc, req, reply, timeout_ms, &err);
     bl_rpc_close(&rpc);
-    if (rc != 0) {
-        cli_error("%s: %s", bl_stage_name(s), err.msg);
-        return 2;
-    }
-    char why[512];
-    if (!bl_reply_ok(reply, why, sizeof why)) {
-        cli_error("%s", why);
-        bl_reply_free(reply);
-        return 1;
-    }
-    return 0;
+    return s_reply_checked(s, rc, &err, reply);
 }
 
 /* Says which reports of a finished rendering could not be written (the
@@ -681,17 +690,8 @@ static int s_ask_page(const s_export_t *e, bl_rpc_t *rpc, bl_mpw_t *w,
 static int s_wait_page(const s_export_t *e, bl_rpc_t *rpc, bl_reply_t *reply)
 {
     bl_err_t err = {0};
-    if (bl_rpc_recv(rpc, reply, 60000, &err) != 0) {
-        cli_error("%s: %s", bl_stage_name(e->stage), err.msg);
-        return 2;
-    }
-    char why[512];
-    if (!bl_reply_ok(reply, why, sizeof why)) {
-        cli_error("%s", why);
-        bl_reply_free(reply);
-        return 1;
-    }
-    return 0;
+    int rc = bl_rpc_recv(rpc, reply, 60000, &err);
+    return s_reply_checked(e->stage, rc, &err, reply);
 }
 
 /* Writes the rows of worker k, page after page.  The next page is asked
