@@ -16,6 +16,19 @@ static void s_opt_str(bl_mpw_t *w, const char *s)
     bl_mpw_str(w, s[0] ? s : NULL);
 }
 
+/* A position's statistics as earlier writers put them in its entry. */
+static void s_encode_inline_stats(bl_mpw_t *w, const bl_results_group_t *g)
+{
+    const double f[] = {g->mean, g->sd,  g->min, g->p10,
+                        g->p25,  g->p50, g->p75, g->p90,
+                        g->max,  g->best_in_class};
+    bl_mpw_array(w, 11);
+    bl_mpw_uint(w, g->n);
+    for (int i = 0; i < 10; i++) {
+        bl_mpw_double(w, f[i]);
+    }
+}
+
 static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
 {
     bl_mpw_array(w, 9);
@@ -32,13 +45,10 @@ static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
         }
         return;
     }
-    const double f[] = {g->mean, g->sd,  g->min, g->p10,
-                        g->p25,  g->p50, g->p75, g->p90,
-                        g->max,  g->best_in_class};
-    bl_mpw_array(w, 11);
-    bl_mpw_uint(w, g->n);
-    for (int i = 0; i < 10; i++) {
-        bl_mpw_double(w, f[i]);
+    if (g->has_stats) {
+        s_encode_inline_stats(w, g);
+    } else {
+        bl_mpw_array(w, 0);  /* in a stats item */
     }
     bl_mpw_double(w, g->percentile_rank);
     bl_mpw_int(w, g->band);
@@ -57,6 +67,40 @@ static void s_encode_side(bl_mpw_t *w, const bl_results_side_t *s)
     } else {
         bl_mpw_nil(w);
     }
+}
+
+void bl_results_group_set_stats(bl_results_group_t *g,
+                                const bl_results_stats_t *s)
+{
+    g->has_stats = true;
+    g->has_n = true;
+    g->n = s->n;
+    g->mean = s->mean;
+    g->sd = s->sd;
+    g->min = s->min;
+    g->p10 = s->p10;
+    g->p25 = s->p25;
+    g->p50 = s->p50;
+    g->p75 = s->p75;
+    g->p90 = s->p90;
+    g->max = s->max;
+    g->best_in_class = s->best_in_class;
+}
+
+int bl_results_stats_encode(bl_mpw_t *w, const bl_results_stats_t *s)
+{
+    const double f[] = {s->mean, s->sd,  s->min, s->p10,
+                        s->p25,  s->p50, s->p75, s->p90,
+                        s->max,  s->best_in_class};
+    bl_mpw_array(w, 14);
+    bl_mpw_str(w, s->indicator);
+    bl_mpw_str(w, s->group);
+    bl_mpw_str(w, s->key);
+    bl_mpw_uint(w, s->n);
+    for (int i = 0; i < 10; i++) {
+        bl_mpw_double(w, f[i]);
+    }
+    return w->err;
 }
 
 int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
@@ -290,13 +334,32 @@ static void *s_list_new(bl_mpr_t *r, bool seen, uint32_t max,
     return a;
 }
 
+/* The 11 statistics after their array header, as earlier writers put
+ * them in a position's entry. */
+static bool s_decode_inline_stats(bl_mpr_t *r, bl_results_group_t *g)
+{
+    if (bl_mpr_uint(r, &g->n) != 0) {
+        return false;
+    }
+    g->has_n = true;
+    g->has_stats = true;
+    double *f[] = {&g->mean, &g->sd,  &g->min, &g->p10,
+                   &g->p25,  &g->p50, &g->p75, &g->p90,
+                   &g->max,  &g->best_in_class};
+    for (int i = 0; i < 10; i++) {
+        if (bl_mpr_double(r, f[i]) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
 {
     if (!s_tuple(r, 9) || bl_mpr_str_copy(r, g->id, sizeof g->id) ||
         bl_mpr_str_copy(r, g->key, sizeof g->key)) {
         return false;
     }
-    uint32_t eleven;
     bl_mpr_t look = *r;
     if (bl_mpr_nil(r) || bl_mpr_uint(&look, &g->n) == 0) {
         g->too_few_peers = true;
@@ -311,18 +374,10 @@ static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
         }
         return true;
     }
-    if (bl_mpr_array(r, &eleven) != 0 || eleven != 11 ||
-        bl_mpr_uint(r, &g->n) != 0) {
+    uint32_t ns;
+    if (bl_mpr_array(r, &ns) != 0 || (ns != 0 && ns != 11) ||
+        (ns == 11 && !s_decode_inline_stats(r, g))) {
         return false;
-    }
-    g->has_n = true;
-    double *f[] = {&g->mean, &g->sd,  &g->min, &g->p10,
-                   &g->p25,  &g->p50, &g->p75, &g->p90,
-                   &g->max,  &g->best_in_class};
-    for (int i = 0; i < 10; i++) {
-        if (bl_mpr_double(r, f[i]) != 0) {
-            return false;
-        }
     }
     bool has_gap;
     return bl_mpr_double(r, &g->percentile_rank) == 0 &&
@@ -422,6 +477,41 @@ static bool s_decode_practice(bl_mpr_t *r, bl_results_practice_t *p)
            bl_mpr_str_copy(r, p->title, sizeof p->title) == 0 &&
            bl_mpr_str_copy(r, p->description, sizeof p->description) == 0 &&
            s_opt_copy(r, p->contact, sizeof p->contact);
+}
+
+int bl_results_stats_decode(const void *data, size_t len,
+                            bl_results_stats_t *s, bl_err_t *err)
+{
+    memset(s, 0, sizeof *s);
+    bl_mpr_t r;
+    bl_mpr_init(&r, data, len);
+    if (!s_tuple(&r, 14)) {
+        return bl_codec_bad(err, "instance statistics", "the array");
+    }
+    if (bl_mpr_str_copy(&r, s->indicator, sizeof s->indicator) != 0) {
+        return bl_codec_bad(err, "instance statistics", "indicator");
+    }
+    if (bl_mpr_str_copy(&r, s->group, sizeof s->group) != 0) {
+        return bl_codec_bad(err, "instance statistics", "group");
+    }
+    if (bl_mpr_str_copy(&r, s->key, sizeof s->key) != 0) {
+        return bl_codec_bad(err, "instance statistics", "key");
+    }
+    if (bl_mpr_uint(&r, &s->n) != 0) {
+        return bl_codec_bad(err, "instance statistics", "n");
+    }
+    double *f[] = {&s->mean, &s->sd,  &s->min, &s->p10,
+                   &s->p25,  &s->p50, &s->p75, &s->p90,
+                   &s->max,  &s->best_in_class};
+    for (int i = 0; i < 10; i++) {
+        if (bl_mpr_double(&r, f[i]) != 0) {
+            return bl_codec_bad(err, "instance statistics", "a statistic");
+        }
+    }
+    if (!bl_mpr_done(&r)) {
+        return bl_codec_bad(err, "instance statistics", "bytes after it");
+    }
+    return 0;
 }
 
 int bl_results_provider_decode(const void *data, size_t len,
@@ -830,13 +920,15 @@ void bl_results_summary_free(bl_results_summary_t *s)
 
 /* ---- the message -------------------------------------------------------- */
 
-static const char *const s_kinds[] = {"?", "providers", "summary"};
+static const char *const s_kinds[] = {"?", "providers", "summary",
+                                      "stats"};
 
 int bl_results_write(bl_mpw_t *w, int64_t period, int64_t generation,
                      bl_results_kind_t kind, const bl_mpw_t *items,
                      uint32_t n_items)
 {
-    if (kind != BL_RESULTS_PROVIDERS && kind != BL_RESULTS_SUMMARY) {
+    if (kind != BL_RESULTS_PROVIDERS && kind != BL_RESULTS_SUMMARY &&
+        kind != BL_RESULTS_STATS) {
         return BL_EINVAL;
     }
     bl_mpw_map(w, 4);
@@ -895,6 +987,8 @@ int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
                 rd->kind = BL_RESULTS_PROVIDERS;
             } else if (bl_mp_str_eq(v, vl, s_kinds[BL_RESULTS_SUMMARY])) {
                 rd->kind = BL_RESULTS_SUMMARY;
+            } else if (bl_mp_str_eq(v, vl, s_kinds[BL_RESULTS_STATS])) {
+                rd->kind = BL_RESULTS_STATS;
             } else {
                 return bl_err_set(err, BL_EPROTO,
                                   "results message: kind: unknown kind "

@@ -12,8 +12,12 @@
  * Unknown map keys are skipped, so a newer writer can add fields.
  *
  * Wire layout (MessagePack), kept as earlier releases wrote it:
- *   message: {period, generation, kind: "providers"|"summary",
- *             items: [provider...] or [summary]}
+ *   message: {period, generation, kind: "stats"|"providers"|"summary",
+ *             items: [stats...], [provider...] or [summary]}
+ *   stats: [indicator, group, key, n, mean, sd, min, p10, p25, p50, p75,
+ *           p90, max, best] — one group instance's statistics, sent once
+ *           per computation, before the providers whose entries refer to
+ *           them (the "stats" kind is newer).
  *   provider: {id, name, country, service_type, share, has_prev,
  *              intl_pending, ind: [[status, value, n, numerator,
  *              denominator, previous, groups]...], areas: [[indicator,
@@ -25,9 +29,12 @@
  *              name, service_type, country, title, description,
  *              contact]...]}
  *     a group: [id, key, stats, rank, band, z, reference, gap, prev_rank]
- *     where stats is [n, mean, sd, min, p10, p25, p50, p75, p90, max,
- *     best] for a position, or the instance's count of values (nil when
- *     unknown) with nil for the six after it ("too few peers").
+ *     where stats is [] for a position whose instance's statistics came
+ *     in a stats item (keyed by indicator, id and key), or the instance's
+ *     count of values (nil when unknown) with nil for the six after it
+ *     ("too few peers").  Earlier writers put a position's statistics
+ *     inline, as [n, mean, sd, min, p10, p25, p50, p75, p90, max, best]:
+ *     the reader still takes them (has_stats).
  *   summary: {participants: [[id, name, country, membership, sent,
  *              expected, member_since]...], bands: [[indicator, group, b1,
  *              b2, b3, b4]...], areas: [[indicator, providers]...],
@@ -64,11 +71,16 @@
 #define BL_RESULTS_TITLE_MAX 1024     /* practice title, contact (bytes) */
 #define BL_RESULTS_TEXT_MAX 16384     /* practice description (bytes) */
 
-/* The provider's position in one group instance of one indicator. */
+/* The provider's position in one group instance of one indicator.  The
+ * instance's statistics (n to best_in_class) are valid only when
+ * has_stats: a position as sent now refers to a stats item instead
+ * (bl_results_group_set_stats fills them in). */
 typedef struct bl_results_group {
     char id[BL_RESULTS_ID_MAX];      /* "national" */
     char key[BL_RESULTS_KEY_MAX];    /* "NO/residential_care" */
     bool too_few_peers;              /* only has_n and n are valid */
+    bool has_stats;                  /* position: n to best_in_class are
+                                        set (encoded inline when set) */
     bool has_n;                      /* false: too few, count unknown */
     uint64_t n;                      /* values in the instance */
     double mean, sd, min, p10, p25, p50, p75, p90, max;
@@ -237,6 +249,29 @@ typedef struct bl_results_summary {
     bl_results_need_t *needs;        /* each hosts is freed with it */
 } bl_results_summary_t;
 
+/* The statistics of one group instance of one indicator: the item of a
+ * "stats" message. */
+typedef struct bl_results_stats {
+    char indicator[BL_RESULTS_ID_MAX];   /* "RES-01" */
+    char group[BL_RESULTS_ID_MAX];       /* "national" */
+    char key[BL_RESULTS_KEY_MAX];        /* "NO/residential_care" */
+    uint64_t n;                          /* values in the instance */
+    double mean, sd, min, p10, p25, p50, p75, p90, max;
+    double best_in_class;
+} bl_results_stats_t;
+
+/* Copies the statistics of s into g and sets g->has_stats (and has_n). */
+void bl_results_group_set_stats(bl_results_group_t *g,
+                                const bl_results_stats_t *s);
+
+/* Appends s to w.  Returns 0, or w's error (BL_ENOMEM). */
+int bl_results_stats_encode(bl_mpw_t *w, const bl_results_stats_t *s);
+
+/* Decodes exactly len bytes into *s.  Returns 0 or BL_EPROTO (err names
+ * the field). */
+int bl_results_stats_decode(const void *data, size_t len,
+                            bl_results_stats_t *s, bl_err_t *err);
+
 /* Appends p (or s) to w.  Returns 0, or w's error (BL_ENOMEM). */
 int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p);
 int bl_results_summary_encode(bl_mpw_t *w, const bl_results_summary_t *s);
@@ -260,10 +295,12 @@ void bl_results_summary_free(bl_results_summary_t *s);
 typedef enum bl_results_kind {
     BL_RESULTS_PROVIDERS = 1,        /* items are providers' results */
     BL_RESULTS_SUMMARY = 2,          /* the one item is the summary */
+    BL_RESULTS_STATS = 3,            /* items are instances' statistics */
 } bl_results_kind_t;
 
 /* Writes the message around the n_items items already encoded in items
- * (bl_results_provider_encode or bl_results_summary_encode).  Returns 0,
+ * (bl_results_stats_encode, bl_results_provider_encode or
+ * bl_results_summary_encode).  Returns 0,
  * BL_EINVAL for an unknown kind, or BL_ENOMEM. */
 int bl_results_write(bl_mpw_t *w, int64_t period, int64_t generation,
                      bl_results_kind_t kind, const bl_mpw_t *items,

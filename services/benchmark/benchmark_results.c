@@ -56,22 +56,10 @@ static void s_fill_partner(bl_results_partner_t *pt, const bc_input_t *in,
     snprintf(pt->country, sizeof pt->country, "%s", country);
 }
 
-/* Fills g from a position of this run. */
-static void s_fill_position(bl_results_group_t *g, const bc_stat_t *s,
-                            const bc_position_t *q)
+/* Fills g from a position of this run.  The instance's statistics are
+ * not in it: they went once, in a stats item (s_send_stats). */
+static void s_fill_position(bl_results_group_t *g, const bc_position_t *q)
 {
-    g->has_n = true;
-    g->n = s->s.n;
-    g->mean = s->s.mean;
-    g->sd = s->s.sd;
-    g->min = s->s.min;
-    g->p10 = s->s.p10;
-    g->p25 = s->s.p25;
-    g->p50 = s->s.p50;
-    g->p75 = s->s.p75;
-    g->p90 = s->s.p90;
-    g->max = s->s.max;
-    g->best_in_class = s->best_in_class;
     g->percentile_rank = q->percentile_rank;
     g->band = q->band;
     g->has_z = q->has_z;
@@ -104,13 +92,15 @@ static void s_add_external(bres_run_t *run, size_t i, size_t k,
                                     key, kl, &pv, NULL) != 0) {
             continue;
         }
+        /* Only with its instance's statistics, which s_send_external_stats
+         * sent. */
         kl = bl_page_join(key, sizeof key, parts, 4);
-        bc_stat_t s;
-        memset(&s, 0, sizeof s);
+        bl_summary_t sum;
+        double best;
         if (bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
                          &sv, NULL) != 0 ||
-            benchmark_external_read_stat(sv.mv_data, sv.mv_size, &s.s,
-                                         &s.best_in_class) != 0) {
+            benchmark_external_read_stat(sv.mv_data, sv.mv_size, &sum,
+                                         &best) != 0) {
             continue;
         }
         /* [value, n, rank, band, z, reference, gap] */
@@ -136,7 +126,7 @@ static void s_add_external(bres_run_t *run, size_t i, size_t k,
         memset(e, 0, sizeof *e);
         snprintf(e->id, sizeof e->id, "%s", xg[g].id);
         snprintf(e->key, sizeof e->key, "%s", gk);
-        s_fill_position(e, &s, &q);
+        s_fill_position(e, &q);
     }
 }
 
@@ -270,7 +260,7 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
             }
             bc_position_t q;
             bc_position(run->in, run->out, pi, &q);
-            s_fill_position(e, &run->out->stats[q.stat], &q);
+            s_fill_position(e, &q);
             double prev_rank =
                 run->prev_ranks != NULL
                     ? run->prev_ranks[(i * b->n_ind + k) * ng + g]
@@ -342,6 +332,137 @@ static int s_send_items(bres_run_t *run, bl_results_kind_t kind,
     return bl_outbox_put_all(bl_daemon_outbox(b->d), run->txn,
                              BL_MSG_RESULTS, bl_mpw_data(&b->w),
                              bl_mpw_size(&b->w), err);
+}
+
+/* One instance's statistics as a stats item. */
+static void s_fill_stats(bl_results_stats_t *o, const char *indicator,
+                         const char *group, const char *key,
+                         const bl_summary_t *s, double best_in_class)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->indicator, sizeof o->indicator, "%s", indicator);
+    snprintf(o->group, sizeof o->group, "%s", group);
+    snprintf(o->key, sizeof o->key, "%s", key);
+    o->n = s->n;
+    o->mean = s->mean;
+    o->sd = s->sd;
+    o->min = s->min;
+    o->p10 = s->p10;
+    o->p25 = s->p25;
+    o->p50 = s->p50;
+    o->p75 = s->p75;
+    o->p90 = s->p90;
+    o->max = s->max;
+    o->best_in_class = best_in_class;
+}
+
+/* Appends one stats item to b->items and sends the message once it is
+ * full.  *count is the items not sent yet. */
+static int s_put_stats(bres_run_t *run, const bl_results_stats_t *st,
+                       uint32_t *count, bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    if (bl_results_stats_encode(&b->items, st) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "cannot encode statistics");
+    }
+    if (++*count == BL_RESULTS_ITEMS_MAX ||
+        bl_mpw_size(&b->items) >= S_RESULTS_MSG_BYTES) {
+        int rc = s_send_items(run, BL_RESULTS_STATS, *count, err);
+        *count = 0;
+        return rc;
+    }
+    return 0;
+}
+
+/* True when id is one of this node's own peer groups. */
+static bool s_own_group(const benchmark_t *b, const char *id)
+{
+    for (size_t g = 0; g < b->cfg->n_groups; g++) {
+        if (strcmp(b->cfg->groups[g].id, id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* True when id is one of the international node's groups. */
+static bool s_link_group(const benchmark_t *b, const char *id)
+{
+    const bl_peer_group_t *xg;
+    size_t nx = benchmark_link_groups(b->link, &xg);
+    for (size_t g = 0; g < nx; g++) {
+        if (strcmp(xg[g].id, id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The statistics of the international node's groups of the period that
+ * came back over the link (s_add_external refers to them). */
+static int s_send_external_stats(bres_run_t *run, uint32_t *count,
+                                 bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    const bl_peer_group_t *xg;
+    if (benchmark_link_groups(b->link, &xg) == 0) {
+        return 0;
+    }
+    char prefix[32];
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
+                                 run->period);
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, run->txn, bl_daemon_dbi(b->d, DB_STATS),
+                          prefix, pl, err);
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
+        /* period \x1f indicator \x1f group \x1f key */
+        char buf[BL_STORE_KEY_MAX];
+        const char *kp[4];
+        bl_summary_t sum;
+        double best;
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) !=
+                4 ||
+            s_own_group(b, kp[2]) || !s_link_group(b, kp[2]) ||
+            benchmark_external_read_stat(v.mv_data, v.mv_size, &sum,
+                                         &best) != 0) {
+            continue;
+        }
+        bl_results_stats_t st;
+        s_fill_stats(&st, kp[1], kp[2], kp[3], &sum, best);
+        rc = s_put_stats(run, &st, count, err);
+    }
+    bl_scan_close(&scan);
+    return rc < 0 ? rc : 0;
+}
+
+/* Every instance's statistics that the providers' entries refer to —
+ * this node's groups and, on a national node, the international ones —
+ * in stats messages ahead of the providers' (the outbox keeps the
+ * order): sent once, not in every provider's entry. */
+static int s_send_stats(bres_run_t *run, bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    const bl_catalogue_t *cat = b->cfg->catalogue;
+    bl_mpw_reset(&b->items);
+    uint32_t count = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < run->out->n_stats; i++) {
+        const bc_stat_t *s = &run->out->stats[i];
+        bl_results_stats_t st;
+        s_fill_stats(&st, cat->indicators[s->indicator].id,
+                     b->cfg->groups[s->group].id, s->group_key, &s->s,
+                     s->best_in_class);
+        rc = s_put_stats(run, &st, &count, err);
+    }
+    if (rc == 0) {
+        rc = s_send_external_stats(run, &count, err);
+    }
+    if (rc == 0 && count > 0) {
+        rc = s_send_items(run, BL_RESULTS_STATS, count, err);
+    }
+    return rc;
 }
 
 /* The coordinator's summary (bl_results_codec.h), appended to w. */
@@ -492,6 +613,9 @@ int bres_send(bres_run_t *run, bl_err_t *err)
                  : bstore_prev_ranks(b, run->txn, run->period,
                                      run->in->providers, np,
                                      run->prev_ranks, err);
+    }
+    if (rc == 0) {
+        rc = s_send_stats(run, err);
     }
     if (rc == 0) {
         rc = benchmark_learning_practices_load(b->learning, run->txn,

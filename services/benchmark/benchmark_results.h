@@ -1,12 +1,14 @@
 /*
  * benchmark_results: what a computation of the benchmarking daemon sends
- * the report daemon — each provider's `results` (values, positions in
- * each group with the period before, areas for improvement with learning
- * partners and practices, strengths, units, the follow-up of its actions)
- * and the coordinator's summary, in `results` messages through the
- * daemon's outbox (bl_results_codec.h is their layout).  It reads the
- * store for what the computation does not hold in memory (units, ranks of
- * the period before, the international groups); it writes nothing else.
+ * the report daemon — the statistics of each group instance, once, then
+ * each provider's `results` (values, positions in each group, which refer
+ * to those statistics, with the period before, areas for improvement
+ * with learning partners and practices, strengths, units, the follow-up
+ * of its actions) and the coordinator's summary, in `results` messages
+ * through the daemon's outbox (bl_results_codec.h is their layout).  It
+ * reads the store for what the computation does not hold in memory
+ * (units, ranks of the period before, the international groups and their
+ * statistics); it writes nothing else.
  */
 #ifndef BENCHMARK_RESULTS_H
 #define BENCHMARK_RESULTS_H
@@ -55,8 +57,11 @@ typedef struct bres_run {
     size_t cap_practices;       /* room in res.practices */
 } bres_run_t;
 
-/* Puts every provider's results of the run, then the summary, into the
- * outbox for every report worker (inside the run's transaction).
+/* Puts the statistics of every group instance the run's providers are
+ * placed in (this node's and the international node's), then every
+ * provider's results, whose position entries refer to them, then the
+ * summary, into the outbox for every report worker (inside the run's
+ * transaction).
  * Returns 0, BL_ENOMEM or a store error. */
 int bres_send(bres_run_t *run, bl_err_t *err);
 

@@ -6,6 +6,7 @@
  *   report_jobs.c      the rendering queue, worked off a turn at a time
  *   report_pdfjob.c    a provider's PDF on a thread of its own
  *   report_decode.c    stored results into the report model
+ *   report_istats.c    the instances' statistics the results refer to
  *   report_enrich.c    a report's learning curve and related indicators
  *   report_files.c     one provider's files and the summary page on disk
  *   report_model.c     the model; report_sections.c what the HTML and
@@ -17,12 +18,17 @@
  * Store: "prov" period \x1f provider -> the provider's result and
  * "summary" period -> the coordinator's summary, as the benchmarking
  * daemon encoded them (bl_results_codec.h);
+ * "istats" period \x1f indicator \x1f group \x1f key -> the statistics of
+ * a group instance, sent once per computation ahead of the providers'
+ * results, whose position entries refer to them (report_istats.h); a
+ * newer generation's replace the period's older ones;
  * "rejected" period -> [[provider, rows still rejected]...] as validation
  * passed them on with the close marker;
  * "jobs" %020 id -> a queued render request {period, provider, format, dir};
  * "done" "request" \x1f %020 id, or "close" \x1f period -> a finished job's
  * outcome {generation, files, failed, failed_reports, reason, dir}.
- * meta "pending.<period>" is a close generation waiting to be rendered,
+ * meta "istats.<period>" is 1 + the generation of the period's "istats",
+ * "pending.<period>" a close generation waiting to be rendered,
  * "rendered.<period>" the last one rendered, "jobs.last" the last job id,
  * "closes.<period>" the close markers received for the period, and
  * "pdf.<period>" \x1f provider 1 + the "closes.<period>" a kept PDF was
@@ -60,6 +66,7 @@
 #include "report_decode.h"
 #include "report_enrich.h"
 #include "report_i18n.h"
+#include "report_istats.h"
 #include "report_jobs.h"
 #include "report_rebalance.h"
 #include "report_requests.h"
@@ -67,7 +74,7 @@
 
 /* In the order of REPORT_DB_* (report_state.h). */
 static const char *const s_dbs[] = {"prov", "summary", "rejected", "jobs",
-                                    "done"};
+                                    "done", "istats"};
 
 static int s_apply_results(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
                            bl_err_t *err)
@@ -80,9 +87,16 @@ static int s_apply_results(report_t *rp, MDB_txn *txn, const bl_msg_t *msg,
     snprintf(p, sizeof p, "%" PRId64, rd.period);
     const uint8_t *item;
     size_t il;
-    int rc;
+    int rc = rd.kind == BL_RESULTS_STATS
+                 ? report_istats_begin(rp, txn, rd.period, rd.generation, err)
+                 : 0;
+    if (rc != 0) {
+        return rc;
+    }
     while ((rc = bl_results_next(&rd, &item, &il, err)) == 0) {
-        if (rd.kind == BL_RESULTS_SUMMARY) {
+        if (rd.kind == BL_RESULTS_STATS) {
+            rc = report_istats_put(rp, txn, rd.period, item, il, err);
+        } else if (rd.kind == BL_RESULTS_SUMMARY) {
             rc = bl_store_put(txn, bl_daemon_dbi(rp->d, REPORT_DB_SUMMARY),
                               p, strlen(p), item, il, err);
         } else {

@@ -61,10 +61,28 @@ static char *s_opt_dup(const char *s)
     return s[0] ? report_strdup(s) : NULL;
 }
 
+/* Fills the statistics of a position that refers to a stats item, from
+ * stats.  Returns 0, or BL_EPROTO when they are unknown. */
+static int s_group_stats(bl_results_group_t *g, const char *indicator,
+                         report_decode_stats_fn stats, void *stats_ctx)
+{
+    if (g->too_few_peers || g->has_stats) {
+        return 0;
+    }
+    bl_results_stats_t st;
+    if (stats == NULL || stats(stats_ctx, indicator, g->id, g->key, &st) != 0) {
+        return BL_EPROTO;
+    }
+    bl_results_group_set_stats(g, &st);
+    return 0;
+}
+
 /* The report model of one provider from its decoded results
- * (bl_results_codec.h): the catalogue gives names, kinds and units. */
+ * (bl_results_codec.h): the catalogue gives names, kinds and units, stats
+ * the instances' statistics the positions refer to. */
 static int s_model_provider(const bl_config_t *cfg, report_provider_t *p,
-                            const bl_results_provider_t *res)
+                            bl_results_provider_t *res,
+                            report_decode_stats_fn stats, void *stats_ctx)
 {
     const bl_catalogue_t *cat = cfg->catalogue;
     if (res->n_indicators != cat->n_indicators) {
@@ -86,7 +104,7 @@ static int s_model_provider(const bl_config_t *cfg, report_provider_t *p,
     for (size_t j = 0; j < ni; j++) {
         report_indicator_t *ind = &p->indicators[j];
         const bl_indicator_t *def = &cat->indicators[j];
-        const bl_results_indicator_t *ri = &res->indicators[j];
+        bl_results_indicator_t *ri = &res->indicators[j];
         ind->id = report_strdup(def->id);
         ind->name = report_strdup(def->name);
         ind->principle = report_strdup(def->principle);
@@ -112,6 +130,10 @@ static int s_model_provider(const bl_config_t *cfg, report_provider_t *p,
         }
         ind->group_count = ri->n_groups;
         for (size_t g = 0; g < ri->n_groups; g++) {
+            if (s_group_stats(&ri->groups[g], def->id, stats, stats_ctx) !=
+                0) {
+                return BL_EPROTO;
+            }
             s_model_group(&ind->groups[g], &ri->groups[g]);
         }
     }
@@ -247,7 +269,9 @@ static int s_model_provider(const bl_config_t *cfg, report_provider_t *p,
 
 report_provider_t *report_decode_provider(const bl_config_t *cfg,
                                           const void *data, size_t len,
-                                          int period)
+                                          int period,
+                                          report_decode_stats_fn stats,
+                                          void *stats_ctx)
 {
     const bl_catalogue_t *cat = cfg->catalogue;
     report_provider_t *p = report_provider_new();
@@ -270,7 +294,7 @@ report_provider_t *report_decode_provider(const bl_config_t *cfg,
     bl_results_provider_t res;
     int rc = bl_results_provider_decode(data, len, &res, NULL);
     if (rc == 0) {
-        rc = s_model_provider(cfg, p, &res);
+        rc = s_model_provider(cfg, p, &res, stats, stats_ctx);
     }
     bl_results_provider_free(&res);
     if (rc != 0) {

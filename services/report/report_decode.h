@@ -7,7 +7,8 @@
  * thresholds of the methods section, today's date.
  *
  * It reads no store and writes no file: the caller passes the stored
- * bytes and gets a model it owns.
+ * bytes, and a lookup of the instances' statistics that the result's
+ * positions refer to, and gets a model it owns.
  */
 #ifndef REPORT_DECODE_H
 #define REPORT_DECODE_H
@@ -15,6 +16,7 @@
 #include <stddef.h>
 
 #include "bl_config.h"
+#include "bl_results_codec.h"
 #include "report_model.h"
 
 /* The language of a report to a provider of country: the node's
@@ -22,12 +24,22 @@
 const char *report_decode_language(const bl_config_t *cfg,
                                    const char *country);
 
-/* The report model of one provider's stored result of period.  Returns a
- * model the caller destroys, or NULL when the bytes are unreadable, do
- * not match the catalogue, or memory ran out. */
+/* The statistics of the instance (indicator, group, key) of the period
+ * being decoded into *out: 0, or not 0 when they are unknown. */
+typedef int (*report_decode_stats_fn)(void *ctx, const char *indicator,
+                                      const char *group, const char *key,
+                                      bl_results_stats_t *out);
+
+/* The report model of one provider's stored result of period.  A position
+ * whose statistics are not inline (as results are sent now) takes them
+ * from stats(stats_ctx, ...).  Returns a model the caller destroys, or
+ * NULL when the bytes are unreadable, do not match the catalogue, refer
+ * to statistics stats does not know, or memory ran out. */
 report_provider_t *report_decode_provider(const bl_config_t *cfg,
                                           const void *data, size_t len,
-                                          int period);
+                                          int period,
+                                          report_decode_stats_fn stats,
+                                          void *stats_ctx);
 
 /* The coordinator's summary of period from its stored bytes: only the
  * correlations people may see (report_signif), top areas most common

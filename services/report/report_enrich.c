@@ -14,6 +14,7 @@
 
 #include "bl_page.h"
 #include "report_decode.h"
+#include "report_istats.h"
 
 #define S_CURVE_MAX 30   /* periods on a learning curve, the latest kept */
 
@@ -86,7 +87,9 @@ void report_enrich_curve(const report_t *rp, MDB_txn *txn,
         if (kl > 0 &&
             bl_store_get(txn, bl_daemon_dbi(rp->d, REPORT_DB_PROV), key, kl,
                          &ov, NULL) == 0) {
-            o = report_decode_provider(rp->cfg, ov.mv_data, ov.mv_size, q);
+            report_istats_source_t src = {rp, txn, q};
+            o = report_decode_provider(rp->cfg, ov.mv_data, ov.mv_size, q,
+                                       report_istats_get, &src);
         }
         if (o != NULL) {
             if (n == S_CURVE_MAX) {

@@ -30,6 +30,7 @@
 #include "report_decode.h"
 #include "report_enrich.h"
 #include "report_files.h"
+#include "report_istats.h"
 
 #define S_TURN_MS 40        /* rendering per loop turn, one provider at least */
 #define S_DONE_KEPT 100     /* outcomes of request jobs kept for job_state */
@@ -313,8 +314,10 @@ static void s_render_turn(report_t *rp, MDB_txn *txn, long long deadline)
             mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;
         }
+        report_istats_source_t src = {rp, txn, job->period};
         report_provider_t *rep = report_decode_provider(
-            rp->cfg, v.mv_data, v.mv_size, (int)job->period);
+            rp->cfg, v.mv_data, v.mv_size, (int)job->period,
+            report_istats_get, &src);
         const report_i18n_t *m = NULL;
         bl_err_clear(&err);
         int failed = job->failed;

@@ -7,6 +7,8 @@
  * worker 1's results, and a removed worker's store only goes.
  *
  *   prov      REPLICATED  period \x1f provider -> result
+ *   istats    REPLICATED  period \x1f indicator \x1f group \x1f key -> an
+ *                         instance's statistics, which results refer to
  *   summary   REPLICATED  period -> the coordinator's summary
  *   rejected  REPLICATED  period -> rows still rejected (every marker
  *                         reaches every worker)
@@ -20,6 +22,7 @@
  *                         on every worker; a kept PDF is checked against
  *                         it)
  *   meta "rendered."  REPLICATED  the generation last rendered per period
+ *   meta "istats."  REPLICATED  the generation of a period's istats
  *   meta "pending."   UNION (larger generation)  a close not yet rendered
  *                         everywhere: since the shares change, every
  *                         worker renders its new share from the start
@@ -37,6 +40,7 @@
 
 static const bl_rebalance_rule_t s_rules[] = {
     {.db = "prov", .kind = BL_REBALANCE_REPLICATED},
+    {.db = "istats", .kind = BL_REBALANCE_REPLICATED},
     {.db = "summary", .kind = BL_REBALANCE_REPLICATED},
     {.db = "rejected", .kind = BL_REBALANCE_REPLICATED},
     {.db = "jobs", .kind = BL_REBALANCE_LOCAL, .drained = true},
@@ -44,6 +48,7 @@ static const bl_rebalance_rule_t s_rules[] = {
     {.db = "done", .kind = BL_REBALANCE_LOCAL},
     {.db = "meta", .prefix = "closes.", .kind = BL_REBALANCE_REPLICATED},
     {.db = "meta", .prefix = "rendered.", .kind = BL_REBALANCE_REPLICATED},
+    {.db = "meta", .prefix = "istats.", .kind = BL_REBALANCE_REPLICATED},
     {.db = "meta", .prefix = "pending.", .kind = BL_REBALANCE_UNION,
      .fold = bl_rebalance_fold_max_u64},
     {.db = "meta", .kind = BL_REBALANCE_LOCAL},

@@ -32,7 +32,9 @@ enum {
     REPORT_DB_SUMMARY,    /* period -> the coordinator's summary */
     REPORT_DB_REJECTED,   /* period -> rows still rejected per provider */
     REPORT_DB_JOBS,       /* %020 id -> a queued render request */
-    REPORT_DB_DONE        /* a finished job's outcome */
+    REPORT_DB_DONE,       /* a finished job's outcome */
+    REPORT_DB_ISTATS      /* period \x1f indicator \x1f group \x1f key ->
+                             an instance's statistics (report_istats.h) */
 };
 
 #define REPORT_KEY_MAX BL_STORE_KEY_MAX

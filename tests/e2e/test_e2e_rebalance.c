@@ -261,7 +261,7 @@ Test(e2e_rebalance, two_to_three_workers_and_back_to_one_agree_with_one,
 
 static const char *const s_report_dbs[] = {"meta", "seen",     "outbox",
                                            "prov", "summary",  "rejected",
-                                           "jobs", "done"};
+                                           "jobs", "done",     "istats"};
 
 /* Entries of database db (an index of s_report_dbs) in the report store
  * under dir, and the meta counter key (-1 when absent) into *meta. */
@@ -315,9 +315,25 @@ Test(e2e_rebalance, a_new_report_worker_holds_every_result, .timeout = 600)
     long unused;
     cr_assert_eq(s_report_entries(two, 4, "", &unused),
                  s_report_entries(one, 4, "", &unused), "summary");
+    /* The instances' statistics the results refer to, and their
+     * generation, go with them. */
+    long igen1, igen2;
+    size_t istats1 = s_report_entries(one, 8, "istats.2025", &igen1);
+    size_t istats2 = s_report_entries(two, 8, "istats.2025", &igen2);
+    cr_assert_gt(istats1, 0);
+    cr_assert_eq(istats2, istats1);
+    cr_assert_gt(igen1, 0);
+    cr_assert_eq(igen2, igen1);
     s_cli_ok(&n, "up --workers report=2");
     s_close(&n);
     s_cli_ok(&n, "down");
+    /* A newer generation's statistics replace the period's: as many
+     * instances, not old and new together. */
+    long igen_after;
+    cr_assert_eq(s_report_entries(two, 8, "istats.2025", &igen_after),
+                 istats1);
+    cr_assert_gt(igen_after, igen1);
+    cr_assert_eq(s_report_entries(one, 8, "istats.2025", &unused), istats1);
     s_rebalance_ok(&n, "report", "2:1");
     cr_assert_eq(bl_test_sh("test ! -e %s", two), 0);
     cr_assert_eq(bl_test_sh("ls -d %s.removed.* > /dev/null", two), 0);

@@ -212,7 +212,8 @@ static void s_results(const uint8_t *data, size_t size)
         s_check(rc == BL_EPROTO && err.msg[0] != '\0');
         return;
     }
-    s_check(rd.kind == BL_RESULTS_PROVIDERS || rd.kind == BL_RESULTS_SUMMARY);
+    s_check(rd.kind == BL_RESULTS_PROVIDERS || rd.kind == BL_RESULTS_SUMMARY ||
+            rd.kind == BL_RESULTS_STATS);
     const uint8_t *item;
     size_t len;
     while ((rc = bl_results_next(&rd, &item, &len, &err)) == 0) {
@@ -220,6 +221,14 @@ static void s_results(const uint8_t *data, size_t size)
         char id[BL_RESULTS_PROVIDER_MAX];
         if (bl_results_provider_id(item, len, id) == 0) {
             s_check_str(id, sizeof id);
+        }
+        bl_results_stats_t st;
+        bl_err_t serr = {0};
+        if (rd.kind == BL_RESULTS_STATS &&
+            bl_results_stats_decode(item, len, &st, &serr) == 0) {
+            s_check_str(st.indicator, sizeof st.indicator);
+            s_check_str(st.group, sizeof st.group);
+            s_check_str(st.key, sizeof st.key);
         }
     }
     s_check_end(rc, &err);

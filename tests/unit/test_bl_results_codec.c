@@ -1,6 +1,8 @@
 /*
- * Tests of bl_results_codec: provider results, the summary and the
- * message around them survive a round trip field by field; every
+ * Tests of bl_results_codec: provider results, the instances' statistics,
+ * the summary and the message around them survive a round trip field by
+ * field; a position refers to its statistics or (as earlier writers
+ * sent it) carries them inline, and both decode; every
  * truncation, trailing bytes, oversized counts, an unknown kind and
  * strings longer than their field are refused without a crash.
  */
@@ -34,6 +36,8 @@ static void s_provider(bl_results_provider_t *p)
     bl_results_group_t *g = &s_groups[0];
     snprintf(g->id, sizeof g->id, "national");
     snprintf(g->key, sizeof g->key, "NO/residential_care");
+    /* Statistics inline: the layout of earlier writers, still read. */
+    g->has_stats = true;
     g->has_n = true;
     g->n = 12;
     g->mean = 51.5;
@@ -499,5 +503,245 @@ Test(bl_results_codec, malformed_messages_are_refused_with_the_field,
     cr_assert_eq(bl_results_provider_id(bl_mpw_data(&w), bl_mpw_size(&w),
                                         id),
                  BL_EPROTO);
+    bl_mpw_destroy(&w);
+}
+
+/* ---- instances' statistics, sent once ----------------------------------- */
+
+static bl_results_stats_t s_stats(void)
+{
+    bl_results_stats_t st;
+    memset(&st, 0, sizeof st);
+    snprintf(st.indicator, sizeof st.indicator, "RES-01");
+    snprintf(st.group, sizeof st.group, "national");
+    snprintf(st.key, sizeof st.key, "NO/residential_care");
+    st.n = 12;
+    st.mean = 51.5;
+    st.sd = 3.25;
+    st.min = 40;
+    st.p10 = 41;
+    st.p25 = 45;
+    st.p50 = 50;
+    st.p75 = 55;
+    st.p90 = 60;
+    st.max = 70;
+    st.best_in_class = 60;
+    return st;
+}
+
+Test(bl_results_codec, stats_round_trip_keeps_every_field, .timeout = 10)
+{
+    bl_results_stats_t in = s_stats();
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_stats_encode(&w, &in), 0);
+    bl_results_stats_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_stats_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                         &out, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(memcmp(&out, &in, sizeof out), 0);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, every_truncation_of_stats_is_refused, .timeout = 10)
+{
+    bl_results_stats_t in = s_stats();
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_stats_encode(&w, &in), 0);
+    bl_mpw_uint(&w, 7);  /* one byte too many */
+    size_t len = bl_mpw_size(&w);
+    for (size_t cut = 0; cut <= len; cut++) {
+        if (cut == len - 1) {
+            continue;  /* exactly the item */
+        }
+        bl_results_stats_t out;
+        bl_err_t err = {0};
+        cr_assert_eq(bl_results_stats_decode(bl_mpw_data(&w), cut, &out,
+                                             &err),
+                     BL_EPROTO, "a cut at %zu of %zu was accepted", cut, len);
+        cr_assert_neq(err.msg[0], '\0');
+    }
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, stats_message_hands_over_its_items, .timeout = 10)
+{
+    bl_mpw_t items, w;
+    bl_mpw_init(&items);
+    bl_mpw_init(&w);
+    bl_results_stats_t in = s_stats();
+    cr_assert_eq(bl_results_stats_encode(&items, &in), 0);
+    snprintf(in.group, sizeof in.group, "international");
+    snprintf(in.key, sizeof in.key, "residential_care");
+    in.n = 400;
+    cr_assert_eq(bl_results_stats_encode(&items, &in), 0);
+    cr_assert_eq(bl_results_write(&w, 2025, 4, BL_RESULTS_STATS, &items, 2),
+                 0);
+    bl_results_reader_t rd;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_open(&rd, bl_mpw_data(&w), bl_mpw_size(&w),
+                                 &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(rd.kind, BL_RESULTS_STATS);
+    cr_assert_eq(rd.generation, 4);
+    cr_assert_eq(rd.n_items, 2);
+    const char *groups[] = {"national", "international"};
+    const uint64_t ns[] = {12, 400};
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *item;
+        size_t len;
+        cr_assert_eq(bl_results_next(&rd, &item, &len, &err), 0);
+        bl_results_stats_t out;
+        cr_assert_eq(bl_results_stats_decode(item, len, &out, &err), 0,
+                     "%s", err.msg);
+        cr_assert_str_eq(out.group, groups[i]);
+        cr_assert_eq(out.n, ns[i]);
+    }
+    bl_mpw_destroy(&items);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, position_without_stats_refers_to_them, .timeout = 10)
+{
+    bl_results_provider_t in;
+    s_provider(&in);
+    bl_mpw_t inline_w, w;
+    bl_mpw_init(&inline_w);
+    cr_assert_eq(bl_results_provider_encode(&inline_w, &in), 0);
+    /* As the benchmarking daemon sends a position now: no statistics. */
+    bl_results_group_t *g = &s_groups[0];
+    g->has_stats = false;
+    g->has_n = false;
+    g->n = 0;
+    g->mean = g->sd = g->min = g->p10 = g->p25 = g->p50 = 0;
+    g->p75 = g->p90 = g->max = g->best_in_class = 0;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_provider_encode(&w, &in), 0);
+    /* [12, ten doubles] (a header, a fixint, 10 x 9 bytes) becomes [] */
+    cr_assert_eq(bl_mpw_size(&inline_w) - bl_mpw_size(&w), 1 + 1 + 90 - 1,
+                 "%zu against %zu", bl_mpw_size(&inline_w),
+                 bl_mpw_size(&w));
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 0, "%s", err.msg);
+    bl_results_group_t *o = &out.indicators[0].groups[0];
+    cr_assert_not(o->has_stats);
+    cr_assert_not(o->too_few_peers);
+    cr_assert_str_eq(o->id, "national");
+    cr_assert_str_eq(o->key, "NO/residential_care");
+    cr_assert_eq(o->percentile_rank, 62.5);
+    cr_assert_eq(o->band, 3);
+    cr_assert_eq(o->z, -0.25);
+    cr_assert_eq(o->gap, 2.5);
+    /* Too few peers keeps its count. */
+    cr_assert(out.indicators[0].groups[1].too_few_peers);
+    cr_assert_eq(out.indicators[0].groups[1].n, 3);
+    /* Filled from the stats item, the entry is the inline one again. */
+    bl_results_stats_t st = s_stats();
+    bl_results_group_set_stats(o, &st);
+    bl_results_provider_t old;
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&inline_w),
+                                            bl_mpw_size(&inline_w), &old,
+                                            &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(memcmp(o, &old.indicators[0].groups[0], sizeof *o), 0);
+    bl_results_provider_free(&old);
+    bl_results_provider_free(&out);
+    bl_mpw_destroy(&inline_w);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, old_layout_with_inline_stats_still_decodes,
+     .timeout = 10)
+{
+    /* Byte for byte what the previous writer sent: a position with its
+     * instance's statistics inline. */
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, 2);
+    bl_mpw_str(&w, "id");
+    bl_mpw_str(&w, "NO-1");
+    bl_mpw_str(&w, "ind");
+    bl_mpw_array(&w, 1);
+    bl_mpw_array(&w, 7);
+    bl_mpw_int(&w, 0);
+    bl_mpw_double(&w, 52.5);
+    for (int i = 0; i < 4; i++) {
+        bl_mpw_nil(&w);
+    }
+    bl_mpw_array(&w, 1);
+    bl_mpw_array(&w, 9);
+    bl_mpw_str(&w, "national");
+    bl_mpw_str(&w, "NO/residential_care");
+    bl_mpw_array(&w, 11);
+    bl_mpw_uint(&w, 12);
+    const double f[] = {51.5, 3.25, 40, 41, 45, 50, 55, 60, 70, 60};
+    for (int i = 0; i < 10; i++) {
+        bl_mpw_double(&w, f[i]);
+    }
+    bl_mpw_double(&w, 62.5);
+    bl_mpw_int(&w, 3);
+    bl_mpw_double(&w, -0.25);
+    bl_mpw_nil(&w);
+    bl_mpw_nil(&w);
+    bl_mpw_double(&w, 40);
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 0, "%s", err.msg);
+    const bl_results_group_t *g = &out.indicators[0].groups[0];
+    cr_assert(g->has_stats);
+    cr_assert(g->has_n);
+    cr_assert_eq(g->n, 12);
+    cr_assert_eq(g->mean, 51.5);
+    cr_assert_eq(g->sd, 3.25);
+    cr_assert_eq(g->p50, 50);
+    cr_assert_eq(g->max, 70);
+    cr_assert_eq(g->best_in_class, 60);
+    cr_assert_eq(g->percentile_rank, 62.5);
+    cr_assert_not(g->has_reference);
+    cr_assert(g->has_previous_rank);
+    cr_assert_eq(g->previous_rank, 40);
+    bl_results_provider_free(&out);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, a_position_with_other_stats_arity_is_refused,
+     .timeout = 10)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_map(&w, 2);
+    bl_mpw_str(&w, "id");
+    bl_mpw_str(&w, "NO-1");
+    bl_mpw_str(&w, "ind");
+    bl_mpw_array(&w, 1);
+    bl_mpw_array(&w, 7);
+    bl_mpw_int(&w, 0);
+    for (int i = 0; i < 5; i++) {
+        bl_mpw_nil(&w);
+    }
+    bl_mpw_array(&w, 1);
+    bl_mpw_array(&w, 9);
+    bl_mpw_str(&w, "national");
+    bl_mpw_str(&w, "NO");
+    bl_mpw_array(&w, 1);
+    bl_mpw_uint(&w, 12);
+    bl_mpw_double(&w, 62.5);
+    bl_mpw_int(&w, 3);
+    for (int i = 0; i < 4; i++) {
+        bl_mpw_nil(&w);
+    }
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 BL_EPROTO);
+    bl_results_provider_free(&out);
     bl_mpw_destroy(&w);
 }
