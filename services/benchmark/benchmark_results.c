@@ -374,17 +374,6 @@ static int s_put_stats(bres_run_t *run, const bl_results_stats_t *st,
     return 0;
 }
 
-/* True when id is one of this node's own peer groups. */
-static bool s_own_group(const benchmark_t *b, const char *id)
-{
-    for (size_t g = 0; g < b->cfg->n_groups; g++) {
-        if (strcmp(b->cfg->groups[g].id, id) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* True when id is one of the international node's groups. */
 static bool s_link_group(const benchmark_t *b, const char *id)
 {
@@ -424,7 +413,8 @@ static int s_send_external_stats(bres_run_t *run, uint32_t *count,
         double best;
         if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) !=
                 4 ||
-            s_own_group(b, kp[2]) || !s_link_group(b, kp[2]) ||
+            bl_config_find_group(b->cfg, kp[2]) >= 0 ||
+            !s_link_group(b, kp[2]) ||
             benchmark_external_read_stat(v.mv_data, v.mv_size, &sum,
                                          &best) != 0) {
             continue;
