@@ -9,6 +9,7 @@
 #include "bl_results_codec.h"
 
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -655,6 +656,32 @@ Test(bl_results_codec, position_without_stats_refers_to_them, .timeout = 10)
     bl_mpw_destroy(&w);
 }
 
+/* The start of a provider's results with one indicator (value 52.5, or
+ * none) and one group entry of national group key, up to the entry's
+ * statistics. */
+static void s_one_entry_head(bl_mpw_t *w, bool value, const char *key)
+{
+    bl_mpw_map(w, 2);
+    bl_mpw_str(w, "id");
+    bl_mpw_str(w, "NO-1");
+    bl_mpw_str(w, "ind");
+    bl_mpw_array(w, 1);
+    bl_mpw_array(w, 7);
+    bl_mpw_int(w, 0);
+    if (value) {
+        bl_mpw_double(w, 52.5);
+    } else {
+        bl_mpw_nil(w);
+    }
+    for (int i = 0; i < 4; i++) {
+        bl_mpw_nil(w);
+    }
+    bl_mpw_array(w, 1);
+    bl_mpw_array(w, 9);
+    bl_mpw_str(w, "national");
+    bl_mpw_str(w, key);
+}
+
 Test(bl_results_codec, old_layout_with_inline_stats_still_decodes,
      .timeout = 10)
 {
@@ -662,21 +689,7 @@ Test(bl_results_codec, old_layout_with_inline_stats_still_decodes,
      * instance's statistics inline. */
     bl_mpw_t w;
     bl_mpw_init(&w);
-    bl_mpw_map(&w, 2);
-    bl_mpw_str(&w, "id");
-    bl_mpw_str(&w, "NO-1");
-    bl_mpw_str(&w, "ind");
-    bl_mpw_array(&w, 1);
-    bl_mpw_array(&w, 7);
-    bl_mpw_int(&w, 0);
-    bl_mpw_double(&w, 52.5);
-    for (int i = 0; i < 4; i++) {
-        bl_mpw_nil(&w);
-    }
-    bl_mpw_array(&w, 1);
-    bl_mpw_array(&w, 9);
-    bl_mpw_str(&w, "national");
-    bl_mpw_str(&w, "NO/residential_care");
+    s_one_entry_head(&w, true, "NO/residential_care");
     bl_mpw_array(&w, 11);
     bl_mpw_uint(&w, 12);
     const double f[] = {51.5, 3.25, 40, 41, 45, 50, 55, 60, 70, 60};
@@ -716,20 +729,7 @@ Test(bl_results_codec, a_position_with_other_stats_arity_is_refused,
 {
     bl_mpw_t w;
     bl_mpw_init(&w);
-    bl_mpw_map(&w, 2);
-    bl_mpw_str(&w, "id");
-    bl_mpw_str(&w, "NO-1");
-    bl_mpw_str(&w, "ind");
-    bl_mpw_array(&w, 1);
-    bl_mpw_array(&w, 7);
-    bl_mpw_int(&w, 0);
-    for (int i = 0; i < 5; i++) {
-        bl_mpw_nil(&w);
-    }
-    bl_mpw_array(&w, 1);
-    bl_mpw_array(&w, 9);
-    bl_mpw_str(&w, "national");
-    bl_mpw_str(&w, "NO");
+    s_one_entry_head(&w, false, "NO");
     bl_mpw_array(&w, 1);
     bl_mpw_uint(&w, 12);
     bl_mpw_double(&w, 62.5);
