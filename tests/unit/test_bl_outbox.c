@@ -195,6 +195,18 @@ typedef struct s_receiver {
 
 static unsigned char s_big[4096];
 
+/* s_big as a MessagePack bin 16 of 4093 bytes: one object, as a payload
+ * is. */
+static void s_big_init(void)
+{
+    s_big[0] = 0xc5;
+    s_big[1] = (sizeof s_big - 3) >> 8;
+    s_big[2] = (sizeof s_big - 3) & 0xff;
+    for (size_t i = 3; i < sizeof s_big; i++) {
+        s_big[i] = (unsigned char)(i * 7);
+    }
+}
+
 static int s_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m, bl_err_t *err)
 {
     (void)txn;
@@ -244,6 +256,44 @@ static size_t s_box_entries(void)
     return st.ms_entries;
 }
 
+/* Sends, receives and acknowledges until the outbox (n lanes, r[i] the
+ * receiver of lane i) holds nothing. */
+static void s_deliver(bl_outbox_t *ob, s_receiver_t *r, size_t n)
+{
+    bl_err_t err = {0};
+    zmq_pollitem_t items[8];
+    cr_assert_leq(n, 4);
+    for (int turn = 0; turn < 500 && s_box_entries() > 0; turn++) {
+        cr_assert_eq(bl_outbox_pump(ob, &err), 0, "%s", err.msg);
+        for (size_t i = 0; i < n; i++) {
+            items[i] = (zmq_pollitem_t){bl_inbox_socket(r[i].inbox), 0,
+                                        ZMQ_POLLIN, 0};
+            items[n + i] = (zmq_pollitem_t){bl_outbox_socket(ob, i), 0,
+                                            ZMQ_POLLIN, 0};
+        }
+        cr_assert_geq(zmq_poll(items, (int)(2 * n), 20), 0);
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].revents & ZMQ_POLLIN) {
+                cr_assert_eq(bl_inbox_on_readable(r[i].inbox, &err), 0, "%s",
+                             err.msg);
+            }
+            if (items[n + i].revents & ZMQ_POLLIN) {
+                cr_assert_eq(bl_outbox_on_readable(ob, i, &err), 0, "%s",
+                             err.msg);
+            }
+        }
+    }
+    cr_assert_eq(s_box_entries(), 0, "every lane acknowledged: nothing kept");
+}
+
+static void s_receivers_close(s_receiver_t *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bl_inbox_close(&r[i].inbox);
+        bl_store_close(&r[i].store);
+    }
+}
+
 typedef struct s_put_all {
     bl_outbox_t *ob;
 } s_put_all_t;
@@ -264,13 +314,7 @@ static int s_put_all_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
 
 Test(bl_outbox, a_message_to_every_lane_is_stored_once_and_reaches_each)
 {
-    /* A MessagePack bin 16 of 4093 bytes: one object, as a payload is. */
-    s_big[0] = 0xc5;
-    s_big[1] = (sizeof s_big - 3) >> 8;
-    s_big[2] = (sizeof s_big - 3) & 0xff;
-    for (size_t i = 3; i < sizeof s_big; i++) {
-        s_big[i] = (unsigned char)(i * 7);
-    }
+    s_big_init();
     bl_outbox_t *ob;
     bl_err_t err = {0};
     cr_assert_eq(s_open(&ob, 2, &err), 0, "%s", err.msg);
@@ -288,26 +332,7 @@ Test(bl_outbox, a_message_to_every_lane_is_stored_once_and_reaches_each)
     memset(r, 0, sizeof r);
     s_receiver_open(&r[0], 0);
     s_receiver_open(&r[1], 1);
-    for (int turn = 0; turn < 500 && s_box_entries() > 0; turn++) {
-        cr_assert_eq(bl_outbox_pump(ob, &err), 0, "%s", err.msg);
-        zmq_pollitem_t items[4] = {
-            {bl_inbox_socket(r[0].inbox), 0, ZMQ_POLLIN, 0},
-            {bl_inbox_socket(r[1].inbox), 0, ZMQ_POLLIN, 0},
-            {bl_outbox_socket(ob, 0), 0, ZMQ_POLLIN, 0},
-            {bl_outbox_socket(ob, 1), 0, ZMQ_POLLIN, 0}};
-        cr_assert_geq(zmq_poll(items, 4, 20), 0);
-        for (size_t i = 0; i < 2; i++) {
-            if (items[i].revents & ZMQ_POLLIN) {
-                cr_assert_eq(bl_inbox_on_readable(r[i].inbox, &err), 0, "%s",
-                             err.msg);
-            }
-            if (items[2 + i].revents & ZMQ_POLLIN) {
-                cr_assert_eq(bl_outbox_on_readable(ob, i, &err), 0, "%s",
-                             err.msg);
-            }
-        }
-    }
-    cr_assert_eq(s_box_entries(), 0, "every lane acknowledged: nothing kept");
+    s_deliver(ob, r, 2);
     cr_assert_eq(r[0].n, 2);
     cr_assert_eq(r[1].n, 3);
     for (size_t i = 0; i < 2; i++) {
@@ -319,8 +344,44 @@ Test(bl_outbox, a_message_to_every_lane_is_stored_once_and_reaches_each)
         cr_assert_eq(r[i].len[1], sizeof s_big);
     }
     bl_outbox_close(&ob);
-    for (size_t i = 0; i < 2; i++) {
-        bl_inbox_close(&r[i].inbox);
-        bl_store_close(&r[i].store);
+    s_receivers_close(r, 2);
+}
+
+/* A worker added while a message for every lane waits (`scale`): the
+ * lanes that held it still get it once each and it is let go after their
+ * acknowledgements; the new lane gets only what is put after. */
+Test(bl_outbox, a_message_to_every_lane_survives_a_worker_added)
+{
+    s_big_init();
+    bl_outbox_t *ob;
+    bl_err_t err = {0};
+    cr_assert_eq(s_open(&ob, 2, &err), 0, "%s", err.msg);
+    s_put_all_t p = {ob};
+    cr_assert_eq(bl_store_write(s_store, s_put_all_txn, &p, &err), 0, "%s",
+                 err.msg);
+    bl_outbox_close(&ob);
+    cr_assert_eq(s_open(&ob, 3, &err), 0, "%s", err.msg);
+    s_receiver_t r[3];
+    memset(r, 0, sizeof r);
+    for (size_t i = 0; i < 3; i++) {
+        s_receiver_open(&r[i], i);
     }
+    s_deliver(ob, r, 3);
+    cr_assert_eq(r[0].n, 2);
+    cr_assert_eq(r[1].n, 3);
+    cr_assert_eq(r[2].n, 0, "the new worker gets nothing from before");
+    cr_assert_eq(r[0].len[1], sizeof s_big);
+    cr_assert(r[1].intact[1]);
+    /* Put now, it goes to all three, the new lane from seq 1. */
+    cr_assert_eq(bl_store_write(s_store, s_put_all_txn, &p, &err), 0, "%s",
+                 err.msg);
+    s_deliver(ob, r, 3);
+    cr_assert_eq(r[0].n, 4);
+    cr_assert_eq(r[2].n, 2);
+    cr_assert_eq(r[2].seq[0], 1);
+    cr_assert_eq(r[2].seq[1], 2);
+    cr_assert(r[2].intact[1]);
+    cr_assert_eq(r[2].len[1], sizeof s_big);
+    bl_outbox_close(&ob);
+    s_receivers_close(r, 3);
 }
