@@ -373,6 +373,7 @@ Test(bl_outbox, a_message_to_every_lane_survives_a_worker_added)
     cr_assert_eq(r[0].len[1], sizeof s_big);
     cr_assert(r[1].intact[1]);
     /* Put now, it goes to all three, the new lane from seq 1. */
+    p.ob = ob;
     cr_assert_eq(bl_store_write(s_store, s_put_all_txn, &p, &err), 0, "%s",
                  err.msg);
     s_deliver(ob, r, 3);
