@@ -16,6 +16,33 @@ static void s_opt_str(bl_mpw_t *w, const char *s)
     bl_mpw_str(w, s[0] ? s : NULL);
 }
 
+/* An instance's n and its ten statistics (mean, sd, min, p10 .. p90,
+ * max, best in class), as a position's entry and a stats item hold them. */
+#define S_STAT_VALUES 10
+
+static void s_write_stat_values(bl_mpw_t *w, uint64_t n,
+                                const double f[S_STAT_VALUES])
+{
+    bl_mpw_uint(w, n);
+    for (int i = 0; i < S_STAT_VALUES; i++) {
+        bl_mpw_double(w, f[i]);
+    }
+}
+
+static bool s_read_stat_values(bl_mpr_t *r, uint64_t *n,
+                               double *const f[S_STAT_VALUES])
+{
+    if (bl_mpr_uint(r, n) != 0) {
+        return false;
+    }
+    for (int i = 0; i < S_STAT_VALUES; i++) {
+        if (bl_mpr_double(r, f[i]) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A position's statistics as earlier writers put them in its entry. */
 static void s_encode_inline_stats(bl_mpw_t *w, const bl_results_group_t *g)
 {
@@ -23,10 +50,7 @@ static void s_encode_inline_stats(bl_mpw_t *w, const bl_results_group_t *g)
                         g->p25,  g->p50, g->p75, g->p90,
                         g->max,  g->best_in_class};
     bl_mpw_array(w, 11);
-    bl_mpw_uint(w, g->n);
-    for (int i = 0; i < 10; i++) {
-        bl_mpw_double(w, f[i]);
-    }
+    s_write_stat_values(w, g->n, f);
 }
 
 static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
@@ -96,10 +120,7 @@ int bl_results_stats_encode(bl_mpw_t *w, const bl_results_stats_t *s)
     bl_mpw_str(w, s->indicator);
     bl_mpw_str(w, s->group);
     bl_mpw_str(w, s->key);
-    bl_mpw_uint(w, s->n);
-    for (int i = 0; i < 10; i++) {
-        bl_mpw_double(w, f[i]);
-    }
+    s_write_stat_values(w, s->n, f);
     return w->err;
 }
 
@@ -338,20 +359,11 @@ static void *s_list_new(bl_mpr_t *r, bool seen, uint32_t max,
  * them in a position's entry. */
 static bool s_decode_inline_stats(bl_mpr_t *r, bl_results_group_t *g)
 {
-    if (bl_mpr_uint(r, &g->n) != 0) {
-        return false;
-    }
-    g->has_n = true;
-    g->has_stats = true;
-    double *f[] = {&g->mean, &g->sd,  &g->min, &g->p10,
-                   &g->p25,  &g->p50, &g->p75, &g->p90,
-                   &g->max,  &g->best_in_class};
-    for (int i = 0; i < 10; i++) {
-        if (bl_mpr_double(r, f[i]) != 0) {
-            return false;
-        }
-    }
-    return true;
+    double *const f[] = {&g->mean, &g->sd,  &g->min, &g->p10,
+                         &g->p25,  &g->p50, &g->p75, &g->p90,
+                         &g->max,  &g->best_in_class};
+    g->has_n = g->has_stats = s_read_stat_values(r, &g->n, f);
+    return g->has_stats;
 }
 
 static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
@@ -497,16 +509,12 @@ int bl_results_stats_decode(const void *data, size_t len,
     if (bl_mpr_str_copy(&r, s->key, sizeof s->key) != 0) {
         return bl_codec_bad(err, "instance statistics", "key");
     }
-    if (bl_mpr_uint(&r, &s->n) != 0) {
-        return bl_codec_bad(err, "instance statistics", "n");
-    }
-    double *f[] = {&s->mean, &s->sd,  &s->min, &s->p10,
-                   &s->p25,  &s->p50, &s->p75, &s->p90,
-                   &s->max,  &s->best_in_class};
-    for (int i = 0; i < 10; i++) {
-        if (bl_mpr_double(&r, f[i]) != 0) {
-            return bl_codec_bad(err, "instance statistics", "a statistic");
-        }
+    double *const f[] = {&s->mean, &s->sd,  &s->min, &s->p10,
+                         &s->p25,  &s->p50, &s->p75, &s->p90,
+                         &s->max,  &s->best_in_class};
+    if (!s_read_stat_values(&r, &s->n, f)) {
+        return bl_codec_bad(err, "instance statistics",
+                            "n or a statistic");
     }
     if (!bl_mpr_done(&r)) {
         return bl_codec_bad(err, "instance statistics", "bytes after it");
