@@ -358,20 +358,28 @@ static void s_fill_stats(bl_results_stats_t *o, const char *indicator,
 
 /* Appends one stats item to b->items and sends the message once it is
  * full.  *count is the items not sent yet. */
+/* One more item of kind in b->items (*count of them not sent yet):
+ * sends the message once it holds max items or S_RESULTS_MSG_BYTES. */
+static int s_item_added(bres_run_t *run, bl_results_kind_t kind,
+                        uint32_t max, uint32_t *count, bl_err_t *err)
+{
+    if (++*count < max &&
+        bl_mpw_size(&run->b->items) < S_RESULTS_MSG_BYTES) {
+        return 0;
+    }
+    int rc = s_send_items(run, kind, *count, err);
+    *count = 0;
+    return rc;
+}
+
 static int s_put_stats(bres_run_t *run, const bl_results_stats_t *st,
                        uint32_t *count, bl_err_t *err)
 {
-    benchmark_t *b = run->b;
-    if (bl_results_stats_encode(&b->items, st) != 0) {
+    if (bl_results_stats_encode(&run->b->items, st) != 0) {
         return bl_err_set(err, BL_ENOMEM, "cannot encode statistics");
     }
-    if (++*count == BL_RESULTS_ITEMS_MAX ||
-        bl_mpw_size(&b->items) >= S_RESULTS_MSG_BYTES) {
-        int rc = s_send_items(run, BL_RESULTS_STATS, *count, err);
-        *count = 0;
-        return rc;
-    }
-    return 0;
+    return s_item_added(run, BL_RESULTS_STATS, BL_RESULTS_ITEMS_MAX, count,
+                        err);
 }
 
 /* True when id is one of the international node's groups. */
@@ -614,13 +622,9 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     }
     for (size_t i = 0; rc == 0 && i < run->in->n_providers; i++) {
         rc = s_write_provider(run, i, &b->items);
-        if (rc == 0 && (++count == S_PROVIDERS_PER_MSG ||
-                        bl_mpw_size(&b->items) >= S_RESULTS_MSG_BYTES)) {
-            rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);
-            count = 0;
-        } else if (rc != 0) {
-            rc = bl_err_set(err, rc, "cannot encode results");
-        }
+        rc = rc != 0 ? bl_err_set(err, rc, "cannot encode results")
+                     : s_item_added(run, BL_RESULTS_PROVIDERS,
+                                    S_PROVIDERS_PER_MSG, &count, err);
     }
     s_results_free(run);
     free(run->prev_ranks);
