@@ -97,6 +97,22 @@ int bl_mpr_skip(bl_mpr_t *r);
 int bl_mpr_raw(bl_mpr_t *r, const uint8_t **start, size_t *len);
 /* True when every byte has been read. */
 static inline bool bl_mpr_done(const bl_mpr_t *r) { return r->p == r->end; }
+
+/* Whether the next object is nil / a string / an array (nothing is
+ * read). */
+static inline bool bl_mpr_at_nil(const bl_mpr_t *r)
+{
+    return r->p < r->end && *r->p == 0xc0;
+}
+static inline bool bl_mpr_at_str(const bl_mpr_t *r)
+{
+    return r->p < r->end &&
+           ((*r->p & 0xe0) == 0xa0 || (*r->p >= 0xd9 && *r->p <= 0xdb));
+}
+static inline bool bl_mpr_at_array(const bl_mpr_t *r)
+{
+    return r->p < r->end && ((*r->p & 0xf0) == 0x90 || *r->p == 0xdc);
+}
 /* True when str s of length len equals the NUL-terminated lit (inline:
  * the length of a literal is then known when compiling). */
 static inline bool bl_mp_str_eq(const char *s, uint32_t len, const char *lit)

@@ -446,12 +446,6 @@ static int s_field_start(s_export_t *e, size_t col)
     return 0;
 }
 
-static bool s_at_str(const bl_mpr_t *r)
-{
-    return r->p < r->end && (((*r->p & 0xe0) == 0xa0) ||
-                             (*r->p >= 0xd9 && *r->p <= 0xdb));
-}
-
 /* Writes one scalar field; nested arrays are flattened by the caller.
  * BL_EPROTO for a value that is not nil, a string or a number. */
 static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
@@ -459,10 +453,10 @@ static int s_field(s_export_t *e, bl_mpr_t *r, size_t col)
     if (s_field_start(e, col) != 0) {
         return BL_ENOMEM;
     }
-    if (r->p < r->end && *r->p == 0xc0 && bl_mpr_nil(r)) {
+    if (bl_mpr_at_nil(r) && bl_mpr_nil(r)) {
         return e->json ? s_put(e, "null", 4) : 0;
     }
-    if (s_at_str(r)) {
+    if (bl_mpr_at_str(r)) {
         const char *s;
         uint32_t len;
         if (bl_mpr_str(r, &s, &len) != 0) {
@@ -515,11 +509,6 @@ static int s_hold(s_export_t *e, const bl_mpr_t *r)
     return 0;
 }
 
-static bool s_at_array(const bl_mpr_t *r)
-{
-    return r->p < r->end && ((*r->p & 0xf0) == 0x90 || *r->p == 0xdc);
-}
-
 /* The fields of a nested array, flattened into the row's next columns;
  * elements beyond the last column are left unread, as they always were. */
 static int s_nested(s_export_t *e, bl_mpr_t *r, size_t *col)
@@ -555,7 +544,7 @@ static int s_row(s_export_t *e, bl_mpr_t *r)
     size_t col = 0;
     for (uint32_t i = 0; i < n; i++) {
         int rc;
-        if (s_at_array(r)) {
+        if (bl_mpr_at_array(r)) {
             rc = s_nested(e, r, &col);
         } else if (col >= e->n_columns) {
             bl_mpr_skip(r);
