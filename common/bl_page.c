@@ -121,10 +121,9 @@ static int s_view_row(const bl_page_view_t *view, const char *key,
     return rc < 0 ? rc : 1;
 }
 
-/* Writes {ok, rows: [count rows], next: last or nil}. */
-static int s_view_finish(bl_mpw_t *reply, bl_mpw_t *rows, uint32_t count,
-                         const char *last, size_t last_len, bool more,
-                         bl_err_t *err)
+int bl_page_reply_rows(bl_mpw_t *reply, const bl_mpw_t *rows,
+                       uint32_t count, const char *last, size_t last_len,
+                       bool more, bl_err_t *err)
 {
     bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "rows");
@@ -186,7 +185,7 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
         bl_mpw_destroy(&rows);
         return rc;
     }
-    rc = s_view_finish(reply, &rows, count, last, ll, more, err);
+    rc = bl_page_reply_rows(reply, &rows, count, last, ll, more, err);
     bl_mpw_destroy(&rows);
     return rc;
 }
@@ -253,29 +252,37 @@ int bl_page_delete_where(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     return rc < 0 ? rc : 0;  /* MDB_MAP_FULL is negative: replayed */
 }
 
-int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
-                    bl_mpw_t *reply, bl_err_t *err)
+int bl_page_request_args(const bl_msg_t *msg, bl_page_args_t *a,
+                         bl_mpw_t *reply)
 {
     int64_t period, limit = 5000;
     if (bl_req_int(msg, "period", &period) != 0) {
         bl_reply_error(reply, "the request needs a period");
-        return 0;
+        return 1;
     }
     bl_req_int(msg, "limit", &limit);
     if (limit < 1 || limit > 50000) {
         limit = 5000;
     }
-    char prefix[32];
-    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
-                                 period);
+    a->limit = (size_t)limit;
+    a->prefix_len = (size_t)snprintf(a->prefix, sizeof a->prefix,
+                                     "%" PRId64 "\x1f", period);
     bl_mpr_t r;
-    const char *after = NULL;
-    uint32_t after_len = 0;
     if (bl_req_find(msg, "after", &r) != 0 ||
-        bl_mpr_str(&r, &after, &after_len) != 0) {
-        after = NULL;
-        after_len = 0;
+        bl_mpr_str(&r, &a->after, &a->after_len) != 0) {
+        a->after = NULL;
+        a->after_len = 0;
     }
-    return bl_page_reply(txn, dbi, prefix, pl, after, after_len,
-                         (size_t)limit, reply, err);
+    return 0;
+}
+
+int bl_page_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
+                    bl_mpw_t *reply, bl_err_t *err)
+{
+    bl_page_args_t a;
+    if (bl_page_request_args(msg, &a, reply) != 0) {
+        return 0;
+    }
+    return bl_page_reply(txn, dbi, a.prefix, a.prefix_len, a.after,
+                         a.after_len, a.limit, reply, err);
 }

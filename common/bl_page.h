@@ -63,6 +63,28 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
                        const char *after, size_t after_len, size_t limit,
                        bl_mpw_t *reply, bl_err_t *err);
 
+/* Writes {ok: true, rows: [count rows from rows], next: last or nil}:
+ * the end of every page reply. */
+int bl_page_reply_rows(bl_mpw_t *reply, const bl_mpw_t *rows,
+                       uint32_t count, const char *last, size_t last_len,
+                       bool more, bl_err_t *err);
+
+/* A paging request's arguments: the prefix "<period>\x1f", the key to
+ * start after (NULL: from the start) and the page's rows (1..50000,
+ * 5000 when not given). */
+typedef struct bl_page_args {
+    char prefix[32];
+    size_t prefix_len;
+    const char *after;        /* in the request's bytes */
+    uint32_t after_len;
+    size_t limit;
+} bl_page_args_t;
+
+/* Reads a paging request's arguments into a; returns 0, or 1 after
+ * writing an error reply when the request has no period. */
+int bl_page_request_args(const bl_msg_t *msg, bl_page_args_t *a,
+                         bl_mpw_t *reply);
+
 /* Answers a paging request {period, after, limit} over the rows of dbi
  * whose key starts with "<period>\x1f".  Writes an error reply when the
  * request has no period. */

@@ -39,6 +39,7 @@
 #include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_net.h"
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_register_codec.h"
 #include "bl_scan.h"
@@ -527,7 +528,9 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
     if (strcmp(what, "stats") == 0) {
         db = DB_STATS;
     } else if (strcmp(what, "positions") == 0) {
-        db = DB_POSITIONS;
+        /* one bundle of rows per group instance (bl_bundle.h) */
+        return bl_bundle_request(txn, bl_daemon_dbi(b->d, DB_POSITIONS), msg,
+                                 reply, err);
     } else if (strcmp(what, "correlations") == 0) {
         db = DB_CORRS;
     } else {

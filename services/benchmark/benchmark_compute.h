@@ -73,6 +73,7 @@ typedef struct bc_ext_position {
     size_t provider;               /* index into in->providers */
     size_t instance;               /* index into in->ext_instances */
     double value;
+    double percentile_rank;
     int band;
     bool has_z;
     double z;

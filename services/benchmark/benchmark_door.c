@@ -19,6 +19,7 @@
 #include "bl_downlink_codec.h"
 #include "bl_log.h"
 #include "bl_net.h"
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_register_codec.h"
 #include "bl_scan.h"
@@ -475,6 +476,11 @@ static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,
                 return 0;
             }
             dbi = benchmark_learning_xpractices(l->env.learning);
+        } else {
+            /* positions: one bundle per group instance (bl_bundle.h) */
+            return bl_bundle_reply(txn, dbi, prefix, pl, req.after,
+                                   req.after_len, (size_t)req.limit, reply,
+                                   err);
         }
     }
     return bl_page_reply(txn, dbi, prefix, pl, req.after, req.after_len,

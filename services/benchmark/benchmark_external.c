@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_store.h"
 
@@ -281,6 +282,7 @@ static int s_on_position(void *ctx, const char *const *parts, size_t n,
     }
     q.has_reference = q.has_reference && has_gap;
     q.band = (int)band;
+    q.percentile_rank = rank;
     q.provider = (size_t)i;
     q.instance = (size_t)inst;
     if (s_grow((void **)&l->x->positions, &l->cap_pos, l->x->n_positions,
@@ -468,7 +470,7 @@ int benchmark_external_national(MDB_txn *txn, const bx_dbs_t *dbs,
         rc = s_sort_instances(out);
     }
     if (rc == 0) {
-        rc = bl_page_each(txn, dbs->positions, prefix, pl, s_on_position, &l,
+        rc = bl_bundle_each(txn, dbs->positions, prefix, pl, s_on_position, &l,
                           err);
     }
     if (rc == 0) {

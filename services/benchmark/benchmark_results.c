@@ -70,64 +70,70 @@ static void s_fill_position(bl_results_group_t *g, const bc_position_t *q)
 }
 
 /* The provider's positions in the international node's groups, as they
- * came back over the link, appended to ind's groups. */
+ * came back over the link (benchmark_external_national loaded them, with
+ * their instances' statistics, which s_send_external_stats sent),
+ * appended to ind's groups. */
 static void s_add_external(bres_run_t *run, size_t i, size_t k,
                            bl_results_indicator_t *ind)
 {
-    benchmark_t *b = run->b;
-    const bl_peer_group_t *xg;
-    size_t nx = benchmark_link_groups(b->link, &xg);
-    const bc_provider_t *p = &run->in->providers[i];
-    char pp[24];
-    snprintf(pp, sizeof pp, "%" PRId64, run->period);
+    const bc_input_t *in = run->in;
+    size_t nx = in->n_ext_groups;
+    if (run->ext_at == NULL) {
+        return;
+    }
+    const bc_provider_t *p = &in->providers[i];
     for (size_t g = 0; g < nx; g++) {
+        uint32_t x = run->ext_at[(i * run->b->n_ind + k) * nx + g];
+        if (x == BRES_NO_POSITION) {
+            continue;
+        }
+        const bc_ext_position_t *xp = &in->ext_positions[x];
         char gk[BC_KEY_MAX];
-        bc_group_key(&xg[g], p, gk, sizeof gk);
-        const char *parts[] = {pp, b->cfg->catalogue->indicators[k].id,
-                               xg[g].id, gk, p->id};
-        char key[BL_STORE_KEY_MAX];
-        size_t kl = bl_page_join(key, sizeof key, parts, 5);
-        MDB_val pv, sv;
-        if (kl == 0 || bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_POSITIONS),
-                                    key, kl, &pv, NULL) != 0) {
-            continue;
+        bc_group_key(&in->ext_groups[g], p, gk, sizeof gk);
+        if (strcmp(in->ext_instances[xp->instance].group_key, gk) != 0) {
+            continue;  /* not the provider's instance of now */
         }
-        /* Only with its instance's statistics, which s_send_external_stats
-         * sent. */
-        kl = bl_page_join(key, sizeof key, parts, 4);
-        bl_summary_t sum;
-        double best;
-        if (bl_store_get(run->txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
-                         &sv, NULL) != 0 ||
-            benchmark_external_read_stat(sv.mv_data, sv.mv_size, &sum,
-                                         &best) != 0) {
-            continue;
-        }
-        /* [value, n, rank, band, z, reference, gap] */
         bc_position_t q;
         memset(&q, 0, sizeof q);
-        bl_mpr_t r;
-        bl_mpr_init(&r, pv.mv_data, pv.mv_size);
-        uint32_t seven;
-        int64_t band;
-        bool has_gap;
-        if (bl_mpr_array(&r, &seven) != 0 || seven != 7 ||
-            bl_mpr_double(&r, &q.value) || bl_mpr_skip(&r) ||
-            bl_mpr_double(&r, &q.percentile_rank) || bl_mpr_int(&r, &band) ||
-            bl_mpr_opt_double(&r, &q.has_z, &q.z) ||
-            bl_mpr_opt_double(&r, &q.has_reference, &q.reference) ||
-            bl_mpr_opt_double(&r, &has_gap, &q.gap) || band < 1 ||
-            band > 4) {
-            continue;
-        }
-        q.band = (int)band;
-        q.has_reference = q.has_reference && has_gap;
+        q.value = xp->value;
+        q.percentile_rank = xp->percentile_rank;
+        q.band = xp->band;
+        q.has_z = xp->has_z;
+        q.z = xp->z;
+        q.has_reference = xp->has_reference;
+        q.reference = xp->reference;
+        q.gap = xp->gap;
         bl_results_group_t *e = &ind->groups[ind->n_groups++];
         memset(e, 0, sizeof *e);
-        snprintf(e->id, sizeof e->id, "%s", xg[g].id);
+        snprintf(e->id, sizeof e->id, "%s", in->ext_groups[g].id);
         snprintf(e->key, sizeof e->key, "%s", gk);
         s_fill_position(e, &q);
     }
+}
+
+/* Where each provider's external positions are: run->ext_at. */
+static int s_index_external(bres_run_t *run)
+{
+    const bc_input_t *in = run->in;
+    size_t nx = in->n_ext_groups;
+    if (nx == 0 || in->n_ext_positions == 0) {
+        return 0;
+    }
+    size_t cells = in->n_providers * run->b->n_ind * nx;
+    run->ext_at = malloc(cells * sizeof *run->ext_at);
+    if (run->ext_at == NULL) {
+        return BL_ENOMEM;
+    }
+    for (size_t c = 0; c < cells; c++) {
+        run->ext_at[c] = BRES_NO_POSITION;
+    }
+    for (size_t x = 0; x < in->n_ext_positions && x < UINT32_MAX; x++) {
+        const bc_ext_position_t *q = &in->ext_positions[x];
+        const bc_ext_instance_t *inst = &in->ext_instances[q->instance];
+        run->ext_at[(q->provider * run->b->n_ind + (size_t)inst->indicator) *
+                        nx + inst->group] = (uint32_t)x;
+    }
+    return 0;
 }
 
 /* The provider's rows of the period, read from the store: its
@@ -612,6 +618,9 @@ int bres_send(bres_run_t *run, bl_err_t *err)
                                      run->in->providers, np,
                                      run->prev_ranks, err);
     }
+    if (rc == 0 && s_index_external(run) != 0) {
+        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     if (rc == 0) {
         rc = s_send_stats(run, err);
     }
@@ -629,6 +638,8 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     s_results_free(run);
     free(run->prev_ranks);
     run->prev_ranks = NULL;
+    free(run->ext_at);
+    run->ext_at = NULL;
     benchmark_learning_practices_free(&run->practices);
     if (rc == 0 && count > 0) {
         rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);

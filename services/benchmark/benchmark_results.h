@@ -53,6 +53,9 @@ typedef struct bres_run {
     uint32_t *sent;             /* [provider]: indicators sent (summary) */
     double *prev_ranks;         /* [provider][indicator][group]: ranks in
                                    the previous period (NAN: none) */
+    uint32_t *ext_at;           /* national: [provider][indicator][external
+                                   group] -> index into the input's
+                                   ext_positions, or BRES_NO_POSITION */
     benchmark_practices_t *practices;  /* those the reports may show */
     size_t cap_practices;       /* room in res.practices */
 } bres_run_t;

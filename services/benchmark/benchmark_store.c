@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_store.h"
 #include "bl_vec.h"
@@ -40,9 +41,10 @@ static int s_delete_local(benchmark_t *b, MDB_txn *txn, size_t i,
 }
 
 /* Position keys, built one after the other: period \x1f [country \x1f]
- * indicator \x1f group \x1f group key \x1f provider.  The part before the
- * provider is joined again only when the statistic changes (millions of
- * positions, a thousand statistics). */
+ * indicator \x1f group \x1f group key, then \x1f provider in the bundle
+ * of the group instance (bl_bundle.h).  The instance's key is joined again
+ * only when the statistic changes (millions of positions, a thousand
+ * statistics). */
 typedef struct s_pos_keys {
     const benchmark_t *b;
     const bc_input_t *in;
@@ -67,13 +69,14 @@ static void s_pos_keys_init(s_pos_keys_t *k, const benchmark_t *b,
     k->pl = 0;
 }
 
-/* The key of position q in k->key; its length, 0 when it does not fit. */
-static size_t s_pos_key(s_pos_keys_t *k, const bc_position_t *q)
+/* The key of position q's group instance (the part of its key before the
+ * provider) in k->key; its length, 0 when it does not fit. */
+static size_t s_pos_instance(s_pos_keys_t *k, const bc_position_t *q)
 {
     if (q->stat != k->stat) {
         const bc_stat_t *s = &k->out->stats[q->stat];
         const bl_catalogue_t *cat = k->b->cfg->catalogue;
-        const char *parts[6];
+        const char *parts[5];
         size_t n = 0;
         parts[n++] = k->period;
         if (k->country != NULL) {
@@ -82,17 +85,10 @@ static size_t s_pos_key(s_pos_keys_t *k, const bc_position_t *q)
         parts[n++] = cat->indicators[q->indicator].id;
         parts[n++] = k->b->cfg->groups[q->group].id;
         parts[n++] = s->group_key;
-        parts[n++] = "";  /* leaves the separator before the provider */
         k->pl = bl_page_join(k->key, sizeof k->key, parts, n);
         k->stat = q->stat;
     }
-    const char *id = k->in->providers[q->provider].id;
-    size_t il = strlen(id);
-    if (k->pl == 0 || il >= sizeof k->key - k->pl) {
-        return 0;
-    }
-    memcpy(k->key + k->pl, id, il);
-    return k->pl + il;
+    return k->pl;
 }
 
 /* [value, n, percentile rank, band, z, reference, gap] into w. */
@@ -108,6 +104,48 @@ static void s_write_position(bl_mpw_t *w, const bc_output_t *out,
     bl_mpw_opt_double(w, q->has_z, q->z);
     bl_mpw_opt_double(w, q->has_reference, q->reference);
     bl_mpw_opt_double(w, q->has_reference, q->gap);
+}
+
+/* The positions of out into dbi, one bundle per group instance: all of
+ * them (ci NULL), or those of country's providers (ci[provider] == c)
+ * under keys with the country.  out->positions is in key order, so the
+ * bundles are appended, not searched for. */
+static int s_put_positions(benchmark_t *b, MDB_txn *txn, MDB_dbi dbi,
+                           const bc_input_t *in, const bc_output_t *out,
+                           const char *period, const char *country,
+                           const uint32_t *ci, uint32_t c, bl_err_t *err)
+{
+    s_pos_keys_t keys;
+    s_pos_keys_init(&keys, b, in, out, period, country);
+    bl_bundle_t bundle;
+    bl_bundle_init(&bundle);
+    bl_mpw_t *w = &b->w;
+    int rc = 0;
+    for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
+        if (ci != NULL && ci[out->positions[x].provider] != c) {
+            continue;
+        }
+        bc_position_t q;
+        bc_position(in, out, x, &q);
+        if (q.stat != keys.stat) {
+            rc = bl_bundle_put(&bundle, txn, dbi, err);
+            size_t kl = s_pos_instance(&keys, &q);
+            if (kl > 0) {
+                bl_bundle_begin(&bundle, keys.key, kl);
+            }
+        }
+        if (bundle.open) {
+            const char *id = in->providers[q.provider].id;
+            s_write_position(w, out, &q);
+            bl_bundle_add(&bundle, id, strlen(id), bl_mpw_data(w),
+                          bl_mpw_size(w));
+        }
+    }
+    if (rc == 0) {
+        rc = bl_bundle_put(&bundle, txn, dbi, err);
+    }
+    bl_bundle_destroy(&bundle);
+    return rc;
 }
 
 static int s_cmp_str(const void *a, const void *b)
@@ -157,22 +195,9 @@ static int s_put_cpos(benchmark_t *b, MDB_txn *txn, const char *period,
         ci[i] = (uint32_t)lo;
     }
     int rc = 0;
-    bl_mpw_t *w = &b->w;
     for (size_t c = 0; c < nc && rc == 0; c++) {
-        s_pos_keys_t keys;
-        s_pos_keys_init(&keys, b, in, out, period, cs[c]);
-        for (size_t x = 0; x < out->n_positions && rc == 0; x++) {
-            if (ci[out->positions[x].provider] != c) {
-                continue;
-            }
-            bc_position_t q;
-            bc_position(in, out, x, &q);
-            size_t kl = s_pos_key(&keys, &q);
-            s_write_position(w, out, &q);
-            rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_CPOS),
-                                 keys.key, kl, bl_mpw_data(w),
-                                 bl_mpw_size(w), err);
-        }
+        rc = s_put_positions(b, txn, bl_daemon_dbi(b->d, DB_CPOS), in, out,
+                             period, cs[c], ci, (uint32_t)c, err);
     }
     free(cs);
     free(ci);
@@ -225,17 +250,9 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
         rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_STATS), key, kl,
                           bl_mpw_data(w), bl_mpw_size(w), err);
     }
-    /* out->positions is in key order: appended, not searched for. */
-    s_pos_keys_t keys;
-    s_pos_keys_init(&keys, b, in, out, p, NULL);
-    for (size_t i = 0; i < out->n_positions && rc == 0; i++) {
-        bc_position_t q;
-        bc_position(in, out, i, &q);
-        size_t kl = s_pos_key(&keys, &q);
-        s_write_position(w, out, &q);
-        rc = bl_store_append(txn, bl_daemon_dbi(b->d, DB_POSITIONS),
-                             keys.key, kl, bl_mpw_data(w), bl_mpw_size(w),
-                             err);
+    if (rc == 0) {
+        rc = s_put_positions(b, txn, bl_daemon_dbi(b->d, DB_POSITIONS), in,
+                             out, p, NULL, NULL, 0, err);
     }
     if (rc == 0 && intl) {
         rc = s_put_cpos(b, txn, p, in, out, err);
@@ -355,7 +372,7 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
         c->pool = pool;
         c->gkeys = gkeys;
         c->k = c->g = -1;
-        rc = bl_page_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
+        rc = bl_bundle_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
                           s_prev_rank_of, c, err);
     } else {
         bl_err_set(err, rc, "out of memory");

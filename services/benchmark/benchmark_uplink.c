@@ -23,6 +23,7 @@
 #include "bl_log.h"
 #include "bl_downlink_codec.h"
 #include "bl_net.h"
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_register_codec.h"
 #include "bl_scan.h"
@@ -426,10 +427,10 @@ static int s_delete_external(benchmark_uplink_t *l, MDB_txn *txn, MDB_dbi dbi,
     return bl_page_delete_where(txn, dbi, prefix, pl, s_is_external, l, err);
 }
 
-/* Stores rows [period, ..., value] (parts joined again) skipping the part
- * at index skip (the country of a positions row), or none when skip < 0. */
-static int s_store_rows(MDB_txn *txn, MDB_dbi dbi, const bl_mpw_t *rows,
-                        uint32_t n, int skip, bl_err_t *err)
+/* s_store_rows, each row put into bundle when not NULL. */
+static int s_store_rows_into(MDB_txn *txn, MDB_dbi dbi, const bl_mpw_t *rows,
+                             uint32_t n, int skip, bl_bundle_t *bundle,
+                             bl_err_t *err)
 {
     bl_mpr_t r;
     bl_mpr_init(&r, bl_mpw_data(rows), bl_mpw_size(rows));
@@ -460,12 +461,33 @@ static int s_store_rows(MDB_txn *txn, MDB_dbi dbi, const bl_mpw_t *rows,
         if (kl == 0) {
             continue;
         }
-        int rc = bl_store_put(txn, dbi, key, kl, val, vl, err);
+        int rc = bundle != NULL
+                     ? bl_bundle_add_row(bundle, txn, dbi, key, kl, val, vl,
+                                         err)
+                     : bl_store_put(txn, dbi, key, kl, val, vl, err);
         if (rc != 0) {
             return rc;
         }
     }
     return 0;
+}
+
+/* Stores rows [period, ..., value] (parts joined again) skipping the part
+ * at index skip (the country of a positions row), or none when skip < 0;
+ * bundled: one bundle per key but the last part (bl_bundle.h), as the
+ * positions are kept. */
+static int s_store_rows(MDB_txn *txn, MDB_dbi dbi, const bl_mpw_t *rows,
+                        uint32_t n, int skip, bool bundled, bl_err_t *err)
+{
+    bl_bundle_t bundle;
+    bl_bundle_init(&bundle);
+    int rc = s_store_rows_into(txn, dbi, rows, n, skip,
+                               bundled ? &bundle : NULL, err);
+    if (rc == 0 && bundled) {
+        rc = bl_bundle_put(&bundle, txn, dbi, err);
+    }
+    bl_bundle_destroy(&bundle);
+    return rc;
 }
 
 static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
@@ -478,11 +500,11 @@ static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
     }
     if (rc == 0) {
         rc = s_store_rows(txn, l->env.db_stats, &l->fetched[0],
-                          l->n_fetched[0], -1, err);
+                          l->n_fetched[0], -1, false, err);
     }
     if (rc == 0) {
         rc = s_store_rows(txn, l->env.db_positions, &l->fetched[1],
-                          l->n_fetched[1], 1, err);
+                          l->n_fetched[1], 1, true, err);
     }
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
@@ -492,14 +514,15 @@ static int s_apply_fetched(void *ctx, MDB_txn *txn, bl_err_t *err)
     }
     if (rc == 0) {
         rc = s_store_rows(txn, l->env.db_xband4, &l->fetched[2],
-                          l->n_fetched[2], 1, err);
+                          l->n_fetched[2], 1, false, err);
     }
     if (rc == 0 && l->env.learning != NULL) {
         MDB_dbi xp = benchmark_learning_xpractices(l->env.learning);
         rc = bl_page_delete(txn, xp, prefix, pl, err);
         if (rc == 0) {
             rc = s_store_rows(txn, xp, &l->fetched[BL_DOWNLINK_PRACTICES],
-                              l->n_fetched[BL_DOWNLINK_PRACTICES], 1, err);
+                              l->n_fetched[BL_DOWNLINK_PRACTICES], 1, false,
+                              err);
         }
     }
     bl_mpw_t g;

@@ -226,12 +226,35 @@ static void s_assert_same_as_single(void)
         free(a);
         free(b);
     }
-    /* A PT provider's national report shows its international position. */
+    /* A PT provider's national report shows its international positions:
+     * on every indicator, the percentile rank, band, z, reference and gap
+     * of the international node's export. */
     char path[512];
     snprintf(path, sizeof path, "%s/var/reports/2025/PT-0001.json",
              s_net.nat[1].dir);
     cr_assert_eq(bl_test_sh("grep -q '\"international\"' %s", path), 0,
                  "no international position in %s", path);
+    char *pos = s_export(&s_net.intl, "positions");
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/intl-positions.csv", s_net.nat[1].dir);
+    FILE *f = fopen(csv, "w");
+    cr_assert_not_null(f);
+    fputs(pos, f);
+    fclose(f);
+    free(pos);
+    const char *d = s_net.nat[1].dir;
+    cr_assert_eq(
+        bl_test_sh("awk -F, '$3 == \"international\" && $5 == \"PT-0001\" "
+                   "{ print $2 \",\" $4 \",\" $8 \",\" $9 \",\" $10 \",\" "
+                   "$11 \",\" $12 }' %s | sort > %s/want.txt && "
+                   "awk -F, '$10 == \"international\" { print $3 \",\" $11 "
+                   "\",\" $24 \",\" $25 \",\" $26 \",\" $27 \",\" $28 }' "
+                   "%s/var/reports/2025/PT-0001.csv | sort > %s/got.txt && "
+                   "test $(wc -l < %s/want.txt) -gt 10 && "
+                   "cmp %s/want.txt %s/got.txt",
+                   csv, d, d, d, d, d, d),
+        0, "PT-0001's international positions in its report differ from "
+           "the international export (%s/want.txt, got.txt)", d);
 }
 
 Test(e2e_link, international_node_down_while_nationals_close_catches_up,

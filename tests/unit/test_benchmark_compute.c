@@ -1638,8 +1638,9 @@ Test(benchmark_compute, external_groups_give_what_one_node_would,
                 if (q->provider < n_no) {
                     cr_assert_lt(n_pos, 1024);
                     pos[n_pos++] = (bc_ext_position_t){
-                        q->provider, n_inst, q->value, q->band, q->has_z,
-                        q->z, q->has_reference, q->reference, q->gap};
+                        q->provider, n_inst, q->value, q->percentile_rank,
+                        q->band, q->has_z, q->z, q->has_reference,
+                        q->reference, q->gap};
                 }
                 if (q->band != 4) {
                     continue;

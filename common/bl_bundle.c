@@ -1,0 +1,378 @@
+/*
+ * bl_bundle: rows stored many to a key, read as if one to a key (see
+ * bl_bundle.h).
+ */
+#include "bl_bundle.h"
+
+#include "bl_scan.h"
+#include "bl_store.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+void bl_bundle_init(bl_bundle_t *b)
+{
+    memset(b, 0, sizeof *b);
+    bl_mpw_init(&b->body);
+}
+
+void bl_bundle_destroy(bl_bundle_t *b)
+{
+    bl_mpw_destroy(&b->body);
+    b->key_len = 0;
+    b->n = 0;
+    b->open = false;
+}
+
+int bl_bundle_begin(bl_bundle_t *b, const char *key, size_t len)
+{
+    b->open = false;
+    if (len == 0 || len > BL_PAGE_KEY_MAX) {
+        return BL_EINVAL;
+    }
+    memcpy(b->key, key, len);
+    b->key[len] = '\0';
+    b->key_len = len;
+    b->n = 0;
+    b->open = true;
+    bl_mpw_reset(&b->body);
+    /* array32 with the count filled in by bl_bundle_put */
+    static const unsigned char header[5] = {0xdd, 0, 0, 0, 0};
+    bl_mpw_raw(&b->body, header, sizeof header);
+    return 0;
+}
+
+void bl_bundle_add(bl_bundle_t *b, const char *sub, size_t sub_len,
+                   const void *value, size_t len)
+{
+    bl_mpw_strn(&b->body, sub, sub_len);
+    bl_mpw_raw(&b->body, value, len);
+    b->n++;
+}
+
+int bl_bundle_put(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi, bl_err_t *err)
+{
+    size_t kl = b->key_len;
+    uint32_t n = b->n;
+    bool open = b->open;
+    b->n = 0;
+    b->open = false;
+    if (!open || n == 0) {
+        return 0;
+    }
+    if (b->body.err != 0 || n > UINT32_MAX / 2) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory for a bundle");
+    }
+    uint32_t items = 2 * n;
+    unsigned char *h = (unsigned char *)b->body.buf.data;
+    h[1] = (unsigned char)(items >> 24);
+    h[2] = (unsigned char)(items >> 16);
+    h[3] = (unsigned char)(items >> 8);
+    h[4] = (unsigned char)items;
+    return bl_store_append(txn, dbi, b->key, kl, bl_mpw_data(&b->body),
+                           bl_mpw_size(&b->body), err);
+}
+
+/* The last \x1f of key (len bytes), or NULL. */
+static const char *s_last_sep(const char *key, size_t len)
+{
+    while (len > 0) {
+        if (key[--len] == '\x1f') {
+            return key + len;
+        }
+    }
+    return NULL;
+}
+
+int bl_bundle_add_row(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi,
+                      const char *key, size_t len, const void *value,
+                      size_t value_len, bl_err_t *err)
+{
+    const char *sep = s_last_sep(key, len);
+    if (sep == NULL) {
+        return 0;
+    }
+    size_t kl = (size_t)(sep - key);
+    if (kl > BL_PAGE_KEY_MAX) {
+        return 0;
+    }
+    int cmp = 1;
+    if (b->key_len > 0) {
+        size_t m = kl < b->key_len ? kl : b->key_len;
+        cmp = memcmp(key, b->key, m);
+        cmp = cmp != 0 ? cmp : (kl > b->key_len) - (kl < b->key_len);
+    }
+    if (cmp < 0 || (cmp == 0 && !b->open)) {
+        return bl_err_set(err, BL_EPROTO, "rows out of key order at '%.*s'",
+                          (int)(len > 200 ? 200 : len), key);
+    }
+    if (cmp > 0) {
+        int rc = bl_bundle_put(b, txn, dbi, err);
+        if (rc != 0) {
+            return rc;
+        }
+        bl_bundle_begin(b, key, kl);
+    }
+    bl_bundle_add(b, sep + 1, len - kl - 1, value, value_len);
+    return 0;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* The rows of one stored key-value, one after the other. */
+typedef struct s_rows {
+    bl_mpr_t r;
+    uint32_t left;         /* rows still to read; UINT32_MAX: the old way */
+    const MDB_val *k;
+} s_rows_t;
+
+/* Starts reading the rows of k, v; false when v is a malformed bundle. */
+static bool s_rows_open(s_rows_t *s, const MDB_val *k, const MDB_val *v)
+{
+    s->k = k;
+    bl_mpr_init(&s->r, v->mv_data, v->mv_size);
+    bl_mpr_t probe = s->r;
+    uint32_t items;
+    if (bl_mpr_array(&probe, &items) != 0 || items == 0 ||
+        !bl_mpr_at_str(&probe)) {
+        s->left = UINT32_MAX;  /* one row under its whole key */
+        return true;
+    }
+    if (items % 2 != 0) {
+        return false;
+    }
+    s->r = probe;
+    s->left = items / 2;
+    return true;
+}
+
+/* The next row: its key after K's (sub, sub_len; for a row stored the old
+ * way the whole key, with *whole set) and its value.  Returns 1, 0 at the
+ * end, or -1 for a malformed bundle. */
+static int s_rows_next(s_rows_t *s, const char **sub, uint32_t *sub_len,
+                       bool *whole, MDB_val *value)
+{
+    *whole = false;
+    if (s->left == UINT32_MAX) {
+        s->left = 0;
+        *whole = true;
+        *sub = s->k->mv_data;
+        *sub_len = (uint32_t)s->k->mv_size;
+        value->mv_data = (void *)s->r.p;
+        value->mv_size = (size_t)(s->r.end - s->r.p);
+        return 1;
+    }
+    if (s->left == 0) {
+        return 0;
+    }
+    s->left--;
+    const uint8_t *start;
+    size_t len;
+    if (bl_mpr_str(&s->r, sub, sub_len) != 0 ||
+        bl_mpr_raw(&s->r, &start, &len) != 0) {
+        return -1;
+    }
+    value->mv_data = (void *)start;
+    value->mv_size = len;
+    return 1;
+}
+
+/* The whole key of a row into buf (BL_PAGE_KEY_MAX + 1 bytes); its
+ * length, 0 when it does not fit. */
+static size_t s_row_key(const MDB_val *k, const char *sub, uint32_t sub_len,
+                        bool whole, char *buf)
+{
+    size_t kl = whole ? 0 : k->mv_size + 1;
+    if (kl + sub_len > BL_PAGE_KEY_MAX) {
+        return 0;
+    }
+    if (!whole) {
+        memcpy(buf, k->mv_data, k->mv_size);
+        buf[k->mv_size] = '\x1f';
+    }
+    memcpy(buf + kl, sub, sub_len);
+    buf[kl + sub_len] = '\0';
+    return kl + sub_len;
+}
+
+static int s_malformed(bl_err_t *err, const MDB_val *k)
+{
+    return bl_err_set(err, BL_EDATA, "malformed bundle under key '%.*s'",
+                      (int)(k->mv_size > 200 ? 200 : k->mv_size),
+                      (const char *)k->mv_data);
+}
+
+int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, bl_page_fn fn, void *ctx,
+                   bl_err_t *err)
+{
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
+    MDB_val k, v;
+    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
+        s_rows_t rows;
+        if (!s_rows_open(&rows, &k, &v)) {
+            rc = s_malformed(err, &k);
+            break;
+        }
+        /* K's parts once; the last part is each row's sub */
+        char buf[BL_PAGE_KEY_MAX + 1];
+        const char *parts[BL_PAGE_PARTS_MAX + 1];
+        size_t np = rows.left == UINT32_MAX
+                        ? 0
+                        : bl_page_split(k.mv_data, k.mv_size, buf,
+                                        sizeof buf, parts,
+                                        BL_PAGE_PARTS_MAX - 1);
+        if (rows.left != UINT32_MAX && np == 0) {
+            continue;
+        }
+        const char *sub;
+        uint32_t sl;
+        bool whole;
+        MDB_val rv;
+        int got;
+        while (rc == 0 && (got = s_rows_next(&rows, &sub, &sl, &whole,
+                                             &rv)) == 1) {
+            char sb[BL_PAGE_KEY_MAX + 1];
+            if (sl > BL_PAGE_KEY_MAX) {
+                continue;
+            }
+            memcpy(sb, sub, sl);
+            sb[sl] = '\0';
+            if (whole) {
+                char wb[BL_PAGE_KEY_MAX + 1];
+                const char *wp[BL_PAGE_PARTS_MAX];
+                size_t wn = bl_page_split(sb, sl, wb, sizeof wb, wp,
+                                          BL_PAGE_PARTS_MAX);
+                rc = wn > 0 ? fn(ctx, wp, wn, &rv) : 0;
+            } else {
+                parts[np] = sb;
+                rc = fn(ctx, parts, np + 1, &rv);
+            }
+        }
+        if (rc == 0 && got < 0) {
+            rc = s_malformed(err, &k);
+        }
+    }
+    bl_scan_close(&scan);
+    return rc < 0 ? rc : 0;
+}
+
+/* Appends the row [parts of key, value] to rows; false when the key does
+ * not split. */
+static bool s_reply_row(bl_mpw_t *rows, const char *key, size_t len,
+                        const MDB_val *v)
+{
+    char buf[BL_PAGE_KEY_MAX + 1];
+    const char *parts[BL_PAGE_PARTS_MAX];
+    size_t n = bl_page_split(key, len, buf, sizeof buf, parts,
+                             BL_PAGE_PARTS_MAX);
+    if (n == 0) {
+        return false;
+    }
+    bl_mpw_array(rows, (uint32_t)n + 1);
+    for (size_t i = 0; i < n; i++) {
+        bl_mpw_str(rows, parts[i]);
+    }
+    bl_mpw_raw(rows, v->mv_data, v->mv_size);
+    return true;
+}
+
+/* Compares key (len bytes) with after; after NULL is below every key. */
+static int s_cmp_after(const char *key, size_t len, const char *after,
+                       size_t after_len)
+{
+    size_t m = len < after_len ? len : after_len;
+    int c = memcmp(key, after, m);
+    return c != 0 ? c : (len > after_len) - (len < after_len);
+}
+
+int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                    size_t prefix_len, const char *after, size_t after_len,
+                    size_t limit, bl_mpw_t *reply, bl_err_t *err)
+{
+    if (after_len > BL_PAGE_KEY_MAX) {
+        after = NULL;
+        after_len = 0;
+    }
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
+    /* The row after `after` is in the bundle of after's K or later (or,
+     * stored the old way, under a key above after). */
+    bool skipping = after != NULL && after_len > 0;
+    if (rc == 0 && skipping) {
+        const char *sep = s_last_sep(after, after_len);
+        size_t from = sep != NULL ? (size_t)(sep - after) : after_len;
+        rc = bl_scan_from(&scan, after, from);
+    }
+    if (rc != 0) {
+        bl_scan_close(&scan);
+        return rc;
+    }
+    bl_mpw_t rows;
+    bl_mpw_init(&rows);
+    uint32_t count = 0;
+    char last[BL_PAGE_KEY_MAX + 1];
+    size_t ll = 0;
+    bool more = false;
+    MDB_val k, v;
+    while (!more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = 0;
+        s_rows_t rs;
+        if (!s_rows_open(&rs, &k, &v)) {
+            rc = s_malformed(err, &k);
+            break;
+        }
+        const char *sub;
+        uint32_t sl;
+        bool whole;
+        MDB_val rv;
+        int got;
+        while ((got = s_rows_next(&rs, &sub, &sl, &whole, &rv)) == 1) {
+            char key[BL_PAGE_KEY_MAX + 1];
+            size_t kl = s_row_key(&k, sub, sl, whole, key);
+            if (kl == 0) {
+                continue;
+            }
+            if (skipping) {
+                if (s_cmp_after(key, kl, after, after_len) <= 0) {
+                    continue;
+                }
+                skipping = false;
+            }
+            if (count == limit) {
+                more = true;
+                break;
+            }
+            if (s_reply_row(&rows, key, kl, &rv)) {
+                count++;
+                memcpy(last, key, kl);
+                ll = kl;
+            }
+        }
+        if (got < 0) {
+            rc = s_malformed(err, &k);
+            break;
+        }
+    }
+    bl_scan_close(&scan);
+    if (rc < 0) {
+        bl_mpw_destroy(&rows);
+        return rc;
+    }
+    rc = bl_page_reply_rows(reply, &rows, count, last, ll, more, err);
+    bl_mpw_destroy(&rows);
+    return rc;
+}
+
+int bl_bundle_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
+                      bl_mpw_t *reply, bl_err_t *err)
+{
+    bl_page_args_t a;
+    if (bl_page_request_args(msg, &a, reply) != 0) {
+        return 0;
+    }
+    return bl_bundle_reply(txn, dbi, a.prefix, a.prefix_len, a.after,
+                           a.after_len, a.limit, reply, err);
+}

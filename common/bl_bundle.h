@@ -1,0 +1,88 @@
+/*
+ * bl_bundle: many rows of one \x1f-joined key space stored under one LMDB
+ * key — the rows whose keys differ only in their last part.  A benchmark
+ * close writes a million positions; stored one key each they cost a tree
+ * insert and about 120 bytes of pages apiece, stored as one value per
+ * group instance they are a few large appends.
+ *
+ * A row "K \x1f sub" with value V (one MessagePack object) is stored in
+ * the value of key K, which is the MessagePack array
+ *     [sub_1, V_1, sub_2, V_2, ...]      (subs ascending, as bytes)
+ * written with a 32-bit array header.  Readers see the rows as if each
+ * were its own key (bl_page's order, parts and pages), so exports and
+ * links do not change.  A value that does not start with a string is one
+ * row stored the old way, under its whole key: stores written before
+ * bundles read the same.
+ *
+ *     bl_bundle_t b;
+ *     bl_bundle_init(&b);
+ *     bl_bundle_begin(&b, key, key_len);
+ *     bl_bundle_add(&b, "NO-0001", 7, value, value_len);   (sub order)
+ *     rc = bl_bundle_put(&b, txn, dbi, err);
+ *     bl_bundle_destroy(&b);
+ */
+#ifndef BL_BUNDLE_H
+#define BL_BUNDLE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bl_error.h"
+#include "bl_mp.h"
+#include "bl_msg.h"
+#include "bl_page.h"
+
+typedef struct bl_bundle {
+    bl_mpw_t body;                    /* array32 header, then the rows */
+    uint32_t n;                       /* rows added since begin */
+    char key[BL_PAGE_KEY_MAX + 1];    /* K */
+    size_t key_len;                   /* bytes in key */
+    bool open;                        /* begun and not put yet */
+} bl_bundle_t;
+
+void bl_bundle_init(bl_bundle_t *b);
+void bl_bundle_destroy(bl_bundle_t *b);
+
+/* Starts the bundle of key K (len bytes), dropping rows not put.  Returns
+ * 0, or BL_EINVAL when len is 0 or over BL_PAGE_KEY_MAX. */
+int bl_bundle_begin(bl_bundle_t *b, const char *key, size_t len);
+
+/* Adds the row K \x1f sub with value (one MessagePack object).  Rows come
+ * in ascending sub order; sub holds no \x1f. */
+void bl_bundle_add(bl_bundle_t *b, const char *sub, size_t sub_len,
+                   const void *value, size_t len);
+
+/* Stores the begun bundle under K (nothing when it has no rows) and ends
+ * it.  Keys put in ascending order are appended (bl_store_append).
+ * Returns 0, BL_ENOMEM, or bl_store's code. */
+int bl_bundle_put(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi, bl_err_t *err);
+
+/* Adds the row of whole key (len bytes: K \x1f sub) and value, putting
+ * the bundle being filled first when the row's K differs from it: rows
+ * given in key order end up one bundle per K.  Call bl_bundle_put after
+ * the last row.  A key with no \x1f, or a K over BL_PAGE_KEY_MAX, is
+ * left out; a K below the one before (rows out of order, which would put
+ * a K twice and lose the first) is BL_EPROTO. */
+int bl_bundle_add_row(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi,
+                      const char *key, size_t len, const void *value,
+                      size_t value_len, bl_err_t *err);
+
+/* bl_page_each over bundled rows: fn gets each row's parts (K's, then
+ * sub) and value, in key order. */
+int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, bl_page_fn fn, void *ctx,
+                   bl_err_t *err);
+
+/* bl_page_reply over bundled rows: the same reply their one-key-a-row
+ * form would give. */
+int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                    size_t prefix_len, const char *after, size_t after_len,
+                    size_t limit, bl_mpw_t *reply, bl_err_t *err);
+
+/* bl_page_request over bundled rows. */
+int bl_bundle_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
+                      bl_mpw_t *reply, bl_err_t *err);
+
+#endif
