@@ -202,6 +202,47 @@ static int s_malformed(bl_err_t *err, const MDB_val *k)
                       (const char *)k->mv_data);
 }
 
+int bl_bundle_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t key_len,
+                  const char *sub, MDB_val *value, bl_err_t *err)
+{
+    size_t sl = strlen(sub);
+    MDB_val k, v;
+    int rc = bl_store_get(txn, dbi, key, key_len, &v, err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    if (rc == 0) {
+        k.mv_data = (void *)key;
+        k.mv_size = key_len;
+        s_rows_t rows;
+        if (!s_rows_open(&rows, &k, &v)) {
+            return s_malformed(err, &k);
+        }
+        const char *rs;
+        uint32_t rl;
+        bool whole;
+        int got = 0;
+        while (rows.left != UINT32_MAX &&
+               (got = s_rows_next(&rows, &rs, &rl, &whole, value)) == 1) {
+            if (rl == sl && memcmp(rs, sub, sl) == 0) {
+                return 0;
+            }
+        }
+        if (rows.left != UINT32_MAX && got < 0) {
+            return s_malformed(err, &k);
+        }
+    }
+    /* the old way: under K \x1f sub */
+    char whole_key[BL_PAGE_KEY_MAX + 1];
+    if (key_len + 1 + sl > BL_PAGE_KEY_MAX) {
+        return BL_ENOTFOUND;
+    }
+    memcpy(whole_key, key, key_len);
+    whole_key[key_len] = '\x1f';
+    memcpy(whole_key + key_len + 1, sub, sl);
+    return bl_store_get(txn, dbi, whole_key, key_len + 1 + sl, value, err);
+}
+
 int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                    size_t prefix_len, bl_page_fn fn, void *ctx,
                    bl_err_t *err)

@@ -69,6 +69,13 @@ int bl_bundle_add_row(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi,
                       const char *key, size_t len, const void *value,
                       size_t value_len, bl_err_t *err);
 
+/* The value of the row K \x1f sub (key: K, key_len bytes) into *value:
+ * found in K's bundle, or stored the old way under its whole key.
+ * Returns 0, BL_ENOTFOUND, BL_EDATA for a malformed bundle, or
+ * bl_store's BL_ESTORE. */
+int bl_bundle_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t key_len,
+                  const char *sub, MDB_val *value, bl_err_t *err);
+
 /* bl_page_each over bundled rows: fn gets each row's parts (K's, then
  * sub) and value, in key order. */
 int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,

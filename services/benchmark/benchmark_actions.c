@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_bundle.h"
 #include "bl_page.h"
 
 #define S_LIMIT_MAX 10000    /* rows in one page */
@@ -151,6 +152,16 @@ int benchmark_actions_put(benchmark_learning_t *l, MDB_txn *txn,
 
 /* ---- at a close --------------------------------------------------------- */
 
+typedef struct s_ind_ref {
+    const char *id;
+    size_t k;       /* catalogue index */
+} s_ind_ref_t;
+
+static int s_cmp_ind_ref(const void *a, const void *b)
+{
+    return strcmp(((const s_ind_ref_t *)a)->id, ((const s_ind_ref_t *)b)->id);
+}
+
 int benchmark_actions_store_state(benchmark_learning_t *l, MDB_txn *txn,
                                   const char *p, const bc_input_t *in,
                                   const unsigned char *flags,
@@ -159,19 +170,36 @@ int benchmark_actions_store_state(benchmark_learning_t *l, MDB_txn *txn,
 {
     const bl_catalogue_t *cat = in->cfg->catalogue;
     size_t nk = cat->n_indicators;
+    /* One bundle per provider (bl_bundle.h), its rows by indicator id. */
+    s_ind_ref_t *order = malloc((nk ? nk : 1) * sizeof *order);
+    if (order == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < nk; k++) {
+        order[k] = (s_ind_ref_t){cat->indicators[k].id, k};
+    }
+    qsort(order, nk, sizeof *order, s_cmp_ind_ref);
+    MDB_dbi dbi = benchmark_learning_dbi(l, LEARNING_DB_STATE);
+    bl_bundle_t bundle;
+    bl_bundle_init(&bundle);
+    bl_mpw_t *w = &l->w;
     int rc = 0;
     for (size_t i = 0; i < in->n_providers && rc == 0; i++) {
-        for (size_t k = 0; k < nk && rc == 0; k++) {
+        const char *parts[] = {p, in->providers[i].id};
+        char key[LEARNING_KEY_MAX];
+        size_t kl = bl_page_join(key, sizeof key, parts, 2);
+        if (kl == 0 || bl_bundle_begin(&bundle, key, kl) != 0) {
+            rc = bl_err_set(err, BL_EINVAL, "provider id too long: %s",
+                            in->providers[i].id);
+            break;
+        }
+        for (size_t o = 0; o < nk; o++) {
+            size_t k = order[o].k;
             double v = in->values[i * nk + k];
             unsigned char f = flags[i * nk + k];
             if (isnan(v) && f == 0) {
                 continue;
             }
-            const char *parts[] = {p, in->providers[i].id,
-                                   cat->indicators[k].id};
-            char key[LEARNING_KEY_MAX];
-            size_t kl = bl_page_join(key, sizeof key, parts, 3);
-            bl_mpw_t *w = &l->w;
             bl_mpw_reset(w);
             bl_mpw_array(w, 5);
             bl_mpw_opt_double(w, !isnan(v), v);
@@ -183,14 +211,19 @@ int benchmark_actions_store_state(benchmark_learning_t *l, MDB_txn *txn,
             bl_mpw_bool(w, (f & LEARNING_AREA) != 0);
             bl_mpw_bool(w, (f & LEARNING_BAND4) != 0);
             bl_mpw_opt_double(w, band0[i * nk + k] > 0, rank0[i * nk + k]);
-            if (w->err || kl == 0) {
-                return bl_err_set(err, BL_ENOMEM, "cannot encode a state");
+            if (w->err) {
+                rc = bl_err_set(err, BL_ENOMEM, "cannot encode a state");
+                break;
             }
-            rc = bl_store_put(txn,
-                              benchmark_learning_dbi(l, LEARNING_DB_STATE),
-                              key, kl, bl_mpw_data(w), bl_mpw_size(w), err);
+            bl_bundle_add(&bundle, order[o].id, strlen(order[o].id),
+                          bl_mpw_data(w), bl_mpw_size(w));
+        }
+        if (rc == 0) {
+            rc = bl_bundle_put(&bundle, txn, dbi, err);
         }
     }
+    bl_bundle_destroy(&bundle);
+    free(order);
     return rc;
 }
 

@@ -89,23 +89,35 @@ long bc_find_provider(const bc_provider_t *ps, size_t n, const char *id)
 
 int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n)
 {
+    memset(x, 0, sizeof *x);
     size_t cap = 16;
     while (cap < 2 * n) {
         cap *= 2;
     }
-    x->ps = ps;
     x->mask = cap - 1;
     x->slots = calloc(cap, sizeof *x->slots);
-    if (x->slots == NULL || n >= UINT32_MAX) {
+    /* ids are under 48 bytes (bc_provider_t) */
+    x->pool = malloc((n ? n : 1) * sizeof ps->id);
+    x->at = malloc((n ? n : 1) * sizeof *x->at);
+    x->len = malloc((n ? n : 1) * sizeof *x->len);
+    if (x->slots == NULL || x->pool == NULL || x->at == NULL ||
+        x->len == NULL || n >= UINT32_MAX / sizeof ps->id) {
         bc_id_index_free(x);
         return BL_ENOMEM;
     }
+    size_t used = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t at = (size_t)bl_hash_str(ps[i].id) & x->mask;
-        while (x->slots[at] != 0) {
-            at = (at + 1) & x->mask;
+        size_t len = strnlen(ps[i].id, sizeof ps[i].id - 1);
+        memcpy(x->pool + used, ps[i].id, len);
+        x->pool[used + len] = '\0';
+        x->at[i] = (uint32_t)used;
+        x->len[i] = (uint8_t)len;
+        used += len + 1;
+        size_t slot = (size_t)bl_hash_str(ps[i].id) & x->mask;
+        while (x->slots[slot] != 0) {
+            slot = (slot + 1) & x->mask;
         }
-        x->slots[at] = (uint32_t)i + 1;
+        x->slots[slot] = (uint32_t)i + 1;
     }
     return 0;
 }
@@ -118,7 +130,7 @@ long bc_id_index_find(const bc_id_index_t *x, const char *id)
     for (size_t at = (size_t)bl_hash_str(id) & x->mask; x->slots[at] != 0;
          at = (at + 1) & x->mask) {
         uint32_t i = x->slots[at] - 1;
-        if (strcmp(x->ps[i].id, id) == 0) {
+        if (strcmp(x->pool + x->at[i], id) == 0) {
             return (long)i;
         }
     }
@@ -128,7 +140,10 @@ long bc_id_index_find(const bc_id_index_t *x, const char *id)
 void bc_id_index_free(bc_id_index_t *x)
 {
     free(x->slots);
-    x->slots = NULL;
+    free(x->pool);
+    free(x->at);
+    free(x->len);
+    memset(x, 0, sizeof *x);
 }
 
 /* The statistic a reference names. */

@@ -208,19 +208,31 @@ void bc_group_key(const bl_peer_group_t *g, const bc_provider_t *p,
 long bc_find_provider(const bc_provider_t *ps, size_t n, const char *id);
 
 /* The providers by id in a hash table, for walks that look up millions
- * of rows (one string compare each instead of a binary search's ~16). */
+ * of rows (one string compare each instead of a binary search's ~16),
+ * and their ids packed in one block: a bc_provider_t is 700 bytes, so a
+ * walk that reads only ids from it misses the cache on every one. */
 typedef struct bc_id_index {
-    const bc_provider_t *ps;
     uint32_t *slots;   /* provider index + 1, 0 for empty */
     size_t mask;       /* slots - 1 (a power of two) */
+    char *pool;        /* the ids, NUL-terminated, in provider order */
+    uint32_t *at;      /* [provider]: its id's offset in pool */
+    uint8_t *len;      /* [provider]: its id's length */
 } bc_id_index_t;
 
-/* Builds the index of the n providers ps (kept, not copied).  Returns 0
+/* Builds the index of the n providers ps (their ids copied).  Returns 0
  * or BL_ENOMEM. */
 int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n);
 
 /* The index of provider id, or -1. */
 long bc_id_index_find(const bc_id_index_t *x, const char *id);
+
+/* Provider i's id (NUL-terminated) and its length. */
+static inline const char *bc_id_index_id(const bc_id_index_t *x, size_t i,
+                                         size_t *len)
+{
+    *len = x->len[i];
+    return x->pool + x->at[i];
+}
 
 void bc_id_index_free(bc_id_index_t *x);
 

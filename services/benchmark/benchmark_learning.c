@@ -24,6 +24,7 @@
 
 #include "benchmark_learning_int.h"
 #include "bl_learning_codec.h"
+#include "bl_bundle.h"
 #include "bl_page.h"
 
 MDB_dbi benchmark_learning_dbi(const benchmark_learning_t *l, size_t i)
@@ -65,14 +66,15 @@ int benchmark_learning_state_get(benchmark_learning_t *l, MDB_txn *txn,
     memset(st, 0, sizeof *st);
     char p[24], key[LEARNING_KEY_MAX];
     snprintf(p, sizeof p, "%" PRId64, period);
-    const char *parts[] = {p, provider, indicator};
-    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    const char *parts[] = {p, provider};
+    size_t kl = bl_page_join(key, sizeof key, parts, 2);
     if (kl == 0) {
         return BL_ENOTFOUND;
     }
+    /* a provider's states are one bundle (bl_bundle.h) */
     MDB_val v;
-    int rc = bl_store_get(txn, benchmark_learning_dbi(l, LEARNING_DB_STATE),
-                          key, kl, &v, err);
+    int rc = bl_bundle_get(txn, benchmark_learning_dbi(l, LEARNING_DB_STATE),
+                           key, kl, indicator, &v, err);
     if (rc != 0) {
         return rc;
     }
@@ -87,8 +89,8 @@ int benchmark_learning_state_get(benchmark_learning_t *l, MDB_txn *txn,
         bl_mpr_bool(&r, &st->area) != 0 || bl_mpr_bool(&r, &st->band4) != 0 ||
         (arity == 5 &&
          bl_mpr_opt_double(&r, &st->has_rank, &st->rank) != 0)) {
-        return bl_err_set(err, BL_ESTORE, "learning state %s is corrupt",
-                          key);
+        return bl_err_set(err, BL_ESTORE, "learning state %s/%s is corrupt",
+                          key, indicator);
     }
     st->band = (int64_t)band;
     return 0;

@@ -112,8 +112,9 @@ static void s_write_position(bl_mpw_t *w, const bc_output_t *out,
  * bundles are appended, not searched for. */
 static int s_put_positions(benchmark_t *b, MDB_txn *txn, MDB_dbi dbi,
                            const bc_input_t *in, const bc_output_t *out,
-                           const char *period, const char *country,
-                           const uint32_t *ci, uint32_t c, bl_err_t *err)
+                           const bc_id_index_t *ids, const char *period,
+                           const char *country, const uint32_t *ci,
+                           uint32_t c, bl_err_t *err)
 {
     s_pos_keys_t keys;
     s_pos_keys_init(&keys, b, in, out, period, country);
@@ -135,10 +136,10 @@ static int s_put_positions(benchmark_t *b, MDB_txn *txn, MDB_dbi dbi,
             }
         }
         if (bundle.open) {
-            const char *id = in->providers[q.provider].id;
+            size_t il;
+            const char *id = bc_id_index_id(ids, q.provider, &il);
             s_write_position(w, out, &q);
-            bl_bundle_add(&bundle, id, strlen(id), bl_mpw_data(w),
-                          bl_mpw_size(w));
+            bl_bundle_add(&bundle, id, il, bl_mpw_data(w), bl_mpw_size(w));
         }
     }
     if (rc == 0) {
@@ -158,7 +159,7 @@ static int s_cmp_str(const void *a, const void *b)
  * that the keys come in order and are appended. */
 static int s_put_cpos(benchmark_t *b, MDB_txn *txn, const char *period,
                       const bc_input_t *in, const bc_output_t *out,
-                      bl_err_t *err)
+                      const bc_id_index_t *ids, bl_err_t *err)
 {
     size_t n = in->n_providers;
     const char **cs = malloc((n ? n : 1) * sizeof *cs);
@@ -197,7 +198,7 @@ static int s_put_cpos(benchmark_t *b, MDB_txn *txn, const char *period,
     int rc = 0;
     for (size_t c = 0; c < nc && rc == 0; c++) {
         rc = s_put_positions(b, txn, bl_daemon_dbi(b->d, DB_CPOS), in, out,
-                             period, cs[c], ci, (uint32_t)c, err);
+                             ids, period, cs[c], ci, (uint32_t)c, err);
     }
     free(cs);
     free(ci);
@@ -210,6 +211,10 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
 {
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
+    bc_id_index_t ids;
+    if (bc_id_index_build(&ids, in->providers, in->n_providers) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     /* This node's own groups are replaced; groups that came back from the
      * international node stay. */
     int rc = s_delete_local(b, txn, DB_STATS, p, 2, err);
@@ -252,10 +257,10 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
     }
     if (rc == 0) {
         rc = s_put_positions(b, txn, bl_daemon_dbi(b->d, DB_POSITIONS), in,
-                             out, p, NULL, NULL, 0, err);
+                             out, &ids, p, NULL, NULL, 0, err);
     }
     if (rc == 0 && intl) {
-        rc = s_put_cpos(b, txn, p, in, out, err);
+        rc = s_put_cpos(b, txn, p, in, out, &ids, err);
     }
     for (size_t i = 0; i < out->n_corrs && rc == 0; i++) {
         const bc_corr_t *c = &out->corrs[i];
@@ -271,6 +276,7 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
         rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_CORRS), key, kl,
                           bl_mpw_data(w), bl_mpw_size(w), err);
     }
+    bc_id_index_free(&ids);
     return rc;
 }
 

@@ -1728,6 +1728,7 @@ Test(benchmark_compute, external_groups_give_what_one_node_would,
 
 /* bc_id_index finds every provider (also among many that share hash
  * slots) and nothing else, as bc_find_provider does. */
+/* ...and gives each provider's id from its packed copy. */
 Test(benchmark_compute, the_id_index_finds_what_the_binary_search_finds,
      .timeout = 10)
 {
@@ -1741,6 +1742,10 @@ Test(benchmark_compute, the_id_index_finds_what_the_binary_search_finds,
     for (size_t i = 0; i < N; i++) {
         cr_assert_eq(bc_id_index_find(&x, ps[i].id), (long)i);
         cr_assert_eq(bc_find_provider(ps, N, ps[i].id), (long)i);
+        size_t len;
+        const char *id = bc_id_index_id(&x, i, &len);
+        cr_assert_str_eq(id, ps[i].id);
+        cr_assert_eq(len, strlen(ps[i].id));
     }
     cr_assert_eq(bc_id_index_find(&x, "NO-99999"), -1);
     cr_assert_eq(bc_id_index_find(&x, ""), -1);

@@ -344,3 +344,40 @@ Test(bl_bundle, a_malformed_bundle_is_named)
     bl_mpw_destroy(&w);
     mdb_txn_abort(txn);
 }
+
+Test(bl_bundle, a_row_is_got_from_its_bundle_or_its_old_key)
+{
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(s_store, &txn, NULL), 0);
+    MDB_dbi rows = bl_store_dbi(s_store, S_ROWS);
+    MDB_dbi bundles = bl_store_dbi(s_store, S_BUNDLES);
+    bl_err_t err;
+    for (size_t i = 0; i < S_N_INST; i++) {
+        size_t kl = strlen(s_inst[i]);
+        for (size_t j = 0; j <= s_n_rows(i); j++) {
+            char sub[16], whole[128];
+            snprintf(sub, sizeof sub, "id%zu", j);
+            int wl = snprintf(whole, sizeof whole, "%s\x1f%s", s_inst[i], sub);
+            MDB_val want, got;
+            int w = bl_store_get(txn, rows, whole, (size_t)wl, &want, NULL);
+            int g = bl_bundle_get(txn, bundles, s_inst[i], kl, sub, &got,
+                                  &err);
+            cr_assert_eq(g, w, "%s: %d, want %d", sub, g, w);
+            if (w == 0) {
+                cr_assert_eq(got.mv_size, want.mv_size);
+                cr_assert_eq(memcmp(got.mv_data, want.mv_data, got.mv_size),
+                             0);
+            }
+        }
+    }
+    /* stored the old way */
+    const char *old = "2025\x1f" "c\x1f" "g\x1f" "NO";
+    MDB_val v;
+    cr_assert_eq(bl_bundle_get(txn, bundles, old, strlen(old), "id7", &v,
+                               &err),
+                 0);
+    cr_assert_eq(bl_bundle_get(txn, bundles, old, strlen(old), "id8", &v,
+                               &err),
+                 BL_ENOTFOUND);
+    mdb_txn_abort(txn);
+}
