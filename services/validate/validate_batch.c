@@ -26,12 +26,14 @@
 
 /* ---- the batch ---------------------------------------------------------- */
 
-int vbatch_init(validate_batch_t *b, validate_t *v, s_sub_t *sub,
-                size_t payload_len, bl_err_t *err)
+int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
+                s_sub_t *sub, size_t payload_len, bl_err_t *err)
 {
     memset(b, 0, sizeof *b);
     b->v = v;
     b->sub = sub;
+    vcur_init(&b->cur, txn);
+    vdef_init(&b->gvals, bl_daemon_dbi(v->d, DB_GVALS));
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_init(&b->lanes[l]);
     }
@@ -47,6 +49,8 @@ int vbatch_init(validate_batch_t *b, validate_t *v, s_sub_t *sub,
 
 void vbatch_free(validate_batch_t *b)
 {
+    vcur_close(&b->cur);
+    vdef_free(&b->gvals);
     free(b->fields);
     free(b->text);
     free(b->cand);
@@ -148,9 +152,8 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
     return rc;
 }
 
-int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
-                        validate_line_t *row, const char *rowkey,
-                        const char *field, bl_err_t *err)
+int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
+                        const char *rowkey, const char *field, bl_err_t *err)
 {
     unsigned char key[S_KEY_MAX + S_SUB_MAX + 2];
     size_t kl = vsub_key(b->sub->id, rowkey, strlen(rowkey), key,
@@ -163,7 +166,9 @@ int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
     unsigned char lv[8];
     bl_store_u64_key(row->line, lv);
     MDB_val val;
-    int rc = bl_store_put_new(txn, keys, key, kl, lv, sizeof lv, &val, err);
+    /* Keys grow within a file: most are appended. */
+    int rc = vcur_put(&b->cur, keys, key, kl, lv, sizeof lv,
+                      MDB_NOOVERWRITE | MDB_APPEND, &val, err);
     if (rc == 1 && val.mv_size == 8) {
         uint64_t first = bl_store_u64_from(val.mv_data);
         if (first != row->line) {
@@ -174,14 +179,14 @@ int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
         return 0;
     }
     if (rc == 1) {   /* a value of another size: put the line as before */
-        return bl_store_put(txn, keys, key, kl, lv, sizeof lv, err);
+        return vcur_put(&b->cur, keys, key, kl, lv, sizeof lv, 0, NULL, err);
     }
     return rc;
 }
 
 /* Notes the row's key (parts joined) for the rejected count and checks it
  * is not repeated in its file; a key too long to join is not checked. */
-static int s_row_key(validate_batch_t *b, MDB_txn *txn, validate_line_t *row,
+static int s_row_key(validate_batch_t *b, validate_line_t *row,
                      const char *const *parts, size_t n,
                      const char *provider, int period, const char *field,
                      bl_err_t *err)
@@ -192,7 +197,7 @@ static int s_row_key(validate_batch_t *b, MDB_txn *txn, validate_line_t *row,
         return 0;
     }
     s_track_row(row, provider, period);
-    return vbatch_check_repeat(b, txn, row, key, field, err);
+    return vbatch_check_repeat(b, row, key, field, err);
 }
 
 /* ---- records for aggregation -------------------------------------------- */
@@ -239,15 +244,15 @@ static size_t s_vals_key(char *buf, size_t size, int period,
     return bl_page_join(buf, size, parts, 4);
 }
 
-int vbatch_vals_get(validate_t *v, MDB_txn *txn, int period,
-                    const char *indicator, const char *provider,
-                    const char *unit, double out[3], bl_err_t *err)
+int vbatch_vals_get(validate_batch_t *b, int period, const char *indicator,
+                    const char *provider, const char *unit, double out[3],
+                    bl_err_t *err)
 {
     char key[S_KEY_MAX];
     size_t kl = s_vals_key(key, sizeof key, period, indicator, provider, unit);
     MDB_val val;
-    int rc = bl_store_get(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl, &val,
-                          err);
+    int rc = vcur_get(&b->cur, bl_daemon_dbi(b->v->d, DB_VALS), key, kl, &val,
+                      err);
     if (rc != 0) {
         return rc;
     }
@@ -271,8 +276,7 @@ static bool s_unit_read(const validate_batch_t *b, const char **fields,
 
 /* Stores an accepted indicator row's figures for the checks of later rows
  * (rules, change) and its value for the outliers of its peer group. */
-static int s_keep_indicator(validate_batch_t *b, MDB_txn *txn,
-                            const validate_line_t *row,
+static int s_keep_indicator(validate_batch_t *b, const validate_line_t *row,
                             const vr_indicator_row_t *r, const s_reg_t *reg,
                             bl_err_t *err)
 {
@@ -283,10 +287,10 @@ static int s_keep_indicator(validate_batch_t *b, MDB_txn *txn,
     char key[S_KEY_MAX];
     size_t kl = s_vals_key(key, sizeof key, r->period, ind, r->provider,
                            r->unit);
-    int rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl, f,
-                          sizeof f, err);
+    int rc = vcur_put(&b->cur, bl_daemon_dbi(v->d, DB_VALS), key, kl, f,
+                      sizeof f, 0, NULL, err);
     if (rc == 0) {
-        rc = validate_outliers_put(b, txn, r, reg, row->line, err);
+        rc = validate_outliers_put(b, r, reg, row->line, err);
     }
     return rc;
 }
@@ -311,7 +315,7 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
         bl_number_int(p, r.period);
         const char *parts[] = {r.provider, r.unit, p,
                                v->cfg->catalogue->indicators[r.indicator].id};
-        rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
+        rc = s_row_key(b, row, parts, 4, r.provider, r.period,
                        "indicator_id", err);
         if (rc != 0) {
             return rc;
@@ -320,13 +324,13 @@ static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
     if (o->rejected) {
         return 0;
     }
-    validate_rules_check(v, txn, &r, &reg, o);
+    validate_rules_check(b, &r, &reg, o);
     if (o->rejected) {
         return 0;
     }
-    validate_rules_check_change(v, txn, &r, o);
+    validate_rules_check_change(b, &r, o);
     if (!b->sub->dry_run) {
-        rc = s_keep_indicator(b, txn, row, &r, &reg, err);
+        rc = s_keep_indicator(b, row, &r, &reg, err);
     }
     if (rc == 0) {
         rc = validate_outliers_add(b, row->line, &r, &reg, err);
@@ -391,7 +395,7 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
         const char *parts[] = {r.provider, p,
                                v->cfg->catalogue->surveys[r.survey].id,
                                r.respondent};
-        rc = s_row_key(b, txn, row, parts, 4, r.provider, r.period,
+        rc = s_row_key(b, row, parts, 4, r.provider, r.period,
                        "respondent_id", err);
         if (rc != 0) {
             return rc;
@@ -423,8 +427,8 @@ static int s_row_survey(validate_batch_t *b, MDB_txn *txn,
 
 /* Notes the key of a learning row (parts: provider, period, a tag that no
  * survey id has, the row's own id) and checks it is not repeated. */
-static int s_learning_key(validate_batch_t *b, MDB_txn *txn,
-                          validate_line_t *row, const char *provider,
+static int s_learning_key(validate_batch_t *b, validate_line_t *row,
+                          const char *provider,
                           int period, const char *tag, const char *id,
                           const char *field, bl_err_t *err)
 {
@@ -434,7 +438,7 @@ static int s_learning_key(validate_batch_t *b, MDB_txn *txn,
     char p[BL_NUMBER_INT_MAX];
     bl_number_int(p, period);
     const char *parts[] = {provider, p, tag, id};
-    return s_row_key(b, txn, row, parts, 4, provider, period, field, err);
+    return s_row_key(b, row, parts, 4, provider, period, field, err);
 }
 
 /* An improvement action (SPEC section 10): accepted for a closed period
@@ -450,7 +454,7 @@ static int s_row_action(validate_batch_t *b, MDB_txn *txn,
     int rc = vreg_provider_checks(b, txn, r.provider, r.period, true, &reg,
                                   row->o, err);
     if (rc == 0) {
-        rc = s_learning_key(b, txn, row, r.provider, r.period, "#action",
+        rc = s_learning_key(b, row, r.provider, r.period, "#action",
                             r.action_id, "action_id", err);
     }
     if (rc != 0 || row->o->rejected || b->sub->dry_run) {
@@ -485,7 +489,7 @@ static int s_row_practice(validate_batch_t *b, MDB_txn *txn,
     int rc = vreg_provider_checks(b, txn, r.provider, r.period, true, &reg,
                                   row->o, err);
     if (rc == 0 && r.indicator >= 0) {
-        rc = s_learning_key(b, txn, row, r.provider, r.period, "#practice",
+        rc = s_learning_key(b, row, r.provider, r.period, "#practice",
                             cat->indicators[r.indicator].id, "indicator_id",
                             err);
     }
@@ -575,7 +579,8 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
         }
     }
     if (rc == 0 && !row.not_mine) {
-        rc = vsub_store_outcome(b->v, txn, b->sub, row.line, &o, err);
+        rc = vsub_store_outcome(b->v, txn, &b->cur, b->sub, row.line, &o,
+                                err);
         b->sub->rows++;
     }
     if (rc == 0) {
@@ -586,7 +591,11 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
 
 int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err)
 {
-    int rc = validate_outliers_judge_batch(b, txn, err);
+    /* Before anything reads the peer groups. */
+    int rc = vdef_flush(&b->gvals, &b->cur, err);
+    if (rc == 0) {
+        rc = validate_outliers_judge_batch(b, txn, err);
+    }
     if (rc == 0) {
         rc = s_flush_lanes(b, txn, err);
     }

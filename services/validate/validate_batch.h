@@ -19,11 +19,13 @@
 #include "validate_stage.h"
 
 /* Sets up b for the rows of sub (whose layout is usable), in a message of
- * payload_len bytes.  Returns 0 or BL_ENOMEM (detail in err). */
-int vbatch_init(validate_batch_t *b, validate_t *v, s_sub_t *sub,
-                size_t payload_len, bl_err_t *err);
+ * payload_len bytes applied in txn.  Returns 0 or BL_ENOMEM (detail in
+ * err). */
+int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
+                s_sub_t *sub, size_t payload_len, bl_err_t *err);
 
-/* Frees what b holds; harmless after a failed vbatch_init. */
+/* Frees what b holds and closes its cursors (before the transaction
+ * ends); harmless after a failed vbatch_init. */
 void vbatch_free(validate_batch_t *b);
 
 /* What the one-row checks (validate_row.h) need to know about the file
@@ -45,16 +47,15 @@ int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err);
 /* Records key's first line in the batch's submission; adds "repeats the
  * key of line N" to row's outcome under field when an earlier line has
  * it. */
-int vbatch_check_repeat(validate_batch_t *b, MDB_txn *txn,
-                        validate_line_t *row, const char *rowkey,
-                        const char *field, bl_err_t *err);
+int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
+                        const char *rowkey, const char *field, bl_err_t *err);
 
 /* The stored figures (numerator, denominator, value; NaN when absent) of
  * provider (unit "" for the provider level) for indicator in period, in
- * out.  Returns 0, BL_ENOTFOUND, or an error (detail in err, may be
- * NULL). */
-int vbatch_vals_get(validate_t *v, MDB_txn *txn, int period,
-                    const char *indicator, const char *provider,
-                    const char *unit, double out[3], bl_err_t *err);
+ * out, read in the batch's transaction.  Returns 0, BL_ENOTFOUND, or an
+ * error (detail in err, may be NULL). */
+int vbatch_vals_get(validate_batch_t *b, int period, const char *indicator,
+                    const char *provider, const char *unit, double out[3],
+                    bl_err_t *err);
 
 #endif

@@ -114,7 +114,7 @@ static int s_warn_missing(validate_t *v, MDB_txn *txn, const char *provider,
                n_listed < n_missing ? ", ..." : "");
     }
     c->sub->rows++;
-    return vsub_store_outcome(v, txn, c->sub, c->sub->rows, &o, err);
+    return vsub_store_outcome(v, txn, NULL, c->sub, c->sub->rows, &o, err);
 }
 
 /* At close, an outcome per registered provider of this worker under the

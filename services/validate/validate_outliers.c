@@ -341,9 +341,8 @@ int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
     return rc;
 }
 
-int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
-                          const vr_indicator_row_t *row, const s_reg_t *reg,
-                          uint64_t line, bl_err_t *err)
+int validate_outliers_put(validate_batch_t *b, const vr_indicator_row_t *row,
+                          const s_reg_t *reg, uint64_t line, bl_err_t *err)
 {
     validate_t *v = b->v;
     if (v->national_group < 0 || row->unit[0] != '\0') {
@@ -366,7 +365,8 @@ int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
     memcpy(val + 8, &line, 8);
     val[16] = row->has_num ? 1 : 0;
     memcpy(val + 17, b->sub->id, sl);
-    return bl_store_put(txn, bl_daemon_dbi(v->d, DB_GVALS), key, kl, val,
-                        17 + sl, err);
+    /* Put in key order when the message ends (vbatch_finish): nothing
+     * reads a group before. */
+    return vdef_add(&b->gvals, key, kl, val, 17 + sl, err);
 }
 

@@ -26,10 +26,9 @@ int validate_outliers_add(validate_batch_t *b, uint64_t line,
 
 /* Stores row's value in its national peer group ("gvals"), with its line
  * and the batch's submission, for the judgement at the submission's
- * end. */
-int validate_outliers_put(validate_batch_t *b, MDB_txn *txn,
-                          const vr_indicator_row_t *row, const s_reg_t *reg,
-                          uint64_t line, bl_err_t *err);
+ * end: put when the batch ends (vbatch_finish). */
+int validate_outliers_put(validate_batch_t *b, const vr_indicator_row_t *row,
+                          const s_reg_t *reg, uint64_t line, bl_err_t *err);
 
 /* After each message: records the groups a real submission touched, and
  * judges a dry run's candidates now.  Empties the batch's candidates. */

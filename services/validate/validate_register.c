@@ -155,8 +155,7 @@ int vreg_judge_row(validate_batch_t *b, MDB_txn *txn, validate_line_t *row,
     if (!mine) {
         row->not_mine = true;
     } else if (g.provider[0]) {
-        int rc = vbatch_check_repeat(b, txn, row, g.provider, "provider_id",
-                                     err);
+        int rc = vbatch_check_repeat(b, row, g.provider, "provider_id", err);
         if (rc != 0) {
             return rc;
         }

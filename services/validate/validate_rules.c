@@ -17,7 +17,7 @@
  * the row being checked taking the place of what is stored. */
 typedef struct s_rule_ctx {
     validate_t *v;
-    MDB_txn *txn;
+    validate_batch_t *b;
     const vr_indicator_row_t *row;
     const s_reg_t *reg;
 } s_rule_ctx_t;
@@ -40,9 +40,8 @@ static int s_rule_lookup(void *ctx, const char *indicator_id,
         f[0] = c->row->has_num ? c->row->num : NAN;
         f[1] = c->row->has_den ? c->row->den : NAN;
         f[2] = c->row->has_value ? c->row->value : NAN;
-    } else if (vbatch_vals_get(c->v, c->txn, c->row->period,
-                                 indicator_id, c->row->provider, "", f,
-                                 NULL) != 0) {
+    } else if (vbatch_vals_get(c->b, c->row->period, indicator_id,
+                               c->row->provider, "", f, NULL) != 0) {
         return 1;
     }
     double x = strcmp(field, "numerator") == 0     ? f[0]
@@ -55,10 +54,10 @@ static int s_rule_lookup(void *ctx, const char *indicator_id,
     return 0;
 }
 
-void validate_rules_check(validate_t *v, MDB_txn *txn,
-                          const vr_indicator_row_t *row, const s_reg_t *reg,
-                          vr_outcome_t *o)
+void validate_rules_check(validate_batch_t *b, const vr_indicator_row_t *row,
+                          const s_reg_t *reg, vr_outcome_t *o)
 {
+    validate_t *v = b->v;
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
     for (size_t i = 0; i < v->n_rules; i++) {
         s_rule_t *r = &v->rules[i];
@@ -78,7 +77,7 @@ void validate_rules_check(validate_t *v, MDB_txn *txn,
         if (!uses) {
             continue;
         }
-        s_rule_ctx_t c = {v, txn, row, reg};
+        s_rule_ctx_t c = {v, b, row, reg};
         double l, rr;
         if (validate_expr_eval(r->left, s_rule_lookup, &c, &l) != 0 ||
             validate_expr_eval(r->right, s_rule_lookup, &c, &rr) != 0) {
@@ -93,18 +92,19 @@ void validate_rules_check(validate_t *v, MDB_txn *txn,
     }
 }
 
-void validate_rules_check_change(validate_t *v, MDB_txn *txn,
+void validate_rules_check_change(validate_batch_t *b,
                                  const vr_indicator_row_t *row,
                                  vr_outcome_t *o)
 {
+    validate_t *v = b->v;
     double f = v->cfg->change_factor;
     if (f <= 0 || !row->has_value) {
         return;
     }
     double prev[3];
     const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
-    if (vbatch_vals_get(v, txn, row->period - 1, ind, row->provider,
-                          row->unit, prev, NULL) != 0 ||
+    if (vbatch_vals_get(b, row->period - 1, ind, row->provider, row->unit,
+                        prev, NULL) != 0 ||
         isnan(prev[2]) || prev[2] <= 0 || row->value <= 0) {
         return;
     }

@@ -23,14 +23,14 @@ int validate_rules_compile(validate_t *v, bl_err_t *err);
 void validate_rules_free(validate_t *v);
 
 /* Adds to o every rule that names row's indicator and does not hold; the
- * other figures are the provider's stored ones (reg for users, staff). */
-void validate_rules_check(validate_t *v, MDB_txn *txn,
-                          const vr_indicator_row_t *row, const s_reg_t *reg,
-                          vr_outcome_t *o);
+ * other figures are the provider's stored ones (reg for users, staff),
+ * read in the transaction of batch b. */
+void validate_rules_check(validate_batch_t *b, const vr_indicator_row_t *row,
+                          const s_reg_t *reg, vr_outcome_t *o);
 
 /* Warns when row's value changed by more than the node's change factor
- * against the provider's previous period. */
-void validate_rules_check_change(validate_t *v, MDB_txn *txn,
+ * against the provider's previous period (read in b's transaction). */
+void validate_rules_check_change(validate_batch_t *b,
                                  const vr_indicator_row_t *row,
                                  vr_outcome_t *o);
 

@@ -22,6 +22,8 @@
 #include "bl_mp.h"
 #include "bl_outbox.h"
 #include "bl_store.h"
+#include "validate_cursor.h"
+#include "validate_defer.h"
 #include "validate_expr.h"
 #include "validate_row.h"
 
@@ -109,6 +111,10 @@ typedef struct validate_batch {
     int rowstate;              /* "rowstate" in the transaction: 0 not
                                   looked at yet, 1 empty, 2 may hold keys
                                   (see s_track) */
+    vcur_t cur;                /* cursors of the message's transaction
+                                  (validate_cursor.h) */
+    vdef_t gvals;              /* the message's "gvals" puts, made in key
+                                  order when it ends (validate_defer.h) */
 } validate_batch_t;
 
 /* One row being judged: a local of vbatch_row, fresh for each row. */

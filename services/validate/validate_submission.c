@@ -184,7 +184,7 @@ static int s_sub_load(validate_t *v, MDB_txn *txn, const char *id,
 
 /* ---- outcomes ----------------------------------------------------------- */
 
-int vsub_store_outcome(validate_t *v, MDB_txn *txn, s_sub_t *s,
+int vsub_store_outcome(validate_t *v, MDB_txn *txn, vcur_t *cur, s_sub_t *s,
                        uint64_t line, const vr_outcome_t *o, bl_err_t *err)
 {
     validate_status_t status = o->rejected ? VALIDATE_REJECTED
@@ -213,8 +213,13 @@ int vsub_store_outcome(validate_t *v, MDB_txn *txn, s_sub_t *s,
     unsigned char key[S_SUB_MAX + 9];
     size_t kl = vsub_key(s->id, lk, sizeof lk, key, sizeof key);
     /* Ids grow, and lines within a file: outcomes usually sort last. */
-    return bl_store_append(txn, bl_daemon_dbi(v->d, DB_OUTCOMES), key, kl,
-                           bl_mpw_data(w), bl_mpw_size(w), err);
+    MDB_dbi outcomes = bl_daemon_dbi(v->d, DB_OUTCOMES);
+    if (cur != NULL) {
+        return vcur_put(cur, outcomes, key, kl, bl_mpw_data(w),
+                        bl_mpw_size(w), MDB_APPEND, NULL, err);
+    }
+    return bl_store_append(txn, outcomes, key, kl, bl_mpw_data(w),
+                           bl_mpw_size(w), err);
 }
 
 int vsub_outcome_read(const MDB_val *val, validate_outcome_t *o)
@@ -241,7 +246,7 @@ static int s_judge_rows(validate_t *v, MDB_txn *txn, s_sub_t *sub,
                         bl_err_t *err)
 {
     validate_batch_t b;
-    int rc = vbatch_init(&b, v, sub, payload_len, err);
+    int rc = vbatch_init(&b, v, txn, sub, payload_len, err);
     bl_raw_row_t row;
     int more;
     while (rc == 0 &&
