@@ -137,6 +137,10 @@ static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
         rc = s_header_rejected(s, &reply, err);
     } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
         rc = bl_err_set(err, BL_EPROTO, "ingestion gave no submission id");
+    } else if (s->hooks->kind != NULL) {
+        char kind[32] = "";
+        bl_req_str(&reply.msg, "kind", kind, sizeof kind);
+        s->hooks->kind(s->hooks->ctx, kind);
     }
     bl_reply_free(&reply);
     return rc;

@@ -49,6 +49,9 @@ typedef struct bl_submit_hooks {
                                char *buf, size_t size);
     /* After each batch sent: rows so far and bytes of the file read. */
     void (*progress)(void *ctx, uint64_t rows, size_t offset);
+    /* The header was taken: the file's kind as ingestion read it
+     * ("register", "indicators", "survey", "actions", "practices"). */
+    void (*kind)(void *ctx, const char *kind);
 } bl_submit_hooks_t;
 
 /* What to send and where. */

@@ -7,6 +7,12 @@
  * row.  With --wait it then waits for validation and prints the outcome and
  * every rejected row as `file:line: field: reason`.  A progress bar shows
  * on a terminal only.
+ *
+ * With --wait the files are still sent one after the other without waiting
+ * in between, so that validation works on one while the next arrives (the
+ * node keeps their order); the outcomes are printed in the files' order
+ * after.  A register is waited for before the files after it are sent:
+ * their rows are checked against it.
  */
 #include <fcntl.h>
 #include <errno.h>
@@ -33,6 +39,7 @@ typedef struct s_submit {
     bool progress;
     size_t file_size;
     long long started_ms, shown_ms;
+    char kind[32];              /* as ingestion read the header */
 } s_submit_t;
 
 static void s_show_progress(s_submit_t *s, uint64_t rows, size_t offset,
@@ -66,6 +73,12 @@ static void s_progress(void *ctx, uint64_t rows, size_t offset)
     s_show_progress(ctx, rows, offset, false);
 }
 
+static void s_kind(void *ctx, const char *kind)
+{
+    s_submit_t *s = ctx;
+    snprintf(s->kind, sizeof s->kind, "%s", kind);
+}
+
 static void s_header_problem(void *ctx, uint64_t line, const char *reason)
 {
     const s_submit_t *s = ctx;
@@ -86,7 +99,8 @@ static int s_send_file(s_submit_t *s, bl_rpc_t *rpc, bool dry_run,
     s->file_size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
     s->started_ms = bl_net_now_ms();
     bl_submit_req_t req = {rpc, fd, s->file, dry_run, S_TIMEOUT_MS};
-    bl_submit_hooks_t hooks = {s, s_header_problem, NULL, NULL, s_progress};
+    bl_submit_hooks_t hooks = {s,    s_header_problem, NULL, NULL,
+                               s_progress, s_kind};
     bl_err_t err = {0};
     int rc = bl_submit_csv(&req, &hooks, sub, sub_size, rows, &err);
     close(fd);
@@ -358,6 +372,27 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
     return n.rejected > 0 ? 1 : 0;
 }
 
+/* A file sent, to be waited for. */
+typedef struct s_sent {
+    const char *file;
+    char sub[BL_SUBMIT_ID_MAX];
+    uint64_t rows;
+} s_sent_t;
+
+/* Waits for the sent files from *waited on, in order, printing each
+ * one's outcome; returns the largest exit status. */
+static int s_wait_sent(cli_t *c, const s_sent_t *sent, size_t n,
+                       size_t *waited)
+{
+    int status = 0;
+    for (; *waited < n; (*waited)++) {
+        const s_sent_t *t = &sent[*waited];
+        int rc = s_wait(c, t->sub, t->file, t->rows);
+        status = rc > status ? rc : status;
+    }
+    return status;
+}
+
 int cli_submit(cli_t *c, int argc, char **argv)
 {
     bool wait = false, dry_run = false;
@@ -380,13 +415,19 @@ int cli_submit(cli_t *c, int argc, char **argv)
     char ep[512];
     cli_endpoint(c, BL_STAGE_INGEST, 1, ep, sizeof ep);
     int status = 0;
+    /* Sent and not yet waited for (--wait), in the files' order. */
+    s_sent_t *sent = calloc((size_t)(argc - first), sizeof *sent);
+    if (sent == NULL) {
+        cli_error("out of memory");
+        return 2;
+    }
+    size_t n_sent = 0, n_waited = 0;
     for (int i = first; i < argc; i++) {
         s_submit_t s;
         memset(&s, 0, sizeof s);
         s.file = argv[i];
         s.progress = isatty(STDERR_FILENO);
-        char sub[BL_SUBMIT_ID_MAX] = "";
-        uint64_t rows = 0;
+        s_sent_t *t = &sent[n_sent];
         bl_rpc_t *rpc = NULL;
         bl_err_t err = {0};
         int rc = bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err);
@@ -394,21 +435,27 @@ int cli_submit(cli_t *c, int argc, char **argv)
             cli_error("%s", err.msg);
             rc = 2;
         } else {
-            rc = s_send_file(&s, rpc, dry_run, sub, sizeof sub, &rows);
+            rc = s_send_file(&s, rpc, dry_run, t->sub, sizeof t->sub,
+                             &t->rows);
         }
         bl_rpc_close(&rpc);
         if (rc == 0) {
-            printf("%s %s%s\n", sub, s.file, dry_run ? " (dry run)" : "");
+            printf("%s %s%s\n", t->sub, s.file, dry_run ? " (dry run)" : "");
             fflush(stdout);
-            if (wait) {
-                rc = s_wait(c, sub, s.file, rows);
-            }
+            t->file = s.file;
+            n_sent += wait;
         }
         if (rc > status) {
             status = rc;
         }
+        if (rc == 0 && wait && strcmp(s.kind, "register") == 0) {
+            rc = s_wait_sent(c, sent, n_sent, &n_waited);
+            status = rc > status ? rc : status;
+        }
     }
-    return status;
+    int rc = s_wait_sent(c, sent, n_sent, &n_waited);
+    free(sent);
+    return rc > status ? rc : status;
 }
 
 /* Prints the counts and every row's outcome of a submission; with
