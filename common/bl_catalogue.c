@@ -16,6 +16,8 @@
  */
 #include "bl_catalogue.h"
 
+#include "bl_hash.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -911,6 +913,34 @@ static void s_catalogue(s_ctx_t *c, const bl_yaml_node_t *root)
     }
 }
 
+/* cat->ind_slots, when there is memory for it (else ids are walked). */
+static void s_index_indicators(bl_catalogue_t *cat)
+{
+    size_t n = cat->n_indicators;
+    if (n == 0 || n >= UINT16_MAX) {
+        return;
+    }
+    size_t cap = 8;
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    cat->ind_slots = calloc(cap, sizeof *cat->ind_slots);
+    if (cat->ind_slots == NULL) {
+        return;
+    }
+    cat->ind_mask = cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (cat->indicators[i].id == NULL) {
+            continue;
+        }
+        size_t at = (size_t)bl_hash_str(cat->indicators[i].id) & cat->ind_mask;
+        while (cat->ind_slots[at] != 0) {
+            at = (at + 1) & cat->ind_mask;
+        }
+        cat->ind_slots[at] = (uint16_t)(i + 1);
+    }
+}
+
 int bl_catalogue_load(bl_catalogue_t **out, const char *path,
                       bl_diags_t *diags)
 {
@@ -949,6 +979,7 @@ int bl_catalogue_load(bl_catalogue_t **out, const char *path,
         bl_catalogue_destroy(&cat);
         return BL_ECONFIG;
     }
+    s_index_indicators(cat);
     *out = cat;
     return 0;
 }
@@ -1008,12 +1039,23 @@ void bl_catalogue_destroy(bl_catalogue_t **cat)
         free(ind->items);
     }
     free(c->indicators);
+    free(c->ind_slots);
     free(c);
     *cat = NULL;
 }
 
 int bl_catalogue_find_indicator(const bl_catalogue_t *cat, const char *id)
 {
+    if (cat->ind_slots != NULL) {
+        for (size_t at = (size_t)bl_hash_str(id) & cat->ind_mask;
+             cat->ind_slots[at] != 0; at = (at + 1) & cat->ind_mask) {
+            size_t i = cat->ind_slots[at] - 1u;
+            if (strcmp(cat->indicators[i].id, id) == 0) {
+                return (int)i;
+            }
+        }
+        return -1;
+    }
     for (size_t i = 0; i < cat->n_indicators; i++) {
         if (cat->indicators[i].id != NULL
             && strcmp(cat->indicators[i].id, id) == 0) {

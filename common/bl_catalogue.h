@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bl_diag.h"
 
@@ -118,6 +119,11 @@ typedef struct bl_catalogue {
     bl_survey_t *surveys;
     size_t n_indicators;
     bl_indicator_t *indicators; /* in file order */
+    /* The indicators by id (index + 1, 0 empty; mask + 1 slots), built by
+     * bl_catalogue_load: a close and a validation look an id up millions
+     * of times.  NULL (a catalogue built by hand): found by a walk. */
+    uint16_t *ind_slots;
+    size_t ind_mask;
 } bl_catalogue_t;
 
 /* Loads and checks the catalogue at path.  On success returns 0 and sets

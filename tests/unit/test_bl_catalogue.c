@@ -166,6 +166,27 @@ Test(bl_catalogue, the_shipped_catalogue_loads_with_46_indicators)
     cr_assert_eq(per_kind[BL_KIND_SURVEY_MEAN], 1);
     cr_assert_eq(per_kind[BL_KIND_STEPS], 6);
 
+    /* every id at its index, by the index and by the walk (a catalogue
+     * built by hand has no index) */
+    cr_assert_not_null(s_cat->ind_slots);
+    for (size_t i = 0; i < s_cat->n_indicators; i++) {
+        const char *id = s_cat->indicators[i].id;
+        cr_assert_eq(bl_catalogue_find_indicator(s_cat, id), (int)i, "%s", id);
+        char near[64];
+        snprintf(near, sizeof near, "%s ", id);
+        cr_assert_eq(bl_catalogue_find_indicator(s_cat, near), -1);
+    }
+    uint16_t *slots = s_cat->ind_slots;
+    for (size_t i = 0; i < s_cat->n_indicators; i++) {
+        s_cat->ind_slots = NULL;
+        int walked = bl_catalogue_find_indicator(s_cat, s_cat->indicators[i].id);
+        s_cat->ind_slots = slots;
+        cr_assert_eq(bl_catalogue_find_indicator(s_cat,
+                                                 s_cat->indicators[i].id),
+                     walked);
+    }
+    cr_assert_eq(bl_catalogue_find_indicator(s_cat, ""), -1);
+
     const bl_indicator_t *res01 =
         &s_cat->indicators[bl_catalogue_find_indicator(s_cat, "RES-01")];
     cr_assert_eq(res01->kind, BL_KIND_SURVEY_SHARE);
