@@ -375,6 +375,21 @@ int bl_store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
     return 0;
 }
 
+int bl_store_cursor_put(MDB_cursor *cur, const void *key, size_t klen,
+                        const void *val, size_t vlen, bl_err_t *err)
+{
+    if (klen == 0 || klen > BL_STORE_KEY_MAX) {
+        return bl_err_set(err, BL_EINVAL, "store key of %zu bytes", klen);
+    }
+    MDB_val k = {klen, (void *)key};
+    MDB_val v = {vlen, (void *)val};
+    int rc = mdb_cursor_put(cur, &k, &v, 0);
+    if (rc != 0) {
+        return bl_store_fail(err, rc, "mdb_cursor_put");
+    }
+    return 0;
+}
+
 int bl_store_append(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                     const void *val, size_t vlen, bl_err_t *err)
 {

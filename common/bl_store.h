@@ -125,6 +125,12 @@ int bl_store_fail(bl_err_t *err, int rc, const char *what);
 int bl_store_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur,
                     bl_err_t *err);
 
+/* bl_store_put through a cursor of the database: for many puts in key
+ * order, as LMDB finds the place of a key on the cursor's page without
+ * searching the tree from its root. */
+int bl_store_cursor_put(MDB_cursor *cur, const void *key, size_t klen,
+                        const void *val, size_t vlen, bl_err_t *err);
+
 /* Big-endian u64 keys sort numerically. */
 void bl_store_u64_key(uint64_t v, unsigned char out[8]);
 uint64_t bl_store_u64_from(const void *key);

@@ -80,8 +80,13 @@ static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     }
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, rd.period);
+    /* A message's rows come in key order: one cursor puts them. */
+    MDB_cursor *cur;
+    int rc = bl_store_cursor(txn, bl_daemon_dbi(b->d, DB_VALUES), &cur, err);
+    if (rc != 0) {
+        return rc;
+    }
     bl_values_row_t row;
-    int rc;
     while ((rc = bl_values_next(&rd, &row)) == 0) {
         const char *parts[] = {p, row.provider, row.unit, row.indicator};
         char key[S_KEY_MAX];
@@ -90,12 +95,14 @@ static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
         bl_mpw_array(&b->w, 2);
         bl_mpw_int(&b->w, rd.generation);
         bl_mpw_raw(&b->w, row.value_raw, row.value_len);
-        rc = bl_store_put(txn, bl_daemon_dbi(b->d, DB_VALUES), key, kl,
-                          bl_mpw_data(&b->w), bl_mpw_size(&b->w), err);
+        rc = bl_store_cursor_put(cur, key, kl, bl_mpw_data(&b->w),
+                                 bl_mpw_size(&b->w), err);
         if (rc != 0) {
+            mdb_cursor_close(cur);
             return rc;
         }
     }
+    mdb_cursor_close(cur);
     if (rc != BL_ENOTFOUND) {
         return bl_err_set(err, BL_EPROTO, "malformed value row");
     }

@@ -258,6 +258,51 @@ Test(bl_store, append_in_order_and_out_of_order_equals_put, .timeout = 60)
     bl_store_close(&s);
 }
 
+/* cursor_put: 200 keys in order, then out of order and over a key, through
+ * one cursor: what bl_store_put would leave. */
+static int s_cursor_put_some(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    MDB_dbi dbi = *(MDB_dbi *)ctx;
+    MDB_cursor *cur;
+    int rc = bl_store_cursor(txn, dbi, &cur, err);
+    for (int i = 0; rc == 0 && i < 200; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%03d", i);
+        rc = bl_store_cursor_put(cur, key, 4, key, 4, err);
+    }
+    if (rc == 0) {
+        rc = bl_store_cursor_put(cur, "a", 1, "first", 5, err);
+    }
+    if (rc == 0) {
+        rc = bl_store_cursor_put(cur, "k050", 4, "again", 5, err);
+    }
+    if (rc == 0) {
+        cr_assert_eq(bl_store_cursor_put(cur, "", 0, "x", 1, err), BL_EINVAL);
+    }
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+Test(bl_store, cursor_put_in_and_out_of_order_equals_put, .timeout = 60)
+{
+    bl_store_t *s = s_open(0);
+    MDB_dbi dbi = bl_store_dbi(s, 0);
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_write(s, s_cursor_put_some, &dbi, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(s_entries(s, 0), 201);
+    MDB_txn *txn;
+    MDB_val v;
+    cr_assert_eq(bl_store_read(s, &txn, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "k050", 4, &v, NULL), 0);
+    cr_assert_eq(v.mv_size, 5);
+    cr_assert_eq(memcmp(v.mv_data, "again", 5), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "a", 1, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, dbi, "k199", 4, &v, NULL), 0);
+    mdb_txn_abort(txn);
+    bl_store_close(&s);
+}
+
 /* put_new: "b", "d" appended, "c" in between, then "b" again: the first
  * value stays and comes back. */
 static int s_put_new_some(void *ctx, MDB_txn *txn, bl_err_t *err)
