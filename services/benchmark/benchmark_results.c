@@ -16,6 +16,7 @@
 #include "bl_page.h"
 #include "bl_scan.h"
 #include "bl_store.h"
+#include "bl_str.h"
 #include "bl_vec.h"
 
 #define S_PROVIDERS_PER_MSG 100
@@ -49,11 +50,11 @@ static void s_fill_partner(bl_results_partner_t *pt, const bc_input_t *in,
         country = f->country;
     }
     if (pt->named) {
-        snprintf(pt->id, sizeof pt->id, "%s", id);
-        snprintf(pt->name, sizeof pt->name, "%s", name);
+        bl_str_copy(pt->id, sizeof pt->id, id);
+        bl_str_copy(pt->name, sizeof pt->name, name);
     }
-    snprintf(pt->service_type, sizeof pt->service_type, "%s", st);
-    snprintf(pt->country, sizeof pt->country, "%s", country);
+    bl_str_copy(pt->service_type, sizeof pt->service_type, st);
+    bl_str_copy(pt->country, sizeof pt->country, country);
 }
 
 /* Fills g from a position of this run.  The instance's statistics are
@@ -105,8 +106,8 @@ static void s_add_external(bres_run_t *run, size_t i, size_t k,
         q.gap = xp->gap;
         bl_results_group_t *e = &ind->groups[ind->n_groups++];
         memset(e, 0, sizeof *e);
-        snprintf(e->id, sizeof e->id, "%s", in->ext_groups[g].id);
-        snprintf(e->key, sizeof e->key, "%s", gk);
+        bl_str_copy(e->id, sizeof e->id, in->ext_groups[g].id);
+        bl_str_copy(e->key, sizeof e->key, gk);
         s_fill_position(e, &q);
     }
 }
@@ -187,8 +188,8 @@ static int s_read_values(bres_run_t *run, const bc_provider_t *p)
             }
             bl_results_unit_t *u = &res->units[res->n_units++];
             memset(u, 0, sizeof *u);
-            snprintf(u->unit, sizeof u->unit, "%s", kp[2]);
-            snprintf(u->indicator, sizeof u->indicator, "%s", kp[3]);
+            bl_str_copy(u->unit, sizeof u->unit, kp[2]);
+            bl_str_copy(u->indicator, sizeof u->indicator, kp[3]);
             u->status = c.status;
             u->has_value = c.has_value;
             u->value = c.value;
@@ -208,11 +209,10 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     const bl_catalogue_t *cat = b->cfg->catalogue;
     size_t ng = b->cfg->n_groups;
     bl_results_provider_t *res = &run->res;
-    snprintf(res->id, sizeof res->id, "%s", p->id);
-    snprintf(res->name, sizeof res->name, "%s", p->name);
-    snprintf(res->country, sizeof res->country, "%s", p->country);
-    snprintf(res->service_type, sizeof res->service_type, "%s",
-             p->service_type);
+    bl_str_copy(res->id, sizeof res->id, p->id);
+    bl_str_copy(res->name, sizeof res->name, p->name);
+    bl_str_copy(res->country, sizeof res->country, p->country);
+    bl_str_copy(res->service_type, sizeof res->service_type, p->service_type);
     res->share_identity = p->share_identity;
     res->has_previous_period = run->prev != NULL;
     res->international_pending = run->intl_pending;
@@ -226,7 +226,7 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     for (size_t g = 0; g < ng; g++) {
         bl_results_group_t *t = &run->gtmpl[g];
         memset(t, 0, sizeof *t);
-        snprintf(t->id, sizeof t->id, "%s", b->cfg->groups[g].id);
+        bl_str_copy(t->id, sizeof t->id, b->cfg->groups[g].id);
         bc_group_key(&b->cfg->groups[g], p, t->key, sizeof t->key);
     }
     uint32_t sent = 0;
@@ -281,8 +281,8 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     for (size_t a = 0; a < pr->n_areas; a++) {
         bl_results_area_t *ar = &res->areas[a];
         memset(ar, 0, sizeof *ar);
-        snprintf(ar->indicator, sizeof ar->indicator, "%s",
-                 cat->indicators[pr->areas[a].indicator].id);
+        bl_str_copy(ar->indicator, sizeof ar->indicator,
+                    cat->indicators[pr->areas[a].indicator].id);
         ar->n_partners = pr->areas[a].n_partners;
         for (size_t j = 0; j < pr->areas[a].n_partners; j++) {
             s_fill_partner(&ar->partners[j], run->in,
@@ -291,8 +291,8 @@ static int s_write_provider(bres_run_t *run, size_t i, bl_mpw_t *w)
     }
     res->n_strengths = pr->n_strengths;
     for (size_t s = 0; s < pr->n_strengths; s++) {
-        snprintf(res->strengths[s], sizeof res->strengths[s], "%s",
-                 cat->indicators[pr->strengths[s]].id);
+        bl_str_copy(res->strengths[s], sizeof res->strengths[s],
+                    cat->indicators[pr->strengths[s]].id);
     }
     run->sent[i] = sent;
     free(res->followups);
@@ -346,9 +346,9 @@ static void s_fill_stats(bl_results_stats_t *o, const char *indicator,
                          const bl_summary_t *s, double best_in_class)
 {
     memset(o, 0, sizeof *o);
-    snprintf(o->indicator, sizeof o->indicator, "%s", indicator);
-    snprintf(o->group, sizeof o->group, "%s", group);
-    snprintf(o->key, sizeof o->key, "%s", key);
+    bl_str_copy(o->indicator, sizeof o->indicator, indicator);
+    bl_str_copy(o->group, sizeof o->group, group);
+    bl_str_copy(o->key, sizeof o->key, key);
     o->n = s->n;
     o->mean = s->mean;
     o->sd = s->sd;
@@ -493,12 +493,11 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
     for (size_t i = 0; i < in->n_providers; i++) {
         const bc_provider_t *p = &in->providers[i];
         bl_results_participant_t *q = &s.participants[s.n_participants++];
-        snprintf(q->id, sizeof q->id, "%s", p->id);
-        snprintf(q->name, sizeof q->name, "%s", p->name);
-        snprintf(q->country, sizeof q->country, "%s", p->country);
-        snprintf(q->membership, sizeof q->membership, "%s", p->membership);
-        snprintf(q->member_since, sizeof q->member_since, "%s",
-                 p->member_since);
+        bl_str_copy(q->id, sizeof q->id, p->id);
+        bl_str_copy(q->name, sizeof q->name, p->name);
+        bl_str_copy(q->country, sizeof q->country, p->country);
+        bl_str_copy(q->membership, sizeof q->membership, p->membership);
+        bl_str_copy(q->member_since, sizeof q->member_since, p->member_since);
         q->sent = run->sent[i];
         q->expected = b->n_ind;
     }
@@ -506,9 +505,9 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
     for (size_t k = 0; k < b->n_ind; k++) {
         for (size_t g = 0; g < ng; g++) {
             bl_results_bands_t *d = &s.bands[s.n_bands++];
-            snprintf(d->indicator, sizeof d->indicator, "%s",
-                     cat->indicators[k].id);
-            snprintf(d->group, sizeof d->group, "%s", b->cfg->groups[g].id);
+            bl_str_copy(d->indicator, sizeof d->indicator,
+                        cat->indicators[k].id);
+            bl_str_copy(d->group, sizeof d->group, b->cfg->groups[g].id);
             for (size_t i = 0; i < in->n_providers; i++) {
                 uint32_t pi = run->pos_index[(i * b->n_ind + k) * ng + g];
                 bc_position_t q = {.band = 0};
@@ -524,8 +523,7 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
     }
     for (size_t k = 0; k < b->n_ind; k++) {
         bl_results_area_count_t *a = &s.areas[s.n_areas++];
-        snprintf(a->indicator, sizeof a->indicator, "%s",
-                 cat->indicators[k].id);
+        bl_str_copy(a->indicator, sizeof a->indicator, cat->indicators[k].id);
         for (size_t i = 0; i < in->n_providers; i++) {
             const bc_provider_result_t *pr = &run->out->providers[i];
             for (size_t x = 0; x < pr->n_areas; x++) {
@@ -536,10 +534,10 @@ static int s_write_summary(bres_run_t *run, bl_mpw_t *w)
     for (size_t i = 0; i < run->out->n_corrs; i++) {
         const bc_corr_t *c = &run->out->corrs[i];
         bl_results_corr_t *o = &s.corrs[s.n_corrs++];
-        snprintf(o->group, sizeof o->group, "%s", b->cfg->groups[c->group].id);
-        snprintf(o->key, sizeof o->key, "%s", c->group_key);
-        snprintf(o->a, sizeof o->a, "%s", cat->indicators[c->a].id);
-        snprintf(o->b, sizeof o->b, "%s", cat->indicators[c->b].id);
+        bl_str_copy(o->group, sizeof o->group, b->cfg->groups[c->group].id);
+        bl_str_copy(o->key, sizeof o->key, c->group_key);
+        bl_str_copy(o->a, sizeof o->a, cat->indicators[c->a].id);
+        bl_str_copy(o->b, sizeof o->b, cat->indicators[c->b].id);
         o->n = c->n;
         o->rho = c->rho;
     }

@@ -1,0 +1,28 @@
+/*
+ * Tests of bl_str_copy: the same bytes as snprintf(dst, size, "%s", src)
+ * for strings shorter than, as long as and longer than the field, and
+ * nothing written past it.
+ */
+#include "bl_str.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+Test(bl_str, a_copy_is_what_snprintf_writes, .timeout = 10)
+{
+    const char *const srcs[] = {"", "a", "NO-0001", "exactly8", "ninechars",
+                                "a much longer string than any field"};
+    for (size_t size = 1; size <= 12; size++) {
+        for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
+            char want[16], got[16];
+            memset(want, 'x', sizeof want);
+            memset(got, 'x', sizeof got);
+            snprintf(want, size, "%s", srcs[i]);
+            bl_str_copy(got, size, srcs[i]);
+            cr_assert_eq(memcmp(got, want, sizeof got), 0,
+                         "size %zu, '%s': '%s' want '%s'", size, srcs[i], got,
+                         want);
+        }
+    }
+}
