@@ -300,26 +300,6 @@ int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     return rc < 0 ? rc : 0;
 }
 
-/* Appends the row [parts of key, value] to rows; false when the key does
- * not split. */
-static bool s_reply_row(bl_mpw_t *rows, const char *key, size_t len,
-                        const MDB_val *v)
-{
-    char buf[BL_PAGE_KEY_MAX + 1];
-    const char *parts[BL_PAGE_PARTS_MAX];
-    size_t n = bl_page_split(key, len, buf, sizeof buf, parts,
-                             BL_PAGE_PARTS_MAX);
-    if (n == 0) {
-        return false;
-    }
-    bl_mpw_array(rows, (uint32_t)n + 1);
-    for (size_t i = 0; i < n; i++) {
-        bl_mpw_str(rows, parts[i]);
-    }
-    bl_mpw_raw(rows, v->mv_data, v->mv_size);
-    return true;
-}
-
 /* Compares key (len bytes) with after; after NULL is below every key. */
 static int s_cmp_after(const char *key, size_t len, const char *after,
                        size_t after_len)
@@ -386,7 +366,7 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                 more = true;
                 break;
             }
-            if (s_reply_row(&rows, key, kl, &rv)) {
+            if (bl_page_row(&rows, key, kl, &rv)) {
                 count++;
                 memcpy(last, key, kl);
                 ll = kl;

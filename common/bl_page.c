@@ -96,26 +96,45 @@ static size_t s_view_key(const bl_page_view_t *view, const MDB_val *k,
     return view->shown_len + rest;
 }
 
-/* Appends one row [part, ..., value] for shown key (len bytes) to rows;
- * returns 1 when written, 0 when the key does not split, or the value
- * function's negative code. */
-static int s_view_row(const bl_page_view_t *view, const char *key,
-                      size_t len, const MDB_val *v, bl_mpw_t *rows)
+/* Appends [part, ..., ] of key (len bytes) to rows, room left for the
+ * value; false when the key does not split. */
+static bool s_row_parts(bl_mpw_t *rows, const char *key, size_t len)
 {
     char buf[BL_PAGE_KEY_MAX + 1];
     const char *parts[BL_PAGE_PARTS_MAX];
     size_t n = bl_page_split(key, len, buf, sizeof buf, parts,
                              BL_PAGE_PARTS_MAX);
     if (n == 0) {
-        return 0;
+        return false;
     }
     bl_mpw_array(rows, (uint32_t)n + 1);
     for (size_t i = 0; i < n; i++) {
         bl_mpw_str(rows, parts[i]);
     }
+    return true;
+}
+
+bool bl_page_row(bl_mpw_t *rows, const char *key, size_t len,
+                 const MDB_val *v)
+{
+    if (!s_row_parts(rows, key, len)) {
+        return false;
+    }
+    bl_mpw_raw(rows, v->mv_data, v->mv_size);
+    return true;
+}
+
+/* Appends one row [part, ..., value] for shown key (len bytes) to rows;
+ * returns 1 when written, 0 when the key does not split, or the value
+ * function's negative code. */
+static int s_view_row(const bl_page_view_t *view, const char *key,
+                      size_t len, const MDB_val *v, bl_mpw_t *rows)
+{
     if (view->value == NULL) {
-        bl_mpw_raw(rows, v->mv_data, v->mv_size);
-        return 1;
+        return bl_page_row(rows, key, len, v) ? 1 : 0;
+    }
+    if (!s_row_parts(rows, key, len)) {
+        return 0;
     }
     int rc = view->value(view->ctx, v, rows);
     return rc < 0 ? rc : 1;

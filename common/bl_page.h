@@ -63,6 +63,11 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
                        const char *after, size_t after_len, size_t limit,
                        bl_mpw_t *reply, bl_err_t *err);
 
+/* Appends the row [part, ..., value] of key (len bytes) and its stored
+ * value to a page's rows; false when the key does not split. */
+bool bl_page_row(bl_mpw_t *rows, const char *key, size_t len,
+                 const MDB_val *v);
+
 /* Writes {ok: true, rows: [count rows from rows], next: last or nil}:
  * the end of every page reply. */
 int bl_page_reply_rows(bl_mpw_t *reply, const bl_mpw_t *rows,
