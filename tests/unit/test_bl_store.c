@@ -214,93 +214,82 @@ Test(bl_store, put_overwrites_and_del_removes, .timeout = 60)
     bl_store_close(&s);
 }
 
-/* Appends keys "k000".."k199" in order, then "a", "k050" (again, a new
- * value) and "k100x" out of order: each lands as bl_store_put would. */
-static int s_append_some(void *ctx, MDB_txn *txn, bl_err_t *err)
+/* How s_put_some writes: bl_store_append, or bl_store_cursor_put through
+ * one cursor. */
+typedef struct s_writer {
+    MDB_dbi dbi;
+    bool cursor;
+    MDB_cursor *cur;
+} s_writer_t;
+
+static int s_put_one(s_writer_t *w, MDB_txn *txn, const char *key,
+                     const char *val, bl_err_t *err)
 {
-    MDB_dbi dbi = *(MDB_dbi *)ctx;
+    return w->cursor ? bl_store_cursor_put(w->cur, key, strlen(key), val,
+                                           strlen(val), err)
+                     : bl_store_append(txn, w->dbi, key, strlen(key), val,
+                                       strlen(val), err);
+}
+
+/* Puts keys "k000".."k199" in order, then "a", "k050" (again, a new
+ * value) and "k100x" out of order: each lands as bl_store_put would. */
+static int s_put_some(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    s_writer_t *w = ctx;
+    int rc = w->cursor ? bl_store_cursor(txn, w->dbi, &w->cur, err) : 0;
     char key[16];
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; rc == 0 && i < 200; i++) {
         snprintf(key, sizeof key, "k%03d", i);
-        int rc = bl_store_append(txn, dbi, key, 4, key, 4, err);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    int rc = bl_store_append(txn, dbi, "a", 1, "first", 5, err);
-    if (rc == 0) {
-        rc = bl_store_append(txn, dbi, "k050", 4, "again", 5, err);
+        rc = s_put_one(w, txn, key, key, err);
     }
     if (rc == 0) {
-        rc = bl_store_append(txn, dbi, "k100x", 5, "mid", 3, err);
+        rc = s_put_one(w, txn, "a", "first", err);
+    }
+    if (rc == 0) {
+        rc = s_put_one(w, txn, "k050", "again", err);
+    }
+    if (rc == 0) {
+        rc = s_put_one(w, txn, "k100x", "mid", err);
+    }
+    if (rc == 0 && w->cursor) {
+        cr_assert_eq(bl_store_cursor_put(w->cur, "", 0, "x", 1, err),
+                     BL_EINVAL);
+    }
+    if (w->cur != NULL) {
+        mdb_cursor_close(w->cur);
+        w->cur = NULL;
     }
     return rc;
 }
 
-Test(bl_store, append_in_order_and_out_of_order_equals_put, .timeout = 60)
+static void s_assert_puts_equal_put(bool cursor)
 {
     bl_store_t *s = s_open(0);
-    MDB_dbi dbi = bl_store_dbi(s, 0);
+    s_writer_t w = {bl_store_dbi(s, 0), cursor, NULL};
     bl_err_t err = {0};
-    cr_assert_eq(bl_store_write(s, s_append_some, &dbi, &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(bl_store_write(s, s_put_some, &w, &err), 0, "%s", err.msg);
     cr_assert_eq(s_entries(s, 0), 202);
     MDB_txn *txn;
     MDB_val v;
     cr_assert_eq(bl_store_read(s, &txn, NULL), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "k050", 4, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, w.dbi, "k050", 4, &v, NULL), 0);
     cr_assert_eq(v.mv_size, 5);
     cr_assert_eq(memcmp(v.mv_data, "again", 5), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "a", 1, &v, NULL), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "k100x", 5, &v, NULL), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "k199", 4, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, w.dbi, "a", 1, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, w.dbi, "k100x", 5, &v, NULL), 0);
+    cr_assert_eq(bl_store_get(txn, w.dbi, "k199", 4, &v, NULL), 0);
     mdb_txn_abort(txn);
     bl_store_close(&s);
 }
 
-/* cursor_put: 200 keys in order, then out of order and over a key, through
- * one cursor: what bl_store_put would leave. */
-static int s_cursor_put_some(void *ctx, MDB_txn *txn, bl_err_t *err)
+Test(bl_store, append_in_order_and_out_of_order_equals_put, .timeout = 60)
 {
-    MDB_dbi dbi = *(MDB_dbi *)ctx;
-    MDB_cursor *cur;
-    int rc = bl_store_cursor(txn, dbi, &cur, err);
-    for (int i = 0; rc == 0 && i < 200; i++) {
-        char key[8];
-        snprintf(key, sizeof key, "k%03d", i);
-        rc = bl_store_cursor_put(cur, key, 4, key, 4, err);
-    }
-    if (rc == 0) {
-        rc = bl_store_cursor_put(cur, "a", 1, "first", 5, err);
-    }
-    if (rc == 0) {
-        rc = bl_store_cursor_put(cur, "k050", 4, "again", 5, err);
-    }
-    if (rc == 0) {
-        cr_assert_eq(bl_store_cursor_put(cur, "", 0, "x", 1, err), BL_EINVAL);
-    }
-    mdb_cursor_close(cur);
-    return rc;
+    s_assert_puts_equal_put(false);
 }
 
 Test(bl_store, cursor_put_in_and_out_of_order_equals_put, .timeout = 60)
 {
-    bl_store_t *s = s_open(0);
-    MDB_dbi dbi = bl_store_dbi(s, 0);
-    bl_err_t err = {0};
-    cr_assert_eq(bl_store_write(s, s_cursor_put_some, &dbi, &err), 0, "%s",
-                 err.msg);
-    cr_assert_eq(s_entries(s, 0), 201);
-    MDB_txn *txn;
-    MDB_val v;
-    cr_assert_eq(bl_store_read(s, &txn, NULL), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "k050", 4, &v, NULL), 0);
-    cr_assert_eq(v.mv_size, 5);
-    cr_assert_eq(memcmp(v.mv_data, "again", 5), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "a", 1, &v, NULL), 0);
-    cr_assert_eq(bl_store_get(txn, dbi, "k199", 4, &v, NULL), 0);
-    mdb_txn_abort(txn);
-    bl_store_close(&s);
+    s_assert_puts_equal_put(true);
 }
 
 /* put_new: "b", "d" appended, "c" in between, then "b" again: the first
