@@ -331,14 +331,10 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
         bl_scan_close(&scan);
         return rc;
     }
-    bl_mpw_t rows;
-    bl_mpw_init(&rows);
-    uint32_t count = 0;
-    char last[BL_PAGE_KEY_MAX + 1];
-    size_t ll = 0;
-    bool more = false;
+    bl_page_out_t out;
+    bl_page_out_init(&out);
     MDB_val k, v;
-    while (!more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+    while (!out.more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         rc = 0;
         s_rows_t rs;
         if (!s_rows_open(&rs, &k, &v)) {
@@ -362,14 +358,12 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                 }
                 skipping = false;
             }
-            if (count == limit) {
-                more = true;
+            if (out.count == limit) {
+                out.more = true;
                 break;
             }
-            if (bl_page_row(&rows, key, kl, &rv)) {
-                count++;
-                memcpy(last, key, kl);
-                ll = kl;
+            if (bl_page_row(&out.rows, key, kl, &rv)) {
+                bl_page_out_took(&out, key, kl);
             }
         }
         if (got < 0) {
@@ -378,13 +372,7 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
         }
     }
     bl_scan_close(&scan);
-    if (rc < 0) {
-        bl_mpw_destroy(&rows);
-        return rc;
-    }
-    rc = bl_page_reply_rows(reply, &rows, count, last, ll, more, err);
-    bl_mpw_destroy(&rows);
-    return rc;
+    return bl_page_out_end(&out, rc, reply, err);
 }
 
 int bl_bundle_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,

@@ -140,22 +140,40 @@ static int s_view_row(const bl_page_view_t *view, const char *key,
     return rc < 0 ? rc : 1;
 }
 
-int bl_page_reply_rows(bl_mpw_t *reply, const bl_mpw_t *rows,
-                       uint32_t count, const char *last, size_t last_len,
-                       bool more, bl_err_t *err)
+void bl_page_out_init(bl_page_out_t *o)
 {
-    bl_reply_begin(reply, 2);
-    bl_mpw_str(reply, "rows");
-    bl_mpw_array(reply, count);
-    bl_mpw_raw(reply, bl_mpw_data(rows), bl_mpw_size(rows));
-    bl_mpw_str(reply, "next");
-    if (more) {
-        bl_mpw_strn(reply, last, last_len);
-    } else {
-        bl_mpw_nil(reply);
+    bl_mpw_init(&o->rows);
+    o->count = 0;
+    o->last_len = 0;
+    o->more = false;
+}
+
+void bl_page_out_took(bl_page_out_t *o, const char *key, size_t len)
+{
+    o->count++;
+    memcpy(o->last, key, len);
+    o->last_len = len;
+}
+
+int bl_page_out_end(bl_page_out_t *o, int rc, bl_mpw_t *reply,
+                    bl_err_t *err)
+{
+    if (rc >= 0) {
+        bl_reply_begin(reply, 2);
+        bl_mpw_str(reply, "rows");
+        bl_mpw_array(reply, o->count);
+        bl_mpw_raw(reply, bl_mpw_data(&o->rows), bl_mpw_size(&o->rows));
+        bl_mpw_str(reply, "next");
+        if (o->more) {
+            bl_mpw_strn(reply, o->last, o->last_len);
+        } else {
+            bl_mpw_nil(reply);
+        }
+        rc = o->rows.err ? bl_err_set(err, o->rows.err, "reply too large")
+                         : 0;
     }
-    int rc = rows->err;
-    return rc ? bl_err_set(err, rc, "reply too large") : 0;
+    bl_mpw_destroy(&o->rows);
+    return rc;
 }
 
 int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
@@ -175,38 +193,26 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
         bl_scan_close(&scan);
         return rc;
     }
-    bl_mpw_t rows;
-    bl_mpw_init(&rows);
-    uint32_t count = 0;
-    char last[BL_PAGE_KEY_MAX + 1];
-    size_t ll = 0;
-    bool more = false;
+    bl_page_out_t out;
+    bl_page_out_init(&out);
     MDB_val k, v;
     while (any && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
-        if (count == limit) {
-            more = true;
+        if (out.count == limit) {
+            out.more = true;
             break;
         }
         char shown[BL_PAGE_KEY_MAX + 1];
         size_t sl = s_view_key(view, &k, shown);
-        rc = sl > 0 ? s_view_row(view, shown, sl, &v, &rows) : 0;
+        rc = sl > 0 ? s_view_row(view, shown, sl, &v, &out.rows) : 0;
         if (rc < 0) {
             break;
         }
         if (rc == 1) {
-            count++;
-            memcpy(last, shown, sl);
-            ll = sl;
+            bl_page_out_took(&out, shown, sl);
         }
     }
     bl_scan_close(&scan);
-    if (rc < 0) {
-        bl_mpw_destroy(&rows);
-        return rc;
-    }
-    rc = bl_page_reply_rows(reply, &rows, count, last, ll, more, err);
-    bl_mpw_destroy(&rows);
-    return rc;
+    return bl_page_out_end(&out, rc, reply, err);
 }
 
 int bl_page_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,

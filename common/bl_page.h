@@ -68,11 +68,26 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
 bool bl_page_row(bl_mpw_t *rows, const char *key, size_t len,
                  const MDB_val *v);
 
-/* Writes {ok: true, rows: [count rows from rows], next: last or nil}:
- * the end of every page reply. */
-int bl_page_reply_rows(bl_mpw_t *reply, const bl_mpw_t *rows,
-                       uint32_t count, const char *last, size_t last_len,
-                       bool more, bl_err_t *err);
+/* A page being built: its rows, how many, the key of the last and
+ * whether rows are left after it. */
+typedef struct bl_page_out {
+    bl_mpw_t rows;
+    uint32_t count;
+    char last[BL_PAGE_KEY_MAX + 1];
+    size_t last_len;
+    bool more;
+} bl_page_out_t;
+
+void bl_page_out_init(bl_page_out_t *o);
+
+/* Notes that the row of key (len bytes) was appended to o->rows. */
+void bl_page_out_took(bl_page_out_t *o, const char *key, size_t len);
+
+/* Ends the page: after rc < 0 (a failed walk) only frees it and returns
+ * rc; else writes {ok: true, rows, next: the last key or nil} into reply
+ * and frees it. */
+int bl_page_out_end(bl_page_out_t *o, int rc, bl_mpw_t *reply,
+                    bl_err_t *err);
 
 /* A paging request's arguments: the prefix "<period>\x1f", the key to
  * start after (NULL: from the start) and the page's rows (1..50000,
