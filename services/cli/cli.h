@@ -41,8 +41,9 @@ void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf,
 typedef bl_sub_counts_t cli_counts_t;
 
 /* Asks every validation worker about submission sub.  Returns 0, or 2
- * after printing why. */
-int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out);
+ * with why (NULL: printed) saying what failed. */
+int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out, char *why,
+                   size_t why_size);
 
 /* ---- the node's processes (cli_node.c) --------------------------------- */
 

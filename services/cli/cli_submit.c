@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +129,26 @@ static int s_send_file(s_submit_t *s, bl_rpc_t *rpc, bool dry_run,
 
 /* ---- waiting for validation and showing outcomes ----------------------- */
 
-int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
+/* A failure of cli_sub_status: into why, or printed when why is NULL. */
+static void s_say(char *why, size_t why_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void s_say(char *why, size_t why_size, const char *fmt, ...)
+{
+    char msg[BL_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (why != NULL && why_size > 0) {
+        snprintf(why, why_size, "%s", msg);
+    } else {
+        cli_error("%s", msg);
+    }
+}
+
+int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out, char *why,
+                   size_t why_size)
 {
     bl_sub_counts_init(out);
     bl_mpw_t w;
@@ -142,7 +162,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
         bl_rpc_t *rpc;
         bl_err_t err = {0};
         if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
-            cli_error("%s", err.msg);
+            s_say(why, why_size, "%s", err.msg);
             rc = 2;
             break;
         }
@@ -150,7 +170,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out)
         /* Short: a question sent to a worker that `scale` stops is lost
          * with it, and the wait asks again. */
         if (bl_rpc_call(rpc, &w, &reply, 2000, &err) != 0) {
-            cli_error("validation: %s", err.msg);
+            s_say(why, why_size, "validation: %s", err.msg);
             rc = 2;
         } else {
             bl_sub_counts_add(out, &reply);
@@ -340,13 +360,17 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
                                      sizeof why) == 1) {
             cli_set_workers_spec(c);
         }
-        int rc = cli_sub_status(c, sub, &n);
+        /* A worker busy with a large transaction answers late: asked
+         * again, and only the last failure is shown. */
+        char failed[BL_ERR_MSG_MAX];
+        int rc = cli_sub_status(c, sub, &n, failed, sizeof failed);
         if (rc != 0 && ++failures < 30 && bl_net_now_ms() < deadline) {
             struct timespec ts = {0, 200 * 1000 * 1000};
             nanosleep(&ts, NULL);
             continue;
         }
         if (rc != 0) {
+            cli_error("%s", failed);
             return rc;
         }
         failures = 0;
@@ -466,7 +490,7 @@ static int s_check_outcomes(cli_t *c, const char *sub, const char *file,
                             bool learning)
 {
     cli_counts_t n;
-    int rc = cli_sub_status(c, sub, &n);
+    int rc = cli_sub_status(c, sub, &n, NULL, 0);
     if (rc != 0) {
         return rc;
     }
