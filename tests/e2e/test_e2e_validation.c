@@ -26,18 +26,10 @@
 #define S_EXPECT_MAX 64
 #define S_PROBLEM_MAX 128
 
-/* The settings of tests/data/validation/node.yaml. */
-#define S_ROLE "role: national\ncountry: \"NO\"\n"
-#define S_GROUPS "  national: [country, service_type]\n  country: [country]\n"
-#define S_EXTRA                                                              \
-    "change_factor: 3\n"                                                     \
-    "rules:\n"                                                               \
-    "  - name: den-le-users\n"                                               \
-    "    left: RES-02.denominator\n"                                         \
-    "    op: \"<=\"\n"                                                       \
-    "    right: users\n"                                                     \
-    "    severity: warning\n"                                                \
-    "    message: \"more goals reviewed than service users\"\n"
+/* The node of tests/data/validation (node.yaml there). */
+#define S_ROLE BL_TEST_VALIDATION_ROLE
+#define S_GROUPS BL_TEST_VALIDATION_GROUPS
+#define S_EXTRA BL_TEST_VALIDATION_EXTRA
 
 /* One MANIFEST line. */
 typedef struct s_expect {

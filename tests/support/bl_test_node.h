@@ -20,6 +20,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The settings of tests/data/validation/node.yaml, for the tests that
+ * start a node on those files: role, peer groups and the rest. */
+#define BL_TEST_VALIDATION_ROLE "role: national\ncountry: \"NO\"\n"
+#define BL_TEST_VALIDATION_GROUPS                                            \
+    "  national: [country, service_type]\n  country: [country]\n"
+#define BL_TEST_VALIDATION_EXTRA                                             \
+    "change_factor: 3\n"                                                     \
+    "rules:\n"                                                               \
+    "  - name: den-le-users\n"                                               \
+    "    left: RES-02.denominator\n"                                         \
+    "    op: \"<=\"\n"                                                       \
+    "    right: users\n"                                                     \
+    "    severity: warning\n"                                                \
+    "    message: \"more goals reviewed than service users\"\n"
+
 #define BL_TEST_EXPECT_MAX 8     /* declared error patterns per node */
 #define BL_TEST_EXPECT_LEN 128   /* bytes of one pattern */
 
