@@ -824,19 +824,25 @@ bool bl_daemon_alive(int pid)
     return !(n == 1 && (state == 'Z' || state == 'X'));
 }
 
-int bl_daemon_running_pid(const bl_config_t *cfg, const char *name)
+int bl_daemon_pid_file(const char *path)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/run/%s.pid", cfg->data_dir, name);
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         return 0;
     }
     int pid = 0;
-    if (fscanf(f, "%d", &pid) != 1) {
+    if (fscanf(f, "%d", &pid) != 1 || pid < 0) {
         pid = 0;
     }
     fclose(f);
+    return pid;
+}
+
+int bl_daemon_running_pid(const bl_config_t *cfg, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run/%s.pid", cfg->data_dir, name);
+    int pid = bl_daemon_pid_file(path);
     return pid > 0 && bl_daemon_alive(pid) ? pid : 0;
 }
 

@@ -100,6 +100,10 @@ int bl_daemon_rebalance(bl_daemon_t *d, int from, int to);
  * kill(pid, 0) still finds: /proc tells the two apart. */
 bool bl_daemon_alive(int pid);
 
+/* The pid written in the pid file at path, alive or not; 0 when there is
+ * none. */
+int bl_daemon_pid_file(const char *path);
+
 /* The pid in <data_dir>/run/<name>.pid when that process is alive (not a
  * zombie), else 0. */
 int bl_daemon_running_pid(const bl_config_t *cfg, const char *name);

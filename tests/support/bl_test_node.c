@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bl_daemon.h"
 #include "bl_vec.h"
 
 /* The environment wins (ctest sets it); the build's own directories,
@@ -173,16 +174,7 @@ int bl_test_node_pid(const bl_test_node_t *n, const char *daemon)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/var/run/%s.pid", n->dir, daemon);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return 0;
-    }
-    int pid = 0;
-    if (fscanf(f, "%d", &pid) != 1) {
-        pid = 0;
-    }
-    fclose(f);
-    return pid;
+    return bl_daemon_pid_file(path);
 }
 
 void bl_test_node_expect_error(bl_test_node_t *n, const char *pattern)
