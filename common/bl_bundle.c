@@ -309,23 +309,24 @@ static int s_cmp_after(const char *key, size_t len, const char *after,
     return c != 0 ? c : (len > after_len) - (len < after_len);
 }
 
-int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
-                    size_t prefix_len, const char *after, size_t after_len,
-                    size_t limit, bl_mpw_t *reply, bl_err_t *err)
+int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
+                         const bl_page_view_t *view, const char *after,
+                         size_t after_len, size_t limit, bl_mpw_t *reply,
+                         bl_err_t *err)
 {
-    if (after_len > BL_PAGE_KEY_MAX) {
-        after = NULL;
-        after_len = 0;
-    }
+    char from[BL_PAGE_KEY_MAX + 1];
+    size_t from_len;
+    bool any = bl_page_view_start(view, after, after_len, from, &from_len);
     bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
-    /* The row after `after` is in the bundle of after's K or later (or,
-     * stored the old way, under a key above after). */
-    bool skipping = after != NULL && after_len > 0;
+    int rc = bl_scan_open(&scan, txn, dbi, view->stored, view->stored_len,
+                          err);
+    /* The row after `from` (after's stored form) is in the bundle of
+     * from's K or later (or, stored the old way, under a key above). */
+    bool skipping = from_len > 0;
     if (rc == 0 && skipping) {
-        const char *sep = s_last_sep(after, after_len);
-        size_t from = sep != NULL ? (size_t)(sep - after) : after_len;
-        rc = bl_scan_from(&scan, after, from);
+        const char *sep = s_last_sep(from, from_len);
+        rc = bl_scan_from(&scan, from,
+                          sep != NULL ? (size_t)(sep - from) : from_len);
     }
     if (rc != 0) {
         bl_scan_close(&scan);
@@ -334,7 +335,7 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     bl_page_out_t out;
     bl_page_out_init(&out);
     MDB_val k, v;
-    while (!out.more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+    while (any && !out.more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         rc = 0;
         s_rows_t rs;
         if (!s_rows_open(&rs, &k, &v)) {
@@ -345,15 +346,16 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
         uint32_t sl;
         bool whole;
         MDB_val rv;
-        int got;
-        while ((got = s_rows_next(&rs, &sub, &sl, &whole, &rv)) == 1) {
+        int got = 0;
+        while (rc == 0 &&
+               (got = s_rows_next(&rs, &sub, &sl, &whole, &rv)) == 1) {
             char key[BL_PAGE_KEY_MAX + 1];
             size_t kl = s_row_key(&k, sub, sl, whole, key);
             if (kl == 0) {
                 continue;
             }
             if (skipping) {
-                if (s_cmp_after(key, kl, after, after_len) <= 0) {
+                if (s_cmp_after(key, kl, from, from_len) <= 0) {
                     continue;
                 }
                 skipping = false;
@@ -362,17 +364,35 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                 out.more = true;
                 break;
             }
-            if (bl_page_row(&out.rows, key, kl, &rv)) {
-                bl_page_out_took(&out, key, kl);
+            char shown[BL_PAGE_KEY_MAX + 1];
+            MDB_val rk = {kl, key};
+            size_t shl = bl_page_view_key(view, &rk, shown);
+            rc = shl > 0 ? bl_page_view_row(view, shown, shl, &rv, &out.rows)
+                         : 0;
+            if (rc == 1) {
+                bl_page_out_took(&out, shown, shl);
+                rc = 0;
             }
         }
-        if (got < 0) {
+        if (rc == 0 && got < 0) {
             rc = s_malformed(err, &k);
+        }
+        if (rc < 0) {
             break;
         }
     }
     bl_scan_close(&scan);
     return bl_page_out_end(&out, rc, reply, err);
+}
+
+int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                    size_t prefix_len, const char *after, size_t after_len,
+                    size_t limit, bl_mpw_t *reply, bl_err_t *err)
+{
+    bl_page_view_t same = {prefix, prefix_len, prefix, prefix_len, NULL,
+                           NULL};
+    return bl_bundle_reply_view(txn, dbi, &same, after, after_len, limit,
+                                reply, err);
 }
 
 int bl_bundle_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,

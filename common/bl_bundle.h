@@ -88,6 +88,13 @@ int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                     size_t prefix_len, const char *after, size_t after_len,
                     size_t limit, bl_mpw_t *reply, bl_err_t *err);
 
+/* bl_page_reply_view over bundled rows: the same reply their
+ * one-key-a-row form would give through view. */
+int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
+                         const bl_page_view_t *view, const char *after,
+                         size_t after_len, size_t limit, bl_mpw_t *reply,
+                         bl_err_t *err);
+
 /* bl_page_request over bundled rows. */
 int bl_bundle_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
                       bl_mpw_t *reply, bl_err_t *err);

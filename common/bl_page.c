@@ -57,8 +57,8 @@ size_t bl_page_split(const void *key, size_t len, char *buf, size_t size,
  * after the stored key in from, or nowhere (false: every shown key is at
  * or below after).  Shown and stored keys sort alike, so the first key
  * after `after` is the first key after its stored form. */
-static bool s_view_start(const bl_page_view_t *view, const char *after,
-                         size_t after_len, char *from, size_t *from_len)
+bool bl_page_view_start(const bl_page_view_t *view, const char *after,
+                        size_t after_len, char *from, size_t *from_len)
 {
     *from_len = 0;
     if (after == NULL || after_len == 0 || after_len > BL_PAGE_KEY_MAX) {
@@ -82,8 +82,8 @@ static bool s_view_start(const bl_page_view_t *view, const char *after,
 
 /* The shown form of stored key k into buf (BL_PAGE_KEY_MAX + 1 bytes);
  * returns its length, 0 when it does not fit. */
-static size_t s_view_key(const bl_page_view_t *view, const MDB_val *k,
-                         char *buf)
+size_t bl_page_view_key(const bl_page_view_t *view, const MDB_val *k,
+                        char *buf)
 {
     size_t rest = k->mv_size - view->stored_len;
     if (view->shown_len + rest > BL_PAGE_KEY_MAX) {
@@ -127,8 +127,8 @@ bool bl_page_row(bl_mpw_t *rows, const char *key, size_t len,
 /* Appends one row [part, ..., value] for shown key (len bytes) to rows;
  * returns 1 when written, 0 when the key does not split, or the value
  * function's negative code. */
-static int s_view_row(const bl_page_view_t *view, const char *key,
-                      size_t len, const MDB_val *v, bl_mpw_t *rows)
+int bl_page_view_row(const bl_page_view_t *view, const char *key,
+                     size_t len, const MDB_val *v, bl_mpw_t *rows)
 {
     if (view->value == NULL) {
         return bl_page_row(rows, key, len, v) ? 1 : 0;
@@ -182,7 +182,7 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
 {
     char from[BL_PAGE_KEY_MAX + 1];
     size_t from_len;
-    bool any = s_view_start(view, after, after_len, from, &from_len);
+    bool any = bl_page_view_start(view, after, after_len, from, &from_len);
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, dbi, view->stored, view->stored_len,
                           err);
@@ -202,8 +202,8 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
             break;
         }
         char shown[BL_PAGE_KEY_MAX + 1];
-        size_t sl = s_view_key(view, &k, shown);
-        rc = sl > 0 ? s_view_row(view, shown, sl, &v, &out.rows) : 0;
+        size_t sl = bl_page_view_key(view, &k, shown);
+        rc = sl > 0 ? bl_page_view_row(view, shown, sl, &v, &out.rows) : 0;
         if (rc < 0) {
             break;
         }

@@ -57,6 +57,23 @@ typedef struct bl_page_view {
     void *ctx;                /* value's first argument */
 } bl_page_view_t;
 
+/* The pieces bl_page_reply_view is built of, for pagers over other
+ * layouts (bl_bundle.h):
+ * - where a page starts: from the stored prefix (*from_len 0), after the
+ *   stored key in from (BL_PAGE_KEY_MAX + 1 bytes), or nowhere (false:
+ *   every shown key is at or below after);
+ * - the shown form of stored key k into buf (BL_PAGE_KEY_MAX + 1 bytes),
+ *   its length, 0 when it does not fit;
+ * - the row [part, ..., value] of shown key with stored value v appended
+ *   to rows: 1, 0 when the key does not split, or the value function's
+ *   negative code. */
+bool bl_page_view_start(const bl_page_view_t *view, const char *after,
+                        size_t after_len, char *from, size_t *from_len);
+size_t bl_page_view_key(const bl_page_view_t *view, const MDB_val *k,
+                        char *buf);
+int bl_page_view_row(const bl_page_view_t *view, const char *key,
+                     size_t len, const MDB_val *v, bl_mpw_t *rows);
+
 /* bl_page_reply through view: the same reply, with shown keys and values.
  * A row whose shown key would be over BL_PAGE_KEY_MAX is left out. */
 int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,

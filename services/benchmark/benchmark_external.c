@@ -571,27 +571,40 @@ static int s_band4_positions(const bc_input_t *in, const bc_output_t *out,
     return 0;
 }
 
-/* Appends the band-4 row of position q to dbi: the real id always (the
+/* Adds the band-4 row of position q to its instance's bundle (begun on
+ * the instance's first row, the one before put): the real id always (the
  * door blanks it for the countries that may not see it), the name only
  * when shared. */
 static int s_band4_row(MDB_txn *txn, MDB_dbi dbi, const char *period,
                        const bc_input_t *in, const bc_output_t *out,
-                       const bc_position_t *q, bl_mpw_t *w, bl_err_t *err)
+                       const bc_position_t *q, bl_bundle_t *bundle,
+                       uint32_t *stat, bl_mpw_t *w, bl_err_t *err)
 {
+    if (q->stat != *stat) {
+        int rc = bl_bundle_put(bundle, txn, dbi, err);
+        if (rc != 0) {
+            return rc;
+        }
+        *stat = q->stat;
+        const char *parts[] = {period,
+                               in->cfg->catalogue->indicators[q->indicator].id,
+                               in->cfg->groups[q->group].id,
+                               out->stats[q->stat].group_key};
+        /* Room for the "CC\x1f" the door shows after the period, and for
+         * the order after the instance. */
+        char key[S_KEY_MAX - 3 - BX_ORDER_DIGITS - 1];
+        size_t kl = bl_page_join(key, sizeof key, parts, 4);
+        if (kl == 0 || bl_bundle_begin(bundle, key, kl) != 0) {
+            return 0;  /* no room: the instance's rows are left out */
+        }
+    }
+    if (!bundle->open) {
+        return 0;
+    }
     const bc_provider_t *pv = &in->providers[q->provider];
     char order[BX_ORDER_DIGITS + 1];
     snprintf(order, sizeof order, "%0*zu", BX_ORDER_DIGITS,
              (size_t)q->provider);
-    const char *parts[] = {period,
-                           in->cfg->catalogue->indicators[q->indicator].id,
-                           in->cfg->groups[q->group].id,
-                           out->stats[q->stat].group_key, order};
-    /* Room for the "CC\x1f" the door shows after the period. */
-    char key[S_KEY_MAX - 3];
-    size_t kl = bl_page_join(key, sizeof key, parts, 5);
-    if (kl == 0) {
-        return 0;
-    }
     bl_mpw_reset(w);
     bl_mpw_array(w, 7);
     bl_mpw_str(w, pv->id);
@@ -604,8 +617,9 @@ static int s_band4_row(MDB_txn *txn, MDB_dbi dbi, const char *period,
     if (w->err) {
         return bl_err_set(err, w->err, "cannot encode a band-4 row");
     }
-    return bl_store_append(txn, dbi, key, kl, bl_mpw_data(w),
-                           bl_mpw_size(w), err);
+    bl_bundle_add(bundle, order, BX_ORDER_DIGITS, bl_mpw_data(w),
+                  bl_mpw_size(w));
+    return 0;
 }
 
 int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
@@ -628,12 +642,20 @@ int benchmark_external_band4(MDB_txn *txn, MDB_dbi dbi, int64_t period,
     }
     bl_mpw_t w;
     bl_mpw_init(&w);
-    /* The positions come in key order: each row is appended. */
+    /* One bundle per instance (bl_bundle.h), its rows by order.  The
+     * positions come in key order: each bundle is appended. */
+    bl_bundle_t bundle;
+    bl_bundle_init(&bundle);
+    uint32_t stat = UINT32_MAX;
     for (size_t y = 0; y < n4 && rc == 0; y++) {
         bc_position_t q;
         bc_position(in, out, b4[y], &q);
-        rc = s_band4_row(txn, dbi, p, in, out, &q, &w, err);
+        rc = s_band4_row(txn, dbi, p, in, out, &q, &bundle, &stat, &w, err);
     }
+    if (rc == 0) {
+        rc = bl_bundle_put(&bundle, txn, dbi, err);
+    }
+    bl_bundle_destroy(&bundle);
     bl_mpw_destroy(&w);
     free(b4);
     return rc;
@@ -691,8 +713,8 @@ int benchmark_external_band4_page(MDB_txn *txn, MDB_dbi dbi, int64_t period,
     }
     bl_page_view_t view = {stored, sl, shown, (size_t)shl, s_band4_value,
                            (void *)country};
-    int rc = bl_page_reply_view(txn, dbi, &view, after, after_len, limit,
-                                reply, err);
+    int rc = bl_bundle_reply_view(txn, dbi, &view, after, after_len, limit,
+                                  reply, err);
     if (rc == BL_EPROTO) {
         return bl_err_set(err, rc, "a stored band-4 row of %" PRId64
                                    " is malformed", period);

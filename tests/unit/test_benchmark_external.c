@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_scan.h"
 #include "bl_store.h"
@@ -317,20 +318,27 @@ static s_close_t *s_closed(void)
 }
 
 /* The number of keys under prefix. */
+static int s_count_row(void *ctx, const char *const *parts, size_t n,
+                       const MDB_val *v)
+{
+    (void)parts;
+    (void)n;
+    (void)v;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* The rows stored under prefix, bundled (one value per group instance)
+ * or not. */
 static size_t s_count(const char *prefix)
 {
     MDB_txn *txn;
     bl_err_t err;
     cr_assert_eq(bl_store_read(s_store, &txn, &err), 0, "%s", err.msg);
-    bl_scan_t scan;
-    cr_assert_eq(bl_scan_open(&scan, txn, bl_store_dbi(s_store, 0), prefix,
-                              strlen(prefix), &err),
-                 0);
     size_t n = 0;
-    while (bl_scan_next(&scan, NULL, NULL) == 1) {
-        n++;
-    }
-    bl_scan_close(&scan);
+    cr_assert_eq(bl_bundle_each(txn, bl_store_dbi(s_store, 0), prefix,
+                                strlen(prefix), s_count_row, &n, &err),
+                 0, "%s", err.msg);
     mdb_txn_abort(txn);
     return n;
 }

@@ -153,6 +153,9 @@ static bool s_next(const bl_mpw_t *reply, char *buf, size_t *len)
 /* Pages of limit rows from after (NULL: the start) until next is nil:
  * each bundle page byte-equal to the one-row-a-key page; returns how
  * many pages. */
+static int s_pages_equal_view(MDB_txn *txn, const bl_page_view_t *view,
+                              const char *after, size_t limit);
+
 static int s_pages_equal(MDB_txn *txn, const char *prefix, const char *after,
                          size_t limit)
 {
@@ -191,7 +194,79 @@ static int s_pages_equal(MDB_txn *txn, const char *prefix, const char *after,
     }
 }
 
+/* s_pages_equal through view (shown keys in after and next). */
+static int s_pages_equal_view(MDB_txn *txn, const bl_page_view_t *view,
+                              const char *after, size_t limit)
+{
+    char from[BL_PAGE_KEY_MAX + 1];
+    size_t fl = after != NULL ? strlen(after) : 0;
+    if (after != NULL) {
+        memcpy(from, after, fl + 1);
+    }
+    int pages = 0;
+    for (;;) {
+        bl_mpw_t a, b;
+        bl_mpw_init(&a);
+        bl_mpw_init(&b);
+        bl_err_t err;
+        const char *f = fl > 0 ? from : NULL;
+        cr_assert_eq(bl_page_reply_view(txn, bl_store_dbi(s_store, S_ROWS),
+                                        view, f, fl, limit, &a, &err),
+                     0, "%s", err.msg);
+        cr_assert_eq(bl_bundle_reply_view(txn,
+                                          bl_store_dbi(s_store, S_BUNDLES),
+                                          view, f, fl, limit, &b, &err),
+                     0, "%s", err.msg);
+        cr_assert_eq(bl_mpw_size(&a), bl_mpw_size(&b),
+                     "view page %d of limit %zu: %zu bytes, bundles %zu",
+                     pages, limit, bl_mpw_size(&a), bl_mpw_size(&b));
+        cr_assert_eq(memcmp(bl_mpw_data(&a), bl_mpw_data(&b),
+                            bl_mpw_size(&a)),
+                     0, "view page %d of limit %zu differs", pages, limit);
+        pages++;
+        bool more = s_next(&a, from, &fl);
+        bl_mpw_destroy(&a);
+        bl_mpw_destroy(&b);
+        if (!more) {
+            return pages;
+        }
+    }
+}
+
+/* A view's value: the stored value inside a one-element array. */
+static int s_wrap(void *ctx, const MDB_val *v, bl_mpw_t *rows)
+{
+    (void)ctx;
+    bl_mpw_array(rows, 1);
+    bl_mpw_raw(rows, v->mv_data, v->mv_size);
+    return rows->err;
+}
+
 TestSuite(bl_bundle, .init = s_setup, .fini = s_teardown, .timeout = 30);
+
+Test(bl_bundle, every_page_through_a_view_equals_the_rows_stored_one_to_a_key)
+{
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(s_store, &txn, NULL), 0);
+    bl_page_view_t view = {"2025\x1f", 5, "2025\x1f" "NO\x1f", 8, s_wrap,
+                           NULL};
+    const char *const afters[] = {
+        NULL,
+        "2025\x1f" "NO\x1f" "a\x1f" "g\x1f" "NO\x1f" "id1",
+        "2025\x1f" "NO\x1f" "a\x1f" "g\x1f" "NO",
+        "2025\x1f" "NO\x1f" "b",
+        "2025\x1f" "NO",
+        "2025\x1f" "NA",
+        "2025\x1f" "NP",
+        "2025\x1f" "NO\x1f" "c\x1f" "g\x1f" "NO\x1f" "id7",
+    };
+    for (size_t a = 0; a < sizeof afters / sizeof afters[0]; a++) {
+        for (size_t limit = 1; limit <= 5; limit++) {
+            s_pages_equal_view(txn, &view, afters[a], limit);
+        }
+    }
+    mdb_txn_abort(txn);
+}
 
 Test(bl_bundle, every_page_equals_the_rows_stored_one_to_a_key)
 {
