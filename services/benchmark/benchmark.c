@@ -322,6 +322,7 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     in.n_providers = n;
     in.providers = ps;
     in.values = values;
+    in.threads = 2;  /* the second core is idle during the close */
     bx_dbs_t dbs = {bl_daemon_dbi(b->d, DB_STATS),
                     bl_daemon_dbi(b->d, DB_POSITIONS),
                     bl_daemon_dbi(b->d, DB_XBAND4),

@@ -20,6 +20,13 @@
  * tests/tools/check_stats.py.  It does no I/O, keeps no state and is
  * thread-safe.
  *
+ * Given in->threads, it runs its passes over statistics and positions and
+ * over correlations on that many threads (bcx_run): the work is split into
+ * contiguous runs in output order, each thread writes only its own rows
+ * and scratch, and the runs meet in output order, so the result does not
+ * depend on the thread count — tests/unit/test_benchmark_compute_threads.c
+ * holds it to that, bit for bit.
+ *
  * Choices where SPEC section 5 leaves room, written down here:
  * - A value that is NAN or infinite counts as "no value"; -0 counts as 0.
  * - min_peers below 1 counts as 1.
@@ -39,6 +46,7 @@
 #include "benchmark_compute.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +67,74 @@ void *bcx_alloc(size_t n, size_t size)
         return NULL;
     }
     return calloc(n, size);
+}
+
+/* What a started thread runs: one job, its return kept for the join. */
+typedef struct s_thread {
+    int (*fn)(void *job);
+    void *job;
+    int rc;
+} s_thread_t;
+
+static void *s_thread_main(void *arg)
+{
+    s_thread_t *t = arg;
+    t->rc = t->fn(t->job);
+    return NULL;
+}
+
+int bcx_run(size_t n, int (*fn)(void *job), void *args, size_t job_size)
+{
+    pthread_t tid[BC_THREADS_MAX];
+    s_thread_t th[BC_THREADS_MAX];
+    bool started[BC_THREADS_MAX];
+    if (n > BC_THREADS_MAX) {
+        n = BC_THREADS_MAX;  /* callers never make more jobs than this */
+    }
+    for (size_t t = 1; t < n; t++) {
+        th[t].fn = fn;
+        th[t].job = (char *)args + t * job_size;
+        th[t].rc = 0;
+        started[t] = pthread_create(&tid[t], NULL, s_thread_main,
+                                    &th[t]) == 0;
+    }
+    int rc = n > 0 ? fn(args) : 0;
+    for (size_t t = 1; t < n; t++) {
+        if (!started[t]) {
+            th[t].rc = fn(th[t].job);
+        } else {
+            int jrc = pthread_join(tid[t], NULL);
+            if (jrc != 0) {
+                th[t].rc = -jrc;
+            }
+        }
+        if (rc == 0) {
+            rc = th[t].rc;
+        }
+    }
+    return rc;
+}
+
+void bcx_split(const size_t *cum, size_t n, size_t parts, size_t *at)
+{
+    size_t total = cum[n];
+    at[0] = 0;
+    for (size_t t = 1; t < parts; t++) {
+        /* the first item whose weight before it reaches t / parts */
+        size_t target = (size_t)((double)total * (double)t / (double)parts);
+        size_t lo = at[t - 1];
+        size_t hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cum[mid] < target) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        at[t] = lo;
+    }
+    at[parts] = n;
 }
 
 void bc_group_key(const bl_peer_group_t *g, const bc_provider_t *p,
@@ -360,17 +436,6 @@ static const char *s_ind_id(const void *arr, size_t i)
 static const char *s_grp_id(const void *arr, size_t i)
 {
     return ((const bl_peer_group_t *)arr)[i].id;
-}
-
-/* ---- output growth ---------------------------------------------------- */
-
-static int s_push_stat(bcx_ctx_t *c, bc_output_t *out, const bc_stat_t *st)
-{
-    if (BL_GROW(out->stats, c->cap_stats, out->n_stats + 1) != 0) {
-        return BL_ENOMEM;
-    }
-    out->stats[out->n_stats++] = *st;
-    return 0;
 }
 
 /* ---- pass 1: group instances ------------------------------------------ */
@@ -681,21 +746,37 @@ static bool s_reference(const bcx_ctx_t *c, const bc_output_t *out, size_t k,
     return false;
 }
 
-/* Statistics and positions of indicator k over every group, appended in
- * export order (groups by id, instances by key, providers by index).
- * prs is scratch for ng * n ranks: the doubled ranks (bc_pos_t rank2) of the members
- * of this indicator's stat s, in member order, start at
- * prs[prs_at[s - first]].  xs, vl and vl_tmp are scratch for n entries
- * each. */
-static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
-                       uint32_t *prs, size_t *prs_at, double *xs,
-                       bcx_vl_t *vl,
-                       bcx_vl_t *vl_tmp)
+/* Scratch of one thread of pass 2: prs for ng * n ranks (the doubled
+ * ranks, bc_pos_t rank2, of the members of the indicator's stat s, in
+ * member order, start at prs[prs_at[s - first]]), xs, vl and vl_tmp for n
+ * entries each. */
+typedef struct s_scratch {
+    uint32_t *prs;
+    size_t *prs_at;
+    double *xs;
+    bcx_vl_t *vl;
+    bcx_vl_t *vl_tmp;
+} s_scratch_t;
+
+/* Statistics and positions of indicator k over every group, in export
+ * order (groups by id, instances by key, providers by index), written at
+ * out->stats[stat_at...] and out->positions[pos_at...]: where the
+ * indicators before it in id order end, so that indicators computed on
+ * different threads land where one thread would have put them.  Everything
+ * else it writes is indicator k's own (its kvalues and refs row, its
+ * stat_of cells, flags and negz of (i, k)). */
+static void s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
+                        size_t stat_at, size_t pos_at, s_scratch_t *sc)
 {
     const bl_indicator_t *ind = &c->cat->indicators[k];
     bool higher = ind->direction == BL_DIR_HIGHER;
-    size_t first = out->n_stats;
+    size_t first = stat_at;
+    size_t next_stat = stat_at;
     size_t used = 0;
+    uint32_t *prs = sc->prs;
+    size_t *prs_at = sc->prs_at;
+    double *xs = sc->xs;
+    bcx_vl_t *vl = sc->vl;
 
     for (size_t go = 0; go < c->ng; go++) {
         size_t gi = c->grp_order[go];
@@ -715,24 +796,21 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
                     m++;
                 }
             }
-            bcx_sort_vl(vl, m, vl_tmp);
+            bcx_sort_vl(vl, m, sc->vl_tmp);
             for (size_t x = 0; x < m; x++) {
                 xs[x] = vl[x].v;
             }
-            bc_stat_t st;
-            memset(&st, 0, sizeof st);
-            st.indicator = (int)k;
-            st.group = (int)gi;
-            memcpy(st.group_key, sg->inst_key[inst], BC_KEY_MAX);
-            bl_stats_summarise(xs, m, &st.s);
-            st.best_in_class = bl_stats_best_in_class(&st.s, higher);
+            bc_stat_t *st = &out->stats[next_stat];
+            memset(st, 0, sizeof *st);
+            st->indicator = (int)k;
+            st->group = (int)gi;
+            memcpy(st->group_key, sg->inst_key[inst], BC_KEY_MAX);
+            bl_stats_summarise(xs, m, &st->s);
+            st->best_in_class = bl_stats_best_in_class(&st->s, higher);
             s_percentile_ranks(vl, xs, m, higher, prs + used);
-            prs_at[out->n_stats - first] = used;
-            sg->stat_of[k * sg->n_inst + inst] = out->n_stats;
-            int rc = s_push_stat(c, out, &st);
-            if (rc != 0) {
-                return rc;
-            }
+            prs_at[next_stat - first] = used;
+            sg->stat_of[k * sg->n_inst + inst] = next_stat;
+            next_stat++;
             used += m;
         }
     }
@@ -765,7 +843,7 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
                 if (!bcx_has(out->kvalues[k * c->n + i])) {
                     continue;
                 }
-                size_t x = out->n_positions++;
+                size_t x = pos_at++;
                 bc_pos_t *cp = &out->positions[x];
                 cp->provider = (uint32_t)i;
                 cp->stat = (uint32_t)st;
@@ -800,7 +878,6 @@ static int s_indicator(bcx_ctx_t *c, bc_output_t *out, size_t k,
             }
         }
     }
-    return 0;
 }
 
 void bc_position(const bc_input_t *in, const bc_output_t *out, size_t x,
@@ -861,55 +938,110 @@ static void s_ctx_free(bcx_ctx_t *c)
     free(c->xpos);
 }
 
-/* Positions and statistics of every indicator. */
+/* One thread's share of pass 2: the indicators ind_order[ko_lo, ko_hi). */
+typedef struct s_ind_job {
+    bcx_ctx_t *c;
+    bc_output_t *out;
+    const size_t *stat_at;   /* [ko]: where indicator ind_order[ko] starts */
+    const size_t *pos_at;
+    size_t ko_lo, ko_hi;
+} s_ind_job_t;
+
+static int s_ind_job(void *arg)
+{
+    s_ind_job_t *j = arg;
+    bcx_ctx_t *c = j->c;
+    bc_output_t *out = j->out;
+    s_scratch_t sc;
+    sc.prs = bcx_alloc(c->ng * c->n, sizeof *sc.prs);
+    sc.prs_at = bcx_alloc(c->ng * c->n, sizeof *sc.prs_at);
+    sc.xs = bcx_alloc(c->n, sizeof *sc.xs);
+    sc.vl = bcx_alloc(c->n, sizeof *sc.vl);
+    sc.vl_tmp = bcx_alloc(c->n, sizeof *sc.vl_tmp);
+    int rc = BL_ENOMEM;
+    if (sc.prs != NULL && sc.prs_at != NULL && sc.xs != NULL
+        && sc.vl != NULL && sc.vl_tmp != NULL) {
+        rc = 0;
+        for (size_t ko = j->ko_lo; ko < j->ko_hi; ko++) {
+            size_t k = c->ind_order[ko];
+            /* indicator k's rows, read by no other indicator */
+            double *kv = out->kvalues + k * c->n;
+            double *refs = out->refs + k * c->n;
+            for (size_t i = 0; i < c->n; i++) {
+                double v = c->in->values[i * c->nk + k];
+                kv[i] = bcx_has(v) ? bcx_no_negative_zero(v) : NAN;
+                refs[i] = NAN;
+            }
+            s_indicator(c, out, k, j->stat_at[ko], j->pos_at[ko], &sc);
+        }
+    }
+    free(sc.prs);
+    free(sc.prs_at);
+    free(sc.xs);
+    free(sc.vl);
+    free(sc.vl_tmp);
+    return rc;
+}
+
+/* Positions and statistics of every indicator.  The instances' value
+ * counts say beforehand how many statistics and positions each indicator
+ * makes, hence where each one's go: the indicators are split into
+ * c->threads contiguous runs (in id order) of about equal positions, one
+ * per thread, each writing its own parts of the output. */
 static int s_stats_and_positions(bcx_ctx_t *c, bc_output_t *out)
 {
-    size_t n_pos = 0;
-    for (size_t gi = 0; gi < c->ng; gi++) {
-        const bcx_group_t *sg = &c->groups[gi];
-        for (size_t x = 0; x < c->nk * sg->n_inst; x++) {
-            if (sg->count[x] >= c->min_peers) {
-                n_pos += sg->count[x];
-            }
-        }
-    }
-    if (n_pos > UINT32_MAX) {
-        return BL_ENOMEM;  /* stat indexes would not fit a position */
-    }
-    out->positions = bcx_alloc(n_pos, sizeof *out->positions);
-    out->refs = bcx_alloc(c->n * c->nk, sizeof *out->refs);
-    out->kvalues = bcx_alloc(c->n * c->nk, sizeof *out->kvalues);
-    uint32_t *prs = bcx_alloc(c->ng * c->n, sizeof *prs);
-    size_t *prs_at = bcx_alloc(c->ng * c->n, sizeof *prs_at);
-    double *xs = bcx_alloc(c->n, sizeof *xs);
-    bcx_vl_t *vl = bcx_alloc(c->n, sizeof *vl);
-    bcx_vl_t *vl_tmp = bcx_alloc(c->n, sizeof *vl_tmp);
+    size_t nk = c->nk;
+    size_t *stat_at = bcx_alloc(nk + 1, sizeof *stat_at);
+    size_t *pos_at = bcx_alloc(nk + 1, sizeof *pos_at);
+    size_t *work = bcx_alloc(nk + 1, sizeof *work);
     int rc = BL_ENOMEM;
-    if (out->positions != NULL && out->refs != NULL
-        && out->kvalues != NULL && prs != NULL
-        && prs_at != NULL
-        && xs != NULL && vl != NULL && vl_tmp != NULL) {
-        rc = 0;
-        for (size_t x = 0; x < c->n * c->nk; x++) {
-            out->refs[x] = NAN;
-        }
-        for (size_t i = 0; i < c->n; i++) {
-            for (size_t k = 0; k < c->nk; k++) {
-                double v = c->in->values[i * c->nk + k];
-                out->kvalues[k * c->n + i] =
-                    bcx_has(v) ? bcx_no_negative_zero(v) : NAN;
+    if (stat_at == NULL || pos_at == NULL || work == NULL) {
+        goto done;
+    }
+    for (size_t ko = 0; ko < nk; ko++) {
+        size_t k = c->ind_order[ko];
+        size_t n_stats = 0;
+        size_t n_pos = 0;
+        for (size_t gi = 0; gi < c->ng; gi++) {
+            const bcx_group_t *sg = &c->groups[gi];
+            for (size_t inst = 0; inst < sg->n_inst; inst++) {
+                size_t cnt = sg->count[k * sg->n_inst + inst];
+                if (cnt >= c->min_peers) {
+                    n_stats++;
+                    n_pos += cnt;
+                }
             }
         }
-        for (size_t ko = 0; ko < c->nk && rc == 0; ko++) {
-            rc = s_indicator(c, out, c->ind_order[ko], prs, prs_at, xs, vl,
-                             vl_tmp);
-        }
+        stat_at[ko + 1] = stat_at[ko] + n_stats;
+        pos_at[ko + 1] = pos_at[ko] + n_pos;
+        /* every provider's value is read, sorted values summarised */
+        work[ko + 1] = work[ko] + c->n + n_pos + 1;
     }
-    free(prs);
-    free(prs_at);
-    free(xs);
-    free(vl);
-    free(vl_tmp);
+    if (pos_at[nk] > UINT32_MAX || stat_at[nk] > UINT32_MAX) {
+        goto done;  /* indexes would not fit a position */
+    }
+    out->stats = bcx_alloc(stat_at[nk], sizeof *out->stats);
+    out->positions = bcx_alloc(pos_at[nk], sizeof *out->positions);
+    out->refs = bcx_alloc(c->n * nk, sizeof *out->refs);
+    out->kvalues = bcx_alloc(c->n * nk, sizeof *out->kvalues);
+    if (out->stats == NULL || out->positions == NULL || out->refs == NULL
+        || out->kvalues == NULL) {
+        goto done;
+    }
+    out->n_stats = stat_at[nk];
+    out->n_positions = pos_at[nk];
+    size_t parts = c->threads < nk ? c->threads : (nk ? nk : 1);
+    size_t at[BC_THREADS_MAX + 1];
+    bcx_split(work, nk, parts, at);
+    s_ind_job_t jobs[BC_THREADS_MAX];
+    for (size_t t = 0; t < parts; t++) {
+        jobs[t] = (s_ind_job_t){c, out, stat_at, pos_at, at[t], at[t + 1]};
+    }
+    rc = bcx_run(parts, s_ind_job, jobs, sizeof *jobs);
+done:
+    free(stat_at);
+    free(pos_at);
+    free(work);
     return rc;
 }
 
@@ -932,6 +1064,9 @@ int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err)
     c.nk = c.cat->n_indicators;
     c.ng = in->cfg->n_groups;
     c.min_peers = in->cfg->min_peers > 1 ? (size_t)in->cfg->min_peers : 1;
+    c.threads = in->threads < 1               ? 1
+                : in->threads > BC_THREADS_MAX ? BC_THREADS_MAX
+                                               : (size_t)in->threads;
     if (c.nk > INT16_MAX || c.ng > UINT8_MAX || c.n > UINT32_MAX / 2) {
         return bl_err_set(err, BL_EINVAL, "bc_compute: too many indicators, "
                                           "groups or providers");

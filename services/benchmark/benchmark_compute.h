@@ -20,6 +20,7 @@
 
 #define BC_KEY_MAX 256
 #define BC_PARTNERS_MAX 3
+#define BC_THREADS_MAX 16
 
 /* A provider as the register describes it. */
 typedef struct bc_provider {
@@ -101,6 +102,10 @@ typedef struct bc_input {
     const bc_ext_position_t *ext_positions;
     size_t n_foreign;
     const bc_foreign_t *foreign;   /* no two with the same order */
+    /* Threads bc_compute may run its heavy passes on: 0 or 1 for the
+     * caller's only (the default), at most BC_THREADS_MAX.  The output is
+     * the same, bit for bit, whatever the count. */
+    int threads;
 } bc_input_t;
 
 /* One statistics row (export --what stats). */
@@ -188,7 +193,12 @@ typedef struct bc_output {
     bc_provider_result_t *providers; /* n_providers of them, input order */
 } bc_output_t;
 
-/* Computes everything for one period.  Returns 0, or BL_ENOMEM. */
+/* Computes everything for one period.  Returns 0, BL_ENOMEM, or -errno
+ * when a thread it started cannot be joined (a bug).  It
+ * keeps no state and may run in several threads at once on different
+ * outputs; with in->threads above 1 it starts that many - 1 threads of its
+ * own for the statistics, positions and correlations and joins them
+ * before it returns. */
 int bc_compute(const bc_input_t *in, bc_output_t *out, bl_err_t *err);
 
 /* Position x of out (x < out->n_positions) whole, into p.  in is the

@@ -58,7 +58,6 @@ typedef struct bcx_ctx {
     size_t *grp_order;    /* group indexes by id */
     size_t *st_of;        /* provider -> dense rank of its service type */
     bcx_group_t *groups;
-    size_t cap_stats;
     uint8_t *flags;       /* [i * nk + k] */
     double *negz;         /* [i * nk + k], NAN when no z */
     size_t *b4_start;     /* per stat: offset into the band-4 lists */
@@ -72,6 +71,7 @@ typedef struct bcx_ctx {
     size_t *xpos;         /* ext positions by (provider, indicator) */
     size_t xpos_most;     /* most ext positions of one (i, k) */
     size_t n_stats;       /* out->n_stats, once known */
+    size_t threads;       /* in->threads, 1 to BC_THREADS_MAX */
 } bcx_ctx_t;
 
 /* A value with the local index of its member in a group instance. */
@@ -100,6 +100,20 @@ static inline bool bcx_equal(double a, double x)
 
 /* calloc of n (at least 1) elements of size, NULL on overflow. */
 void *bcx_alloc(size_t n, size_t size);
+
+/* Runs fn on each of the n (at most BC_THREADS_MAX) jobs args[0..n),
+ * job_size bytes apart: the first on the calling thread, each other on a
+ * thread of its own, and joins them.  A job whose thread cannot be
+ * started runs on the calling thread instead, so what the jobs compute
+ * never depends on how many threads there were.  Returns 0, the first
+ * nonzero return of a job (in job order), or -errno when a join fails. */
+int bcx_run(size_t n, int (*fn)(void *job), void *args, size_t job_size);
+
+/* Splits items 0..n of weights w (prefix sums: item x weighs
+ * cum[x + 1] - cum[x], cum[0] == 0) into parts contiguous runs of about
+ * equal weight: part t is [at[t], at[t + 1]), at[0] == 0,
+ * at[parts] == n. */
+void bcx_split(const size_t *cum, size_t n, size_t parts, size_t *at);
 
 /* Sorts a[0..n) by value, stably, with tmp room for n (finite values, no
  * -0). */

@@ -4,8 +4,16 @@
  * with at least max(10, min_peers) providers holding both values.  Each
  * indicator is sorted once per instance, and each pair ranks by filtering
  * that order, with the tie groups of bl_stats_spearman.
+ *
+ * With c->threads above 1 the rows to compute — (instance, first
+ * indicator of the pair) in output order — are split into contiguous runs
+ * of about equal work, one per thread, each thread filling a list of its
+ * own; the lists are joined in run order, so the rows come out as one
+ * thread would have made them.  An instance split between two runs is
+ * read and sorted by both.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "benchmark_compute_ctx.h"
@@ -13,12 +21,19 @@
 
 #define S_MIN_CORR_PAIRS 10
 
-static int s_push_corr(size_t *cap, bc_output_t *out, const bc_corr_t *r)
+/* Relationship rows as one thread makes them. */
+typedef struct s_corrs {
+    bc_corr_t *rows;
+    size_t n;
+    size_t cap;
+} s_corrs_t;
+
+static int s_push_corr(s_corrs_t *v, const bc_corr_t *r)
 {
-    if (BL_GROW(out->corrs, *cap, out->n_corrs + 1) != 0) {
+    if (BL_GROW(v->rows, v->cap, v->n + 1) != 0) {
         return BL_ENOMEM;
     }
-    out->corrs[out->n_corrs++] = *r;
+    v->rows[v->n++] = *r;
     return 0;
 }
 
@@ -57,10 +72,11 @@ static size_t s_rank_filtered(const bcx_vl_t *srt, size_t cnt,
     return m;
 }
 
-/* Correlation rows of one instance with m members (provider indexes mem). */
-static int s_corr_instance(bcx_ctx_t *c, bc_output_t *out, size_t *cap,
-                           size_t gi, const char *key, const size_t *mem,
-                           size_t m, size_t need)
+/* Correlation rows of one instance with m members (provider indexes
+ * mem) whose first indicator is ind_order[ia_lo, ia_hi). */
+static int s_corr_instance(const bcx_ctx_t *c, s_corrs_t *out, size_t gi,
+                           const char *key, const size_t *mem, size_t m,
+                           size_t need, size_t ia_lo, size_t ia_hi)
 {
     size_t nk = c->nk;
     double *lv = bcx_alloc(nk * m, sizeof *lv);
@@ -88,7 +104,7 @@ static int s_corr_instance(bcx_ctx_t *c, bc_output_t *out, size_t *cap,
         }
         bcx_sort_vl(row, cnt[k], fa);
     }
-    for (size_t ia = 0; ia < nk; ia++) {
+    for (size_t ia = ia_lo; ia < ia_hi; ia++) {
         size_t a = c->ind_order[ia];
         if (cnt[a] < need) {
             continue;
@@ -141,7 +157,7 @@ static int s_corr_instance(bcx_ctx_t *c, bc_output_t *out, size_t *cap,
             row.b = (int)b;
             row.n = both;
             row.rho = bcx_no_negative_zero(r);
-            rc = s_push_corr(cap, out, &row);
+            rc = s_push_corr(out, &row);
             if (rc != 0) {
                 goto out;
             }
@@ -159,28 +175,126 @@ out:
     return rc;
 }
 
+/* An instance with enough members for a relationship. */
+typedef struct s_inst {
+    size_t gi;
+    size_t inst;
+} s_inst_t;
+
+/* One thread's share: the items [lo, hi), item x being the rows of
+ * instance x / nk whose first indicator is ind_order[x % nk]. */
+typedef struct s_corr_job {
+    const bcx_ctx_t *c;
+    const s_inst_t *insts;
+    size_t need;
+    size_t lo, hi;
+    s_corrs_t rows;
+} s_corr_job_t;
+
+static int s_corr_job(void *arg)
+{
+    s_corr_job_t *j = arg;
+    const bcx_ctx_t *c = j->c;
+    size_t nk = c->nk;
+    for (size_t x = j->lo; x < j->hi;) {
+        size_t w = x / nk;
+        size_t ia_hi = (w + 1) * nk < j->hi ? nk : j->hi - w * nk;
+        const bcx_group_t *sg = &c->groups[j->insts[w].gi];
+        size_t inst = j->insts[w].inst;
+        size_t m = sg->inst_start[inst + 1] - sg->inst_start[inst];
+        int rc = s_corr_instance(c, &j->rows, j->insts[w].gi,
+                                 sg->inst_key[inst],
+                                 sg->order + sg->inst_start[inst], m,
+                                 j->need, x - w * nk, ia_hi);
+        if (rc != 0) {
+            return rc;
+        }
+        x = w * nk + ia_hi;
+    }
+    return 0;
+}
+
 int bcx_correlations(bcx_ctx_t *c, bc_output_t *out)
 {
     size_t need = S_MIN_CORR_PAIRS;
     if (c->min_peers > need) {
         need = c->min_peers;
     }
-    size_t cap = 0;
+    size_t nk = c->nk;
+    size_t n_inst = 0;
+    for (size_t gi = 0; gi < c->ng; gi++) {
+        n_inst += c->groups[gi].n_inst;
+    }
+    s_inst_t *insts = bcx_alloc(n_inst, sizeof *insts);
+    size_t *work = NULL;
+    s_corr_job_t jobs[BC_THREADS_MAX];
+    size_t parts = 0;
+    int rc = BL_ENOMEM;
+    if (insts == NULL) {
+        goto done;
+    }
+    size_t nw = 0;
     for (size_t go = 0; go < c->ng; go++) {
         size_t gi = c->grp_order[go];
         const bcx_group_t *sg = &c->groups[gi];
         for (size_t inst = 0; inst < sg->n_inst; inst++) {
-            size_t m = sg->inst_start[inst + 1] - sg->inst_start[inst];
-            if (m < need) {
-                continue;
-            }
-            int rc = s_corr_instance(c, out, &cap, gi, sg->inst_key[inst],
-                                     sg->order + sg->inst_start[inst], m,
-                                     need);
-            if (rc != 0) {
-                return rc;
+            if (sg->inst_start[inst + 1] - sg->inst_start[inst] >= need) {
+                insts[nw++] = (s_inst_t){gi, inst};
             }
         }
     }
-    return 0;
+    if (nw > SIZE_MAX / (nk + 1) - 1) {
+        goto done;
+    }
+    size_t items = nw * nk;
+    work = bcx_alloc(items + 1, sizeof *work);
+    if (work == NULL) {
+        goto done;
+    }
+    for (size_t x = 0; x < items; x++) {
+        /* item (w, ia) pairs ind_order[ia] with the nk - 1 - ia after it,
+         * each pair filtering the instance's members twice */
+        const bcx_group_t *sg = &c->groups[insts[x / nk].gi];
+        size_t inst = insts[x / nk].inst;
+        size_t m = sg->inst_start[inst + 1] - sg->inst_start[inst];
+        work[x + 1] = work[x] + m * (nk - x % nk);
+    }
+    parts = items == 0 ? 1 : c->threads;
+    size_t at[BC_THREADS_MAX + 1];
+    bcx_split(work, items, parts, at);
+    for (size_t t = 0; t < parts; t++) {
+        jobs[t] = (s_corr_job_t){c, insts, need, at[t], at[t + 1],
+                                 {NULL, 0, 0}};
+    }
+    rc = bcx_run(parts, s_corr_job, jobs, sizeof *jobs);
+    if (rc != 0) {
+        goto done;
+    }
+    size_t total = 0;
+    for (size_t t = 0; t < parts; t++) {
+        total += jobs[t].rows.n;
+    }
+    /* the first run's list becomes the output, the others follow it */
+    out->corrs = jobs[0].rows.rows;
+    out->n_corrs = jobs[0].rows.n;
+    jobs[0].rows.rows = NULL;
+    size_t cap = jobs[0].rows.cap;
+    if (BL_GROW(out->corrs, cap, total) != 0) {
+        rc = BL_ENOMEM;
+        goto done;
+    }
+    for (size_t t = 1; t < parts; t++) {
+        if (jobs[t].rows.n > 0) {
+            memcpy(out->corrs + out->n_corrs, jobs[t].rows.rows,
+                   jobs[t].rows.n * sizeof *out->corrs);
+        }
+        out->n_corrs += jobs[t].rows.n;
+    }
+done:
+    for (size_t t = 0; t < parts; t++) {
+        free(jobs[t].rows.rows);
+    }
+    free(insts);
+    free(work);
+    return rc;
 }

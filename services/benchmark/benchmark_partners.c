@@ -6,6 +6,11 @@
  * those that came back from another node), nearest in users, its own
  * service type first.  Band-4 lists are sorted by (service type, users)
  * and by users, and searched by binary search and galloping.
+ *
+ * With c->threads above 1 the bands of the positions, the sorting of the
+ * lists and the providers' results are split into contiguous runs, one
+ * per thread, each writing only its own part of the output: the result
+ * is the one thread's, bit for bit.
  */
 #include <math.h>
 #include <string.h>
@@ -80,6 +85,58 @@ static bool s_member_ok(const bcx_ctx_t *c, const bc_member_t *m)
     return m->local ? m->idx < c->n : m->idx < c->in->n_foreign;
 }
 
+/* One thread's share of the band-4 lists: the bands of positions
+ * [lo, hi) into band, or (band NULL) the sorting of lists [lo, hi). */
+typedef struct s_b4_job {
+    bcx_ctx_t *c;
+    const bc_output_t *out;
+    int8_t *band;
+    size_t lo, hi;
+} s_b4_job_t;
+
+static int s_b4_job(void *arg)
+{
+    s_b4_job_t *j = arg;
+    bcx_ctx_t *c = j->c;
+    if (j->band != NULL) {
+        for (size_t x = j->lo; x < j->hi; x++) {
+            bc_position_t p;
+            bc_position(c->in, j->out, x, &p);
+            j->band[x] = p.band;
+        }
+        return 0;
+    }
+    for (size_t s = j->lo; s < j->hi; s++) {
+        size_t lo = c->b4_start[s];
+        size_t len = c->b4_start[s + 1] - lo;
+        qsort(c->b4_by_st + lo, len, sizeof *c->b4_by_st, s_cmp_cand_st);
+        qsort(c->b4_by_users + lo, len, sizeof *c->b4_by_users,
+              s_cmp_cand_users);
+    }
+    return 0;
+}
+
+/* Runs s_b4_job over [0, n) in c->threads runs: of equal length, or
+ * (cum not NULL) of about equal weight. */
+static int s_b4_run(bcx_ctx_t *c, const bc_output_t *out, int8_t *band,
+                    size_t n, const size_t *cum)
+{
+    size_t parts = c->threads;
+    size_t at[BC_THREADS_MAX + 1];
+    if (cum != NULL) {
+        bcx_split(cum, n, parts, at);
+    } else {
+        for (size_t t = 0; t <= parts; t++) {
+            at[t] = n / parts * t + (t == parts ? n % parts : 0);
+        }
+    }
+    s_b4_job_t jobs[BC_THREADS_MAX];
+    for (size_t t = 0; t < parts; t++) {
+        jobs[t] = (s_b4_job_t){c, out, band, at[t], at[t + 1]};
+    }
+    return bcx_run(parts, s_b4_job, jobs, sizeof *jobs);
+}
+
 /* Band-4 lists of every stat, then of every external instance (list
  * n_stats + instance), in two orders.  A candidate's idx is its rank. */
 int bcx_band4_lists(bcx_ctx_t *c, const bc_output_t *out)
@@ -96,12 +153,14 @@ int bcx_band4_lists(bcx_ctx_t *c, const bc_output_t *out)
     if (band == NULL) {
         return BL_ENOMEM;
     }
+    int rc = s_b4_run(c, out, band, out->n_positions, NULL);
+    if (rc != 0) {
+        free(band);
+        return rc;
+    }
     for (size_t x = 0; x < out->n_positions; x++) {
-        bc_position_t p;
-        bc_position(c->in, out, x, &p);
-        band[x] = p.band;
-        if (p.band == 4) {
-            c->b4_start[p.stat + 1]++;
+        if (band[x] == 4) {
+            c->b4_start[out->positions[x].stat + 1]++;
         }
     }
     for (size_t e = 0; e < nx; e++) {
@@ -150,14 +209,8 @@ int bcx_band4_lists(bcx_ctx_t *c, const bc_output_t *out)
     }
     free(fill);
     memcpy(c->b4_by_users, c->b4_by_st, total * sizeof *c->b4_by_st);
-    for (size_t s = 0; s < nl; s++) {
-        size_t lo = c->b4_start[s];
-        size_t len = c->b4_start[s + 1] - lo;
-        qsort(c->b4_by_st + lo, len, sizeof *c->b4_by_st, s_cmp_cand_st);
-        qsort(c->b4_by_users + lo, len, sizeof *c->b4_by_users,
-              s_cmp_cand_users);
-    }
-    return 0;
+    /* b4_start is the lists' lengths summed: their weights */
+    return s_b4_run(c, out, NULL, nl, c->b4_start);
 }
 
 /* First index in list[lo, hi) with users >= u (strict: > u). */
@@ -350,41 +403,34 @@ static void s_partners(const bcx_ctx_t *c, size_t i, bc_area_t *area,
     }
 }
 
-/* Areas and strengths of every provider.  They live in one block with
- * out->providers (results, then areas, then strengths), so that
- * bc_output_free can free them without knowing how many providers there
- * are. */
-int bcx_provider_results(bcx_ctx_t *c, bc_output_t *out)
+/* One thread's share of the results: providers [lo, hi), their areas
+ * written from areas on, their strengths from strengths on. */
+typedef struct s_res_job {
+    const bcx_ctx_t *c;
+    bc_output_t *out;
+    size_t lo, hi;
+    bc_area_t *areas;
+    int *strengths;
+} s_res_job_t;
+
+static int s_res_job(void *arg)
 {
+    s_res_job_t *j = arg;
+    const bcx_ctx_t *c = j->c;
     size_t nk = c->nk;
-    size_t total_areas = 0;
-    size_t total_strengths = 0;
-    for (size_t x = 0; x < c->n * nk; x++) {
-        total_areas += (c->flags[x] & (BCX_F_BAND1 | BCX_F_GAP)) != 0;
-        total_strengths += (c->flags[x] & BCX_F_BAND4) != 0;
-    }
-    if (c->n == 0) {
-        return 0;
-    }
-    size_t sz_res = c->n * sizeof(bc_provider_result_t);
-    size_t sz_area = total_areas * sizeof(bc_area_t);
-    size_t sz_str = total_strengths * sizeof(int);
-    char *block = bcx_alloc(1, sz_res + sz_area + sz_str);
     s_area_sort_t *tmp = bcx_alloc(nk, sizeof *tmp);
     /* 3 sides x BC_PARTNERS_MAX per group instance */
     s_pick_t *picks = bcx_alloc((c->ng + c->xpos_most) * 3 * BC_PARTNERS_MAX,
                               sizeof *picks);
-    if (block == NULL || tmp == NULL || picks == NULL) {
-        free(block);
+    if (tmp == NULL || picks == NULL) {
         free(tmp);
         free(picks);
         return BL_ENOMEM;
     }
-    out->providers = (bc_provider_result_t *)(void *)block;
-    bc_area_t *areas = (bc_area_t *)(void *)(block + sz_res);
-    int *strengths = (int *)(void *)(block + sz_res + sz_area);
-    for (size_t i = 0; i < c->n; i++) {
-        bc_provider_result_t *r = &out->providers[i];
+    bc_area_t *areas = j->areas;
+    int *strengths = j->strengths;
+    for (size_t i = j->lo; i < j->hi; i++) {
+        bc_provider_result_t *r = &j->out->providers[i];
         size_t na = 0;
         r->strengths = strengths;
         for (size_t ko = 0; ko < nk; ko++) {
@@ -420,4 +466,63 @@ int bcx_provider_results(bcx_ctx_t *c, bc_output_t *out)
     free(tmp);
     free(picks);
     return 0;
+}
+
+/* Areas and strengths of every provider.  They live in one block with
+ * out->providers (results, then areas, then strengths), so that
+ * bc_output_free can free them without knowing how many providers there
+ * are.  The providers are split into runs of about equal areas (the
+ * partner searches are the work), each run's areas and strengths placed
+ * where the counts of the providers before it end. */
+int bcx_provider_results(bcx_ctx_t *c, bc_output_t *out)
+{
+    size_t nk = c->nk;
+    if (c->n == 0) {
+        return 0;
+    }
+    /* [i]: areas (then strengths) of the providers before i */
+    size_t *area_at = bcx_alloc(c->n + 1, sizeof *area_at);
+    size_t *str_at = bcx_alloc(c->n + 1, sizeof *str_at);
+    size_t *work = bcx_alloc(c->n + 1, sizeof *work);
+    char *block = NULL;
+    int rc = BL_ENOMEM;
+    if (area_at == NULL || str_at == NULL || work == NULL) {
+        goto done;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        size_t na = 0;
+        size_t ns = 0;
+        for (size_t k = 0; k < nk; k++) {
+            na += (c->flags[i * nk + k] & (BCX_F_BAND1 | BCX_F_GAP)) != 0;
+            ns += (c->flags[i * nk + k] & BCX_F_BAND4) != 0;
+        }
+        area_at[i + 1] = area_at[i] + na;
+        str_at[i + 1] = str_at[i] + ns;
+        work[i + 1] = work[i] + na + 1;
+    }
+    size_t sz_res = c->n * sizeof(bc_provider_result_t);
+    size_t sz_area = area_at[c->n] * sizeof(bc_area_t);
+    size_t sz_str = str_at[c->n] * sizeof(int);
+    block = bcx_alloc(1, sz_res + sz_area + sz_str);
+    if (block == NULL) {
+        goto done;
+    }
+    out->providers = (bc_provider_result_t *)(void *)block;
+    bc_area_t *areas = (bc_area_t *)(void *)(block + sz_res);
+    int *strengths = (int *)(void *)(block + sz_res + sz_area);
+    size_t parts = c->threads;
+    size_t at[BC_THREADS_MAX + 1];
+    bcx_split(work, c->n, parts, at);
+    s_res_job_t jobs[BC_THREADS_MAX];
+    for (size_t t = 0; t < parts; t++) {
+        jobs[t] = (s_res_job_t){c, out, at[t], at[t + 1],
+                                areas + area_at[at[t]],
+                                strengths + str_at[at[t]]};
+    }
+    rc = bcx_run(parts, s_res_job, jobs, sizeof *jobs);
+done:
+    free(area_at);
+    free(str_at);
+    free(work);
+    return rc;
 }
