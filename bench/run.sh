@@ -208,7 +208,8 @@ mkdir -p "$work/mem"
         for f in "$node"/var/run/*.pid; do
             [ -f "$f" ] || continue
             name=$(basename "$f" .pid)
-            st=/proc/$(cat "$f")/status
+            # (a pid file goes away while `scale` restarts its daemon)
+            st=/proc/$(cat "$f" 2>/dev/null || true)/status
             [ -r "$st" ] || continue
             read -r rss anon < <(awk '/^VmRSS:/{r=$2} /^RssAnon:/{a=$2}
                 END { print r + 0, a + 0 }' "$st" 2>/dev/null) || continue
@@ -318,9 +319,17 @@ submit_phase() {
     # The outcomes, from `benchlearn check` of each submission (its first
     # line ends "A accepted, W with warnings, R rejected").
     local counts sub
+    # A worker stopped by a `scale` still under way (it may outlast the
+    # submissions it waited for) answers later: asked again.
     for sub in $(awk '$1 ~ /^bench-[0-9]+$/ { print $1 }' \
                  "$work/submit-$name.txt"); do
-        timeout 60 "$BL" check "$sub" 2>/dev/null | head -1 || true
+        local line= try
+        for try in $(seq 120); do
+            line=$(timeout 60 "$BL" check "$sub" 2>/dev/null | head -1) || true
+            [ -n "$line" ] && break
+            sleep 0.5
+        done
+        echo "$line"
     done >"$work/check-$name.txt"
     counts=$(awk '/ accepted, [0-9]+ with warnings, [0-9]+ rejected$/ {
             a += $(NF - 6); w += $(NF - 4); r += $(NF - 1) }
