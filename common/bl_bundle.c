@@ -360,18 +360,11 @@ int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
                 }
                 skipping = false;
             }
-            if (out.count == limit) {
-                out.more = true;
-                break;
-            }
-            char shown[BL_PAGE_KEY_MAX + 1];
             MDB_val rk = {kl, key};
-            size_t shl = bl_page_view_key(view, &rk, shown);
-            rc = shl > 0 ? bl_page_view_row(view, shown, shl, &rv, &out.rows)
-                         : 0;
-            if (rc == 1) {
-                bl_page_out_took(&out, shown, shl);
-                rc = 0;
+            rc = bl_page_out_add(&out, view, &rk, &rv, limit);
+            rc = rc < 0 ? rc : 0;
+            if (out.more) {
+                break;
             }
         }
         if (rc == 0 && got < 0) {

@@ -155,6 +155,22 @@ void bl_page_out_took(bl_page_out_t *o, const char *key, size_t len)
     o->last_len = len;
 }
 
+int bl_page_out_add(bl_page_out_t *o, const bl_page_view_t *view,
+                    const MDB_val *k, const MDB_val *v, size_t limit)
+{
+    if (o->count == limit) {
+        o->more = true;
+        return 0;
+    }
+    char shown[BL_PAGE_KEY_MAX + 1];
+    size_t sl = bl_page_view_key(view, k, shown);
+    int rc = sl > 0 ? bl_page_view_row(view, shown, sl, v, &o->rows) : 0;
+    if (rc == 1) {
+        bl_page_out_took(o, shown, sl);
+    }
+    return rc;
+}
+
 int bl_page_out_end(bl_page_out_t *o, int rc, bl_mpw_t *reply,
                     bl_err_t *err)
 {
@@ -196,19 +212,10 @@ int bl_page_reply_view(MDB_txn *txn, MDB_dbi dbi, const bl_page_view_t *view,
     bl_page_out_t out;
     bl_page_out_init(&out);
     MDB_val k, v;
-    while (any && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
-        if (out.count == limit) {
-            out.more = true;
-            break;
-        }
-        char shown[BL_PAGE_KEY_MAX + 1];
-        size_t sl = bl_page_view_key(view, &k, shown);
-        rc = sl > 0 ? bl_page_view_row(view, shown, sl, &v, &out.rows) : 0;
+    while (any && !out.more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
+        rc = bl_page_out_add(&out, view, &k, &v, limit);
         if (rc < 0) {
             break;
-        }
-        if (rc == 1) {
-            bl_page_out_took(&out, shown, sl);
         }
     }
     bl_scan_close(&scan);

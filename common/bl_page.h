@@ -100,6 +100,13 @@ void bl_page_out_init(bl_page_out_t *o);
 /* Notes that the row of key (len bytes) was appended to o->rows. */
 void bl_page_out_took(bl_page_out_t *o, const char *key, size_t len);
 
+/* Adds the row of stored key k and value v, as view shows them, unless
+ * the page already holds limit rows (then sets o->more).  Returns 1 when
+ * added, 0 when left out or full, or the view value function's negative
+ * code. */
+int bl_page_out_add(bl_page_out_t *o, const bl_page_view_t *view,
+                    const MDB_val *k, const MDB_val *v, size_t limit);
+
 /* Ends the page: after rc < 0 (a failed walk) only frees it and returns
  * rc; else writes {ok: true, rows, next: the last key or nil} into reply
  * and frees it. */
