@@ -30,6 +30,8 @@ struct bl_store {
     uint64_t max_growth;             /* most one transaction added, bytes */
     uint64_t expect;                 /* map bytes the replayed transaction
                                         asked for (bl_store_expect) */
+    void *advised_map;               /* the map s_advise last advised, */
+    size_t advised_used;             /* at this boundary */
 };
 
 #define S_MB ((uint64_t)1 << 20)
@@ -242,8 +244,9 @@ const char *bl_store_dir(const bl_store_t *s)
  * the pages in use, though (MDB_NORDAHEAD), a scan of a store the page
  * cache had dropped (after a period's 30 GB of reports) read them one by
  * one: a close's load went from 0.4 to 7.7 s.  The advice holds for the
- * map as it is mapped now, so it is given again before every write. */
-static void s_advise(bl_store_t *s)
+ * map as it is mapped now: given again when the map moved or the pages in
+ * use grew past the boundary (used: bl_store_used). */
+static void s_advise(bl_store_t *s, size_t used)
 {
     MDB_envinfo info;
     long page = sysconf(_SC_PAGESIZE);
@@ -251,8 +254,12 @@ static void s_advise(bl_store_t *s)
         page <= 0) {
         return;
     }
-    size_t used = bl_store_used(s);
     used -= used % (size_t)page;
+    if (info.me_mapaddr == s->advised_map && used == s->advised_used) {
+        return;
+    }
+    s->advised_map = info.me_mapaddr;
+    s->advised_used = used;
     char *map = info.me_mapaddr;
     if (used > 0) {
         (void)madvise(map, used, MADV_NORMAL);
@@ -264,7 +271,8 @@ static void s_advise(bl_store_t *s)
 
 static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
 {
-    s_advise(s);
+    size_t used = bl_store_used(s);
+    s_advise(s, used);
     if (s->allocated == UINT64_MAX) {
         return 0;
     }
@@ -283,7 +291,7 @@ static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
     if (seen > margin) {
         margin = seen;
     }
-    uint64_t want = (uint64_t)bl_store_used(s) + margin;
+    uint64_t want = (uint64_t)used + margin;
     if (want > s->map_size) {
         want = s->map_size;
     }
