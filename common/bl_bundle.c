@@ -73,6 +73,16 @@ int bl_bundle_put(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi, bl_err_t *err)
                            bl_mpw_size(&b->body), err);
 }
 
+/* Compares a (alen bytes) with b (blen) as LMDB orders keys: bytes, then
+ * the shorter first. */
+static int s_cmp_bytes(const char *a, size_t alen, const char *b,
+                       size_t blen)
+{
+    size_t m = alen < blen ? alen : blen;
+    int c = m > 0 ? memcmp(a, b, m) : 0;
+    return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
 /* The last \x1f of key (len bytes), or NULL. */
 static const char *s_last_sep(const char *key, size_t len)
 {
@@ -96,12 +106,7 @@ int bl_bundle_add_row(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi,
     if (kl > BL_PAGE_KEY_MAX) {
         return 0;
     }
-    int cmp = 1;
-    if (b->key_len > 0) {
-        size_t m = kl < b->key_len ? kl : b->key_len;
-        cmp = memcmp(key, b->key, m);
-        cmp = cmp != 0 ? cmp : (kl > b->key_len) - (kl < b->key_len);
-    }
+    int cmp = b->key_len > 0 ? s_cmp_bytes(key, kl, b->key, b->key_len) : 1;
     if (cmp < 0 || (cmp == 0 && !b->open)) {
         return bl_err_set(err, BL_EPROTO, "rows out of key order at '%.*s'",
                           (int)(len > 200 ? 200 : len), key);
@@ -300,15 +305,6 @@ int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     return rc < 0 ? rc : 0;
 }
 
-/* Compares key (len bytes) with after; after NULL is below every key. */
-static int s_cmp_after(const char *key, size_t len, const char *after,
-                       size_t after_len)
-{
-    size_t m = len < after_len ? len : after_len;
-    int c = memcmp(key, after, m);
-    return c != 0 ? c : (len > after_len) - (len < after_len);
-}
-
 int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
                          const bl_page_view_t *view, const char *after,
                          size_t after_len, size_t limit, bl_mpw_t *reply,
@@ -355,7 +351,7 @@ int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
                 continue;
             }
             if (skipping) {
-                if (s_cmp_after(key, kl, from, from_len) <= 0) {
+                if (s_cmp_bytes(key, kl, from, from_len) <= 0) {
                     continue;
                 }
                 skipping = false;
