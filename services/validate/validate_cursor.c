@@ -70,9 +70,12 @@ int vcur_put(vcur_t *c, MDB_dbi dbi, const void *key, size_t klen,
                                       err)
                    : bl_store_put(c->txn, dbi, key, klen, val, vlen, err);
     }
+    flags &= MDB_NOOVERWRITE | MDB_APPEND;
+    if (flags == 0) {
+        return bl_store_cursor_put(cur, key, klen, val, vlen, err);
+    }
     MDB_val k = {klen, (void *)key};
     MDB_val v = {vlen, (void *)val};
-    flags &= MDB_NOOVERWRITE | MDB_APPEND;
     rc = mdb_cursor_put(cur, &k, &v, flags);
     if (rc == MDB_KEYEXIST && (flags & MDB_APPEND)) {
         /* not after the last key: there already, or to go in between */
