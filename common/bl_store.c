@@ -13,6 +13,9 @@
 #include "bl_log.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <string.h>
@@ -30,8 +33,9 @@ struct bl_store {
     uint64_t max_growth;             /* most one transaction added, bytes */
     uint64_t expect;                 /* map bytes the replayed transaction
                                         asked for (bl_store_expect) */
-    void *advised_map;               /* the map s_advise last advised, */
-    size_t advised_used;             /* at this boundary */
+    char *advised_map;               /* where s_advise found the map, */
+    size_t advised_map_size;         /* when it was this large, */
+    size_t advised_used;             /* and the boundary it advised */
 };
 
 #define S_MB ((uint64_t)1 << 20)
@@ -246,26 +250,64 @@ const char *bl_store_dir(const bl_store_t *s)
  * one: a close's load went from 0.4 to 7.7 s.  The advice holds for the
  * map as it is mapped now: given again when the map moved or the pages in
  * use grew past the boundary (used: bl_store_used). */
+/* Where the data file is mapped.  LMDB does not tell (mdb_env_info's
+ * me_mapaddr is the fixed address asked for, NULL without MDB_FIXEDMAP), so
+ * the mapping of data.mdb's inode is looked up in /proc/self/maps; NULL
+ * where there is none (the advice is then skipped). */
+static char *s_map_base(const bl_store_t *s)
+{
+    int fd = -1;
+    struct stat st;
+    if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0) {
+        return NULL;
+    }
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    char *base = NULL;
+    size_t best = 0;
+    while (getline(&line, &cap, f) > 0) {
+        unsigned long start = 0, end = 0, off = 0, ino = 0;
+        char perms[8];
+        char dev[32];
+        if (sscanf(line, "%lx-%lx %7s %lx %31s %lu", &start, &end, perms,
+                   &off, dev, &ino) == 6 &&
+            ino == (unsigned long)st.st_ino && off == 0 && end > start &&
+            end - start > best) {
+            best = end - start;
+            base = (char *)(uintptr_t)start;
+        }
+    }
+    free(line);
+    fclose(f);
+    return base;
+}
+
 static void s_advise(bl_store_t *s, size_t used)
 {
-    MDB_envinfo info;
     long page = sysconf(_SC_PAGESIZE);
-    if (mdb_env_info(s->env, &info) != 0 || info.me_mapaddr == NULL ||
-        page <= 0) {
+    if (page <= 0) {
         return;
     }
     used -= used % (size_t)page;
-    if (info.me_mapaddr == s->advised_map && used == s->advised_used) {
+    if (s->advised_map_size != s->map_size) {
+        s->advised_map_size = s->map_size;
+        s->advised_map = s_map_base(s);
+        s->advised_used = SIZE_MAX;
+    }
+    if (s->advised_map == NULL || used == s->advised_used) {
         return;
     }
-    s->advised_map = info.me_mapaddr;
     s->advised_used = used;
-    char *map = info.me_mapaddr;
+    char *map = s->advised_map;
     if (used > 0) {
         (void)madvise(map, used, MADV_NORMAL);
     }
-    if (used < info.me_mapsize) {
-        (void)madvise(map + used, info.me_mapsize - used, MADV_RANDOM);
+    if (used < s->map_size) {
+        (void)madvise(map + used, s->map_size - used, MADV_RANDOM);
     }
 }
 

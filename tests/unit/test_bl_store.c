@@ -3,7 +3,7 @@
  * batched commits, reopening, map growth from a 64 KiB map (one big write
  * and many small ones), aborting on the write function's error, the replay
  * after MDB_MAP_FULL seeing a fresh transaction, the u64 helpers and the key
- * bounds.
+ * bounds, and the readahead advice on the map past the pages in use.
  *
  * Each test opens its own store in a private mkdtemp directory that .fini
  * removes.  Not a test of LMDB itself.
@@ -766,5 +766,56 @@ Test(bl_store, thirty_two_named_databases_are_separate, .timeout = 60)
         cr_assert_eq(v, i % 7 == 0 ? i + 100 : 0, "db %zu", i);
     }
     mdb_txn_abort(txn);
+    bl_store_close(&s);
+}
+
+/* ---- readahead advice (s_advise) ------------------------------------------ */
+
+/* Counts the mappings of the store's data file in /proc/self/smaps: those
+ * at file offset 0 without the random-read flag (the pages in use) and
+ * those past offset 0 with it (the part not yet written). */
+static void s_advice_seen(int *in_use_normal, int *past_random)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/data.mdb", s_dir);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    int ours = 0;
+    unsigned long off = 0;
+    *in_use_normal = 0;
+    *past_random = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long a, b, ino;
+        char perms[8], dev[32];
+        if (sscanf(line, "%lx-%lx %7s %lx %31s %lu", &a, &b, perms, &off,
+                   dev, &ino) == 6) {
+            ours = ino == (unsigned long)st.st_ino;
+        } else if (ours && strncmp(line, "VmFlags:", 8) == 0) {
+            int rr = strstr(line, " rr") != NULL;
+            *in_use_normal += off == 0 && !rr;
+            *past_random += off > 0 && rr;
+        }
+    }
+    fclose(f);
+}
+
+Test(bl_store, the_map_past_the_pages_in_use_is_advised_random_reads,
+     .timeout = 60)
+{
+    /* A fault on a page past those in use must not read around it: the
+     * kernel would zero a whole window of the preallocated file. */
+    bl_store_t *s = s_open(S_SMALL_MAP);
+    for (uint64_t t = 0; t < 3; t++) {
+        s_rows_t c = {bl_store_dbi(s, 0), t * 20000, 20000, 100, 0};
+        s_write(s, &c);    /* the third one starts on a grown map */
+    }
+    cr_assert_gt(bl_store_map_size(s), S_SMALL_MAP);
+    int normal = 0, random = 0;
+    s_advice_seen(&normal, &random);
+    cr_assert_eq(normal, 1, "mappings of the pages in use: %d", normal);
+    cr_assert_eq(random, 1, "random-read mappings past them: %d", random);
     bl_store_close(&s);
 }
