@@ -54,6 +54,10 @@ typedef struct aggregate {
     uint32_t reg_rows;
     bl_mpw_t learn;               /* actions and practices to forward */
     uint32_t learn_rows;
+    MDB_cursor *values_cur;       /* on DB_VALUES while a close computes:
+                                     its values come in key order, and a
+                                     cursor puts them without searching
+                                     the tree from the root each time */
 } aggregate_t;
 
 /* ---- records in --------------------------------------------------------- */
@@ -184,7 +188,7 @@ typedef struct s_value {
 } s_value_t;
 
 /* Writes one value to the store and to the message being built. */
-static int s_emit(aggregate_t *a, MDB_txn *txn, const char *period,
+static int s_emit(aggregate_t *a, const char *period,
                   const char *provider, const char *unit, int indicator,
                   const s_value_t *v, int64_t generation, bl_err_t *err)
 {
@@ -202,8 +206,8 @@ static int s_emit(aggregate_t *a, MDB_txn *txn, const char *period,
     bl_mpw_t *w = &a->w;
     bl_mpw_reset(w);
     bl_values_write_value(w, &row.value);
-    int rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_VALUES), key, kl,
-                          bl_mpw_data(w), bl_mpw_size(w), err);
+    int rc = bl_store_cursor_put(a->values_cur, key, kl, bl_mpw_data(w),
+                                 bl_mpw_size(w), err);
     if (rc != 0) {
         return rc;
     }
@@ -291,7 +295,7 @@ static int s_finish_admin(aggregate_t *a, MDB_txn *txn, const char *period,
         if (def->kind != BL_KIND_RATIO) {
             v.has_num = v.has_den = false;
         }
-        int rc = s_emit(a, txn, period, provider, "", (int)k, &v, gen, err);
+        int rc = s_emit(a, period, provider, "", (int)k, &v, gen, err);
         if (rc == 0) {
             rc = s_maybe_flush(a, txn, per, gen, err);
         }
@@ -361,7 +365,7 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
                     uv.has_value = !isnan(f[2]);
                     uv.value = f[2];
                 }
-                rc = s_emit(a, txn, period, provider, unit, ind, &uv, gen,
+                rc = s_emit(a, period, provider, unit, ind, &uv, gen,
                             err);
                 if (rc == 0) {
                     rc = s_maybe_flush(a, txn, per, gen, err);
@@ -427,7 +431,7 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
             v.has_n = true;
             v.n = c->n;
             v.suppressed = c->n < (uint64_t)a->cfg->min_respondents;
-            int rc = s_emit(a, txn, period, provider, unit, (int)k, &v, gen,
+            int rc = s_emit(a, period, provider, unit, (int)k, &v, gen,
                             err);
             if (rc == 0) {
                 rc = s_maybe_flush(a, txn, per, gen, err);
@@ -681,10 +685,16 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     rc = bl_page_delete(txn, bl_daemon_dbi(a->d, DB_VALUES), prefix, pl,
                         err);
     if (rc == 0) {
-        rc = s_compute_admin(a, txn, period, gen, err);
+        rc = bl_store_cursor(txn, bl_daemon_dbi(a->d, DB_VALUES),
+                             &a->values_cur, err);
     }
     if (rc == 0) {
-        rc = s_compute_surveys(a, txn, period, gen, err);
+        rc = s_compute_admin(a, txn, period, gen, err);
+        if (rc == 0) {
+            rc = s_compute_surveys(a, txn, period, gen, err);
+        }
+        mdb_cursor_close(a->values_cur);
+        a->values_cur = NULL;
     }
     if (rc == 0) {
         rc = s_flush_values(a, txn, period, gen, err);
