@@ -175,16 +175,18 @@ int bl_page_out_end(bl_page_out_t *o, int rc, bl_mpw_t *reply,
                     bl_err_t *err)
 {
     if (rc >= 0) {
+        /* "next" before "rows": a reader that looks for it does not step
+         * over every row to find it. */
         bl_reply_begin(reply, 2);
-        bl_mpw_str(reply, "rows");
-        bl_mpw_array(reply, o->count);
-        bl_mpw_raw(reply, bl_mpw_data(&o->rows), bl_mpw_size(&o->rows));
         bl_mpw_str(reply, "next");
         if (o->more) {
             bl_mpw_strn(reply, o->last, o->last_len);
         } else {
             bl_mpw_nil(reply);
         }
+        bl_mpw_str(reply, "rows");
+        bl_mpw_array(reply, o->count);
+        bl_mpw_raw(reply, bl_mpw_data(&o->rows), bl_mpw_size(&o->rows));
         rc = o->rows.err ? bl_err_set(err, o->rows.err, "reply too large")
                          : 0;
     }
