@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <string.h>
@@ -40,7 +41,12 @@ struct bl_store {
 
 #define S_MB ((uint64_t)1 << 20)
 
-#define S_DEFAULT_MAP ((size_t)1 << 30)
+/* The map a store starts with: address space and a sparse data file, not
+ * disk (s_ensure_pages allocates what is in use and a margin).  Large
+ * enough that a node of 50,000 providers never grows it: each growth
+ * runs the transaction that found the map full again (a close lost the
+ * values messages of its batch and their time). */
+#define S_DEFAULT_MAP ((size_t)16 << 30)
 
 int bl_store_fail(bl_err_t *err, int rc, const char *what)
 {
@@ -374,6 +380,8 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
     }
     size_t before = bl_store_used(s);
     for (int attempt = 0; attempt < 40; attempt++) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         MDB_txn *txn;
         int rc = s_begin(s, 0, &txn);
         if (rc != 0) {
@@ -404,9 +412,13 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
         if (rc != 0) {
             return rc;
         }
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
         bl_log(BL_LOG_INFO, "store map grown dir=%s from_mb=%zu to_mb=%zu "
-               "(the transaction runs again)", s->dir, was >> 20,
-               s->map_size >> 20);
+               "lost_s=%.2f (the transaction runs again)", s->dir, was >> 20,
+               s->map_size >> 20,
+               (double)(t1.tv_sec - t0.tv_sec) +
+                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
         bl_err_clear(err);
     }
     return bl_err_set(err, BL_ESTORE, "store keeps filling up");

@@ -34,7 +34,8 @@ typedef int (*bl_store_write_fn)(void *ctx, MDB_txn *txn, bl_err_t *err);
 
 /* Opens (creating) the environment in directory dir with the named
  * databases names[0..n_names-1] and an initial map of map_size bytes
- * (0 = 1 GiB; the map grows on demand).  Clears stale reader slots. */
+ * (0 = 16 GiB, sparse; the map grows on demand).  Clears stale reader
+ * slots. */
 int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
                   size_t n_names, size_t map_size, bl_err_t *err);
 

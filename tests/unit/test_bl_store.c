@@ -162,7 +162,7 @@ static int s_put_kv(void *ctx, MDB_txn *txn, bl_err_t *err)
 Test(bl_store, get_after_put_returns_value, .timeout = 60)
 {
     bl_store_t *s = s_open(0);
-    cr_assert_eq(bl_store_map_size(s), (size_t)1 << 30, "0 means 1 GiB");
+    cr_assert_eq(bl_store_map_size(s), (size_t)16 << 30, "0 means 16 GiB");
     s_kv_t c = {bl_store_dbi(s, 0), "alpha", "one", 0};
     cr_assert_eq(bl_store_write(s, s_put_kv, &c, NULL), 0);
     cr_assert(c.seen_in_txn, "visible inside its own write transaction");
