@@ -412,6 +412,7 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
         if (rc != 0) {
             return rc;
         }
+        s_advise(s, bl_store_used(s));   /* the map moved */
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         bl_log(BL_LOG_INFO, "store map grown dir=%s from_mb=%zu to_mb=%zu "
