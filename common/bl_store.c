@@ -31,8 +31,6 @@ struct bl_store {
     char *dir;                       /* the store's directory */
     uint64_t reserve;                /* free bytes kept; 0 = no check */
     uint64_t allocated;              /* data file bytes known allocated */
-    uint64_t filled;                 /* written with zeros up to here
-                                        (s_fill_ahead) */
     uint64_t max_growth;             /* most one transaction added, bytes */
     uint64_t expect;                 /* map bytes the replayed transaction
                                         asked for (bl_store_expect) */
@@ -373,42 +371,6 @@ static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
     return rc;
 }
 
-/* Writes zeros through the file over the allocated pages past those in
- * use, before the transaction that may write them through the map.  A
- * write to a page of the map that is not in the page cache is a fault
- * that reads the page from the file (zeroed, as it was never written)
- * one 4 KiB page at a time: 6 to 7 us a page here, a third of what
- * writing a values message cost the close.  pwrite puts the same zeros
- * in the cache in large pieces, and the faults that follow find the pages
- * there: 512 MB in 0.11 s instead of 0.8 s.  Called inside the write
- * transaction, so no other process writes past the pages in use
- * meanwhile; a failed write only leaves the pages to the faults. */
-static void s_fill_ahead(bl_store_t *s)
-{
-    static const char zeros[1 << 20];
-    if (s->allocated == UINT64_MAX) {
-        return;
-    }
-    uint64_t from = bl_store_used(s);
-    if (s->filled > from) {
-        from = s->filled;
-    }
-    int fd = -1;
-    if (from >= s->allocated || mdb_env_get_fd(s->env, &fd) != 0) {
-        return;
-    }
-    while (from < s->allocated) {
-        uint64_t left = s->allocated - from;
-        size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
-        ssize_t w = pwrite(fd, zeros, n, (off_t)from);
-        if (w <= 0) {
-            break;
-        }
-        from += (uint64_t)w;
-    }
-    s->filled = from;
-}
-
 int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
                    bl_err_t *err)
 {
@@ -425,7 +387,6 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
         if (rc != 0) {
             return bl_store_fail(err, rc, "mdb_txn_begin");
         }
-        s_fill_ahead(s);
         rc = fn(ctx, txn, err);
         if (rc == 0) {
             rc = mdb_txn_commit(txn);
