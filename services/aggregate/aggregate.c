@@ -29,6 +29,7 @@
 
 #include "bl_close_codec.h"
 #include "bl_log.h"
+#include "bl_net.h"
 #include "bl_number.h"
 #include "bl_page.h"
 #include "bl_records_codec.h"
@@ -677,6 +678,7 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     if (rc != 0 || !complete) {
         return rc;
     }
+    long long t0 = bl_net_now_ms();
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
@@ -701,6 +703,11 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     }
     if (rc == 0) {
         rc = s_forward_close(a, txn, &marker, err);
+    }
+    if (rc == 0) {
+        bl_log(BL_LOG_INFO, "aggregated period=%" PRId64 " generation=%"
+               PRId64 " s=%.2f (committed next)", period, gen,
+               (double)(bl_net_now_ms() - t0) / 1e3);
     }
     return rc;
 }
