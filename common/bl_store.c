@@ -241,21 +241,6 @@ const char *bl_store_dir(const bl_store_t *s)
     return s->dir;
 }
 
-/* With MDB_WRITEMAP, LMDB writes new pages through the shared map: a page
- * in a hole of the sparse data file on a full filesystem is a SIGBUS, not
- * an error.  So before each write transaction the file gets real blocks up
- * to what is in use plus a margin that one transaction of ours fits in (a
- * quarter of the reserve, 1 to 16 MB); a filesystem without room for that
- * refuses the write here, cleanly. */
-/* Readahead for the pages in use, none past them.  With MDB_WRITEMAP a
- * write to a new page is a fault on the preallocated, never written part
- * of the file, and readahead there brought in whole windows of pages the
- * kernel zeroed first: a quarter of a close's CPU.  Without readahead on
- * the pages in use, though (MDB_NORDAHEAD), a scan of a store the page
- * cache had dropped (after a period's 30 GB of reports) read them one by
- * one: a close's load went from 0.4 to 7.7 s.  The advice holds for the
- * map as it is mapped now: given again when the map moved or the pages in
- * use grew past the boundary (used: bl_store_used). */
 /* Where the data file is mapped.  LMDB does not tell (mdb_env_info's
  * me_mapaddr is the fixed address asked for, NULL without MDB_FIXEDMAP), so
  * the mapping of data.mdb's inode is looked up in /proc/self/maps; NULL
@@ -292,6 +277,17 @@ static char *s_map_base(const bl_store_t *s)
     return base;
 }
 
+/* Readahead for the pages in use, none past them.  With MDB_WRITEMAP a
+ * write to a new page is a fault on the preallocated, never written part
+ * of the file, and readahead there brought in whole windows of pages the
+ * kernel zeroed first: a quarter of a close's CPU.  Without readahead on
+ * the pages in use, though (MDB_NORDAHEAD), a scan of a store the page
+ * cache had dropped (after a period's 30 GB of reports) read them one by
+ * one: a close's load went from 0.4 to 7.7 s.  The advice holds for the
+ * map as it is mapped now: given again when the map moved or the pages in
+ * use grew past the boundary (used: bl_store_used).  (It did nothing
+ * until the map was found through s_map_base: the kernel zeroed a
+ * quarter of validation's CPU too.) */
 static void s_advise(bl_store_t *s, size_t used)
 {
     long page = sysconf(_SC_PAGESIZE);
@@ -317,6 +313,12 @@ static void s_advise(bl_store_t *s, size_t used)
     }
 }
 
+/* With MDB_WRITEMAP, LMDB writes new pages through the shared map: a page
+ * in a hole of the sparse data file on a full filesystem is a SIGBUS, not
+ * an error.  So before each write transaction the file gets real blocks up
+ * to what is in use plus a margin that one transaction of ours fits in (a
+ * quarter of the reserve, 1 to 16 MB); a filesystem without room for that
+ * refuses the write here, cleanly. */
 static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
 {
     size_t used = bl_store_used(s);
