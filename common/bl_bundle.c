@@ -6,8 +6,10 @@
 
 #include "bl_scan.h"
 #include "bl_store.h"
+#include "bl_vec.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 void bl_bundle_init(bl_bundle_t *b)
@@ -393,4 +395,257 @@ int bl_bundle_request(MDB_txn *txn, MDB_dbi dbi, const bl_msg_t *msg,
     }
     return bl_bundle_reply(txn, dbi, a.prefix, a.prefix_len, a.after,
                            a.after_len, a.limit, reply, err);
+}
+
+/* ---- rows in any order, merged into what is stored ---------------------- */
+
+void bl_bundle_rows_init(bl_bundle_rows_t *r)
+{
+    memset(r, 0, sizeof *r);
+    bl_mpw_init(&r->data);
+    bl_bundle_init(&r->b);
+    bl_mpw_init(&r->merged);
+}
+
+void bl_bundle_rows_destroy(bl_bundle_rows_t *r)
+{
+    bl_mpw_destroy(&r->data);
+    bl_bundle_destroy(&r->b);
+    bl_mpw_destroy(&r->merged);
+    free(r->rows);
+    memset(r, 0, sizeof *r);
+}
+
+int bl_bundle_rows_add(bl_bundle_rows_t *r, const char *key, size_t len,
+                       const void *value, size_t value_len)
+{
+    const char *sep = s_last_sep(key, len);
+    if (sep == NULL || (size_t)(sep - key) > BL_PAGE_KEY_MAX ||
+        len > BL_PAGE_KEY_MAX) {
+        return 0;
+    }
+    if (BL_GROW(r->rows, r->cap, r->n + 1) != 0) {
+        return BL_ENOMEM;
+    }
+    bl_bundle_row_t *row = &r->rows[r->n];
+    row->key_off = bl_mpw_size(&r->data);
+    row->key_len = len;
+    row->k_len = (size_t)(sep - key);
+    bl_mpw_raw(&r->data, key, len);
+    row->val_off = bl_mpw_size(&r->data);
+    row->val_len = value_len;
+    bl_mpw_raw(&r->data, value, value_len);
+    row->seq = r->n;
+    row->key = NULL;
+    if (r->data.err != 0) {
+        return BL_ENOMEM;
+    }
+    r->n++;
+    return 0;
+}
+
+static int s_cmp_row(const void *a, const void *b)
+{
+    const bl_bundle_row_t *x = a, *y = b;
+    int c = s_cmp_bytes(x->key, x->key_len, y->key, y->key_len);
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Where a merge takes K's stored rows from: its bundle, or its rows
+ * stored the old way (each under K \x1f sub, walked and deleted). */
+typedef struct s_stored {
+    s_rows_t rows;             /* the bundle's rows */
+    bool bundle;
+    bl_scan_t scan;            /* the old way's rows */
+    bool scanning;
+    size_t k_len;
+    bool has;                  /* a current row: */
+    const char *sub;
+    size_t sub_len;
+    MDB_val value;
+} s_stored_t;
+
+/* The next stored row into s (s->has false at the end).  0, or BL_EDATA
+ * for a malformed bundle (the caller names K), or a store error. */
+static int s_stored_next(s_stored_t *s)
+{
+    s->has = false;
+    if (s->bundle) {
+        bool whole;
+        uint32_t sl = 0;
+        int got = s_rows_next(&s->rows, &s->sub, &sl, &whole, &s->value);
+        if (got < 0) {
+            return BL_EDATA;
+        }
+        s->has = got == 1;
+        s->sub_len = sl;
+        return 0;
+    }
+    if (!s->scanning) {
+        return 0;
+    }
+    MDB_val k;
+    int got;
+    while ((got = bl_scan_next(&s->scan, &k, &s->value)) == 1) {
+        const char *rest = (const char *)k.mv_data + s->k_len + 1;
+        size_t rl = k.mv_size - s->k_len - 1;
+        if (memchr(rest, '\x1f', rl) == NULL) {   /* deeper keys stay */
+            s->sub = rest;
+            s->sub_len = rl;
+            s->has = true;
+            return 0;
+        }
+    }
+    return got < 0 ? got : 0;
+}
+
+/* Deletes the stored row just taken when it was stored the old way. */
+static int s_stored_taken(s_stored_t *s)
+{
+    return s->scanning ? bl_scan_del(&s->scan) : 0;
+}
+
+/* Merges r->b's rows (new, in sub order, one per sub) with K's stored
+ * ones into r->merged and stores the result under K. */
+static int s_merge_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
+                       bl_err_t *err)
+{
+    bl_bundle_t *b = &r->b;
+    s_stored_t st;
+    memset(&st, 0, sizeof st);
+    st.k_len = b->key_len;
+    MDB_val k = {b->key_len, b->key};
+    MDB_val v;
+    int rc = bl_store_get(txn, dbi, b->key, b->key_len, &v, err);
+    if (rc != 0 && rc != BL_ENOTFOUND) {
+        return rc;
+    }
+    if (rc == 0) {
+        if (!s_rows_open(&st.rows, &k, &v) || st.rows.left == UINT32_MAX) {
+            return s_malformed(err, &k);
+        }
+        st.bundle = true;
+    } else {
+        char prefix[BL_PAGE_KEY_MAX + 2];
+        memcpy(prefix, b->key, b->key_len);
+        prefix[b->key_len] = '\x1f';
+        rc = bl_scan_open(&st.scan, txn, dbi, prefix, b->key_len + 1, err);
+        if (rc != 0) {
+            return rc;
+        }
+        st.scanning = true;
+    }
+    rc = s_stored_next(&st);
+    if (rc == 0 && !st.has && !st.bundle) {
+        /* nothing stored: the new rows as they are */
+        bl_scan_close(&st.scan);
+        return bl_bundle_put(b, txn, dbi, err);
+    }
+    bl_mpr_t nr;
+    bl_mpr_init(&nr, (const uint8_t *)bl_mpw_data(&b->body) + 5,
+                bl_mpw_size(&b->body) - 5);
+    uint32_t left = b->n, items = 0;
+    bool nhas = false;
+    const char *nsub = NULL;
+    uint32_t nsl = 0;
+    const uint8_t *nval = NULL;
+    size_t nvl = 0;
+    bl_mpw_t *m = &r->merged;
+    bl_mpw_reset(m);
+    static const unsigned char header[5] = {0xdd, 0, 0, 0, 0};
+    bl_mpw_raw(m, header, sizeof header);
+    for (;;) {
+        if (rc != 0) {
+            break;
+        }
+        if (!nhas && left > 0) {
+            left--;
+            if (bl_mpr_str(&nr, &nsub, &nsl) != 0 ||
+                bl_mpr_raw(&nr, &nval, &nvl) != 0) {
+                rc = bl_err_set(err, BL_EINVAL, "a bundle being built");
+                break;
+            }
+            nhas = true;
+        }
+        if (!nhas && !st.has) {
+            break;
+        }
+        int c = !nhas ? 1 : !st.has ? -1
+                           : s_cmp_bytes(nsub, nsl, st.sub, st.sub_len);
+        if (c <= 0) {
+            bl_mpw_strn(m, nsub, nsl);
+            bl_mpw_raw(m, nval, nvl);
+            nhas = false;
+        } else {
+            bl_mpw_strn(m, st.sub, st.sub_len);
+            bl_mpw_raw(m, st.value.mv_data, st.value.mv_size);
+        }
+        items += 2;
+        if (c >= 0) {   /* the stored row is taken, or replaced */
+            rc = s_stored_taken(&st);
+            if (rc == 0) {
+                rc = s_stored_next(&st);
+            }
+        }
+    }
+    if (st.scanning) {
+        bl_scan_close(&st.scan);
+    }
+    b->open = false;
+    b->n = 0;
+    if (rc == BL_EDATA) {
+        return s_malformed(err, &k);
+    }
+    if (rc != 0) {
+        return rc < 0 ? bl_err_set(err, BL_ESTORE, "reading '%.*s'",
+                                   (int)b->key_len, b->key)
+                      : rc;
+    }
+    if (m->err != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory for a bundle");
+    }
+    unsigned char *h = (unsigned char *)m->buf.data;
+    h[1] = (unsigned char)(items >> 24);
+    h[2] = (unsigned char)(items >> 16);
+    h[3] = (unsigned char)(items >> 8);
+    h[4] = (unsigned char)items;
+    return bl_store_put(txn, dbi, b->key, b->key_len, bl_mpw_data(m),
+                        bl_mpw_size(m), err);
+}
+
+int bl_bundle_rows_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
+                       bl_err_t *err)
+{
+    const char *base = bl_mpw_data(&r->data);
+    for (size_t i = 0; i < r->n; i++) {
+        r->rows[i].key = base + r->rows[i].key_off;
+    }
+    if (r->n > 1) {
+        qsort(r->rows, r->n, sizeof *r->rows, s_cmp_row);
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < r->n;) {
+        const bl_bundle_row_t *first = &r->rows[i];
+        bl_bundle_begin(&r->b, first->key, first->k_len);
+        size_t j = i;
+        while (j < r->n && r->rows[j].k_len == first->k_len &&
+               memcmp(r->rows[j].key, first->key, first->k_len) == 0) {
+            const bl_bundle_row_t *row = &r->rows[j];
+            /* of rows with one key, the last added (sorted last) */
+            if (j + 1 < r->n && r->rows[j + 1].key_len == row->key_len &&
+                memcmp(r->rows[j + 1].key, row->key, row->key_len) == 0) {
+                j++;
+                continue;
+            }
+            bl_bundle_add(&r->b, row->key + row->k_len + 1,
+                          row->key_len - row->k_len - 1,
+                          base + row->val_off, row->val_len);
+            j++;
+        }
+        rc = s_merge_put(r, txn, dbi, err);
+        i = j;
+    }
+    r->n = 0;
+    bl_mpw_reset(&r->data);
+    return rc;
 }

@@ -69,6 +69,51 @@ int bl_bundle_add_row(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi,
                       const char *key, size_t len, const void *value,
                       size_t value_len, bl_err_t *err);
 
+/* Rows in any order, put as bundles merged into what is stored (a values
+ * message of the benchmark: a provider's cells arrive over several
+ * messages and passes).
+ *
+ *     bl_bundle_rows_t rows;
+ *     bl_bundle_rows_init(&rows);
+ *     bl_bundle_rows_add(&rows, "2025\x1fNO-1\x1f\x1fI1", 15, v, vl);  ...
+ *     rc = bl_bundle_rows_put(&rows, txn, dbi, err);
+ *     bl_bundle_rows_destroy(&rows);
+ */
+typedef struct bl_bundle_row {
+    size_t key_off;            /* the whole key in data */
+    size_t key_len;
+    size_t k_len;              /* K's bytes: the key before its last \x1f */
+    size_t val_off;            /* the value in data */
+    size_t val_len;
+    size_t seq;                /* order of adding: a later row wins */
+    const char *key;           /* set by bl_bundle_rows_put for sorting */
+} bl_bundle_row_t;
+
+typedef struct bl_bundle_rows {
+    bl_mpw_t data;             /* keys and values, back to back */
+    bl_bundle_row_t *rows;
+    size_t n, cap;
+    bl_bundle_t b;             /* the new rows of one K */
+    bl_mpw_t merged;           /* K's rows after the merge */
+} bl_bundle_rows_t;
+
+void bl_bundle_rows_init(bl_bundle_rows_t *r);
+void bl_bundle_rows_destroy(bl_bundle_rows_t *r);
+/* Adds the row of whole key (K \x1f sub) and value (one MessagePack
+ * object).  A key with no \x1f, or a K over BL_PAGE_KEY_MAX, is left
+ * out.  0 or BL_ENOMEM. */
+int bl_bundle_rows_add(bl_bundle_rows_t *r, const char *key, size_t len,
+                       const void *value, size_t value_len);
+/* Puts the rows added, one bundle per K, each merged with K's stored
+ * rows: a stored row whose key is not among the new ones stays, a new
+ * row replaces a stored one of its key, and of two new rows with one key
+ * the later wins.  Rows K's store held the old way (under K \x1f sub)
+ * are folded into the bundle and deleted.  The rows are then dropped.
+ * Returns 0, BL_ENOMEM, BL_EDATA for a malformed stored bundle, or
+ * bl_store's code. */
+int bl_bundle_rows_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
+                       bl_err_t *err);
+
 /* The value of the row K \x1f sub (key: K, key_len bytes) into *value:
  * found in K's bundle, or stored the old way under its whole key.
  * Returns 0, BL_ENOTFOUND, BL_EDATA for a malformed bundle, or

@@ -36,10 +36,10 @@
 #include "benchmark_results.h"
 #include "benchmark_state.h"
 #include "benchmark_store.h"
+#include "bl_bundle.h"
 #include "bl_close_codec.h"
 #include "bl_log.h"
 #include "bl_net.h"
-#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_register_codec.h"
 #include "bl_scan.h"
@@ -80,13 +80,13 @@ static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     }
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, rd.period);
-    /* A message's rows come in key order: one cursor puts them. */
-    MDB_cursor *cur;
-    int rc = bl_store_cursor(txn, bl_daemon_dbi(b->d, DB_VALUES), &cur, err);
-    if (rc != 0) {
-        return rc;
-    }
+    /* A provider's cells of one unit are one bundle (period, provider,
+     * unit; the indicator is the row's sub): they arrive over several
+     * messages and passes, so each message's rows merge into it. */
+    bl_bundle_rows_t rows;
+    bl_bundle_rows_init(&rows);
     bl_values_row_t row;
+    int rc;
     while ((rc = bl_values_next(&rd, &row)) == 0) {
         const char *parts[] = {p, row.provider, row.unit, row.indicator};
         char key[S_KEY_MAX];
@@ -95,18 +95,23 @@ static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
         bl_mpw_array(&b->w, 2);
         bl_mpw_int(&b->w, rd.generation);
         bl_mpw_raw(&b->w, row.value_raw, row.value_len);
-        rc = bl_store_cursor_put(cur, key, kl, bl_mpw_data(&b->w),
-                                 bl_mpw_size(&b->w), err);
-        if (rc != 0) {
-            mdb_cursor_close(cur);
-            return rc;
+        if (kl == 0) {
+            bl_bundle_rows_destroy(&rows);
+            return bl_err_set(err, BL_EPROTO, "a value's key is too long");
+        }
+        if (bl_bundle_rows_add(&rows, key, kl, bl_mpw_data(&b->w),
+                               bl_mpw_size(&b->w)) != 0) {
+            bl_bundle_rows_destroy(&rows);
+            return bl_err_set(err, BL_ENOMEM, "out of memory");
         }
     }
-    mdb_cursor_close(cur);
     if (rc != BL_ENOTFOUND) {
+        bl_bundle_rows_destroy(&rows);
         return bl_err_set(err, BL_EPROTO, "malformed value row");
     }
-    return 0;
+    rc = bl_bundle_rows_put(&rows, txn, bl_daemon_dbi(b->d, DB_VALUES), err);
+    bl_bundle_rows_destroy(&rows);
+    return rc;
 }
 
 /* ---- loading what the computation needs --------------------------------- */
@@ -232,8 +237,8 @@ static int s_load_values(benchmark_t *b, MDB_txn *txn, int64_t period,
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
     s_values_ctx_t c = {b, gen, ps, n, values, -1};
-    return bl_page_each(txn, bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
-                        s_value_of, &c, err);
+    return bl_bundle_each(txn, bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
+                          s_value_of, &c, err);
 }
 
 /* ---- the close ---------------------------------------------------------- */

@@ -368,6 +368,10 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
     }
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, u.period);
+    /* values are stored as the benchmark stores its own: one bundle per
+     * period, provider and unit (benchmark.c) */
+    bl_bundle_rows_t vrows;
+    bl_bundle_rows_init(&vrows);
     bl_mpr_t r = u.rows;
     for (uint32_t i = 0; i < u.n_rows; i++) {
         char provider[BL_UPLINK_ID_MAX], ind[BL_UPLINK_ID_MAX];
@@ -375,12 +379,14 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
         size_t vl;
         if (u.kind == BL_UPLINK_REGISTER) {
             if (bl_uplink_read_register_row(&r, provider, &val, &vl) != 0) {
+                bl_bundle_rows_destroy(&vrows);
                 return s_door_refuse(err, m, "a malformed row%s", "");
             }
             rc = bl_store_put(txn, l->env.db_register, provider,
                               strlen(provider), val, vl, err);
         } else {
             if (bl_uplink_read_value_row(&r, provider, ind, &val, &vl) != 0) {
+                bl_bundle_rows_destroy(&vrows);
                 return s_door_refuse(err, m, "a malformed row%s", "");
             }
             const char *parts[] = {p, provider, "", ind};
@@ -390,14 +396,20 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
             bl_mpw_array(&l->w, 2);
             bl_mpw_int(&l->w, u.generation);
             bl_mpw_raw(&l->w, val, vl);
-            rc = bl_store_put(txn, l->env.db_values, key, kl,
-                              bl_mpw_data(&l->w), bl_mpw_size(&l->w), err);
+            if (kl > 0 && bl_bundle_rows_add(&vrows, key, kl,
+                                             bl_mpw_data(&l->w),
+                                             bl_mpw_size(&l->w)) != 0) {
+                rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+            }
         }
         if (rc != 0) {
+            bl_bundle_rows_destroy(&vrows);
             return rc;
         }
     }
-    return 0;
+    rc = bl_bundle_rows_put(&vrows, txn, l->env.db_values, err);
+    bl_bundle_rows_destroy(&vrows);
+    return rc;
 }
 
 static int s_door_request(void *ctx, MDB_txn *txn, const bl_msg_t *m,

@@ -13,6 +13,7 @@
 
 #include "benchmark_external.h"
 #include "benchmark_store.h"
+#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_scan.h"
 #include "bl_store.h"
@@ -137,15 +138,52 @@ static int s_index_external(bres_run_t *run)
     return 0;
 }
 
-/* The provider's rows of the period, read from the store: its
- * provider-level cells (generation run->cell_gen, any when < 0) into
- * run->cells, and its unit rows of the run's generation into
- * run->res.units. */
+/* One stored value row of the provider (s_read_values). */
+static int s_value_row(void *ctx, const char *const *kp, size_t n,
+                       const MDB_val *v)
+{
+    bres_run_t *run = ctx;
+    benchmark_t *b = run->b;
+    bl_results_provider_t *res = &run->res;
+    int64_t g;
+    benchmark_cell_t c;
+    if (n != 4 || !benchmark_decode_value(v, &g, &c)) {
+        return 0;
+    }
+    if (kp[2][0] == '\0') {
+        int ind = bl_catalogue_find_indicator(b->cfg->catalogue, kp[3]);
+        if (ind >= 0 && (run->cell_gen < 0 || g == run->cell_gen)) {
+            run->cells[ind] = c;
+        }
+        return 0;
+    }
+    if (g != run->gen) {
+        return 0;
+    }
+    if (BL_GROW(res->units, run->cap_units, res->n_units + 1) != 0) {
+        return BL_ENOMEM;
+    }
+    bl_results_unit_t *u = &res->units[res->n_units++];
+    memset(u, 0, sizeof *u);
+    bl_str_copy(u->unit, sizeof u->unit, kp[2]);
+    bl_str_copy(u->indicator, sizeof u->indicator, kp[3]);
+    u->status = c.status;
+    u->has_value = c.has_value;
+    u->value = c.value;
+    u->has_n = c.has_n;
+    u->n = c.n;
+    return 0;
+}
+
+/* The provider's rows of the period, read from the store (bundles of
+ * period, provider and unit; benchmark.c): its provider-level cells
+ * (generation run->cell_gen, any when < 0) into run->cells, and its unit
+ * rows of the run's generation into run->res.units.  A row that cannot be
+ * read is left out, as a missing cell. */
 static int s_read_values(bres_run_t *run, const bc_provider_t *p)
 {
     benchmark_t *b = run->b;
-    bl_results_provider_t *res = &run->res;
-    res->n_units = 0;
+    run->res.n_units = 0;
     for (size_t k = 0; k < b->n_ind; k++) {
         memset(&run->cells[k], 0, sizeof run->cells[k]);
         run->cells[k].status = BL_CELL_MISSING;
@@ -155,50 +193,13 @@ static int s_read_values(bres_run_t *run, const bc_provider_t *p)
     snprintf(pp, sizeof pp, "%" PRId64, run->period);
     const char *parts[] = {pp, p->id, ""};
     size_t pl = bl_page_join(prefix, sizeof prefix, parts, 3);
-    bl_scan_t scan;
-    if (pl == 0 || bl_scan_open(&scan, run->txn,
-                                bl_daemon_dbi(b->d, DB_VALUES), prefix, pl,
-                                NULL) != 0) {
+    if (pl == 0) {
         return 0;
     }
     /* prefix = period \x1f provider \x1f; unit rows have a unit part */
-    int rc = 0;
-    MDB_val k, v;
-    while (rc == 0 && bl_scan_next(&scan, &k, &v) == 1) {
-        char buf[BL_STORE_KEY_MAX];
-        const char *kp[4];
-        int64_t g;
-        benchmark_cell_t c;
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, kp, 4) != 4
-            || !benchmark_decode_value(&v, &g, &c)) {
-            continue;
-        }
-        if (kp[2][0] == '\0') {
-            int ind = bl_catalogue_find_indicator(b->cfg->catalogue, kp[3]);
-            if (ind >= 0 && (run->cell_gen < 0 || g == run->cell_gen)) {
-                run->cells[ind] = c;
-            }
-            continue;
-        }
-        if (g == run->gen) {
-            if (BL_GROW(res->units, run->cap_units, res->n_units + 1) !=
-                0) {
-                rc = BL_ENOMEM;
-                break;
-            }
-            bl_results_unit_t *u = &res->units[res->n_units++];
-            memset(u, 0, sizeof *u);
-            bl_str_copy(u->unit, sizeof u->unit, kp[2]);
-            bl_str_copy(u->indicator, sizeof u->indicator, kp[3]);
-            u->status = c.status;
-            u->has_value = c.has_value;
-            u->value = c.value;
-            u->has_n = c.has_n;
-            u->n = c.n;
-        }
-    }
-    bl_scan_close(&scan);
-    return rc;
+    int rc = bl_bundle_each(run->txn, bl_daemon_dbi(b->d, DB_VALUES),
+                            prefix, pl, s_value_row, run, NULL);
+    return rc == BL_ENOMEM ? rc : 0;
 }
 
 /* One provider's results (bl_results_codec.h), appended to w. */

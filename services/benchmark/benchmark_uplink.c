@@ -175,51 +175,62 @@ static int s_send_register(benchmark_uplink_t *l, MDB_txn *txn, bl_err_t *err)
     return rc;
 }
 
-/* Provider-level values with status ok of the given generation. */
+typedef struct s_values_ctx {
+    benchmark_uplink_t *l;
+    MDB_txn *txn;
+    int64_t period;
+    int64_t generation;
+    uint32_t count;
+    bl_err_t *err;
+} s_values_ctx_t;
+
+/* One stored value row: sent when it is provider-level, of the
+ * generation, ok and present. */
+static int s_value_row(void *ctx, const char *const *parts, size_t n,
+                       const MDB_val *v)
+{
+    s_values_ctx_t *c = ctx;
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t two;
+    int64_t gen;
+    const uint8_t *val;
+    size_t vl;
+    if (n != 4 || parts[2][0] != '\0' || bl_mpr_array(&r, &two) != 0 ||
+        bl_mpr_int(&r, &gen) != 0 || gen != c->generation ||
+        bl_mpr_raw(&r, &val, &vl) != 0) {
+        return 0;
+    }
+    /* the value as aggregation made it: ok and present */
+    bl_mpr_t q;
+    bl_mpr_init(&q, val, vl);
+    bl_value_t value;
+    if (bl_values_read_value(&q, &value) != 0 ||
+        value.status != BL_CELL_OK || !value.has_value) {
+        return 0;
+    }
+    bl_uplink_write_value_row(&c->l->rows, parts[1], parts[3], val, vl);
+    if (++c->count < S_ROWS_PER_MSG) {
+        return 0;
+    }
+    return s_flush_rows(c->l, c->txn, BL_UPLINK_VALUES, c->period,
+                        &c->count, c->err);
+}
+
+/* Provider-level values with status ok of the given generation (stored
+ * as bundles of period, provider and unit: benchmark.c). */
 static int s_send_values(benchmark_uplink_t *l, MDB_txn *txn, int64_t period,
                          int64_t generation, bl_err_t *err)
 {
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period);
-    bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, l->env.db_values, prefix, pl, err);
-    uint32_t count = 0;
     bl_mpw_reset(&l->rows);
-    MDB_val k, v;
-    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
-        rc = 0;
-        char buf[S_KEY_MAX];
-        const char *parts[4];
-        bl_mpr_t r;
-        bl_mpr_init(&r, v.mv_data, v.mv_size);
-        uint32_t two;
-        int64_t gen;
-        const uint8_t *val;
-        size_t vl;
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) ==
-                4 &&
-            parts[2][0] == '\0' && bl_mpr_array(&r, &two) == 0 &&
-            bl_mpr_int(&r, &gen) == 0 && gen == generation &&
-            bl_mpr_raw(&r, &val, &vl) == 0) {
-            /* the value as aggregation made it: ok and present */
-            bl_mpr_t q;
-            bl_mpr_init(&q, val, vl);
-            bl_value_t value;
-            if (bl_values_read_value(&q, &value) == 0 &&
-                value.status == BL_CELL_OK && value.has_value) {
-                bl_uplink_write_value_row(&l->rows, parts[1], parts[3], val,
-                                          vl);
-                if (++count == S_ROWS_PER_MSG) {
-                    rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period,
-                                      &count, err);
-                }
-            }
-        }
-    }
-    bl_scan_close(&scan);
+    s_values_ctx_t c = {l, txn, period, generation, 0, err};
+    int rc = bl_bundle_each(txn, l->env.db_values, prefix, pl, s_value_row,
+                            &c, err);
     if (rc == 0) {
-        rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period, &count, err);
+        rc = s_flush_rows(l, txn, BL_UPLINK_VALUES, period, &c.count, err);
     }
     return rc;
 }

@@ -453,3 +453,110 @@ Test(bl_bundle, a_value_the_view_refuses_fails_the_page)
     bl_mpw_destroy(&w);
     mdb_txn_abort(txn);
 }
+
+/* ---- rows in any order, merged into what is stored ------------------------ */
+
+typedef struct s_batch {
+    unsigned seed;
+    int batch;           /* which of the batches this write is */
+} s_batch_t;
+
+/* Row r of batch `batch`: a key of period 2030 (K = provider and unit,
+ * sub = indicator, a few of each, so batches repeat keys) and a value
+ * that says which batch wrote it. */
+static size_t s_rand_row(unsigned *seed, int batch, char *key,
+                         bl_mpw_t *w)
+{
+    unsigned x = (unsigned)rand_r(seed);
+    static const char *const units[] = {"", "U1", "U10"};
+    int kl = snprintf(key, 64, "2030\x1fP%u\x1f%s\x1fI%u", x % 7,
+                      units[(x / 7) % 3], (x / 21) % 9);
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 2);
+    bl_mpw_uint(w, (uint64_t)batch);
+    bl_mpw_uint(w, x % 1000);
+    return (size_t)kl;
+}
+
+/* One batch: 60 random rows put one to a key in S_ROWS (in order: a
+ * later row wins) and through bl_bundle_rows into S_BUNDLES. */
+static int s_write_batch(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    s_batch_t *c = ctx;
+    bl_bundle_rows_t rows;
+    bl_bundle_rows_init(&rows);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    int rc = 0;
+    for (int i = 0; i < 60 && rc == 0; i++) {
+        char key[64];
+        size_t kl = s_rand_row(&c->seed, c->batch, key, &w);
+        rc = bl_store_put(txn, bl_store_dbi(s_store, S_ROWS), key, kl,
+                          bl_mpw_data(&w), bl_mpw_size(&w), err);
+        if (rc == 0) {
+            rc = bl_bundle_rows_add(&rows, key, kl, bl_mpw_data(&w),
+                                    bl_mpw_size(&w));
+        }
+    }
+    if (rc == 0) {
+        rc = bl_bundle_rows_put(&rows, txn, bl_store_dbi(s_store, S_BUNDLES),
+                                err);
+    }
+    bl_mpw_destroy(&w);
+    bl_bundle_rows_destroy(&rows);
+    return rc;
+}
+
+/* Rows of K "2030\x1fP1\x1f" stored the old way, in both databases. */
+static int s_write_old_rows(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    (void)ctx;
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_mpw_array(&w, 2);
+    bl_mpw_uint(&w, 99);
+    bl_mpw_uint(&w, 99);
+    int rc = 0;
+    static const char *const keys[] = {
+        "2030\x1f" "P1\x1f\x1f" "I0", "2030\x1f" "P1\x1f\x1f" "I5",
+        "2030\x1f" "P1\x1f\x1f" "I99"};
+    for (size_t i = 0; i < 3 && rc == 0; i++) {
+        for (size_t d = 0; d < 2 && rc == 0; d++) {
+            rc = bl_store_put(txn, bl_store_dbi(s_store, d), keys[i],
+                              strlen(keys[i]), bl_mpw_data(&w),
+                              bl_mpw_size(&w), err);
+        }
+    }
+    bl_mpw_destroy(&w);
+    return rc;
+}
+
+Test(bl_bundle, rows_in_any_order_merge_into_the_stored_bundles)
+{
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_write(s_store, s_write_old_rows, NULL, &err), 0,
+                 "%s", err.msg);
+    s_batch_t c = {12345u, 0};
+    for (c.batch = 0; c.batch < 8; c.batch++) {
+        cr_assert_eq(bl_store_write(s_store, s_write_batch, &c, &err), 0,
+                     "batch %d: %s", c.batch, err.msg);
+        /* after every batch: the same rows, byte for byte, as one to a
+         * key, and the same walk */
+        MDB_txn *txn;
+        cr_assert_eq(bl_store_read(s_store, &txn, NULL), 0);
+        for (size_t limit = 1; limit <= 200; limit *= 7) {
+            s_pages_equal(txn, "2030\x1f", NULL, limit);
+        }
+        mdb_txn_abort(txn);
+    }
+    /* P1's rows stored the old way were folded into its bundle */
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(s_store, &txn, NULL), 0);
+    MDB_val v;
+    cr_assert_eq(bl_store_get(txn, bl_store_dbi(s_store, S_BUNDLES),
+                              "2030\x1f" "P1\x1f\x1f" "I99", 12, &v, NULL),
+                 BL_ENOTFOUND);
+    cr_assert_eq(bl_bundle_get(txn, bl_store_dbi(s_store, S_BUNDLES),
+                               "2030\x1f" "P1\x1f", 8, "I99", &v, NULL), 0);
+    mdb_txn_abort(txn);
+}
