@@ -15,7 +15,8 @@
  *      set first (results then go to a new worker from here on);
  *   5. each stage that changes stops all its workers, moves each
  *      provider's state to the store of the worker that now owns it
- *      (`bl-STAGE --rebalance FROM:TO`), and starts the new set;
+ *      (`bl-STAGE --rebalance FROM:TO`, the stages' moves at once), and
+ *      starts the new set;
  *   6. run/workers records the new counts; every other daemon is told
  *      ("workers"), so it counts close markers from and sends to the new
  *      set (a provider's rows for a period still meet one worker: its
@@ -177,7 +178,9 @@ static int s_drain(cli_t *c, bl_stage_t last)
 }
 
 /* Runs bl-STAGE --rebalance FROM:TO and waits for it. */
-static int s_rebalance(cli_t *c, bl_stage_t s, int from, int to)
+/* Starts `bl-STAGE --rebalance FROM:TO` (moving stage s's state between
+ * worker stores); its pid, or -1 (printed). */
+static pid_t s_rebalance_start(cli_t *c, bl_stage_t s, int from, int to)
 {
     char bin_dir[PATH_MAX], prog[PATH_MAX + 32], arg[32];
     cli_bin_dir(bin_dir, sizeof bin_dir);
@@ -187,7 +190,7 @@ static int s_rebalance(cli_t *c, bl_stage_t s, int from, int to)
     pid_t pid = fork();
     if (pid < 0) {
         cli_error("scale: cannot start %s: %s", prog, strerror(errno));
-        return 2;
+        return -1;
     }
     if (pid == 0) {
         execl(prog, prog, "-c", c->cfg->path, "--rebalance", arg,
@@ -196,9 +199,17 @@ static int s_rebalance(cli_t *c, bl_stage_t s, int from, int to)
                 strerror(errno));
         _exit(127);
     }
+    return pid;
+}
+
+/* Waits for the rebalance of stage s started as pid.  0, or 2 (printed). */
+static int s_rebalance_wait(pid_t pid, bl_stage_t s, int from, int to)
+{
     int status;
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
+    pid_t w;
+    while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         cli_error("scale: moving %s state from %d to %d workers failed",
                   bl_stage_name(s), from, to);
         return 2;
@@ -271,15 +282,27 @@ int cli_scale(cli_t *c, int argc, char **argv)
         if (rc == 0 && report_changes) {
             rc = s_tell(c, BL_STAGE_BENCHMARK, 1, "workers", to_spec);
         }
-        /* 5: each changing stage moves its providers' state. */
+        /* 5: each changing stage stops and moves its providers' state;
+         * the stages' stores are apart, so their moves run at once. */
         for (size_t i = 0; i < 3 && rc == 0; i++) {
             bl_stage_t s = s_scalable[i];
-            if (from[s] == to[s]) {
-                continue;
+            if (from[s] != to[s]) {
+                rc = s_stop_stage(c, s, from[s] > to[s] ? from[s] : to[s]);
             }
-            rc = s_stop_stage(c, s, from[s] > to[s] ? from[s] : to[s]);
-            if (rc == 0) {
-                rc = s_rebalance(c, s, from[s], to[s]);
+        }
+        pid_t moving[3] = {-1, -1, -1};
+        for (size_t i = 0; i < 3 && rc == 0; i++) {
+            bl_stage_t s = s_scalable[i];
+            if (from[s] != to[s]) {
+                moving[i] = s_rebalance_start(c, s, from[s], to[s]);
+                rc = moving[i] < 0 ? 2 : 0;
+            }
+        }
+        for (size_t i = 0; i < 3; i++) {
+            bl_stage_t s = s_scalable[i];
+            if (moving[i] > 0 &&
+                s_rebalance_wait(moving[i], s, from[s], to[s]) != 0) {
+                rc = 2;
             }
         }
         if (rc != 0) {
