@@ -26,6 +26,25 @@ void bl_bundle_destroy(bl_bundle_t *b)
     b->open = false;
 }
 
+/* A bundle's value starts with an array32 header whose count is written
+ * once the rows are in: s_header_begin, then s_header_count. */
+#define S_HEADER_LEN 5
+
+static void s_header_begin(bl_mpw_t *w)
+{
+    static const unsigned char header[S_HEADER_LEN] = {0xdd, 0, 0, 0, 0};
+    bl_mpw_raw(w, header, sizeof header);
+}
+
+static void s_header_count(bl_mpw_t *w, uint32_t items)
+{
+    unsigned char *h = (unsigned char *)w->buf.data;
+    h[1] = (unsigned char)(items >> 24);
+    h[2] = (unsigned char)(items >> 16);
+    h[3] = (unsigned char)(items >> 8);
+    h[4] = (unsigned char)items;
+}
+
 int bl_bundle_begin(bl_bundle_t *b, const char *key, size_t len)
 {
     b->open = false;
@@ -38,9 +57,7 @@ int bl_bundle_begin(bl_bundle_t *b, const char *key, size_t len)
     b->n = 0;
     b->open = true;
     bl_mpw_reset(&b->body);
-    /* array32 with the count filled in by bl_bundle_put */
-    static const unsigned char header[5] = {0xdd, 0, 0, 0, 0};
-    bl_mpw_raw(&b->body, header, sizeof header);
+    s_header_begin(&b->body);   /* the count: bl_bundle_put */
     return 0;
 }
 
@@ -65,12 +82,7 @@ int bl_bundle_put(bl_bundle_t *b, MDB_txn *txn, MDB_dbi dbi, bl_err_t *err)
     if (b->body.err != 0 || n > UINT32_MAX / 2) {
         return bl_err_set(err, BL_ENOMEM, "out of memory for a bundle");
     }
-    uint32_t items = 2 * n;
-    unsigned char *h = (unsigned char *)b->body.buf.data;
-    h[1] = (unsigned char)(items >> 24);
-    h[2] = (unsigned char)(items >> 16);
-    h[3] = (unsigned char)(items >> 8);
-    h[4] = (unsigned char)items;
+    s_header_count(&b->body, 2 * n);
     return bl_store_append(txn, dbi, b->key, kl, bl_mpw_data(&b->body),
                            bl_mpw_size(&b->body), err);
 }
@@ -542,8 +554,8 @@ static int s_merge_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
         return bl_bundle_put(b, txn, dbi, err);
     }
     bl_mpr_t nr;
-    bl_mpr_init(&nr, (const uint8_t *)bl_mpw_data(&b->body) + 5,
-                bl_mpw_size(&b->body) - 5);
+    bl_mpr_init(&nr, (const uint8_t *)bl_mpw_data(&b->body) + S_HEADER_LEN,
+                bl_mpw_size(&b->body) - S_HEADER_LEN);
     uint32_t left = b->n, items = 0;
     bool nhas = false;
     const char *nsub = NULL;
@@ -552,12 +564,8 @@ static int s_merge_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
     size_t nvl = 0;
     bl_mpw_t *m = &r->merged;
     bl_mpw_reset(m);
-    static const unsigned char header[5] = {0xdd, 0, 0, 0, 0};
-    bl_mpw_raw(m, header, sizeof header);
-    for (;;) {
-        if (rc != 0) {
-            break;
-        }
+    s_header_begin(m);
+    while (rc == 0) {
         if (!nhas && left > 0) {
             left--;
             if (bl_mpr_str(&nr, &nsub, &nsl) != 0 ||
@@ -604,11 +612,7 @@ static int s_merge_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
     if (m->err != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory for a bundle");
     }
-    unsigned char *h = (unsigned char *)m->buf.data;
-    h[1] = (unsigned char)(items >> 24);
-    h[2] = (unsigned char)(items >> 16);
-    h[3] = (unsigned char)(items >> 8);
-    h[4] = (unsigned char)items;
+    s_header_count(m, items);
     return bl_store_put(txn, dbi, b->key, b->key_len, bl_mpw_data(m),
                         bl_mpw_size(m), err);
 }
