@@ -88,21 +88,14 @@ static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     bl_values_row_t row;
     int rc;
     while ((rc = bl_values_next(&rd, &row)) == 0) {
-        const char *parts[] = {p, row.provider, row.unit, row.indicator};
-        char key[S_KEY_MAX];
-        size_t kl = bl_page_join(key, sizeof key, parts, 4);
-        bl_mpw_reset(&b->w);
-        bl_mpw_array(&b->w, 2);
-        bl_mpw_int(&b->w, rd.generation);
-        bl_mpw_raw(&b->w, row.value_raw, row.value_len);
-        if (kl == 0) {
+        int arc = benchmark_value_add(&rows, &b->w, p, row.provider,
+                                      row.unit, row.indicator, rd.generation,
+                                      row.value_raw, row.value_len);
+        if (arc != 0) {
             bl_bundle_rows_destroy(&rows);
-            return bl_err_set(err, BL_EPROTO, "a value's key is too long");
-        }
-        if (bl_bundle_rows_add(&rows, key, kl, bl_mpw_data(&b->w),
-                               bl_mpw_size(&b->w)) != 0) {
-            bl_bundle_rows_destroy(&rows);
-            return bl_err_set(err, BL_ENOMEM, "out of memory");
+            return arc == BL_EPROTO
+                       ? bl_err_set(err, arc, "a value's key is too long")
+                       : bl_err_set(err, arc, "out of memory");
         }
     }
     if (rc != BL_ENOTFOUND) {
@@ -165,6 +158,24 @@ static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
 }
 
 /* Decodes a stored value [gen, value] (value: bl_values_codec.h). */
+int benchmark_value_add(bl_bundle_rows_t *rows, bl_mpw_t *w,
+                        const char *period, const char *provider,
+                        const char *unit, const char *indicator, int64_t gen,
+                        const void *value, size_t len)
+{
+    const char *parts[] = {period, provider, unit, indicator};
+    char key[S_KEY_MAX];
+    size_t kl = bl_page_join(key, sizeof key, parts, 4);
+    if (kl == 0) {
+        return BL_EPROTO;
+    }
+    bl_mpw_reset(w);
+    bl_mpw_array(w, 2);
+    bl_mpw_int(w, gen);
+    bl_mpw_raw(w, value, len);
+    return bl_bundle_rows_add(rows, key, kl, bl_mpw_data(w), bl_mpw_size(w));
+}
+
 bool benchmark_decode_value(const MDB_val *v, int64_t *gen, benchmark_cell_t *c)
 {
     bl_mpr_t r;

@@ -389,16 +389,9 @@ static int s_door_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m,
                 bl_bundle_rows_destroy(&vrows);
                 return s_door_refuse(err, m, "a malformed row%s", "");
             }
-            const char *parts[] = {p, provider, "", ind};
-            char key[S_KEY_MAX];
-            size_t kl = bl_page_join(key, sizeof key, parts, 4);
-            bl_mpw_reset(&l->w);
-            bl_mpw_array(&l->w, 2);
-            bl_mpw_int(&l->w, u.generation);
-            bl_mpw_raw(&l->w, val, vl);
-            if (kl > 0 && bl_bundle_rows_add(&vrows, key, kl,
-                                             bl_mpw_data(&l->w),
-                                             bl_mpw_size(&l->w)) != 0) {
+            /* (a key too long is left out, as bl_bundle_rows does) */
+            if (benchmark_value_add(&vrows, &l->w, p, provider, "", ind,
+                                    u.generation, val, vl) == BL_ENOMEM) {
                 rc = bl_err_set(err, BL_ENOMEM, "out of memory");
             }
         }

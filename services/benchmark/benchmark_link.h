@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "benchmark_learning.h"
+#include "bl_bundle.h"
 #include "bl_daemon.h"
 
 typedef struct benchmark_link benchmark_link_t;
@@ -77,5 +78,14 @@ uint32_t benchmark_link_health(benchmark_link_t *link, bl_mpw_t *reply);
 /* Heartbeat interval of the link's sockets: a fifth of link_heartbeat_s,
  * since bl_net drops a connection silent for five of them. */
 int benchmark_link_heartbeat_ms(const bl_config_t *cfg);
+
+/* Adds the stored form of one value, [gen, value] (value: bl_values_codec's
+ * encoding) under period \x1f provider \x1f unit \x1f indicator, to rows
+ * (one bundle per period, provider and unit when put); w is scratch.
+ * 0, BL_EPROTO when the key is too long, or BL_ENOMEM.  In benchmark.c. */
+int benchmark_value_add(bl_bundle_rows_t *rows, bl_mpw_t *w,
+                        const char *period, const char *provider,
+                        const char *unit, const char *indicator, int64_t gen,
+                        const void *value, size_t len);
 
 #endif
