@@ -119,6 +119,24 @@ static int s_all_up(cli_t *c)
     return cli_up(c, 1, argv);
 }
 
+/* Step 1: s_all_up, only when a daemon's process is not there.  `up`
+ * asks each daemon for its health, and a worker busy with a large batch
+ * answers only after it: a second a scale need not wait. */
+static int s_all_running_or_up(cli_t *c)
+{
+    bool all = c->cfg->web_listen == NULL ||
+               bl_daemon_running_pid(c->cfg, "web") > 0;
+    for (int s = 0; s < BL_STAGE_COUNT && all; s++) {
+        for (int k = 1; k <= c->cfg->workers[s] && all; k++) {
+            char name[64];
+            bl_daemon_worker_name(c->cfg, (bl_stage_t)s, k, name,
+                                  sizeof name);
+            all = bl_daemon_running_pid(c->cfg, name) > 0;
+        }
+    }
+    return all ? 0 : s_all_up(c);
+}
+
 /* Waits until no message is in flight from ingestion up to stage last
  * (exclusive), reading from the front: with ingestion holding, an empty
  * outbox stays empty once everything before it is empty too. */
@@ -231,12 +249,21 @@ static int s_stop_stage(cli_t *c, bl_stage_t s, int upto)
     return status;
 }
 
-/* Starts the workers of stage s with the node's (new) counts and waits
- * until each answers (`benchlearn up STAGE`). */
-static int s_start_stage(cli_t *c, bl_stage_t s)
+/* Starts the workers of the stages that changed with the node's (new)
+ * counts, all at once, and waits until each answers (`benchlearn up
+ * STAGE...`). */
+static int s_start_stages(cli_t *c, const int *from, const int *to)
 {
-    char *argv[] = {"up", (char *)bl_stage_name(s), NULL};
-    return cli_up(c, 2, argv);
+    char *argv[1 + 3 + 1] = {"up"};
+    int argc = 1;
+    for (int i = 2; i >= 0; i--) {
+        bl_stage_t s = s_scalable[i];
+        if (from[s] != to[s]) {
+            argv[argc++] = (char *)bl_stage_name(s);
+        }
+    }
+    argv[argc] = NULL;
+    return argc > 1 ? cli_up(c, argc, argv) : 0;
 }
 
 int cli_scale(cli_t *c, int argc, char **argv)
@@ -256,7 +283,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
     }
 
     /* 1, 2: everything up, ingestion holding. */
-    int rc = s_all_up(c);
+    int rc = s_all_running_or_up(c);
     if (rc != 0) {
         return rc;
     }
@@ -320,11 +347,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
                       c->cfg->data_dir, strerror(-src));
             return 2;
         }
-        for (int i = 2; i >= 0 && rc == 0; i--) {
-            if (from[s_scalable[i]] != to[s_scalable[i]]) {
-                rc = s_start_stage(c, s_scalable[i]);
-            }
-        }
+        rc = s_start_stages(c, from, to);
         if (rc != 0) {
             return rc;
         }
