@@ -29,8 +29,8 @@
 #include "bl_vec.h"
 
 #define S_MAX BL_REBALANCE_WORKERS_MAX
-#define S_CHUNK_ENTRIES 4096           /* entries read per chunk */
-#define S_CHUNK_VISITS 65536           /* keys looked at per chunk */
+#define S_CHUNK_ENTRIES 32768          /* entries read per chunk */
+#define S_CHUNK_VISITS 262144          /* keys looked at per chunk */
 #define S_CHUNK_BYTES ((size_t)16 << 20)   /* bytes read per chunk */
 #define S_PROVIDER_MAX 128             /* a provider id, with its NUL */
 #define S_FOLD_PREFIX "rebalance.fold."
@@ -276,17 +276,19 @@ static int s_read_chunk(const s_run_t *run, int k, size_t r, s_chunk_t *c,
 
 /* True when dbi of txn holds key with exactly val; *found says whether it
  * holds key at all. */
-static int s_same(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
-                  const MDB_val *val, bool *found, bool *same, bl_err_t *err)
+/* Whether key is in cur's database, and with val.  A chunk's keys come in
+ * order, so the cursor's search mostly stays on its page. */
+static int s_same(MDB_cursor *cur, const MDB_val *key, const MDB_val *val,
+                  bool *found, bool *same, bl_err_t *err)
 {
-    MDB_val have;
-    int rc = bl_store_get(txn, dbi, key->mv_data, key->mv_size, &have, err);
-    if (rc == BL_ENOTFOUND) {
+    MDB_val k = *key, have;
+    int rc = mdb_cursor_get(cur, &k, &have, MDB_SET_KEY);
+    if (rc == MDB_NOTFOUND) {
         *found = *same = false;
         return 0;
     }
     if (rc != 0) {
-        return rc;
+        return bl_store_fail(err, rc, "mdb_cursor_get");
     }
     *found = true;
     *same = have.mv_size == val->mv_size &&
@@ -295,11 +297,11 @@ static int s_same(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
     return 0;
 }
 
-static int s_put(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
-                 const MDB_val *val, bl_err_t *err)
+static int s_put(MDB_cursor *cur, const MDB_val *key, const MDB_val *val,
+                 bl_err_t *err)
 {
-    return bl_store_put(txn, dbi, key->mv_data, key->mv_size, val->mv_data,
-                        val->mv_size, err);
+    return bl_store_cursor_put(cur, key->mv_data, key->mv_size, val->mv_data,
+                               val->mv_size, err);
 }
 
 /* The counter under key in txn (0 when absent) and val's. */
@@ -363,6 +365,7 @@ typedef struct s_write {
     s_mode_t mode;
     const bl_rebalance_rule_t *rule;
     MDB_dbi dbi;
+    MDB_cursor *cur;           /* on dbi, in the write's transaction */
     MDB_dbi meta;              /* S_FOLD: worker 1's meta */
     const char *mark;          /* S_FOLD: the fold record's key */
     int target;                /* S_MOVE: the destination worker */
@@ -373,19 +376,19 @@ static int s_write_entry(s_write_t *w, MDB_txn *txn, size_t i, bl_err_t *err)
 {
     const s_chunk_t *c = w->c;
     MDB_val key = s_key(c, i), val = s_val(c, i);
-    bool found, same;
+    bool found = false, same = false;
     if (w->mode == S_FOLD) {
         w->done++;
         if (w->rule->fold != NULL) {
             return w->rule->fold(txn, w->dbi, &key, &val, err);
         }
-        int rc = s_same(txn, w->dbi, &key, &val, &found, &same, err);
-        return rc != 0 || found ? rc : s_put(txn, w->dbi, &key, &val, err);
+        int rc = s_same(w->cur, &key, &val, &found, &same, err);
+        return rc != 0 || found ? rc : s_put(w->cur, &key, &val, err);
     }
     if (w->mode == S_MOVE && c->e[i].target != w->target) {
         return 0;
     }
-    int rc = s_same(txn, w->dbi, &key, &val, &found, &same, err);
+    int rc = s_same(w->cur, &key, &val, &found, &same, err);
     if (rc != 0) {
         return rc;
     }
@@ -396,20 +399,20 @@ static int s_write_entry(s_write_t *w, MDB_txn *txn, size_t i, bl_err_t *err)
             w->kept++;
             return 0;
         }
-        return same ? 0 : s_put(txn, w->dbi, &key, &val, err);
+        return same ? 0 : s_put(w->cur, &key, &val, err);
     case S_COPY:
         if (same) {
             return 0;
         }
         w->done++;
-        return s_put(txn, w->dbi, &key, &val, err);
+        return s_put(w->cur, &key, &val, err);
     case S_UNION:
         if (same || (found && w->rule->fold == NULL)) {
             return 0;
         }
         w->done++;
         return found ? w->rule->fold(txn, w->dbi, &key, &val, err)
-                     : s_put(txn, w->dbi, &key, &val, err);
+                     : s_put(w->cur, &key, &val, err);
     case S_SEED:
         if (found) {
             return 0;
@@ -426,9 +429,13 @@ static int s_write_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
 {
     s_write_t *w = ctx;
     w->done = w->kept = 0;
-    int rc = 0;
+    int rc = bl_store_cursor(txn, w->dbi, &w->cur, err);
     for (size_t i = 0; i < w->c->n && rc == 0; i++) {
         rc = s_write_entry(w, txn, i, err);
+    }
+    if (w->cur != NULL) {
+        mdb_cursor_close(w->cur);
+        w->cur = NULL;
     }
     if (rc == 0 && w->mode == S_FOLD && w->c->started) {
         rc = bl_store_put(txn, w->meta, w->mark, strlen(w->mark), w->c->last,

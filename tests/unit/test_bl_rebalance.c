@@ -431,7 +431,7 @@ static int s_bulk_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
  * ended. */
 Test(bl_rebalance, many_keys_move_over_several_chunks)
 {
-    enum { N = 20000 };
+    enum { N = 100000 };  /* chunks of 32768 entries: several */
     for (int k = 1; k <= 2; k++) {
         bl_store_t *s = s_open(k);
         s_bulk_t b = {N, 2, k};
