@@ -16,7 +16,9 @@
  *              benchmark_store.h
  *   xband4, xstats: the groups of another node; cband4: the international
  *              node's band-4 rows, written once and shown to each country
- *              by the door; see benchmark_external.h
+ *              by the door; see benchmark_external.h.  cpos and cband4
+ *              are only written while the allow list names a national
+ *              node (benchmark_t.downlink): nobody else can fetch them
  * meta: "gen.<period>" the generation computed last; "marks.<period>.<gen>"
  * close markers received for it.  Improvement actions, practices and
  * what the learning exports need: benchmark_learning.h.
@@ -44,6 +46,7 @@
 #include "bl_register_codec.h"
 #include "bl_scan.h"
 #include "bl_values_codec.h"
+#include "bl_vec.h"
 
 static const char *const s_dbs[] = {BENCHMARK_DB_NAMES};
 
@@ -268,6 +271,29 @@ static bool s_intl_pending(benchmark_t *b, MDB_txn *txn, int64_t period)
     return have == 0;
 }
 
+/* Whether a close stores what national nodes fetch by country
+ * (benchmark_t.downlink). */
+static bool s_downlink(const bl_config_t *cfg)
+{
+    return cfg->role == BL_ROLE_INTERNATIONAL && cfg->n_allow > 0;
+}
+
+/* Meta "downlink_missed": 1 once a period was closed without its rows
+ * by country (0 or absent: every closed period has them). */
+#define S_MISSED_KEY "downlink_missed"
+
+/* Notes in txn that a close stored no rows by country. */
+static int s_downlink_missed(benchmark_t *b, MDB_txn *txn, bl_err_t *err)
+{
+    uint64_t missed = 0;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(b->d), S_MISSED_KEY,
+                              &missed, err);
+    if (rc != 0 || missed == 1) {
+        return rc;
+    }
+    return bl_store_put_u64(txn, bl_daemon_meta(b->d), S_MISSED_KEY, 1, err);
+}
+
 static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                      int64_t gen, bl_err_t *err)
 {
@@ -358,7 +384,10 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     benchmark_external_attach(&in, &ext);
     t[1] = bl_net_now_ms();
     rc = bc_compute(&in, &out, err);
-    if (rc == 0 && intl) {
+    if (rc == 0 && intl && !b->downlink) {
+        rc = s_downlink_missed(b, txn, err);
+    }
+    if (rc == 0 && intl && b->downlink) {
         rc = benchmark_external_band4(txn, bl_daemon_dbi(b->d, DB_CBAND4),
                                       period, &in, &out, err);
     }
@@ -564,6 +593,67 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
     return bl_page_request(txn, bl_daemon_dbi(b->d, db), msg, reply, err);
 }
 
+/* The periods closed here (meta "gen.P"), gathered before any is
+ * computed again (which writes meta). */
+typedef struct s_closed {
+    int64_t *p;
+    size_t n, cap;
+} s_closed_t;
+
+static int s_closed_period(void *ctx, const char *const *parts, size_t n,
+                           const MDB_val *v)
+{
+    (void)v;
+    s_closed_t *c = ctx;
+    char *end = NULL;
+    long long period = n == 1 ? strtoll(parts[0] + 4, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || period <= 0) {
+        return 0;
+    }
+    if (BL_GROW(c->p, c->cap, c->n + 1) != 0) {
+        return BL_ENOMEM;
+    }
+    c->p[c->n++] = (int64_t)period;
+    return 0;
+}
+
+/* When a period was closed without its rows by country, every closed
+ * period is computed again with them (a new generation, which the
+ * national nodes fetch). */
+static int s_downlink_catch_up(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    benchmark_t *b = ctx;
+    uint64_t missed = 0;
+    int rc = bl_store_get_u64(txn, bl_daemon_meta(b->d), S_MISSED_KEY,
+                              &missed, err);
+    if (rc != 0 || missed == 0) {
+        return rc;
+    }
+    bl_log(BL_LOG_INFO, "link: a national node is allowed now: the closed "
+           "periods are computed again with their rows by country");
+    s_closed_t c = {NULL, 0, 0};
+    rc = bl_page_each(txn, bl_daemon_meta(b->d), "gen.", 4, s_closed_period,
+                      &c, err);
+    for (size_t i = 0; i < c.n && rc == 0; i++) {
+        rc = s_recompute(b, txn, c.p[i], err);
+    }
+    free(c.p);
+    return rc != 0 ? rc
+                   : bl_store_put_u64(txn, bl_daemon_meta(b->d),
+                                      S_MISSED_KEY, 0, err);
+}
+
+/* A reload: the allow list may name a national node now (or none). */
+static int s_on_reload(void *ctx, const bl_config_t *cfg, bl_err_t *err)
+{
+    (void)err;
+    benchmark_t *b = ctx;
+    bool was = b->downlink;
+    b->downlink = s_downlink(cfg);
+    b->downlink_check |= b->downlink && !was;
+    return 0;
+}
+
 static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
 {
     benchmark_t *b = calloc(1, sizeof *b);
@@ -573,6 +663,8 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     b->d = d;
     b->cfg = bl_daemon_config(d);
     b->n_ind = b->cfg->catalogue->n_indicators;
+    b->downlink = s_downlink(b->cfg);
+    b->downlink_check = b->downlink;
     bl_mpw_init(&b->w);
     bl_mpw_init(&b->items);
     *svc = b;
@@ -600,12 +692,26 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     if (rc == 0 && benchmark_link_register(b->link, d) != 0) {
         rc = bl_err_set(err, BL_EINVAL, "too many sockets to poll");
     }
+    if (rc == 0 && b->cfg->role == BL_ROLE_INTERNATIONAL &&
+        bl_daemon_on_reload(d, s_on_reload, b) != 0) {
+        rc = bl_err_set(err, BL_EINVAL, "too many reload hooks");
+    }
     return rc;
 }
 
 static void s_tick(void *svc)
 {
-    benchmark_link_tick(((benchmark_t *)svc)->link);
+    benchmark_t *b = svc;
+    if (b->downlink_check) {
+        b->downlink_check = false;
+        bl_err_t err = {0};
+        if (bl_store_write(bl_daemon_store(b->d), s_downlink_catch_up, b,
+                           &err) != 0) {
+            bl_log(BL_LOG_ERROR, "link: the closed periods' rows by country "
+                   "are not stored: %s", err.msg);
+        }
+    }
+    benchmark_link_tick(b->link);
 }
 
 typedef struct s_waiting {

@@ -40,6 +40,12 @@ typedef struct benchmark {
     bl_mpw_t w;
     bl_mpw_t items;
     benchmark_learning_t *learning;  /* actions, practices, their exports */
+    bool downlink;           /* international node whose allow list names
+                                a national node: a close also stores what
+                                the national nodes fetch by country (cpos,
+                                cband4); without one, nobody could */
+    bool downlink_check;     /* at the next tick: compute the closed
+                                periods again if some lack those rows */
 } benchmark_t;
 
 /* What a provider sent for one indicator (provider level). */

@@ -11,7 +11,10 @@
  *   with its address (the socket monitor);
  * - messages whose sender carries newlines and terminal escapes are
  *   refused, and every line of the log still starts with a timestamp and
- *   holds no control character.
+ *   holds no control character;
+ * - a node whose allow list names no national node closes a period
+ *   without the rows national nodes fetch by country; once the list names
+ *   one (reload), the period is computed again with them.
  */
 #include <criterion/criterion.h>
 #include <regex.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <lmdb.h>
 #include <zmq.h>
 
 #include "bl_mp.h"
@@ -54,19 +58,65 @@ static void s_read_keys(const char *name, bl_test_keys_t *k)
     bl_test_read_keys(s_t.keys, name, k);
 }
 
+/* Writes node.yaml with the door and an allow list: none (S_NOBODY),
+ * PT, or PT and NO. */
+enum { S_NOBODY, S_PT, S_PT_NO };
+
+static void s_write_allow(int who)
+{
+    FILE *f = fopen(s_t.intl.config, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "%slisten: tcp://127.0.0.1:%d\nkey: %s/intl.key\n",
+            s_t.base, s_t.port, s_t.keys);
+    if (who != S_NOBODY) {
+        fprintf(f, "allow:\n");
+    }
+    if (who == S_PT_NO) {
+        fprintf(f, "  - {key: %s/no.pub, country: \"NO\"}\n", s_t.keys);
+    }
+    if (who != S_NOBODY) {
+        fprintf(f, "  - {key: %s/pt.pub, country: \"PT\"}\n", s_t.keys);
+    }
+    cr_assert_eq(fclose(f), 0);
+}
+
 /* Writes node.yaml with the door and the allow list (PT, and NO when
  * with_no). */
 static void s_write_config(bool with_no)
 {
-    FILE *f = fopen(s_t.intl.config, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "%slisten: tcp://127.0.0.1:%d\nkey: %s/intl.key\nallow:\n",
-            s_t.base, s_t.port, s_t.keys);
-    if (with_no) {
-        fprintf(f, "  - {key: %s/no.pub, country: \"NO\"}\n", s_t.keys);
+    s_write_allow(with_no ? S_PT_NO : S_PT);
+}
+
+/* The rows the international node keeps by country for the national
+ * nodes' downlink (database cpos) under prefix, read from its store. */
+static size_t s_cpos_rows(const char *prefix)
+{
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/var/benchmark", s_t.intl.dir);
+    MDB_env *env;
+    cr_assert_eq(mdb_env_create(&env), 0);
+    cr_assert_eq(mdb_env_set_maxdbs(env, 64), 0);
+    cr_assert_eq(mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0), 0);
+    MDB_txn *txn;
+    cr_assert_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    MDB_dbi dbi;
+    size_t n = 0;
+    if (mdb_dbi_open(txn, "cpos", 0, &dbi) == 0) {
+        MDB_cursor *cur;
+        cr_assert_eq(mdb_cursor_open(txn, dbi, &cur), 0);
+        size_t pl = strlen(prefix);
+        MDB_val k = {pl, (void *)prefix}, v;
+        int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        while (rc == 0 && k.mv_size >= pl &&
+               memcmp(k.mv_data, prefix, pl) == 0) {
+            n++;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        }
+        mdb_cursor_close(cur);
     }
-    fprintf(f, "  - {key: %s/pt.pub, country: \"PT\"}\n", s_t.keys);
-    cr_assert_eq(fclose(f), 0);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return n;
 }
 
 static long s_field(const char *field)
@@ -195,7 +245,9 @@ static void s_expect_silence(void *sock)
 
 /* ---- fixture ------------------------------------------------------------ */
 
-static void s_setup(void)
+/* The international node's directory, config without the door and its
+ * keys; not started. */
+static void s_init(void)
 {
     memset(&s_t, 0, sizeof s_t);
     s_t.port = bl_test_free_port();
@@ -221,13 +273,18 @@ static void s_setup(void)
     s_read_keys("intl", &s_t.server);
     s_read_keys("no", &s_t.no);
     s_read_keys("pt", &s_t.pt);
+    s_t.zctx = zmq_ctx_new();
+    cr_assert_not_null(s_t.zctx);
+}
+
+static void s_setup(void)
+{
+    s_init();
     s_write_config(true);
     char *out = NULL;
     int rc = bl_test_node_cli(&s_t.intl, &out, "up");
     cr_assert_eq(rc, 0, "up: %s", out);
     free(out);
-    s_t.zctx = zmq_ctx_new();
-    cr_assert_not_null(s_t.zctx);
     cr_assert_eq(s_field("link_in"), 0, "the door is not open");
 }
 
@@ -348,4 +405,38 @@ Test(e2e_reload, a_hostile_sender_cannot_write_a_line_into_the_log,
     regfree(&re);
     free(log);
     cr_assert_eq(s_field("link_in"), 0);
+}
+
+Test(e2e_reload, a_first_national_node_allowed_gets_rows_by_country,
+     .init = s_init, .fini = s_teardown, .timeout = 180)
+{
+    s_write_allow(S_NOBODY);
+    cr_assert_eq(bl_test_node_write_data(&s_t.intl, 12, 6), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_t.intl, &out, "up"), 0, "%s", out);
+    free(out);
+    out = NULL;
+    int rc = bl_test_node_cli(&s_t.intl, &out, "submit --wait %s/register.csv "
+                              "%s/survey.csv", s_t.intl.dir, s_t.intl.dir);
+    cr_assert_eq(rc, 0, "submit: %s", out);
+    free(out);
+    out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_t.intl, &out, "close 2025"), 0, "%s",
+                 out);
+    free(out);
+    cr_assert(s_log_has("computed period=2025 generation=1", NULL, 60000));
+    cr_assert(bl_test_node_wait_quiet(&s_t.intl, 60000));
+    /* Nobody may fetch them: none stored. */
+    cr_assert_eq(s_cpos_rows("2025\x1f"), 0);
+
+    s_write_allow(S_PT_NO);
+    out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_t.intl, &out, "reload"), 0, "%s", out);
+    free(out);
+    cr_assert(s_log_has("a national node is allowed now", NULL, 30000));
+    cr_assert(s_log_has("computed period=2025 generation=2", NULL, 60000),
+              "the closed period was not computed again");
+    cr_assert(bl_test_node_wait_quiet(&s_t.intl, 60000));
+    cr_assert_gt(s_cpos_rows("2025\x1fNO\x1f"), 0,
+                 "no rows by country for NO's national node");
 }
