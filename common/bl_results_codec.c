@@ -53,11 +53,55 @@ static void s_encode_inline_stats(bl_mpw_t *w, const bl_results_group_t *g)
     s_write_stat_values(w, g->n, f);
 }
 
-static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g)
+/* A provider's distinct group entries (id and key), in the order first
+ * met: an entry names its pair by index (the same few pairs repeat in
+ * every indicator).  Pairs past BL_RESULTS_GROUPS_MAX are written out. */
+typedef struct s_gdict {
+    const char *id[BL_RESULTS_GROUPS_MAX];
+    const char *key[BL_RESULTS_GROUPS_MAX];
+    size_t n;
+} s_gdict_t;
+
+static size_t s_gdict_find(const s_gdict_t *d, const char *id,
+                           const char *key)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (strcmp(d->key[i], key) == 0 && strcmp(d->id[i], id) == 0) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static void s_gdict_build(s_gdict_t *d, const bl_results_provider_t *p)
+{
+    d->n = 0;
+    for (size_t k = 0; k < p->n_indicators; k++) {
+        const bl_results_indicator_t *ind = &p->indicators[k];
+        for (size_t g = 0; g < ind->n_groups; g++) {
+            const bl_results_group_t *e = &ind->groups[g];
+            if (d->n < BL_RESULTS_GROUPS_MAX &&
+                s_gdict_find(d, e->id, e->key) == SIZE_MAX) {
+                d->id[d->n] = e->id;
+                d->key[d->n] = e->key;
+                d->n++;
+            }
+        }
+    }
+}
+
+static void s_encode_group(bl_mpw_t *w, const bl_results_group_t *g,
+                           const s_gdict_t *d)
 {
     bl_mpw_array(w, 9);
-    bl_mpw_str(w, g->id);
-    bl_mpw_str(w, g->key);
+    size_t at = s_gdict_find(d, g->id, g->key);
+    if (at != SIZE_MAX) {
+        bl_mpw_uint(w, at);
+        bl_mpw_nil(w);
+    } else {
+        bl_mpw_str(w, g->id);
+        bl_mpw_str(w, g->key);
+    }
     if (g->too_few_peers) {
         if (g->has_n) {
             bl_mpw_uint(w, g->n);
@@ -126,7 +170,9 @@ int bl_results_stats_encode(bl_mpw_t *w, const bl_results_stats_t *s)
 
 int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
 {
-    bl_mpw_map(w, 13);
+    s_gdict_t dict;
+    s_gdict_build(&dict, p);
+    bl_mpw_map(w, 14);
     bl_mpw_str(w, "id");
     bl_mpw_str(w, p->id);
     bl_mpw_str(w, "name");
@@ -141,6 +187,13 @@ int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
     bl_mpw_bool(w, p->has_previous_period);
     bl_mpw_str(w, "intl_pending");
     bl_mpw_bool(w, p->international_pending);
+    bl_mpw_str(w, "groups");
+    bl_mpw_array(w, (uint32_t)dict.n);
+    for (size_t i = 0; i < dict.n; i++) {
+        bl_mpw_array(w, 2);
+        bl_mpw_str(w, dict.id[i]);
+        bl_mpw_str(w, dict.key[i]);
+    }
     bl_mpw_str(w, "ind");
     bl_mpw_array(w, (uint32_t)p->n_indicators);
     for (size_t k = 0; k < p->n_indicators; k++) {
@@ -154,7 +207,7 @@ int bl_results_provider_encode(bl_mpw_t *w, const bl_results_provider_t *p)
         bl_mpw_opt_double(w, ind->has_previous, ind->previous);
         bl_mpw_array(w, (uint32_t)ind->n_groups);
         for (size_t g = 0; g < ind->n_groups; g++) {
-            s_encode_group(w, &ind->groups[g]);
+            s_encode_group(w, &ind->groups[g], &dict);
         }
     }
     bl_mpw_str(w, "areas");
@@ -366,10 +419,55 @@ static bool s_decode_inline_stats(bl_mpr_t *r, bl_results_group_t *g)
     return g->has_stats;
 }
 
-static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
+/* The pairs a provider's "groups" lists, pointing into the input. */
+typedef struct s_gpairs {
+    const char *id[BL_RESULTS_GROUPS_MAX], *key[BL_RESULTS_GROUPS_MAX];
+    uint32_t id_len[BL_RESULTS_GROUPS_MAX], key_len[BL_RESULTS_GROUPS_MAX];
+    uint32_t n;
+} s_gpairs_t;
+
+static bool s_decode_gpairs(bl_mpr_t *r, s_gpairs_t *d)
 {
-    if (!s_tuple(r, 9) || bl_mpr_str_copy(r, g->id, sizeof g->id) ||
-        bl_mpr_str_copy(r, g->key, sizeof g->key)) {
+    if (!s_list(r, BL_RESULTS_GROUPS_MAX, &d->n)) {
+        return false;
+    }
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (!s_tuple(r, 2) || bl_mpr_str(r, &d->id[i], &d->id_len[i]) ||
+            d->id_len[i] >= BL_RESULTS_ID_MAX ||
+            bl_mpr_str(r, &d->key[i], &d->key_len[i]) ||
+            d->key_len[i] >= BL_RESULTS_KEY_MAX) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A group entry's id and key: an index into d (then nil), or the two
+ * strings. */
+static bool s_decode_group_name(bl_mpr_t *r, bl_results_group_t *g,
+                                const s_gpairs_t *d)
+{
+    uint64_t at;
+    bl_mpr_t look = *r;
+    if (bl_mpr_uint(&look, &at) != 0) {
+        return !bl_mpr_str_copy(r, g->id, sizeof g->id) &&
+               !bl_mpr_str_copy(r, g->key, sizeof g->key);
+    }
+    *r = look;
+    if (at >= d->n || !bl_mpr_nil(r)) {
+        return false;
+    }
+    memcpy(g->id, d->id[at], d->id_len[at]);
+    g->id[d->id_len[at]] = '\0';
+    memcpy(g->key, d->key[at], d->key_len[at]);
+    g->key[d->key_len[at]] = '\0';
+    return true;
+}
+
+static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g,
+                           const s_gpairs_t *d)
+{
+    if (!s_tuple(r, 9) || !s_decode_group_name(r, g, d)) {
         return false;
     }
     bl_mpr_t look = *r;
@@ -403,7 +501,8 @@ static bool s_decode_group(bl_mpr_t *r, bl_results_group_t *g)
 }
 
 /* Returns 0, BL_EPROTO or BL_ENOMEM. */
-static int s_decode_indicator(bl_mpr_t *r, bl_results_indicator_t *ind)
+static int s_decode_indicator(bl_mpr_t *r, bl_results_indicator_t *ind,
+                              const s_gpairs_t *d)
 {
     uint32_t ng;
     if (!s_tuple(r, 7) || !s_small_int(r, 0, 2, &ind->status) ||
@@ -421,7 +520,7 @@ static int s_decode_indicator(bl_mpr_t *r, bl_results_indicator_t *ind)
     }
     for (uint32_t g = 0; g < ng; g++) {
         ind->n_groups = g + 1;
-        if (!s_decode_group(r, &ind->groups[g])) {
+        if (!s_decode_group(r, &ind->groups[g], d)) {
             return BL_EPROTO;
         }
     }
@@ -531,6 +630,8 @@ int bl_results_provider_decode(const void *data, size_t len,
     bl_mpr_init(&r, data, len);
     uint32_t n;
     bool have_id = false, have_ind = false;
+    s_gpairs_t pairs;
+    pairs.n = 0;
     if (bl_mpr_map(&r, &n) != 0) {
         S_FAIL("the map");
     }
@@ -570,6 +671,10 @@ int bl_results_provider_decode(const void *data, size_t len,
             if (bl_mpr_bool(&r, &p->international_pending)) {
                 S_FAIL("intl_pending");
             }
+        } else if (bl_mp_str_eq(k, kl, "groups")) {
+            if (have_ind || !s_decode_gpairs(&r, &pairs)) {
+                S_FAIL("groups");
+            }
         } else if (bl_mp_str_eq(k, kl, "ind")) {
             int lrc;
             p->indicators = s_list_new(&r, have_ind,
@@ -584,7 +689,7 @@ int bl_results_provider_decode(const void *data, size_t len,
             have_ind = true;
             for (uint32_t j = 0; j < m; j++) {
                 p->n_indicators = j + 1;
-                int rc = s_decode_indicator(&r, &p->indicators[j]);
+                int rc = s_decode_indicator(&r, &p->indicators[j], &pairs);
                 if (rc == BL_ENOMEM) {
                     goto nomem;
                 }

@@ -19,8 +19,9 @@
  *           per computation, before the providers whose entries refer to
  *           them (the "stats" kind is newer).
  *   provider: {id, name, country, service_type, share, has_prev,
- *              intl_pending, ind: [[status, value, n, numerator,
- *              denominator, previous, groups]...], areas: [[indicator,
+ *              intl_pending, groups: [[id, key]...], ind: [[status,
+ *              value, n, numerator, denominator, previous, [group...]]
+ *              ...], areas: [[indicator,
  *              [[named, id, name, service_type, country]...]]...],
  *              strengths: [indicator...], units: [[unit, indicator,
  *              status, value, n]...], followup: [[action_id, indicator,
@@ -29,6 +30,10 @@
  *              name, service_type, country, title, description,
  *              contact]...]}
  *     a group: [id, key, stats, rank, band, z, reference, gap, prev_rank]
+ *     where id is the index of a pair of `groups` (then key is nil) or,
+ *     as earlier writers put it, the group's id itself.  `groups` (newer)
+ *     lists the provider's distinct pairs once, before `ind`: the same
+ *     few repeat in every indicator (a quarter of the message).
  *     where stats is [] for a position whose instance's statistics came
  *     in a stats item (keyed by indicator, id and key), or the instance's
  *     count of values (nil when unknown) with nil for the six after it

@@ -745,3 +745,123 @@ Test(bl_results_codec, a_position_with_other_stats_arity_is_refused,
     bl_results_provider_free(&out);
     bl_mpw_destroy(&w);
 }
+
+/* How often needle occurs in the len bytes at hay. */
+static size_t s_count(const void *hay, size_t len, const char *needle)
+{
+    size_t n = 0, nl = strlen(needle);
+    const char *p = hay;
+    for (size_t i = 0; i + nl <= len; i++) {
+        n += memcmp(p + i, needle, nl) == 0;
+    }
+    return n;
+}
+
+Test(bl_results_codec, group_names_are_written_once_and_read_by_index,
+     .timeout = 10)
+{
+    /* The fixture's entries repeat one pair in both indicators. */
+    bl_results_provider_t in;
+    s_provider(&in);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_provider_encode(&w, &in), 0);
+    cr_assert_eq(s_count(bl_mpw_data(&w), bl_mpw_size(&w),
+                         "NO/residential_care"), 1);
+    bl_mpw_destroy(&w);
+
+    /* More distinct pairs than the list holds: the first
+     * BL_RESULTS_GROUPS_MAX by index, the others written out. */
+    enum { PER = 40, IND = 2 };
+    bl_results_indicator_t ind[IND];
+    bl_results_group_t groups[IND][PER];
+    memset(ind, 0, sizeof ind);
+    memset(groups, 0, sizeof groups);
+    bl_results_provider_t p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "NO-1");
+    p.n_indicators = IND;
+    p.indicators = ind;
+    for (int k = 0; k < IND; k++) {
+        ind[k].status = 0;
+        ind[k].n_groups = PER;
+        ind[k].groups = groups[k];
+        for (int g = 0; g < PER; g++) {
+            bl_results_group_t *e = &groups[k][g];
+            /* the first indicator's pairs again in the second, then new */
+            int name = k == 1 && g < PER / 2 ? g : k * PER + g;
+            snprintf(e->id, sizeof e->id, "g%d", name);
+            snprintf(e->key, sizeof e->key, "key-%d", name);
+            e->too_few_peers = true;
+            e->has_n = true;
+            e->n = (uint64_t)(k * PER + g);
+        }
+    }
+    bl_mpw_init(&w);
+    cr_assert_eq(bl_results_provider_encode(&w, &p), 0);
+    bl_results_provider_t out;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w), bl_mpw_size(&w),
+                                            &out, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(out.n_indicators, IND);
+    for (int k = 0; k < IND; k++) {
+        cr_assert_eq(out.indicators[k].n_groups, PER);
+        for (int g = 0; g < PER; g++) {
+            const bl_results_group_t *o = &out.indicators[k].groups[g];
+            cr_assert_str_eq(o->id, groups[k][g].id);
+            cr_assert_str_eq(o->key, groups[k][g].key);
+            cr_assert_eq(o->n, groups[k][g].n);
+        }
+    }
+    bl_results_provider_free(&out);
+    bl_mpw_destroy(&w);
+}
+
+Test(bl_results_codec, a_group_index_out_of_the_list_is_refused,
+     .timeout = 10)
+{
+    for (int late = 0; late < 2; late++) {
+        bl_mpw_t w;
+        bl_mpw_init(&w);
+        bl_mpw_map(&w, 3);
+        bl_mpw_str(&w, "id");
+        bl_mpw_str(&w, "NO-1");
+        if (!late) {
+            bl_mpw_str(&w, "groups");
+            bl_mpw_array(&w, 1);
+            bl_mpw_array(&w, 2);
+            bl_mpw_str(&w, "national");
+            bl_mpw_str(&w, "NO");
+        }
+        bl_mpw_str(&w, "ind");
+        bl_mpw_array(&w, 1);
+        bl_mpw_array(&w, 7);
+        bl_mpw_int(&w, 0);
+        for (int i = 0; i < 5; i++) {
+            bl_mpw_nil(&w);
+        }
+        bl_mpw_array(&w, 1);
+        bl_mpw_array(&w, 9);
+        bl_mpw_uint(&w, late ? 0 : 1);   /* the list has one pair */
+        bl_mpw_nil(&w);
+        bl_mpw_uint(&w, 3);
+        for (int i = 0; i < 6; i++) {
+            bl_mpw_nil(&w);
+        }
+        if (late) {   /* the list after the entries that use it */
+            bl_mpw_str(&w, "groups");
+            bl_mpw_array(&w, 1);
+            bl_mpw_array(&w, 2);
+            bl_mpw_str(&w, "national");
+            bl_mpw_str(&w, "NO");
+        }
+        bl_results_provider_t out;
+        bl_err_t err = {0};
+        cr_assert_eq(bl_results_provider_decode(bl_mpw_data(&w),
+                                                bl_mpw_size(&w), &out, &err),
+                     BL_EPROTO, "late=%d", late);
+        bl_results_provider_free(&out);
+        bl_mpw_destroy(&w);
+    }
+}
