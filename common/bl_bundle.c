@@ -624,7 +624,14 @@ int bl_bundle_rows_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
     for (size_t i = 0; i < r->n; i++) {
         r->rows[i].key = base + r->rows[i].key_off;
     }
-    if (r->n > 1) {
+    /* Rows mostly come in key order (aggregation sends each provider's
+     * values so): sorted only when they are not. */
+    size_t in_order = 1;
+    while (in_order < r->n &&
+           s_cmp_row(&r->rows[in_order - 1], &r->rows[in_order]) <= 0) {
+        in_order++;
+    }
+    if (in_order < r->n) {
         qsort(r->rows, r->n, sizeof *r->rows, s_cmp_row);
     }
     int rc = 0;

@@ -35,6 +35,7 @@
 #include "bl_records_codec.h"
 #include "bl_scan.h"
 #include "bl_values_codec.h"
+#include "bl_vec.h"
 
 enum { DB_REGISTER = 0, DB_IND, DB_RESP, DB_VALUES, DB_REJECTED };
 static const char *const s_dbs[] = {"register", "ind", "resp", "values",
@@ -59,6 +60,10 @@ typedef struct aggregate {
                                      its values come in key order, and a
                                      cursor puts them without searching
                                      the tree from the root each time */
+    size_t *by_id;                /* indicator indices in the order of
+                                     their ids: a provider's values are
+                                     sent in key order, so benchmarking
+                                     need not sort them */
 } aggregate_t;
 
 /* ---- records in --------------------------------------------------------- */
@@ -263,11 +268,26 @@ typedef struct s_admin_acc {
     double num, den;
 } s_admin_acc_t;
 
+/* A unit's value met in the admin walk, sent after the provider's own
+ * (their keys sort after them). */
+typedef struct s_unit_value {
+    char unit[64];
+    int ind;
+    s_value_t v;
+} s_unit_value_t;
+
+typedef struct s_unit_values {
+    s_unit_value_t *at;
+    size_t n, cap;
+} s_unit_values_t;
+
 static int s_finish_admin(aggregate_t *a, MDB_txn *txn, const char *period,
                           const char *provider, s_admin_acc_t *acc,
-                          int64_t per, int64_t gen, bl_err_t *err)
+                          s_unit_values_t *units, int64_t per, int64_t gen,
+                          bl_err_t *err)
 {
-    for (size_t k = 0; k < a->n_ind; k++) {
+    for (size_t x = 0; x < a->n_ind; x++) {
+        size_t k = a->by_id[x];
         const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
         s_value_t v;
         memset(&v, 0, sizeof v);
@@ -304,6 +324,19 @@ static int s_finish_admin(aggregate_t *a, MDB_txn *txn, const char *period,
             return rc;
         }
     }
+    /* then its units', in the order walked (unit, indicator id) */
+    for (size_t i = 0; i < units->n; i++) {
+        const s_unit_value_t *u = &units->at[i];
+        int rc = s_emit(a, period, provider, u->unit, u->ind, &u->v, gen,
+                        err);
+        if (rc == 0) {
+            rc = s_maybe_flush(a, txn, per, gen, err);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    units->n = 0;
     memset(acc, 0, a->n_ind * sizeof *acc);
     return 0;
 }
@@ -319,6 +352,7 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
     if (acc == NULL) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
+    s_unit_values_t units = {NULL, 0, 0};
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(a->d, DB_IND), prefix,
                           pl, err);
@@ -337,8 +371,8 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
         int ind = bl_catalogue_find_indicator(a->cfg->catalogue, parts[3]);
         if (strcmp(provider, current) != 0) {
             if (current[0]) {
-                rc = s_finish_admin(a, txn, period, current, acc, per, gen,
-                                    err);
+                rc = s_finish_admin(a, txn, period, current, acc, &units,
+                                    per, gen, err);
             }
             snprintf(current, sizeof current, "%s", provider);
         }
@@ -366,19 +400,24 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
                     uv.has_value = !isnan(f[2]);
                     uv.value = f[2];
                 }
-                rc = s_emit(a, period, provider, unit, ind, &uv, gen,
-                            err);
-                if (rc == 0) {
-                    rc = s_maybe_flush(a, txn, per, gen, err);
+                if (BL_GROW(units.at, units.cap, units.n + 1) != 0) {
+                    rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                } else {
+                    s_unit_value_t *u = &units.at[units.n++];
+                    snprintf(u->unit, sizeof u->unit, "%s", unit);
+                    u->ind = ind;
+                    u->v = uv;
                 }
             }
         }
     }
     bl_scan_close(&scan);
     if (rc == 0 && current[0]) {
-        rc = s_finish_admin(a, txn, period, current, acc, per, gen, err);
+        rc = s_finish_admin(a, txn, period, current, acc, &units, per, gen,
+                            err);
     }
     free(acc);
+    free(units.at);
     return rc;
 }
 
@@ -402,9 +441,24 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
                            const char *provider, s_pool_t *pool, int64_t per,
                            int64_t gen, bl_err_t *err)
 {
-    for (size_t u = 0; u <= pool->n_units; u++) {
+    /* In key order: the provider's own values, then its units' by name;
+     * each by indicator id. */
+    size_t order[S_UNITS_MAX + 1];
+    order[0] = 0;
+    for (size_t u = 1; u <= pool->n_units; u++) {
+        size_t j = u;
+        while (j > 1 && strcmp(pool->units[order[j - 1] - 1],
+                               pool->units[u - 1]) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = u;
+    }
+    for (size_t o = 0; o <= pool->n_units; o++) {
+        size_t u = order[o];
         const char *unit = u == 0 ? "" : pool->units[u - 1];
-        for (size_t k = 0; k < a->n_ind; k++) {
+        for (size_t x = 0; x < a->n_ind; x++) {
+            size_t k = a->by_id[x];
             const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
             s_survey_acc_t *c = &pool->acc[u * a->n_ind + k];
             if (def->kind != BL_KIND_SURVEY_SHARE &&
@@ -768,6 +822,20 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     a->d = d;
     a->cfg = bl_daemon_config(d);
     a->n_ind = a->cfg->catalogue->n_indicators;
+    a->by_id = malloc((a->n_ind ? a->n_ind : 1) * sizeof *a->by_id);
+    if (a->by_id == NULL) {
+        free(a);
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    const bl_indicator_t *ids = a->cfg->catalogue->indicators;
+    for (size_t k = 0; k < a->n_ind; k++) {   /* insertion: a few hundred */
+        size_t j = k;
+        while (j > 0 && strcmp(ids[a->by_id[j - 1]].id, ids[k].id) > 0) {
+            a->by_id[j] = a->by_id[j - 1];
+            j--;
+        }
+        a->by_id[j] = k;
+    }
     bl_mpw_init(&a->w);
     bl_mpw_init(&a->batch);
     bl_mpw_init(&a->reg);
@@ -786,6 +854,7 @@ static void s_close(void **svc)
     bl_mpw_destroy(&a->batch);
     bl_mpw_destroy(&a->reg);
     bl_mpw_destroy(&a->learn);
+    free(a->by_id);
     free(a);
     *svc = NULL;
 }
