@@ -593,6 +593,15 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
     return bl_page_request(txn, bl_daemon_dbi(b->d, db), msg, reply, err);
 }
 
+/* The period of a meta key "gen.P" (parts of a bl_page_each row), or 0
+ * for another key. */
+static long long s_gen_period(const char *const *parts, size_t n)
+{
+    char *end = NULL;
+    long long period = n == 1 ? strtoll(parts[0] + 4, &end, 10) : 0;
+    return end != NULL && *end == '\0' && period > 0 ? period : 0;
+}
+
 /* The periods closed here (meta "gen.P"), gathered before any is
  * computed again (which writes meta). */
 typedef struct s_closed {
@@ -605,9 +614,8 @@ static int s_closed_period(void *ctx, const char *const *parts, size_t n,
 {
     (void)v;
     s_closed_t *c = ctx;
-    char *end = NULL;
-    long long period = n == 1 ? strtoll(parts[0] + 4, &end, 10) : 0;
-    if (end == NULL || *end != '\0' || period <= 0) {
+    long long period = s_gen_period(parts, n);
+    if (period == 0) {
         return 0;
     }
     if (BL_GROW(c->p, c->cap, c->n + 1) != 0) {
@@ -725,10 +733,8 @@ static int s_waiting_period(void *ctx, const char *const *parts, size_t n,
 {
     (void)v;
     s_waiting_t *w = ctx;
-    char *end = NULL;
-    long long period = n == 1 ? strtoll(parts[0] + 4, &end, 10) : 0;
-    if (end == NULL || *end != '\0' || !s_intl_pending(w->b, w->txn,
-                                                       period)) {
+    long long period = s_gen_period(parts, n);
+    if (period == 0 || !s_intl_pending(w->b, w->txn, period)) {
         return 0;
     }
     size_t at = strlen(w->list);
