@@ -271,7 +271,7 @@ typedef struct s_admin_acc {
 /* A unit's value met in the admin walk, sent after the provider's own
  * (their keys sort after them). */
 typedef struct s_unit_value {
-    char unit[64];
+    char unit[BL_VALUES_ID_MAX];
     int ind;
     s_value_t v;
 } s_unit_value_t;
@@ -400,7 +400,11 @@ static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
                     uv.has_value = !isnan(f[2]);
                     uv.value = f[2];
                 }
-                if (BL_GROW(units.at, units.cap, units.n + 1) != 0) {
+                if (strlen(unit) >= sizeof units.at->unit) {
+                    /* refused there, with the provider and unit named */
+                    rc = s_emit(a, period, provider, unit, ind, &uv, gen,
+                                err);
+                } else if (BL_GROW(units.at, units.cap, units.n + 1) != 0) {
                     rc = bl_err_set(err, BL_ENOMEM, "out of memory");
                 } else {
                     s_unit_value_t *u = &units.at[units.n++];
