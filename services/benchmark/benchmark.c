@@ -658,7 +658,7 @@ static int s_on_reload(void *ctx, const bl_config_t *cfg, bl_err_t *err)
     benchmark_t *b = ctx;
     bool was = b->downlink;
     b->downlink = s_downlink(cfg);
-    b->downlink_check |= b->downlink && !was;
+    b->downlink_check = b->downlink && (b->downlink_check || !was);
     return 0;
 }
 
@@ -710,13 +710,17 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
 static void s_tick(void *svc)
 {
     benchmark_t *b = svc;
-    if (b->downlink_check) {
-        b->downlink_check = false;
+    if (b->downlink_check && b->downlink &&
+        bl_net_now_ms() >= b->downlink_retry_ms) {
         bl_err_t err = {0};
         if (bl_store_write(bl_daemon_store(b->d), s_downlink_catch_up, b,
                            &err) != 0) {
+            /* tried again a minute later (a full disk may be freed) */
+            b->downlink_retry_ms = bl_net_now_ms() + 60000;
             bl_log(BL_LOG_ERROR, "link: the closed periods' rows by country "
-                   "are not stored: %s", err.msg);
+                   "are not stored (tried again in a minute): %s", err.msg);
+        } else {
+            b->downlink_check = false;
         }
     }
     benchmark_link_tick(b->link);

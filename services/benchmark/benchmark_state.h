@@ -46,6 +46,7 @@ typedef struct benchmark {
                                 cband4); without one, nobody could */
     bool downlink_check;     /* at the next tick: compute the closed
                                 periods again if some lack those rows */
+    long long downlink_retry_ms;  /* not before (after a failed try) */
 } benchmark_t;
 
 /* What a provider sent for one indicator (provider level). */
