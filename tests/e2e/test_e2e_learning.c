@@ -417,6 +417,22 @@ Test(learning, report_of_next_period_shows_the_follow_up, .init = s_setup,
     cr_expect_null(strstr(csv, "action_id"), "a follow-up without actions: "
                                              "%s", csv);
     free(csv);
+    /* Every previous rank in the 2025 reports is the 2024 rank of the
+     * provider's group instance of now, by an independent reading of the
+     * 2024 positions export. */
+    free(s_cli(0, "export 2024 --what positions -o positions-2024.csv"));
+    int rc = bl_test_sh("python3 %s/tests/tools/check_prev_ranks.py "
+                        "--positions %s/positions-2024.csv --reports "
+                        "%s/var/reports/2025 > %s/prev.out 2>&1",
+                        bl_test_source_dir(), s_node.dir, s_node.dir,
+                        s_node.dir);
+    char *prev = s_read("prev.out");
+    cr_expect_eq(rc, 0, "check_prev_ranks: %s", prev ? prev : "");
+    cr_expect_not_null(prev ? strstr(prev, " 0 mismatches") : NULL, "%s",
+                       prev ? prev : "");
+    cr_expect_null(prev ? strstr(prev, " 0 with a previous rank") : NULL,
+                   "no previous rank at all: %s", prev ? prev : "");
+    free(prev);
     /* The 2024 reports (rendered before the actions came) have none. */
     json = s_read("var/reports/2024/NO-001.json");
     cr_assert_not_null(json);
