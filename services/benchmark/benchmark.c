@@ -322,6 +322,9 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     size_t cells_n = (n ? n : 1) * b->n_ind;
     double *values = calloc(cells_n, sizeof *values);
     double *prev = NULL;
+    double *prev_ranks = NULL;
+    bstore_prev_job_t prev_job;
+    memset(&prev_job, 0, sizeof prev_job);
     size_t ng = b->cfg->n_groups;
     uint32_t *pos_index = malloc(cells_n * (ng ? ng : 1) * sizeof *pos_index);
     bool intl;
@@ -347,7 +350,8 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     bool has_prev = prev_gen > 0;
     if (has_prev) {
         prev = calloc(cells_n, sizeof *prev);
-        if (prev == NULL) {
+        prev_ranks = malloc(cells_n * (ng ? ng : 1) * sizeof *prev_ranks);
+        if (prev == NULL || prev_ranks == NULL) {
             rc = bl_err_set(err, BL_ENOMEM, "out of memory");
             goto done;
         }
@@ -404,7 +408,15 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                   (size_t)st->group] = (uint32_t)i;
     }
     t[2] = bl_net_now_ms();
+    /* The previous period's ranks are read on the idle core while this
+     * one stores the results, when that period's positions are as
+     * committed (no close of this transaction stored them); otherwise
+     * below, in this transaction. */
+    if (has_prev && b->positions_txn != mdb_txn_id(txn)) {
+        bstore_prev_job_start(&prev_job, b, period, ps, n, prev_ranks);
+    }
     rc = bstore_put_results(b, txn, period, &in, &out, err);
+    b->positions_txn = mdb_txn_id(txn);
     t[3] = bl_net_now_ms();
     if (rc == 0) {
         rc = benchmark_learning_store(b->learning, txn, period, &in, &out,
@@ -436,6 +448,16 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     run.pos_index = pos_index;
     run.inst_n = inst_n;
     run.intl_pending = s_intl_pending(b, txn, period);
+    if (prev_job.started) {
+        rc = bstore_prev_job_finish(&prev_job, err);
+    } else if (has_prev) {
+        rc = bstore_prev_ranks(b, txn, period, ps, n, prev_ranks, err);
+    }
+    run.prev_ranks = prev_ranks;
+    if (rc != 0) {
+        free(inst_n);
+        goto done;
+    }
     t[4] = bl_net_now_ms();
     rc = bres_send(&run, err);
     free(inst_n);
@@ -453,6 +475,8 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                               err);
     }
 done:
+    bstore_prev_job_finish(&prev_job, NULL);
+    free(prev_ranks);
     bc_output_free(&out);
     benchmark_external_free(&ext);
     free(pos_index);

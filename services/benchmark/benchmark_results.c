@@ -606,17 +606,6 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     bl_mpw_reset(&b->items);
     uint32_t count = 0;
     int rc = s_results_alloc(run);
-    size_t np = run->in->n_providers;
-    if (rc == 0 && run->prev != NULL) {
-        size_t cells = (np ? np : 1) * b->n_ind * b->cfg->n_groups;
-        run->prev_ranks = malloc((cells ? cells : 1) *
-                                 sizeof *run->prev_ranks);
-        rc = run->prev_ranks == NULL
-                 ? bl_err_set(err, BL_ENOMEM, "out of memory")
-                 : bstore_prev_ranks(b, run->txn, run->period,
-                                     run->in->providers, np,
-                                     run->prev_ranks, err);
-    }
     if (rc == 0 && s_index_external(run) != 0) {
         rc = bl_err_set(err, BL_ENOMEM, "out of memory");
     }
@@ -635,8 +624,6 @@ int bres_send(bres_run_t *run, bl_err_t *err)
                                     S_PROVIDERS_PER_MSG, &count, err);
     }
     s_results_free(run);
-    free(run->prev_ranks);
-    run->prev_ranks = NULL;
     free(run->ext_at);
     run->ext_at = NULL;
     benchmark_learning_practices_free(&run->practices);

@@ -51,8 +51,9 @@ typedef struct bres_run {
     size_t cap_units;           /* room in res.units */
     benchmark_cell_t *cells;    /* the provider's cells, n_ind of them */
     uint32_t *sent;             /* [provider]: indicators sent (summary) */
-    double *prev_ranks;         /* [provider][indicator][group]: ranks in
-                                   the previous period (NAN: none) */
+    const double *prev_ranks;   /* [provider][indicator][group]: ranks in
+                                   the previous period (NAN: none), or
+                                   NULL without a previous period */
     uint32_t *ext_at;           /* national: [provider][indicator][external
                                    group] -> index into the input's
                                    ext_positions, or BRES_NO_POSITION */

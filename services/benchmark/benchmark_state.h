@@ -47,6 +47,8 @@ typedef struct benchmark {
     bool downlink_check;     /* at the next tick: compute the closed
                                 periods again if some lack those rows */
     long long downlink_retry_ms;  /* not before (after a failed try) */
+    uint64_t positions_txn;  /* mdb_txn_id of the last write transaction
+                                in which a close stored positions */
 } benchmark_t;
 
 /* What a provider sent for one indicator (provider level). */

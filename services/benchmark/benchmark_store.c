@@ -391,3 +391,46 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
     free(c);
     return rc;
 }
+
+static void *s_prev_job_main(void *arg)
+{
+    bstore_prev_job_t *j = arg;
+    MDB_txn *txn = NULL;
+    j->rc = bl_store_read(bl_daemon_store(j->b->d), &txn, &j->err);
+    if (j->rc == 0) {
+        j->rc = bstore_prev_ranks(j->b, txn, j->period, j->ps, j->n,
+                                  j->ranks, &j->err);
+        mdb_txn_abort(txn);
+    }
+    return NULL;
+}
+
+bool bstore_prev_job_start(bstore_prev_job_t *j, benchmark_t *b,
+                           int64_t period, const bc_provider_t *ps, size_t n,
+                           double *ranks)
+{
+    memset(j, 0, sizeof *j);
+    j->b = b;
+    j->period = period;
+    j->ps = ps;
+    j->n = n;
+    j->ranks = ranks;
+    j->started = pthread_create(&j->tid, NULL, s_prev_job_main, j) == 0;
+    return j->started;
+}
+
+int bstore_prev_job_finish(bstore_prev_job_t *j, bl_err_t *err)
+{
+    if (!j->started) {
+        return 0;
+    }
+    j->started = false;
+    if (pthread_join(j->tid, NULL) != 0) {
+        return bl_err_set(err, BL_EINVAL, "the previous ranks' thread "
+                          "cannot be joined");
+    }
+    if (j->rc != 0 && err != NULL) {
+        *err = j->err;
+    }
+    return j->rc;
+}

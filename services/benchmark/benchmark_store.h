@@ -21,6 +21,7 @@
 #ifndef BENCHMARK_STORE_H
 #define BENCHMARK_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,5 +43,34 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
 int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
                       const bc_provider_t *ps, size_t n, double *ranks,
                       bl_err_t *err);
+
+/* bstore_prev_ranks on a thread of its own, in a read transaction of its
+ * own, while the close stores its results on this one.  Only when period
+ * - 1's positions are as last committed (the caller's write transaction
+ * has not written them): the read transaction sees what the write one
+ * started from.  Every path out of the caller's transaction must end the
+ * job first (bstore_prev_job_finish): the map must not be resized while
+ * its read transaction is open. */
+typedef struct bstore_prev_job {
+    benchmark_t *b;
+    int64_t period;
+    const bc_provider_t *ps;
+    size_t n;
+    double *ranks;
+    int rc;
+    bl_err_t err;
+    pthread_t tid;
+    bool started;
+} bstore_prev_job_t;
+
+/* Starts the job; false when no thread could be started (then call
+ * bstore_prev_ranks in the caller's transaction). */
+bool bstore_prev_job_start(bstore_prev_job_t *j, benchmark_t *b,
+                           int64_t period, const bc_provider_t *ps, size_t n,
+                           double *ranks);
+
+/* Waits for a started job (nothing to do when it was not).  Returns its
+ * result, with its error in err (may be NULL). */
+int bstore_prev_job_finish(bstore_prev_job_t *j, bl_err_t *err);
 
 #endif
