@@ -160,7 +160,7 @@ static int s_load_register(benchmark_t *b, MDB_txn *txn, bc_provider_t **out,
     return 0;
 }
 
-/* Decodes a stored value [gen, value] (value: bl_values_codec.h). */
+/* (benchmark_link.h: the door stores national values the same way.) */
 int benchmark_value_add(bl_bundle_rows_t *rows, bl_mpw_t *w,
                         const char *period, const char *provider,
                         const char *unit, const char *indicator, int64_t gen,
@@ -179,6 +179,7 @@ int benchmark_value_add(bl_bundle_rows_t *rows, bl_mpw_t *w,
     return bl_bundle_rows_add(rows, key, kl, bl_mpw_data(w), bl_mpw_size(w));
 }
 
+/* Decodes a stored value [gen, value] (value: bl_values_codec.h). */
 bool benchmark_decode_value(const MDB_val *v, int64_t *gen, benchmark_cell_t *c)
 {
     bl_mpr_t r;
@@ -391,7 +392,7 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     if (rc == 0 && intl && !b->downlink) {
         rc = s_downlink_missed(b, txn, err);
     }
-    if (rc == 0 && intl && b->downlink) {
+    if (rc == 0 && b->downlink) {   /* (only an international node's) */
         rc = benchmark_external_band4(txn, bl_daemon_dbi(b->d, DB_CBAND4),
                                       period, &in, &out, err);
     }

@@ -16,10 +16,10 @@
 #include <string.h>
 
 #include "benchmark_external.h"
+#include "bl_bundle.h"
 #include "bl_downlink_codec.h"
 #include "bl_log.h"
 #include "bl_net.h"
-#include "bl_bundle.h"
 #include "bl_page.h"
 #include "bl_register_codec.h"
 #include "bl_scan.h"

@@ -259,7 +259,7 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
         rc = s_put_positions(b, txn, bl_daemon_dbi(b->d, DB_POSITIONS), in,
                              out, &ids, p, NULL, NULL, 0, err);
     }
-    if (rc == 0 && intl && b->downlink) {
+    if (rc == 0 && b->downlink) {   /* (only an international node's) */
         rc = s_put_cpos(b, txn, p, in, out, &ids, err);
     }
     for (size_t i = 0; i < out->n_corrs && rc == 0; i++) {

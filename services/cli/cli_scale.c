@@ -195,7 +195,6 @@ static int s_drain(cli_t *c, bl_stage_t last)
     }
 }
 
-/* Runs bl-STAGE --rebalance FROM:TO and waits for it. */
 /* Starts `bl-STAGE --rebalance FROM:TO` (moving stage s's state between
  * worker stores); its pid, or -1 (printed). */
 static pid_t s_rebalance_start(cli_t *c, bl_stage_t s, int from, int to)
