@@ -340,7 +340,9 @@ static s_peer_t *s_peer(bl_zap_t *zap, int fd)
     return NULL;
 }
 
-/* The peer address of an accepted connection, "?" when unknown. */
+/* The peer address of an accepted connection, "?" when unknown.  It is
+ * read when the daemon takes the ACCEPTED event; a peer refused and gone
+ * (its descriptor closed by libzmq's I/O thread) before then is "?". */
 static void s_peer_address(int fd, char *buf, size_t size)
 {
     struct sockaddr_storage sa;
