@@ -600,7 +600,7 @@ static void s_results_free(bres_run_t *run)
     run->cap_units = 0;
 }
 
-int bres_send(bres_run_t *run, bl_err_t *err)
+int bres_send_providers(bres_run_t *run, bl_err_t *err)
 {
     benchmark_t *b = run->b;
     bl_mpw_reset(&b->items);
@@ -630,11 +630,20 @@ int bres_send(bres_run_t *run, bl_err_t *err)
     if (rc == 0 && count > 0) {
         rc = s_send_items(run, BL_RESULTS_PROVIDERS, count, err);
     }
-    if (rc == 0) {
-        bl_mpw_reset(&b->items);
-        if (s_write_summary(run, &b->items) != 0) {
-            rc = bl_err_set(err, BL_ENOMEM, "cannot encode summary");
-        }
+    if (rc != 0) {
+        free(run->sent);
+        run->sent = NULL;
+    }
+    return rc;
+}
+
+int bres_send_summary(bres_run_t *run, bl_err_t *err)
+{
+    benchmark_t *b = run->b;
+    bl_mpw_reset(&b->items);
+    int rc = 0;
+    if (s_write_summary(run, &b->items) != 0) {
+        rc = bl_err_set(err, BL_ENOMEM, "cannot encode summary");
     }
     free(run->sent);
     run->sent = NULL;

@@ -24,9 +24,9 @@
 
 #define BRES_NO_POSITION UINT32_MAX
 
-/* One computation of a period, as bres_send reads it.  The caller fills
+/* One computation of a period, as bres_send_providers reads it.  The caller fills
  * the fields up to intl_pending and zeroes the rest, which are
- * bres_send's room for one provider's results. */
+ * bres_send_providers' room for one provider's results. */
 typedef struct bres_run {
     benchmark_t *b;
     MDB_txn *txn;
@@ -63,11 +63,18 @@ typedef struct bres_run {
 
 /* Puts the statistics of every group instance the run's providers are
  * placed in (this node's and the international node's), then every
- * provider's results, whose position entries refer to them, then the
- * summary, into the outbox for every report worker (inside the run's
- * transaction).
+ * provider's results, whose position entries refer to them, into the
+ * outbox for every report worker (inside the run's transaction).  On
+ * success the run keeps what the summary needs (run->sent) until
+ * bres_send_summary; the caller may free prev, prev_ranks and inst_n in
+ * between (the summary reads none of them).
  * Returns 0, BL_ENOMEM or a store error. */
-int bres_send(bres_run_t *run, bl_err_t *err);
+int bres_send_providers(bres_run_t *run, bl_err_t *err);
+
+/* Then the coordinator's summary, into the outbox the same way; frees
+ * what bres_send_providers kept.
+ * Returns 0, BL_ENOMEM or a store error. */
+int bres_send_summary(bres_run_t *run, bl_err_t *err);
 
 /* Counts, for every provider, indicator and group, the values in the
  * provider's group instance: counts[(i * n_ind + k) * n_groups + g], for
