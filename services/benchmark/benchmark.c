@@ -465,9 +465,12 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
      * built: the close's heap peaks there at 50,000 providers. */
     free(inst_n);
     free(prev_ranks);
-    prev_ranks = NULL;
     free(prev);
+    prev_ranks = NULL;
     prev = NULL;
+    run.inst_n = NULL;
+    run.prev_ranks = NULL;
+    run.prev = NULL;
     if (rc == 0) {
         rc = bres_send_summary(&run, err);
     }

@@ -24,9 +24,9 @@
 
 #define BRES_NO_POSITION UINT32_MAX
 
-/* One computation of a period, as bres_send_providers reads it.  The caller fills
- * the fields up to intl_pending and zeroes the rest, which are
- * bres_send_providers' room for one provider's results. */
+/* One computation of a period, as bres_send_providers reads it.  The
+ * caller fills the fields up to intl_pending and zeroes the rest, which
+ * are bres_send_providers' room for one provider's results. */
 typedef struct bres_run {
     benchmark_t *b;
     MDB_txn *txn;
