@@ -274,10 +274,9 @@ static int s_read_chunk(const s_run_t *run, int k, size_t r, s_chunk_t *c,
     return rc;
 }
 
-/* True when dbi of txn holds key with exactly val; *found says whether it
- * holds key at all. */
-/* Whether key is in cur's database, and with val.  A chunk's keys come in
- * order, so the cursor's search mostly stays on its page. */
+/* Whether key is in cur's database (*found), and with exactly val
+ * (*same).  A chunk's keys come in order, so the cursor's search mostly
+ * stays on its page. */
 static int s_same(MDB_cursor *cur, const MDB_val *key, const MDB_val *val,
                   bool *found, bool *same, bl_err_t *err)
 {

@@ -44,6 +44,7 @@
 
 static const bl_stage_t s_scalable[] = {BL_STAGE_VALIDATE, BL_STAGE_AGGREGATE,
                                         BL_STAGE_REPORT};
+#define S_N_SCALABLE (sizeof s_scalable / sizeof s_scalable[0])
 
 static void s_sleep_ms(long ms)
 {
@@ -253,9 +254,9 @@ static int s_stop_stage(cli_t *c, bl_stage_t s, int upto)
  * STAGE...`). */
 static int s_start_stages(cli_t *c, const int *from, const int *to)
 {
-    char *argv[1 + 3 + 1] = {"up"};
+    char *argv[1 + S_N_SCALABLE + 1] = {"up"};
     int argc = 1;
-    for (int i = 2; i >= 0; i--) {
+    for (size_t i = S_N_SCALABLE; i-- > 0;) {
         bl_stage_t s = s_scalable[i];
         if (from[s] != to[s]) {
             argv[argc++] = (char *)bl_stage_name(s);
@@ -292,7 +293,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
     }
     bool changes = false, report_changes = from[BL_STAGE_REPORT] !=
                                            to[BL_STAGE_REPORT];
-    for (size_t i = 0; i < sizeof s_scalable / sizeof s_scalable[0]; i++) {
+    for (size_t i = 0; i < S_N_SCALABLE; i++) {
         changes |= from[s_scalable[i]] != to[s_scalable[i]];
     }
     char to_spec[128];
@@ -310,21 +311,21 @@ int cli_scale(cli_t *c, int argc, char **argv)
         }
         /* 5: each changing stage stops and moves its providers' state;
          * the stages' stores are apart, so their moves run at once. */
-        for (size_t i = 0; i < 3 && rc == 0; i++) {
+        for (size_t i = 0; i < S_N_SCALABLE && rc == 0; i++) {
             bl_stage_t s = s_scalable[i];
             if (from[s] != to[s]) {
                 rc = s_stop_stage(c, s, from[s] > to[s] ? from[s] : to[s]);
             }
         }
-        pid_t moving[3] = {-1, -1, -1};
-        for (size_t i = 0; i < 3 && rc == 0; i++) {
+        pid_t moving[S_N_SCALABLE] = {-1, -1, -1};
+        for (size_t i = 0; i < S_N_SCALABLE && rc == 0; i++) {
             bl_stage_t s = s_scalable[i];
             if (from[s] != to[s]) {
                 moving[i] = s_rebalance_start(c, s, from[s], to[s]);
                 rc = moving[i] < 0 ? 2 : 0;
             }
         }
-        for (size_t i = 0; i < 3; i++) {
+        for (size_t i = 0; i < S_N_SCALABLE; i++) {
             bl_stage_t s = s_scalable[i];
             if (moving[i] > 0 &&
                 s_rebalance_wait(moving[i], s, from[s], to[s]) != 0) {
