@@ -11,6 +11,7 @@
 #include "bl_vec.h"
 #include "bl_fs.h"
 #include "bl_log.h"
+#include "bl_prefault.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -37,9 +38,14 @@ struct bl_store {
     char *advised_map;               /* where s_advise found the map, */
     size_t advised_map_size;         /* when it was this large, */
     size_t advised_used;             /* and the boundary it advised */
+    bl_prefault_t prefault;          /* pages to be written, read ahead */
 };
 
 #define S_MB ((uint64_t)1 << 20)
+
+/* At most this much is read ahead of the pages in use (s_prefault): the
+ * most a close of 50,000 providers writes. */
+#define S_PREFAULT_MAX (1024 * S_MB)
 
 /* The map a store starts with: address space and a sparse data file, not
  * disk (s_ensure_pages allocates what is in use and a margin).  Large
@@ -163,6 +169,7 @@ void bl_store_close(bl_store_t **s)
     if (s == NULL || *s == NULL) {
         return;
     }
+    bl_prefault_stop(&(*s)->prefault);
     mdb_env_close((*s)->env);
     free((*s)->dir);
     free(*s);
@@ -179,6 +186,7 @@ static int s_begin(bl_store_t *s, unsigned flags, MDB_txn **txn)
 {
     int rc = mdb_txn_begin(s->env, NULL, flags, txn);
     if (rc == MDB_MAP_RESIZED) {
+        bl_prefault_stop(&s->prefault);   /* the map moves */
         rc = mdb_env_set_mapsize(s->env, 0);
         if (rc == 0) {
             MDB_envinfo info;
@@ -200,6 +208,7 @@ static int s_grow(bl_store_t *s, bl_err_t *err)
         next = want < SIZE_MAX ? (size_t)want : SIZE_MAX;
     }
     s->expect = 0;
+    bl_prefault_stop(&s->prefault);   /* the map moves */
     int rc = mdb_env_set_mapsize(s->env, next);
     if (rc != 0) {
         return bl_store_fail(err, rc, "mdb_env_set_mapsize");
@@ -371,6 +380,22 @@ static int s_ensure_pages(bl_store_t *s, bl_err_t *err)
                                                S_MB));
     }
     return rc;
+}
+
+void bl_store_prefault(bl_store_t *s, uint64_t bytes)
+{
+    size_t used = bl_store_used(s);
+    uint64_t to = bytes > UINT64_MAX - used ? UINT64_MAX : used + bytes;
+    if (to > used + S_PREFAULT_MAX) {
+        to = used + S_PREFAULT_MAX;
+    }
+    if (to > s->map_size) {
+        to = s->map_size;
+    }
+    if (s->advised_map != NULL && s->advised_map_size == s->map_size &&
+        to > used) {
+        bl_prefault_range(&s->prefault, s->advised_map, used, (size_t)to);
+    }
 }
 
 int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,

@@ -60,6 +60,12 @@ int bl_store_write(bl_store_t *s, bl_store_write_fn fn, void *ctx,
  * writes gigabytes so runs twice at most instead of once per doubling. */
 int bl_store_expect(bl_store_t *s, uint64_t bytes);
 
+/* Inside a write's fn, before it writes about bytes while a core is idle:
+ * the pages past those in use are brought into memory on a thread of
+ * their own meanwhile (bl_prefault.h), up to 1 GiB.  Only a speed-up: a
+ * page not read in yet is faulted in by the writer as before. */
+void bl_store_prefault(bl_store_t *s, uint64_t bytes);
+
 /* Sets the free space (bytes) the store's filesystem keeps: below it
  * bl_store_room refuses.  0 (the default) never refuses. */
 void bl_store_set_reserve(bl_store_t *s, uint64_t bytes);

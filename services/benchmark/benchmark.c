@@ -409,6 +409,10 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
                   (size_t)st->group] = (uint32_t)i;
     }
     t[2] = bl_net_now_ms();
+    /* From here the close writes on one core: its positions, learning
+     * state and results messages (about 200 bytes a position) are read
+     * into memory ahead of it on the other. */
+    bl_store_prefault(bl_daemon_store(b->d), (uint64_t)out.n_positions * 200);
     /* The previous period's ranks are read on the idle core while this
      * one stores the results, when that period's positions are as
      * committed (no close of this transaction stored them); otherwise
