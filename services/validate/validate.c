@@ -21,14 +21,18 @@
  *   register  provider -> [name, country, service_type, users, staff,
  *                          membership, member_since, share_identity]
  *   vals      period \x1f indicator \x1f provider \x1f unit -> 3 doubles
- *             (numerator, denominator, value; NaN when absent)
- *   gvals     period \x1f indicator \x1f group key \x1f provider -> value,
- *             line, numerator flag, submission (validate_outliers.c)
+ *             (numerator, denominator, value; NaN when absent), then on
+ *             a provider-level row the national group key, value, line,
+ *             numerator flag and submission for the outlier check
+ *             (validate_outliers.c)
+ *   gvals     (written by earlier releases: the values by group, now in
+ *             vals; no longer read, moved with their provider)
  *   closed    period -> close generation (8 bytes)
  *   surveys   period \x1f provider \x1f survey -> "" once it sent answers
  *   rowstate  row key -> "" while the row's latest version is rejected
  *   rejected  period \x1f provider -> rows still rejected (msgpack uint)
- *   touched   sub \0 gvals group prefix -> "": groups to judge at its end
+ *   touched   sub \0 period \x1f indicator \x1f group key \x1f -> "": the
+ *             groups to judge at its end
  * Records for aggregation are partitioned by provider over its workers.
  * Improvement actions and practices (validate_learning.c) are checked and
  * passed on like indicator rows, but are accepted for a closed period.

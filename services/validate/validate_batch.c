@@ -33,7 +33,6 @@ int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
     b->v = v;
     b->sub = sub;
     vcur_init(&b->cur, txn);
-    vdef_init(&b->gvals, bl_daemon_dbi(v->d, DB_GVALS));
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_init(&b->lanes[l]);
     }
@@ -50,7 +49,6 @@ int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
 void vbatch_free(validate_batch_t *b)
 {
     vcur_close(&b->cur);
-    vdef_free(&b->gvals);
     free(b->fields);
     free(b->text);
     free(b->cand);
@@ -256,7 +254,7 @@ int vbatch_vals_get(validate_batch_t *b, int period, const char *indicator,
     if (rc != 0) {
         return rc;
     }
-    if (val.mv_size != 3 * sizeof(double)) {
+    if (val.mv_size < 3 * sizeof(double)) {
         return BL_ENOTFOUND;
     }
     memcpy(out, val.mv_data, 3 * sizeof(double));
@@ -284,15 +282,17 @@ static int s_keep_indicator(validate_batch_t *b, const validate_line_t *row,
     const char *ind = v->cfg->catalogue->indicators[r->indicator].id;
     double f[3] = {r->has_num ? r->num : NAN, r->has_den ? r->den : NAN,
                    r->has_value ? r->value : NAN};
+    /* The figures, then what the outlier check reads of the row. */
+    unsigned char val[sizeof f + VALIDATE_OUTLIERS_TAIL_MAX];
+    memcpy(val, f, sizeof f);
+    size_t vl = sizeof f + validate_outliers_tail(b, r, reg, row->line,
+                                                  val + sizeof f,
+                                                  sizeof val - sizeof f);
     char key[S_KEY_MAX];
     size_t kl = s_vals_key(key, sizeof key, r->period, ind, r->provider,
                            r->unit);
-    int rc = vcur_put(&b->cur, bl_daemon_dbi(v->d, DB_VALS), key, kl, f,
-                      sizeof f, 0, NULL, err);
-    if (rc == 0) {
-        rc = validate_outliers_put(b, r, reg, row->line, err);
-    }
-    return rc;
+    return vcur_put(&b->cur, bl_daemon_dbi(v->d, DB_VALS), key, kl, val, vl,
+                    0, NULL, err);
 }
 
 static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,
@@ -591,11 +591,7 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
 
 int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err)
 {
-    /* Before anything reads the peer groups. */
-    int rc = vdef_flush(&b->gvals, &b->cur, err);
-    if (rc == 0) {
-        rc = validate_outliers_judge_batch(b, txn, err);
-    }
+    int rc = validate_outliers_judge_batch(b, txn, err);
     if (rc == 0) {
         rc = s_flush_lanes(b, txn, err);
     }

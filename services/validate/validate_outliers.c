@@ -1,9 +1,11 @@
 /*
  * validate_outliers: the outlier check of validation (see
  * validate_outliers.h): provider-level values gathered per message,
- * stored per national peer group ("gvals"), and judged by the modified
- * z-score against the group at the end of a submission (or of the message,
- * for a dry run, whose values are not stored).
+ * stored with their national peer group key beside the row's figures
+ * ("vals"), and judged by the modified z-score against the group at the
+ * end of a submission (or of the message, for a dry run, whose values are
+ * not stored).  An indicator's stored values are read once and sorted
+ * into their groups in memory: one put per row instead of two.
  */
 #include "validate_outliers.h"
 
@@ -171,56 +173,210 @@ static int s_warn_outlier(validate_t *v, MDB_txn *txn, s_sub_t *sub,
                            reason, err);
 }
 
-/* A group's stored values (gvals: 8-byte value, 8-byte line, 1 byte
- * numerator flag, then the submission id), with the entries of one
- * submission picked out. */
-typedef struct s_group_read {
-    double *xs;             /* every value of the group */
+/* ---- the groups' values, read from "vals" ------------------------------ */
+
+/* The outlier part of a provider-level row's stored value (validate.c,
+ * "vals"): after the 3 doubles, the national group key's length (1 byte)
+ * and the key, then the value (8 bytes), the line (8), the numerator flag
+ * (1) and the submission id.  Rows stored by earlier releases, whose
+ * values went to a "gvals" database instead, have none: they are not
+ * judged and no group counts them. */
+#define S_FIGURES (3 * sizeof(double))
+
+size_t validate_outliers_tail(validate_batch_t *b,
+                              const vr_indicator_row_t *row,
+                              const s_reg_t *reg, uint64_t line,
+                              unsigned char *out, size_t cap)
+{
+    validate_t *v = b->v;
+    if (v->national_group < 0 || row->unit[0] != '\0' || !row->has_value) {
+        return 0;
+    }
+    const char *nk = s_national_key(b, reg);
+    size_t nl = strlen(nk), sl = strlen(b->sub->id);
+    if (nl > UINT8_MAX || 1 + nl + 17 + sl > cap) {
+        return 0;
+    }
+    out[0] = (unsigned char)nl;
+    memcpy(out + 1, nk, nl);
+    unsigned char *d = out + 1 + nl;
+    memcpy(d, &row->value, 8);
+    memcpy(d + 8, &line, 8);
+    d[16] = row->has_num ? 1 : 0;
+    memcpy(d + 17, b->sub->id, sl);
+    return 1 + nl + 17 + sl;
+}
+
+/* One national peer group's values of an indicator and period, with the
+ * entries of one submission picked out. */
+typedef struct s_group {
+    char key[UINT8_MAX + 1];   /* the national group key */
+    double *xs;                /* every value of the group */
     size_t n, cap;
     struct s_mine {
         uint64_t line;
         double value;
         bool numerator;
-    } *mine;                /* the submission's own rows */
+    } *mine;                   /* the submission's own rows */
     size_t n_mine, cap_mine;
-} s_group_read_t;
+} s_group_t;
 
-static int s_read_group(validate_t *v, MDB_txn *txn, const char *prefix,
-                        size_t pl, const char *sub, s_group_read_t *g,
-                        bl_err_t *err)
+/* The groups of one indicator and period, found by key through a small
+ * open-addressed table (a country has a few dozen). */
+#define S_SLOTS 256
+typedef struct s_groups {
+    s_group_t *g;              /* S_SLOTS of them */
+    size_t n;
+    int32_t slot[S_SLOTS];     /* index into g + 1; 0: empty */
+} s_groups_t;
+
+static int s_groups_init(s_groups_t *gs, bl_err_t *err)
 {
-    g->n = 0;
-    g->n_mine = 0;
+    memset(gs, 0, sizeof *gs);
+    gs->g = calloc(S_SLOTS, sizeof *gs->g);
+    return gs->g ? 0 : bl_err_set(err, BL_ENOMEM, "out of memory");
+}
+
+static void s_groups_clear(s_groups_t *gs)
+{
+    for (size_t i = 0; i < gs->n; i++) {
+        gs->g[i].n = 0;
+        gs->g[i].n_mine = 0;
+    }
+    gs->n = 0;
+    memset(gs->slot, 0, sizeof gs->slot);
+}
+
+static void s_groups_free(s_groups_t *gs)
+{
+    for (size_t i = 0; gs->g != NULL && i < S_SLOTS; i++) {
+        free(gs->g[i].xs);
+        free(gs->g[i].mine);
+    }
+    free(gs->g);
+    memset(gs, 0, sizeof *gs);
+}
+
+/* The group of key (kl bytes), added when new; NULL when the table is
+ * full (more national groups in one indicator than slots, far past any
+ * configuration: the rest are left unjudged). */
+static s_group_t *s_group_of(s_groups_t *gs, const char *key, size_t kl)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < kl; i++) {
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    }
+    for (size_t probe = 0; probe < S_SLOTS; probe++) {
+        int32_t *slot = &gs->slot[(h + probe) % S_SLOTS];
+        if (*slot != 0) {
+            s_group_t *g = &gs->g[*slot - 1];
+            if (strlen(g->key) == kl && memcmp(g->key, key, kl) == 0) {
+                return g;
+            }
+            continue;
+        }
+        s_group_t *g = &gs->g[gs->n++];
+        memcpy(g->key, key, kl);
+        g->key[kl] = '\0';
+        *slot = (int32_t)gs->n;
+        return g;
+    }
+    return NULL;
+}
+
+/* Reads every stored provider-level value of one indicator and period
+ * (prefix "period \x1f indicator \x1f" of "vals", pl bytes) into its
+ * national group; the entries of submission sub (when not NULL) are
+ * also noted as its own. */
+static int s_read_groups(validate_t *v, MDB_txn *txn, const char *prefix,
+                         size_t pl, const char *sub, s_groups_t *gs,
+                         bl_err_t *err)
+{
+    s_groups_clear(gs);
     size_t sl = sub ? strlen(sub) : 0;
     bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_GVALS), prefix,
+    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_VALS), prefix,
                           pl, err);
     MDB_val val;
     int more = 0;
     while (rc == 0 && (more = bl_scan_next(&scan, NULL, &val)) == 1) {
-        if (val.mv_size >= 17) {
-            if (BL_GROW(g->xs, g->cap, g->n + 2) != 0) {
+        const unsigned char *d = val.mv_data;
+        if (val.mv_size <= S_FIGURES) {
+            continue;
+        }
+        size_t nl = d[S_FIGURES];
+        const unsigned char *t = d + S_FIGURES + 1 + nl;
+        if (val.mv_size < S_FIGURES + 1 + nl + 17) {
+            continue;
+        }
+        s_group_t *g = s_group_of(gs, (const char *)d + S_FIGURES + 1, nl);
+        if (g == NULL) {
+            continue;   /* more groups than the table holds: unjudged */
+        }
+        if (BL_GROW(g->xs, g->cap, g->n + 2) != 0) {
+            rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+            break;
+        }
+        double x;
+        memcpy(&x, t, sizeof x);
+        g->xs[g->n++] = x;
+        size_t rest = val.mv_size - (size_t)(t + 17 - d);
+        if (sub && rest == sl && memcmp(t + 17, sub, sl) == 0) {
+            if (BL_GROW(g->mine, g->cap_mine, g->n_mine + 1) != 0) {
                 rc = bl_err_set(err, BL_ENOMEM, "out of memory");
                 break;
             }
-            const unsigned char *d = val.mv_data;
-            double x;
-            memcpy(&x, d, sizeof x);
-            g->xs[g->n++] = x;
-            if (sub && val.mv_size == 17 + sl && memcmp(d + 17, sub, sl) == 0) {
-                if (BL_GROW(g->mine, g->cap_mine, g->n_mine + 1) != 0) {
-                    rc = bl_err_set(err, BL_ENOMEM, "out of memory");
-                    break;
-                }
-                struct s_mine *m = &g->mine[g->n_mine++];
-                memcpy(&m->line, d + 8, 8);
-                m->value = x;
-                m->numerator = d[16] != 0;
-            }
+            struct s_mine *m = &g->mine[g->n_mine++];
+            memcpy(&m->line, t + 8, 8);
+            m->value = x;
+            m->numerator = t[16] != 0;
         }
     }
     bl_scan_close(&scan);
     return rc == 0 && more < 0 ? more : rc;
+}
+
+/* The length of the "period \x1f indicator \x1f" that starts a group
+ * prefix (period \x1f indicator \x1f group key \x1f); 0 if none. */
+static size_t s_indicator_part(const char *prefix, size_t pl)
+{
+    const char *a = memchr(prefix, '\x1f', pl);
+    const char *b = a ? memchr(a + 1, '\x1f', pl - (size_t)(a + 1 - prefix))
+                      : NULL;
+    return b ? (size_t)(b + 1 - prefix) : 0;
+}
+
+/* Judges a dry run's candidates [i, j) of one group (they share a
+ * prefix) against the group's stored values in gs and their own. */
+static int s_judge_dry(validate_batch_t *b, MDB_txn *txn, size_t i, size_t j,
+                       size_t ipl, s_groups_t *gs, bl_err_t *err)
+{
+    const s_candidate_t *c0 = &b->cand[i];
+    /* the group key: between the indicator part and the last \x1f */
+    size_t kl = c0->pl > ipl ? c0->pl - ipl - 1 : 0;
+    s_group_t *g = kl <= UINT8_MAX ? s_group_of(gs, c0->prefix + ipl, kl)
+                                   : NULL;
+    if (g == NULL) {
+        return 0;   /* no room for the group: left unjudged */
+    }
+    for (size_t c = i; c < j; c++) {
+        if (BL_GROW(g->xs, g->cap, g->n + 2) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "out of memory");
+        }
+        g->xs[g->n++] = b->cand[c].value;
+    }
+    double med, mad;
+    size_t n = g->n;
+    int rc = 0;
+    if (s_median_mad(g->xs, n, &med, &mad)) {
+        for (size_t c = i; c < j && rc == 0; c++) {
+            rc = s_warn_outlier(b->v, txn, b->sub, b->cand[c].line,
+                                b->cand[c].numerator, b->cand[c].value, n,
+                                med, mad, err);
+        }
+    }
+    g->n = 0;   /* (its values were reordered: read again if needed) */
+    return rc;
 }
 
 /* After each message.  A real submission's values are judged when the
@@ -239,134 +395,123 @@ int validate_outliers_judge_batch(validate_batch_t *b, MDB_txn *txn,
         b->cand[i].prefix = b->cand_text + b->cand[i].at;
     }
     qsort(b->cand, b->n_cand, sizeof *b->cand, s_cmp_candidate);
-    s_group_read_t g;
-    memset(&g, 0, sizeof g);
-    int rc = 0;
+    s_groups_t gs;
+    const char *read = NULL;   /* the indicator part gs holds */
+    size_t read_l = 0;
+    int rc = s_groups_init(&gs, err);
     for (size_t i = 0; i < b->n_cand && rc == 0;) {
         size_t j = i;
         while (j < b->n_cand &&
                strcmp(b->cand[j].prefix, b->cand[i].prefix) == 0) {
             j++;
         }
-        if (!b->cand[i].dry) {
+        const s_candidate_t *c = &b->cand[i];
+        if (!c->dry) {
             unsigned char key[S_SUB_MAX + S_KEY_MAX + 1];
-            size_t kl = vsub_key(b->sub->id, b->cand[i].prefix,
-                                 b->cand[i].pl, key, sizeof key);
+            size_t kl = vsub_key(b->sub->id, c->prefix, c->pl, key,
+                                 sizeof key);
             rc = kl ? bl_store_put(txn, bl_daemon_dbi(v->d, DB_TOUCHED), key,
                                    kl, "", 0, err)
                     : 0;
             i = j;
             continue;
         }
-        rc = s_read_group(v, txn, b->cand[i].prefix, b->cand[i].pl, NULL, &g,
-                          err);
-        for (size_t c = i; c < j && rc == 0; c++) {
-            if (BL_GROW(g.xs, g.cap, g.n + 2) != 0) {
-                rc = bl_err_set(err, BL_ENOMEM, "out of memory");
-                break;
-            }
-            g.xs[g.n++] = b->cand[c].value;
+        size_t ipl = s_indicator_part(c->prefix, c->pl);
+        if (ipl > 0 && (read == NULL || ipl != read_l ||
+                        memcmp(read, c->prefix, ipl) != 0)) {
+            rc = s_read_groups(v, txn, c->prefix, ipl, NULL, &gs, err);
+            read = c->prefix;
+            read_l = ipl;
         }
-        double med, mad;
-        size_t n = g.n;
-        if (rc == 0 && s_median_mad(g.xs, n, &med, &mad)) {
-            for (size_t c = i; c < j && rc == 0; c++) {
-                rc = s_warn_outlier(v, txn, b->sub, b->cand[c].line,
-                                    b->cand[c].numerator, b->cand[c].value,
-                                    n, med, mad, err);
-            }
+        if (rc == 0 && ipl > 0) {
+            rc = s_judge_dry(b, txn, i, j, ipl, &gs, err);
         }
         i = j;
     }
-    free(g.xs);
-    free(g.mine);
+    s_groups_free(&gs);
     b->n_cand = 0;
     b->n_cand_text = 0;
     return rc;
 }
 
+/* Judges the rows of submission sub among the groups in gs. */
+static int s_judge_groups(validate_t *v, MDB_txn *txn, s_sub_t *sub,
+                          s_groups_t *gs, bl_err_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < gs->n && rc == 0; i++) {
+        s_group_t *g = &gs->g[i];
+        double med, mad;
+        size_t n = g->n;
+        if (g->n_mine == 0 || !s_median_mad(g->xs, n, &med, &mad)) {
+            continue;
+        }
+        for (size_t m = 0; m < g->n_mine && rc == 0; m++) {
+            rc = s_warn_outlier(v, txn, sub, g->mine[m].line,
+                                g->mine[m].numerator, g->mine[m].value, n,
+                                med, mad, err);
+        }
+    }
+    return rc;
+}
+
 /* At the end of a submission, judges its rows against their national peer
- * groups as they now stand: each group it touched is read once. */
+ * groups as they now stand: the stored values of each indicator and
+ * period it touched are read once. */
 int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
                                        s_sub_t *sub, bl_err_t *err)
 {
     unsigned char prefix[S_SUB_MAX + 1];
     size_t pl = vsub_key(sub->id, "", 0, prefix, sizeof prefix);
     MDB_dbi touched = bl_daemon_dbi(v->d, DB_TOUCHED);
-    /* Collect the groups first: amending outcomes writes in the txn. */
-    size_t n_groups = 0, cap = 0;
-    char (*groups)[S_KEY_MAX] = NULL;
+    /* Collect the indicators first: amending outcomes writes in the txn.
+     * The touched groups come sorted: an indicator's are together. */
+    size_t n_parts = 0, cap = 0;
+    char (*parts)[S_KEY_MAX] = NULL;
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, touched, prefix, pl, err);
     MDB_val k;
     int more = 0;
     while (rc == 0 && (more = bl_scan_next(&scan, &k, NULL)) == 1) {
-        if (k.mv_size <= pl || k.mv_size - pl >= S_KEY_MAX) {
-            break;
+        const char *group = (const char *)k.mv_data + pl;
+        size_t ipl = k.mv_size > pl ? s_indicator_part(group, k.mv_size - pl)
+                                    : 0;
+        if (ipl == 0 || ipl >= S_KEY_MAX) {
+            continue;
         }
-        if (BL_GROW(groups, cap, n_groups + 1) != 0) {
+        if (n_parts > 0 && strlen(parts[n_parts - 1]) == ipl &&
+            memcmp(parts[n_parts - 1], group, ipl) == 0) {
+            continue;
+        }
+        if (BL_GROW(parts, cap, n_parts + 1) != 0) {
             rc = bl_err_set(err, BL_ENOMEM, "out of memory");
             break;
         }
-        memcpy(groups[n_groups], (const char *)k.mv_data + pl,
-               k.mv_size - pl);
-        groups[n_groups][k.mv_size - pl] = '\0';
-        n_groups++;
+        memcpy(parts[n_parts], group, ipl);
+        parts[n_parts][ipl] = '\0';
+        n_parts++;
     }
     bl_scan_close(&scan);
     if (rc == 0 && more < 0) {
         rc = more;
     }
-    s_group_read_t g;
-    memset(&g, 0, sizeof g);
-    for (size_t i = 0; i < n_groups && rc == 0; i++) {
-        rc = s_read_group(v, txn, groups[i], strlen(groups[i]), sub->id, &g,
-                          err);
-        double med, mad;
-        size_t n = g.n;
-        if (rc == 0 && g.n_mine > 0 && s_median_mad(g.xs, n, &med, &mad)) {
-            for (size_t m = 0; m < g.n_mine && rc == 0; m++) {
-                rc = s_warn_outlier(v, txn, sub, g.mine[m].line,
-                                    g.mine[m].numerator, g.mine[m].value, n,
-                                    med, mad, err);
-            }
+    s_groups_t gs;
+    if (rc == 0) {
+        rc = s_groups_init(&gs, err);
+    } else {
+        memset(&gs, 0, sizeof gs);
+    }
+    for (size_t i = 0; i < n_parts && rc == 0; i++) {
+        rc = s_read_groups(v, txn, parts[i], strlen(parts[i]), sub->id, &gs,
+                           err);
+        if (rc == 0) {
+            rc = s_judge_groups(v, txn, sub, &gs, err);
         }
     }
-    free(g.xs);
-    free(g.mine);
-    free(groups);
+    s_groups_free(&gs);
+    free(parts);
     if (rc == 0) {
         rc = bl_page_delete(txn, touched, (const char *)prefix, pl, err);
     }
     return rc;
 }
-
-int validate_outliers_put(validate_batch_t *b, const vr_indicator_row_t *row,
-                          const s_reg_t *reg, uint64_t line, bl_err_t *err)
-{
-    validate_t *v = b->v;
-    if (v->national_group < 0 || row->unit[0] != '\0') {
-        return 0;
-    }
-    char p[BL_NUMBER_INT_MAX];
-    bl_number_int(p, row->period);
-    const char *ind = v->cfg->catalogue->indicators[row->indicator].id;
-    const char *parts[] = {p, ind, s_national_key(b, reg), row->provider};
-    char key[S_KEY_MAX];
-    size_t kl = bl_page_join(key, sizeof key, parts, 4);
-    if (kl == 0) {
-        return 0;
-    }
-    /* value, then where it came from, for judging at the end of the
-     * submission */
-    unsigned char val[17 + S_SUB_MAX];
-    size_t sl = strlen(b->sub->id);
-    memcpy(val, &row->value, 8);
-    memcpy(val + 8, &line, 8);
-    val[16] = row->has_num ? 1 : 0;
-    memcpy(val + 17, b->sub->id, sl);
-    /* Put in key order when the message ends (vbatch_finish): nothing
-     * reads a group before. */
-    return vdef_add(&b->gvals, key, kl, val, 17 + sl, err);
-}
-

@@ -1,8 +1,8 @@
 /*
  * validate_outliers: values that stand out among their national peer
  * group.  Each accepted provider-level indicator value of a message is a
- * candidate; a real submission's values are stored per group and judged
- * when the submission ends, a dry run's at the end of each message.  An
+ * candidate; a real submission's values are stored with their group (in
+ * "vals", beside the row's figures) and judged when the submission ends, a dry run's at the end of each message.  An
  * outlier adds a warning to the row's stored outcome.  Not the one-row
  * checks (validate_row.c), nor the change against the previous period or
  * the configured rules (validate_rules.c).
@@ -24,11 +24,16 @@ int validate_outliers_add(validate_batch_t *b, uint64_t line,
                           const vr_indicator_row_t *row, const s_reg_t *reg,
                           bl_err_t *err);
 
-/* Stores row's value in its national peer group ("gvals"), with its line
- * and the batch's submission, for the judgement at the submission's
- * end: put when the batch ends (vbatch_finish). */
-int validate_outliers_put(validate_batch_t *b, const vr_indicator_row_t *row,
-                          const s_reg_t *reg, uint64_t line, bl_err_t *err);
+/* The outlier part of row's stored value (validate_outliers.c): its
+ * national peer group key, value, line and the batch's submission, written
+ * to out (cap bytes, VALIDATE_OUTLIERS_TAIL_MAX is enough); the group's
+ * values are read from there when the submission ends.  0 when the row is
+ * not judged (a unit's row, no national group configured). */
+#define VALIDATE_OUTLIERS_TAIL_MAX (1 + UINT8_MAX + 17 + S_SUB_MAX)
+size_t validate_outliers_tail(validate_batch_t *b,
+                              const vr_indicator_row_t *row,
+                              const s_reg_t *reg, uint64_t line,
+                              unsigned char *out, size_t cap);
 
 /* After each message: records the groups a real submission touched, and
  * judges a dry run's candidates now.  Empties the batch's candidates. */

@@ -23,7 +23,6 @@
 #include "bl_outbox.h"
 #include "bl_store.h"
 #include "validate_cursor.h"
-#include "validate_defer.h"
 #include "validate_expr.h"
 #include "validate_row.h"
 
@@ -113,8 +112,6 @@ typedef struct validate_batch {
                                   (see s_track) */
     vcur_t cur;                /* cursors of the message's transaction
                                   (validate_cursor.h) */
-    vdef_t gvals;              /* the message's "gvals" puts, made in key
-                                  order when it ends (validate_defer.h) */
 } validate_batch_t;
 
 /* One row being judged: a local of vbatch_row, fresh for each row. */

@@ -633,7 +633,7 @@ Test(validation, dry_run_reports_the_same_problems_and_stores_nothing,
     s_register();
     static const char *const bad[] = {"duplicate-key.csv", "number-nan.csv",
                                       "survey-respondent-repeated.csv",
-                                      "unit-invalid.csv"};
+                                      "unit-invalid.csv", "outlier.csv"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rc = s_submit("--dry-run", bad[i], &out);
         s_check_submit(bad[i], s_rows(bad[i]), out, rc, id, sizeof id);
