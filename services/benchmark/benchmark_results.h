@@ -25,8 +25,11 @@
 #define BRES_NO_POSITION UINT32_MAX
 
 /* One computation of a period, as bres_send_providers reads it.  The
- * caller fills the fields up to intl_pending and zeroes the rest, which
- * are bres_send_providers' room for one provider's results. */
+ * caller fills the fields up to intl_pending and zeroes the rest.  The
+ * providers' results are encoded on a second thread, which reads the
+ * computation (in, out and the arrays) but never the transaction: in,
+ * out and the arrays must not change until bres_send_providers
+ * returns. */
 typedef struct bres_run {
     benchmark_t *b;
     MDB_txn *txn;
@@ -44,12 +47,6 @@ typedef struct bres_run {
                                    the provider's group instance */
     bool intl_pending;          /* national: the international results of
                                    the period have not come back yet */
-    bl_results_provider_t res;  /* one provider's results, reused */
-    bl_results_group_t *groups; /* res's group entries, one block */
-    bl_results_group_t *gtmpl;  /* the provider's entry of each of this
-                                   node's groups with only id and key set */
-    size_t cap_units;           /* room in res.units */
-    benchmark_cell_t *cells;    /* the provider's cells, n_ind of them */
     uint32_t *sent;             /* [provider]: indicators sent (summary) */
     const double *prev_ranks;   /* [provider][indicator][group]: ranks in
                                    the previous period (NAN: none), or
@@ -58,7 +55,6 @@ typedef struct bres_run {
                                    group] -> index into the input's
                                    ext_positions, or BRES_NO_POSITION */
     benchmark_practices_t *practices;  /* those the reports may show */
-    size_t cap_practices;       /* room in res.practices */
 } bres_run_t;
 
 /* Puts the statistics of every group instance the run's providers are

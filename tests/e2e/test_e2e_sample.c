@@ -5,7 +5,9 @@
  * (tests/tools/check_stats.py, plain Python) to 1e-9 relative.  Then check
  * the rendered reports: one HTML, PDF, CSV and JSON per provider and a
  * coordinator's summary; the HTML fetches nothing from outside; a
- * provider's report shows the same figures as the export.
+ * provider's report shows the same figures as the export (one value by
+ * hand; every value, position and unit by tests/tools/
+ * check_report_values.py).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -186,6 +188,25 @@ Test(e2e_sample, reports_are_rendered_self_contained_and_agree,
                        provider, value, indicator);
     free(csv);
     free(pos);
+    /* Every provider's report shows its own figures: by an independent
+     * reading of the exports and every CSV and JSON report (the results
+     * are encoded in batches on threads: a provider given another's
+     * cells, units or positions shows here). */
+    rc = bl_test_sh("python3 %s/tests/tools/check_report_values.py "
+                    "--positions %s/export/positions.csv --values "
+                    "%s/export/values.csv --reports %s/var/reports/2025 "
+                    "--period 2025 > %s/report-values.out 2>&1",
+                    bl_test_source_dir(), d, d, d, d);
+    snprintf(path, sizeof path, "%s/report-values.out", d);
+    char *check = s_read(path);
+    cr_expect_eq(rc, 0, "check_report_values: %s", check ? check : "");
+    cr_expect_not_null(check ? strstr(check, " 0 mismatches") : NULL, "%s",
+                       check ? check : "");
+    cr_expect_null(check ? strstr(check, " 0 positions") : NULL,
+                   "no position checked: %s", check ? check : "");
+    cr_expect_null(check ? strstr(check, " 0 unit values") : NULL,
+                   "no unit value checked: %s", check ? check : "");
+    free(check);
     snprintf(path, sizeof path, "%s/var/reports/2025/NO-0001.pdf", d);
     char *pdf = s_read(path);
     cr_assert_not_null(pdf);
