@@ -620,6 +620,15 @@ static int s_merge_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
 int bl_bundle_rows_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
                        bl_err_t *err)
 {
+    int rc = bl_bundle_rows_write(r, txn, dbi, err);
+    r->n = 0;
+    bl_mpw_reset(&r->data);
+    return rc;
+}
+
+int bl_bundle_rows_write(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
+                         bl_err_t *err)
+{
     const char *base = bl_mpw_data(&r->data);
     for (size_t i = 0; i < r->n; i++) {
         r->rows[i].key = base + r->rows[i].key_off;
@@ -656,7 +665,5 @@ int bl_bundle_rows_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
         rc = s_merge_put(r, txn, dbi, err);
         i = j;
     }
-    r->n = 0;
-    bl_mpw_reset(&r->data);
     return rc;
 }

@@ -113,6 +113,10 @@ int bl_bundle_rows_add(bl_bundle_rows_t *r, const char *key, size_t len,
  * bl_store's code. */
 int bl_bundle_rows_put(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
                        bl_err_t *err);
+/* The same, keeping the rows added: a transaction that runs again (the
+ * map grew) puts them again. */
+int bl_bundle_rows_write(bl_bundle_rows_t *r, MDB_txn *txn, MDB_dbi dbi,
+                         bl_err_t *err);
 
 /* The value of the row K \x1f sub (key: K, key_len bytes) into *value:
  * found in K's bundle, or stored the old way under its whole key.

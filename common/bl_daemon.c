@@ -247,6 +247,20 @@ static int s_apply(void *ctx, MDB_txn *txn, const bl_msg_t *msg,
     return d->ops->apply(d->svc, txn, msg, err);
 }
 
+static void *s_prepare(void *ctx, const bl_msg_t *msg)
+{
+    bl_daemon_t *d = ctx;
+    return d->ops->prepare ? d->ops->prepare(d->svc, msg) : NULL;
+}
+
+static void s_release_prepared(void *ctx, void *prepared)
+{
+    bl_daemon_t *d = ctx;
+    if (d->ops->release != NULL && prepared != NULL) {
+        d->ops->release(d->svc, prepared);
+    }
+}
+
 static int s_health(bl_daemon_t *d, MDB_txn *txn, bl_mpw_t *reply)
 {
     bl_mpw_t extra;
@@ -521,7 +535,9 @@ int bl_daemon_open(bl_daemon_t *d)
     }
     char ep[512];
     bl_daemon_endpoint(cfg, ops->stage, d->worker, ep, sizeof ep);
-    bl_inbox_handlers_t h = {s_apply, s_request, s_refused, s_committed};
+    bl_inbox_handlers_t h = {s_apply, s_request, s_refused, s_committed,
+                             d->ops->prepare ? s_prepare : NULL,
+                             s_release_prepared};
     if (bl_inbox_open(&d->inbox, d->zctx, d->store,
                       bl_store_dbi(d->store, 1), ep, NULL, &h, d, t,
                       &err) != 0) {

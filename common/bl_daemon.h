@@ -39,6 +39,9 @@ typedef struct bl_stage_ops {
     /* A sequenced message from the previous stage (see bl_inbox.h). */
     int (*apply)(void *svc, MDB_txn *txn, const bl_msg_t *msg,
                  bl_err_t *err);
+    /* Optional: the inbox's prepare and release hooks (bl_inbox.h). */
+    void *(*prepare)(void *svc, const bl_msg_t *msg);
+    void (*release)(void *svc, void *prepared);
     /* A request other than "health"; cmd is its "cmd" field.  Writes one
      * MessagePack map into reply. */
     int (*request)(void *svc, MDB_txn *txn, const char *cmd,

@@ -5,6 +5,8 @@
  */
 #include "bl_inbox.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,8 @@ typedef struct s_frame {
     s_outcome_t outcome;           /* what the batch did with it */
     char reason[BL_ERR_MSG_MAX];   /* why refused */
     size_t reply_off, reply_len;   /* request: its reply in the reply buf */
+    void *prepared;                /* what the prepare hook made of it */
+    atomic_bool ready;             /* prepared (or passed over) */
 } s_frame_t;
 
 typedef struct s_sender {
@@ -60,7 +64,89 @@ struct bl_inbox {
     uint64_t batch_applied;        /* applied in the current transaction */
     int (*gate)(void *ctx, const char *user_id, const char *key);
     void *gate_ctx;
+    /* The batch's prepare thread (h.prepare), while one runs. */
+    pthread_t prep_thread;
+    bool prep_running;
+    atomic_bool prep_stop;
+    pthread_mutex_t prep_mu;
+    pthread_cond_t prep_cond;      /* a frame became ready */
+    bool prep_sync;                /* prep_mu and prep_cond exist */
 };
+
+/* ---- preparing a batch's messages ahead (h.prepare) --------------------- */
+
+/* The prepare thread: frames 1.. in order (frame 0 is applied first, by
+ * the time this one is ready). */
+static void *s_prepare_main(void *arg)
+{
+    bl_inbox_t *ib = arg;
+    for (size_t i = 1; i < ib->n_frames; i++) {
+        s_frame_t *f = &ib->frames[i];
+        if (!atomic_load(&ib->prep_stop) && f->ok &&
+            f->msg.type != BL_MSG_REQUEST && f->msg.seq != 0) {
+            f->prepared = ib->h.prepare(ib->ctx, &f->msg);
+        }
+        pthread_mutex_lock(&ib->prep_mu);
+        atomic_store(&f->ready, true);
+        pthread_cond_broadcast(&ib->prep_cond);
+        pthread_mutex_unlock(&ib->prep_mu);
+    }
+    return NULL;
+}
+
+/* Starts preparing the batch's frames, when the stage prepares and the
+ * batch has more than one; without a thread every frame is ready. */
+static void s_prepare_start(bl_inbox_t *ib)
+{
+    bool thread = ib->h.prepare != NULL && ib->n_frames > 1 && ib->prep_sync;
+    for (size_t i = 0; i < ib->n_frames; i++) {
+        ib->frames[i].prepared = NULL;
+        atomic_store(&ib->frames[i].ready, !thread || i == 0);
+    }
+    if (!thread) {
+        return;
+    }
+    atomic_store(&ib->prep_stop, false);
+    ib->prep_running =
+        pthread_create(&ib->prep_thread, NULL, s_prepare_main, ib) == 0;
+    if (!ib->prep_running) {
+        for (size_t i = 0; i < ib->n_frames; i++) {
+            atomic_store(&ib->frames[i].ready, true);
+        }
+    }
+}
+
+/* Frame f as apply is to see it: prepared, once the thread got to it. */
+static void s_prepare_wait(bl_inbox_t *ib, s_frame_t *f)
+{
+    if (!atomic_load(&f->ready)) {
+        pthread_mutex_lock(&ib->prep_mu);
+        while (!atomic_load(&f->ready)) {
+            pthread_cond_wait(&ib->prep_cond, &ib->prep_mu);
+        }
+        pthread_mutex_unlock(&ib->prep_mu);
+    }
+    f->msg.prepared = f->prepared;
+}
+
+/* Stops the thread (if any) and frees what it prepared: before the
+ * frames are released. */
+static void s_prepare_end(bl_inbox_t *ib)
+{
+    if (ib->prep_running) {
+        atomic_store(&ib->prep_stop, true);
+        pthread_join(ib->prep_thread, NULL);
+        ib->prep_running = false;
+    }
+    for (size_t i = 0; i < ib->n_frames; i++) {
+        s_frame_t *f = &ib->frames[i];
+        if (f->prepared != NULL && ib->h.release != NULL) {
+            ib->h.release(ib->ctx, f->prepared);
+        }
+        f->prepared = NULL;
+        f->msg.prepared = NULL;
+    }
+}
 
 void bl_inbox_set_gate(bl_inbox_t *ib,
                        int (*gate)(void *ctx, const char *user_id,
@@ -90,6 +176,15 @@ int bl_inbox_open(bl_inbox_t **out, void *zctx, bl_store_t *store,
     ib->store = store;
     ib->seen = seen_dbi;
     ib->h = *handlers;
+    if (ib->h.prepare != NULL) {
+        if (pthread_mutex_init(&ib->prep_mu, NULL) == 0) {
+            if (pthread_cond_init(&ib->prep_cond, NULL) == 0) {
+                ib->prep_sync = true;   /* else: no thread, apply decodes */
+            } else {
+                pthread_mutex_destroy(&ib->prep_mu);
+            }
+        }
+    }
     ib->ctx = ctx;
     ib->tmpl = *tmpl;
     bl_mpw_init(&ib->replies);
@@ -109,6 +204,10 @@ void bl_inbox_close(bl_inbox_t **ib)
         return;
     }
     bl_net_close(&(*ib)->sock);
+    if ((*ib)->prep_sync) {
+        pthread_cond_destroy(&(*ib)->prep_cond);
+        pthread_mutex_destroy(&(*ib)->prep_mu);
+    }
     bl_mpw_destroy(&(*ib)->replies);
     bl_mpw_destroy(&(*ib)->out);
     free((*ib)->frames);
@@ -217,6 +316,7 @@ static int s_apply_batch(void *ctx, MDB_txn *txn, bl_err_t *err)
             continue;
         }
         bl_err_t aerr = {0};
+        s_prepare_wait(ib, f);
         rc = ib->h.apply(ib->ctx, txn, &f->msg, &aerr);
         if (rc == BL_EDATA || rc == BL_EPROTO) {
             f->outcome = S_REFUSED;
@@ -333,6 +433,7 @@ static void s_acknowledge(bl_inbox_t *ib)
 
 static void s_release(bl_inbox_t *ib)
 {
+    s_prepare_end(ib);
     for (size_t i = 0; i < ib->n_frames; i++) {
         zmq_msg_close(&ib->frames[i].body);
     }
@@ -462,6 +563,7 @@ int bl_inbox_on_readable(bl_inbox_t *ib, bl_err_t *err)
         return s_serve_low(ib, &why, err);
     }
     bl_err_t werr = {0};
+    s_prepare_start(ib);
     int rc = bl_store_write(ib->store, s_apply_batch, ib, &werr);
     if (rc == BL_ENOSPC) {
         /* nothing was written: answer as when below the reserve */

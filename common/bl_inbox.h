@@ -14,7 +14,12 @@
  *
  * Handlers run inside the write transaction and may run more than once (the
  * store replays a transaction after growing its map): they must change
- * nothing but the transaction and the reply buffer.  Single-threaded.
+ * nothing but the transaction and the reply buffer.  Single-threaded,
+ * but for the optional prepare hook: a stage that gives one has a batch's
+ * messages after the first decoded on a thread of the inbox's own while
+ * the earlier ones are applied (the benchmark's values messages: their
+ * decoding on the second core while the first merges them into the
+ * store).
  */
 #ifndef BL_INBOX_H
 #define BL_INBOX_H
@@ -46,6 +51,15 @@ typedef struct bl_inbox_handlers {
     void (*refused)(void *ctx, const char *sender, const char *reason);
     /* Called after each committed batch. */
     void (*committed)(void *ctx);
+    /* Optional: decodes a message ahead of its turn, on a thread of the
+     * inbox's own while the batch's earlier messages are applied (the
+     * second core works while the first writes the store).  It reads only
+     * msg and what no apply changes; returns what apply then finds in
+     * msg->prepared, or NULL (apply decodes it itself).  A batch that
+     * runs again (the map grew) sees the same prepared messages, so apply
+     * must not change them; release frees each once the batch is done. */
+    void *(*prepare)(void *ctx, const bl_msg_t *msg);
+    void (*release)(void *ctx, void *prepared);
 } bl_inbox_handlers_t;
 
 /* Binds a ROUTER at endpoint (a CURVE server when link is not NULL: each

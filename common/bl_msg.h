@@ -63,6 +63,10 @@ typedef struct bl_msg {
                                          id, a country code), or "" */
     const uint8_t *payload;           /* one MessagePack object */
     size_t payload_len;
+    void *prepared;                   /* set by the receiver, never sent:
+                                         what its prepare hook made of the
+                                         payload ahead of applying it
+                                         (bl_inbox.h), or NULL */
 } bl_msg_t;
 
 /* The wire name of a type ("raw_rows"), or "?" for an invalid one. */

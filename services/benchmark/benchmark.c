@@ -74,38 +74,98 @@ static int s_apply_register(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
     return rc == BL_ENOTFOUND ? 0 : rc;
 }
 
-static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
-                          bl_err_t *err)
+/* A values message's rows as bundles (period, provider and unit; the
+ * indicator is the row's sub), ready to merge into the stored ones.  0,
+ * BL_EPROTO (detail in why) or BL_ENOMEM.  Reads only the message: the
+ * inbox's prepare thread runs it ahead (s_prepare). */
+static int s_values_rows(const bl_msg_t *msg, bl_bundle_rows_t *rows,
+                         bl_mpw_t *w, const char **why)
 {
     bl_values_reader_t rd;
     if (bl_values_open(&rd, msg->payload, msg->payload_len) != 0) {
-        return bl_err_set(err, BL_EPROTO, "malformed values message");
+        *why = "malformed values message";
+        return BL_EPROTO;
     }
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, rd.period);
-    /* A provider's cells of one unit are one bundle (period, provider,
-     * unit; the indicator is the row's sub): they arrive over several
-     * messages and passes, so each message's rows merge into it. */
-    bl_bundle_rows_t rows;
-    bl_bundle_rows_init(&rows);
     bl_values_row_t row;
     int rc;
     while ((rc = bl_values_next(&rd, &row)) == 0) {
-        int arc = benchmark_value_add(&rows, &b->w, p, row.provider,
-                                      row.unit, row.indicator, rd.generation,
+        int arc = benchmark_value_add(rows, w, p, row.provider, row.unit,
+                                      row.indicator, rd.generation,
                                       row.value_raw, row.value_len);
         if (arc != 0) {
-            bl_bundle_rows_destroy(&rows);
-            return arc == BL_EPROTO
-                       ? bl_err_set(err, arc, "a value's key is too long")
-                       : bl_err_set(err, arc, "out of memory");
+            *why = arc == BL_EPROTO ? "a value's key is too long"
+                                    : "out of memory";
+            return arc;
         }
     }
     if (rc != BL_ENOTFOUND) {
-        bl_bundle_rows_destroy(&rows);
-        return bl_err_set(err, BL_EPROTO, "malformed value row");
+        *why = "malformed value row";
+        return BL_EPROTO;
     }
-    rc = bl_bundle_rows_put(&rows, txn, bl_daemon_dbi(b->d, DB_VALUES), err);
+    return 0;
+}
+
+/* What the inbox's prepare thread makes of a values message. */
+typedef struct s_prepared_values {
+    bl_bundle_rows_t rows;
+} s_prepared_values_t;
+
+static void *s_prepare(void *svc, const bl_msg_t *msg)
+{
+    (void)svc;
+    if (msg->type != BL_MSG_VALUES) {
+        return NULL;
+    }
+    s_prepared_values_t *pv = malloc(sizeof *pv);
+    if (pv == NULL) {
+        return NULL;
+    }
+    bl_bundle_rows_init(&pv->rows);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    const char *why = NULL;
+    int rc = s_values_rows(msg, &pv->rows, &w, &why);
+    bl_mpw_destroy(&w);
+    if (rc != 0) {   /* apply decodes it again and says why */
+        bl_bundle_rows_destroy(&pv->rows);
+        free(pv);
+        return NULL;
+    }
+    return pv;
+}
+
+static void s_release_prepared(void *svc, void *prepared)
+{
+    (void)svc;
+    s_prepared_values_t *pv = prepared;
+    bl_bundle_rows_destroy(&pv->rows);
+    free(pv);
+}
+
+static int s_apply_values(benchmark_t *b, MDB_txn *txn, const bl_msg_t *msg,
+                          bl_err_t *err)
+{
+    /* A provider's cells of one unit are one bundle (period, provider,
+     * unit; the indicator is the row's sub): they arrive over several
+     * messages and passes, so each message's rows merge into it. */
+    MDB_dbi values = bl_daemon_dbi(b->d, DB_VALUES);
+    if (msg->prepared != NULL) {
+        /* (kept: a batch that runs again puts them again) */
+        s_prepared_values_t *pv = msg->prepared;
+        return bl_bundle_rows_write(&pv->rows, txn, values, err);
+    }
+    bl_bundle_rows_t rows;
+    bl_bundle_rows_init(&rows);
+    const char *why = NULL;
+    int rc = s_values_rows(msg, &rows, &b->w, &why);
+    if (rc != 0) {
+        bl_bundle_rows_destroy(&rows);
+        return bl_err_set(err, rc == BL_ENOMEM ? BL_ENOMEM : BL_EPROTO, "%s",
+                          why);
+    }
+    rc = bl_bundle_rows_put(&rows, txn, values, err);
     bl_bundle_rows_destroy(&rows);
     return rc;
 }
@@ -831,6 +891,8 @@ const bl_stage_ops_t benchmark_ops = {
     .has_outbox = 1,
     .open = s_open,
     .apply = s_apply,
+    .prepare = s_prepare,
+    .release = s_release_prepared,
     .request = s_request,
     .health = s_health,
     .committed = NULL,

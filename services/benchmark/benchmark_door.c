@@ -573,7 +573,7 @@ static int s_open(benchmark_door_t *l, bl_err_t *err)
     bl_net_link_t link = {secret, NULL, NULL,
                           benchmark_link_heartbeat_ms(cfg)};
     bl_inbox_handlers_t h = {s_door_apply, s_door_request, s_door_refused,
-                             NULL};
+                             NULL, NULL, NULL};
     bl_msg_t tmpl = *bl_daemon_template(l->env.d);
     rc = bl_inbox_open(&l->inbox, bl_daemon_zctx(l->env.d),
                        bl_daemon_store(l->env.d), l->env.db_seen,

@@ -8,7 +8,9 @@
  * The last test delivers to two real inboxes: a message put to every lane
  * is stored once and reaches each with that lane's sequence number, also
  * after the outbox is opened again, and nothing is left once both have
- * acknowledged it.
+ * acknowledged it.  The last one delivers a batch to an inbox with a
+ * prepare hook: messages are prepared ahead, each applied with its own
+ * preparation, and each preparation released once.
  *
  * Every test has the same .timeout (Criterion 2.4.1 leaks when one binary
  * mixes timeout values).
@@ -16,6 +18,7 @@
 #include "bl_outbox.h"
 
 #include <criterion/criterion.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
@@ -182,7 +185,7 @@ Test(bl_outbox, a_removed_lane_starts_again_at_one)
 
 /* ---- delivery of a message put to every lane ---------------------------- */
 
-#define S_GOT_MAX 8
+#define S_GOT_MAX 64
 
 typedef struct s_receiver {
     bl_store_t *store;
@@ -191,6 +194,10 @@ typedef struct s_receiver {
     uint64_t seq[S_GOT_MAX];     /* their sequence numbers */
     size_t len[S_GOT_MAX];       /* their payload sizes */
     bool intact[S_GOT_MAX];      /* payload bytes as put */
+    atomic_size_t prepared;      /* by the prepare hook (its thread) */
+    size_t released;             /* by the release hook */
+    size_t applied_prepared;     /* applied with msg->prepared */
+    size_t prepared_right;       /* ... holding a copy of its payload */
 } s_receiver_t;
 
 static unsigned char s_big[4096];
@@ -207,6 +214,13 @@ static void s_big_init(void)
     }
 }
 
+/* What the prepare hook of the test makes of a message. */
+typedef struct s_copy {
+    uint64_t seq;
+    size_t len;
+    unsigned char data[];
+} s_copy_t;
+
 static int s_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m, bl_err_t *err)
 {
     (void)txn;
@@ -222,10 +236,47 @@ static int s_apply(void *ctx, MDB_txn *txn, const bl_msg_t *m, bl_err_t *err)
                       memcmp(m->payload, s_big, sizeof s_big) == 0;
     }
     r->n++;
+    if (m->prepared != NULL) {
+        const s_copy_t *c = m->prepared;
+        r->applied_prepared++;
+        r->prepared_right += c->seq == m->seq && c->len == m->payload_len &&
+                             memcmp(c->data, m->payload, c->len) == 0;
+    }
     return 0;
 }
 
+/* The prepare hook of a receiver that prepares: a copy of the payload. */
+static void *s_prepare(void *ctx, const bl_msg_t *m)
+{
+    s_receiver_t *r = ctx;
+    s_copy_t *c = malloc(sizeof *c + m->payload_len);
+    if (c != NULL) {
+        c->seq = m->seq;
+        c->len = m->payload_len;
+        memcpy(c->data, m->payload, m->payload_len);
+        atomic_fetch_add(&r->prepared, 1);
+    }
+    return c;
+}
+
+static void s_release_copy(void *ctx, void *prepared)
+{
+    s_receiver_t *r = ctx;
+    r->released++;
+    free(prepared);
+}
+
+static void s_receiver_open_with(s_receiver_t *r, size_t i,
+                                 const bl_inbox_handlers_t *h);
+
 static void s_receiver_open(s_receiver_t *r, size_t i)
+{
+    static const bl_inbox_handlers_t h = {.apply = s_apply};
+    s_receiver_open_with(r, i, &h);
+}
+
+static void s_receiver_open_with(s_receiver_t *r, size_t i,
+                                 const bl_inbox_handlers_t *h)
 {
     char dir[96], ep[128];
     snprintf(dir, sizeof dir, "%s/r.%zu", s_dir, i + 1);
@@ -235,11 +286,10 @@ static void s_receiver_open(s_receiver_t *r, size_t i)
     cr_assert_eq(bl_store_open(&r->store, dir, names, 1, 0, &err), 0, "%s",
                  err.msg);
     snprintf(ep, sizeof ep, "ipc://%s/w.%zu", s_dir, i + 1);
-    static const bl_inbox_handlers_t h = {.apply = s_apply};
     bl_msg_t tmpl = {0};
     snprintf(tmpl.sender, sizeof tmpl.sender, "receiver");
     cr_assert_eq(bl_inbox_open(&r->inbox, s_zctx, r->store,
-                               bl_store_dbi(r->store, 0), ep, NULL, &h, r,
+                               bl_store_dbi(r->store, 0), ep, NULL, h, r,
                                &tmpl, &err),
                  0, "%s", err.msg);
 }
@@ -385,4 +435,51 @@ Test(bl_outbox, a_message_to_every_lane_survives_a_worker_added)
     cr_assert_eq(r[2].len[1], sizeof s_big);
     bl_outbox_close(&ob);
     s_receivers_close(r, 3);
+}
+
+/* 40 messages to lane 0, small and large in turn. */
+static int s_put_mixed_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    bl_outbox_t *ob = ctx;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < 40; i++) {
+        rc = i % 2 ? bl_outbox_put(ob, txn, 0, BL_MSG_VALUES, s_big,
+                                   sizeof s_big, err)
+                   : bl_outbox_put(ob, txn, 0, BL_MSG_VALUES, "\x80", 1, err);
+    }
+    return rc;
+}
+
+/* A receiver with a prepare hook (bl_inbox.h): a batch's messages after
+ * its first are prepared ahead on the inbox's thread; apply finds each
+ * one's own, the rest (the first, or when there is no thread) it reads
+ * itself; each prepared object is released once. */
+Test(bl_outbox, a_batch_is_prepared_ahead_and_each_preparation_released)
+{
+    s_big_init();
+    bl_outbox_t *ob;
+    bl_err_t err = {0};
+    cr_assert_eq(s_open(&ob, 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(bl_store_write(s_store, s_put_mixed_txn, ob, &err), 0, "%s",
+                 err.msg);
+    s_receiver_t r;
+    memset(&r, 0, sizeof r);
+    static const bl_inbox_handlers_t h = {.apply = s_apply,
+                                          .prepare = s_prepare,
+                                          .release = s_release_copy};
+    s_receiver_open_with(&r, 0, &h);
+    s_deliver(ob, &r, 1);
+    cr_assert_eq(r.n, 40);
+    for (size_t j = 0; j < r.n; j++) {
+        cr_assert_eq(r.seq[j], j + 1);
+        cr_assert(r.intact[j], "message %zu", j);
+    }
+    size_t prepared = atomic_load(&r.prepared);
+    cr_assert_gt(r.applied_prepared, 0, "no batch was prepared ahead");
+    cr_assert_eq(r.prepared_right, r.applied_prepared,
+                 "a message was applied with another one's preparation");
+    cr_assert_eq(r.released, prepared, "prepared %zu, released %zu",
+                 prepared, r.released);
+    bl_outbox_close(&ob);
+    s_receivers_close(&r, 1);
 }
