@@ -41,35 +41,30 @@ void bl_prefault_range(bl_prefault_t *p, char *base, size_t from, size_t to)
             if (base == p->base && from <= atomic_load(&p->to) &&
                 to > atomic_load(&p->to)) {
                 atomic_store(&p->to, to);   /* read on to there */
-                p->reached = to;
             }
             return;
         }
         pthread_join(p->thread, NULL);
         p->started = false;
     }
-    if (from < p->reached) {
-        from = p->reached;
-    }
     long page = 4096;
     from -= from % (size_t)page;
     if (from >= to) {
         return;
     }
-    if (p->reached == 0 && madvise(base + from, (size_t)page,
-                                   MADV_POPULATE_READ) != 0) {
-        p->unsupported = true;   /* tried once, on the first page */
-        return;
+    if (!p->probed) {   /* once: does the kernel have it? */
+        p->probed = true;
+        if (madvise(base + from, (size_t)page, MADV_POPULATE_READ) != 0) {
+            p->unsupported = true;
+            return;
+        }
     }
     p->base = base;
     p->from = from;
     atomic_store(&p->to, to);
     atomic_store(&p->done, false);
     atomic_store(&p->stop, false);
-    if (pthread_create(&p->thread, NULL, s_main, p) == 0) {
-        p->started = true;
-        p->reached = to;
-    }
+    p->started = pthread_create(&p->thread, NULL, s_main, p) == 0;
 }
 
 void bl_prefault_stop(bl_prefault_t *p)
@@ -79,5 +74,4 @@ void bl_prefault_stop(bl_prefault_t *p)
         pthread_join(p->thread, NULL);
         p->started = false;
     }
-    p->reached = 0;
 }

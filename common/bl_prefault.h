@@ -33,16 +33,16 @@ typedef struct bl_prefault {
     char *base;                /* the map */
     size_t from;               /* the range it reads, bytes from base */
     atomic_size_t to;          /* (a later range that touches extends it) */
-    size_t reached;            /* end of the ranges asked for so far */
+    bool probed;               /* the kernel was asked once */
     bool unsupported;          /* the kernel refused: never again */
 } bl_prefault_t;
 
 /* Starts reading [from, to) of the map at base on a thread, unless a
- * range is still being read or the range was read already (reached). */
+ * range is still being read (then a range that touches it extends it).
+ * Pages already in memory cost little: a range is read whole again. */
 void bl_prefault_range(bl_prefault_t *p, char *base, size_t from, size_t to);
 
-/* Stops the thread, if any, and waits for it; the next range starts from
- * nothing read (the map may move). */
+/* Stops the thread, if any, and waits for it (before the map moves). */
 void bl_prefault_stop(bl_prefault_t *p);
 
 #endif

@@ -43,8 +43,8 @@ struct bl_store {
 
 #define S_MB ((uint64_t)1 << 20)
 
-/* At most this much is read ahead of the pages in use (s_prefault): the
- * most a close of 50,000 providers writes. */
+/* At most this much is read ahead of the pages in use (bl_store_prefault):
+ * the most a close of 50,000 providers writes. */
 #define S_PREFAULT_MAX (1024 * S_MB)
 
 /* The map a store starts with: address space and a sparse data file, not

@@ -185,13 +185,14 @@ typedef struct s_scratch {
     size_t cap_practices;       /* room in res.practices */
 } s_scratch_t;
 
-/* One stored value row of the provider (s_read_values). */
+/* Where s_read_values puts what it reads. */
 typedef struct s_value_ctx {
     bres_run_t *run;
     s_batch_t *bt;
     benchmark_cell_t *cells;    /* the provider's, n_ind of them */
 } s_value_ctx_t;
 
+/* One stored value row of the provider (s_read_values). */
 static int s_value_row(void *ctx, const char *const *kp, size_t n,
                        const MDB_val *v)
 {
@@ -415,7 +416,6 @@ static int s_encode_batch(bres_run_t *run, s_scratch_t *sc, s_batch_t *bt)
     }
     return rc;
 }
-
 
 static int s_send_items(bres_run_t *run, bl_results_kind_t kind,
                         uint32_t count, bl_err_t *err)

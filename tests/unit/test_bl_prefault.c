@@ -144,8 +144,6 @@ Test(bl_prefault, a_stop_in_the_middle_returns_and_a_new_range_starts)
     }
     bl_prefault_stop(&p);
     cr_expect_not(p.started, "the thread is still there");
-    /* The map may have moved: nothing counts as read any more. */
-    cr_expect_eq(p.reached, 0);
     bl_prefault_range(&p, s_map, 0, 4 * S_MB);
     s_wait_done(&p);
     bl_prefault_stop(&p);
