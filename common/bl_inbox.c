@@ -98,7 +98,10 @@ static void *s_prepare_main(void *arg)
  * batch has more than one; without a thread every frame is ready. */
 static void s_prepare_start(bl_inbox_t *ib)
 {
-    bool thread = ib->h.prepare != NULL && ib->n_frames > 1 && ib->prep_sync;
+    if (ib->h.prepare == NULL) {
+        return;   /* (apply finds msg->prepared NULL: decoding clears it) */
+    }
+    bool thread = ib->n_frames > 1 && ib->prep_sync;
     for (size_t i = 0; i < ib->n_frames; i++) {
         ib->frames[i].prepared = NULL;
         atomic_store(&ib->frames[i].ready, !thread || i == 0);
@@ -119,6 +122,9 @@ static void s_prepare_start(bl_inbox_t *ib)
 /* Frame f as apply is to see it: prepared, once the thread got to it. */
 static void s_prepare_wait(bl_inbox_t *ib, s_frame_t *f)
 {
+    if (ib->h.prepare == NULL) {
+        return;
+    }
     if (!atomic_load(&f->ready)) {
         pthread_mutex_lock(&ib->prep_mu);
         while (!atomic_load(&f->ready)) {
@@ -138,7 +144,7 @@ static void s_prepare_end(bl_inbox_t *ib)
         pthread_join(ib->prep_thread, NULL);
         ib->prep_running = false;
     }
-    for (size_t i = 0; i < ib->n_frames; i++) {
+    for (size_t i = 0; ib->h.prepare != NULL && i < ib->n_frames; i++) {
         s_frame_t *f = &ib->frames[i];
         if (f->prepared != NULL && ib->h.release != NULL) {
             ib->h.release(ib->ctx, f->prepared);

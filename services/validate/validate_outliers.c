@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_hash.h"
 #include "bl_number.h"
 #include "bl_page.h"
 #include "bl_scan.h"
@@ -262,10 +263,7 @@ static void s_groups_free(s_groups_t *gs)
  * configuration: the rest are left unjudged). */
 static s_group_t *s_group_of(s_groups_t *gs, const char *key, size_t kl)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < kl; i++) {
-        h = (h ^ (unsigned char)key[i]) * 16777619u;
-    }
+    uint64_t h = bl_hash_bytes(key, kl);
     for (size_t probe = 0; probe < S_SLOTS; probe++) {
         int32_t *slot = &gs->slot[(h + probe) % S_SLOTS];
         if (*slot != 0) {
