@@ -439,53 +439,80 @@ static int s_store_rows(ingest_t *in, MDB_txn *txn, const char *id,
     return rc;
 }
 
-/* Forwards the rows of a raw_rows payload (already checked; start is
- * its reader as bl_raw_rows_open left it) to the workers of their
- * providers, one message per lane; counts (NULL: counted here) are the
- * rows of each lane. */
-static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
-                          const bl_raw_rows_reader_t *start_rd,
-                          const uint32_t *counts, bl_err_t *err)
+/* Where the rows of a batch go: how many to each lane and, when they go
+ * to more than one lane, each lane's rows copied into in->lane_rows. */
+typedef struct s_split {
+    uint32_t counts[BL_OUTBOX_LANES_MAX];  /* rows per lane (0: broadcast) */
+    bool split;             /* rows in more than one lane: in lane_rows */
+    uint64_t first_line;    /* the first row's line that is not 0, or 0 */
+} s_split_t;
+
+/* Reads every row of a batch once (start: its reader as bl_raw_rows_open
+ * left it), filling sp: the rows of each lane are counted and, from the
+ * first row whose lane differs from the lane of the rows before it, each
+ * row's bytes are copied into its lane's scratch.  The rows before it all
+ * went to one lane and lie together at the start of the encoded rows, so
+ * they are copied in one piece.  Thus s_forward_rows never reads the rows
+ * again, and a batch whose rows all go to one lane (always so with one
+ * lane) is not copied at all.  A register batch goes to every lane and is
+ * only read.  Returns 0, or bl_raw_rows_next's error (why says which row;
+ * lane_rows then hold a part of the batch, to be reset before use). */
+static int s_split_rows(ingest_t *in, const s_sub_t *s,
+                        const bl_raw_rows_reader_t *start, s_split_t *sp,
+                        bl_err_t *why)
 {
-    const bl_raw_rows_reader_t start = *start_rd;
-    uint32_t n = start.n_rows;
+    memset(sp, 0, sizeof *sp);
+    bl_raw_rows_reader_t rd = *start;
+    bool broadcast = strcmp(s->kind, "register") == 0;
+    size_t first = 0;  /* the lane of the first row */
+    bl_raw_row_t row;
+    int rc;
+    while ((rc = bl_raw_rows_next(&rd, &row, why)) == 0) {
+        if (sp->first_line == 0) {
+            sp->first_line = row.line;
+        }
+        if (broadcast) {
+            continue;
+        }
+        size_t lane = s_row_lane(in, s, &row);
+        bool first_row = rd.left + 1 == rd.n_rows;
+        if (first_row) {
+            first = lane;
+        } else if (!sp->split && lane != first) {
+            for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
+                bl_mpw_reset(&in->lane_rows[l]);
+            }
+            bl_mpw_raw(&in->lane_rows[first], rd.rows_start,
+                       (size_t)(row.raw - rd.rows_start));
+            sp->split = true;
+        }
+        if (sp->split) {
+            bl_raw_rows_write_raw(&in->lane_rows[lane], &row);
+        }
+        sp->counts[lane]++;
+    }
+    return rc == BL_ENOTFOUND ? 0 : rc;
+}
+
+/* Forwards the rows of a raw_rows payload (start: its reader as
+ * bl_raw_rows_open left it) to the workers of their providers, one
+ * message per lane, as s_split_rows found them (sp). */
+static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
+                          const bl_raw_rows_reader_t *start,
+                          const s_split_t *sp, bl_err_t *err)
+{
     bl_outbox_t *ob = bl_daemon_outbox(in->d);
     size_t lanes = bl_outbox_lanes(ob);
     bool broadcast = strcmp(s->kind, "register") == 0;
-    uint32_t own[BL_OUTBOX_LANES_MAX] = {0};
-    bl_raw_rows_reader_t rd = start;
-    bl_raw_row_t row;
-    if (!broadcast && counts == NULL) {
-        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            own[s_row_lane(in, s, &row)]++;
-        }
-        counts = own;
-    }
-    /* Rows split over several lanes: one pass puts each row's bytes
-     * into its lane's scratch, in order. */
-    bool split = false;
-    for (size_t lane = 0; lane < lanes && !broadcast; lane++) {
-        split = split || (counts[lane] != 0 && counts[lane] != n);
-    }
-    if (split) {
-        for (size_t lane = 0; lane < lanes; lane++) {
-            bl_mpw_reset(&in->lane_rows[lane]);
-        }
-        rd = start;
-        while (bl_raw_rows_next(&rd, &row, NULL) == 0) {
-            bl_raw_rows_write_raw(&in->lane_rows[s_row_lane(in, s, &row)],
-                                  &row);
-        }
-    }
     for (size_t lane = 0; lane < lanes; lane++) {
-        uint32_t count = broadcast ? n : counts[lane];
+        uint32_t count = broadcast ? start->n_rows : sp->counts[lane];
         if (count == 0) {
             continue;
         }
         bl_mpw_t *w = &in->w;
         bl_mpw_reset(w);
         bl_raw_rows_write_head(w, s->id, count);
-        if (split) {
+        if (sp->split) {
             const bl_mpw_t *lw = &in->lane_rows[lane];
             if (lw->err) {
                 return bl_err_set(err, lw->err, "cannot encode rows");
@@ -494,7 +521,7 @@ static int s_forward_rows(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
         } else {
             /* Every row goes to this lane: the rows as they came, in one
              * piece (the same bytes as row by row). */
-            bl_mpw_raw(w, start.rows_start, start.rows_len);
+            bl_mpw_raw(w, start->rows_start, start->rows_len);
         }
         if (w->err) {
             return bl_err_set(err, w->err, "cannot encode rows");
@@ -530,27 +557,15 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return 0;
     }
     uint32_t n = start.n_rows;
-    /* Every row checked, the batch stored as it came (s_store_rows), then
-     * forwarded lane by lane, or held. */
-    bl_raw_rows_reader_t rd = start;
-    bl_raw_row_t row;
-    uint64_t first_line = 0;
-    bool broadcast = strcmp(s.kind, "register") == 0;
-    uint32_t counts[BL_OUTBOX_LANES_MAX] = {0};
-    while ((rc = bl_raw_rows_next(&rd, &row, &why)) == 0) {
-        if (first_line == 0) {
-            first_line = row.line;
-        }
-        if (!broadcast) {
-            counts[s_row_lane(in, &s, &row)]++;
-        }
-    }
-    if (rc != BL_ENOTFOUND) {
+    /* Every row checked and split by lane in one walk, the batch stored
+     * as it came (s_store_rows), then forwarded lane by lane, or held. */
+    s_split_t sp;
+    if (s_split_rows(in, &s, &start, &sp, &why) != 0) {
         bl_reply_error(reply, "submit_rows: %s", why.msg);
         return 0;
     }
     if (!s.dry_run && n > 0) {
-        rc = s_store_rows(in, txn, id, first_line, n, msg, err);
+        rc = s_store_rows(in, txn, id, sp.first_line, n, msg, err);
         if (rc != 0) {
             return rc;
         }
@@ -560,7 +575,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     if (rc == 0) {
         rc = hold ? s_hold_put(in, txn, 'r', BL_MSG_RAW_ROWS, msg->payload,
                                msg->payload_len, err)
-                  : s_forward_rows(in, txn, &s, &start, counts, err);
+                  : s_forward_rows(in, txn, &s, &start, &sp, err);
     }
     if (rc != 0) {
         return rc;
@@ -712,12 +727,16 @@ static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
         if (key[8] == 'r') {
             bl_raw_rows_reader_t rd;
             s_sub_t s;
+            s_split_t sp;
             rc = bl_raw_rows_open(&rd, v.mv_data, v.mv_size, err);
             if (rc == 0) {
                 rc = s_sub_get(in, txn, rd.sub, &s, err);
             }
             if (rc == 0) {
-                rc = s_forward_rows(in, txn, &s, &rd, NULL, err);
+                rc = s_split_rows(in, &s, &rd, &sp, err);
+            }
+            if (rc == 0) {
+                rc = s_forward_rows(in, txn, &s, &rd, &sp, err);
             }
         } else {
             rc = bl_outbox_put_all(bl_daemon_outbox(in->d), txn,
