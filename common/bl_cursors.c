@@ -1,22 +1,22 @@
 /*
  * validate_cursor: a batch's cursors, one per database (see
- * validate_cursor.h).  A cursor is opened the first time its database is
- * used; when VCUR_MAX are open, further databases go through
+ * bl_cursors.h).  A cursor is opened the first time its database is
+ * used; when BL_CURSORS_MAX are open, further databases go through
  * bl_store_put and bl_store_get.
  */
-#include "validate_cursor.h"
+#include "bl_cursors.h"
 
 #include <string.h>
 
 #include "bl_store.h"
 
-void vcur_init(vcur_t *c, MDB_txn *txn)
+void bl_cursors_init(bl_cursors_t *c, MDB_txn *txn)
 {
     memset(c, 0, sizeof *c);
     c->txn = txn;
 }
 
-void vcur_close(vcur_t *c)
+void bl_cursors_close(bl_cursors_t *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         mdb_cursor_close(c->cur[i]);
@@ -27,7 +27,8 @@ void vcur_close(vcur_t *c)
 
 /* The cursor of dbi, opened on first use; NULL (in *cur) when the set is
  * full.  Returns 0 or BL_ESTORE. */
-static int s_cursor(vcur_t *c, MDB_dbi dbi, MDB_cursor **cur, bl_err_t *err)
+static int s_cursor(bl_cursors_t *c, MDB_dbi dbi, MDB_cursor **cur,
+                    bl_err_t *err)
 {
     for (size_t i = 0; i < c->n; i++) {
         if (c->dbi[i] == dbi) {
@@ -36,7 +37,7 @@ static int s_cursor(vcur_t *c, MDB_dbi dbi, MDB_cursor **cur, bl_err_t *err)
         }
     }
     *cur = NULL;
-    if (c->n == VCUR_MAX) {
+    if (c->n == BL_CURSORS_MAX) {
         return 0;
     }
     int rc = bl_store_cursor(c->txn, dbi, cur, err);
@@ -49,9 +50,9 @@ static int s_cursor(vcur_t *c, MDB_dbi dbi, MDB_cursor **cur, bl_err_t *err)
     return 0;
 }
 
-int vcur_put(vcur_t *c, MDB_dbi dbi, const void *key, size_t klen,
-             const void *val, size_t vlen, unsigned flags, MDB_val *old,
-             bl_err_t *err)
+int bl_cursors_put(bl_cursors_t *c, MDB_dbi dbi, const void *key, size_t klen,
+                   const void *val, size_t vlen, unsigned flags, MDB_val *old,
+                   bl_err_t *err)
 {
     if (klen == 0 || klen > BL_STORE_KEY_MAX) {
         return bl_err_set(err, BL_EINVAL, "store key of %zu bytes", klen);
@@ -91,8 +92,8 @@ int vcur_put(vcur_t *c, MDB_dbi dbi, const void *key, size_t klen,
     return rc == 0 ? 0 : bl_store_fail(err, rc, "mdb_cursor_put");
 }
 
-int vcur_get(vcur_t *c, MDB_dbi dbi, const void *key, size_t klen,
-             MDB_val *val, bl_err_t *err)
+int bl_cursors_get(bl_cursors_t *c, MDB_dbi dbi, const void *key, size_t klen,
+                   MDB_val *val, bl_err_t *err)
 {
     if (klen == 0 || klen > BL_STORE_KEY_MAX) {
         return BL_ENOTFOUND;

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bl_close_codec.h"
+#include "bl_cursors.h"
 #include "bl_log.h"
 #include "bl_net.h"
 #include "bl_number.h"
@@ -70,7 +71,7 @@ typedef struct aggregate {
 
 /* Stores an indicator record: period, provider, unit, indicator -> the
  * three figures (NaN when absent). */
-static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
+static int s_put_indicator(aggregate_t *a, bl_cursors_t *cur,
                            const bl_record_indicator_t *x, bl_err_t *err)
 {
     double v[3] = {x->has_numerator ? x->numerator : NAN,
@@ -80,13 +81,13 @@ static int s_put_indicator(aggregate_t *a, MDB_txn *txn,
     bl_number_int(p, x->period);
     const char *parts[] = {p, x->provider, x->unit, x->indicator};
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
-    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
-                        sizeof v, err);
+    return bl_cursors_put(cur, bl_daemon_dbi(a->d, DB_IND), key, kl, v,
+                          sizeof v, 0, NULL, err);
 }
 
 /* Stores a survey record: period, provider, survey, respondent -> [unit,
  * answers]. */
-static int s_put_survey(aggregate_t *a, MDB_txn *txn,
+static int s_put_survey(aggregate_t *a, bl_cursors_t *cur,
                         const bl_record_survey_t *x, bl_err_t *err)
 {
     char p[BL_NUMBER_INT_MAX], key[S_KEY_MAX];
@@ -100,8 +101,9 @@ static int s_put_survey(aggregate_t *a, MDB_txn *txn,
     if (a->w.err) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
-    return bl_store_put(txn, bl_daemon_dbi(a->d, DB_RESP), key, kl,
-                        bl_mpw_data(&a->w), bl_mpw_size(&a->w), err);
+    return bl_cursors_put(cur, bl_daemon_dbi(a->d, DB_RESP), key, kl,
+                          bl_mpw_data(&a->w), bl_mpw_size(&a->w), 0, NULL,
+                          err);
 }
 
 static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
@@ -118,14 +120,19 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     uint64_t applied = 0;
     bl_record_t rec;
     int more;
+    /* A provider's records come together: through a cursor, each put
+     * lands on the page the last one touched without a walk from the
+     * root. */
+    bl_cursors_t cur;
+    bl_cursors_init(&cur, txn);
     while ((more = bl_records_next(&rd, &rec, err)) == 0) {
         int rc = 0;
         switch (rec.kind) {
         case BL_RECORD_INDICATOR:
-            rc = s_put_indicator(a, txn, &rec.indicator, err);
+            rc = s_put_indicator(a, &cur, &rec.indicator, err);
             break;
         case BL_RECORD_SURVEY:
-            rc = s_put_survey(a, txn, &rec.survey, err);
+            rc = s_put_survey(a, &cur, &rec.survey, err);
             break;
         case BL_RECORD_REGISTER:
             rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER),
@@ -143,10 +150,12 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
             break;
         }
         if (rc != 0) {
+            bl_cursors_close(&cur);
             return rc;
         }
         applied++;
     }
+    bl_cursors_close(&cur);
     if (more != BL_ENOTFOUND) {
         return BL_EPROTO;
     }

@@ -20,13 +20,17 @@
  *   keys      sub \0 row key -> line(8): the first line of each key
  *   register  provider -> [name, country, service_type, users, staff,
  *                          membership, member_since, share_identity]
- *   vals      period \x1f indicator \x1f provider \x1f unit -> 3 doubles
+ *   pvals     period \x1f provider \x1f unit \x1f indicator -> 3 doubles
  *             (numerator, denominator, value; NaN when absent), then on
  *             a provider-level row the national group key, value, line,
  *             numerator flag and submission for the outlier check
- *             (validate_outliers.c)
+ *             (validate_outliers.c).  In provider order, as rows come:
+ *             a row's figures and the previous period's are read and
+ *             written where the provider's last row was.
+ *   vals      (earlier releases: the same by indicator first; moved into
+ *             pvals when the daemon opens, s_move_old_vals)
  *   gvals     (written by earlier releases: the values by group, now in
- *             vals; no longer read, moved with their provider)
+ *             pvals; no longer read, moved with their provider)
  *   closed    period -> close generation (8 bytes)
  *   surveys   period \x1f provider \x1f survey -> "" once it sent answers
  *   rowstate  row key -> "" while the row's latest version is rejected
@@ -43,7 +47,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bl_log.h"
 #include "bl_page.h"
+#include "bl_scan.h"
 #include "validate_close.h"
 #include "validate_rebalance.h"
 #include "validate_register.h"
@@ -52,9 +58,9 @@
 #include "validate_submission.h"
 
 static const char *const s_dbs[] = {"subs",     "outcomes", "keys",
-                                    "register", "vals",     "gvals",
+                                    "register", "pvals",    "gvals",
                                     "closed",   "surveys",  "rowstate",
-                                    "rejected", "touched"};
+                                    "rejected", "touched",  "vals"};
 
 /* ---- messages ----------------------------------------------------------- */
 
@@ -115,6 +121,66 @@ static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/* Moves the values an earlier release stored in "vals" (period, indicator,
+ * provider, unit) into "pvals" (period, provider, unit, indicator), in one
+ * transaction: killed halfway, it starts again at the next open. */
+static int s_move_old_vals(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    validate_t *v = ctx;
+    MDB_dbi old = bl_daemon_dbi(v->d, DB_OLD_VALS);
+    bl_scan_t scan;
+    int rc = bl_scan_open(&scan, txn, old, "", 0, err);
+    MDB_val k, val;
+    int more = 0;
+    size_t moved = 0;
+    while (rc == 0 && (more = bl_scan_next(&scan, &k, &val)) == 1) {
+        char buf[S_KEY_MAX + 1], key[S_KEY_MAX + 1];
+        const char *parts[4];
+        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts, 4) !=
+            4) {
+            continue;   /* not a key of ours: left behind */
+        }
+        const char *order[] = {parts[0], parts[2], parts[3], parts[1]};
+        size_t kl = bl_page_join(key, sizeof key, order, 4);
+        rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl,
+                          val.mv_data, val.mv_size, err);
+        moved++;
+    }
+    bl_scan_close(&scan);
+    if (rc == 0 && more < 0) {
+        rc = more;
+    }
+    if (rc == 0) {
+        int drc = mdb_drop(txn, old, 0);
+        rc = drc == 0 ? 0 : bl_store_fail(err, drc, "mdb_drop vals");
+    }
+    if (rc == 0) {
+        bl_log(BL_LOG_INFO, "moved %zu values of an earlier release into "
+               "pvals", moved);
+    }
+    return rc;
+}
+
+/* Runs s_move_old_vals when "vals" holds anything. */
+static int s_upgrade_store(validate_t *v, bl_err_t *err)
+{
+    MDB_txn *txn;
+    int rc = bl_store_read(bl_daemon_store(v->d), &txn, err);
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_stat st;
+    rc = mdb_stat(txn, bl_daemon_dbi(v->d, DB_OLD_VALS), &st);
+    mdb_txn_abort(txn);
+    if (rc != 0) {
+        return bl_store_fail(err, rc, "mdb_stat vals");
+    }
+    return st.ms_entries == 0
+               ? 0
+               : bl_store_write(bl_daemon_store(v->d), s_move_old_vals, v,
+                                err);
+}
+
 static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
 {
     validate_t *v = calloc(1, sizeof *v);
@@ -134,6 +200,9 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     }
     *svc = v;
     int rc = validate_rules_compile(v, err);
+    if (rc == 0) {
+        rc = s_upgrade_store(v, err);
+    }
     if (rc == 0) {
         rc = vreg_seed(v, s_dbs[DB_REGISTER], err);
     }

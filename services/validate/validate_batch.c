@@ -32,7 +32,8 @@ int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
     memset(b, 0, sizeof *b);
     b->v = v;
     b->sub = sub;
-    vcur_init(&b->cur, txn);
+    bl_cursors_init(&b->cur, txn);
+    bl_cursors_init(&b->reads, txn);
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_init(&b->lanes[l]);
     }
@@ -48,7 +49,8 @@ int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
 
 void vbatch_free(validate_batch_t *b)
 {
-    vcur_close(&b->cur);
+    bl_cursors_close(&b->cur);
+    bl_cursors_close(&b->reads);
     free(b->fields);
     free(b->text);
     free(b->cand);
@@ -165,8 +167,8 @@ int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
     bl_store_u64_key(row->line, lv);
     MDB_val val;
     /* Keys grow within a file: most are appended. */
-    int rc = vcur_put(&b->cur, keys, key, kl, lv, sizeof lv,
-                      MDB_NOOVERWRITE | MDB_APPEND, &val, err);
+    int rc = bl_cursors_put(&b->cur, keys, key, kl, lv, sizeof lv,
+                            MDB_NOOVERWRITE | MDB_APPEND, &val, err);
     if (rc == 1 && val.mv_size == 8) {
         uint64_t first = bl_store_u64_from(val.mv_data);
         if (first != row->line) {
@@ -177,7 +179,8 @@ int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
         return 0;
     }
     if (rc == 1) {   /* a value of another size: put the line as before */
-        return vcur_put(&b->cur, keys, key, kl, lv, sizeof lv, 0, NULL, err);
+        return bl_cursors_put(&b->cur, keys, key, kl, lv, sizeof lv, 0,
+                              NULL, err);
     }
     return rc;
 }
@@ -238,7 +241,7 @@ static size_t s_vals_key(char *buf, size_t size, int period,
 {
     char p[BL_NUMBER_INT_MAX];
     bl_number_int(p, period);
-    const char *parts[] = {p, indicator, provider, unit};
+    const char *parts[] = {p, provider, unit, indicator};
     return bl_page_join(buf, size, parts, 4);
 }
 
@@ -249,8 +252,8 @@ int vbatch_vals_get(validate_batch_t *b, int period, const char *indicator,
     char key[S_KEY_MAX];
     size_t kl = s_vals_key(key, sizeof key, period, indicator, provider, unit);
     MDB_val val;
-    int rc = vcur_get(&b->cur, bl_daemon_dbi(b->v->d, DB_VALS), key, kl, &val,
-                      err);
+    int rc = bl_cursors_get(&b->reads, bl_daemon_dbi(b->v->d, DB_VALS), key,
+                            kl, &val, err);
     if (rc != 0) {
         return rc;
     }
@@ -291,8 +294,8 @@ static int s_keep_indicator(validate_batch_t *b, const validate_line_t *row,
     char key[S_KEY_MAX];
     size_t kl = s_vals_key(key, sizeof key, r->period, ind, r->provider,
                            r->unit);
-    return vcur_put(&b->cur, bl_daemon_dbi(v->d, DB_VALS), key, kl, val, vl,
-                    0, NULL, err);
+    return bl_cursors_put(&b->cur, bl_daemon_dbi(v->d, DB_VALS), key, kl,
+                          val, vl, 0, NULL, err);
 }
 
 static int s_row_indicator(validate_batch_t *b, MDB_txn *txn,

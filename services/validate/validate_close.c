@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bl_close_codec.h"
@@ -18,36 +19,55 @@
 #include "validate_register.h"
 #include "validate_submission.h"
 
-/* True when a key of dbi starts with prefix. */
-static bool s_has_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
-                         size_t pl)
+size_t validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
+                           const char *provider, bool *sent)
 {
-    bl_scan_t s;
-    bool found = bl_scan_open(&s, txn, dbi, prefix, pl, NULL) == 0 &&
-                 bl_scan_next(&s, NULL, NULL) == 1;
-    bl_scan_close(&s);
-    return found;
-}
-
-/* Whether provider sent indicator k for period: a row of it (provider or
- * unit level), or for a survey indicator answers to its survey. */
-bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
-                         const char *provider, size_t k)
-{
-    const bl_indicator_t *ind = &v->cfg->catalogue->indicators[k];
+    const bl_catalogue_t *cat = v->cfg->catalogue;
+    memset(sent, 0, cat->n_indicators * sizeof *sent);
+    /* The provider's rows of the period ("vals" is in provider order):
+     * the indicator is each key's last part. */
     char key[S_KEY_MAX];
-    if (ind->survey >= 0) {
-        const char *parts[] = {period, provider,
-                               v->cfg->catalogue->surveys[ind->survey].id};
-        size_t kl = bl_page_join(key, sizeof key, parts, 3);
-        MDB_val val;
-        return kl > 0 && bl_store_get(txn, bl_daemon_dbi(v->d, DB_SURVEYS),
-                                      key, kl, &val, NULL) == 0;
+    const char *parts[] = {period, provider, ""};
+    size_t kl = bl_page_join(key, sizeof key, parts, 3);
+    bl_scan_t scan;
+    MDB_val k;
+    char id[S_KEY_MAX];
+    if (kl > 0 && bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_VALS), key,
+                               kl, NULL) == 0) {
+        while (bl_scan_next(&scan, &k, NULL) == 1) {
+            const char *ks = k.mv_data;
+            size_t il = 0;
+            while (il < k.mv_size && ks[k.mv_size - il - 1] != '\x1f') {
+                il++;
+            }
+            if (il == 0 || il >= sizeof id) {
+                continue;
+            }
+            memcpy(id, ks + k.mv_size - il, il);
+            id[il] = '\0';
+            int ind = bl_catalogue_find_indicator(cat, id);
+            if (ind >= 0) {
+                sent[ind] = true;
+            }
+        }
+        bl_scan_close(&scan);
     }
-    const char *parts[] = {period, ind->id, provider, ""};
-    size_t kl = bl_page_join(key, sizeof key, parts, 4);
-    return kl > 0 &&
-           s_has_prefix(txn, bl_daemon_dbi(v->d, DB_VALS), key, kl);
+    /* A survey indicator: answers to its survey. */
+    size_t n = 0;
+    for (size_t i = 0; i < cat->n_indicators; i++) {
+        const bl_indicator_t *ind = &cat->indicators[i];
+        if (ind->survey >= 0) {
+            const char *sp[] = {period, provider,
+                                cat->surveys[ind->survey].id};
+            kl = bl_page_join(key, sizeof key, sp, 3);
+            MDB_val val;
+            sent[i] = kl > 0 &&
+                      bl_store_get(txn, bl_daemon_dbi(v->d, DB_SURVEYS), key,
+                                   kl, &val, NULL) == 0;
+        }
+        n += sent[i];
+    }
+    return n;
 }
 
 /* Called for a registered provider of this worker. */
@@ -82,6 +102,8 @@ static int s_each_provider(validate_t *v, MDB_txn *txn, s_provider_fn fn,
 typedef struct s_completeness {
     s_sub_t *sub;
     const char *period;        /* the year as text */
+    bool *sent;                /* per catalogue indicator, for each
+                                  provider in turn */
 } s_completeness_t;
 
 /* The outcome of provider at close: a warning naming the catalogue's
@@ -92,8 +114,9 @@ static int s_warn_missing(validate_t *v, MDB_txn *txn, const char *provider,
     s_completeness_t *c = ctx;
     char missing[VR_REASON_MAX] = "";
     size_t n_missing = 0, n_listed = 0, used = 0;
+    validate_close_sent(v, txn, c->period, provider, c->sent);
     for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
-        if (validate_close_sent(v, txn, c->period, provider, i)) {
+        if (c->sent[i]) {
             continue;
         }
         const char *id = v->cfg->catalogue->indicators[i].id;
@@ -135,10 +158,16 @@ static int s_check_completeness(validate_t *v, MDB_txn *txn, int64_t period,
     size_t pl = vsub_key(s.id, "", 0, prefix, sizeof prefix);
     int rc = bl_page_delete(txn, bl_daemon_dbi(v->d, DB_OUTCOMES),
                             (const char *)prefix, pl, err);
+    s_completeness_t c = {&s, p,
+                          calloc(v->cfg->catalogue->n_indicators + 1,
+                                 sizeof(bool))};
+    if (rc == 0 && c.sent == NULL) {
+        rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     if (rc == 0) {
-        s_completeness_t c = {&s, p};
         rc = s_each_provider(v, txn, s_warn_missing, &c, err);
     }
+    free(c.sent);
     if (rc == 0) {
         rc = vsub_save(v, txn, &s, err);
     }
@@ -227,6 +256,7 @@ typedef struct s_sent {
     bl_mpw_t rows;             /* [[provider, sent]...] */
     uint32_t count;            /* rows in it */
     const char *period;        /* the year as text */
+    bool *sent;                /* per catalogue indicator */
 } s_sent_t;
 
 /* A row [provider, indicators sent] of the completeness request. */
@@ -235,10 +265,8 @@ static int s_count_sent(validate_t *v, MDB_txn *txn, const char *provider,
 {
     (void)err;
     s_sent_t *c = ctx;
-    uint64_t sent = 0;
-    for (size_t i = 0; i < v->cfg->catalogue->n_indicators; i++) {
-        sent += validate_close_sent(v, txn, c->period, provider, i);
-    }
+    uint64_t sent = validate_close_sent(v, txn, c->period, provider,
+                                        c->sent);
     bl_mpw_array(&c->rows, 2);
     bl_mpw_str(&c->rows, provider);
     bl_mpw_uint(&c->rows, sent);
@@ -258,9 +286,13 @@ int validate_close_req_completeness(validate_t *v, MDB_txn *txn,
     }
     char p[24];
     snprintf(p, sizeof p, "%" PRId64, period);
-    s_sent_t c = {.count = 0, .period = p};
+    s_sent_t c = {.count = 0, .period = p,
+                  .sent = calloc(v->cfg->catalogue->n_indicators + 1,
+                                 sizeof(bool))};
     bl_mpw_init(&c.rows);
-    int rc = s_each_provider(v, txn, s_count_sent, &c, err);
+    int rc = c.sent ? s_each_provider(v, txn, s_count_sent, &c, err)
+                    : bl_err_set(err, BL_ENOMEM, "out of memory");
+    free(c.sent);
     if (rc != 0 || c.rows.err) {
         bl_mpw_destroy(&c.rows);
         return rc != 0 ? rc : bl_err_set(err, BL_ENOMEM, "out of memory");

@@ -27,12 +27,13 @@
 int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
                          bl_err_t *err);
 
-/* Whether provider sent catalogue indicator k for period (the text of a
- * year): a row of it (provider or unit level), or for a survey indicator
- * answers to its survey.  Counts completeness at the close and for the
- * portal's dashboard. */
-bool validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
-                         const char *provider, size_t k);
+/* Which catalogue indicators provider sent for period (the text of a
+ * year), in sent[k] for each (the catalogue's n_indicators): a row of it
+ * (provider or unit level), or for a survey indicator answers to its
+ * survey.  Returns how many.  Counts completeness at the close and for
+ * the portal's dashboard. */
+size_t validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
+                           const char *provider, bool *sent);
 
 /* The request completeness {period}: per registered provider of this
  * worker, how many of the catalogue's indicators it has sent for period

@@ -208,10 +208,12 @@ size_t validate_outliers_tail(validate_batch_t *b,
     return 1 + nl + 17 + sl;
 }
 
-/* One national peer group's values of an indicator and period, with the
- * entries of one submission picked out. */
+/* One national peer group of an indicator in one period, keyed
+ * "indicator \x1f national group key", with the entries of one submission
+ * picked out. */
 typedef struct s_group {
-    char key[UINT8_MAX + 1];   /* the national group key */
+    char *key;                 /* NUL-terminated; kept for reuse */
+    size_t key_cap;
     double *xs;                /* every value of the group */
     size_t n, cap;
     struct s_mine {
@@ -222,21 +224,14 @@ typedef struct s_group {
     size_t n_mine, cap_mine;
 } s_group_t;
 
-/* The groups of one indicator and period, found by key through a small
- * open-addressed table (a country has a few dozen). */
-#define S_SLOTS 256
+/* The groups of one period, found by key through an open-addressed table
+ * that doubles before it is half full.  Clearing keeps every buffer. */
 typedef struct s_groups {
-    s_group_t *g;              /* S_SLOTS of them */
-    size_t n;
-    int32_t slot[S_SLOTS];     /* index into g + 1; 0: empty */
+    s_group_t *g;
+    size_t n, cap;             /* groups in use, allocated */
+    int32_t *slot;             /* index into g + 1; 0: empty */
+    size_t n_slots;            /* a power of two */
 } s_groups_t;
-
-static int s_groups_init(s_groups_t *gs, bl_err_t *err)
-{
-    memset(gs, 0, sizeof *gs);
-    gs->g = calloc(S_SLOTS, sizeof *gs->g);
-    return gs->g ? 0 : bl_err_set(err, BL_ENOMEM, "out of memory");
-}
 
 static void s_groups_clear(s_groups_t *gs)
 {
@@ -245,73 +240,159 @@ static void s_groups_clear(s_groups_t *gs)
         gs->g[i].n_mine = 0;
     }
     gs->n = 0;
-    memset(gs->slot, 0, sizeof gs->slot);
+    if (gs->slot != NULL) {
+        memset(gs->slot, 0, gs->n_slots * sizeof *gs->slot);
+    }
 }
 
 static void s_groups_free(s_groups_t *gs)
 {
-    for (size_t i = 0; gs->g != NULL && i < S_SLOTS; i++) {
+    for (size_t i = 0; i < gs->cap; i++) {
+        free(gs->g[i].key);
         free(gs->g[i].xs);
         free(gs->g[i].mine);
     }
     free(gs->g);
+    free(gs->slot);
     memset(gs, 0, sizeof *gs);
 }
 
-/* The group of key (kl bytes), added when new; NULL when the table is
- * full (more national groups in one indicator than slots, far past any
- * configuration: the rest are left unjudged). */
+/* Puts group i into the slots (its key not there yet). */
+static void s_slot_in(s_groups_t *gs, size_t i)
+{
+    const s_group_t *g = &gs->g[i];
+    size_t mask = gs->n_slots - 1;
+    size_t at = (size_t)bl_hash_bytes(g->key, strlen(g->key)) & mask;
+    while (gs->slot[at] != 0) {
+        at = (at + 1) & mask;
+    }
+    gs->slot[at] = (int32_t)(i + 1);
+}
+
+/* Makes room for one more group: the slots doubled (and filled again)
+ * before they are half full, the groups' array grown. */
+static int s_groups_room(s_groups_t *gs)
+{
+    if (gs->n + 1 > gs->cap) {
+        size_t cap = gs->cap ? 2 * gs->cap : 64;
+        s_group_t *g = realloc(gs->g, cap * sizeof *g);
+        if (g == NULL) {
+            return BL_ENOMEM;
+        }
+        memset(g + gs->cap, 0, (cap - gs->cap) * sizeof *g);
+        gs->g = g;
+        gs->cap = cap;
+    }
+    if (2 * (gs->n + 1) > gs->n_slots) {
+        size_t n_slots = gs->n_slots ? 2 * gs->n_slots : 256;
+        int32_t *slot = calloc(n_slots, sizeof *slot);
+        if (slot == NULL || n_slots > INT32_MAX) {
+            free(slot);
+            return BL_ENOMEM;
+        }
+        free(gs->slot);
+        gs->slot = slot;
+        gs->n_slots = n_slots;
+        for (size_t i = 0; i < gs->n; i++) {
+            s_slot_in(gs, i);
+        }
+    }
+    return 0;
+}
+
+/* The group of key (kl bytes), added when new; NULL when out of memory.
+ * The pointer holds until the next group is added. */
 static s_group_t *s_group_of(s_groups_t *gs, const char *key, size_t kl)
 {
     uint64_t h = bl_hash_bytes(key, kl);
-    for (size_t probe = 0; probe < S_SLOTS; probe++) {
-        int32_t *slot = &gs->slot[(h + probe) % S_SLOTS];
-        if (*slot != 0) {
-            s_group_t *g = &gs->g[*slot - 1];
-            if (strlen(g->key) == kl && memcmp(g->key, key, kl) == 0) {
-                return g;
-            }
-            continue;
+    size_t mask = gs->n_slots - 1;
+    for (size_t at = (size_t)h & mask; gs->slot != NULL && gs->slot[at] != 0;
+         at = (at + 1) & mask) {
+        s_group_t *g = &gs->g[gs->slot[at] - 1];
+        if (strlen(g->key) == kl && memcmp(g->key, key, kl) == 0) {
+            return g;
         }
-        s_group_t *g = &gs->g[gs->n++];
-        memcpy(g->key, key, kl);
-        g->key[kl] = '\0';
-        *slot = (int32_t)gs->n;
-        return g;
     }
-    return NULL;
+    if (s_groups_room(gs) != 0) {
+        return NULL;
+    }
+    s_group_t *g = &gs->g[gs->n];
+    if (BL_GROW(g->key, g->key_cap, kl + 1) != 0) {
+        return NULL;
+    }
+    memcpy(g->key, key, kl);
+    g->key[kl] = '\0';
+    g->n = 0;
+    g->n_mine = 0;
+    s_slot_in(gs, gs->n);
+    gs->n++;
+    return g;
 }
 
-/* Reads every stored provider-level value of one indicator and period
- * (prefix "period \x1f indicator \x1f" of "vals", pl bytes) into its
- * national group; the entries of submission sub (when not NULL) are
- * also noted as its own. */
-static int s_read_groups(validate_t *v, MDB_txn *txn, const char *prefix,
-                         size_t pl, const char *sub, s_groups_t *gs,
-                         bl_err_t *err)
+/* The catalogue index of the indicator of a group prefix (period \x1f
+ * indicator \x1f ..., pl bytes), with the length of its "period \x1f" in
+ * *ppl; -1 when there is none. */
+static int s_prefix_indicator(const validate_t *v, const char *prefix,
+                              size_t pl, size_t *ppl)
+{
+    const char *a = memchr(prefix, '\x1f', pl);
+    const char *b = a ? memchr(a + 1, '\x1f', pl - (size_t)(a + 1 - prefix))
+                      : NULL;
+    char id[S_KEY_MAX];
+    if (b == NULL || (size_t)(b - a - 1) >= sizeof id) {
+        return -1;
+    }
+    memcpy(id, a + 1, (size_t)(b - a - 1));
+    id[b - a - 1] = '\0';
+    *ppl = (size_t)(a + 1 - prefix);
+    return bl_catalogue_find_indicator(v->cfg->catalogue, id);
+}
+
+/* Reads every stored provider-level value of one period (prefix "period
+ * \x1f" of "vals", pl bytes) whose indicator want marks into its group;
+ * the entries of submission sub (when not NULL) are also noted as its
+ * own.  "vals" is in provider order, so the period is read whole: the
+ * indicator is the last part of each key. */
+static int s_read_period(validate_t *v, MDB_txn *txn, const char *prefix,
+                         size_t pl, const bool *want, const char *sub,
+                         s_groups_t *gs, bl_err_t *err)
 {
     s_groups_clear(gs);
     size_t sl = sub ? strlen(sub) : 0;
+    char key[S_KEY_MAX + 1 + UINT8_MAX + 1];
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_VALS), prefix,
                           pl, err);
-    MDB_val val;
+    MDB_val k, val;
     int more = 0;
-    while (rc == 0 && (more = bl_scan_next(&scan, NULL, &val)) == 1) {
+    while (rc == 0 && (more = bl_scan_next(&scan, &k, &val)) == 1) {
         const unsigned char *d = val.mv_data;
         if (val.mv_size <= S_FIGURES) {
-            continue;
+            continue;   /* a unit's row, or stored by an earlier release */
         }
         size_t nl = d[S_FIGURES];
         const unsigned char *t = d + S_FIGURES + 1 + nl;
         if (val.mv_size < S_FIGURES + 1 + nl + 17) {
             continue;
         }
-        s_group_t *g = s_group_of(gs, (const char *)d + S_FIGURES + 1, nl);
-        if (g == NULL) {
-            continue;   /* more groups than the table holds: unjudged */
+        const char *ks = k.mv_data;
+        size_t il = 0;
+        while (il < k.mv_size && ks[k.mv_size - il - 1] != '\x1f') {
+            il++;
         }
-        if (BL_GROW(g->xs, g->cap, g->n + 2) != 0) {
+        if (il == 0 || il > S_KEY_MAX) {
+            continue;
+        }
+        memcpy(key, ks + k.mv_size - il, il);
+        key[il] = '\0';
+        int ind = bl_catalogue_find_indicator(v->cfg->catalogue, key);
+        if (ind < 0 || !want[ind]) {
+            continue;
+        }
+        key[il] = '\x1f';
+        memcpy(key + il + 1, d + S_FIGURES + 1, nl);
+        s_group_t *g = s_group_of(gs, key, il + 1 + nl);
+        if (g == NULL || BL_GROW(g->xs, g->cap, g->n + 2) != 0) {
             rc = bl_err_set(err, BL_ENOMEM, "out of memory");
             break;
         }
@@ -334,28 +415,18 @@ static int s_read_groups(validate_t *v, MDB_txn *txn, const char *prefix,
     return rc == 0 && more < 0 ? more : rc;
 }
 
-/* The length of the "period \x1f indicator \x1f" that starts a group
- * prefix (period \x1f indicator \x1f group key \x1f); 0 if none. */
-static size_t s_indicator_part(const char *prefix, size_t pl)
-{
-    const char *a = memchr(prefix, '\x1f', pl);
-    const char *b = a ? memchr(a + 1, '\x1f', pl - (size_t)(a + 1 - prefix))
-                      : NULL;
-    return b ? (size_t)(b + 1 - prefix) : 0;
-}
-
 /* Judges a dry run's candidates [i, j) of one group (they share a
- * prefix) against the group's stored values in gs and their own. */
+ * prefix, whose "period \x1f" is ppl bytes) against the group's stored
+ * values in gs and their own. */
 static int s_judge_dry(validate_batch_t *b, MDB_txn *txn, size_t i, size_t j,
-                       size_t ipl, s_groups_t *gs, bl_err_t *err)
+                       size_t ppl, s_groups_t *gs, bl_err_t *err)
 {
     const s_candidate_t *c0 = &b->cand[i];
-    /* the group key: between the indicator part and the last \x1f */
-    size_t kl = c0->pl > ipl ? c0->pl - ipl - 1 : 0;
-    s_group_t *g = kl <= UINT8_MAX ? s_group_of(gs, c0->prefix + ipl, kl)
-                                   : NULL;
+    /* the group: "indicator \x1f group key", before the last \x1f */
+    size_t kl = c0->pl > ppl ? c0->pl - ppl - 1 : 0;
+    s_group_t *g = s_group_of(gs, c0->prefix + ppl, kl);
     if (g == NULL) {
-        return 0;   /* no room for the group: left unjudged */
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     for (size_t c = i; c < j; c++) {
         if (BL_GROW(g->xs, g->cap, g->n + 2) != 0) {
@@ -373,7 +444,40 @@ static int s_judge_dry(validate_batch_t *b, MDB_txn *txn, size_t i, size_t j,
                                 med, mad, err);
         }
     }
-    g->n = 0;   /* (its values were reordered: read again if needed) */
+    return rc;
+}
+
+/* A dry run's candidates [i, end) of one period (sorted, so a group's are
+ * together): the period's stored values of their indicators read once,
+ * each group judged with its own. */
+static int s_judge_dry_period(validate_batch_t *b, MDB_txn *txn, size_t i,
+                              size_t end, size_t ppl, bool *want,
+                              s_groups_t *gs, bl_err_t *err)
+{
+    validate_t *v = b->v;
+    size_t n_ind = v->cfg->catalogue->n_indicators;
+    memset(want, 0, n_ind * sizeof *want);
+    for (size_t c = i; c < end; c++) {
+        size_t p;
+        int ind = s_prefix_indicator(v, b->cand[c].prefix, b->cand[c].pl, &p);
+        if (ind >= 0) {
+            want[ind] = true;
+        }
+    }
+    int rc = s_read_period(v, txn, b->cand[i].prefix, ppl, want, NULL, gs,
+                           err);
+    while (rc == 0 && i < end) {
+        size_t j = i;
+        while (j < end && strcmp(b->cand[j].prefix, b->cand[i].prefix) == 0) {
+            j++;
+        }
+        size_t p;
+        if (s_prefix_indicator(v, b->cand[i].prefix, b->cand[i].pl, &p) >=
+            0) {
+            rc = s_judge_dry(b, txn, i, j, ppl, gs, err);
+        }
+        i = j;
+    }
     return rc;
 }
 
@@ -393,40 +497,47 @@ int validate_outliers_judge_batch(validate_batch_t *b, MDB_txn *txn,
         b->cand[i].prefix = b->cand_text + b->cand[i].at;
     }
     qsort(b->cand, b->n_cand, sizeof *b->cand, s_cmp_candidate);
-    s_groups_t gs;
-    const char *read = NULL;   /* the indicator part gs holds */
-    size_t read_l = 0;
-    int rc = s_groups_init(&gs, err);
-    for (size_t i = 0; i < b->n_cand && rc == 0;) {
-        size_t j = i;
-        while (j < b->n_cand &&
-               strcmp(b->cand[j].prefix, b->cand[i].prefix) == 0) {
-            j++;
-        }
-        const s_candidate_t *c = &b->cand[i];
-        if (!c->dry) {
+    int rc = 0;
+    if (!b->cand[0].dry) {
+        for (size_t i = 0; i < b->n_cand && rc == 0; i++) {
+            const s_candidate_t *c = &b->cand[i];
+            if (i > 0 && strcmp(c->prefix, b->cand[i - 1].prefix) == 0) {
+                continue;
+            }
             unsigned char key[S_SUB_MAX + S_KEY_MAX + 1];
             size_t kl = vsub_key(b->sub->id, c->prefix, c->pl, key,
                                  sizeof key);
             rc = kl ? bl_store_put(txn, bl_daemon_dbi(v->d, DB_TOUCHED), key,
                                    kl, "", 0, err)
                     : 0;
+        }
+    } else {
+        s_groups_t gs;
+        memset(&gs, 0, sizeof gs);
+        bool *want = calloc(v->cfg->catalogue->n_indicators + 1,
+                            sizeof *want);
+        if (want == NULL) {
+            rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < b->n_cand && rc == 0;) {
+            /* the candidates of one period: same "period \x1f" */
+            size_t ppl;
+            if (s_prefix_indicator(v, b->cand[i].prefix, b->cand[i].pl,
+                                   &ppl) < 0) {
+                i++;
+                continue;
+            }
+            size_t j = i + 1;
+            while (j < b->n_cand && b->cand[j].pl > ppl &&
+                   memcmp(b->cand[j].prefix, b->cand[i].prefix, ppl) == 0) {
+                j++;
+            }
+            rc = s_judge_dry_period(b, txn, i, j, ppl, want, &gs, err);
             i = j;
-            continue;
         }
-        size_t ipl = s_indicator_part(c->prefix, c->pl);
-        if (ipl > 0 && (read == NULL || ipl != read_l ||
-                        memcmp(read, c->prefix, ipl) != 0)) {
-            rc = s_read_groups(v, txn, c->prefix, ipl, NULL, &gs, err);
-            read = c->prefix;
-            read_l = ipl;
-        }
-        if (rc == 0 && ipl > 0) {
-            rc = s_judge_dry(b, txn, i, j, ipl, &gs, err);
-        }
-        i = j;
+        free(want);
+        s_groups_free(&gs);
     }
-    s_groups_free(&gs);
     b->n_cand = 0;
     b->n_cand_text = 0;
     return rc;
@@ -453,61 +564,77 @@ static int s_judge_groups(validate_t *v, MDB_txn *txn, s_sub_t *sub,
     return rc;
 }
 
+/* The periods a submission touched, each with the indicators it touched
+ * (read from "touched" before any outcome is amended: that writes). */
+typedef struct s_touched {
+    char period[BL_NUMBER_INT_MAX + 1];   /* "period \x1f" */
+    bool *want;                           /* per catalogue indicator */
+} s_touched_t;
+
+static void s_touched_free(s_touched_t *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(t[i].want);
+    }
+    free(t);
+}
+
 /* At the end of a submission, judges its rows against their national peer
- * groups as they now stand: the stored values of each indicator and
- * period it touched are read once. */
+ * groups as they now stand: the stored values of each period it touched
+ * are read once, for the indicators it touched. */
 int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
                                        s_sub_t *sub, bl_err_t *err)
 {
     unsigned char prefix[S_SUB_MAX + 1];
     size_t pl = vsub_key(sub->id, "", 0, prefix, sizeof prefix);
     MDB_dbi touched = bl_daemon_dbi(v->d, DB_TOUCHED);
-    /* Collect the indicators first: amending outcomes writes in the txn.
-     * The touched groups come sorted: an indicator's are together. */
-    size_t n_parts = 0, cap = 0;
-    char (*parts)[S_KEY_MAX] = NULL;
+    size_t n_ind = v->cfg->catalogue->n_indicators;
+    size_t n_per = 0, cap = 0;
+    s_touched_t *per = NULL;
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, touched, prefix, pl, err);
     MDB_val k;
     int more = 0;
     while (rc == 0 && (more = bl_scan_next(&scan, &k, NULL)) == 1) {
         const char *group = (const char *)k.mv_data + pl;
-        size_t ipl = k.mv_size > pl ? s_indicator_part(group, k.mv_size - pl)
-                                    : 0;
-        if (ipl == 0 || ipl >= S_KEY_MAX) {
+        size_t gl = k.mv_size > pl ? k.mv_size - pl : 0, ppl;
+        int ind = s_prefix_indicator(v, group, gl, &ppl);
+        if (ind < 0 || ppl > BL_NUMBER_INT_MAX) {
             continue;
         }
-        if (n_parts > 0 && strlen(parts[n_parts - 1]) == ipl &&
-            memcmp(parts[n_parts - 1], group, ipl) == 0) {
-            continue;
+        s_touched_t *t = n_per ? &per[n_per - 1] : NULL;
+        if (t == NULL || strlen(t->period) != ppl ||
+            memcmp(t->period, group, ppl) != 0) {
+            if (BL_GROW(per, cap, n_per + 1) != 0) {
+                rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                break;
+            }
+            t = &per[n_per++];
+            memcpy(t->period, group, ppl);
+            t->period[ppl] = '\0';
+            t->want = calloc(n_ind + 1, sizeof *t->want);
+            if (t->want == NULL) {
+                rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+                break;
+            }
         }
-        if (BL_GROW(parts, cap, n_parts + 1) != 0) {
-            rc = bl_err_set(err, BL_ENOMEM, "out of memory");
-            break;
-        }
-        memcpy(parts[n_parts], group, ipl);
-        parts[n_parts][ipl] = '\0';
-        n_parts++;
+        t->want[ind] = true;
     }
     bl_scan_close(&scan);
     if (rc == 0 && more < 0) {
         rc = more;
     }
     s_groups_t gs;
-    if (rc == 0) {
-        rc = s_groups_init(&gs, err);
-    } else {
-        memset(&gs, 0, sizeof gs);
-    }
-    for (size_t i = 0; i < n_parts && rc == 0; i++) {
-        rc = s_read_groups(v, txn, parts[i], strlen(parts[i]), sub->id, &gs,
-                           err);
+    memset(&gs, 0, sizeof gs);
+    for (size_t i = 0; i < n_per && rc == 0; i++) {
+        rc = s_read_period(v, txn, per[i].period, strlen(per[i].period),
+                           per[i].want, sub->id, &gs, err);
         if (rc == 0) {
             rc = s_judge_groups(v, txn, sub, &gs, err);
         }
     }
     s_groups_free(&gs);
-    free(parts);
+    s_touched_free(per, n_per);
     if (rc == 0) {
         rc = bl_page_delete(txn, touched, (const char *)prefix, pl, err);
     }

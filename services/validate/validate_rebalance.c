@@ -19,7 +19,9 @@
  *   keys      BY_PROVIDER  sub \0 row key, the provider first in the row
  *                       key (register rows: the provider alone)
  *   register  REPLICATED  every worker keeps the whole register
+ *   pvals     BY_PROVIDER  period \x1f provider \x1f unit \x1f indicator
  *   vals      BY_PROVIDER  period \x1f indicator \x1f provider \x1f unit
+ *                          (earlier releases; empty once opened)
  *   gvals     BY_PROVIDER  period \x1f indicator \x1f group \x1f provider
  *   closed    REPLICATED  the close marker reaches every worker
  *   surveys   BY_PROVIDER  period \x1f provider \x1f survey
@@ -307,6 +309,7 @@ static const bl_rebalance_rule_t s_rules[] = {
     {.db = "keys", .kind = BL_REBALANCE_BY_PROVIDER,
      .provider = s_part0_after_sub},
     {.db = "register", .kind = BL_REBALANCE_REPLICATED},
+    {.db = "pvals", .kind = BL_REBALANCE_BY_PROVIDER, .provider = s_part1},
     {.db = "vals", .kind = BL_REBALANCE_BY_PROVIDER, .provider = s_part2},
     {.db = "gvals", .kind = BL_REBALANCE_BY_PROVIDER, .provider = s_part3},
     {.db = "closed", .kind = BL_REBALANCE_REPLICATED},

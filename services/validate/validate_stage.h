@@ -22,13 +22,14 @@
 #include "bl_mp.h"
 #include "bl_outbox.h"
 #include "bl_store.h"
-#include "validate_cursor.h"
+#include "bl_cursors.h"
 #include "validate_expr.h"
 #include "validate_row.h"
 
 /* The daemon's databases, in the order validate.c names them. */
 enum { DB_SUBS = 0, DB_OUTCOMES, DB_KEYS, DB_REGISTER, DB_VALS, DB_GVALS,
-       DB_CLOSED, DB_SURVEYS, DB_ROWSTATE, DB_REJECTED, DB_TOUCHED };
+       DB_CLOSED, DB_SURVEYS, DB_ROWSTATE, DB_REJECTED, DB_TOUCHED,
+       DB_OLD_VALS };
 
 #define S_SUB_MAX 64
 #define S_KEY_MAX BL_STORE_KEY_MAX
@@ -110,8 +111,12 @@ typedef struct validate_batch {
     int rowstate;              /* "rowstate" in the transaction: 0 not
                                   looked at yet, 1 empty, 2 may hold keys
                                   (see s_track) */
-    vcur_t cur;                /* cursors of the message's transaction
-                                  (validate_cursor.h) */
+    bl_cursors_t cur;          /* cursors of the message's transaction
+                                  (bl_cursors.h) */
+    bl_cursors_t reads;        /* a second set, for the figures read back
+                                  from "vals" (rules, the previous
+                                  period): the put cursor stays where the
+                                  rows are written */
 } validate_batch_t;
 
 /* One row being judged: a local of vbatch_row, fresh for each row. */

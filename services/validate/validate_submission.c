@@ -184,8 +184,8 @@ static int s_sub_load(validate_t *v, MDB_txn *txn, const char *id,
 
 /* ---- outcomes ----------------------------------------------------------- */
 
-int vsub_store_outcome(validate_t *v, MDB_txn *txn, vcur_t *cur, s_sub_t *s,
-                       uint64_t line, const vr_outcome_t *o, bl_err_t *err)
+int vsub_store_outcome(validate_t *v, MDB_txn *txn, bl_cursors_t *cur,
+                       s_sub_t *s, uint64_t line, const vr_outcome_t *o, bl_err_t *err)
 {
     validate_status_t status = o->rejected ? VALIDATE_REJECTED
                                : o->n > 0  ? VALIDATE_WARNED
@@ -215,8 +215,8 @@ int vsub_store_outcome(validate_t *v, MDB_txn *txn, vcur_t *cur, s_sub_t *s,
     /* Ids grow, and lines within a file: outcomes usually sort last. */
     MDB_dbi outcomes = bl_daemon_dbi(v->d, DB_OUTCOMES);
     if (cur != NULL) {
-        return vcur_put(cur, outcomes, key, kl, bl_mpw_data(w),
-                        bl_mpw_size(w), MDB_APPEND, NULL, err);
+        return bl_cursors_put(cur, outcomes, key, kl, bl_mpw_data(w),
+                              bl_mpw_size(w), MDB_APPEND, NULL, err);
     }
     return bl_store_append(txn, outcomes, key, kl, bl_mpw_data(w),
                            bl_mpw_size(w), err);

@@ -66,8 +66,8 @@ int vsub_save(validate_t *v, MDB_txn *txn, const s_sub_t *s, bl_err_t *err);
 
 /* Stores outcome o of line under submission s and counts it there;
  * through the cursors cur of txn when not NULL. */
-int vsub_store_outcome(validate_t *v, MDB_txn *txn, vcur_t *cur, s_sub_t *s,
-                       uint64_t line, const vr_outcome_t *o, bl_err_t *err);
+int vsub_store_outcome(validate_t *v, MDB_txn *txn, bl_cursors_t *cur,
+                       s_sub_t *s, uint64_t line, const vr_outcome_t *o, bl_err_t *err);
 
 /* Reads a stored outcome (vsub_store_outcome); 0 or BL_EPROTO. */
 int vsub_outcome_read(const MDB_val *val, validate_outcome_t *o);

@@ -8,7 +8,9 @@
  * warning), no problem that is not listed, and the accepted / with
  * warnings / rejected counts those imply (every row not listed is accepted
  * without warnings).  `benchlearn check` must then list every row.  Also:
- * a dry run reports the same and stores nothing.
+ * a dry run reports the same and stores nothing; a store of an earlier
+ * release (values keyed by indicator first) is moved when validation
+ * opens.
  *
  * It does not test the reading rules one by one (tests/unit/test_bl_csv.c
  * does) nor aggregation of the stored rows; the number of rows per fixture
@@ -21,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_page.h"
+#include "bl_scan.h"
+#include "bl_store.h"
 #include "bl_test_node.h"
 
 #define S_EXPECT_MAX 64
@@ -776,4 +781,88 @@ Test(validation, summary_counts_rows_still_rejected, .init = s_setup,
     cr_expect_eq(s_rejected_of(path, "NO-001"), 0,
                  "NO-001's corrected row still counts as rejected");
     cr_expect_eq(s_rejected_of(path, "NO-002"), 1);
+}
+
+/* ---- a store of an earlier release ------------------------------------ */
+
+/* Puts validation's values back the way an earlier release stored them:
+ * "vals", keyed period, indicator, provider, unit (today "pvals": period,
+ * provider, unit, indicator).  Returns how many were moved. */
+static int s_to_earlier_order(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    size_t *moved = ctx;
+    MDB_dbi pvals, vals;
+    cr_assert_eq(mdb_dbi_open(txn, "pvals", 0, &pvals), 0);
+    cr_assert_eq(mdb_dbi_open(txn, "vals", MDB_CREATE, &vals), 0);
+    bl_scan_t scan;
+    cr_assert_eq(bl_scan_open(&scan, txn, pvals, "", 0, err), 0);
+    MDB_val k, v;
+    *moved = 0;
+    while (bl_scan_next(&scan, &k, &v) == 1) {
+        char buf[BL_STORE_KEY_MAX + 1], key[BL_STORE_KEY_MAX + 1];
+        const char *p[4];
+        cr_assert_eq(bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, p,
+                                   4),
+                     4);
+        const char *old[] = {p[0], p[3], p[1], p[2]};
+        size_t kl = bl_page_join(key, sizeof key, old, 4);
+        cr_assert_eq(bl_store_put(txn, vals, key, kl, v.mv_data, v.mv_size,
+                                  err),
+                     0);
+        (*moved)++;
+    }
+    bl_scan_close(&scan);
+    cr_assert_eq(mdb_drop(txn, pvals, 0), 0);
+    return 0;
+}
+
+/* Entries of database name in the store under dir. */
+static size_t s_entries(const char *dir, const char *name)
+{
+    const char *const dbs[] = {name};
+    bl_store_t *s = NULL;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_open(&s, dir, dbs, 1, 0, &err), 0, "%s", err.msg);
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(s, &txn, &err), 0, "%s", err.msg);
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, bl_store_dbi(s, 0), &st), 0);
+    mdb_txn_abort(txn);
+    bl_store_close(&s);
+    return st.ms_entries;
+}
+
+/* A node upgraded from a release that kept the values by indicator first
+ * moves them when validation opens: the previous period's values still
+ * give the change warnings of change-factor.csv. */
+Test(validation, values_of_an_earlier_release_are_moved_at_open,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    char *out = NULL, id[128];
+    int rc = s_submit("--wait", "prev-2024.csv", &out);
+    s_check_submit("prev-2024.csv", 4, out, rc, id, sizeof id);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "down"), 0, "%s", out);
+    free(out);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/var/validate", s_node.dir);
+    const char *const dbs[] = {"pvals", "vals"};
+    bl_store_t *s = NULL;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_open(&s, dir, dbs, 2, 0, &err), 0, "%s", err.msg);
+    size_t moved = 0;
+    cr_assert_eq(bl_store_write(s, s_to_earlier_order, &moved, &err), 0,
+                 "%s", err.msg);
+    bl_store_close(&s);
+    cr_assert_eq(moved, 4);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "up"), 0, "%s", out);
+    free(out);
+    rc = s_submit("--wait", "change-factor.csv", &out);
+    s_check_submit("change-factor.csv", 5, out, rc, id, sizeof id);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "down"), 0, "%s", out);
+    free(out);
+    cr_expect_eq(s_entries(dir, "vals"), 0);
+    cr_expect_eq(s_entries(dir, "pvals"), 4 + 5);
 }
