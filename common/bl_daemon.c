@@ -499,7 +499,8 @@ int bl_daemon_open(bl_daemon_t *d)
     size_t n = s_db_names(ops, names);
     char dir[4096];
     bl_daemon_store_dir(cfg, ops->stage, d->worker, dir, sizeof dir);
-    if (bl_store_open(&d->store, dir, names, n, 0, &err) != 0) {
+    if (bl_store_open_mode(&d->store, dir, names, n, 0, ops->store_mode,
+                           &err) != 0) {
         bl_log(BL_LOG_ERROR, "%s", err.msg);
         return BL_EXIT_SYSTEM;
     }

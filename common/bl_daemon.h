@@ -35,6 +35,10 @@ typedef struct bl_stage_ops {
     const char *const *db_names;  /* the stage's own named databases */
     size_t n_dbs;
     int has_outbox;               /* sends to the next stage */
+    /* How its store's transactions keep their pages: BL_STORE_MAPPED
+     * (the default) for a stage whose transactions can be large,
+     * BL_STORE_BUFFERED for one that commits a message at a time. */
+    bl_store_mode_t store_mode;
     int (*open)(void **svc, bl_daemon_t *d, bl_err_t *err);
     /* A sequenced message from the previous stage (see bl_inbox.h). */
     int (*apply)(void *svc, MDB_txn *txn, const bl_msg_t *msg,

@@ -3,7 +3,8 @@
  * the map when it fills, and small typed helpers.  Durability: default sync
  * on commit (no MDB_NOSYNC), because what we commit we acknowledge;
  * MDB_WRITEMAP keeps large transactions off the heap (the data file is
- * sparse, as large as the map).
+ * sparse, as large as the map); stages of many small transactions keep
+ * them on the heap instead (bl_store_mode_t).
  */
 #include "bl_store.h"
 
@@ -79,6 +80,15 @@ int bl_store_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur,
 int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
                   size_t n_names, size_t map_size, bl_err_t *err)
 {
+    return bl_store_open_mode(out, dir, names, n_names, map_size,
+                              BL_STORE_MAPPED, err);
+}
+
+int bl_store_open_mode(bl_store_t **out, const char *dir,
+                       const char *const *names, size_t n_names,
+                       size_t map_size, bl_store_mode_t mode,
+                       bl_err_t *err)
+{
     *out = NULL;
     if (n_names > BL_STORE_DBS_MAX) {
         return bl_err_set(err, BL_EINVAL, "too many databases");
@@ -110,11 +120,12 @@ int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
         bl_store_fail(err, rc, "mdb_env_set");
         goto fail_env;
     }
-    /* MDB_WRITEMAP: a transaction's dirty pages live in the map, not on
-     * the heap, so a close that writes millions of rows does not need
-     * gigabytes of memory.  Commits still sync.  (Readahead is off only
-     * past the pages in use: s_advise.) */
-    rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_WRITEMAP, 0640);
+    /* MDB_WRITEMAP (BL_STORE_MAPPED): a transaction's dirty pages live in
+     * the map, not on the heap, so a close that writes millions of rows
+     * does not need gigabytes of memory.  Commits sync in either mode.
+     * (Readahead is off only past the pages in use: s_advise.) */
+    unsigned flags = MDB_NOTLS | (mode == BL_STORE_MAPPED ? MDB_WRITEMAP : 0);
+    rc = mdb_env_open(s->env, dir, flags, 0640);
     if (rc != 0) {
         bl_err_set(err, BL_ESTORE, "cannot open store '%s': %s", dir,
                    mdb_strerror(rc));

@@ -32,12 +32,32 @@ typedef struct bl_store bl_store_t;
  * abort (the value is passed back).  May be called more than once. */
 typedef int (*bl_store_write_fn)(void *ctx, MDB_txn *txn, bl_err_t *err);
 
+/* Where a write transaction keeps the pages it changes. */
+typedef enum bl_store_mode {
+    /* In the shared map (MDB_WRITEMAP): a transaction that writes
+     * gigabytes (a close) needs no heap.  But every commit's sync leaves
+     * the pages clean and write-protected, and the next transaction's
+     * first write to each is a page fault into the filesystem. */
+    BL_STORE_MAPPED = 0,
+    /* On the heap, written to the file at commit (LMDB's default): no
+     * faults, so many small transactions (a message each) cost less; a
+     * large one spills pages to the file as it grows. */
+    BL_STORE_BUFFERED
+} bl_store_mode_t;
+
 /* Opens (creating) the environment in directory dir with the named
  * databases names[0..n_names-1] and an initial map of map_size bytes
  * (0 = 16 GiB, sparse; the map grows on demand).  Clears stale reader
- * slots. */
+ * slots.  Its transactions are BL_STORE_MAPPED. */
 int bl_store_open(bl_store_t **out, const char *dir, const char *const *names,
                   size_t n_names, size_t map_size, bl_err_t *err);
+
+/* bl_store_open with the given mode.  Processes may open one store in
+ * different modes (a rebalance opens a buffered stage's store mapped). */
+int bl_store_open_mode(bl_store_t **out, const char *dir,
+                       const char *const *names, size_t n_names,
+                       size_t map_size, bl_store_mode_t mode,
+                       bl_err_t *err);
 
 /* Closes the environment; sets *s to NULL; accepts NULL. */
 void bl_store_close(bl_store_t **s);

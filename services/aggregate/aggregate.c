@@ -877,6 +877,7 @@ const bl_stage_ops_t aggregate_ops = {
     .db_names = s_dbs,
     .n_dbs = sizeof s_dbs / sizeof s_dbs[0],
     .has_outbox = 1,
+    .store_mode = BL_STORE_BUFFERED,   /* small transactions */
     .open = s_open,
     .apply = s_apply,
     .request = s_request,

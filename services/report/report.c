@@ -287,6 +287,7 @@ const bl_stage_ops_t report_ops = {
     .db_names = s_dbs,
     .n_dbs = sizeof s_dbs / sizeof s_dbs[0],
     .has_outbox = 0,
+    .store_mode = BL_STORE_BUFFERED,   /* small transactions */
     .open = s_open,
     .apply = s_apply,
     .request = report_requests_answer,

@@ -367,6 +367,58 @@ Test(bl_store, reopen_after_close_keeps_the_data, .timeout = 60)
     bl_store_close(&s);
 }
 
+/* ---- buffered transactions ----------------------------------------------- */
+
+/* The permissions of this process's map of the data file in dir (e.g.
+ * "rw-s"), from /proc/self/maps; "" when it is not mapped. */
+static void s_map_perms(const char *dir, char perms[5])
+{
+    char path[128], line[512];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    perms[0] = '\0';
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert_not_null(f);
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *at = strstr(line, path);
+        if (at != NULL && at[strlen(path)] == '\n') {
+            cr_assert_eq(sscanf(line, "%*s %4s", perms), 1);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* BL_STORE_BUFFERED keeps a transaction's pages off the map (LMDB maps the
+ * file read-only then): rows written in many small transactions and one
+ * that grows a 64K map are all there, in this mode and when the store is
+ * opened again mapped (as a rebalance does). */
+Test(bl_store, a_buffered_store_writes_off_the_map_and_reads_back_mapped,
+     .timeout = 60)
+{
+    bl_store_t *s = NULL;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_store_open_mode(&s, s_dir, s_names, 2, 64 * 1024,
+                                    BL_STORE_BUFFERED, &err),
+                 0, "open: %s", err.msg);
+    char perms[5];
+    s_map_perms(s_dir, perms);
+    cr_assert_str_eq(perms, "r--s");
+    for (uint64_t t = 0; t < 50; t++) {
+        s_rows_t c = {bl_store_dbi(s, 0), t * 20, 20, 100, 0};
+        s_write(s, &c);
+    }
+    s_rows_t big = {bl_store_dbi(s, 0), 1000, 50000, 100, 0};
+    s_write(s, &big);
+    cr_assert_gt(big.calls, 1, "the map should have grown");
+    s_check_rows(s, 51000, 100);
+    bl_store_close(&s);
+    s = s_open(0);
+    s_map_perms(s_dir, perms);
+    cr_assert_str_eq(perms, "rw-s");
+    s_check_rows(s, 51000, 100);
+    bl_store_close(&s);
+}
+
 /* ---- map growth ---------------------------------------------------------- */
 
 Test(bl_store, one_five_megabyte_write_grows_a_64k_map, .timeout = 60)
