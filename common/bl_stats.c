@@ -13,6 +13,7 @@
 #include "bl_stats.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,61 @@ double bl_stats_quantile(const double *sorted, size_t n, double alpha)
     double frac = h - fl;
     return s_no_negative_zero(sorted[lo]
                               + frac * (sorted[lo + 1] - sorted[lo]));
+}
+
+/* Reorders a[0..n-1] so that a[k] is the value it has sorted, no value
+ * before it larger and none after it smaller (Wirth's selection; the
+ * pivot's value stops both scans, so they stay in range). */
+static void s_select(double *a, ptrdiff_t n, ptrdiff_t k)
+{
+    ptrdiff_t l = 0, r = n - 1;
+    while (l < r) {
+        double x = a[k];
+        ptrdiff_t i = l, j = r;
+        do {
+            while (a[i] < x) {
+                i++;
+            }
+            while (x < a[j]) {
+                j--;
+            }
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < k) {
+            l = i;
+        }
+        if (k < i) {
+            r = j;
+        }
+    }
+}
+
+double bl_stats_median(double *values, size_t n)
+{
+    if (n == 0) {
+        return NAN;
+    }
+    /* bl_stats_quantile's h = (n - 1) / 2: its floor, then the next value
+     * up (the smallest after it) when h has a half. */
+    size_t lo = (n - 1) / 2;
+    s_select(values, (ptrdiff_t)n, (ptrdiff_t)lo);
+    double x = values[lo];
+    if ((n - 1) % 2 == 0 || n == 1) {
+        return n == 1 ? x : s_no_negative_zero(x);
+    }
+    double next = values[lo + 1];
+    for (size_t i = lo + 2; i < n; i++) {
+        if (values[i] < next) {
+            next = values[i];
+        }
+    }
+    return s_no_negative_zero(x + 0.5 * (next - x));
 }
 
 void bl_stats_summarise(const double *sorted, size_t n, bl_summary_t *s)

@@ -31,6 +31,11 @@ void bl_stats_sort(double *values, size_t n);
 /* Hyndman-Fan type 7 quantile of sorted values (n >= 1, 0 <= alpha <= 1). */
 double bl_stats_quantile(const double *sorted, size_t n, double alpha);
 
+/* The median of values[0..n-1], exactly bl_stats_quantile(sorted, n, 0.5)
+ * of them sorted, found by selection in linear time (values is
+ * reordered, not sorted).  NAN when n is 0. */
+double bl_stats_median(double *values, size_t n);
+
 /* Fills *s from sorted values (n >= 1).  The mean and sd use a compensated
  * (or two-pass) sum so that the order of addition does not matter beyond
  * the SPEC tolerance. */

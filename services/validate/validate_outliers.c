@@ -145,13 +145,11 @@ static bool s_median_mad(double *xs, size_t n, double *med, double *mad)
     if (n < S_OUTLIER_MIN) {
         return false;
     }
-    bl_stats_sort(xs, n);
-    *med = bl_stats_quantile(xs, n, 0.5);
+    *med = bl_stats_median(xs, n);
     for (size_t x = 0; x < n; x++) {
         xs[x] = fabs(xs[x] - *med);
     }
-    bl_stats_sort(xs, n);
-    *mad = bl_stats_quantile(xs, n, 0.5);
+    *mad = bl_stats_median(xs, n);
     return *mad > 0;
 }
 

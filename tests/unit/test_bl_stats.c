@@ -250,3 +250,31 @@ Test(bl_stats, mean_ignores_the_order_of_addition, .timeout = 10)
     bl_summary_t s = s_summary(v, 4);
     cr_assert_float_eq(s.mean, 0.5, EPS);
 }
+
+/* The median by selection is bl_stats_quantile's of the sorted values, to
+ * the bit: odd and even counts, ties, negative values, one and two. */
+Test(bl_stats, median_by_selection_equals_the_sorted_quantile, .timeout = 10)
+{
+    enum { N = 257 };
+    double a[N], b[N];
+    unsigned seed = 12345;
+    for (size_t n = 1; n <= N; n += (n < 20 ? 1 : 17)) {
+        for (int round = 0; round < 20; round++) {
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                /* few distinct values in odd rounds: many ties */
+                unsigned r = (seed >> 8) % (round % 2 ? 7u : 100000u);
+                a[i] = ((double)r - 3.0) / 8.0;
+                b[i] = a[i];
+            }
+            double m = bl_stats_median(a, n);
+            bl_stats_sort(b, n);
+            double want = bl_stats_quantile(b, n, 0.5);
+            cr_assert(m == want, "n=%zu round=%d: %.17g != %.17g", n, round,
+                      m, want);
+            bl_stats_sort(a, n);   /* the same values, reordered */
+            cr_assert_eq(memcmp(a, b, n * sizeof *a), 0, "n=%zu", n);
+        }
+    }
+    cr_assert(isnan(bl_stats_median(a, 0)));
+}
