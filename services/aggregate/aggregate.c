@@ -509,9 +509,11 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
             }
         }
     }
-    memset(pool->acc, 0, (1 + S_UNITS_MAX) * a->n_ind * sizeof *pool->acc);
-    memset(pool->resp, 0,
-           (1 + S_UNITS_MAX) * pool->n_surveys * sizeof *pool->resp);
+    /* Only the rows this provider used: the pool is 65 rows, most
+     * providers fill a few, and it is cleared once per provider. */
+    size_t rows = 1 + pool->n_units;
+    memset(pool->acc, 0, rows * a->n_ind * sizeof *pool->acc);
+    memset(pool->resp, 0, rows * pool->n_surveys * sizeof *pool->resp);
     pool->n_units = 0;
     return 0;
 }

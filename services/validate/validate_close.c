@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "bl_close_codec.h"
+#include "bl_log.h"
+#include "bl_net.h"
 #include "bl_outbox.h"
 #include "bl_page.h"
 #include "bl_scan.h"
@@ -218,8 +220,14 @@ int validate_close_apply(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
         bl_store_u64_key((uint64_t)gen, g);
         rc = bl_store_put(txn, bl_daemon_dbi(v->d, DB_CLOSED), p, strlen(p),
                           g, sizeof g, err);
+        int64_t t0 = bl_net_now_ms();
         if (rc == 0) {
             rc = s_check_completeness(v, txn, period, err);
+        }
+        if (rc == 0) {
+            bl_log(BL_LOG_INFO, "closed period=%" PRId64 " generation=%"
+                   PRId64 " completeness_s=%.2f", period, gen,
+                   (double)(bl_net_now_ms() - t0) / 1e3);
         }
     }
     if (rc != 0) {
