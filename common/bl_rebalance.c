@@ -717,10 +717,14 @@ static int s_check_table(const bl_rebalance_t *rb, bl_err_t *err)
     return 0;
 }
 
+/* Opens store k.  Buffered: every transaction here is one bounded chunk,
+ * and a chunk's pages on the heap cost no page fault each (a fresh
+ * store's pages would each be one, mapped). */
 static int s_open(s_run_t *run, int k, bl_err_t *err)
 {
-    int rc = bl_store_open(&run->stores[k - 1], s_dir(run, k),
-                           run->rb->db_names, run->rb->n_dbs, 0, err);
+    int rc = bl_store_open_mode(&run->stores[k - 1], s_dir(run, k),
+                                run->rb->db_names, run->rb->n_dbs, 0,
+                                BL_STORE_BUFFERED, err);
     return rc != 0 ? s_where(err, rc, run, k, NULL) : 0;
 }
 
