@@ -65,6 +65,8 @@ typedef struct aggregate {
                                      their ids: a provider's values are
                                      sent in key order, so benchmarking
                                      need not sort them */
+    size_t *id_order;             /* the inverse: an indicator's place in
+                                     that order */
 } aggregate_t;
 
 /* ---- records in --------------------------------------------------------- */
@@ -277,11 +279,13 @@ typedef struct s_admin_acc {
     double num, den;
 } s_admin_acc_t;
 
-/* A unit's value met in the admin walk, sent after the provider's own
- * (their keys sort after them). */
+/* One value of the provider being computed, sent once all its values
+ * are known: admin and survey values in key order (unit, then indicator
+ * id), so benchmarking writes each provider's values once. */
 typedef struct s_unit_value {
     char unit[BL_VALUES_ID_MAX];
     int ind;
+    size_t order;        /* the indicator's place in id order */
     s_value_t v;
 } s_unit_value_t;
 
@@ -290,13 +294,54 @@ typedef struct s_unit_values {
     size_t n, cap;
 } s_unit_values_t;
 
-static int s_finish_admin(aggregate_t *a, MDB_txn *txn, const char *period,
-                          const char *provider, s_admin_acc_t *acc,
-                          s_unit_values_t *units, int64_t per, int64_t gen,
-                          bl_err_t *err)
+/* Adds a value of the provider being computed (unit "" for its own). */
+static int s_keep(aggregate_t *a, s_unit_values_t *vals, const char *unit,
+                  int ind, const s_value_t *v, bl_err_t *err)
 {
-    for (size_t x = 0; x < a->n_ind; x++) {
-        size_t k = a->by_id[x];
+    if (BL_GROW(vals->at, vals->cap, vals->n + 1) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    s_unit_value_t *u = &vals->at[vals->n++];
+    snprintf(u->unit, sizeof u->unit, "%s", unit);
+    u->ind = ind;
+    u->order = a->id_order[ind];
+    u->v = *v;
+    return 0;
+}
+
+static int s_cmp_value(const void *x, const void *y)
+{
+    const s_unit_value_t *a = x, *b = y;
+    int c = strcmp(a->unit, b->unit);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/* Sends the provider's values in key order, and forgets them. */
+static int s_send_provider(aggregate_t *a, MDB_txn *txn, const char *period,
+                           const char *provider, s_unit_values_t *vals,
+                           int64_t per, int64_t gen, bl_err_t *err)
+{
+    if (vals->n > 1) {
+        qsort(vals->at, vals->n, sizeof *vals->at, s_cmp_value);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < vals->n && rc == 0; i++) {
+        const s_unit_value_t *u = &vals->at[i];
+        rc = s_emit(a, period, provider, u->unit, u->ind, &u->v, gen, err);
+        if (rc == 0) {
+            rc = s_maybe_flush(a, txn, per, gen, err);
+        }
+    }
+    vals->n = 0;
+    return rc;
+}
+
+/* The provider's administrative values from its rows in acc, and its
+ * units' kept in the walk (already in vals). */
+static int s_finish_admin(aggregate_t *a, s_admin_acc_t *acc,
+                          s_unit_values_t *vals, bl_err_t *err)
+{
+    for (size_t k = 0; k < a->n_ind; k++) {
         const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
         s_value_t v;
         memset(&v, 0, sizeof v);
@@ -325,113 +370,56 @@ static int s_finish_admin(aggregate_t *a, MDB_txn *txn, const char *period,
         if (def->kind != BL_KIND_RATIO) {
             v.has_num = v.has_den = false;
         }
-        int rc = s_emit(a, period, provider, "", (int)k, &v, gen, err);
-        if (rc == 0) {
-            rc = s_maybe_flush(a, txn, per, gen, err);
-        }
+        int rc = s_keep(a, vals, "", (int)k, &v, err);
         if (rc != 0) {
             return rc;
         }
     }
-    /* then its units', in the order walked (unit, indicator id) */
-    for (size_t i = 0; i < units->n; i++) {
-        const s_unit_value_t *u = &units->at[i];
-        int rc = s_emit(a, period, provider, u->unit, u->ind, &u->v, gen,
-                        err);
-        if (rc == 0) {
-            rc = s_maybe_flush(a, txn, per, gen, err);
-        }
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    units->n = 0;
     memset(acc, 0, a->n_ind * sizeof *acc);
     return 0;
 }
 
-static int s_compute_admin(aggregate_t *a, MDB_txn *txn, int64_t per,
-                           int64_t gen, bl_err_t *err)
+/* One administrative row (parts: period, provider, unit, indicator; v:
+ * its three figures) of the provider being computed. */
+static int s_admin_row(aggregate_t *a, const char *period,
+                       const char *const *parts, const MDB_val *v,
+                       s_admin_acc_t *acc, s_unit_values_t *vals, int64_t gen,
+                       bl_err_t *err)
 {
-    char period[24];
-    snprintf(period, sizeof period, "%" PRId64, per);
-    char prefix[32];
-    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", period);
-    s_admin_acc_t *acc = calloc(a->n_ind, sizeof *acc);
-    if (acc == NULL) {
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    const char *provider = parts[1], *unit = parts[2];
+    int ind = bl_catalogue_find_indicator(a->cfg->catalogue, parts[3]);
+    if (v->mv_size != 3 * sizeof(double) || ind < 0) {
+        return 0;
     }
-    s_unit_values_t units = {NULL, 0, 0};
-    bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(a->d, DB_IND), prefix,
-                          pl, err);
-    char current[64] = "";
-    MDB_val k, v;
-    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
-        rc = 0;
-        char buf[S_KEY_MAX];
-        const char *parts[4];
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
-                          4) != 4 ||
-            v.mv_size != 3 * sizeof(double)) {
-            continue;
-        }
-        const char *provider = parts[1], *unit = parts[2];
-        int ind = bl_catalogue_find_indicator(a->cfg->catalogue, parts[3]);
-        if (strcmp(provider, current) != 0) {
-            if (current[0]) {
-                rc = s_finish_admin(a, txn, period, current, acc, &units,
-                                    per, gen, err);
-            }
-            snprintf(current, sizeof current, "%s", provider);
-        }
-        if (rc == 0 && ind >= 0) {
-            double f[3];
-            memcpy(f, v.mv_data, sizeof f);
-            const bl_indicator_t *def = &a->cfg->catalogue->indicators[ind];
-            if (unit[0] == '\0') {
-                acc[ind].has_row = true;
-                memcpy(acc[ind].row, f, sizeof f);
-            } else {
-                /* A unit's own value, kept so units can be compared. */
-                s_value_t uv;
-                memset(&uv, 0, sizeof uv);
-                if (def->kind == BL_KIND_RATIO) {
-                    uv.has_num = uv.has_den = true;
-                    uv.num = f[0];
-                    uv.den = f[1];
-                    uv.has_value = f[1] > 0;
-                    uv.value = uv.has_value ? f[0] / f[1] * def->factor : 0;
-                    acc[ind].has_units = true;
-                    acc[ind].num += f[0];
-                    acc[ind].den += f[1];
-                } else {
-                    uv.has_value = !isnan(f[2]);
-                    uv.value = f[2];
-                }
-                if (strlen(unit) >= sizeof units.at->unit) {
-                    /* refused there, with the provider and unit named */
-                    rc = s_emit(a, period, provider, unit, ind, &uv, gen,
-                                err);
-                } else if (BL_GROW(units.at, units.cap, units.n + 1) != 0) {
-                    rc = bl_err_set(err, BL_ENOMEM, "out of memory");
-                } else {
-                    s_unit_value_t *u = &units.at[units.n++];
-                    snprintf(u->unit, sizeof u->unit, "%s", unit);
-                    u->ind = ind;
-                    u->v = uv;
-                }
-            }
-        }
+    double f[3];
+    memcpy(f, v->mv_data, sizeof f);
+    const bl_indicator_t *def = &a->cfg->catalogue->indicators[ind];
+    if (unit[0] == '\0') {
+        acc[ind].has_row = true;
+        memcpy(acc[ind].row, f, sizeof f);
+        return 0;
     }
-    bl_scan_close(&scan);
-    if (rc == 0 && current[0]) {
-        rc = s_finish_admin(a, txn, period, current, acc, &units, per, gen,
-                            err);
+    /* A unit's own value, kept so units can be compared. */
+    s_value_t uv;
+    memset(&uv, 0, sizeof uv);
+    if (def->kind == BL_KIND_RATIO) {
+        uv.has_num = uv.has_den = true;
+        uv.num = f[0];
+        uv.den = f[1];
+        uv.has_value = f[1] > 0;
+        uv.value = uv.has_value ? f[0] / f[1] * def->factor : 0;
+        acc[ind].has_units = true;
+        acc[ind].num += f[0];
+        acc[ind].den += f[1];
+    } else {
+        uv.has_value = !isnan(f[2]);
+        uv.value = f[2];
     }
-    free(acc);
-    free(units.at);
-    return rc;
+    if (strlen(unit) >= BL_VALUES_ID_MAX) {
+        /* refused there, with the provider and unit named */
+        return s_emit(a, period, provider, unit, ind, &uv, gen, err);
+    }
+    return s_keep(a, vals, unit, ind, &uv, err);
 }
 
 /* Survey answers pooled per indicator, for the provider and each unit. */
@@ -450,28 +438,13 @@ typedef struct s_pool {
     size_t n_surveys;
 } s_pool_t;
 
-static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
-                           const char *provider, s_pool_t *pool, int64_t per,
-                           int64_t gen, bl_err_t *err)
+/* The provider's survey values from its pooled answers, kept in vals. */
+static int s_finish_survey(aggregate_t *a, s_pool_t *pool,
+                           s_unit_values_t *vals, bl_err_t *err)
 {
-    /* In key order: the provider's own values, then its units' by name;
-     * each by indicator id. */
-    size_t order[S_UNITS_MAX + 1];
-    order[0] = 0;
-    for (size_t u = 1; u <= pool->n_units; u++) {
-        size_t j = u;
-        while (j > 1 && strcmp(pool->units[order[j - 1] - 1],
-                               pool->units[u - 1]) > 0) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = u;
-    }
-    for (size_t o = 0; o <= pool->n_units; o++) {
-        size_t u = order[o];
+    for (size_t u = 0; u <= pool->n_units; u++) {
         const char *unit = u == 0 ? "" : pool->units[u - 1];
-        for (size_t x = 0; x < a->n_ind; x++) {
-            size_t k = a->by_id[x];
+        for (size_t k = 0; k < a->n_ind; k++) {
             const bl_indicator_t *def = &a->cfg->catalogue->indicators[k];
             s_survey_acc_t *c = &pool->acc[u * a->n_ind + k];
             if (def->kind != BL_KIND_SURVEY_SHARE &&
@@ -499,11 +472,7 @@ static int s_finish_survey(aggregate_t *a, MDB_txn *txn, const char *period,
             v.has_n = true;
             v.n = c->n;
             v.suppressed = c->n < (uint64_t)a->cfg->min_respondents;
-            int rc = s_emit(a, period, provider, unit, (int)k, &v, gen,
-                            err);
-            if (rc == 0) {
-                rc = s_maybe_flush(a, txn, per, gen, err);
-            }
+            int rc = s_keep(a, vals, unit, (int)k, &v, err);
             if (rc != 0) {
                 return rc;
             }
@@ -564,13 +533,99 @@ static void s_pool_add(aggregate_t *a, s_survey_acc_t *accs, int s,
     }
 }
 
-static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
-                             int64_t gen, bl_err_t *err)
+/* One respondent's answers (parts: period, provider, survey, respondent;
+ * v: [unit, answers]) pooled for the provider being computed. */
+static void s_survey_row(aggregate_t *a, const char *const *parts,
+                         const MDB_val *v, s_pool_t *pool)
+{
+    int s = bl_catalogue_find_survey(a->cfg->catalogue, parts[2]);
+    bl_mpr_t r;
+    bl_mpr_init(&r, v->mv_data, v->mv_size);
+    uint32_t two, n_items;
+    char unit[64];
+    int answers[64];
+    bool given[64];
+    if (s < 0 || bl_mpr_array(&r, &two) != 0 ||
+        bl_mpr_str_copy(&r, unit, sizeof unit) != 0 ||
+        bl_mpr_array(&r, &n_items) != 0 || n_items > 64) {
+        return;
+    }
+    for (uint32_t i = 0; i < n_items; i++) {
+        int64_t x = 0;
+        given[i] = !bl_mpr_nil(&r);
+        if (given[i]) {
+            given[i] = bl_mpr_int(&r, &x) == 0;
+        }
+        answers[i] = (int)x;
+    }
+    s_pool_add(a, pool->acc, s, answers, given, n_items);
+    size_t slot = s_unit_slot(pool, unit);
+    if (slot > 0) {
+        s_pool_add(a, pool->acc + slot * a->n_ind, s, answers, given,
+                   n_items);
+    }
+    if ((size_t)s < pool->n_surveys) {
+        pool->resp[(size_t)s]++;
+        if (slot > 0) {
+            pool->resp[slot * pool->n_surveys + (size_t)s]++;
+        }
+    }
+}
+
+/* A walk over one database's entries of a period, split into their four
+ * key parts (period, provider, ...); other keys are passed over. */
+typedef struct s_walk {
+    bl_scan_t scan;
+    bool open;
+    bool at;                   /* an entry is current */
+    MDB_val k, v;
+    char buf[S_KEY_MAX];
+    const char *parts[4];
+} s_walk_t;
+
+/* Moves to the walk's next entry: 0 (w->at false at the end) or
+ * BL_ESTORE (detail in the err given to s_walk_open). */
+static int s_walk_next(s_walk_t *w)
+{
+    int more;
+    while ((more = bl_scan_next(&w->scan, &w->k, &w->v)) == 1) {
+        if (bl_page_split(w->k.mv_data, w->k.mv_size, w->buf, sizeof w->buf,
+                          w->parts, 4) == 4) {
+            w->at = true;
+            return 0;
+        }
+    }
+    w->at = false;
+    return more;
+}
+
+static int s_walk_open(s_walk_t *w, MDB_txn *txn, MDB_dbi dbi,
+                       const char *prefix, size_t pl, bl_err_t *err)
+{
+    memset(w, 0, sizeof *w);
+    int rc = bl_scan_open(&w->scan, txn, dbi, prefix, pl, err);
+    w->open = rc == 0;
+    return rc == 0 ? s_walk_next(w) : rc;
+}
+
+/* Whether the walk's current entry is of provider. */
+static bool s_walk_of(const s_walk_t *w, const char *provider)
+{
+    return w->at && strcmp(w->parts[1], provider) == 0;
+}
+
+/* Every provider's values of the period, provider after provider: its
+ * administrative rows ("ind") and survey answers ("resp", both keyed
+ * period, provider, ...) walked side by side, and all its values sent
+ * together in key order. */
+static int s_compute_values(aggregate_t *a, MDB_txn *txn, int64_t per,
+                            int64_t gen, bl_err_t *err)
 {
     char period[24];
     snprintf(period, sizeof period, "%" PRId64, per);
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%s\x1f", period);
+    s_admin_acc_t *acc = calloc(a->n_ind ? a->n_ind : 1, sizeof *acc);
     s_pool_t pool;
     memset(&pool, 0, sizeof pool);
     pool.acc = calloc((1 + S_UNITS_MAX) * a->n_ind, sizeof *pool.acc);
@@ -578,67 +633,59 @@ static int s_compute_surveys(aggregate_t *a, MDB_txn *txn, int64_t per,
     pool.resp = calloc((1 + S_UNITS_MAX) * (pool.n_surveys ? pool.n_surveys
                                                            : 1),
                        sizeof *pool.resp);
-    if (pool.acc == NULL || pool.resp == NULL) {
-        free(pool.acc);
-        free(pool.resp);
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    s_unit_values_t vals = {NULL, 0, 0};
+    s_walk_t *wi = calloc(1, sizeof *wi), *wr = calloc(1, sizeof *wr);
+    int rc = acc == NULL || pool.acc == NULL || pool.resp == NULL ||
+                     wi == NULL || wr == NULL
+                 ? bl_err_set(err, BL_ENOMEM, "out of memory")
+                 : 0;
+    if (rc == 0) {
+        rc = s_walk_open(wi, txn, bl_daemon_dbi(a->d, DB_IND), prefix, pl,
+                         err);
     }
-    bl_scan_t scan;
-    int rc = bl_scan_open(&scan, txn, bl_daemon_dbi(a->d, DB_RESP), prefix,
-                          pl, err);
-    char current[64] = "";
-    MDB_val k, v;
-    while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
-        rc = 0;
-        char buf[S_KEY_MAX];
-        const char *parts[4];
-        if (bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf, parts,
-                          4) == 4) {
-            const char *provider = parts[1];
-            int s = bl_catalogue_find_survey(a->cfg->catalogue, parts[2]);
-            if (strcmp(provider, current) != 0) {
-                if (current[0]) {
-                    rc = s_finish_survey(a, txn, period, current, &pool, per,
-                                         gen, err);
-                }
-                snprintf(current, sizeof current, "%s", provider);
-            }
-            bl_mpr_t r;
-            bl_mpr_init(&r, v.mv_data, v.mv_size);
-            uint32_t two, n_items;
-            char unit[64];
-            int answers[64];
-            bool given[64];
-            if (rc == 0 && s >= 0 && bl_mpr_array(&r, &two) == 0 &&
-                bl_mpr_str_copy(&r, unit, sizeof unit) == 0 &&
-                bl_mpr_array(&r, &n_items) == 0 && n_items <= 64) {
-                for (uint32_t i = 0; i < n_items; i++) {
-                    int64_t x = 0;
-                    given[i] = !bl_mpr_nil(&r);
-                    if (given[i]) {
-                        given[i] = bl_mpr_int(&r, &x) == 0;
-                    }
-                    answers[i] = (int)x;
-                }
-                s_pool_add(a, pool.acc, s, answers, given, n_items);
-                size_t slot = s_unit_slot(&pool, unit);
-                if (slot > 0) {
-                    s_pool_add(a, pool.acc + slot * a->n_ind, s, answers,
-                               given, n_items);
-                }
-                if ((size_t)s < pool.n_surveys) {
-                    pool.resp[(size_t)s]++;
-                    if (slot > 0) {
-                        pool.resp[slot * pool.n_surveys + (size_t)s]++;
-                    }
-                }
+    if (rc == 0) {
+        rc = s_walk_open(wr, txn, bl_daemon_dbi(a->d, DB_RESP), prefix, pl,
+                         err);
+    }
+    char provider[S_KEY_MAX];
+    while (rc == 0 && (wi->at || wr->at)) {
+        const char *first = !wr->at ? wi->parts[1]
+                            : !wi->at ? wr->parts[1]
+                            : strcmp(wi->parts[1], wr->parts[1]) <= 0
+                                ? wi->parts[1]
+                                : wr->parts[1];
+        snprintf(provider, sizeof provider, "%s", first);
+        while (rc == 0 && s_walk_of(wi, provider)) {
+            rc = s_admin_row(a, period, wi->parts, &wi->v, acc, &vals, gen,
+                             err);
+            if (rc == 0) {
+                rc = s_walk_next(wi);
             }
         }
+        while (rc == 0 && s_walk_of(wr, provider)) {
+            s_survey_row(a, wr->parts, &wr->v, &pool);
+            rc = s_walk_next(wr);
+        }
+        if (rc == 0) {
+            rc = s_finish_admin(a, acc, &vals, err);
+        }
+        if (rc == 0) {
+            rc = s_finish_survey(a, &pool, &vals, err);
+        }
+        if (rc == 0) {
+            rc = s_send_provider(a, txn, period, provider, &vals, per, gen,
+                                 err);
+        }
     }
-    bl_scan_close(&scan);
-    if (rc == 0 && current[0]) {
-        rc = s_finish_survey(a, txn, period, current, &pool, per, gen, err);
+    for (s_walk_t *w = wi; w != NULL; w = w == wi ? wr : NULL) {
+        if (w->open) {
+            bl_scan_close(&w->scan);
+        }
     }
+    free(wi);
+    free(wr);
+    free(acc);
+    free(vals.at);
     free(pool.acc);
     free(pool.resp);
     return rc;
@@ -760,10 +807,7 @@ static int s_apply_close(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                              &a->values_cur, err);
     }
     if (rc == 0) {
-        rc = s_compute_admin(a, txn, period, gen, err);
-        if (rc == 0) {
-            rc = s_compute_surveys(a, txn, period, gen, err);
-        }
+        rc = s_compute_values(a, txn, period, gen, err);
         mdb_cursor_close(a->values_cur);
         a->values_cur = NULL;
     }
@@ -838,7 +882,10 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     a->cfg = bl_daemon_config(d);
     a->n_ind = a->cfg->catalogue->n_indicators;
     a->by_id = malloc((a->n_ind ? a->n_ind : 1) * sizeof *a->by_id);
-    if (a->by_id == NULL) {
+    a->id_order = malloc((a->n_ind ? a->n_ind : 1) * sizeof *a->id_order);
+    if (a->by_id == NULL || a->id_order == NULL) {
+        free(a->by_id);
+        free(a->id_order);
         free(a);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
@@ -850,6 +897,9 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
             j--;
         }
         a->by_id[j] = k;
+    }
+    for (size_t x = 0; x < a->n_ind; x++) {
+        a->id_order[a->by_id[x]] = x;
     }
     bl_mpw_init(&a->w);
     bl_mpw_init(&a->batch);
@@ -870,6 +920,7 @@ static void s_close(void **svc)
     bl_mpw_destroy(&a->reg);
     bl_mpw_destroy(&a->learn);
     free(a->by_id);
+    free(a->id_order);
     free(a);
     *svc = NULL;
 }
