@@ -472,6 +472,23 @@ int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err)
     return 0;
 }
 
+int bl_store_count(bl_store_t *s, MDB_dbi dbi, uint64_t *n, bl_err_t *err)
+{
+    MDB_txn *txn;
+    int rc = bl_store_read(s, &txn, err);
+    if (rc != 0) {
+        return rc;
+    }
+    MDB_stat st;
+    rc = mdb_stat(txn, dbi, &st);
+    mdb_txn_abort(txn);
+    if (rc != 0) {
+        return bl_store_fail(err, rc, "mdb_stat");
+    }
+    *n = st.ms_entries;
+    return 0;
+}
+
 size_t bl_store_used(bl_store_t *s)
 {
     MDB_envinfo info;

@@ -104,6 +104,10 @@ const char *bl_store_dir(const bl_store_t *s);
 /* Begins a read-only transaction (end it with mdb_txn_abort). */
 int bl_store_read(bl_store_t *s, MDB_txn **txn, bl_err_t *err);
 
+/* How many entries dbi holds (*n), read in a transaction of its own: for
+ * a daemon's checks at open.  Returns 0 or BL_ESTORE. */
+int bl_store_count(bl_store_t *s, MDB_dbi dbi, uint64_t *n, bl_err_t *err);
+
 /* Copies every entry of database db_name of the store in src_dir (opened
  * read-only, by another process's rules: never the caller's own store)
  * into dst_dbi of dst.  A missing store or database copies nothing.

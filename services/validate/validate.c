@@ -164,21 +164,13 @@ static int s_move_old_vals(void *ctx, MDB_txn *txn, bl_err_t *err)
 /* Runs s_move_old_vals when "vals" holds anything. */
 static int s_upgrade_store(validate_t *v, bl_err_t *err)
 {
-    MDB_txn *txn;
-    int rc = bl_store_read(bl_daemon_store(v->d), &txn, err);
-    if (rc != 0) {
+    uint64_t n = 0;
+    int rc = bl_store_count(bl_daemon_store(v->d),
+                            bl_daemon_dbi(v->d, DB_OLD_VALS), &n, err);
+    if (rc != 0 || n == 0) {
         return rc;
     }
-    MDB_stat st;
-    rc = mdb_stat(txn, bl_daemon_dbi(v->d, DB_OLD_VALS), &st);
-    mdb_txn_abort(txn);
-    if (rc != 0) {
-        return bl_store_fail(err, rc, "mdb_stat vals");
-    }
-    return st.ms_entries == 0
-               ? 0
-               : bl_store_write(bl_daemon_store(v->d), s_move_old_vals, v,
-                                err);
+    return bl_store_write(bl_daemon_store(v->d), s_move_old_vals, v, err);
 }
 
 static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)

@@ -185,16 +185,11 @@ int vreg_seed(validate_t *v, const char *db_name, bl_err_t *err)
     if (bl_daemon_worker(v->d) <= 1) {
         return 0;
     }
-    MDB_txn *txn;
-    int rc = bl_store_read(bl_daemon_store(v->d), &txn, err);
-    if (rc != 0) {
+    uint64_t n = 0;
+    int rc = bl_store_count(bl_daemon_store(v->d),
+                            bl_daemon_dbi(v->d, DB_REGISTER), &n, err);
+    if (rc != 0 || n > 0) {
         return rc;
-    }
-    MDB_stat st;
-    rc = mdb_stat(txn, bl_daemon_dbi(v->d, DB_REGISTER), &st);
-    mdb_txn_abort(txn);
-    if (rc != 0 || st.ms_entries > 0) {
-        return 0;
     }
     char dir[4096];
     bl_daemon_store_dir(v->cfg, BL_STAGE_VALIDATE, 1, dir, sizeof dir);

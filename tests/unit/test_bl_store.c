@@ -334,6 +334,11 @@ Test(bl_store, ten_thousand_rows_in_one_transaction_are_readable,
     s_write(s, &c);
     cr_assert_eq(c.calls, 1);
     s_check_rows(s, 10000, 32);
+    uint64_t n = 0;
+    cr_assert_eq(bl_store_count(s, bl_store_dbi(s, 0), &n, NULL), 0);
+    cr_assert_eq(n, 10000);
+    cr_assert_eq(bl_store_count(s, bl_store_dbi(s, 1), &n, NULL), 0);
+    cr_assert_eq(n, 0);
     bl_store_close(&s);
 }
 
