@@ -142,6 +142,10 @@ def main():
                             ("status", "planned")):
             d.find_element(By.ID, "f-" + name).send_keys(value)
         d.find_element(By.CSS_SELECTOR, "main form button").click()
+        # The form's 303 first: validated() reloads the page, and a reload
+        # before the post has left cancels it (so it went under load).
+        WebDriverWait(d, WAIT).until(lambda x: "/submissions/" in
+                                     x.current_url)
         WebDriverWait(d, WAIT).until(validated)
         counts = d.find_element(By.ID, "counts").text
         check(" 0 rejected" in counts, "the action: " + counts)
