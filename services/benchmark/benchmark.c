@@ -416,6 +416,16 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
             rc = bl_err_set(err, BL_ENOMEM, "out of memory");
             goto done;
         }
+        /* The previous period's ranks are read on a thread of their own,
+         * from the start: the other core is idle while this one loads the
+         * values, and the walk took longer than the store step it was
+         * started beside, so the close waited for it.  Only when that
+         * period's positions are as committed (no close of this
+         * transaction stored them); otherwise below, in this
+         * transaction. */
+        if (b->positions_txn != mdb_txn_id(txn)) {
+            bstore_prev_job_start(&prev_job, b, period, ps, n, prev_ranks);
+        }
         rc = s_load_values(b, txn, period - 1,
                            intl ? -1 : (int64_t)prev_gen, ps, n, prev, err);
         if (rc != 0) {
@@ -473,13 +483,6 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
      * state and results messages (about 200 bytes a position) are read
      * into memory ahead of it on the other. */
     bl_store_prefault(bl_daemon_store(b->d), (uint64_t)out.n_positions * 200);
-    /* The previous period's ranks are read on the idle core while this
-     * one stores the results, when that period's positions are as
-     * committed (no close of this transaction stored them); otherwise
-     * below, in this transaction. */
-    if (has_prev && b->positions_txn != mdb_txn_id(txn)) {
-        bstore_prev_job_start(&prev_job, b, period, ps, n, prev_ranks);
-    }
     rc = bstore_put_results(b, txn, period, &in, &out, err);
     b->positions_txn = mdb_txn_id(txn);
     t[3] = bl_net_now_ms();
