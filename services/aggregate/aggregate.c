@@ -61,12 +61,10 @@ typedef struct aggregate {
                                      its values come in key order, and a
                                      cursor puts them without searching
                                      the tree from the root each time */
-    size_t *by_id;                /* indicator indices in the order of
-                                     their ids: a provider's values are
+    size_t *id_order;             /* each indicator's place in the order
+                                     of their ids: a provider's values are
                                      sent in key order, so benchmarking
                                      need not sort them */
-    size_t *id_order;             /* the inverse: an indicator's place in
-                                     that order */
 } aggregate_t;
 
 /* ---- records in --------------------------------------------------------- */
@@ -881,10 +879,10 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     a->d = d;
     a->cfg = bl_daemon_config(d);
     a->n_ind = a->cfg->catalogue->n_indicators;
-    a->by_id = malloc((a->n_ind ? a->n_ind : 1) * sizeof *a->by_id);
+    size_t *by_id = malloc((a->n_ind ? a->n_ind : 1) * sizeof *by_id);
     a->id_order = malloc((a->n_ind ? a->n_ind : 1) * sizeof *a->id_order);
-    if (a->by_id == NULL || a->id_order == NULL) {
-        free(a->by_id);
+    if (by_id == NULL || a->id_order == NULL) {
+        free(by_id);
         free(a->id_order);
         free(a);
         return bl_err_set(err, BL_ENOMEM, "out of memory");
@@ -892,15 +890,16 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     const bl_indicator_t *ids = a->cfg->catalogue->indicators;
     for (size_t k = 0; k < a->n_ind; k++) {   /* insertion: a few hundred */
         size_t j = k;
-        while (j > 0 && strcmp(ids[a->by_id[j - 1]].id, ids[k].id) > 0) {
-            a->by_id[j] = a->by_id[j - 1];
+        while (j > 0 && strcmp(ids[by_id[j - 1]].id, ids[k].id) > 0) {
+            by_id[j] = by_id[j - 1];
             j--;
         }
-        a->by_id[j] = k;
+        by_id[j] = k;
     }
     for (size_t x = 0; x < a->n_ind; x++) {
-        a->id_order[a->by_id[x]] = x;
+        a->id_order[by_id[x]] = x;
     }
+    free(by_id);
     bl_mpw_init(&a->w);
     bl_mpw_init(&a->batch);
     bl_mpw_init(&a->reg);
@@ -919,7 +918,6 @@ static void s_close(void **svc)
     bl_mpw_destroy(&a->batch);
     bl_mpw_destroy(&a->reg);
     bl_mpw_destroy(&a->learn);
-    free(a->by_id);
     free(a->id_order);
     free(a);
     *svc = NULL;

@@ -245,6 +245,24 @@ static size_t s_vals_key(char *buf, size_t size, int period,
     return bl_page_join(buf, size, parts, 4);
 }
 
+int vbatch_vals_indicator(const validate_t *v, const MDB_val *key,
+                          size_t *il)
+{
+    const char *ks = key->mv_data;
+    size_t n = 0;
+    while (n < key->mv_size && ks[key->mv_size - n - 1] != '\x1f') {
+        n++;
+    }
+    char id[S_KEY_MAX];
+    if (n == 0 || n >= sizeof id) {
+        return -1;
+    }
+    memcpy(id, ks + key->mv_size - n, n);
+    id[n] = '\0';
+    *il = n;
+    return bl_catalogue_find_indicator(v->cfg->catalogue, id);
+}
+
 int vbatch_vals_get(validate_batch_t *b, int period, const char *indicator,
                     const char *provider, const char *unit, double out[3],
                     bl_err_t *err)

@@ -50,6 +50,12 @@ int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err);
 int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
                         const char *rowkey, const char *field, bl_err_t *err);
 
+/* The catalogue index of the indicator a "pvals" key names (its last
+ * part: period, provider, unit, indicator), with that part's length in
+ * *il; -1 when it names none. */
+int vbatch_vals_indicator(const validate_t *v, const MDB_val *key,
+                          size_t *il);
+
 /* The stored figures (numerator, denominator, value; NaN when absent) of
  * provider (unit "" for the provider level) for indicator in period, in
  * out, read in the batch's transaction.  Returns 0, BL_ENOTFOUND, or an

@@ -18,6 +18,7 @@
 #include "bl_outbox.h"
 #include "bl_page.h"
 #include "bl_scan.h"
+#include "validate_batch.h"
 #include "validate_register.h"
 #include "validate_submission.h"
 
@@ -37,17 +38,8 @@ size_t validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
     if (kl > 0 && bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_VALS), key,
                                kl, NULL) == 0) {
         while (bl_scan_next(&scan, &k, NULL) == 1) {
-            const char *ks = k.mv_data;
-            size_t il = 0;
-            while (il < k.mv_size && ks[k.mv_size - il - 1] != '\x1f') {
-                il++;
-            }
-            if (il == 0 || il >= sizeof id) {
-                continue;
-            }
-            memcpy(id, ks + k.mv_size - il, il);
-            id[il] = '\0';
-            int ind = bl_catalogue_find_indicator(cat, id);
+            size_t il;
+            int ind = vbatch_vals_indicator(v, &k, &il);
             if (ind >= 0) {
                 sent[ind] = true;
             }

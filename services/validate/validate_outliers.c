@@ -373,20 +373,12 @@ static int s_read_period(validate_t *v, MDB_txn *txn, const char *prefix,
         if (val.mv_size < S_FIGURES + 1 + nl + 17) {
             continue;
         }
-        const char *ks = k.mv_data;
-        size_t il = 0;
-        while (il < k.mv_size && ks[k.mv_size - il - 1] != '\x1f') {
-            il++;
-        }
-        if (il == 0 || il > S_KEY_MAX) {
-            continue;
-        }
-        memcpy(key, ks + k.mv_size - il, il);
-        key[il] = '\0';
-        int ind = bl_catalogue_find_indicator(v->cfg->catalogue, key);
+        size_t il;
+        int ind = vbatch_vals_indicator(v, &k, &il);
         if (ind < 0 || !want[ind]) {
             continue;
         }
+        memcpy(key, (const char *)k.mv_data + k.mv_size - il, il);
         key[il] = '\x1f';
         memcpy(key + il + 1, d + S_FIGURES + 1, nl);
         s_group_t *g = s_group_of(gs, key, il + 1 + nl);
