@@ -262,9 +262,9 @@ int bl_bundle_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t key_len,
     return bl_store_get(txn, dbi, whole_key, key_len + 1 + sl, value, err);
 }
 
-int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
-                   size_t prefix_len, bl_page_fn fn, void *ctx,
-                   bl_err_t *err)
+int bl_bundle_walk(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, const bl_bundle_visit_t *visit,
+                   void *ctx, bl_err_t *err)
 {
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, dbi, prefix, prefix_len, err);
@@ -276,40 +276,47 @@ int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
             rc = s_malformed(err, &k);
             break;
         }
-        /* K's parts once; the last part is each row's sub */
         char buf[BL_PAGE_KEY_MAX + 1];
-        const char *parts[BL_PAGE_PARTS_MAX + 1];
-        size_t np = rows.left == UINT32_MAX
-                        ? 0
-                        : bl_page_split(k.mv_data, k.mv_size, buf,
-                                        sizeof buf, parts,
-                                        BL_PAGE_PARTS_MAX - 1);
-        if (rows.left != UINT32_MAX && np == 0) {
-            continue;
-        }
+        const char *parts[BL_PAGE_PARTS_MAX];
         const char *sub;
         uint32_t sl;
         bool whole;
         MDB_val rv;
+        if (rows.left == UINT32_MAX) {
+            /* one row under its whole key: K is all its parts but the
+             * last, which is the row's sub */
+            if (s_rows_next(&rows, &sub, &sl, &whole, &rv) != 1) {
+                continue;
+            }
+            size_t np = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf,
+                                      parts, BL_PAGE_PARTS_MAX);
+            if (np == 0) {
+                continue;
+            }
+            rc = visit->bundle(ctx, parts, np - 1);
+            if (rc == 1) {
+                rc = 0;   /* skipped */
+            } else if (rc == 0) {
+                rc = visit->row(ctx, parts[np - 1], strlen(parts[np - 1]),
+                                &rv);
+            }
+            continue;
+        }
+        /* K's parts once; the last part is each row's sub */
+        size_t np = bl_page_split(k.mv_data, k.mv_size, buf, sizeof buf,
+                                  parts, BL_PAGE_PARTS_MAX - 1);
+        if (np == 0) {
+            continue;
+        }
+        rc = visit->bundle(ctx, parts, np);
+        if (rc == 1) {
+            rc = 0;
+            continue;
+        }
         int got;
         while (rc == 0 && (got = s_rows_next(&rows, &sub, &sl, &whole,
                                              &rv)) == 1) {
-            char sb[BL_PAGE_KEY_MAX + 1];
-            if (sl > BL_PAGE_KEY_MAX) {
-                continue;
-            }
-            memcpy(sb, sub, sl);
-            sb[sl] = '\0';
-            if (whole) {
-                char wb[BL_PAGE_KEY_MAX + 1];
-                const char *wp[BL_PAGE_PARTS_MAX];
-                size_t wn = bl_page_split(sb, sl, wb, sizeof wb, wp,
-                                          BL_PAGE_PARTS_MAX);
-                rc = wn > 0 ? fn(ctx, wp, wn, &rv) : 0;
-            } else {
-                parts[np] = sb;
-                rc = fn(ctx, parts, np + 1, &rv);
-            }
+            rc = visit->row(ctx, sub, sl, &rv);
         }
         if (rc == 0 && got < 0) {
             rc = s_malformed(err, &k);
@@ -317,6 +324,46 @@ int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     }
     bl_scan_close(&scan);
     return rc < 0 ? rc : 0;
+}
+
+/* bl_bundle_each over bl_bundle_walk: K's parts kept from its bundle
+ * call, each row's sub added as the last part. */
+typedef struct s_each {
+    bl_page_fn fn;
+    void *ctx;
+    const char *parts[BL_PAGE_PARTS_MAX + 1];
+    size_t np;
+} s_each_t;
+
+static int s_each_bundle(void *ctx, const char *const *parts, size_t n)
+{
+    s_each_t *e = ctx;
+    memcpy(e->parts, parts, n * sizeof *parts);
+    e->np = n;
+    return 0;
+}
+
+static int s_each_row(void *ctx, const char *sub, size_t sub_len,
+                      const MDB_val *value)
+{
+    s_each_t *e = ctx;
+    char sb[BL_PAGE_KEY_MAX + 1];
+    if (sub_len > BL_PAGE_KEY_MAX) {
+        return 0;
+    }
+    memcpy(sb, sub, sub_len);
+    sb[sub_len] = '\0';
+    e->parts[e->np] = sb;
+    return e->fn(e->ctx, e->parts, e->np + 1, value);
+}
+
+int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, bl_page_fn fn, void *ctx,
+                   bl_err_t *err)
+{
+    static const bl_bundle_visit_t visit = {s_each_bundle, s_each_row};
+    s_each_t e = {.fn = fn, .ctx = ctx};
+    return bl_bundle_walk(txn, dbi, prefix, prefix_len, &visit, &e, err);
 }
 
 int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,

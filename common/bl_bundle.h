@@ -131,6 +131,24 @@ int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                    size_t prefix_len, bl_page_fn fn, void *ctx,
                    bl_err_t *err);
 
+/* What bl_bundle_walk calls.  bundle: with K's parts (n of them), before
+ * its rows; 0 to read them, 1 to skip them, a negative code to stop with
+ * it.  A row stored the old way comes as a bundle of its own, its key's
+ * parts but the last.  row: with each row's sub (sub_len bytes, not
+ * NUL-terminated) and value; 0 to go on, 1 to stop, or a negative code. */
+typedef struct bl_bundle_visit {
+    int (*bundle)(void *ctx, const char *const *parts, size_t n);
+    int (*row)(void *ctx, const char *sub, size_t sub_len,
+               const MDB_val *value);
+} bl_bundle_visit_t;
+
+/* Walks the rows under prefix bundle by bundle, in key order: a reader
+ * that looks up what K names once, not once per row.  Returns 0 or a
+ * callback's negative code, BL_EDATA for a malformed bundle, BL_ESTORE. */
+int bl_bundle_walk(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+                   size_t prefix_len, const bl_bundle_visit_t *visit,
+                   void *ctx, bl_err_t *err);
+
 /* bl_page_reply over bundled rows: the same reply their one-key-a-row
  * form would give. */
 int bl_bundle_reply(MDB_txn *txn, MDB_dbi dbi, const char *prefix,

@@ -516,11 +516,14 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     run.pos_index = pos_index;
     run.inst_n = inst_n;
     run.intl_pending = s_intl_pending(b, txn, period);
+    int64_t t_prev = bl_net_now_ms();
     if (prev_job.started) {
         rc = bstore_prev_job_finish(&prev_job, err);
     } else if (has_prev) {
         rc = bstore_prev_ranks(b, txn, period, ps, n, prev_ranks, err);
+        prev_job.seconds = (double)(bl_net_now_ms() - t_prev) / 1e3;
     }
+    double prev_wait_s = (double)(bl_net_now_ms() - t_prev) / 1e3;
     run.prev_ranks = prev_ranks;
     if (rc != 0) {
         free(inst_n);
@@ -544,11 +547,12 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     t[5] = bl_net_now_ms();
     bl_log(BL_LOG_INFO, "computed period=%" PRId64 " generation=%" PRId64
            " providers=%zu stats=%zu positions=%zu load_s=%.2f"
-           " compute_s=%.2f store_s=%.2f learning_s=%.2f send_s=%.2f",
+           " compute_s=%.2f store_s=%.2f learning_s=%.2f send_s=%.2f"
+           " prev_ranks_s=%.2f (waited %.2f)",
            period, gen, n, out.n_stats, out.n_positions,
            (double)(t[1] - t[0]) / 1e3, (double)(t[2] - t[1]) / 1e3,
            (double)(t[3] - t[2]) / 1e3, (double)(t[4] - t[3]) / 1e3,
-           (double)(t[5] - t[4]) / 1e3);
+           (double)(t[5] - t[4]) / 1e3, prev_job.seconds, prev_wait_s);
     if (rc == 0) {
         snprintf(key, sizeof key, "gen.%" PRId64, period);
         rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, (uint64_t)gen,

@@ -188,8 +188,8 @@ int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n)
         x->pool[used + len] = '\0';
         x->at[i] = (uint32_t)used;
         x->len[i] = (uint8_t)len;
+        size_t slot = (size_t)bl_hash_bytes(x->pool + used, len) & x->mask;
         used += len + 1;
-        size_t slot = (size_t)bl_hash_str(ps[i].id) & x->mask;
         while (x->slots[slot] != 0) {
             slot = (slot + 1) & x->mask;
         }
@@ -200,13 +200,18 @@ int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n)
 
 long bc_id_index_find(const bc_id_index_t *x, const char *id)
 {
+    return bc_id_index_find_n(x, id, strlen(id));
+}
+
+long bc_id_index_find_n(const bc_id_index_t *x, const char *id, size_t len)
+{
     if (x->slots == NULL) {
         return -1;
     }
-    for (size_t at = (size_t)bl_hash_str(id) & x->mask; x->slots[at] != 0;
-         at = (at + 1) & x->mask) {
+    for (size_t at = (size_t)bl_hash_bytes(id, len) & x->mask;
+         x->slots[at] != 0; at = (at + 1) & x->mask) {
         uint32_t i = x->slots[at] - 1;
-        if (strcmp(x->pool + x->at[i], id) == 0) {
+        if (x->len[i] == len && memcmp(x->pool + x->at[i], id, len) == 0) {
             return (long)i;
         }
     }

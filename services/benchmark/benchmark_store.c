@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "bl_bundle.h"
+#include "bl_hash.h"
+#include "bl_net.h"
 #include "bl_page.h"
 #include "bl_store.h"
 #include "bl_vec.h"
@@ -280,45 +282,145 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
     return rc;
 }
 
+/* The distinct group keys of now, each once in pool, so that two
+ * providers with the same key have the same offset and a row's key is
+ * checked by comparing offsets.  Open addressing, doubled before it is
+ * half full. */
+typedef struct s_keys {
+    char *pool;
+    size_t len, cap;
+    uint32_t *slot;                /* offset in pool + 1; 0 empty */
+    size_t n_slots, n;             /* slots (a power of two), keys */
+} s_keys_t;
+
+static void s_keys_free(s_keys_t *ks)
+{
+    free(ks->pool);
+    free(ks->slot);
+    memset(ks, 0, sizeof *ks);
+}
+
+/* The slot of key (len bytes): where it is, or the empty one it goes in. */
+static size_t s_keys_slot(const s_keys_t *ks, const char *key, size_t len)
+{
+    size_t mask = ks->n_slots - 1;
+    size_t at = (size_t)bl_hash_bytes(key, len) & mask;
+    while (ks->slot[at] != 0) {
+        const char *k = ks->pool + ks->slot[at] - 1;
+        if (strlen(k) == len && memcmp(k, key, len) == 0) {
+            break;
+        }
+        at = (at + 1) & mask;
+    }
+    return at;
+}
+
+/* The offset of key in pool, or -1 when no provider has it. */
+static long s_keys_find(const s_keys_t *ks, const char *key)
+{
+    if (ks->n_slots == 0) {
+        return -1;
+    }
+    size_t at = s_keys_slot(ks, key, strlen(key));
+    return ks->slot[at] != 0 ? (long)ks->slot[at] - 1 : -1;
+}
+
+/* Puts key into the set (once); its offset into *off.  0 or BL_ENOMEM. */
+static int s_keys_add(s_keys_t *ks, const char *key, uint32_t *off)
+{
+    size_t len = strlen(key);
+    if (2 * (ks->n + 1) > ks->n_slots) {
+        size_t n_slots = ks->n_slots ? 2 * ks->n_slots : 64;
+        uint32_t *old = ks->slot;
+        size_t old_n = ks->n_slots;
+        ks->slot = calloc(n_slots, sizeof *ks->slot);
+        if (ks->slot == NULL) {
+            ks->slot = old;
+            return BL_ENOMEM;
+        }
+        ks->n_slots = n_slots;
+        for (size_t i = 0; i < old_n; i++) {
+            if (old[i] != 0) {
+                const char *k = ks->pool + old[i] - 1;
+                ks->slot[s_keys_slot(ks, k, strlen(k))] = old[i];
+            }
+        }
+        free(old);
+    }
+    size_t at = s_keys_slot(ks, key, len);
+    if (ks->slot[at] == 0) {
+        if (ks->len > UINT32_MAX - len - 2 ||
+            BL_GROW(ks->pool, ks->cap, ks->len + len + 1) != 0) {
+            return BL_ENOMEM;
+        }
+        memcpy(ks->pool + ks->len, key, len + 1);
+        ks->slot[at] = (uint32_t)ks->len + 1;
+        ks->len += len + 1;
+        ks->n++;
+    }
+    *off = ks->slot[at] - 1;
+    return 0;
+}
+
 typedef struct s_prev_ctx {
     benchmark_t *b;
-    const bc_provider_t *ps;
-    size_t n;
+    size_t n, ng;
     double *ranks;
     bc_id_index_t ids;             /* the providers by id */
-    const char *pool;              /* the group keys below, one block */
-    const uint32_t *gkeys;         /* [g * n + i]: where provider i's key
-                                      of now in group g starts in pool */
-    /* the instance of the row before: its parts and what they name */
-    char last[3][BL_PAGE_KEY_MAX];
+    s_keys_t keys;                 /* their group keys of now */
+    uint32_t *gkeys;               /* [g * n + i]: provider i's key of now
+                                      in group g (its offset in keys) */
+    /* Rows are in id order and the instances of one group key hold
+     * mostly the same providers, so the row after provider i's in group
+     * g's last bundle is most likely the next one here too: checked with
+     * one compare before the id is hashed.  [g * n + i], and the first
+     * row's per group; UINT32_MAX for none. */
+    uint32_t *next;
+    uint32_t *first;
+    /* the bundle being read: what its key names */
     int k, g;
+    uint32_t key;
+    long prev;                     /* the provider of the row before in
+                                      it; -1 at its start */
 } s_prev_ctx_t;
 
-static int s_prev_rank_of(void *ctx, const char *const *parts, size_t n,
-                          const MDB_val *v)
+static int s_prev_bundle(void *ctx, const char *const *parts, size_t n)
 {
     s_prev_ctx_t *c = ctx;
-    if (n != 5) {
-        return 0;
+    if (n != 4) {
+        return 1;
     }
-    /* rows come instance after instance: look its parts up once */
-    if (strcmp(parts[1], c->last[0]) != 0 || strcmp(parts[2], c->last[1])
-        || strcmp(parts[3], c->last[2]) != 0) {
-        snprintf(c->last[0], sizeof c->last[0], "%s", parts[1]);
-        snprintf(c->last[1], sizeof c->last[1], "%s", parts[2]);
-        snprintf(c->last[2], sizeof c->last[2], "%s", parts[3]);
-        c->g = bl_config_find_group(c->b->cfg, parts[2]);
-        c->k = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[1]);
+    c->g = bl_config_find_group(c->b->cfg, parts[2]);
+    c->k = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[1]);
+    long key = c->g < 0 || c->k < 0 ? -1 : s_keys_find(&c->keys, parts[3]);
+    if (key < 0) {
+        return 1;   /* no provider has this instance's key now */
     }
-    int g = c->g;
-    int k = c->k;
-    long i = g < 0 || k < 0 ? -1 : bc_id_index_find(&c->ids, parts[4]);
+    c->key = (uint32_t)key;
+    c->prev = -1;
+    return 0;
+}
+
+static int s_prev_row(void *ctx, const char *id, size_t len,
+                      const MDB_val *v)
+{
+    s_prev_ctx_t *c = ctx;
+    size_t g = (size_t)c->g;
+    uint32_t *next = c->prev < 0 ? &c->first[g]
+                                 : &c->next[g * c->n + (size_t)c->prev];
+    size_t gl = 0;
+    const char *guess = *next < c->n ? bc_id_index_id(&c->ids, *next, &gl)
+                                     : NULL;
+    long i = guess != NULL && gl == len && memcmp(guess, id, len) == 0
+                 ? (long)*next
+                 : bc_id_index_find_n(&c->ids, id, len);
     if (i < 0) {
         return 0;
     }
+    *next = (uint32_t)i;
+    c->prev = i;
     /* only the row under the provider's key of now */
-    if (strcmp(c->pool + c->gkeys[(size_t)g * c->n + (size_t)i],
-               parts[3]) != 0) {
+    if (c->gkeys[g * c->n + (size_t)i] != c->key) {
         return 0;
     }
     bl_mpr_t r;
@@ -327,9 +429,7 @@ static int s_prev_rank_of(void *ctx, const char *const *parts, size_t n,
     double value, count, rank;
     if (bl_mpr_array(&r, &seven) == 0 && bl_mpr_double(&r, &value) == 0 &&
         bl_mpr_double(&r, &count) == 0 && bl_mpr_double(&r, &rank) == 0) {
-        size_t ng = c->b->cfg->n_groups;
-        c->ranks[((size_t)i * c->b->n_ind + (size_t)k) * ng + (size_t)g] =
-            rank;
+        c->ranks[((size_t)i * c->b->n_ind + (size_t)c->k) * c->ng + g] = rank;
     }
     return 0;
 }
@@ -341,60 +441,55 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
                       const bc_provider_t *ps, size_t n, double *ranks,
                       bl_err_t *err)
 {
-    size_t cells = n * b->n_ind * b->cfg->n_groups;
+    size_t ng = b->cfg->n_groups;
+    size_t cells = n * b->n_ind * ng;
     for (size_t x = 0; x < cells; x++) {
         ranks[x] = NAN;
     }
     char prefix[32];
     size_t pl = (size_t)snprintf(prefix, sizeof prefix, "%" PRId64 "\x1f",
                                  period - 1);
-    size_t ng = b->cfg->n_groups;
-    s_prev_ctx_t *c = calloc(1, sizeof *c);
-    uint32_t *gkeys = calloc((n ? n : 1) * (ng ? ng : 1), sizeof *gkeys);
-    char *pool = NULL;
-    size_t pool_len = 0, pool_cap = 0;
-    int rc = c == NULL || gkeys == NULL ? BL_ENOMEM
-                                        : bc_id_index_build(&c->ids, ps, n);
+    s_prev_ctx_t c;
+    memset(&c, 0, sizeof c);
+    size_t per = (n ? n : 1) * (ng ? ng : 1);
+    c.gkeys = malloc(per * sizeof *c.gkeys);
+    c.next = malloc(per * sizeof *c.next);
+    c.first = malloc((ng ? ng : 1) * sizeof *c.first);
+    int rc = c.gkeys == NULL || c.next == NULL || c.first == NULL
+                 ? BL_ENOMEM
+                 : bc_id_index_build(&c.ids, ps, n);
     for (size_t g = 0; g < ng && rc == 0; g++) {
+        c.first[g] = UINT32_MAX;
         for (size_t i = 0; i < n && rc == 0; i++) {
             char gk[BC_KEY_MAX];
             bc_group_key(&b->cfg->groups[g], &ps[i], gk, sizeof gk);
-            size_t len = strlen(gk) + 1;
-            rc = pool_len > UINT32_MAX - sizeof gk
-                     ? BL_ENOMEM
-                     : BL_GROW(pool, pool_cap, pool_len + len);
-            if (rc == 0) {
-                gkeys[g * n + i] = (uint32_t)pool_len;
-                memcpy(pool + pool_len, gk, len);
-                pool_len += len;
-            }
+            rc = s_keys_add(&c.keys, gk, &c.gkeys[g * n + i]);
+            c.next[g * n + i] = UINT32_MAX;
         }
     }
     if (rc == 0) {
-        c->b = b;
-        c->ps = ps;
-        c->n = n;
-        c->ranks = ranks;
-        c->pool = pool;
-        c->gkeys = gkeys;
-        c->k = c->g = -1;
-        rc = bl_bundle_each(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix, pl,
-                          s_prev_rank_of, c, err);
+        static const bl_bundle_visit_t visit = {s_prev_bundle, s_prev_row};
+        c.b = b;
+        c.n = n;
+        c.ng = ng;
+        c.ranks = ranks;
+        rc = bl_bundle_walk(txn, bl_daemon_dbi(b->d, DB_POSITIONS), prefix,
+                            pl, &visit, &c, err);
     } else {
         bl_err_set(err, rc, "out of memory");
     }
-    if (c != NULL) {
-        bc_id_index_free(&c->ids);
-    }
-    free(pool);
-    free(gkeys);
-    free(c);
+    bc_id_index_free(&c.ids);
+    s_keys_free(&c.keys);
+    free(c.gkeys);
+    free(c.next);
+    free(c.first);
     return rc;
 }
 
 static void *s_prev_job_main(void *arg)
 {
     bstore_prev_job_t *j = arg;
+    int64_t t0 = bl_net_now_ms();
     MDB_txn *txn = NULL;
     j->rc = bl_store_read(bl_daemon_store(j->b->d), &txn, &j->err);
     if (j->rc == 0) {
@@ -402,6 +497,7 @@ static void *s_prev_job_main(void *arg)
                                   j->ranks, &j->err);
         mdb_txn_abort(txn);
     }
+    j->seconds = (double)(bl_net_now_ms() - t0) / 1e3;
     return NULL;
 }
 

@@ -59,6 +59,7 @@ typedef struct bstore_prev_job {
     double *ranks;
     int rc;
     bl_err_t err;
+    double seconds;             /* the walk's, once finished */
     pthread_t tid;
     bool started;
 } bstore_prev_job_t;

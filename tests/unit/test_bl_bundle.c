@@ -2,7 +2,8 @@
  * Tests of bl_bundle: rows stored many to a key read exactly as the same
  * rows stored one to a key — every page of every size, from any `after`,
  * byte for byte equal to bl_page_reply's; bl_bundle_each equal to
- * bl_page_each; keys whose instance part is a prefix of another's; a row
+ * bl_page_each, and bl_bundle_walk with its bundle-then-rows calls (a
+ * bundle skipped, a walk stopped); keys whose instance part is a prefix of another's; a row
  * stored the old way beside bundles; rows out of key order refused; a
  * malformed bundle named.
  *
@@ -330,6 +331,95 @@ Test(bl_bundle, each_row_is_walked_as_bl_page_each_walks_it)
         cr_assert_gt(a.len, 0);
         cr_assert_str_eq(b.text, a.text, "prefix %zu", p);
     }
+    mdb_txn_abort(txn);
+}
+
+/* bl_bundle_walk's callbacks: the same notes as s_note (K's parts from
+ * the bundle call, the sub from the row's), with a bundle skipped when
+ * its indicator is skip_ind and the walk stopped after stop_after rows. */
+typedef struct s_walk {
+    s_seen_t seen;
+    const char *parts[BL_PAGE_PARTS_MAX];
+    size_t np;
+    size_t bundles, rows;
+    const char *skip_ind;
+    size_t stop_after;
+} s_walk_t;
+
+static int s_walk_bundle(void *ctx, const char *const *parts, size_t n)
+{
+    s_walk_t *w = ctx;
+    w->bundles++;
+    if (w->skip_ind != NULL && n > 1 && strcmp(parts[1], w->skip_ind) == 0) {
+        return 1;
+    }
+    memcpy(w->parts, parts, n * sizeof *parts);
+    w->np = n;
+    return 0;
+}
+
+static int s_walk_row(void *ctx, const char *sub, size_t sub_len,
+                      const MDB_val *v)
+{
+    s_walk_t *w = ctx;
+    char sb[64];
+    cr_assert_lt(sub_len, sizeof sb);
+    memcpy(sb, sub, sub_len);
+    sb[sub_len] = '\0';
+    const char *parts[BL_PAGE_PARTS_MAX + 1];
+    memcpy(parts, w->parts, w->np * sizeof *parts);
+    parts[w->np] = sb;
+    s_note(&w->seen, parts, w->np + 1, v);
+    w->rows++;
+    return w->stop_after != 0 && w->rows == w->stop_after ? 1 : 0;
+}
+
+static size_t s_rows_of(const char *ind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < S_N_INST; i++) {
+        if (ind == NULL || strncmp(s_inst[i] + 5, ind, strlen(ind)) == 0) {
+            n += s_n_rows(i);
+        }
+    }
+    return n;
+}
+
+Test(bl_bundle, a_walk_names_each_bundle_once_and_may_skip_it_or_stop)
+{
+    static const bl_bundle_visit_t visit = {s_walk_bundle, s_walk_row};
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(s_store, &txn, NULL), 0);
+    bl_err_t err;
+    MDB_dbi rows = bl_store_dbi(s_store, S_ROWS);
+    MDB_dbi bundles = bl_store_dbi(s_store, S_BUNDLES);
+    /* every row, as bl_page_each gives them; the old-way row is a bundle
+     * of its own */
+    s_seen_t a;
+    memset(&a, 0, sizeof a);
+    cr_assert_eq(bl_page_each(txn, rows, "2025\x1f", 5, s_note, &a, &err), 0);
+    s_walk_t *w = calloc(1, sizeof *w);
+    cr_assert_not_null(w);
+    cr_assert_eq(bl_bundle_walk(txn, bundles, "2025\x1f", 5, &visit, w, &err),
+                 0, "%s", err.msg);
+    cr_assert_str_eq(w->seen.text, a.text);
+    cr_assert_eq(w->bundles, S_N_INST + 1);
+    cr_assert_eq(w->rows, s_rows_of(NULL) + 1);
+    /* the bundles of indicator "a" skipped: none of their rows */
+    memset(w, 0, sizeof *w);
+    w->skip_ind = "a";
+    cr_assert_eq(bl_bundle_walk(txn, bundles, "2025\x1f", 5, &visit, w, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(w->bundles, S_N_INST + 1);
+    cr_assert_eq(w->rows, s_rows_of(NULL) + 1 - s_rows_of("a\x1f"));
+    cr_assert_null(strstr(w->seen.text, "2025|a|"), "%s", w->seen.text);
+    /* a row that says stop ends the walk there, without an error */
+    memset(w, 0, sizeof *w);
+    w->stop_after = 3;
+    cr_assert_eq(bl_bundle_walk(txn, bundles, "2025\x1f", 5, &visit, w, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(w->rows, 3);
+    free(w);
     mdb_txn_abort(txn);
 }
 
