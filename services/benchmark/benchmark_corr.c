@@ -2,8 +2,10 @@
  * benchmark_corr: pass 3 of bc_compute (SPEC section 5, relationships) —
  * Spearman's rho between every pair of indicators in every group instance
  * with at least max(10, min_peers) providers holding both values.  Each
- * indicator is sorted once per instance, and each pair ranks by filtering
- * that order, with the tie groups of bl_stats_spearman.
+ * indicator is sorted and ranked once per instance.  A pair of indicators
+ * held by exactly the same members takes those ranks as they are; any
+ * other pair ranks by filtering the first's order to the members holding
+ * both, with the tie groups of bl_stats_spearman.
  *
  * With c->threads above 1 the rows to compute — (instance, first
  * indicator of the pair) in output order — are split into contiguous runs
@@ -37,18 +39,24 @@ static int s_push_corr(s_corrs_t *v, const bc_corr_t *r)
     return 0;
 }
 
+/* Whether member l is in the set of bits (one per member). */
+static inline bool s_in(const uint64_t *bits, size_t l)
+{
+    return (bits[l >> 6] >> (l & 63)) & 1u;
+}
+
 /* Keeps the entries of a's sorted values (srt, cnt of them) whose member
- * also has a value of b (vb, by local index) in f, in order, and gives
- * them average ranks in ranks[local]: the same tie groups as
+ * also has a value of b (in the bits hb, by local index) in f, in order,
+ * and gives them average ranks in ranks[local]: the same tie groups as
  * bl_stats_spearman (consecutive values equal to the group's first).
  * Returns the number kept; *groups is the number of tie groups. */
 static size_t s_rank_filtered(const bcx_vl_t *srt, size_t cnt,
-                              const double *vb, double *ranks, bcx_vl_t *f,
+                              const uint64_t *hb, double *ranks, bcx_vl_t *f,
                               size_t need, size_t *groups)
 {
     size_t m = 0;
     for (size_t x = 0; x < cnt; x++) {
-        if (bcx_has(vb[srt[x].local])) {
+        if (s_in(hb, srt[x].local)) {
             f[m++] = srt[x];
         }
     }
@@ -72,6 +80,47 @@ static size_t s_rank_filtered(const bcx_vl_t *srt, size_t cnt,
     return m;
 }
 
+/* The average ranks of one indicator's sorted values (srt, cnt of them)
+ * in ranks[local], with the tie groups of s_rank_filtered; returns the
+ * number of tie groups. */
+static size_t s_rank_all(const bcx_vl_t *srt, size_t cnt, double *ranks)
+{
+    size_t groups = 0;
+    size_t start = 0;
+    while (start < cnt) {
+        size_t end = start + 1;
+        while (end < cnt && bcx_equal(srt[end].v, srt[start].v)) {
+            end++;
+        }
+        double rank = (double)(start + 1 + end) / 2.0;
+        for (size_t q = start; q < end; q++) {
+            ranks[srt[q].local] = rank;
+        }
+        groups++;
+        start = end;
+    }
+    return groups;
+}
+
+/* Gives each indicator the lowest indicator whose members with a value
+ * are exactly its own (same[k] <= k; has: words per indicator): a pair of
+ * such indicators ranks over all of them, with no filtering. */
+static void s_same_members(const uint64_t *has, size_t words,
+                           const size_t *cnt, size_t nk, size_t *same)
+{
+    for (size_t k = 0; k < nk; k++) {
+        same[k] = k;
+        for (size_t j = 0; j < k; j++) {
+            if (same[j] == j && cnt[j] == cnt[k] &&
+                memcmp(has + j * words, has + k * words,
+                       words * sizeof *has) == 0) {
+                same[k] = j;
+                break;
+            }
+        }
+    }
+}
+
 /* Correlation rows of one instance with m members (provider indexes
  * mem) whose first indicator is ind_order[ia_lo, ia_hi). */
 static int s_corr_instance(const bcx_ctx_t *c, s_corrs_t *out, size_t gi,
@@ -79,31 +128,40 @@ static int s_corr_instance(const bcx_ctx_t *c, s_corrs_t *out, size_t gi,
                            size_t need, size_t ia_lo, size_t ia_hi)
 {
     size_t nk = c->nk;
-    double *lv = bcx_alloc(nk * m, sizeof *lv);
     bcx_vl_t *srt = bcx_alloc(nk * m, sizeof *srt);
     size_t *cnt = bcx_alloc(nk, sizeof *cnt);
     double *ra = bcx_alloc(m, sizeof *ra);
     double *rb = bcx_alloc(m, sizeof *rb);
     bcx_vl_t *fa = bcx_alloc(m, sizeof *fa);
     bcx_vl_t *fb = bcx_alloc(m, sizeof *fb);
+    double *rk = bcx_alloc(nk * m, sizeof *rk);
+    size_t *gk = bcx_alloc(nk, sizeof *gk);
+    size_t *same = bcx_alloc(nk, sizeof *same);
+    /* which members hold a value of each indicator, one bit each: the
+     * filter of a pair reads them instead of the values */
+    size_t words = (m + 63) / 64;
+    uint64_t *has = bcx_alloc(nk * words, sizeof *has);
     int rc = BL_ENOMEM;
-    if (lv == NULL || srt == NULL || cnt == NULL || ra == NULL
-        || rb == NULL || fa == NULL || fb == NULL) {
+    if (srt == NULL || cnt == NULL || ra == NULL || rb == NULL || fa == NULL
+        || fb == NULL || rk == NULL || gk == NULL || same == NULL
+        || has == NULL) {
         goto out;
     }
     for (size_t k = 0; k < nk; k++) {
         bcx_vl_t *row = srt + k * m;
         for (size_t l = 0; l < m; l++) {
             double v = c->in->values[mem[l] * nk + k];
-            lv[k * m + l] = v;
             if (bcx_has(v)) {
+                has[k * words + (l >> 6)] |= (uint64_t)1 << (l & 63);
                 row[cnt[k]].v = bcx_no_negative_zero(v);
                 row[cnt[k]].local = l;
                 cnt[k]++;
             }
         }
         bcx_sort_vl(row, cnt[k], fa);
+        gk[k] = s_rank_all(row, cnt[k], rk + k * m);
     }
+    s_same_members(has, words, cnt, nk, same);
     for (size_t ia = ia_lo; ia < ia_hi; ia++) {
         size_t a = c->ind_order[ia];
         if (cnt[a] < need) {
@@ -114,31 +172,52 @@ static int s_corr_instance(const bcx_ctx_t *c, s_corrs_t *out, size_t gi,
             if (cnt[b] < need) {
                 continue;
             }
-            size_t ga;
-            size_t gb;
-            size_t both = s_rank_filtered(srt + a * m, cnt[a], lv + b * m,
-                                          ra, fa, need, &ga);
-            if (both < need || ga < 2) {
-                continue;  /* too few pairs, or a constant: no rho */
-            }
-            s_rank_filtered(srt + b * m, cnt[b], lv + a * m, rb, fb, need,
-                            &gb);
-            if (gb < 2) {
-                continue;
-            }
             /* Deviations from the exact mean rank are multiples of 1/2:
              * the sums are exact, so their order does not matter. */
-            double mean = (double)(both + 1) / 2.0;
             double sxy = 0.0;
             double sxx = 0.0;
             double syy = 0.0;
-            for (size_t q = 0; q < both; q++) {
-                size_t l = fa[q].local;
-                double dx = ra[l] - mean;
-                double dy = rb[l] - mean;
-                sxy += dx * dy;
-                sxx += dx * dx;
-                syy += dy * dy;
+            size_t both;
+            if (same[a] == same[b]) {
+                /* the same members hold both: their ranks over all */
+                both = cnt[a];
+                if (gk[a] < 2 || gk[b] < 2) {
+                    continue;
+                }
+                double mean = (double)(both + 1) / 2.0;
+                const double *xa = rk + a * m, *xb = rk + b * m;
+                const uint64_t *ha = has + a * words;
+                for (size_t l = 0; l < m; l++) {
+                    if (s_in(ha, l)) {
+                        double dx = xa[l] - mean;
+                        double dy = xb[l] - mean;
+                        sxy += dx * dy;
+                        sxx += dx * dx;
+                        syy += dy * dy;
+                    }
+                }
+            } else {
+                size_t ga;
+                size_t gb;
+                both = s_rank_filtered(srt + a * m, cnt[a], has + b * words,
+                                       ra, fa, need, &ga);
+                if (both < need || ga < 2) {
+                    continue;  /* too few pairs, or a constant: no rho */
+                }
+                s_rank_filtered(srt + b * m, cnt[b], has + a * words, rb,
+                                fb, need, &gb);
+                if (gb < 2) {
+                    continue;
+                }
+                double mean = (double)(both + 1) / 2.0;
+                for (size_t q = 0; q < both; q++) {
+                    size_t l = fa[q].local;
+                    double dx = ra[l] - mean;
+                    double dy = rb[l] - mean;
+                    sxy += dx * dy;
+                    sxx += dx * dx;
+                    syy += dy * dy;
+                }
             }
             if (!(sxx > 0.0) || !(syy > 0.0)) {
                 continue;
@@ -165,13 +244,16 @@ static int s_corr_instance(const bcx_ctx_t *c, s_corrs_t *out, size_t gi,
     }
     rc = 0;
 out:
-    free(lv);
     free(srt);
     free(cnt);
     free(ra);
     free(rb);
     free(fa);
     free(fb);
+    free(rk);
+    free(gk);
+    free(same);
+    free(has);
     return rc;
 }
 

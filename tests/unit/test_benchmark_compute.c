@@ -1125,8 +1125,11 @@ static uint64_t s_rng(void)
     return s_rng_state;
 }
 
-Test(benchmark_compute, correlations_agree_with_bl_stats_spearman,
-     .timeout = 10)
+/* Checks every correlation of a run against bl_stats_spearman over the
+ * members holding both values, to the bit.  shared: D and B miss their
+ * values for the same providers (a pair ranked over all its members,
+ * without filtering); otherwise each value is missing on its own. */
+static void s_corrs_against_spearman(bool shared)
 {
     s_hand_t *h = s_hand_new(5);
     int ks[4];
@@ -1143,8 +1146,9 @@ Test(benchmark_compute, correlations_agree_with_bl_stats_spearman,
         /* type b has 11 providers, type c 9: too few for a rho */
         const char *st = i < 20 ? "a" : i < 31 ? "b" : "c";
         s_hand_provider(h, id, st, 10);
+        bool has = s_rng() % 7 != 0;
         for (size_t x = 0; x < 3; x++) {
-            if (s_rng() % 7 != 0) {  /* some missing */
+            if (shared && x < 2 ? has : s_rng() % 7 != 0) {  /* some missing */
                 /* few distinct values: many ties */
                 s_hand_set(h, i, ks[x], (double)(s_rng() % 6) * 0.1);
             }
@@ -1200,6 +1204,19 @@ Test(benchmark_compute, correlations_agree_with_bl_stats_spearman,
         cr_assert_lt(d, 0);
     }
     s_hand_free(h);
+}
+
+Test(benchmark_compute, correlations_agree_with_bl_stats_spearman,
+     .timeout = 10)
+{
+    s_corrs_against_spearman(false);
+}
+
+Test(benchmark_compute,
+     correlations_of_indicators_with_the_same_members_agree_too,
+     .timeout = 10)
+{
+    s_corrs_against_spearman(true);
 }
 
 Test(benchmark_compute, correlation_needs_ten_pairs, .timeout = 10)
