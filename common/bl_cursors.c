@@ -1,6 +1,5 @@
 /*
- * validate_cursor: a batch's cursors, one per database (see
- * bl_cursors.h).  A cursor is opened the first time its database is
+ * bl_cursors: a batch's cursors, one per database (see bl_cursors.h).  A cursor is opened the first time its database is
  * used; when BL_CURSORS_MAX are open, further databases go through
  * bl_store_put and bl_store_get.
  */
