@@ -612,6 +612,59 @@ Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
     free(out);
 }
 
+/* ---- repeated keys across messages -------------------------------------- */
+
+/* A survey file of more rows than one message holds (the CLI sends at most
+ * BL_SUBMIT_BATCH_ROWS): respondents in no order, and lines in the second
+ * message that repeat a key of the first (stored by then) and one of
+ * their own message.  Each is rejected naming the first line; nothing
+ * else is. */
+Test(validation, a_key_repeated_messages_later_names_its_first_line,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    char path[512];
+    snprintf(path, sizeof path, "%s/survey-long.csv", s_node.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,"
+               "U1,U2,U3,U4,U5,U6,U7\n");
+    /* line 2 + i holds respondent (i * 7919) % 4500 */
+    for (unsigned i = 0; i < 4500; i++) {
+        fprintf(f, "NO-001,,2025,user,r%05u,4,4,4,4,4,4,4\n",
+                (i * 7919u) % 4500u);
+    }
+    /* again: r00000 (line 2), the largest respondent of the first 3000
+     * lines, and the respondent of line 4102 */
+    unsigned big = 0, big_line = 0, second = (4100u * 7919u) % 4500u;
+    for (unsigned i = 0; i < 3000; i++) {
+        unsigned r = (i * 7919u) % 4500u;
+        if (r > big) {
+            big = r;
+            big_line = i + 2;
+        }
+    }
+    fprintf(f, "NO-001,,2025,user,r00000,3,3,3,3,3,3,3\n");
+    fprintf(f, "NO-001,,2025,user,r%05u,3,3,3,3,3,3,3\n", big);
+    fprintf(f, "NO-001,,2025,user,r%05u,3,3,3,3,3,3,3\n", second);
+    cr_assert_eq(fclose(f), 0);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "submit --wait '%s'", path);
+    cr_assert_not_null(out);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: 4500 accepted, 0 with warnings, "
+                                "3 rejected\n", path);
+    cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+    cr_expect_eq(rc, 1);
+    unsigned firsts[3] = {2, big_line, 4100 + 2};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(want, sizeof want, "repeats the key of line %u in this file",
+                 firsts[k]);
+        cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+    }
+    free(out);
+}
+
 /* ---- dry runs ------------------------------------------------------------ */
 
 Test(validation, dry_run_reports_the_same_problems_and_stores_nothing,
