@@ -366,6 +366,83 @@ int bl_bundle_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     return bl_bundle_walk(txn, dbi, prefix, prefix_len, &visit, &e, err);
 }
 
+/* A bundle's K as the rows of a page show it, split and written once for
+ * all its rows: a row of K is [K's shown parts..., sub, value], the same
+ * bytes bl_page_out_add writes from the row's whole shown key, without
+ * that key's copies, split and string lengths on every row. */
+typedef struct s_shown_k {
+    bl_mpw_t parts;                   /* K's shown parts, each a str */
+    uint32_t n_parts;                 /* 0: K's rows take the general way */
+    char key[BL_PAGE_KEY_MAX + 2];    /* K's shown form, \x1f, a row's sub */
+    size_t key_len;                   /* bytes before the sub */
+} s_shown_k_t;
+
+/* Sets sk to K (k) as view shows it.  The general way is kept for rows
+ * stored the old way (whole), and for a K of so many parts that a row's
+ * sub would not be a part of its own (bl_page_split stops at
+ * BL_PAGE_PARTS_MAX). */
+static void s_shown_k(s_shown_k_t *sk, const bl_page_view_t *view,
+                      const MDB_val *k, bool whole)
+{
+    sk->n_parts = 0;
+    size_t rest = k->mv_size - view->stored_len;
+    size_t len = view->shown_len + rest;
+    if (whole || len + 1 > BL_PAGE_KEY_MAX) {
+        return;
+    }
+    memcpy(sk->key, view->shown, view->shown_len);
+    memcpy(sk->key + view->shown_len,
+           (const char *)k->mv_data + view->stored_len, rest);
+    char buf[BL_PAGE_KEY_MAX + 1];
+    const char *parts[BL_PAGE_PARTS_MAX];
+    size_t n = bl_page_split(sk->key, len, buf, sizeof buf, parts,
+                             BL_PAGE_PARTS_MAX);
+    if (n == 0 || n >= BL_PAGE_PARTS_MAX) {
+        return;
+    }
+    bl_mpw_reset(&sk->parts);
+    for (size_t i = 0; i < n; i++) {
+        bl_mpw_str(&sk->parts, parts[i]);
+    }
+    if (sk->parts.err != 0) {
+        return;
+    }
+    sk->key[len] = '\x1f';
+    sk->key_len = len + 1;
+    sk->n_parts = (uint32_t)n;
+}
+
+/* Whether the row sub (sl bytes) of sk's K can be written from sk: a sub
+ * with a \x1f would split into more parts. */
+static bool s_shown_fits(const s_shown_k_t *sk, const char *sub, uint32_t sl)
+{
+    return sk->n_parts > 0 && memchr(sub, '\x1f', sl) == NULL;
+}
+
+/* Appends the row sub (sl bytes; its key fits) of sk's K with stored
+ * value v to o, as bl_page_out_add would.  Returns 1, or the view value
+ * function's negative code. */
+static int s_shown_row(bl_page_out_t *o, const bl_page_view_t *view,
+                       s_shown_k_t *sk, const char *sub, uint32_t sl,
+                       const MDB_val *v)
+{
+    bl_mpw_array(&o->rows, sk->n_parts + 2);
+    bl_mpw_raw(&o->rows, bl_mpw_data(&sk->parts), bl_mpw_size(&sk->parts));
+    /* a part ends at its first NUL, as bl_page_split's strings do */
+    bl_mpw_strn(&o->rows, sub, strnlen(sub, sl));
+    if (view->value == NULL) {
+        bl_mpw_raw(&o->rows, v->mv_data, v->mv_size);
+    } else {
+        int rc = view->value(view->ctx, v, &o->rows);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    memcpy(sk->key + sk->key_len, sub, sl);
+    bl_page_out_took(o, sk->key, sk->key_len + sl);
+    return 1;
+}
+
 int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
                          const bl_page_view_t *view, const char *after,
                          size_t after_len, size_t limit, bl_mpw_t *reply,
@@ -391,6 +468,8 @@ int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
     }
     bl_page_out_t out;
     bl_page_out_init(&out);
+    s_shown_k_t sk;
+    bl_mpw_init(&sk.parts);
     MDB_val k, v;
     while (any && !out.more && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         rc = 0;
@@ -399,6 +478,7 @@ int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
             rc = s_malformed(err, &k);
             break;
         }
+        s_shown_k(&sk, view, &k, rs.left == UINT32_MAX);
         const char *sub;
         uint32_t sl;
         bool whole;
@@ -406,6 +486,21 @@ int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
         int got = 0;
         while (rc == 0 &&
                (got = s_rows_next(&rs, &sub, &sl, &whole, &rv)) == 1) {
+            if (!skipping && s_shown_fits(&sk, sub, sl)) {
+                /* the checks of s_row_key and bl_page_out_add, in order */
+                if (k.mv_size + 1 + sl > BL_PAGE_KEY_MAX) {
+                    continue;
+                }
+                if (out.count == limit) {
+                    out.more = true;
+                    break;
+                }
+                if (sk.key_len + sl <= BL_PAGE_KEY_MAX) {
+                    rc = s_shown_row(&out, view, &sk, sub, sl, &rv);
+                    rc = rc < 0 ? rc : 0;
+                }
+                continue;
+            }
             char key[BL_PAGE_KEY_MAX + 1];
             size_t kl = s_row_key(&k, sub, sl, whole, key);
             if (kl == 0) {
@@ -431,6 +526,7 @@ int bl_bundle_reply_view(MDB_txn *txn, MDB_dbi dbi,
             break;
         }
     }
+    bl_mpw_destroy(&sk.parts);
     bl_scan_close(&scan);
     return bl_page_out_end(&out, rc, reply, err);
 }

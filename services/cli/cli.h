@@ -27,6 +27,10 @@ typedef struct cli {
 /* Loads the node config; prints every problem.  Returns 0, 1 or 2. */
 int cli_load_config(cli_t *c);
 
+/* Reads a period (a year, 1900..9999) from s into *out.  Returns 0, or
+ * -1 when s is not one. */
+int cli_parse_period(const char *s, int64_t *out);
+
 /* Sets c->workers_spec from c->cfg->workers. */
 void cli_set_workers_spec(cli_t *c);
 
