@@ -7,8 +7,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -788,26 +786,8 @@ const bl_msg_t *bl_daemon_template(const bl_daemon_t *d)
     return &d->tmpl;
 }
 
-/* The heap keeps what it frees.  A close allocates and frees hundreds of
- * megabytes of arrays; glibc maps every block over 32 MB afresh and
- * unmaps it when freed, so each close faulted all those pages in again,
- * one by one, at a cost that follows the host (2.8-6.6 us a page in the
- * bench's runs; 170,000 of the benchmark's 420,000 faults a close at
- * 50,000 providers).  Kept, the next close reuses them.  The peak is the
- * same: only what a close frees stays. */
-static void s_keep_freed_memory(void)
-{
-    if (mallopt(M_MMAP_MAX, 0) != 1 ||
-        mallopt(M_TRIM_THRESHOLD, INT_MAX) != 1) {
-        /* (a sanitizer's allocator, which ignores mallopt) */
-        bl_log(BL_LOG_DEBUG, "the allocator keeps its defaults: freed "
-               "memory goes back to the system");
-    }
-}
-
 int bl_daemon_main(int argc, char **argv, const bl_stage_ops_t *ops)
 {
-    s_keep_freed_memory();
     bl_daemon_t *d;
     int rc = bl_daemon_init(&d, argc, argv, ops);
     if (rc != 0) {
