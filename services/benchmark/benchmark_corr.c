@@ -45,44 +45,9 @@ static inline bool s_in(const uint64_t *bits, size_t l)
     return (bits[l >> 6] >> (l & 63)) & 1u;
 }
 
-/* Keeps the entries of a's sorted values (srt, cnt of them) whose member
- * also has a value of b (in the bits hb, by local index) in f, in order,
- * and gives them average ranks in ranks[local]: the same tie groups as
- * bl_stats_spearman (consecutive values equal to the group's first).
- * Returns the number kept; *groups is the number of tie groups. */
-static size_t s_rank_filtered(const bcx_vl_t *srt, size_t cnt,
-                              const uint64_t *hb, double *ranks, bcx_vl_t *f,
-                              size_t need, size_t *groups)
-{
-    size_t m = 0;
-    for (size_t x = 0; x < cnt; x++) {
-        if (s_in(hb, srt[x].local)) {
-            f[m++] = srt[x];
-        }
-    }
-    *groups = 0;
-    if (m < need) {
-        return m;
-    }
-    size_t start = 0;
-    while (start < m) {
-        size_t end = start + 1;
-        while (end < m && bcx_equal(f[end].v, f[start].v)) {
-            end++;
-        }
-        double rank = (double)(start + 1 + end) / 2.0;
-        for (size_t q = start; q < end; q++) {
-            ranks[f[q].local] = rank;
-        }
-        (*groups)++;
-        start = end;
-    }
-    return m;
-}
-
-/* The average ranks of one indicator's sorted values (srt, cnt of them)
- * in ranks[local], with the tie groups of s_rank_filtered; returns the
- * number of tie groups. */
+/* The average ranks of sorted values (srt, cnt of them) in ranks[local]:
+ * the tie groups of bl_stats_spearman (consecutive values equal to the
+ * group's first).  Returns the number of tie groups. */
 static size_t s_rank_all(const bcx_vl_t *srt, size_t cnt, double *ranks)
 {
     size_t groups = 0;
@@ -100,6 +65,25 @@ static size_t s_rank_all(const bcx_vl_t *srt, size_t cnt, double *ranks)
         start = end;
     }
     return groups;
+}
+
+/* Keeps the entries of a's sorted values (srt, cnt of them) whose member
+ * also has a value of b (in the bits hb, by local index) in f, in order,
+ * and gives them average ranks in ranks[local] (s_rank_all).  Returns
+ * the number kept; *groups is the number of tie groups (0 when fewer
+ * than need are kept). */
+static size_t s_rank_filtered(const bcx_vl_t *srt, size_t cnt,
+                              const uint64_t *hb, double *ranks, bcx_vl_t *f,
+                              size_t need, size_t *groups)
+{
+    size_t m = 0;
+    for (size_t x = 0; x < cnt; x++) {
+        if (s_in(hb, srt[x].local)) {
+            f[m++] = srt[x];
+        }
+    }
+    *groups = m < need ? 0 : s_rank_all(f, m, ranks);
+    return m;
 }
 
 /* Gives each indicator the lowest indicator whose members with a value
