@@ -1,7 +1,8 @@
 /*
- * bl_cursors: a batch's cursors, one per database (see bl_cursors.h).  A cursor is opened the first time its database is
- * used; when BL_CURSORS_MAX are open, further databases go through
- * bl_store_put and bl_store_get.
+ * bl_cursors: a batch's cursors, one per database (see bl_cursors.h).
+ * A cursor is opened the first time its database is used; when
+ * BL_CURSORS_MAX are open, further databases go through bl_store_put and
+ * bl_store_get.
  */
 #include "bl_cursors.h"
 

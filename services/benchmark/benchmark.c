@@ -516,14 +516,17 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
     run.pos_index = pos_index;
     run.inst_n = inst_n;
     run.intl_pending = s_intl_pending(b, txn, period);
+    /* the previous ranks' walk: its time, and how long it was waited for
+     * here (all of it when it runs here) */
     int64_t t_prev = bl_net_now_ms();
-    if (prev_job.started) {
+    bool prev_threaded = prev_job.started;
+    if (prev_threaded) {
         rc = bstore_prev_job_finish(&prev_job, err);
     } else if (has_prev) {
         rc = bstore_prev_ranks(b, txn, period, ps, n, prev_ranks, err);
-        prev_job.seconds = (double)(bl_net_now_ms() - t_prev) / 1e3;
     }
     double prev_wait_s = (double)(bl_net_now_ms() - t_prev) / 1e3;
+    double prev_s = prev_threaded ? prev_job.seconds : prev_wait_s;
     run.prev_ranks = prev_ranks;
     if (rc != 0) {
         free(inst_n);
@@ -552,7 +555,7 @@ static int s_compute(benchmark_t *b, MDB_txn *txn, int64_t period,
            period, gen, n, out.n_stats, out.n_positions,
            (double)(t[1] - t[0]) / 1e3, (double)(t[2] - t[1]) / 1e3,
            (double)(t[3] - t[2]) / 1e3, (double)(t[4] - t[3]) / 1e3,
-           (double)(t[5] - t[4]) / 1e3, prev_job.seconds, prev_wait_s);
+           (double)(t[5] - t[4]) / 1e3, prev_s, prev_wait_s);
     if (rc == 0) {
         snprintf(key, sizeof key, "gen.%" PRId64, period);
         rc = bl_store_put_u64(txn, bl_daemon_meta(b->d), key, (uint64_t)gen,

@@ -2,10 +2,11 @@
  * benchmark_corr: pass 3 of bc_compute (SPEC section 5, relationships) —
  * Spearman's rho between every pair of indicators in every group instance
  * with at least max(10, min_peers) providers holding both values.  Each
- * indicator is sorted and ranked once per instance.  A pair of indicators
- * held by exactly the same members takes those ranks as they are; any
- * other pair ranks by filtering the first's order to the members holding
- * both, with the tie groups of bl_stats_spearman.
+ * indicator is sorted once per instance.  A pair of indicators held by
+ * exactly the same members takes their ranks over all of them (ranked
+ * once, for the indicators that share their members); any other pair
+ * ranks by filtering the first's order to the members holding both, with
+ * the tie groups of bl_stats_spearman.
  *
  * With c->threads above 1 the rows to compute — (instance, first
  * indicator of the pair) in output order — are split into contiguous runs
@@ -143,9 +144,18 @@ static int s_corr_instance(const bcx_ctx_t *c, s_corrs_t *out, size_t gi,
             }
         }
         bcx_sort_vl(row, cnt[k], fa);
-        gk[k] = s_rank_all(row, cnt[k], rk + k * m);
     }
     s_same_members(has, words, cnt, nk, same);
+    /* ranks over all members, for the indicators that share theirs */
+    for (size_t k = 0; k < nk; k++) {
+        if (same[k] != k) {
+            size_t j = same[k];
+            if (gk[j] == 0) {
+                gk[j] = s_rank_all(srt + j * m, cnt[j], rk + j * m);
+            }
+            gk[k] = s_rank_all(srt + k * m, cnt[k], rk + k * m);
+        }
+    }
     for (size_t ia = ia_lo; ia < ia_hi; ia++) {
         size_t a = c->ind_order[ia];
         if (cnt[a] < need) {
