@@ -913,6 +913,7 @@ int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
                          .table = ops->rebalance};
     bl_rebalance_stats_t st;
     bl_err_t err = {0};
+    long long start = bl_net_now_ms();
     int rc = bl_rebalance_run(&rb, &st, &err);
     if (rc != 0) {
         fprintf(stderr, "bl-%s: rebalance %d:%d: %s\n", stage, from, to,
@@ -922,8 +923,9 @@ int bl_daemon_rebalance(bl_daemon_t *d, int from, int to)
     printf("%s: rebalanced %d:%d: %" PRIu64 " keys moved, %" PRIu64
            " copied, %" PRIu64 " merged (%" PRIu64 " deleted from old "
            "stores, %" PRIu64 " clashes kept, %d stores created, %d "
-           "removed)\n",
+           "removed) in %.2f s\n",
            stage, from, to, st.moved, st.copied, st.merged, st.deleted,
-           st.kept, st.created, st.removed);
+           st.kept, st.created, st.removed,
+           (double)(bl_net_now_ms() - start) / 1000.0);
     return fflush(stdout) == 0 ? BL_EXIT_OK : BL_EXIT_SYSTEM;
 }

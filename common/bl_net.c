@@ -111,11 +111,15 @@ int bl_net_dealer(void **out, void *ctx, const char *endpoint,
     if (sock == NULL) {
         return s_zmq_err(err, "cannot create socket for", endpoint);
     }
+    /* A peer not listening yet (a daemon just started) is tried again
+     * after 10 ms, then 20, 40, 80 and every 100 ms. */
     int one = 1;
-    int ivl = 100;
+    int ivl = 10, ivl_max = 100;
     if (s_common_opts(sock) != 0 ||
         zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one) != 0 ||
         zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl) != 0 ||
+        zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max,
+                       sizeof ivl_max) != 0 ||
         s_link_opts(sock, link, 0) != 0) {
         s_zmq_err(err, "cannot set options on", endpoint);
         zmq_close(sock);

@@ -29,8 +29,10 @@
 #include "bl_vec.h"
 
 #define S_MAX BL_REBALANCE_WORKERS_MAX
-#define S_CHUNK_ENTRIES 32768          /* entries read per chunk */
-#define S_CHUNK_VISITS 262144          /* keys looked at per chunk */
+#define S_CHUNK_ENTRIES 131072         /* entries read per chunk (default:
+                                          a transaction's fsync is dear) */
+#define S_CHUNK_VISITS 8               /* keys looked at per chunk, per
+                                          entry it may hold */
 #define S_CHUNK_BYTES ((size_t)16 << 20)   /* bytes read per chunk */
 #define S_PROVIDER_MAX 128             /* a provider id, with its NUL */
 #define S_FOLD_PREFIX "rebalance.fold."
@@ -55,12 +57,22 @@ typedef struct s_chunk {
     bool more;             /* the scan stopped at a bound */
 } s_chunk_t;
 
+/* The last provider whose workers were looked up: a store's entries come
+ * in key order, so a provider's entries mostly follow each other. */
+typedef struct s_lanes {
+    char p[S_PROVIDER_MAX];
+    size_t pl;             /* 0: none yet */
+    int to, from;          /* its worker under TO and under FROM */
+} s_lanes_t;
+
 typedef struct s_run {
     const bl_rebalance_t *rb;
+    s_lanes_t lanes;
     int n;                         /* max(from, to) */
     bl_store_t *stores[S_MAX];     /* [k-1]; NULL: absent */
     uint64_t ids[S_MAX];           /* removed stores' ids */
     size_t meta;                   /* index of the meta database */
+    size_t chunk;                  /* entries a chunk holds */
     bl_rebalance_stats_t *st;
 } s_run_t;
 
@@ -145,6 +157,21 @@ static int s_rule_of(const bl_rebalance_t *rb, const char *db,
         }
     }
     return -1;
+}
+
+/* Provider p's (pl bytes) worker under TO (*to) and under FROM (*from),
+ * 1-based. */
+static void s_workers_of(s_lanes_t *m, const bl_rebalance_t *rb,
+                         const char *p, size_t pl, int *to, int *from)
+{
+    if (pl != m->pl || memcmp(p, m->p, pl) != 0) {
+        m->to = (int)bl_outbox_lane_of(p, pl, (size_t)rb->to) + 1;
+        m->from = (int)bl_outbox_lane_of(p, pl, (size_t)rb->from) + 1;
+        m->pl = pl < sizeof m->p ? pl : 0;
+        memcpy(m->p, p, m->pl);
+    }
+    *to = m->to;
+    *from = m->from;
 }
 
 static MDB_dbi s_dbi(const s_run_t *run, int k, const char *db)
@@ -260,8 +287,8 @@ static int s_read_chunk(const s_run_t *run, int k, size_t r, s_chunk_t *c,
         if (s_rule_of(run->rb, rule->db, &key) == (int)r) {
             rc = s_chunk_add(c, &key, &val, err);
         }
-        if (rc == 0 && (c->n >= S_CHUNK_ENTRIES || c->len >= S_CHUNK_BYTES ||
-                        ++visits >= S_CHUNK_VISITS)) {
+        if (rc == 0 && (c->n >= run->chunk || c->len >= S_CHUNK_BYTES ||
+                        ++visits >= run->chunk * S_CHUNK_VISITS)) {
             c->more = true;
             break;
         }
@@ -477,8 +504,8 @@ static int s_move_from(s_run_t *run, int k, size_t r, s_chunk_t *c,
             if (pl == 0) {
                 continue;
             }
-            int t = (int)bl_outbox_lane_of(p, pl, (size_t)run->rb->to) + 1;
-            int f = (int)bl_outbox_lane_of(p, pl, (size_t)run->rb->from) + 1;
+            int t, f;
+            s_workers_of(&run->lanes, run->rb, p, pl, &t, &f);
             c->e[i].owner = f == k;
             if (t != k) {
                 c->e[i].target = t;
@@ -616,7 +643,7 @@ static int s_apply_rule(s_run_t *run, size_t r, s_chunk_t *c, bl_err_t *err)
 /* ---- step 4: deleting what was moved ----------------------------------- */
 
 typedef struct s_delete {
-    const s_run_t *run;
+    s_run_t *run;
     int k;
     size_t r;
     MDB_dbi dbi;
@@ -649,17 +676,19 @@ static int s_delete_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
         d->last_len = key.mv_size;
         char p[S_PROVIDER_MAX];
         size_t pl;
+        int to = d->k, from;
         if (s_rule_of(d->run->rb, rule->db, &key) == (int)d->r &&
-            (pl = rule->provider(&key, &val, p, sizeof p)) > 0 &&
-            (int)bl_outbox_lane_of(p, pl, (size_t)d->run->rb->to) + 1 !=
-                d->k) {
+            (pl = rule->provider(&key, &val, p, sizeof p)) > 0) {
+            s_workers_of(&d->run->lanes, d->run->rb, p, pl, &to, &from);
+        }
+        if (to != d->k) {
             rc = bl_scan_del(&scan);   /* (detail in err: the scan's) */
             if (rc != 0) {
                 break;
             }
             d->deleted++;
         }
-        if (++visits >= S_CHUNK_ENTRIES) {
+        if (++visits >= d->run->chunk) {
             d->more = true;
             break;
         }
@@ -904,6 +933,7 @@ int bl_rebalance_run(const bl_rebalance_t *rb, bl_rebalance_stats_t *stats,
     s_run_t run = {.rb = rb,
                    .n = rb->from > rb->to ? rb->from : rb->to,
                    .meta = (size_t)s_db_index(rb, rb->meta_db),
+                   .chunk = rb->chunk > 0 ? rb->chunk : S_CHUNK_ENTRIES,
                    .st = stats};
     s_chunk_t c;
     memset(&c, 0, sizeof c);

@@ -126,6 +126,9 @@ typedef struct bl_rebalance {
     const char *meta_db;               /* one of db_names: the fold
                                           records go there */
     const bl_rebalance_table_t *table;
+    size_t chunk;                      /* entries copied (or keys looked
+                                          at to delete) per transaction;
+                                          0: 131072 */
 } bl_rebalance_t;
 
 /* What a run did (counts of this run: a run again after a crash counts

@@ -44,10 +44,11 @@ void cli_endpoint(const cli_t *c, bl_stage_t s, int k, char *buf,
 /* What validation counted for one submission, summed over its workers. */
 typedef bl_sub_counts_t cli_counts_t;
 
-/* Asks every validation worker about submission sub.  Returns 0, or 2
- * with why (NULL: printed) saying what failed. */
-int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out, char *why,
-                   size_t why_size);
+/* Asks every validation worker about submission sub, waiting timeout_ms
+ * for each answer.  Returns 0, or 2 with why (NULL: printed) saying what
+ * failed. */
+int cli_sub_status(cli_t *c, const char *sub, int timeout_ms,
+                   cli_counts_t *out, char *why, size_t why_size);
 
 /* ---- the node's processes (cli_node.c) --------------------------------- */
 

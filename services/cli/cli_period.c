@@ -199,7 +199,7 @@ int cli_close(cli_t *c, int argc, char **argv)
     char sub[32];
     snprintf(sub, sizeof sub, "close-%" PRId64, period);
     cli_counts_t n;
-    if (cli_sub_status(c, sub, &n, NULL, 0) == 0 && n.warned > 0) {
+    if (cli_sub_status(c, sub, 2000, &n, NULL, 0) == 0 && n.warned > 0) {
         printf("%" PRIu64 " of %" PRIu64 " providers have not sent every "
                "indicator: benchlearn check %s lists them\n",
                n.warned, n.rows, sub);

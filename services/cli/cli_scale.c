@@ -21,9 +21,13 @@
  *      ("workers"), so it counts close markers from and sends to the new
  *      set (a provider's rows for a period still meet one worker: its
  *      state moved with it);
- *   7. ingestion forwards what it held, split over the new workers.
+ *   7. ingestion forwards what it held, split over the new workers: 8
+ *      messages, then twice as many each time until none is left, so the
+ *      workers start on the first while it splits the rest.
+ * The time each step took is printed at the end.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,20 +56,27 @@ static void s_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* One request {cmd, spec?} to worker k of stage s; *busy is set when the
- * daemon answered busy (ask again).  Returns 0, 1 (refused: printed) or 2. */
+/* One request {cmd, spec?, max?} to worker k of stage s (max < 0: none);
+ * *busy is set when the daemon answered busy (ask again), and *released
+ * (when not NULL) to the answer's count of released messages.  Returns 0,
+ * 1 (refused: printed) or 2. */
 static int s_ask(cli_t *c, bl_stage_t s, int k, const char *cmd,
-                 const char *spec, bool *busy)
+                 const char *spec, long long max, bool *busy,
+                 int64_t *released)
 {
     char ep[512], name[64];
     cli_endpoint(c, s, k, ep, sizeof ep);
     bl_daemon_worker_name(c->cfg, s, k, name, sizeof name);
     bl_mpw_t w;
     bl_mpw_init(&w);
-    bl_rpc_request(&w, cmd, spec != NULL ? 1 : 0);
+    bl_rpc_request(&w, cmd, (spec != NULL ? 1 : 0) + (max >= 0 ? 1 : 0));
     if (spec != NULL) {
         bl_mpw_str(&w, "spec");
         bl_mpw_str(&w, spec);
+    }
+    if (max >= 0) {
+        bl_mpw_str(&w, "max");
+        bl_mpw_uint(&w, (uint64_t)max);
     }
     bl_rpc_t *rpc = NULL;
     bl_err_t err = {0};
@@ -88,6 +99,9 @@ static int s_ask(cli_t *c, bl_stage_t s, int k, const char *cmd,
         status = 1;
     } else {
         bl_req_bool(&reply.msg, "busy", busy);
+        if (released != NULL) {
+            bl_req_int(&reply.msg, "released", released);
+        }
     }
     bl_reply_free(&reply);
     return status;
@@ -100,7 +114,7 @@ static int s_tell(cli_t *c, bl_stage_t s, int k, const char *cmd,
     long long deadline = bl_net_now_ms() + S_DRAIN_TIMEOUT_MS;
     for (;;) {
         bool busy = false;
-        int rc = s_ask(c, s, k, cmd, spec, &busy);
+        int rc = s_ask(c, s, k, cmd, spec, -1, &busy, NULL);
         if (rc != 0 || !busy) {
             return rc;
         }
@@ -109,6 +123,32 @@ static int s_tell(cli_t *c, bl_stage_t s, int k, const char *cmd,
             return 2;
         }
         s_sleep_ms(100);
+    }
+}
+
+/* Step 7: ingestion forwards what it held, a few messages first, so that
+ * the workers start on them while it splits the rest (twice as many each
+ * time, so it catches up with what is submitted meanwhile).  Prints how
+ * many it forwarded in how many steps. */
+static int s_release(cli_t *c)
+{
+    long long max = 8;
+    int64_t total = 0;
+    for (int steps = 1;; steps++) {
+        bool busy = false;
+        int64_t released = 0;
+        int rc = s_ask(c, BL_STAGE_INGEST, 1, "release", NULL, max, &busy,
+                       &released);
+        total += released;
+        if (rc != 0) {
+            return rc;
+        }
+        if (!busy) {
+            printf("ingestion forwarded %" PRId64 " held message(s) in %d "
+                   "step(s)\n", total, steps);
+            return 0;
+        }
+        max = max < (1LL << 30) ? max * 2 : max;
     }
 }
 
@@ -282,7 +322,9 @@ int cli_scale(cli_t *c, int argc, char **argv)
         return 1;
     }
 
-    /* 1, 2: everything up, ingestion holding. */
+    /* 1, 2: everything up, ingestion holding.  Each step's time is
+     * printed at the end (steps[]: drain, stop, move, start, tell). */
+    long long t0 = bl_net_now_ms(), steps[5] = {0}, t = t0;
     int rc = s_all_running_or_up(c);
     if (rc != 0) {
         return rc;
@@ -305,6 +347,8 @@ int cli_scale(cli_t *c, int argc, char **argv)
         printf("holding new rows; waiting until the pipeline is empty\n");
         fflush(stdout);
         rc = s_drain(c, report_changes ? BL_STAGE_REPORT : BL_STAGE_BENCHMARK);
+        steps[0] = bl_net_now_ms() - t;
+        t += steps[0];
         /* 4: results to the new set of report workers from now on. */
         if (rc == 0 && report_changes) {
             rc = s_tell(c, BL_STAGE_BENCHMARK, 1, "workers", to_spec);
@@ -317,6 +361,8 @@ int cli_scale(cli_t *c, int argc, char **argv)
                 rc = s_stop_stage(c, s, from[s] > to[s] ? from[s] : to[s]);
             }
         }
+        steps[1] = bl_net_now_ms() - t;
+        t += steps[1];
         pid_t moving[S_N_SCALABLE] = {-1, -1, -1};
         for (size_t i = 0; i < S_N_SCALABLE && rc == 0; i++) {
             bl_stage_t s = s_scalable[i];
@@ -332,6 +378,8 @@ int cli_scale(cli_t *c, int argc, char **argv)
                 rc = 2;
             }
         }
+        steps[2] = bl_net_now_ms() - t;
+        t += steps[2];
         if (rc != 0) {
             cli_error("scale: stopped before the new workers took over; "
                       "ingestion still holds new rows. Run the same "
@@ -351,6 +399,8 @@ int cli_scale(cli_t *c, int argc, char **argv)
         if (rc != 0) {
             return rc;
         }
+        steps[3] = bl_net_now_ms() - t;
+        t += steps[3];
     }
     /* 6: every daemon counts and sends with the new set. */
     for (int s = BL_STAGE_INGEST; s < BL_STAGE_COUNT && rc == 0; s++) {
@@ -360,13 +410,20 @@ int cli_scale(cli_t *c, int argc, char **argv)
     }
     /* 7: ingestion forwards what it held. */
     if (rc == 0) {
-        rc = s_tell(c, BL_STAGE_INGEST, 1, "release", NULL);
+        rc = s_release(c);
     }
     if (rc != 0) {
         cli_error("scale: not finished; ingestion may still hold new rows. "
                   "Run the same command again to finish");
         return rc;
     }
-    printf("the node runs %s\n", c->workers_spec);
+    steps[4] = bl_net_now_ms() - t;
+    printf("the node runs %s (in %.2f s: draining %.2f, stopping %.2f, "
+           "moving state %.2f, starting %.2f, telling and releasing "
+           "%.2f)\n",
+           c->workers_spec, (double)(bl_net_now_ms() - t0) / 1000.0,
+           (double)steps[0] / 1000.0, (double)steps[1] / 1000.0,
+           (double)steps[2] / 1000.0, (double)steps[3] / 1000.0,
+           (double)steps[4] / 1000.0);
     return 0;
 }

@@ -34,6 +34,9 @@
 
 #define S_TIMEOUT_MS 120000
 #define S_WAIT_MS (30 * 60 * 1000)
+#define S_STATUS_FIRST_MS 250        /* a status answer's first wait */
+#define S_STATUS_MAX_MS 2000         /* ... doubled up to this */
+#define S_STATUS_FAILING_MS 60000    /* failures given up on after this */
 
 typedef struct s_submit {
     const char *file;
@@ -147,8 +150,8 @@ static void s_say(char *why, size_t why_size, const char *fmt, ...)
     }
 }
 
-int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out, char *why,
-                   size_t why_size)
+int cli_sub_status(cli_t *c, const char *sub, int timeout_ms,
+                   cli_counts_t *out, char *why, size_t why_size)
 {
     bl_sub_counts_init(out);
     bl_mpw_t w;
@@ -167,9 +170,7 @@ int cli_sub_status(cli_t *c, const char *sub, cli_counts_t *out, char *why,
             break;
         }
         bl_reply_t reply;
-        /* Short: a question sent to a worker that `scale` stops is lost
-         * with it, and the wait asks again. */
-        if (bl_rpc_call(rpc, &w, &reply, 2000, &err) != 0) {
+        if (bl_rpc_call(rpc, &w, &reply, timeout_ms, &err) != 0) {
             s_say(why, why_size, "validation: %s", err.msg);
             rc = 2;
         } else {
@@ -349,9 +350,13 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
 
 static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
 {
-    long long deadline = bl_net_now_ms() + S_WAIT_MS;
+    long long deadline = bl_net_now_ms() + S_WAIT_MS, failing_since = 0;
     cli_counts_t n;
-    int failures = 0;
+    /* A question sent to a worker that `scale` stops is lost with it:
+     * waited for briefly, then asked again.  A worker busy with a large
+     * transaction answers late: each failure doubles the wait, and only
+     * a minute of failures is given up on (the last one shown). */
+    int timeout_ms = S_STATUS_FIRST_MS;
     for (;;) {
         /* The node may change its validation workers meanwhile (scale);
          * a worker being restarted misses a question or two. */
@@ -360,12 +365,18 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
                                      sizeof why) == 1) {
             cli_set_workers_spec(c);
         }
-        /* A worker busy with a large transaction answers late: asked
-         * again, and only the last failure is shown. */
         char failed[BL_ERR_MSG_MAX];
-        int rc = cli_sub_status(c, sub, &n, failed, sizeof failed);
-        if (rc != 0 && ++failures < 30 && bl_net_now_ms() < deadline) {
-            struct timespec ts = {0, 200 * 1000 * 1000};
+        int rc = cli_sub_status(c, sub, timeout_ms, &n, failed,
+                                sizeof failed);
+        long long now = bl_net_now_ms();
+        if (rc != 0 && failing_since == 0) {
+            failing_since = now;
+        }
+        if (rc != 0 && now - failing_since < S_STATUS_FAILING_MS &&
+            now < deadline) {
+            timeout_ms = timeout_ms < S_STATUS_MAX_MS ? timeout_ms * 2
+                                                      : timeout_ms;
+            struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
             continue;
         }
@@ -373,7 +384,8 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
             cli_error("%s", failed);
             return rc;
         }
-        failures = 0;
+        failing_since = 0;
+        timeout_ms = S_STATUS_FIRST_MS;
         if (n.complete && n.rows >= rows) {
             break;
         }
@@ -492,7 +504,7 @@ static int s_check_outcomes(cli_t *c, const char *sub, const char *file,
                             bool learning)
 {
     cli_counts_t n;
-    int rc = cli_sub_status(c, sub, &n, NULL, 0);
+    int rc = cli_sub_status(c, sub, S_STATUS_MAX_MS, &n, NULL, 0);
     if (rc != 0) {
         return rc;
     }

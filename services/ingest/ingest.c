@@ -708,17 +708,29 @@ static int s_hold(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
     return 0;
 }
 
-/* Forwards what was held, in order, over the workers there are now. */
-static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
-                     bl_err_t *err)
+/* Forwards what was held, in order, over the workers there are now: at
+ * most "max" messages (absent or 0: all), so that the workers start on
+ * the first while the rest follow.  While some are left the reply says
+ * busy (ask again) and new messages are still held behind them. */
+static int s_release(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
+                     bl_mpw_t *reply, bl_err_t *err)
 {
+    int64_t max = 0;
+    if (bl_req_int(msg, "max", &max) != 0 || max < 0) {
+        max = 0;
+    }
     MDB_dbi held = bl_daemon_dbi(in->d, DB_HELD);
     bl_scan_t scan;
     int rc = bl_scan_open(&scan, txn, held, NULL, 0, err);
     uint64_t n = 0;
+    bool left = false;
     MDB_val k, v;
     while (rc == 0 && (rc = bl_scan_next(&scan, &k, &v)) == 1) {
         rc = 0;
+        if (max > 0 && n == (uint64_t)max) {
+            left = true;
+            break;
+        }
         if (k.mv_size != S_HELD_KEY) {
             rc = bl_err_set(err, BL_ESTORE, "a held message is corrupt");
             break;
@@ -752,13 +764,17 @@ static int s_release(ingest_t *in, MDB_txn *txn, bl_mpw_t *reply,
     if (rc < 0) {
         return rc;
     }
-    rc = bl_store_put_u64(txn, bl_daemon_meta(in->d), "hold", 0, err);
-    if (rc != 0) {
-        return rc;
+    if (!left) {
+        rc = bl_store_put_u64(txn, bl_daemon_meta(in->d), "hold", 0, err);
+        if (rc != 0) {
+            return rc;
+        }
     }
-    bl_reply_begin(reply, 1);
+    bl_reply_begin(reply, 2);
     bl_mpw_str(reply, "released");
     bl_mpw_uint(reply, n);
+    bl_mpw_str(reply, "busy");
+    bl_mpw_bool(reply, left);
     return 0;
 }
 
@@ -785,7 +801,7 @@ static int s_request(void *svc, MDB_txn *txn, const char *cmd,
         return s_hold(in, txn, reply, err);
     }
     if (strcmp(cmd, "release") == 0) {
-        return s_release(in, txn, reply, err);
+        return s_release(in, txn, msg, reply, err);
     }
     bl_reply_error(reply, "unknown command '%s'", cmd);
     return 0;

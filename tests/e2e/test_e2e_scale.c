@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,130 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
                  rows);
     s_export(&n, &scaled);
     cr_assert_gt(strlen(one.values), 200, "%s", one.values);
+    cr_assert_str_eq(scaled.values, one.values);
+    cr_assert_str_eq(scaled.positions, one.positions);
+    bl_test_node_stop(&n);
+    s_free(&one);
+    s_free(&scaled);
+}
+
+/* Whether `benchlearn status` shows ingestion holding new rows. */
+static bool s_holding(const bl_test_node_t *n)
+{
+    char *out = NULL;
+    bl_test_node_cli(n, &out, "status");
+    bool on = out != NULL && strstr(out, "holding=yes") != NULL;
+    free(out);
+    return on;
+}
+
+/* Writes the header of csv and its lines [from, to) to dir/name. */
+static void s_write_part(const bl_test_node_t *n, const char *name,
+                         const char *csv, size_t header, size_t from,
+                         size_t to)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", n->dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(csv, 1, header, f), header);
+    cr_assert_eq(fwrite(csv + from, 1, to - from, f), to - from);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* While the scale waits for the pipeline to drain (validation is
+ * stopped), a file is submitted: ingestion holds its messages, then
+ * forwards them in several steps (a few first, so the new workers start
+ * on them), in order, none lost or sent twice. */
+Test(e2e_scale, rows_sent_while_it_drains_are_held_then_forwarded_in_steps,
+     .timeout = 300)
+{
+    s_result_t one = {0}, scaled = {0};
+    s_reference(&one);
+
+    bl_test_node_t n;
+    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
+    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
+                 "%s", out);
+    free(out);
+    /* survey.csv in two files: a fifth, then the rest (each with the
+     * header) */
+    char path[400];
+    snprintf(path, sizeof path, "%s/survey.csv", n.dir);
+    size_t csv_len = 0;
+    char *csv = bl_test_read_file(path, &csv_len);
+    cr_assert_not_null(csv);
+    const char *nl = memchr(csv, '\n', csv_len);
+    cr_assert_not_null(nl);
+    size_t header = (size_t)(nl - csv) + 1;
+    const char *cut = memchr(csv + csv_len / 5, '\n', csv_len - csv_len / 5);
+    cr_assert_not_null(cut);
+    size_t first = (size_t)(cut - csv) + 1;
+    s_write_part(&n, "part1.csv", csv, header, header, first);
+    s_write_part(&n, "part2.csv", csv, header, first, csv_len);
+    free(csv);
+
+    /* Validation stopped: the first part stays in flight to it. */
+    int vpid = bl_test_node_pid(&n, "validate");
+    cr_assert_gt(vpid, 0);
+    cr_assert_eq(kill(vpid, SIGSTOP), 0);
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit part1.csv"), 0, "%s",
+                 out);
+    free(out);
+    cr_assert_eq(bl_test_sh("(%s/benchlearn -c %s scale validate=2,"
+                            "aggregate=2,report=1 >%s/scale.out 2>&1; "
+                            "touch %s/scale.done) &",
+                            bl_test_binary_dir(), n.config, n.dir, n.dir),
+                 0);
+    bool holding = false;
+    for (int i = 0; i < 300 && !holding; i++) {
+        holding = s_holding(&n);
+        if (!holding) {
+            bl_test_sleep_ms(50);
+        }
+    }
+    cr_assert(holding, "ingestion never held");
+    char done[400];
+    snprintf(done, sizeof done, "%s/scale.done", n.dir);
+    cr_assert_neq(access(done, F_OK), 0, "the scale did not wait");
+    cr_assert_eq(bl_test_node_cli(&n, &out, "submit part2.csv"), 0, "%s",
+                 out);
+    free(out);
+    long held = bl_test_node_status(&n, "ingest", "held", 0);
+    cr_log_info("messages held: %ld", held);
+    cr_assert_gt(held, 8, "fewer held messages than a first step takes");
+    cr_assert_eq(kill(vpid, SIGCONT), 0);
+    for (int i = 0; i < 3000 && access(done, F_OK) != 0; i++) {
+        bl_test_sleep_ms(50);
+    }
+    snprintf(path, sizeof path, "%s/scale.out", n.dir);
+    char *scale_out = bl_test_read_file(path, NULL);
+    cr_assert_not_null(scale_out);
+    cr_log_info("scale: %s", scale_out);
+    cr_assert_not_null(strstr(scale_out, "the node runs validate=2,"
+                                         "aggregate=2,report=1"),
+                       "%s", scale_out);
+    const char *fw = strstr(scale_out, "ingestion forwarded ");
+    cr_assert_not_null(fw, "%s", scale_out);
+    long n_fw = 0;
+    int steps = 0;
+    cr_assert_eq(sscanf(fw, "ingestion forwarded %ld held message(s) in %d",
+                        &n_fw, &steps), 2, "%s", fw);
+    cr_assert_geq(n_fw, held, "%s", fw);
+    cr_assert_geq(steps, 2, "%s", fw);
+    free(scale_out);
+    cr_assert_eq(bl_test_node_status(&n, "ingest", "held", 0), 0);
+
+    cr_assert(bl_test_node_wait_quiet(&n, 120000), "the node never settled: "
+              "%ld pending", bl_test_node_pending(&n));
+    long rows = (long)S_PROVIDERS * S_RESPONDENTS;
+    cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 1),
+                 rows);
+    s_export(&n, &scaled);
     cr_assert_str_eq(scaled.values, one.values);
     cr_assert_str_eq(scaled.positions, one.positions);
     bl_test_node_stop(&n);

@@ -227,11 +227,15 @@ static int s_removed_copies(int k)
     return n;
 }
 
+/* Entries per transaction of the next runs (0: the default). */
+static size_t s_chunk;
+
 static int s_run(int from, int to, bl_rebalance_stats_t *st, bl_err_t *err)
 {
     bl_rebalance_t rb = {.from = from, .to = to, .dirs = s_dir_ptrs,
                          .db_names = s_names, .n_dbs = S_N_DBS,
-                         .meta_db = "meta", .table = &s_table};
+                         .meta_db = "meta", .table = &s_table,
+                         .chunk = s_chunk};
     return bl_rebalance_run(&rb, st, err);
 }
 
@@ -431,7 +435,8 @@ static int s_bulk_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
  * ended. */
 Test(bl_rebalance, many_keys_move_over_several_chunks)
 {
-    enum { N = 100000 };  /* chunks of 32768 entries: several */
+    enum { N = 100000 };
+    s_chunk = 4096;       /* 50,000 entries a store: 13 chunks */
     for (int k = 1; k <= 2; k++) {
         bl_store_t *s = s_open(k);
         s_bulk_t b = {N, 2, k};
@@ -458,6 +463,14 @@ Test(bl_rebalance, many_keys_move_over_several_chunks)
     }
     s_run_ok(5, 1, &st);
     cr_assert_eq(s_entries(1, DB_BYP), N);
+    s_chunk = 0;
+    s_run_ok(1, 3, &st);                 /* the default: one chunk each */
+    total = 0;
+    for (int k = 1; k <= 3; k++) {
+        total += s_entries(k, DB_BYP);
+    }
+    cr_assert_eq(total, N);
+    cr_assert_eq(st.moved, st.deleted);
 }
 
 /* ---- the kinds ---------------------------------------------------------- */
