@@ -346,14 +346,65 @@ static int s_prefix_indicator(const validate_t *v, const char *prefix,
     return bl_catalogue_find_indicator(v->cfg->catalogue, id);
 }
 
+/* The national groups a submission touched in one period, and the last
+ * group key looked up: a provider's values follow each other in "vals"
+ * and share their group, so most lookups are one compare. */
+typedef struct s_gset {
+    struct s_gkey {
+        unsigned char len;
+        char key[UINT8_MAX];
+    } *k;
+    size_t n, cap;
+    unsigned char last[UINT8_MAX];
+    size_t last_len;           /* > UINT8_MAX: nothing looked up yet */
+    bool last_in;
+} s_gset_t;
+
+/* Adds group key g (gl bytes) unless it is there.  0 or BL_ENOMEM. */
+static int s_gset_add(s_gset_t *s, const char *g, size_t gl)
+{
+    if (gl > UINT8_MAX) {
+        return 0;   /* (no stored value has such a group: not judged) */
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->k[i].len == gl && memcmp(s->k[i].key, g, gl) == 0) {
+            return 0;
+        }
+    }
+    if (BL_GROW(s->k, s->cap, s->n + 1) != 0) {
+        return BL_ENOMEM;
+    }
+    s->k[s->n].len = (unsigned char)gl;
+    memcpy(s->k[s->n].key, g, gl);
+    s->n++;
+    s->last_len = UINT8_MAX + 1;
+    return 0;
+}
+
+/* Whether group key g (gl <= UINT8_MAX bytes) is in s. */
+static bool s_gset_has(s_gset_t *s, const unsigned char *g, size_t gl)
+{
+    if (gl == s->last_len && memcmp(s->last, g, gl) == 0) {
+        return s->last_in;
+    }
+    s->last_in = false;
+    for (size_t i = 0; i < s->n && !s->last_in; i++) {
+        s->last_in = s->k[i].len == gl && memcmp(s->k[i].key, g, gl) == 0;
+    }
+    memcpy(s->last, g, gl);
+    s->last_len = gl;
+    return s->last_in;
+}
+
 /* Reads every stored provider-level value of one period (prefix "period
- * \x1f" of "vals", pl bytes) whose indicator want marks into its group;
- * the entries of submission sub (when not NULL) are also noted as its
- * own.  "vals" is in provider order, so the period is read whole: the
- * indicator is the last part of each key. */
+ * \x1f" of "vals", pl bytes) whose indicator want marks, and whose
+ * national group is in only (when not NULL), into its group; the entries
+ * of submission sub (when not NULL) are also noted as its own.  "vals" is
+ * in provider order, so the period is read whole: the indicator is the
+ * last part of each key, looked up only for a group of only. */
 static int s_read_period(validate_t *v, MDB_txn *txn, const char *prefix,
-                         size_t pl, const bool *want, const char *sub,
-                         s_groups_t *gs, bl_err_t *err)
+                         size_t pl, const bool *want, s_gset_t *only,
+                         const char *sub, s_groups_t *gs, bl_err_t *err)
 {
     s_groups_clear(gs);
     size_t sl = sub ? strlen(sub) : 0;
@@ -370,7 +421,8 @@ static int s_read_period(validate_t *v, MDB_txn *txn, const char *prefix,
         }
         size_t nl = d[S_FIGURES];
         const unsigned char *t = d + S_FIGURES + 1 + nl;
-        if (val.mv_size < S_FIGURES + 1 + nl + 17) {
+        if (val.mv_size < S_FIGURES + 1 + nl + 17 ||
+            (only != NULL && !s_gset_has(only, d + S_FIGURES + 1, nl))) {
             continue;
         }
         size_t il;
@@ -454,8 +506,8 @@ static int s_judge_dry_period(validate_batch_t *b, MDB_txn *txn, size_t i,
             want[ind] = true;
         }
     }
-    int rc = s_read_period(v, txn, b->cand[i].prefix, ppl, want, NULL, gs,
-                           err);
+    int rc = s_read_period(v, txn, b->cand[i].prefix, ppl, want, NULL,
+                           NULL, gs, err);
     while (rc == 0 && i < end) {
         size_t j = i;
         while (j < end && strcmp(b->cand[j].prefix, b->cand[i].prefix) == 0) {
@@ -559,12 +611,14 @@ static int s_judge_groups(validate_t *v, MDB_txn *txn, s_sub_t *sub,
 typedef struct s_touched {
     char period[BL_NUMBER_INT_MAX + 1];   /* "period \x1f" */
     bool *want;                           /* per catalogue indicator */
+    s_gset_t groups;                      /* national groups */
 } s_touched_t;
 
 static void s_touched_free(s_touched_t *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(t[i].want);
+        free(t[i].groups.k);
     }
     free(t);
 }
@@ -600,6 +654,7 @@ int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
                 break;
             }
             t = &per[n_per++];
+            memset(t, 0, sizeof *t);
             memcpy(t->period, group, ppl);
             t->period[ppl] = '\0';
             t->want = calloc(n_ind + 1, sizeof *t->want);
@@ -609,6 +664,13 @@ int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
             }
         }
         t->want[ind] = true;
+        /* "period \x1f indicator \x1f group \x1f": the group */
+        const char *g = memchr(group + ppl, '\x1f', gl - ppl);
+        size_t at = g != NULL ? (size_t)(g + 1 - group) : gl;
+        if (at < gl && s_gset_add(&t->groups, group + at, gl - at - 1) != 0) {
+            rc = bl_err_set(err, BL_ENOMEM, "out of memory");
+            break;
+        }
     }
     bl_scan_close(&scan);
     if (rc == 0 && more < 0) {
@@ -618,7 +680,7 @@ int validate_outliers_judge_submission(validate_t *v, MDB_txn *txn,
     memset(&gs, 0, sizeof gs);
     for (size_t i = 0; i < n_per && rc == 0; i++) {
         rc = s_read_period(v, txn, per[i].period, strlen(per[i].period),
-                           per[i].want, sub->id, &gs, err);
+                           per[i].want, &per[i].groups, sub->id, &gs, err);
         if (rc == 0) {
             rc = s_judge_groups(v, txn, sub, &gs, err);
         }
