@@ -87,17 +87,43 @@ static char *s_wait_submit(const bl_test_node_t *n, int timeout_ms)
     return NULL;
 }
 
+/* A node with one worker of each stage, its data written and its
+ * register submitted. */
+static void s_start(bl_test_node_t *n)
+{
+    cr_assert_eq(bl_test_node_init(n, S_ROLE, S_GROUPS, NULL), 0);
+    cr_assert_eq(bl_test_node_write_data(n, S_PROVIDERS, S_RESPONDENTS), 0);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(n, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_cli(n, &out, "submit --wait register.csv"), 0,
+                 "%s", out);
+    free(out);
+}
+
+/* Once the node has settled: every row stored once, and the exports equal
+ * the reference's. Stops the node and frees both results. */
+static void s_expect_reference(bl_test_node_t *n, s_result_t *one,
+                               s_result_t *scaled)
+{
+    cr_assert(bl_test_node_wait_quiet(n, 120000), "the node never settled: "
+              "%ld pending", bl_test_node_pending(n));
+    cr_assert_eq(bl_test_node_status(n, "aggregate", "records_stored", 1),
+                 (long)S_PROVIDERS * S_RESPONDENTS);
+    s_export(n, scaled);
+    cr_assert_gt(strlen(one->values), 200, "%s", one->values);
+    cr_assert_str_eq(scaled->values, one->values);
+    cr_assert_str_eq(scaled->positions, one->positions);
+    bl_test_node_stop(n);
+    s_free(one);
+    s_free(scaled);
+}
+
 static void s_reference(s_result_t *res)
 {
     bl_test_node_t n;
-    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
-    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    s_start(&n);
     char *out = NULL;
-    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
-    free(out);
-    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
-                 "%s", out);
-    free(out);
     cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait survey.csv"), 0,
                  "%s", out);
     res->summary = s_counts(out);
@@ -126,14 +152,8 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
     s_reference(&one);
 
     bl_test_node_t n;
-    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
-    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    s_start(&n);
     char *out = NULL;
-    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
-    free(out);
-    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
-                 "%s", out);
-    free(out);
     /* The submission runs in the background and reads survey.csv from a
      * pipe that the test fills: its first part, then (after the scale)
      * the rest.  So the scale comes mid-stream however fast the node is.
@@ -212,17 +232,7 @@ Test(e2e_scale, up_and_down_while_submitting_loses_nothing, .timeout = 560)
     scaled.summary = s_counts(sub);
     free(sub);
     cr_assert_str_eq(scaled.summary, one.summary);
-    cr_assert(bl_test_node_wait_quiet(&n, 120000), "the node never settled: "
-              "%ld pending", bl_test_node_pending(&n));
-    cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 1),
-                 rows);
-    s_export(&n, &scaled);
-    cr_assert_gt(strlen(one.values), 200, "%s", one.values);
-    cr_assert_str_eq(scaled.values, one.values);
-    cr_assert_str_eq(scaled.positions, one.positions);
-    bl_test_node_stop(&n);
-    s_free(&one);
-    s_free(&scaled);
+    s_expect_reference(&n, &one, &scaled);
 }
 
 /* Whether `benchlearn status` shows ingestion holding new rows. */
@@ -260,14 +270,8 @@ Test(e2e_scale, rows_sent_while_it_drains_are_held_then_forwarded_in_steps,
     s_reference(&one);
 
     bl_test_node_t n;
-    cr_assert_eq(bl_test_node_init(&n, S_ROLE, S_GROUPS, NULL), 0);
-    cr_assert_eq(bl_test_node_write_data(&n, S_PROVIDERS, S_RESPONDENTS), 0);
+    s_start(&n);
     char *out = NULL;
-    cr_assert_eq(bl_test_node_cli(&n, &out, "up"), 0, "%s", out);
-    free(out);
-    cr_assert_eq(bl_test_node_cli(&n, &out, "submit --wait register.csv"), 0,
-                 "%s", out);
-    free(out);
     /* survey.csv in two files: a fifth, then the rest (each with the
      * header) */
     char path[400];
@@ -335,18 +339,7 @@ Test(e2e_scale, rows_sent_while_it_drains_are_held_then_forwarded_in_steps,
     cr_assert_geq(steps, 2, "%s", fw);
     free(scale_out);
     cr_assert_eq(bl_test_node_status(&n, "ingest", "held", 0), 0);
-
-    cr_assert(bl_test_node_wait_quiet(&n, 120000), "the node never settled: "
-              "%ld pending", bl_test_node_pending(&n));
-    long rows = (long)S_PROVIDERS * S_RESPONDENTS;
-    cr_assert_eq(bl_test_node_status(&n, "aggregate", "records_stored", 1),
-                 rows);
-    s_export(&n, &scaled);
-    cr_assert_str_eq(scaled.values, one.values);
-    cr_assert_str_eq(scaled.positions, one.positions);
-    bl_test_node_stop(&n);
-    s_free(&one);
-    s_free(&scaled);
+    s_expect_reference(&n, &one, &scaled);
 }
 
 Test(e2e_scale, refuses_what_it_cannot_do, .timeout = 120)
