@@ -483,8 +483,44 @@ static int s_write(const s_run_t *run, int k, size_t r, s_write_t *w,
 
 /* ---- the kinds ---------------------------------------------------------- */
 
-/* BY_PROVIDER, copy step: store k's entries that belong elsewhere under
- * TO are put there. */
+/* A chunk's moved entries, deleted from the store they were read from. */
+typedef struct s_drop {
+    const s_chunk_t *c;
+    MDB_dbi dbi;
+    uint64_t deleted;          /* this attempt's count */
+} s_drop_t;
+
+static int s_drop_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
+{
+    s_drop_t *d = ctx;
+    d->deleted = 0;
+    MDB_cursor *cur;
+    int rc = bl_store_cursor(txn, d->dbi, &cur, err);
+    for (size_t i = 0; i < d->c->n && rc == 0; i++) {
+        if (d->c->e[i].target == 0) {
+            continue;
+        }
+        MDB_val key = s_key(d->c, i), val;
+        int mrc = mdb_cursor_get(cur, &key, &val, MDB_SET);
+        if (mrc == 0) {
+            mrc = mdb_cursor_del(cur, 0);
+            d->deleted += mrc == 0;
+        }
+        if (mrc != 0 && mrc != MDB_NOTFOUND) {
+            rc = bl_store_fail(err, mrc, "deleting a moved entry");
+        }
+    }
+    if (cur != NULL) {
+        mdb_cursor_close(cur);
+    }
+    return rc;
+}
+
+/* BY_PROVIDER: store k's entries that belong elsewhere under TO are put
+ * there, a chunk at a time; once a chunk's copies are committed, its
+ * moved entries are deleted from store k (unless k is removed: its store
+ * is kept as it was).  A crash in between leaves an entry in both, which
+ * a run again copies (the same value) and deletes. */
 static int s_move_from(s_run_t *run, int k, size_t r, s_chunk_t *c,
                        bl_err_t *err)
 {
@@ -495,7 +531,7 @@ static int s_move_from(s_run_t *run, int k, size_t r, s_chunk_t *c,
         if (rc != 0) {
             return s_where(err, rc, run, k, rule->db);
         }
-        bool dest[S_MAX + 1] = {false};
+        bool dest[S_MAX + 1] = {false}, moves = false;
         for (size_t i = 0; i < c->n; i++) {
             MDB_val key = s_key(c, i), val = s_val(c, i);
             char p[S_PROVIDER_MAX];
@@ -510,6 +546,7 @@ static int s_move_from(s_run_t *run, int k, size_t r, s_chunk_t *c,
             if (t != k) {
                 c->e[i].target = t;
                 dest[t] = true;
+                moves = true;
             }
         }
         for (int t = 1; t <= run->rb->to; t++) {
@@ -523,6 +560,14 @@ static int s_move_from(s_run_t *run, int k, size_t r, s_chunk_t *c,
             }
             run->st->moved += w.done;
             run->st->kept += w.kept;
+        }
+        if (moves && k <= run->rb->to) {
+            s_drop_t d = {.c = c, .dbi = s_dbi(run, k, rule->db)};
+            rc = bl_store_write(run->stores[k - 1], s_drop_fn, &d, err);
+            if (rc != 0) {
+                return s_where(err, rc, run, k, rule->db);
+            }
+            run->st->deleted += d.deleted;
         }
     } while (c->more);
     return 0;
@@ -638,88 +683,6 @@ static int s_apply_rule(s_run_t *run, size_t r, s_chunk_t *c, bl_err_t *err)
         break;
     }
     return rc;
-}
-
-/* ---- step 4: deleting what was moved ----------------------------------- */
-
-typedef struct s_delete {
-    s_run_t *run;
-    int k;
-    size_t r;
-    MDB_dbi dbi;
-    const s_chunk_t *from;     /* resume after from->last */
-    unsigned char last[BL_STORE_KEY_MAX];   /* this attempt's last key */
-    size_t last_len;
-    bool more;
-    uint64_t deleted;
-} s_delete_t;
-
-static int s_delete_fn(void *ctx, MDB_txn *txn, bl_err_t *err)
-{
-    s_delete_t *d = ctx;
-    const bl_rebalance_rule_t *rule = &d->run->rb->table->rules[d->r];
-    d->deleted = 0;
-    d->more = false;
-    d->last_len = 0;
-    bl_scan_t scan;
-    int rc = s_scan_rule(&scan, txn, d->dbi, rule, d->from, err);
-    size_t visits = 0;
-    MDB_val key, val;
-    int more = 0;
-    while (rc == 0 && (more = bl_scan_next(&scan, &key, &val)) == 1) {
-        if (key.mv_size > sizeof d->last) {
-            rc = bl_err_set(err, BL_ESTORE, "a key of %zu bytes",
-                            key.mv_size);
-            break;
-        }
-        memcpy(d->last, key.mv_data, key.mv_size);
-        d->last_len = key.mv_size;
-        char p[S_PROVIDER_MAX];
-        size_t pl;
-        int to = d->k, from;
-        if (s_rule_of(d->run->rb, rule->db, &key) == (int)d->r &&
-            (pl = rule->provider(&key, &val, p, sizeof p)) > 0) {
-            s_workers_of(&d->run->lanes, d->run->rb, p, pl, &to, &from);
-        }
-        if (to != d->k) {
-            rc = bl_scan_del(&scan);   /* (detail in err: the scan's) */
-            if (rc != 0) {
-                break;
-            }
-            d->deleted++;
-        }
-        if (++visits >= d->run->chunk) {
-            d->more = true;
-            break;
-        }
-    }
-    bl_scan_close(&scan);
-    if (rc == 0 && more < 0) {
-        rc = more;
-    }
-    return rc;
-}
-
-static int s_delete_moved(s_run_t *run, int k, size_t r, s_chunk_t *c,
-                          bl_err_t *err)
-{
-    const bl_rebalance_rule_t *rule = &run->rb->table->rules[r];
-    c->started = false;
-    s_delete_t d = {.run = run, .k = k, .r = r,
-                    .dbi = s_dbi(run, k, rule->db), .from = c};
-    do {
-        int rc = bl_store_write(run->stores[k - 1], s_delete_fn, &d, err);
-        if (rc != 0) {
-            return s_where(err, rc, run, k, rule->db);
-        }
-        run->st->deleted += d.deleted;
-        if (d.last_len > 0) {
-            memcpy(c->last, d.last, d.last_len);
-            c->last_len = d.last_len;
-            c->started = true;
-        }
-    } while (d.more);
-    return 0;
 }
 
 /* ---- steps 1, 2 and 5 --------------------------------------------------- */
@@ -943,14 +906,6 @@ int bl_rebalance_run(const bl_rebalance_t *rb, bl_rebalance_stats_t *stats,
     }
     for (size_t r = 0; rc == 0 && r < rb->table->n_rules; r++) {
         rc = s_apply_rule(&run, r, &c, err);
-    }
-    for (size_t r = 0; rc == 0 && r < rb->table->n_rules; r++) {
-        if (rb->table->rules[r].kind != BL_REBALANCE_BY_PROVIDER) {
-            continue;
-        }
-        for (int k = 1; k <= rb->to && rc == 0; k++) {
-            rc = s_delete_moved(&run, k, r, &c, err);
-        }
     }
     if (rc == 0) {
         rc = s_retire(&run, err);

@@ -36,8 +36,12 @@
  * REPLICATED and UNION puts are idempotent (the same value again), and
  * each MERGED fold records in worker 1's meta, in the chunk's own
  * transaction, the last key folded from that removed store
- * ("rebalance.fold.<id>.<rule>"), so a fold happens exactly once; (4) the
- * moved BY_PROVIDER entries are deleted from their old stores; (5) each
+ * ("rebalance.fold.<id>.<rule>"), so a fold happens exactly once; (4)
+ * once a BY_PROVIDER chunk's copies are committed, its moved entries are
+ * deleted from the store they were read from, in a transaction of their
+ * own (a crash in between leaves an entry in both stores: the run again
+ * copies it, the same value, and deletes it), except from a removed
+ * worker's store, which is kept as it was; (5) each
  * removed worker's store directory is renamed to
  * "<dir>.removed.<UTC time>" (kept for the operator to delete; never
  * deleted here), then the fold records are deleted.
@@ -126,9 +130,8 @@ typedef struct bl_rebalance {
     const char *meta_db;               /* one of db_names: the fold
                                           records go there */
     const bl_rebalance_table_t *table;
-    size_t chunk;                      /* entries copied (or keys looked
-                                          at to delete) per transaction;
-                                          0: 131072 */
+    size_t chunk;                      /* entries copied (then deleted)
+                                          per transaction; 0: 131072 */
 } bl_rebalance_t;
 
 /* What a run did (counts of this run: a run again after a crash counts

@@ -227,6 +227,30 @@ static int s_removed_copies(int k)
     return n;
 }
 
+/* The entries of database db in the one "<store k>.removed.*" (counted
+ * where the store was, then put back). */
+static size_t s_removed_entries(int k, size_t db)
+{
+    const char *base = strrchr(s_dirs[k - 1], '/') + 1;
+    char prefix[64], path[512];
+    snprintf(prefix, sizeof prefix, "%s.removed.", base);
+    DIR *d = opendir(s_root);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    path[0] = '\0';
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            snprintf(path, sizeof path, "%s/%s", s_root, e->d_name);
+        }
+    }
+    closedir(d);
+    cr_assert_neq(path[0], '\0', "no removed copy of store %d", k);
+    cr_assert_eq(rename(path, s_dirs[k - 1]), 0);
+    size_t n = s_entries(k, db);
+    cr_assert_eq(rename(s_dirs[k - 1], path), 0);
+    return n;
+}
+
 /* Entries per transaction of the next runs (0: the default). */
 static size_t s_chunk;
 
@@ -324,12 +348,17 @@ Test(bl_rebalance, two_to_three_puts_each_key_in_its_providers_store)
 Test(bl_rebalance, three_to_two_empties_and_renames_the_third_store)
 {
     s_fill(3);
+    size_t third = s_entries(3, DB_BYP);
+    cr_assert_gt(third, 0);
     bl_rebalance_stats_t st;
     s_run_ok(3, 2, &st);
     s_assert_placed(2);
     cr_assert_eq(st.removed, 1);
     cr_assert_not(s_exists(3));
     cr_assert_eq(s_removed_copies(3), 1);
+    /* what it held moved, and the renamed store is kept as it was */
+    cr_assert_eq(s_removed_entries(3, DB_BYP), third);
+    cr_assert_eq(st.deleted + third, st.moved);
 }
 
 Test(bl_rebalance, one_to_two_and_two_to_one)
