@@ -6,6 +6,7 @@
 #ifndef BL_STR_H
 #define BL_STR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -16,6 +17,15 @@ static inline void bl_str_copy(char *dst, size_t size, const char *src)
     size_t n = strnlen(src, size - 1);
     memcpy(dst, src, n);
     dst[n] = '\0';
+}
+
+/* bl_str_copy, and whether src fitted whole (false: it was cut) — what
+ * snprintf(dst, size, "%s", src) < size says. */
+static inline bool bl_str_copy_whole(char *dst, size_t size, const char *src)
+{
+    bool whole = strnlen(src, size) < size;
+    bl_str_copy(dst, size, src);
+    return whole;
 }
 
 #endif

@@ -35,6 +35,7 @@
 #include "bl_page.h"
 #include "bl_records_codec.h"
 #include "bl_scan.h"
+#include "bl_str.h"
 #include "bl_values_codec.h"
 #include "bl_vec.h"
 
@@ -226,12 +227,9 @@ static int s_emit(aggregate_t *a, const char *period,
     if (rc != 0) {
         return rc;
     }
-    if ((size_t)snprintf(row.provider, sizeof row.provider, "%s",
-                         provider) >= sizeof row.provider ||
-        (size_t)snprintf(row.unit, sizeof row.unit, "%s", unit) >=
-            sizeof row.unit ||
-        (size_t)snprintf(row.indicator, sizeof row.indicator, "%s", ind) >=
-            sizeof row.indicator) {
+    if (!bl_str_copy_whole(row.provider, sizeof row.provider, provider) ||
+        !bl_str_copy_whole(row.unit, sizeof row.unit, unit) ||
+        !bl_str_copy_whole(row.indicator, sizeof row.indicator, ind)) {
         return bl_err_set(err, BL_EDATA,
                           "provider %s, unit %s: an id is longer than %d "
                           "characters",
@@ -300,7 +298,7 @@ static int s_keep(aggregate_t *a, s_unit_values_t *vals, const char *unit,
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     s_unit_value_t *u = &vals->at[vals->n++];
-    snprintf(u->unit, sizeof u->unit, "%s", unit);
+    bl_str_copy(u->unit, sizeof u->unit, unit);
     u->ind = ind;
     u->order = a->id_order[ind];
     u->v = *v;
@@ -498,7 +496,7 @@ static size_t s_unit_slot(s_pool_t *pool, const char *unit)
     if (pool->n_units == S_UNITS_MAX) {
         return 0;  /* beyond the bound, counted at provider level only */
     }
-    snprintf(pool->units[pool->n_units], sizeof pool->units[0], "%s", unit);
+    bl_str_copy(pool->units[pool->n_units], sizeof pool->units[0], unit);
     return ++pool->n_units;
 }
 
@@ -652,7 +650,7 @@ static int s_compute_values(aggregate_t *a, MDB_txn *txn, int64_t per,
                             : strcmp(wi->parts[1], wr->parts[1]) <= 0
                                 ? wi->parts[1]
                                 : wr->parts[1];
-        snprintf(provider, sizeof provider, "%s", first);
+        bl_str_copy(provider, sizeof provider, first);
         while (rc == 0 && s_walk_of(wi, provider)) {
             rc = s_admin_row(a, period, wi->parts, &wi->v, acc, &vals, gen,
                              err);
