@@ -50,6 +50,12 @@ static const bl_stage_t s_scalable[] = {BL_STAGE_VALIDATE, BL_STAGE_AGGREGATE,
                                         BL_STAGE_REPORT};
 #define S_N_SCALABLE (sizeof s_scalable / sizeof s_scalable[0])
 
+/* The steps whose time the last line prints. */
+static const char *const s_steps[] = {"draining", "stopping",
+                                      "moving state", "starting",
+                                      "telling and releasing"};
+#define S_N_STEPS (sizeof s_steps / sizeof s_steps[0])
+
 static void s_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -322,9 +328,14 @@ int cli_scale(cli_t *c, int argc, char **argv)
         return 1;
     }
 
-    /* 1, 2: everything up, ingestion holding.  Each step's time is
-     * printed at the end (steps[]: drain, stop, move, start, tell). */
-    long long t0 = bl_net_now_ms(), steps[5] = {0}, t = t0;
+    /* 1, 2: everything up, ingestion holding.  at[i + 1] is when step i
+     * of s_steps ended (at[0] the start); steps not taken (no stage
+     * changes) take no time. */
+    long long at[S_N_STEPS + 1];
+    at[0] = bl_net_now_ms();
+    for (size_t i = 1; i <= S_N_STEPS; i++) {
+        at[i] = at[0];
+    }
     int rc = s_all_running_or_up(c);
     if (rc != 0) {
         return rc;
@@ -347,8 +358,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
         printf("holding new rows; waiting until the pipeline is empty\n");
         fflush(stdout);
         rc = s_drain(c, report_changes ? BL_STAGE_REPORT : BL_STAGE_BENCHMARK);
-        steps[0] = bl_net_now_ms() - t;
-        t += steps[0];
+        at[1] = bl_net_now_ms();
         /* 4: results to the new set of report workers from now on. */
         if (rc == 0 && report_changes) {
             rc = s_tell(c, BL_STAGE_BENCHMARK, 1, "workers", to_spec);
@@ -361,8 +371,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
                 rc = s_stop_stage(c, s, from[s] > to[s] ? from[s] : to[s]);
             }
         }
-        steps[1] = bl_net_now_ms() - t;
-        t += steps[1];
+        at[2] = bl_net_now_ms();
         pid_t moving[S_N_SCALABLE] = {-1, -1, -1};
         for (size_t i = 0; i < S_N_SCALABLE && rc == 0; i++) {
             bl_stage_t s = s_scalable[i];
@@ -378,8 +387,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
                 rc = 2;
             }
         }
-        steps[2] = bl_net_now_ms() - t;
-        t += steps[2];
+        at[3] = bl_net_now_ms();
         if (rc != 0) {
             cli_error("scale: stopped before the new workers took over; "
                       "ingestion still holds new rows. Run the same "
@@ -399,8 +407,7 @@ int cli_scale(cli_t *c, int argc, char **argv)
         if (rc != 0) {
             return rc;
         }
-        steps[3] = bl_net_now_ms() - t;
-        t += steps[3];
+        at[4] = bl_net_now_ms();
     }
     /* 6: every daemon counts and sends with the new set. */
     for (int s = BL_STAGE_INGEST; s < BL_STAGE_COUNT && rc == 0; s++) {
@@ -417,13 +424,13 @@ int cli_scale(cli_t *c, int argc, char **argv)
                   "Run the same command again to finish");
         return rc;
     }
-    steps[4] = bl_net_now_ms() - t;
-    printf("the node runs %s (in %.2f s: draining %.2f, stopping %.2f, "
-           "moving state %.2f, starting %.2f, telling and releasing "
-           "%.2f)\n",
-           c->workers_spec, (double)(bl_net_now_ms() - t0) / 1000.0,
-           (double)steps[0] / 1000.0, (double)steps[1] / 1000.0,
-           (double)steps[2] / 1000.0, (double)steps[3] / 1000.0,
-           (double)steps[4] / 1000.0);
+    at[S_N_STEPS] = bl_net_now_ms();
+    printf("the node runs %s (in %.2f s:", c->workers_spec,
+           (double)(at[S_N_STEPS] - at[0]) / 1000.0);
+    for (size_t i = 0; i < S_N_STEPS; i++) {
+        printf("%s %s %.2f", i > 0 ? "," : "", s_steps[i],
+               (double)(at[i + 1] - at[i]) / 1000.0);
+    }
+    printf(")\n");
     return 0;
 }
