@@ -55,6 +55,14 @@ void vbatch_free(validate_batch_t *b)
     free(b->text);
     free(b->cand);
     free(b->cand_text);
+    free(b->seen);
+    free(b->seen_text);
+    free(b->seen_ind);
+    b->seen = NULL;
+    b->seen_text = NULL;
+    b->seen_ind = NULL;
+    b->n_seen = b->cap_seen = b->n_seen_text = b->cap_seen_text = 0;
+    b->cap_seen_ind = 0;
     b->fields = NULL;
     b->text = NULL;
     b->cand = NULL;

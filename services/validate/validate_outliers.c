@@ -28,7 +28,9 @@
 #define S_OUTLIER_MIN 10
 
 /* A provider-level value to judge against its national peer group once
- * the batch it came in is stored.  Its prefix lies in the batch's
+ * the batch it came in is stored (a dry run's), or the first value of a
+ * (group, indicator) in a real submission's message, which records the
+ * groups it touched.  Its prefix lies in the batch's
  * cand_text (small entries: sorting them moves no key buffers). */
 struct s_candidate {
     uint64_t line;
@@ -55,6 +57,45 @@ static const char *s_national_key(validate_batch_t *b, const s_reg_t *reg)
     return c->national;
 }
 
+/* The flag of (the provider's national group in period, indicator) among
+ * the groups the message touched, set once the first value of the pair
+ * became a candidate.  0 or BL_ENOMEM. */
+static int s_seen_flag(validate_batch_t *b, int period, const s_reg_t *reg,
+                       int indicator, bool **flag, bl_err_t *err)
+{
+    s_lookup_t *c = &b->lookup;
+    size_t n_ind = b->v->cfg->catalogue->n_indicators;
+    if (!c->has_seen || c->seen_period != period) {
+        const char *nat = s_national_key(b, reg);
+        size_t s = 0;
+        while (s < b->n_seen && (b->seen[s].period != period ||
+                                 strcmp(b->seen_text + b->seen[s].at,
+                                        nat) != 0)) {
+            s++;
+        }
+        if (s == b->n_seen) {
+            size_t nl = strlen(nat) + 1;
+            if (BL_GROW(b->seen, b->cap_seen, s + 1) != 0 ||
+                BL_GROW(b->seen_text, b->cap_seen_text,
+                        b->n_seen_text + nl) != 0 ||
+                BL_GROW(b->seen_ind, b->cap_seen_ind, (s + 1) * n_ind) !=
+                    0) {
+                return bl_err_set(err, BL_ENOMEM, "out of memory");
+            }
+            b->seen[s] = (s_seen_group_t){period, b->n_seen_text};
+            memcpy(b->seen_text + b->n_seen_text, nat, nl);
+            b->n_seen_text += nl;
+            memset(b->seen_ind + s * n_ind, 0, n_ind * sizeof *b->seen_ind);
+            b->n_seen++;
+        }
+        c->seen = s;
+        c->seen_period = period;
+        c->has_seen = true;
+    }
+    *flag = &b->seen_ind[c->seen * n_ind + (size_t)indicator];
+    return 0;
+}
+
 int validate_outliers_add(validate_batch_t *b, uint64_t line,
                           const vr_indicator_row_t *row, const s_reg_t *reg,
                           bl_err_t *err)
@@ -62,6 +103,17 @@ int validate_outliers_add(validate_batch_t *b, uint64_t line,
     validate_t *v = b->v;
     if (v->national_group < 0 || row->unit[0] != '\0' || !row->has_value) {
         return 0;
+    }
+    if (!b->sub->dry_run) {
+        /* only which groups it touched matters now: the values are judged
+         * from the store when the submission ends */
+        bool *seen = NULL;
+        int rc = s_seen_flag(b, row->period, reg, row->indicator, &seen,
+                             err);
+        if (rc != 0 || *seen) {
+            return rc;
+        }
+        *seen = true;
     }
     if (BL_GROW(b->cand, b->cap_cand, b->n_cand + 1) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
@@ -532,6 +584,9 @@ int validate_outliers_judge_batch(validate_batch_t *b, MDB_txn *txn,
                                   bl_err_t *err)
 {
     validate_t *v = b->v;
+    b->n_seen = 0;
+    b->n_seen_text = 0;
+    b->lookup.has_seen = false;
     if (b->n_cand == 0) {
         return 0;  /* (and qsort must not see the NULL of an empty list) */
     }

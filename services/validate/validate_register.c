@@ -88,6 +88,7 @@ int vreg_provider_checks(validate_batch_t *b, MDB_txn *txn,
     s_lookup_t *c = &b->lookup;
     if (!c->valid || strcmp(c->provider, provider) != 0) {
         c->has_national = false;
+        c->has_seen = false;
         int rc = s_reg_get(b->v, txn, provider, &c->reg, err);
         if (rc != 0) {
             return rc;

@@ -67,6 +67,13 @@ typedef struct s_reg {
     double users, staff;
 } s_reg_t;
 
+/* A national peer group of one period that a message's values touched
+ * (validate_outliers.c). */
+typedef struct s_seen_group {
+    int period;
+    size_t at;                 /* its key: seen_text + at */
+} s_seen_group_t;
+
 /* The last provider and period looked up, for runs of rows of one
  * provider.  Part of the batch: valid for one message. */
 typedef struct s_lookup {
@@ -78,6 +85,9 @@ typedef struct s_lookup {
     char survey_key[S_KEY_MAX];  /* the last "surveys" key written */
     bool has_national;         /* national is reg's national group key */
     char national[256];        /* (see validate_outliers.c) */
+    bool has_seen;             /* seen is the touched group of national */
+    int seen_period;           /* and of this period */
+    size_t seen;
 } s_lookup_t;
 
 /* The daemon's state: only what lives as long as the daemon. */
@@ -107,6 +117,14 @@ typedef struct validate_batch {
     size_t n_cand, cap_cand;
     char *cand_text;           /* their prefixes, each NUL-terminated */
     size_t n_cand_text, cap_cand_text;
+    s_seen_group_t *seen;      /* a real submission's touched national
+                                  groups: each (group, indicator) is a
+                                  candidate once per message */
+    size_t n_seen, cap_seen;
+    char *seen_text;           /* their national keys, NUL-terminated */
+    size_t n_seen_text, cap_seen_text;
+    bool *seen_ind;            /* n_seen rows of one flag per indicator */
+    size_t cap_seen_ind;
     s_lookup_t lookup;         /* see vreg_provider_checks */
     int rowstate;              /* "rowstate" in the transaction: 0 not
                                   looked at yet, 1 empty, 2 may hold keys

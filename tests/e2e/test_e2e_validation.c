@@ -437,6 +437,7 @@ static const struct {
     {"number-trailing.csv", 6},
     {"numerator-above-denominator.csv", 5},
     {"outlier.csv", 13},
+    {"outlier-groups-periods.csv", 25},
     {"practices-duplicate-key.csv", 4},
     {"practices-indicator-provider.csv", 4},
     {"practices-text-missing.csv", 3},
@@ -498,6 +499,8 @@ S_FIXTURE_TEST(trailing_characters_hex_and_separators_are_rejected,
 S_FIXTURE_TEST(numerator_above_capped_denominator_is_rejected,
                "numerator-above-denominator.csv")
 S_FIXTURE_TEST(outlier_warned_within_national_group_only, "outlier.csv")
+S_FIXTURE_TEST(outliers_of_each_group_and_period_in_one_message_are_warned,
+               "outlier-groups-periods.csv")
 S_FIXTURE_TEST(future_period_is_rejected, "period-future.csv")
 S_FIXTURE_TEST(period_not_a_year_is_rejected, "period-not-year.csv")
 S_FIXTURE_TEST(previous_period_file_is_accepted, "prev-2024.csv")
