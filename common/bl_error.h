@@ -30,6 +30,7 @@
     X(BL_ECLOSED, -1012, "period closed")                                  \
     X(BL_EREFUSED, -1013, "refused")                                       \
     X(BL_EMISMATCH, -1014, "catalogue mismatch")                           \
+    X(BL_EGONE, -1015, "the peer went away")                               \
     X(BL_ENOSPC, -1030, "out of disk space")
 
 enum bl_error_code {

@@ -1,9 +1,14 @@
 /*
- * bl_rpc: the asking side of requests to daemons (see bl_rpc.h).
+ * bl_rpc: the asking side of requests to daemons (see bl_rpc.h), with a
+ * monitor of its connection so that a daemon gone with a request in
+ * flight fails the wait at once.
  */
 #include "bl_rpc.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,9 @@
 
 struct bl_rpc {
     void *sock;
+    void *mon;                 /* PAIR: the socket monitor's events */
+    size_t in_flight;          /* requests sent and not yet answered */
+    bool gone;                 /* the connection dropped with some */
     bl_msg_t tmpl;
     char endpoint[512];
     bl_mpw_t w;
@@ -29,6 +37,21 @@ int bl_rpc_open(bl_rpc_t **out, void *zctx, const bl_config_t *cfg,
     }
     int rc = bl_net_dealer(&rpc->sock, zctx, endpoint, NULL, err);
     if (rc != 0) {
+        free(rpc);
+        return rc;
+    }
+    /* One inproc address per monitor in the process. */
+    static atomic_uint_fast64_t s_monitors;
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://bl-rpc-monitor-%" PRIuFAST64,
+             atomic_fetch_add(&s_monitors, 1));
+    if (zmq_socket_monitor(rpc->sock, mon, ZMQ_EVENT_DISCONNECTED) != 0 ||
+        (rpc->mon = zmq_socket(zctx, ZMQ_PAIR)) == NULL ||
+        zmq_connect(rpc->mon, mon) != 0) {
+        rc = bl_err_set(err, BL_EZMQ, "cannot watch the connection to %s: "
+                        "%s", endpoint, zmq_strerror(zmq_errno()));
+        bl_net_close(&rpc->mon);
+        bl_net_close(&rpc->sock);
         free(rpc);
         return rc;
     }
@@ -51,15 +74,54 @@ void bl_rpc_close(bl_rpc_t **rpc)
     if (rpc == NULL || *rpc == NULL) {
         return;
     }
-    bl_net_close(&(*rpc)->sock);
+    bl_net_close(&(*rpc)->sock);   /* (ends its monitor) */
+    bl_net_close(&(*rpc)->mon);
     bl_mpw_destroy(&(*rpc)->w);
     free(*rpc);
     *rpc = NULL;
 }
 
+/* Reads the monitor's pending events: true when one says the connection
+ * dropped.  An event is two frames (event number and value, then the
+ * address). */
+static bool s_dropped(bl_rpc_t *rpc)
+{
+    bool dropped = false;
+    for (;;) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, rpc->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return dropped;
+        }
+        uint16_t ev = 0;
+        if (zmq_msg_size(&m) >= sizeof ev) {
+            memcpy(&ev, zmq_msg_data(&m), sizeof ev);
+        }
+        dropped = dropped || ev == ZMQ_EVENT_DISCONNECTED;
+        while (zmq_msg_more(&m)) {
+            zmq_msg_close(&m);
+            zmq_msg_init(&m);
+            if (zmq_msg_recv(&m, rpc->mon, 0) < 0) {
+                break;
+            }
+        }
+        zmq_msg_close(&m);
+    }
+}
+
+/* Notes a drop of the connection: the requests in flight are lost. */
+static void s_note_drop(bl_rpc_t *rpc)
+{
+    if (s_dropped(rpc) && rpc->in_flight > 0) {
+        rpc->gone = true;
+    }
+}
+
 int bl_rpc_send(bl_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
                  bl_err_t *err)
 {
+    s_note_drop(rpc);
     bl_msg_t m = rpc->tmpl;
     m.payload = bl_mpw_data(payload);
     m.payload_len = bl_mpw_size(payload);
@@ -74,6 +136,7 @@ int bl_rpc_send(bl_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
         rc = bl_net_send(rpc->sock, bl_mpw_data(&rpc->w),
                          bl_mpw_size(&rpc->w), err);
         if (rc != BL_ETIMEOUT) {
+            rpc->in_flight += rc == 0;
             return rc;
         }
         if (bl_net_now_ms() > deadline) {
@@ -89,23 +152,41 @@ int bl_rpc_recv(bl_rpc_t *rpc, bl_reply_t *reply, int timeout_ms,
                  bl_err_t *err)
 {
     memset(reply, 0, sizeof *reply);
-    zmq_pollitem_t it = {rpc->sock, 0, ZMQ_POLLIN, 0};
+    zmq_pollitem_t it[2] = {{rpc->sock, 0, ZMQ_POLLIN, 0},
+                            {rpc->mon, 0, ZMQ_POLLIN, 0}};
     long long deadline = bl_net_now_ms() + timeout_ms;
     for (;;) {
         long long left = deadline - bl_net_now_ms();
-        if (left <= 0) {
+        /* a reply already here goes first */
+        int rc = zmq_poll(it, 1, 0);
+        if (rc == 0 && rpc->gone) {
+            /* each request lost with the connection is told so once */
+            rpc->in_flight -= rpc->in_flight > 0;
+            rpc->gone = rpc->in_flight > 0;
+            return bl_err_set(err, BL_EGONE, "%s went away before it "
+                              "answered", rpc->endpoint);
+        }
+        if (rc == 0 && left <= 0) {
             return bl_err_set(err, BL_ETIMEOUT,
                               "no answer from %s within %d s", rpc->endpoint,
                               timeout_ms / 1000);
         }
-        int rc = zmq_poll(&it, 1, (long)left);
+        if (rc == 0) {
+            rc = zmq_poll(it, 2, (long)left);
+        }
         if (rc < 0 && zmq_errno() != EINTR) {
             return bl_err_set(err, BL_EZMQ, "poll: %s",
                               zmq_strerror(zmq_errno()));
         }
-        if (rc > 0) {
+        if (rc > 0 && (it[0].revents & ZMQ_POLLIN)) {
             break;
         }
+        if (rc > 0) {
+            s_note_drop(rpc);   /* and look for a reply again */
+        }
+    }
+    if (rpc->in_flight > 0) {
+        rpc->in_flight--;
     }
     zmq_msg_t msg;
     zmq_msg_init(&msg);

@@ -7,6 +7,15 @@
  * with "ok" (and "error" when not ok).  Several requests may be in flight
  * on one connection; replies come back in order.  A reply is copied out of
  * the socket, so it lives until bl_reply_free.
+ *
+ * A socket monitor watches the connection: when it drops while requests
+ * are in flight (the daemon stopped or was replaced, as `scale` does),
+ * their replies will never come, and bl_rpc_recv fails at once with
+ * BL_EGONE instead of waiting out its timeout.  A reply not read before
+ * the connection dropped may be lost with it (with ZMQ_IMMEDIATE the pipe
+ * goes with the connection): BL_EGONE then too.  Each request lost with
+ * the connection gets BL_EGONE once.  A drop with nothing in flight loses
+ * nothing: the next request goes to whoever listens next.
  */
 #ifndef BL_RPC_H
 #define BL_RPC_H
@@ -38,7 +47,8 @@ void bl_rpc_close(bl_rpc_t **rpc);
 int bl_rpc_send(bl_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
                  bl_err_t *err);
 
-/* Waits at most timeout_ms for the next reply. */
+/* Waits at most timeout_ms for the next reply: BL_ETIMEOUT when none
+ * came, BL_EGONE when the connection dropped with the request in flight. */
 int bl_rpc_recv(bl_rpc_t *rpc, bl_reply_t *reply, int timeout_ms,
                  bl_err_t *err);
 

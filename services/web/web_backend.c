@@ -89,6 +89,19 @@ int web_backend_call(web_backend_t *b, bl_stage_t stage, int k,
     return rc;
 }
 
+/* A read for a page: when the worker went away before it answered (one
+ * that `scale` replaced), the one listening next is asked once more. */
+static int s_view(web_backend_t *b, bl_stage_t stage, int k,
+                  const bl_mpw_t *w, bl_reply_t *reply, bl_err_t *err)
+{
+    int rc = web_backend_call(b, stage, k, w, reply, S_VIEW_MS, err);
+    if (rc == BL_EGONE) {
+        *err = (bl_err_t){0};
+        rc = web_backend_call(b, stage, k, w, reply, S_VIEW_MS, err);
+    }
+    return rc;
+}
+
 int web_backend_rpc(web_backend_t *b, bl_stage_t stage, int k,
                     bl_rpc_t **rpc, bl_err_t *err)
 {
@@ -106,8 +119,7 @@ int web_backend_sub_status(web_backend_t *b, const char *sub,
     for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
          k++) {
         bl_reply_t reply;
-        rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                              S_VIEW_MS, err);
+        rc = s_view(b, BL_STAGE_VALIDATE, k, &w, &reply, err);
         if (rc == 0) {
             bl_sub_counts_add(out, &reply);
             bl_reply_free(&reply);
@@ -180,8 +192,7 @@ int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
             bl_mpw_str(&w, "problems_only");
             bl_mpw_bool(&w, true);
             bl_reply_t reply;
-            rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                                  S_VIEW_MS, err);
+            rc = s_view(b, BL_STAGE_VALIDATE, k, &w, &reply, err);
             if (rc != 0) {
                 break;
             }
@@ -214,8 +225,7 @@ int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
     bl_mpw_str(&w, "sub");
     bl_mpw_str(&w, sub);
     bl_reply_t reply;
-    int rc = web_backend_call(b, BL_STAGE_INGEST, 1, &w, &reply,
-                              S_VIEW_MS, err);
+    int rc = s_view(b, BL_STAGE_INGEST, 1, &w, &reply, err);
     bl_mpw_destroy(&w);
     if (rc != 0) {
         return rc;
@@ -254,8 +264,7 @@ int web_backend_rejected(web_backend_t *b, int64_t period,
             bl_mpw_str(&w, "limit");
             bl_mpw_uint(&w, 1000);
             bl_reply_t reply;
-            rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                                  S_VIEW_MS, err);
+            rc = s_view(b, BL_STAGE_VALIDATE, k, &w, &reply, err);
             if (rc != 0) {
                 break;
             }
@@ -302,8 +311,7 @@ int web_backend_completeness(web_backend_t *b, int64_t period,
     for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
          k++) {
         bl_reply_t reply;
-        rc = web_backend_call(b, BL_STAGE_VALIDATE, k, &w, &reply,
-                              S_VIEW_MS, err);
+        rc = s_view(b, BL_STAGE_VALIDATE, k, &w, &reply, err);
         if (rc != 0) {
             break;
         }
@@ -346,8 +354,7 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     bl_mpw_str(&w, "period");
     bl_mpw_int(&w, period);
     bl_reply_t reply;
-    int rc = web_backend_call(b, BL_STAGE_REPORT, 1, &w, &reply,
-                              S_VIEW_MS, err);
+    int rc = s_view(b, BL_STAGE_REPORT, 1, &w, &reply, err);
     bl_mpw_destroy(&w);
     if (rc != 0) {
         return rc;
@@ -359,13 +366,16 @@ int web_backend_rendered(web_backend_t *b, int64_t period, uint64_t *gen,
     return 0;
 }
 
-/* Sends request w (destroyed here) to the first worker of stage: 0 when
- * the answer says ok, BL_EREFUSED with its reason when it says no. */
+/* Sends request w (destroyed here) to the first worker of stage, as a
+ * page's read (view) or a change: 0 when the answer says ok, BL_EREFUSED
+ * with its reason when it says no. */
 static int s_call_ok(web_backend_t *b, bl_stage_t stage, bl_mpw_t *w,
-                     int timeout_ms, bl_err_t *err)
+                     bool view, bl_err_t *err)
 {
     bl_reply_t reply;
-    int rc = web_backend_call(b, stage, 1, w, &reply, timeout_ms, err);
+    int rc = view ? s_view(b, stage, 1, w, &reply, err)
+                  : web_backend_call(b, stage, 1, w, &reply, S_TIMEOUT_MS,
+                                     err);
     bl_mpw_destroy(w);
     if (rc != 0) {
         return rc;
@@ -390,7 +400,7 @@ int web_backend_render_pdf(web_backend_t *b, int64_t period,
     bl_mpw_str(&w, provider);
     bl_mpw_str(&w, "format");
     bl_mpw_str(&w, "pdf");
-    return s_call_ok(b, BL_STAGE_REPORT, &w, S_VIEW_MS, err);
+    return s_call_ok(b, BL_STAGE_REPORT, &w, true, err);
 }
 
 int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)
@@ -402,5 +412,5 @@ int web_backend_close(web_backend_t *b, int64_t period, bl_err_t *err)
     bl_mpw_int(&w, period);
     bl_mpw_str(&w, "reopen");
     bl_mpw_bool(&w, false);
-    return s_call_ok(b, BL_STAGE_INGEST, &w, S_TIMEOUT_MS, err);
+    return s_call_ok(b, BL_STAGE_INGEST, &w, false, err);
 }

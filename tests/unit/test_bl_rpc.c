@@ -1,0 +1,189 @@
+/*
+ * test_bl_rpc: the asking side of requests against a ROUTER socket that
+ * plays the daemon, on ipc in a temporary folder: a reply is read; a
+ * daemon that goes away with the request in flight fails the wait with
+ * BL_EGONE instead of at its timeout, and the next request goes to the
+ * daemon that listens next; a drop with nothing in flight loses nothing.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bl_catalogue.h"
+#include "bl_config.h"
+#include "bl_msg.h"
+#include "bl_rpc.h"
+
+/* Longer than any test may take: a wait that ends at it is a failure. */
+#define S_LONG_MS 60000
+
+static void *s_ctx;
+static char s_dir[64] = "/tmp/bl-rpc-XXXXXX";
+static char s_ep[128];
+static bl_catalogue_t s_cat = {.name = "elc", .version = "1"};
+static bl_config_t s_cfg = {.node = "test", .catalogue = &s_cat};
+
+static void s_setup(void)
+{
+    cr_assert_not_null(mkdtemp(s_dir));
+    snprintf(s_ep, sizeof s_ep, "ipc://%s/daemon.sock", s_dir);
+    s_ctx = zmq_ctx_new();
+    cr_assert_not_null(s_ctx);
+}
+
+static void s_teardown(void)
+{
+    zmq_ctx_term(s_ctx);
+    char path[128];
+    snprintf(path, sizeof path, "%s/daemon.sock", s_dir);
+    unlink(path);
+    rmdir(s_dir);
+}
+
+/* The daemon's side: a ROUTER bound at s_ep. */
+static void *s_daemon(void)
+{
+    void *r = zmq_socket(s_ctx, ZMQ_ROUTER);
+    cr_assert_not_null(r);
+    int zero = 0;
+    cr_assert_eq(zmq_setsockopt(r, ZMQ_LINGER, &zero, sizeof zero), 0);
+    cr_assert_eq(zmq_bind(r, s_ep), 0, "bind %s: %s", s_ep,
+                 zmq_strerror(zmq_errno()));
+    return r;
+}
+
+/* Receives one request on the daemon's side: its peer id in id. */
+static size_t s_take_request(void *r, char *id, size_t size)
+{
+    int n = zmq_recv(r, id, size, 0);
+    cr_assert_gt(n, 0, "no peer id: %s", zmq_strerror(zmq_errno()));
+    char buf[4096];
+    cr_assert_gt(zmq_recv(r, buf, sizeof buf, 0), 0);
+    return (size_t)n;
+}
+
+/* Answers the request of peer id with {"ok": true, "n": n}. */
+static void s_answer(void *r, const char *id, size_t idl, uint64_t n)
+{
+    bl_mpw_t p, w;
+    bl_mpw_init(&p);
+    bl_mpw_init(&w);
+    bl_mpw_map(&p, 2);
+    bl_mpw_str(&p, "ok");
+    bl_mpw_bool(&p, true);
+    bl_mpw_str(&p, "n");
+    bl_mpw_uint(&p, n);
+    bl_msg_t m = {.type = BL_MSG_REPLY, .payload = bl_mpw_data(&p),
+                  .payload_len = bl_mpw_size(&p)};
+    snprintf(m.sender, sizeof m.sender, "daemon");
+    cr_assert_eq(bl_msg_encode(&w, &m), 0);
+    cr_assert_eq(zmq_send(r, id, idl, ZMQ_SNDMORE), (int)idl);
+    cr_assert_eq(zmq_send(r, bl_mpw_data(&w), bl_mpw_size(&w), 0),
+                 (int)bl_mpw_size(&w));
+    bl_mpw_destroy(&p);
+    bl_mpw_destroy(&w);
+}
+
+/* The "n" of a reply. */
+static uint64_t s_n(const bl_reply_t *reply)
+{
+    bl_mpr_t r;
+    uint64_t n = 0;
+    cr_assert_eq(bl_req_find(&reply->msg, "n", &r), 0);
+    cr_assert_eq(bl_mpr_uint(&r, &n), 0);
+    return n;
+}
+
+static void s_send(bl_rpc_t *rpc)
+{
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_rpc_request(&w, "health", 0);
+    bl_err_t err = {0};
+    cr_assert_eq(bl_rpc_send(rpc, &w, S_LONG_MS, &err), 0, "%s", err.msg);
+    bl_mpw_destroy(&w);
+}
+
+TestSuite(bl_rpc, .init = s_setup, .fini = s_teardown, .timeout = 120);
+
+Test(bl_rpc, a_reply_is_read)
+{
+    void *r = s_daemon();
+    bl_rpc_t *rpc;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
+                 err.msg);
+    s_send(rpc);
+    char id[256];
+    size_t idl = s_take_request(r, id, sizeof id);
+    s_answer(r, id, idl, 7);
+    bl_reply_t reply;
+    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
+                 err.msg);
+    cr_expect(bl_reply_ok(&reply, NULL, 0));
+    cr_expect_eq(s_n(&reply), 7);
+    bl_reply_free(&reply);
+    bl_rpc_close(&rpc);
+    zmq_close(r);
+}
+
+Test(bl_rpc, a_daemon_gone_with_the_request_in_flight_fails_the_wait)
+{
+    void *r = s_daemon();
+    bl_rpc_t *rpc;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
+                 err.msg);
+    s_send(rpc);
+    char id[256];
+    s_take_request(r, id, sizeof id);
+    zmq_close(r);   /* gone without answering */
+    bl_reply_t reply;
+    int rc = bl_rpc_recv(rpc, &reply, S_LONG_MS, &err);
+    cr_expect_eq(rc, BL_EGONE, "%d (%s), not BL_EGONE", rc, err.msg);
+    cr_expect(strstr(err.msg, "went away") != NULL, "%s", err.msg);
+
+    /* the next request goes to the daemon that listens next */
+    r = s_daemon();
+    s_send(rpc);
+    size_t idl = s_take_request(r, id, sizeof id);
+    s_answer(r, id, idl, 9);
+    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
+                 err.msg);
+    cr_expect_eq(s_n(&reply), 9);
+    bl_reply_free(&reply);
+    bl_rpc_close(&rpc);
+    zmq_close(r);
+}
+
+Test(bl_rpc, a_drop_with_nothing_in_flight_loses_nothing)
+{
+    void *r = s_daemon();
+    bl_rpc_t *rpc;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
+                 err.msg);
+    s_send(rpc);
+    char id[256];
+    size_t idl = s_take_request(r, id, sizeof id);
+    s_answer(r, id, idl, 1);
+    bl_reply_t reply;
+    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
+                 err.msg);
+    bl_reply_free(&reply);
+    zmq_close(r);   /* a restart between two requests */
+    usleep(200 * 1000);
+    r = s_daemon();
+    s_send(rpc);
+    idl = s_take_request(r, id, sizeof id);
+    s_answer(r, id, idl, 2);
+    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
+                 err.msg);
+    cr_expect_eq(s_n(&reply), 2);
+    bl_reply_free(&reply);
+    bl_rpc_close(&rpc);
+    zmq_close(r);
+}
