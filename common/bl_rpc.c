@@ -18,6 +18,7 @@
 #include "bl_net.h"
 
 struct bl_rpc {
+    void *zctx;
     void *sock;
     void *mon;                 /* PAIR: the socket monitor's events */
     size_t in_flight;          /* requests sent and not yet answered */
@@ -27,17 +28,17 @@ struct bl_rpc {
     bl_mpw_t w;
 };
 
-int bl_rpc_open(bl_rpc_t **out, void *zctx, const bl_config_t *cfg,
-                 const char *endpoint, bl_err_t *err)
+/* Opens the socket to rpc->endpoint and its monitor (after a drop, a
+ * fresh socket: the old one may still hold the dropped connection's pipe
+ * for a moment, and a request put there would be lost with it). */
+static int s_connect(bl_rpc_t *rpc, bl_err_t *err)
 {
-    *out = NULL;
-    bl_rpc_t *rpc = calloc(1, sizeof *rpc);
-    if (rpc == NULL) {
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
-    }
-    int rc = bl_net_dealer(&rpc->sock, zctx, endpoint, NULL, err);
+    bl_net_close(&rpc->sock);   /* (ends its monitor) */
+    bl_net_close(&rpc->mon);
+    rpc->in_flight = 0;
+    rpc->gone = false;
+    int rc = bl_net_dealer(&rpc->sock, rpc->zctx, rpc->endpoint, NULL, err);
     if (rc != 0) {
-        free(rpc);
         return rc;
     }
     /* One inproc address per monitor in the process. */
@@ -46,16 +47,31 @@ int bl_rpc_open(bl_rpc_t **out, void *zctx, const bl_config_t *cfg,
     snprintf(mon, sizeof mon, "inproc://bl-rpc-monitor-%" PRIuFAST64,
              atomic_fetch_add(&s_monitors, 1));
     if (zmq_socket_monitor(rpc->sock, mon, ZMQ_EVENT_DISCONNECTED) != 0 ||
-        (rpc->mon = zmq_socket(zctx, ZMQ_PAIR)) == NULL ||
+        (rpc->mon = zmq_socket(rpc->zctx, ZMQ_PAIR)) == NULL ||
         zmq_connect(rpc->mon, mon) != 0) {
         rc = bl_err_set(err, BL_EZMQ, "cannot watch the connection to %s: "
-                        "%s", endpoint, zmq_strerror(zmq_errno()));
+                        "%s", rpc->endpoint, zmq_strerror(zmq_errno()));
         bl_net_close(&rpc->mon);
         bl_net_close(&rpc->sock);
+    }
+    return rc;
+}
+
+int bl_rpc_open(bl_rpc_t **out, void *zctx, const bl_config_t *cfg,
+                 const char *endpoint, bl_err_t *err)
+{
+    *out = NULL;
+    bl_rpc_t *rpc = calloc(1, sizeof *rpc);
+    if (rpc == NULL) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    rpc->zctx = zctx;
+    snprintf(rpc->endpoint, sizeof rpc->endpoint, "%s", endpoint);
+    int rc = s_connect(rpc, err);
+    if (rc != 0) {
         free(rpc);
         return rc;
     }
-    snprintf(rpc->endpoint, sizeof rpc->endpoint, "%s", endpoint);
     snprintf(rpc->tmpl.sender, sizeof rpc->tmpl.sender, "rpc.%d",
              (int)getpid());
     snprintf(rpc->tmpl.origin, sizeof rpc->tmpl.origin, "%s", cfg->node);
@@ -113,7 +129,7 @@ static bool s_dropped(bl_rpc_t *rpc)
 /* Notes a drop of the connection: the requests in flight are lost. */
 static void s_note_drop(bl_rpc_t *rpc)
 {
-    if (s_dropped(rpc) && rpc->in_flight > 0) {
+    if (s_dropped(rpc)) {
         rpc->gone = true;
     }
 }
@@ -121,7 +137,15 @@ static void s_note_drop(bl_rpc_t *rpc)
 int bl_rpc_send(bl_rpc_t *rpc, const bl_mpw_t *payload, int timeout_ms,
                  bl_err_t *err)
 {
-    s_note_drop(rpc);
+    if (rpc->sock != NULL) {
+        s_note_drop(rpc);
+    }
+    if (rpc->sock == NULL || (rpc->gone && rpc->in_flight == 0)) {
+        int rc = s_connect(rpc, err);   /* nothing was lost: start afresh */
+        if (rc != 0) {
+            return rc;
+        }
+    }
     bl_msg_t m = rpc->tmpl;
     m.payload = bl_mpw_data(payload);
     m.payload_len = bl_mpw_size(payload);
@@ -152,6 +176,9 @@ int bl_rpc_recv(bl_rpc_t *rpc, bl_reply_t *reply, int timeout_ms,
                  bl_err_t *err)
 {
     memset(reply, 0, sizeof *reply);
+    if (rpc->sock == NULL) {
+        return bl_err_set(err, BL_EZMQ, "no connection to %s", rpc->endpoint);
+    }
     zmq_pollitem_t it[2] = {{rpc->sock, 0, ZMQ_POLLIN, 0},
                             {rpc->mon, 0, ZMQ_POLLIN, 0}};
     long long deadline = bl_net_now_ms() + timeout_ms;
@@ -159,10 +186,10 @@ int bl_rpc_recv(bl_rpc_t *rpc, bl_reply_t *reply, int timeout_ms,
         long long left = deadline - bl_net_now_ms();
         /* a reply already here goes first */
         int rc = zmq_poll(it, 1, 0);
-        if (rc == 0 && rpc->gone) {
-            /* each request lost with the connection is told so once */
-            rpc->in_flight -= rpc->in_flight > 0;
-            rpc->gone = rpc->in_flight > 0;
+        if (rc == 0 && rpc->gone && rpc->in_flight > 0) {
+            /* each request lost with the connection is told so once; the
+             * next request goes out on a fresh socket (bl_rpc_send) */
+            rpc->in_flight--;
             return bl_err_set(err, BL_EGONE, "%s went away before it "
                               "answered", rpc->endpoint);
         }

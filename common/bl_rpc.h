@@ -15,7 +15,8 @@
  * the connection dropped may be lost with it (with ZMQ_IMMEDIATE the pipe
  * goes with the connection): BL_EGONE then too.  Each request lost with
  * the connection gets BL_EGONE once.  A drop with nothing in flight loses
- * nothing: the next request goes to whoever listens next.
+ * nothing.  After a drop the next request goes out on a fresh socket, to
+ * whoever listens next (the old socket may still hold the dropped pipe).
  */
 #ifndef BL_RPC_H
 #define BL_RPC_H

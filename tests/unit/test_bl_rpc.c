@@ -6,6 +6,7 @@
  * daemon that listens next; a drop with nothing in flight loses nothing.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ static bl_config_t s_cfg = {.node = "test", .catalogue = &s_cat};
 
 static void s_setup(void)
 {
+    signal(SIGPIPE, SIG_IGN);   /* (as every daemon and the CLI) */
     cr_assert_not_null(mkdtemp(s_dir));
     snprintf(s_ep, sizeof s_ep, "ipc://%s/daemon.sock", s_dir);
     s_ctx = zmq_ctx_new();
