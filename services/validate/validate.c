@@ -6,6 +6,7 @@
  *   validate_batch.c       the rows of one raw_rows message, judged
  *   validate_register.c    register rows; provider lookups for the rest
  *   validate_row.c         checks of one row alone
+ *   validate_keys.c        the keys a file's rows used, for repeats
  *   validate_learning.c    improvement actions and practices
  *   validate_rules.c       the configured rules and the change limit
  *   validate_outliers.c    values judged against their national peer group
@@ -17,7 +18,9 @@
  *   subs      sub -> {file, delimiter, dry_run, header, state, rows,
  *                     accepted, warned, rejected}
  *   outcomes  sub \0 line(8) -> [status, [[error?, field, reason]...]]
- *   keys      sub \0 row key -> line(8): the first line of each key
+ *   keys      sub \0 provider \x1f \x01 line(8) -> the keys of a run of the
+ *             provider's rows in the file, each with its first line
+ *             (validate_keys.h; earlier releases: sub \0 row key -> line)
  *   register  provider -> [name, country, service_type, users, staff,
  *                          membership, member_since, share_identity]
  *   pvals     period \x1f provider \x1f unit \x1f indicator -> 3 doubles

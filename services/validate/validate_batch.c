@@ -34,6 +34,7 @@ int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
     b->sub = sub;
     bl_cursors_init(&b->cur, txn);
     bl_cursors_init(&b->reads, txn);
+    vkeys_init(&b->keys, txn, bl_daemon_dbi(v->d, DB_KEYS), sub->id);
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_init(&b->lanes[l]);
     }
@@ -51,6 +52,7 @@ void vbatch_free(validate_batch_t *b)
 {
     bl_cursors_close(&b->cur);
     bl_cursors_close(&b->reads);
+    vkeys_free(&b->keys);
     free(b->fields);
     free(b->text);
     free(b->cand);
@@ -163,32 +165,19 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
 int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
                         const char *rowkey, const char *field, bl_err_t *err)
 {
-    unsigned char key[S_KEY_MAX + S_SUB_MAX + 2];
-    size_t kl = vsub_key(b->sub->id, rowkey, strlen(rowkey), key,
-                         sizeof key);
-    if (kl == 0 || kl > BL_STORE_KEY_MAX) {
+    size_t kl = strlen(rowkey);
+    uint64_t first;
+    int rc = strlen(b->sub->id) + 1 + kl > BL_STORE_KEY_MAX
+                 ? BL_ETOOBIG
+                 : vkeys_check(&b->keys, rowkey, kl, row->line, &first, err);
+    if (rc == BL_ETOOBIG) {
         vr_add(row->o, true, field, "the row's key is too long");
         return 0;
     }
-    MDB_dbi keys = bl_daemon_dbi(b->v->d, DB_KEYS);
-    unsigned char lv[8];
-    bl_store_u64_key(row->line, lv);
-    MDB_val val;
-    /* Keys grow within a file: most are appended. */
-    int rc = bl_cursors_put(&b->cur, keys, key, kl, lv, sizeof lv,
-                            MDB_NOOVERWRITE | MDB_APPEND, &val, err);
-    if (rc == 1 && val.mv_size == 8) {
-        uint64_t first = bl_store_u64_from(val.mv_data);
-        if (first != row->line) {
-            vr_add(row->o, true, field,
-                   "repeats the key of line %" PRIu64 " in this file", first);
-            row->track.repeat = true;
-        }
-        return 0;
-    }
-    if (rc == 1) {   /* a value of another size: put the line as before */
-        return bl_cursors_put(&b->cur, keys, key, kl, lv, sizeof lv, 0,
-                              NULL, err);
+    if (rc == 0 && first != row->line) {
+        vr_add(row->o, true, field,
+               "repeats the key of line %" PRIu64 " in this file", first);
+        row->track.repeat = true;
     }
     return rc;
 }
@@ -620,7 +609,10 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
 
 int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err)
 {
-    int rc = validate_outliers_judge_batch(b, txn, err);
+    int rc = vkeys_flush(&b->keys, err);
+    if (rc == 0) {
+        rc = validate_outliers_judge_batch(b, txn, err);
+    }
     if (rc == 0) {
         rc = s_flush_lanes(b, txn, err);
     }

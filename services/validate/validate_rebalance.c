@@ -16,8 +16,9 @@
  *                       number each worker's providers from 1, so a
  *                       removed worker's follow worker 1's (new lines
  *                       after its last; the subs fold adds the rows)
- *   keys      BY_PROVIDER  sub \0 row key, the provider first in the row
- *                       key (register rows: the provider alone)
+ *   keys      BY_PROVIDER  sub \0 provider \x1f ...: a run's keys
+ *                       (validate_keys.h); earlier releases' sub \0 row
+ *                       key, the provider first (register rows: alone)
  *   register  REPLICATED  every worker keeps the whole register
  *   pvals     BY_PROVIDER  period \x1f provider \x1f unit \x1f indicator
  *   vals      BY_PROVIDER  period \x1f indicator \x1f provider \x1f unit

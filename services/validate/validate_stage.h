@@ -24,6 +24,7 @@
 #include "bl_store.h"
 #include "bl_cursors.h"
 #include "validate_expr.h"
+#include "validate_keys.h"
 #include "validate_row.h"
 
 /* The daemon's databases, in the order validate.c names them. */
@@ -131,6 +132,7 @@ typedef struct validate_batch {
                                   (see s_track) */
     bl_cursors_t cur;          /* cursors of the message's transaction
                                   (bl_cursors.h) */
+    vkeys_t keys;              /* the repeat check's keys (validate_keys.h) */
     bl_cursors_t reads;        /* a second set, for the figures read back
                                   from "vals" (rules, the previous
                                   period): the put cursor stays where the

@@ -668,6 +668,48 @@ Test(validation, a_key_repeated_messages_later_names_its_first_line,
     free(out);
 }
 
+/* A survey file in respondent order, not provider order: four providers'
+ * rows alternate, so each row starts a run of its provider and the runs'
+ * stored keys are folded together again and again (validate_keys.c),
+ * over two messages.  Repeats of the first line, of a line in the middle
+ * and of the last run of a provider are each rejected naming it. */
+Test(validation, keys_of_providers_in_alternating_rows_are_all_found,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    char path[512];
+    snprintf(path, sizeof path, "%s/survey-alternating.csv", s_node.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,"
+               "U1,U2,U3,U4,U5,U6,U7\n");
+    /* line 2 + 4 r + p holds provider NO-00(p+1), respondent r */
+    for (unsigned r = 0; r < 1100; r++) {
+        for (unsigned p = 0; p < 4; p++) {
+            fprintf(f, "NO-00%u,,2025,user,r%04u,4,4,4,4,4,4,4\n", p + 1, r);
+        }
+    }
+    fprintf(f, "NO-001,,2025,user,r0000,3,3,3,3,3,3,3\n");
+    fprintf(f, "NO-004,,2025,user,r0550,3,3,3,3,3,3,3\n");
+    fprintf(f, "NO-002,,2025,user,r1099,3,3,3,3,3,3,3\n");
+    cr_assert_eq(fclose(f), 0);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "submit --wait '%s'", path);
+    cr_assert_not_null(out);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: 4400 accepted, 0 with warnings, "
+                                "3 rejected\n", path);
+    cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+    cr_expect_eq(rc, 1);
+    unsigned firsts[3] = {2, 2 + 4 * 550 + 3, 2 + 4 * 1099 + 1};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(want, sizeof want, "repeats the key of line %u in this file",
+                 firsts[k]);
+        cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+    }
+    free(out);
+}
+
 /* ---- dry runs ------------------------------------------------------------ */
 
 Test(validation, dry_run_reports_the_same_problems_and_stores_nothing,

@@ -1,0 +1,183 @@
+/*
+ * test_validate_keys: the repeat check's keys, kept per run of a
+ * provider's rows (services/validate/validate_keys.c), on an LMDB
+ * database in a temporary folder: keys found across runs and messages
+ * (transactions), a provider whose id begins another's kept apart, a
+ * register key (the provider alone), runs folded into one entry,
+ * entries of an earlier release (one key each) read, and a key too long
+ * to keep refused.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bl_store.h"
+#include "validate_keys.h"
+
+static char s_dir[64] = "/tmp/bl-vkeys-XXXXXX";
+static MDB_env *s_env;
+static MDB_dbi s_dbi;
+static MDB_txn *s_txn;
+static vkeys_t s_k;
+static const char *s_sub = "t1-000001";
+
+static void s_setup(void)
+{
+    cr_assert_not_null(mkdtemp(s_dir));
+    cr_assert_eq(mdb_env_create(&s_env), 0);
+    cr_assert_eq(mdb_env_set_maxdbs(s_env, 4), 0);
+    cr_assert_eq(mdb_env_set_mapsize(s_env, 64u << 20), 0);
+    cr_assert_eq(mdb_env_open(s_env, s_dir, MDB_NOSYNC, 0600), 0);
+    MDB_txn *t;
+    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &t), 0);
+    cr_assert_eq(mdb_dbi_open(t, "keys", MDB_CREATE, &s_dbi), 0);
+    cr_assert_eq(mdb_txn_commit(t), 0);
+}
+
+static void s_teardown(void)
+{
+    mdb_env_close(s_env);
+    char path[128];
+    snprintf(path, sizeof path, "%s/data.mdb", s_dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/lock.mdb", s_dir);
+    unlink(path);
+    rmdir(s_dir);
+}
+
+/* A message: a write transaction with the keys of its rows. */
+static void s_begin(void)
+{
+    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &s_txn), 0);
+    vkeys_init(&s_k, s_txn, s_dbi, s_sub);
+}
+
+static void s_end(void)
+{
+    bl_err_t err = {0};
+    cr_assert_eq(vkeys_flush(&s_k, &err), 0, "%s", err.msg);
+    vkeys_free(&s_k);
+    cr_assert_eq(mdb_txn_commit(s_txn), 0);
+}
+
+/* The line that used key first (line when it is new). */
+static uint64_t s_check(const char *key, uint64_t line)
+{
+    uint64_t first = 0;
+    bl_err_t err = {0};
+    cr_assert_eq(vkeys_check(&s_k, key, strlen(key), line, &first, &err), 0,
+                 "%s", err.msg);
+    return first;
+}
+
+/* Entries in the database. */
+static size_t s_entries(void)
+{
+    MDB_txn *t;
+    MDB_stat st;
+    cr_assert_eq(mdb_txn_begin(s_env, NULL, MDB_RDONLY, &t), 0);
+    cr_assert_eq(mdb_stat(t, s_dbi, &st), 0);
+    mdb_txn_abort(t);
+    return st.ms_entries;
+}
+
+TestSuite(validate_keys, .init = s_setup, .fini = s_teardown);
+
+Test(validate_keys, a_key_is_found_in_its_run_and_in_later_messages)
+{
+    s_begin();
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1\x1f" "2025", 2), 2);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr2\x1f" "2025", 3), 3);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1\x1f" "2025", 4), 2);
+    s_end();
+    cr_expect_eq(s_entries(), 1, "one entry for the run");
+    s_begin();
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr2\x1f" "2025", 5), 3);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr3\x1f" "2025", 6), 6);
+    s_end();
+    s_begin();
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr3\x1f" "2025", 7), 6);
+    s_end();
+}
+
+Test(validate_keys, a_provider_whose_id_begins_another_is_kept_apart)
+{
+    s_begin();
+    cr_expect_eq(s_check("NO-10\x1fuser\x1fr1\x1f" "2025", 2), 2);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1\x1f" "2025", 3), 3);
+    cr_expect_eq(s_check("NO-1", 4), 4);        /* a register row */
+    cr_expect_eq(s_check("NO-10", 5), 5);
+    s_end();
+    s_begin();
+    cr_expect_eq(s_check("NO-1", 6), 4);
+    cr_expect_eq(s_check("NO-10\x1fuser\x1fr1\x1f" "2025", 7), 2);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1\x1f" "2025", 8), 3);
+    cr_expect_eq(s_check("NO-10", 9), 5);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr2\x1f" "2025", 10), 10);
+    s_end();
+}
+
+Test(validate_keys, runs_of_a_provider_in_alternating_rows_are_folded)
+{
+    s_begin();
+    char key[64];
+    for (unsigned r = 0; r < 200; r++) {
+        for (unsigned p = 0; p < 3; p++) {
+            snprintf(key, sizeof key, "P%u\x1fuser\x1fr%u", p, r);
+            uint64_t line = 2 + 3 * r + p;
+            cr_assert_eq(s_check(key, line), line, "%s", key);
+        }
+    }
+    s_end();
+    /* each provider's runs are folded once more than 8 are stored */
+    cr_expect_leq(s_entries(), 3 * 9, "%zu entries", s_entries());
+    s_begin();
+    for (unsigned r = 0; r < 200; r++) {
+        for (unsigned p = 0; p < 3; p++) {
+            snprintf(key, sizeof key, "P%u\x1fuser\x1fr%u", p, r);
+            cr_assert_eq(s_check(key, 1000 + r), 2 + 3 * r + p, "%s", key);
+        }
+    }
+    s_end();
+}
+
+Test(validate_keys, an_earlier_release_entry_of_one_key_is_read)
+{
+    /* sub \0 row key -> its line (8 bytes), as earlier releases kept it */
+    MDB_txn *t;
+    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &t), 0);
+    const char *rows[] = {"NO-1\x1fuser\x1fr1", "NO-1"};
+    for (size_t i = 0; i < 2; i++) {
+        unsigned char k[128], line[8];
+        size_t sl = strlen(s_sub) + 1, rl = strlen(rows[i]);
+        memcpy(k, s_sub, sl);
+        memcpy(k + sl, rows[i], rl);
+        bl_store_u64_key(40 + i, line);
+        MDB_val mk = {sl + rl, k}, mv = {8, line};
+        cr_assert_eq(mdb_put(t, s_dbi, &mk, &mv, 0), 0);
+    }
+    cr_assert_eq(mdb_txn_commit(t), 0);
+    s_begin();
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr2", 50), 50);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1", 51), 40);
+    cr_expect_eq(s_check("NO-1", 52), 41);
+    s_end();
+}
+
+Test(validate_keys, a_provider_too_long_to_keep_is_refused)
+{
+    char key[600];
+    memset(key, 'A', 505);
+    key[505] = '\0';
+    s_begin();
+    uint64_t first;
+    bl_err_t err = {0};
+    cr_expect_eq(vkeys_check(&s_k, key, strlen(key), 2, &first, &err),
+                 BL_ETOOBIG);
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1", 3), 3);
+    s_end();
+}
