@@ -55,6 +55,17 @@ static size_t s_slot(const vkeys_t *k, const char *s, size_t len)
     return i;
 }
 
+/* The entry of suffix s (len bytes), or NULL. */
+static const vkeys_entry_t *s_find(const vkeys_t *k, const char *s,
+                                   size_t len)
+{
+    if (k->n_slots == 0) {
+        return NULL;
+    }
+    size_t i = s_slot(k, s, len);
+    return k->slot_gen[i] == k->gen ? &k->e[k->slot[i] - 1] : NULL;
+}
+
 /* Makes room for one more entry in the table (at most half full). */
 static int s_room(vkeys_t *k)
 {
@@ -125,11 +136,10 @@ static int s_load_entry(vkeys_t *k, const unsigned char *rest, size_t rl,
     *blob = false;
     if (v->mv_size == 8) {
         /* an earlier release's entry: one key, its line */
-        size_t i = k->n_slots ? s_slot(k, (const char *)rest, rl) : 0;
-        if (k->n_slots && k->slot_gen[i] == k->gen) {
-            return 0;
-        }
-        return s_add(k, (const char *)rest, rl, bl_store_u64_from(p), false);
+        return s_find(k, (const char *)rest, rl) != NULL
+                   ? 0
+                   : s_add(k, (const char *)rest, rl, bl_store_u64_from(p),
+                           false);
     }
     if (v->mv_size == 0 || p[0] != S_BLOB_TAG || rl != S_KEY_TAIL ||
         rest[0] != 0x1f || rest[1] != S_BLOB_TAG) {
@@ -143,12 +153,10 @@ static int s_load_entry(vkeys_t *k, const unsigned char *rest, size_t rl,
             break;
         }
         const char *s = (const char *)p + at + 2;
-        size_t i = k->n_slots ? s_slot(k, s, len) : 0;
-        if (!(k->n_slots && k->slot_gen[i] == k->gen)) {
-            int rc = s_add(k, s, len, bl_store_u64_from(p + at + 2 + len), fresh);
-            if (rc != 0) {
-                return rc;
-            }
+        if (s_find(k, s, len) == NULL &&
+            s_add(k, s, len, bl_store_u64_from(p + at + 2 + len), fresh) !=
+                0) {
+            return BL_ENOMEM;
         }
         at += 2 + len + 8;
     }
@@ -242,16 +250,12 @@ int vkeys_check(vkeys_t *k, const char *key, size_t kl, uint64_t line,
             return rc;
         }
     }
-    const char *s = key + pl;
-    size_t len = kl - pl;
-    if (k->n_slots > 0) {
-        size_t i = s_slot(k, s, len);
-        if (k->slot_gen[i] == k->gen) {
-            *first = k->e[k->slot[i] - 1].line;
-            return 0;
-        }
+    const vkeys_entry_t *e = s_find(k, key + pl, kl - pl);
+    if (e != NULL) {
+        *first = e->line;
+        return 0;
     }
-    if (s_add(k, s, len, line, true) != 0) {
+    if (s_add(k, key + pl, kl - pl, line, true) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     return 0;
