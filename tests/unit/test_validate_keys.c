@@ -5,7 +5,8 @@
  * (transactions), a provider whose id begins another's kept apart, a
  * register key (the provider alone), runs folded into one entry,
  * entries of an earlier release (one key each) read, and a key too long
- * to keep refused.
+ * to keep refused; and a move between workers finds each entry's
+ * provider (validate_rebalance's rule for "keys").
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 
 #include "bl_store.h"
 #include "validate_keys.h"
+#include "validate_rebalance.h"
 
 static char s_dir[64] = "/tmp/bl-vkeys-XXXXXX";
 static MDB_env *s_env;
@@ -180,4 +182,39 @@ Test(validate_keys, a_provider_too_long_to_keep_is_refused)
                  BL_ETOOBIG);
     cr_expect_eq(s_check("NO-1\x1fuser\x1fr1", 3), 3);
     s_end();
+}
+
+Test(validate_keys, a_move_between_workers_finds_each_entrys_provider)
+{
+    s_begin();
+    cr_assert_eq(s_check("NO-1\x1fuser\x1fr1", 2), 2);
+    cr_assert_eq(s_check("NO-10\x1fuser\x1fr1", 3), 3);
+    cr_assert_eq(s_check("NO-1", 4), 4);
+    s_end();
+    const bl_rebalance_rule_t *rule = NULL;
+    for (size_t i = 0; i < validate_rebalance.n_rules; i++) {
+        if (strcmp(validate_rebalance.rules[i].db, "keys") == 0) {
+            rule = &validate_rebalance.rules[i];
+        }
+    }
+    cr_assert_not_null(rule);
+    cr_assert_eq(rule->kind, BL_REBALANCE_BY_PROVIDER);
+    MDB_txn *t;
+    MDB_cursor *c;
+    cr_assert_eq(mdb_txn_begin(s_env, NULL, MDB_RDONLY, &t), 0);
+    cr_assert_eq(mdb_cursor_open(t, s_dbi, &c), 0);
+    MDB_val k, v;
+    const char *want[] = {"NO-1", "NO-1", "NO-10"};
+    size_t n = 0;
+    while (mdb_cursor_get(c, &k, &v, n ? MDB_NEXT : MDB_FIRST) == 0) {
+        char buf[64];
+        cr_assert_lt(n, 3);
+        cr_expect_gt(rule->provider(&k, &v, buf, sizeof buf), 0);
+        cr_expect_str_eq(buf, want[n]);
+        n++;
+    }
+    cr_expect_eq(n, 3, "%zu entries: NO-1's two runs (its rows and its "
+                       "register row came apart) and NO-10's", n);
+    mdb_cursor_close(c);
+    mdb_txn_abort(t);
 }
