@@ -617,6 +617,39 @@ Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
 
 /* ---- repeated keys across messages -------------------------------------- */
 
+/* A survey file at path, its header written, for the rows to follow. */
+static FILE *s_survey_file(char *path, size_t size, const char *name)
+{
+    s_register();
+    snprintf(path, size, "%s/%s", s_node.dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,"
+               "U1,U2,U3,U4,U5,U6,U7\n");
+    return f;
+}
+
+/* Submits the file at path: `accepted` rows accepted and three rejected,
+ * each naming as the first the line in firsts. */
+static void s_expect_three_repeats(const char *path, unsigned accepted,
+                                   const unsigned firsts[3])
+{
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "submit --wait '%s'", path);
+    cr_assert_not_null(out);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: %u accepted, 0 with warnings, "
+                                "3 rejected\n", path, accepted);
+    cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+    cr_expect_eq(rc, 1);
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(want, sizeof want, "repeats the key of line %u in this file",
+                 firsts[k]);
+        cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
+    }
+    free(out);
+}
+
 /* A survey file of more rows than one message holds (the CLI sends at most
  * BL_SUBMIT_BATCH_ROWS): respondents in no order, and lines in the second
  * message that repeat a key of the first (stored by then) and one of
@@ -625,13 +658,8 @@ Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
 Test(validation, a_key_repeated_messages_later_names_its_first_line,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
-    s_register();
     char path[512];
-    snprintf(path, sizeof path, "%s/survey-long.csv", s_node.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,"
-               "U1,U2,U3,U4,U5,U6,U7\n");
+    FILE *f = s_survey_file(path, sizeof path, "survey-long.csv");
     /* line 2 + i holds respondent (i * 7919) % 4500 */
     for (unsigned i = 0; i < 4500; i++) {
         fprintf(f, "NO-001,,2025,user,r%05u,4,4,4,4,4,4,4\n",
@@ -651,21 +679,8 @@ Test(validation, a_key_repeated_messages_later_names_its_first_line,
     fprintf(f, "NO-001,,2025,user,r%05u,3,3,3,3,3,3,3\n", big);
     fprintf(f, "NO-001,,2025,user,r%05u,3,3,3,3,3,3,3\n", second);
     cr_assert_eq(fclose(f), 0);
-    char *out = NULL;
-    int rc = bl_test_node_cli(&s_node, &out, "submit --wait '%s'", path);
-    cr_assert_not_null(out);
-    char want[1024];
-    snprintf(want, sizeof want, "%s: 4500 accepted, 0 with warnings, "
-                                "3 rejected\n", path);
-    cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
-    cr_expect_eq(rc, 1);
-    unsigned firsts[3] = {2, big_line, 4100 + 2};
-    for (size_t k = 0; k < 3; k++) {
-        snprintf(want, sizeof want, "repeats the key of line %u in this file",
-                 firsts[k]);
-        cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
-    }
-    free(out);
+    const unsigned firsts[3] = {2, big_line, 4100 + 2};
+    s_expect_three_repeats(path, 4500, firsts);
 }
 
 /* A survey file in respondent order, not provider order: four providers'
@@ -676,13 +691,8 @@ Test(validation, a_key_repeated_messages_later_names_its_first_line,
 Test(validation, keys_of_providers_in_alternating_rows_are_all_found,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
-    s_register();
     char path[512];
-    snprintf(path, sizeof path, "%s/survey-alternating.csv", s_node.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,unit_id,period,survey,respondent_id,"
-               "U1,U2,U3,U4,U5,U6,U7\n");
+    FILE *f = s_survey_file(path, sizeof path, "survey-alternating.csv");
     /* line 2 + 4 r + p holds provider NO-00(p+1), respondent r */
     for (unsigned r = 0; r < 1100; r++) {
         for (unsigned p = 0; p < 4; p++) {
@@ -693,21 +703,8 @@ Test(validation, keys_of_providers_in_alternating_rows_are_all_found,
     fprintf(f, "NO-004,,2025,user,r0550,3,3,3,3,3,3,3\n");
     fprintf(f, "NO-002,,2025,user,r1099,3,3,3,3,3,3,3\n");
     cr_assert_eq(fclose(f), 0);
-    char *out = NULL;
-    int rc = bl_test_node_cli(&s_node, &out, "submit --wait '%s'", path);
-    cr_assert_not_null(out);
-    char want[1024];
-    snprintf(want, sizeof want, "%s: 4400 accepted, 0 with warnings, "
-                                "3 rejected\n", path);
-    cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
-    cr_expect_eq(rc, 1);
-    unsigned firsts[3] = {2, 2 + 4 * 550 + 3, 2 + 4 * 1099 + 1};
-    for (size_t k = 0; k < 3; k++) {
-        snprintf(want, sizeof want, "repeats the key of line %u in this file",
-                 firsts[k]);
-        cr_expect_not_null(strstr(out, want), "no '%s' in:\n%s", want, out);
-    }
-    free(out);
+    const unsigned firsts[3] = {2, 2 + 4 * 550 + 3, 2 + 4 * 1099 + 1};
+    s_expect_three_repeats(path, 4400, firsts);
 }
 
 /* ---- dry runs ------------------------------------------------------------ */

@@ -109,83 +109,74 @@ static void s_send(bl_rpc_t *rpc)
     bl_mpw_destroy(&w);
 }
 
-TestSuite(bl_rpc, .init = s_setup, .fini = s_teardown, .timeout = 120);
-
-Test(bl_rpc, a_reply_is_read)
+/* A daemon at s_ep and an rpc connected to it. */
+static bl_rpc_t *s_open(void **daemon)
 {
-    void *r = s_daemon();
+    *daemon = s_daemon();
     bl_rpc_t *rpc;
     bl_err_t err = {0};
     cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
                  err.msg);
+    return rpc;
+}
+
+/* One request through rpc, answered by daemon r with n: the reply must
+ * say n. */
+static void s_round(bl_rpc_t *rpc, void *r, uint64_t n)
+{
     s_send(rpc);
     char id[256];
     size_t idl = s_take_request(r, id, sizeof id);
-    s_answer(r, id, idl, 7);
+    s_answer(r, id, idl, n);
     bl_reply_t reply;
+    bl_err_t err = {0};
     cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
                  err.msg);
     cr_expect(bl_reply_ok(&reply, NULL, 0));
-    cr_expect_eq(s_n(&reply), 7);
+    cr_expect_eq(s_n(&reply), n);
     bl_reply_free(&reply);
+}
+
+TestSuite(bl_rpc, .init = s_setup, .fini = s_teardown, .timeout = 120);
+
+Test(bl_rpc, a_reply_is_read)
+{
+    void *r;
+    bl_rpc_t *rpc = s_open(&r);
+    s_round(rpc, r, 7);
     bl_rpc_close(&rpc);
     zmq_close(r);
 }
 
 Test(bl_rpc, a_daemon_gone_with_the_request_in_flight_fails_the_wait)
 {
-    void *r = s_daemon();
-    bl_rpc_t *rpc;
-    bl_err_t err = {0};
-    cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
-                 err.msg);
+    void *r;
+    bl_rpc_t *rpc = s_open(&r);
     s_send(rpc);
     char id[256];
     s_take_request(r, id, sizeof id);
     zmq_close(r);   /* gone without answering */
     bl_reply_t reply;
+    bl_err_t err = {0};
     int rc = bl_rpc_recv(rpc, &reply, S_LONG_MS, &err);
     cr_expect_eq(rc, BL_EGONE, "%d (%s), not BL_EGONE", rc, err.msg);
     cr_expect(strstr(err.msg, "went away") != NULL, "%s", err.msg);
-
     /* the next request goes to the daemon that listens next */
     r = s_daemon();
-    s_send(rpc);
-    size_t idl = s_take_request(r, id, sizeof id);
-    s_answer(r, id, idl, 9);
-    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
-                 err.msg);
-    cr_expect_eq(s_n(&reply), 9);
-    bl_reply_free(&reply);
+    s_round(rpc, r, 9);
     bl_rpc_close(&rpc);
     zmq_close(r);
 }
 
 Test(bl_rpc, a_drop_with_nothing_in_flight_loses_nothing)
 {
-    void *r = s_daemon();
-    bl_rpc_t *rpc;
-    bl_err_t err = {0};
-    cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
-                 err.msg);
-    s_send(rpc);
-    char id[256];
-    size_t idl = s_take_request(r, id, sizeof id);
-    s_answer(r, id, idl, 1);
-    bl_reply_t reply;
-    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
-                 err.msg);
-    bl_reply_free(&reply);
+    void *r;
+    bl_rpc_t *rpc = s_open(&r);
+    s_round(rpc, r, 1);
     zmq_close(r);   /* a restart between two requests */
     usleep(200 * 1000);
     r = s_daemon();
-    s_send(rpc);
-    idl = s_take_request(r, id, sizeof id);
-    s_answer(r, id, idl, 2);
-    cr_assert_eq(bl_rpc_recv(rpc, &reply, S_LONG_MS, &err), 0, "%s",
-                 err.msg);
-    cr_expect_eq(s_n(&reply), 2);
-    bl_reply_free(&reply);
+    s_round(rpc, r, 2);
     bl_rpc_close(&rpc);
     zmq_close(r);
 }
