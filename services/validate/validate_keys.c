@@ -44,7 +44,7 @@ void vkeys_free(vkeys_t *k)
 static size_t s_slot(const vkeys_t *k, const char *s, size_t len)
 {
     size_t mask = k->n_slots - 1;
-    size_t i = (size_t)bl_hash_bytes(s, len) & mask;
+    size_t i = (size_t)bl_hash_words(s, len) & mask;
     while (k->slot_gen[i] == k->gen) {
         const vkeys_entry_t *e = &k->e[k->slot[i] - 1];
         if (e->len == len && memcmp(k->text + e->at, s, len) == 0) {
@@ -55,14 +55,17 @@ static size_t s_slot(const vkeys_t *k, const char *s, size_t len)
     return i;
 }
 
-/* The entry of suffix s (len bytes), or NULL. */
+/* The entry of suffix s (len bytes), or NULL with its free slot in *at
+ * (SIZE_MAX when the table is empty). */
 static const vkeys_entry_t *s_find(const vkeys_t *k, const char *s,
-                                   size_t len)
+                                   size_t len, size_t *at)
 {
+    *at = SIZE_MAX;
     if (k->n_slots == 0) {
         return NULL;
     }
     size_t i = s_slot(k, s, len);
+    *at = i;
     return k->slot_gen[i] == k->gen ? &k->e[k->slot[i] - 1] : NULL;
 }
 
@@ -94,15 +97,17 @@ static int s_room(vkeys_t *k)
     return 0;
 }
 
-/* Adds suffix s (len bytes, not in the table) with its line. */
+/* Adds suffix s (len bytes, not in the table) with its line; at is its
+ * free slot when the caller found one (SIZE_MAX: look it up). */
 static int s_add(vkeys_t *k, const char *s, size_t len, uint64_t line,
-                 bool fresh)
+                 bool fresh, size_t at)
 {
+    size_t slots = k->n_slots;
     if (s_room(k) != 0 || BL_GROW(k->e, k->cap, k->n + 1) != 0 ||
         BL_GROW(k->text, k->cap_text, k->n_text + len + 1) != 0) {
         return BL_ENOMEM;
     }
-    size_t i = s_slot(k, s, len);
+    size_t i = at != SIZE_MAX && slots == k->n_slots ? at : s_slot(k, s, len);
     memcpy(k->text + k->n_text, s, len);
     k->e[k->n] = (vkeys_entry_t){k->n_text, (uint16_t)len, fresh, line};
     k->n_text += len;
@@ -136,10 +141,11 @@ static int s_load_entry(vkeys_t *k, const unsigned char *rest, size_t rl,
     *blob = false;
     if (v->mv_size == 8) {
         /* an earlier release's entry: one key, its line */
-        return s_find(k, (const char *)rest, rl) != NULL
+        size_t at;
+        return s_find(k, (const char *)rest, rl, &at) != NULL
                    ? 0
                    : s_add(k, (const char *)rest, rl, bl_store_u64_from(p),
-                           false);
+                           false, at);
     }
     if (v->mv_size == 0 || p[0] != S_BLOB_TAG || rl != S_KEY_TAIL ||
         rest[0] != 0x1f || rest[1] != S_BLOB_TAG) {
@@ -153,9 +159,10 @@ static int s_load_entry(vkeys_t *k, const unsigned char *rest, size_t rl,
             break;
         }
         const char *s = (const char *)p + at + 2;
-        if (s_find(k, s, len) == NULL &&
-            s_add(k, s, len, bl_store_u64_from(p + at + 2 + len), fresh) !=
-                0) {
+        size_t slot;
+        if (s_find(k, s, len, &slot) == NULL &&
+            s_add(k, s, len, bl_store_u64_from(p + at + 2 + len), fresh,
+                  slot) != 0) {
             return BL_ENOMEM;
         }
         at += 2 + len + 8;
@@ -250,12 +257,13 @@ int vkeys_check(vkeys_t *k, const char *key, size_t kl, uint64_t line,
             return rc;
         }
     }
-    const vkeys_entry_t *e = s_find(k, key + pl, kl - pl);
+    size_t at;
+    const vkeys_entry_t *e = s_find(k, key + pl, kl - pl, &at);
     if (e != NULL) {
         *first = e->line;
         return 0;
     }
-    if (s_add(k, key + pl, kl - pl, line, true) != 0) {
+    if (s_add(k, key + pl, kl - pl, line, true, at) != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     return 0;
