@@ -302,3 +302,23 @@ void bl_sub_status_request(bl_mpw_t *w, const char *sub)
     bl_mpw_str(w, "sub");
     bl_mpw_str(w, sub);
 }
+
+int bl_sub_status_all(const char *sub, int workers, bl_sub_ask_fn ask,
+                      void *ctx, bl_sub_counts_t *out, bl_err_t *err)
+{
+    bl_sub_counts_init(out);
+    bl_mpw_t w;
+    bl_mpw_init(&w);
+    bl_sub_status_request(&w, sub);
+    int rc = 0;
+    for (int k = 1; k <= workers && rc == 0; k++) {
+        bl_reply_t reply;
+        rc = ask(ctx, k, &w, &reply, err);
+        if (rc == 0) {
+            bl_sub_counts_add(out, &reply);
+            bl_reply_free(&reply);
+        }
+    }
+    bl_mpw_destroy(&w);
+    return rc;
+}

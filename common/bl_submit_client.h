@@ -87,4 +87,15 @@ void bl_sub_counts_add(bl_sub_counts_t *c, const bl_reply_t *reply);
 /* Writes the sub_status request for sub into w (reset first). */
 void bl_sub_status_request(bl_mpw_t *w, const char *sub);
 
+/* Sends request w to validation worker k (1-based) and waits for its
+ * reply: 0 with *reply to free, or an error (detail in err). */
+typedef int (*bl_sub_ask_fn)(void *ctx, int k, const bl_mpw_t *w,
+                             bl_reply_t *reply, bl_err_t *err);
+
+/* Asks each of the validation workers (1..workers) through ask how far
+ * submission sub got, and adds their answers up in out.  Returns 0 or
+ * the first failure of ask. */
+int bl_sub_status_all(const char *sub, int workers, bl_sub_ask_fn ask,
+                      void *ctx, bl_sub_counts_t *out, bl_err_t *err);
+
 #endif

@@ -150,37 +150,43 @@ static void s_say(char *why, size_t why_size, const char *fmt, ...)
     }
 }
 
+/* A question to validation worker k for cli_sub_status: a connection of
+ * its own, closed after the answer. */
+typedef struct s_ask {
+    cli_t *c;
+    int timeout_ms;
+} s_ask_t;
+
+static int s_ask_validation(void *ctx, int k, const bl_mpw_t *w,
+                            bl_reply_t *reply, bl_err_t *err)
+{
+    s_ask_t *a = ctx;
+    char ep[512];
+    cli_endpoint(a->c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
+    bl_rpc_t *rpc;
+    int rc = bl_rpc_open(&rpc, a->c->zctx, a->c->cfg, ep, err);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = bl_rpc_call(rpc, w, reply, a->timeout_ms, err);
+    if (rc != 0) {
+        bl_err_prefix(err, "validation");
+    }
+    bl_rpc_close(&rpc);
+    return rc;
+}
+
 int cli_sub_status(cli_t *c, const char *sub, int timeout_ms,
                    cli_counts_t *out, char *why, size_t why_size)
 {
-    bl_sub_counts_init(out);
-    bl_mpw_t w;
-    bl_mpw_init(&w);
-    bl_sub_status_request(&w, sub);
-    int rc = 0;
-    for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
-         k++) {
-        char ep[512];
-        cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
-        bl_rpc_t *rpc;
-        bl_err_t err = {0};
-        if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
-            s_say(why, why_size, "%s", err.msg);
-            rc = 2;
-            break;
-        }
-        bl_reply_t reply;
-        if (bl_rpc_call(rpc, &w, &reply, timeout_ms, &err) != 0) {
-            s_say(why, why_size, "validation: %s", err.msg);
-            rc = 2;
-        } else {
-            bl_sub_counts_add(out, &reply);
-            bl_reply_free(&reply);
-        }
-        bl_rpc_close(&rpc);
+    s_ask_t a = {c, timeout_ms};
+    bl_err_t err = {0};
+    if (bl_sub_status_all(sub, c->cfg->workers[BL_STAGE_VALIDATE],
+                          s_ask_validation, &a, out, &err) != 0) {
+        s_say(why, why_size, "%s", err.msg);
+        return 2;
     }
-    bl_mpw_destroy(&w);
-    return rc;
+    return 0;
 }
 
 /* A warning the benchmark daemon keeps about a row of an actions file:

@@ -96,7 +96,7 @@ static int s_view(web_backend_t *b, bl_stage_t stage, int k,
 {
     int rc = web_backend_call(b, stage, k, w, reply, S_VIEW_MS, err);
     if (rc == BL_EGONE) {
-        *err = (bl_err_t){0};
+        bl_err_clear(err);
         rc = web_backend_call(b, stage, k, w, reply, S_VIEW_MS, err);
     }
     return rc;
@@ -108,25 +108,17 @@ int web_backend_rpc(web_backend_t *b, bl_stage_t stage, int k,
     return s_rpc(b, stage, k, rpc, err);
 }
 
+static int s_ask_validation(void *ctx, int k, const bl_mpw_t *w,
+                            bl_reply_t *reply, bl_err_t *err)
+{
+    return s_view(ctx, BL_STAGE_VALIDATE, k, w, reply, err);
+}
+
 int web_backend_sub_status(web_backend_t *b, const char *sub,
                            web_counts_t *out, bl_err_t *err)
 {
-    bl_sub_counts_init(out);
-    bl_mpw_t w;
-    bl_mpw_init(&w);
-    bl_sub_status_request(&w, sub);
-    int rc = 0;
-    for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
-         k++) {
-        bl_reply_t reply;
-        rc = s_view(b, BL_STAGE_VALIDATE, k, &w, &reply, err);
-        if (rc == 0) {
-            bl_sub_counts_add(out, &reply);
-            bl_reply_free(&reply);
-        }
-    }
-    bl_mpw_destroy(&w);
-    return rc;
+    return bl_sub_status_all(sub, b->cfg->workers[BL_STAGE_VALIDATE],
+                             s_ask_validation, b, out, err);
 }
 
 /* Reads one page of outcome rows; returns the number of rows read. */
