@@ -14,17 +14,20 @@
 #include "bl_log.h"
 #include "bl_records_codec.h"
 #include "bl_register_codec.h"
+#include "bl_str.h"
 #include "validate_batch.h"
 
 /* ---- lookups ------------------------------------------------------------ */
 
-static int s_reg_get(validate_t *v, MDB_txn *txn, const char *provider,
+static int s_reg_get(validate_batch_t *b, const char *provider,
                      s_reg_t *out, bl_err_t *err)
 {
     memset(out, 0, sizeof *out);
     MDB_val val;
-    int rc = bl_store_get(txn, bl_daemon_dbi(v->d, DB_REGISTER), provider,
-                          strlen(provider), &val, err);
+    /* through the batch's read cursor: rows come in provider order, so
+     * the next provider is mostly on the page of the last */
+    int rc = bl_cursors_get(&b->reads, bl_daemon_dbi(b->v->d, DB_REGISTER),
+                            provider, strlen(provider), &val, err);
     if (rc == BL_ENOTFOUND) {
         return 0;
     }
@@ -36,10 +39,10 @@ static int s_reg_get(validate_t *v, MDB_txn *txn, const char *provider,
         return bl_err_set(err, BL_ESTORE, "register entry %s is corrupt",
                           provider);
     }
-    snprintf(out->country, sizeof out->country, "%s", e.country);
-    snprintf(out->service_type, sizeof out->service_type, "%s",
-             e.service_type);
-    snprintf(out->membership, sizeof out->membership, "%s", e.membership);
+    bl_str_copy(out->country, sizeof out->country, e.country);
+    bl_str_copy(out->service_type, sizeof out->service_type,
+                e.service_type);
+    bl_str_copy(out->membership, sizeof out->membership, e.membership);
     out->share_identity = e.share_identity;
     out->users = (double)e.users;
     out->staff = (double)e.staff;
@@ -89,7 +92,7 @@ int vreg_provider_checks(validate_batch_t *b, MDB_txn *txn,
     if (!c->valid || strcmp(c->provider, provider) != 0) {
         c->has_national = false;
         c->has_seen = false;
-        int rc = s_reg_get(b->v, txn, provider, &c->reg, err);
+        int rc = s_reg_get(b, provider, &c->reg, err);
         if (rc != 0) {
             return rc;
         }
