@@ -17,6 +17,7 @@
 #include "bl_config.h"
 #include "bl_msg.h"
 #include "bl_rpc.h"
+#include "bl_test_daemon.h"
 
 /* Longer than any test may take: a wait that ends at it is a failure. */
 #define S_LONG_MS 60000
@@ -48,45 +49,21 @@ static void s_teardown(void)
 /* The daemon's side: a ROUTER bound at s_ep. */
 static void *s_daemon(void)
 {
-    void *r = zmq_socket(s_ctx, ZMQ_ROUTER);
-    cr_assert_not_null(r);
-    int zero = 0;
-    cr_assert_eq(zmq_setsockopt(r, ZMQ_LINGER, &zero, sizeof zero), 0);
-    cr_assert_eq(zmq_bind(r, s_ep), 0, "bind %s: %s", s_ep,
-                 zmq_strerror(zmq_errno()));
-    return r;
-}
-
-/* Receives one request on the daemon's side: its peer id in id. */
-static size_t s_take_request(void *r, char *id, size_t size)
-{
-    int n = zmq_recv(r, id, size, 0);
-    cr_assert_gt(n, 0, "no peer id: %s", zmq_strerror(zmq_errno()));
-    char buf[4096];
-    cr_assert_gt(zmq_recv(r, buf, sizeof buf, 0), 0);
-    return (size_t)n;
+    return bl_test_daemon_bind(s_ctx, s_ep);
 }
 
 /* Answers the request of peer id with {"ok": true, "n": n}. */
 static void s_answer(void *r, const char *id, size_t idl, uint64_t n)
 {
-    bl_mpw_t p, w;
+    bl_mpw_t p;
     bl_mpw_init(&p);
-    bl_mpw_init(&w);
     bl_mpw_map(&p, 2);
     bl_mpw_str(&p, "ok");
     bl_mpw_bool(&p, true);
     bl_mpw_str(&p, "n");
     bl_mpw_uint(&p, n);
-    bl_msg_t m = {.type = BL_MSG_REPLY, .payload = bl_mpw_data(&p),
-                  .payload_len = bl_mpw_size(&p)};
-    snprintf(m.sender, sizeof m.sender, "daemon");
-    cr_assert_eq(bl_msg_encode(&w, &m), 0);
-    cr_assert_eq(zmq_send(r, id, idl, ZMQ_SNDMORE), (int)idl);
-    cr_assert_eq(zmq_send(r, bl_mpw_data(&w), bl_mpw_size(&w), 0),
-                 (int)bl_mpw_size(&w));
+    bl_test_daemon_answer(r, id, idl, &p);
     bl_mpw_destroy(&p);
-    bl_mpw_destroy(&w);
 }
 
 /* The "n" of a reply. */
@@ -126,7 +103,7 @@ static void s_round(bl_rpc_t *rpc, void *r, uint64_t n)
 {
     s_send(rpc);
     char id[256];
-    size_t idl = s_take_request(r, id, sizeof id);
+    size_t idl = bl_test_daemon_take(r, id, sizeof id);
     s_answer(r, id, idl, n);
     bl_reply_t reply;
     bl_err_t err = {0};
@@ -154,7 +131,7 @@ Test(bl_rpc, a_daemon_gone_with_the_request_in_flight_fails_the_wait)
     bl_rpc_t *rpc = s_open(&r);
     s_send(rpc);
     char id[256];
-    s_take_request(r, id, sizeof id);
+    bl_test_daemon_take(r, id, sizeof id);
     zmq_close(r);   /* gone without answering */
     bl_reply_t reply;
     bl_err_t err = {0};

@@ -3,7 +3,7 @@
  * with the question in flight (as `scale` replaces it): the page asks the
  * worker that listens next once more and shows its answer, instead of
  * waiting out its timeout.  A ROUTER socket on a thread plays the
- * worker, on ipc in a temporary folder.
+ * worker (bl_test_daemon), on ipc in a temporary folder.
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -15,33 +15,12 @@
 
 #include "bl_catalogue.h"
 #include "bl_config.h"
-#include "bl_msg.h"
+#include "bl_test_daemon.h"
 #include "web_backend.h"
 
 static void *s_ctx;
 static char s_dir[64] = "/tmp/bl-webb-XXXXXX";
 static char s_ep[128];
-
-static void *s_bind(void)
-{
-    void *r = zmq_socket(s_ctx, ZMQ_ROUTER);
-    cr_assert_not_null(r);
-    int zero = 0;
-    cr_assert_eq(zmq_setsockopt(r, ZMQ_LINGER, &zero, sizeof zero), 0);
-    cr_assert_eq(zmq_bind(r, s_ep), 0, "bind: %s", zmq_strerror(zmq_errno()));
-    return r;
-}
-
-/* Receives one request on r: its peer id in id. */
-static size_t s_take(void *r, char *id, size_t size)
-{
-    int n = zmq_recv(r, id, size, 0);
-    char buf[4096];
-    if (n <= 0 || zmq_recv(r, buf, sizeof buf, 0) <= 0) {
-        return 0;
-    }
-    return (size_t)n;
-}
 
 /* The worker: goes away at the first question; the one started next
  * answers that 5 rows are complete, 4 accepted and 1 rejected. */
@@ -49,14 +28,13 @@ static void *s_worker(void *arg)
 {
     (void)arg;
     char id[256];
-    void *r = s_bind();
-    s_take(r, id, sizeof id);
+    void *r = bl_test_daemon_bind(s_ctx, s_ep);
+    bl_test_daemon_take(r, id, sizeof id);
     zmq_close(r);
-    r = s_bind();
-    size_t idl = s_take(r, id, sizeof id);
-    bl_mpw_t p, w;
+    r = bl_test_daemon_bind(s_ctx, s_ep);
+    size_t idl = bl_test_daemon_take(r, id, sizeof id);
+    bl_mpw_t p;
     bl_mpw_init(&p);
-    bl_mpw_init(&w);
     bl_mpw_map(&p, 5);
     bl_mpw_str(&p, "ok");
     bl_mpw_bool(&p, true);
@@ -68,15 +46,8 @@ static void *s_worker(void *arg)
     bl_mpw_uint(&p, 4);
     bl_mpw_str(&p, "rejected");
     bl_mpw_uint(&p, 1);
-    bl_msg_t m = {.type = BL_MSG_REPLY, .payload = bl_mpw_data(&p),
-                  .payload_len = bl_mpw_size(&p)};
-    snprintf(m.sender, sizeof m.sender, "validate");
-    if (idl > 0 && bl_msg_encode(&w, &m) == 0) {
-        zmq_send(r, id, idl, ZMQ_SNDMORE);
-        zmq_send(r, bl_mpw_data(&w), bl_mpw_size(&w), 0);
-    }
+    bl_test_daemon_answer(r, id, idl, &p);
     bl_mpw_destroy(&p);
-    bl_mpw_destroy(&w);
     usleep(200 * 1000);   /* (the answer leaves before the socket goes) */
     zmq_close(r);
     return NULL;

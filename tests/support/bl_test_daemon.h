@@ -1,0 +1,27 @@
+/*
+ * bl_test_daemon: a ROUTER socket that plays a daemon for tests of the
+ * asking side (common/bl_rpc.c, the portal's backend): it binds an
+ * endpoint, takes a request, and answers with a reply envelope whose
+ * payload the test writes.  Criterion assertions fail the test on any
+ * socket error.
+ */
+#ifndef BL_TEST_DAEMON_H
+#define BL_TEST_DAEMON_H
+
+#include <stddef.h>
+
+#include "bl_mp.h"
+
+/* A ROUTER bound at endpoint ep in zmq context ctx (linger 0). */
+void *bl_test_daemon_bind(void *ctx, const char *ep);
+
+/* Receives one request on r: the asker's peer id in id (size bytes);
+ * returns its length. */
+size_t bl_test_daemon_take(void *r, char *id, size_t size);
+
+/* Answers the asker id (idl bytes) with a reply envelope holding
+ * payload. */
+void bl_test_daemon_answer(void *r, const char *id, size_t idl,
+                           const bl_mpw_t *payload);
+
+#endif
