@@ -4,10 +4,32 @@
 #include "bl_test_daemon.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "bl_msg.h"
+
+void bl_test_place_open(bl_test_place_t *p)
+{
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(p->dir, sizeof p->dir, "/tmp/bl-daemon-XXXXXX");
+    cr_assert_not_null(mkdtemp(p->dir));
+    snprintf(p->ep, sizeof p->ep, "ipc://%s/daemon.sock", p->dir);
+    p->ctx = zmq_ctx_new();
+    cr_assert_not_null(p->ctx);
+}
+
+void bl_test_place_close(bl_test_place_t *p)
+{
+    zmq_ctx_term(p->ctx);
+    char path[128];
+    snprintf(path, sizeof path, "%s/daemon.sock", p->dir);
+    unlink(path);
+    rmdir(p->dir);
+}
 
 void *bl_test_daemon_bind(void *ctx, const char *ep)
 {

@@ -12,6 +12,20 @@
 
 #include "bl_mp.h"
 
+/* Where a test's daemon listens: a temporary folder with the endpoint
+ * ipc://FOLDER/daemon.sock, and a zmq context. */
+typedef struct bl_test_place {
+    char dir[64];
+    char ep[128];
+    void *ctx;
+} bl_test_place_t;
+
+/* Makes the folder and the context; ignores SIGPIPE, as the daemons do. */
+void bl_test_place_open(bl_test_place_t *p);
+
+/* Ends the context (every socket closed first) and removes the folder. */
+void bl_test_place_close(bl_test_place_t *p);
+
 /* A ROUTER bound at endpoint ep in zmq context ctx (linger 0). */
 void *bl_test_daemon_bind(void *ctx, const char *ep);
 

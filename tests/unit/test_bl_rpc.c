@@ -6,7 +6,6 @@
  * daemon that listens next; a drop with nothing in flight loses nothing.
  */
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +22,21 @@
 #define S_LONG_MS 60000
 
 static void *s_ctx;
-static char s_dir[64] = "/tmp/bl-rpc-XXXXXX";
-static char s_ep[128];
+static bl_test_place_t s_place;
+static const char *s_ep;
 static bl_catalogue_t s_cat = {.name = "elc", .version = "1"};
 static bl_config_t s_cfg = {.node = "test", .catalogue = &s_cat};
 
 static void s_setup(void)
 {
-    signal(SIGPIPE, SIG_IGN);   /* (as every daemon and the CLI) */
-    cr_assert_not_null(mkdtemp(s_dir));
-    snprintf(s_ep, sizeof s_ep, "ipc://%s/daemon.sock", s_dir);
-    s_ctx = zmq_ctx_new();
-    cr_assert_not_null(s_ctx);
+    bl_test_place_open(&s_place);
+    s_ctx = s_place.ctx;
+    s_ep = s_place.ep;
 }
 
 static void s_teardown(void)
 {
-    zmq_ctx_term(s_ctx);
-    char path[128];
-    snprintf(path, sizeof path, "%s/daemon.sock", s_dir);
-    unlink(path);
-    rmdir(s_dir);
+    bl_test_place_close(&s_place);
 }
 
 /* The daemon's side: a ROUTER bound at s_ep. */

@@ -7,7 +7,6 @@
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,8 +18,8 @@
 #include "web_backend.h"
 
 static void *s_ctx;
-static char s_dir[64] = "/tmp/bl-webb-XXXXXX";
-static char s_ep[128];
+static bl_test_place_t s_place;
+static const char *s_ep;
 
 /* The worker: goes away at the first question; the one started next
  * answers that 5 rows are complete, 4 accepted and 1 rejected. */
@@ -55,20 +54,14 @@ static void *s_worker(void *arg)
 
 static void s_setup(void)
 {
-    signal(SIGPIPE, SIG_IGN);
-    cr_assert_not_null(mkdtemp(s_dir));
-    snprintf(s_ep, sizeof s_ep, "ipc://%s/validate.sock", s_dir);
-    s_ctx = zmq_ctx_new();
-    cr_assert_not_null(s_ctx);
+    bl_test_place_open(&s_place);
+    s_ctx = s_place.ctx;
+    s_ep = s_place.ep;
 }
 
 static void s_teardown(void)
 {
-    zmq_ctx_term(s_ctx);
-    char path[128];
-    snprintf(path, sizeof path, "%s/validate.sock", s_dir);
-    unlink(path);
-    rmdir(s_dir);
+    bl_test_place_close(&s_place);
 }
 
 Test(web_backend, a_page_asks_the_next_worker_when_its_own_went_away,
@@ -76,7 +69,7 @@ Test(web_backend, a_page_asks_the_next_worker_when_its_own_went_away,
 {
     bl_catalogue_t cat = {.name = "elc", .version = "1"};
     bl_config_t cfg = {.node = "test", .catalogue = &cat};
-    cfg.endpoints[BL_STAGE_VALIDATE] = s_ep;
+    cfg.endpoints[BL_STAGE_VALIDATE] = s_place.ep;
     cfg.workers[BL_STAGE_VALIDATE] = 1;
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, s_worker, NULL), 0);
