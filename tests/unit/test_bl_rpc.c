@@ -21,17 +21,13 @@
 /* Longer than any test may take: a wait that ends at it is a failure. */
 #define S_LONG_MS 60000
 
-static void *s_ctx;
 static bl_test_place_t s_place;
-static const char *s_ep;
 static bl_catalogue_t s_cat = {.name = "elc", .version = "1"};
 static bl_config_t s_cfg = {.node = "test", .catalogue = &s_cat};
 
 static void s_setup(void)
 {
     bl_test_place_open(&s_place);
-    s_ctx = s_place.ctx;
-    s_ep = s_place.ep;
 }
 
 static void s_teardown(void)
@@ -39,10 +35,10 @@ static void s_teardown(void)
     bl_test_place_close(&s_place);
 }
 
-/* The daemon's side: a ROUTER bound at s_ep. */
+/* The daemon's side: a ROUTER bound at s_place.ep. */
 static void *s_daemon(void)
 {
-    return bl_test_daemon_bind(s_ctx, s_ep);
+    return bl_test_daemon_bind(s_place.ctx, s_place.ep);
 }
 
 /* Answers the request of peer id with {"ok": true, "n": n}. */
@@ -79,13 +75,13 @@ static void s_send(bl_rpc_t *rpc)
     bl_mpw_destroy(&w);
 }
 
-/* A daemon at s_ep and an rpc connected to it. */
+/* A daemon at s_place.ep and an rpc connected to it. */
 static bl_rpc_t *s_open(void **daemon)
 {
     *daemon = s_daemon();
     bl_rpc_t *rpc;
     bl_err_t err = {0};
-    cr_assert_eq(bl_rpc_open(&rpc, s_ctx, &s_cfg, s_ep, &err), 0, "%s",
+    cr_assert_eq(bl_rpc_open(&rpc, s_place.ctx, &s_cfg, s_place.ep, &err), 0, "%s",
                  err.msg);
     return rpc;
 }

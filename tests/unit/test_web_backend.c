@@ -17,9 +17,7 @@
 #include "bl_test_daemon.h"
 #include "web_backend.h"
 
-static void *s_ctx;
 static bl_test_place_t s_place;
-static const char *s_ep;
 
 /* The worker: goes away at the first question; the one started next
  * answers that 5 rows are complete, 4 accepted and 1 rejected. */
@@ -27,10 +25,10 @@ static void *s_worker(void *arg)
 {
     (void)arg;
     char id[256];
-    void *r = bl_test_daemon_bind(s_ctx, s_ep);
+    void *r = bl_test_daemon_bind(s_place.ctx, s_place.ep);
     bl_test_daemon_take(r, id, sizeof id);
     zmq_close(r);
-    r = bl_test_daemon_bind(s_ctx, s_ep);
+    r = bl_test_daemon_bind(s_place.ctx, s_place.ep);
     size_t idl = bl_test_daemon_take(r, id, sizeof id);
     bl_mpw_t p;
     bl_mpw_init(&p);
@@ -55,8 +53,6 @@ static void *s_worker(void *arg)
 static void s_setup(void)
 {
     bl_test_place_open(&s_place);
-    s_ctx = s_place.ctx;
-    s_ep = s_place.ep;
 }
 
 static void s_teardown(void)
@@ -76,7 +72,7 @@ Test(web_backend, a_page_asks_the_next_worker_when_its_own_went_away,
     usleep(100 * 1000);   /* (the worker listens) */
     web_backend_t *b;
     bl_err_t err = {0};
-    cr_assert_eq(web_backend_new(&b, s_ctx, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(web_backend_new(&b, s_place.ctx, &cfg, &err), 0, "%s", err.msg);
     web_counts_t n;
     int rc = web_backend_sub_status(b, "t1-000001", &n, &err);
     cr_expect_eq(rc, 0, "%d: %s", rc, err.msg);
