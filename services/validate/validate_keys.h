@@ -12,7 +12,10 @@
  * validation's CPU on the surveys).  A run's keys are looked up in memory;
  * when a provider's run starts, the entries its earlier runs in the file
  * left are read (usually none, or the one of the message before), and
- * more than S_KEYS_RUNS_MAX of them are folded into one.  Entries of
+ * more than S_KEYS_RUNS_MAX of them are folded into one.  A run reads all
+ * of its provider's keys so far: a provider with thousands of rows
+ * spread one per run over a whole file costs time quadratic in its rows
+ * (files in provider order, or with tens of rows per provider, do not).  Entries of
  * earlier releases (sub \0 row key -> line, 8 bytes) are read too.
  * The provider comes first after the submission, so a move between
  * workers (validate_rebalance.c) takes a provider's entries with it.
