@@ -165,11 +165,9 @@ static int s_track(validate_batch_t *b, MDB_txn *txn,
 int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
                         const char *rowkey, const char *field, bl_err_t *err)
 {
-    size_t kl = strlen(rowkey);
     uint64_t first;
-    int rc = strlen(b->sub->id) + 1 + kl > BL_STORE_KEY_MAX
-                 ? BL_ETOOBIG
-                 : vkeys_check(&b->keys, rowkey, kl, row->line, &first, err);
+    int rc = vkeys_check(&b->keys, rowkey, strlen(rowkey), row->line, &first,
+                         err);
     if (rc == BL_ETOOBIG) {
         vr_add(row->o, true, field, "the row's key is too long");
         return 0;

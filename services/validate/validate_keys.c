@@ -25,6 +25,7 @@ void vkeys_init(vkeys_t *k, MDB_txn *txn, MDB_dbi dbi, const char *sub)
     k->txn = txn;
     k->dbi = dbi;
     k->sub = sub;
+    k->sl = strlen(sub) + 1;
 }
 
 void vkeys_free(vkeys_t *k)
@@ -208,12 +209,10 @@ static int s_load(vkeys_t *k, const unsigned char *prefix, size_t pl,
     return 0;
 }
 
-/* Starts the run of the provider of key (its first part): the keys its
- * earlier runs in the file left. */
-static int s_start_run(vkeys_t *k, const char *key, size_t kl, bl_err_t *err)
+/* Starts the run of the provider key (pl bytes): the keys its earlier
+ * runs in the file left. */
+static int s_start_run(vkeys_t *k, const char *key, size_t pl, bl_err_t *err)
 {
-    const char *end = memchr(key, 0x1f, kl);
-    size_t pl = end != NULL ? (size_t)(end - key) : kl;
     unsigned char prefix[BL_STORE_KEY_MAX + 1];
     size_t fl = vsub_key(k->sub, key, pl, prefix, sizeof prefix);
     if (fl == 0 || fl + S_KEY_TAIL > BL_STORE_KEY_MAX) {
@@ -237,6 +236,9 @@ int vkeys_check(vkeys_t *k, const char *key, size_t kl, uint64_t line,
                 uint64_t *first, bl_err_t *err)
 {
     *first = line;
+    if (k->sl + kl > BL_STORE_KEY_MAX) {
+        return BL_ETOOBIG;
+    }
     if (k->cur == NULL) {
         int rc = mdb_cursor_open(k->txn, k->dbi, &k->cur);
         if (rc != 0) {
@@ -246,12 +248,11 @@ int vkeys_check(vkeys_t *k, const char *key, size_t kl, uint64_t line,
     }
     const char *end = memchr(key, 0x1f, kl);
     size_t pl = end != NULL ? (size_t)(end - key) : kl;
-    size_t sl = strlen(k->sub) + 1;
-    if (!k->in_run || k->pl != sl + pl ||
-        memcmp(k->provider + sl, key, pl) != 0) {
+    if (!k->in_run || k->pl != k->sl + pl ||
+        memcmp(k->provider + k->sl, key, pl) != 0) {
         int rc = vkeys_flush(k, err);
         if (rc == 0) {
-            rc = s_start_run(k, key, kl, err);
+            rc = s_start_run(k, key, pl, err);
         }
         if (rc != 0) {
             return rc;

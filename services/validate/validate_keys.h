@@ -46,6 +46,7 @@ typedef struct vkeys {
     MDB_dbi dbi;
     MDB_cursor *cur;           /* opened at the first check */
     const char *sub;           /* the submission id, borrowed */
+    size_t sl;                 /* its length with the NUL after it */
     bool in_run;
     unsigned char provider[BL_STORE_KEY_MAX];
     size_t pl;
@@ -65,8 +66,9 @@ void vkeys_init(vkeys_t *k, MDB_txn *txn, MDB_dbi dbi, const char *sub);
 /* Looks the row key key (kl bytes, the provider first, parts joined by
  * \x1f) up among its file's keys: *first is the line that used it first,
  * line itself when it is new (then recorded).  Returns 0, BL_ETOOBIG
- * when the submission id and the provider are too long to keep, or an
- * error of the store (detail in err). */
+ * when the submission id with the key, or with the provider and an
+ * entry's tail, is too long for a store key, or an error of the store
+ * (detail in err). */
 int vkeys_check(vkeys_t *k, const char *key, size_t kl, uint64_t line,
                 uint64_t *first, bl_err_t *err);
 
