@@ -29,22 +29,37 @@ int bl_codec_str(bl_mpr_t *r, char *buf, size_t size, const char *what,
     return 0;
 }
 
-int bl_codec_list(bl_mpr_t *r, uint32_t n, uint32_t max, bl_mpr_t *first,
-                  const char *what, const char *key, const char *plural,
-                  const char *singular, bl_err_t *err)
+int bl_codec_list(bl_mpr_t *r, uint32_t n, uint32_t max, bool at_end,
+                  bl_mpr_t *first, const char *what, const char *key,
+                  const char *plural, const char *singular, bl_err_t *err)
 {
     if (n > max) {
         return bl_err_set(err, BL_EPROTO, "%s: %s: %u %s, more than %u",
                           what, key, n, plural, max);
     }
     *first = *r;
+    if (at_end && n > 0) {
+        r->p = r->end;   /* checked as read (bl_codec_list_last) */
+        return 0;
+    }
     for (uint32_t j = 0; j < n; j++) {
         if (bl_mpr_skip(r) != 0) {
             return bl_err_set(err, BL_EPROTO, "%s: %s %u: truncated", what,
                               singular, j + 1);
         }
     }
+    first->end = r->p;
     return 0;
+}
+
+int bl_codec_list_last(const bl_mpr_t *items, uint32_t left,
+                       const char *what, const char *singular, bl_err_t *err)
+{
+    if (left > 0 || bl_mpr_done(items)) {
+        return 0;
+    }
+    return bl_err_set(err, BL_EPROTO, "%s: bytes after the last %s", what,
+                      singular);
 }
 
 int bl_codec_end(const bl_mpr_t *r, const char *what, bl_err_t *err)

@@ -18,6 +18,8 @@
 #define S_BATCH_BYTES (16u * 1024u * 1024u) /* bytes per transaction */
 #define S_RID_MAX 256                       /* routing id bytes */
 #define S_SENDERS_MAX 64                    /* distinct senders per batch */
+#define S_RUN_AGAIN 1   /* s_apply_batch: a message was refused; the batch
+                         * runs again without it (bl_store_write aborts) */
 
 /* What became of one frame in a batch. */
 typedef enum s_outcome {
@@ -33,6 +35,8 @@ typedef struct s_frame {
     zmq_msg_t body;                /* the envelope */
     bl_msg_t msg;                  /* decoded, valid while body lives */
     bool ok;                       /* decoded */
+    bool refuse;                   /* apply refused it in an earlier run of
+                                    * this batch: not applied again */
     s_outcome_t outcome;           /* what the batch did with it */
     char reason[BL_ERR_MSG_MAX];   /* why refused */
     size_t reply_off, reply_len;   /* request: its reply in the reply buf */
@@ -321,18 +325,25 @@ static int s_apply_batch(void *ctx, MDB_txn *txn, bl_err_t *err)
             f->outcome = S_WAITING;
             continue;
         }
-        bl_err_t aerr = {0};
-        s_prepare_wait(ib, f);
-        rc = ib->h.apply(ib->ctx, txn, &f->msg, &aerr);
-        if (rc == BL_EDATA || rc == BL_EPROTO) {
+        if (f->refuse) {
             f->outcome = S_REFUSED;
-            snprintf(f->reason, sizeof f->reason, "%s", aerr.msg);
-        } else if (rc != 0) {
-            if (err) {
-                *err = aerr;
-            }
-            return rc;
         } else {
+            bl_err_t aerr = {0};
+            s_prepare_wait(ib, f);
+            rc = ib->h.apply(ib->ctx, txn, &f->msg, &aerr);
+            if (rc == BL_EDATA || rc == BL_EPROTO) {
+                /* What apply wrote before it refused must not stay: the
+                 * whole batch is aborted and runs again without it. */
+                f->refuse = true;
+                snprintf(f->reason, sizeof f->reason, "%s", aerr.msg);
+                return S_RUN_AGAIN;
+            }
+            if (rc != 0) {
+                if (err) {
+                    *err = aerr;
+                }
+                return rc;
+            }
             ib->batch_applied++;
         }
         s->last = f->msg.seq;
@@ -450,6 +461,7 @@ static void s_release(bl_inbox_t *ib)
  * none is waiting, and drops any message of another shape. */
 static int s_recv_one(bl_inbox_t *ib, s_frame_t *f)
 {
+    f->refuse = false;
     zmq_msg_t rid;
     zmq_msg_init(&rid);
     if (zmq_msg_recv(&rid, ib->sock, ZMQ_DONTWAIT) < 0) {
@@ -570,7 +582,12 @@ int bl_inbox_on_readable(bl_inbox_t *ib, bl_err_t *err)
     }
     bl_err_t werr = {0};
     s_prepare_start(ib);
-    int rc = bl_store_write(ib->store, s_apply_batch, ib, &werr);
+    int rc;
+    do {
+        /* Each run again has one more refused frame: at most n_frames. */
+        bl_err_clear(&werr);
+        rc = bl_store_write(ib->store, s_apply_batch, ib, &werr);
+    } while (rc == S_RUN_AGAIN);
     if (rc == BL_ENOSPC) {
         /* nothing was written: answer as when below the reserve */
         return s_serve_low(ib, &werr, err);

@@ -39,7 +39,10 @@ typedef struct bl_inbox_handlers {
     /* Applies one sequenced message.  Returns 0 when applied; BL_EDATA or
      * BL_EPROTO when the message is refused (it is still acknowledged, so
      * it is not sent again, and counted as refused; reason in err); any
-     * other code aborts the whole batch. */
+     * other code aborts the whole batch.  A refused message leaves
+     * nothing: whatever apply wrote before it refused is undone (the
+     * batch's transaction is aborted and runs again without it), so apply
+     * may refuse halfway through a message. */
     int (*apply)(void *ctx, MDB_txn *txn, const bl_msg_t *msg,
                  bl_err_t *err);
     /* Answers a request: writes one MessagePack object into reply.  Returns

@@ -201,7 +201,7 @@ int bl_learning_open(bl_learning_reader_t *rd, const void *data, size_t len,
                                   "learning message: rows: truncated or "
                                   "not an array");
             }
-            if (bl_codec_list(&r, rd->n_rows, BL_LEARNING_ROWS_MAX, &rd->rows,
+            if (bl_codec_list(&r, rd->n_rows, BL_LEARNING_ROWS_MAX, i + 1 == n, &rd->rows,
                               "learning message", "rows", "rows", "row",
                               err) != 0) {
                 return BL_EPROTO;
@@ -235,5 +235,6 @@ int bl_learning_next(bl_learning_reader_t *rd, bl_learning_row_t *row,
         return BL_EPROTO;
     }
     rd->left--;
-    return 0;
+    return bl_codec_list_last(&rd->rows, rd->left, "learning message", "row",
+                              err);
 }

@@ -184,7 +184,7 @@ int bl_raw_rows_open(bl_raw_rows_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_rows) != 0) {
                 return s_bad(err, "rows");
             }
-            if (bl_codec_list(&r, rd->n_rows, BL_RAW_ROWS_MAX, &rd->rows,
+            if (bl_codec_list(&r, rd->n_rows, BL_RAW_ROWS_MAX, i + 1 == n, &rd->rows,
                               "raw_rows message", "rows", "rows", "row",
                               err) != 0) {
                 return BL_EPROTO;
@@ -221,5 +221,6 @@ int bl_raw_rows_next(bl_raw_rows_reader_t *rd, bl_raw_row_t *row,
         return rc;
     }
     rd->left--;
-    return 0;
+    return bl_codec_list_last(&rd->rows, rd->left, "raw_rows message", "row",
+                              err);
 }

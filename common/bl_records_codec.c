@@ -209,7 +209,7 @@ int bl_records_open(bl_records_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_recs) != 0) {
                 return s_bad(err, "recs");
             }
-            if (bl_codec_list(&r, rd->n_recs, BL_RECORDS_MAX, &rd->recs,
+            if (bl_codec_list(&r, rd->n_recs, BL_RECORDS_MAX, i + 1 == n, &rd->recs,
                               "records message", "recs", "records", "record",
                               err) != 0) {
                 return BL_EPROTO;
@@ -265,5 +265,6 @@ int bl_records_next(bl_records_reader_t *rd, bl_record_t *rec,
         return BL_EPROTO;
     }
     rd->left--;
-    return 0;
+    return bl_codec_list_last(&rd->recs, rd->left, "records message",
+                              "record", err);
 }

@@ -120,7 +120,7 @@ int bl_register_open(bl_register_reader_t *rd, const void *data, size_t len,
             if (bl_mpr_array(&r, &rd->n_rows) != 0) {
                 return s_bad(err, "providers");
             }
-            if (bl_codec_list(&r, rd->n_rows, BL_REGISTER_ROWS_MAX, &rd->rows,
+            if (bl_codec_list(&r, rd->n_rows, BL_REGISTER_ROWS_MAX, i + 1 == n, &rd->rows,
                               "register", "providers", "entries", "provider",
                               err) != 0) {
                 return BL_EPROTO;
@@ -168,5 +168,5 @@ int bl_register_next(bl_register_reader_t *rd, bl_register_row_t *row,
     }
     row->entry_len = (size_t)(r->p - row->entry_raw);
     rd->left--;
-    return 0;
+    return bl_codec_list_last(r, rd->left, "register", "provider", err);
 }

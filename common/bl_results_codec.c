@@ -1113,7 +1113,7 @@ int bl_results_open(bl_results_reader_t *rd, const void *data, size_t len,
                 return s_msg_bad(err, "items");
             }
             if (bl_codec_list(&r, rd->n_items, BL_RESULTS_ITEMS_MAX,
-                              &rd->items, "results message", "items",
+                              i + 1 == n, &rd->items, "results message", "items",
                               "items", "item", err) != 0) {
                 return BL_EPROTO;
             }
@@ -1150,7 +1150,8 @@ int bl_results_next(bl_results_reader_t *rd, const uint8_t **item,
                           rd->n_items - rd->left + 1);
     }
     rd->left--;
-    return 0;
+    return bl_codec_list_last(&rd->items, rd->left, "results message",
+                              "item", err);
 }
 
 int bl_results_provider_id(const void *item, size_t len,

@@ -10,7 +10,10 @@
  * after the outbox is opened again, and nothing is left once both have
  * acknowledged it.  The last one delivers a batch to an inbox with a
  * prepare hook: messages are prepared ahead, each applied with its own
- * preparation, and each preparation released once.
+ * preparation, and each preparation released once.  Another delivers to
+ * an inbox whose apply writes, then refuses some messages: what it wrote
+ * for them is gone, every other message's write stays, and every message
+ * is acknowledged.
  *
  * Every test has the same .timeout (Criterion 2.4.1 leaks when one binary
  * mixes timeout values).
@@ -21,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,9 +285,9 @@ static void s_receiver_open_with(s_receiver_t *r, size_t i,
     char dir[96], ep[128];
     snprintf(dir, sizeof dir, "%s/r.%zu", s_dir, i + 1);
     cr_assert_eq(mkdir(dir, 0700), 0);
-    static const char *const names[] = {"seen"};
+    static const char *const names[] = {"seen", "data"};
     bl_err_t err = {0};
-    cr_assert_eq(bl_store_open(&r->store, dir, names, 1, 0, &err), 0, "%s",
+    cr_assert_eq(bl_store_open(&r->store, dir, names, 2, 0, &err), 0, "%s",
                  err.msg);
     snprintf(ep, sizeof ep, "ipc://%s/w.%zu", s_dir, i + 1);
     bl_msg_t tmpl = {0};
@@ -480,6 +484,64 @@ Test(bl_outbox, a_batch_is_prepared_ahead_and_each_preparation_released)
                  "a message was applied with another one's preparation");
     cr_assert_eq(r.released, prepared, "prepared %zu, released %zu",
                  prepared, r.released);
+    bl_outbox_close(&ob);
+    s_receivers_close(&r, 1);
+}
+
+/* apply of the refusing receiver: writes the message's sequence number
+ * into "data", then refuses every seventh message (after writing). */
+static int s_apply_refusing(void *ctx, MDB_txn *txn, const bl_msg_t *m,
+                            bl_err_t *err)
+{
+    s_receiver_t *r = ctx;
+    unsigned char key[8];
+    bl_store_u64_key(m->seq, key);
+    int rc = bl_store_put(txn, bl_store_dbi(r->store, 1), key, sizeof key,
+                          "x", 1, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (m->seq % 7 == 3) {
+        return bl_err_set(err, BL_EDATA, "message %" PRIu64 " refused",
+                          m->seq);
+    }
+    return 0;
+}
+
+/* A message refused halfway (apply wrote, then refused) leaves nothing:
+ * its batch runs again without it.  The 40 messages come in batches of
+ * several, so each refusal has messages before and after it in its
+ * batch. */
+Test(bl_outbox, a_message_refused_after_writing_leaves_nothing)
+{
+    s_big_init();
+    bl_outbox_t *ob;
+    bl_err_t err = {0};
+    cr_assert_eq(s_open(&ob, 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(bl_store_write(s_store, s_put_mixed_txn, ob, &err), 0, "%s",
+                 err.msg);
+    s_receiver_t r;
+    memset(&r, 0, sizeof r);
+    static const bl_inbox_handlers_t h = {.apply = s_apply_refusing};
+    s_receiver_open_with(&r, 0, &h);
+    s_deliver(ob, &r, 1);
+    cr_assert_eq(bl_inbox_refused(r.inbox), 6, "seq 3, 10, 17, 24, 31, 38");
+    cr_assert_eq(bl_inbox_applied(r.inbox), 34);
+    MDB_txn *txn;
+    cr_assert_eq(bl_store_read(r.store, &txn, &err), 0);
+    for (uint64_t seq = 1; seq <= 40; seq++) {
+        unsigned char key[8];
+        bl_store_u64_key(seq, key);
+        MDB_val k = {sizeof key, key}, v;
+        int rc = mdb_get(txn, bl_store_dbi(r.store, 1), &k, &v);
+        if (seq % 7 == 3) {
+            cr_assert_eq(rc, MDB_NOTFOUND, "refused message %" PRIu64
+                         " left its write", seq);
+        } else {
+            cr_assert_eq(rc, 0, "message %" PRIu64 " lost its write", seq);
+        }
+    }
+    mdb_txn_abort(txn);
     bl_outbox_close(&ob);
     s_receivers_close(&r, 1);
 }

@@ -447,11 +447,41 @@ Test(bl_results_codec, every_truncation_of_a_message_is_refused,
         memcpy(copy, bl_mpw_data(&w), cut);
         bl_results_reader_t rd;
         bl_err_t err = {0};
-        cr_assert_eq(bl_results_open(&rd, copy, cut, &err), BL_EPROTO,
-                     "a cut at %zu of %zu was accepted", cut, len);
+        /* The items, the message's last key, are checked as read. */
+        int rc = bl_results_open(&rd, copy, cut, &err);
+        const uint8_t *item;
+        size_t item_len;
+        while (rc == 0) {
+            rc = bl_results_next(&rd, &item, &item_len, &err);
+        }
+        cr_assert_eq(rc, BL_EPROTO, "a cut at %zu of %zu was accepted", cut,
+                     len);
         cr_assert_neq(err.msg[0], '\0');
         free(copy);
     }
+    bl_mpw_destroy(&w);
+}
+
+/* Bytes after the last item of a message: its items are read as they
+ * come (the list is the message's last key), so the read of the last one
+ * refuses them; the first is handed over. */
+Test(bl_results_codec, bytes_after_the_last_item_are_refused_when_read,
+     .timeout = 30)
+{
+    bl_mpw_t w;
+    s_encode_message(&w);
+    bl_mpw_uint(&w, 7);
+    bl_results_reader_t rd;
+    bl_err_t err = {0};
+    cr_assert_eq(bl_results_open(&rd, bl_mpw_data(&w), bl_mpw_size(&w),
+                                 &err),
+                 0, "%s", err.msg);
+    const uint8_t *item;
+    size_t len;
+    cr_assert_eq(bl_results_next(&rd, &item, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(bl_results_next(&rd, &item, &len, &err), BL_EPROTO);
+    cr_assert(strstr(err.msg, "bytes after the last item") != NULL, "%s",
+              err.msg);
     bl_mpw_destroy(&w);
 }
 
