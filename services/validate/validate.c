@@ -20,7 +20,8 @@
  *   outcomes  sub \0 line(8) -> [status, [[error?, field, reason]...]]
  *   keys      sub \0 provider \x1f \x01 line(8) -> the keys of a run of the
  *             provider's rows in the file, each with its first line
- *             (validate_keys.h; earlier releases: sub \0 row key -> line)
+ *             (validate_keys.h; earlier releases: sub \0 row key -> line);
+             deleted when the submission is complete
  *   register  provider -> [name, country, service_type, users, staff,
  *                          membership, member_since, share_identity]
  *   pvals     period \x1f provider \x1f unit \x1f indicator -> 3 doubles

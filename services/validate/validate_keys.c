@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bl_hash.h"
+#include "bl_page.h"
 #include "bl_vec.h"
 #include "validate_submission.h"
 
@@ -26,6 +27,12 @@ void vkeys_init(vkeys_t *k, MDB_txn *txn, MDB_dbi dbi, const char *sub)
     k->dbi = dbi;
     k->sub = sub;
     k->sl = strlen(sub) + 1;
+}
+
+int vkeys_forget(MDB_txn *txn, MDB_dbi dbi, const char *sub, bl_err_t *err)
+{
+    /* the submission id and its NUL: "A" does not take "AB"'s keys */
+    return bl_page_delete(txn, dbi, sub, strlen(sub) + 1, err);
 }
 
 void vkeys_free(vkeys_t *k)

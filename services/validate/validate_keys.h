@@ -76,6 +76,11 @@ int vkeys_check(vkeys_t *k, const char *key, size_t kl, uint64_t line,
  * message, before its transaction commits. */
 int vkeys_flush(vkeys_t *k, bl_err_t *err);
 
+/* Deletes every key entry of submission sub from dbi: once it is
+ * complete, no row of it comes any more (ingestion sends its end after its
+ * last rows, on every lane).  0 or an error of the store. */
+int vkeys_forget(MDB_txn *txn, MDB_dbi dbi, const char *sub, bl_err_t *err);
+
 /* Closes the cursor and frees what k holds; harmless twice. */
 void vkeys_free(vkeys_t *k);
 

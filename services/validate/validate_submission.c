@@ -19,6 +19,7 @@
 #include "bl_scan.h"
 #include "bl_submission_codec.h"
 #include "validate_batch.h"
+#include "validate_keys.h"
 #include "validate_outliers.h"
 
 /* ---- the submission record ---------------------------------------------- */
@@ -342,6 +343,9 @@ int vsub_apply_event(validate_t *v, MDB_txn *txn, const bl_msg_t *msg,
     snprintf(sub.state, sizeof sub.state, "complete");
     if (!sub.dry_run) {
         rc = validate_outliers_judge_submission(v, txn, &sub, err);
+    }
+    if (rc == 0) {
+        rc = vkeys_forget(txn, bl_daemon_dbi(v->d, DB_KEYS), id, err);
     }
     if (rc == 0) {
         rc = vsub_save(v, txn, &sub, err);

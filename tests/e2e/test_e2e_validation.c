@@ -629,6 +629,8 @@ static FILE *s_survey_file(char *path, size_t size, const char *name)
     return f;
 }
 
+static size_t s_entries(const char *dir, const char *name);
+
 /* Submits the file at path: `accepted` rows accepted and three rejected,
  * each naming as the first the line in firsts. */
 static void s_expect_three_repeats(const char *path, unsigned accepted,
@@ -705,6 +707,13 @@ Test(validation, keys_of_providers_in_alternating_rows_are_all_found,
     cr_assert_eq(fclose(f), 0);
     const unsigned firsts[3] = {2, 2 + 4 * 550 + 3, 2 + 4 * 1099 + 1};
     s_expect_three_repeats(path, 4400, firsts);
+    /* Complete, the submission's keys are forgotten. */
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "down"), 0, "%s", out);
+    free(out);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/var/validate", s_node.dir);
+    cr_expect_eq(s_entries(dir, "keys"), 0);
 }
 
 /* ---- dry runs ------------------------------------------------------------ */

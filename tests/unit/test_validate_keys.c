@@ -5,8 +5,9 @@
  * (transactions), a provider whose id begins another's kept apart, a
  * register key (the provider alone), runs folded into one entry,
  * entries of an earlier release (one key each) read, and a key too long
- * to keep refused; and a move between workers finds each entry's
- * provider (validate_rebalance's rule for "keys").
+ * to keep refused; a complete submission's entries forgotten, and no
+ * other's (not one whose id begins with it); and a move between workers
+ * finds each entry's provider (validate_rebalance's rule for "keys").
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -121,6 +122,44 @@ Test(validate_keys, a_provider_whose_id_begins_another_is_kept_apart)
     cr_expect_eq(s_check("NO-10", 9), 5);
     cr_expect_eq(s_check("NO-1\x1fuser\x1fr2\x1f" "2025", 10), 10);
     s_end();
+}
+
+/* Submission sub's keys, a provider of each kind: a run and a register
+ * row. */
+static void s_keys_of(const char *sub)
+{
+    const char *was = s_sub;
+    s_sub = sub;
+    s_begin();
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1\x1f" "2025", 2), 2);
+    cr_expect_eq(s_check("NO-2", 3), 3);
+    s_end();
+    s_sub = was;
+}
+
+Test(validate_keys, a_complete_submission_is_forgotten_and_no_other)
+{
+    s_keys_of("t1-000001");
+    s_keys_of("t1-0000011");
+    s_keys_of("t1-000002");
+    cr_assert_eq(s_entries(), 6);
+    bl_err_t err = {0};
+    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &s_txn), 0);
+    cr_assert_eq(vkeys_forget(s_txn, s_dbi, "t1-000001", &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(mdb_txn_commit(s_txn), 0);
+    cr_expect_eq(s_entries(), 4, "only t1-000001's two entries went");
+    /* The others' keys are still found. */
+    s_sub = "t1-0000011";
+    s_begin();
+    cr_expect_eq(s_check("NO-1\x1fuser\x1fr1\x1f" "2025", 9), 2);
+    cr_expect_eq(s_check("NO-2", 10), 3);
+    s_end();
+    s_sub = "t1-000001";
+    s_begin();
+    cr_expect_eq(s_check("NO-2", 11), 11, "forgotten");
+    vkeys_free(&s_k);
+    mdb_txn_abort(s_txn);
 }
 
 Test(validate_keys, runs_of_a_provider_in_alternating_rows_are_folded)
