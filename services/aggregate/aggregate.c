@@ -6,8 +6,10 @@
  *   register  provider -> the register entry (bl_register_codec.h)
  *   ind       period \x1f provider \x1f unit \x1f indicator -> 3 doubles
  *             (numerator, denominator, value; NaN when absent)
- *   resp      period \x1f provider \x1f survey \x1f respondent
- *             -> [unit, [answer|nil...]]
+ *   resp      period \x1f provider \x1f survey \x1f \x01 sub \x1f first
+ *             respondent -> [[respondent, unit, [answer|nil...]]...]: a
+ *             run of a records message's respondents (aggregate_resp.h;
+ *             earlier releases: ... \x1f respondent -> [unit, answers])
  *   values    period \x1f provider \x1f unit \x1f indicator
  *             -> [value|nil, numerator|nil, denominator|nil, n|nil, status]
  *   rejected  period \x1f validation worker -> [[provider, rows]...]: the
@@ -20,6 +22,7 @@
  */
 #include "aggregate.h"
 #include "aggregate_rebalance.h"
+#include "aggregate_resp.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -58,6 +61,8 @@ typedef struct aggregate {
     uint32_t reg_rows;
     bl_mpw_t learn;               /* actions and practices to forward */
     uint32_t learn_rows;
+    agg_resp_run_t run;           /* survey answers of a records message,
+                                     kept a run at a time */
     MDB_cursor *values_cur;       /* on DB_VALUES while a close computes:
                                      its values come in key order, and a
                                      cursor puts them without searching
@@ -86,27 +91,6 @@ static int s_put_indicator(aggregate_t *a, bl_cursors_t *cur,
                           sizeof v, 0, NULL, err);
 }
 
-/* Stores a survey record: period, provider, survey, respondent -> [unit,
- * answers]. */
-static int s_put_survey(aggregate_t *a, bl_cursors_t *cur,
-                        const bl_record_survey_t *x, bl_err_t *err)
-{
-    char p[BL_NUMBER_INT_MAX], key[S_KEY_MAX];
-    bl_number_int(p, x->period);
-    const char *parts[] = {p, x->provider, x->survey, x->respondent};
-    size_t kl = bl_page_join(key, sizeof key, parts, 4);
-    bl_mpw_reset(&a->w);
-    bl_mpw_array(&a->w, 2);
-    bl_mpw_str(&a->w, x->unit);
-    bl_mpw_raw(&a->w, x->answers_raw, x->answers_len);
-    if (a->w.err) {
-        return bl_err_set(err, BL_ENOMEM, "out of memory");
-    }
-    return bl_cursors_put(cur, bl_daemon_dbi(a->d, DB_RESP), key, kl,
-                          bl_mpw_data(&a->w), bl_mpw_size(&a->w), 0, NULL,
-                          err);
-}
-
 static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
                            bl_err_t *err)
 {
@@ -118,6 +102,10 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     a->reg_rows = 0;
     bl_mpw_reset(&a->learn);
     a->learn_rows = 0;
+    /* (a message refused halfway runs again: nothing of it is kept) */
+    a->run.open = false;
+    bl_mpw_reset(&a->run.body);
+    MDB_dbi resp = bl_daemon_dbi(a->d, DB_RESP);
     uint64_t applied = 0;
     bl_record_t rec;
     int more;
@@ -133,7 +121,7 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
             rc = s_put_indicator(a, &cur, &rec.indicator, err);
             break;
         case BL_RECORD_SURVEY:
-            rc = s_put_survey(a, &cur, &rec.survey, err);
+            rc = agg_resp_add(&a->run, &cur, resp, rd.sub, &rec.survey, err);
             break;
         case BL_RECORD_REGISTER:
             rc = bl_store_put(txn, bl_daemon_dbi(a->d, DB_REGISTER),
@@ -155,6 +143,13 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
             return rc;
         }
         applied++;
+    }
+    if (more == BL_ENOTFOUND) {
+        int rc = agg_resp_flush(&a->run, &cur, resp, err);
+        if (rc != 0) {
+            bl_cursors_close(&cur);
+            return rc;
+        }
     }
     bl_cursors_close(&cur);
     if (more != BL_ENOTFOUND) {
@@ -529,23 +524,33 @@ static void s_pool_add(aggregate_t *a, s_survey_acc_t *accs, int s,
     }
 }
 
-/* One respondent's answers (parts: period, provider, survey, respondent;
- * v: [unit, answers]) pooled for the provider being computed. */
-static void s_survey_row(aggregate_t *a, const char *const *parts,
-                         const MDB_val *v, s_pool_t *pool)
+/* What the answers of one survey's respondents are pooled into. */
+typedef struct s_pooling {
+    aggregate_t *a;
+    s_pool_t *pool;
+    int survey;            /* in the catalogue */
+} s_pooling_t;
+
+/* One respondent's answers pooled for the provider being computed
+ * (agg_resp_fn). */
+static void s_pool_answers(void *ctx, const agg_resp_answers_t *ans)
 {
-    int s = bl_catalogue_find_survey(a->cfg->catalogue, parts[2]);
+    s_pooling_t *pg = ctx;
+    aggregate_t *a = pg->a;
+    s_pool_t *pool = pg->pool;
+    int s = pg->survey;
     bl_mpr_t r;
-    bl_mpr_init(&r, v->mv_data, v->mv_size);
-    uint32_t two, n_items;
+    bl_mpr_init(&r, ans->answers, ans->answers_len);
+    uint32_t n_items;
     char unit[64];
     int answers[64];
     bool given[64];
-    if (s < 0 || bl_mpr_array(&r, &two) != 0 ||
-        bl_mpr_str_copy(&r, unit, sizeof unit) != 0 ||
-        bl_mpr_array(&r, &n_items) != 0 || n_items > 64) {
+    if (ans->ul >= sizeof unit || bl_mpr_array(&r, &n_items) != 0 ||
+        n_items > 64) {
         return;
     }
+    memcpy(unit, ans->unit, ans->ul);
+    unit[ans->ul] = '\0';
     for (uint32_t i = 0; i < n_items; i++) {
         int64_t x = 0;
         given[i] = !bl_mpr_nil(&r);
@@ -630,6 +635,8 @@ static int s_compute_values(aggregate_t *a, MDB_txn *txn, int64_t per,
                                                            : 1),
                        sizeof *pool.resp);
     s_unit_values_t vals = {NULL, 0, 0};
+    agg_resp_group_t group;
+    agg_resp_group_init(&group);
     s_walk_t *wi = calloc(1, sizeof *wi), *wr = calloc(1, sizeof *wr);
     int rc = acc == NULL || pool.acc == NULL || pool.resp == NULL ||
                      wi == NULL || wr == NULL
@@ -659,8 +666,24 @@ static int s_compute_values(aggregate_t *a, MDB_txn *txn, int64_t per,
             }
         }
         while (rc == 0 && s_walk_of(wr, provider)) {
-            s_survey_row(a, wr->parts, &wr->v, &pool);
-            rc = s_walk_next(wr);
+            /* one survey's runs (and entries of earlier releases) */
+            s_pooling_t pg = {a, &pool, bl_catalogue_find_survey(
+                                            a->cfg->catalogue, wr->parts[2])};
+            char survey[S_KEY_MAX];
+            bl_str_copy(survey, sizeof survey, wr->parts[2]);
+            agg_resp_group_clear(&group);
+            while (rc == 0 && s_walk_of(wr, provider) &&
+                   strcmp(wr->parts[2], survey) == 0) {
+                rc = agg_resp_group_add(&group, wr->parts[3],
+                                        strlen(wr->parts[3]), &wr->v, err);
+                if (rc == 0) {
+                    rc = s_walk_next(wr);
+                }
+            }
+            if (rc == 0 && pg.survey >= 0) {
+                rc = agg_resp_group_each(&group, s_pool_answers, &pg, NULL,
+                                         err);
+            }
         }
         if (rc == 0) {
             rc = s_finish_admin(a, acc, &vals, err);
@@ -680,6 +703,7 @@ static int s_compute_values(aggregate_t *a, MDB_txn *txn, int64_t per,
     }
     free(wi);
     free(wr);
+    agg_resp_group_free(&group);
     free(acc);
     free(vals.at);
     free(pool.acc);
@@ -855,11 +879,14 @@ static uint32_t s_health(void *svc, MDB_txn *txn, bl_mpw_t *reply)
     aggregate_t *a = svc;
     uint64_t records = 0;
     bl_store_get_u64(txn, bl_daemon_meta(a->d), "records", &records, NULL);
-    MDB_stat si, sr;
-    uint64_t stored = 0;
+    /* Records stored: administrative rows, and respondents (kept a run
+     * at a time, each counted once). */
+    MDB_stat si;
+    uint64_t stored = 0, respondents = 0;
     if (mdb_stat(txn, bl_daemon_dbi(a->d, DB_IND), &si) == 0 &&
-        mdb_stat(txn, bl_daemon_dbi(a->d, DB_RESP), &sr) == 0) {
-        stored = si.ms_entries + sr.ms_entries;
+        agg_resp_count(txn, bl_daemon_dbi(a->d, DB_RESP), &respondents,
+                       NULL) == 0) {
+        stored = si.ms_entries + respondents;
     }
     bl_mpw_str(reply, "records_applied");
     bl_mpw_uint(reply, records);
@@ -902,6 +929,7 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     bl_mpw_init(&a->batch);
     bl_mpw_init(&a->reg);
     bl_mpw_init(&a->learn);
+    agg_resp_run_init(&a->run);
     *svc = a;
     return 0;
 }
@@ -916,6 +944,7 @@ static void s_close(void **svc)
     bl_mpw_destroy(&a->batch);
     bl_mpw_destroy(&a->reg);
     bl_mpw_destroy(&a->learn);
+    agg_resp_run_free(&a->run);
     free(a->id_order);
     free(a);
     *svc = NULL;

@@ -6,7 +6,8 @@
  *   register  REPLICATED   every validation worker sends each register
  *                          entry to every aggregation worker
  *   ind       BY_PROVIDER  period \x1f provider \x1f unit \x1f indicator
- *   resp      BY_PROVIDER  period \x1f provider \x1f survey \x1f respondent
+ *   resp      BY_PROVIDER  period \x1f provider \x1f survey \x1f a run of
+ *                          the provider's respondents (aggregate_resp.h)
  *   values    BY_PROVIDER  period \x1f provider \x1f unit \x1f indicator
  *   rejected  LOCAL, drained  period \x1f validation worker: the counts of
  *                          a close whose markers have not all come; empty

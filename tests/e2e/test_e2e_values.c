@@ -87,3 +87,65 @@ Test(e2e_values, respondents_without_answers_give_suppressed_n_0_rows,
     cr_assert_not_null(strstr(out, "\n2023,NO-0001,,RIG-03,"), "%s", out);
     free(out);
 }
+
+/* The line of out that starts with prefix (after a newline), copied into
+ * line (without its newline). */
+static void s_line(const char *out, const char *prefix, char *line,
+                   size_t size)
+{
+    const char *at = strstr(out, prefix);
+    cr_assert_not_null(at, "no %s in\n%s", prefix, out);
+    at++;
+    size_t l = strcspn(at, "\n");
+    cr_assert_lt(l, size);
+    memcpy(line, at, l);
+    line[l] = '\0';
+}
+
+/* SPEC section 2: a respondent re-sent in a later submission replaces
+ * the earlier answers.  The first file: p0-p5 answer U3 with 4; the
+ * second: p0 again with 1, and p6 with 5.  RIG-03 (U3 >= 4): 6 of 7
+ * respondents, not 7 of 8. */
+Test(e2e_values, a_respondent_re_sent_in_a_later_file_replaces_its_answers,
+     .init = s_setup, .fini = s_teardown, .timeout = 300)
+{
+    s_write("register.csv",
+            "provider_id,name,country,service_type,users,staff,membership,"
+            "member_since\n"
+            "NO-0001,One,NO,residential_care,50,20,assurance,2020-01-01\n");
+    char survey[2048];
+    size_t used = (size_t)snprintf(survey, sizeof survey,
+                                   "provider_id,unit_id,period,survey,"
+                                   "respondent_id,U3\n");
+    for (int r = 0; r < 6; r++) {
+        used += (size_t)snprintf(survey + used, sizeof survey - used,
+                                 "NO-0001,,2023,user,p%d,4\n", r);
+    }
+    s_write("survey-1.csv", survey);
+    s_write("survey-2.csv", "provider_id,unit_id,period,survey,"
+                            "respondent_id,U3\n"
+                            "NO-0001,,2023,user,p0,1\n"
+                            "NO-0001,,2023,user,p6,5\n");
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_node, &out, "up"), 0, "%s", out);
+    free(out);
+    int rc = bl_test_node_cli(&s_node, &out, "submit --wait register.csv "
+                                             "survey-1.csv");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    rc = bl_test_node_cli(&s_node, &out, "submit --wait survey-2.csv");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    cr_assert_eq(bl_test_node_status(&s_node, "aggregate", "records_stored",
+                                     0),
+                 7, "p0 is stored once");
+    rc = bl_test_node_cli(&s_node, &out, "close 2023");
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    rc = bl_test_node_cli(&s_node, &out, "export 2023 --what values");
+    cr_assert_eq(rc, 0, "%s", out);
+    char line[256];
+    s_line(out, "\n2023,NO-0001,,RIG-03,", line, sizeof line);
+    cr_expect_str_eq(line, "2023,NO-0001,,RIG-03,85.71428571,,,7,ok");
+    free(out);
+}
