@@ -13,7 +13,7 @@
 #include "bl_str.h"
 #include "bl_vec.h"
 
-/* ---- writing ------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------ */
 
 void agg_resp_run_init(agg_resp_run_t *r)
 {
@@ -97,7 +97,7 @@ int agg_resp_add(agg_resp_run_t *r, bl_cursors_t *cur, MDB_dbi dbi,
     return r->body.err ? bl_err_set(err, BL_ENOMEM, "out of memory") : 0;
 }
 
-/* ---- reading ------------------------------------------------------------- */
+/* ---- reading ------------------------------------------------------------ */
 
 /* One respondent of a mixed group, with the submission it came in. */
 typedef struct agg_resp_item {
@@ -236,66 +236,29 @@ static int s_cmp_item(const void *x, const void *y)
     return s_later(b->sub, b->sub_len, a->sub, a->sub_len) ? -1 : 0;
 }
 
-/* Every respondent of a group of entries from one submission (or all
- * from an earlier release): each comes once. */
-static uint64_t s_each_plain(agg_resp_group_t *g, agg_resp_fn fn, void *ctx)
+/* Calls visit for every respondent of every entry of g, with the
+ * submission it came in ("" for an earlier release's entry); stops at the
+ * first that returns non-zero and returns it.  A malformed entry is
+ * passed over from where it cannot be read. */
+static int s_walk_items(agg_resp_group_t *g,
+                        int (*visit)(void *ctx, agg_resp_group_t *g,
+                                     const agg_resp_item_t *it),
+                        void *ctx)
 {
-    uint64_t count = 0;
     for (size_t i = 0; i < g->n; i++) {
         const agg_resp_entry_t *e = &g->e[i];
-        agg_resp_answers_t a;
+        agg_resp_item_t it;
         if (!e->run) {
-            if (s_read_old(&e->v, &a) == 0) {
-                fn(ctx, &a);
-                count++;
+            if (s_read_old(&e->v, &it.ans) != 0) {
+                continue;
             }
-            continue;
-        }
-        bl_mpr_t r;
-        bl_mpr_init(&r, e->v.mv_data, e->v.mv_size);
-        uint32_t n;
-        if (bl_mpr_array(&r, &n) != 0) {
-            continue;
-        }
-        for (uint32_t j = 0; j < n; j++) {
-            const char *resp;
-            uint32_t rl;
-            if (s_read_run_item(&r, &resp, &rl, &a) != 0) {
-                break;
-            }
-            fn(ctx, &a);
-            count++;
-        }
-    }
-    return count;
-}
-
-int agg_resp_group_each(agg_resp_group_t *g, agg_resp_fn fn, void *ctx,
-                        uint64_t *count, bl_err_t *err)
-{
-    if (!g->mixed) {
-        uint64_t c = s_each_plain(g, fn, ctx);
-        if (count != NULL) {
-            *count = c;
-        }
-        return 0;
-    }
-    /* More than one submission: every respondent with its submission,
-     * sorted, the latest of each passed on. */
-    size_t n = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        const agg_resp_entry_t *e = &g->e[i];
-        if (!e->run) {
-            if (BL_GROW(g->items, g->cap_items, n + 1) != 0) {
-                return bl_err_set(err, BL_ENOMEM, "out of memory");
-            }
-            agg_resp_item_t *it = &g->items[n];
-            if (s_read_old(&e->v, &it->ans) == 0) {
-                it->resp = g->text + e->resp_at;
-                it->resp_len = (uint32_t)e->resp_len;
-                it->sub = "";
-                it->sub_len = 0;
-                n++;
+            it.resp = g->text + e->resp_at;
+            it.resp_len = (uint32_t)e->resp_len;
+            it.sub = "";
+            it.sub_len = 0;
+            int rc = visit(ctx, g, &it);
+            if (rc != 0) {
+                return rc;
             }
             continue;
         }
@@ -305,19 +268,67 @@ int agg_resp_group_each(agg_resp_group_t *g, agg_resp_fn fn, void *ctx,
         if (bl_mpr_array(&r, &m) != 0) {
             continue;
         }
-        if (BL_GROW(g->items, g->cap_items, n + m) != 0) {
-            return bl_err_set(err, BL_ENOMEM, "out of memory");
-        }
         for (uint32_t j = 0; j < m; j++) {
-            agg_resp_item_t *it = &g->items[n];
-            if (s_read_run_item(&r, &it->resp, &it->resp_len, &it->ans) !=
-                0) {
+            if (s_read_run_item(&r, &it.resp, &it.resp_len, &it.ans) != 0) {
                 break;
             }
-            it->sub = g->text + e->sub_at;
-            it->sub_len = e->sub_len;
-            n++;
+            it.sub = g->text + e->sub_at;
+            it.sub_len = e->sub_len;
+            int rc = visit(ctx, g, &it);
+            if (rc != 0) {
+                return rc;
+            }
         }
+    }
+    return 0;
+}
+
+/* A group of one submission (or of an earlier release alone): each
+ * respondent comes once, straight to fn. */
+typedef struct s_plain {
+    agg_resp_fn fn;
+    void *ctx;
+    uint64_t count;
+} s_plain_t;
+
+static int s_visit_plain(void *ctx, agg_resp_group_t *g,
+                         const agg_resp_item_t *it)
+{
+    (void)g;
+    s_plain_t *p = ctx;
+    p->fn(p->ctx, &it->ans);
+    p->count++;
+    return 0;
+}
+
+/* A mixed group: every respondent kept in g->items, to be sorted. */
+static int s_visit_keep(void *ctx, agg_resp_group_t *g,
+                        const agg_resp_item_t *it)
+{
+    size_t *n = ctx;
+    if (BL_GROW(g->items, g->cap_items, *n + 1) != 0) {
+        return BL_ENOMEM;
+    }
+    g->items[(*n)++] = *it;
+    return 0;
+}
+
+int agg_resp_group_each(agg_resp_group_t *g, agg_resp_fn fn, void *ctx,
+                        uint64_t *count, bl_err_t *err)
+{
+    if (!g->mixed) {
+        s_plain_t p = {fn, ctx, 0};
+        (void)s_walk_items(g, s_visit_plain, &p);
+        if (count != NULL) {
+            *count = p.count;
+        }
+        return 0;
+    }
+    /* More than one submission: every respondent with its submission,
+     * sorted, the latest of each passed on. */
+    size_t n = 0;
+    if (s_walk_items(g, s_visit_keep, &n) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
     }
     qsort(g->items, n, sizeof *g->items, s_cmp_item);
     uint64_t c = 0;
@@ -337,7 +348,7 @@ int agg_resp_group_each(agg_resp_group_t *g, agg_resp_fn fn, void *ctx,
     return 0;
 }
 
-/* ---- counting ------------------------------------------------------------ */
+/* ---- counting ----------------------------------------------------------- */
 
 static void s_count_none(void *ctx, const agg_resp_answers_t *ans)
 {

@@ -37,13 +37,28 @@ static void s_write(const char *name, const char *text)
     cr_assert_eq(fclose(f), 0);
 }
 
-Test(e2e_values, respondents_without_answers_give_suppressed_n_0_rows,
-     .init = s_setup, .fini = s_teardown, .timeout = 300)
+/* The register: one provider, NO-0001. */
+static void s_write_register(void)
 {
     s_write("register.csv",
             "provider_id,name,country,service_type,users,staff,membership,"
             "member_since\n"
             "NO-0001,One,NO,residential_care,50,20,assurance,2020-01-01\n");
+}
+
+/* Runs the CLI command cmd on the node; it must succeed. */
+static void s_run(const char *cmd)
+{
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "%s", cmd);
+    cr_assert_eq(rc, 0, "%s: %s", cmd, out);
+    free(out);
+}
+
+Test(e2e_values, respondents_without_answers_give_suppressed_n_0_rows,
+     .init = s_setup, .fini = s_teardown, .timeout = 300)
+{
+    s_write_register();
     /* Six respondents of the whole provider answer U1-U3; six of unit
      * "north" answer U1 only.  Nobody answers U4. */
     char survey[4096];
@@ -57,17 +72,11 @@ Test(e2e_values, respondents_without_answers_give_suppressed_n_0_rows,
                                  r, 1 + r % 5);
     }
     s_write("survey.csv", survey);
+    s_run("up");
+    s_run("submit --wait register.csv survey.csv");
+    s_run("close 2023");
     char *out = NULL;
-    cr_assert_eq(bl_test_node_cli(&s_node, &out, "up"), 0, "%s", out);
-    free(out);
-    int rc = bl_test_node_cli(&s_node, &out,
-                              "submit --wait register.csv survey.csv");
-    cr_assert_eq(rc, 0, "%s", out);
-    free(out);
-    rc = bl_test_node_cli(&s_node, &out, "close 2023");
-    cr_assert_eq(rc, 0, "%s", out);
-    free(out);
-    rc = bl_test_node_cli(&s_node, &out, "export 2023 --what values");
+    int rc = bl_test_node_cli(&s_node, &out, "export 2023 --what values");
     cr_assert_eq(rc, 0, "%s", out);
     /* RIG-03 is U3, ETH-01 U2, RES-01 U1, PTC-01 U4. */
     static const char *const want[] = {
@@ -109,10 +118,7 @@ static void s_line(const char *out, const char *prefix, char *line,
 Test(e2e_values, a_respondent_re_sent_in_a_later_file_replaces_its_answers,
      .init = s_setup, .fini = s_teardown, .timeout = 300)
 {
-    s_write("register.csv",
-            "provider_id,name,country,service_type,users,staff,membership,"
-            "member_since\n"
-            "NO-0001,One,NO,residential_care,50,20,assurance,2020-01-01\n");
+    s_write_register();
     char survey[2048];
     size_t used = (size_t)snprintf(survey, sizeof survey,
                                    "provider_id,unit_id,period,survey,"
@@ -126,23 +132,15 @@ Test(e2e_values, a_respondent_re_sent_in_a_later_file_replaces_its_answers,
                             "respondent_id,U3\n"
                             "NO-0001,,2023,user,p0,1\n"
                             "NO-0001,,2023,user,p6,5\n");
-    char *out = NULL;
-    cr_assert_eq(bl_test_node_cli(&s_node, &out, "up"), 0, "%s", out);
-    free(out);
-    int rc = bl_test_node_cli(&s_node, &out, "submit --wait register.csv "
-                                             "survey-1.csv");
-    cr_assert_eq(rc, 0, "%s", out);
-    free(out);
-    rc = bl_test_node_cli(&s_node, &out, "submit --wait survey-2.csv");
-    cr_assert_eq(rc, 0, "%s", out);
-    free(out);
+    s_run("up");
+    s_run("submit --wait register.csv survey-1.csv");
+    s_run("submit --wait survey-2.csv");
     cr_assert_eq(bl_test_node_status(&s_node, "aggregate", "records_stored",
                                      0),
                  7, "p0 is stored once");
-    rc = bl_test_node_cli(&s_node, &out, "close 2023");
-    cr_assert_eq(rc, 0, "%s", out);
-    free(out);
-    rc = bl_test_node_cli(&s_node, &out, "export 2023 --what values");
+    s_run("close 2023");
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "export 2023 --what values");
     cr_assert_eq(rc, 0, "%s", out);
     char line[256];
     s_line(out, "\n2023,NO-0001,,RIG-03,", line, sizeof line);

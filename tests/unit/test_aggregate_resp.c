@@ -13,39 +13,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aggregate_resp.h"
 #include "bl_cursors.h"
 #include "bl_page.h"
 #include "bl_store.h"
+#include "bl_test_lmdb.h"
 
-static char s_dir[64] = "/tmp/bl-aresp-XXXXXX";
-static MDB_env *s_env;
-static MDB_dbi s_dbi;
+static bl_test_lmdb_t s_db;
 
 static void s_setup(void)
 {
-    cr_assert_not_null(mkdtemp(s_dir));
-    cr_assert_eq(mdb_env_create(&s_env), 0);
-    cr_assert_eq(mdb_env_set_maxdbs(s_env, 4), 0);
-    cr_assert_eq(mdb_env_set_mapsize(s_env, 64u << 20), 0);
-    cr_assert_eq(mdb_env_open(s_env, s_dir, MDB_NOSYNC, 0600), 0);
-    MDB_txn *t;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &t), 0);
-    cr_assert_eq(mdb_dbi_open(t, "resp", MDB_CREATE, &s_dbi), 0);
-    cr_assert_eq(mdb_txn_commit(t), 0);
+    bl_test_lmdb_open(&s_db, "aresp", "resp");
 }
 
 static void s_teardown(void)
 {
-    mdb_env_close(s_env);
-    char path[128];
-    snprintf(path, sizeof path, "%s/data.mdb", s_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", s_dir);
-    unlink(path);
-    rmdir(s_dir);
+    bl_test_lmdb_close(&s_db);
 }
 
 TestSuite(aggregate_resp, .init = s_setup, .fini = s_teardown);
@@ -57,7 +41,7 @@ static void s_message(const char *sub, const char *provider,
                       const char *const *resp, size_t n, int answer)
 {
     MDB_txn *txn;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &txn), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, 0, &txn), 0);
     bl_cursors_t cur;
     bl_cursors_init(&cur, txn);
     agg_resp_run_t run;
@@ -75,11 +59,12 @@ static void s_message(const char *sub, const char *provider,
         snprintf(x.respondent, sizeof x.respondent, "%s", resp[i]);
         x.answers_raw = bl_mpw_data(&a);
         x.answers_len = bl_mpw_size(&a);
-        cr_assert_eq(agg_resp_add(&run, &cur, s_dbi, sub, &x, &err), 0,
+        cr_assert_eq(agg_resp_add(&run, &cur, s_db.dbi, sub, &x, &err), 0,
                      "%s", err.msg);
         bl_mpw_destroy(&a);
     }
-    cr_assert_eq(agg_resp_flush(&run, &cur, s_dbi, &err), 0, "%s", err.msg);
+    cr_assert_eq(agg_resp_flush(&run, &cur, s_db.dbi, &err), 0, "%s",
+                 err.msg);
     bl_cursors_close(&cur);
     agg_resp_run_free(&run);
     cr_assert_eq(mdb_txn_commit(txn), 0);
@@ -89,7 +74,7 @@ static void s_message(const char *sub, const char *provider,
 static void s_old_entry(const char *provider, const char *resp, int answer)
 {
     MDB_txn *txn;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &txn), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, 0, &txn), 0);
     const char *parts[] = {"2025", provider, "user", resp};
     char key[BL_STORE_KEY_MAX];
     size_t kl = bl_page_join(key, sizeof key, parts, 4);
@@ -100,7 +85,7 @@ static void s_old_entry(const char *provider, const char *resp, int answer)
     bl_mpw_array(&v, 1);
     bl_mpw_int(&v, answer);
     MDB_val k = {kl, key}, d = {bl_mpw_size(&v), (void *)bl_mpw_data(&v)};
-    cr_assert_eq(mdb_put(txn, s_dbi, &k, &d, 0), 0);
+    cr_assert_eq(mdb_put(txn, s_db.dbi, &k, &d, 0), 0);
     bl_mpw_destroy(&v);
     cr_assert_eq(mdb_txn_commit(txn), 0);
 }
@@ -130,12 +115,12 @@ static void s_see(void *ctx, const agg_resp_answers_t *ans)
 static s_seen_t s_group(const char *provider, size_t *entries)
 {
     MDB_txn *txn;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, MDB_RDONLY, &txn), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, MDB_RDONLY, &txn), 0);
     char prefix[128];
-    size_t pl = (size_t)snprintf(prefix, sizeof prefix, "2025\x1f%s\x1fuser\x1f",
-                                 provider);
+    size_t pl = (size_t)snprintf(prefix, sizeof prefix,
+                                 "2025\x1f%s\x1fuser\x1f", provider);
     MDB_cursor *cur;
-    cr_assert_eq(mdb_cursor_open(txn, s_dbi, &cur), 0);
+    cr_assert_eq(mdb_cursor_open(txn, s_db.dbi, &cur), 0);
     agg_resp_group_t g;
     agg_resp_group_init(&g);
     MDB_val k = {pl, prefix}, v;
@@ -162,10 +147,10 @@ static s_seen_t s_group(const char *provider, size_t *entries)
 static uint64_t s_count(void)
 {
     MDB_txn *txn;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, MDB_RDONLY, &txn), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, MDB_RDONLY, &txn), 0);
     uint64_t n = 0;
     bl_err_t err = {0};
-    cr_assert_eq(agg_resp_count(txn, s_dbi, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(agg_resp_count(txn, s_db.dbi, &n, &err), 0, "%s", err.msg);
     mdb_txn_abort(txn);
     return n;
 }

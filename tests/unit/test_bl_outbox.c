@@ -454,11 +454,10 @@ static int s_put_mixed_txn(void *ctx, MDB_txn *txn, bl_err_t *err)
     return rc;
 }
 
-/* A receiver with a prepare hook (bl_inbox.h): a batch's messages after
- * its first are prepared ahead on the inbox's thread; apply finds each
- * one's own, the rest (the first, or when there is no thread) it reads
- * itself; each prepared object is released once. */
-Test(bl_outbox, a_batch_is_prepared_ahead_and_each_preparation_released)
+/* Puts s_put_mixed_txn's 40 messages into a one-lane outbox and delivers
+ * them to receiver r, opened with handlers h; returns the outbox. */
+static bl_outbox_t *s_deliver_mixed(const bl_inbox_handlers_t *h,
+                                    s_receiver_t *r)
 {
     s_big_init();
     bl_outbox_t *ob;
@@ -466,13 +465,23 @@ Test(bl_outbox, a_batch_is_prepared_ahead_and_each_preparation_released)
     cr_assert_eq(s_open(&ob, 1, &err), 0, "%s", err.msg);
     cr_assert_eq(bl_store_write(s_store, s_put_mixed_txn, ob, &err), 0, "%s",
                  err.msg);
-    s_receiver_t r;
-    memset(&r, 0, sizeof r);
+    memset(r, 0, sizeof *r);
+    s_receiver_open_with(r, 0, h);
+    s_deliver(ob, r, 1);
+    return ob;
+}
+
+/* A receiver with a prepare hook (bl_inbox.h): a batch's messages after
+ * its first are prepared ahead on the inbox's thread; apply finds each
+ * one's own, the rest (the first, or when there is no thread) it reads
+ * itself; each prepared object is released once. */
+Test(bl_outbox, a_batch_is_prepared_ahead_and_each_preparation_released)
+{
     static const bl_inbox_handlers_t h = {.apply = s_apply,
                                           .prepare = s_prepare,
                                           .release = s_release_copy};
-    s_receiver_open_with(&r, 0, &h);
-    s_deliver(ob, &r, 1);
+    s_receiver_t r;
+    bl_outbox_t *ob = s_deliver_mixed(&h, &r);
     cr_assert_eq(r.n, 40);
     for (size_t j = 0; j < r.n; j++) {
         cr_assert_eq(r.seq[j], j + 1);
@@ -514,17 +523,10 @@ static int s_apply_refusing(void *ctx, MDB_txn *txn, const bl_msg_t *m,
  * batch. */
 Test(bl_outbox, a_message_refused_after_writing_leaves_nothing)
 {
-    s_big_init();
-    bl_outbox_t *ob;
-    bl_err_t err = {0};
-    cr_assert_eq(s_open(&ob, 1, &err), 0, "%s", err.msg);
-    cr_assert_eq(bl_store_write(s_store, s_put_mixed_txn, ob, &err), 0, "%s",
-                 err.msg);
-    s_receiver_t r;
-    memset(&r, 0, sizeof r);
     static const bl_inbox_handlers_t h = {.apply = s_apply_refusing};
-    s_receiver_open_with(&r, 0, &h);
-    s_deliver(ob, &r, 1);
+    s_receiver_t r;
+    bl_outbox_t *ob = s_deliver_mixed(&h, &r);
+    bl_err_t err = {0};
     cr_assert_eq(bl_inbox_refused(r.inbox), 6, "seq 3, 10, 17, 24, 31, 38");
     cr_assert_eq(bl_inbox_applied(r.inbox), 34);
     MDB_txn *txn;

@@ -15,48 +15,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bl_store.h"
+#include "bl_test_lmdb.h"
 #include "validate_keys.h"
 #include "validate_rebalance.h"
 
-static char s_dir[64] = "/tmp/bl-vkeys-XXXXXX";
-static MDB_env *s_env;
-static MDB_dbi s_dbi;
+static bl_test_lmdb_t s_db;
 static MDB_txn *s_txn;
 static vkeys_t s_k;
 static const char *s_sub = "t1-000001";
 
 static void s_setup(void)
 {
-    cr_assert_not_null(mkdtemp(s_dir));
-    cr_assert_eq(mdb_env_create(&s_env), 0);
-    cr_assert_eq(mdb_env_set_maxdbs(s_env, 4), 0);
-    cr_assert_eq(mdb_env_set_mapsize(s_env, 64u << 20), 0);
-    cr_assert_eq(mdb_env_open(s_env, s_dir, MDB_NOSYNC, 0600), 0);
-    MDB_txn *t;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &t), 0);
-    cr_assert_eq(mdb_dbi_open(t, "keys", MDB_CREATE, &s_dbi), 0);
-    cr_assert_eq(mdb_txn_commit(t), 0);
+    bl_test_lmdb_open(&s_db, "vkeys", "keys");
 }
 
 static void s_teardown(void)
 {
-    mdb_env_close(s_env);
-    char path[128];
-    snprintf(path, sizeof path, "%s/data.mdb", s_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", s_dir);
-    unlink(path);
-    rmdir(s_dir);
+    bl_test_lmdb_close(&s_db);
 }
 
 /* A message: a write transaction with the keys of its rows. */
 static void s_begin(void)
 {
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &s_txn), 0);
-    vkeys_init(&s_k, s_txn, s_dbi, s_sub);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, 0, &s_txn), 0);
+    vkeys_init(&s_k, s_txn, s_db.dbi, s_sub);
 }
 
 static void s_end(void)
@@ -82,8 +66,8 @@ static size_t s_entries(void)
 {
     MDB_txn *t;
     MDB_stat st;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, MDB_RDONLY, &t), 0);
-    cr_assert_eq(mdb_stat(t, s_dbi, &st), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, MDB_RDONLY, &t), 0);
+    cr_assert_eq(mdb_stat(t, s_db.dbi, &st), 0);
     mdb_txn_abort(t);
     return st.ms_entries;
 }
@@ -144,8 +128,8 @@ Test(validate_keys, a_complete_submission_is_forgotten_and_no_other)
     s_keys_of("t1-000002");
     cr_assert_eq(s_entries(), 6);
     bl_err_t err = {0};
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &s_txn), 0);
-    cr_assert_eq(vkeys_forget(s_txn, s_dbi, "t1-000001", &err), 0, "%s",
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, 0, &s_txn), 0);
+    cr_assert_eq(vkeys_forget(s_txn, s_db.dbi, "t1-000001", &err), 0, "%s",
                  err.msg);
     cr_assert_eq(mdb_txn_commit(s_txn), 0);
     cr_expect_eq(s_entries(), 4, "only t1-000001's two entries went");
@@ -190,7 +174,7 @@ Test(validate_keys, an_earlier_release_entry_of_one_key_is_read)
 {
     /* sub \0 row key -> its line (8 bytes), as earlier releases kept it */
     MDB_txn *t;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, 0, &t), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, 0, &t), 0);
     const char *rows[] = {"NO-1\x1fuser\x1fr1", "NO-1"};
     for (size_t i = 0; i < 2; i++) {
         unsigned char k[128], line[8];
@@ -199,7 +183,7 @@ Test(validate_keys, an_earlier_release_entry_of_one_key_is_read)
         memcpy(k + sl, rows[i], rl);
         bl_store_u64_key(40 + i, line);
         MDB_val mk = {sl + rl, k}, mv = {8, line};
-        cr_assert_eq(mdb_put(t, s_dbi, &mk, &mv, 0), 0);
+        cr_assert_eq(mdb_put(t, s_db.dbi, &mk, &mv, 0), 0);
     }
     cr_assert_eq(mdb_txn_commit(t), 0);
     s_begin();
@@ -240,8 +224,8 @@ Test(validate_keys, a_move_between_workers_finds_each_entrys_provider)
     cr_assert_eq(rule->kind, BL_REBALANCE_BY_PROVIDER);
     MDB_txn *t;
     MDB_cursor *c;
-    cr_assert_eq(mdb_txn_begin(s_env, NULL, MDB_RDONLY, &t), 0);
-    cr_assert_eq(mdb_cursor_open(t, s_dbi, &c), 0);
+    cr_assert_eq(mdb_txn_begin(s_db.env, NULL, MDB_RDONLY, &t), 0);
+    cr_assert_eq(mdb_cursor_open(t, s_db.dbi, &c), 0);
     MDB_val k, v;
     const char *want[] = {"NO-1", "NO-1", "NO-10"};
     size_t n = 0;
