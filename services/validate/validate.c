@@ -186,6 +186,7 @@ static int s_open(void **svc, bl_daemon_t *d, bl_err_t *err)
     v->d = d;
     v->cfg = bl_daemon_config(d);
     bl_mpw_init(&v->w);
+    vkeys_init(&v->keys);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -213,6 +214,7 @@ static void s_close(void **svc)
     }
     validate_rules_free(v);
     bl_mpw_destroy(&v->w);
+    vkeys_free(&v->keys);
     free(v);
     *svc = NULL;
 }

@@ -34,7 +34,8 @@ int vbatch_init(validate_batch_t *b, validate_t *v, MDB_txn *txn,
     b->sub = sub;
     bl_cursors_init(&b->cur, txn);
     bl_cursors_init(&b->reads, txn);
-    vkeys_init(&b->keys, txn, bl_daemon_dbi(v->d, DB_KEYS), sub->id);
+    b->keys = &v->keys;
+    vkeys_begin(b->keys, txn, bl_daemon_dbi(v->d, DB_KEYS), sub->id);
     for (size_t l = 0; l < BL_OUTBOX_LANES_MAX; l++) {
         bl_mpw_init(&b->lanes[l]);
     }
@@ -52,7 +53,9 @@ void vbatch_free(validate_batch_t *b)
 {
     bl_cursors_close(&b->cur);
     bl_cursors_close(&b->reads);
-    vkeys_free(&b->keys);
+    if (b->keys != NULL) {
+        vkeys_end(b->keys);
+    }
     free(b->fields);
     free(b->text);
     free(b->cand);
@@ -166,7 +169,7 @@ int vbatch_check_repeat(validate_batch_t *b, validate_line_t *row,
                         const char *rowkey, const char *field, bl_err_t *err)
 {
     uint64_t first;
-    int rc = vkeys_check(&b->keys, rowkey, strlen(rowkey), row->line, &first,
+    int rc = vkeys_check(b->keys, rowkey, strlen(rowkey), row->line, &first,
                          err);
     if (rc == BL_ETOOBIG) {
         vr_add(row->o, true, field, "the row's key is too long");
@@ -607,7 +610,7 @@ int vbatch_row(validate_batch_t *b, MDB_txn *txn, bl_raw_row_t *raw,
 
 int vbatch_finish(validate_batch_t *b, MDB_txn *txn, bl_err_t *err)
 {
-    int rc = vkeys_flush(&b->keys, err);
+    int rc = vkeys_flush(b->keys, err);
     if (rc == 0) {
         rc = validate_outliers_judge_batch(b, txn, err);
     }

@@ -102,6 +102,9 @@ typedef struct validate {
     bl_mpw_t w;                /* encode scratch for one store write or
                                   message: reset by each user, holds
                                   nothing between calls */
+    vkeys_t keys;              /* the repeat check's keys of the message
+                                  being judged (validate_keys.h): its
+                                  buffers kept from message to message */
 } validate_t;
 
 /* One raw_rows message being judged: what lives from its first row to
@@ -132,7 +135,7 @@ typedef struct validate_batch {
                                   (see s_track) */
     bl_cursors_t cur;          /* cursors of the message's transaction
                                   (bl_cursors.h) */
-    vkeys_t keys;              /* the repeat check's keys (validate_keys.h) */
+    vkeys_t *keys;             /* the repeat check's keys: v->keys */
     bl_cursors_t reads;        /* a second set, for the figures read back
                                   from "vals" (rules, the previous
                                   period): the put cursor stays where the
