@@ -356,6 +356,30 @@ static void s_count_none(void *ctx, const agg_resp_answers_t *ans)
     (void)ans;
 }
 
+/* The respondents of group g, each once: from one submission, the runs'
+ * counts as their headers say (no respondent is read); from several,
+ * every respondent read and the latest of each counted. */
+static int s_group_count(agg_resp_group_t *g, uint64_t *count, bl_err_t *err)
+{
+    if (g->mixed) {
+        return agg_resp_group_each(g, s_count_none, NULL, count, err);
+    }
+    *count = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        const agg_resp_entry_t *e = &g->e[i];
+        uint32_t m = 1;
+        if (e->run) {
+            bl_mpr_t r;
+            bl_mpr_init(&r, e->v.mv_data, e->v.mv_size);
+            if (bl_mpr_array(&r, &m) != 0) {
+                continue;
+            }
+        }
+        *count += m;
+    }
+    return 0;
+}
+
 /* Where the key's fourth part starts (after three \x1f), or NULL. */
 static const char *s_tail(const MDB_val *k)
 {
@@ -394,7 +418,7 @@ int agg_resp_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *count, bl_err_t *err)
         if (g.n > 0 && (mrc != 0 || th != hl ||
                         memcmp(head, k.mv_data, hl) != 0)) {
             uint64_t c = 0;
-            rc = agg_resp_group_each(&g, s_count_none, NULL, &c, err);
+            rc = s_group_count(&g, &c, err);
             if (rc != 0) {
                 break;
             }
