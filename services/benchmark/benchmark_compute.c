@@ -198,11 +198,6 @@ int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n)
     return 0;
 }
 
-long bc_id_index_find(const bc_id_index_t *x, const char *id)
-{
-    return bc_id_index_find_n(x, id, strlen(id));
-}
-
 long bc_id_index_find_n(const bc_id_index_t *x, const char *id, size_t len)
 {
     if (x->slots == NULL) {

@@ -233,10 +233,8 @@ typedef struct bc_id_index {
  * or BL_ENOMEM. */
 int bc_id_index_build(bc_id_index_t *x, const bc_provider_t *ps, size_t n);
 
-/* The index of provider id, or -1. */
-long bc_id_index_find(const bc_id_index_t *x, const char *id);
-
-/* The same for an id of len bytes, not NUL-terminated. */
+/* The index of the provider whose id is the len bytes at id (not
+ * NUL-terminated), or -1. */
 long bc_id_index_find_n(const bc_id_index_t *x, const char *id, size_t len);
 
 /* Provider i's id (NUL-terminated) and its length. */

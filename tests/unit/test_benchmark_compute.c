@@ -1757,18 +1757,20 @@ Test(benchmark_compute, the_id_index_finds_what_the_binary_search_finds,
     bc_id_index_t x;
     cr_assert_eq(bc_id_index_build(&x, ps, N), 0);
     for (size_t i = 0; i < N; i++) {
-        cr_assert_eq(bc_id_index_find(&x, ps[i].id), (long)i);
+        cr_assert_eq(bc_id_index_find_n(&x, ps[i].id, strlen(ps[i].id)),
+                     (long)i);
         cr_assert_eq(bc_find_provider(ps, N, ps[i].id), (long)i);
         size_t len;
         const char *id = bc_id_index_id(&x, i, &len);
         cr_assert_str_eq(id, ps[i].id);
         cr_assert_eq(len, strlen(ps[i].id));
     }
-    cr_assert_eq(bc_id_index_find(&x, "NO-99999"), -1);
-    cr_assert_eq(bc_id_index_find(&x, ""), -1);
+    cr_assert_eq(bc_id_index_find_n(&x, "NO-99999", 8), -1);
+    cr_assert_eq(bc_id_index_find_n(&x, "", 0), -1);
     bc_id_index_free(&x);
-    cr_assert_eq(bc_id_index_find(&x, ps[0].id), -1, "freed: finds nothing");
+    cr_assert_eq(bc_id_index_find_n(&x, ps[0].id, strlen(ps[0].id)), -1,
+                 "freed: finds nothing");
     cr_assert_eq(bc_id_index_build(&x, ps, 0), 0);
-    cr_assert_eq(bc_id_index_find(&x, ps[0].id), -1);
+    cr_assert_eq(bc_id_index_find_n(&x, ps[0].id, strlen(ps[0].id)), -1);
     bc_id_index_free(&x);
 }
