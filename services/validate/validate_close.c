@@ -48,33 +48,29 @@ size_t validate_close_sent(validate_t *v, MDB_txn *txn, const char *period,
     }
     /* A survey indicator: answers to its survey ("surveys": period,
      * provider, survey), the provider's surveys read in one walk. */
-    uint64_t answered = 0;   /* bit s: survey s (the first 64) */
+    for (size_t i = 0; i < cat->n_indicators; i++) {
+        if (cat->indicators[i].survey >= 0) {
+            sent[i] = false;
+        }
+    }
     if (kl > 0 && bl_scan_open(&scan, txn, bl_daemon_dbi(v->d, DB_SURVEYS),
                                key, kl, NULL) == 0) {
         while (bl_scan_next(&scan, &k, NULL) == 1) {
             size_t sl = k.mv_size - kl;
-            if (sl > 0 && sl < sizeof id) {
-                memcpy(id, (const char *)k.mv_data + kl, sl);
-                id[sl] = '\0';
-                int sv = bl_catalogue_find_survey(cat, id);
-                answered |= sv >= 0 && sv < 64 ? (uint64_t)1 << sv : 0;
+            if (sl == 0 || sl >= sizeof id) {
+                continue;
+            }
+            memcpy(id, (const char *)k.mv_data + kl, sl);
+            id[sl] = '\0';
+            int sv = bl_catalogue_find_survey(cat, id);
+            for (size_t i = 0; sv >= 0 && i < cat->n_indicators; i++) {
+                sent[i] = sent[i] || cat->indicators[i].survey == sv;
             }
         }
         bl_scan_close(&scan);
     }
     size_t n = 0;
     for (size_t i = 0; i < cat->n_indicators; i++) {
-        int sv = cat->indicators[i].survey;
-        if (sv >= 64) {
-            const char *sp[] = {period, provider, cat->surveys[sv].id};
-            size_t sk = bl_page_join(id, sizeof id, sp, 3);
-            MDB_val val;
-            sent[i] = sk > 0 &&
-                      bl_store_get(txn, bl_daemon_dbi(v->d, DB_SURVEYS), id,
-                                   sk, &val, NULL) == 0;
-        } else if (sv >= 0) {
-            sent[i] = (answered >> sv) & 1;
-        }
         n += sent[i];
     }
     return n;

@@ -576,15 +576,26 @@ Test(validation, semicolon_file_with_decimal_commas_is_fully_accepted,
 
 /* ---- period close ---------------------------------------------------- */
 
+static FILE *s_survey_file(char *path, size_t size, const char *name);
+
 /* At close every registered provider gets an outcome in "close-PERIOD":
- * a warning naming what it has not sent; unit rows count as sent. */
+ * a warning naming what it has not sent; unit rows count as sent, and a
+ * survey answered counts for every indicator of that survey (the user
+ * survey: 6). */
 Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
      .fini = s_teardown, .timeout = 120)
 {
     char id[128];
     s_fixture("semicolon-decimal-comma.csv", 6, id, sizeof id);
+    char path[512];
+    FILE *f = s_survey_file(path, sizeof path, "survey-no-007.csv");
+    fprintf(f, "NO-007,,2025,user,r1,4,4,4,4,4,4,4\n");
+    cr_assert_eq(fclose(f), 0);
     char *out = NULL;
-    int rc = bl_test_node_cli(&s_node, &out, "close 2025");
+    int rc = bl_test_node_cli(&s_node, &out, "submit --wait '%s'", path);
+    cr_assert_eq(rc, 0, "%s", out);
+    free(out);
+    rc = bl_test_node_cli(&s_node, &out, "close 2025");
     cr_assert_eq(rc, 0, "close: %s", out);
     cr_expect_not_null(strstr(out, "14 of 14 providers have not sent every "
                                    "indicator"),
@@ -595,11 +606,11 @@ Test(validation, close_warns_about_indicators_not_sent, .init = s_setup,
     cr_expect_not_null(strstr(out, "14 rows: 0 accepted, 14 with warnings"),
                        "%s", out);
     /* NO-001 sent STA-03 only; NO-003 sent RES-02 by a unit; NO-007
-     * sent nothing. */
+     * answered the user survey only. */
     const char *want[] = {
         "NO-001: warning: has not sent 45 of the catalogue's 46",
         "NO-003: warning: has not sent 45 of the catalogue's 46",
-        "NO-007: warning: has not sent 46 of the catalogue's 46"};
+        "NO-007: warning: has not sent 40 of the catalogue's 46"};
     for (size_t i = 0; i < 3; i++) {
         cr_expect_not_null(strstr(out, want[i]), "missing '%s' in:\n%s",
                            want[i], out);
