@@ -36,3 +36,17 @@ int bl_vec_grow(void *pptr, size_t *cap, size_t need, size_t elem)
     *cap = ncap;
     return 0;
 }
+
+int bl_vec_append(char **buf, size_t *cap, size_t *len, const void *s,
+                  size_t n, size_t *at)
+{
+    if (n > SIZE_MAX - *len || bl_vec_grow(buf, cap, *len + n, 1) != 0) {
+        return BL_ENOMEM;
+    }
+    if (n > 0) {
+        memcpy(*buf + *len, s, n);
+    }
+    *at = *len;
+    *len += n;
+    return 0;
+}

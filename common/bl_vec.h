@@ -36,4 +36,11 @@ int bl_vec_grow(void *pptr, size_t *cap, size_t need, size_t elem);
 #define BL_GROW(ptr, cap, need) \
     bl_vec_grow(&(ptr), &(cap), (need), sizeof *(ptr))
 
+/* Appends the n bytes at s to the byte buffer *buf (*len bytes used of
+ * *cap), growing it as bl_vec_grow does; their offset in *at.  Returns 0
+ * or BL_ENOMEM (nothing appended).  For tables that keep their keys'
+ * text in one buffer and refer to it by offset. */
+int bl_vec_append(char **buf, size_t *cap, size_t *len, const void *s,
+                  size_t n, size_t *at);
+
 #endif

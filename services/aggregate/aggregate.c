@@ -102,9 +102,7 @@ static int s_apply_records(aggregate_t *a, MDB_txn *txn, const bl_msg_t *msg,
     a->reg_rows = 0;
     bl_mpw_reset(&a->learn);
     a->learn_rows = 0;
-    /* (a message refused halfway runs again: nothing of it is kept) */
-    a->run.open = false;
-    bl_mpw_reset(&a->run.body);
+    agg_resp_run_reset(&a->run);
     MDB_dbi resp = bl_daemon_dbi(a->d, DB_RESP);
     uint64_t applied = 0;
     bl_record_t rec;

@@ -29,6 +29,12 @@ void agg_resp_run_free(agg_resp_run_t *r)
     memset(r, 0, sizeof *r);
 }
 
+void agg_resp_run_reset(agg_resp_run_t *r)
+{
+    r->open = false;
+    bl_mpw_reset(&r->body);
+}
+
 int agg_resp_flush(agg_resp_run_t *r, bl_cursors_t *cur, MDB_dbi dbi,
                    bl_err_t *err)
 {
@@ -70,7 +76,7 @@ int agg_resp_add(agg_resp_run_t *r, bl_cursors_t *cur, MDB_dbi dbi,
     if (r->open &&
         (r->period != x->period || r->n == AGG_RESP_RUN_MAX ||
          strcmp(r->provider, x->provider) != 0 ||
-         strcmp(r->survey, x->survey) != 0 || strcmp(r->sub, sub) != 0)) {
+         strcmp(r->survey, x->survey) != 0)) {
         int rc = agg_resp_flush(r, cur, dbi, err);
         if (rc != 0) {
             return rc;
@@ -127,19 +133,6 @@ void agg_resp_group_free(agg_resp_group_t *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Copies s (l bytes) into the group's text; its offset in *at. */
-static int s_keep_text(agg_resp_group_t *g, const char *s, size_t l,
-                       size_t *at)
-{
-    if (BL_GROW(g->text, g->cap_text, g->n_text + l + 1) != 0) {
-        return BL_ENOMEM;
-    }
-    memcpy(g->text + g->n_text, s, l);
-    *at = g->n_text;
-    g->n_text += l;
-    return 0;
-}
-
 int agg_resp_group_add(agg_resp_group_t *g, const char *tail, size_t tl,
                        const MDB_val *v, bl_err_t *err)
 {
@@ -154,10 +147,12 @@ int agg_resp_group_add(agg_resp_group_t *g, const char *tail, size_t tl,
     if (e->run) {
         const char *end = memchr(tail + 1, '\x1f', tl - 1);
         e->sub_len = end ? (size_t)(end - tail - 1) : tl - 1;
-        rc = s_keep_text(g, tail + 1, e->sub_len, &e->sub_at);
+        rc = bl_vec_append(&g->text, &g->cap_text, &g->n_text, tail + 1,
+                           e->sub_len, &e->sub_at);
     } else {
         e->resp_len = tl;
-        rc = s_keep_text(g, tail, tl, &e->resp_at);
+        rc = bl_vec_append(&g->text, &g->cap_text, &g->n_text, tail, tl,
+                           &e->resp_at);
     }
     if (rc != 0) {
         return bl_err_set(err, BL_ENOMEM, "out of memory");
@@ -209,14 +204,15 @@ static int s_read_old(const MDB_val *v, agg_resp_answers_t *a)
     return 0;
 }
 
-/* Whether submission a (al bytes) is later than b: a node's ids grow, so
- * a longer id is later; "" (an earlier release's entry) is the oldest. */
-static bool s_later(const char *a, size_t al, const char *b, size_t bl)
+/* Submission a (al bytes) against b, in the order they were made: a
+ * node's ids grow, so a longer id is later, then byte order; "" (an
+ * earlier release's entry) is the oldest.  <0, 0 or >0. */
+static int s_sub_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
     if (al != bl) {
-        return al > bl;
+        return al < bl ? -1 : 1;
     }
-    return memcmp(a, b, al) > 0;
+    return memcmp(a, b, al);
 }
 
 static int s_cmp_item(const void *x, const void *y)
@@ -230,10 +226,7 @@ static int s_cmp_item(const void *x, const void *y)
     if (a->resp_len != b->resp_len) {
         return a->resp_len < b->resp_len ? -1 : 1;
     }
-    if (s_later(a->sub, a->sub_len, b->sub, b->sub_len)) {
-        return 1;
-    }
-    return s_later(b->sub, b->sub_len, a->sub, a->sub_len) ? -1 : 0;
+    return s_sub_cmp(a->sub, a->sub_len, b->sub, b->sub_len);
 }
 
 /* Calls visit for every respondent of every entry of g, with the

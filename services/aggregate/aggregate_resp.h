@@ -48,9 +48,15 @@ typedef struct agg_resp_run {
 void agg_resp_run_init(agg_resp_run_t *r);
 void agg_resp_run_free(agg_resp_run_t *r);
 
+/* Forgets the run, stored or not: at the start of each records message
+ * (a message refused halfway runs again, and keeps nothing of before). */
+void agg_resp_run_reset(agg_resp_run_t *r);
+
 /* Adds survey record x of submission sub to the run; a record of another
  * period, provider or survey, or a run of AGG_RESP_RUN_MAX respondents,
- * first stores the run (agg_resp_flush).  0, or an error of the store
+ * first stores the run (agg_resp_flush).  A run never spans messages
+ * (agg_resp_run_reset at each one's start, agg_resp_flush at its end), so
+ * all of its records are of one submission.  0, or an error of the store
  * (BL_EDATA when a key does not fit). */
 #define AGG_RESP_RUN_MAX 512
 int agg_resp_add(agg_resp_run_t *r, bl_cursors_t *cur, MDB_dbi dbi,

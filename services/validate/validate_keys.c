@@ -147,18 +147,6 @@ static void s_chain_fresh(vkeys_t *k, size_t j)
     p->last_fresh = (uint32_t)j + 1;
 }
 
-/* Copies len bytes of s into the text; their offset in *at. */
-static int s_keep_text(vkeys_t *k, const void *s, size_t len, size_t *at)
-{
-    if (BL_GROW(k->text, k->cap_text, k->n_text + len + 1) != 0) {
-        return BL_ENOMEM;
-    }
-    memcpy(k->text + k->n_text, s, len);
-    *at = k->n_text;
-    k->n_text += len;
-    return 0;
-}
-
 /* Adds (prov, the suffix of len bytes at text + t), not in the table,
  * with its line; at is its free slot when the caller found one (SIZE_MAX:
  * look it up). */
@@ -188,7 +176,7 @@ static int s_add(vkeys_t *k, uint32_t prov, const char *s, size_t len,
                  uint64_t line, bool fresh, size_t at)
 {
     size_t t;
-    return len > UINT16_MAX || s_keep_text(k, s, len, &t) != 0
+    return bl_vec_append(&k->text, &k->cap_text, &k->n_text, s, len, &t) != 0
                ? BL_ENOMEM
                : s_add_at(k, prov, t, len, line, fresh, at);
 }
@@ -216,7 +204,8 @@ static int s_keep_stored(vkeys_t *k, const void *s, size_t len,
     size_t t;
     if (len > UINT16_MAX ||
         BL_GROW(k->stored, k->cap_stored, k->n_stored + 1) != 0 ||
-        s_keep_text(k, s, len, &t) != 0) {
+        bl_vec_append(&k->text, &k->cap_text, &k->n_text, s, len, &t) !=
+            0) {
         return BL_ENOMEM;
     }
     k->stored[k->n_stored++] =

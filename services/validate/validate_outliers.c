@@ -74,17 +74,16 @@ static int s_seen_flag(validate_batch_t *b, int period, const s_reg_t *reg,
             s++;
         }
         if (s == b->n_seen) {
-            size_t nl = strlen(nat) + 1;
+            size_t at;
             if (BL_GROW(b->seen, b->cap_seen, s + 1) != 0 ||
-                BL_GROW(b->seen_text, b->cap_seen_text,
-                        b->n_seen_text + nl) != 0 ||
                 BL_GROW(b->seen_ind, b->cap_seen_ind, (s + 1) * n_ind) !=
-                    0) {
+                    0 ||
+                bl_vec_append(&b->seen_text, &b->cap_seen_text,
+                              &b->n_seen_text, nat, strlen(nat) + 1,
+                              &at) != 0) {
                 return bl_err_set(err, BL_ENOMEM, "out of memory");
             }
-            b->seen[s] = (s_seen_group_t){period, b->n_seen_text};
-            memcpy(b->seen_text + b->n_seen_text, nat, nl);
-            b->n_seen_text += nl;
+            b->seen[s] = (s_seen_group_t){period, at};
             memset(b->seen_ind + s * n_ind, 0, n_ind * sizeof *b->seen_ind);
             b->n_seen++;
         }

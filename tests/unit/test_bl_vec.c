@@ -1,13 +1,16 @@
 /*
  * Tests of bl_vec: the first growth, doubling, keeping the elements,
- * no-op requests, and the overflow bound (refused, pointer untouched).
+ * no-op requests, and the overflow bound (refused, pointer untouched);
+ * bytes appended to a text buffer keep their offsets.
  * Memory only: no files.
  */
 #include "bl_vec.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 Test(bl_vec, first_growth_allocates_the_minimum, .timeout = 10)
 {
@@ -81,4 +84,30 @@ Test(bl_vec, overflowing_size_is_refused_and_pointer_kept, .timeout = 10)
     cr_assert_eq(cap, cap_before);
     cr_assert_float_eq(a[0], 1.5, 0);
     free(a);
+}
+
+Test(bl_vec, appended_bytes_keep_their_offsets_as_the_buffer_grows,
+     .timeout = 10)
+{
+    char *buf = NULL;
+    size_t cap = 0, len = 0, at[100];
+    char word[16];
+    for (size_t i = 0; i < 100; i++) {
+        int n = snprintf(word, sizeof word, "w%zu", i);
+        cr_assert_eq(bl_vec_append(&buf, &cap, &len, word, (size_t)n,
+                                   &at[i]),
+                     0);
+    }
+    for (size_t i = 0; i < 100; i++) {
+        int n = snprintf(word, sizeof word, "w%zu", i);
+        cr_assert_eq(memcmp(buf + at[i], word, (size_t)n), 0, "%zu", i);
+    }
+    size_t end;
+    cr_assert_eq(bl_vec_append(&buf, &cap, &len, "", 0, &end), 0);
+    cr_assert_eq(end, len, "nothing appended is at the end");
+    size_t was = len;
+    cr_assert_eq(bl_vec_append(&buf, &cap, &len, "x", SIZE_MAX, &end),
+                 BL_ENOMEM);
+    cr_assert_eq(len, was, "a refused append changes nothing");
+    free(buf);
 }
