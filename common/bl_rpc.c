@@ -97,24 +97,23 @@ void bl_rpc_close(bl_rpc_t **rpc)
     *rpc = NULL;
 }
 
-/* Reads the monitor's pending events: true when one says the connection
- * dropped.  An event is two frames (event number and value, then the
- * address). */
-static bool s_dropped(bl_rpc_t *rpc)
+/* Reads the monitor's pending events; one that says the connection
+ * dropped marks the requests in flight lost (rpc->gone).  An event is two
+ * frames (event number and value, then the address). */
+static void s_note_drop(bl_rpc_t *rpc)
 {
-    bool dropped = false;
     for (;;) {
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, rpc->mon, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
-            return dropped;
+            return;
         }
         uint16_t ev = 0;
         if (zmq_msg_size(&m) >= sizeof ev) {
             memcpy(&ev, zmq_msg_data(&m), sizeof ev);
         }
-        dropped = dropped || ev == ZMQ_EVENT_DISCONNECTED;
+        rpc->gone = rpc->gone || ev == ZMQ_EVENT_DISCONNECTED;
         while (zmq_msg_more(&m)) {
             zmq_msg_close(&m);
             zmq_msg_init(&m);
@@ -123,14 +122,6 @@ static bool s_dropped(bl_rpc_t *rpc)
             }
         }
         zmq_msg_close(&m);
-    }
-}
-
-/* Notes a drop of the connection: the requests in flight are lost. */
-static void s_note_drop(bl_rpc_t *rpc)
-{
-    if (s_dropped(rpc)) {
-        rpc->gone = true;
     }
 }
 
