@@ -356,6 +356,20 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
     }
 }
 
+/* Whether s has no control byte (below 0x20, or 0x7F); if it has, *at is
+ * the first one's offset. */
+static bool s_printable(const char *s, size_t *at)
+{
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            *at = i;
+            return false;
+        }
+    }
+    return true;
+}
+
 void vr_check_survey(const vr_context_t *c, const char *const *fields,
                      vr_survey_row_t *out, vr_outcome_t *o)
 {
@@ -384,10 +398,18 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
     }
     out->survey = s;
     const char *resp = vr_field(c, fields, BL_COL_RESPONDENT_ID);
+    size_t bad = 0;
     if (resp[0] == '\0' || strlen(resp) >= sizeof out->respondent) {
         vr_add(o, true, "respondent_id",
                "a respondent id of 1 to %zu characters is needed",
                sizeof out->respondent - 1);
+    } else if (!s_printable(resp, &bad)) {
+        /* A control byte in an opaque token is an export's debris (a tab,
+         * a line break); and the unit separator would split the keys the
+         * id is stored under. */
+        vr_add(o, true, "respondent_id",
+               "a respondent id is printable text: character %zu is the "
+               "control byte 0x%02X", bad + 1, (unsigned char)resp[bad]);
     } else {
         vr_copy(out->respondent, sizeof out->respondent, resp);
     }

@@ -454,6 +454,7 @@ static const struct {
     {"steps-invalid.csv", 5},
     {"survey-off-scale.csv", 6},
     {"survey-other-survey-item.csv", 2},
+    {"survey-respondent-control.csv", 5},
     {"survey-respondent-repeated.csv", 6},
     {"survey-unknown-item.csv", 2},
     {"survey-unknown.csv", 3},
@@ -518,6 +519,8 @@ S_FIXTURE_TEST(other_surveys_item_rejects_file,
                "survey-other-survey-item.csv")
 S_FIXTURE_TEST(repeated_respondent_rejects_later_line,
                "survey-respondent-repeated.csv")
+S_FIXTURE_TEST(respondent_id_with_a_control_byte_is_rejected,
+               "survey-respondent-control.csv")
 S_FIXTURE_TEST(unknown_survey_item_rejects_file, "survey-unknown-item.csv")
 S_FIXTURE_TEST(unknown_survey_is_rejected, "survey-unknown.csv")
 S_FIXTURE_TEST(invalid_unit_id_is_rejected_without_false_repeat,
