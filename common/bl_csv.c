@@ -41,6 +41,7 @@ struct bl_csv {
     bool eof;                    /* the source has no more bytes */
     int io_err;                  /* first read error (negative), 0 if none */
     bool started;                /* the BOM has been looked for */
+    bool utf16;                  /* it starts with a UTF-16 one */
     bool have_header;            /* the header record has been returned */
     char delim;                  /* ',' or ';' */
     unsigned char plain[256];    /* 1: ordinary byte in an unquoted field */
@@ -192,6 +193,11 @@ static inline size_t s_col(const bl_csv_t *r)
 static void s_utf8_broken(bl_csv_t *r)
 {
     r->u8_need = 0;
+    if (r->utf16 && r->u8_line == 1 && r->u8_col == 1) {
+        s_fail(r, "the file is UTF-16 (it starts with a UTF-16 byte order "
+               "mark), not UTF-8: save it as CSV UTF-8");
+        return;
+    }
     s_fail_at(r, "invalid UTF-8", r->u8_line, r->u8_col);
 }
 
@@ -239,7 +245,7 @@ static void s_utf8(bl_csv_t *r, unsigned c)
             r->u8_hi = 0x8F;
         }
     } else {
-        s_fail_at(r, "invalid UTF-8", r->u8_line, r->u8_col);
+        s_utf8_broken(r);
     }
 }
 
@@ -523,6 +529,12 @@ static void s_skip_bom(bl_csv_t *r)
         r->win[r->pos + 1] == 0xBB && r->win[r->pos + 2] == 0xBF) {
         r->pos += 3;
         r->line_start = s_offset(r);
+    } else if (r->len - r->pos >= 2 &&
+               ((r->win[r->pos] == 0xFF && r->win[r->pos + 1] == 0xFE) ||
+                (r->win[r->pos] == 0xFE && r->win[r->pos + 1] == 0xFF))) {
+        /* A spreadsheet's "Unicode text": its first byte already fails
+         * the UTF-8 check, which then says what the file is. */
+        r->utf16 = true;
     }
 }
 

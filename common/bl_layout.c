@@ -8,6 +8,7 @@
 #include "bl_layout.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "bl_error.h"
 
@@ -71,6 +72,41 @@ static int s_col_of(const char *name)
         }
     }
     return -1;
+}
+
+/* The column name that name spells in other letter case, or NULL: a
+ * spreadsheet's "Provider_ID" for provider_id. */
+static const char *s_case_of(const char *name)
+{
+    for (int c = 0; c < BL_COL_COUNT; c++) {
+        if (strcasecmp(name, s_col_names[c]) == 0) {
+            return s_col_names[c];
+        }
+    }
+    return NULL;
+}
+
+/* Why a header names no file kind, when its fields tell: columns split by
+ * tabs (a spreadsheet's "text" export), or names in the wrong case. */
+static void s_why_unknown(const char *file, const char *const *fields,
+                          size_t n, bl_diags_t *diags)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strchr(fields[i], '\t') != NULL) {
+            bl_diags_add(diags, file, 1, 0,
+                         "the header's columns are separated by tabs: the "
+                         "delimiter is ',' or ';' (save the file as CSV)");
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = s_case_of(fields[i]);
+        if (name != NULL) {
+            bl_diags_add(diags, file, 1, i + 1,
+                         "column '%s' would be '%s': column names are "
+                         "lower case", fields[i], name);
+        }
+    }
 }
 
 static bl_file_kind_t s_guess(const char *const *fields, size_t n)
@@ -147,6 +183,7 @@ int bl_layout_from_header(const bl_catalogue_t *cat, const char *file,
                      "cannot tell the file kind from its header (expected "
                      "a register, indicator data, survey responses, "
                      "improvement actions or practices)");
+        s_why_unknown(file, fields, n, diags);
         return BL_EDATA;
     }
     if (out->kind == BL_FILE_SURVEY) {
@@ -178,8 +215,15 @@ int bl_layout_from_header(const bl_catalogue_t *cat, const char *file,
                 continue;
             }
         }
-        bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'",
-                     fields[i][0] ? fields[i] : "(empty)");
+        const char *name = s_case_of(fields[i]);
+        if (name != NULL) {
+            bl_diags_add(diags, file, 1, i + 1,
+                         "unknown column '%s' (column names are lower "
+                         "case: '%s')", fields[i], name);
+        } else {
+            bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'",
+                         fields[i][0] ? fields[i] : "(empty)");
+        }
     }
     for (int c = 0; c < BL_COL_COUNT; c++) {
         if (s_need[out->kind][c] == 2 && out->col[c] < 0) {

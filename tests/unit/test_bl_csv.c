@@ -305,6 +305,19 @@ Test(bl_csv, utf8_edge_cases, .timeout = 10)
              "7:!invalid UTF-8 at byte 3\n8:!invalid UTF-8 at byte 3\n");
 }
 
+Test(bl_csv, a_utf16_file_is_named_as_such, .timeout = 10)
+{
+    /* A spreadsheet's "Unicode text" starts with a UTF-16 byte order mark
+     * (little- or big-endian).  (Its NUL bytes are left out here: the
+     * reader is given C strings.) */
+    const char *why = "1:!the file is UTF-16 (it starts with a UTF-16 byte "
+                      "order mark), not UTF-8: save it as CSV UTF-8\n";
+    s_expect("\xFF\xFE" "a,b\n", why);
+    s_expect("\xFE\xFF" "a,b\n", why);
+    /* the same bytes later in a file are only invalid UTF-8 */
+    s_expect("a\n\xFF\xFEx\n", "1:a\n2:!invalid UTF-8 at byte 1\n");
+}
+
 Test(bl_csv, invalid_utf8_in_header_is_reported, .timeout = 10)
 {
     s_expect("a,\xFE\n1,2\n", "1:!invalid UTF-8 at byte 3\n2:1|2\n");

@@ -1,0 +1,84 @@
+/*
+ * Tests of bl_layout's header diagnostics for what spreadsheets write
+ * instead of the SPEC's header (section 2): column names in another
+ * letter case, and columns split by tabs.  Each must say what is wrong at
+ * line 1 rather than only "cannot tell the file kind".  The kinds
+ * themselves are tested in test_bl_layout_learning.c and end to end in
+ * tests/e2e/test_e2e_validation.c.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "bl_error.h"
+#include "bl_layout.h"
+
+static bl_layout_t s_layout;
+static bl_diags_t s_diags;
+
+static int s_read(const char *const *fields, size_t n)
+{
+    memset(&s_diags, 0, sizeof s_diags);
+    return bl_layout_from_header(NULL, "f.csv", fields, n, &s_layout,
+                                 &s_diags);
+}
+
+static void s_fini(void)
+{
+    bl_diags_clear(&s_diags);
+}
+
+/* Whether one of the diagnostics contains text, at column col (0: any). */
+static bool s_said(const char *text, size_t col)
+{
+    for (size_t i = 0; i < s_diags.count; i++) {
+        if (strstr(s_diags.items[i].message, text) != NULL &&
+            (col == 0 || s_diags.items[i].column == col) &&
+            s_diags.items[i].line == 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Test(bl_layout, capitalised_names_are_named_with_their_spelling,
+     .fini = s_fini, .timeout = 10)
+{
+    const char *h[] = {"Provider_ID", "Unit_ID", "Period", "Indicator_ID",
+                       "Numerator", "Denominator", "Value"};
+    cr_assert_eq(s_read(h, 7), BL_EDATA);
+    cr_assert(s_said("cannot tell the file kind", 0));
+    cr_assert(s_said("column 'Provider_ID' would be 'provider_id'", 1));
+    cr_assert(s_said("column 'Value' would be 'value'", 7));
+}
+
+Test(bl_layout, one_capitalised_column_of_a_known_kind_says_lower_case,
+     .fini = s_fini, .timeout = 10)
+{
+    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
+                       "numerator", "denominator", "Value"};
+    cr_assert_eq(s_read(h, 7), BL_EDATA);
+    cr_assert_eq(s_layout.kind, BL_FILE_INDICATORS);
+    cr_assert(s_said("unknown column 'Value' (column names are lower "
+                     "case: 'value')", 7));
+    cr_assert(s_said("missing column 'value'", 0));
+}
+
+Test(bl_layout, a_tab_separated_header_says_so, .fini = s_fini,
+     .timeout = 10)
+{
+    /* read with ',' as the delimiter: one field holding the tabs */
+    const char *h[] = {"provider_id\tunit_id\tperiod\tindicator_id\t"
+                       "numerator\tdenominator\tvalue"};
+    cr_assert_eq(s_read(h, 1), BL_EDATA);
+    cr_assert(s_said("separated by tabs", 0));
+}
+
+Test(bl_layout, an_unknown_column_of_no_known_spelling_is_named_as_before,
+     .fini = s_fini, .timeout = 10)
+{
+    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
+                       "numerator", "denominator", "value", "comment"};
+    cr_assert_eq(s_read(h, 8), BL_EDATA);
+    cr_assert_eq(s_diags.count, 1);
+    cr_assert_str_eq(s_diags.items[0].message, "unknown column 'comment'");
+}
