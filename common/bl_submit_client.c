@@ -186,6 +186,22 @@ static int s_end(s_send_t *s, bl_err_t *err)
     return rc;
 }
 
+/* Whether every field of rec is empty (after trimming): a spreadsheet
+ * writes ",,,,," for a row of emptied cells.  Skipped as a blank line is
+ * (SPEC section 2): no row, no outcome; later lines keep their numbers. */
+static bool s_all_empty(const bl_csv_record_t *rec)
+{
+    if (rec->error != NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        if (rec->lens[i] != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The header, then every row. */
 static int s_send_all(s_send_t *s, bl_csv_t *csv, uint64_t *rows,
                       bl_err_t *err)
@@ -218,6 +234,9 @@ static int s_send_all(s_send_t *s, bl_csv_t *csv, uint64_t *rows,
         }
         if (n == 0) {
             break;
+        }
+        if (s_all_empty(&rec)) {
+            continue;
         }
         s_add_row(s, &rec);
         (*rows)++;

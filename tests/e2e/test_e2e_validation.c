@@ -427,6 +427,7 @@ static const struct {
     {"change-factor.csv", 5},
     {"denominator-zero.csv", 4},
     {"duplicate-key.csv", 6},
+    {"empty-rows.csv", 2},
     {"field-count.csv", 4},
     {"indicator-unknown.csv", 3},
     {"invalid-utf8.csv", 3},
@@ -549,6 +550,17 @@ S_FIXTURE_TEST(practice_of_unknown_indicator_or_provider_is_rejected,
                "practices-indicator-provider.csv")
 S_FIXTURE_TEST(practice_needs_title_and_description,
                "practices-text-missing.csv")
+
+Test(validation, rows_of_empty_fields_are_skipped_as_blank_lines,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    /* ",,,,,," rows, as a spreadsheet writes emptied cells: no row, no
+     * outcome, and the lines after them keep their numbers */
+    char id[128], lines[256];
+    s_fixture("empty-rows.csv", 2, id, sizeof id);
+    s_accepted_lines("empty-rows.csv", id, lines, sizeof lines);
+    cr_expect_str_eq(lines, "2 4");
+}
 
 Test(validation, bom_crlf_and_blank_lines_keep_physical_line_numbers,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
