@@ -27,7 +27,7 @@ static void s_indicator(const vr_context_t *c, const char *id, int *out,
 {
     *out = bl_catalogue_find_indicator(c->cfg->catalogue, id);
     if (*out < 0) {
-        vr_add(o, true, "indicator_id", "unknown indicator '%.60s'", id);
+        vr_unknown_indicator(c, id, o);
     }
 }
 

@@ -76,6 +76,41 @@ void vr_copy(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+void vr_unknown_indicator(const vr_context_t *c, const char *id,
+                          vr_outcome_t *o)
+{
+    const bl_catalogue_t *cat = c->cfg->catalogue;
+    for (size_t i = 0; i < cat->n_indicators; i++) {
+        if (strcasecmp(cat->indicators[i].id, id) == 0) {
+            vr_add(o, true, "indicator_id",
+                   "unknown indicator '%.60s' (ids are written as in the "
+                   "catalogue: '%.60s')", id, cat->indicators[i].id);
+            return;
+        }
+    }
+    vr_add(o, true, "indicator_id", "unknown indicator '%.60s'", id);
+}
+
+/* "unknown service type", with the catalogue's (as many as fit). */
+static void s_unknown_service_type(const bl_catalogue_t *cat,
+                                   const char *st, vr_outcome_t *o)
+{
+    char known[160];
+    size_t at = 0;
+    known[0] = '\0';
+    for (size_t i = 0; i < cat->n_service_types; i++) {
+        int w = snprintf(known + at, sizeof known - at, "%s%s",
+                         i ? ", " : "", cat->service_types[i]);
+        if (w < 0 || (size_t)w >= sizeof known - at) {
+            snprintf(known + at, sizeof known - at, ", ...");
+            break;
+        }
+        at += (size_t)w;
+    }
+    vr_add(o, true, "service_type", "unknown service type '%.60s' (one of "
+           "%s)", st, known);
+}
+
 void vr_check_provider(const vr_context_t *c, const char *id, char *out,
                        vr_outcome_t *o)
 {
@@ -191,7 +226,7 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     }
     const char *st = vr_field(c, fields, BL_COL_SERVICE_TYPE);
     if (!bl_catalogue_has_service_type(c->cfg->catalogue, st)) {
-        vr_add(o, true, "service_type", "unknown service type '%.60s'", st);
+        s_unknown_service_type(c->cfg->catalogue, st, o);
     } else {
         vr_copy(out->service_type, sizeof out->service_type, st);
     }
@@ -263,7 +298,7 @@ void vr_check_indicator(const vr_context_t *c, const char *const *fields,
     const bl_catalogue_t *cat = c->cfg->catalogue;
     int ind = s_find_indicator(c, ind_id);
     if (ind < 0) {
-        vr_add(o, true, "indicator_id", "unknown indicator '%.60s'", ind_id);
+        vr_unknown_indicator(c, ind_id, o);
         return;
     }
     out->indicator = ind;

@@ -102,6 +102,12 @@ const char *vr_field(const vr_context_t *c, const char *const *fields,
 void vr_check_provider(const vr_context_t *c, const char *id, char *out,
                        vr_outcome_t *o);
 
+/* Rejects the row for an indicator id the catalogue does not have,
+ * naming the catalogue's spelling when it has the id in another letter
+ * case. */
+void vr_unknown_indicator(const vr_context_t *c, const char *id,
+                          vr_outcome_t *o);
+
 /* Checks a period (a year, not in the future) into *out. */
 void vr_check_period(const vr_context_t *c, const char *s, int *out,
                      vr_outcome_t *o);

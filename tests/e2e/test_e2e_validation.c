@@ -450,6 +450,7 @@ static const struct {
     {"quoted-newline.csv", 3},
     {"range-outside.csv", 2},
     {"register.csv", 15},
+    {"register-service-type.csv", 2},
     {"rule-den-le-users.csv", 4},
     {"semicolon-decimal-comma.csv", 6},
     {"steps-invalid.csv", 5},
@@ -511,6 +512,8 @@ S_FIXTURE_TEST(provider_of_other_country_is_rejected,
 S_FIXTURE_TEST(provider_not_in_register_is_rejected, "provider-unknown.csv")
 S_FIXTURE_TEST(value_out_of_range_is_rejected, "range-outside.csv")
 S_FIXTURE_TEST(register_rejects_provider_of_other_country, "register.csv")
+S_FIXTURE_TEST(unknown_service_type_lists_the_catalogues,
+               "register-service-type.csv")
 S_FIXTURE_TEST(rule_warning_goes_on_row_giving_indicator,
                "rule-den-le-users.csv")
 S_FIXTURE_TEST(steps_must_be_integer_0_to_4, "steps-invalid.csv")
