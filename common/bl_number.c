@@ -38,6 +38,25 @@ typedef struct s_number {
     bool exponent;       /* an e/E part is present */
 } s_number_t;
 
+/* Why the number stops at p (before end), for what spreadsheets write:
+ * a thousands separator, a decimal comma in a ',' file, a '%' sign. */
+static const char *s_why_not(const char *p, const char *end,
+                             const char *mark, bool decimal_comma)
+{
+    bool digit_after = p + 1 < end && s_digit(p[1]);
+    if (*p == ',' && !decimal_comma && mark == NULL && digit_after) {
+        return "not a number (',' is a decimal mark only in a file "
+               "separated by ';', and there are no thousands separators)";
+    }
+    if ((*p == ',' || *p == '.' || *p == ' ') && digit_after) {
+        return "not a number (no thousands separators)";
+    }
+    if (*p == '%' && p + 1 == end) {
+        return "not a number (write it without '%')";
+    }
+    return "not a number";
+}
+
 /* Checks [+-]digits[(.|,)digits][(e|E)[+-]digits] with at least one digit
  * before the exponent; ',' counts only when decimal_comma.  Returns the
  * reason, or NULL when the shape is right. */
@@ -93,7 +112,7 @@ static const char *s_scan_number(const char *s, bool decimal_comma,
             p++;
         }
     }
-    return p == end ? NULL : "not a number";
+    return p == end ? NULL : s_why_not(p, end, n->mark, decimal_comma);
 }
 
 /* A "C" locale, made once, for strtod(): the process's locale may use

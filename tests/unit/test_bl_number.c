@@ -53,10 +53,12 @@ Test(bl_number, parse_rejects_what_spec_forbids, .timeout = 10)
     static const bad_case_t bad[] = {
         {"", false, "empty"},
         {"   ", false, "empty"},
-        {"12,5", false, "not a number"},
-        {"1,234.5", true, "not a number"},
-        {"1,234,567", true, "not a number"},
-        {"1 234", false, "not a number"},
+        {"12,5", false, "not a number (',' is a decimal mark only in a file "
+                             "separated by ';', and there are no thousands "
+                             "separators)"},
+        {"1,234.5", true, "not a number (no thousands separators)"},
+        {"1,234,567", true, "not a number (no thousands separators)"},
+        {"1 234", false, "not a number (no thousands separators)"},
         {"NaN", false, "not a number"},
         {"nan", false, "not a number"},
         {"inf", false, "not a number"},
@@ -70,13 +72,16 @@ Test(bl_number, parse_rejects_what_spec_forbids, .timeout = 10)
         {".", false, "not a number"},
         {"-", false, "not a number"},
         {"+-1", false, "not a number"},
-        {"1.2.3", false, "not a number"},
+        {"1.2.3", false, "not a number (no thousands separators)"},
         {"--1", false, "not a number"},
         {"- 1", false, "not a number"},
         {"1e309", false, "not finite"},
         {"-1e999", false, "not finite"},
         {"1e-400", false, "out of range"},
         {"NA", false, "not a number"},
+        {"57%", false, "not a number (write it without '%')"},
+        {"57 %", false, "not a number"},
+        {"1.234,5", true, "not a number (no thousands separators)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double v = -99;
@@ -140,7 +145,9 @@ Test(bl_number, parse_int_rejects_fractions_and_overflow, .timeout = 10)
     static const bad_case_t bad[] = {
         {"3.5", false, "not an integer"},
         {"3,5", true, "not an integer"},
-        {"3,0", false, "not a number"},
+        {"3,0", false, "not a number (',' is a decimal mark only in a file "
+                         "separated by ';', and there are no thousands "
+                         "separators)"},
         {"0.001", false, "not an integer"},
         {"1e-1", false, "not an integer"},
         {"9223372036854775808", false, "out of range"},
@@ -151,7 +158,7 @@ Test(bl_number, parse_int_rejects_fractions_and_overflow, .timeout = 10)
         {"NA", false, "not a number"},
         {"0x10", false, "not a number"},
         {"12a", false, "not a number"},
-        {"1 000", false, "not a number"},
+        {"1 000", false, "not a number (no thousands separators)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long long v = -99;
