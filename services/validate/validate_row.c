@@ -115,6 +115,18 @@ void vr_check_provider(const vr_context_t *c, const char *id, char *out,
                        vr_outcome_t *o)
 {
     if (!vr_provider_id_ok(id)) {
+        char upper[VR_ID_MAX];
+        vr_copy(upper, sizeof upper, id);
+        upper[0] = (char)toupper((unsigned char)upper[0]);
+        if (upper[0] != '\0') {
+            upper[1] = (char)toupper((unsigned char)upper[1]);
+        }
+        if (strlen(id) < sizeof upper && vr_provider_id_ok(upper)) {
+            vr_add(o, true, "provider_id",
+                   "'%.60s' is not a provider id: its country is written "
+                   "in capitals ('%s')", id, upper);
+            return;
+        }
         vr_add(o, true, "provider_id",
                "'%.60s' is not a provider id (CC-LOCAL, at most 40 "
                "characters after the country)", id);

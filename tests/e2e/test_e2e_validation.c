@@ -445,6 +445,7 @@ static const struct {
     {"period-future.csv", 3},
     {"period-not-year.csv", 4},
     {"prev-2024.csv", 4},
+    {"provider-id-case.csv", 3},
     {"provider-other-country.csv", 3},
     {"provider-unknown.csv", 3},
     {"quoted-newline.csv", 3},
@@ -509,6 +510,8 @@ S_FIXTURE_TEST(period_not_a_year_is_rejected, "period-not-year.csv")
 S_FIXTURE_TEST(previous_period_file_is_accepted, "prev-2024.csv")
 S_FIXTURE_TEST(provider_of_other_country_is_rejected,
                "provider-other-country.csv")
+S_FIXTURE_TEST(provider_id_in_lower_case_names_its_spelling,
+               "provider-id-case.csv")
 S_FIXTURE_TEST(provider_not_in_register_is_rejected, "provider-unknown.csv")
 S_FIXTURE_TEST(value_out_of_range_is_rejected, "range-outside.csv")
 S_FIXTURE_TEST(register_rejects_provider_of_other_country, "register.csv")
