@@ -74,13 +74,15 @@ static int s_col_of(const char *name)
     return -1;
 }
 
-/* The column name that name spells in other letter case, or NULL: a
- * spreadsheet's "Provider_ID" for provider_id. */
+/* The column name that name spells in other letter case, or NULL (also
+ * for a name spelt right): a spreadsheet's "Provider_ID" for
+ * provider_id. */
 static const char *s_case_of(const char *name)
 {
     for (int c = 0; c < BL_COL_COUNT; c++) {
         if (strcasecmp(name, s_col_names[c]) == 0) {
-            return s_col_names[c];
+            return strcmp(name, s_col_names[c]) != 0 ? s_col_names[c]
+                                                      : NULL;
         }
     }
     return NULL;
