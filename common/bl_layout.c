@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bl_error.h"
+#include "bl_str.h"
 
 static const char *const s_col_names[BL_COL_COUNT] = {
     "provider_id", "name", "country", "service_type", "users", "staff",
@@ -143,6 +144,39 @@ static bl_file_kind_t s_guess(const char *const *fields, size_t n)
     return kind;
 }
 
+/* "unknown column", with what the name may have meant: a column in other
+ * letter case, or (a survey file) the survey's items. */
+static void s_unknown_column(const bl_layout_t *out,
+                             const bl_catalogue_t *cat, const char *file,
+                             const char *name, size_t i, bl_diags_t *diags)
+{
+    const char *col = s_case_of(name);
+    if (col != NULL) {
+        bl_diags_add(diags, file, 1, i + 1, "unknown column '%s' (column "
+                     "names are lower case: '%s')", name, col);
+        return;
+    }
+    if (out->kind == BL_FILE_SURVEY && out->survey >= 0 && cat != NULL) {
+        const bl_survey_t *sv = &cat->surveys[out->survey];
+        for (size_t k = 0; k < sv->n_items; k++) {
+            if (strcasecmp(sv->item_codes[k], name) == 0) {
+                bl_diags_add(diags, file, 1, i + 1, "unknown column '%s' "
+                             "(the %s survey's item is written '%s')", name,
+                             sv->id, sv->item_codes[k]);
+                return;
+            }
+        }
+        char items[200];
+        bl_str_list(items, sizeof items,
+                    (const char *const *)sv->item_codes, sv->n_items);
+        bl_diags_add(diags, file, 1, i + 1, "unknown column '%s' (not an "
+                     "item of the %s survey: %s)", name, sv->id, items);
+        return;
+    }
+    bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'",
+                 name[0] ? name : "(empty)");
+}
+
 /* The survey whose items the header names most often. */
 static int s_survey_of_items(const bl_catalogue_t *cat,
                              const char *const *fields, size_t n)
@@ -217,15 +251,7 @@ int bl_layout_from_header(const bl_catalogue_t *cat, const char *file,
                 continue;
             }
         }
-        const char *name = s_case_of(fields[i]);
-        if (name != NULL) {
-            bl_diags_add(diags, file, 1, i + 1,
-                         "unknown column '%s' (column names are lower "
-                         "case: '%s')", fields[i], name);
-        } else {
-            bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'",
-                         fields[i][0] ? fields[i] : "(empty)");
-        }
+        s_unknown_column(out, cat, file, fields[i], i, diags);
     }
     for (int c = 0; c < BL_COL_COUNT; c++) {
         if (s_need[out->kind][c] == 2 && out->col[c] < 0) {

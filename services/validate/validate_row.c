@@ -16,6 +16,7 @@
 
 #include "bl_csv.h"
 #include "bl_number.h"
+#include "bl_str.h"
 
 void vr_add(vr_outcome_t *o, bool error, const char *field, const char *fmt,
             ...)
@@ -96,19 +97,26 @@ static void s_unknown_service_type(const bl_catalogue_t *cat,
                                    const char *st, vr_outcome_t *o)
 {
     char known[160];
-    size_t at = 0;
-    known[0] = '\0';
-    for (size_t i = 0; i < cat->n_service_types; i++) {
-        int w = snprintf(known + at, sizeof known - at, "%s%s",
-                         i ? ", " : "", cat->service_types[i]);
-        if (w < 0 || (size_t)w >= sizeof known - at) {
-            snprintf(known + at, sizeof known - at, ", ...");
-            break;
-        }
-        at += (size_t)w;
-    }
+    bl_str_list(known, sizeof known,
+                (const char *const *)cat->service_types,
+                cat->n_service_types);
     vr_add(o, true, "service_type", "unknown service type '%.60s' (one of "
            "%s)", st, known);
+}
+
+/* "unknown survey", with the catalogue's. */
+static void s_unknown_survey(const bl_catalogue_t *cat, const char *sv,
+                             vr_outcome_t *o)
+{
+    const char *ids[16];
+    size_t n = 0;
+    for (size_t i = 0; i < cat->n_surveys && n < 16; i++) {
+        ids[n++] = cat->surveys[i].id;
+    }
+    char known[120];
+    bl_str_list(known, sizeof known, ids, n);
+    vr_add(o, true, "survey", "unknown survey '%.40s' (one of %s)", sv,
+           known);
 }
 
 void vr_check_provider(const vr_context_t *c, const char *id, char *out,
@@ -434,7 +442,7 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
     const char *sv = vr_field(c, fields, BL_COL_SURVEY);
     int s = bl_catalogue_find_survey(cat, sv);
     if (s < 0) {
-        vr_add(o, true, "survey", "unknown survey '%.40s'", sv);
+        s_unknown_survey(cat, sv, o);
         return;
     }
     if (c->layout->survey >= 0 && c->layout->survey != s) {

@@ -33,3 +33,20 @@ Test(bl_str, a_copy_is_what_snprintf_writes, .timeout = 10)
         }
     }
 }
+
+Test(bl_str, a_list_is_cut_where_it_no_longer_fits, .timeout = 10)
+{
+    const char *const items[] = {"user", "staff", "stakeholder"};
+    char buf[64];
+    bl_str_list(buf, sizeof buf, items, 3);
+    cr_assert_str_eq(buf, "user, staff, stakeholder");
+    bl_str_list(buf, sizeof buf, items, 0);
+    cr_assert_str_eq(buf, "");
+    /* "user, staff" and ", ..." fit in 18 bytes with the NUL */
+    char small[18];
+    bl_str_list(small, sizeof small, items, 3);
+    cr_assert_str_eq(small, "user, staff, ...");
+    char tiny[8];
+    bl_str_list(tiny, sizeof tiny, items, 3);
+    cr_assert_str_eq(tiny, "...");
+}
