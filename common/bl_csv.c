@@ -42,6 +42,7 @@ struct bl_csv {
     int io_err;                  /* first read error (negative), 0 if none */
     bool started;                /* the BOM has been looked for */
     bool utf16;                  /* it starts with a UTF-16 one */
+    bool u8_told;                /* an invalid UTF-8 record said what to do */
     bool have_header;            /* the header record has been returned */
     char delim;                  /* ',' or ';' */
     unsigned char plain[256];    /* 1: ordinary byte in an unquoted field */
@@ -175,12 +176,13 @@ static void s_fail(bl_csv_t *r, const char *fmt, ...)
 }
 
 /* Reports the byte at line/col (col 1-based) as the record's error. */
-static void s_fail_at(bl_csv_t *r, const char *what, size_t line, size_t col)
+static void s_fail_at(bl_csv_t *r, const char *what, size_t line, size_t col,
+                      const char *hint)
 {
     if (line == r->rec_line) {
-        s_fail(r, "%s at byte %zu", what, col);
+        s_fail(r, "%s at byte %zu%s", what, col, hint);
     } else {
-        s_fail(r, "%s at line %zu, byte %zu", what, line, col);
+        s_fail(r, "%s at line %zu, byte %zu%s", what, line, col, hint);
     }
 }
 
@@ -198,7 +200,13 @@ static void s_utf8_broken(bl_csv_t *r)
                "mark), not UTF-8: save it as CSV UTF-8");
         return;
     }
-    s_fail_at(r, "invalid UTF-8", r->u8_line, r->u8_col);
+    /* The first of a file says what to do: a spreadsheet's plain "CSV"
+     * is written in the computer's own encoding (Windows-1252: ø, ã, š
+     * are single bytes). */
+    s_fail_at(r, "invalid UTF-8", r->u8_line, r->u8_col,
+              r->u8_told ? "" : " (is the file in another encoding, such "
+                                "as Windows-1252? Save it as CSV UTF-8)");
+    r->u8_told = true;
 }
 
 /* Feeds the byte just consumed to the UTF-8 check.  Rejects overlong
@@ -220,7 +228,7 @@ static void s_utf8(bl_csv_t *r, unsigned c)
     }
     if (c < 0x80) {
         if (c == 0) {
-            s_fail_at(r, "NUL character", r->line, s_col(r));
+            s_fail_at(r, "NUL character", r->line, s_col(r), "");
         }
         return;
     }

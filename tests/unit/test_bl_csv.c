@@ -270,6 +270,10 @@ Test(bl_csv, fields_are_valid_until_next_call, .timeout = 10)
 
 /* ---- record errors ------------------------------------------------------ */
 
+/* What the first invalid UTF-8 record of a file adds to its message. */
+#define S_HINT " (is the file in another encoding, such as Windows-1252? " \
+               "Save it as CSV UTF-8)"
+
 Test(bl_csv, wrong_field_count_rejects_only_that_record, .timeout = 10)
 {
     s_expect("a,b,c\n1,2\n1,2,3,4\n5,6,7\n",
@@ -280,14 +284,14 @@ Test(bl_csv, wrong_field_count_rejects_only_that_record, .timeout = 10)
 Test(bl_csv, invalid_utf8_names_byte_and_reading_goes_on, .timeout = 10)
 {
     s_expect("a,b\nok,caf\xC3\xA9\nx,ab\xFF" "c\n\xC3(,y\nz,w\n",
-             "1:a|b\n2:ok|caf\xC3\xA9\n3:!invalid UTF-8 at byte 5\n"
+             "1:a|b\n2:ok|caf\xC3\xA9\n3:!invalid UTF-8 at byte 5" S_HINT "\n"
              "4:!invalid UTF-8 at byte 1\n5:z|w\n");
 }
 
 Test(bl_csv, invalid_utf8_on_later_line_of_record_names_it, .timeout = 10)
 {
     s_expect("a\n\"x\nyy\xC0\x80\"\nz\n",
-             "1:a\n2:!invalid UTF-8 at line 3, byte 3\n4:z\n");
+             "1:a\n2:!invalid UTF-8 at line 3, byte 3" S_HINT "\n4:z\n");
 }
 
 Test(bl_csv, utf8_edge_cases, .timeout = 10)
@@ -299,7 +303,7 @@ Test(bl_csv, utf8_edge_cases, .timeout = 10)
      * delimiter, cut by the end of line, cut by the end of file. */
     s_expect("a,b\n\xC0\xAF,x\n\xED\xA0\x80,x\n\xF4\x90\x80\x80,x\n"
              "\x80,x\nx\xE2\x82,y\nx,\xE2\x82\ny,\xE2",
-             "1:a|b\n2:!invalid UTF-8 at byte 1\n"
+             "1:a|b\n2:!invalid UTF-8 at byte 1" S_HINT "\n"
              "3:!invalid UTF-8 at byte 1\n4:!invalid UTF-8 at byte 1\n"
              "5:!invalid UTF-8 at byte 1\n6:!invalid UTF-8 at byte 2\n"
              "7:!invalid UTF-8 at byte 3\n8:!invalid UTF-8 at byte 3\n");
@@ -315,12 +319,14 @@ Test(bl_csv, a_utf16_file_is_named_as_such, .timeout = 10)
     s_expect("\xFF\xFE" "a,b\n", why);
     s_expect("\xFE\xFF" "a,b\n", why);
     /* the same bytes later in a file are only invalid UTF-8 */
-    s_expect("a\n\xFF\xFEx\n", "1:a\n2:!invalid UTF-8 at byte 1\n");
+    s_expect("a\n\xFF\xFEx\n",
+             "1:a\n2:!invalid UTF-8 at byte 1" S_HINT "\n");
 }
 
 Test(bl_csv, invalid_utf8_in_header_is_reported, .timeout = 10)
 {
-    s_expect("a,\xFE\n1,2\n", "1:!invalid UTF-8 at byte 3\n2:1|2\n");
+    s_expect("a,\xFE\n1,2\n",
+             "1:!invalid UTF-8 at byte 3" S_HINT "\n2:1|2\n");
 }
 
 Test(bl_csv, nul_byte_rejects_record, .timeout = 10)
