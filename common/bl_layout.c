@@ -173,8 +173,13 @@ static void s_unknown_column(const bl_layout_t *out,
                      "item of the %s survey: %s)", name, sv->id, items);
         return;
     }
-    bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'",
-                 name[0] ? name : "(empty)");
+    if (name[0] == '\0') {
+        bl_diags_add(diags, file, 1, i + 1, "column %zu has no name%s", i + 1,
+                     i + 1 == out->n_columns ? " (a delimiter at the end of "
+                                               "the header?)" : "");
+        return;
+    }
+    bl_diags_add(diags, file, 1, i + 1, "unknown column '%s'", name);
 }
 
 /* The survey whose items the header names most often. */

@@ -1,8 +1,10 @@
 /*
  * Tests of bl_layout's header diagnostics for what spreadsheets write
  * instead of the SPEC's header (section 2): column names in another
- * letter case, and columns split by tabs.  Each must say what is wrong at
- * line 1 rather than only "cannot tell the file kind".  The kinds
+ * letter case, columns split by tabs, a column without a name (a trailing
+ * delimiter).  Each must say what is wrong at line 1 rather than only
+ * "cannot tell the file kind" or "unknown column".  (A survey's items:
+ * tests/data/validation/survey-item-case.csv.)  The kinds
  * themselves are tested in test_bl_layout_learning.c and end to end in
  * tests/e2e/test_e2e_validation.c.
  */
@@ -81,4 +83,17 @@ Test(bl_layout, an_unknown_column_of_no_known_spelling_is_named_as_before,
     cr_assert_eq(s_read(h, 8), BL_EDATA);
     cr_assert_eq(s_diags.count, 1);
     cr_assert_str_eq(s_diags.items[0].message, "unknown column 'comment'");
+}
+
+Test(bl_layout, a_column_without_a_name_is_named_by_its_number,
+     .fini = s_fini, .timeout = 10)
+{
+    /* "...,value," : a spreadsheet's trailing delimiter */
+    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
+                       "numerator", "denominator", "value", ""};
+    cr_assert_eq(s_read(h, 8), BL_EDATA);
+    cr_assert_eq(s_diags.count, 1);
+    cr_assert_str_eq(s_diags.items[0].message,
+                     "column 8 has no name (a delimiter at the end of the "
+                     "header?)");
 }
