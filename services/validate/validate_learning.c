@@ -66,12 +66,8 @@ void vl_check_action(const vr_context_t *c, const char *const *fields,
     s_text("action", out->action, VL_ACTION_MAX, true, o);
     out->owner = vr_field(c, fields, BL_COL_OWNER);
     s_text("owner", out->owner, VL_SHORT_MAX, false, o);
-    const char *due = vr_field(c, fields, BL_COL_DUE);
-    if (!vr_date_ok(due)) {
-        vr_add(o, true, "due", "'%.20s' is not a date YYYY-MM-DD", due);
-    } else {
-        snprintf(out->due, sizeof out->due, "%s", due);
-    }
+    vr_check_date("due", vr_field(c, fields, BL_COL_DUE), out->due,
+                  sizeof out->due, o);
     const char *st = vr_field(c, fields, BL_COL_STATUS);
     if (strcmp(st, "planned") != 0 && strcmp(st, "in_progress") != 0 &&
         strcmp(st, "done") != 0 && strcmp(st, "dropped") != 0) {

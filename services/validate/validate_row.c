@@ -223,6 +223,104 @@ bool vr_date_ok(const char *s)
     return !(m == 2 && d == 29 && !leap);
 }
 
+/* Up to 3 numbers of s split by one kind of separator ('-', '.' or '/'),
+ * and what follows them (a time: " 00:00:00", "T00:00").  Returns how
+ * many, 0 for another shape; *sep is the separator. */
+static int s_date_parts(const char *s, int v[3], int len[3], char *sep,
+                        const char **rest)
+{
+    int n = 0;
+    *sep = '\0';
+    while (n < 3 && isdigit((unsigned char)*s)) {
+        v[n] = 0;
+        len[n] = 0;
+        while (isdigit((unsigned char)*s) && len[n] < 5) {
+            v[n] = v[n] * 10 + (*s++ - '0');
+            len[n]++;
+        }
+        n++;
+        if (n < 3 && (*s == '-' || *s == '.' || *s == '/') &&
+            (*sep == '\0' || *sep == *s)) {
+            *sep = *s++;
+        } else {
+            break;
+        }
+    }
+    *rest = s;
+    return n == 3 && (*s == '\0' || *s == ' ' || *s == 'T') ? 3 : 0;
+}
+
+/* The date a spreadsheet most likely meant by s, as YYYY-MM-DD in out
+ * (11 bytes), or "" when it cannot tell: 2019-3-1, 01.03.2019,
+ * 2019-03-01 00:00:00, and 13/03/2019 or 03/13/2019 when the day is
+ * above 12. */
+static void s_date_meant(const char *s, char out[11])
+{
+    out[0] = '\0';
+    int v[3] = {0}, len[3] = {0};
+    char sep;
+    const char *rest;
+    if (s_date_parts(s, v, len, &sep, &rest) != 3) {
+        return;
+    }
+    int y, m, d;
+    if (len[0] == 4 && sep == '-') {
+        y = v[0], m = v[1], d = v[2];
+    } else if (len[2] == 4 && sep == '.') {
+        y = v[2], m = v[1], d = v[0];
+    } else if (len[2] == 4 && sep == '/' && v[0] > 12) {
+        y = v[2], m = v[1], d = v[0];
+    } else if (len[2] == 4 && sep == '/' && v[1] > 12) {
+        y = v[2], m = v[0], d = v[1];
+    } else {
+        return;
+    }
+    if (y < 1000 || y > 9999 || m < 1 || m > 99 || d < 1 || d > 99) {
+        return;
+    }
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    if (!vr_date_ok(out) || strcmp(out, s) == 0) {
+        out[0] = '\0';
+    }
+}
+
+void vr_check_date(const char *field, const char *s, char *out, size_t size,
+                   vr_outcome_t *o)
+{
+    if (vr_date_ok(s)) {
+        vr_copy(out, size, s);
+        return;
+    }
+    char meant[11];
+    s_date_meant(s, meant);
+    size_t n = strlen(s);
+    bool serial = n == 5;
+    for (size_t i = 0; i < n && serial; i++) {
+        serial = isdigit((unsigned char)s[i]) != 0;
+    }
+    int v[3] = {0}, len[3] = {0};
+    char sep;
+    const char *rest;
+    bool either = meant[0] == '\0' &&
+                  s_date_parts(s, v, len, &sep, &rest) == 3 && sep == '/' &&
+                  len[2] == 4 && v[0] >= 1 && v[0] <= 12 && v[1] >= 1 &&
+                  v[1] <= 12 && v[0] != v[1];
+    if (meant[0] != '\0') {
+        vr_add(o, true, field, "'%.20s' is not a date YYYY-MM-DD (write "
+               "'%s')", s, meant);
+    } else if (either) {
+        /* 03/04/2019: the 3rd of April in Europe, March 4th in the US */
+        vr_add(o, true, field, "'%.20s' is not a date YYYY-MM-DD (is it "
+               "%04d-%02d-%02d or %04d-%02d-%02d?)", s, v[2], v[1], v[0],
+               v[2], v[0], v[1]);
+    } else if (serial) {
+        vr_add(o, true, field, "'%.20s' is not a date YYYY-MM-DD (a "
+               "spreadsheet's day number: format the cells as dates)", s);
+    } else {
+        vr_add(o, true, field, "'%.20s' is not a date YYYY-MM-DD", s);
+    }
+}
+
 void vr_check_register(const vr_context_t *c, const char *const *fields,
                        vr_register_t *out, vr_outcome_t *o)
 {
@@ -271,13 +369,8 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     } else {
         vr_copy(out->membership, sizeof out->membership, m);
     }
-    const char *since = vr_field(c, fields, BL_COL_MEMBER_SINCE);
-    if (!vr_date_ok(since)) {
-        vr_add(o, true, "member_since", "'%.20s' is not a date YYYY-MM-DD",
-               since);
-    } else {
-        vr_copy(out->member_since, sizeof out->member_since, since);
-    }
+    vr_check_date("member_since", vr_field(c, fields, BL_COL_MEMBER_SINCE),
+                  out->member_since, sizeof out->member_since, o);
     const char *share = vr_field(c, fields, BL_COL_SHARE_IDENTITY);
     if (strcasecmp(share, "yes") == 0) {
         out->share_identity = true;

@@ -115,6 +115,12 @@ void vr_check_period(const vr_context_t *c, const char *s, int *out,
 /* True when s is a real date YYYY-MM-DD (year 1900 or later). */
 bool vr_date_ok(const char *s);
 
+/* Checks a date field (vr_date_ok) and copies it to out (size bytes);
+ * else rejects the row, naming the date a spreadsheet most likely meant
+ * (01.03.2019, 2019-3-1, 2019-03-01 00:00:00: '2019-03-01'). */
+void vr_check_date(const char *field, const char *s, char *out, size_t size,
+                   vr_outcome_t *o);
+
 /* True when id matches the provider id pattern of SPEC section 1. */
 bool vr_provider_id_ok(const char *id);
 /* True when id matches the unit id pattern. */

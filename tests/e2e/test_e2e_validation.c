@@ -451,6 +451,7 @@ static const struct {
     {"quoted-newline.csv", 3},
     {"range-outside.csv", 2},
     {"register.csv", 15},
+    {"register-dates.csv", 8},
     {"register-service-type.csv", 2},
     {"rule-den-le-users.csv", 4},
     {"semicolon-decimal-comma.csv", 6},
@@ -516,6 +517,8 @@ S_FIXTURE_TEST(provider_id_in_lower_case_names_its_spelling,
 S_FIXTURE_TEST(provider_not_in_register_is_rejected, "provider-unknown.csv")
 S_FIXTURE_TEST(value_out_of_range_is_rejected, "range-outside.csv")
 S_FIXTURE_TEST(register_rejects_provider_of_other_country, "register.csv")
+S_FIXTURE_TEST(a_date_not_written_yyyy_mm_dd_names_the_date_meant,
+               "register-dates.csv")
 S_FIXTURE_TEST(unknown_service_type_lists_the_catalogues,
                "register-service-type.csv")
 S_FIXTURE_TEST(rule_warning_goes_on_row_giving_indicator,
