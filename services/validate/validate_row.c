@@ -173,7 +173,17 @@ void vr_check_period(const vr_context_t *c, const char *s, int *out,
         digits = isdigit((unsigned char)s[i]) != 0;
     }
     if (!digits) {
-        vr_add(o, true, "period", "'%.20s' is not a year", s);
+        /* 2025.0 (a number cell), 2025-01-01 (a date cell) */
+        bool year_first = n > 5 && (s[4] == '.' || s[4] == '-');
+        for (size_t i = 0; i < 4 && year_first; i++) {
+            year_first = isdigit((unsigned char)s[i]) != 0;
+        }
+        if (year_first) {
+            vr_add(o, true, "period", "'%.20s' is not a year (write %.4s)",
+                   s, s);
+        } else {
+            vr_add(o, true, "period", "'%.20s' is not a year", s);
+        }
         return;
     }
     *out = atoi(s);
