@@ -595,8 +595,11 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
             is_int = s_is_int(a, c->decimal_comma, &v, &why);
         }
         if (!is_int) {
-            vr_add(o, true, sur->item_codes[item], "answer '%.20s' is %s", a,
-                   why);
+            /* a word ("Agree", "n/a"): say what an answer is */
+            vr_add(o, true, sur->item_codes[item],
+                   "answer '%.20s' is %s (an answer is a whole number "
+                   "%d..%d, or empty or NA when not answered)", a, why,
+                   sur->scale_min, sur->scale_max);
         } else if (v < sur->scale_min || v > sur->scale_max) {
             vr_add(o, true, sur->item_codes[item],
                    "answer %lld is off the scale %d..%d", v, sur->scale_min,
