@@ -28,6 +28,7 @@
 
 #include "bl_csv.h"
 #include "bl_net.h"
+#include "bl_outcomes_client.h"
 #include "cli.h"
 #include "bl_rpc.h"
 #include "bl_submit_client.h"
@@ -269,87 +270,83 @@ static size_t s_lwarn_find(const s_lwarn_t *lw, size_t n, uint64_t line)
     return lo < n && lw[lo].line == line ? lo : n;
 }
 
-/* Prints the outcomes of sub (problems only, or every row), with the
- * benchmark's warnings lw (n_lw of them, in line order) on their rows. */
+/* Asks validation worker k (bl_sub_ask_fn), on a connection kept open
+ * for the whole listing. */
+typedef struct s_lister {
+    cli_t *c;
+    bl_rpc_t **rpc;             /* [worker - 1], opened when first asked */
+    const char *file;
+    const s_lwarn_t *lw;
+    size_t n_lw;
+} s_lister_t;
+
+static int s_ask_worker(void *ctx, int k, const bl_mpw_t *w,
+                        bl_reply_t *reply, bl_err_t *err)
+{
+    s_lister_t *l = ctx;
+    if (l->rpc[k - 1] == NULL) {
+        char ep[512];
+        cli_endpoint(l->c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
+        int rc = bl_rpc_open(&l->rpc[k - 1], l->c->zctx, l->c->cfg, ep, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return bl_rpc_call(l->rpc[k - 1], w, reply, 30000, err);
+}
+
+/* One row's outcome: its problems, the benchmark's warnings on it, or
+ * "accepted". */
+static int s_print_row(void *ctx, const bl_outcome_row_t *row)
+{
+    s_lister_t *l = ctx;
+    size_t li = s_lwarn_find(l->lw, l->n_lw, row->line);
+    if (row->n_problems == 0 && li == l->n_lw) {
+        printf("%s:%" PRIu64 ": accepted\n", l->file, row->line);
+    }
+    bl_mpr_t r = row->problems;
+    for (uint32_t j = 0; j < row->n_problems; j++) {
+        bool error;
+        const char *f, *why;
+        uint32_t fl, wl;
+        if (bl_outcome_problem(&r, &error, &f, &fl, &why, &wl) != 0) {
+            break;
+        }
+        printf("%s:%" PRIu64 ": %.*s: %s%.*s\n", l->file, row->line, (int)fl,
+               f, error ? "" : "warning: ", (int)wl, why);
+    }
+    for (; li < l->n_lw && l->lw[li].line == row->line; li++) {
+        printf("%s:%" PRIu64 ": %s: warning: %s\n", l->file, row->line,
+               l->lw[li].field, l->lw[li].reason);
+    }
+    return 0;
+}
+
+/* Prints the outcomes of sub (problems only, or every row) in line order
+ * over every validation worker, with the benchmark's warnings lw (n_lw of
+ * them, in line order) on their rows. */
 static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
                             bool problems_only, const s_lwarn_t *lw,
                             size_t n_lw)
 {
-    for (int k = 1; k <= c->cfg->workers[BL_STAGE_VALIDATE]; k++) {
-        char ep[512];
-        cli_endpoint(c, BL_STAGE_VALIDATE, k, ep, sizeof ep);
-        bl_rpc_t *rpc;
-        bl_err_t err = {0};
-        if (bl_rpc_open(&rpc, c->zctx, c->cfg, ep, &err) != 0) {
-            cli_error("%s", err.msg);
-            return 2;
-        }
-        uint64_t after = 0;
-        bool more = true;
-        bl_mpw_t w;
-        bl_mpw_init(&w);
-        while (more) {
-            bl_mpw_reset(&w);
-            bl_rpc_request(&w, "outcomes", 4);
-            bl_mpw_str(&w, "sub");
-            bl_mpw_str(&w, sub);
-            bl_mpw_str(&w, "after");
-            bl_mpw_uint(&w, after);
-            bl_mpw_str(&w, "limit");
-            bl_mpw_uint(&w, 5000);
-            bl_mpw_str(&w, "problems_only");
-            bl_mpw_bool(&w, problems_only);
-            bl_reply_t reply;
-            if (bl_rpc_call(rpc, &w, &reply, 30000, &err) != 0) {
-                cli_error("validation: %s", err.msg);
-                bl_mpw_destroy(&w);
-                bl_rpc_close(&rpc);
-                return 2;
-            }
-            more = false;
-            bl_mpr_t r;
-            uint32_t n;
-            if (bl_req_find(&reply.msg, "more", &r) == 0) {
-                bl_mpr_bool(&r, &more);
-            }
-            if (bl_req_find(&reply.msg, "rows", &r) == 0 &&
-                bl_mpr_array(&r, &n) == 0) {
-                for (uint32_t i = 0; i < n; i++) {
-                    uint32_t three, np;
-                    uint64_t line, status;
-                    if (bl_mpr_array(&r, &three) || bl_mpr_uint(&r, &line) ||
-                        bl_mpr_uint(&r, &status) || bl_mpr_array(&r, &np)) {
-                        break;
-                    }
-                    after = line;
-                    size_t li = s_lwarn_find(lw, n_lw, line);
-                    if (np == 0 && li == n_lw) {
-                        printf("%s:%" PRIu64 ": accepted\n", file, line);
-                    }
-                    for (uint32_t j = 0; j < np; j++) {
-                        uint32_t pn;
-                        bool error;
-                        const char *f, *why;
-                        uint32_t fl, wl;
-                        if (bl_mpr_array(&r, &pn) || bl_mpr_bool(&r, &error) ||
-                            bl_mpr_str(&r, &f, &fl) ||
-                            bl_mpr_str(&r, &why, &wl)) {
-                            break;
-                        }
-                        printf("%s:%" PRIu64 ": %.*s: %s%.*s\n", file, line,
-                               (int)fl, f, error ? "" : "warning: ", (int)wl,
-                               why);
-                    }
-                    for (; li < n_lw && lw[li].line == line; li++) {
-                        printf("%s:%" PRIu64 ": %s: warning: %s\n", file,
-                               line, lw[li].field, lw[li].reason);
-                    }
-                }
-            }
-            bl_reply_free(&reply);
-        }
-        bl_mpw_destroy(&w);
-        bl_rpc_close(&rpc);
+    int workers = c->cfg->workers[BL_STAGE_VALIDATE];
+    s_lister_t l = {c, calloc((size_t)(workers > 0 ? workers : 1),
+                              sizeof(bl_rpc_t *)),
+                    file, lw, n_lw};
+    if (l.rpc == NULL) {
+        cli_error("out of memory");
+        return 2;
+    }
+    bl_err_t err = {0};
+    int rc = bl_outcomes_each(sub, workers, problems_only, 5000, 0,
+                              s_ask_worker, &l, s_print_row, &l, NULL, &err);
+    for (int k = 0; k < workers; k++) {
+        bl_rpc_close(&l.rpc[k]);
+    }
+    free(l.rpc);
+    if (rc != 0) {
+        cli_error("validation: %s", err.msg);
+        return 2;
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "bl_daemon.h"
 #include "bl_outbox.h"
+#include "bl_outcomes_client.h"
 
 #define S_TIMEOUT_MS 60000  /* uploads and close: the node persists first */
 #define S_VIEW_MS 10000     /* a page's reads: no view waits longer */
@@ -121,90 +122,36 @@ int web_backend_sub_status(web_backend_t *b, const char *sub,
                              s_ask_validation, b, out, err);
 }
 
-/* Reads one page of outcome rows; returns the number of rows read. */
-static uint64_t s_outcome_rows(bl_mpr_t *r, uint64_t *after,
-                               void (*fn)(void *ctx, const web_problem_t *p),
-                               void *ctx)
+/* Passes each problem of a row on (bl_outcome_row_fn). */
+typedef struct s_problems {
+    void (*fn)(void *ctx, const web_problem_t *p);
+    void *ctx;
+} s_problems_t;
+
+static int s_row_problems(void *ctx, const bl_outcome_row_t *row)
 {
-    uint32_t n;
-    uint64_t rows = 0;
-    if (bl_mpr_array(r, &n) != 0) {
-        return 0;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t three, np;
-        uint64_t line, status;
-        if (bl_mpr_array(r, &three) || three != 3 || bl_mpr_uint(r, &line) ||
-            bl_mpr_uint(r, &status) || bl_mpr_array(r, &np)) {
+    s_problems_t *ps = ctx;
+    bl_mpr_t r = row->problems;
+    for (uint32_t j = 0; j < row->n_problems; j++) {
+        web_problem_t p = {.line = row->line};
+        if (bl_outcome_problem(&r, &p.error, &p.field, &p.fl, &p.why,
+                               &p.wl) != 0) {
             break;
         }
-        *after = line;
-        rows++;
-        for (uint32_t j = 0; j < np; j++) {
-            uint32_t pn;
-            web_problem_t p = {.line = line};
-            if (bl_mpr_array(r, &pn) || pn != 3 ||
-                bl_mpr_bool(r, &p.error) ||
-                bl_mpr_str(r, &p.field, &p.fl) ||
-                bl_mpr_str(r, &p.why, &p.wl)) {
-                return rows;
-            }
-            fn(ctx, &p);
-        }
+        ps->fn(ps->ctx, &p);
     }
-    return rows;
+    return 0;
 }
 
 int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
                          void (*fn)(void *ctx, const web_problem_t *p),
                          void *ctx, bool *more, bl_err_t *err)
 {
-    *more = false;
-    uint64_t shown = 0;
-    bl_mpw_t w;
-    bl_mpw_init(&w);
-    int rc = 0;
-    for (int k = 1; k <= b->cfg->workers[BL_STAGE_VALIDATE] && rc == 0;
-         k++) {
-        uint64_t after = 0;
-        bool page_more = true;
-        while (page_more && rc == 0) {
-            if (shown >= max) {
-                *more = true;
-                break;
-            }
-            bl_mpw_reset(&w);
-            bl_rpc_request(&w, "outcomes", 4);
-            bl_mpw_str(&w, "sub");
-            bl_mpw_str(&w, sub);
-            bl_mpw_str(&w, "after");
-            bl_mpw_uint(&w, after);
-            bl_mpw_str(&w, "limit");
-            bl_mpw_uint(&w, max - shown < 1000 ? max - shown : 1000);
-            bl_mpw_str(&w, "problems_only");
-            bl_mpw_bool(&w, true);
-            bl_reply_t reply;
-            rc = s_view(b, BL_STAGE_VALIDATE, k, &w, &reply, err);
-            if (rc != 0) {
-                break;
-            }
-            page_more = false;
-            bl_mpr_t r;
-            if (bl_req_find(&reply.msg, "more", &r) == 0) {
-                bl_mpr_bool(&r, &page_more);
-            }
-            if (bl_req_find(&reply.msg, "rows", &r) == 0) {
-                uint64_t n = s_outcome_rows(&r, &after, fn, ctx);
-                shown += n;
-                if (n == 0) {
-                    page_more = false;
-                }
-            }
-            bl_reply_free(&reply);
-        }
-    }
-    bl_mpw_destroy(&w);
-    return rc;
+    s_problems_t ps = {fn, ctx};
+    uint32_t page = max > 0 && max < 1000 ? (uint32_t)max : 1000;
+    return bl_outcomes_each(sub, b->cfg->workers[BL_STAGE_VALIDATE], true,
+                            page, max, s_ask_validation, b, s_row_problems,
+                            &ps, more, err);
 }
 
 int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,

@@ -1,7 +1,7 @@
 /*
  * End to end with several workers of a stage: three validation workers
- * and two aggregation workers give the same outcomes, values and positions
- * as one of each; and a validation worker killed with SIGKILL mid-stream
+ * and two aggregation workers give the same outcomes (listed in the same
+ * line order), values and positions as one of each; and a validation worker killed with SIGKILL mid-stream
  * loses nothing once it is started again.
  */
 #include <criterion/criterion.h>
@@ -28,7 +28,8 @@ static const char *const s_files[] = {
     "denominator-zero.csv"};
 
 typedef struct s_result {
-    char *outcomes;   /* sorted lines of submit --wait */
+    char *listed;     /* submit --wait's output as printed */
+    char *outcomes;   /* its lines sorted */
     char *values;     /* export values */
     char *positions;  /* export positions */
 } s_result_t;
@@ -49,6 +50,8 @@ static void s_run(const char *workers, s_result_t *res)
     }
     bl_test_node_cli(&n, &out, "submit --wait%s", files);
     cr_assert_not_null(out);
+    res->listed = strdup(out);
+    cr_assert_not_null(res->listed);
     res->outcomes = bl_test_sorted_lines(out);
     free(out);
     cr_assert_eq(bl_test_node_cli(&n, &out, "close 2025"), 0, "%s", out);
@@ -70,9 +73,14 @@ Test(e2e_workers, three_validation_workers_judge_as_one, .timeout = 300)
     cr_assert_not_null(strstr(one.outcomes, "rejected"));
     cr_assert_not_null(strstr(one.outcomes, "warning:"));
     cr_assert_str_eq(many.outcomes, one.outcomes);
+    /* ... and lists them in the same order: each file's from its first
+     * line on, whichever worker judged each provider's rows */
+    cr_assert_str_eq(many.listed, one.listed);
     cr_assert_gt(strlen(one.values), 200, "%s", one.values);
     cr_assert_str_eq(many.values, one.values);
     cr_assert_str_eq(many.positions, one.positions);
+    free(one.listed);
+    free(many.listed);
     free(one.outcomes);
     free(one.values);
     free(one.positions);
