@@ -563,33 +563,34 @@ S_FIXTURE_TEST(practice_of_unknown_indicator_or_provider_is_rejected,
 S_FIXTURE_TEST(practice_needs_title_and_description,
                "practices-text-missing.csv")
 
+/* Submits file (rows rows) and expects the lines of its accepted rows
+ * to be want ("2 4 8"). */
+static void s_expect_accepted(const char *file, int rows, const char *want)
+{
+    char id[128], lines[256];
+    s_fixture(file, rows, id, sizeof id);
+    s_accepted_lines(file, id, lines, sizeof lines);
+    cr_expect_str_eq(lines, want);
+}
+
 Test(validation, rows_of_empty_fields_are_skipped_as_blank_lines,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
     /* ",,,,,," rows, as a spreadsheet writes emptied cells: no row, no
      * outcome, and the lines after them keep their numbers */
-    char id[128], lines[256];
-    s_fixture("empty-rows.csv", 2, id, sizeof id);
-    s_accepted_lines("empty-rows.csv", id, lines, sizeof lines);
-    cr_expect_str_eq(lines, "2 4");
+    s_expect_accepted("empty-rows.csv", 2, "2 4");
 }
 
 Test(validation, bom_crlf_and_blank_lines_keep_physical_line_numbers,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
-    char id[128], lines[256];
-    s_fixture("bom-crlf-blank.csv", 4, id, sizeof id);
-    s_accepted_lines("bom-crlf-blank.csv", id, lines, sizeof lines);
-    cr_expect_str_eq(lines, "2 4 8");
+    s_expect_accepted("bom-crlf-blank.csv", 4, "2 4 8");
 }
 
 Test(validation, quoted_line_breaks_count_as_lines, .init = s_setup,
      .fini = s_teardown, .timeout = 120)
 {
-    char id[128], lines[256];
-    s_fixture("quoted-newline.csv", 3, id, sizeof id);
-    s_accepted_lines("quoted-newline.csv", id, lines, sizeof lines);
-    cr_expect_str_eq(lines, "2 5");
+    s_expect_accepted("quoted-newline.csv", 3, "2 5");
 }
 
 Test(validation, semicolon_file_with_decimal_commas_is_fully_accepted,

@@ -1,12 +1,15 @@
 /*
- * Tests of bl_layout's header diagnostics for what spreadsheets write
- * instead of the SPEC's header (section 2): column names in another
- * letter case, columns split by tabs, a column without a name (a trailing
- * delimiter).  Each must say what is wrong at line 1 rather than only
- * "cannot tell the file kind" or "unknown column".  (A survey's items:
- * tests/data/validation/survey-item-case.csv.)  The kinds
- * themselves are tested in test_bl_layout_learning.c and end to end in
- * tests/e2e/test_e2e_validation.c.
+ * Tests of bl_layout: the two learning-cycle kinds (SPEC section 10) —
+ * improvement actions and practices are told from indicator data (they
+ * share indicator_id), their columns are placed by name in any order,
+ * and a missing or unknown column is named at line 1 — and the header
+ * diagnostics for what spreadsheets write instead of the SPEC's header
+ * (section 2): column names in another letter case, columns split by
+ * tabs, a column without a name (a trailing delimiter), each saying what
+ * is wrong at line 1 rather than only "cannot tell the file kind" or
+ * "unknown column".  (A survey's items:
+ * tests/data/validation/survey-item-case.csv.)  The three older kinds
+ * are exercised end to end by tests/e2e/test_e2e_validation.c.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -20,6 +23,7 @@ static bl_diags_t s_diags;
 static int s_read(const char *const *fields, size_t n)
 {
     memset(&s_diags, 0, sizeof s_diags);
+    /* (no catalogue: only a survey's items need one) */
     return bl_layout_from_header(NULL, "f.csv", fields, n, &s_layout,
                                  &s_diags);
 }
@@ -75,25 +79,87 @@ Test(bl_layout, a_tab_separated_header_says_so, .fini = s_fini,
     cr_assert(s_said("separated by tabs", 0));
 }
 
+/* Indicator data's header with `last` as its eighth column must give
+ * exactly one diagnostic, message. */
+static void s_one_diag(const char *last, const char *message)
+{
+    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
+                       "numerator", "denominator", "value", last};
+    cr_assert_eq(s_read(h, 8), BL_EDATA);
+    cr_assert_eq(s_diags.count, 1);
+    cr_assert_str_eq(s_diags.items[0].message, message);
+}
+
 Test(bl_layout, an_unknown_column_of_no_known_spelling_is_named_as_before,
      .fini = s_fini, .timeout = 10)
 {
-    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
-                       "numerator", "denominator", "value", "comment"};
-    cr_assert_eq(s_read(h, 8), BL_EDATA);
-    cr_assert_eq(s_diags.count, 1);
-    cr_assert_str_eq(s_diags.items[0].message, "unknown column 'comment'");
+    s_one_diag("comment", "unknown column 'comment'");
 }
 
 Test(bl_layout, a_column_without_a_name_is_named_by_its_number,
      .fini = s_fini, .timeout = 10)
 {
     /* "...,value," : a spreadsheet's trailing delimiter */
-    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
-                       "numerator", "denominator", "value", ""};
-    cr_assert_eq(s_read(h, 8), BL_EDATA);
+    s_one_diag("", "column 8 has no name (a delimiter at the end of the "
+                   "header?)");
+}
+
+/* ---- the learning-cycle kinds ------------------------------------------ */
+
+Test(bl_layout_learning, actions_header_is_told_and_placed, .fini = s_fini,
+     .timeout = 10)
+{
+    const char *h[] = {"status", "provider_id", "period", "action_id",
+                       "indicator_id", "action", "owner", "due"};
+    cr_assert_eq(s_read(h, 8), 0);
+    cr_assert_eq(s_layout.kind, BL_FILE_ACTIONS);
+    cr_assert_str_eq(bl_file_kind_name(s_layout.kind), "actions");
+    cr_assert_eq(s_layout.col[BL_COL_STATUS], 0);
+    cr_assert_eq(s_layout.col[BL_COL_DUE], 7);
+    cr_assert_eq(s_layout.col[BL_COL_INDICATOR_ID], 4);
+    cr_assert_eq(s_layout.col[BL_COL_UNIT_ID], -1);
+}
+
+Test(bl_layout_learning, practices_header_is_told_and_placed,
+     .fini = s_fini, .timeout = 10)
+{
+    const char *h[] = {"provider_id", "period", "indicator_id", "title",
+                       "description", "contact"};
+    cr_assert_eq(s_read(h, 6), 0);
+    cr_assert_eq(s_layout.kind, BL_FILE_PRACTICES);
+    cr_assert_str_eq(bl_file_kind_name(s_layout.kind), "practices");
+    cr_assert_eq(s_layout.col[BL_COL_CONTACT], 5);
+    cr_assert_eq(s_layout.col[BL_COL_TITLE], 3);
+}
+
+Test(bl_layout_learning, missing_status_is_named_at_line_1, .fini = s_fini,
+     .timeout = 10)
+{
+    const char *h[] = {"provider_id", "period", "action_id", "indicator_id",
+                       "action", "owner", "due"};
+    cr_assert_eq(s_read(h, 7), BL_EDATA);
+    cr_assert_eq(s_layout.kind, BL_FILE_ACTIONS);
     cr_assert_eq(s_diags.count, 1);
-    cr_assert_str_eq(s_diags.items[0].message,
-                     "column 8 has no name (a delimiter at the end of the "
-                     "header?)");
+    cr_assert_eq(s_diags.items[0].line, 1);
+    cr_assert_str_eq(s_diags.items[0].message, "missing column 'status'");
+}
+
+Test(bl_layout_learning, indicator_column_in_practices_is_unknown,
+     .fini = s_fini, .timeout = 10)
+{
+    const char *h[] = {"provider_id", "period", "indicator_id", "title",
+                       "description", "contact", "value"};
+    cr_assert_eq(s_read(h, 7), BL_EDATA);
+    cr_assert_eq(s_diags.count, 1);
+    cr_assert_eq(s_diags.items[0].column, 7);
+    cr_assert_str_eq(s_diags.items[0].message, "unknown column 'value'");
+}
+
+Test(bl_layout_learning, indicator_data_is_still_indicator_data,
+     .fini = s_fini, .timeout = 10)
+{
+    const char *h[] = {"provider_id", "unit_id", "period", "indicator_id",
+                       "numerator", "denominator", "value"};
+    cr_assert_eq(s_read(h, 7), 0);
+    cr_assert_eq(s_layout.kind, BL_FILE_INDICATORS);
 }
