@@ -5,6 +5,7 @@
 #include "bl_submit_client.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bl_raw_rows_codec.h"
@@ -17,6 +18,9 @@ typedef struct s_send {
     bl_mpw_t msg;         /* the request being sent */
     uint32_t batch_rows;
     int in_flight;
+    char *header;         /* the header's fields, each NUL-ended */
+    size_t header_len;
+    size_t header_fields;
 } s_send_t;
 
 /* An answer that says no: BL_EREFUSED with the daemon's reason. */
@@ -147,10 +151,53 @@ static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
 }
 
 /* Adds one record to the batch (bl_raw_rows_codec.h). */
+/* Keeps the header's fields, to tell it again among the rows. */
+static int s_keep_header(s_send_t *s, const bl_csv_record_t *hdr)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < hdr->n_fields; i++) {
+        len += hdr->lens[i] + 1;
+    }
+    s->header = malloc(len ? len : 1);
+    if (s->header == NULL) {
+        return BL_ENOMEM;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < hdr->n_fields; i++) {
+        memcpy(s->header + at, hdr->fields[i], hdr->lens[i] + 1);
+        at += hdr->lens[i] + 1;
+    }
+    s->header_len = len;
+    s->header_fields = hdr->n_fields;
+    return 0;
+}
+
+/* Whether rec repeats the header: two exports joined into one file. */
+static bool s_header_again(const s_send_t *s, const bl_csv_record_t *rec)
+{
+    if (rec->error != NULL || rec->n_fields != s->header_fields ||
+        s->header == NULL) {
+        return false;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        if (at + rec->lens[i] + 1 > s->header_len ||
+            memcmp(s->header + at, rec->fields[i], rec->lens[i] + 1) != 0) {
+            return false;
+        }
+        at += rec->lens[i] + 1;
+    }
+    return true;
+}
+
 static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
 {
     const char *problem = rec->error;
     char own[256];
+    if (problem == NULL && s_header_again(s, rec)) {
+        problem = "the header again, not a row (two files joined into "
+                  "one?)";
+    }
     if (problem == NULL && s->hooks->row_problem != NULL) {
         problem = s->hooks->row_problem(s->hooks->ctx, rec, own, sizeof own);
     }
@@ -223,6 +270,9 @@ static int s_send_all(s_send_t *s, bl_csv_t *csv, uint64_t *rows,
     if (s->hooks->header != NULL) {
         s->hooks->header(s->hooks->ctx, &rec);
     }
+    if (s_keep_header(s, &rec) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
     rc = s_begin(s, &rec, bl_csv_delimiter(csv), err);
     if (rc != 0) {
         return rc;
@@ -279,6 +329,7 @@ int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
         *rows = n_rows;
     }
     bl_csv_close(&csv);
+    free(s.header);
     bl_mpw_destroy(&s.batch);
     bl_mpw_destroy(&s.msg);
     return rc;

@@ -431,6 +431,7 @@ static const struct {
     {"field-count.csv", 4},
     {"indicator-unknown.csv", 3},
     {"invalid-utf8.csv", 3},
+    {"joined-files.csv", 5},
     {"missing-column.csv", 2},
     {"negative.csv", 3},
     {"number-inf.csv", 5},
@@ -494,6 +495,8 @@ S_FIXTURE_TEST(duplicate_key_rejects_later_line_naming_first,
                "duplicate-key.csv")
 S_FIXTURE_TEST(wrong_field_count_rejects_only_that_line, "field-count.csv")
 S_FIXTURE_TEST(unknown_indicator_is_rejected, "indicator-unknown.csv")
+S_FIXTURE_TEST(a_header_repeated_among_the_rows_is_named,
+               "joined-files.csv")
 S_FIXTURE_TEST(invalid_utf8_line_is_rejected_rest_read_on,
                "invalid-utf8.csv")
 S_FIXTURE_TEST(missing_column_rejects_file, "missing-column.csv")
