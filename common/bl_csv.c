@@ -653,8 +653,16 @@ int bl_csv_next(bl_csv_t *r, bl_csv_record_t *rec, bl_err_t *err)
         r->have_header = true;
         r->expected = r->n_fields;
     } else if (r->n_fields != r->expected) {
-        s_fail(r, "expected %zu fields, found %zu", r->expected,
-               r->n_fields);
+        /* More fields: most often a delimiter inside a value that is
+         * not quoted ("Bergen Arbeid, AS", a decimal comma). */
+        if (r->n_fields > r->expected) {
+            s_fail(r, "expected %zu fields, found %zu (a '%c' inside a "
+                   "value that is not in quotes?)", r->expected,
+                   r->n_fields, r->delim);
+        } else {
+            s_fail(r, "expected %zu fields, found %zu", r->expected,
+                   r->n_fields);
+        }
     }
 
     rec->line = r->rec_line;

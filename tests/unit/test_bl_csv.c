@@ -278,7 +278,8 @@ Test(bl_csv, wrong_field_count_rejects_only_that_record, .timeout = 10)
 {
     s_expect("a,b,c\n1,2\n1,2,3,4\n5,6,7\n",
              "1:a|b|c\n2:!expected 3 fields, found 2\n"
-             "3:!expected 3 fields, found 4\n4:5|6|7\n");
+             "3:!expected 3 fields, found 4 (a ',' inside a value that "
+             "is not in quotes?)\n4:5|6|7\n");
 }
 
 Test(bl_csv, invalid_utf8_names_byte_and_reading_goes_on, .timeout = 10)
