@@ -344,7 +344,15 @@ void vr_check_register(const vr_context_t *c, const char *const *fields,
     const char *country = vr_field(c, fields, BL_COL_COUNTRY);
     if (strlen(country) != 2 || !isupper((unsigned char)country[0]) ||
         !isupper((unsigned char)country[1])) {
-        vr_add(o, true, "country", "'%.20s' is not a country code", country);
+        if (out->provider[0] != '\0') {
+            /* "Norway", "no": the provider id tells which was meant */
+            vr_add(o, true, "country", "'%.20s' is not a country code (two "
+                   "capital letters: the provider id's is %.2s)", country,
+                   out->provider);
+        } else {
+            vr_add(o, true, "country", "'%.20s' is not a country code",
+                   country);
+        }
     } else {
         vr_copy(out->country, sizeof out->country, country);
         if (strncmp(id, country, 2) != 0) {

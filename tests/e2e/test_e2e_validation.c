@@ -452,6 +452,7 @@ static const struct {
     {"quoted-newline.csv", 3},
     {"range-outside.csv", 2},
     {"register.csv", 15},
+    {"register-country.csv", 3},
     {"register-dates.csv", 8},
     {"register-service-type.csv", 2},
     {"rule-den-le-users.csv", 4},
@@ -520,6 +521,8 @@ S_FIXTURE_TEST(provider_id_in_lower_case_names_its_spelling,
 S_FIXTURE_TEST(provider_not_in_register_is_rejected, "provider-unknown.csv")
 S_FIXTURE_TEST(value_out_of_range_is_rejected, "range-outside.csv")
 S_FIXTURE_TEST(register_rejects_provider_of_other_country, "register.csv")
+S_FIXTURE_TEST(a_country_not_a_code_names_the_provider_ids,
+               "register-country.csv")
 S_FIXTURE_TEST(a_date_not_written_yyyy_mm_dd_names_the_date_meant,
                "register-dates.csv")
 S_FIXTURE_TEST(unknown_service_type_lists_the_catalogues,
