@@ -144,6 +144,17 @@ static bl_file_kind_t s_guess(const char *const *fields, size_t n)
     return kind;
 }
 
+/* The item of sv that name spells in any letter case, or -1. */
+static int s_item_any_case(const bl_survey_t *sv, const char *name)
+{
+    for (size_t k = 0; k < sv->n_items; k++) {
+        if (strcasecmp(sv->item_codes[k], name) == 0) {
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
 /* "unknown column", with what the name may have meant: a column in other
  * letter case, or (a survey file) the survey's items. */
 static void s_unknown_column(const bl_layout_t *out,
@@ -158,13 +169,12 @@ static void s_unknown_column(const bl_layout_t *out,
     }
     if (out->kind == BL_FILE_SURVEY && out->survey >= 0 && cat != NULL) {
         const bl_survey_t *sv = &cat->surveys[out->survey];
-        for (size_t k = 0; k < sv->n_items; k++) {
-            if (strcasecmp(sv->item_codes[k], name) == 0) {
-                bl_diags_add(diags, file, 1, i + 1, "unknown column '%s' "
-                             "(the %s survey's item is written '%s')", name,
-                             sv->id, sv->item_codes[k]);
-                return;
-            }
+        int k = s_item_any_case(sv, name);
+        if (k >= 0) {
+            bl_diags_add(diags, file, 1, i + 1, "unknown column '%s' (the "
+                         "%s survey's item is written '%s')", name, sv->id,
+                         sv->item_codes[k]);
+            return;
         }
         char items[200];
         bl_str_list(items, sizeof items,
@@ -188,16 +198,20 @@ static int s_survey_of_items(const bl_catalogue_t *cat,
 {
     int best = -1;
     size_t best_count = 0;
-    for (size_t s = 0; s < cat->n_surveys; s++) {
-        size_t count = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (bl_survey_find_item(&cat->surveys[s], fields[i]) >= 0) {
-                count++;
+    /* As written; failing that, in any letter case (u1, u2, ...: the
+     * file is rejected, with each item's spelling). */
+    for (int any_case = 0; any_case < 2 && best < 0; any_case++) {
+        for (size_t s = 0; s < cat->n_surveys; s++) {
+            const bl_survey_t *sv = &cat->surveys[s];
+            size_t count = 0;
+            for (size_t i = 0; i < n; i++) {
+                count += any_case ? s_item_any_case(sv, fields[i]) >= 0
+                                  : bl_survey_find_item(sv, fields[i]) >= 0;
             }
-        }
-        if (count > best_count) {
-            best_count = count;
-            best = (int)s;
+            if (count > best_count) {
+                best_count = count;
+                best = (int)s;
+            }
         }
     }
     return best;

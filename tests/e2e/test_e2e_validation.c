@@ -459,6 +459,7 @@ static const struct {
     {"semicolon-decimal-comma.csv", 6},
     {"steps-invalid.csv", 5},
     {"survey-item-case.csv", 1},
+    {"survey-items-lower.csv", 1},
     {"survey-off-scale.csv", 6},
     {"survey-other-survey-item.csv", 2},
     {"survey-respondent-control.csv", 5},
@@ -541,6 +542,8 @@ S_FIXTURE_TEST(respondent_id_with_a_control_byte_is_rejected,
 S_FIXTURE_TEST(unknown_survey_item_rejects_file, "survey-unknown-item.csv")
 S_FIXTURE_TEST(survey_item_in_lower_case_names_its_spelling,
                "survey-item-case.csv")
+S_FIXTURE_TEST(survey_items_all_in_lower_case_name_their_spelling,
+               "survey-items-lower.csv")
 S_FIXTURE_TEST(unknown_survey_is_rejected, "survey-unknown.csv")
 S_FIXTURE_TEST(invalid_unit_id_is_rejected_without_false_repeat,
                "unit-invalid.csv")
