@@ -42,6 +42,8 @@ struct bl_csv {
     int io_err;                  /* first read error (negative), 0 if none */
     bool started;                /* the BOM has been looked for */
     bool utf16;                  /* it starts with a UTF-16 one */
+    const char *workbook;        /* it starts as a spreadsheet's own file
+                                    does ("an Excel workbook"), or NULL */
     bool u8_told;                /* an invalid UTF-8 record said what to do */
     bool have_header;            /* the header record has been returned */
     char delim;                  /* ',' or ';' */
@@ -192,9 +194,14 @@ static inline size_t s_col(const bl_csv_t *r)
     return s_offset(r) - r->line_start;
 }
 
+static bool s_fail_workbook(bl_csv_t *r);
+
 static void s_utf8_broken(bl_csv_t *r)
 {
     r->u8_need = 0;
+    if (s_fail_workbook(r)) {
+        return;
+    }
     if (r->utf16 && r->u8_line == 1 && r->u8_col == 1) {
         s_fail(r, "the file is UTF-16 (it starts with a UTF-16 byte order "
                "mark), not UTF-8: save it as CSV UTF-8");
@@ -227,7 +234,7 @@ static void s_utf8(bl_csv_t *r, unsigned c)
         return;
     }
     if (c < 0x80) {
-        if (c == 0) {
+        if (c == 0 && !s_fail_workbook(r)) {
             s_fail_at(r, "NUL character", r->line, s_col(r), "");
         }
         return;
@@ -544,6 +551,28 @@ static void s_skip_bom(bl_csv_t *r)
          * the UTF-8 check, which then says what the file is. */
         r->utf16 = true;
     }
+    /* A workbook sent as it is (.xlsx and .ods are zip files, .xls an OLE
+     * one): its first record fails on a NUL or invalid UTF-8, which then
+     * says what the file is. */
+    static const unsigned char zip[] = {'P', 'K', 3, 4};
+    static const unsigned char ole[] = {0xD0, 0xCF, 0x11, 0xE0};
+    if (r->len - r->pos >= 4 && memcmp(r->win + r->pos, zip, 4) == 0) {
+        r->workbook = "a spreadsheet workbook (.xlsx or .ods)";
+    } else if (r->len - r->pos >= 4 &&
+               memcmp(r->win + r->pos, ole, 4) == 0) {
+        r->workbook = "an Excel 97-2003 workbook (.xls)";
+    }
+}
+
+/* The first record of a workbook (s_skip_bom): what the file is, instead
+ * of the byte that failed.  True when it said so. */
+static bool s_fail_workbook(bl_csv_t *r)
+{
+    if (r->workbook == NULL || r->rec_line != 1) {
+        return false;
+    }
+    s_fail(r, "the file is %s, not CSV: save it as CSV UTF-8", r->workbook);
+    return true;
 }
 
 /* ---- the public functions ---------------------------------------------- */

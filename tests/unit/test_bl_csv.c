@@ -324,6 +324,19 @@ Test(bl_csv, a_utf16_file_is_named_as_such, .timeout = 10)
              "1:a\n2:!invalid UTF-8 at byte 1" S_HINT "\n");
 }
 
+Test(bl_csv, a_workbook_is_named_as_such, .timeout = 10)
+{
+    /* .xlsx/.ods (zip) and .xls (OLE) as their first bytes start; the
+     * first record fails on a byte, and says what the file is instead.
+     * (The NULs of a real one are left out: C strings here.) */
+    s_expect("PK\x03\x04\xFF\xFE,x\n",
+             "1:!the file is a spreadsheet workbook (.xlsx or .ods), not "
+             "CSV: save it as CSV UTF-8\n");
+    s_expect("\xD0\xCF\x11\xE0\xA1\xB1\n",
+             "1:!the file is an Excel 97-2003 workbook (.xls), not CSV: "
+             "save it as CSV UTF-8\n");
+}
+
 Test(bl_csv, invalid_utf8_in_header_is_reported, .timeout = 10)
 {
     s_expect("a,\xFE\n1,2\n",
