@@ -270,6 +270,106 @@ static size_t s_lwarn_find(const s_lwarn_t *lw, size_t n, uint64_t line)
     return lo < n && lw[lo].line == line ? lo : n;
 }
 
+/* The kinds of problem a listing counts for its summary: a field and a
+ * reason with its quoted values and numbers left out ("'x' is not a
+ * number" and "'y' is not a number" are one kind). */
+#define S_KINDS_MAX 64
+#define S_SUMMARY_FROM 20       /* problems before a summary is printed */
+#define S_SUMMARY_SHOWN 5
+
+typedef struct s_kind {
+    char text[200];             /* "field: reason" as shown, the first one */
+    char key[200];              /* its kind */
+    uint64_t count;
+    uint64_t first_line;
+} s_kind_t;
+
+typedef struct s_kinds {
+    s_kind_t k[S_KINDS_MAX];
+    size_t n;
+    uint64_t problems;
+    uint64_t other;             /* problems of kinds past S_KINDS_MAX */
+} s_kinds_t;
+
+/* key: text without what lies between quotes, and with each run of
+ * digits as one '#'. */
+static void s_kind_key(const char *text, char *key, size_t size)
+{
+    size_t at = 0;
+    bool quoted = false;
+    for (const char *p = text; *p != '\0' && at + 1 < size; p++) {
+        if (*p == '\'') {
+            quoted = !quoted;
+            key[at++] = '\'';
+        } else if (quoted) {
+            continue;
+        } else if (*p >= '0' && *p <= '9') {
+            if (at == 0 || key[at - 1] != '#') {
+                key[at++] = '#';
+            }
+        } else {
+            key[at++] = *p;
+        }
+    }
+    key[at] = '\0';
+}
+
+static void s_kind_add(s_kinds_t *ks, uint64_t line, const char *field,
+                       uint32_t fl, const char *why, uint32_t wl)
+{
+    char text[200], key[200];
+    snprintf(text, sizeof text, "%.*s: %.*s", (int)fl, field, (int)wl, why);
+    s_kind_key(text, key, sizeof key);
+    ks->problems++;
+    for (size_t i = 0; i < ks->n; i++) {
+        if (strcmp(ks->k[i].key, key) == 0) {
+            ks->k[i].count++;
+            return;
+        }
+    }
+    if (ks->n == S_KINDS_MAX) {
+        ks->other++;
+        return;
+    }
+    s_kind_t *k = &ks->k[ks->n++];
+    memcpy(k->text, text, sizeof text);
+    memcpy(k->key, key, sizeof key);
+    k->count = 1;
+    k->first_line = line;
+}
+
+static int s_kind_cmp(const void *a, const void *b)
+{
+    const s_kind_t *x = a, *y = b;
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return x->first_line < y->first_line ? -1 : x->first_line > y->first_line;
+}
+
+/* After a long listing: its most common kinds of problem, on stderr (the
+ * listing's lines on stdout keep their one shape). */
+static void s_kinds_print(s_kinds_t *ks, const char *file)
+{
+    if (ks->problems < S_SUMMARY_FROM) {
+        return;
+    }
+    qsort(ks->k, ks->n, sizeof *ks->k, s_kind_cmp);
+    fprintf(stderr, "%s: %" PRIu64 " problems; the most common:\n", file,
+            ks->problems);
+    for (size_t i = 0; i < ks->n && i < S_SUMMARY_SHOWN; i++) {
+        fprintf(stderr, "  %8" PRIu64 " like line %" PRIu64 ": %s\n",
+                ks->k[i].count, ks->k[i].first_line, ks->k[i].text);
+    }
+    uint64_t rest = ks->other;
+    for (size_t i = S_SUMMARY_SHOWN; i < ks->n; i++) {
+        rest += ks->k[i].count;
+    }
+    if (rest > 0) {
+        fprintf(stderr, "  %8" PRIu64 " others\n", rest);
+    }
+}
+
 /* Asks validation worker k (bl_sub_ask_fn), on a connection kept open
  * for the whole listing. */
 typedef struct s_lister {
@@ -278,6 +378,7 @@ typedef struct s_lister {
     const char *file;
     const s_lwarn_t *lw;
     size_t n_lw;
+    s_kinds_t kinds;            /* for the summary */
 } s_lister_t;
 
 static int s_ask_worker(void *ctx, int k, const bl_mpw_t *w,
@@ -314,6 +415,7 @@ static int s_print_row(void *ctx, const bl_outcome_row_t *row)
         }
         printf("%s:%" PRIu64 ": %.*s: %s%.*s\n", l->file, row->line, (int)fl,
                f, error ? "" : "warning: ", (int)wl, why);
+        s_kind_add(&l->kinds, row->line, f, fl, why, wl);
     }
     for (; li < l->n_lw && l->lw[li].line == row->line; li++) {
         printf("%s:%" PRIu64 ": %s: warning: %s\n", l->file, row->line,
@@ -330,20 +432,33 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
                             size_t n_lw)
 {
     int workers = c->cfg->workers[BL_STAGE_VALIDATE];
-    s_lister_t l = {c, calloc((size_t)(workers > 0 ? workers : 1),
-                              sizeof(bl_rpc_t *)),
-                    file, lw, n_lw};
-    if (l.rpc == NULL) {
+    s_lister_t *l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        cli_error("out of memory");
+        return 2;
+    }
+    l->c = c;
+    l->rpc = calloc((size_t)(workers > 0 ? workers : 1), sizeof(bl_rpc_t *));
+    l->file = file;
+    l->lw = lw;
+    l->n_lw = n_lw;
+    if (l->rpc == NULL) {
+        free(l);
         cli_error("out of memory");
         return 2;
     }
     bl_err_t err = {0};
     int rc = bl_outcomes_each(sub, workers, problems_only, 5000, 0,
-                              s_ask_worker, &l, s_print_row, &l, NULL, &err);
+                              s_ask_worker, l, s_print_row, l, NULL, &err);
     for (int k = 0; k < workers; k++) {
-        bl_rpc_close(&l.rpc[k]);
+        bl_rpc_close(&l->rpc[k]);
     }
-    free(l.rpc);
+    free(l->rpc);
+    if (rc == 0) {
+        fflush(stdout);
+        s_kinds_print(&l->kinds, file);
+    }
+    free(l);
     if (rc != 0) {
         cli_error("validation: %s", err.msg);
         return 2;

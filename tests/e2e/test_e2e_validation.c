@@ -590,6 +590,37 @@ Test(validation, rows_of_empty_fields_are_skipped_as_blank_lines,
     s_expect_accepted("empty-rows.csv", 2, "2 4");
 }
 
+Test(validation, a_long_listing_ends_with_its_most_common_problems,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    /* 30 rows: 20 values not numbers, 10 negative */
+    char path[512];
+    snprintf(path, sizeof path, "%s/many.csv", s_node.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "provider_id,unit_id,period,indicator_id,numerator,"
+               "denominator,value\n");
+    for (int i = 0; i < 30; i++) {
+        if (i % 3 == 2) {
+            fprintf(f, "NO-001,u%d,2025,COM-01,,,-%d\n", i, i + 1);
+        } else {
+            fprintf(f, "NO-001,u%d,2025,COM-01,,,x%d\n", i, i);
+        }
+    }
+    cr_assert_eq(fclose(f), 0);
+    char *out = NULL;
+    bl_test_node_cli(&s_node, &out, "submit --wait %s", path);
+    cr_assert_not_null(out);
+    cr_expect_not_null(strstr(out, "many.csv: 30 problems; the most "
+                                   "common:\n"), "%s", out);
+    cr_expect_not_null(strstr(out, "      20 like line 2: value: 'x0' is "
+                                   "not a number\n"), "%s", out);
+    cr_expect_not_null(strstr(out, "      10 like line 4: value: -3 is "
+                                   "negative\n"), "%s", out);
+    free(out);
+}
+
 Test(validation, bom_crlf_and_blank_lines_keep_physical_line_numbers,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
