@@ -574,8 +574,9 @@ void vr_check_survey(const vr_context_t *c, const char *const *fields,
          * a line break); and the unit separator would split the keys the
          * id is stored under. */
         vr_add(o, true, "respondent_id",
-               "a respondent id is printable text: character %zu is the "
-               "control byte 0x%02X", bad + 1, (unsigned char)resp[bad]);
+               "a respondent id is printable text: byte %zu is the "
+               "control character 0x%02X", bad + 1,
+               (unsigned char)resp[bad]);
     } else {
         vr_copy(out->respondent, sizeof out->respondent, resp);
     }
