@@ -86,16 +86,12 @@ static void s_header_problem(const s_send_t *s, uint64_t line,
     }
 }
 
-/* Tells each of the daemon's header errors; returns BL_SUBMIT_REJECTED,
- * or the refusal when the answer lists none. */
-static int s_header_rejected(s_send_t *s, const bl_reply_t *reply,
-                             bl_err_t *err)
+int bl_sub_errors_each(const bl_msg_t *msg, bl_sub_error_fn fn, void *ctx)
 {
     bl_mpr_t r;
     uint32_t n;
-    if (bl_req_find(&reply->msg, "errors", &r) != 0 ||
-        bl_mpr_array(&r, &n) != 0) {
-        return s_refused(reply, err);
+    if (bl_req_find(msg, "errors", &r) != 0 || bl_mpr_array(&r, &n) != 0) {
+        return -1;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t three;
@@ -106,8 +102,26 @@ static int s_header_rejected(s_send_t *s, const bl_reply_t *reply,
             bl_mpr_str_copy(&r, m, sizeof m)) {
             break;
         }
-        s_header_problem(s, line, "header: %s", m);
+        fn(ctx, line, m);
     }
+    return (int)n;
+}
+
+static void s_header_error(void *ctx, uint64_t line, const char *message)
+{
+    s_header_problem(ctx, line, "header: %s", message);
+}
+
+/* Tells each of the daemon's header errors; returns BL_SUBMIT_REJECTED,
+ * or the refusal when the answer lists none. */
+static int s_header_rejected(s_send_t *s, const bl_reply_t *reply,
+                             bl_err_t *err)
+{
+    if (bl_sub_errors_each(&reply->msg, s_header_error, s) < 0) {
+        return s_refused(reply, err);
+    }
+    /* (the id ingestion keeps the rejected file under, for `check`) */
+    bl_req_str(&reply->msg, "sub", s->sub, sizeof s->sub);
     return BL_SUBMIT_REJECTED;
 }
 
@@ -322,7 +336,7 @@ int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
     bl_mpw_init(&s.batch);
     bl_mpw_init(&s.msg);
     rc = s_send_all(&s, csv, &n_rows, err);
-    if (rc == BL_SUBMIT_STORED) {
+    if (rc == BL_SUBMIT_STORED || rc == BL_SUBMIT_REJECTED) {
         snprintf(sub, sub_size, "%s", s.sub);
     }
     if (rows != NULL) {

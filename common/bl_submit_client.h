@@ -67,7 +67,8 @@ typedef struct bl_submit_req {
  * err set (a refusal by the daemon is BL_EREFUSED with its reason as the
  * message, e.g. "node out of disk space in ..."; after an error, replies
  * may still be on their way: close the rpc).  *rows counts the data rows
- * read (may be NULL). */
+ * read (may be NULL).  sub gets the submission id when the file is stored,
+ * or rejected as a whole by ingestion (which keeps why: sub_info). */
 int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
                   char *sub, size_t sub_size, uint64_t *rows, bl_err_t *err);
 
@@ -86,6 +87,15 @@ void bl_sub_counts_add(bl_sub_counts_t *c, const bl_reply_t *reply);
 
 /* Writes the sub_status request for sub into w (reset first). */
 void bl_sub_status_request(bl_mpw_t *w, const char *sub);
+
+/* One of the reasons a file was rejected as a whole (its header), from
+ * ingestion's answer to submit_begin or sub_info. */
+typedef void (*bl_sub_error_fn)(void *ctx, uint64_t line,
+                                const char *message);
+
+/* Calls fn for each entry of msg's "errors" ([[line, column, message]...]);
+ * returns how many it lists, or -1 when msg has none. */
+int bl_sub_errors_each(const bl_msg_t *msg, bl_sub_error_fn fn, void *ctx);
 
 /* Sends request w to validation worker k (1-based) and waits for its
  * reply: 0 with *reply to free, or an error (detail in err). */

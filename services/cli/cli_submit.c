@@ -103,6 +103,7 @@ static int s_send_file(s_submit_t *s, bl_rpc_t *rpc, bool dry_run,
     struct stat st;
     s->file_size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
     s->started_ms = bl_net_now_ms();
+    sub[0] = '\0';
     bl_submit_req_t req = {rpc, fd, s->file, dry_run, S_TIMEOUT_MS};
     bl_submit_hooks_t hooks = {s,    s_header_problem, NULL, NULL,
                                s_progress, s_kind};
@@ -114,7 +115,12 @@ static int s_send_file(s_submit_t *s, bl_rpc_t *rpc, bool dry_run,
         s_show_progress(s, *rows, s->file_size, true);
         return 0;
     case BL_SUBMIT_REJECTED:
-        printf("%s: rejected as a whole\n", s->file);
+        if (sub[0] != '\0' && !dry_run) {
+            printf("%s: rejected as a whole (benchlearn check %s)\n",
+                   s->file, sub);
+        } else {
+            printf("%s: rejected as a whole\n", s->file);
+        }
         return 1;
     case BL_SUBMIT_NO_HEADER:
         return 1;
@@ -647,6 +653,14 @@ static int s_check_outcomes(cli_t *c, const char *sub, const char *file,
     return rc;
 }
 
+/* One reason a file was rejected as a whole: "FILE:LINE: header: ...". */
+static void s_print_header_error(void *ctx, uint64_t line,
+                                 const char *message)
+{
+    printf("%s:%" PRIu64 ": header: %s\n", (const char *)ctx, line,
+           message);
+}
+
 int cli_check(cli_t *c, int argc, char **argv)
 {
     if (argc != 2) {
@@ -690,10 +704,13 @@ int cli_check(cli_t *c, int argc, char **argv)
     bl_req_str(&reply.msg, "file", file, sizeof file);
     bl_req_str(&reply.msg, "state", state, sizeof state);
     bl_req_str(&reply.msg, "kind", kind, sizeof kind);
-    bl_reply_free(&reply);
     if (strcmp(state, "rejected") == 0) {
         printf("%s %s: rejected as a whole (its header)\n", sub, file);
+        /* why, as submit said it (kept by ingestion) */
+        bl_sub_errors_each(&reply.msg, s_print_header_error, file);
+        bl_reply_free(&reply);
         return 0;
     }
+    bl_reply_free(&reply);
     return s_check_outcomes(c, sub, file, strcmp(kind, "actions") == 0);
 }

@@ -87,12 +87,34 @@ typedef struct s_sub {
     int64_t created;       /* unix seconds */
 } s_sub_t;
 
+/* At most this many of a rejected header's reasons are kept with its
+ * submission (sub_info shows them). */
+#define S_ERRORS_KEPT 50
+
+/* Writes diags as an "errors" list: [[line, column, message]...]. */
+static void s_write_errors(bl_mpw_t *w, const bl_diags_t *diags, size_t max)
+{
+    size_t n = diags->count < max ? diags->count : max;
+    bl_mpw_array(w, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        bl_mpw_array(w, 3);
+        bl_mpw_uint(w, diags->items[i].line);
+        bl_mpw_uint(w, diags->items[i].column);
+        bl_mpw_str(w, diags->items[i].message);
+    }
+}
+
+/* Stores s; a rejected one keeps why (diags, may be NULL). */
 static int s_sub_put(ingest_t *in, MDB_txn *txn, const s_sub_t *s,
-                     bl_err_t *err)
+                     const bl_diags_t *why, bl_err_t *err)
 {
     bl_mpw_t *w = &in->meta;
     bl_mpw_reset(w);
-    bl_mpw_map(w, 7);
+    bl_mpw_map(w, why != NULL ? 8 : 7);
+    if (why != NULL) {
+        bl_mpw_str(w, "errors");
+        s_write_errors(w, why, S_ERRORS_KEPT);
+    }
     bl_mpw_str(w, "file");
     bl_mpw_str(w, s->file);
     bl_mpw_str(w, "kind");
@@ -335,7 +357,7 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
          * with that outcome so `check` can show it. */
         snprintf(s.state, sizeof s.state, "rejected");
         if (!s.dry_run) {
-            rc = s_sub_put(in, txn, &s, err);
+            rc = s_sub_put(in, txn, &s, &diags, err);
             if (rc != 0) {
                 goto done;
             }
@@ -348,17 +370,11 @@ static int s_submit_begin(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         bl_mpw_str(reply, "error");
         bl_mpw_str(reply, "the file is rejected");
         bl_mpw_str(reply, "errors");
-        bl_mpw_array(reply, (uint32_t)diags.count);
-        for (size_t i = 0; i < diags.count; i++) {
-            bl_mpw_array(reply, 3);
-            bl_mpw_uint(reply, diags.items[i].line);
-            bl_mpw_uint(reply, diags.items[i].column);
-            bl_mpw_str(reply, diags.items[i].message);
-        }
+        s_write_errors(reply, &diags, diags.count);
         goto done;
     }
     snprintf(s.state, sizeof s.state, "open");
-    rc = s_sub_put(in, txn, &s, err);
+    rc = s_sub_put(in, txn, &s, NULL, err);
     if (rc != 0) {
         goto done;
     }
@@ -581,7 +597,7 @@ static int s_submit_rows(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return rc;
     }
     s.rows += n;
-    rc = s_sub_put(in, txn, &s, err);
+    rc = s_sub_put(in, txn, &s, NULL, err);
     if (rc != 0) {
         return rc;
     }
@@ -602,7 +618,7 @@ static int s_submit_end(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
     const char *id = s.id;
     if (strcmp(s.state, "open") == 0) {
         snprintf(s.state, sizeof s.state, "complete");
-        rc = s_sub_put(in, txn, &s, err);
+        rc = s_sub_put(in, txn, &s, NULL, err);
         if (rc != 0) {
             return rc;
         }
@@ -636,7 +652,38 @@ static int s_sub_info(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return rc == 1 ? 0 : rc;
     }
     const char *id = s.id;
-    bl_reply_begin(reply, 6);
+    /* A rejected submission's reasons, as stored. */
+    const uint8_t *errors = NULL;
+    size_t errors_len = 0;
+    MDB_val v;
+    if (strcmp(s.state, "rejected") == 0 &&
+        bl_store_get(txn, bl_daemon_dbi(in->d, DB_SUBS), id, strlen(id), &v,
+                     NULL) == 0) {
+        bl_mpr_t r;
+        bl_mpr_init(&r, v.mv_data, v.mv_size);
+        uint32_t n;
+        if (bl_mpr_map(&r, &n) == 0) {
+            for (uint32_t i = 0; i < n && errors == NULL; i++) {
+                const char *k;
+                uint32_t kl;
+                if (bl_mpr_str(&r, &k, &kl) != 0) {
+                    break;
+                }
+                if (bl_mp_str_eq(k, kl, "errors")) {
+                    if (bl_mpr_raw(&r, &errors, &errors_len) != 0) {
+                        errors = NULL;
+                    }
+                } else if (bl_mpr_skip(&r) != 0) {
+                    break;
+                }
+            }
+        }
+    }
+    bl_reply_begin(reply, errors != NULL ? 7 : 6);
+    if (errors != NULL) {
+        bl_mpw_str(reply, "errors");
+        bl_mpw_raw(reply, errors, errors_len);
+    }
     bl_mpw_str(reply, "sub");
     bl_mpw_str(reply, id);
     bl_mpw_str(reply, "file");

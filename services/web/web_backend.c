@@ -154,9 +154,29 @@ int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
                             &ps, more, err);
 }
 
+/* Appends a rejected header's reason to the text (bl_sub_error_fn). */
+typedef struct s_why {
+    char *buf;
+    size_t size, at;
+} s_why_t;
+
+static void s_add_why(void *ctx, uint64_t line, const char *message)
+{
+    (void)line;   /* (always line 1: the header) */
+    s_why_t *w = ctx;
+    if (w->at + 1 >= w->size) {
+        return;
+    }
+    int n = snprintf(w->buf + w->at, w->size - w->at, "%s\n", message);
+    if (n > 0) {
+        w->at += (size_t)n < w->size - w->at ? (size_t)n
+                                              : w->size - w->at - 1;
+    }
+}
+
 int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
                          size_t fsize, char *state, size_t ssize,
-                         bl_err_t *err)
+                         char *why, size_t wsize, bl_err_t *err)
 {
     bl_mpw_t w;
     bl_mpw_init(&w);
@@ -177,6 +197,11 @@ int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
     file[0] = state[0] = '\0';
     bl_req_str(&reply.msg, "file", file, fsize);
     bl_req_str(&reply.msg, "state", state, ssize);
+    if (why != NULL && wsize > 0) {
+        why[0] = '\0';
+        s_why_t wy = {why, wsize, 0};
+        bl_sub_errors_each(&reply.msg, s_add_why, &wy);
+    }
     bl_reply_free(&reply);
     return 0;
 }

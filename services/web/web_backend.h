@@ -64,10 +64,11 @@ int web_backend_outcomes(web_backend_t *b, const char *sub, uint64_t max,
                          void *ctx, bool *more, bl_err_t *err);
 
 /* The file name and state ("open", "complete", "rejected") ingest keeps
- * for sub: 0, BL_ENOTFOUND, or an error. */
+ * for sub, and (why, may be NULL) a rejected file's reasons, one a line:
+ * 0, BL_ENOTFOUND, or an error. */
 int web_backend_sub_info(web_backend_t *b, const char *sub, char *file,
                          size_t fsize, char *state, size_t ssize,
-                         bl_err_t *err);
+                         char *why, size_t wsize, bl_err_t *err);
 
 /* Rows still rejected per provider in period: fn(provider, count). */
 int web_backend_rejected(web_backend_t *b, int64_t period,

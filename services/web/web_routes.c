@@ -485,17 +485,17 @@ static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
     bl_err_t err = {0};
     int rc = web_accounts_get_sub(w->accounts, id, &ws, &err);
     const web_account_t *acc = &rq->session.account;
-    char file[256] = "", state[16] = "";
+    char file[256] = "", state[16] = "", why[2048] = "";
     if (rc == 0 && !acc->coordinator && strcmp(ws.provider, acc->provider)) {
         rc = BL_ENOTFOUND;   /* another provider's: as if it did not exist */
     } else if (rc == BL_ENOTFOUND && acc->coordinator) {
         rc = web_backend_sub_info(w->backend, id, file, sizeof file, state,
-                                  sizeof state, &err);
+                                  sizeof state, why, sizeof why, &err);
     }
     if (rc == 0 && file[0] == '\0') {
         snprintf(file, sizeof file, "%s", ws.file);
         rc = web_backend_sub_info(w->backend, id, file, sizeof file, state,
-                                  sizeof state, &err);
+                                  sizeof state, why, sizeof why, &err);
     }
     if (rc == BL_ENOTFOUND) {
         s_not_found(rs, lang);
@@ -531,7 +531,21 @@ static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
             rc = web_backend_outcomes(w->backend, id, S_OUTCOMES_SHOWN,
                                       s_problem, &l, &more, &err);
         }
-        web_buf_printf(b, "\n], \"more\": %s}\n", more ? "true" : "false");
+        web_buf_printf(b, "\n], \"more\": %s", more ? "true" : "false");
+        if (whole) {
+            /* why the whole file was rejected, one reason a line */
+            web_buf_puts(b, ", \"errors\": [");
+            const char *p = why;
+            for (int k = 0; *p != '\0'; k++) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                web_buf_puts(b, k ? ", " : "");
+                s_json_str(b, p, len);
+                p += len + (nl != NULL);
+            }
+            web_buf_puts(b, "]");
+        }
+        web_buf_puts(b, "}\n");
         if (rc != 0) {
             web_routes_error(rs, lang, MHD_HTTP_BAD_GATEWAY, err.msg);
         }
@@ -544,8 +558,19 @@ static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
     web_buf_esc(b, file);
     web_buf_puts(b, "</p>\n");
     if (whole) {
-        web_buf_printf(b, "<p class=\"error\">%s %s</p>\n",
-                       web_text(lang, T_WHOLE_REJECTED), "header");
+        web_buf_printf(b, "<p class=\"error\">%s</p>\n<ul id=\"why\">",
+                       web_text(lang, T_WHOLE_REJECTED));
+        for (const char *p = why; *p != '\0';) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char line[600];
+            snprintf(line, sizeof line, "%.*s", (int)len, p);
+            web_buf_puts(b, "<li>1: ");
+            web_buf_esc(b, line);
+            web_buf_puts(b, "</li>");
+            p += len + (nl != NULL);
+        }
+        web_buf_puts(b, "</ul>\n");
     } else {
         web_buf_printf(b, "<p id=\"counts\">%" PRIu64 " %s: %" PRIu64
                        " %s, %" PRIu64 " %s, <span%s>%" PRIu64 " %s</span>"

@@ -526,6 +526,39 @@ Test(web, dashboard_covers_the_register_and_cli_submissions)
     s_free(&r);
 }
 
+/* A file rejected as a whole keeps why: its submission's page (and JSON)
+ * lists the header's reasons, as `submit` gave them. */
+Test(web, a_file_rejected_as_a_whole_shows_why_on_its_page)
+{
+    s_write("caps.csv", "Provider_ID,Unit_ID,Period,Indicator_ID,Numerator,"
+                        "Denominator,Value\nNO-0001,,2025,COM-01,,,1\n");
+    char *out = NULL;
+    bl_test_node_cli(&s_node, &out, "submit caps.csv");
+    cr_assert_not_null(out);
+    const char *at = strstr(out, "rejected as a whole (benchlearn check ");
+    cr_assert_not_null(at, "%s", out);
+    char id[128] = "";
+    sscanf(at + strlen("rejected as a whole (benchlearn check "),
+           "%127[^)]", id);
+    free(out);
+    char sidc[65], path[256];
+    cr_assert_eq(s_login("boss", "coordinator-secret", sidc), 303);
+    s_resp_t r;
+    snprintf(path, sizeof path, "/submissions/%s", id);
+    s_http(&r, "GET", path, sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, "<li>1: column &#39;Provider_ID&#39; would be "
+                             "&#39;provider_id&#39;: column names are lower "
+                             "case</li>") != NULL, "%s", r.body);
+    s_free(&r);
+    snprintf(path, sizeof path, "/submissions/%s.json", id);
+    s_http(&r, "GET", path, sidc, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.head);
+    cr_assert(strstr(r.body, "\"errors\": [\"cannot tell the file kind") !=
+                  NULL, "%s", r.body);
+    s_free(&r);
+}
+
 /* Reports are never rendered on request: while a close's rendering runs
  * (its folder there, no generation rendered yet) a report answers 503 with
  * Refresh at once; a period never closed is not found. */
