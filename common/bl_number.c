@@ -44,6 +44,11 @@ static const char *s_why_not(const char *p, const char *end,
                              const char *mark, bool decimal_comma)
 {
     bool digit_after = p + 1 < end && s_digit(p[1]);
+    /* a no-break space (U+00A0), a spreadsheet's thousands separator */
+    if ((unsigned char)p[0] == 0xC2 && p + 2 < end &&
+        (unsigned char)p[1] == 0xA0 && s_digit(p[2])) {
+        return "not a number (no thousands separators)";
+    }
     if (*p == ',' && !decimal_comma && mark == NULL && digit_after) {
         return "not a number (',' is a decimal mark only in a file "
                "separated by ';', and there are no thousands separators)";
@@ -97,6 +102,12 @@ static const char *s_scan_number(const char *s, bool decimal_comma,
         }
     }
     if (digits == 0) {
+        /* a typographic minus (U+2212) before the digits */
+        if (end - s > 3 && (unsigned char)s[0] == 0xE2 &&
+            (unsigned char)s[1] == 0x88 && (unsigned char)s[2] == 0x92 &&
+            s_digit(s[3])) {
+            return "not a number (write '-' for a minus)";
+        }
         return "not a number";
     }
     if (p < end && (*p == 'e' || *p == 'E')) {

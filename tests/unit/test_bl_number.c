@@ -80,6 +80,8 @@ Test(bl_number, parse_rejects_what_spec_forbids, .timeout = 10)
         {"1e-400", false, "out of range"},
         {"NA", false, "not a number"},
         {"57%", false, "not a number (write it without '%')"},
+        {"1\xC2\xA0" "234", false, "not a number (no thousands separators)"},
+        {"\xE2\x88\x92" "5", false, "not a number (write '-' for a minus)"},
         {"57 %", false, "not a number"},
         {"1.234,5", true, "not a number (no thousands separators)"},
     };
