@@ -108,7 +108,7 @@ static int s_next(s_merge_t *m, int k, s_cur_t *cur, bl_err_t *err)
                                   "outcomes: a malformed problem");
             }
         }
-        if (cur->has_reply && row->line <= cur->after && cur->after > 0) {
+        if (row->line <= cur->after && cur->after > 0) {
             return bl_err_set(err, BL_EPROTO,
                               "outcomes: line %llu after line %llu",
                               (unsigned long long)row->line,

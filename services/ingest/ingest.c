@@ -85,6 +85,9 @@ typedef struct s_sub {
     bool dry_run;
     int64_t provider_col;  /* field index of provider_id */
     int64_t created;       /* unix seconds */
+    const uint8_t *errors; /* a rejected one's reasons as stored (in the
+                              transaction's pages), or NULL */
+    size_t errors_len;
 } s_sub_t;
 
 /* At most this many of a rejected header's reasons are kept with its
@@ -171,6 +174,8 @@ static int s_sub_get(ingest_t *in, MDB_txn *txn, const char *id, s_sub_t *s,
             bl_mpr_int(&r, &s->provider_col);
         } else if (bl_mp_str_eq(k, kl, "created")) {
             bl_mpr_int(&r, &s->created);
+        } else if (bl_mp_str_eq(k, kl, "errors")) {
+            bl_mpr_raw(&r, &s->errors, &s->errors_len);
         } else {
             bl_mpr_skip(&r);
         }
@@ -652,37 +657,11 @@ static int s_sub_info(ingest_t *in, MDB_txn *txn, const bl_msg_t *msg,
         return rc == 1 ? 0 : rc;
     }
     const char *id = s.id;
-    /* A rejected submission's reasons, as stored. */
-    const uint8_t *errors = NULL;
-    size_t errors_len = 0;
-    MDB_val v;
-    if (strcmp(s.state, "rejected") == 0 &&
-        bl_store_get(txn, bl_daemon_dbi(in->d, DB_SUBS), id, strlen(id), &v,
-                     NULL) == 0) {
-        bl_mpr_t r;
-        bl_mpr_init(&r, v.mv_data, v.mv_size);
-        uint32_t n;
-        if (bl_mpr_map(&r, &n) == 0) {
-            for (uint32_t i = 0; i < n && errors == NULL; i++) {
-                const char *k;
-                uint32_t kl;
-                if (bl_mpr_str(&r, &k, &kl) != 0) {
-                    break;
-                }
-                if (bl_mp_str_eq(k, kl, "errors")) {
-                    if (bl_mpr_raw(&r, &errors, &errors_len) != 0) {
-                        errors = NULL;
-                    }
-                } else if (bl_mpr_skip(&r) != 0) {
-                    break;
-                }
-            }
-        }
-    }
-    bl_reply_begin(reply, errors != NULL ? 7 : 6);
-    if (errors != NULL) {
+    /* a rejected submission's reasons, as stored */
+    bl_reply_begin(reply, s.errors != NULL ? 7 : 6);
+    if (s.errors != NULL) {
         bl_mpw_str(reply, "errors");
-        bl_mpw_raw(reply, errors, errors_len);
+        bl_mpw_raw(reply, s.errors, s.errors_len);
     }
     bl_mpw_str(reply, "sub");
     bl_mpw_str(reply, id);

@@ -233,11 +233,10 @@ bool vr_date_ok(const char *s)
     return !(m == 2 && d == 29 && !leap);
 }
 
-/* Up to 3 numbers of s split by one kind of separator ('-', '.' or '/'),
- * and what follows them (a time: " 00:00:00", "T00:00").  Returns how
- * many, 0 for another shape; *sep is the separator. */
-static int s_date_parts(const char *s, int v[3], int len[3], char *sep,
-                        const char **rest)
+/* The 3 numbers of s split by one kind of separator ('-', '.' or '/'),
+ * before its end or a time (" 00:00:00", "T00:00").  Returns 3, or 0 for
+ * another shape; *sep is the separator. */
+static int s_date_parts(const char *s, int v[3], int len[3], char *sep)
 {
     int n = 0;
     *sep = '\0';
@@ -256,23 +255,17 @@ static int s_date_parts(const char *s, int v[3], int len[3], char *sep,
             break;
         }
     }
-    *rest = s;
     return n == 3 && (*s == '\0' || *s == ' ' || *s == 'T') ? 3 : 0;
 }
 
-/* The date a spreadsheet most likely meant by s, as YYYY-MM-DD in out
- * (11 bytes), or "" when it cannot tell: 2019-3-1, 01.03.2019,
- * 2019-03-01 00:00:00, and 13/03/2019 or 03/13/2019 when the day is
- * above 12. */
-static void s_date_meant(const char *s, char out[11])
+/* The date a spreadsheet most likely meant by s (its parts v, len, sep
+ * from s_date_parts), as YYYY-MM-DD in out (11 bytes), or "" when it
+ * cannot tell: 2019-3-1, 01.03.2019, 2019-03-01 00:00:00, and 13/03/2019
+ * or 03/13/2019 when the day is above 12. */
+static void s_date_meant(const char *s, const int v[3], const int len[3],
+                         char sep, char out[11])
 {
     out[0] = '\0';
-    int v[3] = {0}, len[3] = {0};
-    char sep;
-    const char *rest;
-    if (s_date_parts(s, v, len, &sep, &rest) != 3) {
-        return;
-    }
     int y, m, d;
     if (len[0] == 4 && sep == '-') {
         y = v[0], m = v[1], d = v[2];
@@ -301,20 +294,21 @@ void vr_check_date(const char *field, const char *s, char *out, size_t size,
         vr_copy(out, size, s);
         return;
     }
-    char meant[11];
-    s_date_meant(s, meant);
+    int v[3] = {0}, len[3] = {0};
+    char sep;
+    bool parts = s_date_parts(s, v, len, &sep) == 3;
+    char meant[11] = "";
+    if (parts) {
+        s_date_meant(s, v, len, sep, meant);
+    }
     size_t n = strlen(s);
     bool serial = n == 5;
     for (size_t i = 0; i < n && serial; i++) {
         serial = isdigit((unsigned char)s[i]) != 0;
     }
-    int v[3] = {0}, len[3] = {0};
-    char sep;
-    const char *rest;
-    bool either = meant[0] == '\0' &&
-                  s_date_parts(s, v, len, &sep, &rest) == 3 && sep == '/' &&
-                  len[2] == 4 && v[0] >= 1 && v[0] <= 12 && v[1] >= 1 &&
-                  v[1] <= 12 && v[0] != v[1];
+    bool either = parts && meant[0] == '\0' && sep == '/' && len[2] == 4 &&
+                  v[0] >= 1 && v[0] <= 12 && v[1] >= 1 && v[1] <= 12 &&
+                  v[0] != v[1];
     if (meant[0] != '\0') {
         vr_add(o, true, field, "'%.20s' is not a date YYYY-MM-DD (write "
                "'%s')", s, meant);

@@ -461,6 +461,20 @@ static void s_problem(void *ctx, const web_problem_t *p)
     l->n++;
 }
 
+/* The next of a rejected file's reasons (web_backend_sub_info's, one a
+ * line) from *p: *reason and *len, *p moved past it; false at the end. */
+static bool s_next_reason(const char **p, const char **reason, size_t *len)
+{
+    if (**p == '\0') {
+        return false;
+    }
+    const char *nl = strchr(*p, '\n');
+    *reason = *p;
+    *len = nl ? (size_t)(nl - *p) : strlen(*p);
+    *p += *len + (nl != NULL);
+    return true;
+}
+
 static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
                          const char *rest)
 {
@@ -535,13 +549,11 @@ static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
         if (whole) {
             /* why the whole file was rejected, one reason a line */
             web_buf_puts(b, ", \"errors\": [");
-            const char *p = why;
-            for (int k = 0; *p != '\0'; k++) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            const char *p = why, *reason;
+            size_t len;
+            for (int k = 0; s_next_reason(&p, &reason, &len); k++) {
                 web_buf_puts(b, k ? ", " : "");
-                s_json_str(b, p, len);
-                p += len + (nl != NULL);
+                s_json_str(b, reason, len);
             }
             web_buf_puts(b, "]");
         }
@@ -560,15 +572,14 @@ static void s_submission(web_t *w, web_req_t *rq, web_resp_t *rs,
     if (whole) {
         web_buf_printf(b, "<p class=\"error\">%s</p>\n<ul id=\"why\">",
                        web_text(lang, T_WHOLE_REJECTED));
-        for (const char *p = why; *p != '\0';) {
-            const char *nl = strchr(p, '\n');
-            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *p = why, *reason;
+        size_t len;
+        while (s_next_reason(&p, &reason, &len)) {
             char line[600];
-            snprintf(line, sizeof line, "%.*s", (int)len, p);
+            snprintf(line, sizeof line, "%.*s", (int)len, reason);
             web_buf_puts(b, "<li>1: ");
             web_buf_esc(b, line);
             web_buf_puts(b, "</li>");
-            p += len + (nl != NULL);
         }
         web_buf_puts(b, "</ul>\n");
     } else {
