@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bl_raw_rows_codec.h"
+#include "bl_row_group.h"
 
 typedef struct s_send {
     const bl_submit_req_t *req;
@@ -21,6 +22,11 @@ typedef struct s_send {
     char *header;         /* the header's fields, each NUL-ended */
     size_t header_len;
     size_t header_fields;
+    char kind[32];        /* the file's kind, as ingestion read it */
+    long prov_col;        /* provider_id's column, or -1 */
+    bl_row_runs_t runs;   /* how long the runs of a provider's rows are */
+    bool grouping;        /* rows gathered by provider (bl_row_group.h) */
+    bl_row_group_t group;
 } s_send_t;
 
 /* An answer that says no: BL_EREFUSED with the daemon's reason. */
@@ -155,17 +161,18 @@ static int s_begin(s_send_t *s, const bl_csv_record_t *hdr, char delim,
         rc = s_header_rejected(s, &reply, err);
     } else if (bl_req_str(&reply.msg, "sub", s->sub, sizeof s->sub) != 0) {
         rc = bl_err_set(err, BL_EPROTO, "ingestion gave no submission id");
-    } else if (s->hooks->kind != NULL) {
-        char kind[32] = "";
-        bl_req_str(&reply.msg, "kind", kind, sizeof kind);
-        s->hooks->kind(s->hooks->ctx, kind);
+    } else {
+        bl_req_str(&reply.msg, "kind", s->kind, sizeof s->kind);
+        if (s->hooks->kind != NULL) {
+            s->hooks->kind(s->hooks->ctx, s->kind);
+        }
     }
     bl_reply_free(&reply);
     return rc;
 }
 
-/* Adds one record to the batch (bl_raw_rows_codec.h). */
-/* Keeps the header's fields, to tell it again among the rows. */
+/* Keeps the header's fields, to tell it again among the rows, and finds
+ * the provider's column. */
 static int s_keep_header(s_send_t *s, const bl_csv_record_t *hdr)
 {
     size_t len = 0;
@@ -183,6 +190,13 @@ static int s_keep_header(s_send_t *s, const bl_csv_record_t *hdr)
     }
     s->header_len = len;
     s->header_fields = hdr->n_fields;
+    s->prov_col = -1;
+    for (size_t i = 0; i < hdr->n_fields; i++) {
+        if (strcmp(hdr->fields[i], "provider_id") == 0) {
+            s->prov_col = (long)i;
+            break;
+        }
+    }
     return 0;
 }
 
@@ -204,7 +218,18 @@ static bool s_header_again(const s_send_t *s, const bl_csv_record_t *rec)
     return true;
 }
 
-static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
+/* Whether rows of this file's kind are worth gathering by provider: the
+ * large kinds, whose row keys and runs begin with the provider. */
+static bool s_groupable(const s_send_t *s)
+{
+    return s->prov_col >= 0 && (strcmp(s->kind, "survey") == 0 ||
+                                strcmp(s->kind, "indicators") == 0);
+}
+
+/* Adds one record to the batch (bl_raw_rows_codec.h), or to the window
+ * when the file's rows are being gathered by provider.  Returns 0 or
+ * BL_ENOMEM. */
+static int s_add_row(s_send_t *s, const bl_csv_record_t *rec)
 {
     const char *problem = rec->error;
     char own[256];
@@ -219,8 +244,59 @@ static void s_add_row(s_send_t *s, const bl_csv_record_t *rec)
                         .error_len = problem ? strlen(problem) : 0,
                         .n_fields = problem ? 0 : (uint32_t)rec->n_fields,
                         .fields = rec->fields, .lens = rec->lens};
+    const char *prov = "";
+    size_t prov_len = 0;
+    if (problem == NULL && s->prov_col >= 0 &&
+        (size_t)s->prov_col < rec->n_fields) {
+        prov = rec->fields[s->prov_col];
+        prov_len = rec->lens[s->prov_col];
+    }
+    if (s->grouping) {
+        return bl_row_group_add(&s->group, prov, prov_len, &row);
+    }
     bl_raw_rows_write_row(&s->batch, &row);
     s->batch_rows++;
+    if (s_groupable(s) && bl_row_runs_add(&s->runs, prov, prov_len)) {
+        s->grouping = true;
+    }
+    return 0;
+}
+
+/* Sends the batch once it is full, and tells the progress. */
+static int s_batch_full(s_send_t *s, bl_csv_t *csv, uint64_t rows,
+                        bl_err_t *err)
+{
+    if (s->batch_rows < BL_SUBMIT_BATCH_ROWS &&
+        bl_mpw_size(&s->batch) < BL_SUBMIT_BATCH_BYTES) {
+        return 0;
+    }
+    int rc = s_send_batch(s, err);
+    if (rc == 0 && s->hooks->progress != NULL) {
+        s->hooks->progress(s->hooks->ctx, rows, bl_csv_offset(csv));
+    }
+    return rc;
+}
+
+/* Sends the window's rows in provider order, in batches. */
+static int s_flush_group(s_send_t *s, bl_csv_t *csv, uint64_t rows,
+                         bl_err_t *err)
+{
+    bl_row_group_t *g = &s->group;
+    if (bl_row_group_sort(g) != 0) {
+        return bl_err_set(err, BL_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < bl_row_group_count(g); i++) {
+        size_t len;
+        const uint8_t *row = bl_row_group_row(g, i, &len);
+        bl_mpw_raw(&s->batch, row, len);
+        s->batch_rows++;
+        int rc = s_batch_full(s, csv, rows, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    bl_row_group_reset(g);
+    return s->batch.err ? bl_err_set(err, BL_ENOMEM, "out of memory") : 0;
 }
 
 /* Sends the last batch, waits for every answer, then ends. */
@@ -302,21 +378,20 @@ static int s_send_all(s_send_t *s, bl_csv_t *csv, uint64_t *rows,
         if (s_all_empty(&rec)) {
             continue;
         }
-        s_add_row(s, &rec);
+        if (s_add_row(s, &rec) != 0) {
+            return bl_err_set(err, BL_ENOMEM, "out of memory");
+        }
         (*rows)++;
-        if (s->batch_rows >= BL_SUBMIT_BATCH_ROWS ||
-            bl_mpw_size(&s->batch) >= BL_SUBMIT_BATCH_BYTES) {
-            rc = s_send_batch(s, err);
-            if (rc != 0) {
-                return rc;
-            }
-            if (s->hooks->progress != NULL) {
-                s->hooks->progress(s->hooks->ctx, *rows,
-                                   bl_csv_offset(csv));
-            }
+        rc = s->grouping ? (bl_row_group_full(&s->group)
+                                ? s_flush_group(s, csv, *rows, err)
+                                : 0)
+                         : s_batch_full(s, csv, *rows, err);
+        if (rc != 0) {
+            return rc;
         }
     }
-    return s_end(s, err);
+    rc = s->grouping ? s_flush_group(s, csv, *rows, err) : 0;
+    return rc != 0 ? rc : s_end(s, err);
 }
 
 int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
@@ -335,6 +410,8 @@ int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
     }
     bl_mpw_init(&s.batch);
     bl_mpw_init(&s.msg);
+    bl_row_runs_init(&s.runs);
+    bl_row_group_init(&s.group, BL_ROW_GROUP_BYTES);
     rc = s_send_all(&s, csv, &n_rows, err);
     if (rc == BL_SUBMIT_STORED || rc == BL_SUBMIT_REJECTED) {
         snprintf(sub, sub_size, "%s", s.sub);
@@ -346,6 +423,7 @@ int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
     free(s.header);
     bl_mpw_destroy(&s.batch);
     bl_mpw_destroy(&s.msg);
+    bl_row_group_destroy(&s.group);
     return rc;
 }
 

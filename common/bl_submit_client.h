@@ -9,8 +9,11 @@
  * BL_SUBMIT_BATCH_BYTES bytes, BL_SUBMIT_IN_FLIGHT batches in flight) and
  * the end; the daemon has stored every row when it returns 0.  A row the
  * reader could not read is sent with its reason, so that it shows with its
- * line number like any other rejected row.  Memory stays flat whatever the
- * file's size.
+ * line number like any other rejected row.  A survey or indicators file
+ * whose rows come in short runs of a provider (a survey tool's export, in
+ * the order the answers came) is sent a window at a time, its rows
+ * gathered by provider (bl_row_group.h); each row keeps its line.  Memory
+ * stays flat whatever the file's size.
  */
 #ifndef BL_SUBMIT_CLIENT_H
 #define BL_SUBMIT_CLIENT_H
