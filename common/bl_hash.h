@@ -1,7 +1,7 @@
 /*
  * bl_hash: FNV-1a (64-bit) of bytes, for the in-memory hash tables of the
- * daemons (the report's message table and chart cache, the benchmark's
- * provider index).  Not for anything stored or sent: the outbox's lane
+ * daemons (bl_strset's sets of strings, the report's chart cache, the
+ * benchmark's provider index).  Not for anything stored or sent: the outbox's lane
  * rule (bl_outbox_lane_of) keeps its own constants, since changing them
  * would move providers between workers.  bl_hash_words reads eight bytes
  * at a time, for keys hashed once per row.

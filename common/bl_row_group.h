@@ -24,6 +24,7 @@
 
 #include "bl_mp.h"
 #include "bl_raw_rows_codec.h"
+#include "bl_strset.h"
 
 /* The window's bytes (encoded rows and provider ids) in bl_submit_client:
  * large enough that a provider's rows of a survey of 50,000 providers
@@ -55,26 +56,17 @@ bool bl_row_runs_add(bl_row_runs_t *r, const char *prov, size_t len);
 typedef struct bl_row_group_entry {
     size_t row_at;              /* the encoded row in rows */
     uint32_t row_len;
-    uint32_t prov;              /* its provider, an index into provs */
+    uint32_t prov;              /* its provider's number in provs */
 } bl_row_group_entry_t;
-
-typedef struct bl_row_group_prov {
-    size_t key_at;              /* its id in keys */
-    uint32_t key_len;
-    uint32_t rows;              /* its rows in the window (used up by
-                                   bl_row_group_sort) */
-} bl_row_group_prov_t;
 
 typedef struct bl_row_group {
     bl_mpw_t rows;              /* the rows, encoded one after another */
     bl_row_group_entry_t *e;    /* each row, in the order it came */
     size_t n, cap;
-    bl_row_group_prov_t *provs; /* each provider, in the order it came */
-    size_t n_provs, provs_cap;
-    char *keys;                 /* the provider ids, one after another */
-    size_t keys_len, keys_cap;
-    uint32_t *slot;             /* hash table: provider index + 1, or 0 */
-    size_t n_slots;
+    bl_strset_t provs;          /* the providers' ids */
+    uint32_t *prov_rows;        /* each provider's rows in the window (used
+                                   up by bl_row_group_sort) */
+    size_t prov_rows_cap;
     uint32_t *order;            /* once sorted: the rows in provider order */
     size_t order_cap;
     size_t max_bytes;

@@ -11,11 +11,10 @@
 #include <string.h>
 
 #include "bl_bundle.h"
-#include "bl_hash.h"
 #include "bl_net.h"
 #include "bl_page.h"
 #include "bl_store.h"
-#include "bl_vec.h"
+#include "bl_strset.h"
 
 /* Which part of a key names the group, for s_is_local_group. */
 typedef struct s_group_part {
@@ -282,94 +281,15 @@ int bstore_put_results(benchmark_t *b, MDB_txn *txn, int64_t period,
     return rc;
 }
 
-/* The distinct group keys of now, each once in pool, so that two
- * providers with the same key have the same offset and a row's key is
- * checked by comparing offsets.  Open addressing, doubled before it is
- * half full. */
-typedef struct s_keys {
-    char *pool;
-    size_t len, cap;
-    uint32_t *slot;                /* offset in pool + 1; 0 empty */
-    size_t n_slots, n;             /* slots (a power of two), keys */
-} s_keys_t;
-
-static void s_keys_free(s_keys_t *ks)
-{
-    free(ks->pool);
-    free(ks->slot);
-    memset(ks, 0, sizeof *ks);
-}
-
-/* The slot of key (len bytes): where it is, or the empty one it goes in. */
-static size_t s_keys_slot(const s_keys_t *ks, const char *key, size_t len)
-{
-    size_t mask = ks->n_slots - 1;
-    size_t at = (size_t)bl_hash_bytes(key, len) & mask;
-    while (ks->slot[at] != 0) {
-        const char *k = ks->pool + ks->slot[at] - 1;
-        if (strlen(k) == len && memcmp(k, key, len) == 0) {
-            break;
-        }
-        at = (at + 1) & mask;
-    }
-    return at;
-}
-
-/* The offset of key in pool, or -1 when no provider has it. */
-static long s_keys_find(const s_keys_t *ks, const char *key)
-{
-    if (ks->n_slots == 0) {
-        return -1;
-    }
-    size_t at = s_keys_slot(ks, key, strlen(key));
-    return ks->slot[at] != 0 ? (long)ks->slot[at] - 1 : -1;
-}
-
-/* Puts key into the set (once); its offset into *off.  0 or BL_ENOMEM. */
-static int s_keys_add(s_keys_t *ks, const char *key, uint32_t *off)
-{
-    size_t len = strlen(key);
-    if (2 * (ks->n + 1) > ks->n_slots) {
-        size_t n_slots = ks->n_slots ? 2 * ks->n_slots : 64;
-        uint32_t *old = ks->slot;
-        size_t old_n = ks->n_slots;
-        ks->slot = calloc(n_slots, sizeof *ks->slot);
-        if (ks->slot == NULL) {
-            ks->slot = old;
-            return BL_ENOMEM;
-        }
-        ks->n_slots = n_slots;
-        for (size_t i = 0; i < old_n; i++) {
-            if (old[i] != 0) {
-                const char *k = ks->pool + old[i] - 1;
-                ks->slot[s_keys_slot(ks, k, strlen(k))] = old[i];
-            }
-        }
-        free(old);
-    }
-    size_t at = s_keys_slot(ks, key, len);
-    if (ks->slot[at] == 0) {
-        if (ks->len > UINT32_MAX - len - 2 ||
-            BL_GROW(ks->pool, ks->cap, ks->len + len + 1) != 0) {
-            return BL_ENOMEM;
-        }
-        memcpy(ks->pool + ks->len, key, len + 1);
-        ks->slot[at] = (uint32_t)ks->len + 1;
-        ks->len += len + 1;
-        ks->n++;
-    }
-    *off = ks->slot[at] - 1;
-    return 0;
-}
-
 typedef struct s_prev_ctx {
     benchmark_t *b;
     size_t n, ng;
     double *ranks;
     bc_id_index_t ids;             /* the providers by id */
-    s_keys_t keys;                 /* their group keys of now */
+    bl_strset_t keys;              /* their group keys of now, each once:
+                                      a row's key is checked by number */
     uint32_t *gkeys;               /* [g * n + i]: provider i's key of now
-                                      in group g (its offset in keys) */
+                                      in group g (its number in keys) */
     /* Rows are in id order and the instances of one group key hold
      * mostly the same providers, so the row after provider i's in group
      * g's last bundle is most likely the next one here too: checked with
@@ -392,7 +312,9 @@ static int s_prev_bundle(void *ctx, const char *const *parts, size_t n)
     }
     c->g = bl_config_find_group(c->b->cfg, parts[2]);
     c->k = bl_catalogue_find_indicator(c->b->cfg->catalogue, parts[1]);
-    long key = c->g < 0 || c->k < 0 ? -1 : s_keys_find(&c->keys, parts[3]);
+    long key = c->g < 0 || c->k < 0
+                   ? -1
+                   : bl_strset_find(&c->keys, parts[3], strlen(parts[3]));
     if (key < 0) {
         return 1;   /* no provider has this instance's key now */
     }
@@ -451,6 +373,7 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
                                  period - 1);
     s_prev_ctx_t c;
     memset(&c, 0, sizeof c);
+    bl_strset_init(&c.keys);
     size_t per = (n ? n : 1) * (ng ? ng : 1);
     c.gkeys = malloc(per * sizeof *c.gkeys);
     c.next = malloc(per * sizeof *c.next);
@@ -463,7 +386,9 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
         for (size_t i = 0; i < n && rc == 0; i++) {
             char gk[BC_KEY_MAX];
             bc_group_key(&b->cfg->groups[g], &ps[i], gk, sizeof gk);
-            rc = s_keys_add(&c.keys, gk, &c.gkeys[g * n + i]);
+            long key = bl_strset_add(&c.keys, gk, strlen(gk));
+            rc = key < 0 ? BL_ENOMEM : 0;
+            c.gkeys[g * n + i] = (uint32_t)key;
             c.next[g * n + i] = UINT32_MAX;
         }
     }
@@ -479,7 +404,7 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
         bl_err_set(err, rc, "out of memory");
     }
     bc_id_index_free(&c.ids);
-    s_keys_free(&c.keys);
+    bl_strset_free(&c.keys);
     free(c.gkeys);
     free(c.next);
     free(c.first);

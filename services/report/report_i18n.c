@@ -1,8 +1,9 @@
 /*
  * report_i18n: message catalogues read with libyaml's event API.  A file must
  * be one mapping of scalar keys to scalar values; anything else is refused
- * with its position.  Keys are found through a hash index: a report looks
- * up thousands of texts, and 50,000 reports are rendered after a close.
+ * with its position.  Keys are found through a hash index (bl_strset.h): a
+ * report looks up thousands of texts, and 50,000 reports are rendered
+ * after a close.
  */
 #include "report_i18n.h"
 
@@ -15,18 +16,16 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "bl_hash.h"
 #include "bl_number.h"
+#include "bl_strset.h"
+#include "bl_vec.h"
 #include "report_messages.h"
 #include "report_model.h"
 
 typedef struct s_table {
-    char **keys;
-    char **values;
-    size_t count;
+    bl_strset_t keys;   /* the keys, numbered */
+    char **values;      /* by key number */
     size_t cap;
-    size_t *slots;      /* open addressing: key index + 1, 0 = empty */
-    size_t n_slots;     /* a power of two, at least twice count */
 } s_table_t;
 
 struct report_i18n {
@@ -41,105 +40,37 @@ struct report_i18n {
 
 static void s_table_free(s_table_t *t)
 {
-    for (size_t i = 0; i < t->count; i++) {
-        free(t->keys[i]);
+    for (size_t i = 0; i < bl_strset_count(&t->keys); i++) {
         free(t->values[i]);
     }
-    free(t->keys);
+    bl_strset_free(&t->keys);
     free(t->values);
-    free(t->slots);
     memset(t, 0, sizeof *t);
-}
-
-/* FNV-1a of a key. */
-static size_t s_hash(const char *key)
-{
-    return (size_t)bl_hash_str(key);
-}
-
-/* The slot of key: the one holding it, or the empty one where it would
- * go.  The table has at least one empty slot. */
-static size_t s_slot(const s_table_t *t, const char *key)
-{
-    size_t mask = t->n_slots - 1;
-    size_t i = s_hash(key) & mask;
-    while (t->slots[i] != 0 && strcmp(t->keys[t->slots[i] - 1], key) != 0) {
-        i = (i + 1) & mask;
-    }
-    return i;
-}
-
-/* Rebuilds the index with room for at least want keys. */
-static int s_reindex(s_table_t *t, size_t want)
-{
-    size_t n = 128;
-    while (n < 2 * want) {
-        n *= 2;
-    }
-    size_t *slots = calloc(n, sizeof *slots);
-    if (slots == NULL) {
-        return BL_ENOMEM;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->n_slots = n;
-    for (size_t i = 0; i < t->count; i++) {
-        t->slots[s_slot(t, t->keys[i])] = i + 1;
-    }
-    return 0;
 }
 
 static const char *s_table_get(const s_table_t *t, const char *key)
 {
-    if (t->n_slots == 0) {
-        return NULL;
-    }
-    size_t at = t->slots[s_slot(t, key)];
-    return at != 0 ? t->values[at - 1] : NULL;
+    long i = bl_strset_find(&t->keys, key, strlen(key));
+    return i >= 0 ? t->values[i] : NULL;
 }
 
 /* Adds key -> value; a key given twice keeps the later value. */
 static int s_table_put(s_table_t *t, const char *key, const char *value)
 {
-    if (2 * (t->count + 1) > t->n_slots && s_reindex(t, t->count + 1) != 0) {
+    size_t known = bl_strset_count(&t->keys);
+    if (BL_GROW(t->values, t->cap, known + 1) != 0) {
         return BL_ENOMEM;
     }
-    size_t slot = s_slot(t, key);
-    if (t->slots[slot] != 0) {
-        size_t i = t->slots[slot] - 1;
-        char *v = report_strdup(value);
-        if (v == NULL) {
-            return BL_ENOMEM;
-        }
-        free(t->values[i]);
-        t->values[i] = v;
-        return 0;
-    }
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **k = realloc(t->keys, cap * sizeof *k);
-        if (k == NULL) {
-            return BL_ENOMEM;
-        }
-        t->keys = k;
-        char **v = realloc(t->values, cap * sizeof *v);
-        if (v == NULL) {
-            return BL_ENOMEM;
-        }
-        t->values = v;
-        t->cap = cap;
-    }
-    char *k = report_strdup(key);
     char *v = report_strdup(value);
-    if (k == NULL || v == NULL) {
-        free(k);
+    long i = v == NULL ? -1 : bl_strset_add(&t->keys, key, strlen(key));
+    if (i < 0) {
         free(v);
         return BL_ENOMEM;
     }
-    t->keys[t->count] = k;
-    t->values[t->count] = v;
-    t->slots[slot] = t->count + 1;
-    t->count++;
+    if ((size_t)i < known) {
+        free(t->values[i]);
+    }
+    t->values[i] = v;
     return 0;
 }
 
