@@ -31,6 +31,7 @@
 #include "bl_outcomes_client.h"
 #include "cli.h"
 #include "bl_rpc.h"
+#include "bl_strset.h"
 #include "bl_submit_client.h"
 
 #define S_TIMEOUT_MS 120000
@@ -285,16 +286,17 @@ static size_t s_lwarn_find(const s_lwarn_t *lw, size_t n, uint64_t line)
 
 typedef struct s_kind {
     char text[200];             /* "field: reason" as shown, the first one */
-    char key[200];              /* its kind */
     uint64_t count;
     uint64_t first_line;
 } s_kind_t;
 
 typedef struct s_kinds {
+    bl_strset_t keys;           /* the kinds met, numbered as k */
     s_kind_t k[S_KINDS_MAX];
     size_t n;
     uint64_t problems;
-    uint64_t other;             /* problems of kinds past S_KINDS_MAX */
+    uint64_t other;             /* problems of kinds past S_KINDS_MAX, or
+                                   not kept for want of memory */
 } s_kinds_t;
 
 /* key: text without what lies between quotes, and with each run of
@@ -327,19 +329,18 @@ static void s_kind_add(s_kinds_t *ks, uint64_t line, const char *field,
     snprintf(text, sizeof text, "%.*s: %.*s", (int)fl, field, (int)wl, why);
     s_kind_key(text, key, sizeof key);
     ks->problems++;
-    for (size_t i = 0; i < ks->n; i++) {
-        if (strcmp(ks->k[i].key, key) == 0) {
-            ks->k[i].count++;
-            return;
-        }
+    size_t kl = strlen(key);
+    long i = bl_strset_find(&ks->keys, key, kl);
+    if (i >= 0) {
+        ks->k[i].count++;
+        return;
     }
-    if (ks->n == S_KINDS_MAX) {
+    if (ks->n == S_KINDS_MAX || bl_strset_add(&ks->keys, key, kl) < 0) {
         ks->other++;
         return;
     }
     s_kind_t *k = &ks->k[ks->n++];
     memcpy(k->text, text, sizeof text);
-    memcpy(k->key, key, sizeof key);
     k->count = 1;
     k->first_line = line;
 }
@@ -354,7 +355,8 @@ static int s_kind_cmp(const void *a, const void *b)
 }
 
 /* After a long listing: its most common kinds of problem, on stderr (the
- * listing's lines on stdout keep their one shape). */
+ * listing's lines on stdout keep their one shape).  Sorts ks->k: the
+ * numbers of ks->keys no longer name them after. */
 static void s_kinds_print(s_kinds_t *ks, const char *file)
 {
     if (ks->problems < S_SUMMARY_FROM) {
@@ -464,6 +466,7 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
         fflush(stdout);
         s_kinds_print(&l->kinds, file);
     }
+    bl_strset_free(&l->kinds.keys);
     free(l);
     if (rc != 0) {
         cli_error("validation: %s", err.msg);
