@@ -11,9 +11,11 @@
  * (bl_row_runs_*) and, when they are short, gathers the rows of a window
  * of at most a given number of bytes here, encoded as they will be sent,
  * and sends them grouped by provider (bl_row_group_sort).  Each row keeps
- * its line number, and a provider's rows keep their order: what each row's outcome says does not change, and the
- * listings, which go by line, read the same.  Memory stays bounded by the
- * window whatever the file's size.
+ * its line number, and a provider's rows keep their order (a row's key
+ * begins with its provider, so a repeated key still names its first
+ * line): what each row's outcome says does not change, and the listings,
+ * which go by line, read the same.  Memory stays bounded by the window
+ * whatever the file's size.
  */
 #ifndef BL_ROW_GROUP_H
 #define BL_ROW_GROUP_H
