@@ -9,8 +9,9 @@
  *
  * Users: the submit client's providers of a window (bl_row_group.c), the
  * benchmark's group keys of now (benchmark_store.c), the report's
- * message catalogue (report_i18n.c), the kinds of problem a listing sums
- * up (cli_submit.c).
+ * message catalogue (report_i18n.c), validation's peer groups of the
+ * outlier check (validate_outliers.c), the kinds of problem a listing
+ * sums up (cli_submit.c).
  */
 #ifndef BL_STRSET_H
 #define BL_STRSET_H

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bl_hash.h"
 #include "bl_number.h"
 #include "bl_page.h"
 #include "bl_scan.h"
 #include "bl_stats.h"
+#include "bl_strset.h"
 #include "bl_vec.h"
 #include "validate_batch.h"
 #include "validate_register.h"
@@ -261,8 +261,6 @@ size_t validate_outliers_tail(validate_batch_t *b,
  * "indicator \x1f national group key", with the entries of one submission
  * picked out. */
 typedef struct s_group {
-    char *key;                 /* NUL-terminated; kept for reuse */
-    size_t key_cap;
     double *xs;                /* every value of the group */
     size_t n, cap;
     struct s_mine {
@@ -273,108 +271,55 @@ typedef struct s_group {
     size_t n_mine, cap_mine;
 } s_group_t;
 
-/* The groups of one period, found by key through an open-addressed table
- * that doubles before it is half full.  Clearing keeps every buffer. */
+/* The groups of one period, found by key (numbered as g).  Clearing keeps
+ * every buffer. */
 typedef struct s_groups {
+    bl_strset_t keys;
     s_group_t *g;
     size_t n, cap;             /* groups in use, allocated */
-    int32_t *slot;             /* index into g + 1; 0: empty */
-    size_t n_slots;            /* a power of two */
 } s_groups_t;
 
 static void s_groups_clear(s_groups_t *gs)
 {
-    for (size_t i = 0; i < gs->n; i++) {
-        gs->g[i].n = 0;
-        gs->g[i].n_mine = 0;
-    }
+    bl_strset_clear(&gs->keys);
     gs->n = 0;
-    if (gs->slot != NULL) {
-        memset(gs->slot, 0, gs->n_slots * sizeof *gs->slot);
-    }
 }
 
 static void s_groups_free(s_groups_t *gs)
 {
     for (size_t i = 0; i < gs->cap; i++) {
-        free(gs->g[i].key);
         free(gs->g[i].xs);
         free(gs->g[i].mine);
     }
     free(gs->g);
-    free(gs->slot);
+    bl_strset_free(&gs->keys);
     memset(gs, 0, sizeof *gs);
-}
-
-/* Puts group i into the slots (its key not there yet). */
-static void s_slot_in(s_groups_t *gs, size_t i)
-{
-    const s_group_t *g = &gs->g[i];
-    size_t mask = gs->n_slots - 1;
-    size_t at = (size_t)bl_hash_bytes(g->key, strlen(g->key)) & mask;
-    while (gs->slot[at] != 0) {
-        at = (at + 1) & mask;
-    }
-    gs->slot[at] = (int32_t)(i + 1);
-}
-
-/* Makes room for one more group: the slots doubled (and filled again)
- * before they are half full, the groups' array grown. */
-static int s_groups_room(s_groups_t *gs)
-{
-    if (gs->n + 1 > gs->cap) {
-        size_t cap = gs->cap ? 2 * gs->cap : 64;
-        s_group_t *g = realloc(gs->g, cap * sizeof *g);
-        if (g == NULL) {
-            return BL_ENOMEM;
-        }
-        memset(g + gs->cap, 0, (cap - gs->cap) * sizeof *g);
-        gs->g = g;
-        gs->cap = cap;
-    }
-    if (2 * (gs->n + 1) > gs->n_slots) {
-        size_t n_slots = gs->n_slots ? 2 * gs->n_slots : 256;
-        int32_t *slot = calloc(n_slots, sizeof *slot);
-        if (slot == NULL || n_slots > INT32_MAX) {
-            free(slot);
-            return BL_ENOMEM;
-        }
-        free(gs->slot);
-        gs->slot = slot;
-        gs->n_slots = n_slots;
-        for (size_t i = 0; i < gs->n; i++) {
-            s_slot_in(gs, i);
-        }
-    }
-    return 0;
 }
 
 /* The group of key (kl bytes), added when new; NULL when out of memory.
  * The pointer holds until the next group is added. */
 static s_group_t *s_group_of(s_groups_t *gs, const char *key, size_t kl)
 {
-    uint64_t h = bl_hash_bytes(key, kl);
-    size_t mask = gs->n_slots - 1;
-    for (size_t at = (size_t)h & mask; gs->slot != NULL && gs->slot[at] != 0;
-         at = (at + 1) & mask) {
-        s_group_t *g = &gs->g[gs->slot[at] - 1];
-        if (strlen(g->key) == kl && memcmp(g->key, key, kl) == 0) {
-            return g;
+    if (gs->n + 1 > gs->cap) {
+        size_t cap = gs->cap ? 2 * gs->cap : 64;
+        s_group_t *g = realloc(gs->g, cap * sizeof *g);
+        if (g == NULL) {
+            return NULL;
         }
+        memset(g + gs->cap, 0, (cap - gs->cap) * sizeof *g);
+        gs->g = g;
+        gs->cap = cap;
     }
-    if (s_groups_room(gs) != 0) {
+    long i = bl_strset_add(&gs->keys, key, kl);
+    if (i < 0) {
         return NULL;
     }
-    s_group_t *g = &gs->g[gs->n];
-    if (BL_GROW(g->key, g->key_cap, kl + 1) != 0) {
-        return NULL;
+    s_group_t *g = &gs->g[i];
+    if ((size_t)i == gs->n) {   /* new: its buffers kept from before */
+        g->n = 0;
+        g->n_mine = 0;
+        gs->n++;
     }
-    memcpy(g->key, key, kl);
-    g->key[kl] = '\0';
-    g->n = 0;
-    g->n_mine = 0;
-    s_slot_in(gs, gs->n);
-    gs->n++;
     return g;
 }
 
