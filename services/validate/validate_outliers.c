@@ -300,6 +300,10 @@ static void s_groups_free(s_groups_t *gs)
  * The pointer holds until the next group is added. */
 static s_group_t *s_group_of(s_groups_t *gs, const char *key, size_t kl)
 {
+    long i = bl_strset_find(&gs->keys, key, kl);
+    if (i >= 0) {
+        return &gs->g[i];
+    }
     if (gs->n + 1 > gs->cap) {
         size_t cap = gs->cap ? 2 * gs->cap : 64;
         s_group_t *g = realloc(gs->g, cap * sizeof *g);
@@ -310,16 +314,14 @@ static s_group_t *s_group_of(s_groups_t *gs, const char *key, size_t kl)
         gs->g = g;
         gs->cap = cap;
     }
-    long i = bl_strset_add(&gs->keys, key, kl);
+    i = bl_strset_add(&gs->keys, key, kl);
     if (i < 0) {
         return NULL;
     }
-    s_group_t *g = &gs->g[i];
-    if ((size_t)i == gs->n) {   /* new: its buffers kept from before */
-        g->n = 0;
-        g->n_mine = 0;
-        gs->n++;
-    }
+    s_group_t *g = &gs->g[i];   /* (i is gs->n) its buffers kept */
+    g->n = 0;
+    g->n_mine = 0;
+    gs->n++;
     return g;
 }
 
