@@ -411,7 +411,8 @@ int bl_submit_csv(const bl_submit_req_t *req, const bl_submit_hooks_t *hooks,
     bl_mpw_init(&s.batch);
     bl_mpw_init(&s.msg);
     bl_row_runs_init(&s.runs);
-    bl_row_group_init(&s.group, BL_ROW_GROUP_BYTES);
+    bl_row_group_init(&s.group, req->group_bytes ? req->group_bytes
+                                                 : BL_ROW_GROUP_BYTES);
     rc = s_send_all(&s, csv, &n_rows, err);
     if (rc == BL_SUBMIT_STORED || rc == BL_SUBMIT_REJECTED) {
         snprintf(sub, sub_size, "%s", s.sub);

@@ -64,6 +64,8 @@ typedef struct bl_submit_req {
     const char *file;           /* its name, as messages show it */
     bool dry_run;
     int timeout_ms;             /* for each request's answer */
+    size_t group_bytes;         /* the window of a file gathered by
+                                   provider; 0: BL_ROW_GROUP_BYTES */
 } bl_submit_req_t;
 
 /* Submits req->fd.  Returns a bl_submit_outcome_t, or an error code with

@@ -105,7 +105,7 @@ static int s_send_file(s_submit_t *s, bl_rpc_t *rpc, bool dry_run,
     s->file_size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
     s->started_ms = bl_net_now_ms();
     sub[0] = '\0';
-    bl_submit_req_t req = {rpc, fd, s->file, dry_run, S_TIMEOUT_MS};
+    bl_submit_req_t req = {rpc, fd, s->file, dry_run, S_TIMEOUT_MS, 0};
     bl_submit_hooks_t hooks = {s,    s_header_problem, NULL, NULL,
                                s_progress, s_kind};
     bl_err_t err = {0};

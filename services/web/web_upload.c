@@ -148,7 +148,7 @@ int web_upload_submit(web_upload_t *u, web_backend_t *b, const char *file,
     if (rc != 0) {
         return rc;
     }
-    bl_submit_req_t req = {rpc, u->fd, file, false, S_TIMEOUT_MS};
+    bl_submit_req_t req = {rpc, u->fd, file, false, S_TIMEOUT_MS, 0};
     bl_submit_hooks_t hooks = {&s, s_header_problem, s_header, s_row_problem,
                              NULL, NULL};
     rc = bl_submit_csv(&req, &hooks, sub, sub_size, NULL, err);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -48,6 +49,22 @@ size_t bl_test_daemon_take(void *r, char *id, size_t size)
     cr_assert_gt(n, 0, "no peer id: %s", zmq_strerror(zmq_errno()));
     char buf[4096];
     cr_assert_gt(zmq_recv(r, buf, sizeof buf, 0), 0);
+    return (size_t)n;
+}
+
+size_t bl_test_daemon_take_body(void *r, char *id, size_t size, void **body,
+                                size_t *len)
+{
+    int n = zmq_recv(r, id, size, 0);
+    cr_assert_gt(n, 0, "no peer id: %s", zmq_strerror(zmq_errno()));
+    zmq_msg_t m;
+    cr_assert_eq(zmq_msg_init(&m), 0);
+    cr_assert_gt(zmq_msg_recv(&m, r, 0), 0);
+    *len = zmq_msg_size(&m);
+    *body = malloc(*len);
+    cr_assert_not_null(*body);
+    memcpy(*body, zmq_msg_data(&m), *len);
+    zmq_msg_close(&m);
     return (size_t)n;
 }
 

@@ -33,6 +33,11 @@ void *bl_test_daemon_bind(void *ctx, const char *ep);
  * returns its length. */
 size_t bl_test_daemon_take(void *r, char *id, size_t size);
 
+/* bl_test_daemon_take, keeping the request's bytes (its envelope, for
+ * bl_msg_decode) in *body (malloc'd) and *len. */
+size_t bl_test_daemon_take_body(void *r, char *id, size_t size, void **body,
+                                size_t *len);
+
 /* Answers the asker id (idl bytes) with a reply envelope holding
  * payload. */
 void bl_test_daemon_answer(void *r, const char *id, size_t idl,
