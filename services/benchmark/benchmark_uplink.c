@@ -66,6 +66,9 @@ struct benchmark_uplink {
     size_t n_xgroups;
     bl_peer_group_t xgroups[BENCHMARK_LINK_GROUPS_MAX];
     char error[256];                /* last error, "" when none */
+    bl_log_level_t error_level;     /* the level it was logged at */
+    long long unreachable_ms;       /* since when no request could be
+                                       sent (no connection), or 0 */
     long long last_ack_s;           /* unix time of the last ack progress */
     uint64_t acked_before;
     long long contact_ms;           /* last answer or ack received */
@@ -76,21 +79,28 @@ struct benchmark_uplink {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void s_set_error(benchmark_uplink_t *l, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Sets the link's error (what `status` shows), logged at level when it
+ * is new or its level rises. */
+static void s_set_problem(benchmark_uplink_t *l, bl_log_level_t level,
+                          const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void s_set_error(benchmark_uplink_t *l, const char *fmt, ...)
+static void s_set_problem(benchmark_uplink_t *l, bl_log_level_t level,
+                          const char *fmt, ...)
 {
     char buf[sizeof l->error];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (strcmp(buf, l->error) != 0) {
-        bl_log(BL_LOG_ERROR, "link: %s", buf);
+    if (strcmp(buf, l->error) != 0 || level > l->error_level) {
+        bl_log(level, "link: %s", buf);
         snprintf(l->error, sizeof l->error, "%s", buf);
+        l->error_level = level;
     }
 }
+
+#define s_set_error(l, ...) s_set_problem((l), BL_LOG_ERROR, __VA_ARGS__)
 
 static void s_free_groups(benchmark_uplink_t *l)
 {
@@ -390,9 +400,20 @@ static void s_ask_state(benchmark_uplink_t *l)
     bl_mpw_init(&w);
     if (bl_downlink_write_state_request(&w) == 0 && s_request(l, &w) == 0) {
         l->state = S_WAIT_STATE;
+        l->unreachable_ms = 0;
     } else {
-        s_set_error(l, "the international node at %s is not reachable",
-                    l->cfg->upstream_endpoint);
+        /* No connection to send on: while it is being made (the node just
+         * started, or the international node is starting) a warning; an
+         * error once it has lasted the heartbeat timeout. */
+        long long now = bl_net_now_ms();
+        if (l->unreachable_ms == 0) {
+            l->unreachable_ms = now;
+        }
+        bool long_down = now - l->unreachable_ms >=
+                         (long long)l->cfg->link_heartbeat_s * 1000;
+        s_set_problem(l, long_down ? BL_LOG_ERROR : BL_LOG_WARN,
+                      "the international node at %s is not reachable",
+                      l->cfg->upstream_endpoint);
     }
     bl_mpw_destroy(&w);
 }
@@ -621,6 +642,7 @@ static void s_on_state(benchmark_uplink_t *l, const bl_msg_t *m)
     }
     mdb_txn_abort(txn);
     l->error[0] = '\0';
+    l->error_level = BL_LOG_DEBUG;
     if (l->fetch_gen > 0) {
         s_ask_page(l);
     }

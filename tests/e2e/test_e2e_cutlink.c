@@ -192,8 +192,9 @@ static s_pair_t s_direct, s_cut;
 static s_relay_t s_relay;
 
 /* Makes an international node and a NO national node whose upstream is
- * 127.0.0.1:via (the door itself, or the relay: via_relay). */
-static void s_pair_init(s_pair_t *p, bool via_relay)
+ * 127.0.0.1:via (the door itself, or the relay: via_relay), and starts
+ * them (the international node only with start_intl). */
+static void s_pair_init(s_pair_t *p, bool via_relay, bool start_intl)
 {
     memset(p, 0, sizeof *p);
     p->port = bl_test_free_port();
@@ -232,8 +233,10 @@ static void s_pair_init(s_pair_t *p, bool via_relay)
                  0);
     cr_assert_eq(bl_test_node_write_data(&p->nat, 12, 8), 0);
     char *out = NULL;
-    cr_assert_eq(bl_test_node_cli(&p->intl, &out, "up"), 0, "%s", out);
-    free(out);
+    if (start_intl) {
+        cr_assert_eq(bl_test_node_cli(&p->intl, &out, "up"), 0, "%s", out);
+        free(out);
+    }
     cr_assert_eq(bl_test_node_cli(&p->nat, &out, "up"), 0, "%s", out);
     free(out);
 }
@@ -328,7 +331,7 @@ Test(e2e_cutlink, a_silent_cut_shows_down_and_catches_up_when_healed,
      .fini = s_teardown, .timeout = 600)
 {
     /* The figures without a cut. */
-    s_pair_init(&s_direct, false);
+    s_pair_init(&s_direct, false, true);
     char *out = NULL;
     cr_assert_eq(bl_test_node_cli(&s_direct.nat, &out, "submit --wait "
                                   "register.csv"),
@@ -341,7 +344,7 @@ Test(e2e_cutlink, a_silent_cut_shows_down_and_catches_up_when_healed,
     bl_test_node_stop(&s_direct.intl);
 
     /* The same through the relay, cut while the national node closes. */
-    s_pair_init(&s_cut, true);
+    s_pair_init(&s_cut, true, true);
     cr_assert_eq(bl_test_node_cli(&s_cut.nat, &out, "submit --wait "
                                   "register.csv"),
                  0, "%s", out);
@@ -379,4 +382,73 @@ Test(e2e_cutlink, a_silent_cut_shows_down_and_catches_up_when_healed,
     snprintf(path, sizeof path, "%s/var/log/benchmark.log", s_cut.nat.dir);
     cr_assert_eq(bl_test_sh("grep -q 'link: down, no answer' %s", path), 0);
     cr_assert_eq(bl_test_sh("grep -q 'link: up again' %s", path), 0);
+}
+
+/* The time of day (ms) of the national benchmark's first log line of
+ * level (" W ", " E ") saying the international node is not reachable;
+ * -1 when there is none yet. */
+static long s_unreachable_at(const s_pair_t *p, const char *level)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/var/log/benchmark.log", p->nat.dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char line[1024];
+    long at = -1;
+    while (at < 0 && fgets(line, sizeof line, f) != NULL) {
+        int h, m, sec, ms;
+        if (strstr(line, level) != NULL &&
+            strstr(line, "link: the international node at ") != NULL &&
+            strstr(line, " is not reachable") != NULL &&
+            sscanf(line, "%*10cT%d:%d:%d.%dZ", &h, &m, &sec, &ms) == 4) {
+            at = ((h * 60L + m) * 60 + sec) * 1000 + ms;
+        }
+    }
+    fclose(f);
+    return at;
+}
+
+/* A national node that starts before the international node (or is
+ * started while its link is still being made) warns; only a link that
+ * stays unreachable for the heartbeat timeout (3 s here) is an error.
+ * `status` names it from the first try, and the link comes up by
+ * itself. */
+Test(e2e_cutlink, an_upstream_not_up_yet_warns_then_is_an_error,
+     .fini = s_teardown, .timeout = 120)
+{
+    s_pair_init(&s_direct, false, false);
+    bl_test_node_expect_error(&s_direct.nat, "is not reachable");
+    cr_assert(s_wait_status(&s_direct, "not reachable", 10000),
+              "status does not name the unreachable upstream");
+    long error_at;
+    for (int waited = 0; (error_at = s_unreachable_at(&s_direct, " E ")) < 0;
+         waited += 200) {
+        cr_assert_lt(waited, 20000, "no error after the heartbeat timeout");
+        bl_test_sleep_ms(200);
+    }
+    long warned_at = s_unreachable_at(&s_direct, " W ");
+    cr_assert_geq(warned_at, 0, "no warning first");
+    if (error_at < warned_at) {
+        error_at += 24L * 3600 * 1000;   /* past midnight */
+    }
+    cr_assert_geq(error_at - warned_at, 3000,
+                  "an error %ld ms after the first warning, before the "
+                  "heartbeat timeout", error_at - warned_at);
+    char *out = NULL;
+    cr_assert_eq(bl_test_node_cli(&s_direct.intl, &out, "up"), 0, "%s", out);
+    free(out);
+    cr_assert(s_wait_status(&s_direct, "uplink=up ", 30000),
+              "the link never came up");
+    for (int waited = 0;; waited += 200) {
+        out = s_uplink_status(&s_direct);
+        bool named = strstr(out, "not reachable") != NULL;
+        free(out);
+        if (!named) {
+            break;
+        }
+        cr_assert_lt(waited, 30000, "status still names the error");
+        bl_test_sleep_ms(200);
+    }
 }
