@@ -89,11 +89,28 @@ static const char *s_case_of(const char *name)
     return NULL;
 }
 
-/* Why a header names no file kind, when its fields tell: columns split by
- * tabs (a spreadsheet's "text" export), or names in the wrong case. */
+/* Whether the fields are a spreadsheet's "sep=;" line (Excel writes and
+ * reads one, before the header, to know the delimiter): "sep=" and the
+ * delimiter, which the reader may have split off as an empty field. */
+static bool s_sep_line(const char *const *fields, size_t n)
+{
+    return (n == 1 || (n == 2 && fields[1][0] == '\0')) &&
+           strncasecmp(fields[0], "sep=", 4) == 0 && strlen(fields[0]) <= 5;
+}
+
+/* Why a header names no file kind, when its fields tell: a "sep=" line
+ * before it, columns split by tabs (a spreadsheet's "text" export), or
+ * names in the wrong case. */
 static void s_why_unknown(const char *file, const char *const *fields,
                           size_t n, bl_diags_t *diags)
 {
+    if (s_sep_line(fields, n)) {
+        bl_diags_add(diags, file, 1, 0,
+                     "a spreadsheet's 'sep=' line, not the header: delete "
+                     "the line (the header comes first, and its delimiter "
+                     "',' or ';' is read from it)");
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         if (strchr(fields[i], '\t') != NULL) {
             bl_diags_add(diags, file, 1, 0,

@@ -5,7 +5,8 @@
  * and a missing or unknown column is named at line 1 — and the header
  * diagnostics for what spreadsheets write instead of the SPEC's header
  * (section 2): column names in another letter case, columns split by
- * tabs, a column without a name (a trailing delimiter), each saying what
+ * tabs, a column without a name (a trailing delimiter), a "sep=;" line
+ * before the header, each saying what
  * is wrong at line 1 rather than only "cannot tell the file kind" or
  * "unknown column".  (A survey's items:
  * tests/data/validation/survey-item-case.csv.)  The three older kinds
@@ -77,6 +78,23 @@ Test(bl_layout, a_tab_separated_header_says_so, .fini = s_fini,
                        "numerator\tdenominator\tvalue"};
     cr_assert_eq(s_read(h, 1), BL_EDATA);
     cr_assert(s_said("separated by tabs", 0));
+}
+
+Test(bl_layout, a_spreadsheets_sep_line_before_the_header_says_so,
+     .fini = s_fini, .timeout = 10)
+{
+    /* "sep=;" read with ';' as the delimiter, and "sep=|" with ',' */
+    const char *semi[] = {"sep=", ""};
+    cr_assert_eq(s_read(semi, 2), BL_EDATA);
+    cr_assert(s_said("a spreadsheet's 'sep=' line, not the header", 0));
+    bl_diags_clear(&s_diags);
+    const char *bar[] = {"SEP=|"};
+    cr_assert_eq(s_read(bar, 1), BL_EDATA);
+    cr_assert(s_said("'sep=' line", 0));
+    bl_diags_clear(&s_diags);
+    const char *other[] = {"separator"};
+    cr_assert_eq(s_read(other, 1), BL_EDATA);
+    cr_assert(!s_said("'sep=' line", 0), "not a sep= line");
 }
 
 /* Indicator data's header with `last` as its eighth column must give
