@@ -526,8 +526,9 @@ static int s_wait(cli_t *c, const char *sub, const char *file, uint64_t rows)
         nanosleep(&ts, NULL);
     }
     printf("%s: %" PRIu64 " accepted, %" PRIu64 " with warnings, %" PRIu64
-           " rejected\n",
-           file, n.accepted, n.warned, n.rejected);
+           " rejected%s\n",
+           file, n.accepted, n.warned, n.rejected,
+           rows == 0 ? " (the file has no rows after its header)" : "");
     if (n.rejected > 0 || n.warned > 0) {
         int rc = s_print_outcomes(c, sub, file, true, NULL, 0);
         if (rc != 0) {

@@ -646,6 +646,26 @@ Test(validation, a_long_listing_ends_with_its_most_common_problems,
     free(out);
 }
 
+Test(validation, a_file_of_only_a_header_says_it_has_no_rows,
+     .init = s_setup, .fini = s_teardown, .timeout = 120)
+{
+    s_register();
+    char path[512];
+    snprintf(path, sizeof path, "%s/header-only.csv", s_node.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "provider_id,unit_id,period,indicator_id,numerator,"
+               "denominator,value\n\n");
+    cr_assert_eq(fclose(f), 0);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "submit --wait %s", path);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "header-only.csv: 0 accepted, 0 with "
+                                   "warnings, 0 rejected (the file has no "
+                                   "rows after its header)\n"), "%s", out);
+    free(out);
+}
+
 Test(validation, bom_crlf_and_blank_lines_keep_physical_line_numbers,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
