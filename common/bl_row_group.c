@@ -46,7 +46,7 @@ void bl_row_group_init(bl_row_group_t *g, size_t max_bytes)
 void bl_row_group_destroy(bl_row_group_t *g)
 {
     bl_mpw_destroy(&g->rows);
-    bl_strset_free(&g->provs);
+    bl_strset_destroy(&g->provs);
     free(g->e);
     free(g->prov_rows);
     free(g->order);

@@ -15,7 +15,7 @@ void bl_strset_init(bl_strset_t *set)
     memset(set, 0, sizeof *set);
 }
 
-void bl_strset_free(bl_strset_t *set)
+void bl_strset_destroy(bl_strset_t *set)
 {
     free(set->text);
     free(set->items);

@@ -34,7 +34,7 @@ typedef struct bl_strset {
 } bl_strset_t;
 
 void bl_strset_init(bl_strset_t *set);
-void bl_strset_free(bl_strset_t *set);
+void bl_strset_destroy(bl_strset_t *set);
 
 /* Empties the set, keeping its memory. */
 void bl_strset_clear(bl_strset_t *set);

@@ -404,7 +404,7 @@ int bstore_prev_ranks(benchmark_t *b, MDB_txn *txn, int64_t period,
         bl_err_set(err, rc, "out of memory");
     }
     bc_id_index_free(&c.ids);
-    bl_strset_free(&c.keys);
+    bl_strset_destroy(&c.keys);
     free(c.gkeys);
     free(c.next);
     free(c.first);

@@ -466,7 +466,7 @@ static int s_print_outcomes(cli_t *c, const char *sub, const char *file,
         fflush(stdout);
         s_kinds_print(&l->kinds, file);
     }
-    bl_strset_free(&l->kinds.keys);
+    bl_strset_destroy(&l->kinds.keys);
     free(l);
     if (rc != 0) {
         cli_error("validation: %s", err.msg);

@@ -43,7 +43,7 @@ static void s_table_free(s_table_t *t)
     for (size_t i = 0; i < bl_strset_count(&t->keys); i++) {
         free(t->values[i]);
     }
-    bl_strset_free(&t->keys);
+    bl_strset_destroy(&t->keys);
     free(t->values);
     memset(t, 0, sizeof *t);
 }

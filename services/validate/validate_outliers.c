@@ -292,7 +292,7 @@ static void s_groups_free(s_groups_t *gs)
         free(gs->g[i].mine);
     }
     free(gs->g);
-    bl_strset_free(&gs->keys);
+    bl_strset_destroy(&gs->keys);
     memset(gs, 0, sizeof *gs);
 }
 

@@ -46,7 +46,8 @@ static uint64_t s_row(const bl_row_group_t *g, size_t i, char *field,
     return line;
 }
 
-Test(bl_row_group, rows_come_back_by_provider_in_the_order_they_came)
+Test(bl_row_group, rows_come_back_by_provider_in_the_order_they_came,
+     .timeout = 10)
 {
     static const char *const provs[] = {"NO-2", "NO-10", "NO-1", "NO-2",
                                         "NO-1", "NO-10", "NO-2", "NO-1"};
@@ -76,7 +77,8 @@ Test(bl_row_group, rows_come_back_by_provider_in_the_order_they_came)
     bl_row_group_destroy(&g);
 }
 
-Test(bl_row_group, a_row_the_reader_could_not_read_keeps_its_reason)
+Test(bl_row_group, a_row_the_reader_could_not_read_keeps_its_reason,
+     .timeout = 10)
 {
     bl_row_group_t g;
     bl_row_group_init(&g, 1 << 20);
@@ -103,7 +105,8 @@ Test(bl_row_group, a_row_the_reader_could_not_read_keeps_its_reason)
     bl_row_group_destroy(&g);
 }
 
-Test(bl_row_group, the_window_is_full_at_its_size_and_grows_its_table)
+Test(bl_row_group, the_window_is_full_at_its_size_and_grows_its_table,
+     .timeout = 10)
 {
     bl_row_group_t g;
     bl_row_group_init(&g, 64 * 1024);
@@ -145,7 +148,8 @@ static bool s_sample(bl_row_runs_t *r, int run_len)
     return say;
 }
 
-Test(bl_row_group, short_runs_are_told_from_a_file_in_provider_order)
+Test(bl_row_group, short_runs_are_told_from_a_file_in_provider_order,
+     .timeout = 10)
 {
     bl_row_runs_t r;
     bl_row_runs_init(&r);

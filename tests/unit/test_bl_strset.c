@@ -9,7 +9,8 @@
 
 #include "bl_strset.h"
 
-Test(bl_strset, strings_are_numbered_in_the_order_they_first_came)
+Test(bl_strset, strings_are_numbered_in_the_order_they_first_came,
+     .timeout = 10)
 {
     bl_strset_t set;
     bl_strset_init(&set);
@@ -29,10 +30,11 @@ Test(bl_strset, strings_are_numbered_in_the_order_they_first_came)
     cr_assert_eq(memcmp(bl_strset_str(&set, 2, &len), "a\0b", 4), 0,
                  "NUL-ended too");
     cr_assert_eq(len, 3);
-    bl_strset_free(&set);
+    bl_strset_destroy(&set);
 }
 
-Test(bl_strset, every_string_is_found_after_the_table_grew_and_a_clear)
+Test(bl_strset, every_string_is_found_after_the_table_grew_and_a_clear,
+     .timeout = 10)
 {
     bl_strset_t set;
     bl_strset_init(&set);
@@ -52,5 +54,5 @@ Test(bl_strset, every_string_is_found_after_the_table_grew_and_a_clear)
         bl_strset_clear(&set);
         cr_assert_eq(bl_strset_count(&set), 0);
     }
-    bl_strset_free(&set);
+    bl_strset_destroy(&set);
 }
