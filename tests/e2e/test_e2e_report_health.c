@@ -14,15 +14,18 @@
  * (the samples are 23 ms apart, so each covers the time since the one
  * before): turn_ms in wall time, how long a request could have waited for
  * the loop, and turn_cpu_ms, the daemon's own work in a turn.  Every
- * turn_cpu_ms must be below 100 ms: that is the daemon's part, and a
- * loaded machine (CI shares two cores) does not change it.  The wall
+ * turn_cpu_ms must be below 100 ms in a Release build (S_TURN_CPU_MS):
+ * that is the daemon's part, which a loaded machine (CI shares two cores)
+ * changes little.  The wall
  * times and the round trips seen from here add the scheduling of two
  * processes on that machine, so of those only the median round trip is
  * held to 100 ms; all of them are printed.
  *
  * BL_HEALTH_PROVIDERS sets the count (default 50,000).  The whole test
  * takes about 10 s in a Release build and 12 s in the sanitizer build
- * (whose turns run to the same 40 ms), so both run it at full size.
+ * (whose rendering turns run to the same 40 ms), so both run it at full
+ * size; the sanitizer build's bound on a turn's CPU is scaled to its
+ * speed (S_TURN_CPU_MS).
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -40,7 +43,17 @@
 
 #define S_PROVIDERS_DEFAULT 50000
 #define S_RTT_MEDIAN_MS 100   /* the median round trip */
-#define S_TURN_CPU_MS 100     /* each answer: the daemon's work in a turn */
+/* Each answer: the daemon's work in a turn.  A sanitizer build does the
+ * same work two to three times slower, and a turn at the start of a
+ * render (memory touched for the first time) reached 105 ms of CPU once
+ * in CI, against 42 ms as a rule: the bound of issue #10 is held in the
+ * Release build, and the sanitizer build checks the same turns against a
+ * bound scaled as its speed is. */
+#if defined(__SANITIZE_ADDRESS__)
+#define S_TURN_CPU_MS 250
+#else
+#define S_TURN_CPU_MS 100
+#endif
 #define S_SAMPLES 40          /* health answers during the render */
 
 static bl_test_node_t s_node;
