@@ -65,6 +65,17 @@ const char *bl_col_name(bl_col_t col)
     return (unsigned)col < BL_COL_COUNT ? s_col_names[col] : "?";
 }
 
+int bl_col_index(const char *const *fields, size_t n, bl_col_t col)
+{
+    const char *name = bl_col_name(col);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(fields[i], name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 static int s_col_of(const char *name)
 {
     for (int c = 0; c < BL_COL_COUNT; c++) {

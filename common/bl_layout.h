@@ -78,4 +78,8 @@ const char *bl_file_kind_name(bl_file_kind_t kind);
 /* The column's header name ("provider_id"). */
 const char *bl_col_name(bl_col_t col);
 
+/* The position of column col among a header's n fields (its first), or
+ * -1: for the clients, which send the header without reading it all. */
+int bl_col_index(const char *const *fields, size_t n, bl_col_t col);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bl_layout.h"
 #include "bl_raw_rows_codec.h"
 #include "bl_row_group.h"
 
@@ -23,7 +24,7 @@ typedef struct s_send {
     size_t header_len;
     size_t header_fields;
     char kind[32];        /* the file's kind, as ingestion read it */
-    long prov_col;        /* provider_id's column, or -1 */
+    int prov_col;         /* provider_id's column, or -1 */
     bl_row_runs_t runs;   /* how long the runs of a provider's rows are */
     bool grouping;        /* rows gathered by provider (bl_row_group.h) */
     bl_row_group_t group;
@@ -190,13 +191,8 @@ static int s_keep_header(s_send_t *s, const bl_csv_record_t *hdr)
     }
     s->header_len = len;
     s->header_fields = hdr->n_fields;
-    s->prov_col = -1;
-    for (size_t i = 0; i < hdr->n_fields; i++) {
-        if (strcmp(hdr->fields[i], "provider_id") == 0) {
-            s->prov_col = (long)i;
-            break;
-        }
-    }
+    s->prov_col = bl_col_index((const char *const *)hdr->fields,
+                               hdr->n_fields, BL_COL_PROVIDER_ID);
     return 0;
 }
 
@@ -222,8 +218,9 @@ static bool s_header_again(const s_send_t *s, const bl_csv_record_t *rec)
  * large kinds, whose row keys and runs begin with the provider. */
 static bool s_groupable(const s_send_t *s)
 {
-    return s->prov_col >= 0 && (strcmp(s->kind, "survey") == 0 ||
-                                strcmp(s->kind, "indicators") == 0);
+    return s->prov_col >= 0 &&
+           (strcmp(s->kind, bl_file_kind_name(BL_FILE_SURVEY)) == 0 ||
+            strcmp(s->kind, bl_file_kind_name(BL_FILE_INDICATORS)) == 0);
 }
 
 /* Adds one record to the batch (bl_raw_rows_codec.h), or to the window

@@ -14,6 +14,7 @@
 
 #include "bl_csv.h"
 #include "bl_fs.h"
+#include "bl_layout.h"
 
 #define S_TIMEOUT_MS 60000   /* for each answer of ingestion */
 
@@ -128,11 +129,8 @@ static const char *s_row_problem(void *ctx, const bl_csv_record_t *rec,
 static void s_header(void *ctx, const bl_csv_record_t *hdr)
 {
     s_send_t *s = ctx;
-    for (size_t i = 0; i < hdr->n_fields; i++) {
-        if (strcmp(hdr->fields[i], "provider_id") == 0) {
-            s->provider_col = (int)i;
-        }
-    }
+    s->provider_col = bl_col_index((const char *const *)hdr->fields,
+                                   hdr->n_fields, BL_COL_PROVIDER_ID);
 }
 
 int web_upload_submit(web_upload_t *u, web_backend_t *b, const char *file,
