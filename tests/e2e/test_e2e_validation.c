@@ -615,17 +615,25 @@ Test(validation, rows_of_empty_fields_are_skipped_as_blank_lines,
     s_expect_accepted("empty-rows.csv", 2, "2 4");
 }
 
+/* Creates name in the node's folder (its path in path) with indicator
+ * data's header; the rows are the caller's to write. */
+static FILE *s_indicator_file(const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", s_node.dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "provider_id,unit_id,period,indicator_id,numerator,"
+               "denominator,value\n");
+    return f;
+}
+
 Test(validation, a_long_listing_ends_with_its_most_common_problems,
      .init = s_setup, .fini = s_teardown, .timeout = 120)
 {
     s_register();
     /* 30 rows: 20 values not numbers, 10 negative */
     char path[512];
-    snprintf(path, sizeof path, "%s/many.csv", s_node.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,unit_id,period,indicator_id,numerator,"
-               "denominator,value\n");
+    FILE *f = s_indicator_file("many.csv", path, sizeof path);
     for (int i = 0; i < 30; i++) {
         if (i % 3 == 2) {
             fprintf(f, "NO-001,u%d,2025,COM-01,,,-%d\n", i, i + 1);
@@ -651,11 +659,8 @@ Test(validation, a_file_of_only_a_header_says_it_has_no_rows,
 {
     s_register();
     char path[512];
-    snprintf(path, sizeof path, "%s/header-only.csv", s_node.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "provider_id,unit_id,period,indicator_id,numerator,"
-               "denominator,value\n\n");
+    FILE *f = s_indicator_file("header-only.csv", path, sizeof path);
+    fputs("\n", f);
     cr_assert_eq(fclose(f), 0);
     char *out = NULL;
     int rc = bl_test_node_cli(&s_node, &out, "submit --wait %s", path);
