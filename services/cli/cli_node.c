@@ -167,6 +167,46 @@ static bool s_web_addr(const bl_config_t *cfg, char *buf, size_t size)
 }
 
 /* Starts bl-web unless it runs; waits until it listens.  Returns 0 or 2. */
+/* Says that daemon name did not start: whether it exited or only did not
+ * answer, and the last lines of its log (its reason, most often), so that
+ * the operator need not go and look. */
+static void s_not_started(const cli_t *c, const char *name)
+{
+    bool alive = bl_daemon_running_pid(c->cfg, name) > 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/log/%s.log", c->cfg->data_dir, name);
+    cli_error("%s did not start (%s); see %s", name,
+              alive ? "it did not answer in time" : "it exited", path);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return;
+    }
+    char tail[4096];
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    size_t n = 0;
+    if (size >= 0 &&
+        fseek(f, size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1
+                                              : 0,
+              SEEK_SET) == 0) {
+        n = fread(tail, 1, sizeof tail - 1, f);
+    }
+    fclose(f);
+    tail[n] = '\0';
+    /* its last three lines */
+    const char *from = tail + n;
+    for (int lines = 0; from > tail && lines < 4; from--) {
+        lines += from[-1] == '\n';
+    }
+    from += *from == '\n';
+    for (const char *p = from; *p != '\0';) {
+        size_t l = strcspn(p, "\n");
+        if (l > 0) {
+            fprintf(stderr, "  %s: %.*s\n", name, (int)l, p);
+        }
+        p += l + (p[l] == '\n');
+    }
+}
+
 static int s_web_up(cli_t *c)
 {
     if (bl_daemon_running_pid(c->cfg, "web") == 0) {
@@ -187,8 +227,7 @@ static int s_web_up(cli_t *c)
             return 0;
         }
         if (bl_net_now_ms() > deadline) {
-            cli_error("web did not start; see %s/log/web.log",
-                      c->cfg->data_dir);
+            s_not_started(c, "web");
             return 2;
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
@@ -292,8 +331,7 @@ int cli_up(cli_t *c, int argc, char **argv)
             cli_health_t h;
             if (cli_health(c->zctx, c->cfg, ep, S_UP_TIMEOUT_MS, &h) !=
                 0) {
-                cli_error("%s did not start; see %s/log/%s.log", name,
-                          c->cfg->data_dir, name);
+                s_not_started(c, name);
                 failed = 1;
             } else {
                 printf("%-12s up   pid %d\n", name, h.pid);

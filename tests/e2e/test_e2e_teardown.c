@@ -72,3 +72,27 @@ Test(e2e_teardown, an_unexpected_error_line_fails_the_test, .timeout = 120)
     cr_assert_not_null(strstr(why, "ingest.log:"), "%s", why);
     cr_assert_not_null(strstr(why, "store broke"), "%s", why);
 }
+
+/* `up` names a daemon that did not start with the end of its log, so the
+ * reason is on the screen: here aggregation's store is a file. */
+Test(e2e_teardown, a_daemon_that_cannot_start_is_named_with_its_reason,
+     .timeout = 120)
+{
+    cr_assert_eq(bl_test_node_init(&s_node, "role: national\n"
+                                   "country: \"NO\"\n",
+                                   "  national: [service_type]\n", NULL),
+                 0);
+    cr_assert_eq(bl_test_sh("mkdir -p %s/var && echo x > %s/var/aggregate",
+                            s_node.dir, s_node.dir),
+                 0);
+    char *out = NULL;
+    int rc = bl_test_node_cli(&s_node, &out, "up");
+    cr_assert_neq(rc, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "aggregate did not start ("), "%s", out);
+    cr_assert_not_null(strstr(out, "  aggregate: "), "%s", out);
+    cr_assert_not_null(strstr(out, "cannot open store"), "%s", out);
+    free(out);
+    char why[4096];
+    bl_test_node_stop_check(&s_node, why, sizeof why);
+    cr_assert_not_null(strstr(why, "cannot open store"), "%s", why);
+}
